@@ -1,0 +1,774 @@
+//===- TileOps.cpp - Operations of the tile dialect -----------------------===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+//
+// Verifiers, custom assembly and builders of the tile ops. Every verifier
+// message is lowercase, has no trailing period, and says what was expected
+// and what was found; each has a negative test in
+// test/Dialect/Tile/invalid.mlir.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tile/TileOps.h"
+
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace tessel::tile;
+
+//===----------------------------------------------------------------------===//
+// Shared helpers
+//===----------------------------------------------------------------------===//
+
+LogicalResult tessel::tile::detail::verifyInCoreScope(Operation *op) {
+  if (!op->getParentOfType<AtOp>())
+    return op->emitOpError("must be nested in a tile.at core scope");
+  return success();
+}
+
+bool tessel::tile::isLegalOnCore(Operation *op, CoreKind kind) {
+  switch (kind) {
+  case CoreKind::core_group:
+    return true;
+  case CoreKind::vector:
+    return !op->hasTrait<CubeOnly>();
+  case CoreKind::cube:
+    return !op->hasTrait<VectorOnly>();
+  }
+  llvm_unreachable("unknown core kind");
+}
+
+static std::string shapeString(ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  llvm::raw_string_ostream os(s);
+  llvm::interleaveComma(shape, os);
+  os << "]";
+  return s;
+}
+
+static TileType tileOf(Value v) { return cast<TileType>(v.getType()); }
+
+//===----------------------------------------------------------------------===//
+// SpmdOp
+//===----------------------------------------------------------------------===//
+
+void SpmdOp::build(OpBuilder &builder, OperationState &state, int64_t blocks,
+                   StringRef name) {
+  state.addAttribute(getBlocksAttrName(state.name),
+                     builder.getI64IntegerAttr(blocks));
+  if (!name.empty())
+    state.addAttribute(getSymNameAttrName(state.name),
+                       builder.getStringAttr(name));
+  Region *body = state.addRegion();
+  Block *block = new Block();
+  block->addArgument(builder.getIndexType(), state.location);
+  body->push_back(block);
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(block);
+  YieldOp::create(builder, state.location);
+}
+
+StringRef SpmdOp::getScopeName() {
+  if (auto name = getSymName())
+    return *name;
+  return "spmd";
+}
+
+// tile.spmd 8 name("kv_rms_norm") (%b) { ... }
+ParseResult SpmdOp::parse(OpAsmParser &parser, OperationState &result) {
+  int64_t blocks;
+  SMLoc blocksLoc = parser.getCurrentLocation();
+  if (parser.parseInteger(blocks))
+    return failure();
+  if (blocks <= 0)
+    return parser.emitError(blocksLoc)
+           << "spmd needs a positive block count, got " << blocks;
+  Builder &b = parser.getBuilder();
+  result.addAttribute(getBlocksAttrName(result.name),
+                      b.getI64IntegerAttr(blocks));
+  if (succeeded(parser.parseOptionalKeyword("name"))) {
+    std::string name;
+    if (parser.parseLParen() || parser.parseString(&name) ||
+        parser.parseRParen())
+      return failure();
+    result.addAttribute(getSymNameAttrName(result.name),
+                        b.getStringAttr(name));
+  }
+  OpAsmParser::Argument blockIdx;
+  blockIdx.type = b.getIndexType();
+  if (parser.parseLParen() || parser.parseArgument(blockIdx) ||
+      parser.parseRParen())
+    return failure();
+  if (parser.parseOptionalAttrDictWithKeyword(result.attributes))
+    return failure();
+  Region *body = result.addRegion();
+  if (parser.parseRegion(*body, {blockIdx}))
+    return failure();
+  SpmdOp::ensureTerminator(*body, b, result.location);
+  return success();
+}
+
+void SpmdOp::print(OpAsmPrinter &p) {
+  p << ' ' << getBlocks();
+  if (auto name = getSymName())
+    p << " name(\"" << *name << "\")";
+  p << " (" << getBlockIndex() << ')';
+  p.printOptionalAttrDictWithKeyword((*this)->getAttrs(),
+                                     {getBlocksAttrName(), getSymNameAttrName()});
+  p << ' ';
+  p.printRegion(getBody(), /*printEntryBlockArgs=*/false,
+                /*printBlockTerminators=*/false);
+}
+
+LogicalResult SpmdOp::verifyRegions() {
+  Block &body = getBodyBlock();
+  if (body.getNumArguments() != 1 || !body.getArgument(0).getType().isIndex())
+    return emitOpError("body must take exactly one index argument (the block "
+                       "index), got ")
+           << body.getNumArguments() << " arguments";
+  if (Operation *outer = (*this)->getParentOfType<SpmdOp>())
+    return emitOpError("cannot be nested in another tile.spmd")
+               .attachNote(outer->getLoc())
+           << "enclosing tile.spmd is here";
+  if (Operation *outer = (*this)->getParentOfType<AtOp>())
+    return emitOpError("cannot be nested in a tile.at core scope")
+               .attachNote(outer->getLoc())
+           << "enclosing tile.at is here";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// AtOp
+//===----------------------------------------------------------------------===//
+
+void AtOp::build(OpBuilder &builder, OperationState &state, CoreKind kind) {
+  state.addAttribute(getKindAttrName(state.name),
+                     CoreKindAttr::get(builder.getContext(), kind));
+  Region *body = state.addRegion();
+  Block *block = new Block();
+  body->push_back(block);
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(block);
+  YieldOp::create(builder, state.location);
+}
+
+LogicalResult AtOp::verifyRegions() {
+  if (getBodyBlock().getNumArguments() != 0)
+    return emitOpError("body must not take arguments, got ")
+           << getBodyBlock().getNumArguments();
+  if (!(*this)->getParentOfType<SpmdOp>())
+    return emitOpError("must be nested in a tile.spmd");
+  if (Operation *outer = (*this)->getParentOfType<AtOp>())
+    return emitOpError("cannot be nested in another tile.at")
+               .attachNote(outer->getLoc())
+           << "enclosing tile.at is here";
+  CoreKind kind = getKind();
+  Region &body = getBody();
+  WalkResult result = body.walk([&](Operation *op) -> WalkResult {
+    if (!isLegalOnCore(op, kind)) {
+      const char *what = op->hasTrait<CubeOnly>() ? "cube" : "vector";
+      InFlightDiagnostic diag =
+          op->emitOpError("is a ")
+          << what << " op and cannot run in a " << stringifyCoreKind(kind)
+          << " scope";
+      diag.attachNote(getLoc()) << "core scope is here";
+      return WalkResult::interrupt();
+    }
+    for (Value operand : op->getOperands()) {
+      if (!isa<TileType>(operand.getType()))
+        continue;
+      if (!body.isAncestor(operand.getParentRegion())) {
+        InFlightDiagnostic diag = op->emitOpError(
+            "uses a tile defined outside its tile.at scope; tiles never "
+            "leave the core scope that made them");
+        diag.attachNote(getLoc()) << "core scope is here";
+        return WalkResult::interrupt();
+      }
+    }
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
+
+//===----------------------------------------------------------------------===//
+// PipelineOp
+//===----------------------------------------------------------------------===//
+
+void PipelineOp::build(OpBuilder &builder, OperationState &state, Value lb,
+                       Value ub, Value step, int64_t stages,
+                       ValueRange initArgs) {
+  state.addOperands({lb, ub, step});
+  state.addOperands(initArgs);
+  state.addAttribute(getStagesAttrName(state.name),
+                     builder.getI64IntegerAttr(stages));
+  for (Value v : initArgs)
+    state.addTypes(v.getType());
+  Region *body = state.addRegion();
+  Block *block = new Block();
+  block->addArgument(builder.getIndexType(), state.location);
+  for (Value v : initArgs)
+    block->addArgument(v.getType(), v.getLoc());
+  body->push_back(block);
+  if (initArgs.empty()) {
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToEnd(block);
+    YieldOp::create(builder, state.location);
+  }
+}
+
+// tile.pipeline %i = %lb to %ub step %s stages(2)
+//     [iter_args(%a = %init, ...) -> (types)] { ... }
+ParseResult PipelineOp::parse(OpAsmParser &parser, OperationState &result) {
+  Builder &b = parser.getBuilder();
+  Type indexType = b.getIndexType();
+  OpAsmParser::Argument iv;
+  iv.type = indexType;
+  OpAsmParser::UnresolvedOperand lb, ub, step;
+  int64_t stages;
+  if (parser.parseArgument(iv) || parser.parseEqual() ||
+      parser.parseOperand(lb) || parser.parseKeyword("to") ||
+      parser.parseOperand(ub) || parser.parseKeyword("step") ||
+      parser.parseOperand(step) || parser.parseKeyword("stages") ||
+      parser.parseLParen() || parser.parseInteger(stages) ||
+      parser.parseRParen())
+    return failure();
+  if (parser.resolveOperand(lb, indexType, result.operands) ||
+      parser.resolveOperand(ub, indexType, result.operands) ||
+      parser.resolveOperand(step, indexType, result.operands))
+    return failure();
+  result.addAttribute(getStagesAttrName(result.name),
+                      b.getI64IntegerAttr(stages));
+
+  SmallVector<OpAsmParser::Argument> regionArgs{iv};
+  SmallVector<OpAsmParser::UnresolvedOperand> inits;
+  if (succeeded(parser.parseOptionalKeyword("iter_args"))) {
+    if (parser.parseAssignmentList(regionArgs, inits) ||
+        parser.parseArrowTypeList(result.types))
+      return failure();
+    if (regionArgs.size() != result.types.size() + 1)
+      return parser.emitError(parser.getNameLoc())
+             << "iter_args has " << regionArgs.size() - 1
+             << " values but the result list has " << result.types.size()
+             << " types";
+    for (auto [arg, type] : llvm::zip(llvm::drop_begin(regionArgs),
+                                      result.types))
+      arg.type = type;
+    if (parser.resolveOperands(inits, result.types, parser.getNameLoc(),
+                               result.operands))
+      return failure();
+  }
+  if (parser.parseOptionalAttrDictWithKeyword(result.attributes))
+    return failure();
+  Region *body = result.addRegion();
+  if (parser.parseRegion(*body, regionArgs))
+    return failure();
+  PipelineOp::ensureTerminator(*body, b, result.location);
+  return success();
+}
+
+void PipelineOp::print(OpAsmPrinter &p) {
+  p << ' ' << getInductionVar() << " = " << getLowerBound() << " to "
+    << getUpperBound() << " step " << getStep() << " stages(" << getStages()
+    << ')';
+  if (!getInitArgs().empty()) {
+    p << " iter_args(";
+    llvm::interleaveComma(llvm::zip(getIterArgs(), getInitArgs()), p,
+                          [&](auto pair) {
+                            p << std::get<0>(pair) << " = "
+                              << std::get<1>(pair);
+                          });
+    p << ") -> (" << getResultTypes() << ')';
+  }
+  p.printOptionalAttrDictWithKeyword((*this)->getAttrs(),
+                                     {getStagesAttrName()});
+  p << ' ';
+  p.printRegion(getBody(), /*printEntryBlockArgs=*/false,
+                /*printBlockTerminators=*/!getInitArgs().empty());
+}
+
+LogicalResult PipelineOp::verify() {
+  if (getInitArgs().size() != getNumResults())
+    return emitOpError("has ")
+           << getInitArgs().size() << " iter_args but " << getNumResults()
+           << " results";
+  for (auto [i, init, res] :
+       llvm::enumerate(getInitArgs().getTypes(), getResultTypes()))
+    if (init != res)
+      return emitOpError("iter_arg #")
+             << i << " has type " << init << " but result #" << i
+             << " has type " << res;
+  if (std::optional<int64_t> step = getConstantIntValue(getStep()))
+    if (*step <= 0)
+      return emitOpError("step must be positive, got ") << *step;
+  return success();
+}
+
+LogicalResult PipelineOp::verifyRegions() {
+  Block &body = getBodyBlock();
+  if (body.getNumArguments() != getNumIterArgs() + 1)
+    return emitOpError("body must take the induction variable and ")
+           << getNumIterArgs() << " iter_args, got " << body.getNumArguments()
+           << " arguments";
+  if (!body.getArgument(0).getType().isIndex())
+    return emitOpError("induction variable must be index, got ")
+           << body.getArgument(0).getType();
+  for (auto [i, arg, res] :
+       llvm::enumerate(ValueRange(getIterArgs()).getTypes(), getResultTypes()))
+    if (arg != res)
+      return emitOpError("region iter_arg #")
+             << i << " has type " << arg << " but result #" << i
+             << " has type " << res;
+  auto yield = cast<YieldOp>(body.getTerminator());
+  if (yield.getOperands().getTypes() != getResultTypes())
+    return yield.emitOpError("yields ")
+           << yield.getNumOperands() << " values of types ("
+           << yield.getOperands().getTypes()
+           << ") but the enclosing tile.pipeline carries ("
+           << getResultTypes() << ")";
+  return success();
+}
+
+SmallVector<Region *> PipelineOp::getLoopRegions() { return {&getBody()}; }
+
+std::optional<SmallVector<Value>> PipelineOp::getLoopInductionVars() {
+  return SmallVector<Value>{getInductionVar()};
+}
+
+std::optional<SmallVector<OpFoldResult>> PipelineOp::getLoopLowerBounds() {
+  return SmallVector<OpFoldResult>{OpFoldResult(getLowerBound())};
+}
+
+std::optional<SmallVector<OpFoldResult>> PipelineOp::getLoopUpperBounds() {
+  return SmallVector<OpFoldResult>{OpFoldResult(getUpperBound())};
+}
+
+std::optional<SmallVector<OpFoldResult>> PipelineOp::getLoopSteps() {
+  return SmallVector<OpFoldResult>{OpFoldResult(getStep())};
+}
+
+Block::BlockArgListType PipelineOp::getRegionIterArgs() { return getIterArgs(); }
+
+MutableArrayRef<OpOperand> PipelineOp::getInitsMutable() {
+  return getInitArgsMutable();
+}
+
+std::optional<MutableArrayRef<OpOperand>>
+PipelineOp::getYieldedValuesMutable() {
+  return cast<YieldOp>(getBodyBlock().getTerminator()).getOperandsMutable();
+}
+
+std::optional<ResultRange> PipelineOp::getLoopResults() { return getResults(); }
+
+//===----------------------------------------------------------------------===//
+// YieldOp
+//===----------------------------------------------------------------------===//
+
+// Region ops other than tile.pipeline carry no values.
+static LogicalResult verifyYieldInNonLoop(YieldOp op) {
+  if (!isa<PipelineOp>(op->getParentOp()) && op.getNumOperands() != 0)
+    return op.emitOpError("in '")
+           << op->getParentOp()->getName() << "' must not yield values, got "
+           << op.getNumOperands();
+  return success();
+}
+
+LogicalResult YieldOp::verify() { return verifyYieldInNonLoop(*this); }
+
+//===----------------------------------------------------------------------===//
+// AllocGmOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult AllocGmOp::verify() {
+  if (Operation *scope = (*this)->getParentOfType<SpmdOp>())
+    return emitOpError("must be outside every tile.spmd: GM scratch lives for "
+                       "the whole kernel")
+               .attachNote(scope->getLoc())
+           << "enclosing tile.spmd is here";
+  Type elt = getType().getElementType();
+  if (!isLegalTileElementType(elt))
+    return emitOpError("element type must be bf16, f16, f32, i8 or i32, got ")
+           << elt;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// LoadOp / StoreOp
+//===----------------------------------------------------------------------===//
+
+/// The slice a 2-D tile covers in a memref of rank `rank`: unit leading
+/// dimensions when the memref has higher rank, and a single row of a 1-D
+/// memref.
+static FailureOr<SmallVector<int64_t>>
+computeSliceSizes(Operation *op, MemRefType memref, TileType tile) {
+  int64_t rank = memref.getRank();
+  ArrayRef<int64_t> shape = tile.getShape();
+  if (rank == 0)
+    return op->emitOpError("cannot slice a 0-D memref");
+  if (rank == 1) {
+    if (shape[0] != 1)
+      return op->emitOpError("a 1-D memref holds 1 x N tiles, got a ")
+             << shape[0] << " x " << shape[1] << " tile";
+    return SmallVector<int64_t>{shape[1]};
+  }
+  SmallVector<int64_t> sizes(rank - 2, 1);
+  sizes.append(shape.begin(), shape.end());
+  return sizes;
+}
+
+SmallVector<int64_t> LoadOp::getSliceSizes() {
+  return *computeSliceSizes(*this, getMemRefType(), getTileType());
+}
+
+SmallVector<int64_t> StoreOp::getSliceSizes() {
+  return *computeSliceSizes(*this, getMemRefType(), getTileType());
+}
+
+static LogicalResult verifyAccess(Operation *op, MemRefType memref,
+                                  TileType tile, ValueRange indices) {
+  if (memref.getElementType() != tile.getElementType())
+    return op->emitOpError("element type mismatch: memref holds ")
+           << memref.getElementType() << " but the tile holds "
+           << tile.getElementType();
+  if (static_cast<int64_t>(indices.size()) != memref.getRank())
+    return op->emitOpError("expected ")
+           << memref.getRank() << " indices for " << memref << ", got "
+           << indices.size();
+  FailureOr<SmallVector<int64_t>> sizes = computeSliceSizes(op, memref, tile);
+  if (failed(sizes))
+    return failure();
+  ArrayRef<int64_t> dims = memref.getShape();
+  for (auto [d, size] : llvm::enumerate(*sizes)) {
+    if (size > dims[d])
+      return op->emitOpError("slice ")
+             << shapeString(*sizes) << " does not fit " << memref
+             << " in dimension " << d << ": " << size << " > " << dims[d];
+    std::optional<int64_t> offset = getConstantIntValue(indices[d]);
+    if (!offset)
+      continue;
+    if (*offset < 0 || *offset + size > dims[d])
+      return op->emitOpError("slice ")
+             << shapeString(*sizes) << " at offset " << *offset
+             << " is out of bounds of " << memref << " in dimension " << d
+             << ": " << *offset << " + " << size << " > " << dims[d];
+  }
+  return success();
+}
+
+LogicalResult LoadOp::verify() {
+  return verifyAccess(*this, getMemRefType(), getTileType(), getIndices());
+}
+
+LogicalResult StoreOp::verify() {
+  return verifyAccess(*this, getMemRefType(), getTileType(), getIndices());
+}
+
+//===----------------------------------------------------------------------===//
+// FullOp
+//===----------------------------------------------------------------------===//
+
+// tile.full 0.0 : !tile.tile<1x16xf32>
+ParseResult FullOp::parse(OpAsmParser &parser, OperationState &result) {
+  SMLoc loc = parser.getCurrentLocation();
+  bool negative = succeeded(parser.parseOptionalMinus());
+  double fvalue = 0;
+  APInt ivalue;
+  bool isInteger = false;
+  OptionalParseResult intResult = parser.parseOptionalInteger(ivalue);
+  if (intResult.has_value()) {
+    if (failed(*intResult))
+      return failure();
+    isInteger = true;
+  } else if (parser.parseFloat(fvalue)) {
+    return failure();
+  }
+  Type type;
+  if (parser.parseOptionalAttrDict(result.attributes) ||
+      parser.parseColonType(type))
+    return failure();
+  auto tile = dyn_cast<TileType>(type);
+  if (!tile)
+    return parser.emitError(loc, "expected a tile type, got ") << type;
+  Type elt = tile.getElementType();
+  TypedAttr value;
+  if (auto ft = dyn_cast<FloatType>(elt)) {
+    double v = isInteger ? static_cast<double>(ivalue.getSExtValue()) : fvalue;
+    value = FloatAttr::get(ft, negative ? -v : v);
+  } else {
+    if (!isInteger)
+      return parser.emitError(loc, "expected an integer value for a tile of ")
+             << elt;
+    APInt v = ivalue.sextOrTrunc(64);
+    value = IntegerAttr::get(elt, negative ? -v.getSExtValue()
+                                           : v.getSExtValue());
+  }
+  result.addAttribute(getValueAttrName(result.name), value);
+  result.addTypes(tile);
+  return success();
+}
+
+void FullOp::print(OpAsmPrinter &p) {
+  p << ' ';
+  p.printAttributeWithoutType(getValue());
+  p.printOptionalAttrDict((*this)->getAttrs(), {getValueAttrName()});
+  p << " : " << getType();
+}
+
+LogicalResult FullOp::verify() {
+  Type elt = tileOf(getResult()).getElementType();
+  if (getValue().getType() != elt)
+    return emitOpError("value of type ")
+           << getValue().getType() << " does not match the element type "
+           << elt;
+  if (auto intAttr = dyn_cast<IntegerAttr>(getValue())) {
+    unsigned width = elt.getIntOrFloatBitWidth();
+    int64_t v = intAttr.getValue().getSExtValue();
+    if (width < 64 && (v < -(int64_t(1) << (width - 1)) ||
+                       v >= (int64_t(1) << (width - 1))))
+      return emitOpError("value ") << v << " does not fit in " << elt;
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ReshapeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReshapeOp::verify() {
+  TileType in = tileOf(getInput()), out = tileOf(getResult());
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("cannot change the element type: ")
+           << in.getElementType() << " -> " << out.getElementType();
+  if (in.getNumElements() != out.getNumElements())
+    return emitOpError("element count changes: ")
+           << shapeString(in.getShape()) << " has " << in.getNumElements()
+           << " elements, " << shapeString(out.getShape()) << " has "
+           << out.getNumElements();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// CastOp
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// One legal conversion of AscendC's `Cast` and the modes it accepts.
+struct CastRule {
+  enum Elt { BF16, F16, F32, I8, I32 };
+  Elt from, to;
+  unsigned modes; // bit i set = RoundMode(i) allowed
+};
+} // namespace
+
+static constexpr unsigned bit(RoundMode m) {
+  return 1u << static_cast<unsigned>(m);
+}
+static constexpr unsigned kRounding = bit(RoundMode::rint) |
+                                      bit(RoundMode::round) |
+                                      bit(RoundMode::trunc) |
+                                      bit(RoundMode::floor) |
+                                      bit(RoundMode::ceil);
+static constexpr unsigned kNone = bit(RoundMode::none);
+
+static constexpr CastRule kCastRules[] = {
+    {CastRule::F32, CastRule::F16, kNone | kRounding},
+    {CastRule::F32, CastRule::BF16, kNone | kRounding},
+    {CastRule::F32, CastRule::I32, kRounding},
+    {CastRule::F32, CastRule::F32, kRounding},
+    {CastRule::F16, CastRule::I32, kRounding},
+    {CastRule::F16, CastRule::I8, kNone | kRounding},
+    {CastRule::F16, CastRule::F32, kNone},
+    {CastRule::BF16, CastRule::F32, kNone},
+    {CastRule::I8, CastRule::F16, kNone},
+    {CastRule::I32, CastRule::F32, kNone | kRounding},
+    {CastRule::I32, CastRule::F16, kRounding},
+};
+
+static std::optional<CastRule::Elt> classify(Type t) {
+  if (t.isBF16())
+    return CastRule::BF16;
+  if (t.isF16())
+    return CastRule::F16;
+  if (t.isF32())
+    return CastRule::F32;
+  if (t.isSignlessInteger(8))
+    return CastRule::I8;
+  if (t.isSignlessInteger(32))
+    return CastRule::I32;
+  return std::nullopt;
+}
+
+LogicalResult CastOp::verify() {
+  TileType in = tileOf(getInput()), out = tileOf(getResult());
+  if (in.getShape() != out.getShape())
+    return emitOpError("cannot change the shape: ")
+           << shapeString(in.getShape()) << " -> "
+           << shapeString(out.getShape());
+  Type from = in.getElementType(), to = out.getElementType();
+  std::optional<CastRule::Elt> f = classify(from), t = classify(to);
+  const CastRule *rule = nullptr;
+  for (const CastRule &r : kCastRules)
+    if (f && t && r.from == *f && r.to == *t)
+      rule = &r;
+  if (!rule)
+    return emitOpError("no ") << from << " -> " << to
+                              << " conversion on the vector unit";
+  if (!(rule->modes & bit(getMode()))) {
+    std::string legal;
+    llvm::raw_string_ostream os(legal);
+    bool first = true;
+    for (unsigned m = 0; m <= static_cast<unsigned>(RoundMode::ceil); ++m)
+      if (rule->modes & (1u << m)) {
+        os << (first ? "" : ", ") << stringifyRoundMode(RoundMode(m));
+        first = false;
+      }
+    return emitOpError("rounding mode '")
+           << stringifyRoundMode(getMode()) << "' is not legal for " << from
+           << " -> " << to << "; expected one of: " << legal;
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Broadcasts and reductions
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifyExpand(Operation *op, TileType in, TileType scale,
+                                  bool perRow) {
+  if (in.getElementType() != scale.getElementType())
+    return op->emitOpError("scale element type ")
+           << scale.getElementType() << " does not match the tile's "
+           << in.getElementType();
+  SmallVector<int64_t> want = perRow
+                                  ? SmallVector<int64_t>{in.getRows(), 1}
+                                  : SmallVector<int64_t>{1, in.getCols()};
+  if (scale.getShape() != ArrayRef<int64_t>(want))
+    return op->emitOpError("scale must be ")
+           << shapeString(want) << " for a " << shapeString(in.getShape())
+           << " tile, got " << shapeString(scale.getShape());
+  return success();
+}
+
+LogicalResult RowExpandMulOp::verify() {
+  return verifyExpand(*this, tileOf(getInput()), tileOf(getScale()),
+                      /*perRow=*/true);
+}
+
+LogicalResult ColExpandMulOp::verify() {
+  return verifyExpand(*this, tileOf(getInput()), tileOf(getScale()),
+                      /*perRow=*/false);
+}
+
+static LogicalResult verifyRowReduce(Operation *op, TileType in,
+                                     TileType out) {
+  if (in.getElementType() != out.getElementType())
+    return op->emitOpError("result element type ")
+           << out.getElementType() << " does not match the input's "
+           << in.getElementType();
+  if (out.getRows() != in.getRows() || out.getCols() != 1)
+    return op->emitOpError("result must be [")
+           << in.getRows() << ", 1], got " << shapeString(out.getShape());
+  return success();
+}
+
+LogicalResult RowSumOp::verify() {
+  return verifyRowReduce(*this, tileOf(getInput()), tileOf(getResult()));
+}
+
+LogicalResult RowMaxOp::verify() {
+  return verifyRowReduce(*this, tileOf(getInput()), tileOf(getResult()));
+}
+
+//===----------------------------------------------------------------------===//
+// GatherOp / ScatterOp
+//===----------------------------------------------------------------------===//
+
+/// GatherMask moves 16- or 32-bit elements.
+static LogicalResult verifyMaskElement(Operation *op, Type elt) {
+  unsigned width = elt.getIntOrFloatBitWidth();
+  if (width != 16 && width != 32)
+    return op->emitOpError("mask patterns move 16- or 32-bit elements, got ")
+           << elt;
+  return success();
+}
+
+/// `wide` is M x 2K and `narrow` is M x K of the same element type.
+static LogicalResult verifyHalfWidth(Operation *op, TileType wide,
+                                     TileType narrow, StringRef wideName,
+                                     StringRef narrowName) {
+  if (wide.getElementType() != narrow.getElementType())
+    return op->emitOpError("element type mismatch: ")
+           << wideName << " holds " << wide.getElementType() << ", "
+           << narrowName << " holds " << narrow.getElementType();
+  if (failed(verifyMaskElement(op, wide.getElementType())))
+    return failure();
+  if (wide.getCols() % 2 != 0)
+    return op->emitOpError("the ")
+           << wideName << " needs an even number of columns, got "
+           << wide.getCols();
+  if (narrow.getRows() != wide.getRows() ||
+      narrow.getCols() * 2 != wide.getCols())
+    return op->emitOpError("pattern keeps every other column: ")
+           << wideName << " " << shapeString(wide.getShape()) << " needs "
+           << narrowName << " [" << wide.getRows() << ", "
+           << wide.getCols() / 2 << "], got "
+           << shapeString(narrow.getShape());
+  return success();
+}
+
+LogicalResult GatherOp::verify() {
+  return verifyHalfWidth(*this, tileOf(getInput()), tileOf(getResult()),
+                         "input", "result");
+}
+
+LogicalResult ScatterOp::verify() {
+  return verifyHalfWidth(*this, tileOf(getDest()), tileOf(getSource()),
+                         "destination", "source");
+}
+
+//===----------------------------------------------------------------------===//
+// MatmulOp / MatmulAccOp
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifyMatmul(Operation *op, TileType lhs, TileType rhs,
+                                  TileType result) {
+  Type a = lhs.getElementType(), b = rhs.getElementType(),
+       c = result.getElementType();
+  if (a != b)
+    return op->emitOpError("operand element types differ: ")
+           << a << " x " << b;
+  bool legal = ((a.isBF16() || a.isF16()) && c.isF32()) ||
+               (a.isSignlessInteger(8) && c.isSignlessInteger(32));
+  if (!legal)
+    return op->emitOpError("no cube matmul ")
+           << a << " x " << b << " -> " << c
+           << "; expected bf16/f16 -> f32 or i8 -> i32";
+  if (lhs.getCols() != rhs.getRows())
+    return op->emitOpError("contraction sizes differ: lhs ")
+           << shapeString(lhs.getShape()) << " has K = " << lhs.getCols()
+           << ", rhs " << shapeString(rhs.getShape())
+           << " has K = " << rhs.getRows();
+  if (result.getRows() != lhs.getRows() || result.getCols() != rhs.getCols())
+    return op->emitOpError("result must be [")
+           << lhs.getRows() << ", " << rhs.getCols() << "], got "
+           << shapeString(result.getShape());
+  return success();
+}
+
+LogicalResult MatmulOp::verify() {
+  return verifyMatmul(*this, tileOf(getLhs()), tileOf(getRhs()),
+                      tileOf(getResult()));
+}
+
+LogicalResult MatmulAccOp::verify() {
+  return verifyMatmul(*this, tileOf(getLhs()), tileOf(getRhs()),
+                      tileOf(getResult()));
+}
+
+#define GET_OP_CLASSES
+#include "tile/TileOps.cpp.inc"

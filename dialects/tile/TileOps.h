@@ -1,0 +1,52 @@
+//===- TileOps.h - Operations of the tile dialect ---------------*- C++ -*-===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSEL_DIALECT_TILE_TILEOPS_H
+#define TESSEL_DIALECT_TILE_TILEOPS_H
+
+#include "tile/TileDialect.h"
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+namespace tessel::tile {
+
+/// Marks ops that run on a vector core (AIV) only.
+template <typename ConcreteType>
+class VectorOnly : public mlir::OpTrait::TraitBase<ConcreteType, VectorOnly> {
+};
+
+/// Marks ops that run on a cube core (AIC) only.
+template <typename ConcreteType>
+class CubeOnly : public mlir::OpTrait::TraitBase<ConcreteType, CubeOnly> {};
+
+namespace detail {
+mlir::LogicalResult verifyInCoreScope(mlir::Operation *op);
+} // namespace detail
+
+/// Marks ops that only exist inside a `tile.at` core scope.
+template <typename ConcreteType>
+class InCoreScope : public mlir::OpTrait::TraitBase<ConcreteType, InCoreScope> {
+public:
+  static mlir::LogicalResult verifyTrait(mlir::Operation *op) {
+    return detail::verifyInCoreScope(op);
+  }
+};
+
+/// Whether `op` may run on a core of `kind`.
+bool isLegalOnCore(mlir::Operation *op, CoreKind kind);
+
+} // namespace tessel::tile
+
+#define GET_OP_CLASSES
+#include "tile/TileOps.h.inc"
+
+#endif // TESSEL_DIALECT_TILE_TILEOPS_H

@@ -1,0 +1,575 @@
+//===- TileOps.td - Operations of the tile dialect ---------*- tablegen -*-===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+//
+// Structural ops (spmd, at, pipeline, yield), global-memory access (load,
+// store, alloc_gm) and the compute ops of the PyPTO `pl` surface.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSEL_DIALECT_TILE_TILEOPS_TD
+#define TESSEL_DIALECT_TILE_TILEOPS_TD
+
+include "tile/TileDialect.td"
+include "tile/TileAttrs.td"
+include "tile/TileTypes.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/IR/OpAsmInterface.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/LoopLikeInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Type constraints and traits
+//===----------------------------------------------------------------------===//
+
+def Tile_AnyTile : Type<CPred<"::llvm::isa<::tessel::tile::TileType>($_self)">,
+                        "tile", "::mlir::Type">;
+
+class Tile_TileOf<list<Type> allowed, string desc>
+    : Type<And<[CPred<"::llvm::isa<::tessel::tile::TileType>($_self)">,
+                SubstLeaves<"$_self",
+                  "::llvm::cast<::tessel::tile::TileType>($_self).getElementType()",
+                  AnyTypeOf<allowed>.predicate>]>,
+           "tile of " # desc, "::mlir::Type">;
+
+/// Element types the vector unit computes in (no bf16 arithmetic on Ascend).
+def Tile_ArithTile : Tile_TileOf<[F16, F32, I32], "f16, f32 or i32">;
+def Tile_FloatTile : Tile_TileOf<[F16, F32], "f16 or f32">;
+def Tile_ScalarType : AnyTypeOf<[F16, F32, I32], "f16, f32 or i32 scalar">;
+
+/// Ops that run on a vector core (AIV) only.
+def Tile_VectorOnly : NativeOpTrait<"VectorOnly"> {
+  let cppNamespace = "::tessel::tile";
+}
+/// Ops that run on a cube core (AIC) only.
+def Tile_CubeOnly : NativeOpTrait<"CubeOnly"> {
+  let cppNamespace = "::tessel::tile";
+}
+/// Ops that must be nested in a `tile.at` core scope.
+def Tile_InCoreScope : NativeOpTrait<"InCoreScope"> {
+  let cppNamespace = "::tessel::tile";
+}
+
+//===----------------------------------------------------------------------===//
+// Structural ops
+//===----------------------------------------------------------------------===//
+
+def Tile_SpmdOp : Tile_Op<"spmd", [
+    SingleBlockImplicitTerminator<"::tessel::tile::YieldOp">,
+    RecursiveMemoryEffects]> {
+  let summary = "a grid of independent blocks, one per core";
+  let description = [{
+    Runs its region once per block index in `[0, blocks)`. Blocks are
+    independent: no block may write global memory that another block reads
+    or writes (`tile-check-races` proves it). The block index is the region's
+    only argument. `name` is the scope's name in diagnostics and reports.
+
+    ```mlir
+    tile.spmd 8 name("kv_rms_norm") (%b) {
+      tile.at vector {
+        ...
+      }
+    }
+    ```
+  }];
+  let arguments = (ins ConfinedAttr<I64Attr, [IntPositive]>:$blocks,
+                       OptionalAttr<StrAttr>:$sym_name);
+  let regions = (region SizedRegion<1>:$body);
+  let hasCustomAssemblyFormat = 1;
+  let hasRegionVerifier = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [
+    OpBuilder<(ins "int64_t":$blocks, CArg<"::llvm::StringRef", "{}">:$name)>
+  ];
+  let extraClassDeclaration = [{
+    ::mlir::BlockArgument getBlockIndex() { return getBody().getArgument(0); }
+    ::mlir::Block &getBodyBlock() { return getBody().front(); }
+    /// The scope's name, or "spmd" when it has none.
+    ::llvm::StringRef getScopeName();
+  }];
+}
+
+def Tile_AtOp : Tile_Op<"at", [
+    SingleBlockImplicitTerminator<"::tessel::tile::YieldOp">,
+    RecursiveMemoryEffects]> {
+  let summary = "a core-level scope: the body runs on one core of a kind";
+  let description = [{
+    The region runs on one vector core (`vector`, AIV), one cube core
+    (`cube`, AIC), or a whole core group (`core_group`, PyPTO's
+    `pl.Level.CORE_GROUP`, which may mix both and is split by
+    `tile-split-mixed-scopes`). Loads bring GM slices into tiles, stores
+    write them back; tiles never leave the scope. Inside a `vector` scope
+    cube ops are illegal and vice versa.
+
+    ```mlir
+    tile.at vector {
+      %x = tile.load %a[%i, %c0] : memref<64x32xf32> -> !tile.tile<16x32xf32>
+      %y = tile.exp %x : !tile.tile<16x32xf32>
+      tile.store %y, %out[%i, %c0] : !tile.tile<16x32xf32>, memref<64x32xf32>
+    }
+    ```
+  }];
+  let arguments = (ins Tile_CoreKindAttr:$kind);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$kind attr-dict-with-keyword $body";
+  let hasRegionVerifier = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [OpBuilder<(ins "::tessel::tile::CoreKind":$kind)>];
+  let extraClassDeclaration = [{
+    ::mlir::Block &getBodyBlock() { return getBody().front(); }
+  }];
+}
+
+def Tile_PipelineOp : Tile_Op<"pipeline", [
+    AutomaticAllocationScope,
+    DeclareOpInterfaceMethods<LoopLikeOpInterface,
+        ["getLoopInductionVars", "getLoopLowerBounds", "getLoopUpperBounds",
+         "getLoopSteps", "getRegionIterArgs", "getInitsMutable",
+         "getYieldedValuesMutable", "getLoopResults"]>,
+    SingleBlockImplicitTerminator<"::tessel::tile::YieldOp">,
+    RecursiveMemoryEffects]> {
+  let summary = "a sequential loop that may be software-pipelined";
+  let description = [{
+    Iterates `%iv` from `lb` to `ub` (exclusive) by `step`, like `scf.for`,
+    with `stages`-deep buffering of the values loaded in its body
+    (2 = double buffering). Loop-carried values (`iter_args`) keep their
+    sequential meaning: overlapping iterations is the compiler's job and
+    never changes results.
+
+    ```mlir
+    %sum = tile.pipeline %j = %c0 to %c16 step %c1 stages(2)
+        iter_args(%acc = %zero) -> (!tile.tile<16x1xf32>) {
+      %x = tile.load %a[%t, %j] : memref<128x512xf32> -> !tile.tile<16x32xf32>
+      %s = tile.row_sum %x : !tile.tile<16x32xf32> -> !tile.tile<16x1xf32>
+      %n = tile.add %acc, %s : !tile.tile<16x1xf32>
+      tile.yield %n : !tile.tile<16x1xf32>
+    }
+    ```
+  }];
+  let arguments = (ins Index:$lowerBound, Index:$upperBound, Index:$step,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$stages,
+                       Variadic<AnyType>:$initArgs);
+  let results = (outs Variadic<AnyType>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let hasCustomAssemblyFormat = 1;
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+  let skipDefaultBuilders = 1;
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$lowerBound, "::mlir::Value":$upperBound,
+                   "::mlir::Value":$step, "int64_t":$stages,
+                   CArg<"::mlir::ValueRange", "{}">:$initArgs)>
+  ];
+  let extraClassDeclaration = [{
+    ::mlir::Block &getBodyBlock() { return getBody().front(); }
+    ::mlir::BlockArgument getInductionVar() { return getBody().getArgument(0); }
+    ::mlir::Block::BlockArgListType getIterArgs() {
+      return getBody().getArguments().drop_front();
+    }
+    unsigned getNumIterArgs() { return getInitArgs().size(); }
+  }];
+}
+
+def Tile_YieldOp : Tile_Op<"yield", [
+    Pure, Terminator, ReturnLike,
+    ParentOneOf<["SpmdOp", "AtOp", "PipelineOp"]>]> {
+  let summary = "terminates a tile region, yielding loop-carried values";
+  let description = [{
+    Ends the body of `tile.spmd` and `tile.at` (implicitly, with no operands)
+    and of `tile.pipeline`, where its operands are the next iteration's
+    `iter_args`.
+
+    ```mlir
+    tile.yield %n : !tile.tile<1x16xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<AnyType>:$operands);
+  let builders = [OpBuilder<(ins), [{ /* nothing to do */ }]>];
+  let assemblyFormat = "attr-dict ($operands^ `:` type($operands))?";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Global memory
+//===----------------------------------------------------------------------===//
+
+def Tile_AllocGmOp : Tile_Op<"alloc_gm", [
+    MemoryEffects<[MemAlloc<DefaultResource>]>]> {
+  let summary = "a global-memory scratch tensor";
+  let description = [{
+    Allocates a GM tensor of static shape for intermediates between scopes
+    (PyPTO's `pl.create_tensor`). It lives for the whole kernel and must be
+    allocated outside every `tile.spmd`. `name` is used in reports.
+
+    ```mlir
+    %s = tile.alloc_gm name("q_latent") : memref<8x1024xf32>
+    ```
+  }];
+  let arguments = (ins OptionalAttr<StrAttr>:$name);
+  let results = (outs AnyStaticShapeMemRef:$result);
+  let assemblyFormat = "(`name` `(` $name^ `)`)? attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Tile_LoadOp : Tile_Op<"load", [Tile_InCoreScope,
+    MemoryEffects<[MemRead]>]> {
+  let summary = "load a static-size slice of a GM tensor into a tile";
+  let description = [{
+    Reads the slice of `source` that starts at the dynamic `indices` and has
+    the tile's static shape. When the memref has higher rank than the tile,
+    the slice has unit size in the leading dimensions (rank-reducing); a
+    1-D memref loads as a `1 x N` tile. Constant indices are bounds-checked.
+
+    ```mlir
+    %x = tile.load %kv[%t0, %c0] : memref<128x512xf32> -> !tile.tile<16x32xf32>
+    %g = tile.load %gamma[%c0] : memref<512xbf16> -> !tile.tile<1x512xbf16>
+    ```
+  }];
+  let arguments = (ins Arg<AnyStaticShapeMemRef, "", [MemRead]>:$source,
+                       Variadic<Index>:$indices);
+  let results = (outs Tile_AnyTile:$result);
+  let assemblyFormat = [{
+    $source `[` $indices `]` attr-dict `:` type($source) `->` type($result)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::MemRefType getMemRefType() {
+      return ::llvm::cast<::mlir::MemRefType>(getSource().getType());
+    }
+    TileType getTileType() { return ::llvm::cast<TileType>(getType()); }
+    /// The slice sizes in the memref's rank.
+    ::llvm::SmallVector<int64_t> getSliceSizes();
+  }];
+}
+
+def Tile_StoreOp : Tile_Op<"store", [Tile_InCoreScope,
+    MemoryEffects<[MemWrite]>]> {
+  let summary = "store a tile into a static-size slice of a GM tensor";
+  let description = [{
+    Writes `value` into the slice of `dest` at `indices`, with the same slice
+    rules as `tile.load`. Stores into function arguments are writes to the
+    kernel's outputs.
+
+    ```mlir
+    tile.store %y, %out[%t0, %c0] : !tile.tile<16x32xbf16>, memref<128x512xbf16>
+    ```
+  }];
+  let arguments = (ins Tile_AnyTile:$value,
+                       Arg<AnyStaticShapeMemRef, "", [MemWrite]>:$dest,
+                       Variadic<Index>:$indices);
+  let assemblyFormat = [{
+    $value `,` $dest `[` $indices `]` attr-dict `:` type($value) `,` type($dest)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::MemRefType getMemRefType() {
+      return ::llvm::cast<::mlir::MemRefType>(getDest().getType());
+    }
+    TileType getTileType() { return ::llvm::cast<TileType>(getValue().getType()); }
+    ::llvm::SmallVector<int64_t> getSliceSizes();
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Constants, shapes and conversions
+//===----------------------------------------------------------------------===//
+
+def Tile_FullOp : Tile_Op<"full", [Pure, Tile_InCoreScope]> {
+  let summary = "a tile filled with one constant";
+  let description = [{
+    PyPTO's `pl.full(shape, dtype=..., value=...)`. The value is written
+    without a type; it takes the tile's element type.
+
+    ```mlir
+    %z = tile.full 0.0 : !tile.tile<1x16xf32>
+    %m = tile.full -128 : !tile.tile<16x32xi32>
+    ```
+  }];
+  let arguments = (ins TypedAttrInterface:$value);
+  let results = (outs Tile_AnyTile:$result);
+  let hasCustomAssemblyFormat = 1;
+  let hasVerifier = 1;
+}
+
+def Tile_ReshapeOp : Tile_Op<"reshape", [Pure, Tile_InCoreScope]> {
+  let summary = "reinterpret a tile with another shape of the same size";
+  let description = [{
+    Row-major reinterpretation; element type and element count are kept.
+
+    ```mlir
+    %r = tile.reshape %rs : !tile.tile<16x1xf32> -> !tile.tile<1x16xf32>
+    ```
+  }];
+  let arguments = (ins Tile_AnyTile:$input);
+  let results = (outs Tile_AnyTile:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Tile_CastOp : Tile_Op<"cast", [Pure, Tile_InCoreScope, Tile_VectorOnly]> {
+  let summary = "convert element type with an explicit rounding mode";
+  let description = [{
+    Converts every element, rounding as `mode` says: `rint` (to nearest,
+    ties to even), `round` (to nearest, ties away from zero), `trunc`
+    (toward zero), `floor`, `ceil`, or `none` (for exact widenings; for
+    narrowing float conversions it means the hardware default, rint).
+    Only the pairs and modes that AscendC's `Cast` provides are legal:
+
+    | from -> to | modes |
+    |---|---|
+    | f32 -> f16, bf16 | none, rint, round, trunc, floor, ceil |
+    | f32 -> i32, f16 -> i32 | rint, round, trunc, floor, ceil |
+    | f32 -> f32 | rint, round, trunc, floor, ceil (round to integral) |
+    | f16 -> i8 | none, rint, round, trunc, floor, ceil |
+    | f16, bf16 -> f32 | none |
+    | i8 -> f16 | none |
+    | i32 -> f32 | none, rint, round, trunc, floor, ceil |
+    | i32 -> f16 | round, rint, trunc, floor, ceil |
+
+    Float to integer conversions saturate to the destination's range; NaN
+    converts to 0.
+
+    ```mlir
+    %i = tile.cast %x rint : !tile.tile<16x32xf32> -> !tile.tile<16x32xi32>
+    ```
+  }];
+  let arguments = (ins Tile_AnyTile:$input, Tile_RoundModeAttr:$mode);
+  let results = (outs Tile_AnyTile:$result);
+  let assemblyFormat = [{
+    $input $mode attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise arithmetic
+//===----------------------------------------------------------------------===//
+
+class Tile_BinaryOp<string mnemonic, string what, Type tileType = Tile_ArithTile>
+    : Tile_Op<mnemonic, [Pure, Tile_InCoreScope, Tile_VectorOnly,
+                         SameOperandsAndResultType]> {
+  let summary = "elementwise " # what;
+  let description = "Elementwise " # what # [{ of two tiles of the same type.
+    bf16 is not a vector compute type on Ascend: cast to f32 first.
+
+    ```mlir
+    %z = tile.}] # mnemonic # [{ %x, %y : !tile.tile<16x32xf32>
+    ```
+  }];
+  let arguments = (ins tileType:$lhs, tileType:$rhs);
+  let results = (outs tileType:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
+}
+
+def Tile_AddOp : Tile_BinaryOp<"add", "addition">;
+def Tile_SubOp : Tile_BinaryOp<"sub", "subtraction">;
+def Tile_MulOp : Tile_BinaryOp<"mul", "multiplication">;
+def Tile_DivOp : Tile_BinaryOp<"div", "division", Tile_FloatTile>;
+def Tile_MaxOp : Tile_BinaryOp<"max", "maximum">;
+def Tile_MinOp : Tile_BinaryOp<"min", "minimum">;
+
+class Tile_ScalarOp<string mnemonic, string what,
+                    Type tileType = Tile_ArithTile>
+    : Tile_Op<mnemonic, [Pure, Tile_InCoreScope, Tile_VectorOnly,
+                         AllTypesMatch<["input", "result"]>,
+                         TypesMatchWith<"scalar has the tile's element type",
+                             "result", "scalar",
+                             "::llvm::cast<::tessel::tile::TileType>($_self).getElementType()">]> {
+  let summary = "elementwise " # what # " with a scalar";
+  let description = "Elementwise " # what # [{ of a tile and a scalar of its
+    element type (PyPTO's `pl.add(t, 1.0)` and friends; AscendC `Adds`,
+    `Muls`, `Maxs`).
+
+    ```mlir
+    %z = tile.}] # mnemonic # [{ %x, %eps : !tile.tile<16x1xf32>
+    ```
+  }];
+  let arguments = (ins tileType:$input, Tile_ScalarType:$scalar);
+  let results = (outs tileType:$result);
+  let assemblyFormat = "$input `,` $scalar attr-dict `:` type($result)";
+}
+
+def Tile_AddSOp : Tile_ScalarOp<"adds", "addition">;
+def Tile_SubSOp : Tile_ScalarOp<"subs", "subtraction (tile - scalar)">;
+def Tile_RSubSOp : Tile_ScalarOp<"rsubs", "reversed subtraction (scalar - tile)">;
+def Tile_MulSOp : Tile_ScalarOp<"muls", "multiplication">;
+def Tile_DivSOp : Tile_ScalarOp<"divs", "division (tile / scalar)", Tile_FloatTile>;
+def Tile_RDivSOp : Tile_ScalarOp<"rdivs", "reversed division (scalar / tile)", Tile_FloatTile>;
+def Tile_MaxSOp : Tile_ScalarOp<"maxs", "maximum">;
+def Tile_MinSOp : Tile_ScalarOp<"mins", "minimum">;
+
+class Tile_UnaryOp<string mnemonic, string what, Type tileType = Tile_FloatTile>
+    : Tile_Op<mnemonic, [Pure, Tile_InCoreScope, Tile_VectorOnly,
+                         SameOperandsAndResultType]> {
+  let summary = "elementwise " # what;
+  let description = "Elementwise " # what # [{.
+
+    ```mlir
+    %y = tile.}] # mnemonic # [{ %x : !tile.tile<16x32xf32>
+    ```
+  }];
+  let arguments = (ins tileType:$input);
+  let results = (outs tileType:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+def Tile_NegOp : Tile_UnaryOp<"neg", "negation", Tile_ArithTile>;
+def Tile_AbsOp : Tile_UnaryOp<"abs", "absolute value", Tile_ArithTile>;
+def Tile_SqrtOp : Tile_UnaryOp<"sqrt", "square root">;
+def Tile_RsqrtOp : Tile_UnaryOp<"rsqrt", "reciprocal square root, 1 / sqrt(x)">;
+def Tile_RecipOp : Tile_UnaryOp<"recip", "reciprocal, 1 / x">;
+def Tile_ExpOp : Tile_UnaryOp<"exp", "natural exponential">;
+
+//===----------------------------------------------------------------------===//
+// Broadcasts and reductions
+//===----------------------------------------------------------------------===//
+
+def Tile_RowExpandMulOp : Tile_Op<"row_expand_mul", [Pure, Tile_InCoreScope,
+    Tile_VectorOnly, AllTypesMatch<["input", "result"]>]> {
+  let summary = "multiply each row by its own scalar";
+  let description = [{
+    `result[i, j] = input[i, j] * scale[i, 0]`: an M x N tile times an
+    M x 1 tile broadcast along the rows.
+
+    ```mlir
+    %y = tile.row_expand_mul %x, %r : !tile.tile<16x32xf32>, !tile.tile<16x1xf32>
+    ```
+  }];
+  let arguments = (ins Tile_ArithTile:$input, Tile_ArithTile:$scale);
+  let results = (outs Tile_ArithTile:$result);
+  let assemblyFormat = [{
+    $input `,` $scale attr-dict `:` type($input) `,` type($scale)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tile_ColExpandMulOp : Tile_Op<"col_expand_mul", [Pure, Tile_InCoreScope,
+    Tile_VectorOnly, AllTypesMatch<["input", "result"]>]> {
+  let summary = "multiply each column by its own scalar";
+  let description = [{
+    `result[i, j] = input[i, j] * scale[0, j]`: an M x N tile times a
+    1 x N tile broadcast along the columns (e.g. an RMSNorm gamma).
+
+    ```mlir
+    %y = tile.col_expand_mul %x, %g : !tile.tile<16x32xf32>, !tile.tile<1x32xf32>
+    ```
+  }];
+  let arguments = (ins Tile_ArithTile:$input, Tile_ArithTile:$scale);
+  let results = (outs Tile_ArithTile:$result);
+  let assemblyFormat = [{
+    $input `,` $scale attr-dict `:` type($input) `,` type($scale)
+  }];
+  let hasVerifier = 1;
+}
+
+class Tile_RowReduceOp<string mnemonic, string what>
+    : Tile_Op<mnemonic, [Pure, Tile_InCoreScope, Tile_VectorOnly]> {
+  let summary = "reduce each row by " # what;
+  let description = "Reduces each row of an M x N tile by " # what # [{ into
+    an M x 1 tile of the same element type; f32 tiles reduce in f32.
+
+    ```mlir
+    %s = tile.}] # mnemonic # [{ %x : !tile.tile<16x32xf32> -> !tile.tile<16x1xf32>
+    ```
+  }];
+  let arguments = (ins Tile_FloatTile:$input);
+  let results = (outs Tile_FloatTile:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Tile_RowSumOp : Tile_RowReduceOp<"row_sum", "summation">;
+def Tile_RowMaxOp : Tile_RowReduceOp<"row_max", "maximum">;
+
+//===----------------------------------------------------------------------===//
+// Even/odd column gather and scatter
+//===----------------------------------------------------------------------===//
+
+def Tile_GatherOp : Tile_Op<"gather", [Pure, Tile_InCoreScope, Tile_VectorOnly]> {
+  let summary = "keep the even (p0101) or odd (p1010) columns";
+  let description = [{
+    AscendC `GatherMask` with a fixed pattern: an M x 2K tile becomes an
+    M x K tile of its even (`p0101`) or odd (`p1010`) columns, the
+    de-interleaving step of RoPE.
+
+    ```mlir
+    %e = tile.gather %x p0101 : !tile.tile<8x64xf32> -> !tile.tile<8x32xf32>
+    ```
+  }];
+  let arguments = (ins Tile_AnyTile:$input, Tile_MaskPatternAttr:$pattern);
+  let results = (outs Tile_AnyTile:$result);
+  let assemblyFormat = [{
+    $input $pattern attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tile_ScatterOp : Tile_Op<"scatter", [Pure, Tile_InCoreScope,
+    Tile_VectorOnly, AllTypesMatch<["dest", "result"]>]> {
+  let summary = "write a tile into the even or odd columns of another";
+  let description = [{
+    The inverse of `tile.gather`: the result is `dest` with its even
+    (`p0101`) or odd (`p1010`) columns replaced by the M x K tile `source`;
+    `dest` is M x 2K.
+
+    ```mlir
+    %y = tile.scatter %e into %buf p0101 : !tile.tile<8x32xf32> -> !tile.tile<8x64xf32>
+    ```
+  }];
+  let arguments = (ins Tile_AnyTile:$source, Tile_AnyTile:$dest,
+                       Tile_MaskPatternAttr:$pattern);
+  let results = (outs Tile_AnyTile:$result);
+  let assemblyFormat = [{
+    $source `into` $dest $pattern attr-dict `:` type($source) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Cube
+//===----------------------------------------------------------------------===//
+
+def Tile_MatmulOp : Tile_Op<"matmul", [Pure, Tile_InCoreScope, Tile_CubeOnly]> {
+  let summary = "cube matrix multiplication";
+  let description = [{
+    `result = lhs @ rhs` on the cube unit: [M, K] x [K, N] -> [M, N] with
+    bf16 x bf16 -> f32, f16 x f16 -> f32, or int8 x int8 -> i32 (exact
+    integer accumulation).
+
+    ```mlir
+    %c = tile.matmul %a, %b : !tile.tile<16x64xbf16>, !tile.tile<64x128xbf16> -> !tile.tile<16x128xf32>
+    ```
+  }];
+  let arguments = (ins Tile_AnyTile:$lhs, Tile_AnyTile:$rhs);
+  let results = (outs Tile_AnyTile:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tile_MatmulAccOp : Tile_Op<"matmul_acc", [Pure, Tile_InCoreScope,
+    Tile_CubeOnly, AllTypesMatch<["acc", "result"]>]> {
+  let summary = "cube matrix multiply-accumulate";
+  let description = [{
+    `result = acc + lhs @ rhs`, with the dtype rules of `tile.matmul`; the
+    accumulator is f32 or i32 and lives in L0C.
+
+    ```mlir
+    %d = tile.matmul_acc %c, %a, %b : !tile.tile<16x64xbf16>, !tile.tile<64x128xbf16> -> !tile.tile<16x128xf32>
+    ```
+  }];
+  let arguments = (ins Tile_AnyTile:$acc, Tile_AnyTile:$lhs, Tile_AnyTile:$rhs);
+  let results = (outs Tile_AnyTile:$result);
+  let assemblyFormat = [{
+    $acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // TESSEL_DIALECT_TILE_TILEOPS_TD

@@ -1,0 +1,66 @@
+//===- Tessel.h - C API of Tessel ---------------------------------*- C -*-===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+//
+// The C API the Python extension links: dialect registration, pass
+// registration and the target figures.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSEL_C_TESSEL_H
+#define TESSEL_C_TESSEL_H
+
+#include "mlir-c/IR.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+MLIR_DECLARE_CAPI_DIALECT_REGISTRATION(Tile, tile);
+
+/// Registers every Tessel pass and pass pipeline with the global registry.
+MLIR_CAPI_EXPORTED void tesselRegisterAllPasses(void);
+
+/// Registers the tile dialect and the upstream dialects and extensions the
+/// Tessel pipelines need into `registry`.
+MLIR_CAPI_EXPORTED void tesselRegisterDialects(MlirDialectRegistry registry);
+
+/// One on-chip buffer of a target.
+typedef struct {
+  int64_t physicalBytes;
+  int64_t usableBytes;
+  int64_t alignBytes;
+} TesselBufferSpec;
+
+/// The figures of a target (see tessel/Support/TargetInfo.h).
+typedef struct {
+  MlirStringRef name;
+  MlirStringRef chips;
+  TesselBufferSpec ub, l1, l0a, l0b, l0c;
+  int64_t cubeCores;
+  int64_t vectorCores;
+  bool coreCountsVerified;
+  bool hasL0CToUB;
+  double hbmNominalBytesPerSec;
+  double hbmEffectiveBytesPerSec;
+  double cubeClockHz;
+  int64_t cubeMacsPerCycleF16;
+  int64_t cubeMacsPerCycleI8;
+  double taskDispatchSec;
+  int64_t vectorRepeatBytes;
+} TesselTargetInfo;
+
+/// Number of known targets.
+MLIR_CAPI_EXPORTED intptr_t tesselGetNumTargets(void);
+
+/// Fills `*info` with target number `index`; returns false when out of range.
+MLIR_CAPI_EXPORTED bool tesselGetTarget(intptr_t index,
+                                        TesselTargetInfo *info);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif // TESSEL_C_TESSEL_H

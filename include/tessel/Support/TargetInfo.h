@@ -1,0 +1,80 @@
+//===- TargetInfo.h - Figures of the Ascend targets -------------*- C++ -*-===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+//
+// The one place where the capacities, alignment, core counts and throughput
+// figures of each target chip live. Passes read them from here (through the
+// module's `tile.target` attribute); Python reads them through the C API.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSEL_SUPPORT_TARGETINFO_H
+#define TESSEL_SUPPORT_TARGETINFO_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <cstdint>
+#include <optional>
+
+namespace tessel {
+
+/// The on-chip buffers of an Ascend core (GM is not one of them).
+enum class BufferKind { UB, L1, L0A, L0B, L0C };
+
+/// The lowercase name used in IR and diagnostics ("ub", "l0a", ...).
+llvm::StringRef getBufferKindName(BufferKind kind);
+
+/// One on-chip buffer.
+struct BufferSpec {
+  /// Bytes in the hardware.
+  int64_t physicalBytes;
+  /// Bytes the compiler may allocate (the top of UB is reserved).
+  int64_t usableBytes;
+  /// Byte alignment of every buffer start.
+  int64_t alignBytes;
+};
+
+/// Everything the compiler knows about one chip generation.
+struct TargetInfo {
+  llvm::StringRef name;
+  llvm::StringRef chips;
+  BufferSpec ub, l1, l0a, l0b, l0c;
+  int64_t cubeCores;
+  int64_t vectorCores;
+  /// False where the public sources do not confirm the core counts.
+  bool coreCountsVerified;
+  /// True on chips with an L0C -> UB path (cube and vector meet on chip).
+  bool hasL0CToUB;
+  /// Nominal and modelled-effective HBM bandwidth, bytes per second.
+  double hbmNominalBytesPerSec;
+  double hbmEffectiveBytesPerSec;
+  /// Cube clock in Hz and multiply-accumulates per cycle per cube core.
+  double cubeClockHz;
+  int64_t cubeMacsPerCycleF16;
+  int64_t cubeMacsPerCycleI8;
+  /// Seconds the runtime needs to pick up one task (one spmd block).
+  double taskDispatchSec;
+  /// Vector instructions work in repeats of this many bytes.
+  int64_t vectorRepeatBytes;
+
+  const BufferSpec &getBuffer(BufferKind kind) const;
+};
+
+/// The known targets, in a stable order.
+llvm::ArrayRef<TargetInfo> getAllTargets();
+
+/// The target named `name` ("a2a3", "a5"), if any.
+const TargetInfo *lookupTarget(llvm::StringRef name);
+
+/// Rounds `bytes` up to a multiple of `align` (a power of two or any positive
+/// integer).
+inline int64_t alignTo(int64_t bytes, int64_t align) {
+  return (bytes + align - 1) / align * align;
+}
+
+} // namespace tessel
+
+#endif // TESSEL_SUPPORT_TARGETINFO_H

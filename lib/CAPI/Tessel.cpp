@@ -1,0 +1,55 @@
+//===- Tessel.cpp - C API of Tessel ---------------------------------------===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessel-c/Tessel.h"
+
+#include "tessel/InitAll.h"
+#include "tessel/Support/TargetInfo.h"
+#include "tile/TileDialect.h"
+
+#include "mlir/CAPI/IR.h"
+#include "mlir/CAPI/Registration.h"
+#include "mlir/CAPI/Support.h"
+
+MLIR_DEFINE_CAPI_DIALECT_REGISTRATION(Tile, tile, tessel::tile::TileDialect)
+
+void tesselRegisterAllPasses(void) { tessel::registerAllPasses(); }
+
+void tesselRegisterDialects(MlirDialectRegistry registry) {
+  tessel::registerAllDialects(*unwrap(registry));
+}
+
+intptr_t tesselGetNumTargets(void) { return tessel::getAllTargets().size(); }
+
+static TesselBufferSpec wrapBuffer(const tessel::BufferSpec &b) {
+  return {b.physicalBytes, b.usableBytes, b.alignBytes};
+}
+
+bool tesselGetTarget(intptr_t index, TesselTargetInfo *info) {
+  llvm::ArrayRef<tessel::TargetInfo> all = tessel::getAllTargets();
+  if (index < 0 || index >= static_cast<intptr_t>(all.size()))
+    return false;
+  const tessel::TargetInfo &t = all[index];
+  *info = {wrap(t.name),
+           wrap(t.chips),
+           wrapBuffer(t.ub),
+           wrapBuffer(t.l1),
+           wrapBuffer(t.l0a),
+           wrapBuffer(t.l0b),
+           wrapBuffer(t.l0c),
+           t.cubeCores,
+           t.vectorCores,
+           t.coreCountsVerified,
+           t.hasL0CToUB,
+           t.hbmNominalBytesPerSec,
+           t.hbmEffectiveBytesPerSec,
+           t.cubeClockHz,
+           t.cubeMacsPerCycleF16,
+           t.cubeMacsPerCycleI8,
+           t.taskDispatchSec,
+           t.vectorRepeatBytes};
+  return true;
+}

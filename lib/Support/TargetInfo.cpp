@@ -1,0 +1,116 @@
+//===- TargetInfo.cpp - Figures of the Ascend targets ---------------------===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+//
+// Sources of the figures (see also docs/targets.md):
+//  [ini]   CANN platform ini files (A2A3.ini) shipped in the `pypto` 0.2.0
+//          wheel: buffer sizes, core counts, HBM and L2 sizes, cube clock.
+//  [catl]  hicann/catlass include/catlass/arch/arch.hpp: AIC/AIV counts.
+//  [pto]   hw-native-sys/pto-isa include/pto/common/buffer_limits.hpp and
+//          hw-native-sys/pypto src/backend/common/soc.cpp: the usable UB
+//          caps of 184 KiB (a2a3) and 240 KiB (a5); the top of UB is
+//          reserved.
+//  [cann]  CANN 8.0 "basic architecture" page and platforminfo.ini: A5 adds
+//          the L0C -> UB path; A2/A3 cube and vector cores meet only in GM.
+//  [asc]   AscendC SIMD API docs: 32-byte UB blocks, 256-byte repeats,
+//          512-byte cube fractals.
+//  [ppto]  hw-native-sys/pypto task granularity guide: ~0.8 us per task.
+// HBM bandwidth is not settled in public sources (1.6 TB/s nominal,
+// 1.0-1.4 TB/s effective); it is a modelling parameter here.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessel/Support/TargetInfo.h"
+
+#include "llvm/Support/ErrorHandling.h"
+
+using namespace tessel;
+
+static constexpr int64_t KiB = 1024;
+
+static const TargetInfo kTargets[] = {
+    {
+        /*name=*/"a2a3",
+        /*chips=*/"Ascend 910B1-B4 (A2), 910_93 (A3); dav-c220",
+        /*ub=*/{192 * KiB, 184 * KiB, 32},   // [ini] physical, [pto] usable
+        /*l1=*/{512 * KiB, 512 * KiB, 32},   // [ini]
+        /*l0a=*/{64 * KiB, 64 * KiB, 512},   // [ini], [asc] fractal
+        /*l0b=*/{64 * KiB, 64 * KiB, 512},   // [ini], [asc] fractal
+        /*l0c=*/{128 * KiB, 128 * KiB, 512}, // [ini], [asc] fractal
+        /*cubeCores=*/24,                    // 910B1/B2 [ini], [catl]
+        /*vectorCores=*/48,
+        /*coreCountsVerified=*/true,
+        /*hasL0CToUB=*/false,                // [cann]
+        /*hbmNominalBytesPerSec=*/1.6e12,
+        /*hbmEffectiveBytesPerSec=*/1.2e12,  // modelled
+        /*cubeClockHz=*/1.85e9,              // 910B1 [ini]
+        /*cubeMacsPerCycleF16=*/16 * 16 * 16,
+        /*cubeMacsPerCycleI8=*/16 * 32 * 16,
+        /*taskDispatchSec=*/0.8e-6,          // [ppto]
+        /*vectorRepeatBytes=*/256,           // [asc]
+    },
+    {
+        /*name=*/"a5",
+        /*chips=*/"Ascend 950PR / 950DT; dav-c310",
+        /*ub=*/{256 * KiB, 240 * KiB, 32},   // [ini] physical, [pto] usable
+        /*l1=*/{512 * KiB, 512 * KiB, 32},
+        /*l0a=*/{64 * KiB, 64 * KiB, 512},
+        /*l0b=*/{64 * KiB, 64 * KiB, 512},
+        /*l0c=*/{256 * KiB, 256 * KiB, 512},
+        // Public core counts are unverified: assume the a2a3 counts.
+        /*cubeCores=*/24,
+        /*vectorCores=*/48,
+        /*coreCountsVerified=*/false,
+        /*hasL0CToUB=*/true,                 // [cann]
+        /*hbmNominalBytesPerSec=*/1.6e12,    // unverified: same model
+        /*hbmEffectiveBytesPerSec=*/1.2e12,
+        /*cubeClockHz=*/1.85e9,              // unverified
+        /*cubeMacsPerCycleF16=*/16 * 16 * 16,
+        /*cubeMacsPerCycleI8=*/16 * 32 * 16,
+        /*taskDispatchSec=*/0.8e-6,
+        /*vectorRepeatBytes=*/256,
+    },
+};
+
+llvm::StringRef tessel::getBufferKindName(BufferKind kind) {
+  switch (kind) {
+  case BufferKind::UB:
+    return "ub";
+  case BufferKind::L1:
+    return "l1";
+  case BufferKind::L0A:
+    return "l0a";
+  case BufferKind::L0B:
+    return "l0b";
+  case BufferKind::L0C:
+    return "l0c";
+  }
+  llvm_unreachable("unknown buffer kind");
+}
+
+const BufferSpec &TargetInfo::getBuffer(BufferKind kind) const {
+  switch (kind) {
+  case BufferKind::UB:
+    return ub;
+  case BufferKind::L1:
+    return l1;
+  case BufferKind::L0A:
+    return l0a;
+  case BufferKind::L0B:
+    return l0b;
+  case BufferKind::L0C:
+    return l0c;
+  }
+  llvm_unreachable("unknown buffer kind");
+}
+
+llvm::ArrayRef<TargetInfo> tessel::getAllTargets() { return kTargets; }
+
+const TargetInfo *tessel::lookupTarget(llvm::StringRef name) {
+  for (const TargetInfo &t : kTargets)
+    if (t.name == name)
+      return &t;
+  return nullptr;
+}

@@ -1,0 +1,56 @@
+//===- CheckScopes.cpp - Report the core scopes of a kernel ---------------===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+//
+// Emits one remark per tile.spmd scope with its grid and, for each tile.at it
+// holds, the core kind and the number of cube and vector ops. Optionally
+// requires the module to name its target.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessel/Transforms/Passes.h"
+
+#define DEBUG_TYPE "tile-check-scopes"
+
+namespace tessel {
+#define GEN_PASS_DEF_TILECHECKSCOPES
+#include "tessel/Transforms/Passes.h.inc"
+} // namespace tessel
+
+using namespace mlir;
+using namespace tessel;
+using namespace tessel::tile;
+
+namespace {
+
+struct CheckScopesPass
+    : public tessel::impl::TileCheckScopesBase<CheckScopesPass> {
+  using TileCheckScopesBase::TileCheckScopesBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (requireTarget && !module->hasAttr(TileDialect::kTargetAttrName)) {
+      module.emitError("module names no target: add attributes {")
+          << TileDialect::kTargetAttrName << " = #tile.target<a2a3>}";
+      return signalPassFailure();
+    }
+    module.walk([](SpmdOp spmd) {
+      InFlightDiagnostic remark = spmd.emitRemark()
+                                  << "scope '" << spmd.getScopeName()
+                                  << "': " << spmd.getBlocks() << " blocks";
+      spmd.getBody().walk([&](AtOp at) {
+        int64_t cube = 0, vector = 0;
+        at.getBody().walk([&](Operation *op) {
+          cube += op->hasTrait<CubeOnly>();
+          vector += op->hasTrait<VectorOnly>();
+        });
+        remark << ", " << stringifyCoreKind(at.getKind()) << " scope with "
+               << cube << " cube and " << vector << " vector ops";
+      });
+    });
+  }
+};
+
+} // namespace

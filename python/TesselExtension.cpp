@@ -1,0 +1,127 @@
+//===- TesselExtension.cpp - Tessel's Python extension --------------------===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+//
+// Loaded automatically by tessel.mlir._mlir_libs as `_site_initialize_0`:
+// registers the tile dialect and the dialects the pipelines use into every
+// Context, registers every Tessel pass, and exposes the tile type, the
+// placement attribute and the target figures to Python.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessel-c/Tessel.h"
+
+#include "mlir-c/BuiltinAttributes.h"
+#include "mlir/Bindings/Python/Nanobind.h"
+#include "mlir/Bindings/Python/NanobindAdaptors.h"
+#include "mlir/CAPI/IR.h"
+
+#include "tile/TileDialect.h"
+
+namespace nb = nanobind;
+using namespace mlir::python::nanobind_adaptors;
+
+static nb::dict bufferDict(const TesselBufferSpec &b) {
+  nb::dict d;
+  d["physical_bytes"] = b.physicalBytes;
+  d["usable_bytes"] = b.usableBytes;
+  d["align_bytes"] = b.alignBytes;
+  return d;
+}
+
+static nb::dict targetDict(const TesselTargetInfo &t) {
+  nb::dict d;
+  d["name"] = std::string(t.name.data, t.name.length);
+  d["chips"] = std::string(t.chips.data, t.chips.length);
+  nb::dict buffers;
+  buffers["ub"] = bufferDict(t.ub);
+  buffers["l1"] = bufferDict(t.l1);
+  buffers["l0a"] = bufferDict(t.l0a);
+  buffers["l0b"] = bufferDict(t.l0b);
+  buffers["l0c"] = bufferDict(t.l0c);
+  d["buffers"] = buffers;
+  d["cube_cores"] = t.cubeCores;
+  d["vector_cores"] = t.vectorCores;
+  d["core_counts_verified"] = t.coreCountsVerified;
+  d["has_l0c_to_ub"] = t.hasL0CToUB;
+  d["hbm_nominal_bytes_per_sec"] = t.hbmNominalBytesPerSec;
+  d["hbm_effective_bytes_per_sec"] = t.hbmEffectiveBytesPerSec;
+  d["cube_clock_hz"] = t.cubeClockHz;
+  d["cube_macs_per_cycle_f16"] = t.cubeMacsPerCycleF16;
+  d["cube_macs_per_cycle_i8"] = t.cubeMacsPerCycleI8;
+  d["task_dispatch_sec"] = t.taskDispatchSec;
+  d["vector_repeat_bytes"] = t.vectorRepeatBytes;
+  return d;
+}
+
+NB_MODULE(_site_initialize_0, m) {
+  m.doc() = "Tessel: tile dialect, passes and target figures";
+
+  tesselRegisterAllPasses();
+
+  m.def("register_dialects", [](MlirDialectRegistry registry) {
+    tesselRegisterDialects(registry);
+  });
+
+  m.def(
+      "targets",
+      []() {
+        nb::list out;
+        for (intptr_t i = 0, e = tesselGetNumTargets(); i < e; ++i) {
+          TesselTargetInfo info;
+          tesselGetTarget(i, &info);
+          out.append(targetDict(info));
+        }
+        return out;
+      },
+      "The figures of every known target, as dicts.");
+
+  mlir_type_subclass(
+      m, "TileType",
+      [](MlirType t) { return llvm::isa<tessel::tile::TileType>(unwrap(t)); })
+      .def_classmethod(
+          "get",
+          [](const nb::object &cls, std::vector<int64_t> shape,
+             MlirType elementType, MlirContext ctx) {
+            return cls(wrap(tessel::tile::TileType::get(
+                unwrap(ctx), shape, unwrap(elementType))));
+          },
+          nb::arg("cls"), nb::arg("shape"), nb::arg("element_type"),
+          nb::arg("context") = nb::none(),
+          "Builds !tile.tile<shape x element_type>.")
+      .def_property_readonly(
+          "shape",
+          [](MlirType t) {
+            auto tile = llvm::cast<tessel::tile::TileType>(unwrap(t));
+            return std::vector<int64_t>(tile.getShape().begin(),
+                                        tile.getShape().end());
+          })
+      .def_property_readonly("element_type", [](MlirType t) {
+        return wrap(
+            llvm::cast<tessel::tile::TileType>(unwrap(t)).getElementType());
+      });
+
+  mlir_attribute_subclass(
+      m, "PlaceAttr",
+      [](MlirAttribute a) {
+        return llvm::isa<tessel::tile::PlaceAttr>(unwrap(a));
+      })
+      .def_property_readonly(
+          "kind",
+          [](MlirAttribute a) {
+            return tessel::tile::stringifyMemoryKind(
+                       llvm::cast<tessel::tile::PlaceAttr>(unwrap(a))
+                           .getKind())
+                .str();
+          })
+      .def_property_readonly(
+          "offset",
+          [](MlirAttribute a) {
+            return llvm::cast<tessel::tile::PlaceAttr>(unwrap(a)).getOffset();
+          })
+      .def_property_readonly("slots", [](MlirAttribute a) {
+        return llvm::cast<tessel::tile::PlaceAttr>(unwrap(a)).getSlots();
+      });
+}
