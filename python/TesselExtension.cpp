@@ -4,10 +4,9 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Loaded automatically by tessel.mlir._mlir_libs as `_site_initialize_0`:
-// registers the tile dialect and the dialects the pipelines use into every
-// Context, registers every Tessel pass, and exposes the tile type, the
-// placement attribute and the target figures to Python.
+// The `_tessel` extension: the tile type, the placement attribute and the
+// target figures for Python. (Registration into every Context is done by
+// SiteInitialize.cpp, which must not import tessel.mlir.ir while it loads.)
 //
 //===----------------------------------------------------------------------===//
 
@@ -56,14 +55,8 @@ static nb::dict targetDict(const TesselTargetInfo &t) {
   return d;
 }
 
-NB_MODULE(_site_initialize_0, m) {
-  m.doc() = "Tessel: tile dialect, passes and target figures";
-
-  tesselRegisterAllPasses();
-
-  m.def("register_dialects", [](MlirDialectRegistry registry) {
-    tesselRegisterDialects(registry);
-  });
+NB_MODULE(_tessel, m) {
+  m.doc() = "Tessel: the tile type, the placement attribute, target figures";
 
   m.def(
       "targets",

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from .mlir._mlir_libs import _site_initialize_0 as _ext
+from .mlir._mlir_libs import _tessel as _ext
 
 
 def all_targets() -> dict[str, dict]:

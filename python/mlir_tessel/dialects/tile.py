@@ -3,4 +3,4 @@
 from ._tile_ops_gen import *  # noqa: F401,F403
 from ._tile_ops_gen import _Dialect  # noqa: F401
 from ._tile_enum_gen import *  # noqa: F401,F403
-from .._mlir_libs._site_initialize_0 import TileType, PlaceAttr  # noqa: F401
+from .._mlir_libs._tessel import TileType, PlaceAttr  # noqa: F401
