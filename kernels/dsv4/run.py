@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Compile the DSV4 decode Q/KV projection + RoPE kernel, run it on the CPU
+simulation and check it against the PyTorch golden.
+
+    python kernels/dsv4/run.py --preset flash --tokens 8 [--seed S]
+        [--kernel hand] [--target a2a3] [--random-gammas]
+        [--inputs IN.pt] [--save OUT.pt] [--json OUT.json]
+
+Prints a table (output, max abs error, max rel error, elements out of
+tolerance, pass) and timings (compile, simulate, golden). Exit status 1 when
+any output fails the accuracy rule of ../shared/docs/dsv4-decode-qkv.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import reference  # noqa: E402
+
+KERNELS = {
+    "hand": "decode_qkv_proj_rope",
+}
+
+
+class InputError(Exception):
+    """--inputs holds a tensor of the wrong name, shape or dtype."""
+
+
+def load_inputs(path: Path, p: reference.Preset, T: int) -> dict[str, torch.Tensor]:
+    data = torch.load(path, map_location="cpu", weights_only=True)
+    if isinstance(data, dict) and "inputs" in data and isinstance(data["inputs"], dict):
+        data = data["inputs"]
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: expected a dict of tensors, got {type(data).__name__}")
+    specs = reference.input_specs(p, T)
+    missing = [n for n in specs if n not in data]
+    if missing:
+        raise InputError(f"{path}: missing input(s) {', '.join(missing)}")
+    extra = [n for n in data if n not in specs]
+    if extra:
+        raise InputError(f"{path}: unknown input(s) {', '.join(extra)}; "
+                         f"expected {', '.join(specs)}")
+    for name, (shape, dtype) in specs.items():
+        t = data[name]
+        if not isinstance(t, torch.Tensor):
+            raise InputError(f"input {name}: expected a tensor, got {type(t).__name__}")
+        if tuple(t.shape) != shape or t.dtype != dtype:
+            raise InputError(
+                f"input {name}: expected shape {list(shape)} {dtype}, got "
+                f"{list(t.shape)} {t.dtype} (preset {p.name}, tokens {T})")
+    return {n: data[n].contiguous() for n in specs}
+
+
+def build_kernel(kind: str, p: reference.Preset, T: int):
+    """The jit kernel of `kind` for preset `p` and `T` tokens."""
+    import importlib
+
+    module = importlib.import_module(KERNELS[kind])
+    return module.make_kernel(p, T)
+
+
+def schedule_stats(kernel, target: str) -> dict:
+    """The statistics the placement and fusion passes report, when they exist."""
+    stats = getattr(kernel, "schedule_stats", None)
+    return stats(target=target) if stats else {}
+
+
+def run(args) -> dict:
+    p = reference.PRESETS[args.preset]
+    T = args.tokens
+    if args.inputs:
+        inputs = load_inputs(Path(args.inputs), p, T)
+    else:
+        inputs = reference.make_inputs(p, T, args.seed, args.random_gammas)
+
+    t0 = time.perf_counter()
+    want = reference.reference(p, inputs)
+    golden_s = time.perf_counter() - t0
+
+    kernel = build_kernel(args.kernel, p, T)
+    outputs = {n: torch.empty(shape, dtype=dtype)
+               for n, (shape, dtype) in reference.output_specs(p, T).items()}
+    argv = [inputs[n] for n in reference.INPUT_NAMES] + \
+           [outputs[n] for n in reference.OUTPUT_NAMES]
+    t0 = time.perf_counter()
+    kernel.compile(*argv, target=args.target)
+    compile_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    kernel(*argv, target=args.target)
+    simulate_s = time.perf_counter() - t0
+
+    report = reference.compare(outputs, want)
+    result = {
+        "preset": p.name, "tokens": T, "seed": args.seed, "kernel": args.kernel,
+        "target": args.target,
+        "pass": all(r["pass"] for r in report.values()),
+        "outputs": report,
+        "seconds": {"compile": compile_s, "simulate": simulate_s, "golden": golden_s},
+        "schedule": schedule_stats(kernel, args.target),
+    }
+    if args.save:
+        torch.save({"inputs": inputs, "outputs": outputs}, args.save)
+    return result
+
+
+def print_table(result: dict) -> None:
+    print(f"DSV4 decode qkv_proj_rope  preset={result['preset']} T={result['tokens']} "
+          f"seed={result['seed']} kernel={result['kernel']} target={result['target']}")
+    print(f"{'output':<10} {'max abs err':>12} {'max rel err':>12} {'out of tol':>11}  pass")
+    for name, r in result["outputs"].items():
+        print(f"{name:<10} {r['max_abs_err']:>12.3e} {r['max_rel_err']:>12.3e} "
+              f"{r['mismatches']:>11d}  {'yes' if r['pass'] else 'NO'}")
+    s = result["seconds"]
+    print(f"compile {s['compile']:.3f} s   simulate {s['simulate']:.3f} s   "
+          f"golden {s['golden']:.3f} s")
+    sched = result.get("schedule") or {}
+    if sched.get("ub_peak_bytes"):
+        print("UB peak per scope (bytes):")
+        for scope, peak in sched["ub_peak_bytes"].items():
+            print(f"  {scope:<28} {peak:>8d}")
+    print("PASS" if result["pass"] else "FAIL")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--preset", choices=sorted(reference.PRESETS), default="flash")
+    parser.add_argument("--tokens", type=int, default=8)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--kernel", choices=sorted(KERNELS), default="hand")
+    parser.add_argument("--target", choices=["a2a3", "a5"], default="a2a3")
+    parser.add_argument("--random-gammas", action="store_true")
+    parser.add_argument("--inputs")
+    parser.add_argument("--save")
+    parser.add_argument("--json")
+    args = parser.parse_args(argv)
+    if args.tokens < 1:
+        parser.error(f"--tokens must be positive, got {args.tokens}")
+    try:
+        result = run(args)
+    except InputError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print_table(result)
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
+    return 0 if result["pass"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
