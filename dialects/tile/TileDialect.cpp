@@ -42,6 +42,23 @@ void TileDialect::initialize() {
       >();
 }
 
+InFlightDiagnostic TileDialect::emitBadTargetAttr(Operation *op,
+                                                  Attribute attr) {
+  return op->emitError() << kTargetAttrName
+                         << " must be a #tile.target attribute (a2a3 or a5), "
+                            "got "
+                         << attr;
+}
+
+/// `tile.target` on any op must name a target; other `tile.*` attributes are
+/// left to the passes that use them.
+LogicalResult TileDialect::verifyOperationAttribute(Operation *op,
+                                                    NamedAttribute attr) {
+  if (attr.getName() == kTargetAttrName && !isa<TargetAttr>(attr.getValue()))
+    return emitBadTargetAttr(op, attr.getValue());
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Helpers
 //===----------------------------------------------------------------------===//
@@ -86,6 +103,9 @@ void TileType::print(AsmPrinter &printer) const {
   printer << getElementType() << '>';
 }
 
+/// The largest tile the type admits, 2 GiB.
+static constexpr int64_t kMaxTileBytes = int64_t(1) << 31;
+
 LogicalResult TileType::verify(function_ref<InFlightDiagnostic()> emitError,
                                ArrayRef<int64_t> shape, Type elementType) {
   if (shape.size() != 2)
@@ -97,6 +117,13 @@ LogicalResult TileType::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "tile element type must be bf16, f16, f32, i8 or "
                           "i32, got "
                        << elementType;
+  // Far above any on-chip buffer; it keeps element and byte counts exact.
+  int64_t bytes = getElementBytes(elementType);
+  if (shape[0] > kMaxTileBytes / bytes ||
+      shape[1] > kMaxTileBytes / bytes / shape[0])
+    return emitError() << "tile size must be at most " << kMaxTileBytes
+                       << " bytes, got " << shape[0] << " x " << shape[1]
+                       << " x " << bytes << " bytes";
   return success();
 }
 
@@ -119,10 +146,11 @@ LogicalResult PlaceAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                 MemoryKind kind, int64_t offset,
                                 int64_t slots) {
   if (kind == MemoryKind::gm)
-    return emitError() << "tiles cannot be placed in gm";
+    return emitError() << "tiles cannot be placed in gm; expected ub, l1, "
+                          "l0a, l0b or l0c";
   if (offset < 0)
     return emitError() << "placement offset must be non-negative, got "
-                       << offset;
+                       << offset << " bytes";
   if (slots < 1)
     return emitError() << "placement needs at least one slot, got " << slots;
   return success();

@@ -29,6 +29,7 @@ def Tile_Dialect : Dialect {
   }];
   let useDefaultTypePrinterParser = 1;
   let useDefaultAttributePrinterParser = 1;
+  let hasOperationAttrVerify = 1;
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::memref::MemRefDialect",
@@ -39,6 +40,10 @@ def Tile_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kPlaceAttrName = "place";
     /// Name of the module/function attribute naming the target chip.
     static constexpr ::llvm::StringLiteral kTargetAttrName = "tile.target";
+    /// The diagnostic for a `tile.target` that is not a `#tile.target`
+    /// (shared by the dialect's attribute verifier and tile-check-scopes).
+    static ::mlir::InFlightDiagnostic
+    emitBadTargetAttr(::mlir::Operation *op, ::mlir::Attribute attr);
   }];
 }
 

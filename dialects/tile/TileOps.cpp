@@ -19,6 +19,8 @@
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/STLExtras.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace tessel::tile;
 
@@ -88,7 +90,7 @@ ParseResult SpmdOp::parse(OpAsmParser &parser, OperationState &result) {
     return failure();
   if (blocks <= 0)
     return parser.emitError(blocksLoc)
-           << "spmd needs a positive block count, got " << blocks;
+           << "expected a positive block count, got " << blocks;
   Builder &b = parser.getBuilder();
   result.addAttribute(getBlocksAttrName(result.name),
                       b.getI64IntegerAttr(blocks));
@@ -116,8 +118,11 @@ ParseResult SpmdOp::parse(OpAsmParser &parser, OperationState &result) {
 
 void SpmdOp::print(OpAsmPrinter &p) {
   p << ' ' << getBlocks();
-  if (auto name = getSymName())
-    p << " name(\"" << *name << "\")";
+  if (auto name = getSymName()) {
+    p << " name(";
+    p.printString(*name);
+    p << ')';
+  }
   p << " (" << getBlockIndex() << ')';
   p.printOptionalAttrDictWithKeyword((*this)->getAttrs(),
                                      {getBlocksAttrName(), getSymNameAttrName()});
@@ -128,10 +133,13 @@ void SpmdOp::print(OpAsmPrinter &p) {
 
 LogicalResult SpmdOp::verifyRegions() {
   Block &body = getBodyBlock();
-  if (body.getNumArguments() != 1 || !body.getArgument(0).getType().isIndex())
-    return emitOpError("body must take exactly one index argument (the block "
+  if (body.getNumArguments() != 1)
+    return emitOpError("body must take exactly one argument (the block "
                        "index), got ")
-           << body.getNumArguments() << " arguments";
+           << body.getNumArguments();
+  if (!body.getArgument(0).getType().isIndex())
+    return emitOpError("block index must be index, got ")
+           << body.getArgument(0).getType();
   if (Operation *outer = (*this)->getParentOfType<SpmdOp>())
     return emitOpError("cannot be nested in another tile.spmd")
                .attachNote(outer->getLoc())
@@ -292,6 +300,9 @@ void PipelineOp::print(OpAsmPrinter &p) {
                 /*printBlockTerminators=*/!getInitArgs().empty());
 }
 
+// The body's signature and terminator are checked here rather than in a
+// region verifier: LoopLikeOpInterface's own region checks run before any
+// region verifier and assume them.
 LogicalResult PipelineOp::verify() {
   if (getInitArgs().size() != getNumResults())
     return emitOpError("has ")
@@ -306,15 +317,12 @@ LogicalResult PipelineOp::verify() {
   if (std::optional<int64_t> step = getConstantIntValue(getStep()))
     if (*step <= 0)
       return emitOpError("step must be positive, got ") << *step;
-  return success();
-}
 
-LogicalResult PipelineOp::verifyRegions() {
   Block &body = getBodyBlock();
   if (body.getNumArguments() != getNumIterArgs() + 1)
     return emitOpError("body must take the induction variable and ")
-           << getNumIterArgs() << " iter_args, got " << body.getNumArguments()
-           << " arguments";
+           << getNumIterArgs() << " iter_args (" << getNumIterArgs() + 1
+           << " arguments), got " << body.getNumArguments();
   if (!body.getArgument(0).getType().isIndex())
     return emitOpError("induction variable must be index, got ")
            << body.getArgument(0).getType();
@@ -324,13 +332,29 @@ LogicalResult PipelineOp::verifyRegions() {
       return emitOpError("region iter_arg #")
              << i << " has type " << arg << " but result #" << i
              << " has type " << res;
-  auto yield = cast<YieldOp>(body.getTerminator());
-  if (yield.getOperands().getTypes() != getResultTypes())
-    return yield.emitOpError("yields ")
-           << yield.getNumOperands() << " values of types ("
-           << yield.getOperands().getTypes()
-           << ") but the enclosing tile.pipeline carries ("
-           << getResultTypes() << ")";
+  auto yield = dyn_cast<YieldOp>(body.getTerminator());
+  if (!yield)
+    return success(); // SingleBlockImplicitTerminator has reported it.
+  if (yield.getNumOperands() != getNumResults()) {
+    InFlightDiagnostic diag = yield.emitOpError("yields ")
+                              << yield.getNumOperands()
+                              << " values but the enclosing tile.pipeline "
+                                 "carries "
+                              << getNumResults();
+    diag.attachNote(getLoc()) << "tile.pipeline is here";
+    return diag;
+  }
+  for (auto [i, got, want] : llvm::enumerate(yield.getOperands().getTypes(),
+                                             getResultTypes())) {
+    if (got == want)
+      continue;
+    InFlightDiagnostic diag = yield.emitOpError("yielded value #")
+                              << i << " has type " << got
+                              << " but the enclosing tile.pipeline carries "
+                              << want;
+    diag.attachNote(getLoc()) << "tile.pipeline is here";
+    return diag;
+  }
   return success();
 }
 
@@ -402,31 +426,26 @@ LogicalResult AllocGmOp::verify() {
 //===----------------------------------------------------------------------===//
 
 /// The slice a 2-D tile covers in a memref of rank `rank`: unit leading
-/// dimensions when the memref has higher rank, and a single row of a 1-D
-/// memref.
-static FailureOr<SmallVector<int64_t>>
-computeSliceSizes(Operation *op, MemRefType memref, TileType tile) {
-  int64_t rank = memref.getRank();
+/// dimensions when the memref has higher rank, and the single row of a 1-D
+/// memref. Pure (no diagnostics), so that passes may call it on verified ops;
+/// on a malformed pair it still returns `rank` sizes.
+static SmallVector<int64_t> sliceSizes(int64_t rank, TileType tile) {
   ArrayRef<int64_t> shape = tile.getShape();
-  if (rank == 0)
-    return op->emitOpError("cannot slice a 0-D memref");
-  if (rank == 1) {
-    if (shape[0] != 1)
-      return op->emitOpError("a 1-D memref holds 1 x N tiles, got a ")
-             << shape[0] << " x " << shape[1] << " tile";
-    return SmallVector<int64_t>{shape[1]};
-  }
+  if (rank <= 0)
+    return {};
+  if (rank == 1)
+    return {shape.back()};
   SmallVector<int64_t> sizes(rank - 2, 1);
   sizes.append(shape.begin(), shape.end());
   return sizes;
 }
 
 SmallVector<int64_t> LoadOp::getSliceSizes() {
-  return *computeSliceSizes(*this, getMemRefType(), getTileType());
+  return sliceSizes(getMemRefType().getRank(), getTileType());
 }
 
 SmallVector<int64_t> StoreOp::getSliceSizes() {
-  return *computeSliceSizes(*this, getMemRefType(), getTileType());
+  return sliceSizes(getMemRefType().getRank(), getTileType());
 }
 
 static LogicalResult verifyAccess(Operation *op, MemRefType memref,
@@ -435,25 +454,33 @@ static LogicalResult verifyAccess(Operation *op, MemRefType memref,
     return op->emitOpError("element type mismatch: memref holds ")
            << memref.getElementType() << " but the tile holds "
            << tile.getElementType();
-  if (static_cast<int64_t>(indices.size()) != memref.getRank())
+  int64_t rank = memref.getRank();
+  if (static_cast<int64_t>(indices.size()) != rank)
     return op->emitOpError("expected ")
-           << memref.getRank() << " indices for " << memref << ", got "
-           << indices.size();
-  FailureOr<SmallVector<int64_t>> sizes = computeSliceSizes(op, memref, tile);
-  if (failed(sizes))
-    return failure();
+           << rank << " indices for " << memref << ", got " << indices.size();
+  if (rank == 0)
+    return op->emitOpError("expected a memref of rank 1 or more, got ")
+           << memref;
+  if (rank == 1 && tile.getRows() != 1)
+    return op->emitOpError("a 1-D memref holds 1 x N tiles, got a ")
+           << tile.getRows() << " x " << tile.getCols() << " tile";
+  SmallVector<int64_t> sizes = sliceSizes(rank, tile);
   ArrayRef<int64_t> dims = memref.getShape();
-  for (auto [d, size] : llvm::enumerate(*sizes)) {
+  for (auto [d, size] : llvm::enumerate(sizes)) {
     if (size > dims[d])
       return op->emitOpError("slice ")
-             << shapeString(*sizes) << " does not fit " << memref
+             << shapeString(sizes) << " does not fit " << memref
              << " in dimension " << d << ": " << size << " > " << dims[d];
     std::optional<int64_t> offset = getConstantIntValue(indices[d]);
     if (!offset)
       continue;
-    if (*offset < 0 || *offset + size > dims[d])
+    if (*offset < 0)
+      return op->emitOpError("index ")
+             << d << " must be non-negative, got " << *offset;
+    // offset + size > dims[d], written so that it cannot overflow.
+    if (*offset > dims[d] - size)
       return op->emitOpError("slice ")
-             << shapeString(*sizes) << " at offset " << *offset
+             << shapeString(sizes) << " at offset " << *offset
              << " is out of bounds of " << memref << " in dimension " << d
              << ": " << *offset << " + " << size << " > " << dims[d];
   }
@@ -473,19 +500,40 @@ LogicalResult StoreOp::verify() {
 //===----------------------------------------------------------------------===//
 
 // tile.full 0.0 : !tile.tile<1x16xf32>
+// tile.full -128 : !tile.tile<16x32xi8>
+// tile.full -inf : !tile.tile<16x1xf32>
+//
+// The value is written without a type and takes the tile's element type:
+// an integer or float literal for float tiles (`inf` and `nan` for the
+// non-finite values), an integer literal for integer tiles. A value that does
+// not fit the element type is an error here, never silently wrapped or
+// rounded to infinity.
 ParseResult FullOp::parse(OpAsmParser &parser, OperationState &result) {
   SMLoc loc = parser.getCurrentLocation();
   bool negative = succeeded(parser.parseOptionalMinus());
+  enum class Kind { Integer, Float, Inf, NaN } kind;
+  APInt magnitude;
   double fvalue = 0;
-  APInt ivalue;
-  bool isInteger = false;
-  OptionalParseResult intResult = parser.parseOptionalInteger(ivalue);
-  if (intResult.has_value()) {
-    if (failed(*intResult))
-      return failure();
-    isInteger = true;
-  } else if (parser.parseFloat(fvalue)) {
-    return failure();
+  if (succeeded(parser.parseOptionalKeyword("inf"))) {
+    kind = Kind::Inf;
+  } else if (succeeded(parser.parseOptionalKeyword("nan"))) {
+    kind = Kind::NaN;
+  } else {
+    SMLoc numberLoc = parser.getCurrentLocation();
+    OptionalParseResult intResult = parser.parseOptionalInteger(magnitude);
+    if (intResult.has_value()) {
+      if (failed(*intResult))
+        return failure();
+      // parseOptionalInteger keeps a zero sign bit on what it read; a set one
+      // means it consumed a second '-' (or read `true`).
+      if (magnitude.isNegative())
+        return parser.emitError(numberLoc, "expected a number");
+      kind = Kind::Integer;
+    } else {
+      if (parser.parseFloat(fvalue))
+        return failure();
+      kind = Kind::Float;
+    }
   }
   Type type;
   if (parser.parseOptionalAttrDict(result.attributes) ||
@@ -497,15 +545,68 @@ ParseResult FullOp::parse(OpAsmParser &parser, OperationState &result) {
   Type elt = tile.getElementType();
   TypedAttr value;
   if (auto ft = dyn_cast<FloatType>(elt)) {
-    double v = isInteger ? static_cast<double>(ivalue.getSExtValue()) : fvalue;
-    value = FloatAttr::get(ft, negative ? -v : v);
+    const llvm::fltSemantics &sem = ft.getFloatSemantics();
+    APFloat v(sem);
+    APFloat::opStatus status = APFloat::opOK;
+    bool losesInfo = false;
+    switch (kind) {
+    case Kind::Inf:
+      v = APFloat::getInf(sem);
+      break;
+    case Kind::NaN:
+      v = APFloat::getQNaN(sem);
+      break;
+    case Kind::Integer:
+      // The magnitude is non-negative (parseOptionalInteger keeps a zero sign
+      // bit), so convert it as unsigned.
+      status = v.convertFromAPInt(magnitude, /*IsSigned=*/false,
+                                  APFloat::rmNearestTiesToEven);
+      break;
+    case Kind::Float:
+      v = APFloat(fvalue);
+      status = v.convert(sem, APFloat::rmNearestTiesToEven, &losesInfo);
+      break;
+    }
+    // A finite literal too large for a double reads as infinity.
+    if (kind == Kind::Float && std::isinf(fvalue))
+      status = APFloat::opOverflow;
+    if (status & APFloat::opOverflow) {
+      SmallString<32> text, largest;
+      if (kind == Kind::Integer)
+        magnitude.toStringUnsigned(text);
+      else if (!std::isinf(fvalue))
+        APFloat(fvalue).toString(text, /*FormatPrecision=*/0,
+                                 /*FormatMaxPadding=*/10);
+      APFloat::getLargest(sem).toString(largest, /*FormatPrecision=*/0,
+                                        /*FormatMaxPadding=*/10);
+      InFlightDiagnostic diag = parser.emitError(loc, "value ");
+      if (!text.empty())
+        diag << (negative ? "-" : "") << text << ' ';
+      return diag << "does not fit in " << elt
+                  << ": its largest finite value is " << largest;
+    }
+    if (negative)
+      v.changeSign();
+    value = FloatAttr::get(ft, v);
   } else {
-    if (!isInteger)
+    if (kind != Kind::Integer)
       return parser.emitError(loc, "expected an integer value for a tile of ")
              << elt;
-    APInt v = ivalue.sextOrTrunc(64);
-    value = IntegerAttr::get(elt, negative ? -v.getSExtValue()
-                                           : v.getSExtValue());
+    unsigned width = elt.getIntOrFloatBitWidth();
+    // Two more bits than either side needs: the sign and the negation.
+    unsigned wide = std::max(magnitude.getBitWidth(), width) + 2;
+    APInt v = magnitude.zext(wide);
+    if (negative)
+      v.negate();
+    if (!v.isSignedIntN(width)) {
+      SmallString<32> text;
+      v.toStringSigned(text);
+      return parser.emitError(loc, "value ")
+             << text << " does not fit in " << elt << ": expected ["
+             << APInt::getSignedMinValue(width).getSExtValue() << ", "
+             << APInt::getSignedMaxValue(width).getSExtValue() << "]";
+    }
+    value = IntegerAttr::get(elt, v.trunc(width));
   }
   result.addAttribute(getValueAttrName(result.name), value);
   result.addTypes(tile);
@@ -514,7 +615,13 @@ ParseResult FullOp::parse(OpAsmParser &parser, OperationState &result) {
 
 void FullOp::print(OpAsmPrinter &p) {
   p << ' ';
-  p.printAttributeWithoutType(getValue());
+  auto floatAttr = dyn_cast<FloatAttr>(getValue());
+  if (floatAttr && floatAttr.getValue().isInfinity())
+    p << (floatAttr.getValue().isNegative() ? "-inf" : "inf");
+  else if (floatAttr && floatAttr.getValue().isNaN())
+    p << "nan";
+  else
+    p.printAttributeWithoutType(getValue());
   p.printOptionalAttrDict((*this)->getAttrs(), {getValueAttrName()});
   p << " : " << getType();
 }
@@ -525,13 +632,6 @@ LogicalResult FullOp::verify() {
     return emitOpError("value of type ")
            << getValue().getType() << " does not match the element type "
            << elt;
-  if (auto intAttr = dyn_cast<IntegerAttr>(getValue())) {
-    unsigned width = elt.getIntOrFloatBitWidth();
-    int64_t v = intAttr.getValue().getSExtValue();
-    if (width < 64 && (v < -(int64_t(1) << (width - 1)) ||
-                       v >= (int64_t(1) << (width - 1))))
-      return emitOpError("value ") << v << " does not fit in " << elt;
-  }
   return success();
 }
 
@@ -589,6 +689,22 @@ static constexpr CastRule kCastRules[] = {
     {CastRule::I32, CastRule::F16, kRounding},
 };
 
+static Type eltType(MLIRContext *ctx, CastRule::Elt e) {
+  switch (e) {
+  case CastRule::BF16:
+    return BFloat16Type::get(ctx);
+  case CastRule::F16:
+    return Float16Type::get(ctx);
+  case CastRule::F32:
+    return Float32Type::get(ctx);
+  case CastRule::I8:
+    return IntegerType::get(ctx, 8);
+  case CastRule::I32:
+    return IntegerType::get(ctx, 32);
+  }
+  llvm_unreachable("unknown element class");
+}
+
 static std::optional<CastRule::Elt> classify(Type t) {
   if (t.isBF16())
     return CastRule::BF16;
@@ -615,9 +731,18 @@ LogicalResult CastOp::verify() {
   for (const CastRule &r : kCastRules)
     if (f && t && r.from == *f && r.to == *t)
       rule = &r;
-  if (!rule)
-    return emitOpError("no ") << from << " -> " << to
-                              << " conversion on the vector unit";
+  if (!rule) {
+    InFlightDiagnostic diag = emitOpError("no ")
+                              << from << " -> " << to
+                              << " conversion on the vector unit; ";
+    SmallVector<Type> targets;
+    for (const CastRule &r : kCastRules)
+      if (f && r.from == *f)
+        targets.push_back(eltType(getContext(), r.to));
+    diag << "expected " << from << " -> one of ";
+    llvm::interleaveComma(targets, diag);
+    return diag;
+  }
   if (!(rule->modes & bit(getMode()))) {
     std::string legal;
     llvm::raw_string_ostream os(legal);

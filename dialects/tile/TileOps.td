@@ -70,9 +70,12 @@ def Tile_SpmdOp : Tile_Op<"spmd", [
     only argument. `name` is the scope's name in diagnostics and reports.
 
     ```mlir
-    tile.spmd 8 name("kv_rms_norm") (%b) {
+    tile.spmd 8 name("scale_rows") (%b) {
       tile.at vector {
-        ...
+        %row = arith.muli %b, %c16 : index
+        %x = tile.load %a[%row, %c0] : memref<128x32xf32> -> !tile.tile<16x32xf32>
+        %y = tile.muls %x, %s : !tile.tile<16x32xf32>
+        tile.store %y, %a[%row, %c0] : !tile.tile<16x32xf32>, memref<128x32xf32>
       }
     }
     ```
@@ -158,7 +161,6 @@ def Tile_PipelineOp : Tile_Op<"pipeline", [
   let regions = (region SizedRegion<1>:$body);
   let hasCustomAssemblyFormat = 1;
   let hasVerifier = 1;
-  let hasRegionVerifier = 1;
   let skipDefaultBuilders = 1;
   let builders = [
     OpBuilder<(ins "::mlir::Value":$lowerBound, "::mlir::Value":$upperBound,
@@ -168,8 +170,11 @@ def Tile_PipelineOp : Tile_Op<"pipeline", [
   let extraClassDeclaration = [{
     ::mlir::Block &getBodyBlock() { return getBody().front(); }
     ::mlir::BlockArgument getInductionVar() { return getBody().getArgument(0); }
+    /// The region's loop-carried arguments (empty on a malformed body
+    /// without an induction variable).
     ::mlir::Block::BlockArgListType getIterArgs() {
-      return getBody().getArguments().drop_front();
+      ::mlir::Block::BlockArgListType args = getBody().getArguments();
+      return args.empty() ? args : args.drop_front();
     }
     unsigned getNumIterArgs() { return getInitArgs().size(); }
   }];
@@ -283,11 +288,15 @@ def Tile_FullOp : Tile_Op<"full", [Pure, Tile_InCoreScope]> {
   let summary = "a tile filled with one constant";
   let description = [{
     PyPTO's `pl.full(shape, dtype=..., value=...)`. The value is written
-    without a type; it takes the tile's element type.
+    without a type; it takes the tile's element type. Float tiles take an
+    integer or float literal, or `inf`, `-inf` and `nan`; integer tiles take
+    an integer literal. A value the element type cannot hold (300 for i8,
+    70000.0 for f16) is an error, never wrapped or rounded to infinity.
 
     ```mlir
     %z = tile.full 0.0 : !tile.tile<1x16xf32>
     %m = tile.full -128 : !tile.tile<16x32xi32>
+    %n = tile.full -inf : !tile.tile<16x1xf32>
     ```
   }];
   let arguments = (ins TypedAttrInterface:$value);
@@ -386,7 +395,7 @@ class Tile_ScalarOp<string mnemonic, string what,
     `Muls`, `Maxs`).
 
     ```mlir
-    %z = tile.}] # mnemonic # [{ %x, %eps : !tile.tile<16x1xf32>
+    %z = tile.}] # mnemonic # [{ %x, %eps : !tile.tile<16x32xf32>
     ```
   }];
   let arguments = (ins tileType:$input, Tile_ScalarType:$scalar);

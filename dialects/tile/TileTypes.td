@@ -19,8 +19,9 @@ def Tile_TileType : TypeDef<Tile_Dialect, "Tile",
     A tile is an M x N block of elements that lives in one of the on-chip
     buffers of a core (UB, L1, L0A, L0B or L0C). Tiles have value semantics:
     each op produces a new tile, and buffer placement decides where it is
-    stored. Shapes are static and positive; the element type is one of
-    bf16, f16, f32, i8 and i32.
+    stored. Shapes are static and positive (and at most 2 GiB of data, far
+    above any on-chip buffer, so that sizes never overflow); the element
+    type is one of bf16, f16, f32, i8 and i32.
 
     ```mlir
     !tile.tile<16x32xf32>

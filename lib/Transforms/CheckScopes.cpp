@@ -31,8 +31,16 @@ struct CheckScopesPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    if (requireTarget && !module->hasAttr(TileDialect::kTargetAttrName)) {
-      module.emitError("module names no target: add attributes {")
+    // The dialect verifies `tile.target` too, but only when it is loaded,
+    // which a module holding no tile op or attribute may not have done.
+    Attribute target = module->getAttr(TileDialect::kTargetAttrName);
+    if (target && !isa<TargetAttr>(target)) {
+      TileDialect::emitBadTargetAttr(module, target);
+      return signalPassFailure();
+    }
+    if (requireTarget && !target) {
+      module.emitError("module names no target: expected a ")
+          << TileDialect::kTargetAttrName << " attribute, e.g. attributes {"
           << TileDialect::kTargetAttrName << " = #tile.target<a2a3>}";
       return signalPassFailure();
     }
