@@ -19,6 +19,8 @@
 
 #include "tile/TileDialect.h"
 
+#include "mlir/IR/Diagnostics.h"
+
 namespace nb = nanobind;
 using namespace mlir::python::nanobind_adaptors;
 
@@ -78,8 +80,19 @@ NB_MODULE(_tessel, m) {
           "get",
           [](const nb::object &cls, std::vector<int64_t> shape,
              MlirType elementType, MlirContext ctx) {
-            return cls(wrap(tessel::tile::TileType::get(
-                unwrap(ctx), shape, unwrap(elementType))));
+            mlir::MLIRContext *context = unwrap(ctx);
+            std::string message;
+            mlir::ScopedDiagnosticHandler handler(
+                context, [&](mlir::Diagnostic &diag) {
+                  message = diag.str();
+                  return mlir::success();
+                });
+            auto type = tessel::tile::TileType::getChecked(
+                mlir::detail::getDefaultDiagnosticEmitFn(context), context,
+                llvm::ArrayRef<int64_t>(shape), unwrap(elementType));
+            if (!type)
+              throw nb::value_error(message.c_str());
+            return cls(wrap(type));
           },
           nb::arg("cls"), nb::arg("shape"), nb::arg("element_type"),
           nb::arg("context") = nb::none(),
