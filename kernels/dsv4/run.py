@@ -28,6 +28,7 @@ import reference  # noqa: E402
 
 KERNELS = {
     "hand": "decode_qkv_proj_rope",
+    "naive": "decode_qkv_proj_rope_naive",
 }
 
 
