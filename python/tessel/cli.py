@@ -1,0 +1,121 @@
+"""The `tessel` command.
+
+    tessel compile FILE.py::KERNEL [--emit STAGE] [--target a2a3|a5]
+                                   [--debug-info] [-o OUT]
+    tessel stages
+
+`compile` imports FILE.py, takes its `@pl.jit` kernel KERNEL and prints
+the IR of STAGE (default `tile`, the IR the frontend builds; see
+`tessel stages`). A compile error prints its message (file:line:col, the
+source line, expected/found) and exits with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+import traceback
+from pathlib import Path
+
+from .errors import CompileError
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 1
+
+
+def load_kernel(spec: str):
+    """The kernel named by ``FILE.py::KERNEL``."""
+    from .compiler import JitKernel
+    if "::" not in spec:
+        raise ValueError(f"expected FILE.py::KERNEL, got {spec!r}")
+    file_part, name = spec.rsplit("::", 1)
+    path = Path(file_part)
+    if not path.is_file():
+        raise ValueError(f"no such file: {file_part}")
+    path = path.resolve()
+    sys.path.insert(0, str(path.parent))
+    module_name = f"_tessel_cli_{path.stem}"
+    mspec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(mspec)
+    sys.modules[module_name] = module
+    try:
+        mspec.loader.exec_module(module)
+    except CompileError:
+        raise
+    except Exception:
+        raise ValueError(f"importing {file_part} failed:\n"
+                         f"{traceback.format_exc(limit=-3)}") from None
+    obj = module
+    for part in name.split("."):
+        if not hasattr(obj, part):
+            kernels = sorted(k for k, v in vars(module).items()
+                             if isinstance(v, JitKernel))
+            raise ValueError(f"{file_part} has no '{name}'"
+                             + (f"; its kernels: {', '.join(kernels)}"
+                                if kernels else "; it defines no @pl.jit "
+                                "kernel"))
+        obj = getattr(obj, part)
+    if not isinstance(obj, JitKernel):
+        raise ValueError(f"'{name}' in {file_part} is not a @pl.jit kernel "
+                         f"(it is {type(obj).__name__})")
+    return obj
+
+
+def cmd_compile(args) -> int:
+    try:
+        kernel = load_kernel(args.kernel)
+    except ValueError as e:
+        return _fail(f"error: {e}")
+    except CompileError as e:
+        return _fail(str(e))
+    try:
+        text = kernel.ir(target=args.target, stage=args.emit,
+                         debug_info=args.debug_info)
+    except CompileError as e:
+        return _fail(str(e))
+    if args.output:
+        Path(args.output).write_text(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_stages(args) -> int:
+    from .compiler.driver import stage_unavailable_reason
+    from .compiler.stages import STAGES
+    for st in STAGES:
+        reason = stage_unavailable_reason(st)
+        status = "" if reason is None else "  (not available in this build)"
+        print(f"{st.name:<10} {st.description}{status}")
+    return 0
+
+
+def main(argv=None) -> int:
+    from .compiler.driver import DEFAULT_TARGET, TARGETS
+    from .compiler.stages import stage_names
+    parser = argparse.ArgumentParser(
+        prog="tessel", description="Tessel: an MLIR compiler for Ascend NPU "
+        "tile kernels.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("compile", help="compile a @pl.jit kernel and print "
+                       "its IR")
+    p.add_argument("kernel", metavar="FILE.py::KERNEL")
+    p.add_argument("--emit", default="tile", choices=stage_names(),
+                   help="the stage to print (default: tile)")
+    p.add_argument("--target", default=DEFAULT_TARGET, choices=TARGETS,
+                   help=f"the chip generation (default: {DEFAULT_TARGET})")
+    p.add_argument("--debug-info", action="store_true",
+                   help="print each op's source location")
+    p.add_argument("-o", "--output", help="write the IR to this file")
+    p.set_defaults(func=cmd_compile)
+    s = sub.add_parser("stages", help="list the stages --emit accepts")
+    s.set_defaults(func=cmd_stages)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

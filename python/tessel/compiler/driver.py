@@ -1,0 +1,188 @@
+"""The compiler driver: kernel -> verified tile module -> later stages.
+
+`compile_kernel(fn, target, stage)` builds the tile IR of a `@pl.jit`
+function, verifies it and runs the pass pipelines of the stages up to
+`stage` (see `stages.STAGES`). MLIR diagnostics (verifier and pass
+failures) are collected on the Context and become `tessel.CompileError`s
+pointing at the author's line: the op's `FileLineColLoc`, which the
+frontend put on every op.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import CompileError
+from ..frontend.errors import Note, make_error
+from . import stages as _stages
+
+TARGETS = ("a2a3", "a5")
+DEFAULT_TARGET = "a2a3"
+
+
+@dataclass
+class Compiled:
+    """A kernel compiled to one stage for one target."""
+    name: str
+    target: str
+    stage: str
+    module: object              # tessel.mlir.ir.Module
+    context: object             # its tessel.mlir.ir.Context (kept alive)
+    warnings: list = field(default_factory=list)
+
+    def text(self, debug_info: bool = False) -> str:
+        """The module's IR text (with `loc(...)` annotations if `debug_info`)."""
+        return self.module.operation.get_asm(enable_debug_info=debug_info)
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def check_target(target: str) -> str:
+    if target not in TARGETS:
+        raise make_error(f"unknown target {target!r}",
+                         expected=" or ".join(TARGETS), found=repr(target))
+    return target
+
+
+def check_stage(stage: str) -> _stages.Stage:
+    try:
+        return _stages.get_stage(stage)
+    except KeyError:
+        raise make_error(f"unknown stage {stage!r}",
+                         expected=", ".join(_stages.stage_names()),
+                         found=repr(stage)) from None
+
+
+# ---------------------------------------------------------------------------
+# MLIR diagnostics -> CompileError
+# ---------------------------------------------------------------------------
+
+def file_location(loc):
+    """(filename, line, col) of the first file location inside `loc`."""
+    if loc is None:
+        return None
+    try:
+        if loc.is_a_file():
+            return loc.filename, loc.start_line, loc.start_col
+        if loc.is_a_callsite():
+            return file_location(loc.callee) or file_location(loc.caller)
+        if loc.is_a_name():
+            return file_location(loc.child_loc)
+        if loc.is_a_fused():
+            for sub in loc.locations:
+                found = file_location(sub)
+                if found:
+                    return found
+    except Exception:  # pragma: no cover - unknown location kinds
+        return None
+    return None
+
+
+def diagnostic_error(diag, what: str) -> CompileError:
+    """The CompileError of one MLIR error diagnostic."""
+    where = file_location(diag.location)
+    notes = []
+    for n in diag.notes:
+        if n.message.startswith("see current operation"):
+            continue
+        nw = file_location(n.location)
+        notes.append(Note(n.message, *(nw or (None, None, None))))
+    kwargs = dict(help=f"reported by {what}", notes=notes)
+    if where is None:
+        return make_error(diag.message, **kwargs)
+    return make_error(diag.message, where[0], where[1], where[2], **kwargs)
+
+
+def mlir_error(err, what: str) -> CompileError:
+    """The CompileError of an `ir.MLIRError` (its first error diagnostic)."""
+    diags = list(getattr(err, "error_diagnostics", []) or [])
+    if diags:
+        return diagnostic_error(diags[0], what)
+    return make_error(f"{what} failed: {err}")
+
+
+# ---------------------------------------------------------------------------
+# Compilation
+# ---------------------------------------------------------------------------
+
+def new_context():
+    """A Context whose non-error diagnostics are collected, not printed."""
+    from ..mlir import ir
+    ctx = ir.Context()
+    collected: list = []
+
+    def handler(diag):
+        collected.append((str(diag.severity), diag.message,
+                          file_location(diag.location)))
+        return True
+
+    ctx.attach_diagnostic_handler(handler)
+    return ctx, collected
+
+
+_stage_ok: dict[str, str | None] = {}
+
+
+def stage_unavailable_reason(stage: _stages.Stage) -> str | None:
+    """Why `stage` cannot run in this build (its passes are not registered),
+    or None when it can."""
+    if not stage.pipeline:
+        return None
+    if stage.name not in _stage_ok:
+        from ..mlir import ir
+        from ..mlir.passmanager import PassManager
+        try:
+            with ir.Context():
+                PassManager.parse(stage.pipeline.format(target=DEFAULT_TARGET))
+            _stage_ok[stage.name] = None
+        except ValueError as e:
+            _stage_ok[stage.name] = str(e).splitlines()[0]
+    return _stage_ok[stage.name]
+
+
+def run_stages(module, target: str, stage: str):
+    """Run the pipelines of the stages after `tile` up to `stage` on `module`."""
+    from ..mlir import ir
+    from ..mlir.passmanager import PassManager
+    for st in _stages.stages_through(stage)[1:]:
+        if not st.pipeline:
+            continue
+        reason = stage_unavailable_reason(st)
+        if reason is not None:
+            raise make_error(f"stage '{st.name}' is not available in this "
+                             f"build", found=reason,
+                             help="its passes are not registered yet")
+        pm = PassManager.parse(st.pipeline.format(target=target),
+                               context=module.context)
+        try:
+            pm.run(module.operation)
+        except ir.MLIRError as e:
+            raise mlir_error(e, f"stage '{st.name}' "
+                             f"({st.pipeline.format(target=target)})") from None
+
+
+def verify(module) -> None:
+    """Verify `module`; a failure is a CompileError at the failing op's
+    source line."""
+    from ..mlir import ir
+    try:
+        module.operation.verify()
+    except ir.MLIRError as e:
+        raise mlir_error(e, "the tile dialect verifier") from None
+
+
+def compile_kernel(fn, target: str = DEFAULT_TARGET,
+                   stage: str = "tile") -> Compiled:
+    """Compile the `@pl.jit` function `fn` to `stage` for `target`."""
+    from ..frontend import build_module
+    from ..mlir import ir
+    check_target(target)
+    check_stage(stage)
+    ctx, collected = new_context()
+    module = build_module(fn, target, ctx)
+    with ctx:
+        verify(module)
+        run_stages(module, target, stage)
+    return Compiled(fn.__name__, target, stage, module, ctx,
+                    warnings=collected)

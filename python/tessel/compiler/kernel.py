@@ -1,0 +1,209 @@
+"""Kernel objects: what `@pl.jit` and `@pl.jit.inline` return.
+
+A `JitKernel` compiles its function lazily and caches the result per
+(target, stage), and the CPU executable per (target, argument signature).
+Errors cross this boundary as `tessel.CompileError` with the frontend's
+internal traceback removed: the author sees their own line, not ours.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from ..errors import (ArgumentError, BackendUnavailableError, CompileError,
+                      OutsideKernelError)
+from ..frontend.errors import make_error
+from . import driver
+
+
+def _author_facing(method):
+    """Re-raise CompileError without the compiler's frames."""
+
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except CompileError as e:
+            raise e.with_traceback(None) from None
+
+    return wrapper
+
+
+class Param:
+    """A kernel parameter as its annotation declares it."""
+    __slots__ = ("name", "shape", "dtype", "direction")
+
+    def __init__(self, name, shape, dtype, direction):
+        self.name = name
+        self.shape = tuple(shape)
+        self.dtype = dtype
+        self.direction = direction      # "in", "out" or "inout"
+
+    @property
+    def is_output(self) -> bool:
+        return self.direction in ("out", "inout")
+
+    def __repr__(self) -> str:
+        return (f"Param({self.name!r}, {list(self.shape)}, {self.dtype!r}, "
+                f"{self.direction!r})")
+
+
+class JitKernel:
+    """A `@pl.jit` kernel.
+
+    - `kernel.ir(target="a2a3", stage="tile")` the IR text of a stage
+    - `kernel.module(target, stage)` the `Compiled` module (cached)
+    - `kernel.signature` the parameters (`Param`) from the annotations
+    - `kernel.compile(*tensors, target=...)` prepare the CPU executable
+    - `kernel(*tensors, target=...)` run on the CPU simulation; outputs
+      (`pl.Out` parameters) are written in place
+    """
+
+    def __init__(self, fn, *, target: str = driver.DEFAULT_TARGET):
+        functools.update_wrapper(self, fn)
+        self.fn = fn
+        self.default_target = target
+        self._modules: dict = {}
+        self._executables: dict = {}
+        self._signature = None
+
+    def __repr__(self) -> str:
+        return f"<pl.jit kernel {self.fn.__qualname__}>"
+
+    # -- introspection -------------------------------------------------
+
+    @property
+    @_author_facing
+    def signature(self) -> list[Param]:
+        if self._signature is None:
+            from ..frontend import kernel_signature
+            self._signature = [Param(name, spec.shape, spec.dtype, direction)
+                               for name, spec, _, direction in
+                               kernel_signature(self.fn)]
+        return self._signature
+
+    @_author_facing
+    def module(self, target: str | None = None,
+               stage: str = "tile") -> driver.Compiled:
+        """The kernel compiled to `stage` for `target` (cached)."""
+        target = target or self.default_target
+        key = (target, stage)
+        compiled = self._modules.get(key)
+        if compiled is None:
+            compiled = driver.compile_kernel(self.fn, target, stage)
+            self._modules[key] = compiled
+        return compiled
+
+    def ir(self, target: str | None = None, stage: str = "tile",
+           debug_info: bool = False) -> str:
+        """The IR text of the kernel at `stage` (default: the tile IR).
+
+        Shapes come from the annotations, so no arguments are needed;
+        `debug_info=True` prints each op's source location.
+        """
+        return self.module(target, stage).text(debug_info)
+
+    # -- running ---------------------------------------------------------
+
+    def check_args(self, args) -> tuple:
+        """Check tensors against the annotations; the error names the
+        parameter. Returns the signature key of the arguments."""
+        import torch
+        params = self.signature
+        if len(args) != len(params):
+            names = ", ".join(p.name for p in params)
+            raise ArgumentError(f"{self.__name__}() takes {len(params)} "
+                                f"tensors ({names}), got {len(args)}")
+        key = []
+        for t, p in zip(args, params):
+            want = f"{list(p.shape)} {p.dtype.name}"
+            if not isinstance(t, torch.Tensor):
+                raise ArgumentError(f"{self.__name__}(): argument '{p.name}' "
+                                    f"must be a torch.Tensor of {want}, got "
+                                    f"{type(t).__name__}")
+            if tuple(t.shape) != p.shape:
+                raise ArgumentError(f"{self.__name__}(): argument '{p.name}' "
+                                    f"has shape {list(t.shape)}, expected "
+                                    f"{list(p.shape)}")
+            if t.dtype != p.dtype.torch_dtype():
+                raise ArgumentError(f"{self.__name__}(): argument '{p.name}' "
+                                    f"has dtype {t.dtype}, expected "
+                                    f"{p.dtype.torch_dtype()} ({p.dtype!r})")
+            if t.device.type != "cpu":
+                raise ArgumentError(f"{self.__name__}(): argument '{p.name}' "
+                                    f"is on {t.device}; the CPU simulation "
+                                    f"takes CPU tensors")
+            if not t.is_contiguous():
+                raise ArgumentError(f"{self.__name__}(): argument '{p.name}' "
+                                    f"is not contiguous; pass "
+                                    f"{p.name}.contiguous()")
+            key.append((tuple(t.shape), t.dtype))
+        return tuple(key)
+
+    @_author_facing
+    def compile(self, *args, target: str | None = None):
+        """Compile for the CPU simulation (once per signature and target)
+        and return the executable; `args`, when given, are checked first."""
+        target = target or self.default_target
+        driver.check_target(target)
+        if args:
+            sig_key = self.check_args(args)
+        else:
+            sig_key = tuple((p.shape, p.dtype.torch_dtype())
+                            for p in self.signature)
+        key = (target, sig_key)
+        exe = self._executables.get(key)
+        if exe is None:
+            try:
+                from ..runtime import CpuKernel
+            except ImportError as e:
+                raise BackendUnavailableError(
+                    f"cannot run '{self.__name__}': the CPU simulation "
+                    f"backend (tessel.runtime) is not available in this build "
+                    f"({e})") from None
+            from .stages import get_stage
+            reason = driver.stage_unavailable_reason(get_stage("llvm"))
+            if reason is not None:
+                raise BackendUnavailableError(
+                    f"cannot run '{self.__name__}': the CPU simulation's "
+                    f"lowering is not registered in this build ({reason})")
+            # A fresh module: the backend lowers it in place.
+            compiled = driver.compile_kernel(self.fn, target, "tile")
+            params = self.signature
+            try:
+                exe = CpuKernel(compiled.module, self.fn.__name__,
+                                arg_names=[p.name for p in params],
+                                output_indices=tuple(i for i, p in
+                                                     enumerate(params)
+                                                     if p.is_output),
+                                opt_level=2)
+            except CompileError as e:
+                if not e.filename:
+                    raise
+                # Show the lowering's diagnostic like the frontend's own.
+                raise make_error(e.brief, e.filename, e.line, e.col,
+                                 help="reported by the CPU simulation's "
+                                      "lowering (tile-cpu-pipeline)") from None
+            self._executables[key] = exe
+        return exe
+
+    def __call__(self, *args, target: str | None = None):
+        self.check_args(args)
+        exe = self.compile(*args, target=target)
+        exe(*args)
+
+
+class InlineFunction:
+    """A `@pl.jit.inline` helper: its body is inlined where a kernel calls it."""
+
+    def __init__(self, fn):
+        functools.update_wrapper(self, fn)
+        self.fn = fn
+
+    def __repr__(self) -> str:
+        return f"<pl.jit.inline helper {self.fn.__qualname__}>"
+
+    def __call__(self, *args, **kwargs):
+        raise OutsideKernelError(
+            f"'{self.fn.__name__}' is a @pl.jit.inline helper: it can only be "
+            f"called from a @pl.jit kernel (its body is inlined there)")

@@ -1,0 +1,47 @@
+"""The compilation stages `--emit` and `kernel.ir(stage=...)` can stop at.
+
+Each stage is a pass pipeline (the textual form `PassManager.parse` takes,
+with `{target}` replaced by the target name) run on the output of the
+stage before it; the first stage, `tile`, is the IR the frontend builds,
+verified. Adding a stage is one line in `STAGES`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    pipeline: str      # run on the previous stage's output ("" = nothing)
+    description: str
+
+
+STAGES: list[Stage] = [
+    Stage("tile", "", "the tile IR the frontend builds, verified"),
+    Stage("llvm", "builtin.module(tile-cpu-pipeline)",
+          "lowered to the LLVM dialect for the CPU simulation (what "
+          "tessel.runtime.CpuKernel runs)"),
+]
+
+
+def stage_names() -> list[str]:
+    return [s.name for s in STAGES]
+
+
+def get_stage(name: str) -> Stage:
+    for s in STAGES:
+        if s.name == name:
+            return s
+    raise KeyError(name)
+
+
+def stages_through(name: str) -> list[Stage]:
+    """The stages to run, in order, to reach stage `name`."""
+    out = []
+    for s in STAGES:
+        out.append(s)
+        if s.name == name:
+            return out
+    raise KeyError(name)

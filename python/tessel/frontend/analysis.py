@@ -1,0 +1,170 @@
+"""Name-flow analysis of kernel statements.
+
+Loop-carried values and the results of a runtime `if` are decided from the
+source, before any IR is built: a variable becomes an `iter_arg` when the
+loop body assigns it *and* its value flows around the loop (the body reads
+it before assigning it) or out of the loop (code after the loop reads it
+before assigning it). `exposed_reads` computes both with a small
+forward pass over the statements (reads not preceded by a definite
+assignment).
+"""
+
+from __future__ import annotations
+
+import ast
+
+
+# The AST nodes come from a cached parse of the kernel's file and are never
+# modified, so the analyses below are memoised per node (the node is kept in
+# the entry so that its id is not reused).
+_loads_memo: dict[int, tuple] = {}
+_flow_memo: dict[tuple, tuple] = {}
+_assigned_memo: dict[tuple, tuple] = {}
+
+
+def _loads(node: ast.AST | None) -> frozenset:
+    """Names read anywhere in an expression (or statement)."""
+    if node is None:
+        return frozenset()
+    hit = _loads_memo.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    names = frozenset(n.id for n in ast.walk(node)
+                      if isinstance(n, ast.Name) and isinstance(n.ctx,
+                                                                ast.Load))
+    _loads_memo[id(node)] = (node, names)
+    return names
+
+
+def _target_names(target: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(target)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+
+
+def _target_reads(target: ast.AST) -> set[str]:
+    """Names an assignment target reads (``x[i] = ...`` reads x and i)."""
+    if isinstance(target, ast.Name):
+        return set()
+    if isinstance(target, (ast.Tuple, ast.List)):
+        out = set()
+        for elt in target.elts:
+            out |= _target_reads(elt)
+        return out
+    if isinstance(target, ast.Starred):
+        return _target_reads(target.value)
+    return _loads(target)
+
+
+def assigned_names(stmts) -> list[str]:
+    """Names assigned anywhere in `stmts` (in order of first assignment),
+    not looking into nested function or class definitions."""
+    key = tuple(id(s) for s in stmts)
+    hit = _assigned_memo.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], stmts)):
+        return list(hit[1])
+    names = _assigned_names(stmts)
+    _assigned_memo[key] = (tuple(stmts), tuple(names))
+    return names
+
+
+def _assigned_names(stmts) -> list[str]:
+    seen: dict[str, None] = {}
+
+    def visit(node):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef,
+                             ast.ClassDef, ast.Lambda)):
+            if not isinstance(node, ast.Lambda):
+                seen.setdefault(node.name, None)
+            return
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            seen.setdefault(node.id, None)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    for s in stmts:
+        visit(s)
+    return list(seen)
+
+
+def last_assignment(stmts, name: str) -> ast.AST | None:
+    """The last statement in `stmts` (searching nested blocks) assigning `name`."""
+    found = None
+    for s in stmts:
+        for node in ast.walk(s):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) \
+                    and node.id == name:
+                found = s if isinstance(s, (ast.Assign, ast.AugAssign,
+                                            ast.AnnAssign)) else node
+    return found
+
+
+def exposed_reads(stmts, defined: frozenset = frozenset()) -> tuple[set, set]:
+    """(names read before being definitely assigned, names definitely
+    assigned at the end) for the statement list `stmts`."""
+    defined = frozenset(defined)
+    key = (tuple(id(s) for s in stmts), defined)
+    hit = _flow_memo.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], stmts)):
+        return set(hit[1]), set(hit[2])
+    exposed, defs = _exposed_reads(stmts, defined)
+    _flow_memo[key] = (tuple(stmts), frozenset(exposed), frozenset(defs))
+    return exposed, defs
+
+
+def _exposed_reads(stmts, defined: frozenset) -> tuple[set, set]:
+    exposed: set[str] = set()
+    defs = set(defined)
+    for s in stmts:
+        e, defs = _stmt_flow(s, defs)
+        exposed |= e
+    return exposed, defs
+
+
+def _stmt_flow(s: ast.stmt, defs: set) -> tuple[set, set]:
+    if isinstance(s, ast.Assign):
+        reads = set(_loads(s.value))
+        for t in s.targets:
+            reads |= _target_reads(t)
+        exposed = reads - defs
+        new = set(defs)
+        for t in s.targets:
+            new |= _target_names(t)
+        return exposed, new
+    if isinstance(s, ast.AnnAssign):
+        reads = set(_loads(s.value)) | _target_reads(s.target)
+        new = set(defs)
+        if s.value is not None:
+            new |= _target_names(s.target)
+        return reads - defs, new
+    if isinstance(s, ast.AugAssign):
+        reads = set(_loads(s.value)) | _target_reads(s.target)
+        if isinstance(s.target, ast.Name):
+            reads.add(s.target.id)
+        return reads - defs, defs | _target_names(s.target)
+    if isinstance(s, ast.If):
+        exposed = _loads(s.test) - defs
+        e1, d1 = exposed_reads(s.body, frozenset(defs))
+        e2, d2 = exposed_reads(s.orelse, frozenset(defs))
+        return exposed | e1 | e2, d1 & d2
+    if isinstance(s, (ast.For, ast.AsyncFor)):
+        exposed = _loads(s.iter) - defs
+        inner = frozenset(defs | _target_names(s.target))
+        e1, _ = exposed_reads(s.body, inner)
+        e2, _ = exposed_reads(s.orelse, frozenset(defs))
+        return exposed | e1 | e2, set(defs)   # the body may not run
+    if isinstance(s, ast.While):
+        exposed = _loads(s.test) - defs
+        e1, _ = exposed_reads(s.body, frozenset(defs))
+        return exposed | e1, set(defs)
+    if isinstance(s, (ast.With, ast.AsyncWith)):
+        exposed = set()
+        new = set(defs)
+        for item in s.items:
+            exposed |= _loads(item.context_expr) - new
+            if item.optional_vars is not None:
+                new |= _target_names(item.optional_vars)
+        e1, d1 = exposed_reads(s.body, frozenset(new))
+        return exposed | e1, d1
+    if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return set(), defs | {s.name}
+    return _loads(s) - defs, set(defs)

@@ -1,0 +1,641 @@
+"""The `pl` operations: shape and dtype inference, checks, and the tile ops
+they build.
+
+Each entry of `BUILTINS` takes the code generator, the call node and the
+bound arguments (`Args`, each an `Arg(value, node)`) and returns the value
+of the call. Every check happens here, before an op is built, so the
+author sees a CompileError at their line instead of an MLIR verifier
+message; the rules mirror the verifiers in dialects/tile/TileOps.cpp.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+
+from ..language.types import BF16, FP16, FP32, INT8, INT32, MaskPattern
+from ..mlir import ir
+from ..mlir.dialects import memref
+from . import tile_ops as tile_d
+from .values import (RUNTIME_TYPES, GmTensor, IndexVal, PendingTile, TileVal,
+                     describe, shape_str)
+
+ARITH_DTYPES = (FP16, FP32, INT32)      # vector-unit compute types
+FLOAT_DTYPES = (FP16, FP32)
+
+
+def _names(dtypes) -> str:
+    return ", ".join(d.name for d in dtypes)
+
+
+def _tile(cg, arg, what):
+    return cg.as_tile(arg.value, arg.node, what)
+
+
+def _is_scalar(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _check_dtype(cg, node, op, t: TileVal, allowed, what="operand"):
+    if t.dtype not in allowed:
+        help_ = None
+        if t.dtype is BF16 or t.dtype is INT8:
+            help_ = (f"convert first, e.g. pl.cast(t, target_type=pl."
+                     f"{'FP32' if t.dtype is BF16 else 'FP16'})")
+        raise cg.error(node, f"pl.{op} does not compute in {t.dtype.name}",
+                       expected=f"a tile of {_names(allowed)}",
+                       found=f"{what}: {t.describe()}", help=help_)
+
+
+def _result(op_view) -> ir.Value:
+    return op_view.result
+
+
+# ---------------------------------------------------------------------------
+# Elementwise
+# ---------------------------------------------------------------------------
+
+TILE_BINARY = {"add": tile_d.AddOp, "sub": tile_d.SubOp, "mul": tile_d.MulOp,
+               "div": tile_d.DivOp, "maximum": tile_d.MaxOp,
+               "minimum": tile_d.MinOp}
+TILE_SCALAR = {"add": tile_d.AddSOp, "sub": tile_d.SubSOp,
+               "mul": tile_d.MulSOp, "div": tile_d.DivSOp,
+               "maximum": tile_d.MaxSOp, "minimum": tile_d.MinSOp}
+SCALAR_TILE = {"add": tile_d.AddSOp, "sub": tile_d.RSubSOp,
+               "mul": tile_d.MulSOp, "div": tile_d.RDivSOp,
+               "maximum": tile_d.MaxSOp, "minimum": tile_d.MinSOp}
+PY_BINARY = {"add": operator.add, "sub": operator.sub, "mul": operator.mul,
+             "div": operator.truediv, "maximum": max, "minimum": min}
+
+
+def _scalar_for(cg, node, op, value, t: TileVal, arg_node):
+    """The arith.constant of `value` in the element type of `t`."""
+    if t.dtype.is_float:
+        v = float(value)
+        if t.dtype is FP16 and math.isfinite(v) and abs(v) > 65504.0:
+            raise cg.error(arg_node, f"scalar {value!r} overflows FP16",
+                           expected="|value| <= 65504", found=repr(value))
+        return cg.const_scalar(v, t.dtype, arg_node)
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise cg.error(arg_node, f"pl.{op} of an {t.dtype.name} tile needs "
+                           f"an integer scalar", expected="an integer",
+                           found=repr(value))
+        value = int(value)
+    if not -2**31 <= value < 2**31:
+        raise cg.error(arg_node, f"scalar {value} does not fit in INT32",
+                       expected="a 32-bit integer", found=str(value))
+    return cg.const_scalar(value, t.dtype, arg_node)
+
+
+def elementwise(cg, node, op, lhs, rhs):
+    L, R = lhs.value, rhs.value
+    if _is_scalar(L) and _is_scalar(R):
+        try:
+            return PY_BINARY[op](L, R)
+        except ZeroDivisionError:
+            raise cg.error(node, "division by zero") from None
+    tiles = (TileVal, PendingTile)
+    if isinstance(L, tiles) and isinstance(R, tiles):
+        cg.require_core(node, f"pl.{op}", "vector")
+        a, b = _tile(cg, lhs, "lhs"), _tile(cg, rhs, "rhs")
+        allowed = FLOAT_DTYPES if op == "div" else ARITH_DTYPES
+        _check_dtype(cg, lhs.node, op, a, allowed, "lhs")
+        if a.dtype is not b.dtype:
+            raise cg.error(rhs.node, f"dtype mismatch in pl.{op}",
+                           expected=f"{a.dtype.name} (the dtype of lhs)",
+                           found=f"{b.dtype.name} (rhs: {b.describe()})",
+                           help="convert one side with pl.cast")
+        if a.shape != b.shape:
+            help_ = "elementwise operations take tiles of the same shape"
+            m, n = a.shape
+            if op == "mul" and b.shape == (m, 1):
+                help_ = "use pl.row_expand_mul(lhs, rhs) to scale each row"
+            elif op == "mul" and b.shape == (1, n):
+                help_ = "use pl.col_expand_mul(lhs, rhs) to scale each column"
+            raise cg.error(rhs.node, f"shape mismatch in pl.{op}",
+                           expected=f"{shape_str(a.shape)} (the shape of lhs)",
+                           found=f"{shape_str(b.shape)} (rhs)", help=help_)
+        v = TILE_BINARY[op](a.value, b.value, results=[a.value.type],
+                            loc=cg.loc(node), ip=cg.ip).result
+        return TileVal(v, a.shape, a.dtype)
+    if isinstance(L, tiles) and _is_scalar(R):
+        table, t_arg, s_arg = TILE_SCALAR, lhs, rhs
+    elif _is_scalar(L) and isinstance(R, tiles):
+        table, t_arg, s_arg = SCALAR_TILE, rhs, lhs
+    else:
+        bad = lhs if not (isinstance(L, tiles) or _is_scalar(L)) else rhs
+        raise cg.error(bad.node, f"pl.{op} takes tiles and scalars",
+                       expected="a tile or a number",
+                       found=describe(bad.value),
+                       help=(f"slice the GM tensor to load a tile"
+                             if isinstance(bad.value, GmTensor) else
+                             "runtime scalars are not supported; scalars are "
+                             "compile-time numbers"
+                             if isinstance(bad.value, RUNTIME_TYPES) else None))
+    cg.require_core(node, f"pl.{op}", "vector")
+    t = _tile(cg, t_arg, "the tile operand")
+    allowed = FLOAT_DTYPES if op == "div" else ARITH_DTYPES
+    _check_dtype(cg, t_arg.node, op, t, allowed)
+    s = _scalar_for(cg, node, op, s_arg.value, t, s_arg.node)
+    v = table[op](t.value, s, results=[t.value.type], loc=cg.loc(node),
+                  ip=cg.ip).result
+    return TileVal(v, t.shape, t.dtype)
+
+
+UNARY = {"neg": (tile_d.NegOp, ARITH_DTYPES), "abs": (tile_d.AbsOp, ARITH_DTYPES),
+         "sqrt": (tile_d.SqrtOp, FLOAT_DTYPES),
+         "rsqrt": (tile_d.RsqrtOp, FLOAT_DTYPES),
+         "recip": (tile_d.RecipOp, FLOAT_DTYPES),
+         "exp": (tile_d.ExpOp, FLOAT_DTYPES)}
+PY_UNARY = {"neg": operator.neg, "abs": abs, "sqrt": math.sqrt,
+            "rsqrt": lambda x: 1.0 / math.sqrt(x), "recip": lambda x: 1.0 / x,
+            "exp": math.exp}
+
+
+def unary(cg, node, op, arg):
+    if _is_scalar(arg.value):
+        try:
+            return PY_UNARY[op](arg.value)
+        except (ValueError, ZeroDivisionError, OverflowError) as e:
+            raise cg.error(node, f"pl.{op}({arg.value!r}): {e}") from None
+    cg.require_core(node, f"pl.{op}", "vector")
+    t = _tile(cg, arg, "input")
+    cls, allowed = UNARY[op]
+    _check_dtype(cg, arg.node, op, t, allowed, "input")
+    v = cls(t.value, results=[t.value.type], loc=cg.loc(node),
+            ip=cg.ip).result
+    return TileVal(v, t.shape, t.dtype)
+
+
+def _binary_builtin(op):
+    return lambda cg, node, a: elementwise(cg, node, op, a.lhs, a.rhs)
+
+
+def _unary_builtin(op):
+    return lambda cg, node, a: unary(cg, node, op, a.input)
+
+
+# ---------------------------------------------------------------------------
+# Reductions and broadcasts
+# ---------------------------------------------------------------------------
+
+def _row_reduce(op, cls):
+    def impl(cg, node, a):
+        cg.require_core(node, f"pl.{op}", "vector")
+        t = _tile(cg, a.input, "input")
+        _check_dtype(cg, a.input.node, op, t, FLOAT_DTYPES, "input")
+        shape = (t.shape[0], 1)
+        v = cls(cg.tile_type(shape, t.dtype), t.value, loc=cg.loc(node),
+                ip=cg.ip).result
+        return TileVal(v, shape, t.dtype)
+    return impl
+
+
+def _expand(op, cls, per_row):
+    def impl(cg, node, a):
+        cg.require_core(node, f"pl.{op}", "vector")
+        t = _tile(cg, a.input, "input")
+        s = _tile(cg, a.scale, "scale")
+        _check_dtype(cg, a.input.node, op, t, ARITH_DTYPES, "input")
+        if s.dtype is not t.dtype:
+            raise cg.error(a.scale.node, f"dtype mismatch in pl.{op}",
+                           expected=f"{t.dtype.name} (the dtype of input)",
+                           found=f"{s.dtype.name} (scale)")
+        m, n = t.shape
+        want = (m, 1) if per_row else (1, n)
+        if s.shape != want:
+            raise cg.error(a.scale.node, f"pl.{op} scale has the wrong shape "
+                           f"for a {shape_str(t.shape)} input",
+                           expected=shape_str(want), found=shape_str(s.shape))
+        v = cls(t.value, s.value, results=[t.value.type], loc=cg.loc(node),
+                ip=cg.ip).result
+        return TileVal(v, t.shape, t.dtype)
+    return impl
+
+
+# ---------------------------------------------------------------------------
+# Cast
+# ---------------------------------------------------------------------------
+
+ROUNDING = ("rint", "round", "trunc", "floor", "ceil")
+ALL_MODES = ("none",) + ROUNDING
+#: (from, to) -> legal modes, as AscendC's Cast provides them.
+CAST_RULES = {
+    (FP32, FP16): ALL_MODES, (FP32, BF16): ALL_MODES,
+    (FP32, INT32): ROUNDING, (FP32, FP32): ROUNDING,
+    (FP16, INT32): ROUNDING, (FP16, INT8): ALL_MODES,
+    (FP16, FP32): ("none",), (BF16, FP32): ("none",), (INT8, FP16): ("none",),
+    (INT32, FP32): ALL_MODES, (INT32, FP16): ROUNDING,
+}
+PYPTO_DEFAULT_MODE = "round"
+
+
+def cast(cg, node, a):
+    target = cg.dtype_arg(a.target_type, "target_type")
+    mode = a.mode.value
+    if mode is not None and (not isinstance(mode, str) or
+                             mode not in ALL_MODES):
+        raise cg.error(a.mode.node, "unknown rounding mode",
+                       expected=", ".join(repr(m) for m in ALL_MODES),
+                       found=describe(mode))
+    cg.require_core(node, "pl.cast", "vector")
+    t = _tile(cg, a.input, "input")
+    if t.dtype is target and (mode is None or mode == "none"):
+        return t
+    rule = CAST_RULES.get((t.dtype, target))
+    if rule is None:
+        legal = [d.name for (f, d) in CAST_RULES if f is t.dtype]
+        raise cg.error(node, f"no {t.dtype.name} -> {target.name} conversion "
+                       f"on the vector unit",
+                       expected=f"{t.dtype.name} -> {', '.join(legal)}",
+                       found=f"{t.dtype.name} -> {target.name}",
+                       help="convert in steps (e.g. FP32 -> FP16 -> INT8)")
+    if rule == ("none",):
+        mode = "none"             # exact widening: every mode is the same
+    elif mode is None:
+        mode = PYPTO_DEFAULT_MODE
+    if mode not in rule:
+        raise cg.error(a.mode.node, f"rounding mode {mode!r} is not legal for "
+                       f"{t.dtype.name} -> {target.name}",
+                       expected=", ".join(repr(m) for m in rule),
+                       found=repr(mode))
+    v = tile_d.CastOp(cg.tile_type(t.shape, target), t.value,
+                      getattr(tile_d.RoundMode, mode), loc=cg.loc(node),
+                      ip=cg.ip).result
+    return TileVal(v, t.shape, target)
+
+
+# ---------------------------------------------------------------------------
+# Cube
+# ---------------------------------------------------------------------------
+
+MATMUL_OUT = {BF16: FP32, FP16: FP32, INT8: INT32}
+
+
+def _check_trans(cg, a):
+    for name in ("a_trans", "b_trans"):
+        arg = getattr(a, name)
+        if arg.value:
+            raise cg.error(arg.node, f"pl.matmul({name}=True) is not "
+                           f"supported yet", help="load the transposed operand "
+                           "from a tensor stored in that layout")
+
+
+def _matmul_types(cg, node, lhs: TileVal, rhs: TileVal, a_lhs, a_rhs):
+    if lhs.dtype is not rhs.dtype:
+        raise cg.error(a_rhs.node, "pl.matmul operands have different dtypes",
+                       expected=f"{lhs.dtype.name} (the dtype of lhs)",
+                       found=f"{rhs.dtype.name} (rhs)")
+    out = MATMUL_OUT.get(lhs.dtype)
+    if out is None:
+        raise cg.error(a_lhs.node, f"no cube matmul of {lhs.dtype.name} tiles",
+                       expected="BF16 or FP16 (-> FP32), INT8 (-> INT32)",
+                       found=lhs.describe())
+    if lhs.shape[1] != rhs.shape[0]:
+        raise cg.error(a_rhs.node, "pl.matmul contraction sizes differ",
+                       expected=f"rhs with {lhs.shape[1]} rows (lhs "
+                                f"{shape_str(lhs.shape)} has K = "
+                                f"{lhs.shape[1]})",
+                       found=f"rhs {shape_str(rhs.shape)}")
+    return out, (lhs.shape[0], rhs.shape[1])
+
+
+def matmul_impl(cg, node, a_lhs, a_rhs, out_arg):
+    cg.require_core(node, "pl.matmul", "cube")
+    lhs, rhs = _tile(cg, a_lhs, "lhs"), _tile(cg, a_rhs, "rhs")
+    out, shape = _matmul_types(cg, node, lhs, rhs, a_lhs, a_rhs)
+    if out_arg is not None and out_arg.value is not None:
+        want = cg.dtype_arg(out_arg, "out_dtype")
+        if want is not out:
+            raise cg.error(out_arg.node, f"pl.matmul of {lhs.dtype.name} tiles "
+                           f"accumulates in {out.name}",
+                           expected=f"out_dtype=pl.{out.name}",
+                           found=f"out_dtype=pl.{want.name}",
+                           help="convert the result with pl.cast")
+    v = tile_d.MatmulOp(cg.tile_type(shape, out), lhs.value, rhs.value,
+                        loc=cg.loc(node), ip=cg.ip).result
+    return TileVal(v, shape, out)
+
+
+def matmul(cg, node, a):
+    _check_trans(cg, a)
+    return matmul_impl(cg, node, a.lhs, a.rhs, a.out_dtype)
+
+
+def matmul_acc(cg, node, a):
+    _check_trans(cg, a)
+    cg.require_core(node, "pl.matmul_acc", "cube")
+    acc = _tile(cg, a.acc, "acc")
+    lhs, rhs = _tile(cg, a.lhs, "lhs"), _tile(cg, a.rhs, "rhs")
+    out, shape = _matmul_types(cg, node, lhs, rhs, a.lhs, a.rhs)
+    if acc.dtype is not out or acc.shape != shape:
+        raise cg.error(a.acc.node, "pl.matmul_acc accumulator does not match "
+                       "the product", expected=f"tile {shape_str(shape)} "
+                       f"{out.name}", found=acc.describe())
+    v = tile_d.MatmulAccOp(acc.value, lhs.value, rhs.value,
+                           results=[acc.value.type], loc=cg.loc(node),
+                           ip=cg.ip).result
+    return TileVal(v, shape, out)
+
+
+# ---------------------------------------------------------------------------
+# Gather / scatter
+# ---------------------------------------------------------------------------
+
+def _pattern(cg, arg, op):
+    p = arg.value
+    if not isinstance(p, MaskPattern):
+        raise cg.error(arg.node, f"{op} needs a mask pattern",
+                       expected="mask_pattern=pl.tile.MaskPattern.P0101 or "
+                                "P1010", found=describe(p),
+                       help="the index form of gather/scatter is not "
+                            "supported")
+    return getattr(tile_d.MaskPattern, p.name.lower())
+
+
+def _mask_element(cg, node, op, t: TileVal):
+    if t.dtype.bits not in (16, 32):
+        raise cg.error(node, f"{op} moves 16- or 32-bit elements",
+                       expected="a BF16, FP16, FP32 or INT32 tile",
+                       found=t.describe())
+
+
+def gather(cg, node, a, op="pl.gather"):
+    pattern = _pattern(cg, a.mask_pattern, op)
+    if a.output_dtype.value is not None:
+        raise cg.error(a.output_dtype.node, f"{op}(output_dtype=...) is not "
+                       f"supported", help="convert the result with pl.cast")
+    cg.require_core(node, op, "vector")
+    t = _tile(cg, a.input, "input")
+    _mask_element(cg, a.input.node, op, t)
+    m, n = t.shape
+    if n % 2:
+        raise cg.error(a.input.node, f"{op} needs an even number of columns",
+                       expected="[M, 2K]", found=t.describe())
+    shape = (m, n // 2)
+    v = tile_d.GatherOp(cg.tile_type(shape, t.dtype), t.value, pattern,
+                        loc=cg.loc(node), ip=cg.ip).result
+    return TileVal(v, shape, t.dtype)
+
+
+def scatter(cg, node, a):
+    op = "pl.tensor.scatter"
+    if a.index_form:
+        raise cg.error(node, f"{op} with {', '.join(a.index_form)}= (the index "
+                       f"form) is not supported", help="use mask_pattern= and "
+                       "dst=")
+    pattern = _pattern(cg, a.mask_pattern, op)
+    if a.dst.value is None:
+        raise cg.error(node, f"{op} needs dst=, the tile it writes into")
+    cg.require_core(node, op, "vector")
+    src = _tile(cg, a.src, "src")
+    dst = _tile(cg, a.dst, "dst")
+    _mask_element(cg, a.dst.node, op, dst)
+    if src.dtype is not dst.dtype:
+        raise cg.error(a.src.node, f"dtype mismatch in {op}",
+                       expected=f"{dst.dtype.name} (the dtype of dst)",
+                       found=f"{src.dtype.name} (src)")
+    m, n = dst.shape
+    if n % 2 or src.shape != (m, n // 2):
+        raise cg.error(a.src.node, f"{op} writes every other column of dst",
+                       expected=f"src [{m}, {n // 2}] for dst {shape_str(dst.shape)}"
+                       if n % 2 == 0 else "dst with an even number of columns",
+                       found=f"src {shape_str(src.shape)}")
+    v = tile_d.ScatterOp(src.value, dst.value, pattern,
+                         results=[dst.value.type], loc=cg.loc(node),
+                         ip=cg.ip).result
+    return TileVal(v, dst.shape, dst.dtype)
+
+
+# ---------------------------------------------------------------------------
+# Tensors: full, create_tensor, reshape, slice/load/store
+# ---------------------------------------------------------------------------
+
+def full(cg, node, a):
+    shape = cg.shape_arg(a.shape, "shape", rank=2)
+    dtype = cg.dtype_arg(a.dtype)
+    value = a.value.value
+    if not _is_scalar(value):
+        raise cg.error(a.value.node, "pl.full value must be a compile-time "
+                       "number", found=describe(value))
+    if dtype.is_float:
+        value = float(value)
+        attr = ir.FloatAttr.get(cg.elt_type(dtype), value)
+    else:
+        if isinstance(value, float) and not value.is_integer():
+            raise cg.error(a.value.node, f"pl.full of {dtype.name} needs an "
+                           f"integer value", found=repr(value))
+        value = int(value)
+        lo, hi = -2 ** (dtype.bits - 1), 2 ** (dtype.bits - 1)
+        if not lo <= value < hi:
+            raise cg.error(a.value.node, f"{value} does not fit in "
+                           f"{dtype.name}", expected=f"{lo} <= value < {hi}",
+                           found=str(value))
+        attr = ir.IntegerAttr.get(cg.elt_type(dtype), value)
+    cg.require_core(node, "pl.full")
+    v = tile_d.FullOp(cg.tile_type(shape, dtype), attr, loc=cg.loc(node),
+                      ip=cg.ip).result
+    return TileVal(v, shape, dtype)
+
+
+def create_tensor(cg, node, a):
+    shape = cg.shape_arg(a.shape, "shape")
+    dtype = cg.dtype_arg(a.dtype)
+    name = cg.assign_hint or "scratch"
+    if cg.scope.kind != "function":
+        return PendingTile(shape, dtype, name, node)
+    v = tile_d.AllocGmOp(cg.memref_type(shape, dtype), name=name,
+                         loc=cg.loc(node), ip=cg.ip).result
+    return GmTensor(v, shape, dtype, name, writable=True, kind="scratch",
+                    origin=name)
+
+
+def _resolve_shape(cg, arg, count: int) -> tuple:
+    v = arg.value
+    if isinstance(v, int) and not isinstance(v, bool):
+        v = [v]
+    if not isinstance(v, (list, tuple)):
+        raise cg.error(arg.node, "shape must be a list of integers",
+                       found=describe(v))
+    dims = list(v)
+    if any(isinstance(d, RUNTIME_TYPES) for d in dims):
+        raise cg.error(arg.node, "reshape needs a compile-time shape",
+                       found=repr(dims))
+    if dims.count(-1) > 1:
+        raise cg.error(arg.node, "only one dimension can be -1",
+                       found=repr(dims))
+    if -1 in dims:
+        known = math.prod(d for d in dims if d != -1)
+        if known <= 0 or count % known:
+            raise cg.error(arg.node, f"cannot infer -1 in {dims} for "
+                           f"{count} elements")
+        dims[dims.index(-1)] = count // known
+    for d in dims:
+        if isinstance(d, bool) or not isinstance(d, int) or d <= 0:
+            raise cg.error(arg.node, "shape must be positive integers",
+                           found=repr(list(v)))
+    return tuple(dims)
+
+
+def reshape(cg, node, a):
+    v = a.input.value
+    if isinstance(v, (TileVal, PendingTile)):
+        t = _tile(cg, a.input, "input")
+        shape = _resolve_shape(cg, a.shape, t.shape[0] * t.shape[1])
+        if len(shape) != 2:
+            raise cg.error(a.shape.node, "a tile reshapes to a 2-D shape",
+                           expected="[rows, cols]", found=shape_str(shape))
+        if math.prod(shape) != math.prod(t.shape):
+            raise cg.error(a.shape.node, "pl.reshape changes the element count",
+                           expected=f"{math.prod(t.shape)} elements (from "
+                                    f"{shape_str(t.shape)})",
+                           found=f"{math.prod(shape)} elements "
+                                 f"({shape_str(shape)})")
+        if shape == t.shape:
+            return t
+        cg.require_core(node, "pl.reshape")
+        r = tile_d.ReshapeOp(cg.tile_type(shape, t.dtype), t.value,
+                             loc=cg.loc(node), ip=cg.ip).result
+        return TileVal(r, shape, t.dtype)
+    if isinstance(v, GmTensor):
+        count = math.prod(v.shape)
+        shape = _resolve_shape(cg, a.shape, count)
+        if math.prod(shape) != count:
+            raise cg.error(a.shape.node, "pl.reshape changes the element count",
+                           expected=f"{count} elements (from "
+                                    f"{shape_str(v.shape)})",
+                           found=f"{math.prod(shape)} elements "
+                                 f"({shape_str(shape)})")
+        return reshape_view(cg, node, v, shape)
+    raise cg.error(a.input.node, "pl.reshape takes a tile or a GM tensor",
+                   found=describe(v))
+
+
+def reshape_view(cg, node, t: GmTensor, shape) -> GmTensor:
+    """A reshaped view of a contiguous GM tensor: collapse to 1-D, expand to
+    `shape` (both keep the identity layout)."""
+    if tuple(shape) == tuple(t.shape):
+        return t
+    loc, ip = cg.loc(node), cg.ip
+    value = t.value
+    count = math.prod(t.shape)
+    i64 = ir.IntegerType.get_signless(64)
+
+    def reassoc(rank):
+        return ir.ArrayAttr.get([ir.ArrayAttr.get(
+            [ir.IntegerAttr.get(i64, d) for d in range(rank)])])
+
+    if len(t.shape) > 1:
+        value = memref.CollapseShapeOp(cg.memref_type([count], t.dtype), value,
+                                       reassoc(len(t.shape)), loc=loc,
+                                       ip=ip).result
+    if len(shape) > 1:
+        value = memref.ExpandShapeOp(cg.memref_type(shape, t.dtype), value,
+                                     reassoc(len(shape)), [], list(shape),
+                                     loc=loc, ip=ip).result
+    name = cg.assign_hint or f"{t.name}_view"
+    return GmTensor(value, tuple(shape), t.dtype, name, t.writable, "view",
+                    t.origin)
+
+
+def _offsets(cg, arg, rank):
+    v = arg.value
+    if isinstance(v, (int, IndexVal)) and not isinstance(v, bool):
+        v = [v]
+    if not isinstance(v, (list, tuple)) or len(v) != rank:
+        raise cg.error(arg.node, f"expected {rank} offsets",
+                       found=describe(v))
+    for o in v:
+        if isinstance(o, bool) or not isinstance(o, (int, IndexVal)):
+            raise cg.error(arg.node, "offsets must be integers or indices",
+                           found=describe(o))
+    return list(v)
+
+
+def _check_bounds(cg, t: GmTensor, offsets, sizes, node):
+    for d, (o, s, dim) in enumerate(zip(offsets, sizes, t.shape)):
+        lo, hi = cg.index_bounds(o)
+        if s > dim or (lo is not None and lo < 0) or \
+                (hi is not None and hi + s > dim):
+            found = (f"{o}:{o + s}" if isinstance(o, int)
+                     else f"offsets {lo}..{hi} + {s} elements")
+            raise cg.error(node, f"slice out of bounds in dimension {d} of "
+                           f"{t.describe()}", expected=f"within 0:{dim}",
+                           found=found)
+
+
+def _gm_arg(cg, arg, op):
+    if not isinstance(arg.value, GmTensor):
+        raise cg.error(arg.node, f"{op} takes a GM tensor",
+                       found=describe(arg.value))
+    return arg.value
+
+
+def _slice_sizes(cg, t: GmTensor, shape_arg):
+    shape = cg.shape_arg(shape_arg, "shape")
+    rank = len(t.shape)
+    if rank == 1 and len(shape) == 2 and shape[0] == 1:
+        shape = (shape[1],)
+    if len(shape) == 2 and rank > 2:
+        shape = (1,) * (rank - 2) + tuple(shape)
+    if len(shape) != rank:
+        raise cg.error(shape_arg.node, f"the slice shape of a {rank}-D tensor "
+                       f"needs {rank} dimensions", found=shape_str(shape))
+    return list(shape)
+
+
+def slice_(cg, node, a):
+    t = _gm_arg(cg, a.tensor, "pl.slice")
+    if a.valid_shape.value is not None:
+        raise cg.error(a.valid_shape.node, "pl.slice(valid_shape=...) is not "
+                       "supported: tiles are always full")
+    sizes = _slice_sizes(cg, t, a.shape)
+    offsets = _offsets(cg, a.offset, len(t.shape))
+    _check_bounds(cg, t, offsets, sizes, node)
+    return cg.load_slice(t, offsets, sizes, node)
+
+
+def load(cg, node, a):
+    t = _gm_arg(cg, a.tensor, "pl.load")
+    sizes = _slice_sizes(cg, t, a.shapes)
+    offsets = _offsets(cg, a.offsets, len(t.shape))
+    _check_bounds(cg, t, offsets, sizes, node)
+    return cg.load_slice(t, offsets, sizes, node)
+
+
+def store(cg, node, a):
+    t = _gm_arg(cg, a.output, "pl.store")
+    tl = a.tile.value
+    shape = tl.shape if isinstance(tl, (TileVal, PendingTile)) else None
+    if shape is None:
+        cg.as_tile(tl, a.tile.node, "the stored value")
+    rank = len(t.shape)
+    sizes = [shape[1]] if rank == 1 else [1] * (rank - 2) + list(shape)
+    offsets = _offsets(cg, a.offsets, rank)
+    _check_bounds(cg, t, offsets, sizes, node)
+    cg.store_tile(t, offsets, sizes, tl, node, a.tile.node)
+    return t
+
+
+BUILTINS = {
+    "add": _binary_builtin("add"), "sub": _binary_builtin("sub"),
+    "mul": _binary_builtin("mul"), "div": _binary_builtin("div"),
+    "maximum": _binary_builtin("maximum"),
+    "minimum": _binary_builtin("minimum"),
+    "neg": _unary_builtin("neg"), "abs": _unary_builtin("abs"),
+    "sqrt": _unary_builtin("sqrt"), "rsqrt": _unary_builtin("rsqrt"),
+    "recip": _unary_builtin("recip"), "exp": _unary_builtin("exp"),
+    "row_sum": _row_reduce("row_sum", tile_d.RowSumOp),
+    "row_max": _row_reduce("row_max", tile_d.RowMaxOp),
+    "row_expand_mul": _expand("row_expand_mul", tile_d.RowExpandMulOp, True),
+    "col_expand_mul": _expand("col_expand_mul", tile_d.ColExpandMulOp, False),
+    "cast": cast,
+    "matmul": matmul, "matmul_acc": matmul_acc,
+    "gather": gather,
+    "tensor.gather": lambda cg, node, a: gather(cg, node, a,
+                                                "pl.tensor.gather"),
+    "tensor.scatter": scatter,
+    "full": full, "create_tensor": create_tensor, "reshape": reshape,
+    "slice": slice_, "load": load, "store": store,
+}

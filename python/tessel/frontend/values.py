@@ -1,0 +1,173 @@
+"""Typed values of the frontend.
+
+While the frontend walks a kernel's AST, every expression evaluates to
+either a plain Python object (a compile-time value: int, float, str, tuple,
+a `pl` dtype, enum, module or function) or one of the IR-backed values
+below:
+
+- `GmTensor`  a global-memory tensor (a memref: kernel parameter, scratch
+              from `pl.create_tensor`, or a reshaped view of either)
+- `TileVal`   an on-chip tile (`!tile.tile<MxNxT>`)
+- `IndexVal`  a runtime index (`index`), with a linear form over "atoms"
+              (loop indices and other opaque index values) so that slice
+              sizes like ``(t0 + 16) - t0`` are known at compile time and
+              offsets can be bounds-checked from loop ranges
+- `BoolVal`   a runtime condition (`i1`)
+- `PendingTile` a tensor declared with `pl.create_tensor` inside a scope
+              that is only ever assigned tiles (PyPTO's accumulator idiom);
+              it becomes a zero tile where its value is needed
+- `Unavailable` a name that may not be used here (assigned in a scope or
+              loop whose values do not flow out)
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+from dataclasses import dataclass, field
+
+from ..language.types import DataType
+
+_atom_ids = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Lin:
+    """``const + sum(coeff * atom)`` over integer atoms."""
+    const: int = 0
+    terms: tuple = ()  # ((atom_id, coeff), ...) sorted, no zero coeffs
+
+    @staticmethod
+    def atom(atom_id: int) -> "Lin":
+        return Lin(0, ((atom_id, 1),))
+
+    def is_const(self) -> bool:
+        return not self.terms
+
+    def __add__(self, other: "Lin") -> "Lin":
+        d = dict(self.terms)
+        for k, c in other.terms:
+            d[k] = d.get(k, 0) + c
+        return Lin(self.const + other.const,
+                   tuple(sorted((k, c) for k, c in d.items() if c)))
+
+    def scale(self, k: int) -> "Lin":
+        if k == 0:
+            return Lin(0)
+        return Lin(self.const * k, tuple((a, c * k) for a, c in self.terms))
+
+    def __neg__(self) -> "Lin":
+        return self.scale(-1)
+
+    def __sub__(self, other: "Lin") -> "Lin":
+        return self + (-other)
+
+    def bounds(self, ranges: dict) -> tuple[int | None, int | None]:
+        """(min, max) over the atoms' ranges; None when an atom is unbounded."""
+        lo = hi = self.const
+        for atom, coeff in self.terms:
+            r = ranges.get(atom)
+            if r is None:
+                return None, None
+            a, b = r[0] * coeff, r[1] * coeff
+            lo += min(a, b)
+            hi += max(a, b)
+        return lo, hi
+
+
+def new_atom() -> int:
+    return next(_atom_ids)
+
+
+@dataclass(eq=False)
+class GmTensor:
+    """A tensor in global memory (a static-shape memref)."""
+    value: object          # ir.Value of memref type
+    shape: tuple
+    dtype: DataType
+    name: str
+    writable: bool         # an Out/InOut parameter, scratch, or a view of one
+    kind: str              # "input", "output", "scratch" or "view"
+    origin: str = ""       # the parameter / scratch name a view comes from
+
+    def describe(self) -> str:
+        return f"GM tensor '{self.name}' {list(self.shape)} {self.dtype.name}"
+
+
+@dataclass(eq=False)
+class TileVal:
+    """An on-chip tile; `shape` is (rows, cols)."""
+    value: object          # ir.Value of !tile.tile type
+    shape: tuple
+    dtype: DataType
+
+    def describe(self) -> str:
+        return f"tile {list(self.shape)} {self.dtype.name}"
+
+
+@dataclass(eq=False)
+class IndexVal:
+    """A runtime index value and its linear form."""
+    value: object          # ir.Value of index type
+    lin: Lin
+
+    def describe(self) -> str:
+        return "runtime index"
+
+
+@dataclass(eq=False)
+class BoolVal:
+    """A runtime condition (i1)."""
+    value: object
+
+    def describe(self) -> str:
+        return "runtime condition"
+
+
+@dataclass(eq=False)
+class PendingTile:
+    """`pl.create_tensor` inside a scope: a tile-to-be of known type."""
+    shape: tuple
+    dtype: DataType
+    name: str
+    node: ast.AST | None = None
+    materialized: dict = field(default_factory=dict)
+
+    def describe(self) -> str:
+        return (f"tensor '{self.name}' {list(self.shape)} {self.dtype.name} "
+                f"created inside a scope")
+
+
+@dataclass(eq=False)
+class Unavailable:
+    """A name whose value does not reach this point."""
+    name: str
+    reason: str
+    node: ast.AST | None = None
+    help: str | None = None
+
+
+RUNTIME_TYPES = (GmTensor, TileVal, IndexVal, BoolVal, PendingTile)
+
+
+def describe(value) -> str:
+    """A short description of any frontend value, for error messages."""
+    if isinstance(value, RUNTIME_TYPES):
+        return value.describe()
+    if isinstance(value, bool):
+        return f"the constant {value}"
+    if isinstance(value, (int, float)):
+        return f"the constant {value!r}"
+    if isinstance(value, DataType):
+        return f"the dtype {value!r}"
+    if isinstance(value, (list, tuple)):
+        return f"the {type(value).__name__} {value!r}"
+    if isinstance(value, str):
+        return f"the string {value!r}"
+    if value is None:
+        return "None"
+    return f"{type(value).__name__} {value!r}"
+
+
+def shape_str(shape) -> str:
+    return "[" + ", ".join(str(d) for d in shape) + "]"

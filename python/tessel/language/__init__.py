@@ -1,0 +1,78 @@
+"""Tessel's authoring surface, compatible with PyPTO's `pl` language.
+
+A PyPTO kernel ports by changing its import line::
+
+    import tessel.language as pl
+
+    @pl.jit
+    def scale(x: pl.Tensor[[64, 128], pl.FP32],
+              y: pl.Out[pl.Tensor[[64, 128], pl.FP32]]):
+        for b in pl.spmd(4, name_hint="scale"):
+            t0 = b * 16
+            y[t0:t0 + 16, :] = pl.mul(x[t0:t0 + 16, :], 2.0)
+
+    print(scale.ir())          # the tile dialect IR, with source locations
+    scale(x, y)                # compile once per signature, run (CPU simulation)
+
+`@pl.jit` kernels are compiled from their source (the frontend parses the
+function's AST); the names below only have a meaning inside such a kernel
+(or a `@pl.jit.inline` helper it calls). See
+../shared/docs/pypto-surface.md for the contract and `tessel.frontend` for
+what each construct becomes.
+
+Names:
+  kernels    jit, jit.inline, inline, Tensor, Out, InOut, Scalar, Tile
+  dtypes     BF16, FP16, FP32, INT8, INT32 (others PyPTO names are errors)
+  scopes     spmd, parallel, at, Level, pipeline, range
+  tensors    create_tensor, reshape, full, slice, load, store
+  tile ops   matmul, matmul_acc, add, sub, mul, div, maximum, minimum, neg,
+             abs, sqrt, rsqrt, recip, exp, row_sum, row_max, row_expand_mul,
+             col_expand_mul, cast, gather, tensor.gather, tensor.scatter,
+             tile.MaskPattern
+"""
+
+from __future__ import annotations
+
+from . import tensor, tile  # noqa: F401  (pl.tensor.*, pl.tile.*)
+from .ops import (  # noqa: F401
+    abs, add, at, cast, col_expand_mul, create_tensor, div, exp, full, gather,
+    load, matmul, matmul_acc, maximum, minimum, mul, neg, parallel, pipeline,
+    range, recip, reshape, row_expand_mul, row_max, row_sum, rsqrt, slice,
+    spmd, sqrt, store, sub,
+)
+from .types import (  # noqa: F401
+    BF16, BOOL, DN, FP8E4M3FN, FP8E5M2, FP16, FP32, INDEX, INT4, INT8, INT16,
+    INT32, INT64, ND, NZ, UINT8, UINT16, UINT32, UINT64, DataType, InOut,
+    Level, MaskPattern, Out, Scalar, Tensor, TensorLayout, Tile,
+)
+
+
+class _Jit:
+    """`@pl.jit` makes a kernel entry point; `@pl.jit.inline` a helper whose
+    body is inlined into the kernel that calls it.
+
+    A kernel's parameters are annotated `pl.Tensor[[...], DTYPE]` (inputs)
+    or `pl.Out[pl.Tensor[[...], DTYPE]]` (outputs). The kernel object has
+    `ir(target="a2a3")` (the tile IR text), `module(...)`, `compile(...)` and
+    is called with torch tensors to run it (compiled once per signature
+    and target).
+    """
+
+    def __call__(self, fn=None, /, **options):
+        if fn is None:
+            return lambda f: self(f, **options)
+        from ..compiler.kernel import JitKernel
+        return JitKernel(fn, **options)
+
+    @staticmethod
+    def inline(fn):
+        """`@pl.jit.inline`: a helper inlined at each call site in a kernel."""
+        from ..compiler.kernel import InlineFunction
+        return InlineFunction(fn)
+
+    def __repr__(self) -> str:
+        return "pl.jit"
+
+
+jit = _Jit()
+inline = _Jit.inline

@@ -1,0 +1,273 @@
+"""The operations and scopes of the `pl` surface.
+
+Every function here is a *builtin*: the frontend recognises it inside a
+`@pl.jit` kernel and builds `tile` dialect IR for it. Called from ordinary
+Python it raises `OutsideKernelError`. The Python signatures are the
+contract: the frontend binds a call's arguments against them, so a wrong
+keyword or a missing argument is reported at the author's line.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+
+from ..errors import OutsideKernelError
+from .types import FP32, Level, MaskPattern  # noqa: F401  (defaults)
+
+BUILTIN_ATTR = "__tessel_builtin__"
+
+
+def builtin(qualname: str):
+    """Mark `fn` as the `pl` builtin `qualname` (e.g. ``"add"``,
+    ``"tensor.scatter"``); its body is never run."""
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def outside(*args, **kwargs):
+            raise OutsideKernelError(
+                f"pl.{qualname}() can only be used inside a @pl.jit kernel: "
+                f"it describes the kernel's IR and is compiled from the "
+                f"kernel's source, it does not compute in Python")
+
+        setattr(outside, BUILTIN_ATTR, qualname)
+        outside.__signature__ = inspect.signature(fn)
+        return outside
+
+    return decorate
+
+
+def builtin_name(obj) -> str | None:
+    """The builtin name of a `pl` function, or None for anything else."""
+    return getattr(obj, BUILTIN_ATTR, None) if callable(obj) else None
+
+
+# ---------------------------------------------------------------------------
+# Scopes and loops
+# ---------------------------------------------------------------------------
+
+@builtin("spmd")
+def spmd(n, name_hint=None):
+    """``for i in pl.spmd(n, name_hint="..."):`` -- `n` independent blocks,
+    one per core; `i` is the block index. Becomes `tile.spmd`. A body with
+    no `pl.at` scope inside runs as one `core_group` scope. Blocks must not
+    race on GM."""
+
+
+@builtin("parallel")
+def parallel(start, stop=None, step=1, *, chunk=None):
+    """``for i in pl.parallel(n)`` / ``pl.parallel(start, stop, step)`` -- a
+    parallel loop. At function level it becomes a `tile.spmd` with one block
+    per iteration (`with pl.at(...)` inside are its core scopes); inside a
+    scope it is a sequential loop (its iterations are independent). `chunk`
+    is accepted for PyPTO compatibility and ignored."""
+
+
+@builtin("at")
+def at(level=Level.CORE_GROUP, *, name_hint=None):
+    """``with pl.at(level=pl.Level.CORE_GROUP):`` -- a core-level scope
+    (`tile.at`): `AIV`/`VECTOR` -> vector core, `AIC`/`CUBE` -> cube core,
+    `CORE_GROUP` -> a core group. GM slices are loaded and stored inside
+    core scopes only. At function level the scope runs as a one-block
+    `tile.spmd` (named `name_hint`)."""
+
+
+@builtin("pipeline")
+def pipeline(start, stop=None, step=1, *, stage=2):
+    """``for i in pl.pipeline(stop, stage=2)`` /
+    ``pl.pipeline(start, stop, step, stage=2)`` -- a sequential loop the
+    compiler may software-pipeline with `stage`-deep buffering
+    (`tile.pipeline`). Variables reassigned in the body are loop-carried."""
+
+
+@builtin("range")
+def range(start, stop=None, step=1):  # noqa: A001
+    """``for i in pl.range(stop)`` / ``pl.range(start, stop, step)`` -- a
+    plain sequential loop (`scf.for`). Variables reassigned in the body are
+    loop-carried."""
+
+
+# ---------------------------------------------------------------------------
+# Tensors and tiles
+# ---------------------------------------------------------------------------
+
+@builtin("create_tensor")
+def create_tensor(shape, dtype):
+    """A GM scratch tensor of a static `shape` (`tile.alloc_gm`), created at
+    function level. Inside a scope, a tensor that is only ever assigned
+    tiles (the PyPTO accumulator idiom) is an on-chip tile instead."""
+
+
+@builtin("reshape")
+def reshape(input, shape):  # noqa: A002
+    """Reshape a tile (`tile.reshape`) or a GM tensor view (a reshaped
+    memref view of the same data); the element count must not change."""
+
+
+@builtin("full")
+def full(shape, dtype, value):
+    """A `shape` tile of `dtype` filled with `value` (`tile.full`)."""
+
+
+@builtin("slice")
+def slice(tensor, shape, offset, valid_shape=None):  # noqa: A001
+    """Load the `shape` slice of GM `tensor` at `offset` as a tile (the
+    function form of ``tensor[a:b, c:d]``)."""
+
+
+@builtin("load")
+def load(tensor, offsets, shapes):
+    """Load the `shapes` slice of GM `tensor` at `offsets` as a tile."""
+
+
+@builtin("store")
+def store(tile, offsets, output):
+    """Store `tile` into GM `output` at `offsets` (the function form of
+    ``output[a:b, c:d] = tile``)."""
+
+
+# ---------------------------------------------------------------------------
+# Cube
+# ---------------------------------------------------------------------------
+
+@builtin("matmul")
+def matmul(lhs, rhs, out_dtype=None, *, a_trans=False, b_trans=False):
+    """``lhs @ rhs`` on the cube unit: [M, K] x [K, N] -> [M, N],
+    bf16/fp16 -> FP32 or int8 -> INT32 (the default `out_dtype`)."""
+
+
+@builtin("matmul_acc")
+def matmul_acc(acc, lhs, rhs, *, a_trans=False, b_trans=False):
+    """``acc + lhs @ rhs`` on the cube unit; `acc` is FP32 or INT32."""
+
+
+# ---------------------------------------------------------------------------
+# Elementwise
+# ---------------------------------------------------------------------------
+
+@builtin("add")
+def add(lhs, rhs):
+    """Elementwise ``lhs + rhs``; one operand may be a scalar."""
+
+
+@builtin("sub")
+def sub(lhs, rhs):
+    """Elementwise ``lhs - rhs``; one operand may be a scalar."""
+
+
+@builtin("mul")
+def mul(lhs, rhs):
+    """Elementwise ``lhs * rhs``; one operand may be a scalar."""
+
+
+@builtin("div")
+def div(lhs, rhs, high_precision=False):
+    """Elementwise ``lhs / rhs`` (float tiles); one operand may be a scalar."""
+
+
+@builtin("maximum")
+def maximum(lhs, rhs):
+    """Elementwise maximum; one operand may be a scalar."""
+
+
+@builtin("minimum")
+def minimum(lhs, rhs):
+    """Elementwise minimum; one operand may be a scalar."""
+
+
+@builtin("neg")
+def neg(input):  # noqa: A002
+    """Elementwise negation."""
+
+
+@builtin("abs")
+def abs(input):  # noqa: A001,A002
+    """Elementwise absolute value."""
+
+
+@builtin("sqrt")
+def sqrt(input):  # noqa: A002
+    """Elementwise square root (float tiles)."""
+
+
+@builtin("rsqrt")
+def rsqrt(input, high_precision=False):  # noqa: A002
+    """Elementwise ``1 / sqrt(x)`` (float tiles)."""
+
+
+@builtin("recip")
+def recip(input):  # noqa: A002
+    """Elementwise ``1 / x`` (float tiles)."""
+
+
+@builtin("exp")
+def exp(input):  # noqa: A002
+    """Elementwise natural exponential (float tiles)."""
+
+
+# ---------------------------------------------------------------------------
+# Broadcasts and reductions
+# ---------------------------------------------------------------------------
+
+@builtin("row_sum")
+def row_sum(input, tmp_tile=None):  # noqa: A002
+    """Sum each row: [M, N] -> [M, 1]. `tmp_tile` (PyPTO's scratch) is
+    accepted and ignored: buffers are the compiler's job."""
+
+
+@builtin("row_max")
+def row_max(input, tmp_tile=None):  # noqa: A002
+    """Maximum of each row: [M, N] -> [M, 1]."""
+
+
+@builtin("row_expand_mul")
+def row_expand_mul(input, scale):  # noqa: A002
+    """``t[M, N] * v[M, 1]``, `v` broadcast along each row."""
+
+
+@builtin("col_expand_mul")
+def col_expand_mul(input, scale):  # noqa: A002
+    """``t[M, N] * v[1, N]``, `v` broadcast along each column."""
+
+
+# ---------------------------------------------------------------------------
+# Conversions, gather and scatter
+# ---------------------------------------------------------------------------
+
+@builtin("cast")
+def cast(input, target_type, mode=None):  # noqa: A002
+    """Convert the element type with an explicit rounding `mode`
+    (``"none"``, ``"rint"``, ``"round"``, ``"trunc"``, ``"floor"``,
+    ``"ceil"``). Without `mode`, exact widenings use ``"none"`` and other
+    conversions PyPTO's default ``"round"``."""
+
+
+@builtin("gather")
+def gather(input, mask_pattern=None, *, output_dtype=None):  # noqa: A002
+    """Keep the even (`P0101`) or odd (`P1010`) columns: [M, 2K] -> [M, K]."""
+
+
+def _tensor_gather():
+    @builtin("tensor.gather")
+    def gather(input, mask_pattern=None, *, output_dtype=None):  # noqa: A002
+        """Same as `pl.gather`."""
+    return gather
+
+
+def _tensor_scatter():
+    @builtin("tensor.scatter")
+    def scatter(src, mask_pattern=None, dst=None, **index_form):
+        """Write `src` [M, K] into the even (`P0101`) or odd (`P1010`)
+        columns of `dst` [M, 2K]; returns the updated tile."""
+    return scatter
+
+
+tensor_gather = _tensor_gather()
+tensor_scatter = _tensor_scatter()
+
+
+#: Every builtin by name, for the frontend's dispatch table check.
+ALL_BUILTINS = {
+    builtin_name(obj): obj
+    for obj in list(globals().values()) if builtin_name(obj)
+}

@@ -1,0 +1,5 @@
+"""`pl.tile`: tile-level names of the `pl` surface (`pl.tile.MaskPattern`)."""
+
+from .types import MaskPattern
+
+__all__ = ["MaskPattern"]

@@ -1,0 +1,285 @@
+"""Data types, tensor annotations and enumerations of the `pl` surface.
+
+These objects are plain Python values: the frontend reads them while it
+compiles a kernel (annotations, `dtype=` arguments, `level=`), they never
+compute anything themselves.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class DataType:
+    """An element type (`pl.BF16`, `pl.FP32`, ...).
+
+    `mlir` is the MLIR type spelling (``bf16``, ``f32``, ``i8``), `torch`
+    the name of the matching `torch` dtype. Types PyPTO has but Tessel's
+    tiles do not (INT64, FP8, ...) exist so that a ported kernel gets a
+    precise error naming them; `supported` tells them apart.
+    """
+
+    __slots__ = ("name", "mlir", "torch", "bits", "is_float", "supported")
+
+    def __init__(self, name: str, mlir: str | None, torch: str | None,
+                 bits: int, is_float: bool, supported: bool):
+        self.name = name
+        self.mlir = mlir
+        self.torch = torch
+        self.bits = bits
+        self.is_float = is_float
+        self.supported = supported
+
+    @property
+    def is_int(self) -> bool:
+        return not self.is_float
+
+    @property
+    def bytes(self) -> int:
+        return self.bits // 8
+
+    def torch_dtype(self):
+        """The matching `torch.dtype` (imports torch)."""
+        import torch
+        return getattr(torch, self.torch)
+
+    def __repr__(self) -> str:
+        return f"pl.{self.name}"
+
+    def __reduce__(self):
+        return (_dtype_by_name, (self.name,))
+
+
+BF16 = DataType("BF16", "bf16", "bfloat16", 16, True, True)
+FP16 = DataType("FP16", "f16", "float16", 16, True, True)
+FP32 = DataType("FP32", "f32", "float32", 32, True, True)
+INT8 = DataType("INT8", "i8", "int8", 8, False, True)
+INT32 = DataType("INT32", "i32", "int32", 32, False, True)
+# PyPTO names Tessel does not support (yet): using one is a compile error.
+INT4 = DataType("INT4", None, None, 4, False, False)
+INT16 = DataType("INT16", None, "int16", 16, False, False)
+INT64 = DataType("INT64", None, "int64", 64, False, False)
+UINT8 = DataType("UINT8", None, "uint8", 8, False, False)
+UINT16 = DataType("UINT16", None, None, 16, False, False)
+UINT32 = DataType("UINT32", None, None, 32, False, False)
+UINT64 = DataType("UINT64", None, None, 64, False, False)
+FP8E4M3FN = DataType("FP8E4M3FN", None, "float8_e4m3fn", 8, True, False)
+FP8E5M2 = DataType("FP8E5M2", None, "float8_e5m2", 8, True, False)
+BOOL = DataType("BOOL", None, "bool", 8, False, False)
+INDEX = DataType("INDEX", None, None, 64, False, False)
+
+ALL_DTYPES = (BF16, FP16, FP32, INT8, INT32, INT4, INT16, INT64, UINT8,
+              UINT16, UINT32, UINT64, FP8E4M3FN, FP8E5M2, BOOL, INDEX)
+SUPPORTED_DTYPES = tuple(d for d in ALL_DTYPES if d.supported)
+
+
+def _dtype_by_name(name: str) -> DataType:
+    for d in ALL_DTYPES:
+        if d.name == name:
+            return d
+    raise KeyError(name)
+
+
+def dtype_from_torch(torch_dtype) -> DataType | None:
+    """The `pl` dtype of a `torch.dtype`, or None when Tessel has none."""
+    name = str(torch_dtype).removeprefix("torch.")
+    for d in SUPPORTED_DTYPES:
+        if d.torch == name:
+            return d
+    return None
+
+
+class TensorLayout(enum.Enum):
+    """GM tensor layouts PyPTO names; Tessel's GM tensors are row-major (ND)."""
+    ND = "ND"
+    DN = "DN"
+    NZ = "NZ"
+
+
+ND = TensorLayout.ND
+DN = TensorLayout.DN
+NZ = TensorLayout.NZ
+
+
+@dataclass(frozen=True)
+class TensorSpec:
+    """What `pl.Tensor[[d0, d1], DTYPE]` evaluates to.
+
+    `shape` and `dtype` are None for a bare `pl.Tensor` (allowed on
+    `@pl.jit.inline` helpers, not on kernels).
+    """
+    shape: tuple | None
+    dtype: DataType | None
+    layout: TensorLayout = TensorLayout.ND
+
+    def __repr__(self) -> str:
+        if self.shape is None:
+            return "pl.Tensor"
+        return f"pl.Tensor[{list(self.shape)}, {self.dtype!r}]"
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """`pl.Out[...]` / `pl.InOut[...]`: a tensor parameter the kernel writes."""
+    tensor: TensorSpec
+    direction: str  # "out" or "inout"
+
+    def __repr__(self) -> str:
+        wrapper = "Out" if self.direction == "out" else "InOut"
+        return f"pl.{wrapper}[{self.tensor!r}]"
+
+
+@dataclass(frozen=True)
+class ScalarSpec:
+    """`pl.Scalar[DTYPE]`: a scalar kernel parameter (not supported yet)."""
+    dtype: DataType | None
+
+
+@dataclass(frozen=True)
+class TileSpec:
+    """`pl.Tile[[m, n], DTYPE]`, an annotation of a tile variable."""
+    shape: tuple | None
+    dtype: DataType | None
+
+    def __repr__(self) -> str:
+        if self.shape is None:
+            return "pl.Tile"
+        return f"pl.Tile[{list(self.shape)}, {self.dtype!r}]"
+
+
+def _spec_args(kind: str, item) -> tuple[tuple, DataType, TensorLayout]:
+    if not isinstance(item, tuple) or len(item) not in (2, 3):
+        raise TypeError(f"pl.{kind} takes [shape, dtype], e.g. "
+                        f"pl.{kind}[[16, 32], pl.FP32]; got {item!r}")
+    shape, dtype = item[0], item[1]
+    layout = item[2] if len(item) == 3 else TensorLayout.ND
+    if not isinstance(shape, (list, tuple)):
+        raise TypeError(f"pl.{kind} shape must be a list of integers, got "
+                        f"{shape!r}")
+    for d in shape:
+        if isinstance(d, bool) or not isinstance(d, int):
+            raise TypeError(f"pl.{kind} shape must be compile-time integers, "
+                            f"got {d!r} in {list(shape)}")
+        if d <= 0:
+            raise TypeError(f"pl.{kind} dimensions must be positive, got {d} "
+                            f"in {list(shape)}")
+    if not isinstance(dtype, DataType):
+        raise TypeError(f"pl.{kind} dtype must be a pl dtype such as "
+                        f"pl.FP32, got {dtype!r}")
+    if not isinstance(layout, TensorLayout):
+        raise TypeError(f"pl.{kind} layout must be pl.ND, pl.DN or pl.NZ, got "
+                        f"{layout!r}")
+    return tuple(shape), dtype, layout
+
+
+@dataclass(frozen=True)
+class InvalidSpec:
+    """A malformed annotation (`pl.Tensor[16, pl.FP32]`); the frontend
+    reports `message` at the annotation when it compiles the kernel."""
+    message: str
+
+    def __repr__(self) -> str:
+        return "an invalid annotation"
+
+
+class Tensor:
+    """A global-memory tensor annotation: ``pl.Tensor[[d0, d1, ...], DTYPE]``.
+
+    Kernel parameters annotated this way are inputs in GM; wrap the
+    annotation in `pl.Out[...]` for outputs. Shapes are compile-time
+    integers (module-level constants and closure variables are fine).
+    """
+
+    def __class_getitem__(cls, item) -> TensorSpec:
+        try:
+            shape, dtype, layout = _spec_args("Tensor", item)
+        except TypeError as e:
+            return InvalidSpec(str(e))
+        return TensorSpec(shape, dtype, layout)
+
+
+class Tile:
+    """A tile annotation, ``pl.Tile[[m, n], DTYPE]`` (optional on variables)."""
+
+    def __class_getitem__(cls, item) -> TileSpec:
+        try:
+            shape, dtype, _ = _spec_args("Tile", item)
+        except TypeError as e:
+            return InvalidSpec(str(e))
+        return TileSpec(shape, dtype)
+
+
+def _as_tensor_spec(kind: str, item):
+    if item is Tensor:
+        return TensorSpec(None, None)
+    if isinstance(item, InvalidSpec):
+        return item
+    if not isinstance(item, TensorSpec):
+        return InvalidSpec(f"pl.{kind}[...] wraps a pl.Tensor[[...], DTYPE] "
+                           f"annotation, got {item!r}")
+    return item
+
+
+class Out:
+    """An output parameter: ``pl.Out[pl.Tensor[[d0, d1], DTYPE]]``.
+
+    The kernel writes it (slice assignment ``out[a:b, c:d] = tile``);
+    storing into a parameter that is not `Out`/`InOut` is a compile error.
+    """
+
+    def __class_getitem__(cls, item) -> ParamSpec:
+        spec = _as_tensor_spec("Out", item)
+        return spec if isinstance(spec, InvalidSpec) else ParamSpec(spec, "out")
+
+
+class InOut:
+    """A parameter the kernel both reads and writes."""
+
+    def __class_getitem__(cls, item) -> ParamSpec:
+        spec = _as_tensor_spec("InOut", item)
+        return spec if isinstance(spec, InvalidSpec) else ParamSpec(spec,
+                                                                    "inout")
+
+
+class Scalar:
+    """A scalar parameter annotation, ``pl.Scalar[DTYPE]`` (not supported yet)."""
+
+    def __class_getitem__(cls, item) -> ScalarSpec:
+        return ScalarSpec(item if isinstance(item, DataType) else None)
+
+
+class Level(enum.Enum):
+    """Hierarchy levels of `pl.at(level=...)`.
+
+    Tessel maps the three core levels to `tile.at` kinds: `AIV` (one vector
+    core) -> ``vector``, `AIC` (one cube core) -> ``cube``, `CORE_GROUP`
+    (a group of cube and vector cores) -> ``core_group``. `VECTOR` and
+    `CUBE` are aliases of `AIV` and `AIC`. The other PyPTO levels are above
+    a core and cannot be the level of a core scope.
+    """
+    AIV = "AIV"
+    AIC = "AIC"
+    CORE_GROUP = "CORE_GROUP"
+    CHIP_DIE = "CHIP_DIE"
+    CHIP = "CHIP"
+    HOST = "HOST"
+    CLUSTER_0 = "CLUSTER_0"
+    CLUSTER_1 = "CLUSTER_1"
+    CLUSTER_2 = "CLUSTER_2"
+    GLOBAL = "GLOBAL"
+    VECTOR = "AIV"
+    CUBE = "AIC"
+
+    def __repr__(self) -> str:
+        return f"pl.Level.{self.name}"
+
+
+class MaskPattern(enum.Enum):
+    """Fixed column patterns of `pl.gather` / `pl.tensor.scatter`:
+    `P0101` selects the even columns (0, 2, 4, ...), `P1010` the odd ones."""
+    P0101 = 1
+    P1010 = 2
+
+    def __repr__(self) -> str:
+        return f"pl.tile.MaskPattern.{self.name}"
