@@ -103,6 +103,14 @@ class JitKernel:
         """
         return self.module(target, stage).text(debug_info)
 
+    def schedule_stats(self, target: str | None = None,
+                       stage: str | None = None) -> dict:
+        """Static schedule statistics (tessel.compiler.stats) of the kernel
+        at `stage` (default: the last stage before the CPU lowering)."""
+        from .stats import schedule_stats
+        from .stages import scheduled_stage
+        return schedule_stats(self.module(target, stage or scheduled_stage()).module)
+
     # -- running ---------------------------------------------------------
 
     def check_args(self, args) -> tuple:

@@ -26,6 +26,13 @@ STAGES: list[Stage] = [
 ]
 
 
+def scheduled_stage() -> str:
+    """The last stage before the CPU lowering: the schedule the NPU would
+    run, whose statistics the kernel runner reports."""
+    names = stage_names()
+    return names[names.index("llvm") - 1]
+
+
 def stage_names() -> list[str]:
     return [s.name for s in STAGES]
 
