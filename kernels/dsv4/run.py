@@ -70,9 +70,14 @@ def build_kernel(kind: str, p: reference.Preset, T: int):
 
 
 def schedule_stats(kernel, target: str) -> dict:
-    """The statistics the placement and fusion passes report, when they exist."""
-    stats = getattr(kernel, "schedule_stats", None)
-    return stats(target=target) if stats else {}
+    """The static schedule statistics (tessel.compiler.stats) plus the UB
+    capacity of the target."""
+    from tessel import targets
+
+    stats = kernel.schedule_stats(target=target)
+    stats.pop("per_scope", None)
+    stats["ub_capacity_bytes"] = targets.get(target)["buffers"]["ub"]["usable_bytes"]
+    return stats
 
 
 def run(args) -> dict:
@@ -124,11 +129,34 @@ def print_table(result: dict) -> None:
     print(f"compile {s['compile']:.3f} s   simulate {s['simulate']:.3f} s   "
           f"golden {s['golden']:.3f} s")
     sched = result.get("schedule") or {}
+    if sched:
+        print(f"schedule: {sched['scopes']} scopes, {sched['tasks']} tasks, "
+              f"{sched['gm_intermediates']} GM intermediates, "
+              f"GM read {sched['gm_bytes_read']} B, written {sched['gm_bytes_written']} B")
     if sched.get("ub_peak_bytes"):
-        print("UB peak per scope (bytes):")
+        cap = sched.get("ub_capacity_bytes")
+        print(f"UB peak per scope (bytes{f', capacity {cap}' if cap else ''}):")
         for scope, peak in sched["ub_peak_bytes"].items():
-            print(f"  {scope:<28} {peak:>8d}")
+            room = f"  headroom {cap - peak}" if cap else ""
+            print(f"  {scope:<28} {peak:>8d}{room}")
     print("PASS" if result["pass"] else "FAIL")
+
+
+COMPARED = ("scopes", "tasks", "gm_intermediates", "gm_bytes_read", "gm_bytes_written")
+
+
+def print_compare(results: dict[str, dict]) -> None:
+    """Schedules side by side (--compare)."""
+    kinds = list(results)
+    print(f"{'':<18}" + "".join(f"{k:>16}" for k in kinds))
+    for key in COMPARED:
+        print(f"{key:<18}" + "".join(f"{results[k]['schedule'].get(key, '-'):>16}"
+                                    for k in kinds))
+    for key in ("compile", "simulate"):
+        print(f"{key + ' s':<18}" + "".join(f"{results[k]['seconds'][key]:>16.3f}"
+                                          for k in kinds))
+    print(f"{'pass':<18}" + "".join(f"{'yes' if results[k]['pass'] else 'NO':>16}"
+                                    for k in kinds))
 
 
 def main(argv=None) -> int:
@@ -143,10 +171,24 @@ def main(argv=None) -> int:
     parser.add_argument("--inputs")
     parser.add_argument("--save")
     parser.add_argument("--json")
+    parser.add_argument("--compare", action="store_true",
+                        help="run the hand and naive kernels and print their "
+                             "schedules side by side")
     args = parser.parse_args(argv)
     if args.tokens < 1:
         parser.error(f"--tokens must be positive, got {args.tokens}")
     try:
+        if args.compare:
+            results = {}
+            for kind in KERNELS:
+                args.kernel = kind
+                results[kind] = run(args)
+                print_table(results[kind])
+                print()
+            print_compare(results)
+            if args.json:
+                Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
+            return 0 if all(r["pass"] for r in results.values()) else 1
         result = run(args)
     except InputError as e:
         print(f"error: {e}", file=sys.stderr)
