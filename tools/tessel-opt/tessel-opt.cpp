@@ -14,8 +14,14 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
+namespace tessel::test {
+// Test-only passes from test/lib.
+void registerTestPlacementPass();
+} // namespace tessel::test
+
 int main(int argc, char **argv) {
   tessel::registerAllPasses();
+  tessel::test::registerTestPlacementPass();
   mlir::DialectRegistry registry;
   tessel::registerAllDialects(registry);
   return mlir::asMainReturnCode(

@@ -1,0 +1,168 @@
+//===- TilePlacement.h - Buffers, live ranges, offsets ----------*- C++ -*-===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+//
+// The analysis behind `tile-place-buffers` (and its test printer
+// `tile-print-placement`): for one `tile.at` scope, decide the buffer kind of
+// every tile, group tiles that share storage (reshape views, the loop-carried
+// storage of a `tile.pipeline` iter_arg), number the scope's ops into program
+// points, compute each storage's live range and slot count, and pack each
+// buffer kind with packBuffers(). The contract it implements is
+// docs/placement.md. Nothing here modifies the IR until applyPlacement().
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSEL_ANALYSIS_TILEPLACEMENT_H
+#define TESSEL_ANALYSIS_TILEPLACEMENT_H
+
+#include "tessel/Analysis/BufferPacking.h"
+#include "tessel/Support/TargetInfo.h"
+#include "tile/TileOps.h"
+
+#include "mlir/IR/Operation.h"
+#include "mlir/IR/Value.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <array>
+#include <string>
+#include <vector>
+
+namespace tessel {
+
+/// The buffer kinds in the order of BufferKind.
+inline constexpr std::array<BufferKind, 5> kAllBufferKinds = {
+    BufferKind::UB, BufferKind::L1, BufferKind::L0A, BufferKind::L0B,
+    BufferKind::L0C};
+
+/// How diagnostics name a buffer: "vector UB", "cube L1", ...
+llvm::StringRef getBufferKindTitle(BufferKind kind);
+
+/// The tile dialect's memory kind for a buffer kind.
+tile::MemoryKind toMemoryKind(BufferKind kind);
+
+/// The author's name of a tile: the name of a NameLoc in its location (the
+/// defining op's, or the block argument's) if there is one, else the op name
+/// and result number ("tile.load#0") or "tile.pipeline iter_arg #N".
+std::string getTileName(mlir::Value value);
+
+/// One piece of storage in a scope.
+struct PlacedBuffer {
+  /// The value the storage was made for: an op result, or the iter_arg
+  /// (block argument) of a tile.pipeline for loop-carried storage that no
+  /// init value could share.
+  mlir::Value value;
+  /// The op that takes the blame: the defining op of `value`, or the
+  /// tile.pipeline when `value` is an iter_arg.
+  mlir::Operation *owner = nullptr;
+  /// Other op results that live in the same bytes and carry the same
+  /// placement: tile.reshape views, and results computed in place over a
+  /// loop-carried operand (the accumulator a tile.pipeline yields).
+  llvm::SmallVector<mlir::Value> aliases;
+  /// The tile.pipeline iter_args (pipeline, index) whose loop-carried
+  /// storage this is.
+  llvm::SmallVector<std::pair<tile::PipelineOp, unsigned>> carriedBy;
+  std::string name;
+  BufferKind kind = BufferKind::UB;
+  /// Unpadded bytes of one slot.
+  int64_t size = 0;
+  /// Alignment of the offset and of the slot stride (the kind's).
+  int64_t align = 1;
+  int64_t slots = 1;
+  /// The pipeline whose stages multiplied the storage (slots > 1).
+  tile::PipelineOp slotPipeline;
+  /// Live range [start, end) in program points of the scope.
+  int64_t start = 0;
+  int64_t end = 1;
+  /// The op whose use ends the live range (null when unused).
+  mlir::Operation *lastUser = nullptr;
+  /// Offset of slot 0, set by the packing.
+  int64_t offset = 0;
+
+  /// Whether the storage was made for a tile.pipeline iter_arg.
+  bool isLoopCarriedOnly() const {
+    return mlir::isa<mlir::BlockArgument>(value);
+  }
+  PackingBuffer toPackingBuffer() const;
+  int64_t getFootprint() const { return toPackingBuffer().getFootprint(); }
+};
+
+/// A matmul operand that the cube moves into L0A (lhs) or L0B (rhs).
+struct OperandCheck {
+  mlir::Operation *matmul = nullptr;
+  /// BufferKind::L0A for the lhs, BufferKind::L0B for the rhs.
+  BufferKind kind = BufferKind::L0A;
+  /// Size of the operand rounded up to the kind's alignment.
+  int64_t bytes = 0;
+};
+
+/// The outcome for one buffer kind of a scope.
+struct KindPlacement {
+  BufferKind kind = BufferKind::UB;
+  /// Usable bytes of the kind on the target.
+  int64_t capacity = 0;
+  /// Highest byte used by the packing.
+  int64_t peak = 0;
+  /// Most bytes live at once, and the program point where that happens.
+  int64_t lowerBound = 0;
+  int64_t lowerBoundPoint = 0;
+  /// Indices (into ScopePlacement::buffers) of storage that alone exceeds
+  /// the capacity.
+  std::vector<size_t> oversize;
+  /// Whether any storage or operand uses the kind.
+  bool used = false;
+
+  bool fits() const { return peak <= capacity; }
+};
+
+/// The placement of one tile.at scope.
+struct ScopePlacement {
+  tile::AtOp scope;
+  const TargetInfo *target = nullptr;
+  std::vector<PlacedBuffer> buffers;
+  std::vector<OperandCheck> operandChecks;
+  /// Indexed by BufferKind.
+  std::array<KindPlacement, 5> kinds;
+
+  const KindPlacement &getKind(BufferKind kind) const {
+    return kinds[static_cast<size_t>(kind)];
+  }
+  /// Whether every kind fits and every matmul operand fits L0A / L0B.
+  bool fits() const;
+};
+
+/// The target a scope is placed for: `option` when non-null, else the
+/// nearest `tile.target` attribute, else a2a3.
+const TargetInfo &getScopeTarget(tile::AtOp scope, const TargetInfo *option);
+
+/// Computes the placement of `scope` on `target` without touching the IR.
+/// Fails, after emitting an error, on IR it cannot place (a tile carried by
+/// an op other than tile.pipeline; in a core_group scope, a tile that both
+/// cube and vector ops use). Capacity problems are not errors here: see
+/// ScopePlacement::fits() and emitPlacementErrors().
+mlir::FailureOr<ScopePlacement> computeScopePlacement(tile::AtOp scope,
+                                                      const TargetInfo &target);
+
+/// Emits the capacity errors of `placement` (a single tile larger than its
+/// buffer, on the tile; a buffer kind exceeded, on the scope, with a memory
+/// map note; a matmul operand larger than L0A / L0B, on the matmul). Fails
+/// when there was any.
+mlir::LogicalResult emitPlacementErrors(const ScopePlacement &placement);
+
+/// Prints the memory map of one buffer kind: a header, then one line per
+/// storage sorted by offset (name, byte range, size, slots and the pipeline
+/// that multiplied them, live range), then peak, lower bound and quality.
+void printMemoryMap(llvm::raw_ostream &os, const ScopePlacement &placement,
+                    BufferKind kind);
+
+/// Writes the placement into the IR: `place` on every tile-producing op,
+/// `places` on tile.pipeline ops with tile iter_args, `tile.peak` on the
+/// scope.
+void applyPlacement(const ScopePlacement &placement);
+
+} // namespace tessel
+
+#endif // TESSEL_ANALYSIS_TILEPLACEMENT_H

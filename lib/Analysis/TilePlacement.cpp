@@ -1,0 +1,754 @@
+//===- TilePlacement.cpp - Buffers, live ranges and offsets of a scope ----===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+//
+// Program points: the ops of a tile.at body are numbered in pre-order; an op
+// with regions gets a second point after its regions. A value's live range
+// runs from its definition to its last use, where a use inside a loop that
+// does not contain the definition counts at the end of that loop (the value
+// must survive every iteration). Storage with slots (a tile defined directly
+// in the body of a tile.pipeline with stages > 1) is live for the whole
+// pipeline, so that that many iterations can be in flight; the storage of a
+// loop-carried tile is live from the pipeline (where the init value is copied
+// in) to the last use of the pipeline's result.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessel/Analysis/TilePlacement.h"
+
+#include "tile/TileDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Location.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/Format.h"
+
+#include <optional>
+
+using namespace mlir;
+using namespace tessel;
+using namespace tessel::tile;
+
+//===----------------------------------------------------------------------===//
+// Names
+//===----------------------------------------------------------------------===//
+
+StringRef tessel::getBufferKindTitle(BufferKind kind) {
+  switch (kind) {
+  case BufferKind::UB:
+    return "vector UB";
+  case BufferKind::L1:
+    return "cube L1";
+  case BufferKind::L0A:
+    return "cube L0A";
+  case BufferKind::L0B:
+    return "cube L0B";
+  case BufferKind::L0C:
+    return "cube L0C";
+  }
+  llvm_unreachable("unknown buffer kind");
+}
+
+MemoryKind tessel::toMemoryKind(BufferKind kind) {
+  switch (kind) {
+  case BufferKind::UB:
+    return MemoryKind::ub;
+  case BufferKind::L1:
+    return MemoryKind::l1;
+  case BufferKind::L0A:
+    return MemoryKind::l0a;
+  case BufferKind::L0B:
+    return MemoryKind::l0b;
+  case BufferKind::L0C:
+    return MemoryKind::l0c;
+  }
+  llvm_unreachable("unknown buffer kind");
+}
+
+std::string tessel::getTileName(Value value) {
+  if (auto name = LocationAttr(value.getLoc()).findInstanceOf<NameLoc>())
+    return name.getName().str();
+  if (auto result = dyn_cast<OpResult>(value))
+    return (result.getOwner()->getName().getStringRef() + "#" +
+            Twine(result.getResultNumber()))
+        .str();
+  auto arg = cast<BlockArgument>(value);
+  Operation *parent = arg.getOwner()->getParentOp();
+  if (isa<PipelineOp>(parent))
+    return ("tile.pipeline iter_arg #" + Twine(arg.getArgNumber() - 1)).str();
+  return (parent->getName().getStringRef() + " argument #" +
+          Twine(arg.getArgNumber()))
+      .str();
+}
+
+static std::optional<unsigned> getLine(Location loc) {
+  if (auto range = LocationAttr(loc).findInstanceOf<FileLineColRange>())
+    return range.getStartLine();
+  return std::nullopt;
+}
+
+//===----------------------------------------------------------------------===//
+// PlacedBuffer, ScopePlacement
+//===----------------------------------------------------------------------===//
+
+PackingBuffer PlacedBuffer::toPackingBuffer() const {
+  PackingBuffer b;
+  b.size = size;
+  b.align = align;
+  b.start = start;
+  b.end = end;
+  b.slots = slots;
+  return b;
+}
+
+bool ScopePlacement::fits() const {
+  return llvm::all_of(kinds, [](const KindPlacement &k) { return k.fits(); });
+}
+
+const TargetInfo &tessel::getScopeTarget(AtOp scope,
+                                         const TargetInfo *option) {
+  if (option)
+    return *option;
+  if (std::optional<Target> t = getEnclosingTarget(scope))
+    if (const TargetInfo *info = lookupTarget(stringifyTarget(*t)))
+      return *info;
+  return *lookupTarget("a2a3");
+}
+
+//===----------------------------------------------------------------------===//
+// Program points
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Numbers the ops of a scope in pre-order; an op with regions also gets a
+/// point after its regions.
+class ProgramPoints {
+public:
+  explicit ProgramPoints(AtOp scope) { number(scope.getBodyBlock()); }
+
+  int64_t begin(Operation *op) const { return begins.lookup(op); }
+  int64_t end(Operation *op) const { return ends.lookup(op); }
+
+  /// The last point at which `user` needs `value`: the user's own point, or
+  /// the end of the outermost loop that encloses the user but not the
+  /// value's definition.
+  int64_t usePoint(Value value, Operation *user) const {
+    int64_t point = begin(user);
+    Region *defRegion = value.getParentRegion();
+    for (Operation *op = user; op->getParentRegion() != defRegion;) {
+      op = op->getParentOp();
+      if (!op)
+        break;
+      if (isa<LoopLikeOpInterface>(op))
+        point = std::max(point, end(op));
+    }
+    return point;
+  }
+
+private:
+  void number(Block &block) {
+    for (Operation &op : block) {
+      begins[&op] = next++;
+      for (Region &region : op.getRegions())
+        for (Block &nested : region)
+          number(nested);
+      ends[&op] = op.getNumRegions() ? next++ : begins[&op];
+    }
+  }
+
+  DenseMap<Operation *, int64_t> begins, ends;
+  int64_t next = 0;
+};
+
+/// Union-find over the tile values of a scope, with what their producers
+/// and users need.
+class KindClasses {
+public:
+  unsigned add(Value v) {
+    auto [it, inserted] = index.try_emplace(v, parent.size());
+    if (inserted) {
+      parent.push_back(parent.size());
+      flags.push_back({});
+      values.push_back(v);
+    }
+    return it->second;
+  }
+  unsigned find(unsigned i) {
+    while (parent[i] != i)
+      i = parent[i] = parent[parent[i]];
+    return i;
+  }
+  unsigned find(Value v) { return find(index.lookup(v)); }
+  void unite(Value a, Value b) {
+    unsigned ra = find(a), rb = find(b);
+    if (ra == rb)
+      return;
+    parent[rb] = ra;
+    flags[ra].merge(flags[rb]);
+  }
+
+  struct Flags {
+    bool vectorSide = false; // made or used by a vector op
+    bool cubeSide = false;   // made or used by a cube op
+    bool l0c = false;        // a matmul result or a matmul_acc accumulator
+    void merge(const Flags &o) {
+      vectorSide |= o.vectorSide;
+      cubeSide |= o.cubeSide;
+      l0c |= o.l0c;
+    }
+  };
+  Flags &flagsOf(Value v) { return flags[find(v)]; }
+
+  DenseMap<Value, unsigned> index;
+  SmallVector<unsigned> parent;
+  SmallVector<Flags> flags;
+  SmallVector<Value> values;
+};
+
+} // namespace
+
+/// The innermost tile.pipeline enclosing `op` inside `scope`, if any.
+static PipelineOp getInnermostPipeline(Operation *op, AtOp scope) {
+  for (Operation *p = op->getParentOp(); p && p != scope.getOperation();
+       p = p->getParentOp())
+    if (auto pipeline = dyn_cast<PipelineOp>(p))
+      return pipeline;
+  return {};
+}
+
+static bool isTile(Value v) { return isa<TileType>(v.getType()); }
+
+/// Every value living in the storage of `b`.
+static SmallVector<Value> getStorageMembers(const PlacedBuffer &b) {
+  llvm::SetVector<Value> members;
+  members.insert(b.value);
+  members.insert(b.aliases.begin(), b.aliases.end());
+  for (auto [pipeline, i] : b.carriedBy) {
+    PipelineOp p = pipeline;
+    members.insert(p.getIterArgs()[i]);
+    members.insert(p.getResult(i));
+  }
+  return members.takeVector();
+}
+
+/// Whether `op` may write its result over `operand`: the result has the
+/// operand's type and each of its elements is computed from the same element
+/// of the operand only (the lowering reads it before writing it).
+static bool isInPlaceOperand(Operation *op, OpOperand &operand) {
+  if (op->getNumResults() != 1 ||
+      operand.get().getType() != op->getResult(0).getType())
+    return false;
+  if (isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, AddSOp, SubSOp, RSubSOp,
+          MulSOp, DivSOp, RDivSOp, MaxSOp, MinSOp, NegOp, AbsOp, SqrtOp,
+          RsqrtOp, RecipOp, ExpOp>(op))
+    return true;
+  if (auto mul = dyn_cast<RowExpandMulOp>(op))
+    return &operand == &mul.getInputMutable();
+  if (auto mul = dyn_cast<ColExpandMulOp>(op))
+    return &operand == &mul.getInputMutable();
+  if (auto acc = dyn_cast<MatmulAccOp>(op))
+    return &operand == &acc.getAccMutable();
+  return false;
+}
+
+//===----------------------------------------------------------------------===//
+// computeScopePlacement
+//===----------------------------------------------------------------------===//
+
+FailureOr<ScopePlacement>
+tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
+  ScopePlacement placement;
+  placement.scope = scope;
+  placement.target = &target;
+  for (BufferKind kind : kAllBufferKinds) {
+    KindPlacement &k = placement.kinds[static_cast<size_t>(kind)];
+    k.kind = kind;
+    k.capacity = target.getBuffer(kind).usableBytes;
+  }
+
+  // 1. Collect the tile values; reject tiles carried by anything other than
+  //    a tile.pipeline.
+  KindClasses classes;
+  WalkResult walk = scope.getBody().walk<WalkOrder::PreOrder>(
+      [&](Operation *op) -> WalkResult {
+        bool carries = false;
+        for (Region &region : op->getRegions())
+          for (Block &block : region)
+            for (BlockArgument arg : block.getArguments())
+              if (isTile(arg)) {
+                carries |= !isa<PipelineOp>(op);
+                classes.add(arg);
+              }
+        for (Value result : op->getResults())
+          if (isTile(result)) {
+            carries |= !isa<PipelineOp>(op) &&
+                       !isa<TileDialect>(op->getDialect());
+            classes.add(result);
+          }
+        if (carries) {
+          op->emitOpError("carries a tile, which tile-place-buffers cannot "
+                          "place: carry tiles through tile.pipeline "
+                          "iter_args");
+          return WalkResult::interrupt();
+        }
+        return WalkResult::advance();
+      });
+  if (walk.wasInterrupted())
+    return failure();
+
+  // 2. Kinds: tie values that must share a buffer kind (reshape views,
+  //    loop-carried values), then read what producers and users need.
+  scope.getBody().walk([&](Operation *op) {
+    if (auto reshape = dyn_cast<ReshapeOp>(op)) {
+      classes.unite(reshape.getInput(), reshape.getResult());
+    } else if (auto pipeline = dyn_cast<PipelineOp>(op)) {
+      auto yield = cast<YieldOp>(pipeline.getBodyBlock().getTerminator());
+      for (unsigned i = 0, e = pipeline.getNumIterArgs(); i < e; ++i) {
+        Value iterArg = pipeline.getIterArgs()[i];
+        if (!isTile(iterArg))
+          continue;
+        classes.unite(iterArg, pipeline.getInitArgs()[i]);
+        classes.unite(iterArg, pipeline.getResult(i));
+        classes.unite(iterArg, yield.getOperand(i));
+      }
+    }
+  });
+  scope.getBody().walk([&](Operation *op) {
+    bool vectorOp = op->hasTrait<VectorOnly>();
+    bool cubeOp = op->hasTrait<CubeOnly>();
+    for (Value result : op->getResults()) {
+      if (!isTile(result))
+        continue;
+      KindClasses::Flags &f = classes.flagsOf(result);
+      f.vectorSide |= vectorOp;
+      f.cubeSide |= cubeOp;
+      f.l0c |= isa<MatmulOp, MatmulAccOp>(op);
+    }
+    for (OpOperand &operand : op->getOpOperands()) {
+      if (!isTile(operand.get()))
+        continue;
+      KindClasses::Flags &f = classes.flagsOf(operand.get());
+      f.vectorSide |= vectorOp;
+      f.cubeSide |= cubeOp;
+      if (auto acc = dyn_cast<MatmulAccOp>(op))
+        f.l0c |= &operand == &acc.getAccMutable();
+    }
+  });
+
+  CoreKind coreKind = scope.getKind();
+  if (coreKind == CoreKind::core_group) {
+    for (Value v : classes.values) {
+      KindClasses::Flags &f = classes.flagsOf(v);
+      if (!(f.vectorSide && f.cubeSide))
+        continue;
+      Operation *at = v.getDefiningOp();
+      if (!at)
+        at = cast<BlockArgument>(v).getOwner()->getParentOp();
+      at->emitError("tile is used by both cube and vector ops in a "
+                    "core_group scope: run tile-split-mixed-scopes first")
+              .attachNote(scope.getLoc())
+          << "core_group scope is here";
+      return failure();
+    }
+  }
+  auto kindOf = [&](Value v) {
+    KindClasses::Flags &f = classes.flagsOf(v);
+    bool cube = coreKind == CoreKind::cube ||
+                (coreKind == CoreKind::core_group && f.cubeSide);
+    if (!cube)
+      return BufferKind::UB;
+    Operation *def = v.getDefiningOp();
+    if (isa_and_nonnull<LoadOp>(def))
+      return BufferKind::L1;
+    if (isa_and_nonnull<MatmulOp, MatmulAccOp>(def))
+      return BufferKind::L0C;
+    return f.l0c ? BufferKind::L0C : BufferKind::L1;
+  };
+
+  // 3. Storage: one per tile value, except where a value can live in the
+  //    bytes of another: a reshape view of its operand; the loop-carried
+  //    storage of a tile.pipeline iter_arg, which its init value shares when
+  //    it dies at the pipeline; the value a pipeline yields when it is
+  //    computed in place over the iter_arg (the accumulator). Values are
+  //    visited in pre-order, so a value's operands have storage before it.
+  ProgramPoints points(scope);
+  std::vector<PlacedBuffer> &buffers = placement.buffers;
+  DenseMap<Value, size_t> storageOf;
+  auto newBuffer = [&](Value value, Operation *owner) -> size_t {
+    PlacedBuffer &b = buffers.emplace_back();
+    b.value = value;
+    b.owner = owner;
+    b.name = getTileName(value);
+    b.kind = kindOf(value);
+    b.size = cast<TileType>(value.getType()).getSizeInBytes();
+    b.align = target.getBuffer(b.kind).alignBytes;
+    storageOf[value] = buffers.size() - 1;
+    return buffers.size() - 1;
+  };
+  // Whether the storage of `init` is dead once `pipeline` has read it.
+  auto canCarryInit = [&](PipelineOp pipeline, Value init, Value iterArg) {
+    auto it = storageOf.find(init);
+    if (it == storageOf.end())
+      return false;
+    PlacedBuffer &b = buffers[it->second];
+    if (b.slots != 1 || b.kind != kindOf(iterArg) ||
+        llvm::is_contained(llvm::make_first_range(b.carriedBy), pipeline) ||
+        llvm::count(pipeline.getInitArgs(), init) != 1)
+      return false;
+    int64_t at = points.begin(pipeline);
+    for (Value member : getStorageMembers(b))
+      for (OpOperand &use : member.getUses())
+        if (points.usePoint(member, use.getOwner()) > at)
+          return false;
+    return true;
+  };
+  // The iter_arg whose storage `op` (directly in a pipeline body) may
+  // compute its result over, if any.
+  auto getInPlaceIterArg = [&](Operation *op, Value result) -> Value {
+    auto pipeline = dyn_cast<PipelineOp>(op->getParentOp());
+    if (!pipeline || result.getDefiningOp() != op)
+      return {};
+    auto yield = cast<YieldOp>(pipeline.getBodyBlock().getTerminator());
+    if (llvm::count(yield.getOperands(), result) != 1)
+      return {};
+    unsigned i = llvm::find(yield.getOperands(), result) -
+                 yield.getOperands().begin();
+    Value iterArg = pipeline.getIterArgs()[i];
+    auto it = storageOf.find(iterArg);
+    if (it == storageOf.end() || buffers[it->second].kind != kindOf(result))
+      return {};
+    bool used = false;
+    for (OpOperand &operand : op->getOpOperands()) {
+      if (operand.get() != iterArg)
+        continue;
+      if (!isInPlaceOperand(op, operand))
+        return {};
+      used = true;
+    }
+    if (!used)
+      return {};
+    int64_t at = points.begin(op);
+    for (OpOperand &use : iterArg.getUses())
+      if (points.usePoint(iterArg, use.getOwner()) > at)
+        return {};
+    return iterArg;
+  };
+  // The slots a result of `op` gets: one per stage when `op` is directly in
+  // the body of a tile.pipeline with stages > 1.
+  auto getSlotPipeline = [](Operation *op) -> PipelineOp {
+    auto pipeline = dyn_cast<PipelineOp>(op->getParentOp());
+    return pipeline && pipeline.getStages() > 1 ? pipeline : PipelineOp();
+  };
+  // The storage of an operand that `op` may compute `result` over in place:
+  // the op is elementwise in it, it dies at `op`, it is not loop-carried and
+  // its kind and slots are those `result` would get.
+  auto getInPlaceStorage = [&](Operation *op,
+                               Value result) -> std::optional<size_t> {
+    PipelineOp slotPipeline = getSlotPipeline(op);
+    int64_t slots = slotPipeline ? slotPipeline.getStages() : 1;
+    int64_t at = points.begin(op);
+    for (OpOperand &operand : op->getOpOperands()) {
+      if (!isTile(operand.get()) || !isInPlaceOperand(op, operand))
+        continue;
+      auto it = storageOf.find(operand.get());
+      if (it == storageOf.end())
+        continue;
+      size_t index = it->second;
+      PlacedBuffer &b = buffers[index];
+      if (b.isLoopCarriedOnly() || !b.carriedBy.empty() ||
+          b.kind != kindOf(result) || b.slots != slots ||
+          b.slotPipeline != slotPipeline)
+        continue;
+      bool ok = llvm::all_of(op->getOpOperands(), [&](OpOperand &other) {
+        auto o = storageOf.find(other.get());
+        return o == storageOf.end() || o->second != index ||
+               isInPlaceOperand(op, other);
+      });
+      for (Value member : getStorageMembers(b))
+        for (OpOperand &use : member.getUses())
+          ok &= points.usePoint(member, use.getOwner()) <= at;
+      if (ok)
+        return index;
+    }
+    return std::nullopt;
+  };
+  scope.getBody().walk<WalkOrder::PreOrder>([&](Operation *op) {
+    if (auto pipeline = dyn_cast<PipelineOp>(op)) {
+      for (unsigned i = 0, e = pipeline.getNumIterArgs(); i < e; ++i) {
+        Value iterArg = pipeline.getIterArgs()[i];
+        if (!isTile(iterArg))
+          continue;
+        Value init = pipeline.getInitArgs()[i];
+        size_t index = canCarryInit(pipeline, init, iterArg)
+                           ? storageOf.lookup(init)
+                           : newBuffer(iterArg, op);
+        buffers[index].carriedBy.push_back({pipeline, i});
+        storageOf[iterArg] = index;
+        storageOf[pipeline.getResult(i)] = index;
+      }
+      return;
+    }
+    for (Value result : op->getResults()) {
+      if (!isTile(result))
+        continue;
+      if (auto reshape = dyn_cast<ReshapeOp>(op)) {
+        Value input = reshape.getInput();
+        auto it = storageOf.find(input);
+        if (it != storageOf.end() && input.getDefiningOp() &&
+            !isa<PipelineOp>(input.getDefiningOp())) {
+          PlacedBuffer &base = buffers[it->second];
+          if (base.kind == kindOf(result) &&
+              (base.slots == 1 ||
+               getInnermostPipeline(op, scope) == base.slotPipeline)) {
+            base.aliases.push_back(result);
+            storageOf[result] = it->second;
+            continue;
+          }
+        }
+      }
+      if (Value iterArg = getInPlaceIterArg(op, result)) {
+        size_t index = storageOf.lookup(iterArg);
+        buffers[index].aliases.push_back(result);
+        storageOf[result] = index;
+        continue;
+      }
+      if (std::optional<size_t> index = getInPlaceStorage(op, result)) {
+        buffers[*index].aliases.push_back(result);
+        storageOf[result] = *index;
+        continue;
+      }
+      PlacedBuffer &b = buffers[newBuffer(result, op)];
+      if (PipelineOp pipeline = getSlotPipeline(op)) {
+        b.slots = pipeline.getStages();
+        b.slotPipeline = pipeline;
+      }
+    }
+  });
+
+  // 4. Live ranges.
+  for (PlacedBuffer &b : buffers) {
+    if (b.slotPipeline) {
+      b.start = points.begin(b.slotPipeline) + 1;
+      b.end = points.end(b.slotPipeline);
+    } else {
+      b.start = points.begin(b.owner);
+      b.end = b.start + 1;
+    }
+    for (auto [pipeline, i] : b.carriedBy) {
+      b.start = std::min(b.start, points.begin(pipeline));
+      b.end = std::max(b.end, points.end(pipeline) + 1);
+    }
+    int64_t lastUse = -1;
+    for (Value member : getStorageMembers(b)) {
+      for (OpOperand &use : member.getUses()) {
+        int64_t point = points.usePoint(member, use.getOwner());
+        if (point >= lastUse) {
+          lastUse = point;
+          b.lastUser = use.getOwner();
+        }
+      }
+    }
+    b.end = std::max(b.end, lastUse + 1);
+  }
+
+  // 5. Pack each kind.
+  for (BufferKind kind : {BufferKind::UB, BufferKind::L1, BufferKind::L0C}) {
+    KindPlacement &k = placement.kinds[static_cast<size_t>(kind)];
+    SmallVector<size_t> indices;
+    std::vector<PackingBuffer> input;
+    for (auto [i, b] : llvm::enumerate(buffers)) {
+      if (b.kind != kind)
+        continue;
+      indices.push_back(i);
+      input.push_back(b.toPackingBuffer());
+    }
+    if (indices.empty())
+      continue;
+    PackingResult result = packBuffers(input, k.capacity);
+    k.used = true;
+    k.peak = result.peak;
+    k.lowerBound = result.lowerBound.bytes;
+    k.lowerBoundPoint = result.lowerBound.point;
+    for (auto [i, offset] : llvm::zip_equal(indices, result.offsets))
+      buffers[i].offset = offset;
+    for (size_t i : result.oversize)
+      k.oversize.push_back(indices[i]);
+  }
+
+  // 6. The implicit L1 -> L0A / L0B moves of matmul operands.
+  scope.getBody().walk([&](Operation *op) {
+    Value lhs, rhs;
+    if (auto mm = dyn_cast<MatmulOp>(op)) {
+      lhs = mm.getLhs();
+      rhs = mm.getRhs();
+    } else if (auto mm = dyn_cast<MatmulAccOp>(op)) {
+      lhs = mm.getLhs();
+      rhs = mm.getRhs();
+    } else {
+      return;
+    }
+    for (auto [value, kind] :
+         {std::pair{lhs, BufferKind::L0A}, std::pair{rhs, BufferKind::L0B}}) {
+      int64_t bytes = alignTo(cast<TileType>(value.getType()).getSizeInBytes(),
+                              target.getBuffer(kind).alignBytes);
+      placement.operandChecks.push_back({op, kind, bytes});
+      KindPlacement &k = placement.kinds[static_cast<size_t>(kind)];
+      k.used = true;
+      k.peak = std::max(k.peak, bytes);
+      k.lowerBound = k.peak;
+    }
+  });
+
+  return placement;
+}
+
+//===----------------------------------------------------------------------===//
+// Diagnostics and printing
+//===----------------------------------------------------------------------===//
+
+/// " (line N)" when `loc` has a line.
+static std::string atLine(Location loc) {
+  if (std::optional<unsigned> line = getLine(loc))
+    return (" (line " + Twine(*line) + ")").str();
+  return "";
+}
+
+void tessel::printMemoryMap(raw_ostream &os, const ScopePlacement &placement,
+                            BufferKind kind) {
+  const KindPlacement &k = placement.getKind(kind);
+  os << getBufferKindTitle(kind) << " memory map, " << k.capacity
+     << " bytes usable (byte range, name, size, live range in program "
+        "points):";
+  SmallVector<const PlacedBuffer *> sorted;
+  for (const PlacedBuffer &b : placement.buffers)
+    if (b.kind == kind)
+      sorted.push_back(&b);
+  llvm::stable_sort(sorted, [](const PlacedBuffer *a, const PlacedBuffer *b) {
+    return std::make_pair(a->offset, a->start) <
+           std::make_pair(b->offset, b->start);
+  });
+  for (const PlacedBuffer *b : sorted) {
+    PackingBuffer pb = b->toPackingBuffer();
+    int64_t endByte = b->offset + pb.getFootprint();
+    os << "\n  [" << b->offset << ", " << endByte << ") " << b->name;
+    if (!b->aliases.empty()) {
+      os << " (shared with ";
+      llvm::interleaveComma(b->aliases, os,
+                            [&](Value v) { os << getTileName(v); });
+      os << ")";
+    }
+    for (auto [pipeline, i] : b->carriedBy)
+      os << " (carried by iter_arg #" << i << " of the tile.pipeline"
+         << atLine(pipeline->getLoc()) << ")";
+    os << ": ";
+    if (b->slots > 1)
+      os << b->slots << " x ";
+    os << pb.getSlotBytes() << " bytes";
+    if (pb.getSlotBytes() != b->size)
+      os << " (" << b->size << " padded to " << b->align
+         << "-byte granules)";
+    if (b->slots > 1)
+      os << " for stages(" << b->slots << ") of the tile.pipeline"
+         << atLine(b->slotPipeline->getLoc());
+    os << ", live [" << b->start << ", " << b->end << ")";
+    std::optional<unsigned> from = getLine(b->owner->getLoc());
+    std::optional<unsigned> to =
+        b->lastUser ? getLine(b->lastUser->getLoc()) : std::nullopt;
+    if (from && to)
+      os << " (lines " << *from << "-" << *to << ")";
+    if (endByte > k.capacity)
+      os << ", past the end";
+  }
+  double quality =
+      k.lowerBound > 0 ? double(k.peak) / double(k.lowerBound) : 1.0;
+  os << "\n  peak " << k.peak << " bytes, lower bound " << k.lowerBound
+     << " bytes (live at point " << k.lowerBoundPoint << "), quality "
+     << llvm::format("%.2f", quality);
+}
+
+LogicalResult tessel::emitPlacementErrors(const ScopePlacement &placement) {
+  bool ok = true;
+  for (BufferKind kind : {BufferKind::UB, BufferKind::L1, BufferKind::L0C}) {
+    const KindPlacement &k = placement.getKind(kind);
+    for (size_t i : k.oversize) {
+      const PlacedBuffer &b = placement.buffers[i];
+      PackingBuffer pb = b.toPackingBuffer();
+      InFlightDiagnostic diag =
+          b.owner->emitError()
+          << (b.isLoopCarriedOnly() ? "loop-carried tile" : "tile")
+          << " exceeds " << getBufferKindTitle(kind)
+          << " on its own: " << pb.getFootprint() << " > " << k.capacity
+          << " bytes";
+      if (b.slots > 1)
+        diag << " (" << b.slots << " slots of " << pb.getSlotBytes()
+             << " bytes for stages(" << b.slots << "))";
+      ok = false;
+    }
+    if (k.fits())
+      continue;
+    AtOp scope = placement.scope;
+    InFlightDiagnostic diag = scope.emitError()
+                              << getBufferKindTitle(kind)
+                              << " exceeded: " << k.peak << " > "
+                              << k.capacity << " bytes";
+    std::string map;
+    llvm::raw_string_ostream os(map);
+    printMemoryMap(os, placement, kind);
+    diag.attachNote(scope.getLoc()) << map;
+    ok = false;
+  }
+  for (const OperandCheck &check : placement.operandChecks) {
+    int64_t capacity = placement.getKind(check.kind).capacity;
+    if (check.bytes <= capacity)
+      continue;
+    check.matmul->emitError()
+        << "matmul " << (check.kind == BufferKind::L0A ? "lhs" : "rhs")
+        << " exceeds " << getBufferKindTitle(check.kind) << ": "
+        << check.bytes << " > " << capacity << " bytes";
+    ok = false;
+  }
+  return success(ok);
+}
+
+void tessel::applyPlacement(const ScopePlacement &placement) {
+  AtOp scope = placement.scope;
+  MLIRContext *ctx = scope.getContext();
+  DenseMap<Value, PlaceAttr> iterPlaces;
+  for (const PlacedBuffer &b : placement.buffers) {
+    auto attr = PlaceAttr::get(ctx, toMemoryKind(b.kind), b.offset, b.slots);
+    if (!b.isLoopCarriedOnly())
+      b.owner->setAttr(TileDialect::kPlaceAttrName, attr);
+    for (Value alias : b.aliases)
+      alias.getDefiningOp()->setAttr(TileDialect::kPlaceAttrName, attr);
+    for (auto [pipeline, i] : b.carriedBy) {
+      PipelineOp p = pipeline;
+      iterPlaces[p.getIterArgs()[i]] = attr;
+    }
+  }
+  scope.getBody().walk([&](PipelineOp pipeline) {
+    if (llvm::none_of(pipeline.getIterArgs(), isTile))
+      return;
+    SmallVector<Attribute> places;
+    for (Value iterArg : pipeline.getIterArgs()) {
+      if (PlaceAttr attr = iterPlaces.lookup(iterArg))
+        places.push_back(attr);
+      else
+        places.push_back(UnitAttr::get(ctx));
+    }
+    pipeline->setAttr("places", ArrayAttr::get(ctx, places));
+  });
+  Builder b(ctx);
+  SmallVector<NamedAttribute> peaks;
+  for (BufferKind kind : kAllBufferKinds)
+    peaks.push_back(b.getNamedAttr(getBufferKindName(kind),
+                                   b.getI64IntegerAttr(
+                                       placement.getKind(kind).peak)));
+  scope->setAttr("tile.peak", b.getDictionaryAttr(peaks));
+}

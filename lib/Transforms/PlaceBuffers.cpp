@@ -1,0 +1,112 @@
+//===- PlaceBuffers.cpp - Assign on-chip buffer offsets to tiles ----------===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+//
+// The pass side of buffer placement: resolve the target, run the placement
+// analysis (lib/Analysis/TilePlacement.cpp) on every tile.at scope of the
+// module, report every capacity error, and only when there is none write the
+// placements (docs/placement.md). Nothing is written on failure, so the IR is
+// left exactly as it was.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessel/Analysis/TilePlacement.h"
+#include "tessel/Transforms/Passes.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/Support/Debug.h"
+
+#define DEBUG_TYPE "tile-place-buffers"
+
+namespace tessel {
+#define GEN_PASS_DEF_TILEPLACEBUFFERS
+#include "tessel/Transforms/Passes.h.inc"
+} // namespace tessel
+
+using namespace mlir;
+using namespace tessel;
+using namespace tessel::tile;
+
+namespace {
+
+struct PlaceBuffersPass
+    : public tessel::impl::TilePlaceBuffersBase<PlaceBuffersPass> {
+  using TilePlaceBuffersBase::TilePlaceBuffersBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+
+    // The target: the option when given (it must agree with any tile.target
+    // attribute in the module), else each scope's nearest attribute.
+    const TargetInfo *option = nullptr;
+    if (!target.empty()) {
+      option = lookupTarget(target);
+      if (!option) {
+        module.emitError("unknown target '")
+            << target << "': expected one of a2a3, a5";
+        return signalPassFailure();
+      }
+      bool conflict = false;
+      module->walk<WalkOrder::PreOrder>([&](Operation *op) {
+        auto attr = op->getAttrOfType<TargetAttr>(TileDialect::kTargetAttrName);
+        if (!attr || stringifyTarget(attr.getValue()) == option->name)
+          return;
+        op->emitError("target option '")
+            << option->name << "' contradicts " << TileDialect::kTargetAttrName
+            << " = " << stringifyTarget(attr.getValue());
+        conflict = true;
+      });
+      if (conflict)
+        return signalPassFailure();
+    }
+
+    // Compute everything first.
+    std::vector<ScopePlacement> placements;
+    bool ok = true;
+    module.walk([&](AtOp scope) {
+      const TargetInfo &info = getScopeTarget(scope, option);
+      FailureOr<ScopePlacement> placement = computeScopePlacement(scope, info);
+      if (failed(placement)) {
+        ok = false;
+        return;
+      }
+      LLVM_DEBUG({
+        for (BufferKind kind : kAllBufferKinds)
+          if (placement->getKind(kind).used) {
+            printMemoryMap(llvm::dbgs(), *placement, kind);
+            llvm::dbgs() << "\n";
+          }
+      });
+      if (failed(emitPlacementErrors(*placement))) {
+        ok = false;
+        return;
+      }
+      placements.push_back(std::move(*placement));
+    });
+    if (!ok)
+      return signalPassFailure();
+
+    // Then write.
+    llvm::SetVector<Operation *> functions;
+    for (const ScopePlacement &placement : placements) {
+      applyPlacement(placement);
+      if (auto func =
+              placement.scope->getParentOfType<FunctionOpInterface>())
+        functions.insert(func);
+    }
+    for (Operation *func : functions)
+      func->setAttr("tile.placed", UnitAttr::get(&getContext()));
+    if (option && !placements.empty() &&
+        !module->hasAttr(TileDialect::kTargetAttrName)) {
+      std::optional<Target> t = symbolizeTarget(option->name);
+      module->setAttr(TileDialect::kTargetAttrName,
+                      TargetAttr::get(&getContext(), *t));
+    }
+  }
+};
+
+} // namespace

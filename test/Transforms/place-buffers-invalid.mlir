@@ -1,0 +1,242 @@
+// RUN: tessel-opt %s -split-input-file -tile-place-buffers -verify-diagnostics
+// RUN: not tessel-opt %s -split-input-file -tile-place-buffers -mlir-print-op-on-diagnostic=false 2>&1 | FileCheck %s --check-prefix=NOTE
+
+// Capacities from TargetInfo (a2a3 unless the module says otherwise): UB
+// 188416 usable bytes, L1 524288, L0A / L0B 65536, L0C 131072; 32-byte
+// granules in UB and L1, 512 in L0A / L0B / L0C.
+
+// One byte more data than fits: 1x94208xi8 = 94208 B and 1x94209xi8 =
+// 94209 B, padded to 94240 (one more 32-byte granule), both live at once:
+// 94208 + 94240 = 188448 > 188416. Neither alone is too big.
+// NOTE-LABEL: error: vector UB exceeded: 188448 > 188416 bytes
+// NOTE: note: vector UB memory map, 188416 bytes usable (byte range, name, size, live range in program points):
+// NOTE-NEXT: [0, 94240) tile.load#0: 94240 bytes (94209 padded to 32-byte granules), live [1, 4) (lines [[#@LINE+11]]-[[#@LINE+13]])
+// NOTE-NEXT: [94240, 188448) tile.load#0: 94208 bytes, live [0, 3) (lines [[#@LINE+9]]-[[#@LINE+11]]), past the end
+// NOTE-NEXT: peak 188448 bytes, lower bound 188448 bytes (live at point 1), quality 1.00
+func.func @one_byte_over(%a: memref<2x94209xi8>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  tile.spmd 1 (%i) {
+    // expected-error @below {{vector UB exceeded: 188448 > 188416 bytes}}
+    // expected-note @below {{vector UB memory map, 188416 bytes usable}}
+    tile.at vector {
+      %s = tile.load %a[%c0, %c0] : memref<2x94209xi8> -> !tile.tile<1x94208xi8>
+      %b = tile.load %a[%c1, %c0] : memref<2x94209xi8> -> !tile.tile<1x94209xi8>
+      tile.store %s, %a[%c0, %c0] : !tile.tile<1x94208xi8>, memref<2x94209xi8>
+      tile.store %b, %a[%c1, %c0] : !tile.tile<1x94209xi8>, memref<2x94209xi8>
+    }
+  }
+  return
+}
+
+// -----
+
+// A single tile larger than the buffer: 47x1024xf32 = 192512 > 188416. The
+// error is on the tile, and on the scope.
+func.func @single_oversize_tile(%a: memref<47x1024xf32>) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 1 (%i) {
+    // expected-error @below {{vector UB exceeded: 192512 > 188416 bytes}}
+    // expected-note @below {{peak 192512 bytes, lower bound 192512 bytes}}
+    tile.at vector {
+      // expected-error @below {{tile exceeds vector UB on its own: 192512 > 188416 bytes}}
+      %x = tile.load %a[%c0, %c0] : memref<47x1024xf32> -> !tile.tile<47x1024xf32>
+      tile.store %x, %a[%c0, %c0] : !tile.tile<47x1024xf32>, memref<47x1024xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// Stage doubling overflows the scope though one slot of everything fits:
+// two 12x1024xf32 loads (49152 B) in a stages(2) pipeline take 2 slots each,
+// 2 * 98304 = 196608 > 188416 (one slot each would be 98304). The sum is
+// computed in place over %x. The memory map says which pipeline multiplied
+// each tile.
+// NOTE-LABEL: error: vector UB exceeded: 196608 > 188416 bytes
+// NOTE: note: vector UB memory map
+// NOTE-NEXT: [0, 98304) x (shared with tile.add#0): 2 x 49152 bytes for stages(2) of the tile.pipeline (line [[#@LINE+13]]), live [1, 7)
+// NOTE-NEXT: [98304, 196608) y: 2 x 49152 bytes for stages(2) of the tile.pipeline (line [[#@LINE+12]]), live [1, 7), past the end
+// NOTE-NEXT: peak 196608 bytes, lower bound 196608 bytes
+func.func @stage_doubling_overflows(%a: memref<24x2048xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c12 = arith.constant 12 : index
+  %c1024 = arith.constant 1024 : index
+  tile.spmd 1 (%i) {
+    // expected-error @below {{vector UB exceeded: 196608 > 188416 bytes}}
+    // expected-note @below {{2 x 49152 bytes for stages(2) of the tile.pipeline}}
+    tile.at vector {
+      tile.pipeline %j = %c0 to %c2 step %c1 stages(2) {
+        %col = arith.muli %j, %c1024 : index
+        %x = tile.load %a[%c0, %col] : memref<24x2048xf32> -> !tile.tile<12x1024xf32> loc("x")
+        %y = tile.load %a[%c12, %col] : memref<24x2048xf32> -> !tile.tile<12x1024xf32> loc("y")
+        %s = tile.add %x, %y : !tile.tile<12x1024xf32>
+        tile.store %s, %a[%c0, %col] : !tile.tile<12x1024xf32>, memref<24x2048xf32>
+      }
+    }
+  }
+  return
+}
+
+// -----
+
+// One tile whose two stage slots alone exceed UB: 24x1024xf32 = 98304 B,
+// 2 slots = 196608 > 188416.
+func.func @doubled_tile_alone_exceeds(%a: memref<24x2048xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c1024 = arith.constant 1024 : index
+  tile.spmd 1 (%i) {
+    // expected-error @below {{vector UB exceeded: 196608 > 188416 bytes}}
+    // expected-note @below {{vector UB memory map}}
+    tile.at vector {
+      tile.pipeline %j = %c0 to %c2 step %c1 stages(2) {
+        %col = arith.muli %j, %c1024 : index
+        // expected-error @below {{tile exceeds vector UB on its own: 196608 > 188416 bytes (2 slots of 98304 bytes for stages(2))}}
+        %x = tile.load %a[%c0, %col] : memref<24x2048xf32> -> !tile.tile<24x1024xf32>
+        tile.store %x, %a[%c0, %col] : !tile.tile<24x1024xf32>, memref<24x2048xf32>
+      }
+    }
+  }
+  return
+}
+
+// -----
+
+// The a5 tile of place-buffers.mlir on a2a3: 60x1024xf32 = 245760 B fits
+// a5's 245760 usable bytes, not a2a3's 188416.
+module attributes {tile.target = #tile.target<a2a3>} {
+func.func @fits_a5_not_a2a3(%m: memref<60x1024xf32>) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 1 (%i) {
+    // expected-error @below {{vector UB exceeded: 245760 > 188416 bytes}}
+    // expected-note @below {{vector UB memory map}}
+    tile.at vector {
+      // expected-error @below {{tile exceeds vector UB on its own: 245760 > 188416 bytes}}
+      %x = tile.load %m[%c0, %c0] : memref<60x1024xf32> -> !tile.tile<60x1024xf32>
+      tile.store %x, %m[%c0, %c0] : !tile.tile<60x1024xf32>, memref<60x1024xf32>
+    }
+  }
+  return
+}
+}
+
+// -----
+
+// L0C: a 128x264xf32 matmul result is 135168 B > 131072 on a2a3 (it fits
+// a5's 262144, see place-buffers.mlir).
+func.func @l0c_exceeded(%a: memref<128x16xbf16>, %w: memref<16x264xbf16>, %o: memref<128x264xf32>) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 1 (%i) {
+    // expected-error @below {{cube L0C exceeded: 135168 > 131072 bytes}}
+    // expected-note @below {{cube L0C memory map, 131072 bytes usable}}
+    tile.at cube {
+      %x = tile.load %a[%c0, %c0] : memref<128x16xbf16> -> !tile.tile<128x16xbf16>
+      %y = tile.load %w[%c0, %c0] : memref<16x264xbf16> -> !tile.tile<16x264xbf16>
+      // expected-error @below {{tile exceeds cube L0C on its own: 135168 > 131072 bytes}}
+      %d = tile.matmul %x, %y : !tile.tile<128x16xbf16>, !tile.tile<16x264xbf16> -> !tile.tile<128x264xf32>
+      tile.store %d, %o[%c0, %c0] : !tile.tile<128x264xf32>, memref<128x264xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// L1: a 256x1024xbf16 load is exactly 524288 B, the whole of L1; one more
+// 1x16xbf16 (32 B) live with it: 524320 > 524288.
+func.func @l1_exceeded(%a: memref<256x1024xbf16>) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 1 (%i) {
+    // expected-error @below {{cube L1 exceeded: 524320 > 524288 bytes}}
+    // expected-note @below {{cube L1 memory map, 524288 bytes usable}}
+    tile.at cube {
+      %x = tile.load %a[%c0, %c0] : memref<256x1024xbf16> -> !tile.tile<256x1024xbf16>
+      %y = tile.load %a[%c0, %c0] : memref<256x1024xbf16> -> !tile.tile<1x16xbf16>
+      tile.store %x, %a[%c0, %c0] : !tile.tile<256x1024xbf16>, memref<256x1024xbf16>
+      tile.store %y, %a[%c0, %c0] : !tile.tile<1x16xbf16>, memref<256x1024xbf16>
+    }
+  }
+  return
+}
+
+// -----
+
+// L0A: the lhs 64x528xbf16 = 67584 B (132 fractals of 512 B) > 65536. It
+// fits L1; the cube cannot move it into L0A.
+func.func @matmul_lhs_exceeds_l0a(%a: memref<64x528xbf16>, %w: memref<528x16xbf16>, %o: memref<64x16xf32>) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 1 (%i) {
+    tile.at cube {
+      %x = tile.load %a[%c0, %c0] : memref<64x528xbf16> -> !tile.tile<64x528xbf16>
+      %y = tile.load %w[%c0, %c0] : memref<528x16xbf16> -> !tile.tile<528x16xbf16>
+      // expected-error @below {{matmul lhs exceeds cube L0A: 67584 > 65536 bytes}}
+      %d = tile.matmul %x, %y : !tile.tile<64x528xbf16>, !tile.tile<528x16xbf16> -> !tile.tile<64x16xf32>
+      tile.store %d, %o[%c0, %c0] : !tile.tile<64x16xf32>, memref<64x16xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// L0B: the rhs 32x1040xbf16 = 66560 B > 65536; the result 16x1040xf32 =
+// 66560 B fits L0C.
+func.func @matmul_rhs_exceeds_l0b(%a: memref<16x32xbf16>, %w: memref<32x1040xbf16>, %o: memref<16x1040xf32>) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 1 (%i) {
+    tile.at cube {
+      %x = tile.load %a[%c0, %c0] : memref<16x32xbf16> -> !tile.tile<16x32xbf16>
+      %y = tile.load %w[%c0, %c0] : memref<32x1040xbf16> -> !tile.tile<32x1040xbf16>
+      // expected-error @below {{matmul rhs exceeds cube L0B: 66560 > 65536 bytes}}
+      %d = tile.matmul %x, %y : !tile.tile<16x32xbf16>, !tile.tile<32x1040xbf16> -> !tile.tile<16x1040xf32>
+      tile.store %d, %o[%c0, %c0] : !tile.tile<16x1040xf32>, memref<16x1040xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// In a core_group scope a tile that a cube op makes and a vector op uses
+// would have to cross from L0C to UB: the scope must be split first.
+func.func @core_group_tile_crosses(%a: memref<16x64xbf16>, %w: memref<64x128xbf16>, %o: memref<16x128xf32>) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 1 (%i) {
+    // expected-note @below {{core_group scope is here}}
+    tile.at core_group {
+      %x = tile.load %a[%c0, %c0] : memref<16x64xbf16> -> !tile.tile<16x64xbf16>
+      %y = tile.load %w[%c0, %c0] : memref<64x128xbf16> -> !tile.tile<64x128xbf16>
+      // expected-error @below {{tile is used by both cube and vector ops in a core_group scope: run tile-split-mixed-scopes first}}
+      %d = tile.matmul %x, %y : !tile.tile<16x64xbf16>, !tile.tile<64x128xbf16> -> !tile.tile<16x128xf32>
+      %e = tile.exp %d : !tile.tile<16x128xf32>
+      tile.store %e, %o[%c0, %c0] : !tile.tile<16x128xf32>, memref<16x128xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// Tiles are carried through loops by tile.pipeline iter_args only.
+func.func @scf_for_carries_tile(%a: memref<16x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  tile.spmd 1 (%i) {
+    tile.at vector {
+      %z = tile.full 0.0 : !tile.tile<16x32xf32>
+      // expected-error @below {{'scf.for' op carries a tile, which tile-place-buffers cannot place: carry tiles through tile.pipeline iter_args}}
+      %r = scf.for %k = %c0 to %c4 step %c1 iter_args(%acc = %z) -> (!tile.tile<16x32xf32>) {
+        %n = tile.exp %acc : !tile.tile<16x32xf32>
+        scf.yield %n : !tile.tile<16x32xf32>
+      }
+      tile.store %r, %a[%c0, %c0] : !tile.tile<16x32xf32>, memref<16x32xf32>
+    }
+  }
+  return
+}

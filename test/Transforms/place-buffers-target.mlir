@@ -1,0 +1,35 @@
+// RUN: tessel-opt %s -split-input-file -tile-place-buffers=target=a5 -verify-diagnostics | FileCheck %s
+// RUN: not tessel-opt %s -split-input-file -tile-place-buffers -mlir-print-op-on-diagnostic=false 2>&1 | FileCheck %s --check-prefix=A2A3
+// RUN: not tessel-opt %s -tile-place-buffers=target=a9 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+
+// The `target` option of tile-place-buffers. A 60x1024xf32 tile is 245760 B:
+// exactly a5's usable UB, over a2a3's 188416. With target=a5 and no
+// tile.target attribute the tile fits, and the module gets
+// tile.target = a5 so the lowering sizes its arenas for a5 too. Without the
+// option the default target is a2a3 and the tile does not fit.
+// CHECK: module attributes {tile.target = #tile.target<a5>}
+// CHECK-LABEL: func.func @option_sets_target
+// CHECK: tile.load {{.*}} {place = #tile.place<ub, 0>}
+// A2A3: error: tile exceeds vector UB on its own: 245760 > 188416 bytes
+// A2A3: error: vector UB exceeded: 245760 > 188416 bytes
+// UNKNOWN: error: unknown target 'a9': expected one of a2a3, a5
+func.func @option_sets_target(%m: memref<60x1024xf32>) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 1 (%i) {
+    tile.at vector {
+      %x = tile.load %m[%c0, %c0] : memref<60x1024xf32> -> !tile.tile<60x1024xf32>
+      tile.store %x, %m[%c0, %c0] : !tile.tile<60x1024xf32>, memref<60x1024xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// The option may not contradict the IR's own target.
+// expected-error @below {{target option 'a5' contradicts tile.target = a2a3}}
+module attributes {tile.target = #tile.target<a2a3>} {
+func.func @option_contradicts_attribute() {
+  return
+}
+}
