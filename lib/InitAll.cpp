@@ -6,11 +6,14 @@
 
 #include "tessel/InitAll.h"
 
+#include "tessel/Conversion/Passes.h"
 #include "tessel/Transforms/Passes.h"
 #include "tile/TileDialect.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Async/IR/Async.h"
+#include "mlir/Dialect/Async/Passes.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/Func/Extensions/InlinerExtension.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -27,6 +30,7 @@
 
 void tessel::registerAllDialects(mlir::DialectRegistry &registry) {
   registry.insert<tessel::tile::TileDialect, mlir::arith::ArithDialect,
+                  mlir::async::AsyncDialect,
                   mlir::cf::ControlFlowDialect, mlir::func::FuncDialect,
                   mlir::index::IndexDialect, mlir::LLVM::LLVMDialect,
                   mlir::math::MathDialect, mlir::memref::MemRefDialect,
@@ -39,9 +43,12 @@ void tessel::registerAllDialects(mlir::DialectRegistry &registry) {
 void tessel::registerAllPasses() {
   // Tessel's own passes and pipelines.
   tessel::registerTesselPasses();
+  tessel::registerConversionPassesAndPipelines();
   // Upstream passes the pipelines are made of.
   mlir::registerTransformsPasses();
   mlir::registerArithToLLVMConversionPass();
+  mlir::registerAsyncPasses();
+  mlir::registerConvertAsyncToLLVMPass();
   mlir::registerConvertControlFlowToLLVMPass();
   mlir::registerConvertFuncToLLVMPass();
   mlir::registerConvertIndexToLLVMPass();

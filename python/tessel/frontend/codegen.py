@@ -74,6 +74,19 @@ KIND_TO_LEVEL = {"vector": "pl.Level.AIV", "cube": "pl.Level.AIC",
                  "core_group": "pl.Level.CORE_GROUP"}
 
 
+
+def name_value(value, name: str) -> None:
+    """Give the op that defines `value` the author's variable name
+    (`loc("acc"("k.py":12:5))`), so diagnostics and memory maps can say
+    `acc`. The first name wins: `y = x` keeps `x`."""
+    owner = value.owner
+    if isinstance(owner, ir.Block):
+        return
+    op = owner.operation if hasattr(owner, "operation") else owner
+    if op.location.is_a_name():
+        return
+    op.location = ir.Location.name(name, childLoc=op.location)
+
 class Arg:
     """A call argument: its value and the AST node it came from."""
     __slots__ = ("value", "node")
@@ -561,6 +574,8 @@ class CodeGenerator:
 
     def assign(self, target, value, stmt):
         if isinstance(target, ast.Name):
+            if isinstance(value, TileVal):
+                name_value(value.value, target.id)
             self.act.vars[target.id] = value
             return
         if isinstance(target, (ast.Tuple, ast.List)):

@@ -55,9 +55,14 @@ def test_every_op_has_the_authors_location():
         lines |= set(range(start, start + len(src)))
     module = kernel.module().module
     seen = []
+    names = {}
 
     def visit(op):
         loc = op.location
+        if loc.is_a_name():
+            # A tile assigned to a variable carries the author's name.
+            names.setdefault(op.name, set()).add(loc.name_str)
+            loc = loc.child_loc
         if op.name != "builtin.module":
             assert loc.is_a_file(), f"{op.name} at {loc}"
             assert os.path.realpath(loc.filename) == THIS_FILE
@@ -71,6 +76,7 @@ def test_every_op_has_the_authors_location():
                  "tile.store", "tile.row_sum", "tile.rsqrt", "arith.muli",
                  "arith.cmpi", "tile.yield", "scf.yield"):
         assert name in seen, name
+    assert names["tile.full"] == {"s"}
 
 
 def test_store_location_is_the_assignment():

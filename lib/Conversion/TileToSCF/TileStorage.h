@@ -1,0 +1,101 @@
+//===- TileStorage.h - Where tiles live in the CPU simulation --*- C++ -*-===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+//
+// The storage side of `convert-tile-to-scf`: for every tile value of a
+// function, the arena, byte offset and slot count it lives at, read from the
+// `place` / `places` attributes in placed mode (docs/placement.md) or given
+// out one after the other in unplaced mode; and for every `tile.spmd`, how
+// many bytes each arena of one worker needs. Invalid placements (a tile
+// without `place` in placed mode, a placement beyond the usable size of its
+// buffer, a misaligned offset, slots outside a pipeline) are diagnosed here,
+// before any IR changes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSEL_LIB_CONVERSION_TILETOSCF_TILESTORAGE_H
+#define TESSEL_LIB_CONVERSION_TILETOSCF_TILESTORAGE_H
+
+#include "tessel/Support/TargetInfo.h"
+#include "tile/TileOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <array>
+
+namespace tessel {
+
+/// The arenas of one simulated core. The first five are the on-chip buffers
+/// (same order as BufferKind); `Scratch` holds the tiles of unplaced mode and
+/// `Temp` the simulation's own temporaries (e.g. a matmul operand widened to
+/// f32), which do not exist on the NPU.
+enum class Arena : unsigned { UB, L1, L0A, L0B, L0C, Scratch, Temp };
+inline constexpr unsigned kNumArenas = 7;
+
+/// The lowercase name of an arena ("ub", ..., "scratch", "temp").
+llvm::StringRef getArenaName(Arena arena);
+
+/// Where one tile value lives.
+struct TileStorage {
+  Arena arena = Arena::Scratch;
+  /// Byte offset of slot 0 in the arena.
+  int64_t offset = 0;
+  int64_t slots = 1;
+  /// Bytes between two slots (the tile's size rounded up to the alignment).
+  int64_t slotBytes = 0;
+  /// The pipeline whose iteration picks the slot when slots > 1.
+  tile::PipelineOp pipeline;
+
+  int64_t end() const { return offset + slots * slotBytes; }
+  bool operator==(const TileStorage &other) const {
+    return arena == other.arena && offset == other.offset &&
+           slots == other.slots && slotBytes == other.slotBytes &&
+           pipeline == other.pipeline;
+  }
+  /// Whether the two byte ranges (all slots) share a byte.
+  bool overlaps(const TileStorage &other) const {
+    return arena == other.arena && offset < other.end() &&
+           other.offset < end();
+  }
+};
+
+/// Storage of every tile of a function and the arena sizes of its spmd ops.
+class TileStorageMap {
+public:
+  /// Computes the storage of `func`, emitting an error (and failing) on an
+  /// invalid or missing placement in placed mode.
+  static mlir::FailureOr<TileStorageMap> compute(mlir::func::FuncOp func);
+
+  /// Whether the function carries `tile.placed`.
+  bool isPlaced() const { return placed; }
+
+  /// The storage of a tile value (op result, pipeline iter_arg or result).
+  const TileStorage &lookup(mlir::Value tile) const;
+
+  /// Bytes of each arena one worker of `spmd` needs (0 = unused).
+  const std::array<int64_t, kNumArenas> &getArenaBytes(tile::SpmdOp spmd) const;
+
+  /// Bytes of the Temp arena that lowering `op` uses (0 when none).
+  int64_t getTempBytes(mlir::Operation *op) const {
+    return tempBytes.lookup(op);
+  }
+
+  /// The target the function is placed for.
+  const TargetInfo &getTarget() const { return *target; }
+
+private:
+  bool placed = false;
+  const TargetInfo *target = nullptr;
+  llvm::DenseMap<mlir::Value, TileStorage> storage;
+  llvm::DenseMap<mlir::Operation *, std::array<int64_t, kNumArenas>> arenas;
+  llvm::DenseMap<mlir::Operation *, int64_t> tempBytes;
+
+  friend class TileStorageBuilder;
+};
+
+} // namespace tessel
+
+#endif // TESSEL_LIB_CONVERSION_TILETOSCF_TILESTORAGE_H

@@ -1,0 +1,1283 @@
+//===- TileToSCF.cpp - Lower tile IR to vector loops over arenas ----------===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+//
+// The tile half of the CPU simulation (`convert-tile-to-scf`).
+//
+// Every tile becomes a 1-D `memref<(rows*cols) x T>` (row-major), a
+// `memref.view` into a byte arena of its worker: in placed mode at the
+// `place` offset plus the slot that the innermost pipeline's iteration picks
+// (docs/placement.md), in unplaced mode at storage of its own. Arenas are
+// allocated once per tile.spmd and worker. The lowering is a walk over the
+// function in program order rather than a set of independent patterns: a
+// tile's view depends on the arena of its spmd worker and on the iteration
+// counter of an enclosing pipeline, which the walk creates first.
+//
+// Compute ops become loops with static bounds over 1-D vectors of kLanes
+// elements (plus a static tail), which LLVM maps onto the host's SIMD
+// registers. f16 arithmetic runs in f32 and rounds once to f16 (the same
+// result as native f16 arithmetic for + - * / sqrt). Every tile.cast rounds
+// as docs/numerics.md specifies, with integer bit manipulation where the
+// host's rounding mode or its bf16 instructions would differ.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessel/Conversion/Passes.h"
+
+#include "TileStorage.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#define DEBUG_TYPE "convert-tile-to-scf"
+
+namespace tessel {
+#define GEN_PASS_DEF_CONVERTTILETOSCF
+#include "tessel/Conversion/Passes.h.inc"
+} // namespace tessel
+
+using namespace mlir;
+using namespace tessel;
+using namespace tessel::tile;
+
+/// Elements per vector operation of the compute loops (64 bytes of f32).
+static constexpr int64_t kLanes = 16;
+/// Bytes per vector operation of the copy loops.
+static constexpr int64_t kCopyBytes = 64;
+/// Rows of the matmul micro-kernel (accumulators kept in registers).
+static constexpr int64_t kMatmulRows = 8;
+
+//===----------------------------------------------------------------------===//
+// Small IR helpers
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Builds IR at one insertion point with one location; the helpers below
+/// are the vocabulary the op lowerings are written in.
+struct Emitter {
+  Emitter(OpBuilder &b, Location loc) : b(b), loc(loc) {}
+
+  OpBuilder &b;
+  Location loc;
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value add(Value x, int64_t y) { return y == 0 ? x : add(x, idx(y)); }
+  Value mul(Value x, int64_t y) {
+    return y == 1 ? x : arith::MulIOp::create(b, loc, x, idx(y)).getResult();
+  }
+
+  static VectorType vec(int64_t n, Type elt) {
+    return VectorType::get({n}, elt);
+  }
+
+  /// A splat vector constant of type `type` (integer or float elements).
+  Value splat(VectorType type, double value) {
+    Type elt = type.getElementType();
+    Attribute attr;
+    if (auto ft = dyn_cast<FloatType>(elt))
+      attr = FloatAttr::get(ft, value);
+    else
+      attr = IntegerAttr::get(elt, static_cast<int64_t>(value));
+    return arith::ConstantOp::create(b, loc,
+                                     DenseElementsAttr::get(type, attr));
+  }
+  Value splatBits(VectorType type, uint64_t bits) {
+    auto it = cast<IntegerType>(type.getElementType());
+    return arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(type, APInt(it.getWidth(), bits, false, true)));
+  }
+  /// An i32 splat like `v` (a vector) has lanes.
+  Value i32s(Value like, int64_t v) {
+    auto vt = cast<VectorType>(like.getType());
+    return splatBits(vec(vt.getNumElements(), b.getI32Type()),
+                     static_cast<uint32_t>(v));
+  }
+
+  /// scf.for from `lb` to `ub` by `step` (constants created in that order,
+  /// so the IR does not depend on the host compiler's argument order).
+  scf::ForOp loop(int64_t lb, int64_t ub, int64_t step,
+                  ValueRange inits = {}) {
+    Value l = idx(lb);
+    Value u = idx(ub);
+    Value st = idx(step);
+    return scf::ForOp::create(b, loc, l, u, st, inits);
+  }
+
+  Value load(VectorType type, Value memref, ValueRange indices) {
+    return vector::LoadOp::create(b, loc, type, memref, indices);
+  }
+  void store(Value value, Value memref, ValueRange indices) {
+    vector::StoreOp::create(b, loc, value, memref, indices);
+  }
+  Value shuffle(Value x, Value y, ArrayRef<int64_t> mask) {
+    return vector::ShuffleOp::create(b, loc, x, y,
+                                     b.getDenseI64ArrayAttr(mask));
+  }
+
+  /// Calls `body(offset, len)` over [0, n) in chunks of `width`: an scf.for
+  /// over the full chunks and one static tail chunk.
+  void forChunks(int64_t n, int64_t width,
+                 function_ref<void(Value, int64_t)> body) {
+    int64_t full = n / width, tail = n % width;
+    if (full == 1) {
+      body(idx(0), width);
+    } else if (full > 1) {
+      auto loop = this->loop(0, full * width, width);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(loop.getBody()->getTerminator());
+      body(loop.getInductionVar(), width);
+    }
+    if (tail)
+      body(idx(full * width), tail);
+  }
+
+  /// Calls `body(i)` for i in [0, n): an scf.for unless n == 1.
+  void forEach(int64_t n, function_ref<void(Value)> body) {
+    if (n == 1) {
+      body(idx(0));
+      return;
+    }
+    auto loop = this->loop(0, n, 1);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    body(loop.getInductionVar());
+  }
+
+  /// Calls `body(start, count)` over [0, n) in blocks of `block`: an scf.for
+  /// over the full blocks and one static tail block.
+  void forBlocks(int64_t n, int64_t block,
+                 function_ref<void(Value, int64_t)> body) {
+    forChunks(n, block, body);
+  }
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Numerics: conversions on vectors (docs/numerics.md)
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Rounding of a magnitude, the sign-independent form of a RoundMode.
+struct MagnitudeRounding {
+  Value inc;    // i1 per lane: add one unit in the last place
+  Value toZero; // i1 per lane: on overflow, saturate to the largest finite
+};
+
+struct Numerics : Emitter {
+  using Emitter::Emitter;
+
+  Value cmpi(arith::CmpIPredicate p, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, p, x, y);
+  }
+  Value cmpf(arith::CmpFPredicate p, Value x, Value y) {
+    return arith::CmpFOp::create(b, loc, p, x, y);
+  }
+  Value sel(Value c, Value x, Value y) {
+    return arith::SelectOp::create(b, loc, c, x, y);
+  }
+  Value andi(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+  Value ori(Value x, Value y) { return arith::OrIOp::create(b, loc, x, y); }
+  Value addi(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value subi(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
+  Value shli(Value x, Value y) { return arith::ShLIOp::create(b, loc, x, y); }
+  Value shrui(Value x, Value y) { return arith::ShRUIOp::create(b, loc, x, y); }
+  Value maxsi(Value x, Value y) { return arith::MaxSIOp::create(b, loc, x, y); }
+  Value minsi(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
+  Value bitcast(Value x, Type elt) {
+    auto vt = cast<VectorType>(x.getType());
+    return arith::BitcastOp::create(b, loc, vec(vt.getNumElements(), elt), x);
+  }
+  Value boolSplat(Value like, bool v) {
+    auto vt = cast<VectorType>(like.getType());
+    return arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(vec(vt.getNumElements(), b.getI1Type()), v));
+  }
+
+  /// The increment of a magnitude `q0` with the dropped bits `rem` (of
+  /// which `half` is the weight of the first one) under `mode`; `neg` is the
+  /// sign of the value. All i32 vectors, rem/half/q0 non-negative.
+  MagnitudeRounding roundMagnitude(RoundMode mode, Value neg, Value q0,
+                                   Value rem, Value half) {
+    using P = arith::CmpIPredicate;
+    Value zero = i32s(rem, 0), one = i32s(rem, 1);
+    Value inexact = cmpi(P::ne, rem, zero);
+    Value yes = boolSplat(rem, true), no = boolSplat(rem, false);
+    switch (mode) {
+    case RoundMode::none:
+    case RoundMode::rint: {
+      Value above = cmpi(P::ugt, rem, half);
+      Value tie = andi(cmpi(P::eq, rem, half), inexact);
+      Value odd = cmpi(P::ne, andi(q0, one), zero);
+      return {ori(above, andi(tie, odd)), no};
+    }
+    case RoundMode::round:
+      return {andi(cmpi(P::uge, rem, half), inexact), no};
+    case RoundMode::trunc:
+      return {no, yes};
+    case RoundMode::floor:
+      // Away from zero for negative values, toward zero for positive ones.
+      return {andi(neg, inexact), sel(neg, no, yes)};
+    case RoundMode::ceil:
+      return {andi(sel(neg, no, yes), inexact), neg};
+    }
+    llvm_unreachable("unknown rounding mode");
+  }
+
+  /// f32 -> f16 or bf16 with `mode`, exactly (IEEE 754 with that rounding
+  /// direction): subnormals kept, overflow to infinity or, when the
+  /// direction is toward zero, to the largest finite value; infinities
+  /// stay infinite; NaN becomes the canonical quiet NaN with its sign.
+  Value narrowFloat(Value x, RoundMode mode, Type dstElt) {
+    using P = arith::CmpIPredicate;
+    bool f16 = dstElt.isF16();
+    int64_t mantBits = f16 ? 10 : 7, bias = f16 ? 15 : 127;
+    int64_t infBits = f16 ? 0x7c00 : 0x7f80, nanBits = f16 ? 0x7e00 : 0x7fc0;
+    Value u = bitcast(x, b.getI32Type());
+    Value neg = cmpi(P::slt, u, i32s(u, 0));
+    Value a = andi(u, i32s(u, 0x7fffffff));
+    Value isNan = cmpi(P::ugt, a, i32s(u, 0x7f800000));
+    Value isInf = cmpi(P::eq, a, i32s(u, 0x7f800000));
+    Value e = shrui(a, i32s(u, 23));
+    Value mant = andi(a, i32s(u, 0x7fffff));
+    // Significand with its hidden bit; f32 subnormals have exponent 1.
+    Value m = sel(cmpi(P::eq, e, i32s(u, 0)), mant,
+                  ori(mant, i32s(u, 0x800000)));
+    Value eDst = subi(maxsi(e, i32s(u, 1)), i32s(u, 127 - bias));
+    // Bits to drop: 23 - mantBits for a normal result, more when the result
+    // is subnormal; at most 31 (everything is dropped past 25 anyway).
+    Value extra = maxsi(subi(i32s(u, 1), eDst), i32s(u, 0));
+    Value shift = minsi(addi(i32s(u, 23 - mantBits), extra), i32s(u, 31));
+    Value base = shli(maxsi(subi(eDst, i32s(u, 1)), i32s(u, 0)),
+                      i32s(u, mantBits));
+    Value q0 = shrui(m, shift);
+    Value rem = andi(m, subi(shli(i32s(u, 1), shift), i32s(u, 1)));
+    Value half = shli(i32s(u, 1), subi(shift, i32s(u, 1)));
+    MagnitudeRounding r = roundMagnitude(mode, neg, q0, rem, half);
+    Value inc = arith::ExtUIOp::create(b, loc, u.getType(), r.inc);
+    // A carry out of the significand correctly bumps the exponent.
+    Value bits = addi(addi(base, q0), inc);
+    Value overflow = cmpi(P::uge, bits, i32s(u, infBits));
+    bits = sel(overflow, sel(r.toZero, i32s(u, infBits - 1), i32s(u, infBits)),
+               bits);
+    bits = sel(isInf, i32s(u, infBits), bits);
+    bits = sel(isNan, i32s(u, nanBits), bits);
+    bits = ori(bits, sel(neg, i32s(u, 0x8000), i32s(u, 0)));
+    auto vt = cast<VectorType>(x.getType());
+    Value narrow = arith::TruncIOp::create(
+        b, loc, vec(vt.getNumElements(), b.getI16Type()), bits);
+    return bitcast(narrow, dstElt);
+  }
+
+  /// i32 -> f32 value rounded to `precision` significant bits with `mode`
+  /// (exact in f32: 24 bits for an f32 result, 11 before narrowing to f16).
+  Value intToFloat(Value x, RoundMode mode, int64_t precision) {
+    using P = arith::CmpIPredicate;
+    Value neg = cmpi(P::slt, x, i32s(x, 0));
+    // |INT_MIN| wraps to 0x80000000, which is right read as unsigned.
+    Value a = sel(neg, subi(i32s(x, 0), x), x);
+    Value lz = math::CountLeadingZerosOp::create(b, loc, a);
+    Value bitsUsed = subi(i32s(x, 32), lz);
+    Value shift = maxsi(subi(bitsUsed, i32s(x, precision)), i32s(x, 0));
+    Value unit = shli(i32s(x, 1), shift);
+    Value q0 = shrui(a, shift);
+    Value rem = andi(a, subi(unit, i32s(x, 1)));
+    Value half = shrui(unit, i32s(x, 1));
+    MagnitudeRounding r = roundMagnitude(mode, neg, q0, rem, half);
+    Value q = addi(q0, arith::ExtUIOp::create(b, loc, x.getType(), r.inc));
+    auto vt = cast<VectorType>(x.getType());
+    VectorType ft = vec(vt.getNumElements(), b.getF32Type());
+    Value qf = arith::UIToFPOp::create(b, loc, ft, q);
+    Value unitf = arith::UIToFPOp::create(b, loc, ft, unit);
+    Value f = arith::MulFOp::create(b, loc, qf, unitf);
+    return sel(neg, arith::NegFOp::create(b, loc, f), f);
+  }
+
+  /// f32 rounded to an integral f32 with `mode` (none = rint).
+  Value roundIntegral(Value x, RoundMode mode) {
+    switch (mode) {
+    case RoundMode::none:
+    case RoundMode::rint:
+      return math::RoundEvenOp::create(b, loc, x);
+    case RoundMode::round:
+      return math::RoundOp::create(b, loc, x);
+    case RoundMode::trunc:
+      return math::TruncOp::create(b, loc, x);
+    case RoundMode::floor:
+      return math::FloorOp::create(b, loc, x);
+    case RoundMode::ceil:
+      return math::CeilOp::create(b, loc, x);
+    }
+    llvm_unreachable("unknown rounding mode");
+  }
+
+  /// f32 -> i32 or i8: round with `mode`, saturate to the range, NaN -> 0.
+  Value floatToInt(Value x, RoundMode mode, IntegerType dst) {
+    using P = arith::CmpFPredicate;
+    auto vt = cast<VectorType>(x.getType());
+    int64_t n = vt.getNumElements();
+    Value r = roundIntegral(x, mode);
+    Value isNan = cmpf(P::UNO, r, r);
+    Value zero = splat(vt, 0.0);
+    VectorType it = vec(n, b.getI32Type());
+    if (dst.getWidth() == 32) {
+      // [-2^31, 2^31) is exactly the range of i32; 2^31 is an f32.
+      Value big = cmpf(P::OGE, r, splat(vt, 2147483648.0));
+      Value small = cmpf(P::OLT, r, splat(vt, -2147483648.0));
+      Value bad = ori(isNan, ori(big, small));
+      Value i = arith::FPToSIOp::create(b, loc, it, sel(bad, zero, r));
+      i = sel(big, splatBits(it, 0x7fffffff), i);
+      return sel(small, splatBits(it, 0x80000000), i);
+    }
+    Value c = sel(cmpf(P::OGT, r, splat(vt, 127.0)), splat(vt, 127.0), r);
+    c = sel(cmpf(P::OLT, c, splat(vt, -128.0)), splat(vt, -128.0), c);
+    c = sel(isNan, zero, c);
+    Value i = arith::FPToSIOp::create(b, loc, it, c);
+    return arith::TruncIOp::create(b, loc, vec(n, dst), i);
+  }
+
+  /// Any legal tile element -> f32, exactly (i8 and i32 go to i32 instead).
+  Value widen(Value x) {
+    auto vt = cast<VectorType>(x.getType());
+    Type elt = vt.getElementType();
+    int64_t n = vt.getNumElements();
+    if (elt.isF32() || elt.isSignlessInteger(32))
+      return x;
+    if (elt.isF16())
+      return arith::ExtFOp::create(b, loc, vec(n, b.getF32Type()), x);
+    if (elt.isBF16()) {
+      // bf16 is the top half of an f32: shift its bits (exact, NaN payload
+      // kept, independent of the host's bf16 support).
+      Value bits = bitcast(x, b.getI16Type());
+      Value wide = arith::ExtUIOp::create(b, loc, vec(n, b.getI32Type()), bits);
+      return bitcast(shli(wide, i32s(wide, 16)), b.getF32Type());
+    }
+    assert(elt.isSignlessInteger(8) && "unexpected element type");
+    return arith::ExtSIOp::create(b, loc, vec(n, b.getI32Type()), x);
+  }
+
+  /// f32 -> f16 rounded to nearest even (the result of native f16
+  /// arithmetic); f32 and i32 stay.
+  Value narrowArith(Value x, Type elt) {
+    if (!elt.isF16())
+      return x;
+    auto vt = cast<VectorType>(x.getType());
+    return arith::TruncFOp::create(b, loc, vec(vt.getNumElements(), elt), x);
+  }
+
+  /// tile.cast of one vector.
+  Value convert(Value x, Type to, RoundMode mode) {
+    Type from = cast<VectorType>(x.getType()).getElementType();
+    auto vt = cast<VectorType>(x.getType());
+    int64_t n = vt.getNumElements();
+    if (from.isF32() && to.isF32())
+      return roundIntegral(x, mode);
+    if (from.isF32() && (to.isF16() || to.isBF16()))
+      return narrowFloat(x, mode, to);
+    if ((from.isF16() || from.isBF16()) && to.isF32())
+      return widen(x);
+    if ((from.isF32() || from.isF16()) && to.isInteger())
+      return floatToInt(widen(x), mode, cast<IntegerType>(to));
+    if (from.isSignlessInteger(8) && to.isF16())
+      return arith::SIToFPOp::create(b, loc, vec(n, to), x);
+    if (from.isSignlessInteger(32) && to.isF32())
+      return intToFloat(x, mode, 24);
+    if (from.isSignlessInteger(32) && to.isF16())
+      return narrowFloat(intToFloat(x, mode, 11), mode, to);
+    return {};
+  }
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// The lowering
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Storage and values of one lowered tile.pipeline, for its yield.
+struct PipelineState {
+  PipelineOp op;
+  /// Index of each tile iter_arg and the view of its storage.
+  SmallVector<std::pair<unsigned, Value>> tileArgs;
+};
+
+class TileLowering {
+public:
+  TileLowering(func::FuncOp func, const TileStorageMap &storage,
+               const TileToSCFOptions &options)
+      : func(func), storage(storage), options(options),
+        b(func.getContext()) {}
+
+  LogicalResult run();
+
+private:
+  func::FuncOp func;
+  const TileStorageMap &storage;
+  const TileToSCFOptions &options;
+  OpBuilder b;
+
+  /// The memref holding each lowered tile value.
+  DenseMap<Value, Value> buffers;
+  /// The enclosing tile.spmd of every tile op (taken before ops move).
+  DenseMap<Operation *, SpmdOp> spmdOf;
+  /// Arena memrefs of each spmd's worker, by Arena.
+  DenseMap<Operation *, std::array<Value, kNumArenas>> arenas;
+  /// Iteration counter k of each lowered pipeline.
+  DenseMap<Operation *, Value> iteration;
+  /// Pipeline state, by the pipeline's terminator.
+  DenseMap<Operation *, PipelineState> pipelineYields;
+  SmallVector<Operation *> toErase;
+
+  LogicalResult lower(Operation *op);
+
+  Emitter at(Operation *op) {
+    b.setInsertionPoint(op);
+    return Emitter{b, op->getLoc()};
+  }
+  Numerics numericsAt(Operation *op) {
+    b.setInsertionPoint(op);
+    return Numerics{b, op->getLoc()};
+  }
+
+  static MemRefType bufferType(TileType type) {
+    return MemRefType::get({type.getNumElements()}, type.getElementType());
+  }
+  Value buffer(Value tile) {
+    Value v = buffers.lookup(tile);
+    assert(v && "tile used before it was lowered");
+    return v;
+  }
+  /// A view of `type` at `byteOffset` into arena `arena` of `spmd`.
+  Value view(Emitter &e, SpmdOp spmd, Arena arena, Value byteOffset,
+             MemRefType type) {
+    Value base = arenas.lookup(spmd)[static_cast<unsigned>(arena)];
+    assert(base && "arena was not allocated");
+    return memref::ViewOp::create(e.b, e.loc, type, base, byteOffset,
+                                  ValueRange{});
+  }
+  /// The storage of `tile` as a memref, at the current slot.
+  Value storageView(Emitter &e, SpmdOp spmd, Value tile) {
+    const TileStorage &s = storage.lookup(tile);
+    Value offset = e.idx(s.offset);
+    if (s.slots > 1) {
+      Value k = iteration.lookup(s.pipeline);
+      assert(k && "slot pipeline not lowered");
+      Value slot = arith::RemUIOp::create(e.b, e.loc, k, e.idx(s.slots));
+      offset = e.add(offset, e.mul(slot, s.slotBytes));
+    }
+    return view(e, spmd, s.arena, offset,
+                bufferType(cast<TileType>(tile.getType())));
+  }
+  /// Temporary storage of `type` for `op` (in the Temp arena, at `offset`).
+  Value tempView(Emitter &e, Operation *op, int64_t offset, MemRefType type) {
+    return view(e, spmdOf.lookup(op), Arena::Temp, e.idx(offset), type);
+  }
+  /// Defines the buffer of `op`'s tile result and returns it.
+  Value result(Emitter &e, Operation *op, unsigned i = 0) {
+    Value res = op->getResult(i);
+    Value v = storageView(e, spmdOf.lookup(op), res);
+    buffers[res] = v;
+    return v;
+  }
+
+  void copy(Emitter &e, Value from, Value to) {
+    memref::CopyOp::create(e.b, e.loc, from, to);
+  }
+
+  // Structure.
+  LogicalResult lowerSpmd(SpmdOp op);
+  LogicalResult lowerAt(AtOp op);
+  LogicalResult lowerPipeline(PipelineOp op);
+  LogicalResult lowerYield(YieldOp op);
+  LogicalResult lowerAllocGm(AllocGmOp op);
+  // Data movement.
+  LogicalResult lowerLoadStore(Operation *op, Value gm, ValueRange indices,
+                               TileType type, Value tile, bool isLoad);
+  LogicalResult lowerFull(FullOp op);
+  LogicalResult lowerReshape(ReshapeOp op);
+  LogicalResult lowerGather(GatherOp op);
+  LogicalResult lowerScatter(ScatterOp op);
+  // Compute.
+  LogicalResult lowerCast(CastOp op);
+  LogicalResult lowerElementwise(Operation *op, ValueRange inputs,
+                                 Value scalar,
+                                 function_ref<Value(Numerics &, ValueRange,
+                                                    Value)> fn);
+  LogicalResult lowerExpandMul(Operation *op, bool perRow);
+  LogicalResult lowerRowReduce(Operation *op, bool isMax);
+  LogicalResult lowerMatmul(Operation *op, Value acc, Value lhs, Value rhs);
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Structure
+//===----------------------------------------------------------------------===//
+
+/// Moves the ops of `from` (all but its terminator unless `withTerminator`)
+/// before `before`.
+static void moveBody(Block &from, Operation *before, bool withTerminator) {
+  auto end = withTerminator ? from.end() : std::prev(from.end());
+  before->getBlock()->getOperations().splice(Block::iterator(before),
+                                             from.getOperations(),
+                                             from.begin(), end);
+}
+
+LogicalResult TileLowering::lowerSpmd(SpmdOp op) {
+  Emitter e = at(op);
+  const auto &bytes = storage.getArenaBytes(op);
+  auto allocate = [&](Emitter &in) {
+    std::array<Value, kNumArenas> values{};
+    for (unsigned i = 0; i < kNumArenas; ++i) {
+      if (bytes[i] == 0)
+        continue;
+      auto type = MemRefType::get({bytes[i]}, in.b.getI8Type());
+      values[i] = memref::AllocOp::create(in.b, in.loc, type, ValueRange{},
+                                          in.b.getI64IntegerAttr(64));
+    }
+    arenas[op] = values;
+    return values;
+  };
+  auto release = [&](Emitter &in, const std::array<Value, kNumArenas> &values) {
+    for (Value v : values)
+      if (v)
+        memref::DeallocOp::create(in.b, in.loc, v);
+  };
+  int64_t blocks = op.getBlocks();
+  int64_t workers = std::max<int64_t>(1, std::min(options.threads, blocks));
+  scf::ForOp loop;
+  if (workers == 1) {
+    auto values = allocate(e);
+    loop = e.loop(0, blocks, 1);
+    release(e, values);
+  } else {
+    // Worker w runs blocks w, w + workers, ...; each has its own arenas.
+    Value lb = e.idx(0);
+    Value ub = e.idx(workers);
+    Value step = e.idx(1);
+    auto par = scf::ParallelOp::create(b, e.loc, ValueRange{lb},
+                                       ValueRange{ub}, ValueRange{step});
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(par.getBody()->getTerminator());
+    Emitter in{b, e.loc};
+    auto values = allocate(in);
+    Value blockCount = in.idx(blocks);
+    Value stride = in.idx(workers);
+    loop = scf::ForOp::create(b, e.loc, par.getInductionVars()[0], blockCount,
+                              stride);
+    release(in, values);
+  }
+  op.getBlockIndex().replaceAllUsesWith(loop.getInductionVar());
+  moveBody(op.getBodyBlock(), loop.getBody()->getTerminator(), false);
+  toErase.push_back(op);
+  return success();
+}
+
+LogicalResult TileLowering::lowerAt(AtOp op) {
+  moveBody(op.getBodyBlock(), op, false);
+  toErase.push_back(op);
+  return success();
+}
+
+LogicalResult TileLowering::lowerPipeline(PipelineOp op) {
+  Emitter e = at(op);
+  SpmdOp spmd = spmdOf.lookup(op);
+  PipelineState state;
+  state.op = op;
+  SmallVector<Value> inits;
+  for (auto [i, init] : llvm::enumerate(op.getInitArgs())) {
+    if (!isa<TileType>(init.getType())) {
+      inits.push_back(init);
+      continue;
+    }
+    Value arg = op.getIterArgs()[i];
+    Value view = storageView(e, spmd, arg);
+    if (!(storage.lookup(init) == storage.lookup(arg)))
+      copy(e, buffer(init), view);
+    state.tileArgs.push_back({static_cast<unsigned>(i), view});
+    buffers[arg] = view;
+    buffers[op.getResult(i)] = view;
+  }
+  auto loop = scf::ForOp::create(b, e.loc, op.getLowerBound(),
+                                 op.getUpperBound(), op.getStep(), inits);
+  Block *body = loop.getBody();
+  if (!body->empty())
+    body->getTerminator()->erase();
+  // k = (iv - lb) / step counts iterations from 0 and picks the slots.
+  b.setInsertionPointToStart(body);
+  Value k = arith::DivUIOp::create(
+      b, e.loc,
+      arith::SubIOp::create(b, e.loc, loop.getInductionVar(),
+                            op.getLowerBound()),
+      op.getStep());
+  iteration[op] = k;
+  op.getInductionVar().replaceAllUsesWith(loop.getInductionVar());
+  unsigned next = 0;
+  for (auto [i, arg] : llvm::enumerate(op.getIterArgs()))
+    if (!isa<TileType>(arg.getType()))
+      arg.replaceAllUsesWith(loop.getRegionIterArgs()[next++]);
+  Operation *yield = op.getBodyBlock().getTerminator();
+  pipelineYields[yield] = state;
+  body->getOperations().splice(body->end(),
+                               op.getBodyBlock().getOperations());
+  next = 0;
+  for (OpResult res : op.getResults())
+    if (!isa<TileType>(res.getType()))
+      res.replaceAllUsesWith(loop.getResult(next++));
+  toErase.push_back(op);
+  return success();
+}
+
+LogicalResult TileLowering::lowerYield(YieldOp op) {
+  auto it = pipelineYields.find(op);
+  if (it == pipelineYields.end())
+    return success(); // tile.spmd / tile.at terminators go with their op.
+  PipelineState state = it->second;
+  Emitter e = at(op);
+  // Values living in another iter_arg's storage are staged in Temp first.
+  SmallVector<std::tuple<Value, Value, Value>> staged; // temp, src, dst
+  SmallVector<std::pair<Value, Value>> direct;
+  int64_t tempOffset = 0;
+  for (auto [i, dst] : state.tileArgs) {
+    Value v = op.getOperand(i);
+    const TileStorage &src = storage.lookup(v);
+    const TileStorage &carried = storage.lookup(state.op.getIterArgs()[i]);
+    if (src == carried)
+      continue;
+    bool clobbered = false;
+    for (auto [j, other] : state.tileArgs)
+      clobbered |= j != i &&
+                   src.overlaps(storage.lookup(state.op.getIterArgs()[j]));
+    if (!clobbered) {
+      direct.push_back({buffer(v), dst});
+      continue;
+    }
+    auto type = cast<TileType>(v.getType());
+    Value temp = tempView(e, op, tempOffset, bufferType(type));
+    tempOffset += alignTo(type.getSizeInBytes(), 64);
+    staged.push_back({temp, buffer(v), dst});
+  }
+  for (auto &[temp, src, dst] : staged)
+    copy(e, src, temp);
+  for (auto &[src, dst] : direct)
+    copy(e, src, dst);
+  for (auto &[temp, src, dst] : staged)
+    copy(e, temp, dst);
+  SmallVector<Value> carried;
+  for (Value v : op.getOperands())
+    if (!isa<TileType>(v.getType()))
+      carried.push_back(v);
+  scf::YieldOp::create(b, e.loc, carried);
+  toErase.push_back(op);
+  return success();
+}
+
+LogicalResult TileLowering::lowerAllocGm(AllocGmOp op) {
+  Emitter e = at(op);
+  Value alloc = memref::AllocOp::create(b, e.loc, op.getType(), ValueRange{},
+                                        b.getI64IntegerAttr(64));
+  op.getResult().replaceAllUsesWith(alloc);
+  func.walk([&](func::ReturnOp ret) {
+    b.setInsertionPoint(ret);
+    memref::DeallocOp::create(b, e.loc, alloc);
+  });
+  toErase.push_back(op);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+LogicalResult TileLowering::lowerLoadStore(Operation *op, Value gm,
+                                           ValueRange indices, TileType type,
+                                           Value tile, bool isLoad) {
+  Emitter e = at(op);
+  auto gmType = cast<MemRefType>(gm.getType());
+  Type elt = type.getElementType();
+  int64_t rows = type.getRows(), cols = type.getCols();
+  int64_t width = std::max<int64_t>(
+      1, kCopyBytes / static_cast<int64_t>(elt.getIntOrFloatBitWidth() / 8));
+  Value buf = isLoad ? result(e, op) : buffer(tile);
+  int64_t rank = gmType.getRank();
+  e.forEach(rows, [&](Value r) {
+    Value rowStart = e.mul(r, cols);
+    e.forChunks(cols, width, [&](Value c, int64_t len) {
+      SmallVector<Value> gmIdx(indices.begin(), indices.end());
+      if (rank >= 2)
+        gmIdx[rank - 2] = e.add(gmIdx[rank - 2], r);
+      gmIdx[rank - 1] = e.add(gmIdx[rank - 1], c);
+      Value t = e.add(rowStart, c);
+      VectorType vt = Emitter::vec(len, elt);
+      if (isLoad)
+        e.store(e.load(vt, gm, gmIdx), buf, t);
+      else
+        e.store(e.load(vt, buf, t), gm, gmIdx);
+    });
+  });
+  toErase.push_back(op);
+  return success();
+}
+
+LogicalResult TileLowering::lowerFull(FullOp op) {
+  Emitter e = at(op);
+  auto type = cast<TileType>(op.getType());
+  Type elt = type.getElementType();
+  int64_t width = std::max<int64_t>(
+      1, kCopyBytes / static_cast<int64_t>(elt.getIntOrFloatBitWidth() / 8));
+  Value buf = result(e, op);
+  e.forChunks(type.getNumElements(), width, [&](Value off, int64_t len) {
+    auto vt = Emitter::vec(len, elt);
+    Value v = arith::ConstantOp::create(
+        b, e.loc, DenseElementsAttr::get(vt, op.getValue()));
+    e.store(v, buf, off);
+  });
+  toErase.push_back(op);
+  return success();
+}
+
+LogicalResult TileLowering::lowerReshape(ReshapeOp op) {
+  Emitter e = at(op);
+  Value in = buffer(op.getInput());
+  if (storage.lookup(op.getResult()) == storage.lookup(op.getInput())) {
+    buffers[op.getResult()] = in; // a view: same bytes, same row-major order
+  } else {
+    copy(e, in, result(e, op));
+  }
+  toErase.push_back(op);
+  return success();
+}
+
+LogicalResult TileLowering::lowerGather(GatherOp op) {
+  Emitter e = at(op);
+  auto type = cast<TileType>(op.getType());
+  Type elt = type.getElementType();
+  int64_t parity = op.getPattern() == MaskPattern::p0101 ? 0 : 1;
+  Value in = buffer(op.getInput()), out = result(e, op);
+  // Rows have an even length, so column parity is flat-index parity.
+  e.forChunks(type.getNumElements(), kLanes, [&](Value off, int64_t len) {
+    Value v = e.load(Emitter::vec(2 * len, elt), in, e.mul(off, 2));
+    SmallVector<int64_t> mask;
+    for (int64_t i = 0; i < len; ++i)
+      mask.push_back(2 * i + parity);
+    e.store(e.shuffle(v, v, mask), out, off);
+  });
+  toErase.push_back(op);
+  return success();
+}
+
+LogicalResult TileLowering::lowerScatter(ScatterOp op) {
+  Emitter e = at(op);
+  auto srcType = cast<TileType>(op.getSource().getType());
+  Type elt = srcType.getElementType();
+  int64_t parity = op.getPattern() == MaskPattern::p0101 ? 0 : 1;
+  Value src = buffer(op.getSource()), dest = buffer(op.getDest());
+  Value out = result(e, op);
+  e.forChunks(srcType.getNumElements(), kLanes, [&](Value off, int64_t len) {
+    Value wideOff = e.mul(off, 2);
+    Value d = e.load(Emitter::vec(2 * len, elt), dest, wideOff);
+    Value s = e.load(Emitter::vec(len, elt), src, off);
+    // Lane 2i + parity takes s[i] (index 2 * len + i of the concatenation).
+    SmallVector<int64_t> mask;
+    for (int64_t i = 0; i < 2 * len; ++i)
+      mask.push_back(i % 2 == parity ? 2 * len + i / 2 : i);
+    e.store(e.shuffle(d, s, mask), out, wideOff);
+  });
+  toErase.push_back(op);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Compute
+//===----------------------------------------------------------------------===//
+
+LogicalResult TileLowering::lowerCast(CastOp op) {
+  Numerics n = numericsAt(op);
+  auto in = cast<TileType>(op.getInput().getType());
+  auto outType = cast<TileType>(op.getType());
+  Value src = buffer(op.getInput()), out = result(n, op);
+  bool ok = true;
+  n.forChunks(in.getNumElements(), kLanes, [&](Value off, int64_t len) {
+    Value v = n.load(Emitter::vec(len, in.getElementType()), src, off);
+    Value r = n.convert(v, outType.getElementType(), op.getMode());
+    if (!r) {
+      ok = false;
+      return;
+    }
+    n.store(r, out, off);
+  });
+  if (!ok)
+    return op.emitOpError("has no CPU lowering for ")
+           << in.getElementType() << " -> " << outType.getElementType();
+  toErase.push_back(op);
+  return success();
+}
+
+/// Elementwise ops: `fn(numerics, operands widened to f32 or i32, scalar
+/// widened)` returns the result in f32 / i32, rounded back to the tile's
+/// element type here.
+LogicalResult TileLowering::lowerElementwise(
+    Operation *op, ValueRange inputs, Value scalar,
+    function_ref<Value(Numerics &, ValueRange, Value)> fn) {
+  Numerics n = numericsAt(op);
+  auto type = cast<TileType>(op->getResult(0).getType());
+  Type elt = type.getElementType();
+  SmallVector<Value> bufs;
+  for (Value v : inputs)
+    bufs.push_back(buffer(v));
+  Value out = result(n, op);
+  n.forChunks(type.getNumElements(), kLanes, [&](Value off, int64_t len) {
+    SmallVector<Value> vs;
+    for (Value buf : bufs)
+      vs.push_back(n.widen(n.load(Emitter::vec(len, elt), buf, off)));
+    Value s;
+    if (scalar) {
+      Value wide = scalar;
+      if (scalar.getType().isF16())
+        wide = arith::ExtFOp::create(b, n.loc, b.getF32Type(), scalar);
+      s = vector::BroadcastOp::create(
+          b, n.loc, Emitter::vec(len, wide.getType()), wide);
+    }
+    n.store(n.narrowArith(fn(n, vs, s), elt), out, off);
+  });
+  toErase.push_back(op);
+  return success();
+}
+
+LogicalResult TileLowering::lowerExpandMul(Operation *op, bool perRow) {
+  Numerics n = numericsAt(op);
+  auto type = cast<TileType>(op->getResult(0).getType());
+  Type elt = type.getElementType();
+  bool isInt = elt.isInteger();
+  int64_t rows = type.getRows(), cols = type.getCols();
+  Value in = buffer(op->getOperand(0)), scale = buffer(op->getOperand(1));
+  Value out = result(n, op);
+  auto mul = [&](Value x, Value y) -> Value {
+    if (isInt)
+      return arith::MulIOp::create(b, n.loc, x, y);
+    return arith::MulFOp::create(b, n.loc, x, y);
+  };
+  n.forEach(rows, [&](Value r) {
+    Value rowStart = n.mul(r, cols);
+    Value s;
+    if (perRow)
+      s = n.widen(n.load(Emitter::vec(1, elt), scale, r));
+    n.forChunks(cols, kLanes, [&](Value c, int64_t len) {
+      Value pos = n.add(rowStart, c);
+      Value x = n.widen(n.load(Emitter::vec(len, elt), in, pos));
+      Value f;
+      if (perRow) {
+        Value scalar =
+            vector::ExtractOp::create(b, n.loc, s, ArrayRef<int64_t>{0});
+        f = vector::BroadcastOp::create(b, n.loc, x.getType(), scalar);
+      } else {
+        f = n.widen(n.load(Emitter::vec(len, elt), scale, c));
+      }
+      n.store(n.narrowArith(mul(x, f), elt), out, pos);
+    });
+  });
+  toErase.push_back(op);
+  return success();
+}
+
+/// Row sums and maxima in f32: lane l of a 16-lane accumulator takes the
+/// elements j = l (mod 16) of the row in order, then the lanes are combined
+/// pairwise (8 + 8, 4 + 4, 2 + 2, 1 + 1). docs/numerics.md states the order.
+LogicalResult TileLowering::lowerRowReduce(Operation *op, bool isMax) {
+  Numerics n = numericsAt(op);
+  auto inType = cast<TileType>(op->getOperand(0).getType());
+  Type elt = inType.getElementType();
+  int64_t rows = inType.getRows(), cols = inType.getCols();
+  Value in = buffer(op->getOperand(0));
+  Value out = result(n, op);
+  VectorType acc = Emitter::vec(kLanes, b.getF32Type());
+  // -0.0 is the identity of IEEE addition (x + -0.0 == x, also for -0.0).
+  double identity = isMax ? -std::numeric_limits<double>::infinity() : -0.0;
+  auto combine = [&](Value x, Value y) -> Value {
+    if (isMax)
+      return arith::MaximumFOp::create(b, n.loc, x, y);
+    return arith::AddFOp::create(b, n.loc, x, y);
+  };
+  n.forEach(rows, [&](Value r) {
+    Value rowStart = n.mul(r, cols);
+    Value init = n.splat(acc, identity);
+    int64_t full = cols / kLanes, tail = cols % kLanes;
+    Value sum = init;
+    if (full > 0) {
+      auto loop = n.loop(0, full * kLanes, kLanes, ValueRange{init});
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value x = n.widen(n.load(Emitter::vec(kLanes, elt), in,
+                               n.add(rowStart, loop.getInductionVar())));
+      scf::YieldOp::create(b, n.loc,
+                           combine(loop.getRegionIterArgs()[0], x));
+      b.setInsertionPointAfter(loop);
+      sum = loop.getResult(0);
+    }
+    if (tail) {
+      Value x = n.widen(n.load(Emitter::vec(tail, elt), in,
+                               n.add(rowStart, full * kLanes)));
+      // Pad the tail to 16 lanes with the identity.
+      SmallVector<int64_t> mask;
+      for (int64_t i = 0; i < kLanes; ++i)
+        mask.push_back(i < tail ? i : tail + i);
+      Value padded = n.shuffle(x, init, mask);
+      sum = combine(sum, padded);
+    }
+    for (int64_t width = kLanes / 2; width >= 1; width /= 2) {
+      SmallVector<int64_t> lo, hi;
+      for (int64_t i = 0; i < width; ++i) {
+        lo.push_back(i);
+        hi.push_back(width + i);
+      }
+      Value low = n.shuffle(sum, sum, lo);
+      Value high = n.shuffle(sum, sum, hi);
+      sum = combine(low, high);
+    }
+    n.store(n.narrowArith(sum, elt), out, r);
+  });
+  toErase.push_back(op);
+  return success();
+}
+
+/// C[M, N] = acc + A[M, K] @ B[K, N]: A is widened once into Temp (f32 or
+/// i32); then for blocks of 8 rows and 16 columns the accumulators stay in
+/// registers while k runs over K in order (one fused multiply-add per k, which
+/// is exact for the products of bf16, f16 and i8 inputs).
+LogicalResult TileLowering::lowerMatmul(Operation *op, Value acc, Value lhs,
+                                        Value rhs) {
+  Numerics n = numericsAt(op);
+  auto aType = cast<TileType>(lhs.getType());
+  auto bType = cast<TileType>(rhs.getType());
+  Type inElt = aType.getElementType();
+  bool isInt = inElt.isInteger();
+  Type accElt = isInt ? Type(b.getI32Type()) : Type(b.getF32Type());
+  int64_t m = aType.getRows(), k = aType.getCols(), ncols = bType.getCols();
+  Value a = buffer(lhs), bm = buffer(rhs);
+  Value c0 = acc ? buffer(acc) : Value();
+  Value out = result(n, op);
+  Value wideA = tempView(n, op, 0, MemRefType::get({m * k}, accElt));
+  n.forChunks(m * k, kLanes, [&](Value off, int64_t len) {
+    n.store(n.widen(n.load(Emitter::vec(len, inElt), a, off)), wideA, off);
+  });
+  n.forBlocks(m, kMatmulRows, [&](Value i0, int64_t mr) {
+    n.forChunks(ncols, kLanes, [&](Value j0, int64_t nr) {
+      VectorType vt = Emitter::vec(nr, accElt);
+      SmallVector<Value> rowStarts, inits;
+      for (int64_t r = 0; r < mr; ++r) {
+        Value row = n.add(i0, r);
+        rowStarts.push_back(n.add(n.mul(row, ncols), j0));
+        inits.push_back(c0 ? n.load(vt, c0, rowStarts.back())
+                           : n.splat(vt, 0.0));
+      }
+      auto loop = n.loop(0, k, 1, inits);
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(loop.getBody());
+        Value kk = loop.getInductionVar();
+        Value bv = n.widen(n.load(Emitter::vec(nr, inElt), bm,
+                                  n.add(n.mul(kk, ncols), j0)));
+        SmallVector<Value> next;
+        for (int64_t r = 0; r < mr; ++r) {
+          Value ai = memref::LoadOp::create(
+              b, n.loc, wideA,
+              ValueRange{n.add(n.mul(n.add(i0, r), k), kk)});
+          Value av = vector::BroadcastOp::create(b, n.loc, vt, ai);
+          Value cur = loop.getRegionIterArgs()[r];
+          if (isInt)
+            next.push_back(arith::AddIOp::create(
+                b, n.loc, cur, arith::MulIOp::create(b, n.loc, av, bv)));
+          else
+            next.push_back(math::FmaOp::create(b, n.loc, av, bv, cur));
+        }
+        scf::YieldOp::create(b, n.loc, next);
+      }
+      b.setInsertionPointAfter(loop);
+      for (int64_t r = 0; r < mr; ++r)
+        n.store(loop.getResult(r), out, rowStarts[r]);
+    });
+  });
+  toErase.push_back(op);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Dispatch
+//===----------------------------------------------------------------------===//
+
+using Fn = function_ref<Value(Numerics &, ValueRange, Value)>;
+
+/// Integer or float version of a binary arithmetic op.
+template <typename IntOp, typename FloatOp>
+static Value arith2(Numerics &n, Value x, Value y) {
+  if (isa<IntegerType>(getElementTypeOrSelf(x.getType())))
+    return IntOp::create(n.b, n.loc, x, y);
+  return FloatOp::create(n.b, n.loc, x, y);
+}
+
+LogicalResult TileLowering::lower(Operation *op) {
+  auto binary = [&](Operation *o, auto build) {
+    return lowerElementwise(o, o->getOperands(), Value(),
+                            [&](Numerics &n, ValueRange v, Value) {
+                              return build(n, v[0], v[1]);
+                            });
+  };
+  auto withScalar = [&](Operation *o, auto build) {
+    return lowerElementwise(o, o->getOperand(0), o->getOperand(1),
+                            [&](Numerics &n, ValueRange v, Value s) {
+                              return build(n, v[0], s);
+                            });
+  };
+  auto unary = [&](Operation *o, auto build) {
+    return lowerElementwise(o, o->getOperands(), Value(),
+                            [&](Numerics &n, ValueRange v, Value) {
+                              return build(n, v[0]);
+                            });
+  };
+  auto one = [](Numerics &n, Value like) {
+    return n.splat(cast<VectorType>(like.getType()), 1.0);
+  };
+  using AddI = arith::AddIOp;
+  using SubI = arith::SubIOp;
+  using MulI = arith::MulIOp;
+  using MaxI = arith::MaxSIOp;
+  using MinI = arith::MinSIOp;
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case<SpmdOp>([&](auto o) { return lowerSpmd(o); })
+      .Case<AtOp>([&](auto o) { return lowerAt(o); })
+      .Case<PipelineOp>([&](auto o) { return lowerPipeline(o); })
+      .Case<YieldOp>([&](auto o) { return lowerYield(o); })
+      .Case<AllocGmOp>([&](auto o) { return lowerAllocGm(o); })
+      .Case<LoadOp>([&](LoadOp o) {
+        return lowerLoadStore(o, o.getSource(), o.getIndices(),
+                              o.getTileType(), Value(), true);
+      })
+      .Case<StoreOp>([&](StoreOp o) {
+        return lowerLoadStore(o, o.getDest(), o.getIndices(), o.getTileType(),
+                              o.getValue(), false);
+      })
+      .Case<FullOp>([&](auto o) { return lowerFull(o); })
+      .Case<ReshapeOp>([&](auto o) { return lowerReshape(o); })
+      .Case<GatherOp>([&](auto o) { return lowerGather(o); })
+      .Case<ScatterOp>([&](auto o) { return lowerScatter(o); })
+      .Case<CastOp>([&](auto o) { return lowerCast(o); })
+      .Case<AddOp>([&](Operation *o) {
+        return binary(o, arith2<AddI, arith::AddFOp>);
+      })
+      .Case<SubOp>([&](Operation *o) {
+        return binary(o, arith2<SubI, arith::SubFOp>);
+      })
+      .Case<MulOp>([&](Operation *o) {
+        return binary(o, arith2<MulI, arith::MulFOp>);
+      })
+      .Case<DivOp>([&](Operation *o) {
+        return binary(o, arith2<arith::DivSIOp, arith::DivFOp>);
+      })
+      .Case<MaxOp>([&](Operation *o) {
+        return binary(o, arith2<MaxI, arith::MaximumFOp>);
+      })
+      .Case<MinOp>([&](Operation *o) {
+        return binary(o, arith2<MinI, arith::MinimumFOp>);
+      })
+      .Case<AddSOp>([&](Operation *o) {
+        return withScalar(o, arith2<AddI, arith::AddFOp>);
+      })
+      .Case<SubSOp>([&](Operation *o) {
+        return withScalar(o, arith2<SubI, arith::SubFOp>);
+      })
+      .Case<RSubSOp>([&](Operation *o) {
+        return withScalar(o, [](Numerics &n, Value x, Value s) {
+          return arith2<SubI, arith::SubFOp>(n, s, x);
+        });
+      })
+      .Case<MulSOp>([&](Operation *o) {
+        return withScalar(o, arith2<MulI, arith::MulFOp>);
+      })
+      .Case<DivSOp>([&](Operation *o) {
+        return withScalar(o, arith2<arith::DivSIOp, arith::DivFOp>);
+      })
+      .Case<RDivSOp>([&](Operation *o) {
+        return withScalar(o, [](Numerics &n, Value x, Value s) {
+          return arith2<arith::DivSIOp, arith::DivFOp>(n, s, x);
+        });
+      })
+      .Case<MaxSOp>([&](Operation *o) {
+        return withScalar(o, arith2<MaxI, arith::MaximumFOp>);
+      })
+      .Case<MinSOp>([&](Operation *o) {
+        return withScalar(o, arith2<MinI, arith::MinimumFOp>);
+      })
+      .Case<NegOp>([&](Operation *o) {
+        return unary(o, [](Numerics &n, Value x) -> Value {
+          if (isa<IntegerType>(getElementTypeOrSelf(x.getType())))
+            return n.subi(n.i32s(x, 0), x);
+          return arith::NegFOp::create(n.b, n.loc, x);
+        });
+      })
+      .Case<AbsOp>([&](Operation *o) {
+        return unary(o, [](Numerics &n, Value x) -> Value {
+          if (isa<IntegerType>(getElementTypeOrSelf(x.getType())))
+            return math::AbsIOp::create(n.b, n.loc, x);
+          return math::AbsFOp::create(n.b, n.loc, x);
+        });
+      })
+      .Case<SqrtOp>([&](Operation *o) {
+        return unary(o, [](Numerics &n, Value x) -> Value {
+          return math::SqrtOp::create(n.b, n.loc, x);
+        });
+      })
+      .Case<RsqrtOp>([&](Operation *o) {
+        return unary(o, [&](Numerics &n, Value x) -> Value {
+          return arith::DivFOp::create(n.b, n.loc, one(n, x),
+                                       math::SqrtOp::create(n.b, n.loc, x));
+        });
+      })
+      .Case<RecipOp>([&](Operation *o) {
+        return unary(o, [&](Numerics &n, Value x) -> Value {
+          return arith::DivFOp::create(n.b, n.loc, one(n, x), x);
+        });
+      })
+      .Case<ExpOp>([&](Operation *o) {
+        return unary(o, [](Numerics &n, Value x) -> Value {
+          return math::ExpOp::create(n.b, n.loc, x);
+        });
+      })
+      .Case<RowExpandMulOp>([&](Operation *o) {
+        return lowerExpandMul(o, /*perRow=*/true);
+      })
+      .Case<ColExpandMulOp>([&](Operation *o) {
+        return lowerExpandMul(o, /*perRow=*/false);
+      })
+      .Case<RowSumOp>([&](Operation *o) { return lowerRowReduce(o, false); })
+      .Case<RowMaxOp>([&](Operation *o) { return lowerRowReduce(o, true); })
+      .Case<MatmulOp>([&](MatmulOp o) {
+        return lowerMatmul(o, Value(), o.getLhs(), o.getRhs());
+      })
+      .Case<MatmulAccOp>([&](MatmulAccOp o) {
+        return lowerMatmul(o, o.getAcc(), o.getLhs(), o.getRhs());
+      })
+      .Default([&](Operation *o) -> LogicalResult {
+        if (isa<TileDialect>(o->getDialect()))
+          return o->emitOpError("has no lowering for the CPU simulation");
+        return success();
+      });
+}
+
+LogicalResult TileLowering::run() {
+  SmallVector<Operation *> ops;
+  func.walk<WalkOrder::PreOrder>([&](Operation *op) {
+    if (op == func.getOperation())
+      return;
+    ops.push_back(op);
+    if (isa<TileDialect>(op->getDialect()))
+      spmdOf[op] = op->getParentOfType<SpmdOp>();
+  });
+  for (Operation *op : ops)
+    if (failed(lower(op)))
+      return failure();
+  for (Operation *op : llvm::reverse(toErase)) {
+    op->dropAllUses();
+    op->erase();
+  }
+  func->removeAttr("tile.placed");
+  func->removeAttr(TileDialect::kTargetAttrName);
+  return success();
+}
+
+/// Whether every tile op of `func` has a lowering (the tile lowering itself
+/// then cannot fail half-way).
+static LogicalResult checkSupported(func::FuncOp func) {
+  WalkResult result = func.walk([&](Operation *op) -> WalkResult {
+    if (!isa<TileDialect>(op->getDialect()))
+      return WalkResult::advance();
+    if (!isa<SpmdOp, AtOp, PipelineOp, YieldOp, AllocGmOp, LoadOp, StoreOp,
+             FullOp, ReshapeOp, GatherOp, ScatterOp, CastOp, AddOp, SubOp,
+             MulOp, DivOp, MaxOp, MinOp, AddSOp, SubSOp, RSubSOp, MulSOp,
+             DivSOp, RDivSOp, MaxSOp, MinSOp, NegOp, AbsOp, SqrtOp, RsqrtOp,
+             RecipOp, ExpOp, RowExpandMulOp, ColExpandMulOp, RowSumOp,
+             RowMaxOp, MatmulOp, MatmulAccOp>(op)) {
+      op->emitOpError("has no lowering for the CPU simulation");
+      return WalkResult::interrupt();
+    }
+    Value gm;
+    if (auto load = dyn_cast<LoadOp>(op))
+      gm = load.getSource();
+    if (auto store = dyn_cast<StoreOp>(op))
+      gm = store.getDest();
+    if (!gm)
+      return WalkResult::advance();
+    auto type = cast<MemRefType>(gm.getType());
+    int64_t offset;
+    SmallVector<int64_t> strides;
+    if (failed(type.getStridesAndOffset(strides, offset)) ||
+        strides.back() != 1) {
+      op->emitOpError("the CPU simulation needs a memref whose last "
+                      "dimension is contiguous, got ")
+          << type;
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
+
+LogicalResult tessel::lowerTileToSCF(func::FuncOp func,
+                                     const TileToSCFOptions &options) {
+  bool hasTiles = false;
+  func.walk([&](Operation *op) {
+    hasTiles |= isa<TileDialect>(op->getDialect());
+  });
+  if (!hasTiles) {
+    func->removeAttr("tile.placed");
+    func->removeAttr(TileDialect::kTargetAttrName);
+    return success();
+  }
+  // Everything that can fail is checked before the IR changes.
+  if (failed(checkSupported(func)))
+    return failure();
+  FailureOr<TileStorageMap> storage = TileStorageMap::compute(func);
+  if (failed(storage))
+    return failure();
+  TileLowering lowering(func, *storage, options);
+  return lowering.run();
+}
+
+//===----------------------------------------------------------------------===//
+// The pass
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+struct ConvertTileToSCFPass
+    : public tessel::impl::ConvertTileToSCFBase<ConvertTileToSCFPass> {
+  using ConvertTileToSCFBase::ConvertTileToSCFBase;
+
+  void runOnOperation() override {
+    if (threads < 1) {
+      getOperation().emitError("threads must be at least 1, got ") << threads;
+      return signalPassFailure();
+    }
+    TileToSCFOptions options;
+    options.threads = threads;
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      if (failed(lowerTileToSCF(func, options)))
+        return signalPassFailure();
+  }
+};
+
+} // namespace
