@@ -43,6 +43,7 @@ void tessel::registerAllDialects(mlir::DialectRegistry &registry) {
 void tessel::registerAllPasses() {
   // Tessel's own passes and pipelines.
   tessel::registerTesselPasses();
+  tessel::registerTransformsPipelines();
   tessel::registerConversionPassesAndPipelines();
   // Upstream passes the pipelines are made of.
   mlir::registerTransformsPasses();

@@ -44,7 +44,10 @@ def make_kernel(p, T):
     # Cube tiles: K steps of 128 keep [T, 128] and [128, N] operands in L0A/L0B.
     KB = 128
     NB_DOWN = 64           # q down-projection columns per block
-    NB_UP = 256            # q up-projection columns per block (i32 acc <= 128 KiB)
+    # q up-projection columns per block: the vector half of the split scope
+    # holds the staged i32 accumulator and its f32 dequant, 2 x T x NB_UP x 4
+    # bytes, within the 188416-byte usable UB (T=128: 2 x 64 KiB).
+    NB_UP = 256 if T <= 64 else 128
     NB_KV = 64             # kv projection columns per block
     # Vector tiles: tokens per block and column chunks.
     TT = max(1, T // 16)   # tokens per block of the per-token scopes

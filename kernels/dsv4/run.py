@@ -133,12 +133,17 @@ def print_table(result: dict) -> None:
         print(f"schedule: {sched['scopes']} scopes, {sched['tasks']} tasks, "
               f"{sched['gm_intermediates']} GM intermediates, "
               f"GM read {sched['gm_bytes_read']} B, written {sched['gm_bytes_written']} B")
-    if sched.get("ub_peak_bytes"):
+    if sched.get("peak_bytes"):
         cap = sched.get("ub_capacity_bytes")
-        print(f"UB peak per scope (bytes{f', capacity {cap}' if cap else ''}):")
-        for scope, peak in sched["ub_peak_bytes"].items():
-            room = f"  headroom {cap - peak}" if cap else ""
-            print(f"  {scope:<28} {peak:>8d}{room}")
+        print(f"on-chip peaks per scope (bytes; UB capacity {cap}) and packing "
+              f"quality (peak / bytes live at once, 1.00 = optimal):")
+        print(f"  {'scope':<20} {'UB':>7} {'UB room':>8} {'L1':>7} {'L0C':>7}  quality")
+        for scope, peaks in sched["peak_bytes"].items():
+            ub = peaks.get("ub", 0)
+            quality = ", ".join(f"{k} {v:.2f}" for k, v in
+                                sched["packing_quality"].get(scope, {}).items())
+            print(f"  {scope:<20} {ub:>7d} {cap - ub:>8d} {peaks.get('l1', 0):>7d} "
+                  f"{peaks.get('l0c', 0):>7d}  {quality}")
     print("PASS" if result["pass"] else "FAIL")
 
 

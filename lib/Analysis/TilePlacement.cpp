@@ -745,10 +745,16 @@ void tessel::applyPlacement(const ScopePlacement &placement) {
     pipeline->setAttr("places", ArrayAttr::get(ctx, places));
   });
   Builder b(ctx);
-  SmallVector<NamedAttribute> peaks;
-  for (BufferKind kind : kAllBufferKinds)
+  SmallVector<NamedAttribute> peaks, live;
+  for (BufferKind kind : kAllBufferKinds) {
+    const KindPlacement &k = placement.getKind(kind);
     peaks.push_back(b.getNamedAttr(getBufferKindName(kind),
-                                   b.getI64IntegerAttr(
-                                       placement.getKind(kind).peak)));
+                                   b.getI64IntegerAttr(k.peak)));
+    live.push_back(b.getNamedAttr(getBufferKindName(kind),
+                                  b.getI64IntegerAttr(k.lowerBound)));
+  }
   scope->setAttr("tile.peak", b.getDictionaryAttr(peaks));
+  // The most bytes live at once (each rounded to alignment): the lower bound
+  // of any packing, so peak / live is the packing quality.
+  scope->setAttr("tile.live_bytes", b.getDictionaryAttr(live));
 }

@@ -33,6 +33,27 @@ using namespace tessel::tile;
 
 namespace {
 
+/// Test only (option `test-overlap`): find a buffer `b` defined while a
+/// buffer `a` of the same kind is live and read after `b` is written, and
+/// put `b` on `a`'s bytes. Writing `b` then clobbers `a`, which proves that
+/// the CPU simulation really executes the placement.
+void overlapLiveBuffers(ScopePlacement &placement) {
+  std::vector<PlacedBuffer> &buffers = placement.buffers;
+  for (PlacedBuffer &b : buffers)
+    for (const PlacedBuffer &a : buffers) {
+      if (&a == &b || a.kind != b.kind || a.slots != 1 || b.slots != 1)
+        continue;
+      if (!(a.start < b.start && b.start + 1 < a.end))
+        continue;
+      if (a.offset + b.getFootprint() > placement.getKind(a.kind).capacity)
+        continue;
+      LLVM_DEBUG(llvm::dbgs() << "test-overlap: " << b.name << " onto "
+                              << a.name << "\n");
+      b.offset = a.offset;
+      return;
+    }
+}
+
 struct PlaceBuffersPass
     : public tessel::impl::TilePlaceBuffersBase<PlaceBuffersPass> {
   using TilePlaceBuffersBase::TilePlaceBuffersBase;
@@ -89,6 +110,10 @@ struct PlaceBuffersPass
     });
     if (!ok)
       return signalPassFailure();
+
+    if (testOverlap)
+      for (ScopePlacement &placement : placements)
+        overlapLiveBuffers(placement);
 
     // Then write.
     llvm::SetVector<Operation *> functions;

@@ -1,5 +1,6 @@
 // RUN: tessel-opt %s -split-input-file -tile-place-buffers | FileCheck %s
 // RUN: tessel-opt %s -split-input-file -tile-print-placement -mlir-print-op-on-diagnostic=false -o /dev/null 2>&1 | FileCheck %s --check-prefix=MAP
+// RUN: tessel-opt %s -split-input-file -tile-place-buffers="test-overlap=true" | FileCheck %s --check-prefix=OVL
 
 // Capacities come from TargetInfo: a2a3 UB 188416 usable bytes (184 KiB),
 // L1 524288, L0A / L0B 65536, L0C 131072; a5 UB 245760 (240 KiB), L0C
@@ -13,11 +14,17 @@
 // lower bound = 2048 + 64 + 64 = 2176 (at p3: %s, %y, %t).
 // CHECK-LABEL: func.func @reuse_dead_buffer
 // CHECK-SAME: attributes {tile.placed}
-// CHECK: tile.at vector attributes {tile.peak = {l0a = 0 : i64, l0b = 0 : i64, l0c = 0 : i64, l1 = 0 : i64, ub = 2176 : i64}}
+// CHECK: tile.at vector attributes {tile.live_bytes = {l0a = 0 : i64, l0b = 0 : i64, l0c = 0 : i64, l1 = 0 : i64, ub = 2176 : i64}, tile.peak = {l0a = 0 : i64, l0b = 0 : i64, l0c = 0 : i64, l1 = 0 : i64, ub = 2176 : i64}}
 // CHECK: tile.load {{.*}} {place = #tile.place<ub, 0>}
 // CHECK: tile.row_sum {{.*}} {place = #tile.place<ub, 2048>}
 // CHECK: tile.load {{.*}} {place = #tile.place<ub, 0>}
 // CHECK: tile.row_sum {{.*}} {place = #tile.place<ub, 2112>}
+// test-overlap (test only) moves %y, loaded at p2 while %s [1,5) is live
+// and read afterwards, onto %s's bytes at 2048: writing %y clobbers %s.
+// OVL-LABEL: func.func @reuse_dead_buffer
+// OVL: tile.load {{.*}} {place = #tile.place<ub, 0>}
+// OVL: tile.row_sum {{.*}} {place = #tile.place<ub, 2048>}
+// OVL: tile.load {{.*}} {place = #tile.place<ub, 2048>}
 // MAP-LABEL: placement in @reuse_dead_buffer of a vector scope on a2a3: fits
 // MAP-NEXT: vector UB memory map, 188416 bytes usable
 // MAP-NEXT: [0, 2048) x: 2048 bytes, live [0, 2)
@@ -277,7 +284,7 @@ func.func @reshape_is_a_view(%a: memref<16x32xf32>, %o: memref<1x16xf32>) {
 // L0C granule): L0C peak 1024 + 512 = 1536. L0A holds at most the 2048 B
 // lhs, L0B the 2048 B rhs.
 // CHECK-LABEL: func.func @cube_buffers
-// CHECK: tile.at cube attributes {tile.peak = {l0a = 2048 : i64, l0b = 2048 : i64, l0c = 1536 : i64, l1 = 4096 : i64, ub = 0 : i64}}
+// CHECK: tile.at cube attributes {tile.live_bytes = {l0a = 2048 : i64, l0b = 2048 : i64, l0c = 1536 : i64, l1 = 4096 : i64, ub = 0 : i64}, tile.peak = {l0a = 2048 : i64, l0b = 2048 : i64, l0c = 1536 : i64, l1 = 4096 : i64, ub = 0 : i64}}
 // CHECK: tile.load {{.*}} {place = #tile.place<l1, {{[0-9]+}}>}
 // CHECK: tile.load {{.*}} {place = #tile.place<l1, {{[0-9]+}}>}
 // CHECK: tile.matmul {{.*}} {place = #tile.place<l0c, 0>}
@@ -348,7 +355,7 @@ func.func @cube_accumulator_in_place(%a: memref<16x256xbf16>, %w: memref<256x128
 // the cube data path (loads in L1, the matmul result in L0C), the others
 // live in UB. Here the cube and vector halves meet only in GM.
 // CHECK-LABEL: func.func @core_group_per_tile
-// CHECK: tile.at core_group attributes {tile.peak = {l0a = 2048 : i64, l0b = 16384 : i64, l0c = 8192 : i64, l1 = 18432 : i64, ub = 8192 : i64}}
+// CHECK: tile.at core_group attributes {tile.live_bytes = {{{.*}}}, tile.peak = {l0a = 2048 : i64, l0b = 16384 : i64, l0c = 8192 : i64, l1 = 18432 : i64, ub = 8192 : i64}}
 // CHECK: tile.load {{.*}} {place = #tile.place<l1,
 // CHECK: tile.load {{.*}} {place = #tile.place<l1,
 // CHECK: tile.matmul {{.*}} {place = #tile.place<l0c, 0>}

@@ -20,6 +20,10 @@ namespace tessel {
 #define GEN_PASS_REGISTRATION
 #include "tessel/Transforms/Passes.h.inc"
 
+/// Registers the named pipelines of lib/Transforms/Pipelines.cpp
+/// (`tile-npu-pipeline`).
+void registerTransformsPipelines();
+
 } // namespace tessel
 
 #endif // TESSEL_TRANSFORMS_PASSES_H

@@ -110,8 +110,140 @@ def TilePlaceBuffers : Pass<"tile-place-buffers", "::mlir::ModuleOp"> {
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"\"",
            "target chip (a2a3 or a5); default: the nearest tile.target "
+           "attribute, else a2a3">,
+    Option<"testOverlap", "test-overlap", "bool", /*default=*/"false",
+           "test only: after packing, move one tile of every scope onto "
+           "the bytes of another tile that is still live when it is "
+           "written, so the CPU simulation must give wrong numbers">
+  ];
+}
+
+def TileSplitMixedScopes : Pass<"tile-split-mixed-scopes", "::mlir::ModuleOp"> {
+  let summary = "give every core_group scope a core kind, splitting mixed "
+                "cube and vector scopes through GM on a2a3";
+  let description = [{
+    For every `tile.at core_group` scope: with vector ops only (or no cube
+    op at all) it becomes `tile.at vector`; with cube ops and no vector op
+    (`tile.matmul`, `tile.matmul_acc` plus `tile.load`, `tile.store`,
+    `tile.full`, `tile.reshape`) it becomes `tile.at cube`. A scope mixing
+    both stays a `core_group` scope on a target with an L0C -> UB path (a5);
+    on a2a3, where cube and vector cores meet only in GM, it is split:
+
+    - the cube part (the top-level ops holding cube ops, everything they
+      depend on, and the ops that only consume them, such as the store of a
+      matmul result) moves to a new `tile.spmd` named `<scope>_cube` with the
+      same grid, placed before the original, which is renamed
+      `<scope>_vector` and keeps the rest in a `tile.at vector`;
+    - every tile the vector part uses from the cube part is stored at the
+      end of the cube scope into a `tile.alloc_gm` staging tensor
+      `<scope>_stage<i>` of shape `blocks x rows x cols`, at the block index,
+      so blocks never share a slice, and loaded back in the vector scope just
+      before its first use;
+    - pure scalar ops (index computations) are duplicated into both parts.
+
+    A mixed scope that cannot be split is an error at the scope saying why:
+    a top-level op (a loop) holding both cube and vector ops, a cube op
+    depending on a vector op, a non-tile value crossing from the cube part
+    to the vector part, a GM tensor written by one part and accessed by the
+    other, or a `tile.spmd` holding other ops with effects. On any error
+    the IR is left as it was. Every decision is a remark on the
+    `tile.spmd`.
+
+    Input (a2a3):
+    ```mlir
+    tile.spmd 4 name("mm_scale") (%b) {
+      tile.at core_group {
+        %col = arith.muli %b, %c32 : index
+        %x = tile.load %a[%c0, %c0] : memref<16x64xf16> -> !tile.tile<16x64xf16>
+        %wt = tile.load %w[%c0, %col] : memref<64x128xf16> -> !tile.tile<64x32xf16>
+        %y = tile.matmul %x, %wt : ... -> !tile.tile<16x32xf32>
+        %z = tile.muls %y, %s : !tile.tile<16x32xf32>
+        tile.store %z, %o[%c0, %col] : !tile.tile<16x32xf32>, memref<16x128xf32>
+      }
+    }
+    ```
+    Output:
+    ```mlir
+    %st = tile.alloc_gm name("mm_scale_stage0") : memref<4x16x32xf32>
+    tile.spmd 4 name("mm_scale_cube") (%b) {
+      tile.at cube {
+        ... %y = tile.matmul %x, %wt ...
+        tile.store %y, %st[%b, %c0, %c0] : !tile.tile<16x32xf32>, memref<4x16x32xf32>
+      }
+    }
+    tile.spmd 4 name("mm_scale_vector") (%b) {
+      tile.at vector {
+        %col = arith.muli %b, %c32 : index
+        %y = tile.load %st[%b, %c0, %c0] : memref<4x16x32xf32> -> !tile.tile<16x32xf32>
+        %z = tile.muls %y, %s : !tile.tile<16x32xf32>
+        tile.store %z, %o[%c0, %col] : !tile.tile<16x32xf32>, memref<16x128xf32>
+      }
+    }
+    ```
+    Remark: `scope 'mm_scale': mixed cube and vector ops split into
+    'mm_scale_cube' and 'mm_scale_vector' meeting in GM: 1 staged tile,
+    2048 bytes per block, 8192 bytes in all`.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"\"",
+           "target chip (a2a3 or a5); default: the nearest tile.target "
            "attribute, else a2a3">
   ];
+  let dependentDialects = ["::tessel::tile::TileDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def TilePipelineLoops : Pass<"tile-pipeline-loops", "::mlir::ModuleOp"> {
+  let summary = "turn scf.for loops that load from GM into tile.pipeline "
+                "loops where the multiplied buffers still fit";
+  let description = [{
+    Every `scf.for` inside a `tile.at` scope whose body (at any depth) holds
+    a `tile.load` becomes a `tile.pipeline` with `stages` stages when the
+    scope, placed as `tile-place-buffers` would place it with that loop
+    pipelined, still fits every on-chip buffer of the target; otherwise it
+    stays sequential: as a one-stage `tile.pipeline` when it carries tiles
+    (only `tile.pipeline` iter_args get storage for a loop-carried tile),
+    else as the `scf.for` it was. Inner loops are decided first, and the
+    decisions already taken count when the next loop is tried. The footprint
+    is the peak of the placement analysis of `tile-place-buffers`
+    (tessel/Analysis/TilePlacement.h: live ranges, reuse of dead bytes,
+    alignment, `stages` slots for every tile defined directly in a pipeline
+    body), computed on a scratch copy of the scope in which every other
+    `scf.for` counts as a one-stage pipeline. Loop-carried values
+    (`iter_args`) become `tile.pipeline` iter_args.
+
+    Each decision is a remark on the loop:
+    `pipelined loop in scope 's': 2 stages, footprint 2048 bytes of 188416
+    (vector UB)` or `loop in scope 's' not pipelined: 2 stages need 200704 >
+    188416 bytes of vector UB`.
+
+    Input:
+    ```mlir
+    %r = scf.for %j = %c0 to %c8 step %c1 iter_args(%acc = %z)
+        -> (!tile.tile<16x1xf32>) {
+      %x = tile.load %a[%c0, %j] : memref<16x256xf32> -> !tile.tile<16x32xf32>
+      %s = tile.row_sum %x : !tile.tile<16x32xf32> -> !tile.tile<16x1xf32>
+      %n = tile.add %acc, %s : !tile.tile<16x1xf32>
+      scf.yield %n : !tile.tile<16x1xf32>
+    }
+    ```
+    Output:
+    ```mlir
+    %r = tile.pipeline %j = %c0 to %c8 step %c1 stages(2)
+        iter_args(%acc = %z) -> (!tile.tile<16x1xf32>) {
+      ...
+      tile.yield %n : !tile.tile<16x1xf32>
+    }
+    ```
+  }];
+  let options = [
+    Option<"stages", "stages", "int64_t", /*default=*/"2",
+           "pipeline depth to try (2 = double buffering)">,
+    Option<"target", "target", "std::string", /*default=*/"\"\"",
+           "target chip (a2a3 or a5); default: the nearest tile.target "
+           "attribute, else a2a3">
+  ];
+  let dependentDialects = ["::tessel::tile::TileDialect"];
 }
 
 #endif // TESSEL_TRANSFORMS_PASSES_TD

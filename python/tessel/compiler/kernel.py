@@ -175,8 +175,10 @@ class JitKernel:
                 raise BackendUnavailableError(
                     f"cannot run '{self.__name__}': the CPU simulation's "
                     f"lowering is not registered in this build ({reason})")
-            # A fresh module: the backend lowers it in place.
-            compiled = driver.compile_kernel(self.fn, target, "tile")
+            # A fresh module of the scheduled, placed program: the backend
+            # lowers it in place.
+            from .stages import scheduled_stage
+            compiled = driver.compile_kernel(self.fn, target, scheduled_stage())
             params = self.signature
             try:
                 exe = CpuKernel(compiled.module, self.fn.__name__,

@@ -1,7 +1,7 @@
 """The compilation stages `--emit` and `kernel.ir(stage=...)` can stop at.
 
 Each stage is a pass pipeline (the textual form `PassManager.parse` takes,
-with `{target}` replaced by the target name) run on the output of the
+with `{target}` replaced by the target name; literal braces doubled) run on the output of the
 stage before it; the first stage, `tile`, is the IR the frontend builds,
 verified. Adding a stage is one line in `STAGES`.
 """
@@ -20,9 +20,16 @@ class Stage:
 
 STAGES: list[Stage] = [
     Stage("tile", "", "the tile IR the frontend builds, verified"),
+    Stage("npu", "builtin.module(tile-npu-pipeline{{target={target}}})",
+          "scheduled for the target: mixed cube/vector scopes split through "
+          "GM (A2/A3), loops that load from GM pipelined where the "
+          "multiplied buffers fit"),
+    Stage("placed", "builtin.module(tile-place-buffers{{target={target}}})",
+          "every tile placed at an offset in its on-chip buffer (UB, L1, "
+          "L0C), with one slot per pipeline stage"),
     Stage("llvm", "builtin.module(tile-cpu-pipeline)",
-          "lowered to the LLVM dialect for the CPU simulation (what "
-          "tessel.runtime.CpuKernel runs)"),
+          "the placed program lowered to the LLVM dialect for the CPU "
+          "simulation (what tessel.runtime.CpuKernel runs)"),
 ]
 
 

@@ -9,8 +9,10 @@ All figures are static: they come from the IR, not from running it.
 - `gm_bytes_read` / `gm_bytes_written`: bytes moved by `tile.load` /
   `tile.store`, times the static trip counts of the enclosing loops and the
   block count of the scope (an `scf.if` counts its larger branch).
-- `ub_peak_bytes` (after `tile-place-buffers`): per scope name, the UB peak
-  the placement recorded on its `tile.at` (`tile.peak`).
+- after `tile-place-buffers`, per scope name: `ub_peak_bytes` (the UB peak
+  the placement recorded on its `tile.at`, `tile.peak`), `peak_bytes` (every
+  buffer kind's peak) and `packing_quality` (per kind, peak divided by the
+  most bytes simultaneously live, `tile.live_bytes`: 1.0 is optimal).
 """
 
 from __future__ import annotations
@@ -83,6 +85,17 @@ def _walk(op: ir.Operation, fn) -> None:
                 _walk(child.operation, fn)
 
 
+def _max_dicts(attrs) -> dict[str, int]:
+    """Per key, the largest integer over DictAttrs (a scope that a split
+    left with several tile.at ops reports its worst)."""
+    out: dict[str, int] = {}
+    for attr in attrs:
+        for named in ir.DictAttr(attr):
+            out[named.name] = max(out.get(named.name, 0),
+                                  ir.IntegerAttr(named.attr).value)
+    return out
+
+
 def schedule_stats(module: ir.Module) -> dict:
     """The statistics of `module` (tile IR, placed or not)."""
     scopes: list[ir.Operation] = []
@@ -97,7 +110,7 @@ def schedule_stats(module: ir.Module) -> dict:
     _walk(module.operation, visit)
     stats = {"scopes": len(scopes), "tasks": 0, "gm_intermediates": len(allocs),
              "gm_bytes_read": 0, "gm_bytes_written": 0, "ub_peak_bytes": {},
-             "per_scope": {}}
+             "peak_bytes": {}, "packing_quality": {}, "per_scope": {}}
     for i, spmd in enumerate(scopes):
         blocks = ir.IntegerAttr(spmd.attributes["blocks"]).value
         name = (ir.StringAttr(spmd.attributes["sym_name"]).value
@@ -110,16 +123,18 @@ def schedule_stats(module: ir.Module) -> dict:
         stats["gm_bytes_written"] += acc["written"]
         scope = {"blocks": blocks, "gm_bytes_read": acc["read"],
                  "gm_bytes_written": acc["written"]}
-        peaks = []
-        _walk(spmd, lambda op: peaks.append(op.attributes["tile.peak"])
-              if op.name == "tile.at" and "tile.peak" in op.attributes else None)
-        if peaks:
-            ub = 0
-            for peak in peaks:
-                d = ir.DictAttr(peak)
-                if "ub" in d:
-                    ub = max(ub, ir.IntegerAttr(d["ub"]).value)
-            scope["ub_peak_bytes"] = ub
-            stats["ub_peak_bytes"][name] = ub
+        ats = []
+        _walk(spmd, lambda op: ats.append(op) if op.name == "tile.at"
+              and "tile.peak" in op.attributes else None)
+        if ats:
+            peak = _max_dicts(at.attributes["tile.peak"] for at in ats)
+            live = _max_dicts(at.attributes["tile.live_bytes"] for at in ats
+                              if "tile.live_bytes" in at.attributes)
+            scope["peak_bytes"] = {k: v for k, v in peak.items() if v}
+            scope["packing_quality"] = {k: round(peak[k] / live[k], 4)
+                                        for k in peak if live.get(k)}
+            stats["ub_peak_bytes"][name] = peak.get("ub", 0)
+            stats["peak_bytes"][name] = scope["peak_bytes"]
+            stats["packing_quality"][name] = scope["packing_quality"]
         stats["per_scope"][name] = scope
     return stats

@@ -1,0 +1,230 @@
+//===- PipelineLoops.cpp - Pipeline the loops that load from GM -----------===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+//
+// Turns every scf.for inside a tile.at scope whose body loads from GM into a
+// tile.pipeline with `stages` stages, when the scope still fits the on-chip
+// buffers of the target with that loop pipelined. The footprint is the one
+// tile-place-buffers would produce (tessel/Analysis/TilePlacement.h), taken
+// on a scratch copy of the scope, so the decision and the later placement
+// agree. Inner loops are decided first.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessel/Analysis/TilePlacement.h"
+#include "tessel/Support/TargetInfo.h"
+#include "tessel/Transforms/Passes.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/IRMapping.h"
+
+#define DEBUG_TYPE "tile-pipeline-loops"
+
+namespace tessel {
+#define GEN_PASS_DEF_TILEPIPELINELOOPS
+#include "tessel/Transforms/Passes.h.inc"
+} // namespace tessel
+
+using namespace mlir;
+using namespace tessel;
+using namespace tessel::tile;
+
+namespace {
+
+/// Replaces `loop` by a tile.pipeline with the same bounds, body and
+/// iter_args, and `stages` stages.
+static PipelineOp convertToPipeline(scf::ForOp loop, int64_t stages) {
+  OpBuilder b(loop);
+  auto pipe = PipelineOp::create(b, loop.getLoc(), loop.getLowerBound(),
+                                 loop.getUpperBound(), loop.getStep(), stages,
+                                 loop.getInitArgs());
+  Block &newBody = pipe.getBodyBlock();
+  // The builder adds the implicit terminator when there are no iter_args.
+  if (!newBody.empty())
+    newBody.getTerminator()->erase();
+  Block &oldBody = *loop.getBody();
+  auto yield = cast<scf::YieldOp>(oldBody.getTerminator());
+  b.setInsertionPoint(yield);
+  YieldOp::create(b, yield.getLoc(), yield.getOperands());
+  yield.erase();
+  for (auto [from, to] :
+       llvm::zip(oldBody.getArguments(), newBody.getArguments()))
+    from.replaceAllUsesWith(to);
+  newBody.getOperations().splice(newBody.end(), oldBody.getOperations());
+  loop.replaceAllUsesWith(pipe.getResults());
+  loop.erase();
+  return pipe;
+}
+
+/// A loop the pass may pipeline: index bounds and a tile.load in its body.
+static bool isCandidate(scf::ForOp loop) {
+  if (!loop.getInductionVar().getType().isIndex())
+    return false;
+  return loop.getBody()
+      ->walk([](LoadOp) { return WalkResult::interrupt(); })
+      .wasInterrupted();
+}
+
+/// The outcome of placing a scope with a set of stage counts.
+struct Trial {
+  /// The placement analysis failed; `error` holds its first message.
+  bool placeable = true;
+  std::string error;
+  bool fits = false;
+  /// The buffer kind closest to (or furthest beyond) its capacity.
+  BufferKind kind = BufferKind::UB;
+  int64_t peak = 0;
+  int64_t capacity = 0;
+  /// All buffers fit but a matmul operand exceeds L0A / L0B.
+  bool operandTooLarge = false;
+};
+
+/// Places a scratch copy of `at` in which each scf.for becomes a pipeline
+/// with the stage count `stagesOf` gives it (1 when absent).
+static Trial tryPlacement(AtOp at, const DenseMap<Operation *, int64_t> &stagesOf,
+                          const TargetInfo &target) {
+  OpBuilder b(at->getContext());
+  b.setInsertionPointAfter(at);
+  IRMapping map;
+  auto copy = cast<AtOp>(b.clone(*at, map));
+  SmallVector<scf::ForOp> loops;
+  at.walk([&](scf::ForOp loop) { loops.push_back(loop); });
+  for (scf::ForOp loop : loops) {
+    auto copied = cast<scf::ForOp>(map.lookup(loop.getOperation()));
+    if (copied.getInductionVar().getType().isIndex())
+      convertToPipeline(copied, stagesOf.lookup_or(loop, 1));
+  }
+
+  Trial trial;
+  FailureOr<ScopePlacement> placement = failure();
+  {
+    ScopedDiagnosticHandler handler(at->getContext(), [&](Diagnostic &diag) {
+      if (trial.error.empty())
+        trial.error = diag.str();
+      return success();
+    });
+    placement = computeScopePlacement(copy, target);
+  }
+  if (failed(placement)) {
+    trial.placeable = false;
+  } else {
+    trial.fits = placement->fits();
+    double worst = -1;
+    bool allKindsFit = true;
+    // L0A and L0B hold matmul operands one at a time, whatever the stages;
+    // the storage the stages multiply is in UB, L1 and L0C.
+    for (BufferKind kind : {BufferKind::UB, BufferKind::L1, BufferKind::L0C}) {
+      const KindPlacement &k = placement->getKind(kind);
+      if (!k.used || k.capacity <= 0)
+        continue;
+      allKindsFit &= k.fits();
+      double ratio = double(k.peak) / double(k.capacity);
+      if (ratio > worst) {
+        worst = ratio;
+        trial.kind = kind;
+        trial.peak = k.peak;
+        trial.capacity = k.capacity;
+      }
+    }
+    trial.operandTooLarge = allKindsFit && !trial.fits;
+  }
+  copy.erase();
+  return trial;
+}
+
+struct PipelineLoopsPass
+    : public tessel::impl::TilePipelineLoopsBase<PipelineLoopsPass> {
+  using TilePipelineLoopsBase::TilePipelineLoopsBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    int64_t stages = this->stages;
+    if (stages < 1) {
+      module.emitError("stages must be at least 1, got ") << stages;
+      return signalPassFailure();
+    }
+    const TargetInfo *option = nullptr;
+    if (!target.empty()) {
+      option = lookupTarget(target);
+      if (!option) {
+        module.emitError("unknown target '")
+            << target << "': expected one of a2a3, a5";
+        return signalPassFailure();
+      }
+      // Like tile-place-buffers: the option may not contradict the IR.
+      if (auto own = module->getAttrOfType<TargetAttr>(
+              TileDialect::kTargetAttrName);
+          own && stringifyTarget(own.getValue()) != option->name) {
+        module.emitError("target option '")
+            << target << "' contradicts " << TileDialect::kTargetAttrName
+            << " = " << stringifyTarget(own.getValue());
+        return signalPassFailure();
+      }
+    }
+
+    SmallVector<AtOp> scopes;
+    module.walk([&](AtOp at) { scopes.push_back(at); });
+    for (AtOp at : scopes) {
+      const TargetInfo &info = getScopeTarget(at, option);
+      StringRef name = "spmd";
+      if (auto spmd = at->getParentOfType<SpmdOp>())
+        name = spmd.getScopeName();
+
+      // Post-order: inner loops first.
+      SmallVector<scf::ForOp> candidates;
+      at.walk([&](scf::ForOp loop) {
+        if (isCandidate(loop))
+          candidates.push_back(loop);
+      });
+      DenseMap<Operation *, int64_t> stagesOf;
+      SmallVector<scf::ForOp> accepted;
+      for (scf::ForOp loop : candidates) {
+        stagesOf[loop] = stages;
+        Trial trial = tryPlacement(at, stagesOf, info);
+        if (!trial.placeable) {
+          stagesOf.erase(loop);
+          loop.emitRemark() << "loop in scope '" << name
+                            << "' not pipelined: the scope cannot be placed ("
+                            << trial.error << ")";
+          continue;
+        }
+        StringRef title = getBufferKindTitle(trial.kind);
+        if (trial.fits) {
+          accepted.push_back(loop);
+          loop.emitRemark() << "pipelined loop in scope '" << name << "': "
+                            << stages << " stages, footprint " << trial.peak
+                            << " bytes of " << trial.capacity << " (" << title
+                            << ")";
+          continue;
+        }
+        stagesOf.erase(loop);
+        if (trial.operandTooLarge)
+          loop.emitRemark() << "loop in scope '" << name
+                            << "' not pipelined: a matmul operand exceeds "
+                               "cube L0A or L0B";
+        else
+          loop.emitRemark() << "loop in scope '" << name
+                            << "' not pipelined: " << stages << " stages need "
+                            << trial.peak << " > " << trial.capacity
+                            << " bytes of " << title;
+      }
+      for (scf::ForOp loop : accepted)
+        convertToPipeline(loop, stages);
+      // A sequential loop that carries tiles becomes a one-stage
+      // tile.pipeline: only tile.pipeline iter_args have storage that
+      // placement and the lowerings know how to give a loop-carried tile.
+      SmallVector<scf::ForOp> carrying;
+      at.walk([&](scf::ForOp loop) {
+        if (llvm::any_of(loop.getInitArgs().getTypes(),
+                         [](Type t) { return isa<TileType>(t); }))
+          carrying.push_back(loop);
+      });
+      for (scf::ForOp loop : carrying)
+        convertToPipeline(loop, 1);
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,59 @@
+//===- Pipelines.cpp - Named pass pipelines of the tile dialect -----------===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+//
+// `tile-npu-pipeline{target=... stages=...}`: the scheduling passes that take
+// a kernel as the frontend writes it (core_group scopes, sequential loops) to
+// scopes of one core kind with pipelined loops, ready for buffer placement.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessel/Transforms/Passes.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace {
+
+struct TileNpuPipelineOptions
+    : public PassPipelineOptions<TileNpuPipelineOptions> {
+  Option<std::string> target{
+      *this, "target",
+      llvm::cl::desc("target chip (a2a3 or a5); default: the module's "
+                     "tile.target attribute, else a2a3"),
+      llvm::cl::init("")};
+  Option<int64_t> stages{*this, "stages",
+                         llvm::cl::desc("pipeline depth to try for loops "
+                                        "that load from GM"),
+                         llvm::cl::init(2)};
+};
+
+void buildTileNpuPipeline(OpPassManager &pm,
+                          const TileNpuPipelineOptions &options) {
+  tessel::TileSplitMixedScopesOptions split;
+  split.target = options.target;
+  pm.addPass(tessel::createTileSplitMixedScopes(split));
+  // Merge the duplicated index computations and drop what the split left
+  // unused before the footprint is measured.
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  tessel::TilePipelineLoopsOptions pipeline;
+  pipeline.target = options.target;
+  pipeline.stages = options.stages;
+  pm.addPass(tessel::createTilePipelineLoops(pipeline));
+}
+
+} // namespace
+
+void tessel::registerTransformsPipelines() {
+  PassPipelineRegistration<TileNpuPipelineOptions>(
+      "tile-npu-pipeline",
+      "split mixed core scopes and pipeline the loops that load from GM",
+      buildTileNpuPipeline);
+}
