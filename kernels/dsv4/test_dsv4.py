@@ -1,5 +1,7 @@
-"""The DSV4 kernel against its golden: every preset x T in {1, 8, 16, 128},
-two seeds each (one with random gammas), by the contract's accuracy rule."""
+"""The DSV4 kernels against their golden: the hand-scheduled and the naive
+kernel, each compiled by the default pipeline (npu schedule, buffer
+placement, CPU lowering), for every preset x T in {1, 8, 16, 128}, two seeds
+each (one with random gammas), by the contract's accuracy rule."""
 
 from __future__ import annotations
 
@@ -31,21 +33,23 @@ def is_slow(preset: str, T: int) -> bool:
 
 
 CASES = [
-    pytest.param(preset, T, seed, gammas, id=f"{preset}-T{T}-seed{seed}",
+    pytest.param(kind, preset, T, seed, gammas,
+                 id=f"{kind}-{preset}-T{T}-seed{seed}",
                  marks=[pytest.mark.slow] if is_slow(preset, T) else [])
+    for kind in ("hand", "naive")
     for preset in ("flash", "pro", "demo") for T in TOKENS
     for seed, gammas in SEEDS
 ]
 
 
-@pytest.mark.parametrize("preset,T,seed,gammas", CASES)
-def test_hand_kernel_matches_golden(preset, T, seed, gammas):
+@pytest.mark.parametrize("kind,preset,T,seed,gammas", CASES)
+def test_kernel_matches_golden(kind, preset, T, seed, gammas):
     p = reference.PRESETS[preset]
     inputs = reference.make_inputs(p, T, seed, random_gammas=gammas)
     want = reference.reference(p, inputs)
     outputs = {n: torch.empty(shape, dtype=dtype)
                for n, (shape, dtype) in reference.output_specs(p, T).items()}
-    kernel = kernel_for("hand", preset, T)
+    kernel = kernel_for(kind, preset, T)
     kernel(*[inputs[n] for n in reference.INPUT_NAMES],
            *[outputs[n] for n in reference.OUTPUT_NAMES])
     report = reference.compare(outputs, want)

@@ -72,10 +72,15 @@ def cmd_compile(args) -> int:
     except CompileError as e:
         return _fail(str(e))
     try:
-        text = kernel.ir(target=args.target, stage=args.emit,
-                         debug_info=args.debug_info)
+        compiled = kernel.module(target=args.target, stage=args.emit)
+        text = compiled.text(debug_info=args.debug_info)
     except CompileError as e:
         return _fail(str(e))
+    if args.remarks:
+        for severity, message, where in compiled.warnings:
+            prefix = f"{where[0]}:{where[1]}:{where[2]}: " if where else ""
+            kind = str(severity).rsplit(".", 1)[-1].lower()
+            print(f"{prefix}{kind}: {message}", file=sys.stderr)
     if args.output:
         Path(args.output).write_text(text)
     else:
@@ -109,6 +114,9 @@ def main(argv=None) -> int:
                    help=f"the chip generation (default: {DEFAULT_TARGET})")
     p.add_argument("--debug-info", action="store_true",
                    help="print each op's source location")
+    p.add_argument("--remarks", action="store_true",
+                   help="print the passes' remarks (scheduling decisions) "
+                        "to stderr")
     p.add_argument("-o", "--output", help="write the IR to this file")
     p.set_defaults(func=cmd_compile)
     s = sub.add_parser("stages", help="list the stages --emit accepts")

@@ -6,7 +6,7 @@ matmul-heavy stages of the DSV4 FLASH decode kernel (T = 8), written in tile
 IR the way the compiler tiles them (spmd over N, a pipelined K loop with
 matmul_acc). Prints one line per case: simulation time, torch time, ratio.
 
-    python scripts/bench_cpu_sim.py [--threads N] [--repeat R]
+    python bench/cpu_sim_ops.py [--threads N] [--repeat R]
 """
 
 from __future__ import annotations

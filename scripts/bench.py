@@ -1,0 +1,33 @@
+#!/usr/bin/env python3
+"""`make bench`: every benchmark, each printing what it measured.
+
+- bench/dsv4.py: the DSV4 kernel's simulation time against its PyTorch
+  golden (ratio) and its compile time;
+- bench/frontend_compile.py: the frontend on a ~200-line kernel;
+- bench/cpu_sim_ops.py: per-op simulation speed against torch.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCHES = [
+    ("DSV4 decode kernel: simulation vs golden, compile time", "bench/dsv4.py", []),
+    ("frontend compile time (~200-line kernel)", "bench/frontend_compile.py", []),
+    ("per-op CPU simulation vs torch", "bench/cpu_sim_ops.py", []),
+]
+
+
+def main() -> int:
+    rc = 0
+    for title, script, args in BENCHES:
+        print(f"\n== {title} ({script})", flush=True)
+        rc |= subprocess.call([sys.executable, str(ROOT / script), *args], cwd=ROOT)
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())
