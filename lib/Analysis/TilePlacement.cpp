@@ -111,6 +111,31 @@ bool ScopePlacement::fits() const {
   return llvm::all_of(kinds, [](const KindPlacement &k) { return k.fits(); });
 }
 
+FailureOr<const TargetInfo *>
+tessel::resolveTargetOption(ModuleOp module, StringRef name) {
+  if (name.empty())
+    return static_cast<const TargetInfo *>(nullptr);
+  const TargetInfo *option = lookupTarget(name);
+  if (!option) {
+    module.emitError("unknown target '")
+        << name << "': expected one of a2a3, a5";
+    return failure();
+  }
+  bool conflict = false;
+  module->walk<WalkOrder::PreOrder>([&](Operation *op) {
+    auto attr = op->getAttrOfType<TargetAttr>(TileDialect::kTargetAttrName);
+    if (!attr || stringifyTarget(attr.getValue()) == option->name)
+      return;
+    op->emitError("target option '")
+        << option->name << "' contradicts " << TileDialect::kTargetAttrName
+        << " = " << stringifyTarget(attr.getValue());
+    conflict = true;
+  });
+  if (conflict)
+    return failure();
+  return option;
+}
+
 const TargetInfo &tessel::getScopeTarget(AtOp scope,
                                          const TargetInfo *option) {
   if (option)

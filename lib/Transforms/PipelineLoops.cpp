@@ -145,24 +145,11 @@ struct PipelineLoopsPass
       module.emitError("stages must be at least 1, got ") << stages;
       return signalPassFailure();
     }
-    const TargetInfo *option = nullptr;
-    if (!target.empty()) {
-      option = lookupTarget(target);
-      if (!option) {
-        module.emitError("unknown target '")
-            << target << "': expected one of a2a3, a5";
-        return signalPassFailure();
-      }
-      // Like tile-place-buffers: the option may not contradict the IR.
-      if (auto own = module->getAttrOfType<TargetAttr>(
-              TileDialect::kTargetAttrName);
-          own && stringifyTarget(own.getValue()) != option->name) {
-        module.emitError("target option '")
-            << target << "' contradicts " << TileDialect::kTargetAttrName
-            << " = " << stringifyTarget(own.getValue());
-        return signalPassFailure();
-      }
-    }
+    FailureOr<const TargetInfo *> resolved =
+        resolveTargetOption(module, target);
+    if (failed(resolved))
+      return signalPassFailure();
+    const TargetInfo *option = *resolved;
 
     SmallVector<AtOp> scopes;
     module.walk([&](AtOp at) { scopes.push_back(at); });

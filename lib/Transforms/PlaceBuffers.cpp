@@ -63,27 +63,11 @@ struct PlaceBuffersPass
 
     // The target: the option when given (it must agree with any tile.target
     // attribute in the module), else each scope's nearest attribute.
-    const TargetInfo *option = nullptr;
-    if (!target.empty()) {
-      option = lookupTarget(target);
-      if (!option) {
-        module.emitError("unknown target '")
-            << target << "': expected one of a2a3, a5";
-        return signalPassFailure();
-      }
-      bool conflict = false;
-      module->walk<WalkOrder::PreOrder>([&](Operation *op) {
-        auto attr = op->getAttrOfType<TargetAttr>(TileDialect::kTargetAttrName);
-        if (!attr || stringifyTarget(attr.getValue()) == option->name)
-          return;
-        op->emitError("target option '")
-            << option->name << "' contradicts " << TileDialect::kTargetAttrName
-            << " = " << stringifyTarget(attr.getValue());
-        conflict = true;
-      });
-      if (conflict)
-        return signalPassFailure();
-    }
+    FailureOr<const TargetInfo *> resolved =
+        resolveTargetOption(module, target);
+    if (failed(resolved))
+      return signalPassFailure();
+    const TargetInfo *option = *resolved;
 
     // Compute everything first.
     std::vector<ScopePlacement> placements;

@@ -26,6 +26,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tessel/Support/TargetInfo.h"
+#include "tessel/Analysis/TilePlacement.h"
 #include "tessel/Transforms/Passes.h"
 
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -382,24 +383,11 @@ struct SplitMixedScopesPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    const TargetInfo *option = nullptr;
-    if (!target.empty()) {
-      option = lookupTarget(target);
-      if (!option) {
-        module.emitError("unknown target '")
-            << target << "': expected one of a2a3, a5";
-        return signalPassFailure();
-      }
-      // Like tile-place-buffers: the option may not contradict the IR.
-      if (auto own = module->getAttrOfType<TargetAttr>(
-              TileDialect::kTargetAttrName);
-          own && stringifyTarget(own.getValue()) != option->name) {
-        module.emitError("target option '")
-            << target << "' contradicts " << TileDialect::kTargetAttrName
-            << " = " << stringifyTarget(own.getValue());
-        return signalPassFailure();
-      }
-    }
+    FailureOr<const TargetInfo *> resolved =
+        resolveTargetOption(module, target);
+    if (failed(resolved))
+      return signalPassFailure();
+    const TargetInfo *option = *resolved;
 
     // Decide every scope first; change nothing unless all can be handled.
     std::vector<ScopeDecision> decisions;

@@ -41,3 +41,24 @@ class BackendUnavailableError(RuntimeError):
 
 class ArgumentError(TypeError):
     """A kernel was called with arguments that do not match its signature."""
+
+
+def file_location(loc):
+    """(filename, line, col) of the first file location inside `loc`."""
+    if loc is None:
+        return None
+    try:
+        if loc.is_a_file():
+            return loc.filename, loc.start_line, loc.start_col
+        if loc.is_a_callsite():
+            return file_location(loc.callee) or file_location(loc.caller)
+        if loc.is_a_name():
+            return file_location(loc.child_loc)
+        if loc.is_a_fused():
+            for sub in loc.locations:
+                found = file_location(sub)
+                if found:
+                    return found
+    except Exception:  # pragma: no cover - unknown location kinds
+        return None
+    return None

@@ -138,6 +138,13 @@ struct ScopePlacement {
 /// nearest `tile.target` attribute, else a2a3.
 const TargetInfo &getScopeTarget(tile::AtOp scope, const TargetInfo *option);
 
+/// Resolves the `target` option of a pass: null when `name` is empty (each
+/// scope then uses its nearest `tile.target`); fails, after an error on the
+/// offending op, when `name` is unknown or contradicts a `tile.target`
+/// attribute anywhere in `module`.
+mlir::FailureOr<const TargetInfo *> resolveTargetOption(mlir::ModuleOp module,
+                                                        llvm::StringRef name);
+
 /// Computes the placement of `scope` on `target` without touching the IR.
 /// Fails, after emitting an error, on IR it cannot place (a tile carried by
 /// an op other than tile.pipeline; in a core_group scope, a tile that both

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import CompileError
+from ..errors import CompileError, file_location
 from ..frontend.errors import Note, make_error
 from . import stages as _stages
 
@@ -57,27 +57,6 @@ def check_stage(stage: str) -> _stages.Stage:
 # ---------------------------------------------------------------------------
 # MLIR diagnostics -> CompileError
 # ---------------------------------------------------------------------------
-
-def file_location(loc):
-    """(filename, line, col) of the first file location inside `loc`."""
-    if loc is None:
-        return None
-    try:
-        if loc.is_a_file():
-            return loc.filename, loc.start_line, loc.start_col
-        if loc.is_a_callsite():
-            return file_location(loc.callee) or file_location(loc.caller)
-        if loc.is_a_name():
-            return file_location(loc.child_loc)
-        if loc.is_a_fused():
-            for sub in loc.locations:
-                found = file_location(sub)
-                if found:
-                    return found
-    except Exception:  # pragma: no cover - unknown location kinds
-        return None
-    return None
-
 
 def diagnostic_error(diag, what: str) -> CompileError:
     """The CompileError of one MLIR error diagnostic."""

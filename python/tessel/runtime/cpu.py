@@ -22,7 +22,7 @@ import sys
 import threading
 from dataclasses import dataclass
 
-from ..errors import CompileError
+from ..errors import CompileError, file_location
 from ..mlir import ir
 from ..mlir.execution_engine import ExecutionEngine
 from ..mlir.passmanager import PassManager
@@ -63,27 +63,8 @@ def _dtype_name(dtype) -> str:
 
 # -- diagnostics -------------------------------------------------------------
 
-def _resolve(loc: ir.Location):
-    """(filename, line, col) of the first file location inside `loc`."""
-    try:
-        if loc.is_a_file():
-            return loc.filename, loc.start_line, loc.start_col
-        if loc.is_a_name():
-            return _resolve(loc.child_loc)
-        if loc.is_a_callsite():
-            return _resolve(loc.callee) or _resolve(loc.caller)
-        if loc.is_a_fused():
-            for inner in loc.locations:
-                found = _resolve(inner)
-                if found:
-                    return found
-    except Exception:  # pragma: no cover - unknown location kinds
-        return None
-    return None
-
-
 def _where(loc) -> str:
-    found = _resolve(loc) if loc is not None else None
+    found = file_location(loc) if loc is not None else None
     if not found:
         return "<unknown>"
     return f"{found[0]}:{found[1]}:{found[2]}"
@@ -94,7 +75,7 @@ def _compile_error(diagnostics, fallback: str) -> CompileError:
     if not diagnostics:
         return CompileError(f"error: {fallback}")
     first = diagnostics[0]
-    found = _resolve(first.location)
+    found = file_location(first.location)
     filename, line, col = found if found else (None, None, None)
     lines = [f"{_where(first.location)}: error: {first.message}"]
     for note in first.notes:
