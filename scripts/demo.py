@@ -15,13 +15,18 @@ EXPLAIN = f"""\
 What was compiled: kernels/dsv4/decode_qkv_proj_rope.py, the DeepSeek-V4
 decode Q/KV projection + RoPE kernel written in the PyPTO `pl` surface
 (tessel.language), hand-scheduled as eight spmd scopes. The AST frontend
-built tile-dialect IR with the author's source locations; the compiler ran
-the tile pipeline and lowered the result to LLVM, which the CPU simulation
-JIT-compiled and ran on torch tensors; the outputs were compared with the
-PyTorch golden (kernels/dsv4/reference.py) by the contract's accuracy rule.
+built tile-dialect IR with the author's source locations; tile-npu-pipeline
+gave every scope its core kind (splitting the mixed q_up_proj scope through
+GM, as A2/A3 needs) and placed every tile in UB / L1 / L0C within the a2a3
+capacities; the placed program was lowered to LLVM, JIT-compiled and run on
+torch tensors (the CPU simulation, every tile at its placed offset); the
+outputs were compared with the PyTorch golden (kernels/dsv4/reference.py)
+by the contract's accuracy rule.
 
-See the IR of each stage with:
+See the IR of each stage (tile, scheduled, placed, llvm) with:
   .venv/bin/tessel compile {KERNEL} --emit tile
+  .venv/bin/tessel compile {KERNEL} --emit scheduled --remarks
+  .venv/bin/tessel compile {KERNEL} --emit placed
   .venv/bin/tessel compile {KERNEL} --emit llvm
 Other presets and token counts:
   .venv/bin/python kernels/dsv4/run.py --preset pro --tokens 128

@@ -106,7 +106,9 @@ def run(args) -> dict:
 
     report = reference.compare(outputs, want)
     result = {
-        "preset": p.name, "tokens": T, "seed": args.seed, "kernel": args.kernel,
+        "preset": p.name, "tokens": T,
+        "seed": None if args.inputs else args.seed, "inputs": args.inputs,
+        "kernel": args.kernel,
         "target": args.target,
         "pass": all(r["pass"] for r in report.values()),
         "outputs": report,
@@ -119,8 +121,10 @@ def run(args) -> dict:
 
 
 def print_table(result: dict) -> None:
+    source = (f"inputs={result['inputs']}" if result.get("inputs")
+              else f"seed={result['seed']}")
     print(f"DSV4 decode qkv_proj_rope  preset={result['preset']} T={result['tokens']} "
-          f"seed={result['seed']} kernel={result['kernel']} target={result['target']}")
+          f"{source} kernel={result['kernel']} target={result['target']}")
     print(f"{'output':<10} {'max abs err':>12} {'max rel err':>12} {'out of tol':>11}  pass")
     for name, r in result["outputs"].items():
         print(f"{name:<10} {r['max_abs_err']:>12.3e} {r['max_rel_err']:>12.3e} "

@@ -25,7 +25,7 @@ PRESET, T = "flash", 8
 def run_placed(test_overlap: bool) -> dict:
     p = reference.PRESETS[PRESET]
     kernel = run.build_kernel("hand", p, T)
-    compiled = driver.compile_kernel(kernel.fn, "a2a3", "npu")
+    compiled = driver.compile_kernel(kernel.fn, "a2a3", "scheduled")
     module = compiled.module
     option = "true" if test_overlap else "false"
     PassManager.parse(

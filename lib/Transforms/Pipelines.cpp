@@ -4,9 +4,11 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// `tile-npu-pipeline{target=... stages=...}`: the scheduling passes that take
-// a kernel as the frontend writes it (core_group scopes, sequential loops) to
-// scopes of one core kind with pipelined loops, ready for buffer placement.
+// `tile-schedule-pipeline{target=... stages=...}`: the scheduling passes that
+// take a kernel as the frontend writes it (core_group scopes, sequential
+// loops) to scopes of one core kind with pipelined loops, ready for buffer
+// placement. `tile-npu-pipeline{target=... stages=...}`: all of it plus
+// buffer placement, the program the NPU (and the CPU simulation) runs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,8 +36,8 @@ struct TileNpuPipelineOptions
                          llvm::cl::init(2)};
 };
 
-void buildTileNpuPipeline(OpPassManager &pm,
-                          const TileNpuPipelineOptions &options) {
+void buildTileSchedulePipeline(OpPassManager &pm,
+                               const TileNpuPipelineOptions &options) {
   tessel::TileSplitMixedScopesOptions split;
   split.target = options.target;
   pm.addPass(tessel::createTileSplitMixedScopes(split));
@@ -49,11 +51,24 @@ void buildTileNpuPipeline(OpPassManager &pm,
   pm.addPass(tessel::createTilePipelineLoops(pipeline));
 }
 
+void buildTileNpuPipeline(OpPassManager &pm,
+                          const TileNpuPipelineOptions &options) {
+  buildTileSchedulePipeline(pm, options);
+  tessel::TilePlaceBuffersOptions place;
+  place.target = options.target;
+  pm.addPass(tessel::createTilePlaceBuffers(place));
+}
+
 } // namespace
 
 void tessel::registerTransformsPipelines() {
   PassPipelineRegistration<TileNpuPipelineOptions>(
-      "tile-npu-pipeline",
+      "tile-schedule-pipeline",
       "split mixed core scopes and pipeline the loops that load from GM",
+      buildTileSchedulePipeline);
+  PassPipelineRegistration<TileNpuPipelineOptions>(
+      "tile-npu-pipeline",
+      "schedule (tile-schedule-pipeline) and place every buffer "
+      "(tile-place-buffers)",
       buildTileNpuPipeline);
 }

@@ -20,7 +20,8 @@ class Stage:
 
 STAGES: list[Stage] = [
     Stage("tile", "", "the tile IR the frontend builds, verified"),
-    Stage("npu", "builtin.module(tile-npu-pipeline{{target={target}}})",
+    # `scheduled` then `placed` is exactly tile-npu-pipeline{target=...}.
+    Stage("scheduled", "builtin.module(tile-schedule-pipeline{{target={target}}})",
           "scheduled for the target: mixed cube/vector scopes split through "
           "GM (A2/A3), loops that load from GM pipelined where the "
           "multiplied buffers fit"),

@@ -11,7 +11,7 @@ KERNEL = ROOT / "kernels/dsv4/decode_qkv_proj_rope.py"
 
 def test_remarks_point_at_the_authors_scopes(capsys, tmp_path):
     out = tmp_path / "npu.mlir"
-    rc = main(["compile", f"{KERNEL}::decode_qkv_proj_rope", "--emit", "npu",
+    rc = main(["compile", f"{KERNEL}::decode_qkv_proj_rope", "--emit", "scheduled",
                "--remarks", "-o", str(out)])
     assert rc == 0
     err = capsys.readouterr().err
@@ -28,7 +28,7 @@ def test_remarks_point_at_the_authors_scopes(capsys, tmp_path):
 
 def test_naive_kernel_loops_are_pipelined_with_a_remark(capsys, tmp_path):
     naive = ROOT / "kernels/dsv4/decode_qkv_proj_rope_naive.py"
-    rc = main(["compile", f"{naive}::decode_qkv_proj_rope_naive", "--emit", "npu",
+    rc = main(["compile", f"{naive}::decode_qkv_proj_rope_naive", "--emit", "scheduled",
                "--remarks", "-o", str(tmp_path / "npu.mlir")])
     assert rc == 0
     err = capsys.readouterr().err
@@ -38,7 +38,7 @@ def test_naive_kernel_loops_are_pipelined_with_a_remark(capsys, tmp_path):
 
 
 def test_no_remarks_without_the_flag(capsys, tmp_path):
-    rc = main(["compile", f"{KERNEL}::decode_qkv_proj_rope", "--emit", "npu",
+    rc = main(["compile", f"{KERNEL}::decode_qkv_proj_rope", "--emit", "scheduled",
                "-o", str(tmp_path / "npu.mlir")])
     assert rc == 0
     assert "remark:" not in capsys.readouterr().err

@@ -1,4 +1,4 @@
-// RUN: tessel-opt %s -tile-npu-pipeline -verify-diagnostics | FileCheck %s
+// RUN: tessel-opt %s -tile-schedule-pipeline -verify-diagnostics | FileCheck %s
 
 // The named pipeline on a2a3: the mixed scope is split (its K loop goes
 // with the cube part, the 32x16xf32 product, 2048 bytes per block, is

@@ -1,9 +1,12 @@
 # RUN: %python -m tessel compile %S/../../../kernels/dsv4/decode_qkv_proj_rope.py::decode_qkv_proj_rope --emit tile > %t.hand.mlir
-# RUN: tessel-opt %t.hand.mlir -tile-npu-pipeline -mlir-print-op-on-diagnostic=false -o %t.hand.sched.mlir 2>&1 | FileCheck %s --check-prefix=HAND-REMARKS
+# RUN: tessel-opt %t.hand.mlir -tile-schedule-pipeline -mlir-print-op-on-diagnostic=false -o %t.hand.sched.mlir 2>&1 | FileCheck %s --check-prefix=HAND-REMARKS
 # RUN: FileCheck %s --check-prefix=HAND < %t.hand.sched.mlir
-# RUN: tessel-opt %t.hand.sched.mlir -tile-place-buffers -o /dev/null
+# RUN: tessel-opt %t.hand.sched.mlir -tile-place-buffers -o %t.hand.placed.mlir
+# tile-npu-pipeline is exactly scheduling followed by placement:
+# RUN: tessel-opt %t.hand.mlir -tile-npu-pipeline -o %t.hand.npu.mlir 2>%t.remarks
+# RUN: diff %t.hand.placed.mlir %t.hand.npu.mlir
 # RUN: %python -m tessel compile %S/../../../kernels/dsv4/decode_qkv_proj_rope_naive.py::decode_qkv_proj_rope_naive --emit tile > %t.naive.mlir
-# RUN: tessel-opt %t.naive.mlir -tile-npu-pipeline -mlir-print-op-on-diagnostic=false -o %t.naive.sched.mlir 2>&1 | FileCheck %s --check-prefix=NAIVE-REMARKS
+# RUN: tessel-opt %t.naive.mlir -tile-schedule-pipeline -mlir-print-op-on-diagnostic=false -o %t.naive.sched.mlir 2>&1 | FileCheck %s --check-prefix=NAIVE-REMARKS
 # RUN: FileCheck %s --check-prefix=NAIVE < %t.naive.sched.mlir
 # RUN: tessel-opt %t.naive.sched.mlir -tile-place-buffers -o /dev/null
 #
