@@ -6,8 +6,9 @@
 //
 // `tile-schedule-pipeline{target=... stages=...}`: the scheduling passes that
 // take a kernel as the frontend writes it (core_group scopes, sequential
-// loops) to scopes of one core kind with pipelined loops, ready for buffer
-// placement. `tile-npu-pipeline{target=... stages=...}`: all of it plus
+// loops) to scopes of one core kind, fused where a consumer reads only what
+// the same block of its producer wrote, grouped into no more tasks than the
+// cores need, with pipelined loops, ready for buffer placement. `tile-npu-pipeline{target=... stages=...}`: all of it plus
 // buffer placement, the program the NPU (and the CPU simulation) runs.
 //
 //===----------------------------------------------------------------------===//
@@ -45,6 +46,16 @@ void buildTileSchedulePipeline(OpPassManager &pm,
   // unused before the footprint is measured.
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // Fuse before grouping: the offsets are then functions of the block index
+  // alone, which the legality check and the forwarding compare.
+  tessel::TileFuseScopesOptions fuse;
+  fuse.target = options.target;
+  pm.addPass(tessel::createTileFuseScopes(fuse));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  tessel::TileTileScopesOptions tiling;
+  tiling.target = options.target;
+  pm.addPass(tessel::createTileTileScopes(tiling));
   tessel::TilePipelineLoopsOptions pipeline;
   pipeline.target = options.target;
   pipeline.stages = options.stages;
@@ -64,7 +75,8 @@ void buildTileNpuPipeline(OpPassManager &pm,
 void tessel::registerTransformsPipelines() {
   PassPipelineRegistration<TileNpuPipelineOptions>(
       "tile-schedule-pipeline",
-      "split mixed core scopes and pipeline the loops that load from GM",
+      "split mixed core scopes, fuse and group scopes, and pipeline the "
+      "loops that load from GM",
       buildTileSchedulePipeline);
   PassPipelineRegistration<TileNpuPipelineOptions>(
       "tile-npu-pipeline",

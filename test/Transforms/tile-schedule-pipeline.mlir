@@ -31,7 +31,13 @@ module attributes {tile.target = #tile.target<a2a3>} {
     %c2 = arith.constant 2 : index
     %c4 = arith.constant 4 : index
     %c32 = arith.constant 32 : index
+    // The two halves run on different cores, so tile-fuse-scopes keeps them
+    // apart; both have 2 blocks, fewer than the 24 cube and 48 vector cores
+    // of a2a3, so tile-tile-scopes leaves them as they are.
     // expected-remark @below {{scope 'mm_bias': mixed cube and vector ops split into 'mm_bias_cube' and 'mm_bias_vector' meeting in GM: 1 staged tile, 2048 bytes per block, 4096 bytes in all}}
+    // expected-remark @below {{scopes 'mm_bias_cube' and 'mm_bias_vector' not fused: different core kinds (cube and vector)}}
+    // expected-remark @below {{scope 'mm_bias_cube' not grouped: 2 blocks, no more than the 24 cube cores}}
+    // expected-remark @below {{scope 'mm_bias_vector' not grouped: 2 blocks, no more than the 48 vector cores}}
     tile.spmd 2 name("mm_bias") (%b) {
       tile.at core_group {
         %row = arith.muli %b, %c32 : index

@@ -246,4 +246,146 @@ def TilePipelineLoops : Pass<"tile-pipeline-loops", "::mlir::ModuleOp"> {
   let dependentDialects = ["::tessel::tile::TileDialect"];
 }
 
+def TileTileScopes : Pass<"tile-tile-scopes", "::mlir::ModuleOp"> {
+  let summary = "group the blocks of a scope with more blocks than cores "
+                "into fewer tasks that run consecutive blocks in sequence";
+  let description = [{
+    Task grouping. A `tile.spmd` of N blocks whose single `tile.at` runs on
+    one core kind becomes a `tile.spmd` of N / G blocks when N exceeds the
+    target's cores of that kind (`vectorCores` for `vector`, `cubeCores` for
+    `cube` and `core_group`). Each new block runs the G consecutive old block
+    ids `blk * G + i`, i in [0, G), in sequence: the body of the `tile.at`
+    is wrapped in `scf.for %i = 0 to G` and every use of the old block index
+    becomes `blk * G + i`. G is the largest divisor of N that leaves at least
+    as many tasks as cores (N / G >= cores). The blocks of a `tile.spmd` are
+    independent, so running several of them on one core, one after the
+    other, computes the same result. The new loop loads from GM, so
+    `tile-pipeline-loops`, run after, may pipeline it.
+
+    Each decision is a remark on the scope:
+    `scope 's': 2048 blocks grouped by 32 into 64 tasks (vector cores: 48)`,
+    or, when it is left alone, `scope 's' not grouped: 8 blocks, no more
+    than the 48 vector cores`, `... not grouped: no divisor of 64 blocks
+    leaves at least 48 tasks (vector cores)` or `... not grouped: the block
+    index is used outside a single tile.at, or the spmd body has an op with
+    side effects outside it` (those would run once per task instead of once
+    per block).
+
+    Input (a2a3, 48 vector cores):
+    ```mlir
+    tile.spmd 128 name("s") (%b) {
+      tile.at vector {
+        %x = tile.load %a[%b, %c0] : memref<128x32xf32> -> !tile.tile<1x32xf32>
+        tile.store %x, %o[%b, %c0] : !tile.tile<1x32xf32>, memref<128x32xf32>
+      }
+    }
+    ```
+    Output (G = 2: 64 tasks; G = 4 would leave 32 < 48):
+    ```mlir
+    tile.spmd 64 name("s") (%b) {
+      tile.at vector {
+        scf.for %i = %c0 to %c2 step %c1 {
+          %s = arith.muli %b, %c2 : index
+          %blk = arith.addi %s, %i : index
+          %x = tile.load %a[%blk, %c0] : memref<128x32xf32> -> !tile.tile<1x32xf32>
+          tile.store %x, %o[%blk, %c0] : !tile.tile<1x32xf32>, memref<128x32xf32>
+        }
+      }
+    }
+    ```
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"\"",
+           "target chip (a2a3 or a5); default: the nearest tile.target "
+           "attribute, else a2a3">
+  ];
+  let dependentDialects = ["::tessel::tile::TileDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def TileFuseScopes : Pass<"tile-fuse-scopes", "::mlir::ModuleOp"> {
+  let summary = "fuse consecutive scopes with the same grid and core kind "
+                "and forward the GM intermediates between them";
+  let description = [{
+    Producer/consumer fusion. Two consecutive `tile.spmd` scopes, each a
+    single `tile.at` of the same core kind, with the same number of blocks,
+    become one: the consumer's body is appended to the producer's in one
+    `tile.at`, its block index replaced by the producer's, so block b runs
+    the producer's block b then the consumer's block b. Runs of more than two
+    fuse one after the other.
+
+    Legality: for every pair of GM accesses of the two scopes to one tensor
+    (the same view of it) of which at least one is a `tile.store`, either
+    the slices are identical functions of the block index (same tile type;
+    offsets built by the same pure ops from the block index, constants and
+    values from outside the scopes; a loop variable never matches) and
+    every store among them runs in every block (not under `scf.if`, only in
+    loops with constant bounds that iterate): then the writer's own blocks
+    being independent means no other block of the fused scope touches that
+    slice; or, in some dimensions, both offsets are
+    `x * s + c` over the same expression x with both slices inside one
+    period s (or `x` with extent 1), and those x determine the block index
+    (the block index itself, or `b / K` and `b % K`): then two blocks can
+    only overlap there if they are the same block. Anything else is a
+    possible cross-block dependency and the scopes stay apart. Distinct
+    function arguments are assumed not to alias. The fused scope must
+    still fit the target, placed as `tile-place-buffers` would place it
+    (tessel/Analysis/TilePlacement.h, loops counted as one stage).
+
+    Forwarding: a GM intermediate (`tile.alloc_gm`) that nothing but the
+    fused scope uses, stored once at the top level of its `tile.at` and only
+    loaded after the store with the same slice, is not needed: the loads are
+    replaced by the stored tile, and the store and the tensor are erased,
+    when the scope still fits with the tile kept on chip.
+
+    Each decision is a remark: `scopes 'a' and 'b' fused into 'a_b': 8
+    blocks on vector cores, footprint 2048 bytes of 188416 (vector UB)`,
+    `GM intermediate 'x' of scope 'a_b' forwarded on chip: store and 1 load
+    removed, footprint ...`, or why not: `not fused: different
+    decomposition (8 and 64 blocks)`, `different core kinds (cube and
+    vector)`, `cross-block dependency on 'x': ...`, `capacity: the fused
+    scope needs ... bytes of ...`; `GM intermediate 'x' ... kept: <reason>`.
+
+    Input:
+    ```mlir
+    %s = tile.alloc_gm name("s") : memref<8x1xf32>
+    tile.spmd 8 name("stats") (%b) {
+      tile.at vector {
+        %x = tile.load %a[%b, %c0] : memref<8x64xf32> -> !tile.tile<1x64xf32>
+        %r = tile.row_sum %x : !tile.tile<1x64xf32> -> !tile.tile<1x1xf32>
+        tile.store %r, %s[%b, %c0] : !tile.tile<1x1xf32>, memref<8x1xf32>
+      }
+    }
+    tile.spmd 8 name("norm") (%b) {
+      tile.at vector {
+        %r = tile.load %s[%b, %c0] : memref<8x1xf32> -> !tile.tile<1x1xf32>
+        %x = tile.load %a[%b, %c0] : memref<8x64xf32> -> !tile.tile<1x64xf32>
+        %y = tile.row_expand_mul %x, %r : !tile.tile<1x64xf32>, !tile.tile<1x1xf32>
+        tile.store %y, %o[%b, %c0] : !tile.tile<1x64xf32>, memref<8x64xf32>
+      }
+    }
+    ```
+    Output:
+    ```mlir
+    tile.spmd 8 name("stats_norm") (%b) {
+      tile.at vector {
+        %x = tile.load %a[%b, %c0] : memref<8x64xf32> -> !tile.tile<1x64xf32>
+        %r = tile.row_sum %x : !tile.tile<1x64xf32> -> !tile.tile<1x1xf32>
+        %x2 = tile.load %a[%b, %c0] : memref<8x64xf32> -> !tile.tile<1x64xf32>
+        %y = tile.row_expand_mul %x2, %r : !tile.tile<1x64xf32>, !tile.tile<1x1xf32>
+        tile.store %y, %o[%b, %c0] : !tile.tile<1x64xf32>, memref<8x64xf32>
+      }
+    }
+    ```
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"\"",
+           "target chip (a2a3 or a5); default: the nearest tile.target "
+           "attribute, else a2a3">
+  ];
+  let dependentDialects = ["::tessel::tile::TileDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // TESSEL_TRANSFORMS_PASSES_TD

@@ -23,8 +23,10 @@ STAGES: list[Stage] = [
     # `scheduled` then `placed` is exactly tile-npu-pipeline{target=...}.
     Stage("scheduled", "builtin.module(tile-schedule-pipeline{{target={target}}})",
           "scheduled for the target: mixed cube/vector scopes split through "
-          "GM (A2/A3), loops that load from GM pipelined where the "
-          "multiplied buffers fit"),
+          "GM (A2/A3), consecutive scopes with one grid fused (GM "
+          "intermediates between them forwarded on chip), scopes with more "
+          "blocks than cores grouped into fewer tasks, loops that load from "
+          "GM pipelined where the multiplied buffers fit"),
     Stage("placed", "builtin.module(tile-place-buffers{{target={target}}})",
           "every tile placed at an offset in its on-chip buffer (UB, L1, "
           "L0C), with one slot per pipeline stage"),

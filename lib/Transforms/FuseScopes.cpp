@@ -1,0 +1,597 @@
+//===- FuseScopes.cpp - Fuse a producer scope with its consumer -----------===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+//
+// Producer/consumer fusion of two consecutive `tile.spmd` scopes with the
+// same grid and the same core kind: the consumer's body runs right after the
+// producer's, in one `tile.at`, with the block index unified. It is legal
+// when no block of the fused scope touches GM that another block of it
+// touches with a conflicting access the other scope made: decided, for every
+// pair of accesses of the two scopes to one GM tensor of which one is a
+// store, from their offsets as expressions of the block index (identical
+// slices, or slices that pin the block index). A GM intermediate that only
+// the fused scope uses, stored once at its top level and loaded after with
+// the same slice, is then forwarded: the loads use the stored tile and the
+// store and the tensor go. Both steps are taken only when the placed scope
+// still fits the target (tessel/Analysis/TilePlacement.h).
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessel/Analysis/TilePlacement.h"
+#include "tessel/Support/TargetInfo.h"
+#include "tessel/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+#define DEBUG_TYPE "tile-fuse-scopes"
+
+namespace tessel {
+#define GEN_PASS_DEF_TILEFUSESCOPES
+#include "tessel/Transforms/Passes.h.inc"
+} // namespace tessel
+
+using namespace mlir;
+using namespace tessel;
+using namespace tessel::tile;
+
+namespace {
+
+/// One GM access of a scope: a tile.load or a tile.store.
+struct Access {
+  Operation *op;
+  Value memref;
+  SmallVector<Value> indices;
+  TileType tile;
+  bool write;
+};
+
+/// The single tile.at of `spmd` when every use of the block index is inside
+/// it, else null.
+static AtOp getOnlyScope(SpmdOp spmd) {
+  AtOp only;
+  for (Operation &op : spmd.getBodyBlock().without_terminator()) {
+    auto at = dyn_cast<AtOp>(op);
+    if (!at)
+      return nullptr;
+    if (only)
+      return nullptr;
+    only = at;
+  }
+  if (!only)
+    return nullptr;
+  for (OpOperand &use : spmd.getBlockIndex().getUses())
+    if (!only->isAncestor(use.getOwner()))
+      return nullptr;
+  return only;
+}
+
+/// Collects the GM accesses of `at`; fails when an op other than tile.load
+/// and tile.store has a memref operand.
+static LogicalResult collectAccesses(AtOp at, SmallVectorImpl<Access> &out) {
+  WalkResult result = at.walk([&](Operation *op) {
+    if (auto load = dyn_cast<LoadOp>(op)) {
+      out.push_back({op, load.getSource(),
+                     SmallVector<Value>(load.getIndices()),
+                     cast<TileType>(load.getResult().getType()), false});
+      return WalkResult::advance();
+    }
+    if (auto store = dyn_cast<StoreOp>(op)) {
+      out.push_back({op, store.getDest(),
+                     SmallVector<Value>(store.getIndices()),
+                     cast<TileType>(store.getValue().getType()), true});
+      return WalkResult::advance();
+    }
+    for (Value v : op->getOperands())
+      if (isa<MemRefType>(v.getType()))
+        return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
+
+/// The tensor a memref is a view of (through view-like ops).
+static Value getRoot(Value memref) {
+  while (auto view = memref.getDefiningOp<ViewLikeOpInterface>())
+    memref = view.getViewSource();
+  return memref;
+}
+
+/// A name for a GM tensor in remarks.
+static std::string describeTensor(Value memref) {
+  Value root = getRoot(memref);
+  if (auto alloc = root.getDefiningOp<AllocGmOp>())
+    if (auto name = alloc->getAttrOfType<StringAttr>("name"))
+      return "'" + name.str() + "'";
+  if (auto arg = dyn_cast<BlockArgument>(root))
+    return "argument " + std::to_string(arg.getArgNumber());
+  return "a GM tensor";
+}
+
+/// Whether index expressions `a` (in the scope of block index `blkA`) and
+/// `b` (block index `blkB`) compute the same function of the block index:
+/// the same pure ops over the same constants and outer values. Loop
+/// variables and other block arguments never match.
+static bool sameExpr(Value a, Value b, Value blkA, Value blkB, int depth = 0) {
+  if (depth > 16)
+    return false;
+  if (a == blkA || b == blkB)
+    return a == blkA && b == blkB;
+  APInt ca, cb;
+  if (matchPattern(a, m_ConstantInt(&ca)) &&
+      matchPattern(b, m_ConstantInt(&cb)))
+    return ca == cb;
+  if (a == b)
+    return !isa<BlockArgument>(a) ||
+           !cast<BlockArgument>(a).getOwner()->getParentOp()->getParentOfType<
+               SpmdOp>();
+  Operation *da = a.getDefiningOp(), *db = b.getDefiningOp();
+  if (!da || !db || da->getName() != db->getName() ||
+      da->getNumOperands() != db->getNumOperands() ||
+      da->getNumResults() != 1 || db->getNumResults() != 1 ||
+      da->getNumRegions() || db->getNumRegions() || !isPure(da) ||
+      da->getAttrDictionary() != db->getAttrDictionary())
+    return false;
+  for (auto [x, y] : llvm::zip(da->getOperands(), db->getOperands()))
+    if (!sameExpr(x, y, blkA, blkB, depth + 1))
+      return false;
+  return true;
+}
+
+/// Whether two accesses of one memref touch the same slice in the same
+/// block: same tile type, offsets the same functions of the block index.
+static bool sameSlice(const Access &a, const Access &b, Value blkA,
+                      Value blkB) {
+  if (a.memref != b.memref || a.tile != b.tile ||
+      a.indices.size() != b.indices.size())
+    return false;
+  for (auto [x, y] : llvm::zip(a.indices, b.indices))
+    if (!sameExpr(x, y, blkA, blkB))
+      return false;
+  return true;
+}
+
+/// Whether `op` runs every time its scope `at` does: every op between them
+/// is a loop with constant bounds that runs at least once.
+static bool isUnconditional(Operation *op, AtOp at) {
+  for (Operation *p = op->getParentOp(); p && p != at.getOperation();
+       p = p->getParentOp()) {
+    Value lb, ub;
+    if (auto loop = dyn_cast<scf::ForOp>(p)) {
+      lb = loop.getLowerBound();
+      ub = loop.getUpperBound();
+    } else if (auto pipe = dyn_cast<PipelineOp>(p)) {
+      lb = pipe.getLowerBound();
+      ub = pipe.getUpperBound();
+    } else {
+      return false;
+    }
+    APInt l, u;
+    if (!matchPattern(lb, m_ConstantInt(&l)) ||
+        !matchPattern(ub, m_ConstantInt(&u)) || !l.slt(u))
+      return false;
+  }
+  return true;
+}
+
+/// Splits `v` into `base + constant` (base null when `v` is a constant).
+static std::pair<Value, int64_t> splitConstant(Value v) {
+  APInt c;
+  if (matchPattern(v, m_ConstantInt(&c)))
+    return {Value(), c.getSExtValue()};
+  if (auto add = v.getDefiningOp<arith::AddIOp>()) {
+    if (matchPattern(add.getRhs(), m_ConstantInt(&c)))
+      return {add.getLhs(), c.getSExtValue()};
+    if (matchPattern(add.getLhs(), m_ConstantInt(&c)))
+      return {add.getRhs(), c.getSExtValue()};
+  }
+  return {v, 0};
+}
+
+/// Whether two accesses of one memref (ranks equal to the tile's), made by
+/// blocks b and b' of the fused scope, can only overlap when b == b': in some
+/// dimensions the two offsets are `x * s + c` (or `x + c`, size 1 at c = 0)
+/// over the same expression x with both slices inside [0, s), so an overlap
+/// needs x(b) == x(b'); and those pinned expressions determine b (b itself,
+/// or b / K and b % K for one K).
+static bool pinsBlock(const Access &a, const Access &b, Value blkA,
+                      Value blkB) {
+  if (a.memref != b.memref || a.indices.size() != b.indices.size())
+    return false;
+  ArrayRef<int64_t> shapeA = a.tile.getShape(), shapeB = b.tile.getShape();
+  if (shapeA.size() != a.indices.size() || shapeB.size() != b.indices.size())
+    return false;
+  SmallVector<Value> pinned;
+  for (size_t d = 0; d < a.indices.size(); ++d) {
+    auto [baseA, offA] = splitConstant(a.indices[d]);
+    auto [baseB, offB] = splitConstant(b.indices[d]);
+    if (!baseA || !baseB || !sameExpr(baseA, baseB, blkA, blkB))
+      continue;
+    // base = x * s: the slices [offA, offA + sizeA) and [offB, offB + sizeB)
+    // of one period s.
+    Value x = baseA;
+    int64_t stride = 1;
+    APInt c;
+    if (auto mul = baseA.getDefiningOp<arith::MulIOp>()) {
+      if (matchPattern(mul.getRhs(), m_ConstantInt(&c))) {
+        x = mul.getLhs();
+        stride = c.getSExtValue();
+      } else if (matchPattern(mul.getLhs(), m_ConstantInt(&c))) {
+        x = mul.getRhs();
+        stride = c.getSExtValue();
+      }
+    }
+    if (stride <= 0 || offA < 0 || offB < 0 || offA + shapeA[d] > stride ||
+        offB + shapeB[d] > stride)
+      continue;
+    pinned.push_back(x);
+  }
+  // b itself, or both b / K and b % K.
+  for (Value x : pinned)
+    if (x == blkA)
+      return true;
+  for (Value x : pinned) {
+    auto div = x.getDefiningOp<arith::DivSIOp>();
+    APInt k;
+    if (!div || div.getLhs() != blkA ||
+        !matchPattern(div.getRhs(), m_ConstantInt(&k)))
+      continue;
+    for (Value y : pinned) {
+      auto rem = y.getDefiningOp<arith::RemSIOp>();
+      APInt k2;
+      if (rem && rem.getLhs() == blkA &&
+          matchPattern(rem.getRhs(), m_ConstantInt(&k2)) && k == k2)
+        return true;
+    }
+  }
+  return false;
+}
+
+/// Converts every index scf.for of `at` (a scratch copy) to a one-stage
+/// tile.pipeline, the form placement measures loops in.
+static void loopsToPipelines(AtOp at) {
+  SmallVector<scf::ForOp> loops;
+  at.walk([&](scf::ForOp loop) { loops.push_back(loop); });
+  for (scf::ForOp loop : loops) {
+    if (!loop.getInductionVar().getType().isIndex())
+      continue;
+    OpBuilder b(loop);
+    auto pipe = PipelineOp::create(b, loop.getLoc(), loop.getLowerBound(),
+                                   loop.getUpperBound(), loop.getStep(), 1,
+                                   loop.getInitArgs());
+    Block &newBody = pipe.getBodyBlock();
+    if (!newBody.empty())
+      newBody.getTerminator()->erase();
+    Block &oldBody = *loop.getBody();
+    auto yield = cast<scf::YieldOp>(oldBody.getTerminator());
+    b.setInsertionPoint(yield);
+    YieldOp::create(b, yield.getLoc(), yield.getOperands());
+    yield.erase();
+    for (auto [from, to] :
+         llvm::zip(oldBody.getArguments(), newBody.getArguments()))
+      from.replaceAllUsesWith(to);
+    newBody.getOperations().splice(newBody.end(), oldBody.getOperations());
+    loop.replaceAllUsesWith(pipe.getResults());
+    loop.erase();
+  }
+}
+
+/// The fullest buffer of a placed scope, or why it cannot be placed.
+struct Fit {
+  bool placeable = true;
+  std::string error;
+  bool fits = false;
+  BufferKind kind = BufferKind::UB;
+  int64_t peak = 0;
+  int64_t capacity = 0;
+  /// Every buffer fits but a matmul operand exceeds L0A / L0B.
+  bool operandTooLarge = false;
+};
+
+/// Places a scratch copy of `at` (its loops as one-stage pipelines) and
+/// reports the fullest of UB, L1 and L0C.
+static Fit measure(AtOp at, const TargetInfo &target) {
+  OpBuilder b(at);
+  b.setInsertionPointAfter(at);
+  auto copy = cast<AtOp>(b.clone(*at));
+  loopsToPipelines(copy);
+  Fit fit;
+  FailureOr<ScopePlacement> placement = failure();
+  {
+    ScopedDiagnosticHandler handler(at->getContext(), [&](Diagnostic &diag) {
+      if (fit.error.empty())
+        fit.error = diag.str();
+      return success();
+    });
+    placement = computeScopePlacement(copy, target);
+  }
+  if (failed(placement)) {
+    copy.erase();
+    fit.placeable = false;
+    return fit;
+  }
+  fit.fits = placement->fits();
+  double worst = -1;
+  bool allKindsFit = true;
+  for (BufferKind kind : {BufferKind::UB, BufferKind::L1, BufferKind::L0C}) {
+    const KindPlacement &k = placement->getKind(kind);
+    if (!k.used || k.capacity <= 0)
+      continue;
+    double ratio = double(k.peak) / double(k.capacity);
+    allKindsFit &= k.fits();
+    if (ratio > worst) {
+      worst = ratio;
+      fit.kind = kind;
+      fit.peak = k.peak;
+      fit.capacity = k.capacity;
+    }
+  }
+  fit.operandTooLarge = allKindsFit && !fit.fits;
+  copy.erase();
+  return fit;
+}
+
+static void printFit(InFlightDiagnostic &diag, const Fit &fit) {
+  if (fit.operandTooLarge) {
+    diag << "a matmul operand exceeds cube L0A or L0B";
+    return;
+  }
+  diag << fit.peak << " bytes of " << fit.capacity << " ("
+       << getBufferKindTitle(fit.kind) << ")";
+}
+
+/// A store whose tile can replace the loads of its GM tensor.
+struct Forward {
+  StoreOp store;
+  SmallVector<LoadOp> loads;
+  AllocGmOp alloc;
+};
+
+/// The forwardable GM intermediates of the fused scope `at`: a tensor from
+/// tile.alloc_gm used by nothing but one store at the top level of `at` and
+/// loads of the same slice after it in `at`. `why` collects, per tensor
+/// stored at the top level, the reason it is not forwardable.
+static SmallVector<Forward>
+findForwards(AtOp at, SmallVectorImpl<std::pair<Operation *, std::string>> &why) {
+  SmallVector<Forward> out;
+  Block &body = at.getBodyBlock();
+  Value blk = at->getParentOfType<SpmdOp>().getBlockIndex();
+  for (Operation &op : body) {
+    auto store = dyn_cast<StoreOp>(op);
+    if (!store)
+      continue;
+    auto alloc = store.getDest().getDefiningOp<AllocGmOp>();
+    if (!alloc)
+      continue;
+    Forward fwd{store, {}, alloc};
+    std::string reason;
+    Access stored{store, store.getDest(),
+                  SmallVector<Value>(store.getIndices()),
+                  cast<TileType>(store.getValue().getType()), true};
+    for (Operation *user : alloc->getUsers()) {
+      if (user == store.getOperation())
+        continue;
+      auto load = dyn_cast<LoadOp>(user);
+      if (!load) {
+        reason = "it has a use other than tile.load";
+        break;
+      }
+      Operation *top = body.findAncestorOpInBlock(*load);
+      if (!top) {
+        reason = "a scope other than this one uses it";
+        break;
+      }
+      if (top == load.getOperation() ? !store->isBeforeInBlock(load)
+                                     : !store->isBeforeInBlock(top)) {
+        reason = "it is loaded before it is stored";
+        break;
+      }
+      Access loaded{load, load.getSource(),
+                    SmallVector<Value>(load.getIndices()),
+                    cast<TileType>(load.getResult().getType()), false};
+      if (!sameSlice(stored, loaded, blk, blk)) {
+        reason = "a load reads another slice than the store writes";
+        break;
+      }
+      fwd.loads.push_back(load);
+    }
+    if (reason.empty() && fwd.loads.empty())
+      reason = "nothing loads it";
+    if (!reason.empty()) {
+      why.push_back({store, reason});
+      continue;
+    }
+    out.push_back(fwd);
+  }
+  return out;
+}
+
+/// Replaces the loads of `fwd` by the stored tile and drops the store (and
+/// the tensor when nothing else uses it).
+static void applyForward(Forward &fwd) {
+  for (LoadOp load : fwd.loads) {
+    load.getResult().replaceAllUsesWith(fwd.store.getValue());
+    load.erase();
+  }
+  fwd.store.erase();
+  if (fwd.alloc && fwd.alloc->use_empty())
+    fwd.alloc.erase();
+}
+
+struct FuseScopesPass
+    : public tessel::impl::TileFuseScopesBase<FuseScopesPass> {
+  using TileFuseScopesBase::TileFuseScopesBase;
+
+  /// Why `producer` and `consumer` may not be fused, or "" when they may.
+  std::string checkLegal(SpmdOp producer, AtOp atP, SpmdOp consumer,
+                         AtOp atC) {
+    if (producer.getBlocks() != consumer.getBlocks())
+      return "different decomposition (" + std::to_string(producer.getBlocks()) +
+             " and " + std::to_string(consumer.getBlocks()) + " blocks)";
+    if (atP.getKind() != atC.getKind())
+      return "different core kinds (" +
+             stringifyCoreKind(atP.getKind()).str() + " and " +
+             stringifyCoreKind(atC.getKind()).str() + ")";
+    SmallVector<Access> accP, accC;
+    if (failed(collectAccesses(atP, accP)) ||
+        failed(collectAccesses(atC, accC)))
+      return "an op other than tile.load and tile.store takes a memref";
+    Value blkP = producer.getBlockIndex(), blkC = consumer.getBlockIndex();
+    for (const Access &c : accC) {
+      for (const Access &p : accP) {
+        if (!p.write && !c.write)
+          continue;
+        if (getRoot(p.memref) != getRoot(c.memref))
+          continue;
+        // Identical slices are safe when each store among them runs in
+        // every block: the writer's blocks are independent, so its slices of
+        // two blocks are disjoint. A store that may not run (under scf.if,
+        // in a loop that may not iterate) proves nothing.
+        bool writesRun = (!p.write || isUnconditional(p.op, atP)) &&
+                         (!c.write || isUnconditional(c.op, atC));
+        if ((writesRun && sameSlice(p, c, blkP, blkC)) ||
+            pinsBlock(p, c, blkP, blkC))
+          continue;
+        return "cross-block dependency on " + describeTensor(p.memref) +
+               ": a block may touch what another block " +
+               (p.write ? "wrote" : "read");
+      }
+    }
+    return "";
+  }
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    FailureOr<const TargetInfo *> resolved =
+        resolveTargetOption(module, target);
+    if (failed(resolved))
+      return signalPassFailure();
+    const TargetInfo *option = *resolved;
+
+    SmallVector<SpmdOp> firsts;
+    module.walk([&](SpmdOp spmd) {
+      auto prev = dyn_cast_or_null<SpmdOp>(spmd->getPrevNode());
+      if (!prev)
+        firsts.push_back(spmd);
+    });
+    for (SpmdOp producer : firsts) {
+      while (auto consumer =
+                 dyn_cast_or_null<SpmdOp>(producer->getNextNode())) {
+        if (!fuseOne(producer, consumer, option))
+          producer = consumer;
+      }
+    }
+  }
+
+  /// Fuses `consumer` into `producer` when legal and placeable; returns
+  /// whether it did.
+  bool fuseOne(SpmdOp producer, SpmdOp consumer, const TargetInfo *option) {
+    std::string nameP = producer.getScopeName().str();
+    std::string nameC = consumer.getScopeName().str();
+    AtOp atP = getOnlyScope(producer), atC = getOnlyScope(consumer);
+    if (!atP || !atC) {
+      consumer.emitRemark() << "scopes '" << nameP << "' and '" << nameC
+                            << "' not fused: a scope is not a single tile.at";
+      return false;
+    }
+    std::string why = checkLegal(producer, atP, consumer, atC);
+    if (!why.empty()) {
+      consumer.emitRemark() << "scopes '" << nameP << "' and '" << nameC
+                            << "' not fused: " << why;
+      return false;
+    }
+    const TargetInfo &info = getScopeTarget(atP, option);
+
+    // The fused scope, built next to the producer's.
+    OpBuilder b(atP);
+    b.setInsertionPointAfter(atP);
+    auto fused = cast<AtOp>(b.clone(*atP));
+    IRMapping map;
+    map.map(consumer.getBlockIndex(), producer.getBlockIndex());
+    b.setInsertionPoint(fused.getBodyBlock().getTerminator());
+    for (Operation &op : atC.getBodyBlock().without_terminator())
+      b.clone(op, map);
+    Fit fit = measure(fused, info);
+    if (!fit.placeable || !fit.fits) {
+      fused.erase();
+      InFlightDiagnostic diag = consumer.emitRemark()
+                                << "scopes '" << nameP << "' and '" << nameC
+                                << "' not fused: capacity: ";
+      if (!fit.placeable)
+        diag << "the fused scope cannot be placed (" << fit.error << ")";
+      else {
+        diag << "the fused scope needs ";
+        printFit(diag, fit);
+      }
+      return false;
+    }
+    atP.erase();
+    consumer.erase();
+    if (nameP != "spmd" || nameC != "spmd")
+      producer.setSymName(StringRef(nameP + "_" + nameC));
+    std::string nameF = producer.getScopeName().str();
+    {
+      InFlightDiagnostic diag =
+          producer.emitRemark()
+          << "scopes '" << nameP << "' and '" << nameC << "' fused into '"
+          << nameF << "': " << producer.getBlocks() << " blocks on "
+          << stringifyCoreKind(fused.getKind()) << " cores, footprint ";
+      printFit(diag, fit);
+    }
+
+    // Forward the GM intermediates the fused scope alone uses.
+    SmallVector<std::pair<Operation *, std::string>> kept;
+    SmallVector<Forward> forwards = findForwards(fused, kept);
+    for (auto &[op, reason] : kept)
+      op->emitRemark() << "GM intermediate "
+                       << describeTensor(cast<StoreOp>(op).getDest())
+                       << " of scope '" << nameF << "' kept: " << reason;
+    for (Forward &fwd : forwards) {
+      // Try it on a scratch copy first.
+      OpBuilder sb(fused);
+      sb.setInsertionPointAfter(fused);
+      IRMapping smap;
+      auto scratch = cast<AtOp>(sb.clone(*fused, smap));
+      Forward copy{cast<StoreOp>(smap.lookup(fwd.store.getOperation())),
+                   {},
+                   nullptr};
+      for (LoadOp load : fwd.loads)
+        copy.loads.push_back(cast<LoadOp>(smap.lookup(load.getOperation())));
+      applyForward(copy);
+      Fit after = measure(scratch, info);
+      scratch.erase();
+      std::string tensor = describeTensor(fwd.store.getDest());
+      if (!after.placeable || !after.fits) {
+        InFlightDiagnostic diag =
+            fwd.store.emitRemark()
+            << "GM intermediate " << tensor << " of scope '" << nameF
+            << "' kept: forwarding it does not fit: ";
+        if (!after.placeable)
+          diag << after.error;
+        else
+          printFit(diag, after);
+        continue;
+      }
+      size_t loads = fwd.loads.size();
+      InFlightDiagnostic diag = fwd.store.emitRemark()
+                                << "GM intermediate " << tensor
+                                << " of scope '" << nameF
+                                << "' forwarded on chip: store and " << loads
+                                << (loads == 1 ? " load" : " loads")
+                                << " removed, footprint ";
+      printFit(diag, after);
+      diag.report();
+      applyForward(fwd);
+    }
+    return true;
+  }
+};
+
+} // namespace

@@ -1,0 +1,159 @@
+//===- TileScopes.cpp - Group the blocks of a scope into fewer tasks ------===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+//
+// Task grouping. A `tile.spmd` of N blocks whose scope runs on one core kind
+// and has more blocks than the target has cores of that kind becomes a
+// `tile.spmd` of N / G blocks in which each block runs G consecutive block
+// ids of the old grid, one after the other: the body of its `tile.at` is
+// wrapped in `scf.for %i = 0 to G` and the old block index becomes
+// `%blk * G + %i`. The blocks of an spmd are independent, so running some of
+// them in sequence on one core computes the same result. G is the largest
+// divisor of N that still leaves at least as many tasks as cores.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessel/Analysis/TilePlacement.h"
+#include "tessel/Support/TargetInfo.h"
+#include "tessel/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#define DEBUG_TYPE "tile-tile-scopes"
+
+namespace tessel {
+#define GEN_PASS_DEF_TILETILESCOPES
+#include "tessel/Transforms/Passes.h.inc"
+} // namespace tessel
+
+using namespace mlir;
+using namespace tessel;
+using namespace tessel::tile;
+
+namespace {
+
+/// The single tile.at of `spmd` when every use of the block index is inside
+/// it and every other op of the spmd body is pure (it then runs once per new
+/// block instead of once per old one), else null.
+static AtOp getOnlyScope(SpmdOp spmd) {
+  AtOp only;
+  for (Operation &op : spmd.getBodyBlock().without_terminator()) {
+    auto at = dyn_cast<AtOp>(op);
+    if (!at) {
+      if (!isPure(&op))
+        return nullptr;
+      continue;
+    }
+    if (only)
+      return nullptr;
+    only = at;
+  }
+  if (!only)
+    return nullptr;
+  for (OpOperand &use : spmd.getBlockIndex().getUses())
+    if (!only->isAncestor(use.getOwner()))
+      return nullptr;
+  return only;
+}
+
+/// The largest divisor G > 1 of `blocks` with blocks / G >= `cores`, or 1.
+static int64_t chooseGroup(int64_t blocks, int64_t cores) {
+  int64_t best = 1;
+  for (int64_t g = 2; g <= blocks / cores; ++g)
+    if (blocks % g == 0 && blocks / g >= cores)
+      best = g;
+  return best;
+}
+
+/// Wraps the body of `at` in `scf.for %i = 0 to group` and replaces the block
+/// index of `spmd` inside it by `blk * group + i`; sets the grid to
+/// blocks / group.
+static void groupBlocks(SpmdOp spmd, AtOp at, int64_t group) {
+  Location loc = at.getLoc();
+  Block &body = at.getBodyBlock();
+  OpBuilder b = OpBuilder::atBlockBegin(&body);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value count = arith::ConstantIndexOp::create(b, loc, group);
+  auto loop = scf::ForOp::create(b, loc, zero, count, one);
+  Block *loopBody = loop.getBody();
+  // Move everything after the loop (the old body) into the loop, before its
+  // implicit scf.yield.
+  Block::iterator first = std::next(Block::iterator(loop));
+  loopBody->getOperations().splice(loopBody->getTerminator()->getIterator(),
+                                   body.getOperations(), first,
+                                   body.getTerminator()->getIterator());
+  b.setInsertionPointToStart(loopBody);
+  Value blk = spmd.getBlockIndex();
+  Value scaled = arith::MulIOp::create(b, loc, blk, count);
+  Value old = arith::AddIOp::create(b, loc, scaled, loop.getInductionVar());
+  blk.replaceUsesWithIf(old, [&](OpOperand &use) {
+    return use.getOwner() != scaled.getDefiningOp();
+  });
+  Builder builder(spmd.getContext());
+  spmd.setBlocksAttr(builder.getI64IntegerAttr(
+      static_cast<int64_t>(spmd.getBlocks()) / group));
+}
+
+struct TileScopesPass
+    : public tessel::impl::TileTileScopesBase<TileScopesPass> {
+  using TileTileScopesBase::TileTileScopesBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    FailureOr<const TargetInfo *> resolved =
+        resolveTargetOption(module, target);
+    if (failed(resolved))
+      return signalPassFailure();
+    const TargetInfo *option = *resolved;
+
+    SmallVector<SpmdOp> scopes;
+    module.walk([&](SpmdOp spmd) { scopes.push_back(spmd); });
+    for (SpmdOp spmd : scopes) {
+      StringRef name = spmd.getScopeName();
+      int64_t blocks = static_cast<int64_t>(spmd.getBlocks());
+      AtOp at = getOnlyScope(spmd);
+      if (!at) {
+        spmd.emitRemark() << "scope '" << name
+                          << "' not grouped: the block index is used outside "
+                             "a single tile.at, or the spmd body has an op "
+                             "with side effects outside it";
+        continue;
+      }
+      const TargetInfo &info = getScopeTarget(at, option);
+      bool cube = at.getKind() == CoreKind::cube;
+      // A core_group scope runs on one cube core and its vector cores: there
+      // are as many core groups as cube cores.
+      int64_t cores =
+          at.getKind() == CoreKind::vector ? info.vectorCores : info.cubeCores;
+      StringRef coreName = at.getKind() == CoreKind::vector ? "vector cores"
+                           : cube                           ? "cube cores"
+                                                            : "core groups";
+      if (blocks <= cores) {
+        spmd.emitRemark() << "scope '" << name << "' not grouped: " << blocks
+                          << " blocks, no more than the " << cores << " "
+                          << coreName;
+        continue;
+      }
+      int64_t group = chooseGroup(blocks, cores);
+      if (group == 1) {
+        spmd.emitRemark() << "scope '" << name << "' not grouped: no divisor "
+                          << "of " << blocks << " blocks leaves at least "
+                          << cores << " tasks (" << coreName << ")";
+        continue;
+      }
+      groupBlocks(spmd, at, group);
+      spmd.emitRemark() << "scope '" << name << "': " << blocks
+                        << " blocks grouped by " << group << " into "
+                        << blocks / group << " tasks (" << coreName << ": "
+                        << cores << ")";
+    }
+  }
+};
+
+} // namespace

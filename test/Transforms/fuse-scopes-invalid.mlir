@@ -1,0 +1,231 @@
+// RUN: tessel-opt %s -split-input-file -tile-fuse-scopes -verify-diagnostics | FileCheck %s
+// RUN: not tessel-opt %s -split-input-file -tile-fuse-scopes=target=a9 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+
+// Pairs of scopes the pass keeps apart, and a GM intermediate it keeps
+// (a2a3: 188416 usable bytes of vector UB).
+
+// 8 blocks then 16: block b of the one is not block b of the other.
+// CHECK-LABEL: func.func @different_grids
+// CHECK-COUNT-2: tile.spmd
+func.func @different_grids(%a: memref<16x32xf32>) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 8 name("p") (%b) {
+    tile.at vector {
+      %x = tile.load %a[%b, %c0] : memref<16x32xf32> -> !tile.tile<1x32xf32>
+      tile.store %x, %a[%b, %c0] : !tile.tile<1x32xf32>, memref<16x32xf32>
+    }
+  }
+  // expected-remark @below {{scopes 'p' and 'c' not fused: different decomposition (8 and 16 blocks)}}
+  tile.spmd 16 name("c") (%b) {
+    tile.at vector {
+      %x = tile.load %a[%b, %c0] : memref<16x32xf32> -> !tile.tile<1x32xf32>
+      tile.store %x, %a[%b, %c0] : !tile.tile<1x32xf32>, memref<16x32xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// A cube scope then a vector scope: they run on different cores.
+// CHECK-LABEL: func.func @different_core_kinds
+// CHECK-COUNT-2: tile.spmd
+func.func @different_core_kinds(%x: memref<16x16xf16>, %o: memref<2x16x16xf32>) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 2 name("mm") (%b) {
+    tile.at cube {
+      %z = tile.full 0.0 : !tile.tile<16x16xf32>
+      %l = tile.load %x[%c0, %c0] : memref<16x16xf16> -> !tile.tile<16x16xf16>
+      %m = tile.matmul_acc %z, %l, %l : !tile.tile<16x16xf16>, !tile.tile<16x16xf16> -> !tile.tile<16x16xf32>
+      tile.store %m, %o[%b, %c0, %c0] : !tile.tile<16x16xf32>, memref<2x16x16xf32>
+    }
+  }
+  // expected-remark @below {{scopes 'mm' and 'ex' not fused: different core kinds (cube and vector)}}
+  tile.spmd 2 name("ex") (%b) {
+    tile.at vector {
+      %v = tile.load %o[%b, %c0, %c0] : memref<2x16x16xf32> -> !tile.tile<16x16xf32>
+      %e = tile.exp %v : !tile.tile<16x16xf32>
+      tile.store %e, %o[%b, %c0, %c0] : !tile.tile<16x16xf32>, memref<2x16x16xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// Block b of the consumer reads row b + 1, which block b + 1 of the producer
+// writes: fused, block b could read it before block b + 1 wrote it.
+// CHECK-LABEL: func.func @neighbour_row_is_cross_block
+// CHECK-COUNT-2: tile.spmd
+func.func @neighbour_row_is_cross_block(%a: memref<9x32xf32>, %o: memref<8x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %m = tile.alloc_gm name("m") : memref<9x32xf32>
+  tile.spmd 8 name("p") (%b) {
+    tile.at vector {
+      %x = tile.load %a[%b, %c0] : memref<9x32xf32> -> !tile.tile<1x32xf32>
+      tile.store %x, %m[%b, %c0] : !tile.tile<1x32xf32>, memref<9x32xf32>
+    }
+  }
+  // expected-remark @below {{scopes 'p' and 'c' not fused: cross-block dependency on 'm': a block may touch what another block wrote}}
+  tile.spmd 8 name("c") (%b) {
+    tile.at vector {
+      %n = arith.addi %b, %c1 : index
+      %x = tile.load %m[%n, %c0] : memref<9x32xf32> -> !tile.tile<1x32xf32>
+      tile.store %x, %o[%b, %c0] : !tile.tile<1x32xf32>, memref<8x32xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// The consumer reads every row of the intermediate in a loop: its offset
+// depends on a loop variable, not on the block index alone.
+// CHECK-LABEL: func.func @loop_offset_is_cross_block
+// CHECK-COUNT-2: tile.spmd
+func.func @loop_offset_is_cross_block(%a: memref<4x32xf32>, %o: memref<4x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %m = tile.alloc_gm name("m") : memref<4x32xf32>
+  tile.spmd 4 name("p") (%b) {
+    tile.at vector {
+      %x = tile.load %a[%b, %c0] : memref<4x32xf32> -> !tile.tile<1x32xf32>
+      tile.store %x, %m[%b, %c0] : !tile.tile<1x32xf32>, memref<4x32xf32>
+    }
+  }
+  // expected-remark @below {{scopes 'p' and 'c' not fused: cross-block dependency on 'm': a block may touch what another block wrote}}
+  tile.spmd 4 name("c") (%b) {
+    tile.at vector {
+      scf.for %i = %c0 to %c4 step %c1 {
+        %x = tile.load %m[%i, %c0] : memref<4x32xf32> -> !tile.tile<1x32xf32>
+        tile.store %x, %o[%b, %c0] : !tile.tile<1x32xf32>, memref<4x32xf32>
+      }
+    }
+  }
+  return
+}
+
+// -----
+
+// The consumer writes a row the producer reads in another block (b + 1):
+// a write after read across blocks.
+// CHECK-LABEL: func.func @write_after_read_across_blocks
+// CHECK-COUNT-2: tile.spmd
+func.func @write_after_read_across_blocks(%a: memref<9x32xf32>, %o: memref<8x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  tile.spmd 8 name("p") (%b) {
+    tile.at vector {
+      %n = arith.addi %b, %c1 : index
+      %x = tile.load %a[%n, %c0] : memref<9x32xf32> -> !tile.tile<1x32xf32>
+      tile.store %x, %o[%b, %c0] : !tile.tile<1x32xf32>, memref<8x32xf32>
+    }
+  }
+  // expected-remark @below {{scopes 'p' and 'c' not fused: cross-block dependency on argument 0: a block may touch what another block read}}
+  tile.spmd 8 name("c") (%b) {
+    tile.at vector {
+      %x = tile.load %o[%b, %c0] : memref<8x32xf32> -> !tile.tile<1x32xf32>
+      tile.store %x, %a[%b, %c0] : !tile.tile<1x32xf32>, memref<9x32xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// Fused, but the intermediate stays in GM: kept on chip, its 1x30000xf32
+// tile (120000 bytes) would be live across the consumer's 1x20000xf32 row
+// (80000 bytes) and its 1x1 sum (32): 120000 + 80000 + 32 = 200032 >
+// 188416 bytes. Without forwarding the two never meet: the fused peak is
+// the consumer's reload of the intermediate, 120000 bytes (the scaling is
+// in place).
+// CHECK-LABEL: func.func @forwarding_would_not_fit
+// CHECK: tile.alloc_gm name("big")
+// CHECK: tile.spmd 2 name("p_c")
+// CHECK: tile.store %{{.*}}, %{{.*}} : !tile.tile<1x30000xf32>
+// CHECK: tile.load %{{.*}} : memref<2x30000xf32> -> !tile.tile<1x30000xf32>
+func.func @forwarding_would_not_fit(%a: memref<2x30000xf32>, %w: memref<2x20000xf32>,
+                                    %s: memref<2x1xf32>, %o: memref<2x30000xf32>) {
+  %c0 = arith.constant 0 : index
+  %big = tile.alloc_gm name("big") : memref<2x30000xf32>
+  // expected-remark @below {{scopes 'p' and 'c' fused into 'p_c': 2 blocks on vector cores, footprint 120000 bytes of 188416 (vector UB)}}
+  tile.spmd 2 name("p") (%b) {
+    tile.at vector {
+      %x = tile.load %a[%b, %c0] : memref<2x30000xf32> -> !tile.tile<1x30000xf32>
+      %e = tile.exp %x : !tile.tile<1x30000xf32>
+      // expected-remark @below {{GM intermediate 'big' of scope 'p_c' kept: forwarding it does not fit: 200032 bytes of 188416 (vector UB)}}
+      tile.store %e, %big[%b, %c0] : !tile.tile<1x30000xf32>, memref<2x30000xf32>
+    }
+  }
+  tile.spmd 2 name("c") (%b) {
+    tile.at vector {
+      %v = tile.load %w[%b, %c0] : memref<2x20000xf32> -> !tile.tile<1x20000xf32>
+      %r = tile.row_sum %v : !tile.tile<1x20000xf32> -> !tile.tile<1x1xf32>
+      tile.store %r, %s[%b, %c0] : !tile.tile<1x1xf32>, memref<2x1xf32>
+      %y = tile.load %big[%b, %c0] : memref<2x30000xf32> -> !tile.tile<1x30000xf32>
+      %z = tile.exp %y : !tile.tile<1x30000xf32>
+      tile.store %z, %o[%b, %c0] : !tile.tile<1x30000xf32>, memref<2x30000xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// Blocks 2k and 2k + 1 share row k of m, but only the even block stores it:
+// the store of block b is f(b) = b / 2 under scf.if, so it does not show
+// that two blocks' slices are disjoint. Fused, block 1 could read row 0
+// before block 0 wrote it.
+// CHECK-LABEL: func.func @conditional_store_proves_nothing
+// CHECK-COUNT-2: tile.spmd
+func.func @conditional_store_proves_nothing(%a: memref<8x32xf32>, %o: memref<8x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  %m = tile.alloc_gm name("m") : memref<4x32xf32>
+  tile.spmd 8 name("p") (%b) {
+    tile.at vector {
+      %r = arith.divsi %b, %c2 : index
+      %odd = arith.remsi %b, %c2 : index
+      %even = arith.cmpi eq, %odd, %c0 : index
+      scf.if %even {
+        %x = tile.load %a[%b, %c0] : memref<8x32xf32> -> !tile.tile<1x32xf32>
+        tile.store %x, %m[%r, %c0] : !tile.tile<1x32xf32>, memref<4x32xf32>
+      }
+    }
+  }
+  // expected-remark @below {{scopes 'p' and 'c' not fused: cross-block dependency on 'm': a block may touch what another block wrote}}
+  tile.spmd 8 name("c") (%b) {
+    tile.at vector {
+      %r = arith.divsi %b, %c2 : index
+      %x = tile.load %m[%r, %c0] : memref<4x32xf32> -> !tile.tile<1x32xf32>
+      tile.store %x, %o[%b, %c0] : !tile.tile<1x32xf32>, memref<8x32xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// Bad options are errors on the module and change nothing.
+// UNKNOWN: error: unknown target 'a9': expected one of a2a3, a5
+// CHECK-LABEL: func.func @bad_options
+// CHECK-COUNT-2: tile.spmd
+func.func @bad_options(%a: memref<8x32xf32>) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 4 (%b) {
+    tile.at vector {
+      %x = tile.load %a[%b, %c0] : memref<8x32xf32> -> !tile.tile<1x32xf32>
+      tile.store %x, %a[%b, %c0] : !tile.tile<1x32xf32>, memref<8x32xf32>
+    }
+  }
+  // expected-remark @below {{scopes 'spmd' and 'spmd' not fused: different decomposition (4 and 8 blocks)}}
+  tile.spmd 8 (%b) {
+    tile.at vector {
+      %x = tile.load %a[%b, %c0] : memref<8x32xf32> -> !tile.tile<1x32xf32>
+      tile.store %x, %a[%b, %c0] : !tile.tile<1x32xf32>, memref<8x32xf32>
+    }
+  }
+  return
+}

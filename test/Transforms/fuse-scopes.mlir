@@ -1,0 +1,130 @@
+// RUN: tessel-opt %s -split-input-file -tile-fuse-scopes -verify-diagnostics | FileCheck %s
+
+// a2a3 (the default): vector UB has 188416 usable bytes in 32-byte granules;
+// a 1x64xf32 tile takes 256 bytes, a 1x1xf32 tile 4, rounded up to 32.
+
+// Per-row statistics then a row scaling, both 8 blocks (one row each): the
+// consumer reads s[b, 0], exactly what block b of the producer stored, so
+// the scopes fuse and the 1x1 statistic is forwarded on chip: the store, the
+// load and the tensor go. Fused footprint: a 1x64 row of a (256 bytes)
+// with the statistic r (32) live beside it, in either half (the product is
+// computed in place over the row, which dies there): 256 + 32 = 288 bytes.
+// CHECK-LABEL: func.func @row_stats_then_scale_fuse_and_forward
+// CHECK-NOT: tile.alloc_gm
+// CHECK: tile.spmd 8 name("stats_norm") (%[[B:.*]]) {
+// CHECK: tile.at vector {
+// CHECK: %[[R:.*]] = tile.row_sum
+// CHECK-NOT: tile.store %[[R]]
+// CHECK: %[[X:.*]] = tile.load %{{.*}}[%[[B]], %{{.*}}]
+// CHECK: tile.row_expand_mul %[[X]], %[[R]]
+// CHECK-NOT: tile.spmd
+func.func @row_stats_then_scale_fuse_and_forward(%a: memref<8x64xf32>, %o: memref<8x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %s = tile.alloc_gm name("s") : memref<8x1xf32>
+  // expected-remark @below {{scopes 'stats' and 'norm' fused into 'stats_norm': 8 blocks on vector cores, footprint 288 bytes of 188416 (vector UB)}}
+  tile.spmd 8 name("stats") (%b) {
+    tile.at vector {
+      %x = tile.load %a[%b, %c0] : memref<8x64xf32> -> !tile.tile<1x64xf32>
+      %r = tile.row_sum %x : !tile.tile<1x64xf32> -> !tile.tile<1x1xf32>
+      // expected-remark @below {{GM intermediate 's' of scope 'stats_norm' forwarded on chip: store and 1 load removed, footprint 288 bytes of 188416 (vector UB)}}
+      tile.store %r, %s[%b, %c0] : !tile.tile<1x1xf32>, memref<8x1xf32>
+    }
+  }
+  tile.spmd 8 name("norm") (%b) {
+    tile.at vector {
+      %r = tile.load %s[%b, %c0] : memref<8x1xf32> -> !tile.tile<1x1xf32>
+      %x = tile.load %a[%b, %c0] : memref<8x64xf32> -> !tile.tile<1x64xf32>
+      %y = tile.row_expand_mul %x, %r : !tile.tile<1x64xf32>, !tile.tile<1x1xf32>
+      tile.store %y, %o[%b, %c0] : !tile.tile<1x64xf32>, memref<8x64xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// The naive DSV4 head layout on 2 tokens x 4 heads = 8 blocks, t = b / 4,
+// h = b % 4: 'nope' writes q[t, 128 h .. 128 h + 96), 'rope' writes
+// q[t, 128 h + 96 .. 128 h + 128): different slices of one output, but both
+// inside one 128-column period of head h and one row t, so two blocks can
+// only overlap if they share t and h, i.e. are the same block. 'rope' reads
+// qr[t, 32 h] (1x32), exactly what 'nope' wrote there: fused and forwarded.
+// CHECK-LABEL: func.func @disjoint_head_slices_fuse
+// CHECK-NOT: tile.alloc_gm
+// CHECK: tile.spmd 8 name("nope_rope")
+// CHECK-COUNT-2: tile.store %{{.*}}, %{{.*}} : !tile.tile<1x{{96|32}}xf32>, memref<2x512xf32>
+// CHECK-NOT: tile.spmd
+func.func @disjoint_head_slices_fuse(%x: memref<2x512xf32>, %q: memref<2x512xf32>) {
+  %c4 = arith.constant 4 : index
+  %c32 = arith.constant 32 : index
+  %c96 = arith.constant 96 : index
+  %c128 = arith.constant 128 : index
+  %qr = tile.alloc_gm name("qr") : memref<2x128xf32>
+  // expected-remark @below {{scopes 'nope' and 'rope' fused into 'nope_rope': 8 blocks on vector cores}}
+  tile.spmd 8 name("nope") (%b) {
+    tile.at vector {
+      %t = arith.divsi %b, %c4 : index
+      %h = arith.remsi %b, %c4 : index
+      %c0 = arith.muli %h, %c128 : index
+      %v = tile.load %x[%t, %c0] : memref<2x512xf32> -> !tile.tile<1x96xf32>
+      %e = tile.exp %v : !tile.tile<1x96xf32>
+      tile.store %e, %q[%t, %c0] : !tile.tile<1x96xf32>, memref<2x512xf32>
+      %r0 = arith.addi %c0, %c96 : index
+      %w = tile.load %x[%t, %r0] : memref<2x512xf32> -> !tile.tile<1x32xf32>
+      %h0 = arith.muli %h, %c32 : index
+      // expected-remark @below {{GM intermediate 'qr' of scope 'nope_rope' forwarded on chip: store and 1 load removed}}
+      tile.store %w, %qr[%t, %h0] : !tile.tile<1x32xf32>, memref<2x128xf32>
+    }
+  }
+  tile.spmd 8 name("rope") (%b) {
+    tile.at vector {
+      %t = arith.divsi %b, %c4 : index
+      %h = arith.remsi %b, %c4 : index
+      %h0 = arith.muli %h, %c32 : index
+      %w = tile.load %qr[%t, %h0] : memref<2x128xf32> -> !tile.tile<1x32xf32>
+      %n = tile.neg %w : !tile.tile<1x32xf32>
+      %c0 = arith.muli %h, %c128 : index
+      %r0 = arith.addi %c0, %c96 : index
+      tile.store %n, %q[%t, %r0] : !tile.tile<1x32xf32>, memref<2x512xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// A run of three: 'a' and 'b' fuse first; 'a_b' and 'c' then fuse too. 'm'
+// is stored by 'a' and loaded by 'c', so it is only forwarded once 'c' is
+// in; before that a scope other than 'a_b' uses it.
+// CHECK-LABEL: func.func @three_scopes_fuse_in_turn
+// CHECK-NOT: tile.alloc_gm
+// CHECK: tile.spmd 4 name("a_b_c")
+// CHECK-NOT: tile.spmd
+func.func @three_scopes_fuse_in_turn(%x: memref<4x32xf32>, %o: memref<4x32xf32>, %p: memref<4x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %m = tile.alloc_gm name("m") : memref<4x32xf32>
+  // expected-remark @below {{scopes 'a' and 'b' fused into 'a_b'}}
+  // expected-remark @below {{scopes 'a_b' and 'c' fused into 'a_b_c'}}
+  tile.spmd 4 name("a") (%b) {
+    tile.at vector {
+      %v = tile.load %x[%b, %c0] : memref<4x32xf32> -> !tile.tile<1x32xf32>
+      %e = tile.exp %v : !tile.tile<1x32xf32>
+      // expected-remark @below {{GM intermediate 'm' of scope 'a_b' kept: a scope other than this one uses it}}
+      // expected-remark @below {{GM intermediate 'm' of scope 'a_b_c' forwarded on chip: store and 1 load removed}}
+      tile.store %e, %m[%b, %c0] : !tile.tile<1x32xf32>, memref<4x32xf32>
+    }
+  }
+  tile.spmd 4 name("b") (%b) {
+    tile.at vector {
+      %v = tile.load %x[%b, %c0] : memref<4x32xf32> -> !tile.tile<1x32xf32>
+      tile.store %v, %p[%b, %c0] : !tile.tile<1x32xf32>, memref<4x32xf32>
+    }
+  }
+  tile.spmd 4 name("c") (%b) {
+    tile.at vector {
+      %v = tile.load %m[%b, %c0] : memref<4x32xf32> -> !tile.tile<1x32xf32>
+      tile.store %v, %o[%b, %c0] : !tile.tile<1x32xf32>, memref<4x32xf32>
+    }
+  }
+  return
+}
