@@ -21,6 +21,7 @@
 
 #include "tessel/Analysis/TilePlacement.h"
 #include "tessel/Support/TargetInfo.h"
+#include "tessel/Transforms/LoopUtils.h"
 #include "tessel/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -262,24 +263,7 @@ static void loopsToPipelines(AtOp at) {
   for (scf::ForOp loop : loops) {
     if (!loop.getInductionVar().getType().isIndex())
       continue;
-    OpBuilder b(loop);
-    auto pipe = PipelineOp::create(b, loop.getLoc(), loop.getLowerBound(),
-                                   loop.getUpperBound(), loop.getStep(), 1,
-                                   loop.getInitArgs());
-    Block &newBody = pipe.getBodyBlock();
-    if (!newBody.empty())
-      newBody.getTerminator()->erase();
-    Block &oldBody = *loop.getBody();
-    auto yield = cast<scf::YieldOp>(oldBody.getTerminator());
-    b.setInsertionPoint(yield);
-    YieldOp::create(b, yield.getLoc(), yield.getOperands());
-    yield.erase();
-    for (auto [from, to] :
-         llvm::zip(oldBody.getArguments(), newBody.getArguments()))
-      from.replaceAllUsesWith(to);
-    newBody.getOperations().splice(newBody.end(), oldBody.getOperations());
-    loop.replaceAllUsesWith(pipe.getResults());
-    loop.erase();
+    convertForToPipeline(loop, 1);
   }
 }
 

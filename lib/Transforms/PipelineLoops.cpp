@@ -15,6 +15,7 @@
 
 #include "tessel/Analysis/TilePlacement.h"
 #include "tessel/Support/TargetInfo.h"
+#include "tessel/Transforms/LoopUtils.h"
 #include "tessel/Transforms/Passes.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -33,30 +34,6 @@ using namespace tessel::tile;
 
 namespace {
 
-/// Replaces `loop` by a tile.pipeline with the same bounds, body and
-/// iter_args, and `stages` stages.
-static PipelineOp convertToPipeline(scf::ForOp loop, int64_t stages) {
-  OpBuilder b(loop);
-  auto pipe = PipelineOp::create(b, loop.getLoc(), loop.getLowerBound(),
-                                 loop.getUpperBound(), loop.getStep(), stages,
-                                 loop.getInitArgs());
-  Block &newBody = pipe.getBodyBlock();
-  // The builder adds the implicit terminator when there are no iter_args.
-  if (!newBody.empty())
-    newBody.getTerminator()->erase();
-  Block &oldBody = *loop.getBody();
-  auto yield = cast<scf::YieldOp>(oldBody.getTerminator());
-  b.setInsertionPoint(yield);
-  YieldOp::create(b, yield.getLoc(), yield.getOperands());
-  yield.erase();
-  for (auto [from, to] :
-       llvm::zip(oldBody.getArguments(), newBody.getArguments()))
-    from.replaceAllUsesWith(to);
-  newBody.getOperations().splice(newBody.end(), oldBody.getOperations());
-  loop.replaceAllUsesWith(pipe.getResults());
-  loop.erase();
-  return pipe;
-}
 
 /// A loop the pass may pipeline: index bounds and a tile.load in its body.
 static bool isCandidate(scf::ForOp loop) {
@@ -94,7 +71,7 @@ static Trial tryPlacement(AtOp at, const DenseMap<Operation *, int64_t> &stagesO
   for (scf::ForOp loop : loops) {
     auto copied = cast<scf::ForOp>(map.lookup(loop.getOperation()));
     if (copied.getInductionVar().getType().isIndex())
-      convertToPipeline(copied, stagesOf.lookup_or(loop, 1));
+      convertForToPipeline(copied, stagesOf.lookup_or(loop, 1));
   }
 
   Trial trial;
@@ -198,7 +175,7 @@ struct PipelineLoopsPass
                             << " bytes of " << title;
       }
       for (scf::ForOp loop : accepted)
-        convertToPipeline(loop, stages);
+        convertForToPipeline(loop, stages);
       // A sequential loop that carries tiles becomes a one-stage
       // tile.pipeline: only tile.pipeline iter_args have storage that
       // placement and the lowerings know how to give a loop-carried tile.
@@ -209,7 +186,7 @@ struct PipelineLoopsPass
           carrying.push_back(loop);
       });
       for (scf::ForOp loop : carrying)
-        convertToPipeline(loop, 1);
+        convertForToPipeline(loop, 1);
     }
   }
 };
