@@ -12,7 +12,10 @@
 // in the body of a tile.pipeline with stages > 1) is live for the whole
 // pipeline, so that that many iterations can be in flight; the storage of a
 // loop-carried tile is live from the pipeline (where the init value is copied
-// in) to the last use of the pipeline's result.
+// in) to the last use of the pipeline's result. The result storage of an
+// scf.if is live from the scf.if to the last use of its result; a value a
+// branch yields is used by the branch's scf.yield, so it lives until the end
+// of its branch.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,6 +23,7 @@
 
 #include "tile/TileDialect.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Location.h"
@@ -299,7 +303,7 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
   }
 
   // 1. Collect the tile values; reject tiles carried by anything other than
-  //    a tile.pipeline.
+  //    a tile.pipeline (iter_args) or an scf.if (results).
   KindClasses classes;
   WalkResult walk = scope.getBody().walk<WalkOrder::PreOrder>(
       [&](Operation *op) -> WalkResult {
@@ -313,14 +317,14 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
               }
         for (Value result : op->getResults())
           if (isTile(result)) {
-            carries |= !isa<PipelineOp>(op) &&
+            carries |= !isa<PipelineOp, scf::IfOp>(op) &&
                        !isa<TileDialect>(op->getDialect());
             classes.add(result);
           }
         if (carries) {
           op->emitOpError("carries a tile, which tile-place-buffers cannot "
                           "place: carry tiles through tile.pipeline "
-                          "iter_args");
+                          "iter_args or scf.if results");
           return WalkResult::interrupt();
         }
         return WalkResult::advance();
@@ -329,7 +333,8 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
     return failure();
 
   // 2. Kinds: tie values that must share a buffer kind (reshape views,
-  //    loop-carried values), then read what producers and users need.
+  //    loop-carried values, the results of an scf.if and the values its
+  //    branches yield), then read what producers and users need.
   scope.getBody().walk([&](Operation *op) {
     if (auto reshape = dyn_cast<ReshapeOp>(op)) {
       classes.unite(reshape.getInput(), reshape.getResult());
@@ -342,6 +347,14 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
         classes.unite(iterArg, pipeline.getInitArgs()[i]);
         classes.unite(iterArg, pipeline.getResult(i));
         classes.unite(iterArg, yield.getOperand(i));
+      }
+    } else if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
+      for (OpResult result : ifOp->getResults()) {
+        if (!isTile(result))
+          continue;
+        unsigned i = result.getResultNumber();
+        classes.unite(result, ifOp.thenYield().getOperand(i));
+        classes.unite(result, ifOp.elseYield().getOperand(i));
       }
     }
   });
@@ -401,8 +414,11 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
   //    bytes of another: a reshape view of its operand; the loop-carried
   //    storage of a tile.pipeline iter_arg, which its init value shares when
   //    it dies at the pipeline; the value a pipeline yields when it is
-  //    computed in place over the iter_arg (the accumulator). Values are
-  //    visited in pre-order, so a value's operands have storage before it.
+  //    computed in place over the iter_arg (the accumulator); the result
+  //    storage of an scf.if, which a value its branch yields shares (no
+  //    copy at the end of the branch). Values are visited in pre-order, so
+  //    a value's operands have storage before it, and an scf.if's result
+  //    storage exists before its branches.
   ProgramPoints points(scope);
   std::vector<PlacedBuffer> &buffers = placement.buffers;
   DenseMap<Value, size_t> storageOf;
@@ -471,6 +487,25 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
     auto pipeline = dyn_cast<PipelineOp>(op->getParentOp());
     return pipeline && pipeline.getStages() > 1 ? pipeline : PipelineOp();
   };
+  // The result storage of the scf.if whose branch `op` is directly in and
+  // yields `result` (once), if `result` may share it. It always may when
+  // the kinds agree: the other members of that storage are the scf.if's
+  // result, live only after the scf.if, and values of the other branch.
+  auto getIfResultStorage = [&](Operation *op,
+                                Value result) -> std::optional<size_t> {
+    auto ifOp = dyn_cast<scf::IfOp>(op->getParentOp());
+    if (!ifOp)
+      return std::nullopt;
+    Operation *yield = op->getBlock()->getTerminator();
+    if (llvm::count(yield->getOperands(), result) != 1)
+      return std::nullopt;
+    unsigned i = llvm::find(yield->getOperands(), result) -
+                 yield->getOperands().begin();
+    auto it = storageOf.find(ifOp->getResult(i));
+    if (it == storageOf.end() || buffers[it->second].kind != kindOf(result))
+      return std::nullopt;
+    return it->second;
+  };
   // The storage of an operand that `op` may compute `result` over in place:
   // the op is elementwise in it, it dies at `op`, it is not loop-carried and
   // its kind and slots are those `result` would get.
@@ -538,6 +573,11 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
           }
         }
       }
+      if (std::optional<size_t> index = getIfResultStorage(op, result)) {
+        buffers[*index].aliases.push_back(result);
+        storageOf[result] = *index;
+        continue;
+      }
       if (Value iterArg = getInPlaceIterArg(op, result)) {
         size_t index = storageOf.lookup(iterArg);
         buffers[index].aliases.push_back(result);
@@ -550,6 +590,7 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
         continue;
       }
       PlacedBuffer &b = buffers[newBuffer(result, op)];
+      b.ifResult = isa<scf::IfOp>(op);
       if (PipelineOp pipeline = getSlotPipeline(op)) {
         b.slots = pipeline.getStages();
         b.slotPipeline = pipeline;
@@ -672,6 +713,9 @@ void tessel::printMemoryMap(raw_ostream &os, const ScopePlacement &placement,
     for (auto [pipeline, i] : b->carriedBy)
       os << " (carried by iter_arg #" << i << " of the tile.pipeline"
          << atLine(pipeline->getLoc()) << ")";
+    if (b->ifResult)
+      os << " (result #" << cast<OpResult>(b->value).getResultNumber()
+         << " of the scf.if" << atLine(b->owner->getLoc()) << ")";
     os << ": ";
     if (b->slots > 1)
       os << b->slots << " x ";
@@ -745,13 +789,21 @@ LogicalResult tessel::emitPlacementErrors(const ScopePlacement &placement) {
 void tessel::applyPlacement(const ScopePlacement &placement) {
   AtOp scope = placement.scope;
   MLIRContext *ctx = scope.getContext();
-  DenseMap<Value, PlaceAttr> iterPlaces;
+  DenseMap<Value, PlaceAttr> iterPlaces, ifPlaces;
   for (const PlacedBuffer &b : placement.buffers) {
     auto attr = PlaceAttr::get(ctx, toMemoryKind(b.kind), b.offset, b.slots);
+    // An scf.if result (the storage's own value or a branch's scf.if result
+    // sharing it) goes into the scf.if's `places`; other op results carry
+    // `place` on their op.
+    SmallVector<Value> results(b.aliases);
     if (!b.isLoopCarriedOnly())
-      b.owner->setAttr(TileDialect::kPlaceAttrName, attr);
-    for (Value alias : b.aliases)
-      alias.getDefiningOp()->setAttr(TileDialect::kPlaceAttrName, attr);
+      results.insert(results.begin(), b.value);
+    for (Value v : results) {
+      if (isa<scf::IfOp>(v.getDefiningOp()))
+        ifPlaces[v] = attr;
+      else
+        v.getDefiningOp()->setAttr(TileDialect::kPlaceAttrName, attr);
+    }
     for (auto [pipeline, i] : b.carriedBy) {
       PipelineOp p = pipeline;
       iterPlaces[p.getIterArgs()[i]] = attr;
@@ -768,6 +820,18 @@ void tessel::applyPlacement(const ScopePlacement &placement) {
         places.push_back(UnitAttr::get(ctx));
     }
     pipeline->setAttr("places", ArrayAttr::get(ctx, places));
+  });
+  scope.getBody().walk([&](scf::IfOp ifOp) {
+    if (llvm::none_of(ifOp->getResults(), isTile))
+      return;
+    SmallVector<Attribute> places;
+    for (Value result : ifOp->getResults()) {
+      if (PlaceAttr attr = ifPlaces.lookup(result))
+        places.push_back(attr);
+      else
+        places.push_back(UnitAttr::get(ctx));
+    }
+    ifOp->setAttr("places", ArrayAttr::get(ctx, places));
   });
   Builder b(ctx);
   SmallVector<NamedAttribute> peaks, live;

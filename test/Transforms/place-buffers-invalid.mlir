@@ -230,12 +230,62 @@ func.func @scf_for_carries_tile(%a: memref<16x32xf32>) {
   tile.spmd 1 (%i) {
     tile.at vector {
       %z = tile.full 0.0 : !tile.tile<16x32xf32>
-      // expected-error @below {{'scf.for' op carries a tile, which tile-place-buffers cannot place: carry tiles through tile.pipeline iter_args}}
+      // expected-error @below {{'scf.for' op carries a tile, which tile-place-buffers cannot place: carry tiles through tile.pipeline iter_args or scf.if results}}
       %r = scf.for %k = %c0 to %c4 step %c1 iter_args(%acc = %z) -> (!tile.tile<16x32xf32>) {
         %n = tile.exp %acc : !tile.tile<16x32xf32>
         scf.yield %n : !tile.tile<16x32xf32>
       }
       tile.store %r, %a[%c0, %c0] : !tile.tile<16x32xf32>, memref<16x32xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// Other region ops do not carry tiles either (scf.if results do).
+func.func @scf_index_switch_carries_tile(%a: memref<16x32xf32>) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 2 (%i) {
+    tile.at vector {
+      // expected-error @below {{'scf.index_switch' op carries a tile, which tile-place-buffers cannot place: carry tiles through tile.pipeline iter_args or scf.if results}}
+      %r = scf.index_switch %i -> !tile.tile<16x32xf32>
+      case 0 {
+        %z = tile.full 0.0 : !tile.tile<16x32xf32>
+        scf.yield %z : !tile.tile<16x32xf32>
+      }
+      default {
+        %o = tile.full 1.0 : !tile.tile<16x32xf32>
+        scf.yield %o : !tile.tile<16x32xf32>
+      }
+      tile.store %r, %a[%c0, %c0] : !tile.tile<16x32xf32>, memref<16x32xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// The storage of an scf.if result is live from the scf.if on; a value
+// defined before it and yielded by a branch is live until that yield and is
+// copied there, so the two cannot share bytes: %x (24x1024xf32, 98304 B)
+// and the result storage (98304 B, which the else branch's exp shares) are
+// live together at the scf.if: 196608 > 188416.
+func.func @if_result_cannot_share_an_outer_yielded_value(%a: memref<24x1024xf32>) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 2 (%i) {
+    %first = arith.cmpi eq, %i, %c0 : index
+    // expected-error @below {{vector UB exceeded: 196608 > 188416 bytes}}
+    // expected-note @below {{vector UB memory map}}
+    tile.at vector {
+      %x = tile.load %a[%c0, %c0] : memref<24x1024xf32> -> !tile.tile<24x1024xf32>
+      %r = scf.if %first -> (!tile.tile<24x1024xf32>) {
+        scf.yield %x : !tile.tile<24x1024xf32>
+      } else {
+        %e = tile.exp %x : !tile.tile<24x1024xf32>
+        scf.yield %e : !tile.tile<24x1024xf32>
+      }
+      tile.store %r, %a[%c0, %c0] : !tile.tile<24x1024xf32>, memref<24x1024xf32>
     }
   }
   return

@@ -410,3 +410,106 @@ func.func @fits_a5_not_a2a3(%m: memref<60x1024xf32>, %a: memref<128x16xbf16>, %w
   return
 }
 }
+
+// -----
+
+// An scf.if yielding tiles gets storage per tile result (`places` on the
+// scf.if); a value a branch defines and yields lives there, so that branch
+// copies nothing. Points: %a p0, scf.if p1 (then: %e p2, yield p3; else: %f
+// p4, %g p5, yield p6; end p7), %h p8, %s p9, store p10. Result #0 holds %e
+// and %g (both yielded as #0; %a dies at %g, but sharing the result storage
+// comes first) and %h, computed in place over %r after the scf.if: live
+// [1, 10). Result #1 holds %f; the then branch yields %a, defined outside
+// it, so %a is copied there and lives to that yield and to %g: [0, 6).
+// Result #1 lives [1, 9), to %h. Each tile is 16x32xf32 = 2048 B; at p1-p5
+// %a + 2 results = 6144 B live = peak. %s (64 B, [9, 11)) reuses %a's bytes.
+// CHECK-LABEL: func.func @if_results_take_branch_values
+// CHECK: tile.peak = {{.*}}ub = 6144 : i64}
+// CHECK: tile.load {{.*}} {place = #tile.place<ub, 0>}
+// CHECK: scf.if
+// CHECK: tile.exp {{.*}} {place = #tile.place<ub, 2048>}
+// CHECK: } else {
+// CHECK: tile.full {{.*}} {place = #tile.place<ub, 4096>}
+// CHECK: tile.add {{.*}} {place = #tile.place<ub, 2048>}
+// CHECK: } {places = [#tile.place<ub, 2048>, #tile.place<ub, 4096>]}
+// CHECK: tile.add {{.*}} {place = #tile.place<ub, 2048>}
+// CHECK: tile.row_sum {{.*}} {place = #tile.place<ub, 0>}
+// MAP-LABEL: placement in @if_results_take_branch_values
+// MAP: [0, 2048) a: 2048 bytes, live [0, 6)
+// MAP: [0, 64) s: 64 bytes, live [9, 11)
+// MAP: [2048, 4096) scf.if#0 (shared with e, g, h) (result #0 of the scf.if (line [[#@LINE+9]])): 2048 bytes, live [1, 10)
+// MAP: [4096, 6144) scf.if#1 (shared with f) (result #1 of the scf.if (line [[#@LINE+8]])): 2048 bytes, live [1, 9)
+// MAP: peak 6144 bytes, lower bound 6144 bytes (live at point 1), quality 1.00
+func.func @if_results_take_branch_values(%m: memref<16x32xf32>, %o: memref<16x1xf32>) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 2 (%i) {
+    %first = arith.cmpi eq, %i, %c0 : index
+    tile.at vector {
+      %a = tile.load %m[%c0, %c0] : memref<16x32xf32> -> !tile.tile<16x32xf32> loc("a")
+      %r, %t = scf.if %first -> (!tile.tile<16x32xf32>, !tile.tile<16x32xf32>) {
+        %e = tile.exp %a : !tile.tile<16x32xf32> loc("e")
+        scf.yield %e, %a : !tile.tile<16x32xf32>, !tile.tile<16x32xf32>
+      } else {
+        %f = tile.full 1.0 : !tile.tile<16x32xf32> loc("f")
+        %g = tile.add %a, %f : !tile.tile<16x32xf32> loc("g")
+        scf.yield %g, %f : !tile.tile<16x32xf32>, !tile.tile<16x32xf32>
+      }
+      %h = tile.add %r, %t : !tile.tile<16x32xf32> loc("h")
+      %s = tile.row_sum %h : !tile.tile<16x32xf32> -> !tile.tile<16x1xf32> loc("s")
+      tile.store %s, %o[%c0, %c0] : !tile.tile<16x1xf32>, memref<16x1xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// The PyPTO K-loop idiom: the first iteration's matmul and the later
+// matmul_acc yield the pipeline's next accumulator through an scf.if. The
+// scf.if is directly in the stages(2) body, so its result storage gets two
+// L0C slots of 16x32xf32 = 2048 B (4096 B at 0) and both matmuls write into
+// them (no copy in either branch); tile.yield copies the result into the
+// carried storage, which %zero shares (it dies at the pipeline): 2048 B at
+// 4096, live from %zero (p0) to the store (p14). L0C peak 4096 + 2048 =
+// 6144. L1: %x 2 x 1024 B, %y 2 x 2048 B.
+// CHECK-LABEL: func.func @if_else_accumulator_in_k_loop
+// CHECK: tile.peak = {{.*}}l0c = 6144 : i64, l1 = 6144 : i64
+// CHECK: tile.full {{.*}} {place = #tile.place<l0c, 4096>}
+// CHECK: tile.pipeline {{.*}} attributes {places = [#tile.place<l0c, 4096>]}
+// CHECK: tile.load {{.*}} {place = #tile.place<l1, 4096, slots = 2>}
+// CHECK: tile.load {{.*}} {place = #tile.place<l1, 0, slots = 2>}
+// CHECK: tile.matmul {{.*}} {place = #tile.place<l0c, 0, slots = 2>}
+// CHECK: tile.matmul_acc {{.*}} {place = #tile.place<l0c, 0, slots = 2>}
+// CHECK: } {places = [#tile.place<l0c, 0, slots = 2>]}
+// MAP-LABEL: placement in @if_else_accumulator_in_k_loop
+// MAP: cube L0C memory map
+// MAP: [0, 4096) scf.if#0 (shared with p, q) (result #0 of the scf.if (line [[#@LINE+16]])): 2 x 2048 bytes for stages(2) of the tile.pipeline (line [[#@LINE+11]]), live [2, 13)
+// MAP: [4096, 6144) zero (carried by iter_arg #0 of the tile.pipeline (line [[#@LINE+10]])): 2048 bytes, live [0, 15)
+// MAP: peak 6144 bytes, lower bound 6144 bytes (live at point 2), quality 1.00
+func.func @if_else_accumulator_in_k_loop(%a: memref<16x128xbf16>, %w: memref<128x32xbf16>, %c: memref<16x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c32 = arith.constant 32 : index
+  tile.spmd 1 (%i) {
+    tile.at cube {
+      %zero = tile.full 0.0 : !tile.tile<16x32xf32> loc("zero")
+      %sum = tile.pipeline %k = %c0 to %c4 step %c1 stages(2) iter_args(%acc = %zero) -> (!tile.tile<16x32xf32>) {
+        %k0 = arith.muli %k, %c32 : index
+        %first = arith.cmpi eq, %k0, %c0 : index
+        %x = tile.load %a[%c0, %k0] : memref<16x128xbf16> -> !tile.tile<16x32xbf16> loc("x")
+        %y = tile.load %w[%k0, %c0] : memref<128x32xbf16> -> !tile.tile<32x32xbf16> loc("y")
+        %next = scf.if %first -> (!tile.tile<16x32xf32>) {
+          %p = tile.matmul %x, %y : !tile.tile<16x32xbf16>, !tile.tile<32x32xbf16> -> !tile.tile<16x32xf32> loc("p")
+          scf.yield %p : !tile.tile<16x32xf32>
+        } else {
+          %q = tile.matmul_acc %acc, %x, %y : !tile.tile<16x32xbf16>, !tile.tile<32x32xbf16> -> !tile.tile<16x32xf32> loc("q")
+          scf.yield %q : !tile.tile<16x32xf32>
+        }
+        tile.yield %next : !tile.tile<16x32xf32>
+      }
+      tile.store %sum, %c[%c0, %c0] : !tile.tile<16x32xf32>, memref<16x32xf32>
+    }
+  }
+  return
+}

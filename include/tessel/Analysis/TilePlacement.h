@@ -7,10 +7,11 @@
 // The analysis behind `tile-place-buffers` (and its test printer
 // `tile-print-placement`): for one `tile.at` scope, decide the buffer kind of
 // every tile, group tiles that share storage (reshape views, the loop-carried
-// storage of a `tile.pipeline` iter_arg), number the scope's ops into program
-// points, compute each storage's live range and slot count, and pack each
-// buffer kind with packBuffers(). The contract it implements is
-// docs/placement.md. Nothing here modifies the IR until applyPlacement().
+// storage of a `tile.pipeline` iter_arg, the result storage of an `scf.if`),
+// number the scope's ops into program points, compute each storage's live
+// range and slot count, and pack each buffer kind with packBuffers(). The
+// contract it implements is docs/placement.md. Nothing here modifies the IR
+// until applyPlacement().
 //
 //===----------------------------------------------------------------------===//
 
@@ -65,6 +66,10 @@ struct PlacedBuffer {
   /// The tile.pipeline iter_args (pipeline, index) whose loop-carried
   /// storage this is.
   llvm::SmallVector<std::pair<tile::PipelineOp, unsigned>> carriedBy;
+  /// Set when the storage was made for a tile result of an scf.if (then
+  /// `value` is that result and `owner` the scf.if); branch values placed
+  /// there are in `aliases`.
+  bool ifResult = false;
   std::string name;
   BufferKind kind = BufferKind::UB;
   /// Unpadded bytes of one slot.
@@ -147,9 +152,9 @@ mlir::FailureOr<const TargetInfo *> resolveTargetOption(mlir::ModuleOp module,
 
 /// Computes the placement of `scope` on `target` without touching the IR.
 /// Fails, after emitting an error, on IR it cannot place (a tile carried by
-/// an op other than tile.pipeline; in a core_group scope, a tile that both
-/// cube and vector ops use). Capacity problems are not errors here: see
-/// ScopePlacement::fits() and emitPlacementErrors().
+/// an op other than tile.pipeline and scf.if; in a core_group scope, a tile
+/// that both cube and vector ops use). Capacity problems are not errors
+/// here: see ScopePlacement::fits() and emitPlacementErrors().
 mlir::FailureOr<ScopePlacement> computeScopePlacement(tile::AtOp scope,
                                                       const TargetInfo &target);
 
@@ -166,8 +171,8 @@ void printMemoryMap(llvm::raw_ostream &os, const ScopePlacement &placement,
                     BufferKind kind);
 
 /// Writes the placement into the IR: `place` on every tile-producing op,
-/// `places` on tile.pipeline ops with tile iter_args, `tile.peak` on the
-/// scope.
+/// `places` on tile.pipeline ops with tile iter_args and on scf.if ops with
+/// tile results, `tile.peak` on the scope.
 void applyPlacement(const ScopePlacement &placement);
 
 } // namespace tessel

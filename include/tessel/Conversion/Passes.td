@@ -26,7 +26,10 @@ def ConvertTileToSCF : Pass<"convert-tile-to-scf", "::mlir::ModuleOp"> {
     - `tile.spmd` becomes a loop over the block ids (or, with `threads` > 1,
       an `scf.parallel` over worker threads, each running every
       `threads`-th block); `tile.at` is inlined; `tile.pipeline` becomes an
-      `scf.for` that runs its iterations in order.
+      `scf.for` that runs its iterations in order; an `scf.if` yielding
+      tiles keeps its other results, its tile results become views of their
+      storage and each branch copies the tiles it yields there (unless
+      already placed there).
     - Each worker owns one arena per buffer kind (`memref<Nxi8>`, allocated
       once per `tile.spmd`) and every tile is a `memref.view` into it. In
       placed mode (the function carries `tile.placed`) the view is at the

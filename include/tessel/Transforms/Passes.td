@@ -54,17 +54,20 @@ def TilePlaceBuffers : Pass<"tile-place-buffers", "::mlir::ModuleOp"> {
     per tile, by the ops that make and use it), numbers the scope's ops into
     program points, computes live ranges (a tile used inside a loop it was
     not defined in lives to the end of that loop; a loop-carried tile lives
-    for the whole `tile.pipeline` and as long as its result is used; a tile
-    defined directly in the body of a `tile.pipeline` with `stages = S > 1`
-    gets `S` slots and is live for the whole pipeline) and packs each buffer
-    kind so that tiles whose live ranges overlap never share bytes, at the
-    target's alignment and within its usable capacity. `tile.reshape`
-    becomes a view of its operand where it can. Each matmul's operands must
-    fit L0A and L0B.
+    for the whole `tile.pipeline` and as long as its result is used; the
+    result storage of an `scf.if` yielding tiles lives from the `scf.if` to
+    the last use of its result, and a value a branch defines and yields
+    shares it; a tile defined directly in the body of a `tile.pipeline`
+    with `stages = S > 1` gets `S` slots and is live for the whole
+    pipeline) and packs each buffer kind so that tiles whose live ranges
+    overlap never share bytes, at the target's alignment and within its
+    usable capacity. `tile.reshape` becomes a view of its operand where it
+    can. Each matmul's operands must fit L0A and L0B.
 
     It writes `place = #tile.place<KIND, OFFSET[, slots = S]>` on every
     tile-producing op, `places = [...]` on `tile.pipeline` ops with tile
-    iter_args, `tile.peak = {ub = .., l1 = .., l0a = .., l0b = .., l0c = ..}`
+    iter_args and on `scf.if` ops with tile results,
+    `tile.peak = {ub = .., l1 = .., l0a = .., l0b = .., l0c = ..}`
     (bytes per buffer kind) on every scope, and `tile.placed` on the
     enclosing function. When `target` is given and the module names no
     target, the module gets `tile.target` so the lowerings size their arenas

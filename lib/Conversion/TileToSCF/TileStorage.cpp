@@ -12,6 +12,7 @@
 
 #include "TileStorage.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinOps.h"
 
 using namespace mlir;
@@ -210,6 +211,55 @@ private:
     return success();
   }
 
+  /// The storage of each tile result of an scf.if (its `places` entry in
+  /// placed mode): each branch copies the value it yields there.
+  LogicalResult placeIf(scf::IfOp ifOp) {
+    auto places = ifOp->getAttrOfType<ArrayAttr>("places");
+    for (OpResult result : ifOp->getResults()) {
+      auto type = dyn_cast<TileType>(result.getType());
+      if (!type)
+        continue;
+      unsigned i = result.getResultNumber();
+      if (!map.placed) {
+        record(result, fresh(type));
+        continue;
+      }
+      PlaceAttr place;
+      if (places && places.size() == ifOp->getNumResults())
+        place = dyn_cast<PlaceAttr>(places[i]);
+      if (!place)
+        return ifOp.emitOpError("tile result #")
+               << i
+               << " has no placement: in placed mode an scf.if yielding "
+                  "tiles needs 'places' with a #tile.place per tile result";
+      FailureOr<TileStorage> s = fromPlace(place, type, ifOp, false);
+      if (failed(s))
+        return failure();
+      record(result, *s);
+    }
+    return success();
+  }
+
+  /// Temp bytes the scf.yield of an scf.if branch needs to stage values
+  /// that live in the storage of another tile result, so no copy clobbers a
+  /// source.
+  void stageIfYield(scf::YieldOp yield, scf::IfOp ifOp) {
+    int64_t bytes = 0;
+    for (auto [i, v] : llvm::enumerate(yield.getOperands())) {
+      auto type = dyn_cast<TileType>(v.getType());
+      if (!type)
+        continue;
+      const TileStorage &src = map.lookup(v);
+      for (auto [j, res] : llvm::enumerate(ifOp->getResults()))
+        if (j != i && isa<TileType>(res.getType()) &&
+            src.overlaps(map.lookup(res))) {
+          bytes += alignTo(type.getSizeInBytes(), kSimAlign);
+          break;
+        }
+    }
+    needTemp(yield, bytes);
+  }
+
   /// Temp bytes a pipeline's yield needs to stage values that live in the
   /// storage of another iter_arg (e.g. a swap), so no copy clobbers a source.
   void stageYield(YieldOp yield, PipelineOp pipeline) {
@@ -237,7 +287,15 @@ private:
         stageYield(yield, pipeline);
       return success();
     }
-    // Tiles carried by anything but tile.pipeline have no storage contract.
+    if (auto ifOp = dyn_cast<scf::IfOp>(op))
+      return placeIf(ifOp);
+    if (auto yield = dyn_cast<scf::YieldOp>(op)) {
+      if (auto ifOp = dyn_cast<scf::IfOp>(op->getParentOp()))
+        stageIfYield(yield, ifOp);
+      return success();
+    }
+    // Tiles carried by anything but tile.pipeline and scf.if have no storage
+    // contract.
     bool carries = llvm::any_of(op->getResultTypes(), llvm::IsaPred<TileType>);
     for (Region &region : op->getRegions())
       for (Block &block : region)
@@ -246,7 +304,7 @@ private:
     if (op->getNumRegions() > 0 && carries)
       return op->emitOpError("carries tiles across its regions, which the CPU "
                              "simulation does not support; carry them with "
-                             "tile.pipeline iter_args");
+                             "tile.pipeline iter_args or scf.if results");
     if (isa<MatmulOp, MatmulAccOp>(op)) {
       auto lhs = cast<TileType>(op->getOperand(isa<MatmulOp>(op) ? 0 : 1)
                                     .getType());

@@ -433,7 +433,8 @@ private:
 
   /// The memref holding each lowered tile value.
   DenseMap<Value, Value> buffers;
-  /// The enclosing tile.spmd of every tile op (taken before ops move).
+  /// The enclosing tile.spmd of every tile op, scf.if and scf.yield (taken
+  /// before ops move).
   DenseMap<Operation *, SpmdOp> spmdOf;
   /// Arena memrefs of each spmd's worker, by Arena.
   DenseMap<Operation *, std::array<Value, kNumArenas>> arenas;
@@ -441,6 +442,13 @@ private:
   DenseMap<Operation *, Value> iteration;
   /// Pipeline state, by the pipeline's terminator.
   DenseMap<Operation *, PipelineState> pipelineYields;
+  /// For the scf.yield of each branch of a lowered scf.if with tile results:
+  /// for each tile result its index, the result value and the view of its
+  /// storage.
+  struct IfState {
+    SmallVector<std::tuple<unsigned, Value, Value>> tileResults;
+  };
+  DenseMap<Operation *, IfState> ifYields;
   SmallVector<Operation *> toErase;
 
   LogicalResult lower(Operation *op);
@@ -504,6 +512,14 @@ private:
   LogicalResult lowerAt(AtOp op);
   LogicalResult lowerPipeline(PipelineOp op);
   LogicalResult lowerYield(YieldOp op);
+  LogicalResult lowerIf(scf::IfOp op);
+  LogicalResult lowerIfYield(scf::YieldOp op, const IfState &state);
+  /// Copies each value of `moves` (value, destination tile, view of its
+  /// storage) into the destination's storage at `op`, skipping values that
+  /// already live there. A value whose storage overlaps another destination
+  /// is staged in `op`'s Temp first, so no copy clobbers a source.
+  void copyInto(Operation *op,
+                ArrayRef<std::tuple<Value, Value, Value>> moves);
   LogicalResult lowerAllocGm(AllocGmOp op);
   // Data movement.
   LogicalResult lowerLoadStore(Operation *op, Value gm, ValueRange indices,
@@ -643,26 +659,20 @@ LogicalResult TileLowering::lowerPipeline(PipelineOp op) {
   return success();
 }
 
-LogicalResult TileLowering::lowerYield(YieldOp op) {
-  auto it = pipelineYields.find(op);
-  if (it == pipelineYields.end())
-    return success(); // tile.spmd / tile.at terminators go with their op.
-  PipelineState state = it->second;
+void TileLowering::copyInto(Operation *op,
+                            ArrayRef<std::tuple<Value, Value, Value>> moves) {
   Emitter e = at(op);
-  // Values living in another iter_arg's storage are staged in Temp first.
   SmallVector<std::tuple<Value, Value, Value>> staged; // temp, src, dst
   SmallVector<std::pair<Value, Value>> direct;
   int64_t tempOffset = 0;
-  for (auto [i, dst] : state.tileArgs) {
-    Value v = op.getOperand(i);
+  for (auto [v, dstTile, dst] : moves) {
     const TileStorage &src = storage.lookup(v);
-    const TileStorage &carried = storage.lookup(state.op.getIterArgs()[i]);
-    if (src == carried)
+    if (src == storage.lookup(dstTile))
       continue;
     bool clobbered = false;
-    for (auto [j, other] : state.tileArgs)
-      clobbered |= j != i &&
-                   src.overlaps(storage.lookup(state.op.getIterArgs()[j]));
+    for (const auto &other : moves)
+      clobbered |= std::get<1>(other) != dstTile &&
+                   src.overlaps(storage.lookup(std::get<1>(other)));
     if (!clobbered) {
       direct.push_back({buffer(v), dst});
       continue;
@@ -678,11 +688,71 @@ LogicalResult TileLowering::lowerYield(YieldOp op) {
     copy(e, src, dst);
   for (auto &[temp, src, dst] : staged)
     copy(e, temp, dst);
+}
+
+LogicalResult TileLowering::lowerYield(YieldOp op) {
+  auto it = pipelineYields.find(op);
+  if (it == pipelineYields.end())
+    return success(); // tile.spmd / tile.at terminators go with their op.
+  PipelineState state = it->second;
+  SmallVector<std::tuple<Value, Value, Value>> moves;
+  for (auto [i, dst] : state.tileArgs)
+    moves.push_back({op.getOperand(i), state.op.getIterArgs()[i], dst});
+  copyInto(op, moves);
+  Emitter e = at(op);
   SmallVector<Value> carried;
   for (Value v : op.getOperands())
     if (!isa<TileType>(v.getType()))
       carried.push_back(v);
   scf::YieldOp::create(b, e.loc, carried);
+  toErase.push_back(op);
+  return success();
+}
+
+/// An scf.if with tile results becomes an scf.if with its other results:
+/// each tile result is the view of its storage, taken before the scf.if,
+/// which each branch's scf.yield copies the value it yields into.
+LogicalResult TileLowering::lowerIf(scf::IfOp op) {
+  Emitter e = at(op);
+  SpmdOp spmd = spmdOf.lookup(op);
+  IfState state;
+  SmallVector<Type> types;
+  for (OpResult res : op->getResults()) {
+    if (!isa<TileType>(res.getType())) {
+      types.push_back(res.getType());
+      continue;
+    }
+    Value view = storageView(e, spmd, res);
+    buffers[res] = view;
+    state.tileResults.push_back({res.getResultNumber(), res, view});
+  }
+  auto lowered = scf::IfOp::create(b, e.loc, types, op.getCondition(),
+                                   /*addThenBlock=*/false,
+                                   /*addElseBlock=*/false);
+  lowered.getThenRegion().takeBody(op.getThenRegion());
+  lowered.getElseRegion().takeBody(op.getElseRegion());
+  ifYields[lowered.thenYield()] = state;
+  ifYields[lowered.elseYield()] = state;
+  unsigned next = 0;
+  for (OpResult res : op->getResults())
+    if (!isa<TileType>(res.getType()))
+      res.replaceAllUsesWith(lowered.getResult(next++));
+  toErase.push_back(op);
+  return success();
+}
+
+LogicalResult TileLowering::lowerIfYield(scf::YieldOp op,
+                                         const IfState &state) {
+  SmallVector<std::tuple<Value, Value, Value>> moves;
+  for (auto [i, res, view] : state.tileResults)
+    moves.push_back({op.getOperand(i), res, view});
+  copyInto(op, moves);
+  Emitter e = at(op);
+  SmallVector<Value> kept;
+  for (Value v : op.getOperands())
+    if (!isa<TileType>(v.getType()))
+      kept.push_back(v);
+  scf::YieldOp::create(b, e.loc, kept);
   toErase.push_back(op);
   return success();
 }
@@ -1057,6 +1127,16 @@ LogicalResult TileLowering::lower(Operation *op) {
   using MulI = arith::MulIOp;
   using MaxI = arith::MaxSIOp;
   using MinI = arith::MinSIOp;
+  if (auto ifOp = dyn_cast<scf::IfOp>(op))
+    if (llvm::any_of(ifOp->getResultTypes(), llvm::IsaPred<TileType>))
+      return lowerIf(ifOp);
+  if (auto yield = dyn_cast<scf::YieldOp>(op)) {
+    auto it = ifYields.find(yield);
+    if (it != ifYields.end()) {
+      IfState state = it->second;
+      return lowerIfYield(yield, state);
+    }
+  }
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case<SpmdOp>([&](auto o) { return lowerSpmd(o); })
       .Case<AtOp>([&](auto o) { return lowerAt(o); })
@@ -1184,7 +1264,7 @@ LogicalResult TileLowering::run() {
     if (op == func.getOperation())
       return;
     ops.push_back(op);
-    if (isa<TileDialect>(op->getDialect()))
+    if (isa<TileDialect>(op->getDialect()) || isa<scf::IfOp, scf::YieldOp>(op))
       spmdOf[op] = op->getParentOfType<SpmdOp>();
   });
   for (Operation *op : ops)

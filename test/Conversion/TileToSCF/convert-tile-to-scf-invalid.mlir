@@ -120,10 +120,53 @@ func.func @tiles_carried_by_scf_for(%a: memref<4x32xf32>) {
       %c0 = arith.constant 0 : index
       %c1 = arith.constant 1 : index
       %x = tile.load %a[%c0, %c0] : memref<4x32xf32> -> !tile.tile<4x32xf32>
-      // expected-error @below {{'scf.for' op carries tiles across its regions, which the CPU simulation does not support; carry them with tile.pipeline iter_args}}
+      // expected-error @below {{'scf.for' op carries tiles across its regions, which the CPU simulation does not support; carry them with tile.pipeline iter_args or scf.if results}}
       %s = scf.for %j = %c0 to %c1 step %c1 iter_args(%acc = %x) -> (!tile.tile<4x32xf32>) {
         scf.yield %acc : !tile.tile<4x32xf32>
       }
+    }
+  }
+  return
+}
+
+// -----
+
+// In placed mode an scf.if yielding a tile needs its result's storage.
+func.func @placed_if_without_places(%a: memref<4x32xf32>, %p: i1) attributes {tile.placed} {
+  tile.spmd 1 (%b) {
+    tile.at vector {
+      %c0 = arith.constant 0 : index
+      %x = tile.load %a[%c0, %c0] {place = #tile.place<ub, 0>} : memref<4x32xf32> -> !tile.tile<4x32xf32>
+      // expected-error @below {{'scf.if' op tile result #0 has no placement: in placed mode an scf.if yielding tiles needs 'places' with a #tile.place per tile result}}
+      %r = scf.if %p -> (!tile.tile<4x32xf32>) {
+        scf.yield %x : !tile.tile<4x32xf32>
+      } else {
+        %e = tile.exp %x {place = #tile.place<ub, 512>} : !tile.tile<4x32xf32>
+        scf.yield %e : !tile.tile<4x32xf32>
+      }
+      tile.store %r, %a[%c0, %c0] : !tile.tile<4x32xf32>, memref<4x32xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// The result storage of an scf.if obeys the same bounds as any placement:
+// 188416 + 512 > 188416 usable UB bytes on a2a3.
+func.func @placed_if_result_beyond_the_arena(%a: memref<4x32xf32>, %p: i1) attributes {tile.placed} {
+  tile.spmd 1 (%b) {
+    tile.at vector {
+      %c0 = arith.constant 0 : index
+      %x = tile.load %a[%c0, %c0] {place = #tile.place<ub, 0>} : memref<4x32xf32> -> !tile.tile<4x32xf32>
+      // expected-error @below {{'scf.if' op placement exceeds the usable ub of a2a3: offset 188416 + 1 x 512 = 188928 > 188416 bytes}}
+      %r = scf.if %p -> (!tile.tile<4x32xf32>) {
+        scf.yield %x : !tile.tile<4x32xf32>
+      } else {
+        %e = tile.exp %x {place = #tile.place<ub, 512>} : !tile.tile<4x32xf32>
+        scf.yield %e : !tile.tile<4x32xf32>
+      } {places = [#tile.place<ub, 188416>]}
+      tile.store %r, %a[%c0, %c0] : !tile.tile<4x32xf32>, memref<4x32xf32>
     }
   }
   return

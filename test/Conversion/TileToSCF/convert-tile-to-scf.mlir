@@ -212,3 +212,88 @@ func.func @matmul_keeps_accumulators_in_registers(%a: memref<16x64xbf16>, %b: me
   }
   return
 }
+
+// -----
+
+// Placed scf.if with tile results (docs/placement.md): the results are
+// views of their `places` storage (ub 128 and ub 256, 4x8xf32 = 128 B each;
+// UB extent 256 + 128 = 384), taken before the scf.if, which keeps no tile
+// results. The then branch computes %e at ub 128 (result #0: no copy) and
+// yields %a (ub 0) as result #1: one copy into ub 256. The else branch's
+// values are placed at their results: no copy.
+// CHECK-LABEL: func.func @placed_if_copies_only_values_placed_elsewhere
+// CHECK:         %[[UB:.*]] = memref.alloc() {alignment = 64 : i64} : memref<384xi8>
+// CHECK:         %[[A:.*]] = memref.view %[[UB]][%c0{{[_0-9]*}}][] : memref<384xi8> to memref<32xf32>
+// CHECK:         %[[C128:.*]] = arith.constant 128 : index
+// CHECK:         %[[R:.*]] = memref.view %[[UB]][%[[C128]]][] : memref<384xi8> to memref<32xf32>
+// CHECK:         %[[C256:.*]] = arith.constant 256 : index
+// CHECK:         %[[T:.*]] = memref.view %[[UB]][%[[C256]]][] : memref<384xi8> to memref<32xf32>
+// CHECK:         scf.if %{{.*}} {
+// CHECK:           math.exp
+// CHECK-NOT:       memref.copy
+// CHECK:           memref.copy %[[A]], %[[T]] : memref<32xf32> to memref<32xf32>
+// CHECK-NEXT:    } else {
+// CHECK-NOT:       memref.copy
+// CHECK:         }
+// CHECK:         vector.load %[[R]]
+// CHECK:         vector.load %[[T]]
+func.func @placed_if_copies_only_values_placed_elsewhere(%m: memref<4x8xf32>, %o: memref<4x8xf32>, %p: i1) attributes {tile.placed} {
+  tile.spmd 1 (%b) {
+    tile.at vector {
+      %c0 = arith.constant 0 : index
+      %a = tile.load %m[%c0, %c0] {place = #tile.place<ub, 0>} : memref<4x8xf32> -> !tile.tile<4x8xf32>
+      %r, %t = scf.if %p -> (!tile.tile<4x8xf32>, !tile.tile<4x8xf32>) {
+        %e = tile.exp %a {place = #tile.place<ub, 128>} : !tile.tile<4x8xf32>
+        scf.yield %e, %a : !tile.tile<4x8xf32>, !tile.tile<4x8xf32>
+      } else {
+        %f = tile.full 1.0 {place = #tile.place<ub, 256>} : !tile.tile<4x8xf32>
+        %g = tile.add %a, %f {place = #tile.place<ub, 128>} : !tile.tile<4x8xf32>
+        scf.yield %g, %f : !tile.tile<4x8xf32>, !tile.tile<4x8xf32>
+      } {places = [#tile.place<ub, 128>, #tile.place<ub, 256>]}
+      %h = tile.add %r, %t {place = #tile.place<ub, 128>} : !tile.tile<4x8xf32>
+      tile.store %h, %o[%c0, %c0] : !tile.tile<4x8xf32>, memref<4x8xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// The same kernel unplaced: every tile has its own 128 B in a 7 x 128 =
+// 896-byte scratch arena (%a 0, the results 128 and 256, %e 384, %f 512, %g
+// 640, %h 768), so each branch copies both values it yields into the
+// results' storage.
+// CHECK-LABEL: func.func @unplaced_if_copies_every_yielded_tile
+// CHECK:         %[[S:.*]] = memref.alloc() {alignment = 64 : i64} : memref<896xi8>
+// CHECK:         %[[A:.*]] = memref.view %[[S]][%c0{{[_0-9]*}}][]
+// CHECK:         %[[R:.*]] = memref.view %[[S]][%c128{{[_0-9]*}}][]
+// CHECK:         %[[T:.*]] = memref.view %[[S]][%c256{{[_0-9]*}}][]
+// CHECK:         scf.if %{{.*}} {
+// CHECK:           %[[E:.*]] = memref.view %[[S]][%c384{{[_0-9]*}}][]
+// CHECK:           memref.copy %[[E]], %[[R]]
+// CHECK-NEXT:      memref.copy %[[A]], %[[T]]
+// CHECK-NEXT:    } else {
+// CHECK:           %[[F:.*]] = memref.view %[[S]][%c512{{[_0-9]*}}][]
+// CHECK:           %[[G:.*]] = memref.view %[[S]][%c640{{[_0-9]*}}][]
+// CHECK:           memref.copy %[[G]], %[[R]]
+// CHECK-NEXT:      memref.copy %[[F]], %[[T]]
+// CHECK-NEXT:    }
+func.func @unplaced_if_copies_every_yielded_tile(%m: memref<4x8xf32>, %o: memref<4x8xf32>, %p: i1) {
+  tile.spmd 1 (%b) {
+    tile.at vector {
+      %c0 = arith.constant 0 : index
+      %a = tile.load %m[%c0, %c0] : memref<4x8xf32> -> !tile.tile<4x8xf32>
+      %r, %t = scf.if %p -> (!tile.tile<4x8xf32>, !tile.tile<4x8xf32>) {
+        %e = tile.exp %a : !tile.tile<4x8xf32>
+        scf.yield %e, %a : !tile.tile<4x8xf32>, !tile.tile<4x8xf32>
+      } else {
+        %f = tile.full 1.0 : !tile.tile<4x8xf32>
+        %g = tile.add %a, %f : !tile.tile<4x8xf32>
+        scf.yield %g, %f : !tile.tile<4x8xf32>, !tile.tile<4x8xf32>
+      }
+      %h = tile.add %r, %t : !tile.tile<4x8xf32>
+      tile.store %h, %o[%c0, %c0] : !tile.tile<4x8xf32>, memref<4x8xf32>
+    }
+  }
+  return
+}

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import tessel.language as pl
-from tessel.errors import BackendUnavailableError, CompileError
+from tessel.errors import BackendUnavailableError
 
 
 def run(kernel, *tensors):
@@ -52,11 +52,6 @@ def k_loop(a: pl.Tensor[[16, 128], pl.BF16], w: pl.Tensor[[128, 64], pl.BF16],
             c[:, o0:o0 + 32] = acc
 
 
-@pytest.mark.xfail(strict=True, raises=CompileError,
-                   reason="known gap: tile-place-buffers and the CPU lowering "
-                          "give no storage to tiles carried by scf.if (the "
-                          "PyPTO first-iteration matmul idiom); write the "
-                          "accumulator with pl.full + pl.matmul_acc instead")
 def test_k_loop_with_if_else_and_parallel_at():
     torch.manual_seed(1)
     a = torch.randn(16, 128).to(torch.bfloat16)
