@@ -115,6 +115,43 @@ bool ScopePlacement::fits() const {
   return llvm::all_of(kinds, [](const KindPlacement &k) { return k.fits(); });
 }
 
+FitSummary tessel::summarizeFit(AtOp scope, const TargetInfo &target) {
+  FitSummary fit;
+  FailureOr<ScopePlacement> placement = failure();
+  {
+    ScopedDiagnosticHandler handler(scope->getContext(), [&](Diagnostic &diag) {
+      if (fit.error.empty())
+        fit.error = diag.str();
+      return success();
+    });
+    placement = computeScopePlacement(scope, target);
+  }
+  if (failed(placement)) {
+    fit.placeable = false;
+    return fit;
+  }
+  fit.fits = placement->fits();
+  double worst = -1;
+  bool allKindsFit = true;
+  // L0A and L0B hold matmul operands one at a time; the storage that stages
+  // and fusion multiply is in UB, L1 and L0C.
+  for (BufferKind kind : {BufferKind::UB, BufferKind::L1, BufferKind::L0C}) {
+    const KindPlacement &k = placement->getKind(kind);
+    if (!k.used || k.capacity <= 0)
+      continue;
+    allKindsFit &= k.fits();
+    double ratio = double(k.peak) / double(k.capacity);
+    if (ratio > worst) {
+      worst = ratio;
+      fit.kind = kind;
+      fit.peak = k.peak;
+      fit.capacity = k.capacity;
+    }
+  }
+  fit.operandTooLarge = allKindsFit && !fit.fits;
+  return fit;
+}
+
 FailureOr<const TargetInfo *>
 tessel::resolveTargetOption(ModuleOp module, StringRef name) {
   if (name.empty())

@@ -268,16 +268,7 @@ static void loopsToPipelines(AtOp at) {
 }
 
 /// The fullest buffer of a placed scope, or why it cannot be placed.
-struct Fit {
-  bool placeable = true;
-  std::string error;
-  bool fits = false;
-  BufferKind kind = BufferKind::UB;
-  int64_t peak = 0;
-  int64_t capacity = 0;
-  /// Every buffer fits but a matmul operand exceeds L0A / L0B.
-  bool operandTooLarge = false;
-};
+using Fit = FitSummary;
 
 /// Places a scratch copy of `at` (its loops as one-stage pipelines) and
 /// reports the fullest of UB, L1 and L0C.
@@ -286,38 +277,7 @@ static Fit measure(AtOp at, const TargetInfo &target) {
   b.setInsertionPointAfter(at);
   auto copy = cast<AtOp>(b.clone(*at));
   loopsToPipelines(copy);
-  Fit fit;
-  FailureOr<ScopePlacement> placement = failure();
-  {
-    ScopedDiagnosticHandler handler(at->getContext(), [&](Diagnostic &diag) {
-      if (fit.error.empty())
-        fit.error = diag.str();
-      return success();
-    });
-    placement = computeScopePlacement(copy, target);
-  }
-  if (failed(placement)) {
-    copy.erase();
-    fit.placeable = false;
-    return fit;
-  }
-  fit.fits = placement->fits();
-  double worst = -1;
-  bool allKindsFit = true;
-  for (BufferKind kind : {BufferKind::UB, BufferKind::L1, BufferKind::L0C}) {
-    const KindPlacement &k = placement->getKind(kind);
-    if (!k.used || k.capacity <= 0)
-      continue;
-    double ratio = double(k.peak) / double(k.capacity);
-    allKindsFit &= k.fits();
-    if (ratio > worst) {
-      worst = ratio;
-      fit.kind = kind;
-      fit.peak = k.peak;
-      fit.capacity = k.capacity;
-    }
-  }
-  fit.operandTooLarge = allKindsFit && !fit.fits;
+  Fit fit = summarizeFit(copy, target);
   copy.erase();
   return fit;
 }

@@ -45,18 +45,7 @@ static bool isCandidate(scf::ForOp loop) {
 }
 
 /// The outcome of placing a scope with a set of stage counts.
-struct Trial {
-  /// The placement analysis failed; `error` holds its first message.
-  bool placeable = true;
-  std::string error;
-  bool fits = false;
-  /// The buffer kind closest to (or furthest beyond) its capacity.
-  BufferKind kind = BufferKind::UB;
-  int64_t peak = 0;
-  int64_t capacity = 0;
-  /// All buffers fit but a matmul operand exceeds L0A / L0B.
-  bool operandTooLarge = false;
-};
+using Trial = FitSummary;
 
 /// Places a scratch copy of `at` in which each scf.for becomes a pipeline
 /// with the stage count `stagesOf` gives it (1 when absent).
@@ -74,39 +63,7 @@ static Trial tryPlacement(AtOp at, const DenseMap<Operation *, int64_t> &stagesO
       convertForToPipeline(copied, stagesOf.lookup_or(loop, 1));
   }
 
-  Trial trial;
-  FailureOr<ScopePlacement> placement = failure();
-  {
-    ScopedDiagnosticHandler handler(at->getContext(), [&](Diagnostic &diag) {
-      if (trial.error.empty())
-        trial.error = diag.str();
-      return success();
-    });
-    placement = computeScopePlacement(copy, target);
-  }
-  if (failed(placement)) {
-    trial.placeable = false;
-  } else {
-    trial.fits = placement->fits();
-    double worst = -1;
-    bool allKindsFit = true;
-    // L0A and L0B hold matmul operands one at a time, whatever the stages;
-    // the storage the stages multiply is in UB, L1 and L0C.
-    for (BufferKind kind : {BufferKind::UB, BufferKind::L1, BufferKind::L0C}) {
-      const KindPlacement &k = placement->getKind(kind);
-      if (!k.used || k.capacity <= 0)
-        continue;
-      allKindsFit &= k.fits();
-      double ratio = double(k.peak) / double(k.capacity);
-      if (ratio > worst) {
-        worst = ratio;
-        trial.kind = kind;
-        trial.peak = k.peak;
-        trial.capacity = k.capacity;
-      }
-    }
-    trial.operandTooLarge = allKindsFit && !trial.fits;
-  }
+  Trial trial = summarizeFit(copy, target);
   copy.erase();
   return trial;
 }

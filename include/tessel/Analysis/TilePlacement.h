@@ -143,6 +143,26 @@ struct ScopePlacement {
 /// nearest `tile.target` attribute, else a2a3.
 const TargetInfo &getScopeTarget(tile::AtOp scope, const TargetInfo *option);
 
+/// How a scope fits, from a trial placement that emits no diagnostics (the
+/// scheduling passes use it to decide before they change anything).
+struct FitSummary {
+  /// The placement analysis failed; `error` holds its first message.
+  bool placeable = true;
+  std::string error;
+  bool fits = false;
+  /// Of UB, L1 and L0C (the buffers pipeline stages and fusion grow), the
+  /// kind closest to, or furthest beyond, its capacity.
+  BufferKind kind = BufferKind::UB;
+  int64_t peak = 0;
+  int64_t capacity = 0;
+  /// Every buffer fits but a matmul operand exceeds L0A / L0B.
+  bool operandTooLarge = false;
+};
+
+/// Places `scope` on `target` with its diagnostics captured, not emitted,
+/// and summarises the result. The IR is not changed.
+FitSummary summarizeFit(tile::AtOp scope, const TargetInfo &target);
+
 /// Resolves the `target` option of a pass: null when `name` is empty (each
 /// scope then uses its nearest `tile.target`); fails, after an error on the
 /// offending op, when `name` is unknown or contradicts a `tile.target`
