@@ -17,6 +17,7 @@ import pytest
 import torch
 
 import tessel.language as pl
+from frontend.test_numerics import k_loop  # the PyPTO if/else K loop
 from simkit import assert_bitwise_equal, run
 
 
@@ -28,22 +29,6 @@ def unplaced(text: str) -> str:
     text = re.sub(r"( attributes)? \{places = \[[^\]]*\]\}", "", text)
     assert "tile.place" not in text and "tile.placed" not in text
     return text
-
-
-@pl.jit
-def k_loop(a: pl.Tensor[[16, 128], pl.BF16], w: pl.Tensor[[128, 64], pl.BF16],
-           c: pl.Out[pl.Tensor[[16, 64], pl.FP32]]):
-    for o0 in pl.parallel(0, 64, 32):
-        with pl.at(level=pl.Level.CORE_GROUP):
-            acc = pl.create_tensor([16, 32], dtype=pl.FP32)
-            for kb in pl.pipeline(0, 128 // 32, stage=2):
-                k0 = kb * 32
-                if k0 == 0:
-                    acc = pl.matmul(a[:, k0:k0 + 32], w[k0:k0 + 32, o0:o0 + 32])
-                else:
-                    acc = pl.matmul_acc(acc, a[:, k0:k0 + 32],
-                                        w[k0:k0 + 32, o0:o0 + 32])
-            c[:, o0:o0 + 32] = acc
 
 
 @pl.jit
