@@ -17,6 +17,7 @@
 
 #include "tessel/Analysis/TilePlacement.h"
 #include "tessel/Support/TargetInfo.h"
+#include "tessel/Transforms/IndexUtils.h"
 #include "tessel/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -70,36 +71,6 @@ static int64_t chooseGroup(int64_t blocks, int64_t cores) {
   return best;
 }
 
-/// Wraps the body of `at` in `scf.for %i = 0 to group` and replaces the block
-/// index of `spmd` inside it by `blk * group + i`; sets the grid to
-/// blocks / group.
-static void groupBlocks(SpmdOp spmd, AtOp at, int64_t group) {
-  Location loc = at.getLoc();
-  Block &body = at.getBodyBlock();
-  OpBuilder b = OpBuilder::atBlockBegin(&body);
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  Value count = arith::ConstantIndexOp::create(b, loc, group);
-  auto loop = scf::ForOp::create(b, loc, zero, count, one);
-  Block *loopBody = loop.getBody();
-  // Move everything after the loop (the old body) into the loop, before its
-  // implicit scf.yield.
-  Block::iterator first = std::next(Block::iterator(loop));
-  loopBody->getOperations().splice(loopBody->getTerminator()->getIterator(),
-                                   body.getOperations(), first,
-                                   body.getTerminator()->getIterator());
-  b.setInsertionPointToStart(loopBody);
-  Value blk = spmd.getBlockIndex();
-  Value scaled = arith::MulIOp::create(b, loc, blk, count);
-  Value old = arith::AddIOp::create(b, loc, scaled, loop.getInductionVar());
-  blk.replaceUsesWithIf(old, [&](OpOperand &use) {
-    return use.getOwner() != scaled.getDefiningOp();
-  });
-  Builder builder(spmd.getContext());
-  spmd.setBlocksAttr(builder.getI64IntegerAttr(
-      static_cast<int64_t>(spmd.getBlocks()) / group));
-}
-
 struct TileScopesPass
     : public tessel::impl::TileTileScopesBase<TileScopesPass> {
   using TileTileScopesBase::TileTileScopesBase;
@@ -147,7 +118,7 @@ struct TileScopesPass
                           << cores << " tasks (" << coreName << ")";
         continue;
       }
-      groupBlocks(spmd, at, group);
+      regroupBlocks(spmd, at, group, GroupOrder::Consecutive);
       spmd.emitRemark() << "scope '" << name << "': " << blocks
                         << " blocks grouped by " << group << " into "
                         << blocks / group << " tasks (" << coreName << ": "

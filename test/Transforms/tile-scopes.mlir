@@ -73,15 +73,18 @@ func.func @cube_columns_grouped_by_eight(%x: memref<16x64xf16>, %w: memref<64x40
 
 // The naive DSV4 dequant shape: 2048 = 8 tokens x 256 column chunks, the
 // token b / 256 and the chunk b % 256. G = 32 leaves 64 >= 48 tasks (G = 64
-// would leave 32 < 48); the division and remainder now take 32 * blk + i.
+// would leave 32 < 48). The old block is 32 blk + i, i in [0, 32), and
+// 256 = 32 x 8, so the token (32 blk + i) / 256 simplifies to blk / 8 and
+// the chunk (32 blk + i) % 256 to (blk % 8) x 32 + i (tile-simplify-indices).
 // CHECK-LABEL: func.func @divided_block_index_grouped_by_thirty_two
 // CHECK: tile.spmd 64 (%[[B:.*]]) {
 // CHECK: %[[C32:.*]] = arith.constant 32 : index
 // CHECK: scf.for %[[I:.*]] = %{{.*}} to %[[C32]] step %{{.*}} {
-// CHECK: %[[S:.*]] = arith.muli %[[B]], %[[C32]] : index
-// CHECK: %[[OLD:.*]] = arith.addi %[[S]], %[[I]] : index
-// CHECK: arith.divsi %[[OLD]], %{{.*}} : index
-// CHECK: arith.remsi %[[OLD]], %{{.*}} : index
+// CHECK: %[[T:.*]] = arith.divsi %[[B]], %{{.*}} : index
+// CHECK: %[[R:.*]] = arith.remsi %[[B]], %{{.*}} : index
+// CHECK: %[[M:.*]] = arith.muli %[[R]], %{{.*}} : index
+// CHECK: %[[C:.*]] = arith.addi %[[M]], %[[I]] : index
+// CHECK: tile.load %{{.*}}[%[[T]], %{{.*}}]
 func.func @divided_block_index_grouped_by_thirty_two(%p: memref<8x32768xf32>, %o: memref<8x32768xf32>) {
   %c128 = arith.constant 128 : index
   %c256 = arith.constant 256 : index

@@ -249,6 +249,36 @@ def TilePipelineLoops : Pass<"tile-pipeline-loops", "::mlir::ModuleOp"> {
   let dependentDialects = ["::tessel::tile::TileDialect"];
 }
 
+def TileSimplifyIndices : Pass<"tile-simplify-indices"> {
+  let summary = "simplify block-index quotients and remainders from the "
+                "ranges of the block index and loop variables";
+  let description = [{
+    Regrouping a scope's blocks (`tile-tile-scopes`, and `tile-fuse-scopes`
+    when it regroups to match a grid) rebuilds the old block index as
+    `blk * G + i` or `i * (N / G) + blk`, and the body's `b / K` and `b % K`
+    then hide what each loop iteration touches. This pass rewrites every
+    `arith.divsi` / `divui` / `floordivsi` / `remsi` / `remui` by a positive
+    constant D whose dividend is, over values of known range (constants, the
+    block index of a `tile.spmd` in [0, blocks), variables of `scf.for` and
+    `tile.pipeline` loops with constant bounds, and sums, constant
+    multiples, quotients and remainders of those), x = u * Q + R with u
+    dividing D, 0 <= R < u and Q >= 0: then x / D = Q / (D / u) and
+    x % D = (Q % (D / u)) * u + R, which are Q and R when u = D. A dividend
+    already in [0, D) gives 0 and itself. Anything else is left alone, so a
+    negative or unbounded dividend keeps its exact semantics.
+
+    Input (`%b` the block index of a 4-block spmd, `%i` in [0, 8)):
+    ```mlir
+    %s = arith.muli %b, %c8 : index
+    %o = arith.addi %s, %i : index
+    %t = arith.divsi %o, %c8 : index
+    %c = arith.remsi %o, %c8 : index
+    ```
+    Output: `%t` is `%b` and `%c` is `%i`.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def TileTileScopes : Pass<"tile-tile-scopes", "::mlir::ModuleOp"> {
   let summary = "group the blocks of a scope with more blocks than cores "
                 "into fewer tasks that run consecutive blocks in sequence";

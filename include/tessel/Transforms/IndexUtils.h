@@ -1,0 +1,65 @@
+//===- IndexUtils.h - Block-index arithmetic helpers -------------*- C++ -*-===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+//
+// Helpers for the index arithmetic of scope bodies: the range of an index
+// value (block index, loop variables, their quotients and remainders), the
+// simplification of `x / D` and `x % D` when x = u * Q + R with 0 <= R < u
+// and u dividing D (what regrouping blocks produces), and the regrouping
+// itself.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSEL_TRANSFORMS_INDEXUTILS_H
+#define TESSEL_TRANSFORMS_INDEXUTILS_H
+
+#include "tile/TileOps.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+#include <optional>
+
+namespace tessel {
+
+/// An inclusive integer range.
+struct IndexRange {
+  int64_t lo = 0, hi = 0;
+};
+
+/// The range of index value `v`: a constant; the block index of a
+/// `tile.spmd` ([0, blocks)); the variable of an `scf.for` or
+/// `tile.pipeline` with constant bounds; sums, differences and constant
+/// multiples of those; quotients and remainders by positive constants of
+/// non-negative ones. None when unknown.
+std::optional<IndexRange> getIndexRange(mlir::Value v);
+
+/// Rewrites every `arith.divsi`, `arith.divui`, `arith.floordivsi`,
+/// `arith.remsi` and `arith.remui` by a positive constant D under `root`
+/// whose dividend is, over values of known range, x = u * Q + R with u
+/// dividing D, 0 <= R < u and Q >= 0: x / D becomes Q / (D / u) (Q when
+/// u = D) and x % D becomes (Q % (D / u)) * u + R (R when u = D). Returns
+/// the number of ops rewritten.
+int64_t simplifyIndices(mlir::Operation *root);
+
+/// How `regroupBlocks` maps a new block `blk` and its loop variable `i` to
+/// an old block index.
+enum class GroupOrder {
+  /// blk * G + i: each task runs G consecutive blocks.
+  Consecutive,
+  /// i * (N / G) + blk: each task runs blocks N / G apart.
+  Strided,
+};
+
+/// Makes the N-block `spmd` (whose block index is used only inside `at`) a
+/// grid of N / G blocks, each running G old blocks in sequence: the body of
+/// `at` is wrapped in `scf.for %i = 0 to G` and the old block index is
+/// rebuilt from the new one and %i by `order`; then simplifies the index
+/// arithmetic under `at`. Returns the loop. `group` must divide N.
+mlir::scf::ForOp regroupBlocks(tile::SpmdOp spmd, tile::AtOp at,
+                               int64_t group, GroupOrder order);
+
+} // namespace tessel
+
+#endif // TESSEL_TRANSFORMS_INDEXUTILS_H
