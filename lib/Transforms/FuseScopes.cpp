@@ -21,6 +21,7 @@
 
 #include "tessel/Analysis/TilePlacement.h"
 #include "tessel/Support/TargetInfo.h"
+#include "tessel/Transforms/IndexUtils.h"
 #include "tessel/Transforms/LoopUtils.h"
 #include "tessel/Transforms/Passes.h"
 
@@ -376,13 +377,13 @@ struct FuseScopesPass
   /// Why `producer` and `consumer` may not be fused, or "" when they may.
   std::string checkLegal(SpmdOp producer, AtOp atP, SpmdOp consumer,
                          AtOp atC) {
-    if (producer.getBlocks() != consumer.getBlocks())
-      return "different decomposition (" + std::to_string(producer.getBlocks()) +
-             " and " + std::to_string(consumer.getBlocks()) + " blocks)";
     if (atP.getKind() != atC.getKind())
       return "different core kinds (" +
              stringifyCoreKind(atP.getKind()).str() + " and " +
              stringifyCoreKind(atC.getKind()).str() + ")";
+    // One block: there is no other block to depend on.
+    if (producer.getBlocks() == 1)
+      return "";
     SmallVector<Access> accP, accC;
     if (failed(collectAccesses(atP, accP)) ||
         failed(collectAccesses(atC, accC)))
@@ -428,29 +429,116 @@ struct FuseScopesPass
     for (SpmdOp producer : firsts) {
       while (auto consumer =
                  dyn_cast_or_null<SpmdOp>(producer->getNextNode())) {
-        if (!fuseOne(producer, consumer, option))
+        if (SpmdOp fused = tryFuse(producer, consumer, option))
+          producer = fused;
+        else
           producer = consumer;
       }
     }
   }
 
-  /// Fuses `consumer` into `producer` when legal and placeable; returns
-  /// whether it did.
-  bool fuseOne(SpmdOp producer, SpmdOp consumer, const TargetInfo *option) {
+  /// Fuses `consumer` into `producer`, regrouping the one with more blocks
+  /// when the grids differ; returns the fused scope or null.
+  SpmdOp tryFuse(SpmdOp producer, SpmdOp consumer, const TargetInfo *option) {
+    std::string nameP = producer.getScopeName().str();
+    std::string nameC = consumer.getScopeName().str();
+    auto notFused = [&](StringRef why) {
+      consumer.emitRemark() << "scopes '" << nameP << "' and '" << nameC
+                            << "' not fused: " << why;
+    };
+    AtOp atP = getOnlyScope(producer), atC = getOnlyScope(consumer);
+    if (atP && atC && atP.getKind() != atC.getKind()) {
+      notFused("different core kinds (" +
+               stringifyCoreKind(atP.getKind()).str() + " and " +
+               stringifyCoreKind(atC.getKind()).str() + ")");
+      return nullptr;
+    }
+    int64_t nP = static_cast<int64_t>(producer.getBlocks());
+    int64_t nC = static_cast<int64_t>(consumer.getBlocks());
+    std::string why;
+    if (nP == nC) {
+      Outcome outcome = fuseOne(producer, consumer, option, "", why);
+      if (outcome == Outcome::Illegal)
+        notFused(why);
+      if (outcome != Outcome::Fused)
+        return nullptr;
+      forwardIntermediates(producer, fusedScope, option);
+      return producer;
+    }
+    std::string decomposition = "different decomposition (" +
+                                std::to_string(nP) + " and " +
+                                std::to_string(nC) + " blocks)";
+    bool bigIsProducer = nP > nC;
+    SpmdOp big = bigIsProducer ? producer : consumer;
+    int64_t nBig = std::max(nP, nC), nSmall = std::min(nP, nC);
+    if (nBig % nSmall != 0) {
+      notFused(decomposition + ", " + std::to_string(nSmall) +
+               " does not divide " + std::to_string(nBig));
+      return nullptr;
+    }
+    int64_t group = nBig / nSmall;
+    AtOp atBig = getOnlyScope(big);
+    if (!atBig) {
+      notFused(decomposition + ", and the scope of " + std::to_string(nBig) +
+               " blocks is not a single tile.at to regroup");
+      return nullptr;
+    }
+    // Regroup a copy of the larger scope: each of its nSmall new blocks
+    // runs `group` old ones, consecutive or strided; fuse the copy and keep
+    // it when that works.
+    std::string whys;
+    for (GroupOrder order : {GroupOrder::Consecutive, GroupOrder::Strided}) {
+      OpBuilder b(big);
+      if (bigIsProducer)
+        b.setInsertionPointAfter(big);
+      IRMapping map;
+      auto copy = cast<SpmdOp>(b.clone(*big, map));
+      regroupBlocks(copy, cast<AtOp>(map.lookup(atBig.getOperation())), group,
+                    order);
+      bool consecutive = order == GroupOrder::Consecutive;
+      std::string how = "the " + std::to_string(nBig) + " blocks of '" +
+                        big.getScopeName().str() + "' regrouped by " +
+                        std::to_string(group) +
+                        (consecutive ? " consecutive" : " strided") + " ones";
+      SpmdOp p = bigIsProducer ? copy : producer;
+      SpmdOp c = bigIsProducer ? consumer : copy;
+      Outcome outcome = fuseOne(p, c, option, how, why);
+      if (outcome == Outcome::Fused) {
+        big.erase();
+        forwardIntermediates(p, fusedScope, option);
+        return p;
+      }
+      copy.erase();
+      if (outcome == Outcome::NoFit)
+        return nullptr;
+      whys += (whys.empty() ? "" : "; ") + std::string(consecutive ? "consecutive: "
+                                                                 : "strided: ") +
+              why;
+    }
+    notFused(decomposition + "; regrouping the " + std::to_string(nBig) +
+             " blocks by " + std::to_string(group) + " does not help (" +
+             whys + ")");
+    return nullptr;
+  }
+
+  enum class Outcome { Fused, Illegal, NoFit };
+
+  /// Fuses `consumer` into `producer` (same grid) when legal and placeable.
+  /// An illegal pair sets `why` and emits nothing; a capacity failure and a
+  /// fusion emit their remark, the latter naming `how` the grids were
+  /// matched when it is not empty.
+  Outcome fuseOne(SpmdOp producer, SpmdOp consumer, const TargetInfo *option,
+                  StringRef how, std::string &why) {
     std::string nameP = producer.getScopeName().str();
     std::string nameC = consumer.getScopeName().str();
     AtOp atP = getOnlyScope(producer), atC = getOnlyScope(consumer);
     if (!atP || !atC) {
-      consumer.emitRemark() << "scopes '" << nameP << "' and '" << nameC
-                            << "' not fused: a scope is not a single tile.at";
-      return false;
+      why = "a scope is not a single tile.at";
+      return Outcome::Illegal;
     }
-    std::string why = checkLegal(producer, atP, consumer, atC);
-    if (!why.empty()) {
-      consumer.emitRemark() << "scopes '" << nameP << "' and '" << nameC
-                            << "' not fused: " << why;
-      return false;
-    }
+    why = checkLegal(producer, atP, consumer, atC);
+    if (!why.empty())
+      return Outcome::Illegal;
     const TargetInfo &info = getScopeTarget(atP, option);
 
     // The fused scope, built next to the producer's.
@@ -474,7 +562,9 @@ struct FuseScopesPass
         diag << "the fused scope needs ";
         printFit(diag, fit);
       }
-      return false;
+      if (!how.empty())
+        diag << " (" << how << ")";
+      return Outcome::NoFit;
     }
     atP.erase();
     consumer.erase();
@@ -486,11 +576,22 @@ struct FuseScopesPass
           producer.emitRemark()
           << "scopes '" << nameP << "' and '" << nameC << "' fused into '"
           << nameF << "': " << producer.getBlocks() << " blocks on "
-          << stringifyCoreKind(fused.getKind()) << " cores, footprint ";
+          << stringifyCoreKind(fused.getKind()) << " cores";
+      if (!how.empty())
+        diag << " (" << how << ")";
+      diag << ", footprint ";
       printFit(diag, fit);
     }
 
-    // Forward the GM intermediates the fused scope alone uses.
+    fusedScope = fused;
+    return Outcome::Fused;
+  }
+
+  /// Forwards the GM intermediates that the fused scope `fused` (of spmd
+  /// `spmd`) alone uses.
+  void forwardIntermediates(SpmdOp spmd, AtOp fused, const TargetInfo *option) {
+    const TargetInfo &info = getScopeTarget(fused, option);
+    std::string nameF = spmd.getScopeName().str();
     SmallVector<std::pair<Operation *, std::string>> kept;
     SmallVector<Forward> forwards = findForwards(fused, kept);
     for (auto &[op, reason] : kept)
@@ -534,8 +635,10 @@ struct FuseScopesPass
       diag.report();
       applyForward(fwd);
     }
-    return true;
   }
+
+  /// The tile.at of the last successful fuseOne.
+  AtOp fusedScope;
 };
 
 } // namespace

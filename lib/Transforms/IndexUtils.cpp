@@ -233,6 +233,15 @@ static Value simplifyDivRem(Operation *op, bool isDiv, int64_t d) {
 
 int64_t tessel::simplifyIndices(Operation *root) {
   int64_t rewritten = 0;
+  // The block index of a one-block grid is 0.
+  root->walk([&](SpmdOp spmd) {
+    Value blk = spmd.getBlockIndex();
+    if (spmd.getBlocks() != 1 || blk.use_empty())
+      return;
+    OpBuilder b = OpBuilder::atBlockBegin(&spmd.getBodyBlock());
+    blk.replaceAllUsesWith(arith::ConstantIndexOp::create(b, spmd.getLoc(), 0));
+    ++rewritten;
+  });
   for (int round = 0; round < 8; ++round) {
     SmallVector<Operation *> ops;
     root->walk([&](Operation *op) {

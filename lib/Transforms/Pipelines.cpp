@@ -44,6 +44,7 @@ void buildTileSchedulePipeline(OpPassManager &pm,
   pm.addPass(tessel::createTileSplitMixedScopes(split));
   // Merge the duplicated index computations and drop what the split left
   // unused before the footprint is measured.
+  pm.addPass(tessel::createTileSimplifyIndices());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   // Fuse before grouping: the offsets are then functions of the block index

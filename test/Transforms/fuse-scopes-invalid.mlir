@@ -4,7 +4,12 @@
 // Pairs of scopes the pass keeps apart, and a GM intermediate it keeps
 // (a2a3: 188416 usable bytes of vector UB).
 
-// 8 blocks then 16: block b of the one is not block b of the other.
+// 8 blocks then 16: block b of the one is not block b of the other, and
+// regrouping the 16 does not help. Consecutive pairs: new block b runs rows
+// 2b and 2b + 1, which blocks 2b and 2b + 1 of 'p' wrote. Strided: new
+// block b runs rows b and 8 + b; 'p' wrote row b in block b, but the offset
+// 8 i + b is no function of the block alone (i is a loop variable), so the
+// check cannot prove the rows apart and keeps the scopes apart.
 // CHECK-LABEL: func.func @different_grids
 // CHECK-COUNT-2: tile.spmd
 func.func @different_grids(%a: memref<16x32xf32>) {
@@ -15,10 +20,33 @@ func.func @different_grids(%a: memref<16x32xf32>) {
       tile.store %x, %a[%b, %c0] : !tile.tile<1x32xf32>, memref<16x32xf32>
     }
   }
-  // expected-remark @below {{scopes 'p' and 'c' not fused: different decomposition (8 and 16 blocks)}}
+  // expected-remark @below {{scopes 'p' and 'c' not fused: different decomposition (8 and 16 blocks); regrouping the 16 blocks by 2 does not help (consecutive: cross-block dependency on argument 0: a block may touch what another block wrote; strided: cross-block dependency on argument 0: a block may touch what another block wrote)}}
   tile.spmd 16 name("c") (%b) {
     tile.at vector {
       %x = tile.load %a[%b, %c0] : memref<16x32xf32> -> !tile.tile<1x32xf32>
+      tile.store %x, %a[%b, %c0] : !tile.tile<1x32xf32>, memref<16x32xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// 8 blocks then 12: 8 does not divide 12, so no regrouping matches them.
+// CHECK-LABEL: func.func @grids_not_multiples
+// CHECK-COUNT-2: tile.spmd
+func.func @grids_not_multiples(%a: memref<16x32xf32>, %o: memref<16x32xf32>) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 8 name("p") (%b) {
+    tile.at vector {
+      %x = tile.load %a[%b, %c0] : memref<16x32xf32> -> !tile.tile<1x32xf32>
+      tile.store %x, %o[%b, %c0] : !tile.tile<1x32xf32>, memref<16x32xf32>
+    }
+  }
+  // expected-remark @below {{scopes 'p' and 'c' not fused: different decomposition (8 and 12 blocks), 8 does not divide 12}}
+  tile.spmd 12 name("c") (%b) {
+    tile.at vector {
+      %x = tile.load %o[%b, %c0] : memref<16x32xf32> -> !tile.tile<1x32xf32>
       tile.store %x, %a[%b, %c0] : !tile.tile<1x32xf32>, memref<16x32xf32>
     }
   }

@@ -128,3 +128,124 @@ func.func @three_scopes_fuse_in_turn(%x: memref<4x32xf32>, %o: memref<4x32xf32>,
   }
   return
 }
+
+// -----
+
+// Different grids, regrouped: per-token statistics (2 blocks, token t = b)
+// then a per-token x per-chunk scaling (8 blocks: t = b / 4, chunk
+// c = b % 4). The 8 blocks regroup by 8 / 2 = 4 consecutive ones: new block
+// t runs old blocks 4 t + i, i in [0, 4), so t = (4 t + i) / 4 and
+// c = (4 t + i) % 4 = i (tile-simplify-indices). The consumer then reads
+// s[t, 0], what block t of the producer stored: fused, s forwarded.
+// Footprint: the 1x64 row x (256 bytes) and r (32) in the first part, then
+// per chunk a 1x16 tile (64 bytes) beside r: 256 + 32 = 288 bytes.
+// CHECK-LABEL: func.func @stats_then_chunks_regrouped
+// CHECK-NOT: tile.alloc_gm
+// CHECK: tile.spmd 2 name("stats_scale") (%[[B:.*]]) {
+// CHECK: %[[R:.*]] = tile.row_sum
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: %[[C:.*]] = arith.muli %[[I]], %{{.*}} : index
+// CHECK: %[[X:.*]] = tile.load %{{.*}}[%[[B]], %[[C]]] : memref<2x64xf32> -> !tile.tile<1x16xf32>
+// CHECK: tile.row_expand_mul %[[X]], %[[R]]
+// CHECK-NOT: tile.spmd
+func.func @stats_then_chunks_regrouped(%a: memref<2x64xf32>, %o: memref<2x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c4 = arith.constant 4 : index
+  %c16 = arith.constant 16 : index
+  %s = tile.alloc_gm name("s") : memref<2x1xf32>
+  // expected-remark @below {{scopes 'stats' and 'scale' fused into 'stats_scale': 2 blocks on vector cores (the 8 blocks of 'scale' regrouped by 4 consecutive ones), footprint 288 bytes of 188416 (vector UB)}}
+  tile.spmd 2 name("stats") (%b) {
+    tile.at vector {
+      %x = tile.load %a[%b, %c0] : memref<2x64xf32> -> !tile.tile<1x64xf32>
+      %r = tile.row_sum %x : !tile.tile<1x64xf32> -> !tile.tile<1x1xf32>
+      // expected-remark @below {{GM intermediate 's' of scope 'stats_scale' forwarded on chip: store and 1 load removed}}
+      tile.store %r, %s[%b, %c0] : !tile.tile<1x1xf32>, memref<2x1xf32>
+    }
+  }
+  tile.spmd 8 name("scale") (%b) {
+    tile.at vector {
+      %t = arith.divsi %b, %c4 : index
+      %c = arith.remsi %b, %c4 : index
+      %c0c = arith.muli %c, %c16 : index
+      %r = tile.load %s[%t, %c0] : memref<2x1xf32> -> !tile.tile<1x1xf32>
+      %x = tile.load %a[%t, %c0c] : memref<2x64xf32> -> !tile.tile<1x16xf32>
+      %y = tile.row_expand_mul %x, %r : !tile.tile<1x16xf32>, !tile.tile<1x1xf32>
+      tile.store %y, %o[%t, %c0c] : !tile.tile<1x16xf32>, memref<2x64xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// The consumer's blocks run column-major, b = 2 c + t (t = b % 2, the chunk
+// c = b / 2): consecutive groups (old blocks 4 t' + i) mix tokens, so the
+// consumer block t' would read s rows (4 t' + i) % 2 that other blocks
+// wrote. Strided groups (old blocks 2 i + t', i in [0, 4)) keep the token:
+// (2 i + t') % 2 = t' and (2 i + t') / 2 = i, so they fuse.
+// CHECK-LABEL: func.func @column_major_consumer_regrouped_strided
+// CHECK-NOT: tile.alloc_gm
+// CHECK: tile.spmd 2 name("stats_scale") (%[[B:.*]]) {
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: %[[C:.*]] = arith.muli %[[I]], %{{.*}} : index
+// CHECK: tile.load %{{.*}}[%[[B]], %[[C]]] : memref<2x64xf32> -> !tile.tile<1x16xf32>
+func.func @column_major_consumer_regrouped_strided(%a: memref<2x64xf32>, %o: memref<2x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  %c16 = arith.constant 16 : index
+  %s = tile.alloc_gm name("s") : memref<2x1xf32>
+  // expected-remark @below {{scopes 'stats' and 'scale' fused into 'stats_scale': 2 blocks on vector cores (the 8 blocks of 'scale' regrouped by 4 strided ones)}}
+  tile.spmd 2 name("stats") (%b) {
+    tile.at vector {
+      %x = tile.load %a[%b, %c0] : memref<2x64xf32> -> !tile.tile<1x64xf32>
+      %r = tile.row_sum %x : !tile.tile<1x64xf32> -> !tile.tile<1x1xf32>
+      // expected-remark @below {{GM intermediate 's' of scope 'stats_scale' forwarded on chip}}
+      tile.store %r, %s[%b, %c0] : !tile.tile<1x1xf32>, memref<2x1xf32>
+    }
+  }
+  tile.spmd 8 name("scale") (%b) {
+    tile.at vector {
+      %t = arith.remsi %b, %c2 : index
+      %c = arith.divsi %b, %c2 : index
+      %c0c = arith.muli %c, %c16 : index
+      %r = tile.load %s[%t, %c0] : memref<2x1xf32> -> !tile.tile<1x1xf32>
+      %x = tile.load %a[%t, %c0c] : memref<2x64xf32> -> !tile.tile<1x16xf32>
+      %y = tile.row_expand_mul %x, %r : !tile.tile<1x16xf32>, !tile.tile<1x1xf32>
+      tile.store %y, %o[%t, %c0c] : !tile.tile<1x16xf32>, memref<2x64xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// The producer has more blocks: a per-chunk scaling (4 blocks over the 64
+// columns of one row) then a one-block row sum over the stored row. Regrouped
+// into one block, the producer's loop stores m in 4 chunks; a one-block grid
+// has no other block to depend on, so the fusion is legal whatever the
+// offsets.
+// CHECK-LABEL: func.func @one_block_consumer
+// CHECK: tile.spmd 1 name("scale_sum")
+// CHECK-NOT: tile.spmd
+func.func @one_block_consumer(%a: memref<1x64xf32>, %o: memref<1x1xf32>) {
+  %c0 = arith.constant 0 : index
+  %c16 = arith.constant 16 : index
+  %m = tile.alloc_gm name("m") : memref<1x64xf32>
+  // expected-remark @below {{scopes 'scale' and 'sum' fused into 'scale_sum': 1 blocks on vector cores (the 4 blocks of 'scale' regrouped by 4 consecutive ones)}}
+  tile.spmd 4 name("scale") (%b) {
+    tile.at vector {
+      %c = arith.muli %b, %c16 : index
+      %x = tile.load %a[%c0, %c] : memref<1x64xf32> -> !tile.tile<1x16xf32>
+      %e = tile.exp %x : !tile.tile<1x16xf32>
+      tile.store %e, %m[%c0, %c] : !tile.tile<1x16xf32>, memref<1x64xf32>
+    }
+  }
+  tile.spmd 1 name("sum") (%b) {
+    tile.at vector {
+      %x = tile.load %m[%b, %c0] : memref<1x64xf32> -> !tile.tile<1x64xf32>
+      %r = tile.row_sum %x : !tile.tile<1x64xf32> -> !tile.tile<1x1xf32>
+      tile.store %r, %o[%b, %c0] : !tile.tile<1x1xf32>, memref<1x1xf32>
+    }
+  }
+  return
+}

@@ -144,3 +144,20 @@ func.func @left_alone(%a: memref<64x64xf32>, %o: memref<64x64xf32>, %n: index) {
   }
   return
 }
+
+// -----
+
+// One block: its index is 0, the slice a constant one.
+// CHECK-LABEL: func.func @one_block
+// CHECK: tile.spmd 1 (%{{.*}}) {
+// CHECK: tile.load %{{.*}}[%c0, %c0]
+func.func @one_block(%a: memref<1x8xf32>, %o: memref<1x8xf32>) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 1 (%b) {
+    tile.at vector {
+      %x = tile.load %a[%b, %c0] : memref<1x8xf32> -> !tile.tile<1x8xf32>
+      tile.store %x, %o[%b, %c0] : !tile.tile<1x8xf32>, memref<1x8xf32>
+    }
+  }
+  return
+}

@@ -39,8 +39,9 @@ std::optional<IndexRange> getIndexRange(mlir::Value v);
 /// `arith.remsi` and `arith.remui` by a positive constant D under `root`
 /// whose dividend is, over values of known range, x = u * Q + R with u
 /// dividing D, 0 <= R < u and Q >= 0: x / D becomes Q / (D / u) (Q when
-/// u = D) and x % D becomes (Q % (D / u)) * u + R (R when u = D). Returns
-/// the number of ops rewritten.
+/// u = D) and x % D becomes (Q % (D / u)) * u + R (R when u = D); the
+/// block index of a one-block `tile.spmd` becomes 0. Returns the number of
+/// rewrites.
 int64_t simplifyIndices(mlir::Operation *root);
 
 /// How `regroupBlocks` maps a new block `blk` and its loop variable `i` to

@@ -264,7 +264,8 @@ def TileSimplifyIndices : Pass<"tile-simplify-indices"> {
     multiples, quotients and remainders of those), x = u * Q + R with u
     dividing D, 0 <= R < u and Q >= 0: then x / D = Q / (D / u) and
     x % D = (Q % (D / u)) * u + R, which are Q and R when u = D. A dividend
-    already in [0, D) gives 0 and itself. Anything else is left alone, so a
+    already in [0, D) gives 0 and itself, and the block index of a
+    one-block `tile.spmd` is 0. Anything else is left alone, so a
     negative or unbounded dividend keeps its exact semantics.
 
     Input (`%b` the block index of a 4-block spmd, `%i` in [0, 8)):
