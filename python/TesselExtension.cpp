@@ -73,6 +73,17 @@ NB_MODULE(_tessel, m) {
       },
       "The figures of every known target, as dicts.");
 
+  m.def(
+      "gm_traffic",
+      [](MlirOperation op) {
+        int64_t read = 0, written = 0;
+        tesselCountGmTraffic(op, &read, &written);
+        return nb::make_tuple(read, written);
+      },
+      nb::arg("op"),
+      "(bytes read, bytes written) between GM and the chip by one run of "
+      "`op` (tessel/Analysis/GmTraffic.h).");
+
   mlir_type_subclass(
       m, "TileType",
       [](MlirType t) { return llvm::isa<tessel::tile::TileType>(unwrap(t)); })

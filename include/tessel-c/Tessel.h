@@ -59,6 +59,13 @@ MLIR_CAPI_EXPORTED intptr_t tesselGetNumTargets(void);
 MLIR_CAPI_EXPORTED bool tesselGetTarget(intptr_t index,
                                         TesselTargetInfo *info);
 
+/// The static GM traffic of one run of `op` (tessel/Analysis/GmTraffic.h):
+/// bytes read by tile.load and written by tile.store under it, times loop
+/// trip counts and the block counts of nested tile.spmd ops.
+MLIR_CAPI_EXPORTED void tesselCountGmTraffic(MlirOperation op,
+                                             int64_t *readBytes,
+                                             int64_t *writtenBytes);
+
 #ifdef __cplusplus
 }
 #endif

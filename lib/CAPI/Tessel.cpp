@@ -6,6 +6,7 @@
 
 #include "tessel-c/Tessel.h"
 
+#include "tessel/Analysis/GmTraffic.h"
 #include "tessel/InitAll.h"
 #include "tessel/Support/TargetInfo.h"
 #include "tile/TileDialect.h"
@@ -52,4 +53,11 @@ bool tesselGetTarget(intptr_t index, TesselTargetInfo *info) {
            t.taskDispatchSec,
            t.vectorRepeatBytes};
   return true;
+}
+
+void tesselCountGmTraffic(MlirOperation op, int64_t *readBytes,
+                          int64_t *writtenBytes) {
+  tessel::GmTraffic t = tessel::countGmTraffic(unwrap(op));
+  *readBytes = t.readBytes;
+  *writtenBytes = t.writtenBytes;
 }

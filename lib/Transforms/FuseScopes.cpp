@@ -19,6 +19,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tessel/Analysis/GmTraffic.h"
 #include "tessel/Analysis/TilePlacement.h"
 #include "tessel/Support/TargetInfo.h"
 #include "tessel/Transforms/IndexUtils.h"
@@ -30,7 +31,9 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/SetVector.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 #define DEBUG_TYPE "tile-fuse-scopes"
@@ -370,6 +373,207 @@ static void applyForward(Forward &fwd) {
     fwd.alloc.erase();
 }
 
+/// Whether index expressions `a` (at a store, inside loops with variables
+/// `ivs`) and `b` (at a load) compute the same value once each variable in
+/// `ivs` is replaced by what `map` sends it to; unmapped variables of `ivs`
+/// are mapped on first use. Other block arguments must be identical and not
+/// loop variables of the scope; ops must be pure and match structurally.
+static bool matchWithLoopVars(Value a, Value b, ArrayRef<Value> ivs,
+                              DenseMap<Value, Value> &map, int depth = 0) {
+  if (depth > 16)
+    return false;
+  if (llvm::is_contained(ivs, a)) {
+    auto it = map.find(a);
+    if (it != map.end())
+      return it->second == b;
+    map[a] = b;
+    return true;
+  }
+  APInt ca, cb;
+  if (matchPattern(a, m_ConstantInt(&ca)) &&
+      matchPattern(b, m_ConstantInt(&cb)))
+    return ca == cb;
+  if (a == b)
+    return true;
+  Operation *da = a.getDefiningOp(), *db = b.getDefiningOp();
+  if (!da || !db || da->getName() != db->getName() ||
+      da->getNumOperands() != db->getNumOperands() ||
+      da->getNumResults() != 1 || db->getNumResults() != 1 ||
+      da->getNumRegions() || db->getNumRegions() || !isPure(da) ||
+      da->getAttrDictionary() != db->getAttrDictionary())
+    return false;
+  for (auto [x, y] : llvm::zip(da->getOperands(), db->getOperands()))
+    if (!matchWithLoopVars(x, y, ivs, map, depth + 1))
+      return false;
+  return true;
+}
+
+/// Erases the ops under `root` that are trivially dead (no uses, no effects
+/// but reads), innermost first, until none is left.
+static void eraseDeadOps(Operation *root) {
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    SmallVector<Operation *> dead;
+    root->walk<WalkOrder::PostOrder>([&](Operation *op) {
+      if (op != root && isOpTriviallyDead(op))
+        dead.push_back(op);
+    });
+    for (Operation *op : dead) {
+      if (!op->use_empty())
+        continue;
+      op->erase();
+      changed = true;
+    }
+  }
+}
+
+/// A GM intermediate to recompute at its loads: its one store sits in
+/// loops (variables `ivs`) of the scope; each load gets a clone of the ops
+/// computing the stored tile, the loop variables mapped per load.
+struct Recompute {
+  StoreOp store;
+  AllocGmOp alloc;
+  SmallVector<Value> ivs;
+  SmallVector<std::pair<LoadOp, DenseMap<Value, Value>>> loads;
+  /// The ops computing the stored tile inside the loops, in order.
+  SmallVector<Operation *> slice;
+};
+
+/// Whether some store under `at` writes the tensor `root`.
+static bool isWrittenIn(AtOp at, Value root) {
+  WalkResult r = at.walk([&](StoreOp store) {
+    return getRoot(store.getDest()) == root ? WalkResult::interrupt()
+                                            : WalkResult::advance();
+  });
+  return r.wasInterrupted();
+}
+
+/// The GM intermediate stored by `store` (in loops of `at`) as a Recompute,
+/// or why it cannot be one.
+static FailureOr<Recompute> findRecompute(AtOp at, StoreOp store,
+                                          std::string &why) {
+  auto alloc = store.getDest().getDefiningOp<AllocGmOp>();
+  Recompute rc{store, alloc, {}, {}, {}};
+  Block &body = at.getBodyBlock();
+  Operation *top = body.findAncestorOpInBlock(*store);
+  // The loops between the store and the scope, all with constant bounds and
+  // at least one iteration (the stored slices are then all written).
+  if (!isUnconditional(store, at)) {
+    why = "its store may not run";
+    return failure();
+  }
+  for (Operation *p = store->getParentOp(); p != at.getOperation();
+       p = p->getParentOp())
+    rc.ivs.push_back(cast<LoopLikeOpInterface>(p).getSingleInductionVar()
+                         .value_or(Value()));
+  if (llvm::is_contained(rc.ivs, Value())) {
+    why = "its store is in a loop without one induction variable";
+    return failure();
+  }
+  Access stored{store, store.getDest(), SmallVector<Value>(store.getIndices()),
+                cast<TileType>(store.getValue().getType()), true};
+  for (Operation *user : alloc->getUsers()) {
+    if (user == store.getOperation())
+      continue;
+    auto load = dyn_cast<LoadOp>(user);
+    if (!load) {
+      why = "it has a use other than tile.load";
+      return failure();
+    }
+    Operation *loadTop = body.findAncestorOpInBlock(*load);
+    if (!loadTop) {
+      why = "a scope other than this one uses it";
+      return failure();
+    }
+    if (loadTop == top || !top->isBeforeInBlock(loadTop)) {
+      why = "a load is not after the loops that store it";
+      return failure();
+    }
+    DenseMap<Value, Value> map;
+    bool same = load.getResult().getType() == stored.tile &&
+                load.getIndices().size() == stored.indices.size();
+    for (auto [x, y] : llvm::zip(stored.indices, load.getIndices()))
+      same = same && matchWithLoopVars(x, y, rc.ivs, map);
+    if (!same || map.size() != rc.ivs.size()) {
+      why = "a load reads another slice than the store writes";
+      return failure();
+    }
+    rc.loads.push_back({load, std::move(map)});
+  }
+  if (rc.loads.empty()) {
+    why = "nothing loads it";
+    return failure();
+  }
+  // The backward slice of the stored tile inside the loops: pure ops and
+  // loads of tensors the scope never writes; everything else it uses must
+  // be defined outside the loops.
+  SetVector<Operation *> slice;
+  SmallVector<Value> work{store.getValue()};
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    if (llvm::is_contained(rc.ivs, v))
+      continue;
+    Operation *def = v.getDefiningOp();
+    if (!def) {
+      if (top->isAncestor(cast<BlockArgument>(v).getOwner()->getParentOp())) {
+        why = "the stored tile depends on a loop-carried value";
+        return failure();
+      }
+      continue;
+    }
+    if (!top->isAncestor(def) || slice.contains(def))
+      continue;
+    if (def->getNumRegions()) {
+      why = "the stored tile is computed by an op with regions";
+      return failure();
+    }
+    if (auto load = dyn_cast<LoadOp>(def)) {
+      if (isWrittenIn(at, getRoot(load.getSource()))) {
+        why = "the stored tile reads a tensor the scope writes";
+        return failure();
+      }
+    } else if (!isPure(def)) {
+      why = "the stored tile is computed by an op with side effects";
+      return failure();
+    }
+    slice.insert(def);
+    for (Value operand : def->getOperands())
+      work.push_back(operand);
+  }
+  rc.slice.assign(slice.begin(), slice.end());
+  llvm::sort(rc.slice, [](Operation *x, Operation *y) {
+    return x->isBeforeInBlock(y);
+  });
+  // Ops of one block only: a slice spanning nested loops is not cloned.
+  for (Operation *op : rc.slice)
+    if (op->getBlock() != store->getBlock()) {
+      why = "the stored tile is computed across loop levels";
+      return failure();
+    }
+  return rc;
+}
+
+/// Recomputes the stored tile at every load of `rc` and drops the store,
+/// the tensor and what becomes dead.
+static void applyRecompute(Recompute &rc, AtOp at) {
+  for (auto &[load, ivMap] : rc.loads) {
+    OpBuilder b(load);
+    IRMapping map;
+    for (auto [iv, v] : ivMap)
+      map.map(iv, v);
+    for (Operation *op : rc.slice)
+      b.clone(*op, map);
+    load.getResult().replaceAllUsesWith(
+        map.lookupOrDefault(rc.store.getValue()));
+    load.erase();
+  }
+  rc.store.erase();
+  if (rc.alloc && rc.alloc->use_empty())
+    rc.alloc.erase();
+  eraseDeadOps(at);
+}
+
 struct FuseScopesPass
     : public tessel::impl::TileFuseScopesBase<FuseScopesPass> {
   using TileFuseScopesBase::TileFuseScopesBase;
@@ -634,6 +838,82 @@ struct FuseScopesPass
       printFit(diag, after);
       diag.report();
       applyForward(fwd);
+    }
+    recomputeIntermediates(spmd, fused, info);
+  }
+
+  /// Recomputes at their loads the GM intermediates the fused scope alone
+  /// uses and stores inside loops, when that moves fewer GM bytes and fits.
+  void recomputeIntermediates(SpmdOp spmd, AtOp fused, const TargetInfo &info) {
+    std::string nameF = spmd.getScopeName().str();
+    SmallVector<StoreOp> stores;
+    fused.walk([&](StoreOp store) {
+      if (store->getParentOp() != fused.getOperation() &&
+          store.getDest().getDefiningOp<AllocGmOp>())
+        stores.push_back(store);
+    });
+    for (StoreOp store : stores) {
+      std::string tensor = describeTensor(store.getDest());
+      auto kept = [&]() -> InFlightDiagnostic {
+        return store.emitRemark() << "GM intermediate " << tensor
+                                  << " of scope '" << nameF << "' kept: ";
+      };
+      std::string why;
+      FailureOr<Recompute> rc = findRecompute(fused, store, why);
+      if (failed(rc)) {
+        // Stored in one scope, loaded in another: the common case before
+        // the run of fusions is complete; say nothing.
+        if (why != "a scope other than this one uses it")
+          kept() << why;
+        continue;
+      }
+      // Try it on a scratch copy: GM traffic and footprint after.
+      GmTraffic before = countGmTraffic(fused);
+      OpBuilder sb(fused);
+      sb.setInsertionPointAfter(fused);
+      IRMapping smap;
+      auto scratch = cast<AtOp>(sb.clone(*fused, smap));
+      Recompute copy = *rc;
+      copy.store = cast<StoreOp>(smap.lookup(rc->store.getOperation()));
+      copy.alloc = nullptr;
+      for (auto &[load, ivMap] : copy.loads) {
+        load = cast<LoadOp>(smap.lookup(load.getOperation()));
+        DenseMap<Value, Value> mapped;
+        for (auto [iv, v] : ivMap)
+          mapped[smap.lookup(iv)] = smap.lookupOrDefault(v);
+        ivMap = std::move(mapped);
+      }
+      for (Operation *&op : copy.slice)
+        op = smap.lookup(op);
+      applyRecompute(copy, scratch);
+      GmTraffic after = countGmTraffic(scratch);
+      Fit fit = measure(scratch, info);
+      scratch.erase();
+      if (after.total() >= before.total()) {
+        kept() << "recomputing it at its " << rc->loads.size()
+               << (rc->loads.size() == 1 ? " load" : " loads")
+               << " would move " << after.total() << " GM bytes per block, "
+               << "staging it moves " << before.total();
+        continue;
+      }
+      if (!fit.placeable || !fit.fits) {
+        InFlightDiagnostic diag = kept() << "recomputing it does not fit: ";
+        if (!fit.placeable)
+          diag << fit.error;
+        else
+          printFit(diag, fit);
+        continue;
+      }
+      InFlightDiagnostic diag =
+          store.emitRemark()
+          << "GM intermediate " << tensor << " of scope '" << nameF
+          << "' recomputed at its " << rc->loads.size()
+          << (rc->loads.size() == 1 ? " load" : " loads") << ": GM traffic "
+          << before.total() << " -> " << after.total()
+          << " bytes per block, footprint ";
+      printFit(diag, fit);
+      diag.report();
+      applyRecompute(*rc, fused);
     }
   }
 

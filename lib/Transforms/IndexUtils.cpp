@@ -289,8 +289,11 @@ scf::ForOp tessel::regroupBlocks(SpmdOp spmd, AtOp at, int64_t group,
   Value blk = spmd.getBlockIndex();
   Value i = loop.getInductionVar();
   Value old;
-  Operation *own;
-  if (order == GroupOrder::Consecutive) {
+  Operation *own = nullptr;
+  if (group == blocks) {
+    // One task runs every block: the old index is the loop variable.
+    old = i;
+  } else if (order == GroupOrder::Consecutive) {
     Value scaled = arith::MulIOp::create(b, loc, blk, count);
     own = scaled.getDefiningOp();
     old = arith::AddIOp::create(b, loc, scaled, i);
@@ -307,7 +310,7 @@ scf::ForOp tessel::regroupBlocks(SpmdOp spmd, AtOp at, int64_t group,
   spmd.setBlocksAttr(builder.getI64IntegerAttr(blocks / group));
   simplifyIndices(at);
   // The rebuilt index is dead when every use simplified away.
-  if (old.use_empty()) {
+  if (own && old.use_empty()) {
     Operation *def = old.getDefiningOp();
     SmallVector<Value> operands(def->getOperands());
     def->erase();

@@ -8,7 +8,8 @@ All figures are static: they come from the IR, not from running it.
 - `gm_intermediates`: GM scratch tensors (`tile.alloc_gm`).
 - `gm_bytes_read` / `gm_bytes_written`: bytes moved by `tile.load` /
   `tile.store`, times the static trip counts of the enclosing loops and the
-  block count of the scope (an `scf.if` counts its larger branch).
+  block count of the scope (an `scf.if` counts its larger branch): the
+  count of tessel/Analysis/GmTraffic.h, which the passes' cost models use.
 - after `tile-place-buffers`, per scope name: `ub_peak_bytes` (the UB peak
   the placement recorded on its `tile.at`, `tile.peak`), `peak_bytes` (every
   buffer kind's peak) and `packing_quality` (per kind, peak divided by the
@@ -18,63 +19,7 @@ All figures are static: they come from the IR, not from running it.
 from __future__ import annotations
 
 from ..mlir import ir
-
-_ELT_BYTES = {"bf16": 2, "f16": 2, "f32": 4, "i8": 1, "i32": 4}
-
-
-def _tile_bytes(type_: ir.Type) -> int:
-    text = str(type_)                       # !tile.tile<16x32xf32>
-    dims = text[text.index("<") + 1:text.rindex(">")].split("x")
-    n = 1
-    for d in dims[:-1]:
-        n *= int(d)
-    return n * _ELT_BYTES[dims[-1]]
-
-
-def _constant_index(value: ir.Value) -> int | None:
-    owner = value.owner
-    if isinstance(owner, ir.Block):
-        return None
-    op = owner.operation if hasattr(owner, "operation") else owner
-    if op.name != "arith.constant":
-        return None
-    attr = op.attributes["value"]
-    return attr.value if isinstance(attr, ir.IntegerAttr) else None
-
-
-def _trip_count(op: ir.Operation) -> int:
-    """Static trip count of a tile.pipeline / scf.for (1 when unknown)."""
-    lb, ub, step = (_constant_index(op.operands[i]) for i in range(3))
-    if None in (lb, ub, step) or step <= 0:
-        return 1
-    return max(0, -(-(ub - lb) // step))
-
-
-def _count_block(block: ir.Block, mult: int, acc: dict) -> None:
-    for op in block.operations:
-        op = op.operation
-        name = op.name
-        if name == "tile.load":
-            acc["read"] += mult * _tile_bytes(op.results[0].type)
-        elif name == "tile.store":
-            acc["written"] += mult * _tile_bytes(op.operands[0].type)
-        elif name in ("tile.pipeline", "scf.for"):
-            for region in op.regions:
-                for b in region.blocks:
-                    _count_block(b, mult * _trip_count(op), acc)
-        elif name == "scf.if":
-            branches = []
-            for region in op.regions:
-                sub = {"read": 0, "written": 0}
-                for b in region.blocks:
-                    _count_block(b, mult, sub)
-                branches.append(sub)
-            acc["read"] += max((s["read"] for s in branches), default=0)
-            acc["written"] += max((s["written"] for s in branches), default=0)
-        else:
-            for region in op.regions:
-                for b in region.blocks:
-                    _count_block(b, mult, acc)
+from ..mlir._mlir_libs._tessel import gm_traffic
 
 
 def _walk(op: ir.Operation, fn) -> None:
@@ -115,14 +60,13 @@ def schedule_stats(module: ir.Module) -> dict:
         blocks = ir.IntegerAttr(spmd.attributes["blocks"]).value
         name = (ir.StringAttr(spmd.attributes["sym_name"]).value
                 if "sym_name" in spmd.attributes else f"spmd{i}")
-        acc = {"read": 0, "written": 0}
-        for b in spmd.regions[0].blocks:
-            _count_block(b, blocks, acc)
+        read, written = gm_traffic(spmd)        # one block
+        read, written = read * blocks, written * blocks
         stats["tasks"] += blocks
-        stats["gm_bytes_read"] += acc["read"]
-        stats["gm_bytes_written"] += acc["written"]
-        scope = {"blocks": blocks, "gm_bytes_read": acc["read"],
-                 "gm_bytes_written": acc["written"]}
+        stats["gm_bytes_read"] += read
+        stats["gm_bytes_written"] += written
+        scope = {"blocks": blocks, "gm_bytes_read": read,
+                 "gm_bytes_written": written}
         ats = []
         _walk(spmd, lambda op: ats.append(op) if op.name == "tile.at"
               and "tile.peak" in op.attributes else None)

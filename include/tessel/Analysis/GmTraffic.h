@@ -1,0 +1,42 @@
+//===- GmTraffic.h - Static GM traffic of tile IR ----------------*- C++ -*-===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+//
+// The bytes a piece of tile IR moves between global memory and the chip,
+// counted statically: one source of truth for the fusion and grouping cost
+// models and for the schedule statistics the Python driver reports.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSEL_ANALYSIS_GMTRAFFIC_H
+#define TESSEL_ANALYSIS_GMTRAFFIC_H
+
+#include "mlir/IR/Operation.h"
+
+namespace tessel {
+
+/// GM bytes read by `tile.load` and written by `tile.store`.
+struct GmTraffic {
+  int64_t readBytes = 0;
+  int64_t writtenBytes = 0;
+
+  int64_t total() const { return readBytes + writtenBytes; }
+  GmTraffic &operator+=(const GmTraffic &other) {
+    readBytes += other.readBytes;
+    writtenBytes += other.writtenBytes;
+    return *this;
+  }
+};
+
+/// The GM traffic of one run of `root`: every `tile.load` and `tile.store`
+/// under it counts its tile's bytes times the static trip counts of the
+/// `scf.for` and `tile.pipeline` loops between it and `root` (1 when a
+/// bound is not constant); an `scf.if` counts its larger branch in each
+/// direction; a `tile.spmd` under `root` counts its body once per block.
+GmTraffic countGmTraffic(mlir::Operation *root);
+
+} // namespace tessel
+
+#endif // TESSEL_ANALYSIS_GMTRAFFIC_H

@@ -1,0 +1,81 @@
+//===- GmTraffic.cpp - Static GM traffic of tile IR ------------------------===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessel/Analysis/GmTraffic.h"
+
+#include "tile/TileOps.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
+
+using namespace mlir;
+using namespace tessel;
+using namespace tessel::tile;
+
+static int64_t getTileBytes(Type type) {
+  auto tile = cast<TileType>(type);
+  return tile.getNumElements() * getElementBytes(tile.getElementType());
+}
+
+/// The static trip count of a loop, 1 when unknown.
+static int64_t getTripCount(LoopLikeOpInterface loop) {
+  std::optional<OpFoldResult> lb = loop.getSingleLowerBound(),
+                              ub = loop.getSingleUpperBound(),
+                              step = loop.getSingleStep();
+  if (!lb || !ub || !step)
+    return 1;
+  std::optional<int64_t> l = getConstantIntValue(*lb),
+                         u = getConstantIntValue(*ub),
+                         s = getConstantIntValue(*step);
+  if (!l || !u || !s || *s <= 0)
+    return 1;
+  return *u <= *l ? 0 : (*u - *l + *s - 1) / *s;
+}
+
+static GmTraffic countRegions(Operation *op);
+
+/// The traffic of one run of `op` itself (its regions included).
+static GmTraffic countOp(Operation *op) {
+  GmTraffic t;
+  if (auto load = dyn_cast<LoadOp>(op)) {
+    t.readBytes = getTileBytes(load.getResult().getType());
+    return t;
+  }
+  if (auto store = dyn_cast<StoreOp>(op)) {
+    t.writtenBytes = getTileBytes(store.getValue().getType());
+    return t;
+  }
+  if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
+    for (Region &region : ifOp->getRegions()) {
+      GmTraffic branch;
+      for (Operation &inner : region.getOps())
+        branch += countOp(&inner);
+      t.readBytes = std::max(t.readBytes, branch.readBytes);
+      t.writtenBytes = std::max(t.writtenBytes, branch.writtenBytes);
+    }
+    return t;
+  }
+  int64_t times = 1;
+  if (isa<scf::ForOp, PipelineOp>(op))
+    times = getTripCount(cast<LoopLikeOpInterface>(op));
+  else if (auto spmd = dyn_cast<SpmdOp>(op))
+    times = static_cast<int64_t>(spmd.getBlocks());
+  t = countRegions(op);
+  t.readBytes *= times;
+  t.writtenBytes *= times;
+  return t;
+}
+
+static GmTraffic countRegions(Operation *op) {
+  GmTraffic t;
+  for (Region &region : op->getRegions())
+    for (Operation &inner : region.getOps())
+      t += countOp(&inner);
+  return t;
+}
+
+GmTraffic tessel::countGmTraffic(Operation *root) { return countRegions(root); }
