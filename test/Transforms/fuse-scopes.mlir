@@ -237,6 +237,7 @@ func.func @one_block_consumer(%a: memref<1x64xf32>, %o: memref<1x1xf32>) {
       %c = arith.muli %b, %c16 : index
       %x = tile.load %a[%c0, %c] : memref<1x64xf32> -> !tile.tile<1x16xf32>
       %e = tile.exp %x : !tile.tile<1x16xf32>
+      // expected-remark @below {{GM intermediate 'm' of scope 'scale_sum' kept: a load reads another slice than the store writes}}
       tile.store %e, %m[%c0, %c] : !tile.tile<1x16xf32>, memref<1x64xf32>
     }
   }
@@ -245,6 +246,56 @@ func.func @one_block_consumer(%a: memref<1x64xf32>, %o: memref<1x1xf32>) {
       %x = tile.load %m[%b, %c0] : memref<1x64xf32> -> !tile.tile<1x64xf32>
       %r = tile.row_sum %x : !tile.tile<1x64xf32> -> !tile.tile<1x1xf32>
       tile.store %r, %o[%b, %c0] : !tile.tile<1x1xf32>, memref<1x1xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// Recomputed rather than staged: 'ex' stores m = exp(a) in 4 chunks of
+// 1x16xf32 (64 bytes) per row, 'mx' reads them back for a row max. Fused,
+// the store sits in a loop, so m cannot be forwarded as one tile; per block
+// staging moves 4 x (64 read + 64 written) + 4 x 64 read + 4 written = 772
+// bytes, recomputing exp(a) in the second loop 4 x 64 + 4 = 260, so the
+// chunk is recomputed there and the first loop, now dead, goes.
+// CHECK-LABEL: func.func @loop_intermediate_recomputed
+// CHECK-NOT: tile.alloc_gm
+// CHECK: tile.spmd 2 name("ex_mx")
+// CHECK: scf.for
+// CHECK: tile.load %arg0
+// CHECK-NEXT: tile.exp
+// CHECK-NOT: scf.for
+// CHECK-NOT: tile.spmd
+func.func @loop_intermediate_recomputed(%a: memref<2x64xf32>, %o: memref<2x1xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c16 = arith.constant 16 : index
+  %m = tile.alloc_gm name("m") : memref<2x64xf32>
+  // expected-remark @below {{scopes 'ex' and 'mx' fused into 'ex_mx'}}
+  tile.spmd 2 name("ex") (%b) {
+    tile.at vector {
+      scf.for %c = %c0 to %c4 step %c1 {
+        %c0c = arith.muli %c, %c16 : index
+        %x = tile.load %a[%b, %c0c] : memref<2x64xf32> -> !tile.tile<1x16xf32>
+        %e = tile.exp %x : !tile.tile<1x16xf32>
+        // expected-remark @below {{GM intermediate 'm' of scope 'ex_mx' recomputed at its 1 load: GM traffic 772 -> 260 bytes per block, footprint}}
+        tile.store %e, %m[%b, %c0c] : !tile.tile<1x16xf32>, memref<2x64xf32>
+      }
+    }
+  }
+  tile.spmd 2 name("mx") (%b) {
+    tile.at vector {
+      %z = tile.full 0.0 : !tile.tile<1x1xf32>
+      %r = scf.for %c = %c0 to %c4 step %c1 iter_args(%acc = %z) -> (!tile.tile<1x1xf32>) {
+        %c0c = arith.muli %c, %c16 : index
+        %v = tile.load %m[%b, %c0c] : memref<2x64xf32> -> !tile.tile<1x16xf32>
+        %x = tile.row_max %v : !tile.tile<1x16xf32> -> !tile.tile<1x1xf32>
+        %n = tile.max %acc, %x : !tile.tile<1x1xf32>
+        scf.yield %n : !tile.tile<1x1xf32>
+      }
+      tile.store %r, %o[%b, %c0] : !tile.tile<1x1xf32>, memref<2x1xf32>
     }
   }
   return
