@@ -49,6 +49,14 @@ static GmTraffic countOp(Operation *op) {
     t.writtenBytes = getTileBytes(store.getValue().getType());
     return t;
   }
+  if (isa<MatmulOp, MatmulAccOp>(op)) {
+    bool acc = isa<MatmulAccOp>(op);
+    auto lhs = cast<TileType>(op->getOperand(acc ? 1 : 0).getType());
+    auto rhs = cast<TileType>(op->getOperand(acc ? 2 : 1).getType());
+    int64_t macs = lhs.getShape()[0] * rhs.getShape()[1] * lhs.getShape()[1];
+    (lhs.getElementType().isInteger(8) ? t.cubeMacsI8 : t.cubeMacs) = macs;
+    return t;
+  }
   if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
     for (Region &region : ifOp->getRegions()) {
       GmTraffic branch;
@@ -56,6 +64,8 @@ static GmTraffic countOp(Operation *op) {
         branch += countOp(&inner);
       t.readBytes = std::max(t.readBytes, branch.readBytes);
       t.writtenBytes = std::max(t.writtenBytes, branch.writtenBytes);
+      t.cubeMacs = std::max(t.cubeMacs, branch.cubeMacs);
+      t.cubeMacsI8 = std::max(t.cubeMacsI8, branch.cubeMacsI8);
     }
     return t;
   }
@@ -65,8 +75,7 @@ static GmTraffic countOp(Operation *op) {
   else if (auto spmd = dyn_cast<SpmdOp>(op))
     times = static_cast<int64_t>(spmd.getBlocks());
   t = countRegions(op);
-  t.readBytes *= times;
-  t.writtenBytes *= times;
+  t *= times;
   return t;
 }
 

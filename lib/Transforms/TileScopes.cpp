@@ -15,6 +15,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tessel/Analysis/GmTraffic.h"
+#include "tessel/Analysis/TaskCost.h"
 #include "tessel/Analysis/TilePlacement.h"
 #include "tessel/Support/TargetInfo.h"
 #include "tessel/Transforms/IndexUtils.h"
@@ -24,6 +26,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #define DEBUG_TYPE "tile-tile-scopes"
 
@@ -62,13 +65,9 @@ static AtOp getOnlyScope(SpmdOp spmd) {
   return only;
 }
 
-/// The largest divisor G > 1 of `blocks` with blocks / G >= `cores`, or 1.
-static int64_t chooseGroup(int64_t blocks, int64_t cores) {
-  int64_t best = 1;
-  for (int64_t g = 2; g <= blocks / cores; ++g)
-    if (blocks % g == 0 && blocks / g >= cores)
-      best = g;
-  return best;
+/// `seconds` in microseconds with two decimals.
+static std::string micros(double seconds) {
+  return llvm::formatv("{0:F2}", seconds * 1e6).str();
 }
 
 struct TileScopesPass
@@ -105,24 +104,27 @@ struct TileScopesPass
       StringRef coreName = at.getKind() == CoreKind::vector ? "vector cores"
                            : cube                           ? "cube cores"
                                                             : "core groups";
-      if (blocks <= cores) {
-        spmd.emitRemark() << "scope '" << name << "' not grouped: " << blocks
-                          << " blocks, no more than the " << cores << " "
-                          << coreName;
-        continue;
-      }
-      int64_t group = chooseGroup(blocks, cores);
+      double blockSec =
+          estimateBlockSeconds(countGmTraffic(at), cores, info);
+      double dispatch = info.taskDispatchSec;
+      int64_t group = chooseTaskGroup(blocks, cores, blockSec, dispatch);
+      double ungrouped = estimateMakespan(blocks, 1, cores, blockSec, dispatch);
       if (group == 1) {
-        spmd.emitRemark() << "scope '" << name << "' not grouped: no divisor "
-                          << "of " << blocks << " blocks leaves at least "
-                          << cores << " tasks (" << coreName << ")";
+        spmd.emitRemark() << "scope '" << name << "' not grouped: " << blocks
+                          << " blocks on " << cores << " " << coreName
+                          << ", no grouping shortens the modelled "
+                          << micros(ungrouped) << " us";
         continue;
       }
+      double grouped = estimateMakespan(blocks, group, cores, blockSec, dispatch);
       regroupBlocks(spmd, at, group, GroupOrder::Consecutive);
       spmd.emitRemark() << "scope '" << name << "': " << blocks
                         << " blocks grouped by " << group << " into "
                         << blocks / group << " tasks (" << coreName << ": "
-                        << cores << ")";
+                        << cores << "; modelled "
+                        << micros(grouped) << " us, "
+                        << micros(ungrouped)
+                        << " us ungrouped)";
     }
   }
 };

@@ -5,13 +5,15 @@
 // Scopes the pass leaves alone (a2a3: 48 vector cores, 24 cube cores), and
 // a bad target option.
 
-// 48 vector blocks: one per vector core already.
+// 48 vector blocks of 256 bytes (0.01024 us at 25e9 B/s per vector core):
+// one wave of one dispatch (0.8 us) and one block, 0.81 us; G = 2 would
+// take 0.82.
 // CHECK-LABEL: func.func @grid_no_larger_than_cores
 // CHECK: tile.spmd 48
 // CHECK-NOT: scf.for
 func.func @grid_no_larger_than_cores(%a: memref<48x32xf32>) {
   %c0 = arith.constant 0 : index
-  // expected-remark @below {{scope 'fits' not grouped: 48 blocks, no more than the 48 vector cores}}
+  // expected-remark @below {{scope 'fits' not grouped: 48 blocks on 48 vector cores, no grouping shortens the modelled 0.81 us}}
   tile.spmd 48 name("fits") (%b) {
     tile.at vector {
       %x = tile.load %a[%b, %c0] : memref<48x32xf32> -> !tile.tile<1x32xf32>
@@ -23,17 +25,19 @@ func.func @grid_no_larger_than_cores(%a: memref<48x32xf32>) {
 
 // -----
 
-// 64 vector blocks: the smallest group, 2, leaves 32 < 48 tasks.
-// CHECK-LABEL: func.func @no_divisor_leaves_enough_tasks
-// CHECK: tile.spmd 64
+// 100 heavy vector blocks (a 1x8192xf32 load and store, 65536 bytes:
+// 2.62 us each): G = 1, 3 waves x 3.42 = 10.26 us; G = 2, 50 tasks, 2 x
+// 6.04 = 12.09; G = 4, 25 tasks, 1 x 11.29; larger G longer still.
+// CHECK-LABEL: func.func @heavy_blocks_stay_balanced
+// CHECK: tile.spmd 100
 // CHECK-NOT: scf.for
-func.func @no_divisor_leaves_enough_tasks(%a: memref<64x32xf32>) {
+func.func @heavy_blocks_stay_balanced(%a: memref<100x8192xf32>) {
   %c0 = arith.constant 0 : index
-  // expected-remark @below {{scope 'sixty_four' not grouped: no divisor of 64 blocks leaves at least 48 tasks (vector cores)}}
-  tile.spmd 64 name("sixty_four") (%b) {
+  // expected-remark @below {{scope 'hundred' not grouped: 100 blocks on 48 vector cores, no grouping shortens the modelled 10.26 us}}
+  tile.spmd 100 name("hundred") (%b) {
     tile.at vector {
-      %x = tile.load %a[%b, %c0] : memref<64x32xf32> -> !tile.tile<1x32xf32>
-      tile.store %x, %a[%b, %c0] : !tile.tile<1x32xf32>, memref<64x32xf32>
+      %x = tile.load %a[%b, %c0] : memref<100x8192xf32> -> !tile.tile<1x8192xf32>
+      tile.store %x, %a[%b, %c0] : !tile.tile<1x8192xf32>, memref<100x8192xf32>
     }
   }
   return
@@ -41,19 +45,23 @@ func.func @no_divisor_leaves_enough_tasks(%a: memref<64x32xf32>) {
 
 // -----
 
-// 97 cube blocks, a prime: its only divisor above 1 is 97, leaving 1 < 24.
+// 97 cube blocks, a prime, of 33792 bytes each (a 16x512 and a 512x16
+// f16 operand, 16384 bytes each, and a 16x16xf32 store): 0.68 us at 50e9
+// B/s (their 131072 MACs take 0.02 us). G = 1: 5 waves x 1.48 = 7.38 us;
+// the only other divisor, 97, makes one task of 0.8 + 97 x 0.68 us.
 // CHECK-LABEL: func.func @prime_grid
 // CHECK: tile.spmd 97
-func.func @prime_grid(%x: memref<16x16xf16>, %o: memref<16x1552xf32>) {
+func.func @prime_grid(%x: memref<16x512xf16>, %w: memref<512x16xf16>, %o: memref<16x1552xf32>) {
   %c0 = arith.constant 0 : index
   %c16 = arith.constant 16 : index
-  // expected-remark @below {{scope 'prime' not grouped: no divisor of 97 blocks leaves at least 24 tasks (cube cores)}}
+  // expected-remark @below {{scope 'prime' not grouped: 97 blocks on 24 cube cores, no grouping shortens the modelled 7.38 us}}
   tile.spmd 97 name("prime") (%b) {
     tile.at cube {
       %n0 = arith.muli %b, %c16 : index
       %z = tile.full 0.0 : !tile.tile<16x16xf32>
-      %l = tile.load %x[%c0, %c0] : memref<16x16xf16> -> !tile.tile<16x16xf16>
-      %m = tile.matmul_acc %z, %l, %l : !tile.tile<16x16xf16>, !tile.tile<16x16xf16> -> !tile.tile<16x16xf32>
+      %l = tile.load %x[%c0, %c0] : memref<16x512xf16> -> !tile.tile<16x512xf16>
+      %r = tile.load %w[%c0, %c0] : memref<512x16xf16> -> !tile.tile<512x16xf16>
+      %m = tile.matmul_acc %z, %l, %r : !tile.tile<16x512xf16>, !tile.tile<512x16xf16> -> !tile.tile<16x16xf32>
       tile.store %m, %o[%c0, %n0] : !tile.tile<16x16xf32>, memref<16x1552xf32>
     }
   }
@@ -92,7 +100,7 @@ func.func @two_scopes_in_one_spmd(%a: memref<96x32xf32>) {
 module attributes {tile.target = #tile.target<a2a3>} {
   func.func @bad_options(%a: memref<48x32xf32>) {
     %c0 = arith.constant 0 : index
-    // expected-remark @below {{scope 'spmd' not grouped: 48 blocks, no more than the 48 vector cores}}
+    // expected-remark @below {{scope 'spmd' not grouped: 48 blocks on 48 vector cores, no grouping shortens the modelled 0.81 us}}
     tile.spmd 48 (%b) {
       tile.at vector {
         %x = tile.load %a[%b, %c0] : memref<48x32xf32> -> !tile.tile<1x32xf32>

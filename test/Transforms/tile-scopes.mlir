@@ -2,24 +2,30 @@
 // RUN: tessel-opt %s -split-input-file -tile-tile-scopes=target=a5 -verify-diagnostics | FileCheck %s
 
 // a2a3 and a5 (assumed equal counts): 48 vector cores, 24 cube cores. The
-// group G is the largest divisor of the grid N with N / G >= cores.
+// group G is the divisor of the grid N with the least modelled makespan
+// (tessel/Analysis/TaskCost.h): ceil(N / G / cores) waves of one task
+// dispatch (0.8 us) plus G blocks, a block taking its GM bytes at a
+// 1 / cores share of 1.2e12 B/s (25e9 B/s per vector core, 50e9 per cube
+// core); ties go to the larger G.
 
-// 128 vector blocks: G = 2 leaves 64 >= 48 tasks; G = 4 would leave 32 < 48.
-// Block b of the old grid is 2 * blk + i.
-// CHECK-LABEL: func.func @vector_rows_grouped_by_two
-// CHECK: tile.spmd 64 name("rows") (%[[B:.*]]) {
+// 128 vector blocks of 256 bytes (a 1x32xf32 load and store): 0.01024 us
+// each. G = 1: 3 waves x 0.81 = 2.43 us; G = 2: 64 tasks, 2 x 0.82 =
+// 1.64; G = 4: 32 tasks, 1 x 0.84 = 0.84; G = 8: 16 tasks, 0.88. So 4.
+// Block b of the old grid is 4 * blk + i.
+// CHECK-LABEL: func.func @vector_rows_grouped_by_four
+// CHECK: tile.spmd 32 name("rows") (%[[B:.*]]) {
 // CHECK: tile.at vector {
 // CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
 // CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
-// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
-// CHECK: scf.for %[[I:.*]] = %[[C0]] to %[[C2]] step %[[C1]] {
-// CHECK: %[[S:.*]] = arith.muli %[[B]], %[[C2]] : index
+// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
+// CHECK: scf.for %[[I:.*]] = %[[C0]] to %[[C4]] step %[[C1]] {
+// CHECK: %[[S:.*]] = arith.muli %[[B]], %[[C4]] : index
 // CHECK: %[[OLD:.*]] = arith.addi %[[S]], %[[I]] : index
 // CHECK: tile.load %{{.*}}[%[[OLD]], %{{.*}}]
 // CHECK: tile.store %{{.*}}, %{{.*}}[%[[OLD]], %{{.*}}]
-func.func @vector_rows_grouped_by_two(%a: memref<128x32xf32>, %o: memref<128x32xf32>) {
+func.func @vector_rows_grouped_by_four(%a: memref<128x32xf32>, %o: memref<128x32xf32>) {
   %c0 = arith.constant 0 : index
-  // expected-remark @below {{scope 'rows': 128 blocks grouped by 2 into 64 tasks (vector cores: 48)}}
+  // expected-remark @below {{scope 'rows': 128 blocks grouped by 4 into 32 tasks (vector cores: 48; modelled 0.84 us, 2.43 us ungrouped)}}
   tile.spmd 128 name("rows") (%b) {
     tile.at vector {
       %x = tile.load %a[%b, %c0] : memref<128x32xf32> -> !tile.tile<1x32xf32>
@@ -32,26 +38,30 @@ func.func @vector_rows_grouped_by_two(%a: memref<128x32xf32>, %o: memref<128x32x
 
 // -----
 
-// 256 cube blocks: G = 8 leaves 32 >= 24 tasks; G = 16 would leave 16 < 24.
+// 256 cube blocks of 5120 bytes (2 K steps of a 16x32 and a 32x16 f16
+// operand, 2 x 2048, then a 16x16xf32 store): 0.1024 us each at 50e9 B/s
+// (their 16384 MACs take 0.002 us). G = 1: 11 waves x 0.90 = 9.93 us;
+// G = 8: 32 tasks, 2 x 1.62 = 3.24; G = 16: 16 tasks, 1 x 2.44 = 2.44;
+// G = 32: 8 tasks, 4.08. So 16: fewer tasks than cores, but one wave.
 // The inner K loop stays inside the group loop.
-// CHECK-LABEL: func.func @cube_columns_grouped_by_eight
-// CHECK: tile.spmd 32 name("mm") (%[[B:.*]]) {
+// CHECK-LABEL: func.func @cube_columns_grouped_by_sixteen
+// CHECK: tile.spmd 16 name("mm") (%[[B:.*]]) {
 // CHECK: tile.at cube {
-// CHECK: %[[C8:.*]] = arith.constant 8 : index
-// CHECK: scf.for %[[I:.*]] = %{{.*}} to %[[C8]] step %{{.*}} {
-// CHECK: %[[S:.*]] = arith.muli %[[B]], %[[C8]] : index
+// CHECK: %[[C16:.*]] = arith.constant 16 : index
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %[[C16]] step %{{.*}} {
+// CHECK: %[[S:.*]] = arith.muli %[[B]], %[[C16]] : index
 // CHECK: %[[OLD:.*]] = arith.addi %[[S]], %[[I]] : index
 // CHECK: %[[N0:.*]] = arith.muli %[[OLD]], %{{.*}} : index
 // CHECK: scf.for
 // CHECK: tile.matmul_acc
 // CHECK: tile.store %{{.*}}, %{{.*}}[%{{.*}}, %[[N0]]]
-func.func @cube_columns_grouped_by_eight(%x: memref<16x64xf16>, %w: memref<64x4096xf16>, %o: memref<16x4096xf32>) {
+func.func @cube_columns_grouped_by_sixteen(%x: memref<16x64xf16>, %w: memref<64x4096xf16>, %o: memref<16x4096xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c2 = arith.constant 2 : index
   %c16 = arith.constant 16 : index
   %c32 = arith.constant 32 : index
-  // expected-remark @below {{scope 'mm': 256 blocks grouped by 8 into 32 tasks (cube cores: 24)}}
+  // expected-remark @below {{scope 'mm': 256 blocks grouped by 16 into 16 tasks (cube cores: 24; modelled 2.44 us, 9.93 us ungrouped)}}
   tile.spmd 256 name("mm") (%b) {
     tile.at cube {
       %n0 = arith.muli %b, %c16 : index
@@ -72,23 +82,25 @@ func.func @cube_columns_grouped_by_eight(%x: memref<16x64xf16>, %w: memref<64x40
 // -----
 
 // The naive DSV4 dequant shape: 2048 = 8 tokens x 256 column chunks, the
-// token b / 256 and the chunk b % 256. G = 32 leaves 64 >= 48 tasks (G = 64
-// would leave 32 < 48). The old block is 32 blk + i, i in [0, 32), and
-// 256 = 32 x 8, so the token (32 blk + i) / 256 simplifies to blk / 8 and
-// the chunk (32 blk + i) % 256 to (blk % 8) x 32 + i (tile-simplify-indices).
-// CHECK-LABEL: func.func @divided_block_index_grouped_by_thirty_two
-// CHECK: tile.spmd 64 (%[[B:.*]]) {
-// CHECK: %[[C32:.*]] = arith.constant 32 : index
-// CHECK: scf.for %[[I:.*]] = %{{.*}} to %[[C32]] step %{{.*}} {
+// token b / 256 and the chunk b % 256; 1024 bytes per block (0.04096 us).
+// G = 32: 64 tasks, 2 waves x 2.11 = 4.22 us; G = 64: 32 tasks, 1 x 3.42;
+// G = 128: 16 tasks, 6.04. So 64. The old block is 64 blk + i, i in
+// [0, 64), and 256 = 64 x 4, so the token (64 blk + i) / 256 simplifies to
+// blk / 4 and the chunk (64 blk + i) % 256 to (blk % 4) x 64 + i
+// (tile-simplify-indices).
+// CHECK-LABEL: func.func @divided_block_index_grouped_by_sixty_four
+// CHECK: tile.spmd 32 (%[[B:.*]]) {
+// CHECK: %[[C64:.*]] = arith.constant 64 : index
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %[[C64]] step %{{.*}} {
 // CHECK: %[[T:.*]] = arith.divsi %[[B]], %{{.*}} : index
 // CHECK: %[[R:.*]] = arith.remsi %[[B]], %{{.*}} : index
 // CHECK: %[[M:.*]] = arith.muli %[[R]], %{{.*}} : index
 // CHECK: %[[C:.*]] = arith.addi %[[M]], %[[I]] : index
 // CHECK: tile.load %{{.*}}[%[[T]], %{{.*}}]
-func.func @divided_block_index_grouped_by_thirty_two(%p: memref<8x32768xf32>, %o: memref<8x32768xf32>) {
+func.func @divided_block_index_grouped_by_sixty_four(%p: memref<8x32768xf32>, %o: memref<8x32768xf32>) {
   %c128 = arith.constant 128 : index
   %c256 = arith.constant 256 : index
-  // expected-remark @below {{scope 'spmd': 2048 blocks grouped by 32 into 64 tasks (vector cores: 48)}}
+  // expected-remark @below {{scope 'spmd': 2048 blocks grouped by 64 into 32 tasks (vector cores: 48; modelled 3.42 us, 36.16 us ungrouped)}}
   tile.spmd 2048 (%b) {
     tile.at vector {
       %t = arith.divsi %b, %c256 : index

@@ -17,15 +17,28 @@
 
 namespace tessel {
 
-/// GM bytes read by `tile.load` and written by `tile.store`.
+/// GM bytes read by `tile.load` and written by `tile.store`, and the cube
+/// multiply-accumulates of `tile.matmul` / `tile.matmul_acc` (M x N x K),
+/// int8 operands apart (the cube runs them at another rate).
 struct GmTraffic {
   int64_t readBytes = 0;
   int64_t writtenBytes = 0;
+  int64_t cubeMacs = 0;
+  int64_t cubeMacsI8 = 0;
 
   int64_t total() const { return readBytes + writtenBytes; }
   GmTraffic &operator+=(const GmTraffic &other) {
     readBytes += other.readBytes;
     writtenBytes += other.writtenBytes;
+    cubeMacs += other.cubeMacs;
+    cubeMacsI8 += other.cubeMacsI8;
+    return *this;
+  }
+  GmTraffic &operator*=(int64_t times) {
+    readBytes *= times;
+    writtenBytes *= times;
+    cubeMacs *= times;
+    cubeMacsI8 *= times;
     return *this;
   }
 };

@@ -1,0 +1,45 @@
+//===- TaskCost.h - Modelled time of a scope's tasks ------------*- C++ -*-===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+//
+// The cost model `tile-tile-scopes` groups blocks into tasks with. Pure
+// functions of a few numbers, unit-tested on their own
+// (test/lib/Analysis/TaskCostTest.cpp). The figures come from the target
+// (tessel/Support/TargetInfo.h): effective HBM bandwidth, cube rate, task
+// dispatch time.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSEL_ANALYSIS_TASKCOST_H
+#define TESSEL_ANALYSIS_TASKCOST_H
+
+#include "tessel/Analysis/GmTraffic.h"
+#include "tessel/Support/TargetInfo.h"
+
+#include <cstdint>
+
+namespace tessel {
+
+/// Modelled seconds one block takes on one of `cores` cores: its GM bytes at
+/// a 1 / `cores` share of the effective HBM bandwidth (every core streams at
+/// once), or its cube multiply-accumulates at the cube's rate, whichever is
+/// longer.
+double estimateBlockSeconds(const GmTraffic &block, int64_t cores,
+                            const TargetInfo &target);
+
+/// Modelled makespan of `blocks` blocks run `group` per task on `cores`
+/// cores: ceil(blocks / group / cores) waves, each one task dispatch plus
+/// `group` blocks.
+double estimateMakespan(int64_t blocks, int64_t group, int64_t cores,
+                        double blockSeconds, double dispatchSeconds);
+
+/// The divisor G of `blocks` with the least modelled makespan; on a tie the
+/// largest (fewest tasks).
+int64_t chooseTaskGroup(int64_t blocks, int64_t cores, double blockSeconds,
+                        double dispatchSeconds);
+
+} // namespace tessel
+
+#endif // TESSEL_ANALYSIS_TASKCOST_H

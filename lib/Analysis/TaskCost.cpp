@@ -1,0 +1,49 @@
+//===- TaskCost.cpp - Modelled time of a scope's tasks ---------------------===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessel/Analysis/TaskCost.h"
+
+#include <algorithm>
+
+using namespace tessel;
+
+double tessel::estimateBlockSeconds(const GmTraffic &block, int64_t cores,
+                                    const TargetInfo &target) {
+  double bandwidth = target.hbmEffectiveBytesPerSec / std::max<int64_t>(cores, 1);
+  double memory = static_cast<double>(block.total()) / bandwidth;
+  double cube =
+      static_cast<double>(block.cubeMacs) /
+          (target.cubeClockHz * static_cast<double>(target.cubeMacsPerCycleF16)) +
+      static_cast<double>(block.cubeMacsI8) /
+          (target.cubeClockHz * static_cast<double>(target.cubeMacsPerCycleI8));
+  return std::max(memory, cube);
+}
+
+double tessel::estimateMakespan(int64_t blocks, int64_t group, int64_t cores,
+                                double blockSeconds, double dispatchSeconds) {
+  int64_t tasks = blocks / group;
+  int64_t waves = (tasks + cores - 1) / cores;
+  return static_cast<double>(waves) *
+         (dispatchSeconds + static_cast<double>(group) * blockSeconds);
+}
+
+int64_t tessel::chooseTaskGroup(int64_t blocks, int64_t cores,
+                                double blockSeconds, double dispatchSeconds) {
+  int64_t best = 1;
+  double bestTime =
+      estimateMakespan(blocks, 1, cores, blockSeconds, dispatchSeconds);
+  for (int64_t g = 2; g <= blocks; ++g) {
+    if (blocks % g)
+      continue;
+    double t = estimateMakespan(blocks, g, cores, blockSeconds, dispatchSeconds);
+    // Ties (within rounding) go to the larger group: fewer tasks.
+    if (t <= bestTime * (1 + 1e-9)) {
+      best = g;
+      bestTime = std::min(t, bestTime);
+    }
+  }
+  return best;
+}
