@@ -31,19 +31,22 @@ double tessel::estimateMakespan(int64_t blocks, int64_t group, int64_t cores,
 }
 
 int64_t tessel::chooseTaskGroup(int64_t blocks, int64_t cores,
-                                double blockSeconds, double dispatchSeconds) {
+                                double blockSeconds, double dispatchSeconds,
+                                double tolerance) {
+  // The fastest modelled makespan, then the largest group within
+  // `tolerance` of it.
+  double fastest = estimateMakespan(blocks, 1, cores, blockSeconds,
+                                    dispatchSeconds);
+  for (int64_t g = 2; g <= blocks; ++g)
+    if (blocks % g == 0)
+      fastest = std::min(fastest, estimateMakespan(blocks, g, cores,
+                                                   blockSeconds,
+                                                   dispatchSeconds));
   int64_t best = 1;
-  double bestTime =
-      estimateMakespan(blocks, 1, cores, blockSeconds, dispatchSeconds);
-  for (int64_t g = 2; g <= blocks; ++g) {
-    if (blocks % g)
-      continue;
-    double t = estimateMakespan(blocks, g, cores, blockSeconds, dispatchSeconds);
-    // Ties (within rounding) go to the larger group: fewer tasks.
-    if (t <= bestTime * (1 + 1e-9)) {
+  for (int64_t g = 1; g <= blocks; ++g)
+    if (blocks % g == 0 &&
+        estimateMakespan(blocks, g, cores, blockSeconds, dispatchSeconds) <=
+            fastest * (1 + tolerance) * (1 + 1e-9))
       best = g;
-      bestTime = std::min(t, bestTime);
-    }
-  }
   return best;
 }

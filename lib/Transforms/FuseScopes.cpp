@@ -200,6 +200,41 @@ static std::pair<Value, int64_t> splitConstant(Value v) {
   return {v, 0};
 }
 
+/// An index `block * stride + rest`: `block` one value that is no loop
+/// variable of the access's scope, `rest` the range of the rest (loop
+/// variables of loops inside the scope and a constant).
+struct PeriodicIndex {
+  Value block;
+  int64_t stride;
+  IndexRange rest;
+};
+
+static std::optional<PeriodicIndex> splitPeriodic(Value index, Operation *at) {
+  Operation *scope = at->getParentOfType<AtOp>();
+  LinearIndex l = linearizeIndex(index);
+  LinearIndex rest;
+  rest.constant = l.constant;
+  PeriodicIndex out{Value(), 0, {}};
+  for (auto [atom, coef] : l.terms) {
+    auto arg = dyn_cast<BlockArgument>(atom);
+    Operation *owner = arg ? arg.getOwner()->getParentOp() : nullptr;
+    if (owner && isa<LoopLikeOpInterface>(owner) && scope &&
+        scope->isAncestor(owner)) {
+      rest.terms.push_back({atom, coef});
+      continue;
+    }
+    if (out.block)
+      return std::nullopt;
+    out.block = atom;
+    out.stride = coef;
+  }
+  std::optional<IndexRange> r = getLinearRange(rest);
+  if (!out.block || !r)
+    return std::nullopt;
+  out.rest = *r;
+  return out;
+}
+
 /// Whether two accesses of one memref (ranks equal to the tile's), made by
 /// blocks b and b' of the fused scope, can only overlap when b == b': in some
 /// dimensions the two offsets are `x * s + c` (or `x + c`, size 1 at c = 0)
@@ -237,6 +272,21 @@ static bool pinsBlock(const Access &a, const Access &b, Value blkA,
         offB + shapeB[d] > stride)
       continue;
     pinned.push_back(x);
+  }
+  // Offsets `x * s + r` with r a sum of loop variables (of loops inside the
+  // scopes) and a constant: slices of one period s when both r ranges, plus
+  // the extents, stay inside [0, s).
+  for (size_t d = 0; d < a.indices.size(); ++d) {
+    std::optional<PeriodicIndex> pa = splitPeriodic(a.indices[d], a.op);
+    std::optional<PeriodicIndex> pb = splitPeriodic(b.indices[d], b.op);
+    if (!pa || !pb || pa->stride != pb->stride || pa->stride <= 0 ||
+        !sameExpr(pa->block, pb->block, blkA, blkB))
+      continue;
+    if (pa->rest.lo < 0 || pb->rest.lo < 0 ||
+        pa->rest.hi + shapeA[d] > pa->stride ||
+        pb->rest.hi + shapeB[d] > pb->stride)
+      continue;
+    pinned.push_back(pa->block);
   }
   // b itself, or both b / K and b % K.
   for (Value x : pinned)

@@ -144,6 +144,24 @@ static std::optional<IndexRange> getRange(const Linear &l) {
   return getRange(l, 0);
 }
 
+LinearIndex tessel::linearizeIndex(Value v) {
+  Linear l;
+  linearize(v, 1, l);
+  LinearIndex out;
+  for (auto [atom, coef] : l.terms)
+    if (coef != 0)
+      out.terms.push_back({atom, coef});
+  out.constant = l.constant;
+  return out;
+}
+
+std::optional<IndexRange> tessel::getLinearRange(const LinearIndex &l) {
+  Linear x;
+  x.terms.assign(l.terms.begin(), l.terms.end());
+  x.constant = l.constant;
+  return getRange(x);
+}
+
 std::optional<IndexRange> tessel::getIndexRange(Value v) {
   Linear l;
   linearize(v, 1, l);

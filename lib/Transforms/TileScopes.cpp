@@ -107,7 +107,8 @@ struct TileScopesPass
       double blockSec =
           estimateBlockSeconds(countGmTraffic(at), cores, info);
       double dispatch = info.taskDispatchSec;
-      int64_t group = chooseTaskGroup(blocks, cores, blockSec, dispatch);
+      int64_t group =
+          chooseTaskGroup(blocks, cores, blockSec, dispatch, kGroupingTolerance);
       double ungrouped = estimateMakespan(blocks, 1, cores, blockSec, dispatch);
       if (group == 1) {
         spmd.emitRemark() << "scope '" << name << "' not grouped: " << blocks

@@ -5,19 +5,19 @@
 // Scopes the pass leaves alone (a2a3: 48 vector cores, 24 cube cores), and
 // a bad target option.
 
-// 48 vector blocks of 256 bytes (0.01024 us at 25e9 B/s per vector core):
-// one wave of one dispatch (0.8 us) and one block, 0.81 us; G = 2 would
-// take 0.82.
+// 48 heavy vector blocks (a 1x8192xf32 load and store, 65536 bytes: 2.62
+// us at 25e9 B/s per vector core): one wave of one dispatch (0.8 us) and
+// one block, 3.42 us; G = 2 would take 0.8 + 5.24 = 6.04.
 // CHECK-LABEL: func.func @grid_no_larger_than_cores
 // CHECK: tile.spmd 48
 // CHECK-NOT: scf.for
-func.func @grid_no_larger_than_cores(%a: memref<48x32xf32>) {
+func.func @grid_no_larger_than_cores(%a: memref<48x8192xf32>) {
   %c0 = arith.constant 0 : index
-  // expected-remark @below {{scope 'fits' not grouped: 48 blocks on 48 vector cores, no grouping shortens the modelled 0.81 us}}
+  // expected-remark @below {{scope 'fits' not grouped: 48 blocks on 48 vector cores, no grouping shortens the modelled 3.42 us}}
   tile.spmd 48 name("fits") (%b) {
     tile.at vector {
-      %x = tile.load %a[%b, %c0] : memref<48x32xf32> -> !tile.tile<1x32xf32>
-      tile.store %x, %a[%b, %c0] : !tile.tile<1x32xf32>, memref<48x32xf32>
+      %x = tile.load %a[%b, %c0] : memref<48x8192xf32> -> !tile.tile<1x8192xf32>
+      tile.store %x, %a[%b, %c0] : !tile.tile<1x8192xf32>, memref<48x8192xf32>
     }
   }
   return
@@ -98,13 +98,13 @@ func.func @two_scopes_in_one_spmd(%a: memref<96x32xf32>) {
 // CHECK-LABEL: func.func @bad_options
 // CHECK: tile.spmd 48
 module attributes {tile.target = #tile.target<a2a3>} {
-  func.func @bad_options(%a: memref<48x32xf32>) {
+  func.func @bad_options(%a: memref<48x8192xf32>) {
     %c0 = arith.constant 0 : index
-    // expected-remark @below {{scope 'spmd' not grouped: 48 blocks on 48 vector cores, no grouping shortens the modelled 0.81 us}}
+    // expected-remark @below {{scope 'spmd' not grouped: 48 blocks on 48 vector cores, no grouping shortens the modelled 3.42 us}}
     tile.spmd 48 (%b) {
       tile.at vector {
-        %x = tile.load %a[%b, %c0] : memref<48x32xf32> -> !tile.tile<1x32xf32>
-        tile.store %x, %a[%b, %c0] : !tile.tile<1x32xf32>, memref<48x32xf32>
+        %x = tile.load %a[%b, %c0] : memref<48x8192xf32> -> !tile.tile<1x8192xf32>
+        tile.store %x, %a[%b, %c0] : !tile.tile<1x8192xf32>, memref<48x8192xf32>
       }
     }
     return

@@ -35,10 +35,15 @@ double estimateBlockSeconds(const GmTraffic &block, int64_t cores,
 double estimateMakespan(int64_t blocks, int64_t group, int64_t cores,
                         double blockSeconds, double dispatchSeconds);
 
-/// The divisor G of `blocks` with the least modelled makespan; on a tie the
-/// largest (fewest tasks).
+/// The largest divisor G of `blocks` (fewest tasks) whose modelled makespan
+/// is within `tolerance` (a fraction) of the least over all divisors: the
+/// model is an estimate, and fewer tasks cost the runtime less than it
+/// counts.
 int64_t chooseTaskGroup(int64_t blocks, int64_t cores, double blockSeconds,
-                        double dispatchSeconds);
+                        double dispatchSeconds, double tolerance = 0.0);
+
+/// The tolerance tile-tile-scopes groups with.
+constexpr double kGroupingTolerance = 0.05;
 
 } // namespace tessel
 

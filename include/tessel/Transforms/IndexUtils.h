@@ -28,6 +28,18 @@ struct IndexRange {
   int64_t lo = 0, hi = 0;
 };
 
+/// An index expression as `sum(coef * atom) + constant`, looking through
+/// `arith.addi`, `arith.subi` and multiplications by constants.
+struct LinearIndex {
+  llvm::SmallVector<std::pair<mlir::Value, int64_t>> terms;
+  int64_t constant = 0;
+};
+LinearIndex linearizeIndex(mlir::Value v);
+
+/// The range of a linear index from its atoms' ranges (getIndexRange of
+/// each), or none when an atom's is unknown.
+std::optional<IndexRange> getLinearRange(const LinearIndex &l);
+
 /// The range of index value `v`: a constant; the block index of a
 /// `tile.spmd` ([0, blocks)); the variable of an `scf.for` or
 /// `tile.pipeline` with constant bounds; sums, differences and constant
