@@ -340,3 +340,44 @@ func.func @recompute_reads_written_tensor(%o: memref<2x64xf32>) {
   }
   return
 }
+
+// -----
+
+// Loop-variable offsets that leave the period: block h of 'rot' loads
+// columns 64 h + 16 k for k in [0, 5), up to 64 h + 80, into the head of
+// block h + 1, which 'nrm' wrote in another block.
+// CHECK-LABEL: func.func @loop_offsets_past_the_period
+// CHECK-COUNT-2: tile.spmd
+func.func @loop_offsets_past_the_period(%a: memref<1x320xf32>, %o: memref<1x320xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c5 = arith.constant 5 : index
+  %c16 = arith.constant 16 : index
+  %c64 = arith.constant 64 : index
+  %m = tile.alloc_gm name("m") : memref<1x320xf32>
+  tile.spmd 4 name("nrm") (%h) {
+    tile.at vector {
+      %h0 = arith.muli %h, %c64 : index
+      scf.for %j = %c0 to %c4 step %c1 {
+        %j0 = arith.muli %j, %c16 : index
+        %c = arith.addi %h0, %j0 : index
+        %x = tile.load %a[%c0, %c] : memref<1x320xf32> -> !tile.tile<1x16xf32>
+        tile.store %x, %m[%c0, %c] : !tile.tile<1x16xf32>, memref<1x320xf32>
+      }
+    }
+  }
+  // expected-remark @below {{scopes 'nrm' and 'rot' not fused: cross-block dependency on 'm': a block may touch what another block wrote}}
+  tile.spmd 4 name("rot") (%h) {
+    tile.at vector {
+      %h0 = arith.muli %h, %c64 : index
+      scf.for %k = %c0 to %c5 step %c1 {
+        %k0 = arith.muli %k, %c16 : index
+        %c = arith.addi %h0, %k0 : index
+        %v = tile.load %m[%c0, %c] : memref<1x320xf32> -> !tile.tile<1x16xf32>
+        tile.store %v, %o[%c0, %c] : !tile.tile<1x16xf32>, memref<1x320xf32>
+      }
+    }
+  }
+  return
+}

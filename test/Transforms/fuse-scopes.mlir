@@ -300,3 +300,52 @@ func.func @loop_intermediate_recomputed(%a: memref<2x64xf32>, %o: memref<2x1xf32
   }
   return
 }
+
+// -----
+
+// Loop-variable offsets inside one period: block h of 'nrm' stores the 4
+// chunks of head h, columns 64 h + 16 j for j in [0, 4), and block h of
+// 'rot' loads columns 64 h + 16 k: both are h x 64 + r with r in [0, 48]
+// plus a 16-column extent, inside [0, 64), so two blocks can only touch
+// one column when they share h, i.e. are the same block. Fused; the
+// intermediate is then recomputed in the second loop (per block, staging
+// moves 4 x (64 + 64) + 4 x (64 + 64) = 1024 bytes, recomputing 4 x (64 +
+// 64) = 512).
+// CHECK-LABEL: func.func @loop_offsets_in_one_period_fuse
+// CHECK: tile.spmd 4 name("nrm_rot")
+// CHECK-NOT: tile.spmd
+func.func @loop_offsets_in_one_period_fuse(%a: memref<1x256xf32>, %o: memref<1x256xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c16 = arith.constant 16 : index
+  %c64 = arith.constant 64 : index
+  %m = tile.alloc_gm name("m") : memref<1x256xf32>
+  // expected-remark @below {{scopes 'nrm' and 'rot' fused into 'nrm_rot': 4 blocks on vector cores}}
+  tile.spmd 4 name("nrm") (%h) {
+    tile.at vector {
+      %h0 = arith.muli %h, %c64 : index
+      scf.for %j = %c0 to %c4 step %c1 {
+        %j0 = arith.muli %j, %c16 : index
+        %c = arith.addi %h0, %j0 : index
+        %x = tile.load %a[%c0, %c] : memref<1x256xf32> -> !tile.tile<1x16xf32>
+        %e = tile.exp %x : !tile.tile<1x16xf32>
+        // expected-remark @below {{GM intermediate 'm' of scope 'nrm_rot' recomputed at its 1 load: GM traffic 1024 -> 512 bytes per block}}
+        tile.store %e, %m[%c0, %c] : !tile.tile<1x16xf32>, memref<1x256xf32>
+      }
+    }
+  }
+  tile.spmd 4 name("rot") (%h) {
+    tile.at vector {
+      %h0 = arith.muli %h, %c64 : index
+      scf.for %k = %c0 to %c4 step %c1 {
+        %k0 = arith.muli %k, %c16 : index
+        %c = arith.addi %h0, %k0 : index
+        %v = tile.load %m[%c0, %c] : memref<1x256xf32> -> !tile.tile<1x16xf32>
+        %n = tile.neg %v : !tile.tile<1x16xf32>
+        tile.store %n, %o[%c0, %c] : !tile.tile<1x16xf32>, memref<1x256xf32>
+      }
+    }
+  }
+  return
+}
