@@ -309,31 +309,11 @@ static bool pinsBlock(const Access &a, const Access &b, Value blkA,
   return false;
 }
 
-/// Converts every index scf.for of `at` (a scratch copy) to a one-stage
-/// tile.pipeline, the form placement measures loops in.
-static void loopsToPipelines(AtOp at) {
-  SmallVector<scf::ForOp> loops;
-  at.walk([&](scf::ForOp loop) { loops.push_back(loop); });
-  for (scf::ForOp loop : loops) {
-    if (!loop.getInductionVar().getType().isIndex())
-      continue;
-    convertForToPipeline(loop, 1);
-  }
-}
-
 /// The fullest buffer of a placed scope, or why it cannot be placed.
 using Fit = FitSummary;
 
-/// Places a scratch copy of `at` (its loops as one-stage pipelines) and
-/// reports the fullest of UB, L1 and L0C.
 static Fit measure(AtOp at, const TargetInfo &target) {
-  OpBuilder b(at);
-  b.setInsertionPointAfter(at);
-  auto copy = cast<AtOp>(b.clone(*at));
-  loopsToPipelines(copy);
-  Fit fit = summarizeFit(copy, target);
-  copy.erase();
-  return fit;
+  return measureScopeFit(at, target);
 }
 
 static void printFit(InFlightDiagnostic &diag, const Fit &fit) {
@@ -888,6 +868,19 @@ struct FuseScopesPass
       printFit(diag, after);
       diag.report();
       applyForward(fwd);
+    }
+    // Inside the fused scope: hoist and merge index arithmetic, fuse the
+    // loops that walk the same slices, and forward what a loop iteration
+    // stores to its own later loads.
+    tidyScope(fused);
+    if (fuseSiblingLoops(fused, nameF)) {
+      tidyScope(fused);
+      int64_t n = forwardStoresInBlocks(fused);
+      if (n)
+        fused.emitRemark() << "scope '" << nameF << "': " << n
+                           << (n == 1 ? " load" : " loads")
+                           << " of GM intermediates forwarded from the store "
+                              "before it in the same loop iteration";
     }
     recomputeIntermediates(spmd, fused, info);
   }

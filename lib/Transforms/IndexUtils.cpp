@@ -155,6 +155,20 @@ LinearIndex tessel::linearizeIndex(Value v) {
   return out;
 }
 
+bool tessel::isSameLinearIndex(Value a, Value b) {
+  if (a == b)
+    return true;
+  LinearIndex la = linearizeIndex(a), lb = linearizeIndex(b);
+  if (la.constant != lb.constant || la.terms.size() != lb.terms.size())
+    return false;
+  for (auto [atom, coef] : la.terms)
+    if (llvm::none_of(lb.terms, [&](const std::pair<Value, int64_t> &t) {
+          return t.first == atom && t.second == coef;
+        }))
+      return false;
+  return true;
+}
+
 std::optional<IndexRange> tessel::getLinearRange(const LinearIndex &l) {
   Linear x;
   x.terms.assign(l.terms.begin(), l.terms.end());

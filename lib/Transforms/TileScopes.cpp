@@ -20,10 +20,16 @@
 #include "tessel/Analysis/TilePlacement.h"
 #include "tessel/Support/TargetInfo.h"
 #include "tessel/Transforms/IndexUtils.h"
+#include "tessel/Transforms/LoopUtils.h"
 #include "tessel/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/CSE.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -63,6 +69,46 @@ static AtOp getOnlyScope(SpmdOp spmd) {
     if (!only->isAncestor(use.getOwner()))
       return nullptr;
   return only;
+}
+
+/// Unrolls the group loop of a grouped scope and jams the inner loops of its
+/// blocks into one (tessel: upstream scf loopUnrollJamByFactor), then merges
+/// identical loads (CSE): the G blocks of a task then read what they share,
+/// a matmul's lhs for instance, once per inner iteration instead of G times.
+/// Kept when that moves fewer GM bytes and the scope still fits.
+static void jamGroup(SpmdOp spmd, AtOp at, scf::ForOp loop, int64_t group,
+                     const TargetInfo &info) {
+  bool hasInner = false;
+  loop.getBody()->walk([&](scf::ForOp) { hasInner = true; });
+  if (!hasInner)
+    return;
+  OpBuilder b(at);
+  b.setInsertionPointAfter(at);
+  IRMapping map;
+  auto copy = cast<AtOp>(b.clone(*at, map));
+  auto copyLoop = cast<scf::ForOp>(map.lookup(loop.getOperation()));
+  auto discard = [&](StringRef why) {
+    copy.erase();
+    spmd.emitRemark() << "scope '" << spmd.getScopeName() << "': the " << group
+                      << " blocks of a task not jammed: " << why;
+  };
+  if (failed(loopUnrollJamByFactor(copyLoop, group)))
+    return discard("the group loop cannot be unrolled and jammed");
+  IRRewriter rewriter(at.getContext());
+  DominanceInfo dom(copy);
+  eliminateCommonSubExpressions(rewriter, dom, copy);
+  GmTraffic before = countGmTraffic(at), after = countGmTraffic(copy);
+  if (after.total() >= before.total())
+    return discard("no load is shared");
+  FitSummary fit = measureScopeFit(copy, info);
+  if (!fit.placeable || !fit.fits)
+    return discard("the jammed scope does not fit");
+  spmd.emitRemark() << "scope '" << spmd.getScopeName() << "': the " << group
+                    << " blocks of a task jammed into one pass of their inner "
+                       "loops: GM traffic "
+                    << before.total() << " -> " << after.total()
+                    << " bytes per task";
+  at.erase();
 }
 
 /// `seconds` in microseconds with two decimals.
@@ -118,7 +164,8 @@ struct TileScopesPass
         continue;
       }
       double grouped = estimateMakespan(blocks, group, cores, blockSec, dispatch);
-      regroupBlocks(spmd, at, group, GroupOrder::Consecutive);
+      scf::ForOp loop =
+          regroupBlocks(spmd, at, group, GroupOrder::Consecutive);
       spmd.emitRemark() << "scope '" << name << "': " << blocks
                         << " blocks grouped by " << group << " into "
                         << blocks / group << " tasks (" << coreName << ": "
@@ -126,6 +173,7 @@ struct TileScopesPass
                         << micros(grouped) << " us, "
                         << micros(ungrouped)
                         << " us ungrouped)";
+      jamGroup(spmd, at, loop, group, info);
     }
   }
 };

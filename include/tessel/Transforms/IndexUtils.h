@@ -36,6 +36,10 @@ struct LinearIndex {
 };
 LinearIndex linearizeIndex(mlir::Value v);
 
+/// Whether index values `a` and `b` have the same linear form (same atoms
+/// with the same coefficients, same constant): they are then equal.
+bool isSameLinearIndex(mlir::Value a, mlir::Value b);
+
 /// The range of a linear index from its atoms' ranges (getIndexRange of
 /// each), or none when an atom's is unknown.
 std::optional<IndexRange> getLinearRange(const LinearIndex &l);
