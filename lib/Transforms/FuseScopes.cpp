@@ -877,7 +877,7 @@ struct FuseScopesPass
       tidyScope(fused);
       int64_t n = forwardStoresInBlocks(fused);
       if (n)
-        fused.emitRemark() << "scope '" << nameF << "': " << n
+        spmd.emitRemark() << "scope '" << nameF << "': " << n
                            << (n == 1 ? " load" : " loads")
                            << " of GM intermediates forwarded from the store "
                               "before it in the same loop iteration";
@@ -889,6 +889,27 @@ struct FuseScopesPass
   /// uses and stores inside loops, when that moves fewer GM bytes and fits.
   void recomputeIntermediates(SpmdOp spmd, AtOp fused, const TargetInfo &info) {
     std::string nameF = spmd.getScopeName().str();
+    // A GM intermediate that only this scope stores and nothing loads any
+    // more (its loads were forwarded) is dead.
+    SmallVector<AllocGmOp> dead;
+    Operation *isolated =
+        fused->getParentWithTrait<OpTrait::IsIsolatedFromAbove>();
+    isolated->walk([&](AllocGmOp alloc) {
+      if (!alloc->use_empty() &&
+          llvm::all_of(alloc->getUsers(), [&](Operation *user) {
+            return isa<StoreOp>(user) && fused->isAncestor(user);
+          }))
+        dead.push_back(alloc);
+    });
+    for (AllocGmOp alloc : dead) {
+      SmallVector<Operation *> stores(alloc->getUsers());
+      stores.front()->emitRemark()
+          << "GM intermediate " << describeTensor(alloc) << " of scope '"
+          << nameF << "' removed: nothing loads it any more";
+      for (Operation *store : stores)
+        store->erase();
+      alloc.erase();
+    }
     SmallVector<StoreOp> stores;
     fused.walk([&](StoreOp store) {
       if (store->getParentOp() != fused.getOperation() &&

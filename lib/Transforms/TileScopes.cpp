@@ -71,44 +71,57 @@ static AtOp getOnlyScope(SpmdOp spmd) {
   return only;
 }
 
-/// Unrolls the group loop of a grouped scope and jams the inner loops of its
-/// blocks into one (tessel: upstream scf loopUnrollJamByFactor), then merges
-/// identical loads (CSE): the G blocks of a task then read what they share,
-/// a matmul's lhs for instance, once per inner iteration instead of G times.
-/// Kept when that moves fewer GM bytes and the scope still fits.
+/// Unroll-and-jams the group loop of a grouped scope (upstream scf
+/// loopUnrollJamByFactor) so that the inner loops of several blocks run as
+/// one, then merges identical loads (CSE): those blocks then read what they
+/// share, a matmul's lhs for instance, once per inner iteration instead of
+/// once each. Tries the factors dividing the group, largest first, and keeps
+/// the first that moves fewer GM bytes and still fits.
 static void jamGroup(SpmdOp spmd, AtOp at, scf::ForOp loop, int64_t group,
                      const TargetInfo &info) {
   bool hasInner = false;
   loop.getBody()->walk([&](scf::ForOp) { hasInner = true; });
   if (!hasInner)
     return;
-  OpBuilder b(at);
-  b.setInsertionPointAfter(at);
-  IRMapping map;
-  auto copy = cast<AtOp>(b.clone(*at, map));
-  auto copyLoop = cast<scf::ForOp>(map.lookup(loop.getOperation()));
-  auto discard = [&](StringRef why) {
-    copy.erase();
-    spmd.emitRemark() << "scope '" << spmd.getScopeName() << "': the " << group
-                      << " blocks of a task not jammed: " << why;
-  };
-  if (failed(loopUnrollJamByFactor(copyLoop, group)))
-    return discard("the group loop cannot be unrolled and jammed");
-  IRRewriter rewriter(at.getContext());
-  DominanceInfo dom(copy);
-  eliminateCommonSubExpressions(rewriter, dom, copy);
-  GmTraffic before = countGmTraffic(at), after = countGmTraffic(copy);
-  if (after.total() >= before.total())
-    return discard("no load is shared");
-  FitSummary fit = measureScopeFit(copy, info);
-  if (!fit.placeable || !fit.fits)
-    return discard("the jammed scope does not fit");
-  spmd.emitRemark() << "scope '" << spmd.getScopeName() << "': the " << group
-                    << " blocks of a task jammed into one pass of their inner "
-                       "loops: GM traffic "
-                    << before.total() << " -> " << after.total()
-                    << " bytes per task";
-  at.erase();
+  GmTraffic before = countGmTraffic(at);
+  std::string why = "no load is shared";
+  for (int64_t factor = group; factor > 1; --factor) {
+    if (group % factor)
+      continue;
+    OpBuilder b(at);
+    b.setInsertionPointAfter(at);
+    IRMapping map;
+    auto copy = cast<AtOp>(b.clone(*at, map));
+    auto copyLoop = cast<scf::ForOp>(map.lookup(loop.getOperation()));
+    if (failed(loopUnrollJamByFactor(copyLoop, factor))) {
+      copy.erase();
+      why = "the group loop cannot be unrolled and jammed";
+      continue;
+    }
+    IRRewriter rewriter(at.getContext());
+    DominanceInfo dom(copy);
+    eliminateCommonSubExpressions(rewriter, dom, copy);
+    GmTraffic after = countGmTraffic(copy);
+    if (after.total() >= before.total()) {
+      copy.erase();
+      continue;
+    }
+    FitSummary fit = measureScopeFit(copy, info);
+    if (!fit.placeable || !fit.fits) {
+      copy.erase();
+      why = "no jam of the blocks fits";
+      continue;
+    }
+    spmd.emitRemark() << "scope '" << spmd.getScopeName() << "': blocks of a "
+                      << "task jammed by " << factor
+                      << " into one pass of their inner loops: GM traffic "
+                      << before.total() << " -> " << after.total()
+                      << " bytes per task";
+    at.erase();
+    return;
+  }
+  spmd.emitRemark() << "scope '" << spmd.getScopeName()
+                    << "': the blocks of a task not jammed: " << why;
 }
 
 /// `seconds` in microseconds with two decimals.

@@ -261,27 +261,35 @@ func.func @bad_options(%a: memref<8x32xf32>) {
 // -----
 
 // Staged because recomputing costs more: each chunk of m is the 1x1 row
-// sum of a 1x256xf32 chunk (1024 bytes) and two later loops read m back.
-// Per block, staging moves 4 x (1024 + 4) + 2 x 4 x 4 + 2 x 4 = 4152
-// bytes; recomputing in both loops 2 x 4 x 1024 + 2 x 4 = 8200.
+// sum of a 1x256xf32 chunk (1024 bytes) and two later loops read m back
+// (the first loop carries a count, so no loop fuses with it). Per block,
+// staging moves 4 x (1024 + 4) + 2 x 4 x 4 + 3 x 4 = 4156 bytes;
+// recomputing in both loops (the first loop's load then goes, its count
+// stays) 2 x 4 x 1024 + 3 x 4 = 8204.
 // CHECK-LABEL: func.func @recompute_costs_more
 // CHECK: tile.alloc_gm name("m")
-func.func @recompute_costs_more(%a: memref<2x1024xf32>, %o: memref<2x2xf32>) {
+func.func @recompute_costs_more(%a: memref<2x1024xf32>, %o: memref<2x3xf32>) {
+  %one = arith.constant 1.0 : f32
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
   %c4 = arith.constant 4 : index
   %c256 = arith.constant 256 : index
   %m = tile.alloc_gm name("m") : memref<2x4xf32>
   // expected-remark @below {{scopes 'sums' and 'use' fused into 'sums_use'}}
   tile.spmd 2 name("sums") (%b) {
     tile.at vector {
-      scf.for %c = %c0 to %c4 step %c1 {
+      %z = tile.full 0.0 : !tile.tile<1x1xf32>
+      %n = scf.for %c = %c0 to %c4 step %c1 iter_args(%k = %z) -> (!tile.tile<1x1xf32>) {
         %c0c = arith.muli %c, %c256 : index
         %x = tile.load %a[%b, %c0c] : memref<2x1024xf32> -> !tile.tile<1x256xf32>
         %s = tile.row_sum %x : !tile.tile<1x256xf32> -> !tile.tile<1x1xf32>
-        // expected-remark @below {{GM intermediate 'm' of scope 'sums_use' kept: recomputing it at its 2 loads would move 8200 GM bytes per block, staging it moves 4152}}
+        // expected-remark @below {{GM intermediate 'm' of scope 'sums_use' kept: recomputing it at its 2 loads would move 8204 GM bytes per block, staging it moves 4156}}
         tile.store %s, %m[%b, %c] : !tile.tile<1x1xf32>, memref<2x4xf32>
+        %k1 = tile.adds %k, %one : !tile.tile<1x1xf32>
+        scf.yield %k1 : !tile.tile<1x1xf32>
       }
+      tile.store %n, %o[%b, %c2] : !tile.tile<1x1xf32>, memref<2x3xf32>
     }
   }
   tile.spmd 2 name("use") (%b) {
@@ -297,8 +305,8 @@ func.func @recompute_costs_more(%a: memref<2x1024xf32>, %o: memref<2x2xf32>) {
         %n = tile.max %acc, %v : !tile.tile<1x1xf32>
         scf.yield %n : !tile.tile<1x1xf32>
       }
-      tile.store %r, %o[%b, %c0] : !tile.tile<1x1xf32>, memref<2x2xf32>
-      tile.store %q, %o[%b, %c1] : !tile.tile<1x1xf32>, memref<2x2xf32>
+      tile.store %r, %o[%b, %c0] : !tile.tile<1x1xf32>, memref<2x3xf32>
+      tile.store %q, %o[%b, %c1] : !tile.tile<1x1xf32>, memref<2x3xf32>
     }
   }
   return
@@ -308,10 +316,12 @@ func.func @recompute_costs_more(%a: memref<2x1024xf32>, %o: memref<2x2xf32>) {
 
 // Not recomputable: the stored chunk is computed from o, which the fused
 // scope itself writes (after the loads of m): a clone of the load at the
-// use could read what the scope wrote since.
+// use could read what the scope wrote since. (The first loop carries a
+// value, so the two loops do not fuse.)
 // CHECK-LABEL: func.func @recompute_reads_written_tensor
 // CHECK: tile.alloc_gm name("m")
-func.func @recompute_reads_written_tensor(%o: memref<2x64xf32>) {
+func.func @recompute_reads_written_tensor(%o: memref<2x64xf32>, %k: memref<2x1xf32>) {
+  %one = arith.constant 1.0 : f32
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c4 = arith.constant 4 : index
@@ -320,13 +330,17 @@ func.func @recompute_reads_written_tensor(%o: memref<2x64xf32>) {
   // expected-remark @below {{scopes 'ex' and 'back' fused into 'ex_back'}}
   tile.spmd 2 name("ex") (%b) {
     tile.at vector {
-      scf.for %c = %c0 to %c4 step %c1 {
+      %z = tile.full 0.0 : !tile.tile<1x1xf32>
+      %n = scf.for %c = %c0 to %c4 step %c1 iter_args(%acc = %z) -> (!tile.tile<1x1xf32>) {
         %c0c = arith.muli %c, %c16 : index
         %x = tile.load %o[%b, %c0c] : memref<2x64xf32> -> !tile.tile<1x16xf32>
         %e = tile.exp %x : !tile.tile<1x16xf32>
         // expected-remark @below {{GM intermediate 'm' of scope 'ex_back' kept: the stored tile reads a tensor the scope writes}}
         tile.store %e, %m[%b, %c0c] : !tile.tile<1x16xf32>, memref<2x64xf32>
+        %a1 = tile.adds %acc, %one : !tile.tile<1x1xf32>
+        scf.yield %a1 : !tile.tile<1x1xf32>
       }
+      tile.store %n, %k[%b, %c0] : !tile.tile<1x1xf32>, memref<2x1xf32>
     }
   }
   tile.spmd 2 name("back") (%b) {

@@ -9,13 +9,16 @@
 // load and the tensor go. Fused footprint: a 1x64 row of a (256 bytes)
 // with the statistic r (32) live beside it, in either half (the product is
 // computed in place over the row, which dies there): 256 + 32 = 288 bytes.
+// The consumer's load of the row is then the producer's (same slice, no
+// store between): CSE inside the fused scope merges them.
 // CHECK-LABEL: func.func @row_stats_then_scale_fuse_and_forward
 // CHECK-NOT: tile.alloc_gm
 // CHECK: tile.spmd 8 name("stats_norm") (%[[B:.*]]) {
 // CHECK: tile.at vector {
-// CHECK: %[[R:.*]] = tile.row_sum
-// CHECK-NOT: tile.store %[[R]]
 // CHECK: %[[X:.*]] = tile.load %{{.*}}[%[[B]], %{{.*}}]
+// CHECK: %[[R:.*]] = tile.row_sum %[[X]]
+// CHECK-NOT: tile.store %[[R]]
+// CHECK-NOT: tile.load
 // CHECK: tile.row_expand_mul %[[X]], %[[R]]
 // CHECK-NOT: tile.spmd
 func.func @row_stats_then_scale_fuse_and_forward(%a: memref<8x64xf32>, %o: memref<8x64xf32>) {
@@ -254,20 +257,21 @@ func.func @one_block_consumer(%a: memref<1x64xf32>, %o: memref<1x1xf32>) {
 // -----
 
 // Recomputed rather than staged: 'ex' stores m = exp(a) in 4 chunks of
-// 1x16xf32 (64 bytes) per row, 'mx' reads them back for a row max. Fused,
-// the store sits in a loop, so m cannot be forwarded as one tile; per block
-// staging moves 4 x (64 read + 64 written) + 4 x 64 read + 4 written = 772
-// bytes, recomputing exp(a) in the second loop 4 x 64 + 4 = 260, so the
-// chunk is recomputed there and the first loop, now dead, goes.
+// 1x16xf32 (64 bytes) per row and carries their running sum, stored to o2;
+// 'mx' reads the chunks back for a row max. The first loop carries a
+// value, so the loops do not fuse; m is stored in a loop, so it is not
+// forwarded as one tile. Per block, staging moves 4 x (64 read + 64
+// written) + 4 + 4 x 64 + 4 = 776 bytes, recomputing exp(a) in the second
+// loop 4 x 64 + 4 + 4 x 64 + 4 = 520.
 // CHECK-LABEL: func.func @loop_intermediate_recomputed
 // CHECK-NOT: tile.alloc_gm
 // CHECK: tile.spmd 2 name("ex_mx")
 // CHECK: scf.for
+// CHECK: scf.for
 // CHECK: tile.load %arg0
 // CHECK-NEXT: tile.exp
-// CHECK-NOT: scf.for
 // CHECK-NOT: tile.spmd
-func.func @loop_intermediate_recomputed(%a: memref<2x64xf32>, %o: memref<2x1xf32>) {
+func.func @loop_intermediate_recomputed(%a: memref<2x64xf32>, %o: memref<2x1xf32>, %o2: memref<2x1xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c4 = arith.constant 4 : index
@@ -276,13 +280,18 @@ func.func @loop_intermediate_recomputed(%a: memref<2x64xf32>, %o: memref<2x1xf32
   // expected-remark @below {{scopes 'ex' and 'mx' fused into 'ex_mx'}}
   tile.spmd 2 name("ex") (%b) {
     tile.at vector {
-      scf.for %c = %c0 to %c4 step %c1 {
+      %z = tile.full 0.0 : !tile.tile<1x1xf32>
+      %s = scf.for %c = %c0 to %c4 step %c1 iter_args(%acc = %z) -> (!tile.tile<1x1xf32>) {
         %c0c = arith.muli %c, %c16 : index
         %x = tile.load %a[%b, %c0c] : memref<2x64xf32> -> !tile.tile<1x16xf32>
         %e = tile.exp %x : !tile.tile<1x16xf32>
-        // expected-remark @below {{GM intermediate 'm' of scope 'ex_mx' recomputed at its 1 load: GM traffic 772 -> 260 bytes per block, footprint}}
+        // expected-remark @below {{GM intermediate 'm' of scope 'ex_mx' recomputed at its 1 load: GM traffic 776 -> 520 bytes per block, footprint}}
         tile.store %e, %m[%b, %c0c] : !tile.tile<1x16xf32>, memref<2x64xf32>
+        %r = tile.row_sum %e : !tile.tile<1x16xf32> -> !tile.tile<1x1xf32>
+        %n = tile.add %acc, %r : !tile.tile<1x1xf32>
+        scf.yield %n : !tile.tile<1x1xf32>
       }
+      tile.store %s, %o2[%b, %c0] : !tile.tile<1x1xf32>, memref<2x1xf32>
     }
   }
   tile.spmd 2 name("mx") (%b) {
@@ -303,14 +312,66 @@ func.func @loop_intermediate_recomputed(%a: memref<2x64xf32>, %o: memref<2x1xf32
 
 // -----
 
+// Loop fusion and forwarding inside the fused scope: 'ex' stores m = exp(a)
+// chunk by chunk in a loop without carried values, 'mx' reads the same
+// chunks in a loop of the same bounds. Chunk j is columns 16 j + [0, 16) of
+// row b in both: each iteration owns its slice (16 j + 0, extent 16, inside
+// one period of 16), so the loops fuse; the load then follows the store of
+// the same slice in one iteration and takes the stored tile, and m, stored
+// but never loaded, goes.
+// CHECK-LABEL: func.func @loops_fuse_and_forward
+// CHECK-NOT: tile.alloc_gm
+// CHECK: tile.spmd 2 name("ex_mx")
+// CHECK: scf.for
+// CHECK: %[[X:.*]] = tile.load %arg0
+// CHECK-NEXT: %[[E:.*]] = tile.exp %[[X]]
+// CHECK-NEXT: tile.row_max %[[E]]
+// CHECK-NOT: scf.for
+func.func @loops_fuse_and_forward(%a: memref<2x64xf32>, %o: memref<2x1xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c16 = arith.constant 16 : index
+  %m = tile.alloc_gm name("m") : memref<2x64xf32>
+  // expected-remark @below {{scopes 'ex' and 'mx' fused into 'ex_mx'}}
+  // expected-remark @below {{scope 'ex_mx': 1 load of GM intermediates forwarded from the store before it in the same loop iteration}}
+  tile.spmd 2 name("ex") (%b) {
+    tile.at vector {
+      scf.for %c = %c0 to %c4 step %c1 {
+        %c0c = arith.muli %c, %c16 : index
+        %x = tile.load %a[%b, %c0c] : memref<2x64xf32> -> !tile.tile<1x16xf32>
+        %e = tile.exp %x : !tile.tile<1x16xf32>
+        // expected-remark @below {{GM intermediate 'm' of scope 'ex_mx' removed: nothing loads it any more}}
+        tile.store %e, %m[%b, %c0c] : !tile.tile<1x16xf32>, memref<2x64xf32>
+      }
+    }
+  }
+  tile.spmd 2 name("mx") (%b) {
+    tile.at vector {
+      %z = tile.full 0.0 : !tile.tile<1x1xf32>
+      // expected-remark @below {{loops of scope 'ex_mx' fused: each iteration of the second touches only what the same iteration of the first did}}
+      %r = scf.for %c = %c0 to %c4 step %c1 iter_args(%acc = %z) -> (!tile.tile<1x1xf32>) {
+        %c0c = arith.muli %c, %c16 : index
+        %v = tile.load %m[%b, %c0c] : memref<2x64xf32> -> !tile.tile<1x16xf32>
+        %x = tile.row_max %v : !tile.tile<1x16xf32> -> !tile.tile<1x1xf32>
+        %n = tile.max %acc, %x : !tile.tile<1x1xf32>
+        scf.yield %n : !tile.tile<1x1xf32>
+      }
+      tile.store %r, %o[%b, %c0] : !tile.tile<1x1xf32>, memref<2x1xf32>
+    }
+  }
+  return
+}
+
+// -----
+
 // Loop-variable offsets inside one period: block h of 'nrm' stores the 4
 // chunks of head h, columns 64 h + 16 j for j in [0, 4), and block h of
 // 'rot' loads columns 64 h + 16 k: both are h x 64 + r with r in [0, 48]
 // plus a 16-column extent, inside [0, 64), so two blocks can only touch
-// one column when they share h, i.e. are the same block. Fused; the
-// intermediate is then recomputed in the second loop (per block, staging
-// moves 4 x (64 + 64) + 4 x (64 + 64) = 1024 bytes, recomputing 4 x (64 +
-// 64) = 512).
+// one column when they share h, i.e. are the same block. Fused; the two
+// loops then fuse too (chunk j is 64 h + 16 j + [0, 16) in both, owned by
+// iteration j), the load takes the stored chunk and m goes.
 // CHECK-LABEL: func.func @loop_offsets_in_one_period_fuse
 // CHECK: tile.spmd 4 name("nrm_rot")
 // CHECK-NOT: tile.spmd
@@ -322,6 +383,7 @@ func.func @loop_offsets_in_one_period_fuse(%a: memref<1x256xf32>, %o: memref<1x2
   %c64 = arith.constant 64 : index
   %m = tile.alloc_gm name("m") : memref<1x256xf32>
   // expected-remark @below {{scopes 'nrm' and 'rot' fused into 'nrm_rot': 4 blocks on vector cores}}
+  // expected-remark @below {{scope 'nrm_rot': 1 load of GM intermediates forwarded}}
   tile.spmd 4 name("nrm") (%h) {
     tile.at vector {
       %h0 = arith.muli %h, %c64 : index
@@ -330,7 +392,7 @@ func.func @loop_offsets_in_one_period_fuse(%a: memref<1x256xf32>, %o: memref<1x2
         %c = arith.addi %h0, %j0 : index
         %x = tile.load %a[%c0, %c] : memref<1x256xf32> -> !tile.tile<1x16xf32>
         %e = tile.exp %x : !tile.tile<1x16xf32>
-        // expected-remark @below {{GM intermediate 'm' of scope 'nrm_rot' recomputed at its 1 load: GM traffic 1024 -> 512 bytes per block}}
+        // expected-remark @below {{GM intermediate 'm' of scope 'nrm_rot' removed: nothing loads it any more}}
         tile.store %e, %m[%c0, %c] : !tile.tile<1x16xf32>, memref<1x256xf32>
       }
     }
@@ -338,6 +400,7 @@ func.func @loop_offsets_in_one_period_fuse(%a: memref<1x256xf32>, %o: memref<1x2
   tile.spmd 4 name("rot") (%h) {
     tile.at vector {
       %h0 = arith.muli %h, %c64 : index
+      // expected-remark @below {{loops of scope 'nrm_rot' fused}}
       scf.for %k = %c0 to %c4 step %c1 {
         %k0 = arith.muli %k, %c16 : index
         %c = arith.addi %h0, %k0 : index

@@ -70,6 +70,34 @@ func.func @prime_grid(%x: memref<16x512xf16>, %w: memref<512x16xf16>, %o: memref
 
 // -----
 
+// Grouped but not jammed: the 2048 blocks of 1024 bytes (0.04 us) group by
+// 64 into 32 tasks (see tile-scopes.mlir), and each block's inner loop
+// reads its own row: jamming shares no load.
+// CHECK-LABEL: func.func @grouped_blocks_share_nothing
+// CHECK: tile.spmd 32
+// CHECK-COUNT-2: scf.for
+func.func @grouped_blocks_share_nothing(%p: memref<2048x128xf32>, %o: memref<2048x128xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c64 = arith.constant 64 : index
+  // expected-remark @below {{scope 'rows': 2048 blocks grouped by 64 into 32 tasks}}
+  // expected-remark @below {{scope 'rows': the blocks of a task not jammed: no load is shared}}
+  tile.spmd 2048 name("rows") (%b) {
+    tile.at vector {
+      scf.for %j = %c0 to %c2 step %c1 {
+        %c = arith.muli %j, %c64 : index
+        %x = tile.load %p[%b, %c] : memref<2048x128xf32> -> !tile.tile<1x64xf32>
+        %y = tile.abs %x : !tile.tile<1x64xf32>
+        tile.store %y, %o[%b, %c] : !tile.tile<1x64xf32>, memref<2048x128xf32>
+      }
+    }
+  }
+  return
+}
+
+// -----
+
 // Two tile.at scopes in one spmd: which one would loop is ambiguous.
 // CHECK-LABEL: func.func @two_scopes_in_one_spmd
 // CHECK: tile.spmd 96
