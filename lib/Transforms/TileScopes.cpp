@@ -21,6 +21,7 @@
 #include "tessel/Support/TargetInfo.h"
 #include "tessel/Transforms/IndexUtils.h"
 #include "tessel/Transforms/LoopUtils.h"
+#include "tessel/Transforms/WidenRows.h"
 #include "tessel/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -129,6 +130,76 @@ static std::string micros(double seconds) {
   return llvm::formatv("{0:F2}", seconds * 1e6).str();
 }
 
+/// The modelled makespan of `blocks` blocks of `block` traffic on `cores`
+/// cores, grouped the way tile-tile-scopes would.
+static double bestMakespan(int64_t blocks, const GmTraffic &block,
+                           int64_t cores, const TargetInfo &info) {
+  double sec = estimateBlockSeconds(block, cores, info);
+  int64_t group = chooseTaskGroup(blocks, cores, sec, info.taskDispatchSec,
+                                  kGroupingTolerance);
+  return estimateMakespan(blocks, group, cores, sec, info.taskDispatchSec);
+}
+
+/// Re-tiles a vector scope written one token row per block to W token rows
+/// per block (tessel/Transforms/WidenRows.h), W the largest divisor of the
+/// tokens that fits, moves fewer GM bytes and keeps the modelled makespan
+/// within the grouping tolerance. Returns the scope (the new one if it
+/// changed).
+static std::pair<SpmdOp, AtOp> widenTokenRows(SpmdOp spmd, AtOp at,
+                                              const TargetInfo &info) {
+  std::string why;
+  std::optional<TokenRows> rows = getTokenRows(spmd, at, why);
+  if (!rows || rows->tokens < 2)
+    return {spmd, at};
+  StringRef name = spmd.getScopeName();
+  int64_t blocks = static_cast<int64_t>(spmd.getBlocks());
+  int64_t cores = info.vectorCores;
+  GmTraffic block = countGmTraffic(at);
+  double before = bestMakespan(blocks, block, cores, info);
+  for (int64_t width = rows->tokens; width >= 2; --width) {
+    if (rows->tokens % width)
+      continue;
+    OpBuilder b(spmd);
+    IRMapping map;
+    auto copy = cast<SpmdOp>(b.clone(*spmd, map));
+    auto copyAt = cast<AtOp>(map.lookup(at.getOperation()));
+    std::string failure;
+    if (failed(widenRows(copy, copyAt, *rows, width, failure))) {
+      copy.erase();
+      // Every width fails the same way: the ops, not the size, decide.
+      spmd.emitRemark() << "scope '" << name
+                        << "' keeps one token row per block: " << failure;
+      return {spmd, at};
+    }
+    FitSummary fit = measureScopeFit(copyAt, info);
+    GmTraffic wideBlock = countGmTraffic(copyAt);
+    int64_t newBlocks = blocks / width;
+    double after = bestMakespan(newBlocks, wideBlock, cores, info);
+    bool fewerBytes = wideBlock.total() * newBlocks < block.total() * blocks;
+    if (!fit.placeable || !fit.fits || !fewerBytes ||
+        after > before * (1 + kGroupingTolerance)) {
+      copy.erase();
+      continue;
+    }
+    InFlightDiagnostic diag =
+        spmd.emitRemark()
+        << "scope '" << name << "': " << width << " token rows per block, "
+        << blocks << " -> " << newBlocks << " blocks, GM traffic "
+        << block.total() * blocks << " -> " << wideBlock.total() * newBlocks
+        << " bytes, modelled " << micros(after) << " us against "
+        << micros(before) << " us, footprint " << fit.peak << " bytes of "
+        << fit.capacity << " (" << getBufferKindTitle(fit.kind) << ")";
+    diag.report();
+    spmd.erase();
+    return {copy, copyAt};
+  }
+  spmd.emitRemark() << "scope '" << name
+                    << "' keeps one token row per block: no width of the "
+                    << rows->tokens
+                    << " tokens fits, moves fewer GM bytes and is as fast";
+  return {spmd, at};
+}
+
 struct TileScopesPass
     : public tessel::impl::TileTileScopesBase<TileScopesPass> {
   using TileTileScopesBase::TileTileScopesBase;
@@ -155,6 +226,10 @@ struct TileScopesPass
         continue;
       }
       const TargetInfo &info = getScopeTarget(at, option);
+      if (at.getKind() == CoreKind::vector) {
+        std::tie(spmd, at) = widenTokenRows(spmd, at, info);
+        blocks = static_cast<int64_t>(spmd.getBlocks());
+      }
       bool cube = at.getKind() == CoreKind::cube;
       // A core_group scope runs on one cube core and its vector cores: there
       // are as many core groups as cube cores.
