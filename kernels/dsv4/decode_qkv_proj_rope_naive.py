@@ -83,7 +83,7 @@ def make_kernel(p, T):
         q2 = pl.reshape(q, [T, HHD])
 
         for b in pl.parallel(QL // NB):
-            with pl.at(level=pl.Level.CORE_GROUP):
+            with pl.at(level=pl.Level.CORE_GROUP, name_hint="q_down_proj"):
                 n0 = b * NB
                 acc = pl.full([T, NB], dtype=pl.FP32, value=0.0)
                 for k in pl.range(D // KB):
@@ -92,7 +92,7 @@ def make_kernel(p, T):
                 a_gm[0:T, n0:n0 + NB] = acc
 
         for t in pl.parallel(T):
-            with pl.at(level=pl.Level.CORE_GROUP):
+            with pl.at(level=pl.Level.CORE_GROUP, name_hint="q_rms_stats"):
                 ss = pl.full([1, 1], dtype=pl.FP32, value=0.0)
                 for c in pl.range(QL // NB):
                     av = a_gm[t:t + 1, c * NB:c * NB + NB]
@@ -100,7 +100,7 @@ def make_kernel(p, T):
                 qrs_gm[t:t + 1, 0:1] = pl.rsqrt(pl.add(pl.div(ss, float(QL)), EPS))
 
         for b in pl.parallel(T * (QL // NB)):
-            with pl.at(level=pl.Level.CORE_GROUP):
+            with pl.at(level=pl.Level.CORE_GROUP, name_hint="q_norm"):
                 t = b // (QL // NB)
                 c0 = (b % (QL // NB)) * NB
                 g = pl.cast(gamma_cq[c0:c0 + NB], target_type=pl.FP32, mode="none")
@@ -110,7 +110,7 @@ def make_kernel(p, T):
                     pl.cast(r, target_type=pl.BF16, mode="rint"), target_type=pl.FP32, mode="none")
 
         for t in pl.parallel(T):
-            with pl.at(level=pl.Level.CORE_GROUP):
+            with pl.at(level=pl.Level.CORE_GROUP, name_hint="q_amax"):
                 amax = pl.full([1, 1], dtype=pl.FP32, value=0.0)
                 for c in pl.range(QL // NB):
                     amax = pl.maximum(amax, pl.row_max(pl.abs(r_gm[t:t + 1, c * NB:c * NB + NB])))
@@ -119,7 +119,7 @@ def make_kernel(p, T):
                 qr_scale[t:t + 1, 0:1] = pl.recip(s)
 
         for b in pl.parallel(T * (QL // NB)):
-            with pl.at(level=pl.Level.CORE_GROUP):
+            with pl.at(level=pl.Level.CORE_GROUP, name_hint="q_quant"):
                 t = b // (QL // NB)
                 c0 = (b % (QL // NB)) * NB
                 scaled = pl.row_expand_mul(r_gm[t:t + 1, c0:c0 + NB], qs_gm[t:t + 1, 0:1])
@@ -128,7 +128,7 @@ def make_kernel(p, T):
                 qr[t:t + 1, c0:c0 + NB] = pl.cast(qh, target_type=pl.INT8, mode="trunc")
 
         for b in pl.parallel(HHD // NB):
-            with pl.at(level=pl.Level.CORE_GROUP):
+            with pl.at(level=pl.Level.CORE_GROUP, name_hint="q_up_proj"):
                 n0 = b * NB
                 acc = pl.full([T, NB], dtype=pl.INT32, value=0)
                 for k in pl.range(QL // KB):
@@ -137,7 +137,7 @@ def make_kernel(p, T):
                 p_gm[0:T, n0:n0 + NB] = acc
 
         for b in pl.parallel(T * (HHD // NB)):
-            with pl.at(level=pl.Level.CORE_GROUP):
+            with pl.at(level=pl.Level.CORE_GROUP, name_hint="q_dequant"):
                 t = b // (HHD // NB)
                 c0 = (b % (HHD // NB)) * NB
                 pf = pl.cast(p_gm[t:t + 1, c0:c0 + NB], target_type=pl.FP32, mode="none")
@@ -145,7 +145,7 @@ def make_kernel(p, T):
                 qf_gm[t:t + 1, c0:c0 + NB] = pl.col_expand_mul(pf, wq_b_scale[c0:c0 + NB])
 
         for b in pl.parallel(T * H):
-            with pl.at(level=pl.Level.CORE_GROUP):
+            with pl.at(level=pl.Level.CORE_GROUP, name_hint="q_head_stats"):
                 t = b // H
                 h = b % H
                 ss = pl.full([1, 1], dtype=pl.FP32, value=0.0)
@@ -155,7 +155,7 @@ def make_kernel(p, T):
                 hrs_gm[t:t + 1, h:h + 1] = pl.rsqrt(pl.add(pl.div(ss, float(HD)), EPS))
 
         for b in pl.parallel(T * H):
-            with pl.at(level=pl.Level.CORE_GROUP):
+            with pl.at(level=pl.Level.CORE_GROUP, name_hint="q_head_norm"):
                 t = b // H
                 h = b % H
                 rs = hrs_gm[t:t + 1, h:h + 1]
@@ -165,7 +165,7 @@ def make_kernel(p, T):
                     qf_gm[t:t + 1, h * HD + NOPE:h * HD + HD], rs)
 
         for b in pl.parallel(T * H):
-            with pl.at(level=pl.Level.CORE_GROUP):
+            with pl.at(level=pl.Level.CORE_GROUP, name_hint="q_rope"):
                 t = b // H
                 h = b % H
                 cos = pl.cast(rope_cos[t:t + 1, 0:HALF], target_type=pl.FP32, mode="none")
@@ -174,7 +174,7 @@ def make_kernel(p, T):
                 q2[t:t + 1, h * HD + NOPE:h * HD + HD] = pl.cast(rot, target_type=pl.BF16, mode="rint")
 
         for b in pl.parallel(HD // NB):
-            with pl.at(level=pl.Level.CORE_GROUP):
+            with pl.at(level=pl.Level.CORE_GROUP, name_hint="kv_proj"):
                 n0 = b * NB
                 acc = pl.full([T, NB], dtype=pl.FP32, value=0.0)
                 for k in pl.range(D // KB):
@@ -183,7 +183,7 @@ def make_kernel(p, T):
                 k_gm[0:T, n0:n0 + NB] = acc
 
         for t in pl.parallel(T):
-            with pl.at(level=pl.Level.CORE_GROUP):
+            with pl.at(level=pl.Level.CORE_GROUP, name_hint="kv_rms_stats"):
                 ss = pl.full([1, 1], dtype=pl.FP32, value=0.0)
                 for c in pl.range(HD // NB):
                     v = k_gm[t:t + 1, c * NB:c * NB + NB]
@@ -191,7 +191,7 @@ def make_kernel(p, T):
                 krs_gm[t:t + 1, 0:1] = pl.rsqrt(pl.add(pl.div(ss, float(HD)), EPS))
 
         for t in pl.parallel(T):
-            with pl.at(level=pl.Level.CORE_GROUP):
+            with pl.at(level=pl.Level.CORE_GROUP, name_hint="kv_norm"):
                 rs = krs_gm[t:t + 1, 0:1]
                 gn = pl.cast(gamma_ckv[0:NOPE], target_type=pl.FP32, mode="none")
                 gr = pl.cast(gamma_ckv[NOPE:HD], target_type=pl.FP32, mode="none")
@@ -202,7 +202,7 @@ def make_kernel(p, T):
                     pl.row_expand_mul(k_gm[t:t + 1, NOPE:HD], rs), gr)
 
         for t in pl.parallel(T):
-            with pl.at(level=pl.Level.CORE_GROUP):
+            with pl.at(level=pl.Level.CORE_GROUP, name_hint="kv_rope"):
                 cos = pl.cast(rope_cos[t:t + 1, 0:HALF], target_type=pl.FP32, mode="none")
                 sin = pl.cast(rope_sin[t:t + 1, 0:HALF], target_type=pl.FP32, mode="none")
                 rot = rope_rotate(krope_gm[t:t + 1, 0:ROPE], cos, sin)

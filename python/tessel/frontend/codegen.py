@@ -746,6 +746,8 @@ class CodeGenerator:
             raise self._scope_error(node, "pl.at")
         snapshot = dict(self.act.vars)
         if self.scope.kind == "spmd":
+            if name_hint is not None:
+                self._name_enclosing_spmd(node, name_hint)
             self.make_at(node, kind, lambda: self.visit_block(node.body,
                                                               "scope"))
         else:
@@ -763,6 +765,18 @@ class CodeGenerator:
                          f"line {node.lineno}", node,
                          help="values made in a core scope do not leave it; "
                               "store results to a GM tensor")
+
+    def _name_enclosing_spmd(self, node, name: str):
+        """`pl.at(name_hint=...)` directly in a pl.spmd / pl.parallel body
+        names that scope (as `pl.spmd(name_hint=...)` would)."""
+        spmd = self.ip.block.owner
+        current = spmd.attributes["sym_name"] if "sym_name" in spmd.attributes else None
+        if current is not None and ir.StringAttr(current).value != name:
+            raise self.error(node, f"pl.at(name_hint={name!r}) inside a scope "
+                             f"already named {ir.StringAttr(current).value!r}",
+                             help="name the scope once, on pl.spmd or on its "
+                                  "pl.at")
+        spmd.attributes["sym_name"] = ir.StringAttr.get(name)
 
     def _single_parallel(self, body):
         """`with pl.at(...)` whose body is one `for i in pl.parallel(...)`."""

@@ -173,3 +173,18 @@ def test_emit_llvm_stage():
     r = tessel_cmd("compile", f"{THIS_FILE}::exp_rows", "--emit", "llvm")
     assert r.returncode == 0, r.stderr
     assert "llvm.func @exp_rows" in r.stdout
+
+
+@pl.jit
+def named_by_at(x: pl.Tensor[[4, 8], pl.FP32],
+                y: pl.Out[pl.Tensor[[4, 8], pl.FP32]]):
+    for b in pl.parallel(4):
+        with pl.at(level=pl.Level.AIV, name_hint="rows"):
+            y[b:b + 1, :] = pl.exp(x[b:b + 1, :])
+
+
+def test_at_name_hint_names_the_enclosing_parallel_scope():
+    """`pl.at(name_hint=...)` directly inside a pl.parallel body names the
+    scope the loop makes, as pl.spmd(name_hint=...) does."""
+    text = named_by_at.ir()
+    assert 'tile.spmd 4 name("rows")' in text, text

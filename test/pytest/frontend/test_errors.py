@@ -580,3 +580,16 @@ def test_no_frontend_traceback():
 
 def test_compile_error_is_exported():
     assert tessel.CompileError is CompileError
+
+
+@pl.jit
+def named_twice(x: pl.Tensor[[4, 8], pl.FP32],
+                y: pl.Out[pl.Tensor[[4, 8], pl.FP32]]):
+    for b in pl.spmd(4, name_hint="rows"):
+        with pl.at(level=pl.Level.AIV, name_hint="cols"):  # named-twice
+            y[b:b + 1, :] = pl.exp(x[b:b + 1, :])
+
+
+def test_scope_named_twice():
+    check(compile_error(named_twice), "named-twice",
+          "pl.at(name_hint='cols') inside a scope already named 'rows'")
