@@ -13,6 +13,7 @@
 // CHECK-NOT: scf.for
 func.func @grid_no_larger_than_cores(%a: memref<48x8192xf32>) {
   %c0 = arith.constant 0 : index
+  // expected-remark @below {{scope 'fits' keeps one token row per block: no width of its 48 token rows fits and saves GM bytes without a longer modelled makespan}}
   // expected-remark @below {{scope 'fits' not grouped: 48 blocks on 48 vector cores, no grouping shortens the modelled 3.42 us}}
   tile.spmd 48 name("fits") (%b) {
     tile.at vector {
@@ -33,6 +34,7 @@ func.func @grid_no_larger_than_cores(%a: memref<48x8192xf32>) {
 // CHECK-NOT: scf.for
 func.func @heavy_blocks_stay_balanced(%a: memref<100x8192xf32>) {
   %c0 = arith.constant 0 : index
+  // expected-remark @below {{scope 'hundred' keeps one token row per block: no width of its 100 token rows fits and saves GM bytes without a longer modelled makespan}}
   // expected-remark @below {{scope 'hundred' not grouped: 100 blocks on 48 vector cores, no grouping shortens the modelled 10.26 us}}
   tile.spmd 100 name("hundred") (%b) {
     tile.at vector {
@@ -81,6 +83,7 @@ func.func @grouped_blocks_share_nothing(%p: memref<2048x128xf32>, %o: memref<204
   %c1 = arith.constant 1 : index
   %c2 = arith.constant 2 : index
   %c64 = arith.constant 64 : index
+  // expected-remark @below {{scope 'rows' keeps one token row per block: no width of its 2048 token rows fits and saves GM bytes without a longer modelled makespan}}
   // expected-remark @below {{scope 'rows': 2048 blocks grouped by 64 into 32 tasks}}
   // expected-remark @below {{scope 'rows': the blocks of a task not jammed: no load is shared}}
   tile.spmd 2048 name("rows") (%b) {
@@ -91,6 +94,34 @@ func.func @grouped_blocks_share_nothing(%p: memref<2048x128xf32>, %o: memref<204
         %y = tile.abs %x : !tile.tile<1x64xf32>
         tile.store %y, %o[%b, %c] : !tile.tile<1x64xf32>, memref<2048x128xf32>
       }
+    }
+  }
+  return
+}
+
+// -----
+
+// Not re-tiled along tokens: each token row is scaled by a 1x1 tile that is
+// the same for every token (r[0, 0]); with several token rows per tile it
+// would need one scale per row.
+// CHECK-LABEL: func.func @row_scale_without_token_rows
+// CHECK: tile.spmd {{[0-9]+}} name("sc")
+// CHECK: tile.row_expand_mul %{{.*}}, %{{.*}} : !tile.tile<1x128xf32>, !tile.tile<1x1xf32>
+func.func @row_scale_without_token_rows(%p: memref<8x1024xf32>, %r: memref<1x1xf32>, %o: memref<8x1024xf32>) {
+  %c0 = arith.constant 0 : index
+  %c8 = arith.constant 8 : index
+  %c128 = arith.constant 128 : index
+  // expected-remark @below {{scope 'sc' keeps one token row per block: a row scale without token rows (tile.row_expand_mul)}}
+  // expected-remark @below {{scope 'sc': 64 blocks grouped by}}
+  tile.spmd 64 name("sc") (%b) {
+    tile.at vector {
+      %t = arith.divsi %b, %c8 : index
+      %c = arith.remsi %b, %c8 : index
+      %c0c = arith.muli %c, %c128 : index
+      %x = tile.load %p[%t, %c0c] : memref<8x1024xf32> -> !tile.tile<1x128xf32>
+      %s = tile.load %r[%c0, %c0] : memref<1x1xf32> -> !tile.tile<1x1xf32>
+      %y = tile.row_expand_mul %x, %s : !tile.tile<1x128xf32>, !tile.tile<1x1xf32>
+      tile.store %y, %o[%t, %c0c] : !tile.tile<1x128xf32>, memref<8x1024xf32>
     }
   }
   return
@@ -128,6 +159,7 @@ func.func @two_scopes_in_one_spmd(%a: memref<96x32xf32>) {
 module attributes {tile.target = #tile.target<a2a3>} {
   func.func @bad_options(%a: memref<48x8192xf32>) {
     %c0 = arith.constant 0 : index
+    // expected-remark @below {{scope 'spmd' keeps one token row per block: no width of its 48 token rows fits and saves GM bytes without a longer modelled makespan}}
     // expected-remark @below {{scope 'spmd' not grouped: 48 blocks on 48 vector cores, no grouping shortens the modelled 3.42 us}}
     tile.spmd 48 (%b) {
       tile.at vector {

@@ -26,6 +26,7 @@
 // CHECK: tile.store %{{.*}}, %{{.*}}[%[[OLD]], %{{.*}}]
 func.func @vector_rows_grouped_by_eight(%a: memref<128x32xf32>, %o: memref<128x32xf32>) {
   %c0 = arith.constant 0 : index
+  // expected-remark @below {{scope 'rows' keeps one token row per block: no width of its 128 token rows fits and saves GM bytes without a longer modelled makespan}}
   // expected-remark @below {{scope 'rows': 128 blocks grouped by 8 into 16 tasks (vector cores: 48; modelled 0.88 us, 2.43 us ungrouped)}}
   tile.spmd 128 name("rows") (%b) {
     tile.at vector {
@@ -102,6 +103,7 @@ func.func @cube_columns_grouped_by_sixteen(%x: memref<16x64xf16>, %w: memref<64x
 func.func @divided_block_index_grouped_by_sixty_four(%p: memref<8x32768xf32>, %o: memref<8x32768xf32>) {
   %c128 = arith.constant 128 : index
   %c256 = arith.constant 256 : index
+  // expected-remark @below {{scope 'spmd' keeps one token row per block: no width of its 8 token rows fits and saves GM bytes without a longer modelled makespan}}
   // expected-remark @below {{scope 'spmd': 2048 blocks grouped by 64 into 32 tasks (vector cores: 48; modelled 3.42 us, 36.16 us ungrouped)}}
   tile.spmd 2048 (%b) {
     tile.at vector {
@@ -111,6 +113,43 @@ func.func @divided_block_index_grouped_by_sixty_four(%p: memref<8x32768xf32>, %o
       %x = tile.load %p[%t, %c0] : memref<8x32768xf32> -> !tile.tile<1x128xf32>
       %y = tile.abs %x : !tile.tile<1x128xf32>
       tile.store %y, %o[%t, %c0] : !tile.tile<1x128xf32>, memref<8x32768xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// Re-tiling along tokens: 8 tokens x 8 chunks of 128 columns, one token row
+// per block; the per-column scale s does not depend on the token. Per block
+// 512 + 512 + 512 = 1536 bytes (0.061 us), 64 blocks = 98304 bytes, best
+// grouped by 2: 32 tasks, 0.92 us. W token rows per block load s once for W
+// tokens: W = 8, 8 blocks of 8704 bytes (69632 in all) but one wave of
+// 1.15 us; W = 4, 16 blocks of 4608 (73728), 0.98 us; both more than 5%
+// over 0.92. W = 2: 32 blocks of 2560 bytes (81920), 0.90 us: taken. The
+// token t = b / 8 becomes the first row (b / 8) x 2 of 2-row tiles.
+// CHECK-LABEL: func.func @token_rows_widened
+// CHECK: tile.spmd 32 name("deq") (%[[B:.*]]) {
+// CHECK: %[[T:.*]] = arith.divsi %[[B]], %{{.*}} : index
+// CHECK: %[[R:.*]] = arith.muli %[[T]], %{{.*}} : index
+// CHECK: tile.load %{{.*}}[%[[R]], %{{.*}}] : memref<8x1024xf32> -> !tile.tile<2x128xf32>
+// CHECK: tile.load %{{.*}} : memref<1024xf32> -> !tile.tile<1x128xf32>
+// CHECK: tile.col_expand_mul %{{.*}}, %{{.*}} : !tile.tile<2x128xf32>, !tile.tile<1x128xf32>
+// CHECK: tile.store %{{.*}}, %{{.*}}[%[[R]], %{{.*}}] : !tile.tile<2x128xf32>
+func.func @token_rows_widened(%p: memref<8x1024xf32>, %s: memref<1024xf32>, %o: memref<8x1024xf32>) {
+  %c8 = arith.constant 8 : index
+  %c128 = arith.constant 128 : index
+  // expected-remark @below {{scope 'deq': 2 token rows per block, 64 -> 32 blocks, GM traffic 98304 -> 81920 bytes, modelled 0.90 us against 0.92 us, footprint}}
+  // expected-remark @below {{scope 'deq' not grouped: 32 blocks on 48 vector cores}}
+  tile.spmd 64 name("deq") (%b) {
+    tile.at vector {
+      %t = arith.divsi %b, %c8 : index
+      %c = arith.remsi %b, %c8 : index
+      %c0 = arith.muli %c, %c128 : index
+      %x = tile.load %p[%t, %c0] : memref<8x1024xf32> -> !tile.tile<1x128xf32>
+      %g = tile.load %s[%c0] : memref<1024xf32> -> !tile.tile<1x128xf32>
+      %y = tile.col_expand_mul %x, %g : !tile.tile<1x128xf32>, !tile.tile<1x128xf32>
+      tile.store %y, %o[%t, %c0] : !tile.tile<1x128xf32>, memref<8x1024xf32>
     }
   }
   return
