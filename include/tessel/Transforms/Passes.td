@@ -281,31 +281,48 @@ def TileSimplifyIndices : Pass<"tile-simplify-indices"> {
 }
 
 def TileTileScopes : Pass<"tile-tile-scopes", "::mlir::ModuleOp"> {
-  let summary = "group the blocks of a scope with more blocks than cores "
-                "into fewer tasks that run consecutive blocks in sequence";
+  let summary = "re-tile vector scopes along tokens, group blocks into "
+                "tasks by a modelled makespan, and jam grouped blocks";
   let description = [{
-    Task grouping. A `tile.spmd` of N blocks whose single `tile.at` runs on
-    one core kind becomes a `tile.spmd` of N / G blocks when N exceeds the
-    target's cores of that kind (`vectorCores` for `vector`, `cubeCores` for
-    `cube` and `core_group`). Each new block runs the G consecutive old block
-    ids `blk * G + i`, i in [0, G), in sequence: the body of the `tile.at`
-    is wrapped in `scf.for %i = 0 to G` and every use of the old block index
-    becomes `blk * G + i`. G is the largest divisor of N that leaves at least
-    as many tasks as cores (N / G >= cores). The blocks of a `tile.spmd` are
-    independent, so running several of them on one core, one after the
-    other, computes the same result. The new loop loads from GM, so
-    `tile-pipeline-loops`, run after, may pipeline it.
+    Per scope (a `tile.spmd` whose block index only its single `tile.at`
+    uses), three decisions, each a remark, all on the cost model of
+    tessel/Analysis/TaskCost.h: a block takes its GM bytes
+    (tessel/Analysis/GmTraffic.h) at a 1 / cores share of the target's
+    effective HBM bandwidth, or its cube multiply-accumulates at the cube
+    rate, whichever is longer; N blocks grouped G per task on C cores take
+    ceil(N / G / C) waves of one task dispatch plus G blocks.
 
-    Each decision is a remark on the scope:
-    `scope 's': 2048 blocks grouped by 32 into 64 tasks (vector cores: 48)`,
-    or, when it is left alone, `scope 's' not grouped: 8 blocks, no more
-    than the 48 vector cores`, `... not grouped: no divisor of 64 blocks
-    leaves at least 48 tasks (vector cores)` or `... not grouped: the block
-    index is used outside a single tile.at, or the spmd body has an op with
-    side effects outside it` (those would run once per task instead of once
-    per block).
+    1. Token rows (vector scopes). A scope written one token row per block
+       (block b = t * C + c with the token t = b / C used only as the row of
+       1-row loads and stores of rank-2 tensors) may take W token rows per
+       block: the grid shrinks by W, those accesses become W-row slices at
+       row (b / C) * W, and every tile computed from them gets W rows
+       (tessel/Transforms/WidenRows.h: row-parallel ops only; a per-column
+       operand stays one row; a row scale must itself have token rows).
+       What does not depend on the token is then read once per W tokens. W
+       is the largest divisor of the tokens for which the scope still fits,
+       moves fewer GM bytes and is modelled no more than 5% slower.
+       `scope 's': 8 token rows per block, 512 -> 64 blocks, GM traffic ...
+       bytes, modelled ... us against ... us, footprint ...` or `scope 's'
+       keeps one token row per block: <reason>`.
+    2. Grouping. G is the largest divisor of N whose modelled makespan is
+       within 5% of the least over all divisors (fewer tasks cost the
+       runtime less than the model counts). Each new block runs old blocks
+       `blk * G + i`, i in [0, G), in sequence: the body is wrapped in
+       `scf.for %i = 0 to G` and the block-index arithmetic simplified
+       (tile-simplify-indices). Blocks are independent, so this computes
+       the same result. `scope 's': 2048 blocks grouped by 64 into 32 tasks
+       (vector cores: 48; modelled 3.42 us, 36.16 us ungrouped)` or `scope
+       's' not grouped: ...`.
+    3. Jamming. When the grouped blocks have inner loops, the group loop is
+       unrolled and jammed (upstream scf loopUnrollJamByFactor) by the
+       largest factor of G for which identical loads then merge (CSE), the
+       GM traffic drops and the scope fits: the blocks of a matmul column
+       group then load their shared lhs K step once. `scope 's': blocks of
+       a task jammed by 4 into one pass of their inner loops: GM traffic
+       ... -> ... bytes per task` or `... not jammed: <reason>`.
 
-    Input (a2a3, 48 vector cores):
+    Input (a2a3, 48 vector cores; 256 bytes a block, 0.01 us):
     ```mlir
     tile.spmd 128 name("s") (%b) {
       tile.at vector {
@@ -314,12 +331,12 @@ def TileTileScopes : Pass<"tile-tile-scopes", "::mlir::ModuleOp"> {
       }
     }
     ```
-    Output (G = 2: 64 tasks; G = 4 would leave 32 < 48):
+    Output (G = 8: one wave of 16 tasks, 0.88 us, within 5% of G = 4):
     ```mlir
-    tile.spmd 64 name("s") (%b) {
+    tile.spmd 16 name("s") (%b) {
       tile.at vector {
-        scf.for %i = %c0 to %c2 step %c1 {
-          %s = arith.muli %b, %c2 : index
+        scf.for %i = %c0 to %c8 step %c1 {
+          %s = arith.muli %b, %c8 : index
           %blk = arith.addi %s, %i : index
           %x = tile.load %a[%blk, %c0] : memref<128x32xf32> -> !tile.tile<1x32xf32>
           tile.store %x, %o[%blk, %c0] : !tile.tile<1x32xf32>, memref<128x32xf32>
@@ -339,47 +356,62 @@ def TileTileScopes : Pass<"tile-tile-scopes", "::mlir::ModuleOp"> {
 }
 
 def TileFuseScopes : Pass<"tile-fuse-scopes", "::mlir::ModuleOp"> {
-  let summary = "fuse consecutive scopes with the same grid and core kind "
-                "and forward the GM intermediates between them";
+  let summary = "fuse consecutive scopes of one core kind, regrouping "
+                "different grids, and keep their GM intermediates on chip";
   let description = [{
     Producer/consumer fusion. Two consecutive `tile.spmd` scopes, each a
-    single `tile.at` of the same core kind, with the same number of blocks,
-    become one: the consumer's body is appended to the producer's in one
-    `tile.at`, its block index replaced by the producer's, so block b runs
-    the producer's block b then the consumer's block b. Runs of more than two
-    fuse one after the other.
+    single `tile.at` of the same core kind, become one: the consumer's body
+    is appended to the producer's in one `tile.at`, its block index
+    replaced by the producer's, so block b runs the producer's block b then
+    the consumer's block b. Runs of more than two fuse one after the other.
+
+    Different grids: when one scope has K times the other's blocks, a copy
+    of it is regrouped first (each of its new blocks runs K old ones in a
+    loop, consecutive `b * K + i` or else strided `i * N / K + b`, the
+    index arithmetic simplified as tile-simplify-indices does); the copy is
+    kept if the pair is then legal and fits.
 
     Legality: for every pair of GM accesses of the two scopes to one tensor
     (the same view of it) of which at least one is a `tile.store`, either
-    the slices are identical functions of the block index (same tile type;
-    offsets built by the same pure ops from the block index, constants and
-    values from outside the scopes; a loop variable never matches) and
-    every store among them runs in every block (not under `scf.if`, only in
-    loops with constant bounds that iterate): then the writer's own blocks
-    being independent means no other block of the fused scope touches that
-    slice; or, in some dimensions, both offsets are
-    `x * s + c` over the same expression x with both slices inside one
-    period s (or `x` with extent 1), and those x determine the block index
-    (the block index itself, or `b / K` and `b % K`): then two blocks can
-    only overlap there if they are the same block. Anything else is a
-    possible cross-block dependency and the scopes stay apart. Distinct
-    function arguments are assumed not to alias. The fused scope must
-    still fit the target, placed as `tile-place-buffers` would place it
-    (tessel/Analysis/TilePlacement.h, loops counted as one stage).
+    the slices are identical functions of the block index and every store
+    among them runs in every block; or, in some dimension, both offsets are
+    `x * s + r` over the same block expression x, r the constant plus the
+    loop variables of loops inside the scope, with r and the extent inside
+    [0, s) on both sides, and those x determine the block index (the block
+    index itself, or `b / K` and `b % K`): two blocks can then only overlap
+    if they are the same block. A one-block grid has no other block.
+    Anything else is a possible cross-block dependency and the scopes stay
+    apart. Distinct function arguments are assumed not to alias. The fused
+    scope must still fit the target, placed as `tile-place-buffers` would
+    place it (loops counted as one stage).
 
-    Forwarding: a GM intermediate (`tile.alloc_gm`) that nothing but the
-    fused scope uses, stored once at the top level of its `tile.at` and only
-    loaded after the store with the same slice, is not needed: the loads are
-    replaced by the stored tile, and the store and the tensor are erased,
-    when the scope still fits with the tile kept on chip.
+    Inside the fused scope, GM intermediates (`tile.alloc_gm` tensors only
+    it uses) are kept on chip where that fits:
+    - forwarded: stored once at the top level and loaded after with the
+      same slice, the loads take the stored tile and store and tensor go;
+    - loop fusion: after LICM and CSE, adjacent `scf.for` loops with equal
+      constant bounds (the first carrying no values) fuse when each
+      iteration of the second touches only GM that the same iteration of
+      the first did (offsets `E + s * iv + c`, c and the extent in
+      [0, s)); a load that then follows the store of its slice in one
+      iteration takes the stored tile;
+    - recomputed: stored in loops and loaded in later loops with the same
+      slice function of the loop variables, the stored tile's pure
+      computation (and loads of tensors the scope does not write) is cloned
+      at each load, when that moves fewer GM bytes per block than staging;
+    - removed: stored but no longer loaded.
 
     Each decision is a remark: `scopes 'a' and 'b' fused into 'a_b': 8
-    blocks on vector cores, footprint 2048 bytes of 188416 (vector UB)`,
-    `GM intermediate 'x' of scope 'a_b' forwarded on chip: store and 1 load
-    removed, footprint ...`, or why not: `not fused: different
-    decomposition (8 and 64 blocks)`, `different core kinds (cube and
-    vector)`, `cross-block dependency on 'x': ...`, `capacity: the fused
-    scope needs ... bytes of ...`; `GM intermediate 'x' ... kept: <reason>`.
+    blocks on vector cores (the 64 blocks of 'b' regrouped by 8 consecutive
+    ones), footprint 2048 bytes of 188416 (vector UB)`, `GM intermediate 'x'
+    of scope 'a_b' forwarded on chip: ...`, `... recomputed at its 2 loads:
+    GM traffic 23556 -> 17412 bytes per block, ...`, `loops of scope 'a_b'
+    fused: ...`, or why not: `not fused: different decomposition (8 and 12
+    blocks), 8 does not divide 12`, `...; regrouping the 16 blocks by 2 does
+    not help (consecutive: <why>; strided: <why>)`, `different core kinds
+    (cube and vector)`, `cross-block dependency on 'x': ...`, `capacity:
+    the fused scope needs ... bytes of ...`; `GM intermediate 'x' ... kept:
+    <reason>`.
 
     Input:
     ```mlir
@@ -400,14 +432,13 @@ def TileFuseScopes : Pass<"tile-fuse-scopes", "::mlir::ModuleOp"> {
       }
     }
     ```
-    Output:
+    Output (the second load of the row merges with the first, CSE):
     ```mlir
     tile.spmd 8 name("stats_norm") (%b) {
       tile.at vector {
         %x = tile.load %a[%b, %c0] : memref<8x64xf32> -> !tile.tile<1x64xf32>
         %r = tile.row_sum %x : !tile.tile<1x64xf32> -> !tile.tile<1x1xf32>
-        %x2 = tile.load %a[%b, %c0] : memref<8x64xf32> -> !tile.tile<1x64xf32>
-        %y = tile.row_expand_mul %x2, %r : !tile.tile<1x64xf32>, !tile.tile<1x1xf32>
+        %y = tile.row_expand_mul %x, %r : !tile.tile<1x64xf32>, !tile.tile<1x1xf32>
         tile.store %y, %o[%b, %c0] : !tile.tile<1x64xf32>, memref<8x64xf32>
       }
     }
