@@ -264,10 +264,12 @@ public:
     bool vectorSide = false; // made or used by a vector op
     bool cubeSide = false;   // made or used by a cube op
     bool l0c = false;        // a matmul result or a matmul_acc accumulator
+    bool vectorMade = false; // a vector op's result
     void merge(const Flags &o) {
       vectorSide |= o.vectorSide;
       cubeSide |= o.cubeSide;
       l0c |= o.l0c;
+      vectorMade |= o.vectorMade;
     }
   };
   Flags &flagsOf(Value v) { return flags[find(v)]; }
@@ -405,6 +407,7 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
       f.vectorSide |= vectorOp;
       f.cubeSide |= cubeOp;
       f.l0c |= isa<MatmulOp, MatmulAccOp>(op);
+      f.vectorMade |= vectorOp;
     }
     for (OpOperand &operand : op->getOpOperands()) {
       if (!isTile(operand.get()))
@@ -422,6 +425,10 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
     for (Value v : classes.values) {
       KindClasses::Flags &f = classes.flagsOf(v);
       if (!(f.vectorSide && f.cubeSide))
+        continue;
+      // Where L0C reaches UB (a5), vector ops may read a cube result in
+      // place: the L0C -> UB move is implicit, as L1 -> L0A/L0B is.
+      if (target.hasL0CToUB && f.l0c && !f.vectorMade)
         continue;
       Operation *at = v.getDefiningOp();
       if (!at)

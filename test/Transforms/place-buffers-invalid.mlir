@@ -203,7 +203,8 @@ func.func @matmul_rhs_exceeds_l0b(%a: memref<16x32xbf16>, %w: memref<32x1040xbf1
 // -----
 
 // In a core_group scope a tile that a cube op makes and a vector op uses
-// would have to cross from L0C to UB: the scope must be split first.
+// would have to cross from L0C to UB, which a2a3 (the default) cannot: the
+// scope must be split first (a5 reads it in place, place-buffers-target).
 func.func @core_group_tile_crosses(%a: memref<16x64xbf16>, %w: memref<64x128xbf16>, %o: memref<16x128xf32>) {
   %c0 = arith.constant 0 : index
   tile.spmd 1 (%i) {
