@@ -15,6 +15,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 
+#define DEBUG_TYPE "tile-simplify-indices"
+
 namespace tessel {
 #define GEN_PASS_DEF_TILESIMPLIFYINDICES
 #include "tessel/Transforms/Passes.h.inc"
