@@ -102,16 +102,10 @@ static LogicalResult collectAccesses(AtOp at, SmallVectorImpl<Access> &out) {
   return failure(result.wasInterrupted());
 }
 
-/// The tensor a memref is a view of (through view-like ops).
-static Value getRoot(Value memref) {
-  while (auto view = memref.getDefiningOp<ViewLikeOpInterface>())
-    memref = view.getViewSource();
-  return memref;
-}
 
 /// A name for a GM tensor in remarks.
 static std::string describeTensor(Value memref) {
-  Value root = getRoot(memref);
+  Value root = getRootTensor(memref);
   if (auto alloc = root.getDefiningOp<AllocGmOp>())
     if (auto name = alloc->getAttrOfType<StringAttr>("name"))
       return "'" + name.str() + "'";
@@ -473,7 +467,7 @@ struct Recompute {
 /// Whether some store under `at` writes the tensor `root`.
 static bool isWrittenIn(AtOp at, Value root) {
   WalkResult r = at.walk([&](StoreOp store) {
-    return getRoot(store.getDest()) == root ? WalkResult::interrupt()
+    return getRootTensor(store.getDest()) == root ? WalkResult::interrupt()
                                             : WalkResult::advance();
   });
   return r.wasInterrupted();
@@ -559,7 +553,7 @@ static FailureOr<Recompute> findRecompute(AtOp at, StoreOp store,
       return failure();
     }
     if (auto load = dyn_cast<LoadOp>(def)) {
-      if (isWrittenIn(at, getRoot(load.getSource()))) {
+      if (isWrittenIn(at, getRootTensor(load.getSource()))) {
         why = "the stored tile reads a tensor the scope writes";
         return failure();
       }
@@ -571,16 +565,16 @@ static FailureOr<Recompute> findRecompute(AtOp at, StoreOp store,
     for (Value operand : def->getOperands())
       work.push_back(operand);
   }
-  rc.slice.assign(slice.begin(), slice.end());
-  llvm::sort(rc.slice, [](Operation *x, Operation *y) {
-    return x->isBeforeInBlock(y);
-  });
   // Ops of one block only: a slice spanning nested loops is not cloned.
-  for (Operation *op : rc.slice)
+  for (Operation *op : slice)
     if (op->getBlock() != store->getBlock()) {
       why = "the stored tile is computed across loop levels";
       return failure();
     }
+  rc.slice.assign(slice.begin(), slice.end());
+  llvm::sort(rc.slice, [](Operation *x, Operation *y) {
+    return x->isBeforeInBlock(y);
+  });
   return rc;
 }
 
@@ -627,7 +621,7 @@ struct FuseScopesPass
       for (const Access &p : accP) {
         if (!p.write && !c.write)
           continue;
-        if (getRoot(p.memref) != getRoot(c.memref))
+        if (getRootTensor(p.memref) != getRootTensor(c.memref))
           continue;
         // Identical slices are safe when each store among them runs in
         // every block: the writer's blocks are independent, so its slices of

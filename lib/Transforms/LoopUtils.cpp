@@ -70,8 +70,7 @@ void tessel::tidyScope(AtOp at) {
   eliminateCommonSubExpressions(rewriter, dom, root);
 }
 
-/// The tensor a memref is a view of.
-static Value getRootTensor(Value memref) {
+Value tessel::getRootTensor(Value memref) {
   while (auto view = memref.getDefiningOp<ViewLikeOpInterface>())
     memref = view.getViewSource();
   return memref;

@@ -18,6 +18,9 @@ namespace tessel {
 /// iter_args and `stages` stages, and returns it; `loop` is erased.
 tile::PipelineOp convertForToPipeline(mlir::scf::ForOp loop, int64_t stages);
 
+/// The GM tensor a memref is a view of (through view-like ops).
+mlir::Value getRootTensor(mlir::Value memref);
+
 /// Hoists loop-invariant pure ops out of the loops of `at` (upstream LICM)
 /// and merges identical pure ops and loads (upstream CSE, run from the
 /// isolated op around `at`, so values in `at` merge with equal ones above).
