@@ -395,3 +395,29 @@ func.func @loop_offsets_past_the_period(%a: memref<1x320xf32>, %o: memref<1x320x
   }
   return
 }
+
+// -----
+
+// Capacity: the fused scope must fit. Here the producer's 1x50000xf32 row
+// (200000 bytes) alone exceeds the 188416 bytes of vector UB, so the fused
+// scope cannot be placed and the pair stays apart (tile-place-buffers then
+// reports the producer's overflow with its memory map).
+// CHECK-LABEL: func.func @fused_scope_over_capacity
+// CHECK-COUNT-2: tile.spmd
+func.func @fused_scope_over_capacity(%a: memref<2x50000xf32>, %o: memref<2x50000xf32>, %p: memref<2x64xf32>) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 2 name("big") (%b) {
+    tile.at vector {
+      %x = tile.load %a[%b, %c0] : memref<2x50000xf32> -> !tile.tile<1x50000xf32>
+      tile.store %x, %o[%b, %c0] : !tile.tile<1x50000xf32>, memref<2x50000xf32>
+    }
+  }
+  // expected-remark @below {{scopes 'big' and 'small' not fused: capacity: the fused scope needs 200000 bytes of 188416 (vector UB)}}
+  tile.spmd 2 name("small") (%b) {
+    tile.at vector {
+      %y = tile.load %p[%b, %c0] : memref<2x64xf32> -> !tile.tile<1x64xf32>
+      tile.store %y, %p[%b, %c0] : !tile.tile<1x64xf32>, memref<2x64xf32>
+    }
+  }
+  return
+}
