@@ -50,3 +50,11 @@ int64_t tessel::chooseTaskGroup(int64_t blocks, int64_t cores,
       best = g;
   return best;
 }
+
+double tessel::estimateGroupedMakespan(int64_t blocks, const GmTraffic &block,
+                                       int64_t cores, const TargetInfo &target) {
+  double sec = estimateBlockSeconds(block, cores, target);
+  int64_t group = chooseTaskGroup(blocks, cores, sec, target.taskDispatchSec,
+                                  kGroupingTolerance);
+  return estimateMakespan(blocks, group, cores, sec, target.taskDispatchSec);
+}

@@ -20,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tessel/Analysis/GmTraffic.h"
+#include "tessel/Analysis/TaskCost.h"
 #include "tessel/Analysis/TilePlacement.h"
 #include "tessel/Support/TargetInfo.h"
 #include "tessel/Transforms/IndexUtils.h"
@@ -34,6 +35,7 @@
 #include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 #define DEBUG_TYPE "tile-fuse-scopes"
@@ -598,6 +600,12 @@ static void applyRecompute(Recompute &rc, AtOp at) {
   eraseDeadOps(at);
 }
 
+/// The cores a scope of `kind` runs on: vector cores, or cube cores (a
+/// core_group scope runs on one cube core and its vector cores).
+static int64_t getCores(CoreKind kind, const TargetInfo &info) {
+  return kind == CoreKind::vector ? info.vectorCores : info.cubeCores;
+}
+
 struct FuseScopesPass
     : public tessel::impl::TileFuseScopesBase<FuseScopesPass> {
   using TileFuseScopesBase::TileFuseScopesBase;
@@ -683,9 +691,17 @@ struct FuseScopesPass
     }
     int64_t nP = static_cast<int64_t>(producer.getBlocks());
     int64_t nC = static_cast<int64_t>(consumer.getBlocks());
+    // The modelled time of the two scopes as they are, one after the other.
+    double apart = 0;
+    if (atP && atC) {
+      const TargetInfo &info = getScopeTarget(atP, option);
+      int64_t cores = getCores(atP.getKind(), info);
+      apart = estimateGroupedMakespan(nP, countGmTraffic(atP), cores, info) +
+              estimateGroupedMakespan(nC, countGmTraffic(atC), cores, info);
+    }
     std::string why;
     if (nP == nC) {
-      Outcome outcome = fuseOne(producer, consumer, option, "", why);
+      Outcome outcome = fuseOne(producer, consumer, option, "", apart, why);
       if (outcome == Outcome::Illegal)
         notFused(why);
       if (outcome != Outcome::Fused)
@@ -730,7 +746,7 @@ struct FuseScopesPass
                         (consecutive ? " consecutive" : " strided") + " ones";
       SpmdOp p = bigIsProducer ? copy : producer;
       SpmdOp c = bigIsProducer ? consumer : copy;
-      Outcome outcome = fuseOne(p, c, option, how, why);
+      Outcome outcome = fuseOne(p, c, option, how, apart, why);
       if (outcome == Outcome::Fused) {
         big.erase();
         forwardIntermediates(p, fusedScope, option);
@@ -756,7 +772,7 @@ struct FuseScopesPass
   /// fusion emit their remark, the latter naming `how` the grids were
   /// matched when it is not empty.
   Outcome fuseOne(SpmdOp producer, SpmdOp consumer, const TargetInfo *option,
-                  StringRef how, std::string &why) {
+                  StringRef how, double apart, std::string &why) {
     std::string nameP = producer.getScopeName().str();
     std::string nameC = consumer.getScopeName().str();
     AtOp atP = getOnlyScope(producer), atC = getOnlyScope(consumer);
@@ -790,6 +806,23 @@ struct FuseScopesPass
         diag << "the fused scope needs ";
         printFit(diag, fit);
       }
+      if (!how.empty())
+        diag << " (" << how << ")";
+      return Outcome::NoFit;
+    }
+    // The scopes run one after the other: fused, the one scope must not be
+    // modelled slower than the two (tessel/Analysis/TaskCost.h).
+    double together = estimateGroupedMakespan(
+        static_cast<int64_t>(producer.getBlocks()), countGmTraffic(fused),
+        getCores(fused.getKind(), info), info);
+    if (together > apart * (1 + kGroupingTolerance)) {
+      fused.erase();
+      InFlightDiagnostic diag =
+          consumer.emitRemark()
+          << "scopes '" << nameP << "' and '" << nameC
+          << "' not fused: the fused scope is modelled slower, "
+          << llvm::formatv("{0:F2}", together * 1e6).str() << " us against "
+          << llvm::formatv("{0:F2}", apart * 1e6).str() << " us apart";
       if (!how.empty())
         diag << " (" << how << ")";
       return Outcome::NoFit;

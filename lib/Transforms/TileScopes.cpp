@@ -130,16 +130,6 @@ static std::string micros(double seconds) {
   return llvm::formatv("{0:F2}", seconds * 1e6).str();
 }
 
-/// The modelled makespan of `blocks` blocks of `block` traffic on `cores`
-/// cores, grouped the way tile-tile-scopes would.
-static double bestMakespan(int64_t blocks, const GmTraffic &block,
-                           int64_t cores, const TargetInfo &info) {
-  double sec = estimateBlockSeconds(block, cores, info);
-  int64_t group = chooseTaskGroup(blocks, cores, sec, info.taskDispatchSec,
-                                  kGroupingTolerance);
-  return estimateMakespan(blocks, group, cores, sec, info.taskDispatchSec);
-}
-
 /// Re-tiles a vector scope written one token row per block to W token rows
 /// per block (tessel/Transforms/WidenRows.h), W the largest divisor of the
 /// tokens that fits, moves fewer GM bytes and keeps the modelled makespan
@@ -155,7 +145,7 @@ static std::pair<SpmdOp, AtOp> widenTokenRows(SpmdOp spmd, AtOp at,
   int64_t blocks = static_cast<int64_t>(spmd.getBlocks());
   int64_t cores = info.vectorCores;
   GmTraffic block = countGmTraffic(at);
-  double before = bestMakespan(blocks, block, cores, info);
+  double before = estimateGroupedMakespan(blocks, block, cores, info);
   for (int64_t width = rows->tokens; width >= 2; --width) {
     if (rows->tokens % width)
       continue;
@@ -174,7 +164,7 @@ static std::pair<SpmdOp, AtOp> widenTokenRows(SpmdOp spmd, AtOp at,
     FitSummary fit = measureScopeFit(copyAt, info);
     GmTraffic wideBlock = countGmTraffic(copyAt);
     int64_t newBlocks = blocks / width;
-    double after = bestMakespan(newBlocks, wideBlock, cores, info);
+    double after = estimateGroupedMakespan(newBlocks, wideBlock, cores, info);
     bool fewerBytes = wideBlock.total() * newBlocks < block.total() * blocks;
     if (!fit.placeable || !fit.fits || !fewerBytes ||
         after > before * (1 + kGroupingTolerance)) {

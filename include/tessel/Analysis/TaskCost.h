@@ -45,6 +45,12 @@ int64_t chooseTaskGroup(int64_t blocks, int64_t cores, double blockSeconds,
 /// The tolerance tile-tile-scopes groups with.
 constexpr double kGroupingTolerance = 0.05;
 
+/// The modelled makespan of `blocks` blocks of `block` traffic each on
+/// `cores` cores, grouped as tile-tile-scopes groups them
+/// (chooseTaskGroup with kGroupingTolerance).
+double estimateGroupedMakespan(int64_t blocks, const GmTraffic &block,
+                               int64_t cores, const TargetInfo &target);
+
 } // namespace tessel
 
 #endif // TESSEL_ANALYSIS_TASKCOST_H

@@ -383,7 +383,9 @@ def TileFuseScopes : Pass<"tile-fuse-scopes", "::mlir::ModuleOp"> {
     Anything else is a possible cross-block dependency and the scopes stay
     apart. Distinct function arguments are assumed not to alias. The fused
     scope must still fit the target, placed as `tile-place-buffers` would
-    place it (loops counted as one stage).
+    place it (loops counted as one stage), and, grouped as
+    `tile-tile-scopes` would group it, be modelled no more than 5% slower
+    than the two scopes one after the other (tessel/Analysis/TaskCost.h).
 
     Inside the fused scope, GM intermediates (`tile.alloc_gm` tensors only
     it uses) are kept on chip where that fits:
@@ -409,7 +411,8 @@ def TileFuseScopes : Pass<"tile-fuse-scopes", "::mlir::ModuleOp"> {
     fused: ...`, or why not: `not fused: different decomposition (8 and 12
     blocks), 8 does not divide 12`, `...; regrouping the 16 blocks by 2 does
     not help (consecutive: <why>; strided: <why>)`, `different core kinds
-    (cube and vector)`, `cross-block dependency on 'x': ...`, `capacity:
+    (cube and vector)`, `the fused scope is modelled slower, 126.65 us
+    against 4.24 us apart`, `cross-block dependency on 'x': ...`, `capacity:
     the fused scope needs ... bytes of ...`; `GM intermediate 'x' ... kept:
     <reason>`.
 
