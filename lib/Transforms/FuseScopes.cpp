@@ -72,13 +72,17 @@ static Fit measure(AtOp at, const TargetInfo &target) {
   return measureScopeFit(at, target);
 }
 
+/// "P bytes of C (kind)", or why a matmul cannot be placed.
+static std::string fitText(const Fit &fit) {
+  if (fit.operandTooLarge)
+    return "a matmul operand exceeds cube L0A or L0B";
+  return std::to_string(fit.peak) + " bytes of " +
+         std::to_string(fit.capacity) + " (" +
+         getBufferKindTitle(fit.kind).str() + ")";
+}
+
 static void printFit(InFlightDiagnostic &diag, const Fit &fit) {
-  if (fit.operandTooLarge) {
-    diag << "a matmul operand exceeds cube L0A or L0B";
-    return;
-  }
-  diag << fit.peak << " bytes of " << fit.capacity << " ("
-       << getBufferKindTitle(fit.kind) << ")";
+  diag << fitText(fit);
 }
 
 /// The cores a scope of `kind` runs on: vector cores, or cube cores (a
@@ -152,6 +156,93 @@ struct FuseScopesPass
           producer = consumer;
       }
     }
+    fuseSiblings(module, option);
+  }
+
+  /// Sibling fusion: a scope moves up past scopes it does not depend on (no
+  /// GM tensor one of them writes and the other touches) to meet an earlier
+  /// scope of its core kind, when the two then fuse. Repeats until nothing
+  /// fuses; attempts that fail say nothing.
+  void fuseSiblings(ModuleOp module, const TargetInfo *option) {
+    bool changed = true;
+    while (changed) {
+      changed = false;
+      SmallVector<SpmdOp> scopes;
+      module.walk([&](SpmdOp spmd) { scopes.push_back(spmd); });
+      for (SpmdOp scope : scopes) {
+        AtOp at = getOnlyScope(scope);
+        if (!at)
+          continue;
+        SmallVector<std::string> passed;
+        for (Operation *prev = scope->getPrevNode(); prev;
+             prev = prev->getPrevNode()) {
+          auto earlier = dyn_cast<SpmdOp>(prev);
+          if (!earlier) {
+            // Other ops (tensors, constants) may be passed unless the scope
+            // uses what they define.
+            bool uses = false;
+            scope.walk([&](Operation *op) {
+              for (Value v : op->getOperands())
+                uses |= v.getDefiningOp() == prev;
+            });
+            if (uses)
+              break;
+            continue;
+          }
+          AtOp earlierAt = getOnlyScope(earlier);
+          if (earlierAt && earlierAt.getKind() == at.getKind() &&
+              !passed.empty()) {
+            std::string nameS = scope.getScopeName().str();
+            std::string nameE = earlier.getScopeName().str();
+            Operation *home = scope->getPrevNode();
+            scope->moveAfter(earlier);
+            quiet = true;
+            SpmdOp fused = tryFuse(earlier, scope, option);
+            quiet = false;
+            if (fused) {
+              InFlightDiagnostic diag = fused.emitRemark()
+                                        << "scope '" << nameS
+                                        << "' moved up past ";
+              llvm::interleaveComma(passed, diag, [&](const std::string &n) {
+                diag << "'" << n << "'";
+              });
+              diag << " (no dependency) to fuse with '" << nameE << "'";
+              changed = true;
+              break;
+            }
+            scope->moveAfter(home);
+          }
+          std::string dependency = findDependency(scope, earlier);
+          if (!dependency.empty())
+            break;
+          passed.push_back(earlier.getScopeName().str());
+        }
+        if (changed)
+          break;
+      }
+    }
+  }
+
+  /// A GM tensor one of `a` and `b` writes and the other touches, named
+  /// for a remark, or "" when they are independent.
+  static std::string findDependency(SpmdOp a, SpmdOp b) {
+    SmallVector<ScopeAccess> accA, accB;
+    bool opaque = false;
+    auto collect = [&](SpmdOp spmd, SmallVectorImpl<ScopeAccess> &out) {
+      spmd.walk([&](AtOp at) {
+        opaque |= failed(collectScopeAccesses(at, out));
+      });
+    };
+    collect(a, accA);
+    collect(b, accB);
+    if (opaque)
+      return "an op other than tile.load and tile.store takes a memref";
+    for (const ScopeAccess &x : accA)
+      for (const ScopeAccess &y : accB)
+        if ((x.write || y.write) &&
+            getRootTensor(x.memref) == getRootTensor(y.memref))
+          return describeTensor(x.memref);
+    return "";
   }
 
   /// Fuses `consumer` into `producer`, regrouping the one with more blocks
@@ -160,6 +251,8 @@ struct FuseScopesPass
     std::string nameP = producer.getScopeName().str();
     std::string nameC = consumer.getScopeName().str();
     auto notFused = [&](StringRef why) {
+      if (quiet)
+        return;
       consumer.emitRemark() << "scopes '" << nameP << "' and '" << nameC
                             << "' not fused: " << why;
     };
@@ -183,10 +276,10 @@ struct FuseScopesPass
     std::string why;
     if (nP == nC) {
       Outcome outcome = fuseOne(producer, consumer, option, "", apart, why);
-      if (outcome == Outcome::Illegal)
+      if (outcome != Outcome::Fused) {
         notFused(why);
-      if (outcome != Outcome::Fused)
         return nullptr;
+      }
       forwardIntermediates(producer, fusedScope, option);
       return producer;
     }
@@ -234,8 +327,10 @@ struct FuseScopesPass
         return p;
       }
       copy.erase();
-      if (outcome == Outcome::NoFit)
+      if (outcome == Outcome::NoFit) {
+        notFused(why + " (" + how + ")");
         return nullptr;
+      }
       whys += (whys.empty() ? "" : "; ") + std::string(consecutive ? "consecutive: "
                                                                  : "strided: ") +
               why;
@@ -249,9 +344,9 @@ struct FuseScopesPass
   enum class Outcome { Fused, Illegal, NoFit };
 
   /// Fuses `consumer` into `producer` (same grid) when legal and placeable.
-  /// An illegal pair sets `why` and emits nothing; a capacity failure and a
-  /// fusion emit their remark, the latter naming `how` the grids were
-  /// matched when it is not empty.
+  /// An illegal pair, a fused scope that does not fit and one modelled
+  /// slower set `why` and emit nothing; a fusion emits its remark, naming
+  /// `how` the grids were matched when it is not empty.
   Outcome fuseOne(SpmdOp producer, SpmdOp consumer, const TargetInfo *option,
                   StringRef how, double apart, std::string &why) {
     std::string nameP = producer.getScopeName().str();
@@ -278,17 +373,11 @@ struct FuseScopesPass
     Fit fit = measure(fused, info);
     if (!fit.placeable || !fit.fits) {
       fused.erase();
-      InFlightDiagnostic diag = consumer.emitRemark()
-                                << "scopes '" << nameP << "' and '" << nameC
-                                << "' not fused: capacity: ";
+      why = "capacity: ";
       if (!fit.placeable)
-        diag << "the fused scope cannot be placed (" << fit.error << ")";
-      else {
-        diag << "the fused scope needs ";
-        printFit(diag, fit);
-      }
-      if (!how.empty())
-        diag << " (" << how << ")";
+        why += "the fused scope cannot be placed (" + fit.error + ")";
+      else
+        why += "the fused scope needs " + fitText(fit);
       return Outcome::NoFit;
     }
     // The scopes run one after the other: fused, the one scope must not be
@@ -298,14 +387,9 @@ struct FuseScopesPass
         getCores(fused.getKind(), info), info);
     if (together > apart * (1 + kGroupingTolerance)) {
       fused.erase();
-      InFlightDiagnostic diag =
-          consumer.emitRemark()
-          << "scopes '" << nameP << "' and '" << nameC
-          << "' not fused: the fused scope is modelled slower, "
-          << llvm::formatv("{0:F2}", together * 1e6).str() << " us against "
-          << llvm::formatv("{0:F2}", apart * 1e6).str() << " us apart";
-      if (!how.empty())
-        diag << " (" << how << ")";
+      why = "the fused scope is modelled slower, " +
+            llvm::formatv("{0:F2}", together * 1e6).str() + " us against " +
+            llvm::formatv("{0:F2}", apart * 1e6).str() + " us apart";
       return Outcome::NoFit;
     }
     atP.erase();
@@ -491,6 +575,9 @@ struct FuseScopesPass
 
   /// The tile.at of the last successful fuseOne.
   AtOp fusedScope;
+  /// Whether tryFuse keeps its reasons for not fusing to itself (the
+  /// attempts on scopes that are not adjacent).
+  bool quiet = false;
 };
 
 } // namespace

@@ -448,3 +448,42 @@ func.func @fusion_modelled_slower(%a: memref<96x4096xf32>, %o: memref<96x4096xf3
   }
   return
 }
+
+// -----
+
+// No sibling fusion across a dependency: 'dbl' reads o, which the cube
+// scope 'mm' between writes, so it stays after 'mm' (the attempt is silent;
+// only the adjacent pairs report).
+// CHECK-LABEL: func.func @sibling_blocked_by_dependency
+// CHECK: tile.spmd 8 name("ex")
+// CHECK: tile.spmd 1 name("mm")
+// CHECK: tile.spmd 8 name("dbl")
+func.func @sibling_blocked_by_dependency(%x: memref<8x64xf32>, %y: memref<8x64xf32>, %z: memref<8x64xf32>,
+                                          %a: memref<16x16xf16>, %o: memref<8x64xf32>) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 8 name("ex") (%b) {
+    tile.at vector {
+      %v = tile.load %x[%b, %c0] : memref<8x64xf32> -> !tile.tile<1x64xf32>
+      %e = tile.exp %v : !tile.tile<1x64xf32>
+      tile.store %e, %y[%b, %c0] : !tile.tile<1x64xf32>, memref<8x64xf32>
+    }
+  }
+  // expected-remark @below {{scopes 'ex' and 'mm' not fused: different core kinds (vector and cube)}}
+  tile.spmd 1 name("mm") (%b) {
+    tile.at cube {
+      %l = tile.load %a[%c0, %c0] : memref<16x16xf16> -> !tile.tile<16x16xf16>
+      %m = tile.matmul %l, %l : !tile.tile<16x16xf16>, !tile.tile<16x16xf16> -> !tile.tile<16x16xf32>
+      %r = tile.reshape %m : !tile.tile<16x16xf32> -> !tile.tile<4x64xf32>
+      tile.store %r, %o[%c0, %c0] : !tile.tile<4x64xf32>, memref<8x64xf32>
+    }
+  }
+  // expected-remark @below {{scopes 'mm' and 'dbl' not fused: different core kinds (cube and vector)}}
+  tile.spmd 8 name("dbl") (%b) {
+    tile.at vector {
+      %v = tile.load %o[%b, %c0] : memref<8x64xf32> -> !tile.tile<1x64xf32>
+      %d = tile.add %v, %v : !tile.tile<1x64xf32>
+      tile.store %d, %z[%b, %c0] : !tile.tile<1x64xf32>, memref<8x64xf32>
+    }
+  }
+  return
+}

@@ -365,6 +365,12 @@ def TileFuseScopes : Pass<"tile-fuse-scopes", "::mlir::ModuleOp"> {
     replaced by the producer's, so block b runs the producer's block b then
     the consumer's block b. Runs of more than two fuse one after the other.
 
+    Siblings: after the adjacent pairs, a scope moves up past scopes it
+    does not depend on (no GM tensor one writes and the other touches) to
+    meet an earlier scope of its core kind, when the two then fuse (the
+    attempts that fail say nothing): `scope 'b' moved up past 'm' (no
+    dependency) to fuse with 'a'`.
+
     Different grids: when one scope has K times the other's blocks, a copy
     of it is regrouped first (each of its new blocks runs K old ones in a
     loop, consecutive `b * K + i` or else strided `i * N / K + b`, the
