@@ -1,17 +1,18 @@
-//===- TileScopes.cpp - Group the blocks of a scope into fewer tasks ------===//
+//===- TileScopes.cpp - Re-tile, group and jam the blocks of scopes -------===//
 //
 // Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
 //
 //===----------------------------------------------------------------------===//
 //
-// Task grouping. A `tile.spmd` of N blocks whose scope runs on one core kind
-// and has more blocks than the target has cores of that kind becomes a
-// `tile.spmd` of N / G blocks in which each block runs G consecutive block
-// ids of the old grid, one after the other: the body of its `tile.at` is
-// wrapped in `scf.for %i = 0 to G` and the old block index becomes
-// `%blk * G + %i`. The blocks of an spmd are independent, so running some of
-// them in sequence on one core computes the same result. G is the largest
-// divisor of N that still leaves at least as many tasks as cores.
+// Per scope, on the cost model of tessel/Analysis/TaskCost.h: a vector scope
+// written one token row per block may take W token rows per block
+// (WidenRows.h); the N blocks are grouped G per task (each task runs G old
+// blocks in an `scf.for`, the old index rebuilt and simplified,
+// IndexUtils.h), G the fewest tasks within 5% of the least modelled
+// makespan; and grouped blocks whose inner loops share loads are unrolled
+// and jammed. The blocks of an spmd are independent, so running several in
+// sequence, or interleaved, on one core computes the same result. Every
+// change is tried on a copy and kept when it fits and the model prefers it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,18 +22,18 @@
 #include "tessel/Support/TargetInfo.h"
 #include "tessel/Transforms/IndexUtils.h"
 #include "tessel/Transforms/LoopUtils.h"
-#include "tessel/Transforms/WidenRows.h"
 #include "tessel/Transforms/Passes.h"
+#include "tessel/Transforms/WidenRows.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Transforms/CSE.h"
-#include "mlir/IR/Diagnostics.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Transforms/CSE.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #define DEBUG_TYPE "tile-tile-scopes"
