@@ -44,6 +44,29 @@ PipelineOp tessel::convertForToPipeline(scf::ForOp loop, int64_t stages) {
   return pipe;
 }
 
+scf::ForOp tessel::convertPipelineToFor(PipelineOp pipe) {
+  OpBuilder b(pipe);
+  auto loop = scf::ForOp::create(b, pipe.getLoc(), pipe.getLowerBound(),
+                                 pipe.getUpperBound(), pipe.getStep(),
+                                 pipe.getInits());
+  Block *newBody = loop.getBody();
+  // The builder adds the implicit terminator when there are no iter_args.
+  if (!newBody->empty())
+    newBody->getTerminator()->erase();
+  Block &oldBody = pipe.getBodyBlock();
+  auto yield = cast<YieldOp>(oldBody.getTerminator());
+  b.setInsertionPoint(yield);
+  scf::YieldOp::create(b, yield.getLoc(), yield.getOperands());
+  yield.erase();
+  for (auto [from, to] :
+       llvm::zip(oldBody.getArguments(), newBody->getArguments()))
+    from.replaceAllUsesWith(to);
+  newBody->getOperations().splice(newBody->end(), oldBody.getOperations());
+  pipe.replaceAllUsesWith(loop.getResults());
+  pipe.erase();
+  return loop;
+}
+
 FitSummary tessel::measureScopeFit(AtOp at, const TargetInfo &target) {
   OpBuilder b(at);
   b.setInsertionPointAfter(at);

@@ -81,10 +81,28 @@ static AtOp getOnlyScope(SpmdOp spmd) {
 /// the first that moves fewer GM bytes and still fits.
 static void jamGroup(SpmdOp spmd, AtOp at, scf::ForOp loop, int64_t group,
                      const TargetInfo &info) {
+  // Inner loops the author wrote as pipelines jam as scf.for loops and get
+  // their stage count back after; they must agree on it.
   bool hasInner = false;
-  loop.getBody()->walk([&](scf::ForOp) { hasInner = true; });
+  std::optional<int64_t> stages;
+  bool mixedStages = false;
+  loop.getBody()->walk([&](Operation *op) {
+    if (auto pipe = dyn_cast<PipelineOp>(op)) {
+      int64_t s = static_cast<int64_t>(pipe.getStages());
+      mixedStages |= stages && *stages != s;
+      stages = s;
+      hasInner = true;
+    }
+    hasInner |= isa<scf::ForOp>(op);
+  });
   if (!hasInner)
     return;
+  if (mixedStages) {
+    spmd.emitRemark() << "scope '" << spmd.getScopeName()
+                      << "': the blocks of a task not jammed: their pipelines "
+                         "have different stage counts";
+    return;
+  }
   GmTraffic before = countGmTraffic(at);
   std::string why = "no load is shared";
   for (int64_t factor = group; factor > 1; --factor) {
@@ -95,10 +113,29 @@ static void jamGroup(SpmdOp spmd, AtOp at, scf::ForOp loop, int64_t group,
     IRMapping map;
     auto copy = cast<AtOp>(b.clone(*at, map));
     auto copyLoop = cast<scf::ForOp>(map.lookup(loop.getOperation()));
+    SmallVector<PipelineOp> pipes;
+    copyLoop.getBody()->walk([&](PipelineOp pipe) { pipes.push_back(pipe); });
+    for (PipelineOp pipe : llvm::reverse(pipes))
+      convertPipelineToFor(pipe);
+    // The group loop is marked: unroll-and-jam may keep it (with a larger
+    // step) or fold it away when one iteration is left.
+    StringRef groupMark = "tessel.group_loop";
+    copyLoop->setAttr(groupMark, UnitAttr::get(at.getContext()));
     if (failed(loopUnrollJamByFactor(copyLoop, factor))) {
       copy.erase();
       why = "the group loop cannot be unrolled and jammed";
       continue;
+    }
+    SmallVector<scf::ForOp> loops;
+    copy.walk([&](scf::ForOp l) { loops.push_back(l); });
+    for (scf::ForOp l : llvm::reverse(loops)) {
+      if (l->hasAttr(groupMark)) {
+        l->removeAttr(groupMark);
+        continue;
+      }
+      // Any other loop came from a pipeline when there were pipelines.
+      if (stages)
+        convertForToPipeline(l, *stages);
     }
     IRRewriter rewriter(at.getContext());
     DominanceInfo dom(copy);

@@ -129,6 +129,40 @@ func.func @row_scale_without_token_rows(%p: memref<8x1024xf32>, %r: memref<1x1xf
 
 // -----
 
+// Not jammed: the two pipelines of a block have different stage counts, so
+// after jamming them as scf.for loops there would be no one count to give
+// back.
+// CHECK-LABEL: func.func @pipelines_with_different_stages
+// CHECK: stages(2)
+// CHECK: stages(3)
+func.func @pipelines_with_different_stages(%x: memref<4096x64xf32>, %o: memref<4096x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c32 = arith.constant 32 : index
+  // expected-remark @below {{scope 'two' keeps one token row per block}}
+  // expected-remark @below {{scope 'two': 4096 blocks grouped by}}
+  // expected-remark @below {{scope 'two': the blocks of a task not jammed: their pipelines have different stage counts}}
+  tile.spmd 4096 name("two") (%b) {
+    tile.at vector {
+      tile.pipeline %j = %c0 to %c2 step %c1 stages(2) {
+        %c = arith.muli %j, %c32 : index
+        %v = tile.load %x[%b, %c] : memref<4096x64xf32> -> !tile.tile<1x32xf32>
+        tile.store %v, %o[%b, %c] : !tile.tile<1x32xf32>, memref<4096x64xf32>
+      }
+      tile.pipeline %j = %c0 to %c2 step %c1 stages(3) {
+        %c = arith.muli %j, %c32 : index
+        %v = tile.load %o[%b, %c] : memref<4096x64xf32> -> !tile.tile<1x32xf32>
+        %e = tile.exp %v : !tile.tile<1x32xf32>
+        tile.store %e, %o[%b, %c] : !tile.tile<1x32xf32>, memref<4096x64xf32>
+      }
+    }
+  }
+  return
+}
+
+// -----
+
 // Two tile.at scopes in one spmd: which one would loop is ambiguous.
 // CHECK-LABEL: func.func @two_scopes_in_one_spmd
 // CHECK: tile.spmd 96

@@ -154,3 +154,38 @@ func.func @token_rows_widened(%p: memref<8x1024xf32>, %s: memref<1024xf32>, %o: 
   }
   return
 }
+
+// -----
+
+// The same matmul with its K loop written as a 2-stage tile.pipeline: the
+// pipelines are jammed as scf.for loops and get their 2 stages back.
+// CHECK-LABEL: func.func @pipelines_jammed
+// CHECK: tile.spmd 16 name("mm")
+// CHECK: tile.pipeline {{.*}} stages(2) iter_args
+// CHECK: %[[L:.*]] = tile.load %arg0
+// CHECK-COUNT-16: tile.matmul_acc %{{.*}}, %[[L]], %{{.*}}
+// CHECK-NOT: scf.for
+func.func @pipelines_jammed(%x: memref<16x64xf16>, %w: memref<64x4096xf16>, %o: memref<16x4096xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c16 = arith.constant 16 : index
+  %c32 = arith.constant 32 : index
+  // expected-remark @below {{scope 'mm': 256 blocks grouped by 16 into 16 tasks}}
+  // expected-remark @below {{scope 'mm': blocks of a task jammed by 16 into one pass of their inner loops: GM traffic 81920 -> 51200 bytes per task}}
+  tile.spmd 256 name("mm") (%b) {
+    tile.at cube {
+      %n0 = arith.muli %b, %c16 : index
+      %z = tile.full 0.0 : !tile.tile<16x16xf32>
+      %acc = tile.pipeline %k = %c0 to %c2 step %c1 stages(2) iter_args(%a = %z) -> (!tile.tile<16x16xf32>) {
+        %k0 = arith.muli %k, %c32 : index
+        %l = tile.load %x[%c0, %k0] : memref<16x64xf16> -> !tile.tile<16x32xf16>
+        %r = tile.load %w[%k0, %n0] : memref<64x4096xf16> -> !tile.tile<32x16xf16>
+        %m = tile.matmul_acc %a, %l, %r : !tile.tile<16x32xf16>, !tile.tile<32x16xf16> -> !tile.tile<16x16xf32>
+        tile.yield %m : !tile.tile<16x16xf32>
+      }
+      tile.store %acc, %o[%c0, %n0] : !tile.tile<16x16xf32>, memref<16x4096xf32>
+    }
+  }
+  return
+}

@@ -18,6 +18,10 @@ namespace tessel {
 /// iter_args and `stages` stages, and returns it; `loop` is erased.
 tile::PipelineOp convertForToPipeline(mlir::scf::ForOp loop, int64_t stages);
 
+/// The inverse of convertForToPipeline: an `scf.for` with the pipeline's
+/// bounds, carried values and body (its stage count is dropped).
+mlir::scf::ForOp convertPipelineToFor(tile::PipelineOp pipe);
+
 /// The GM tensor a memref is a view of (through view-like ops).
 mlir::Value getRootTensor(mlir::Value memref);
 

@@ -314,7 +314,9 @@ def TileTileScopes : Pass<"tile-tile-scopes", "::mlir::ModuleOp"> {
        the same result. `scope 's': 2048 blocks grouped by 64 into 32 tasks
        (vector cores: 48; modelled 3.42 us, 36.16 us ungrouped)` or `scope
        's' not grouped: ...`.
-    3. Jamming. When the grouped blocks have inner loops, the group loop is
+    3. Jamming. When the grouped blocks have inner loops (`scf.for`, or
+       `tile.pipeline`s of one stage count, jammed as `scf.for` and given
+       their stages back), the group loop is
        unrolled and jammed (upstream scf loopUnrollJamByFactor) by the
        largest factor of G for which identical loads then merge (CSE), the
        GM traffic drops and the scope fits: the blocks of a matmul column

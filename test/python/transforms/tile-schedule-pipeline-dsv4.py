@@ -51,26 +51,30 @@
 # pay.
 # HAND-REMARKS: remark: scope 'q_down_proj' not grouped: 16 blocks on 24 cube cores
 # HAND-REMARKS: remark: scope 'q_up_proj_cube': 128 blocks grouped by 2 into 64 tasks
+# The two blocks of a cube task share qr's K steps: their K pipelines are
+# jammed into one (as scf.for loops, the 2 stages restored after).
+# HAND-REMARKS: remark: scope 'q_up_proj_cube': blocks of a task jammed by 2 into one pass of their inner loops
 # HAND-REMARKS: remark: scope 'q_up_proj_vector': 128 blocks grouped by 4 into 32 tasks
 # HAND-REMARKS: remark: scope 'q_head_norm_q_rope': 64 blocks grouped by 2 into 32 tasks
+# The two blocks of a q_head_norm_q_rope task are the same 1-token row of 16
+# heads: jammed, they load the token's cos and sin once.
+# HAND-REMARKS: remark: scope 'q_head_norm_q_rope': blocks of a task jammed by 2 into one pass of their inner loops: GM traffic 57600 -> 57472 bytes per task
 # HAND-REMARKS: remark: scope 'kv_proj' not grouped: 8 blocks on 24 cube cores
-# The new group loops load from GM and fit doubled, so tile-pipeline-loops
-# (run after) pipelines them:
-# HAND-REMARKS: remark: pipelined loop in scope 'q_up_proj_cube': 2 stages, footprint 24576 bytes of 131072 (cube L0C)
+# The remaining group loop loads from GM and fits doubled, so
+# tile-pipeline-loops (run after) pipelines it:
 # HAND-REMARKS: remark: pipelined loop in scope 'q_up_proj_vector': 2 stages, footprint 34880 bytes of 188416 (vector UB)
-# HAND-REMARKS: remark: pipelined loop in scope 'q_head_norm_q_rope': 2 stages
 # HAND-REMARKS-NOT: remark
 # HAND-NOT: core_group
 # HAND: %[[ST:.*]] = tile.alloc_gm name("q_up_proj_stage0") : memref<128x8x256xi32>
-# Grouped: the cube half runs old blocks 2 * blk + i, the vector half
-# 4 * blk + i, each i in a group loop (pipelined).
+# Grouped: the cube half runs old blocks 2 * blk and 2 * blk + 1 jammed in
+# one K pipeline (one qr load, two wq_b loads and accumulators per step);
+# the vector half runs 4 * blk + i in a group loop (pipelined).
 # HAND: tile.spmd 64 name("q_up_proj_cube") (%[[B:.*]]) {
 # HAND-NEXT: tile.at cube {
-# HAND: tile.pipeline %[[I:.*]] = %{{.*}} to %[[C2:.*]] step %{{.*}} stages(2) {
-# HAND-NEXT: %[[S:.*]] = arith.muli %[[B]], %[[C2]] : index
-# HAND-NEXT: %[[OLD:.*]] = arith.addi %[[S]], %[[I]] : index
-# HAND: tile.matmul_acc
-# HAND: tile.store %{{.*}}, %[[ST]][%[[OLD]], %{{.*}}, %{{.*}}] : !tile.tile<8x256xi32>, memref<128x8x256xi32>
+# HAND: tile.pipeline {{.*}} stages(2) iter_args({{.*}}) -> (!tile.tile<8x256xi32>, !tile.tile<8x256xi32>) {
+# HAND: %[[Q:.*]] = tile.load %arg11
+# HAND-COUNT-2: tile.matmul_acc %{{.*}}, %[[Q]], %{{.*}}
+# HAND-COUNT-2: tile.store %{{.*}}, %[[ST]][%{{.*}}, %{{.*}}, %{{.*}}] : !tile.tile<8x256xi32>, memref<128x8x256xi32>
 # HAND: tile.spmd 32 name("q_up_proj_vector") (%[[B2:.*]]) {
 # HAND-NEXT: tile.at vector {
 # HAND: tile.pipeline %[[I2:.*]] = %{{.*}} to %[[C4:.*]] step %{{.*}} stages(2) {
