@@ -83,7 +83,7 @@ static void jamGroup(SpmdOp spmd, AtOp at, scf::ForOp loop, int64_t group,
                      const TargetInfo &info) {
   // Inner loops the author wrote as pipelines jam as scf.for loops and get
   // their stage count back after; they must agree on it.
-  bool hasInner = false;
+  bool hasFor = false;
   std::optional<int64_t> stages;
   bool mixedStages = false;
   loop.getBody()->walk([&](Operation *op) {
@@ -91,16 +91,16 @@ static void jamGroup(SpmdOp spmd, AtOp at, scf::ForOp loop, int64_t group,
       int64_t s = static_cast<int64_t>(pipe.getStages());
       mixedStages |= stages && *stages != s;
       stages = s;
-      hasInner = true;
     }
-    hasInner |= isa<scf::ForOp>(op);
+    hasFor |= isa<scf::ForOp>(op);
   });
-  if (!hasInner)
+  if (!hasFor && !stages)
     return;
-  if (mixedStages) {
+  if (mixedStages || (hasFor && stages)) {
     spmd.emitRemark() << "scope '" << spmd.getScopeName()
-                      << "': the blocks of a task not jammed: their pipelines "
-                         "have different stage counts";
+                      << "': the blocks of a task not jammed: their loops "
+                         "are pipelines of different stage counts, or some "
+                         "are and some are not";
     return;
   }
   GmTraffic before = countGmTraffic(at);

@@ -142,7 +142,7 @@ func.func @pipelines_with_different_stages(%x: memref<4096x64xf32>, %o: memref<4
   %c32 = arith.constant 32 : index
   // expected-remark @below {{scope 'two' keeps one token row per block}}
   // expected-remark @below {{scope 'two': 4096 blocks grouped by}}
-  // expected-remark @below {{scope 'two': the blocks of a task not jammed: their pipelines have different stage counts}}
+  // expected-remark @below {{scope 'two': the blocks of a task not jammed: their loops are pipelines of different stage counts, or some are and some are not}}
   tile.spmd 4096 name("two") (%b) {
     tile.at vector {
       tile.pipeline %j = %c0 to %c2 step %c1 stages(2) {
