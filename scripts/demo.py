@@ -17,8 +17,11 @@ decode Q/KV projection + RoPE kernel written in the PyPTO `pl` surface
 (tessel.language), hand-scheduled as eight spmd scopes. The AST frontend
 built tile-dialect IR with the author's source locations; tile-npu-pipeline
 gave every scope its core kind (splitting the mixed q_up_proj scope through
-GM, as A2/A3 needs) and placed every tile in UB / L1 / L0C within the a2a3
-capacities; the placed program was lowered to LLVM, JIT-compiled and run on
+GM, as A2/A3 needs), fused q_head_norm with q_rope and kv_norm with kv_rope,
+grouped blocks into tasks by a modelled makespan (jamming the q_up_proj cube
+tasks so they share their qr loads), and placed every tile in UB / L1 / L0C
+within the a2a3 capacities; the placed program was lowered to LLVM,
+JIT-compiled and run on
 torch tensors (the CPU simulation, every tile at its placed offset); the
 outputs were compared with the PyTorch golden (kernels/dsv4/reference.py)
 by the contract's accuracy rule.
@@ -30,6 +33,9 @@ See the IR of each stage (tile, scheduled, placed, llvm) with:
   .venv/bin/tessel compile {KERNEL} --emit llvm
 Other presets and token counts:
   .venv/bin/python kernels/dsv4/run.py --preset pro --tokens 128
+The same computation written naively (14 scopes, fp32 GM intermediates),
+scheduled by the same pipeline, side by side with this one:
+  .venv/bin/python kernels/dsv4/run.py --compare
 """
 
 
