@@ -10,6 +10,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/LoopLikeInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include <numeric>
 
@@ -167,6 +168,37 @@ bool tessel::isSameLinearIndex(Value a, Value b) {
         }))
       return false;
   return true;
+}
+
+static bool isSameExprTree(
+    Value a, Value b, function_ref<std::optional<bool>(Value, Value)> leaf,
+    int depth) {
+  if (depth > 16)
+    return false;
+  if (std::optional<bool> decided = leaf(a, b))
+    return *decided;
+  APInt ca, cb;
+  if (matchPattern(a, m_ConstantInt(&ca)) &&
+      matchPattern(b, m_ConstantInt(&cb)))
+    return ca == cb;
+  if (a == b)
+    return true;
+  Operation *da = a.getDefiningOp(), *db = b.getDefiningOp();
+  if (!da || !db || da->getName() != db->getName() ||
+      da->getNumOperands() != db->getNumOperands() ||
+      da->getNumResults() != 1 || db->getNumResults() != 1 ||
+      da->getNumRegions() || db->getNumRegions() || !isPure(da) ||
+      da->getAttrDictionary() != db->getAttrDictionary())
+    return false;
+  for (auto [x, y] : llvm::zip(da->getOperands(), db->getOperands()))
+    if (!isSameExprTree(x, y, leaf, depth + 1))
+      return false;
+  return true;
+}
+
+bool tessel::isSameExprTree(
+    Value a, Value b, function_ref<std::optional<bool>(Value, Value)> leaf) {
+  return ::isSameExprTree(a, b, leaf, 0);
 }
 
 std::optional<IndexRange> tessel::getLinearRange(const LinearIndex &l) {

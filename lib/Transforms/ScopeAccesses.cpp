@@ -13,7 +13,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/LoopLikeInterface.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 using namespace mlir;
 using namespace tessel;
@@ -59,30 +58,17 @@ std::string tessel::describeTensor(Value memref) {
 /// `b` (block index `blkB`) compute the same function of the block index:
 /// the same pure ops over the same constants and outer values. Loop
 /// variables and other block arguments never match.
-static bool sameExpr(Value a, Value b, Value blkA, Value blkB, int depth = 0) {
-  if (depth > 16)
-    return false;
-  if (a == blkA || b == blkB)
-    return a == blkA && b == blkB;
-  APInt ca, cb;
-  if (matchPattern(a, m_ConstantInt(&ca)) &&
-      matchPattern(b, m_ConstantInt(&cb)))
-    return ca == cb;
-  if (a == b)
-    return !isa<BlockArgument>(a) ||
-           !cast<BlockArgument>(a).getOwner()->getParentOp()->getParentOfType<
-               SpmdOp>();
-  Operation *da = a.getDefiningOp(), *db = b.getDefiningOp();
-  if (!da || !db || da->getName() != db->getName() ||
-      da->getNumOperands() != db->getNumOperands() ||
-      da->getNumResults() != 1 || db->getNumResults() != 1 ||
-      da->getNumRegions() || db->getNumRegions() || !isPure(da) ||
-      da->getAttrDictionary() != db->getAttrDictionary())
-    return false;
-  for (auto [x, y] : llvm::zip(da->getOperands(), db->getOperands()))
-    if (!sameExpr(x, y, blkA, blkB, depth + 1))
+static bool sameExpr(Value a, Value b, Value blkA, Value blkB) {
+  return isSameExprTree(a, b, [&](Value x, Value y) -> std::optional<bool> {
+    if (x == blkA || y == blkB)
+      return x == blkA && y == blkB;
+    // A block argument inside a scope (a loop variable) never matches.
+    if (x == y && isa<BlockArgument>(x) &&
+        cast<BlockArgument>(x).getOwner()->getParentOp()->getParentOfType<
+            SpmdOp>())
       return false;
-  return true;
+    return std::nullopt;
+  });
 }
 
 /// Whether two accesses of one memref touch the same slice in the same

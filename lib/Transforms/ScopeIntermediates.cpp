@@ -6,10 +6,10 @@
 
 #include "tessel/Transforms/ScopeIntermediates.h"
 
+#include "tessel/Transforms/IndexUtils.h"
 #include "tessel/Transforms/LoopUtils.h"
 
 #include "mlir/IR/IRMapping.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/SetVector.h"
@@ -95,33 +95,13 @@ void tessel::applyForward(Forward &fwd) {
 /// are mapped on first use. Other block arguments must be identical and not
 /// loop variables of the scope; ops must be pure and match structurally.
 static bool matchWithLoopVars(Value a, Value b, ArrayRef<Value> ivs,
-                              DenseMap<Value, Value> &map, int depth = 0) {
-  if (depth > 16)
-    return false;
-  if (llvm::is_contained(ivs, a)) {
-    auto it = map.find(a);
-    if (it != map.end())
-      return it->second == b;
-    map[a] = b;
-    return true;
-  }
-  APInt ca, cb;
-  if (matchPattern(a, m_ConstantInt(&ca)) &&
-      matchPattern(b, m_ConstantInt(&cb)))
-    return ca == cb;
-  if (a == b)
-    return true;
-  Operation *da = a.getDefiningOp(), *db = b.getDefiningOp();
-  if (!da || !db || da->getName() != db->getName() ||
-      da->getNumOperands() != db->getNumOperands() ||
-      da->getNumResults() != 1 || db->getNumResults() != 1 ||
-      da->getNumRegions() || db->getNumRegions() || !isPure(da) ||
-      da->getAttrDictionary() != db->getAttrDictionary())
-    return false;
-  for (auto [x, y] : llvm::zip(da->getOperands(), db->getOperands()))
-    if (!matchWithLoopVars(x, y, ivs, map, depth + 1))
-      return false;
-  return true;
+                              DenseMap<Value, Value> &map) {
+  return isSameExprTree(a, b, [&](Value x, Value y) -> std::optional<bool> {
+    if (!llvm::is_contained(ivs, x))
+      return std::nullopt;
+    auto [it, inserted] = map.try_emplace(x, y);
+    return inserted || it->second == y;
+  });
 }
 
 /// Erases the ops under `root` that are trivially dead (no uses, no effects

@@ -40,6 +40,15 @@ LinearIndex linearizeIndex(mlir::Value v);
 /// with the same coefficients, same constant): they are then equal.
 bool isSameLinearIndex(mlir::Value a, mlir::Value b);
 
+/// Whether `a` and `b` are computed by the same pure single-result ops (same
+/// names, attributes and operands, recursively, 16 levels at most) over
+/// matching leaves. `leaf` sees every pair first: true or false decides it,
+/// none goes on (equal integer constants and identical values then match,
+/// else the defining ops are compared).
+bool isSameExprTree(
+    mlir::Value a, mlir::Value b,
+    llvm::function_ref<std::optional<bool>(mlir::Value, mlir::Value)> leaf);
+
 /// The range of a linear index from its atoms' ranges (getIndexRange of
 /// each), or none when an atom's is unknown.
 std::optional<IndexRange> getLinearRange(const LinearIndex &l);
