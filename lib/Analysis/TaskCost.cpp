@@ -6,6 +6,8 @@
 
 #include "tessel/Analysis/TaskCost.h"
 
+#include "llvm/Support/FormatVariadic.h"
+
 #include <algorithm>
 
 using namespace tessel;
@@ -57,4 +59,13 @@ double tessel::estimateGroupedMakespan(int64_t blocks, const GmTraffic &block,
   int64_t group = chooseTaskGroup(blocks, cores, sec, target.taskDispatchSec,
                                   kGroupingTolerance);
   return estimateMakespan(blocks, group, cores, sec, target.taskDispatchSec);
+}
+
+int64_t tessel::getCoreCount(tile::CoreKind kind, const TargetInfo &target) {
+  return kind == tile::CoreKind::vector ? target.vectorCores
+                                        : target.cubeCores;
+}
+
+std::string tessel::formatMicros(double seconds) {
+  return llvm::formatv("{0:F2}", seconds * 1e6).str();
 }

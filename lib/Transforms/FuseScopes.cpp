@@ -30,7 +30,6 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/IRMapping.h"
-#include "llvm/Support/FormatVariadic.h"
 
 #define DEBUG_TYPE "tile-fuse-scopes"
 
@@ -44,26 +43,6 @@ using namespace tessel;
 using namespace tessel::tile;
 
 namespace {
-
-/// The single tile.at of `spmd` when every use of the block index is inside
-/// it, else null.
-static AtOp getOnlyScope(SpmdOp spmd) {
-  AtOp only;
-  for (Operation &op : spmd.getBodyBlock().without_terminator()) {
-    auto at = dyn_cast<AtOp>(op);
-    if (!at)
-      return nullptr;
-    if (only)
-      return nullptr;
-    only = at;
-  }
-  if (!only)
-    return nullptr;
-  for (OpOperand &use : spmd.getBlockIndex().getUses())
-    if (!only->isAncestor(use.getOwner()))
-      return nullptr;
-  return only;
-}
 
 /// The fullest buffer of a placed scope, or why it cannot be placed.
 using Fit = FitSummary;
@@ -83,12 +62,6 @@ static std::string fitText(const Fit &fit) {
 
 static void printFit(InFlightDiagnostic &diag, const Fit &fit) {
   diag << fitText(fit);
-}
-
-/// The cores a scope of `kind` runs on: vector cores, or cube cores (a
-/// core_group scope runs on one cube core and its vector cores).
-static int64_t getCores(CoreKind kind, const TargetInfo &info) {
-  return kind == CoreKind::vector ? info.vectorCores : info.cubeCores;
 }
 
 struct FuseScopesPass
@@ -269,7 +242,7 @@ struct FuseScopesPass
     double apart = 0;
     if (atP && atC) {
       const TargetInfo &info = getScopeTarget(atP, option);
-      int64_t cores = getCores(atP.getKind(), info);
+      int64_t cores = getCoreCount(atP.getKind(), info);
       apart = estimateGroupedMakespan(nP, countGmTraffic(atP), cores, info) +
               estimateGroupedMakespan(nC, countGmTraffic(atC), cores, info);
     }
@@ -384,12 +357,12 @@ struct FuseScopesPass
     // modelled slower than the two (tessel/Analysis/TaskCost.h).
     double together = estimateGroupedMakespan(
         static_cast<int64_t>(producer.getBlocks()), countGmTraffic(fused),
-        getCores(fused.getKind(), info), info);
+        getCoreCount(fused.getKind(), info), info);
     if (together > apart * (1 + kGroupingTolerance)) {
       fused.erase();
       why = "the fused scope is modelled slower, " +
-            llvm::formatv("{0:F2}", together * 1e6).str() + " us against " +
-            llvm::formatv("{0:F2}", apart * 1e6).str() + " us apart";
+            formatMicros(together) + " us against " +
+            formatMicros(apart) + " us apart";
       return Outcome::NoFit;
     }
     atP.erase();

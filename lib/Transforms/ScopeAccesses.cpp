@@ -13,6 +13,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/LoopLikeInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 using namespace mlir;
 using namespace tessel;
@@ -233,4 +234,25 @@ bool tessel::pinsBlock(const ScopeAccess &a, const ScopeAccess &b, Value blkA,
 
 bool tessel::isSameBlockFunction(Value a, Value b, Value blkA, Value blkB) {
   return sameExpr(a, b, blkA, blkB);
+}
+
+AtOp tessel::getOnlyScope(SpmdOp spmd, bool allowPureOps) {
+  AtOp only;
+  for (Operation &op : spmd.getBodyBlock().without_terminator()) {
+    auto at = dyn_cast<AtOp>(op);
+    if (!at) {
+      if (!allowPureOps || !isPure(&op))
+        return nullptr;
+      continue;
+    }
+    if (only)
+      return nullptr;
+    only = at;
+  }
+  if (!only)
+    return nullptr;
+  for (OpOperand &use : spmd.getBlockIndex().getUses())
+    if (!only->isAncestor(use.getOwner()))
+      return nullptr;
+  return only;
 }

@@ -23,6 +23,7 @@
 #include "tessel/Transforms/IndexUtils.h"
 #include "tessel/Transforms/LoopUtils.h"
 #include "tessel/Transforms/Passes.h"
+#include "tessel/Transforms/ScopeAccesses.h"
 #include "tessel/Transforms/WidenRows.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -34,7 +35,6 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/CSE.h"
-#include "llvm/Support/FormatVariadic.h"
 
 #define DEBUG_TYPE "tile-tile-scopes"
 
@@ -48,30 +48,6 @@ using namespace tessel;
 using namespace tessel::tile;
 
 namespace {
-
-/// The single tile.at of `spmd` when every use of the block index is inside
-/// it and every other op of the spmd body is pure (it then runs once per new
-/// block instead of once per old one), else null.
-static AtOp getOnlyScope(SpmdOp spmd) {
-  AtOp only;
-  for (Operation &op : spmd.getBodyBlock().without_terminator()) {
-    auto at = dyn_cast<AtOp>(op);
-    if (!at) {
-      if (!isPure(&op))
-        return nullptr;
-      continue;
-    }
-    if (only)
-      return nullptr;
-    only = at;
-  }
-  if (!only)
-    return nullptr;
-  for (OpOperand &use : spmd.getBlockIndex().getUses())
-    if (!only->isAncestor(use.getOwner()))
-      return nullptr;
-  return only;
-}
 
 /// Unroll-and-jams the group loop of a grouped scope (upstream scf
 /// loopUnrollJamByFactor) so that the inner loops of several blocks run as
@@ -163,11 +139,6 @@ static void jamGroup(SpmdOp spmd, AtOp at, scf::ForOp loop, int64_t group,
                     << "': the blocks of a task not jammed: " << why;
 }
 
-/// `seconds` in microseconds with two decimals.
-static std::string micros(double seconds) {
-  return llvm::formatv("{0:F2}", seconds * 1e6).str();
-}
-
 /// Re-tiles a vector scope written one token row per block to W token rows
 /// per block (tessel/Transforms/WidenRows.h), W the largest divisor of the
 /// tokens that fits, moves fewer GM bytes and keeps the modelled makespan
@@ -181,7 +152,7 @@ static std::pair<SpmdOp, AtOp> widenTokenRows(SpmdOp spmd, AtOp at,
     return {spmd, at};
   StringRef name = spmd.getScopeName();
   int64_t blocks = static_cast<int64_t>(spmd.getBlocks());
-  int64_t cores = info.vectorCores;
+  int64_t cores = getCoreCount(CoreKind::vector, info);
   GmTraffic block = countGmTraffic(at);
   double before = estimateGroupedMakespan(blocks, block, cores, info);
   for (int64_t width = rows->tokens; width >= 2; --width) {
@@ -214,8 +185,8 @@ static std::pair<SpmdOp, AtOp> widenTokenRows(SpmdOp spmd, AtOp at,
         << "scope '" << name << "': " << width << " token rows per block, "
         << blocks << " -> " << newBlocks << " blocks, GM traffic "
         << block.total() * blocks << " -> " << wideBlock.total() * newBlocks
-        << " bytes, modelled " << micros(after) << " us against "
-        << micros(before) << " us, footprint " << fit.peak << " bytes of "
+        << " bytes, modelled " << formatMicros(after) << " us against "
+        << formatMicros(before) << " us, footprint " << fit.peak << " bytes of "
         << fit.capacity << " (" << getBufferKindTitle(fit.kind) << ")";
     diag.report();
     spmd.erase();
@@ -246,7 +217,7 @@ struct TileScopesPass
     for (SpmdOp spmd : scopes) {
       StringRef name = spmd.getScopeName();
       int64_t blocks = static_cast<int64_t>(spmd.getBlocks());
-      AtOp at = getOnlyScope(spmd);
+      AtOp at = getOnlyScope(spmd, /*allowPureOps=*/true);
       if (!at) {
         spmd.emitRemark() << "scope '" << name
                           << "' not grouped: the block index is used outside "
@@ -260,10 +231,7 @@ struct TileScopesPass
         blocks = static_cast<int64_t>(spmd.getBlocks());
       }
       bool cube = at.getKind() == CoreKind::cube;
-      // A core_group scope runs on one cube core and its vector cores: there
-      // are as many core groups as cube cores.
-      int64_t cores =
-          at.getKind() == CoreKind::vector ? info.vectorCores : info.cubeCores;
+      int64_t cores = getCoreCount(at.getKind(), info);
       StringRef coreName = at.getKind() == CoreKind::vector ? "vector cores"
                            : cube                           ? "cube cores"
                                                             : "core groups";
@@ -277,7 +245,7 @@ struct TileScopesPass
         spmd.emitRemark() << "scope '" << name << "' not grouped: " << blocks
                           << " blocks on " << cores << " " << coreName
                           << ", no grouping shortens the modelled "
-                          << micros(ungrouped) << " us";
+                          << formatMicros(ungrouped) << " us";
         continue;
       }
       double grouped = estimateMakespan(blocks, group, cores, blockSec, dispatch);
@@ -287,8 +255,8 @@ struct TileScopesPass
                         << " blocks grouped by " << group << " into "
                         << blocks / group << " tasks (" << coreName << ": "
                         << cores << "; modelled "
-                        << micros(grouped) << " us, "
-                        << micros(ungrouped)
+                        << formatMicros(grouped) << " us, "
+                        << formatMicros(ungrouped)
                         << " us ungrouped)";
       jamGroup(spmd, at, loop, group, info);
     }

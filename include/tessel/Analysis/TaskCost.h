@@ -17,8 +17,10 @@
 
 #include "tessel/Analysis/GmTraffic.h"
 #include "tessel/Support/TargetInfo.h"
+#include "tile/TileDialect.h"
 
 #include <cstdint>
+#include <string>
 
 namespace tessel {
 
@@ -41,6 +43,14 @@ double estimateMakespan(int64_t blocks, int64_t group, int64_t cores,
 /// counts.
 int64_t chooseTaskGroup(int64_t blocks, int64_t cores, double blockSeconds,
                         double dispatchSeconds, double tolerance = 0.0);
+
+/// The cores a scope of `kind` runs on: vector cores, else cube cores (a
+/// core_group scope runs on one cube core and its vector cores, so there
+/// are as many core groups as cube cores).
+int64_t getCoreCount(tile::CoreKind kind, const TargetInfo &target);
+
+/// `seconds` in microseconds with two decimals, for remarks ("3.42").
+std::string formatMicros(double seconds);
 
 /// The tolerance tile-tile-scopes groups with.
 constexpr double kGroupingTolerance = 0.05;

@@ -28,6 +28,11 @@ struct ScopeAccess {
   bool write;
 };
 
+/// The single tile.at of `spmd` when every use of the block index is inside
+/// it, else null. Other ops in the spmd body make it null, unless
+/// `allowPureOps` and they are pure (run once per block either way).
+tile::AtOp getOnlyScope(tile::SpmdOp spmd, bool allowPureOps = false);
+
 /// Collects the GM accesses under `at`; fails when an op other than
 /// tile.load and tile.store has a memref operand.
 mlir::LogicalResult
