@@ -7,6 +7,7 @@
 #include "tessel/Transforms/LoopUtils.h"
 
 #include "tessel/Transforms/IndexUtils.h"
+#include "tessel/Transforms/ScopeAccesses.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Dominance.h"
@@ -99,38 +100,14 @@ Value tessel::getRootTensor(Value memref) {
   return memref;
 }
 
-namespace {
-/// A GM access: memref, indices, tile shape, whether it writes.
-struct GmAccess {
-  Value root;
-  SmallVector<Value> indices;
-  ArrayRef<int64_t> shape;
-  bool write;
-};
-} // namespace
-
-static void collectGmAccesses(Operation *root, SmallVectorImpl<GmAccess> &out) {
-  root->walk([&](Operation *op) {
-    if (auto load = dyn_cast<LoadOp>(op))
-      out.push_back({getRootTensor(load.getSource()),
-                     SmallVector<Value>(load.getIndices()),
-                     cast<TileType>(load.getResult().getType()).getShape(),
-                     false});
-    else if (auto store = dyn_cast<StoreOp>(op))
-      out.push_back({getRootTensor(store.getDest()),
-                     SmallVector<Value>(store.getIndices()),
-                     cast<TileType>(store.getValue().getType()).getShape(),
-                     true});
-  });
-}
-
 /// Whether, in some dimension, access `a` (loop variable `ivA`) and `b`
 /// (`ivB`) are `E + s * iv + c` over the same E with each slice inside
 /// [0, s): iterations i != j then touch disjoint slices.
-static bool ownedByIteration(const GmAccess &a, Value ivA, const GmAccess &b,
-                             Value ivB) {
+static bool ownedByIteration(const ScopeAccess &a, Value ivA,
+                             const ScopeAccess &b, Value ivB) {
+  ArrayRef<int64_t> shapeA = a.tile.getShape(), shapeB = b.tile.getShape();
   if (a.indices.size() != b.indices.size() ||
-      a.shape.size() != a.indices.size() || b.shape.size() != b.indices.size())
+      shapeA.size() != a.indices.size() || shapeB.size() != b.indices.size())
     return false;
   for (size_t d = 0; d < a.indices.size(); ++d) {
     LinearIndex la = linearizeIndex(a.indices[d]);
@@ -160,7 +137,7 @@ static bool ownedByIteration(const GmAccess &a, Value ivA, const GmAccess &b,
     if (restA != restB)
       continue;
     int64_t ca = la.constant, cb = lb.constant;
-    if (ca < 0 || cb < 0 || ca + a.shape[d] > sa || cb + b.shape[d] > sb)
+    if (ca < 0 || cb < 0 || ca + shapeA[d] > sa || cb + shapeB[d] > sb)
       continue;
     return true;
   }
@@ -182,12 +159,14 @@ static std::string checkLoopFusion(scf::ForOp first, scf::ForOp second) {
       !sameConstant(first.getUpperBound(), second.getUpperBound()) ||
       !sameConstant(first.getStep(), second.getStep()))
     return "different bounds";
-  SmallVector<GmAccess> accA, accB;
-  collectGmAccesses(first, accA);
-  collectGmAccesses(second, accB);
-  for (const GmAccess &a : accA)
-    for (const GmAccess &b : accB) {
-      if ((!a.write && !b.write) || a.root != b.root)
+  // Ops other than loads and stores are judged by their side effects below.
+  SmallVector<ScopeAccess> accA, accB;
+  (void)collectScopeAccesses(first, accA);
+  (void)collectScopeAccesses(second, accB);
+  for (const ScopeAccess &a : accA)
+    for (const ScopeAccess &b : accB) {
+      if ((!a.write && !b.write) ||
+          getRootTensor(a.memref) != getRootTensor(b.memref))
         continue;
       if (!ownedByIteration(a, first.getInductionVar(), b,
                             second.getInductionVar()))

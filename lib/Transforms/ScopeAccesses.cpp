@@ -19,30 +19,26 @@ using namespace mlir;
 using namespace tessel;
 using namespace tessel::tile;
 
-/// Collects the GM accesses of `at`; fails when an op other than tile.load
-/// and tile.store has a memref operand.
-LogicalResult tessel::collectScopeAccesses(AtOp at, SmallVectorImpl<ScopeAccess> &out) {
-  WalkResult result = at.walk([&](Operation *op) {
+LogicalResult tessel::collectScopeAccesses(Operation *root,
+                                           SmallVectorImpl<ScopeAccess> &out) {
+  bool opaque = false;
+  root->walk([&](Operation *op) {
     if (auto load = dyn_cast<LoadOp>(op)) {
       out.push_back({op, load.getSource(),
                      SmallVector<Value>(load.getIndices()),
                      cast<TileType>(load.getResult().getType()), false});
-      return WalkResult::advance();
+      return;
     }
     if (auto store = dyn_cast<StoreOp>(op)) {
       out.push_back({op, store.getDest(),
                      SmallVector<Value>(store.getIndices()),
                      cast<TileType>(store.getValue().getType()), true});
-      return WalkResult::advance();
+      return;
     }
-    for (Value v : op->getOperands())
-      if (isa<MemRefType>(v.getType()))
-        return WalkResult::interrupt();
-    return WalkResult::advance();
+    opaque |= llvm::any_of(op->getOperandTypes(), llvm::IsaPred<MemRefType>);
   });
-  return failure(result.wasInterrupted());
+  return failure(opaque);
 }
-
 
 /// A name for a GM tensor in remarks.
 std::string tessel::describeTensor(Value memref) {

@@ -33,10 +33,11 @@ struct ScopeAccess {
 /// `allowPureOps` and they are pure (run once per block either way).
 tile::AtOp getOnlyScope(tile::SpmdOp spmd, bool allowPureOps = false);
 
-/// Collects the GM accesses under `at`; fails when an op other than
-/// tile.load and tile.store has a memref operand.
+/// Collects every GM access under `root`; fails (having collected them
+/// all) when an op other than tile.load and tile.store has a memref operand.
 mlir::LogicalResult
-collectScopeAccesses(tile::AtOp at, llvm::SmallVectorImpl<ScopeAccess> &out);
+collectScopeAccesses(mlir::Operation *root,
+                     llvm::SmallVectorImpl<ScopeAccess> &out);
 
 /// A name for a GM tensor in remarks: 'name' of its tile.alloc_gm,
 /// "argument N", or "a GM tensor".
