@@ -19,20 +19,26 @@ using namespace mlir;
 using namespace tessel;
 using namespace tessel::tile;
 
+ScopeAccess ScopeAccess::of(LoadOp load) {
+  return {load, load.getSource(), SmallVector<Value>(load.getIndices()),
+          cast<TileType>(load.getResult().getType()), false};
+}
+
+ScopeAccess ScopeAccess::of(StoreOp store) {
+  return {store, store.getDest(), SmallVector<Value>(store.getIndices()),
+          cast<TileType>(store.getValue().getType()), true};
+}
+
 LogicalResult tessel::collectScopeAccesses(Operation *root,
                                            SmallVectorImpl<ScopeAccess> &out) {
   bool opaque = false;
   root->walk([&](Operation *op) {
     if (auto load = dyn_cast<LoadOp>(op)) {
-      out.push_back({op, load.getSource(),
-                     SmallVector<Value>(load.getIndices()),
-                     cast<TileType>(load.getResult().getType()), false});
+      out.push_back(ScopeAccess::of(load));
       return;
     }
     if (auto store = dyn_cast<StoreOp>(op)) {
-      out.push_back({op, store.getDest(),
-                     SmallVector<Value>(store.getIndices()),
-                     cast<TileType>(store.getValue().getType()), true});
+      out.push_back(ScopeAccess::of(store));
       return;
     }
     opaque |= llvm::any_of(op->getOperandTypes(), llvm::IsaPred<MemRefType>);

@@ -36,9 +36,7 @@ tessel::findForwards(AtOp at, SmallVectorImpl<std::pair<Operation *, std::string
       continue;
     Forward fwd{store, {}, alloc};
     std::string reason;
-    ScopeAccess stored{store, store.getDest(),
-                  SmallVector<Value>(store.getIndices()),
-                  cast<TileType>(store.getValue().getType()), true};
+    ScopeAccess stored = ScopeAccess::of(store);
     for (Operation *user : alloc->getUsers()) {
       if (user == store.getOperation())
         continue;
@@ -57,9 +55,7 @@ tessel::findForwards(AtOp at, SmallVectorImpl<std::pair<Operation *, std::string
         reason = "it is loaded before it is stored";
         break;
       }
-      ScopeAccess loaded{load, load.getSource(),
-                    SmallVector<Value>(load.getIndices()),
-                    cast<TileType>(load.getResult().getType()), false};
+      ScopeAccess loaded = ScopeAccess::of(load);
       if (!isSameSlice(stored, loaded, blk, blk)) {
         reason = "a load reads another slice than the store writes";
         break;
@@ -156,8 +152,7 @@ FailureOr<Recompute> tessel::findRecompute(AtOp at, StoreOp store,
     why = "its store is in a loop without one induction variable";
     return failure();
   }
-  ScopeAccess stored{store, store.getDest(), SmallVector<Value>(store.getIndices()),
-                cast<TileType>(store.getValue().getType()), true};
+  ScopeAccess stored = ScopeAccess::of(store);
   for (Operation *user : alloc->getUsers()) {
     if (user == store.getOperation())
       continue;

@@ -26,6 +26,11 @@ struct ScopeAccess {
   llvm::SmallVector<mlir::Value> indices;
   tile::TileType tile;
   bool write;
+
+  /// The access a tile.load makes.
+  static ScopeAccess of(tile::LoadOp load);
+  /// The access a tile.store makes.
+  static ScopeAccess of(tile::StoreOp store);
 };
 
 /// The single tile.at of `spmd` when every use of the block index is inside
