@@ -44,26 +44,6 @@ using namespace tessel::tile;
 
 namespace {
 
-/// The fullest buffer of a placed scope, or why it cannot be placed.
-using Fit = FitSummary;
-
-static Fit measure(AtOp at, const TargetInfo &target) {
-  return measureScopeFit(at, target);
-}
-
-/// "P bytes of C (kind)", or why a matmul cannot be placed.
-static std::string fitText(const Fit &fit) {
-  if (fit.operandTooLarge)
-    return "a matmul operand exceeds cube L0A or L0B";
-  return std::to_string(fit.peak) + " bytes of " +
-         std::to_string(fit.capacity) + " (" +
-         getBufferKindTitle(fit.kind).str() + ")";
-}
-
-static void printFit(InFlightDiagnostic &diag, const Fit &fit) {
-  diag << fitText(fit);
-}
-
 struct FuseScopesPass
     : public tessel::impl::TileFuseScopesBase<FuseScopesPass> {
   using TileFuseScopesBase::TileFuseScopesBase;
@@ -343,14 +323,14 @@ struct FuseScopesPass
     b.setInsertionPoint(fused.getBodyBlock().getTerminator());
     for (Operation &op : atC.getBodyBlock().without_terminator())
       b.clone(op, map);
-    Fit fit = measure(fused, info);
+    FitSummary fit = measureScopeFit(fused, info);
     if (!fit.placeable || !fit.fits) {
       fused.erase();
       why = "capacity: ";
       if (!fit.placeable)
         why += "the fused scope cannot be placed (" + fit.error + ")";
       else
-        why += "the fused scope needs " + fitText(fit);
+        why += "the fused scope needs " + describeFit(fit);
       return Outcome::NoFit;
     }
     // The scopes run one after the other: fused, the one scope must not be
@@ -379,7 +359,7 @@ struct FuseScopesPass
       if (!how.empty())
         diag << " (" << how << ")";
       diag << ", footprint ";
-      printFit(diag, fit);
+      diag << describeFit(fit);
     }
 
     fusedScope = fused;
@@ -409,7 +389,7 @@ struct FuseScopesPass
       for (LoadOp load : fwd.loads)
         copy.loads.push_back(cast<LoadOp>(smap.lookup(load.getOperation())));
       applyForward(copy);
-      Fit after = measure(scratch, info);
+      FitSummary after = measureScopeFit(scratch, info);
       scratch.erase();
       std::string tensor = describeTensor(fwd.store.getDest());
       if (!after.placeable || !after.fits) {
@@ -420,7 +400,7 @@ struct FuseScopesPass
         if (!after.placeable)
           diag << after.error;
         else
-          printFit(diag, after);
+          diag << describeFit(after);
         continue;
       }
       size_t loads = fwd.loads.size();
@@ -430,7 +410,7 @@ struct FuseScopesPass
                                 << "' forwarded on chip: store and " << loads
                                 << (loads == 1 ? " load" : " loads")
                                 << " removed, footprint ";
-      printFit(diag, after);
+      diag << describeFit(after);
       diag.report();
       applyForward(fwd);
     }
@@ -516,7 +496,7 @@ struct FuseScopesPass
         op = smap.lookup(op);
       applyRecompute(copy, scratch);
       GmTraffic after = countGmTraffic(scratch);
-      Fit fit = measure(scratch, info);
+      FitSummary fit = measureScopeFit(scratch, info);
       scratch.erase();
       if (after.total() >= before.total()) {
         kept() << "recomputing it at its " << rc->loads.size()
@@ -530,7 +510,7 @@ struct FuseScopesPass
         if (!fit.placeable)
           diag << fit.error;
         else
-          printFit(diag, fit);
+          diag << describeFit(fit);
         continue;
       }
       InFlightDiagnostic diag =
@@ -540,7 +520,7 @@ struct FuseScopesPass
           << (rc->loads.size() == 1 ? " load" : " loads") << ": GM traffic "
           << before.total() << " -> " << after.total()
           << " bytes per block, footprint ";
-      printFit(diag, fit);
+      diag << describeFit(fit);
       diag.report();
       applyRecompute(*rc, fused);
     }

@@ -283,3 +283,11 @@ int64_t tessel::forwardStoresInBlocks(AtOp at) {
   }
   return forwarded;
 }
+
+std::string tessel::describeFit(const FitSummary &fit) {
+  if (fit.operandTooLarge)
+    return "a matmul operand exceeds cube L0A or L0B";
+  return std::to_string(fit.peak) + " bytes of " +
+         std::to_string(fit.capacity) + " (" +
+         getBufferKindTitle(fit.kind).str() + ")";
+}

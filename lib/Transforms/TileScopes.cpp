@@ -186,8 +186,7 @@ static std::pair<SpmdOp, AtOp> widenTokenRows(SpmdOp spmd, AtOp at,
         << blocks << " -> " << newBlocks << " blocks, GM traffic "
         << block.total() * blocks << " -> " << wideBlock.total() * newBlocks
         << " bytes, modelled " << formatMicros(after) << " us against "
-        << formatMicros(before) << " us, footprint " << fit.peak << " bytes of "
-        << fit.capacity << " (" << getBufferKindTitle(fit.kind) << ")";
+        << formatMicros(before) << " us, footprint " << describeFit(fit);
     diag.report();
     spmd.erase();
     return {copy, copyAt};

@@ -51,6 +51,10 @@ int64_t forwardStoresInBlocks(tile::AtOp at);
 /// left as it was.
 FitSummary measureScopeFit(tile::AtOp at, const TargetInfo &target);
 
+/// "P bytes of C (kind)" for the fullest buffer of `fit`, or that a matmul
+/// operand does not fit L0A / L0B, for remarks.
+std::string describeFit(const FitSummary &fit);
+
 } // namespace tessel
 
 #endif // TESSEL_TRANSFORMS_LOOPUTILS_H
