@@ -18,6 +18,24 @@ using namespace mlir;
 using namespace tessel;
 using namespace tessel::tile;
 
+/// `user`, a user of a GM intermediate other than its store, as a tile.load
+/// with its ancestor in `body` (the scope's block); or why it is not one the
+/// scope can keep on chip.
+static FailureOr<std::pair<LoadOp, Operation *>>
+asScopeLoad(Operation *user, Block &body, std::string &why) {
+  auto load = dyn_cast<LoadOp>(user);
+  if (!load) {
+    why = "it has a use other than tile.load";
+    return failure();
+  }
+  Operation *top = body.findAncestorOpInBlock(*load);
+  if (!top) {
+    why = "a scope other than this one uses it";
+    return failure();
+  }
+  return std::make_pair(load, top);
+}
+
 /// The forwardable GM intermediates of the fused scope `at`: a tensor from
 /// tile.alloc_gm used by nothing but one store at the top level of `at` and
 /// loads of the same slice after it in `at`. `why` collects, per tensor
@@ -40,16 +58,11 @@ tessel::findForwards(AtOp at, SmallVectorImpl<std::pair<Operation *, std::string
     for (Operation *user : alloc->getUsers()) {
       if (user == store.getOperation())
         continue;
-      auto load = dyn_cast<LoadOp>(user);
-      if (!load) {
-        reason = "it has a use other than tile.load";
+      FailureOr<std::pair<LoadOp, Operation *>> use =
+          asScopeLoad(user, body, reason);
+      if (failed(use))
         break;
-      }
-      Operation *top = body.findAncestorOpInBlock(*load);
-      if (!top) {
-        reason = "a scope other than this one uses it";
-        break;
-      }
+      auto [load, top] = *use;
       if (top == load.getOperation() ? !store->isBeforeInBlock(load)
                                      : !store->isBeforeInBlock(top)) {
         reason = "it is loaded before it is stored";
@@ -156,16 +169,11 @@ FailureOr<Recompute> tessel::findRecompute(AtOp at, StoreOp store,
   for (Operation *user : alloc->getUsers()) {
     if (user == store.getOperation())
       continue;
-    auto load = dyn_cast<LoadOp>(user);
-    if (!load) {
-      why = "it has a use other than tile.load";
+    FailureOr<std::pair<LoadOp, Operation *>> use =
+        asScopeLoad(user, body, why);
+    if (failed(use))
       return failure();
-    }
-    Operation *loadTop = body.findAncestorOpInBlock(*load);
-    if (!loadTop) {
-      why = "a scope other than this one uses it";
-      return failure();
-    }
+    auto [load, loadTop] = *use;
     if (loadTop == top || !top->isBeforeInBlock(loadTop)) {
       why = "a load is not after the loops that store it";
       return failure();
