@@ -1,0 +1,294 @@
+//===- pto/ref/data_movement.hpp - TLOAD, TSTORE, TMOV ----------*- C++ -*-===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+//
+// Exact data movement between GM and the on-chip buffers:
+//
+//   TLOAD(vecTile, gm)      PIPE_MTE2  GM -> UB (ND -> row-major, DN ->
+//                                      column-major), valid region
+//   TLOAD(matTile, gm)      PIPE_MTE2  GM (ND) -> L1 (NZ)
+//   TSTORE(gm, vecTile)     PIPE_MTE3  UB -> GM, valid region
+//   TSTORE(gm, accTile)     PIPE_FIX   L0C -> GM (f32 -> f32, i32 -> i32)
+//   TMOV(left|right, mat)   PIPE_MTE1  L1 -> L0A / L0B, same logical matrix
+//   TMOV(vec, vec)          PIPE_V     UB -> UB copy
+//
+// The GM side must agree with the tile's valid shape exactly (pto-isa's
+// PTO_ASSERTs): ND: Shape[0]*..*Shape[3] == valid rows and Shape[4] == valid
+// cols; DN: Shape[0..2] == 1, Shape[3] == valid rows, Shape[4] == valid
+// cols. Every GM byte touched must lie inside one registered GM buffer.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PTO_REF_DATA_MOVEMENT_HPP
+#define PTO_REF_DATA_MOVEMENT_HPP
+
+#include "pto/ref/vector_ops.hpp"
+
+#include <cstring>
+
+namespace pto_ref {
+namespace detail {
+
+/// The elements of a GlobalTensor seen as a rows x cols matrix.
+template <typename GT> struct GmMatrix {
+  using T = typename GT::DType;
+  static constexpr uint64_t sz = sizeof(T);
+  const GT &g;
+  int64_t s[5], st[5];
+
+  explicit GmMatrix(const GT &gt) : g(gt) {
+    for (int i = 0; i < 5; ++i) {
+      s[i] = g.GetShape(i);
+      st[i] = g.GetStride(i);
+    }
+  }
+
+  uint64_t rows() const {
+    if constexpr (GT::layout == pto::Layout::DN)
+      return static_cast<uint64_t>(s[3]);
+    else
+      return static_cast<uint64_t>(s[0] * s[1] * s[2] * s[3]);
+  }
+  uint64_t cols() const { return static_cast<uint64_t>(s[4]); }
+
+  /// Validates the extents against the tile's valid shape vr x vc.
+  void check(Instr &in, unsigned vr, unsigned vc) const {
+    for (int i = 0; i < 5; ++i)
+      if (s[i] <= 0)
+        in.fail("the GlobalTensor has a non-positive shape[" +
+                std::to_string(i) + "] = " + std::to_string(s[i]));
+    if constexpr (GT::layout == pto::Layout::DN)
+      if (s[0] != 1 || s[1] != 1 || s[2] != 1)
+        in.fail("a DN GlobalTensor must have shape[0..2] == 1");
+    if (rows() != vr || cols() != vc)
+      in.fail("the GlobalTensor is " + std::to_string(rows()) + "x" +
+              std::to_string(cols()) + " but the tile's valid shape is " +
+              shapeStr(vr, vc) + "; they must agree");
+  }
+
+  /// The address of element (r, c).
+  const uint8_t *at(uint64_t r, uint64_t c) const {
+    int64_t off;
+    if constexpr (GT::layout == pto::Layout::DN) {
+      off = static_cast<int64_t>(r) * st[3] + static_cast<int64_t>(c) * st[4];
+    } else {
+      int64_t i3 = static_cast<int64_t>(r) % s[3];
+      int64_t q = static_cast<int64_t>(r) / s[3];
+      int64_t i2 = q % s[2];
+      q /= s[2];
+      int64_t i1 = q % s[1];
+      int64_t i0 = q / s[1];
+      off = i0 * st[0] + i1 * st[1] + i2 * st[2] + i3 * st[3] +
+            static_cast<int64_t>(c) * st[4];
+    }
+    // Computed as an integer: an out-of-bounds view must not be UB here.
+    return reinterpret_cast<const uint8_t *>(
+        reinterpret_cast<uintptr_t>(g.data()) +
+        static_cast<uintptr_t>(off * static_cast<int64_t>(sz)));
+  }
+
+  /// Declares the GM bytes of the vr x vc elements, merging contiguous ones.
+  void declare(Instr &in, AccessKind kind) const {
+    const uint8_t *start = nullptr;
+    uint64_t len = 0;
+    auto add = [&](const uint8_t *p) {
+      if (start && p == start + len) {
+        len += sz;
+        return;
+      }
+      if (start)
+        in.gm(start, len, kind);
+      start = p;
+      len = sz;
+    };
+    if constexpr (GT::layout == pto::Layout::DN) {
+      for (uint64_t c = 0; c < cols(); ++c)
+        for (uint64_t r = 0; r < rows(); ++r)
+          add(at(r, c));
+    } else {
+      for (uint64_t r = 0; r < rows(); ++r)
+        for (uint64_t c = 0; c < cols(); ++c)
+          add(at(r, c));
+    }
+    if (start)
+      in.gm(start, len, kind);
+  }
+};
+
+template <typename TileT, typename GT> constexpr bool kSameLayout() {
+  if constexpr (GT::layout == pto::Layout::ND)
+    return kVecND<TileT>;
+  else if constexpr (GT::layout == pto::Layout::DN)
+    return kVecDN<TileT>;
+  else
+    return false;
+}
+
+/// Copies the vr x vc elements between a tile and GM (`toTile` chooses).
+template <typename TileT, typename GT>
+inline void copyTileGm(const TileT &t, const GmMatrix<GT> &m, unsigned vr,
+                       unsigned vc, bool toTile) {
+  constexpr uint64_t sz = sizeof(typename TileT::DType);
+  bool rowsContiguous = kVecND<TileT> && GT::layout == pto::Layout::ND &&
+                        m.st[4] == 1;
+  for (uint64_t r = 0; r < vr; ++r) {
+    if (rowsContiguous) {
+      uint8_t *tp = elemPtr(t, r, 0);
+      uint8_t *gp = const_cast<uint8_t *>(m.at(r, 0));
+      if (toTile)
+        std::memcpy(tp, gp, vc * sz);
+      else
+        std::memcpy(gp, tp, vc * sz);
+      continue;
+    }
+    for (uint64_t c = 0; c < vc; ++c) {
+      uint8_t *tp = elemPtr(t, r, c);
+      uint8_t *gp = const_cast<uint8_t *>(m.at(r, c));
+      if (toTile)
+        std::memcpy(tp, gp, sz);
+      else
+        std::memcpy(gp, tp, sz);
+    }
+  }
+}
+
+} // namespace detail
+} // namespace pto_ref
+
+namespace pto {
+
+/// GM -> UB (Vec tile) or GM -> L1 (Mat tile) on PIPE_MTE2.
+template <typename TileData, typename GlobalData>
+inline void TLOAD(TileData &dst, GlobalData &src) {
+  using T = typename TileData::DType;
+  using namespace pto_ref::detail;
+  static_assert(is_global_data_v<GlobalData>,
+                "TLOAD: the source must be a GlobalTensor");
+  static_assert(pto_ref::kIsElement<T>, "TLOAD: unsupported element type");
+  static_assert(sizeof(T) == sizeof(typename GlobalData::DType),
+                "TLOAD: the tile and GM element sizes must match");
+  static_assert(TileData::Loc == TileType::Vec || TileData::Loc == TileType::Mat,
+                "TLOAD: the destination must be a Vec or Mat tile");
+  if constexpr (TileData::Loc == TileType::Vec) {
+    static_assert(kSameLayout<TileData, GlobalData>(),
+                  "TLOAD: a Vec tile loads ND -> row-major or DN -> "
+                  "column-major (pto-isa: ND2ND / DN2DN only)");
+    static_assert(pto_ref::kIsA5 || TileData::Rows < 4096,
+                  "TLOAD: Rows >= 4096 is not supported on a2a3");
+  } else {
+    static_assert(GlobalData::layout == Layout::ND && !TileData::isRowMajor &&
+                      TileData::isInnerRowMajor &&
+                      TileData::SFractalSize == TileConfig::fractalABSize,
+                  "TLOAD: the reference models ND -> NZ loads into Mat tiles");
+    static_assert(GlobalData::staticShape[0] == 1 &&
+                      GlobalData::staticShape[1] == 1 &&
+                      GlobalData::staticShape[2] == 1,
+                  "TLOAD: ND -> NZ needs staticShape[0..2] == 1");
+    static_assert(TileData::Rows % TileData::InnerRows == 0,
+                  "TLOAD: the reference models Mat tiles of whole fractals");
+  }
+  run("TLOAD", PIPE_MTE2, [&](Instr &in) {
+    needBound(in, dst, "dst");
+    unsigned vr = dst.GetValidRow(), vc = dst.GetValidCol();
+    GmMatrix<GlobalData> m(src);
+    m.check(in, vr, vc);
+    m.declare(in, AccessKind::Read);
+    write(in, dst);
+    in.check();
+    copyTileGm(dst, m, vr, vc, true);
+    in.commit();
+  });
+}
+
+/// UB -> GM on PIPE_MTE3 (Vec tile) or L0C -> GM on PIPE_FIX (Acc tile).
+template <typename TileData, typename GlobalData>
+inline void TSTORE(GlobalData &dst, TileData &src) {
+  using T = typename TileData::DType;
+  using namespace pto_ref::detail;
+  static_assert(is_global_data_v<GlobalData>,
+                "TSTORE: the destination must be a GlobalTensor");
+  static_assert(pto_ref::kIsElement<T>, "TSTORE: unsupported element type");
+  static_assert(TileData::Loc == TileType::Vec || TileData::Loc == TileType::Acc,
+                "TSTORE: the reference models Vec and Acc sources");
+  constexpr bool isAcc = TileData::Loc == TileType::Acc;
+  if constexpr (isAcc) {
+    static_assert(std::is_same_v<T, float> || std::is_same_v<T, int32_t>,
+                  "TSTORE: an Acc tile holds float or int32_t");
+    static_assert(std::is_same_v<T, typename GlobalData::DType>,
+                  "TSTORE: the reference models Acc -> GM without "
+                  "conversion (f32 -> f32, i32 -> i32)");
+    static_assert(GlobalData::layout == Layout::ND,
+                  "TSTORE: Acc -> GM is NZ -> ND");
+    static_assert(TileData::Cols >= 1 && TileData::Cols <= 4095,
+                  "TSTORE: the range of Cols is [1, 4095]");
+  } else {
+    static_assert(sizeof(T) == sizeof(typename GlobalData::DType),
+                  "TSTORE: the tile and GM element sizes must match");
+    static_assert(kSameLayout<TileData, GlobalData>() ||
+                      (!TileData::isBoxedLayout &&
+                       (TileData::Rows == 1 || TileData::Cols == 1)),
+                  "TSTORE: layouts must match (ND / DN), except for a tile "
+                  "with one row or one column");
+  }
+  run("TSTORE", isAcc ? PIPE_FIX : PIPE_MTE3, [&](Instr &in) {
+    needBound(in, src, "src");
+    unsigned vr = src.GetValidRow(), vc = src.GetValidCol();
+    GmMatrix<GlobalData> m(dst);
+    m.check(in, vr, vc);
+    read(in, src);
+    m.declare(in, AccessKind::Write);
+    in.check();
+    copyTileGm(src, m, vr, vc, false);
+    in.commit();
+  });
+}
+
+/// L1 -> L0A / L0B on PIPE_MTE1, or UB -> UB on PIPE_V.
+template <typename DstTileData, typename SrcTileData>
+inline void TMOV(DstTileData &dst, SrcTileData &src) {
+  using T = typename DstTileData::DType;
+  using namespace pto_ref::detail;
+  static_assert(DstTileData::Rows == SrcTileData::Rows &&
+                    DstTileData::Cols == SrcTileData::Cols,
+                "TMOV: the shape of src must be the same as that of dst");
+  constexpr bool toCube = SrcTileData::Loc == TileType::Mat &&
+                          (DstTileData::Loc == TileType::Left ||
+                           DstTileData::Loc == TileType::Right);
+  constexpr bool vecToVec = SrcTileData::Loc == TileType::Vec &&
+                            DstTileData::Loc == TileType::Vec;
+  static_assert(toCube || vecToVec,
+                "TMOV: the reference models Mat -> Left / Right and Vec -> "
+                "Vec");
+  if constexpr (toCube) {
+    static_assert(std::is_same_v<T, typename SrcTileData::DType>,
+                  "TMOV: src and dst must have the same element type");
+    static_assert(kOneOf<T, half, bfloat16_t, float, int8_t>,
+                  "TMOV: cube operands are half, bfloat16_t, float or int8_t");
+    static_assert(DstTileData::Rows % DstTileData::InnerRows == 0 &&
+                      SrcTileData::Rows % SrcTileData::InnerRows == 0,
+                  "TMOV: the reference models tiles of whole fractals");
+  } else {
+    static_assert(sizeof(T) == sizeof(typename SrcTileData::DType),
+                  "TMOV: src and dst element sizes must match");
+  }
+  run("TMOV", toCube ? PIPE_MTE1 : PIPE_V, [&](Instr &in) {
+    needBound(in, dst, "dst");
+    needBound(in, src, "src");
+    unsigned vr = dst.GetValidRow(), vc = dst.GetValidCol();
+    needValid(in, src, "src", vr, vc);
+    read(in, src);
+    write(in, dst);
+    in.check();
+    constexpr uint64_t sz = sizeof(T);
+    for (uint64_t r = 0; r < vr; ++r)
+      for (uint64_t c = 0; c < vc; ++c)
+        std::memmove(elemPtr(dst, r, c), elemPtr(src, r, c), sz);
+    in.commit();
+  });
+}
+
+} // namespace pto
+
+#endif // PTO_REF_DATA_MOVEMENT_HPP

@@ -1,0 +1,803 @@
+//===- pto/ref/vector_ops.hpp - Vector (PIPE_V) instructions ----*- C++ -*-===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+//
+// The instructions of the vector unit: elementwise arithmetic (tile-tile,
+// tile-scalar, unary), TEXPANDS, the row reductions TROWSUM / TROWMAX, the
+// broadcasting multiplies TROWEXPANDMUL / TCOLEXPANDMUL, TCVT, the mask
+// pattern TGATHER / TSCATTER and the UB -> UB TMOV (in data_movement.hpp).
+//
+// Each one
+//  * checks at compile time what pto-isa checks with static_assert: the
+//    element type per instruction and target (docs/isa/<OP>.md "A2A3 / A5
+//    implementation checks"), TileType::Vec, row-major layouts;
+//  * checks at run time that its operands are bound and that their valid
+//    shapes agree (pto-isa's PTO_ASSERTs, and the spec's "same shapes");
+//  * acts on the valid region only, and computes with numerics.hpp.
+//
+// Every vector instruction runs on PIPE_V; instructions whose pto-isa
+// implementation contains internal pipe_barrier(PIPE_V)s are still treated
+// as one unordered V instruction, which is stricter than the hardware.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PTO_REF_VECTOR_OPS_HPP
+#define PTO_REF_VECTOR_OPS_HPP
+
+#include "pto/ref/casts.hpp"
+#include "pto/ref/numerics.hpp"
+#include "pto/ref/tile.hpp"
+
+#include <cstring>
+#include <limits>
+#include <type_traits>
+
+namespace pto_ref {
+namespace detail {
+
+template <typename T, typename... Ts>
+constexpr bool kOneOf = (std::is_same_v<T, Ts> || ...);
+
+/// Element types pto-isa accepts, per target, for the groups of ops.
+template <typename T>
+constexpr bool kArithTypes = kIsA5 ? kOneOf<T, int32_t, int8_t, half, bfloat16_t, float>
+                                   : kOneOf<T, int32_t, half, float>;
+template <typename T>
+constexpr bool kMulTypes = kIsA5 ? kOneOf<T, int32_t, half, bfloat16_t, float>
+                                 : kOneOf<T, int32_t, half, float>;
+template <typename T>
+constexpr bool kDivTypes = kIsA5 ? kOneOf<T, int32_t, half, float>
+                                 : kOneOf<T, half, float>;
+template <typename T>
+constexpr bool kDivSTypes = kOneOf<T, int32_t, half, float>;
+template <typename T>
+constexpr bool kNegTypes = kIsA5 ? kOneOf<T, int32_t, half, bfloat16_t, float>
+                                 : kOneOf<T, int32_t, half, float>;
+template <typename T>
+constexpr bool kAbsTypes = kIsA5 ? kOneOf<T, int32_t, int8_t, half, float>
+                                 : kOneOf<T, half, float>;
+template <typename T> constexpr bool kFloatTypes = kOneOf<T, half, float>;
+template <typename T>
+constexpr bool kRecipTypes = kOneOf<T, int32_t, half, float>;
+template <typename T>
+constexpr bool kExpandSTypes = kOneOf<T, int8_t, int32_t, half, bfloat16_t, float>;
+template <typename T>
+constexpr bool kRowReduceTypes = kOneOf<T, half, float, int32_t>;
+template <typename T>
+constexpr bool kExpandMulTypes = kIsA5 ? kOneOf<T, int32_t, int8_t, half, bfloat16_t, float>
+                                       : kOneOf<T, int32_t, half, float>;
+template <typename T>
+constexpr bool kGatherTypes = kIsA5 ? kOneOf<T, int8_t, int32_t, half, bfloat16_t, float>
+                                    : kOneOf<T, int32_t, half, bfloat16_t, float>;
+template <typename T>
+constexpr bool kScatterTypes = kOneOf<T, int8_t, int32_t, half, bfloat16_t, float>;
+
+/// A row-major (ND) UB tile.
+template <typename TileT>
+constexpr bool kVecND = TileT::Loc == pto::TileType::Vec && TileT::isRowMajor &&
+                        !TileT::isBoxedLayout;
+/// A column-major (DN) UB tile.
+template <typename TileT>
+constexpr bool kVecDN = TileT::Loc == pto::TileType::Vec &&
+                        !TileT::isRowMajor && !TileT::isBoxedLayout;
+
+/// Fails unless `t`'s valid shape is vr x vc.
+template <typename TileT>
+inline void needValid(Instr &in, const TileT &t, const char *what, unsigned vr,
+                      unsigned vc, const char *against = "dst") {
+  if (t.GetValidRow() != vr || t.GetValidCol() != vc)
+    in.fail(std::string("the valid shape of '") + what + "' is " +
+            shapeStr(t.GetValidRow(), t.GetValidCol()) + ", that of '" +
+            against + "' " + shapeStr(vr, vc) + "; they must agree");
+}
+
+/// The byte range a bound tile occupies.
+template <typename TileT> inline uint64_t tileBegin(const TileT &t) {
+  return t.refOffset;
+}
+template <typename TileT> inline uint64_t tileEnd(const TileT &t) {
+  return t.refOffset + tileBytes<TileT>();
+}
+template <typename A, typename B>
+inline bool tilesOverlap(const A &a, const B &b) {
+  return spaceOf<A>() == spaceOf<B>() && tileBegin(a) < tileEnd(b) &&
+         tileBegin(b) < tileEnd(a);
+}
+
+/// Row r of an ND tile.
+template <typename TileT> inline uint8_t *row(const TileT &t, uint64_t r) {
+  return elemPtr(t, r, 0);
+}
+
+/// dst = f(src...) elementwise over the valid region of ND tiles.
+template <typename T, typename F, typename TD, typename... TS>
+inline void mapRows(unsigned vr, unsigned vc, F &&f, TD &dst,
+                    const TS &...srcs) {
+  constexpr uint64_t sz = sizeof(T);
+  for (uint64_t r = 0; r < vr; ++r) {
+    uint8_t *d = row(dst, r);
+    const uint8_t *s[] = {row(srcs, r)...};
+    for (uint64_t c = 0; c < vc; ++c)
+      st<T>(d + c * sz, f(s, c * sz));
+  }
+}
+
+/// Selects integer-aware division in `binary`.
+struct DivTag {};
+
+/// Binary elementwise op on same-typed ND tiles.
+template <typename Op, typename TD, typename TA, typename TB>
+inline void binary(const char *name, TD &dst, TA &a, TB &b, Op op) {
+  using T = typename TD::DType;
+  static_assert(std::is_same_v<T, typename TA::DType> &&
+                    std::is_same_v<T, typename TB::DType>,
+                "dst, src0 and src1 must have the same element type");
+  static_assert(kVecND<TD> && kVecND<TA> && kVecND<TB>,
+                "the operands must be row-major Vec tiles");
+  using E = num::Elem<T>;
+  run(name, PIPE_V, [&](Instr &in) {
+    needBound(in, dst, "dst");
+    needBound(in, a, "src0");
+    needBound(in, b, "src1");
+    unsigned vr = dst.GetValidRow(), vc = dst.GetValidCol();
+    needValid(in, a, "src0", vr, vc);
+    needValid(in, b, "src1", vr, vc);
+    read(in, a);
+    read(in, b);
+    write(in, dst);
+    in.check();
+    bool undefined = false;
+    mapRows<T>(
+        vr, vc,
+        [&](const uint8_t *const *s, uint64_t o) {
+          auto x = E::widen(ld<T>(s[0] + o));
+          auto y = E::widen(ld<T>(s[1] + o));
+          if constexpr (std::is_same_v<Op, DivTag>) {
+            undefined |= num::divUndefined(x, y);
+            return E::narrow(num::div(x, y));
+          } else {
+            return E::narrow(op(x, y));
+          }
+        },
+        dst, a, b);
+    if (undefined)
+      in.warn("integer division by zero or INT_MIN / -1 (undefined in "
+              "Tessel's numerics; the reference writes 0)");
+    in.commit();
+  });
+}
+
+/// dst = f(src, scalar) elementwise.
+template <typename F, typename TD, typename TS>
+inline void withScalar(const char *name, TD &dst, TS &src, F f) {
+  using T = typename TD::DType;
+  static_assert(std::is_same_v<T, typename TS::DType>,
+                "dst and src must have the same element type");
+  static_assert(kVecND<TD> && kVecND<TS>,
+                "the operands must be row-major Vec tiles");
+  run(name, PIPE_V, [&](Instr &in) {
+    needBound(in, dst, "dst");
+    needBound(in, src, "src");
+    unsigned vr = dst.GetValidRow(), vc = dst.GetValidCol();
+    needValid(in, src, "src", vr, vc);
+    read(in, src);
+    write(in, dst);
+    in.check();
+    bool undefined = false;
+    mapRows<T>(
+        vr, vc,
+        [&](const uint8_t *const *s, uint64_t o) {
+          return f(ld<T>(s[0] + o), undefined);
+        },
+        dst, src);
+    if (undefined)
+      in.warn("integer division by zero or INT_MIN / -1 (undefined in "
+              "Tessel's numerics; the reference writes 0)");
+    in.commit();
+  });
+}
+
+template <typename TD, typename TS, typename Op>
+inline void scalarOp(const char *name, TD &dst, TS &src,
+                     typename TS::DType scalar, Op op) {
+  using T = typename TD::DType;
+  using E = num::Elem<T>;
+  auto s = E::widen(scalar);
+  withScalar(name, dst, src, [&](T x, bool &) {
+    return E::narrow(op(E::widen(x), s));
+  });
+}
+
+template <typename TD, typename TS, typename Op>
+inline void unaryOp(const char *name, TD &dst, TS &src, Op op) {
+  using T = typename TD::DType;
+  using E = num::Elem<T>;
+  withScalar(name, dst, src,
+             [&](T x, bool &) { return E::narrow(op(E::widen(x))); });
+}
+
+/// Row reduction of an ND src into an Rx1 dst (TROWSUM / TROWMAX).
+template <bool IsMax, typename TD, typename TS, typename TT>
+inline void rowReduce(const char *name, TD &dst, TS &src, TT &tmp) {
+  using T = typename TS::DType;
+  static_assert(kRowReduceTypes<T>, "element type not supported by the row "
+                                    "reduction (pto-isa: half, float, int32)");
+  static_assert(std::is_same_v<T, typename TD::DType>,
+                "dst and src must have the same element type");
+  static_assert(kVecND<TS>, "src must be a row-major Vec tile");
+  static_assert(kVecND<TD> || (kVecDN<TD> && TD::Cols == 1),
+                "dst must be a row-major Vec tile or a column-major Vec tile "
+                "with one column");
+  static_assert(TT::Loc == pto::TileType::Vec &&
+                    std::is_same_v<typename TT::DType, T>,
+                "tmp must be a Vec tile of src's element type");
+  using E = num::Elem<T>;
+  using W = typename E::W;
+  run(name, PIPE_V, [&](Instr &in) {
+    needBound(in, dst, "dst");
+    needBound(in, src, "src");
+    needBound(in, tmp, "tmp");
+    unsigned vr = src.GetValidRow(), vc = src.GetValidCol();
+    if (vr == 0 || vc == 0)
+      in.fail("src has an empty valid shape " + shapeStr(vr, vc));
+    needValid(in, dst, "dst", vr, 1, "src rows x 1");
+    needValid(in, tmp, "tmp", vr, vc, "src");
+    if (tilesOverlap(tmp, src) || tilesOverlap(tmp, dst))
+      in.fail("the scratch tile 'tmp' overlaps src or dst");
+    read(in, src);
+    access(in, tmp, vr, vc, AccessKind::WriteUndefined);
+    write(in, dst, vr, 1);
+    in.check();
+    constexpr uint64_t sz = sizeof(T);
+    for (uint64_t r = 0; r < vr; ++r) {
+      const uint8_t *s = row(src, r);
+      W out;
+      if constexpr (std::is_integral_v<W>) {
+        W acc = IsMax ? INT32_MIN : 0;
+        for (uint64_t c = 0; c < vc; ++c) {
+          W x = E::widen(ld<T>(s + c * sz));
+          acc = IsMax ? num::maximum(acc, x) : num::add(acc, x);
+        }
+        out = acc;
+      } else {
+        // TileToSCF's order: lane l of a 16-lane f32 accumulator takes the
+        // elements j = l (mod 16) in increasing j, then the lanes combine
+        // pairwise (8 + 8, 4 + 4, 2 + 2, 1 + 1).
+        float lane[16];
+        const float identity =
+            IsMax ? -std::numeric_limits<float>::infinity() : -0.0f;
+        for (float &l : lane)
+          l = identity;
+        for (uint64_t c = 0; c < vc; ++c) {
+          float x = E::widen(ld<T>(s + c * sz));
+          float &l = lane[c % 16];
+          l = IsMax ? num::maximum(l, x) : l + x;
+        }
+        for (int width = 8; width >= 1; width /= 2)
+          for (int i = 0; i < width; ++i)
+            lane[i] = IsMax ? num::maximum(lane[i], lane[i + width])
+                            : lane[i] + lane[i + width];
+        out = lane[0];
+      }
+      st<T>(elemPtr(dst, r, 0), E::narrow(out));
+    }
+    in.commit();
+  });
+}
+
+} // namespace detail
+} // namespace pto_ref
+
+namespace pto {
+
+//===----------------------------------------------------------------------===//
+// Tile-tile elementwise
+//===----------------------------------------------------------------------===//
+
+template <typename TileDataDst, typename TileDataSrc0, typename TileDataSrc1>
+inline void TADD(TileDataDst &dst, TileDataSrc0 &src0, TileDataSrc1 &src1) {
+  static_assert(pto_ref::detail::kArithTypes<typename TileDataDst::DType>,
+                "TADD: element type not supported on this target");
+  pto_ref::detail::binary("TADD", dst, src0, src1,
+                          [](auto a, auto b) { return pto_ref::num::add(a, b); });
+}
+
+template <typename TileDataDst, typename TileDataSrc0, typename TileDataSrc1>
+inline void TSUB(TileDataDst &dst, TileDataSrc0 &src0, TileDataSrc1 &src1) {
+  static_assert(pto_ref::detail::kArithTypes<typename TileDataDst::DType>,
+                "TSUB: element type not supported on this target");
+  pto_ref::detail::binary("TSUB", dst, src0, src1,
+                          [](auto a, auto b) { return pto_ref::num::sub(a, b); });
+}
+
+template <typename TileDataDst, typename TileDataSrc0, typename TileDataSrc1>
+inline void TMUL(TileDataDst &dst, TileDataSrc0 &src0, TileDataSrc1 &src1) {
+  static_assert(pto_ref::detail::kMulTypes<typename TileDataDst::DType>,
+                "TMUL: element type not supported on this target");
+  pto_ref::detail::binary("TMUL", dst, src0, src1,
+                          [](auto a, auto b) { return pto_ref::num::mul(a, b); });
+}
+
+template <auto PrecisionType = DivAlgorithm::DEFAULT, typename TileDataDst,
+          typename TileDataSrc0, typename TileDataSrc1>
+inline void TDIV(TileDataDst &dst, TileDataSrc0 &src0, TileDataSrc1 &src1) {
+  static_assert(pto_ref::detail::kDivTypes<typename TileDataDst::DType>,
+                "TDIV: element type not supported on this target (a2a3: "
+                "half, float)");
+  pto_ref::detail::binary("TDIV", dst, src0, src1, pto_ref::detail::DivTag{});
+}
+
+template <typename TileDataDst, typename TileDataSrc0, typename TileDataSrc1>
+inline void TMAX(TileDataDst &dst, TileDataSrc0 &src0, TileDataSrc1 &src1) {
+  static_assert(pto_ref::detail::kArithTypes<typename TileDataDst::DType>,
+                "TMAX: element type not supported on this target");
+  pto_ref::detail::binary(
+      "TMAX", dst, src0, src1,
+      [](auto a, auto b) { return pto_ref::num::maximum(a, b); });
+}
+
+template <typename TileDataDst, typename TileDataSrc0, typename TileDataSrc1>
+inline void TMIN(TileDataDst &dst, TileDataSrc0 &src0, TileDataSrc1 &src1) {
+  static_assert(pto_ref::detail::kArithTypes<typename TileDataDst::DType>,
+                "TMIN: element type not supported on this target");
+  pto_ref::detail::binary(
+      "TMIN", dst, src0, src1,
+      [](auto a, auto b) { return pto_ref::num::minimum(a, b); });
+}
+
+//===----------------------------------------------------------------------===//
+// Tile-scalar elementwise
+//===----------------------------------------------------------------------===//
+
+template <typename TileDataDst, typename TileDataSrc>
+inline void TADDS(TileDataDst &dst, TileDataSrc &src0,
+                  typename TileDataSrc::DType scalar) {
+  static_assert(pto_ref::detail::kArithTypes<typename TileDataDst::DType>,
+                "TADDS: element type not supported on this target");
+  pto_ref::detail::scalarOp("TADDS", dst, src0, scalar, [](auto a, auto b) {
+    return pto_ref::num::add(a, b);
+  });
+}
+
+template <typename TileDataDst, typename TileDataSrc>
+inline void TSUBS(TileDataDst &dst, TileDataSrc &src0,
+                  typename TileDataSrc::DType scalar) {
+  static_assert(pto_ref::detail::kArithTypes<typename TileDataDst::DType>,
+                "TSUBS: element type not supported on this target");
+  pto_ref::detail::scalarOp("TSUBS", dst, src0, scalar, [](auto a, auto b) {
+    return pto_ref::num::sub(a, b);
+  });
+}
+
+template <typename TileDataDst, typename TileDataSrc>
+inline void TMULS(TileDataDst &dst, TileDataSrc &src0,
+                  typename TileDataSrc::DType scalar) {
+  static_assert(pto_ref::detail::kMulTypes<typename TileDataDst::DType>,
+                "TMULS: element type not supported on this target");
+  pto_ref::detail::scalarOp("TMULS", dst, src0, scalar, [](auto a, auto b) {
+    return pto_ref::num::mul(a, b);
+  });
+}
+
+template <typename TileDataDst, typename TileDataSrc>
+inline void TMAXS(TileDataDst &dst, TileDataSrc &src,
+                  typename TileDataSrc::DType scalar) {
+  static_assert(pto_ref::detail::kArithTypes<typename TileDataDst::DType>,
+                "TMAXS: element type not supported on this target");
+  pto_ref::detail::scalarOp("TMAXS", dst, src, scalar, [](auto a, auto b) {
+    return pto_ref::num::maximum(a, b);
+  });
+}
+
+template <typename TileDataDst, typename TileDataSrc>
+inline void TMINS(TileDataDst &dst, TileDataSrc &src,
+                  typename TileDataSrc::DType scalar) {
+  static_assert(pto_ref::detail::kArithTypes<typename TileDataDst::DType>,
+                "TMINS: element type not supported on this target");
+  pto_ref::detail::scalarOp("TMINS", dst, src, scalar, [](auto a, auto b) {
+    return pto_ref::num::minimum(a, b);
+  });
+}
+
+/// dst = src0 / scalar.
+template <auto PrecisionType = DivAlgorithm::DEFAULT, typename TileDataDst,
+          typename TileDataSrc>
+inline void TDIVS(TileDataDst &dst, TileDataSrc &src0,
+                  typename TileDataSrc::DType scalar) {
+  using T = typename TileDataDst::DType;
+  static_assert(pto_ref::detail::kDivSTypes<T>,
+                "TDIVS: element type not supported on this target");
+  using E = pto_ref::num::Elem<T>;
+  auto s = E::widen(scalar);
+  pto_ref::detail::withScalar("TDIVS", dst, src0, [&](T x, bool &undefined) {
+    auto w = E::widen(x);
+    undefined |= pto_ref::num::divUndefined(w, s);
+    return E::narrow(pto_ref::num::div(w, s));
+  });
+}
+
+/// dst = scalar / src0.
+template <auto PrecisionType = DivAlgorithm::DEFAULT, typename TileDataDst,
+          typename TileDataSrc>
+inline void TDIVS(TileDataDst &dst, typename TileDataDst::DType scalar,
+                  TileDataSrc &src0) {
+  using T = typename TileDataDst::DType;
+  static_assert(pto_ref::detail::kDivSTypes<T>,
+                "TDIVS: element type not supported on this target");
+  using E = pto_ref::num::Elem<T>;
+  auto s = E::widen(scalar);
+  pto_ref::detail::withScalar("TDIVS", dst, src0, [&](T x, bool &undefined) {
+    auto w = E::widen(x);
+    undefined |= pto_ref::num::divUndefined(s, w);
+    return E::narrow(pto_ref::num::div(s, w));
+  });
+}
+
+/// Fills the valid region of dst with `scalar`.
+template <typename TileData>
+inline void TEXPANDS(TileData &dst, typename TileData::DType scalar) {
+  using T = typename TileData::DType;
+  static_assert(pto_ref::detail::kExpandSTypes<T>,
+                "TEXPANDS: element type not supported");
+  static_assert(pto_ref::detail::kVecND<TileData>,
+                "TEXPANDS: the reference models row-major Vec tiles");
+  using namespace pto_ref::detail;
+  run("TEXPANDS", PIPE_V, [&](Instr &in) {
+    needBound(in, dst, "dst");
+    write(in, dst);
+    in.check();
+    unsigned vr = dst.GetValidRow(), vc = dst.GetValidCol();
+    for (uint64_t r = 0; r < vr; ++r) {
+      uint8_t *d = row(dst, r);
+      for (uint64_t c = 0; c < vc; ++c)
+        st<T>(d + c * sizeof(T), scalar);
+    }
+    in.commit();
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// Unary
+//===----------------------------------------------------------------------===//
+
+template <typename TileDataDst, typename TileDataSrc>
+inline void TNEG(TileDataDst &dst, TileDataSrc &src) {
+  static_assert(pto_ref::detail::kNegTypes<typename TileDataDst::DType>,
+                "TNEG: element type not supported on this target");
+  pto_ref::detail::unaryOp("TNEG", dst, src,
+                           [](auto a) { return pto_ref::num::neg(a); });
+}
+
+template <typename TileDataDst, typename TileDataSrc>
+inline void TABS(TileDataDst &dst, TileDataSrc &src) {
+  static_assert(pto_ref::detail::kAbsTypes<typename TileDataDst::DType>,
+                "TABS: element type not supported on this target (a2a3: "
+                "half, float)");
+  pto_ref::detail::unaryOp("TABS", dst, src,
+                           [](auto a) { return pto_ref::num::abs(a); });
+}
+
+template <auto PrecisionType = SqrtAlgorithm::DEFAULT, typename TileDataDst,
+          typename TileDataSrc>
+inline void TSQRT(TileDataDst &dst, TileDataSrc &src) {
+  static_assert(pto_ref::detail::kFloatTypes<typename TileDataDst::DType>,
+                "TSQRT: element type must be half or float");
+  pto_ref::detail::unaryOp("TSQRT", dst, src,
+                           [](float a) { return pto_ref::num::sqrt(a); });
+}
+
+template <auto PrecisionType = RsqrtAlgorithm::DEFAULT, typename TileDataDst,
+          typename TileDataSrc>
+inline void TRSQRT(TileDataDst &dst, TileDataSrc &src) {
+  static_assert(pto_ref::detail::kFloatTypes<typename TileDataDst::DType>,
+                "TRSQRT: element type must be half or float");
+  pto_ref::detail::unaryOp("TRSQRT", dst, src,
+                           [](float a) { return pto_ref::num::rsqrt(a); });
+}
+
+template <auto PrecisionType = ExpAlgorithm::DEFAULT, typename TileDataDst,
+          typename TileDataSrc>
+inline void TEXP(TileDataDst &dst, TileDataSrc &src) {
+  static_assert(pto_ref::detail::kFloatTypes<typename TileDataDst::DType>,
+                "TEXP: element type must be half or float");
+  pto_ref::detail::unaryOp("TEXP", dst, src,
+                           [](float a) { return pto_ref::num::exp(a); });
+}
+
+template <auto PrecisionType = RecipAlgorithm::DEFAULT, typename TileDataDst,
+          typename TileDataSrc>
+inline void TRECIP(TileDataDst &dst, TileDataSrc &src) {
+  using T = typename TileDataDst::DType;
+  static_assert(pto_ref::detail::kRecipTypes<T>,
+                "TRECIP: element type not supported");
+  using namespace pto_ref::detail;
+  if constexpr (!pto_ref::kIsA5) {
+    // "A3's TRECIP instruction does not support setting the source Tile and
+    // destination Tile to the same memory" (pto-isa pto_instr.hpp).
+    if (dst.refOffset != kUnbound && src.refOffset != kUnbound &&
+        tilesOverlap(dst, src)) {
+      run("TRECIP", PIPE_V, [&](Instr &in) {
+        in.fail("on a2a3 the source and destination of TRECIP must not "
+                "overlap");
+      });
+      return;
+    }
+  }
+  using E = pto_ref::num::Elem<T>;
+  withScalar("TRECIP", dst, src, [&](T x, bool &undefined) {
+    auto w = E::widen(x);
+    undefined |= pto_ref::num::divUndefined(decltype(w)(1), w);
+    return E::narrow(pto_ref::num::recip(w));
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions and broadcasts
+//===----------------------------------------------------------------------===//
+
+/// dst[i, 0] = sum_j src[i, j] (TileToSCF's lane order); tmp is scratch.
+template <typename TileDataOut, typename TileDataIn, typename TileDataTmp>
+inline void TROWSUM(TileDataOut &dst, TileDataIn &src, TileDataTmp &tmp) {
+  pto_ref::detail::rowReduce<false>("TROWSUM", dst, src, tmp);
+}
+
+/// dst[i, 0] = max_j src[i, j] (IEEE maximum); tmp is scratch.
+template <typename TileDataOut, typename TileDataIn, typename TileDataTmp>
+inline void TROWMAX(TileDataOut &dst, TileDataIn &src, TileDataTmp &tmp) {
+  pto_ref::detail::rowReduce<true>("TROWMAX", dst, src, tmp);
+}
+
+/// dst[i, j] = src0[i, j] * src1[i, 0], src1 a column-major Rx1 tile. On
+/// a2a3 it also writes the internal 8 KiB UB scratch (config.hpp).
+template <typename TileDataDst, typename TileDataSrc0, typename TileDataSrc1>
+inline void TROWEXPANDMUL(TileDataDst &dst, TileDataSrc0 &src0,
+                          TileDataSrc1 &src1) {
+  using T = typename TileDataDst::DType;
+  using namespace pto_ref::detail;
+  static_assert(kExpandMulTypes<T>,
+                "TROWEXPANDMUL: element type not supported on this target");
+  static_assert(std::is_same_v<T, typename TileDataSrc0::DType> &&
+                    std::is_same_v<T, typename TileDataSrc1::DType>,
+                "TROWEXPANDMUL: operands must have the same element type");
+  static_assert(kVecND<TileDataDst> && kVecND<TileDataSrc0>,
+                "TROWEXPANDMUL: dst and src0 must be row-major Vec tiles");
+  static_assert(kVecDN<TileDataSrc1>,
+                "TROWEXPANDMUL: the reference models src1 as a column-major "
+                "Vec tile (one scalar per row)");
+  using E = pto_ref::num::Elem<T>;
+  run("TROWEXPANDMUL", PIPE_V, [&](Instr &in) {
+    needBound(in, dst, "dst");
+    needBound(in, src0, "src0");
+    needBound(in, src1, "src1");
+    unsigned vr = dst.GetValidRow(), vc = dst.GetValidCol();
+    needValid(in, src0, "src0", vr, vc);
+    needValid(in, src1, "src1", vr, 1, "dst rows x 1");
+    read(in, src0);
+    read(in, src1);
+    write(in, dst);
+    if constexpr (pto_ref::cfg::kHasRowExpandScratch) {
+      // vbrcb broadcasts 8 rows (256 bytes) per repeat into the scratch.
+      uint64_t bytes = (uint64_t(vr) + 7) / 8 * 256;
+      if (bytes > pto_ref::cfg::kRowExpandScratchBytes)
+        bytes = pto_ref::cfg::kRowExpandScratchBytes;
+      in.onChip(pto_ref::Space::UB, pto_ref::cfg::kRowExpandScratchOffset,
+                bytes, AccessKind::WriteUndefined);
+    }
+    in.check();
+    constexpr uint64_t sz = sizeof(T);
+    for (uint64_t r = 0; r < vr; ++r) {
+      auto f = E::widen(ld<T>(elemPtr(src1, r, 0)));
+      const uint8_t *s = row(src0, r);
+      uint8_t *d = row(dst, r);
+      for (uint64_t c = 0; c < vc; ++c)
+        st<T>(d + c * sz,
+              E::narrow(pto_ref::num::mul(E::widen(ld<T>(s + c * sz)), f)));
+    }
+    in.commit();
+  });
+}
+
+/// dst[i, j] = src0[i, j] * src1[0, j], src1 a row-major 1xC tile.
+template <typename TileDataDst, typename TileDataSrc0, typename TileDataSrc1>
+inline void TCOLEXPANDMUL(TileDataDst &dst, TileDataSrc0 &src0,
+                          TileDataSrc1 &src1) {
+  using T = typename TileDataDst::DType;
+  using namespace pto_ref::detail;
+  static_assert(kExpandMulTypes<T>,
+                "TCOLEXPANDMUL: element type not supported on this target");
+  static_assert(std::is_same_v<T, typename TileDataSrc0::DType> &&
+                    std::is_same_v<T, typename TileDataSrc1::DType>,
+                "TCOLEXPANDMUL: operands must have the same element type");
+  static_assert(kVecND<TileDataDst> && kVecND<TileDataSrc0> &&
+                    kVecND<TileDataSrc1>,
+                "TCOLEXPANDMUL: operands must be row-major Vec tiles");
+  using E = pto_ref::num::Elem<T>;
+  run("TCOLEXPANDMUL", PIPE_V, [&](Instr &in) {
+    needBound(in, dst, "dst");
+    needBound(in, src0, "src0");
+    needBound(in, src1, "src1");
+    unsigned vr = dst.GetValidRow(), vc = dst.GetValidCol();
+    needValid(in, src0, "src0", vr, vc);
+    needValid(in, src1, "src1", 1, vc, "1 x dst cols");
+    read(in, src0);
+    read(in, src1);
+    write(in, dst);
+    in.check();
+    constexpr uint64_t sz = sizeof(T);
+    const uint8_t *f = row(src1, 0);
+    for (uint64_t r = 0; r < vr; ++r) {
+      const uint8_t *s = row(src0, r);
+      uint8_t *d = row(dst, r);
+      for (uint64_t c = 0; c < vc; ++c)
+        st<T>(d + c * sz,
+              E::narrow(pto_ref::num::mul(E::widen(ld<T>(s + c * sz)),
+                                          E::widen(ld<T>(f + c * sz)))));
+    }
+    in.commit();
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// Conversion
+//===----------------------------------------------------------------------===//
+
+/// dst = convert(src) with `mode` and `satMode` (casts.hpp).
+template <bool NeedSetCtrl = true, typename TileDataD, typename TileDataS>
+inline void TCVT(TileDataD &dst, TileDataS &src, RoundMode mode,
+                 SaturationMode satMode) {
+  using D = typename TileDataD::DType;
+  using S = typename TileDataS::DType;
+  using namespace pto_ref::detail;
+  static_assert(pto_ref::cast::kInTessel<D, S>,
+                "TCVT: not a conversion of Tessel's cast table "
+                "(docs/numerics.md)");
+  static_assert(pto_ref::cast::kOnTarget<D, S>,
+                "TCVT: pto-isa has no such conversion on this target "
+                "(i32 -> f16 exists only on a2a3)");
+  static_assert(kVecND<TileDataD> && kVecND<TileDataS>,
+                "TCVT: operands must be row-major Vec tiles");
+  run("TCVT", PIPE_V, [&](Instr &in) {
+    needBound(in, dst, "dst");
+    needBound(in, src, "src");
+    unsigned vr = dst.GetValidRow(), vc = dst.GetValidCol();
+    needValid(in, src, "src", vr, vc);
+    std::string problem = pto_ref::cast::modeProblem<D, S>(mode, satMode);
+    if (!problem.empty())
+      in.warn(problem);
+    read(in, src);
+    write(in, dst);
+    in.check();
+    pto_ref::fp::Rounding m = pto_ref::cast::rounding(mode);
+    for (uint64_t r = 0; r < vr; ++r) {
+      const uint8_t *s = row(src, r);
+      uint8_t *d = row(dst, r);
+      for (uint64_t c = 0; c < vc; ++c)
+        st<D>(d + c * sizeof(D),
+              pto_ref::cast::convert<D, S>(ld<S>(s + c * sizeof(S)), m));
+    }
+    in.commit();
+  });
+}
+
+/// TCVT without a saturation mode: pto-isa picks a per-type default
+/// (SaturationMode::OFF for f16 -> i8, ON otherwise); the reference
+/// applies the same default and then the same checks.
+template <bool NeedSetCtrl = true, typename TileDataD, typename TileDataS>
+inline void TCVT(TileDataD &dst, TileDataS &src, RoundMode mode) {
+  constexpr bool offByDefault =
+      std::is_same_v<typename TileDataD::DType, int8_t> &&
+      std::is_same_v<typename TileDataS::DType, half>;
+  TCVT<NeedSetCtrl>(dst, src, mode,
+                    offByDefault ? SaturationMode::OFF : SaturationMode::ON);
+}
+
+//===----------------------------------------------------------------------===//
+// Mask-pattern gather and scatter
+//===----------------------------------------------------------------------===//
+
+/// dst[i, k] = src[i, 2k] (P0101) or src[i, 2k + 1] (P1010).
+template <typename DstTileData, typename SrcTileData,
+          MaskPattern maskPattern = MaskPattern::P1111,
+          auto gatherType = GatherAxis::GATHER_ROW>
+inline void TGATHER(DstTileData &dst, SrcTileData &src) {
+  using T = typename SrcTileData::DType;
+  using namespace pto_ref::detail;
+  static_assert(maskPattern == MaskPattern::P0101 ||
+                    maskPattern == MaskPattern::P1010,
+                "TGATHER: the reference models the P0101 and P1010 patterns");
+  static_assert(std::is_same_v<std::remove_cv_t<decltype(gatherType)>, GatherAxis> &&
+                    gatherType == GatherAxis::GATHER_ROW,
+                "TGATHER: the reference models GatherAxis::GATHER_ROW");
+  static_assert(kGatherTypes<T>,
+                "TGATHER: element type not supported on this target");
+  static_assert(sizeof(typename DstTileData::DType) == sizeof(T),
+                "TGATHER: dst and src elements must have the same size");
+  static_assert(kVecND<DstTileData> && kVecND<SrcTileData>,
+                "TGATHER: operands must be row-major Vec tiles");
+  constexpr uint64_t parity = maskPattern == MaskPattern::P0101 ? 0 : 1;
+  run("TGATHER", PIPE_V, [&](Instr &in) {
+    needBound(in, dst, "dst");
+    needBound(in, src, "src");
+    unsigned vr = src.GetValidRow(), vc = src.GetValidCol();
+    if (vc % 2 != 0)
+      in.fail("the valid column count of src (" + std::to_string(vc) +
+              ") is odd");
+    needValid(in, dst, "dst", vr, vc / 2, "src rows x src cols / 2");
+    if (dst.GetValidCol() != static_cast<unsigned>(DstTileData::Cols))
+      in.fail("pto-isa's TGATHER writes dst contiguously and requires "
+              "dst.GetValidCol() == Cols (" +
+              std::to_string(dst.GetValidCol()) +
+              " != " + std::to_string(DstTileData::Cols) + ")");
+    read(in, src);
+    write(in, dst);
+    in.check();
+    constexpr uint64_t sz = sizeof(T);
+    for (uint64_t r = 0; r < vr; ++r) {
+      const uint8_t *s = row(src, r);
+      uint8_t *d = row(dst, r);
+      for (uint64_t k = 0; k < vc / 2; ++k)
+        std::memcpy(d + k * sz, s + (2 * k + parity) * sz, sz);
+    }
+    in.commit();
+  });
+}
+
+/// dst[i, 2k] (P0101) or dst[i, 2k + 1] (P1010) = src[i, k]. The other
+/// columns of dst are unchanged, as the spec says; pto-isa instead
+/// zero-fills the whole dst tile first, which PTO_REF_TSCATTER_ZERO_FILL
+/// reproduces.
+template <MaskPattern maskPattern = MaskPattern::P1111,
+          auto ScatterType = ScatterAxis::SCATTER_ROW, typename DstTileData,
+          typename SrcTileData>
+inline void TSCATTER(DstTileData &dst, SrcTileData &src) {
+  using T = typename DstTileData::DType;
+  using namespace pto_ref::detail;
+  static_assert(maskPattern == MaskPattern::P0101 ||
+                    maskPattern == MaskPattern::P1010,
+                "TSCATTER: the reference models the P0101 and P1010 patterns");
+  static_assert(std::is_same_v<std::remove_cv_t<decltype(ScatterType)>, ScatterAxis> &&
+                    ScatterType == ScatterAxis::SCATTER_ROW,
+                "TSCATTER: the reference models ScatterAxis::SCATTER_ROW");
+  static_assert(kScatterTypes<T>,
+                "TSCATTER: element type not supported");
+  static_assert(std::is_same_v<T, typename SrcTileData::DType>,
+                "TSCATTER: dst and src must have the same element type");
+  static_assert(kVecND<DstTileData> && kVecND<SrcTileData>,
+                "TSCATTER: operands must be row-major Vec tiles");
+  constexpr uint64_t parity = maskPattern == MaskPattern::P0101 ? 0 : 1;
+  run("TSCATTER", PIPE_V, [&](Instr &in) {
+    needBound(in, dst, "dst");
+    needBound(in, src, "src");
+    unsigned vr = src.GetValidRow(), vc = src.GetValidCol();
+    needValid(in, dst, "dst", vr, 2 * vc, "src rows x 2 src cols");
+    read(in, src);
+    constexpr uint64_t sz = sizeof(T);
+#if defined(PTO_REF_TSCATTER_ZERO_FILL)
+    write(in, dst, DstTileData::Rows, DstTileData::Cols);
+    in.check();
+    std::memset(elemPtr(dst, 0, 0), 0, tileBytes<DstTileData>());
+#else
+    // Each written element is its own access: the other columns keep their
+    // bytes (and their initialisation state).
+    for (uint64_t r = 0; r < vr; ++r)
+      for (uint64_t k = 0; k < vc; ++k)
+        in.onChip(pto_ref::Space::UB,
+                  dst.refOffset + elemIndex<DstTileData>(r, 2 * k + parity) * sz,
+                  sz, AccessKind::Write);
+    in.check();
+#endif
+    for (uint64_t r = 0; r < vr; ++r) {
+      const uint8_t *s = row(src, r);
+      uint8_t *d = row(dst, r);
+      for (uint64_t k = 0; k < vc; ++k)
+        std::memcpy(d + (2 * k + parity) * sz, s + k * sz, sz);
+    }
+    in.commit();
+  });
+}
+
+} // namespace pto
+
+#endif // PTO_REF_VECTOR_OPS_HPP
