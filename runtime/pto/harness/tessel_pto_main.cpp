@@ -7,10 +7,12 @@
 // The C entry point that runs one emitted pto-isa kernel file on the CPU
 // reference, built together with it as one shared library:
 //
-//   g++ -std=c++17 -O2 -fPIC -shared -I runtime/pto/include \
-//       -DTESSEL_PTO_ENTRY=mykernel_cpu \
-//       -DTESSEL_PTO_SOURCE='"/path/to/mykernel.cpp"' \
+//   g++ -std=c++17 -O2 -fPIC -shared -fvisibility=hidden
+//       -I runtime/pto/include -DTESSEL_PTO_ENTRY=mykernel_cpu
+//       -DTESSEL_PTO_SOURCE='"/path/to/mykernel.cpp"'
 //       runtime/pto/harness/tessel_pto_main.cpp -o libmykernel.so
+//
+// (one command line).
 //
 // TESSEL_PTO_SOURCE makes this file #include the emitted file (one
 // translation unit). Without it, compile the emitted file next to this one:
@@ -47,6 +49,10 @@
 
 extern "C" void TESSEL_PTO_ENTRY(uint8_t **args);
 
+/// The library's interface stays visible under -fvisibility=hidden (which
+/// keeps two kernels' reference state apart when both are loaded).
+#define TESSEL_PTO_EXPORT extern "C" __attribute__((visibility("default")))
+
 namespace {
 
 pto_ref::RunOptions defaultOptions() {
@@ -72,8 +78,9 @@ void copyOut(const std::string &text, char *err, uint64_t errlen) {
 /// Chooses how the next runs report: stop at the first violation (1) or
 /// collect all (0); keep at most `max_messages` messages (> 0); mark on-chip
 /// memory unwritten at every pipe_barrier(PIPE_ALL) (1) or not (0).
-extern "C" void tessel_pto_set_options(int stop_at_first, int max_messages,
-                                       int poison_on_chip_at_pipe_all) {
+TESSEL_PTO_EXPORT void tessel_pto_set_options(int stop_at_first,
+                                              int max_messages,
+                                              int poison_on_chip_at_pipe_all) {
   g_options.stop_at_first = stop_at_first != 0;
   if (max_messages > 0)
     g_options.max_messages = static_cast<std::size_t>(max_messages);
@@ -81,10 +88,12 @@ extern "C" void tessel_pto_set_options(int stop_at_first, int max_messages,
 }
 
 /// "a2a3" or "a5": the target the library was built for.
-extern "C" const char *tessel_pto_target() { return pto_ref::targetName(); }
+TESSEL_PTO_EXPORT const char *tessel_pto_target() {
+  return pto_ref::targetName();
+}
 
-extern "C" int tessel_pto_run(uint8_t **args, const uint64_t *sizes,
-                              int nargs, char *err, uint64_t errlen) {
+TESSEL_PTO_EXPORT int tessel_pto_run(uint8_t **args, const uint64_t *sizes,
+                                     int nargs, char *err, uint64_t errlen) {
   copyOut("", err, errlen);
   pto_ref::begin_run(g_options);
   for (int i = 0; i < nargs; ++i) {
