@@ -4,7 +4,8 @@
 The build tree's `python_packages/` holds `tessel` (pure Python sources
 symlinked from python/tessel, and the compiled `tessel.mlir` bindings); a
 `.pth` file puts it on the venv's path, so edits need no reinstall.
-`tessel-opt` and the `tessel` command go into the venv's bin/.
+`tessel-opt`, `tessel-translate` and the `tessel` command go into the venv's
+bin/.
 Idempotent: does nothing when everything is already in place.
 """
 
@@ -54,9 +55,9 @@ def main() -> int:
                    str(args.build.resolve() / "python_packages") + "\n"):
         changed.append("tessel.pth")
     bin_dir = args.venv / "bin"
-    if ensure_symlink(bin_dir / "tessel-opt",
-                      args.build.resolve() / "bin" / "tessel-opt"):
-        changed.append("tessel-opt")
+    for tool in ("tessel-opt", "tessel-translate"):
+        if ensure_symlink(bin_dir / tool, args.build.resolve() / "bin" / tool):
+            changed.append(tool)
     if ensure_file(bin_dir / "tessel",
                    TESSEL_SCRIPT.format(python=sys.executable), 0o755):
         changed.append("tessel")

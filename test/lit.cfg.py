@@ -21,7 +21,7 @@ llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.tessel_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["tessel-opt"], tool_dirs)
+llvm_config.add_tool_substitutions(["tessel-opt", "tessel-translate"], tool_dirs)
 config.substitutions.append(("%python", config.python_executable))
 config.environment["PYTHONPATH"] = config.tessel_python_root
 if config.enable_python:

@@ -56,6 +56,16 @@ def Tile_MaskPatternAttr : I32EnumAttr<"MaskPattern",
   let genSpecializedAttr = 1;
 }
 
+def Tile_PipeAttr : I32EnumAttr<"Pipe",
+    "an instruction pipe of an AI Core",
+    [I32EnumAttrCase<"s", 0>, I32EnumAttrCase<"v", 1>,
+     I32EnumAttrCase<"m", 2>, I32EnumAttrCase<"mte1", 3>,
+     I32EnumAttrCase<"mte2", 4>, I32EnumAttrCase<"mte3", 5>,
+     I32EnumAttrCase<"fix", 6>, I32EnumAttrCase<"all", 7>]> {
+  let cppNamespace = "::tessel::tile";
+  let genSpecializedAttr = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Attributes
 //===----------------------------------------------------------------------===//

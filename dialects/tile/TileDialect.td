@@ -38,6 +38,9 @@ def Tile_Dialect : Dialect {
   let extraClassDeclaration = [{
     /// Name of the discardable attribute holding a placed tile's buffer.
     static constexpr ::llvm::StringLiteral kPlaceAttrName = "place";
+    /// The scratch storage of an op that needs one on the NPU (the `tmp`
+    /// tile of TROWSUM / TROWMAX), a #tile.place set by tile-place-buffers.
+    static constexpr ::llvm::StringLiteral kScratchAttrName = "scratch";
     /// Name of the module/function attribute naming the target chip.
     static constexpr ::llvm::StringLiteral kTargetAttrName = "tile.target";
     /// The diagnostic for a `tile.target` that is not a `#tile.target`

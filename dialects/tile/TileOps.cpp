@@ -895,5 +895,58 @@ LogicalResult MatmulAccOp::verify() {
                       tileOf(getResult()));
 }
 
+//===----------------------------------------------------------------------===//
+// Pipe synchronisation
+//===----------------------------------------------------------------------===//
+
+bool tessel::tile::isPipeOnCore(Pipe pipe, CoreKind kind) {
+  switch (pipe) {
+  case Pipe::s:
+  case Pipe::all:
+  case Pipe::mte2:
+    return true;
+  case Pipe::v:
+  case Pipe::mte3:
+    return kind != CoreKind::cube;
+  case Pipe::m:
+  case Pipe::mte1:
+  case Pipe::fix:
+    return kind != CoreKind::vector;
+  }
+  llvm_unreachable("unknown pipe");
+}
+
+/// Checks that `pipe` exists on the core kind of the enclosing scope.
+static LogicalResult verifyPipeOnScope(Operation *op, Pipe pipe,
+                                       StringRef role) {
+  auto scope = op->getParentOfType<AtOp>();
+  if (!scope || isPipeOnCore(pipe, scope.getKind()))
+    return success();
+  return op->emitOpError("has no ")
+         << stringifyPipe(pipe) << " pipe on a "
+         << stringifyCoreKind(scope.getKind()) << " core (" << role << ")";
+}
+
+template <typename FlagOp>
+static LogicalResult verifyFlag(FlagOp op) {
+  if (op.getSrc() == Pipe::all || op.getDst() == Pipe::all)
+    return op.emitOpError("flags connect two pipes; 'all' is only a barrier");
+  if (op.getSrc() == op.getDst())
+    return op.emitOpError("source and destination pipe are both ")
+           << stringifyPipe(op.getSrc())
+           << "; order one pipe with tile.barrier";
+  if (failed(verifyPipeOnScope(op, op.getSrc(), "source")) ||
+      failed(verifyPipeOnScope(op, op.getDst(), "destination")))
+    return failure();
+  return success();
+}
+
+LogicalResult SetFlagOp::verify() { return verifyFlag(*this); }
+LogicalResult WaitFlagOp::verify() { return verifyFlag(*this); }
+
+LogicalResult BarrierOp::verify() {
+  return verifyPipeOnScope(*this, getPipe(), "barrier");
+}
+
 #define GET_OP_CLASSES
 #include "tile/TileOps.cpp.inc"

@@ -44,6 +44,10 @@ public:
 /// Whether `op` may run on a core of `kind`.
 bool isLegalOnCore(mlir::Operation *op, CoreKind kind);
 
+/// Whether a core of `kind` has the instruction pipe `pipe` (vector cores:
+/// s, v, mte2, mte3; cube cores: s, m, mte1, mte2, fix; a core group both).
+bool isPipeOnCore(Pipe pipe, CoreKind kind);
+
 } // namespace tessel::tile
 
 #define GET_OP_CLASSES

@@ -581,4 +581,75 @@ def Tile_MatmulAccOp : Tile_Op<"matmul_acc", [Pure, Tile_InCoreScope,
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Pipe synchronisation (inserted by tile-insert-sync on placed IR)
+//===----------------------------------------------------------------------===//
+
+def Tile_SetFlagOp : Tile_Op<"set_flag", [Tile_InCoreScope]> {
+  let summary = "signal an event from one pipe to another";
+  let description = [{
+    Ascend's `set_flag(src, dst, event)`: queued on pipe `src`, it sets the
+    event once every instruction issued to `src` before it has completed. A
+    `tile.wait_flag` with the same pipes and event holds pipe `dst` until
+    then. `event` is an id in [0, 8) of the pipe pair; with a `slot`
+    operand the id is `event + slot` (the rotating ids of a multi-buffered
+    loop). Each set is consumed by exactly one wait, in program order.
+    Inserted by `tile-insert-sync`; the pipes must exist on the scope's core
+    kind (vector: s, v, mte2, mte3; cube: s, m, mte1, mte2, fix).
+
+    ```mlir
+    tile.set_flag mte2 -> v, 0
+    tile.wait_flag mte2 -> v, 0
+    tile.set_flag v -> mte2, 0 + %slot
+    ```
+  }];
+  let arguments = (ins Tile_PipeAttr:$src, Tile_PipeAttr:$dst,
+                       ConfinedAttr<I64Attr, [IntNonNegative]>:$event,
+                       Optional<Index>:$slot);
+  let assemblyFormat = [{
+    $src `->` $dst `,` $event (`+` $slot^)? attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
+def Tile_WaitFlagOp : Tile_Op<"wait_flag", [Tile_InCoreScope]> {
+  let summary = "hold a pipe until an event is set";
+  let description = [{
+    Ascend's `wait_flag(src, dst, event)`: queued on pipe `dst`, it blocks
+    that pipe until the matching `tile.set_flag` (same pipes, same event)
+    has fired, and consumes it. Instructions issued to `dst` after the wait
+    therefore start only after every instruction of `src` issued before the
+    set has completed.
+
+    ```mlir
+    tile.wait_flag mte2 -> v, 0
+    ```
+  }];
+  let arguments = (ins Tile_PipeAttr:$src, Tile_PipeAttr:$dst,
+                       ConfinedAttr<I64Attr, [IntNonNegative]>:$event,
+                       Optional<Index>:$slot);
+  let assemblyFormat = [{
+    $src `->` $dst `,` $event (`+` $slot^)? attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
+def Tile_BarrierOp : Tile_Op<"barrier", [Tile_InCoreScope]> {
+  let summary = "order a pipe's instructions (or all pipes') at this point";
+  let description = [{
+    Ascend's `pipe_barrier(pipe)`: instructions issued to `pipe` after the
+    barrier start only after those issued before it have completed. The
+    vector pipe needs it between dependent vector instructions; `all`
+    drains every pipe (the end of an spmd block on a core).
+
+    ```mlir
+    tile.barrier v
+    tile.barrier all
+    ```
+  }];
+  let arguments = (ins Tile_PipeAttr:$pipe);
+  let assemblyFormat = "$pipe attr-dict";
+  let hasVerifier = 1;
+}
+
 #endif // TESSEL_DIALECT_TILE_TILEOPS_TD

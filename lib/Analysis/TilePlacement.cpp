@@ -20,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tessel/Analysis/TilePlacement.h"
+#include "tessel/Analysis/TileLayout.h"
 
 #include "tile/TileDialect.h"
 
@@ -472,7 +473,9 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
     b.owner = owner;
     b.name = getTileName(value);
     b.kind = kindOf(value);
-    b.size = cast<TileType>(value.getType()).getSizeInBytes();
+    auto type = cast<TileType>(value.getType());
+    b.size = getTileStorageBytes(type, b.kind, target);
+    b.dataBytes = type.getSizeInBytes();
     b.align = target.getBuffer(b.kind).alignBytes;
     storageOf[value] = buffers.size() - 1;
     return buffers.size() - 1;
@@ -640,10 +643,30 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
         b.slotPipeline = pipeline;
       }
     }
+    // The scratch tile of a vector row reduction, of the source's shape.
+    if (isa<RowSumOp, RowMaxOp>(op) && kindOf(op->getResult(0)) ==
+                                           BufferKind::UB) {
+      Value input = op->getOperand(0);
+      Value result = op->getResult(0);
+      size_t resultStorage = storageOf.lookup(result);
+      PlacedBuffer &b = buffers[newBuffer(result, op)];
+      storageOf[result] = resultStorage;
+      b.scratchFor = op;
+      b.name += " (scratch)";
+      auto type = cast<TileType>(input.getType());
+      b.size = getTileStorageBytes(type, BufferKind::UB, target);
+      b.dataBytes = type.getSizeInBytes();
+    }
   });
 
   // 4. Live ranges.
   for (PlacedBuffer &b : buffers) {
+    if (b.scratchFor) {
+      b.start = points.begin(b.scratchFor);
+      b.end = b.start + 1;
+      b.lastUser = b.scratchFor;
+      continue;
+    }
     if (b.slotPipeline) {
       b.start = points.begin(b.slotPipeline) + 1;
       b.end = points.end(b.slotPipeline);
@@ -706,8 +729,10 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
     }
     for (auto [value, kind] :
          {std::pair{lhs, BufferKind::L0A}, std::pair{rhs, BufferKind::L0B}}) {
-      int64_t bytes = alignTo(cast<TileType>(value.getType()).getSizeInBytes(),
-                              target.getBuffer(kind).alignBytes);
+      int64_t bytes =
+          alignTo(getTileStorageBytes(cast<TileType>(value.getType()), kind,
+                                      target),
+                  target.getBuffer(kind).alignBytes);
       placement.operandChecks.push_back({op, kind, bytes});
       KindPlacement &k = placement.kinds[static_cast<size_t>(kind)];
       k.used = true;
@@ -764,9 +789,13 @@ void tessel::printMemoryMap(raw_ostream &os, const ScopePlacement &placement,
     if (b->slots > 1)
       os << b->slots << " x ";
     os << pb.getSlotBytes() << " bytes";
-    if (pb.getSlotBytes() != b->size)
-      os << " (" << b->size << " padded to " << b->align
-         << "-byte granules)";
+    if (pb.getSlotBytes() != b->dataBytes) {
+      os << " (" << b->dataBytes << " padded to ";
+      if (b->kind == BufferKind::UB)
+        os << b->align << "-byte granules)";
+      else
+        os << "whole fractals)";
+    }
     if (b->slots > 1)
       os << " for stages(" << b->slots << ") of the tile.pipeline"
          << atLine(b->slotPipeline->getLoc());
@@ -836,6 +865,10 @@ void tessel::applyPlacement(const ScopePlacement &placement) {
   DenseMap<Value, PlaceAttr> iterPlaces, ifPlaces;
   for (const PlacedBuffer &b : placement.buffers) {
     auto attr = PlaceAttr::get(ctx, toMemoryKind(b.kind), b.offset, b.slots);
+    if (b.scratchFor) {
+      b.scratchFor->setAttr(TileDialect::kScratchAttrName, attr);
+      continue;
+    }
     // An scf.if result (the storage's own value or a branch's scf.if result
     // sharing it) goes into the scf.if's `places`; other op results carry
     // `place` on their op.

@@ -10,7 +10,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "TileStorage.h"
+#include "tessel/Analysis/TileStorage.h"
+
+#include "tessel/Analysis/TileLayout.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -141,7 +143,8 @@ private:
     s.arena = static_cast<Arena>(static_cast<unsigned>(*kind));
     s.offset = place.getOffset();
     s.slots = place.getSlots();
-    s.slotBytes = alignTo(type.getSizeInBytes(), spec.alignBytes);
+    s.slotBytes = alignTo(getTileStorageBytes(type, *kind, *map.target),
+                          spec.alignBytes);
     if (s.offset % spec.alignBytes != 0)
       return owner->emitOpError("placement offset ")
              << s.offset << " bytes is not a multiple of the "
@@ -310,6 +313,17 @@ private:
                                     .getType());
       needTemp(op, alignTo(lhs.getNumElements() * 4, kSimAlign));
     }
+    // The scratch tile of a row reduction (placed mode; the simulation does
+    // not use it, the NPU does): the source's shape.
+    if (map.placed)
+      if (auto scratch =
+              op->getAttrOfType<PlaceAttr>(TileDialect::kScratchAttrName)) {
+        auto type = cast<TileType>(op->getOperand(0).getType());
+        FailureOr<TileStorage> s = fromPlace(scratch, type, op, false);
+        if (failed(s))
+          return failure();
+        map.scratch[op] = *s;
+      }
     for (Value result : op->getResults()) {
       auto type = dyn_cast<TileType>(result.getType());
       if (!type)

@@ -17,6 +17,10 @@
 //  [asc]   AscendC SIMD API docs: 32-byte UB blocks, 256-byte repeats,
 //          512-byte cube fractals.
 //  [ppto]  hw-native-sys/pypto task granularity guide: ~0.8 us per task.
+//  [ptoi]  hw-native-sys/pto-isa include/pto/common/cpu_stub.hpp (EVENT_ID0
+//          to EVENT_ID7) and docs/isa: 8 event ids per pipe pair; cube
+//          tiles are 16-row fractals of 32-byte rows (L1 / L0A / L0B) and
+//          16 x 16 element fractals (L0C).
 // HBM bandwidth is not settled in public sources (1.6 TB/s nominal,
 // 1.0-1.4 TB/s effective); it is a modelling parameter here.
 //
@@ -50,6 +54,8 @@ static const TargetInfo kTargets[] = {
         /*cubeMacsPerCycleI8=*/16 * 32 * 16,
         /*taskDispatchSec=*/0.8e-6,          // [ppto]
         /*vectorRepeatBytes=*/256,           // [asc]
+        /*eventIdsPerPipePair=*/8,           // [ptoi]
+        /*cubeFractalRows=*/16,              // [asc], [ptoi]
     },
     {
         /*name=*/"a5",
@@ -71,6 +77,8 @@ static const TargetInfo kTargets[] = {
         /*cubeMacsPerCycleI8=*/16 * 32 * 16,
         /*taskDispatchSec=*/0.8e-6,
         /*vectorRepeatBytes=*/256,
+        /*eventIdsPerPipePair=*/8,
+        /*cubeFractalRows=*/16,
     },
 };
 

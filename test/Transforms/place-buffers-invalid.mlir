@@ -127,17 +127,18 @@ func.func @fits_a5_not_a2a3(%m: memref<60x1024xf32>) {
 
 // -----
 
-// L0C: a 128x264xf32 matmul result is 135168 B > 131072 on a2a3 (it fits
-// a5's 262144, see place-buffers.mlir).
+// L0C: a 128x264xf32 matmul result is stored in 16 x 16 fractals, 264
+// columns padded to 272: 128 * 272 * 4 = 139264 B > 131072 on a2a3 (it
+// fits a5's 262144, see place-buffers.mlir).
 func.func @l0c_exceeded(%a: memref<128x16xbf16>, %w: memref<16x264xbf16>, %o: memref<128x264xf32>) {
   %c0 = arith.constant 0 : index
   tile.spmd 1 (%i) {
-    // expected-error @below {{cube L0C exceeded: 135168 > 131072 bytes}}
+    // expected-error @below {{cube L0C exceeded: 139264 > 131072 bytes}}
     // expected-note @below {{cube L0C memory map, 131072 bytes usable}}
     tile.at cube {
       %x = tile.load %a[%c0, %c0] : memref<128x16xbf16> -> !tile.tile<128x16xbf16>
       %y = tile.load %w[%c0, %c0] : memref<16x264xbf16> -> !tile.tile<16x264xbf16>
-      // expected-error @below {{tile exceeds cube L0C on its own: 135168 > 131072 bytes}}
+      // expected-error @below {{tile exceeds cube L0C on its own: 139264 > 131072 bytes}}
       %d = tile.matmul %x, %y : !tile.tile<128x16xbf16>, !tile.tile<16x264xbf16> -> !tile.tile<128x264xf32>
       tile.store %d, %o[%c0, %c0] : !tile.tile<128x264xf32>, memref<128x264xf32>
     }
@@ -148,11 +149,12 @@ func.func @l0c_exceeded(%a: memref<128x16xbf16>, %w: memref<16x264xbf16>, %o: me
 // -----
 
 // L1: a 256x1024xbf16 load is exactly 524288 B, the whole of L1; one more
-// 1x16xbf16 (32 B) live with it: 524320 > 524288.
+// 1x16xbf16 live with it takes a whole 16-row fractal in L1 (16 rows x
+// 32 B = 512 B): 524800 > 524288.
 func.func @l1_exceeded(%a: memref<256x1024xbf16>) {
   %c0 = arith.constant 0 : index
   tile.spmd 1 (%i) {
-    // expected-error @below {{cube L1 exceeded: 524320 > 524288 bytes}}
+    // expected-error @below {{cube L1 exceeded: 524800 > 524288 bytes}}
     // expected-note @below {{cube L1 memory map, 524288 bytes usable}}
     tile.at cube {
       %x = tile.load %a[%c0, %c0] : memref<256x1024xbf16> -> !tile.tile<256x1024xbf16>

@@ -279,12 +279,13 @@ func.func @reshape_is_a_view(%a: memref<16x32xf32>, %o: memref<1x16xf32>) {
 // Cube data path: loads in L1, the matmul result in L0C, the operands
 // checked against L0A / L0B. %a 16x64xbf16 = 2048 B, %w 64x16xbf16 =
 // 2048 B, both live at the first matmul: L1 peak 4096 (the second pair,
-// 64 + 256 B, reuses those bytes). The result 16x16xf32 = 1024 B, a multiple of 512;
-// the second result 2x16 x 16x8 -> 2x8xf32 = 64 B is padded to 512 B (the
-// L0C granule): L0C peak 1024 + 512 = 1536. L0A holds at most the 2048 B
+// 512 + 512 B: each pads to whole 16-row fractals, reuses those bytes).
+// The result 16x16xf32 = 1024 B, one 16 x 16 fractal; the second result
+// 2x16 x 16x8 -> 2x8xf32 pads to a whole fractal too (16 x 16 x 4 =
+// 1024 B): L0C peak 1024 + 1024 = 2048. L0A holds at most the 2048 B
 // lhs, L0B the 2048 B rhs.
 // CHECK-LABEL: func.func @cube_buffers
-// CHECK: tile.at cube attributes {tile.live_bytes = {l0a = 2048 : i64, l0b = 2048 : i64, l0c = 1536 : i64, l1 = 4096 : i64, ub = 0 : i64}, tile.peak = {l0a = 2048 : i64, l0b = 2048 : i64, l0c = 1536 : i64, l1 = 4096 : i64, ub = 0 : i64}}
+// CHECK: tile.at cube attributes {tile.live_bytes = {l0a = 2048 : i64, l0b = 2048 : i64, l0c = 2048 : i64, l1 = 4096 : i64, ub = 0 : i64}, tile.peak = {l0a = 2048 : i64, l0b = 2048 : i64, l0c = 2048 : i64, l1 = 4096 : i64, ub = 0 : i64}}
 // CHECK: tile.load {{.*}} {place = #tile.place<l1, {{[0-9]+}}>}
 // CHECK: tile.load {{.*}} {place = #tile.place<l1, {{[0-9]+}}>}
 // CHECK: tile.matmul {{.*}} {place = #tile.place<l0c, 0>}
@@ -292,7 +293,7 @@ func.func @reshape_is_a_view(%a: memref<16x32xf32>, %o: memref<1x16xf32>) {
 // MAP-LABEL: placement in @cube_buffers of a cube scope on a2a3: fits
 // MAP: cube L1 memory map, 524288 bytes usable
 // MAP: cube L0C memory map, 131072 bytes usable
-// MAP: [1024, 1536) d: 512 bytes (64 padded to 512-byte granules), live [5, 8)
+// MAP: [1024, 2048) d: 1024 bytes (64 padded to whole fractals), live [5, 8)
 // MAP: peak 1536 bytes, lower bound 1536 bytes (live at point 5), quality 1.00
 // MAP: cube L0A: largest matmul lhs 2048 bytes, 65536 bytes usable
 // MAP: cube L0B: largest matmul rhs 2048 bytes, 65536 bytes usable
@@ -381,13 +382,14 @@ func.func @core_group_per_tile(%a: memref<16x64xbf16>, %w: memref<64x128xbf16>, 
 
 // Target a5: a 60x1024xf32 tile is 245760 B = 240 KiB, exactly a5's usable
 // UB; it does not fit a2a3's 188416 (see place-buffers-invalid.mlir).
-// A 128x264xf32 matmul result is 135168 B: over a2a3's 131072 B L0C, within
-// a5's 262144.
+// A 128x264xf32 matmul result, 264 columns padded to 272 (16 x 16
+// fractals), is 128 * 272 * 4 = 139264 B: over a2a3's 131072 B L0C,
+// within a5's 262144.
 module attributes {tile.target = #tile.target<a5>} {
 // CHECK-LABEL: func.func @fits_a5_not_a2a3
 // CHECK: tile.peak = {{.*}}ub = 245760 : i64}
 // CHECK: tile.load {{.*}} {place = #tile.place<ub, 0>}
-// CHECK: tile.peak = {{.*}}l0c = 135168 : i64
+// CHECK: tile.peak = {{.*}}l0c = 139264 : i64
 // CHECK: tile.matmul {{.*}} {place = #tile.place<l0c, 0>}
 // MAP-LABEL: placement in @fits_a5_not_a2a3 of a vector scope on a5: fits
 // MAP: vector UB memory map, 245760 bytes usable

@@ -66,14 +66,23 @@ struct PlacedBuffer {
   /// The tile.pipeline iter_args (pipeline, index) whose loop-carried
   /// storage this is.
   llvm::SmallVector<std::pair<tile::PipelineOp, unsigned>> carriedBy;
+  /// Set when the storage is the scratch tile of a vector row reduction
+  /// (`tile.row_sum` / `tile.row_max`: PTO-ISA's TROWSUM / TROWMAX take a
+  /// `tmp` tile of the source's shape). `value` is then the reduction's
+  /// result (for its name); the storage is live at that op only and is
+  /// written into the op's `scratch` attribute.
+  mlir::Operation *scratchFor = nullptr;
   /// Set when the storage was made for a tile result of an scf.if (then
   /// `value` is that result and `owner` the scf.if); branch values placed
   /// there are in `aliases`.
   bool ifResult = false;
   std::string name;
   BufferKind kind = BufferKind::UB;
-  /// Unpadded bytes of one slot.
+  /// Bytes of one slot in the buffer's layout (docs/pto.md: whole 32-byte
+  /// rows in UB, whole fractals in L1 / L0C), before alignment.
   int64_t size = 0;
+  /// Bytes of the tile's own elements.
+  int64_t dataBytes = 0;
   /// Alignment of the offset and of the slot stride (the kind's).
   int64_t align = 1;
   int64_t slots = 1;

@@ -4,10 +4,12 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The storage side of `convert-tile-to-scf`: for every tile value of a
-// function, the arena, byte offset and slot count it lives at, read from the
-// `place` / `places` attributes in placed mode (docs/placement.md) or given
-// out one after the other in unplaced mode; and for every `tile.spmd`, how
+// Where tiles live, read back from placed IR for the CPU simulation
+// (`convert-tile-to-scf`), `tile-insert-sync` and the PTO emitter: for every
+// tile value of a function, the arena, byte offset and slot count it lives
+// at, read from the `place` / `places` attributes in placed mode
+// (docs/placement.md) or given out one after the other in unplaced mode;
+// the `scratch` storage of row reductions; and for every `tile.spmd`, how
 // many bytes each arena of one worker needs. Invalid placements (a tile
 // without `place` in placed mode, a placement beyond the usable size of its
 // buffer, a misaligned offset, slots outside a pipeline) are diagnosed here,
@@ -15,8 +17,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef TESSEL_LIB_CONVERSION_TILETOSCF_TILESTORAGE_H
-#define TESSEL_LIB_CONVERSION_TILETOSCF_TILESTORAGE_H
+#ifndef TESSEL_ANALYSIS_TILESTORAGE_H
+#define TESSEL_ANALYSIS_TILESTORAGE_H
 
 #include "tessel/Support/TargetInfo.h"
 #include "tile/TileOps.h"
@@ -78,6 +80,12 @@ public:
   /// Bytes of each arena one worker of `spmd` needs (0 = unused).
   const std::array<int64_t, kNumArenas> &getArenaBytes(tile::SpmdOp spmd) const;
 
+  /// The scratch storage of `op` (its `scratch` placement), if any.
+  const TileStorage *lookupScratch(mlir::Operation *op) const {
+    auto it = scratch.find(op);
+    return it == scratch.end() ? nullptr : &it->second;
+  }
+
   /// Bytes of the Temp arena that lowering `op` uses (0 when none).
   int64_t getTempBytes(mlir::Operation *op) const {
     return tempBytes.lookup(op);
@@ -92,10 +100,11 @@ private:
   llvm::DenseMap<mlir::Value, TileStorage> storage;
   llvm::DenseMap<mlir::Operation *, std::array<int64_t, kNumArenas>> arenas;
   llvm::DenseMap<mlir::Operation *, int64_t> tempBytes;
+  llvm::DenseMap<mlir::Operation *, TileStorage> scratch;
 
   friend class TileStorageBuilder;
 };
 
 } // namespace tessel
 
-#endif // TESSEL_LIB_CONVERSION_TILETOSCF_TILESTORAGE_H
+#endif // TESSEL_ANALYSIS_TILESTORAGE_H

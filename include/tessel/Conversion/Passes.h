@@ -15,6 +15,7 @@
 #include "tessel/Conversion/TileToLLVM.h"
 #include "tessel/Conversion/TileToSCF.h"
 
+#include "mlir/Dialect/EmitC/IR/EmitC.h"
 #include "mlir/Pass/Pass.h"
 
 namespace tessel {

@@ -129,4 +129,65 @@ def ConvertTileToLLVM : Pass<"convert-tile-to-llvm", "::mlir::ModuleOp"> {
   ];
 }
 
+def ConvertTileToEmitC : Pass<"convert-tile-to-emitc", "::mlir::ModuleOp"> {
+  let summary = "lower placed, synchronised tile IR to EmitC: an Ascend C "
+                "kernel on PTO-ISA";
+  let description = [{
+    Input: the output of `tile-npu-pipeline` and `tile-insert-sync` (every
+    function with `tile.spmd` scopes carries `tile.placed`, every scope
+    `tile.syncs`). Each function becomes, at module level:
+
+    - one `emitc.func` per `tile.spmd`, in order, named
+      `<kernel>_s<i>_<scope>`, with the `__global__ AICORE` specifiers and
+      one `__gm__ uint8_t*` argument per GM tensor (the function's memref
+      arguments, then its `tile.alloc_gm` scratch tensors); its body loops
+      over the blocks assigned to this core (`get_block_idx()` upward by
+      `get_block_num()`);
+    - every tile a PTO-ISA `Tile` / `TileLeft` / `TileRight` / `TileAcc`
+      object of its buffer's layout (tessel/Analysis/TileLayout.h) bound to
+      its placed offset with `TASSIGN` (plus the slot of its pipeline's
+      iteration), every GM slice a `GlobalTensor` with its shape and row
+      pitch, every op the PTO-ISA instruction of docs/pto.md, every sync op
+      `set_flag` / `wait_flag` / `pipe_barrier`, and a `TESSEL_LOC(file,
+      line, col)` marker (empty unless the including code defines it)
+      before each op's instructions;
+    - verbatim host code: the GM size table `<kernel>_gm_bytes`, a CPU entry
+      `<kernel>_cpu(uint8_t** args)` (under `__CPU_SIM` or
+      `TESSEL_PTO_REFERENCE`) and an NPU launch stub `<kernel>_launch`.
+
+    Index arithmetic, `scf.for` and `scf.if` go through upstream's
+    arith-to-emitc and scf-to-emitc patterns. An op, element type, shape or
+    memory path the target cannot run is an error at the op naming it and
+    the target. `mlir-translate`-style printing of the result is
+    `tessel-translate --tile-to-pto`.
+
+    Input (one vector scope, synchronised):
+    ```mlir
+    tile.spmd 4 (%b) {
+      tile.at vector attributes {tile.syncs = {...}} {
+        %x = tile.load %a[%r, %c0] {place = #tile.place<ub, 0>} ...
+        tile.set_flag mte2 -> v, 0
+        ...
+      }
+    }
+    ```
+    Output, as C++:
+    ```c++
+    __global__ AICORE void k_s0_spmd(__gm__ uint8_t* v1, __gm__ uint8_t* v2) {
+      ...
+      for (size_t v7 = v5; v7 < v6; v7 += v8) {
+        TESSEL_LOC("k.py", 7, 9);
+        Tile<TileType::Vec, float, 16, 32, BLayout::RowMajor, 16, 32> v9 = ...;
+        TASSIGN(v9, 0x0);
+        GlobalTensor<float, Shape<1, 1, 1, 16, 32>, Stride<1, 1, 1, 32, 1>> v11 = ...;
+        TLOAD(v9, v11);
+        set_flag(PIPE_MTE2, PIPE_V, EVENT_ID0);
+        ...
+    ```
+  }];
+  let dependentDialects = ["::mlir::emitc::EmitCDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 #endif // TESSEL_CONVERSION_PASSES_TD

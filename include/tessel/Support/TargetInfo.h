@@ -59,6 +59,13 @@ struct TargetInfo {
   double taskDispatchSec;
   /// Vector instructions work in repeats of this many bytes.
   int64_t vectorRepeatBytes;
+  /// Event ids of one (source, destination) pipe pair for set_flag /
+  /// wait_flag.
+  int64_t eventIdsPerPipePair;
+  /// Rows of a cube fractal: tiles in L1, L0A, L0B and L0C have a multiple
+  /// of this many rows (rows of 32 bytes in L1 / L0A / L0B, of 16 elements
+  /// in L0C).
+  int64_t cubeFractalRows;
 
   const BufferSpec &getBuffer(BufferKind kind) const;
 };

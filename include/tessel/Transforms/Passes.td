@@ -464,4 +464,64 @@ def TileFuseScopes : Pass<"tile-fuse-scopes", "::mlir::ModuleOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def TileInsertSync : Pass<"tile-insert-sync", "::mlir::ModuleOp"> {
+  let summary = "order the AI Core's pipes with set_flag / wait_flag and "
+                "barriers wherever placed bytes are shared";
+  let description = [{
+    Runs on placed IR (after `tile-place-buffers`). Every op becomes the
+    instructions the NPU issues for it (tessel/Analysis/PipeModel.h: TLOAD
+    on MTE2, TSTORE on MTE3 or FIX, the L1 -> L0A / L0B moves on MTE1,
+    TMATMUL on M, vector instructions on V), each with the byte ranges it
+    reads and writes (on-chip ranges from the placement, every slot of a
+    multi-buffered tile; GM per root tensor). Instructions of one pipe
+    complete in order, except on V, where only a barrier orders two
+    instructions (docs/pto.md). For every pair of instructions that
+    conflict (RAW, WAR or WAW on a common byte) and are not ordered yet:
+
+    - on two pipes Q != P: `tile.set_flag Q -> P, e` right after the
+      earlier op and `tile.wait_flag Q -> P, e` right before the later one,
+      in the innermost block holding both (a pair already ordered by an
+      earlier set / wait of the same pipes, directly or through one other
+      pipe, gets nothing);
+    - on V: `tile.barrier v` before the later op;
+    - across iterations of an `scf.for` or `tile.pipeline` (a later op of
+      iteration t against an earlier op of iteration t + 1): a set at the
+      end, a wait at the start of the body, primed by a set before the loop
+      and drained by a wait after it, so every set has exactly one wait;
+    - every block of an spmd scope ends with `tile.barrier all`, which
+      orders one block's instructions before the next block's on the same
+      core (and before the next kernel).
+
+    Event ids are given per pipe pair by interval colouring of the set ->
+    wait ranges (a loop-carried pair holds its id for the whole loop),
+    within the target's `eventIdsPerPipePair` (8); a pair that finds no free
+    id is replaced by `tile.barrier all` and reported. Each scope gets a
+    remark with its counts (`inserted 6 set/wait pairs (2 loop-carried),
+    3 vector barriers, 2 event ids`) and the attribute `tile.syncs`.
+
+    Input (placed):
+    ```mlir
+    tile.at vector {
+      %x = tile.load %a[%c0, %c0] {place = #tile.place<ub, 0>} ...
+      %y = tile.exp %x {place = #tile.place<ub, 2048>} ...
+      tile.store %y, %o[%c0, %c0] ...
+    }
+    ```
+    Output:
+    ```mlir
+    tile.at vector attributes {tile.syncs = {barriers = 1, events = 1, pairs = 2}} {
+      %x = tile.load ...
+      tile.set_flag mte2 -> v, 0
+      tile.wait_flag mte2 -> v, 0
+      %y = tile.exp %x ...
+      tile.set_flag v -> mte3, 0
+      tile.wait_flag v -> mte3, 0
+      tile.store %y, %o[%c0, %c0] ...
+      tile.barrier all
+    }
+    ```
+  }];
+  let dependentDialects = ["::tessel::tile::TileDialect"];
+}
+
 #endif // TESSEL_TRANSFORMS_PASSES_TD

@@ -26,7 +26,7 @@
 
 #include "tessel/Conversion/Passes.h"
 
-#include "TileStorage.h"
+#include "tessel/Analysis/TileStorage.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"

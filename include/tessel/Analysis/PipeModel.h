@@ -1,0 +1,86 @@
+//===- PipeModel.h - The AI Core instructions of a tile op ------*- C++ -*-===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+//
+// What the NPU executes for each op of placed tile IR: the instructions in
+// issue order, the pipe each runs on, and the bytes each reads and writes
+// (on-chip byte ranges from the placement, GM by root tensor). One table for
+// both targets (docs/pto.md "Pipes"); `tile-insert-sync` orders instructions
+// of different pipes that share bytes, and the PTO emitter prints the same
+// instructions, so the two cannot disagree.
+//
+//   tile.load            MTE2   GM -> UB (vector) or GM -> L1 (cube)
+//   tile.store           MTE3   UB -> GM;  FIX  L0C -> GM
+//   tile.matmul(_acc)    MTE1   L1 -> L0A (lhs), MTE1 L1 -> L0B (rhs), M
+//   vector compute ops   V      (row reductions also write their scratch;
+//                               on a2a3 row_expand_mul also uses PTO-ISA's
+//                               internal 8 KiB broadcast buffer at the top
+//                               of UB)
+//   tile.full, reshape   V      (a reshape placed on its operand: nothing)
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSEL_ANALYSIS_PIPEMODEL_H
+#define TESSEL_ANALYSIS_PIPEMODEL_H
+
+#include "tessel/Analysis/TileStorage.h"
+#include "tessel/Support/TargetInfo.h"
+#include "tile/TileOps.h"
+
+#include "mlir/IR/Operation.h"
+#include "llvm/ADT/SmallVector.h"
+
+namespace tessel {
+
+/// One memory access of an instruction: a byte range of an on-chip buffer,
+/// or a whole GM tensor (identified by its root memref value).
+struct MemAccess {
+  bool isGM = false;
+  BufferKind kind = BufferKind::UB;
+  int64_t begin = 0;
+  int64_t end = 0;
+  mlir::Value root;
+  bool write = false;
+
+  /// Whether the two accesses touch a common byte and one of them writes.
+  bool conflicts(const MemAccess &other) const;
+};
+
+/// One instruction of one pipe.
+struct PipeInstr {
+  tile::Pipe pipe = tile::Pipe::v;
+  /// The PTO-ISA instruction ("TLOAD", "TADD", ...).
+  llvm::StringRef name;
+  llvm::SmallVector<MemAccess, 4> accesses;
+};
+
+/// The bytes the NPU's copy of PTO-ISA uses inside TROWEXPANDMUL on `target`
+/// (its broadcast buffer at the top of UB), or an empty range.
+std::pair<int64_t, int64_t> getInternalScratch(const TargetInfo &target);
+
+/// The event id of the MTE1 -> M hand-off inside one matmul (its operands'
+/// moves to L0A / L0B, then the cube). The emitter prints that pair itself;
+/// tile-insert-sync never gives this id to another MTE1 -> M pair.
+int64_t getIntraOpEventId(const TargetInfo &target);
+
+/// The GM tensor a memref value is a view of (itself unless it comes from a
+/// view-like op).
+mlir::Value getGMRoot(mlir::Value memref);
+
+/// The PTO-ISA instruction of an elementwise tile op ("TADD", "TEXP", ...),
+/// or "" for other ops.
+llvm::StringRef getPtoInstrName(mlir::Operation *op);
+
+/// Appends the instructions `op` issues on the NPU (none for ops that only
+/// compute indices, for views and for sync ops). Fails, after an error on
+/// `op` naming it and the target, when the NPU cannot run it with this
+/// placement.
+mlir::LogicalResult getPipeInstrs(mlir::Operation *op,
+                                  const TileStorageMap &storage,
+                                  llvm::SmallVectorImpl<PipeInstr> &out);
+
+} // namespace tessel
+
+#endif // TESSEL_ANALYSIS_PIPEMODEL_H

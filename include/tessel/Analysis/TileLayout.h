@@ -1,0 +1,58 @@
+//===- TileLayout.h - How a tile is laid out in an on-chip buffer -*- C++ -*-===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+//
+// The storage shape of a tile in each buffer, as the AI Core's instructions
+// require it and as the PTO-ISA `Tile` types describe it: vector tiles in UB
+// have whole 32-byte rows (a per-row column vector, R x 1, is stored column
+// major with whole 32-byte columns); cube tiles in L1 / L0A / L0B are made of
+// 16-row fractals of 32-byte rows, accumulators in L0C of 16 x 16 element
+// fractals. The tile's own shape is the valid region inside that storage.
+//
+// One source of truth for `tile-place-buffers` (how many bytes a tile
+// takes), the CPU simulation (the slot stride of a placed tile) and the PTO
+// emitter (the Tile type it declares). A pure function of the shape, the
+// element width, the buffer and the target.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSEL_ANALYSIS_TILELAYOUT_H
+#define TESSEL_ANALYSIS_TILELAYOUT_H
+
+#include "tessel/Support/TargetInfo.h"
+#include "tile/TileDialect.h"
+
+#include <cstdint>
+
+namespace tessel {
+
+/// The storage of one tile in one buffer.
+struct TileLayout {
+  /// The allocated shape (a multiple of the buffer's granules).
+  int64_t rows = 0;
+  int64_t cols = 0;
+  /// The tile's own shape, the valid region at the top-left.
+  int64_t validRows = 0;
+  int64_t validCols = 0;
+  int64_t elementBytes = 0;
+  /// Stored column by column (a UB column vector, rows x 1).
+  bool colMajor = false;
+
+  int64_t getBytes() const { return rows * cols * elementBytes; }
+  bool isPadded() const { return rows != validRows || cols != validCols; }
+};
+
+/// The layout of a `rows x cols` tile of `elementBytes`-byte elements in
+/// `kind` on `target`.
+TileLayout getTileLayout(int64_t rows, int64_t cols, int64_t elementBytes,
+                         BufferKind kind, const TargetInfo &target);
+
+/// Bytes of one copy of a tile of `type` in `kind` (padding included).
+int64_t getTileStorageBytes(tile::TileType type, BufferKind kind,
+                            const TargetInfo &target);
+
+} // namespace tessel
+
+#endif // TESSEL_ANALYSIS_TILELAYOUT_H

@@ -1,0 +1,376 @@
+//===- PipeModel.cpp - The AI Core instructions of a tile op --------------===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+//
+// The op -> (pipe, instruction, bytes) table of PipeModel.h. Sources for the
+// pipes: PTO-ISA's instruction docs (hw-native-sys/pto-isa docs/isa) and its
+// manual-mode kernels, which synchronise TLOAD on MTE2, TSTORE from UB on
+// MTE3 and from L0C on FIX, TMOV / TEXTRACT into L0A / L0B on MTE1, TMATMUL
+// on M and vector instructions on V (see docs/pto.md).
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessel/Analysis/PipeModel.h"
+
+#include "tessel/Analysis/TileLayout.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace tessel;
+using namespace tessel::tile;
+
+bool MemAccess::conflicts(const MemAccess &other) const {
+  if (!write && !other.write)
+    return false;
+  if (isGM != other.isGM)
+    return false;
+  if (isGM)
+    return root == other.root;
+  return kind == other.kind && begin < other.end && other.begin < end;
+}
+
+std::pair<int64_t, int64_t> tessel::getInternalScratch(const TargetInfo &t) {
+  // a2a3's TROWEXPANDMUL broadcasts the per-row scalars into an 8 KiB buffer
+  // in the reserved top of UB (PTO-ISA docs/isa/TROWEXPANDMUL.md); a5 reads
+  // them natively.
+  if (t.hasL0CToUB)
+    return {0, 0};
+  return {t.ub.usableBytes, t.ub.usableBytes + 8192};
+}
+
+int64_t tessel::getIntraOpEventId(const TargetInfo &target) {
+  return target.eventIdsPerPipePair - 1;
+}
+
+Value tessel::getGMRoot(Value memref) {
+  while (Operation *def = memref.getDefiningOp()) {
+    if (auto view = dyn_cast<ViewLikeOpInterface>(def)) {
+      memref = view.getViewSource();
+      continue;
+    }
+    break;
+  }
+  return memref;
+}
+
+StringRef tessel::getPtoInstrName(Operation *op) {
+  return TypeSwitch<Operation *, StringRef>(op)
+      .Case([](AddOp) { return "TADD"; })
+      .Case([](SubOp) { return "TSUB"; })
+      .Case([](MulOp) { return "TMUL"; })
+      .Case([](DivOp) { return "TDIV"; })
+      .Case([](MaxOp) { return "TMAX"; })
+      .Case([](MinOp) { return "TMIN"; })
+      .Case([](AddSOp) { return "TADDS"; })
+      .Case([](SubSOp) { return "TSUBS"; })
+      .Case([](RSubSOp) { return "TMULS+TADDS"; })
+      .Case([](MulSOp) { return "TMULS"; })
+      .Case([](DivSOp) { return "TDIVS"; })
+      .Case([](RDivSOp) { return "TDIVS"; })
+      .Case([](MaxSOp) { return "TMAXS"; })
+      .Case([](MinSOp) { return "TMINS"; })
+      .Case([](NegOp) { return "TNEG"; })
+      .Case([](AbsOp) { return "TABS"; })
+      .Case([](SqrtOp) { return "TSQRT"; })
+      .Case([](RsqrtOp) { return "TRSQRT"; })
+      .Case([](RecipOp) { return "TRECIP"; })
+      .Case([](ExpOp) { return "TEXP"; })
+      .Default([](Operation *) { return ""; });
+}
+
+namespace {
+
+/// Builds the instruction list of one op.
+class InstrBuilder {
+public:
+  InstrBuilder(Operation *op, const TileStorageMap &storage,
+               SmallVectorImpl<PipeInstr> &out)
+      : op(op), storage(storage), target(storage.getTarget()), out(out) {}
+
+  LogicalResult build();
+
+private:
+  Operation *op;
+  const TileStorageMap &storage;
+  const TargetInfo &target;
+  SmallVectorImpl<PipeInstr> &out;
+
+  InFlightDiagnostic error() {
+    return op->emitOpError() << "cannot run on the " << target.name
+                             << " NPU: ";
+  }
+
+  /// The buffer a tile lives in (fails on unplaced storage).
+  FailureOr<BufferKind> kindOf(Value tile) {
+    const TileStorage &s = storage.lookup(tile);
+    unsigned arena = static_cast<unsigned>(s.arena);
+    if (arena > static_cast<unsigned>(Arena::L0C))
+      return error() << "its tiles have no placement (run tile-place-buffers)";
+    return static_cast<BufferKind>(arena);
+  }
+
+  MemAccess access(const TileStorage &s, bool write) {
+    MemAccess a;
+    a.kind = static_cast<BufferKind>(static_cast<unsigned>(s.arena));
+    a.begin = s.offset;
+    a.end = s.end();
+    a.write = write;
+    return a;
+  }
+  MemAccess read(Value tile) { return access(storage.lookup(tile), false); }
+  MemAccess written(Value tile) { return access(storage.lookup(tile), true); }
+  static MemAccess gm(Value memref, bool write) {
+    MemAccess a;
+    a.isGM = true;
+    a.root = getGMRoot(memref);
+    a.write = write;
+    return a;
+  }
+
+  PipeInstr &emit(Pipe pipe, StringRef name) {
+    PipeInstr &i = out.emplace_back();
+    i.pipe = pipe;
+    i.name = name;
+    return i;
+  }
+
+  /// A vector instruction reading `ins` and writing `result`; every tile
+  /// must be in UB.
+  LogicalResult vector(StringRef name, ValueRange ins, Value result) {
+    for (Value v : ins) {
+      FailureOr<BufferKind> kind = kindOf(v);
+      if (failed(kind))
+        return failure();
+      if (*kind != BufferKind::UB)
+        return error() << "vector instruction " << name << " reads a tile in "
+                       << getBufferKindName(*kind)
+                       << "; vector instructions read UB only (the pto back "
+                          "end splits mixed cube/vector scopes through GM)";
+    }
+    FailureOr<BufferKind> kind = kindOf(result);
+    if (failed(kind))
+      return failure();
+    if (*kind != BufferKind::UB)
+      return error() << "vector instruction " << name << " writes a tile in "
+                     << getBufferKindName(*kind) << "; expected ub";
+    PipeInstr &i = emit(Pipe::v, name);
+    for (Value v : ins)
+      i.accesses.push_back(read(v));
+    i.accesses.push_back(written(result));
+    return success();
+  }
+
+  LogicalResult load(LoadOp load) {
+    FailureOr<BufferKind> kind = kindOf(load.getResult());
+    if (failed(kind))
+      return failure();
+    if (*kind != BufferKind::UB && *kind != BufferKind::L1)
+      return error() << "GM loads go to ub or l1, not "
+                     << getBufferKindName(*kind);
+    PipeInstr &i = emit(Pipe::mte2, "TLOAD");
+    i.accesses.push_back(gm(load.getSource(), false));
+    i.accesses.push_back(written(load.getResult()));
+    return success();
+  }
+
+  LogicalResult store(StoreOp store) {
+    FailureOr<BufferKind> kind = kindOf(store.getValue());
+    if (failed(kind))
+      return failure();
+    Pipe pipe;
+    if (*kind == BufferKind::UB)
+      pipe = Pipe::mte3;
+    else if (*kind == BufferKind::L0C)
+      pipe = Pipe::fix;
+    else
+      return error() << "stores to GM read ub (MTE3) or l0c (FIX), not "
+                     << getBufferKindName(*kind);
+    PipeInstr &i = emit(pipe, "TSTORE");
+    i.accesses.push_back(read(store.getValue()));
+    i.accesses.push_back(gm(store.getDest(), true));
+    return success();
+  }
+
+  LogicalResult matmul(Value acc, Value lhs, Value rhs, Value result) {
+    for (Value v : {lhs, rhs}) {
+      FailureOr<BufferKind> kind = kindOf(v);
+      if (failed(kind))
+        return failure();
+      if (*kind != BufferKind::L1)
+        return error() << "matmul operands move to L0A / L0B from l1, not "
+                       << getBufferKindName(*kind);
+    }
+    for (Value v : {acc, result}) {
+      if (!v)
+        continue;
+      FailureOr<BufferKind> kind = kindOf(v);
+      if (failed(kind))
+        return failure();
+      if (*kind != BufferKind::L0C)
+        return error() << "matmul accumulators live in l0c, not "
+                       << getBufferKindName(*kind);
+    }
+    // The operands are moved to offset 0 of L0A / L0B (docs/pto.md).
+    auto operand = [&](Value v, BufferKind kind) {
+      auto type = cast<TileType>(v.getType());
+      PipeInstr &i = emit(Pipe::mte1, "TMOV");
+      i.accesses.push_back(read(v));
+      MemAccess a;
+      a.kind = kind;
+      a.begin = 0;
+      a.end = alignTo(getTileStorageBytes(type, kind, target),
+                      target.getBuffer(kind).alignBytes);
+      a.write = true;
+      i.accesses.push_back(a);
+      return a;
+    };
+    MemAccess l0a = operand(lhs, BufferKind::L0A);
+    MemAccess l0b = operand(rhs, BufferKind::L0B);
+    l0a.write = l0b.write = false;
+    PipeInstr &m = emit(Pipe::m, acc ? "TMATMUL_ACC" : "TMATMUL");
+    m.accesses.push_back(l0a);
+    m.accesses.push_back(l0b);
+    if (acc)
+      m.accesses.push_back(read(acc));
+    m.accesses.push_back(written(result));
+    return success();
+  }
+
+  /// The copy a pipeline or scf.if needs when a value is not already in the
+  /// storage it must reach; the pto back end does not emit such copies yet.
+  LogicalResult noCopy(Value from, Value to, StringRef what) {
+    if (storage.lookup(from) == storage.lookup(to))
+      return success();
+    return error() << what
+                   << " needs a tile copy (its value is not placed in the "
+                      "carried storage), which the pto back end does not "
+                      "emit";
+  }
+};
+
+} // namespace
+
+LogicalResult InstrBuilder::build() {
+  return TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([&](LoadOp o) { return load(o); })
+      .Case([&](StoreOp o) { return store(o); })
+      .Case([&](FullOp o) -> LogicalResult {
+        return vector("TEXPANDS", {}, o.getResult());
+      })
+      .Case([&](ReshapeOp o) -> LogicalResult {
+        if (storage.lookup(o.getInput()) == storage.lookup(o.getResult()))
+          return success();
+        return error() << "a reshape that is not a view of its operand (not "
+                          "placed at the operand's bytes) is a copy the pto "
+                          "back end does not emit";
+      })
+      .Case([&](CastOp o) { return vector("TCVT", o.getInput(), o.getResult()); })
+      .Case<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp>([&](Operation *o) {
+        return vector(getPtoInstrName(o), o->getOperands(), o->getResult(0));
+      })
+      .Case<AddSOp, SubSOp, RSubSOp, MulSOp, DivSOp, RDivSOp, MaxSOp, MinSOp>(
+          [&](Operation *o) {
+            return vector(getPtoInstrName(o), o->getOperand(0),
+                          o->getResult(0));
+          })
+      .Case<NegOp, AbsOp, SqrtOp, RsqrtOp, RecipOp, ExpOp>([&](Operation *o) {
+        return vector(getPtoInstrName(o), o->getOperand(0), o->getResult(0));
+      })
+      .Case([&](RowExpandMulOp o) -> LogicalResult {
+        if (failed(vector("TROWEXPANDMUL", o->getOperands(), o.getResult())))
+          return failure();
+        auto [begin, end] = getInternalScratch(target);
+        if (begin != end) {
+          MemAccess a;
+          a.kind = BufferKind::UB;
+          a.begin = begin;
+          a.end = end;
+          a.write = true;
+          out.back().accesses.push_back(a);
+        }
+        return success();
+      })
+      .Case([&](ColExpandMulOp o) {
+        return vector("TCOLEXPANDMUL", o->getOperands(), o.getResult());
+      })
+      .Case<RowSumOp, RowMaxOp>([&](Operation *o) -> LogicalResult {
+        const TileStorage *scratch = storage.lookupScratch(o);
+        if (!scratch)
+          return error() << "a row reduction needs a scratch tile (the "
+                            "'scratch' placement of tile-place-buffers)";
+        if (failed(vector(isa<RowSumOp>(o) ? "TROWSUM" : "TROWMAX",
+                          o->getOperand(0), o->getResult(0))))
+          return failure();
+        out.back().accesses.push_back(access(*scratch, true));
+        return success();
+      })
+      .Case([&](GatherOp o) {
+        return vector("TGATHER", o.getInput(), o.getResult());
+      })
+      .Case([&](ScatterOp o) -> LogicalResult {
+        if (!(storage.lookup(o.getDest()) == storage.lookup(o.getResult())) &&
+            failed(vector("TMOV", o.getDest(), o.getResult())))
+          return failure();
+        if (failed(vector("TSCATTER", o.getSource(), o.getResult())))
+          return failure();
+        // The columns it does not write keep the destination's values.
+        out.back().accesses.push_back(read(o.getResult()));
+        return success();
+      })
+      .Case([&](MatmulOp o) {
+        return matmul(Value(), o.getLhs(), o.getRhs(), o.getResult());
+      })
+      .Case([&](MatmulAccOp o) {
+        return matmul(o.getAcc(), o.getLhs(), o.getRhs(), o.getResult());
+      })
+      .Case([&](PipelineOp o) -> LogicalResult {
+        for (auto [init, arg] : llvm::zip(o.getInitArgs(), o.getIterArgs()))
+          if (isa<TileType>(arg.getType()) &&
+              failed(noCopy(init, arg, "the initial value of a tile iter_arg")))
+            return failure();
+        return success();
+      })
+      .Case([&](YieldOp o) -> LogicalResult {
+        auto pipeline = dyn_cast<PipelineOp>(o->getParentOp());
+        if (!pipeline)
+          return success();
+        for (auto [v, arg] : llvm::zip(o.getOperands(), pipeline.getIterArgs()))
+          if (isa<TileType>(arg.getType()) &&
+              failed(noCopy(v, arg, "the value a tile.pipeline yields")))
+            return failure();
+        return success();
+      })
+      .Case([&](scf::YieldOp o) -> LogicalResult {
+        auto ifOp = dyn_cast<scf::IfOp>(o->getParentOp());
+        if (!ifOp)
+          return success();
+        for (auto [v, res] : llvm::zip(o.getOperands(), ifOp.getResults()))
+          if (isa<TileType>(res.getType()) &&
+              failed(noCopy(v, res, "the tile an scf.if branch yields")))
+            return failure();
+        return success();
+      })
+      .Case<SetFlagOp, WaitFlagOp, BarrierOp, SpmdOp, AtOp, AllocGmOp>(
+          [](Operation *) { return success(); })
+      .Default([&](Operation *o) -> LogicalResult {
+        bool touchesTiles =
+            llvm::any_of(o->getOperandTypes(), llvm::IsaPred<TileType>) ||
+            llvm::any_of(o->getResultTypes(), llvm::IsaPred<TileType>);
+        if (o->getDialect() && isa<TileDialect>(o->getDialect()))
+          touchesTiles = true;
+        if (!touchesTiles)
+          return success();
+        return error() << "no NPU instruction for this op";
+      });
+}
+
+LogicalResult tessel::getPipeInstrs(Operation *op,
+                                    const TileStorageMap &storage,
+                                    SmallVectorImpl<PipeInstr> &out) {
+  return InstrBuilder(op, storage, out).build();
+}

@@ -1,0 +1,77 @@
+//===- TileLayout.cpp - How a tile is laid out in an on-chip buffer -------===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+//
+// Granules (docs/pto.md, TargetInfo [asc], [ptoi]):
+//  - UB: 32-byte blocks. A row-major tile has whole blocks per row; a column
+//    vector (R x 1, R > 1) is stored column major with whole blocks per
+//    column (PTO-ISA's `Tile<Vec, T, R, 1, BLayout::ColMajor>`, the shape
+//    TROWSUM writes and TROWEXPANDMUL reads).
+//  - L1 and L0A: fractals of 16 rows x 32 bytes (NZ); the rows of the matrix
+//    pad to 16, its row bytes to 32. (An int8 right operand whose K is not a
+//    multiple of 32 has no legal L0B layout from such a tile; the PTO
+//    emitter rejects it.)
+//  - L0B: the right operand K x N is stored in fractals of 32 bytes of K by
+//    16 columns of N.
+//  - L0C: 16 x 16 element fractals.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessel/Analysis/TileLayout.h"
+
+#include <algorithm>
+
+using namespace tessel;
+
+static int64_t roundUp(int64_t value, int64_t multiple) {
+  return (value + multiple - 1) / multiple * multiple;
+}
+
+TileLayout tessel::getTileLayout(int64_t rows, int64_t cols,
+                                 int64_t elementBytes, BufferKind kind,
+                                 const TargetInfo &target) {
+  TileLayout layout;
+  layout.validRows = rows;
+  layout.validCols = cols;
+  layout.elementBytes = elementBytes;
+  // Elements in one 32-byte block (at least one, for wide elements).
+  int64_t block = target.ub.alignBytes;
+  int64_t perBlock = std::max<int64_t>(1, block / elementBytes);
+  int64_t fractal = target.cubeFractalRows;
+  switch (kind) {
+  case BufferKind::UB:
+    if (cols == 1 && rows > 1) {
+      layout.colMajor = true;
+      layout.rows = roundUp(rows, perBlock);
+      layout.cols = 1;
+    } else {
+      layout.rows = rows;
+      layout.cols = roundUp(cols, perBlock);
+    }
+    break;
+  case BufferKind::L1:
+  case BufferKind::L0A:
+    layout.rows = roundUp(rows, fractal);
+    layout.cols = roundUp(cols, perBlock);
+    break;
+  case BufferKind::L0B:
+    layout.rows = roundUp(rows, perBlock);
+    layout.cols = roundUp(cols, fractal);
+    break;
+  case BufferKind::L0C:
+    layout.rows = roundUp(rows, fractal);
+    layout.cols = roundUp(cols, fractal);
+    break;
+  }
+  return layout;
+}
+
+int64_t tessel::getTileStorageBytes(tile::TileType type, BufferKind kind,
+                                    const TargetInfo &target) {
+  int64_t elementBytes = tile::getElementBytes(type.getElementType());
+  return getTileLayout(type.getRows(), type.getCols(), elementBytes, kind,
+                       target)
+      .getBytes();
+}

@@ -1,0 +1,1041 @@
+//===- TileToEmitC.cpp - Placed, synchronised tile IR to EmitC (PTO-ISA) --===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+//
+// `convert-tile-to-emitc`: each `tile.spmd` scope of a placed, synchronised
+// kernel becomes an `emitc.func` AI Core entry point on GM pointers that
+// loops over its block indices (`for (b = get_block_idx(); b < N; b +=
+// get_block_num())`, so grids larger than the core count stay correct).
+// Every tile becomes a PTO-ISA `Tile` object bound to its placed byte offset
+// with TASSIGN (the slot of a multi-buffered tile from the pipeline's
+// iteration), every op the PTO-ISA instruction that PipeModel.h names, every
+// sync op a set_flag / wait_flag / pipe_barrier call. Index arithmetic and
+// loops stay arith / scf until upstream's arith-to-emitc and scf-to-emitc
+// patterns finish the job; upstream's C++ emitter prints the result.
+//
+// PTO-ISA takes tiles and GlobalTensors by non-const reference, so they are
+// emitc.call_opaque results (C++ locals) passed by name, never copied. Only
+// what EmitC cannot express is printed verbatim: the preprocessor guards,
+// the `<<<...>>>` launch of the host stub and the GM size table (docs/pto.md).
+// The lowering is a walk in program order, like convert-tile-to-scf: a
+// tile's address depends on the iteration counter of its pipeline, which
+// the walk creates first.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessel/Conversion/Passes.h"
+
+#include "tessel/Analysis/PipeModel.h"
+#include "tessel/Analysis/TileLayout.h"
+#include "tessel/Analysis/TileStorage.h"
+
+#include "mlir/Conversion/ArithToEmitC/ArithToEmitC.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToEmitC/SCFToEmitC.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/EmitC/IR/EmitC.h"
+#include "mlir/Dialect/EmitC/Transforms/TypeConversions.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Transforms/DialectConversion.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
+#include <cstdio>
+
+#define DEBUG_TYPE "convert-tile-to-emitc"
+
+namespace tessel {
+#define GEN_PASS_DEF_CONVERTTILETOEMITC
+#include "tessel/Conversion/Passes.h.inc"
+} // namespace tessel
+
+using namespace mlir;
+using namespace tessel;
+using namespace tessel::tile;
+
+//===----------------------------------------------------------------------===//
+// C++ spellings
+//===----------------------------------------------------------------------===//
+
+/// The PTO-ISA element type of `type`, or "" when there is none.
+static std::string cppElement(Type type) {
+  if (type.isF32())
+    return "float";
+  if (type.isF16())
+    return "half";
+  if (type.isBF16())
+    return "bfloat16_t";
+  if (type.isSignlessInteger(8))
+    return "int8_t";
+  if (type.isSignlessInteger(32))
+    return "int32_t";
+  return "";
+}
+
+/// The PTO-ISA tile type of a `type` tile stored in `kind`.
+static std::string cppTileType(TileType type, BufferKind kind,
+                               const TargetInfo &target) {
+  std::string elt = cppElement(type.getElementType());
+  TileLayout l = getTileLayout(type.getRows(), type.getCols(),
+                               getElementBytes(type.getElementType()), kind,
+                               target);
+  switch (kind) {
+  case BufferKind::UB:
+    if (l.colMajor)
+      return llvm::formatv("Tile<TileType::Vec, {0}, {1}, 1, "
+                           "BLayout::ColMajor, {2}, 1>",
+                           elt, l.rows, l.validRows);
+    return llvm::formatv("Tile<TileType::Vec, {0}, {1}, {2}, "
+                         "BLayout::RowMajor, {3}, {4}>",
+                         elt, l.rows, l.cols, l.validRows, l.validCols);
+  case BufferKind::L1:
+    return llvm::formatv("Tile<TileType::Mat, {0}, {1}, {2}, "
+                         "BLayout::ColMajor, {3}, {4}, SLayout::RowMajor>",
+                         elt, l.rows, l.cols, l.validRows, l.validCols);
+  case BufferKind::L0A:
+    return llvm::formatv("TileLeft<{0}, {1}, {2}, {3}, {4}>", elt, l.rows,
+                         l.cols, l.validRows, l.validCols);
+  case BufferKind::L0B:
+    return llvm::formatv("TileRight<{0}, {1}, {2}, {3}, {4}>", elt, l.rows,
+                         l.cols, l.validRows, l.validCols);
+  case BufferKind::L0C:
+    return llvm::formatv("TileAcc<{0}, {1}, {2}, {3}, {4}>", elt, l.rows,
+                         l.cols, l.validRows, l.validCols);
+  }
+  llvm_unreachable("unknown buffer kind");
+}
+
+static StringRef cppPipe(Pipe pipe) {
+  switch (pipe) {
+  case Pipe::s:
+    return "PIPE_S";
+  case Pipe::v:
+    return "PIPE_V";
+  case Pipe::m:
+    return "PIPE_M";
+  case Pipe::mte1:
+    return "PIPE_MTE1";
+  case Pipe::mte2:
+    return "PIPE_MTE2";
+  case Pipe::mte3:
+    return "PIPE_MTE3";
+  case Pipe::fix:
+    return "PIPE_FIX";
+  case Pipe::all:
+    return "PIPE_ALL";
+  }
+  llvm_unreachable("unknown pipe");
+}
+
+static StringRef cppRoundMode(RoundMode mode) {
+  switch (mode) {
+  case RoundMode::none:
+    return "RoundMode::CAST_NONE";
+  case RoundMode::rint:
+    return "RoundMode::CAST_RINT";
+  case RoundMode::round:
+    return "RoundMode::CAST_ROUND";
+  case RoundMode::trunc:
+    return "RoundMode::CAST_TRUNC";
+  case RoundMode::floor:
+    return "RoundMode::CAST_FLOOR";
+  case RoundMode::ceil:
+    return "RoundMode::CAST_CEIL";
+  }
+  llvm_unreachable("unknown rounding mode");
+}
+
+/// An exact C++ literal of a scalar constant of a tile's element type: hex
+/// floats for f32 (and f16, converted by static_cast, exactly), decimal for
+/// integers.
+static std::string cppScalar(Attribute value, Type elementType) {
+  std::string elt = cppElement(elementType);
+  if (auto f = dyn_cast<FloatAttr>(value)) {
+    double d = f.getValueAsDouble();
+    std::string lit;
+    if (std::isnan(d))
+      lit = "__builtin_nanf(\"\")";
+    else if (std::isinf(d))
+      lit = d > 0 ? "__builtin_inff()" : "-__builtin_inff()";
+    else {
+      char buffer[64];
+      std::snprintf(buffer, sizeof(buffer), "%af", static_cast<float>(d));
+      lit = buffer;
+    }
+    if (elementType.isF32())
+      return lit;
+    return "static_cast<" + elt + ">(" + lit + ")";
+  }
+  auto i = cast<IntegerAttr>(value);
+  return "static_cast<" + elt + ">(" + std::to_string(i.getInt()) + ")";
+}
+
+//===----------------------------------------------------------------------===//
+// The kernel emitter
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// One AI Core entry point: a scope's name, grid and the cores of its kind.
+struct ScopeKernel {
+  std::string name;
+  int64_t blocks;
+  int64_t cores;
+};
+
+/// The loop variables a pipeline's slot index is computed from.
+struct PipelineLoop {
+  Value iv, lb, step;
+  llvm::SmallDenseMap<int64_t, Value> slotOf;
+};
+
+class KernelEmitter {
+public:
+  KernelEmitter(func::FuncOp func, const TileStorageMap &storage)
+      : func(func), storage(storage), target(storage.getTarget()),
+        b(func.getContext()) {}
+
+  /// Emits one emitc.func per spmd scope before `func`; fills `kernels`
+  /// with their names and grid sizes, and `gmArgs` with the GM tensors in
+  /// argument order (function arguments, then tile.alloc_gm scratch).
+  LogicalResult run(SmallVectorImpl<ScopeKernel> &kernels,
+                    SmallVectorImpl<MemRefType> &gmTypes,
+                    SmallVectorImpl<std::string> &gmNames);
+
+private:
+  func::FuncOp func;
+  const TileStorageMap &storage;
+  const TargetInfo &target;
+  OpBuilder b;
+  Location loc = UnknownLoc::get(func.getContext());
+  IRMapping map;
+  DenseMap<Value, Value> tileObj;
+  DenseMap<Value, Value> gmPtr;
+  DenseMap<Operation *, PipelineLoop> loops;
+  SmallVector<Value> gmValues;
+
+  MLIRContext *ctx() { return func.getContext(); }
+  Attribute opaque(StringRef s) { return emitc::OpaqueAttr::get(ctx(), s); }
+  Type opaqueType(StringRef s) { return emitc::OpaqueType::get(ctx(), s); }
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  /// Index values cross into EmitC ops as `size_t` (what upstream's
+  /// arith-to-emitc makes of `index`); the casts cancel out after the
+  /// conversion (reconcileUnrealizedCasts).
+  Value toSizeT(Value v) {
+    return UnrealizedConversionCastOp::create(
+               b, loc, emitc::SizeTType::get(ctx()), v)
+        .getResult(0);
+  }
+  Value fromSizeT(Value v) {
+    return UnrealizedConversionCastOp::create(b, loc, b.getIndexType(), v)
+        .getResult(0);
+  }
+
+  /// `callee(operands...)` with `args` describing the argument list (an
+  /// IntegerAttr of index type is the operand at that position).
+  Value call(StringRef callee, Type result, ValueRange operands,
+             ArrayRef<Attribute> args = {},
+             ArrayRef<Attribute> templateArgs = {}) {
+    ArrayAttr argsAttr = args.empty() ? ArrayAttr() : b.getArrayAttr(args);
+    ArrayAttr tmplAttr =
+        templateArgs.empty() ? ArrayAttr() : b.getArrayAttr(templateArgs);
+    auto op = emitc::CallOpaqueOp::create(
+        b, loc, result ? TypeRange(result) : TypeRange(), callee, operands,
+        argsAttr, tmplAttr);
+    return result ? op.getResult(0) : Value();
+  }
+  Attribute operand(int64_t i) { return b.getIndexAttr(i); }
+
+  void emitLoc(Location at);
+  Value address(const TileStorage &s);
+  Value declareTile(TileType type, const TileStorage &s);
+  Value bind(Value tile);
+  Value obj(Value tile) { return tileObj.lookup(tile); }
+  FailureOr<Value> globalTensor(Operation *op, Value memref,
+                                ValueRange indices, TileType tile);
+  LogicalResult emitBlock(Block &block);
+  LogicalResult emitOp(Operation *op);
+  LogicalResult emitTileOp(Operation *op);
+  LogicalResult cloneArith(Operation *op);
+  LogicalResult emitPipeline(PipelineOp op);
+  LogicalResult emitIf(scf::IfOp op);
+  LogicalResult emitFor(scf::ForOp op);
+  LogicalResult emitScope(SpmdOp spmd, StringRef name);
+};
+
+} // namespace
+
+void KernelEmitter::emitLoc(Location at) {
+  FileLineColLoc flc;
+  at->walk([&](Location l) {
+    if (auto f = dyn_cast<FileLineColLoc>(l)) {
+      flc = f;
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  if (!flc)
+    return;
+  std::string file = flc.getFilename().str();
+  std::string quoted = "\"";
+  for (char c : file)
+    quoted += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+  quoted += "\"";
+  call("TESSEL_LOC", Type(), {},
+       {opaque(quoted), b.getI64IntegerAttr(flc.getLine()),
+        b.getI64IntegerAttr(flc.getColumn())});
+}
+
+Value KernelEmitter::address(const TileStorage &s) {
+  if (s.slots <= 1)
+    return Value();
+  PipelineLoop &loop = loops[s.pipeline];
+  Value &slot = loop.slotOf[s.slots];
+  if (!slot) {
+    // k = (iv - lb) / step; slot = k mod S (docs/placement.md).
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointAfterValue(loop.iv);
+    Value k = arith::DivSIOp::create(
+        b, loc, arith::SubIOp::create(b, loc, loop.iv, loop.lb), loop.step);
+    slot = arith::RemSIOp::create(b, loc, k, index(s.slots));
+  }
+  return arith::AddIOp::create(
+      b, loc, index(s.offset),
+      arith::MulIOp::create(b, loc, slot, index(s.slotBytes)));
+}
+
+Value KernelEmitter::declareTile(TileType type, const TileStorage &s) {
+  BufferKind kind = static_cast<BufferKind>(static_cast<unsigned>(s.arena));
+  std::string cpp = cppTileType(type, kind, target);
+  Value tile = call(cpp, opaqueType(cpp), {});
+  if (Value addr = address(s))
+    call("TASSIGN", Type(), {tile, toSizeT(addr)});
+  else
+    call("TASSIGN", Type(), {tile},
+         {operand(0), opaque(llvm::formatv("{0:x}", s.offset).str())});
+  return tile;
+}
+
+Value KernelEmitter::bind(Value tile) {
+  Value o = declareTile(cast<TileType>(tile.getType()), storage.lookup(tile));
+  tileObj[tile] = o;
+  return o;
+}
+
+FailureOr<Value> KernelEmitter::globalTensor(Operation *op, Value memref,
+                                             ValueRange indices,
+                                             TileType tile) {
+  auto type = cast<MemRefType>(memref.getType());
+  int64_t offset;
+  SmallVector<int64_t> strides;
+  if (failed(type.getStridesAndOffset(strides, offset)) ||
+      ShapedType::isDynamic(offset) ||
+      llvm::any_of(strides, ShapedType::isDynamic) ||
+      (!strides.empty() && strides.back() != 1))
+    return op->emitOpError("cannot run on the ")
+           << target.name << " NPU: GM tensor " << type
+           << " has no static row-major layout";
+  Value ptr = gmPtr.lookup(memref);
+  if (!ptr)
+    return op->emitOpError("cannot run on the ")
+           << target.name << " NPU: GM tensor is not a kernel argument or "
+           << "tile.alloc_gm";
+  // Element offset of the slice.
+  Value off = index(offset);
+  for (auto [idx, stride] : llvm::zip(indices, strides))
+    off = arith::AddIOp::create(
+        b, loc, off,
+        arith::MulIOp::create(b, loc, map.lookupOrDefault(idx),
+                              index(stride)));
+  int64_t pitch = strides.size() >= 2 ? strides[strides.size() - 2]
+                                      : tile.getCols();
+  std::string cpp = llvm::formatv(
+      "GlobalTensor<{0}, Shape<1, 1, 1, {1}, {2}>, Stride<1, 1, 1, {3}, 1>>",
+      cppElement(tile.getElementType()), tile.getRows(), tile.getCols(),
+      pitch);
+  Value elements =
+      emitc::CastOp::create(b, loc, b.getI64Type(), toSizeT(off));
+  Value at = emitc::AddOp::create(b, loc, ptr.getType(), ptr, elements);
+  return call(cpp, opaqueType(cpp), {at});
+}
+
+/// Ends a rebuilt scf.for / scf.if body with a yield of `values`.
+static void finishBody(OpBuilder &b, Location loc, Block *body,
+                       ValueRange values) {
+  if (!body->empty() && isa<scf::YieldOp>(body->back()))
+    body->back().erase();
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(body);
+  scf::YieldOp::create(b, loc, values);
+}
+
+/// Where a rebuilt body's ops go: before its yield, if it has one.
+static void enterBody(OpBuilder &b, Block *body) {
+  if (!body->empty() && isa<scf::YieldOp>(body->back()))
+    b.setInsertionPoint(&body->back());
+  else
+    b.setInsertionPointToEnd(body);
+}
+
+LogicalResult KernelEmitter::emitBlock(Block &block) {
+  for (Operation &op : block) {
+    if (op.hasTrait<OpTrait::IsTerminator>())
+      continue;
+    if (failed(emitOp(&op)))
+      return failure();
+  }
+  return success();
+}
+
+LogicalResult KernelEmitter::emitFor(scf::ForOp op) {
+  SmallVector<Value> inits;
+  for (Value v : op.getInitArgs())
+    inits.push_back(map.lookupOrDefault(v));
+  auto loop = scf::ForOp::create(b, loc, map.lookupOrDefault(op.getLowerBound()),
+                                 map.lookupOrDefault(op.getUpperBound()),
+                                 map.lookupOrDefault(op.getStep()), inits);
+  map.map(op.getInductionVar(), loop.getInductionVar());
+  for (auto [from, to] :
+       llvm::zip(op.getRegionIterArgs(), loop.getRegionIterArgs()))
+    map.map(from, to);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    enterBody(b, loop.getBody());
+    if (failed(emitBlock(*op.getBody())))
+      return failure();
+  }
+  auto yield = cast<scf::YieldOp>(op.getBody()->getTerminator());
+  SmallVector<Value> next;
+  for (Value v : yield.getOperands())
+    next.push_back(map.lookupOrDefault(v));
+  finishBody(b, loc, loop.getBody(), next);
+  for (auto [from, to] : llvm::zip(op.getResults(), loop.getResults()))
+    map.map(from, to);
+  return success();
+}
+
+LogicalResult KernelEmitter::emitPipeline(PipelineOp op) {
+  // Tile iter_args live in their loop-carried storage (no copies: the pipe
+  // model rejected those); the others are loop-carried values of the loop.
+  SmallVector<Value> inits;
+  for (auto [init, arg, result] :
+       llvm::zip(op.getInitArgs(), op.getIterArgs(), op.getResults())) {
+    if (isa<TileType>(arg.getType())) {
+      Value o = bind(arg);
+      tileObj[result] = o;
+      continue;
+    }
+    inits.push_back(map.lookupOrDefault(init));
+  }
+  Value lb = map.lookupOrDefault(op.getLowerBound());
+  Value step = map.lookupOrDefault(op.getStep());
+  auto loop = scf::ForOp::create(b, loc, lb,
+                                 map.lookupOrDefault(op.getUpperBound()), step,
+                                 inits);
+  map.map(op.getInductionVar(), loop.getInductionVar());
+  unsigned next = 0;
+  for (Value arg : op.getIterArgs())
+    if (!isa<TileType>(arg.getType()))
+      map.map(arg, loop.getRegionIterArgs()[next++]);
+  loops[op] = {loop.getInductionVar(), lb, step, {}};
+  {
+    OpBuilder::InsertionGuard guard(b);
+    enterBody(b, loop.getBody());
+    if (failed(emitBlock(op.getBodyBlock())))
+      return failure();
+  }
+  SmallVector<Value> yielded;
+  for (auto [v, arg] : llvm::zip(op.getBodyBlock().getTerminator()->getOperands(),
+                                 op.getIterArgs()))
+    if (!isa<TileType>(arg.getType()))
+      yielded.push_back(map.lookupOrDefault(v));
+  finishBody(b, loc, loop.getBody(), yielded);
+  next = 0;
+  for (auto [arg, result] : llvm::zip(op.getIterArgs(), op.getResults()))
+    if (!isa<TileType>(arg.getType()))
+      map.map(result, loop.getResult(next++));
+  return success();
+}
+
+LogicalResult KernelEmitter::emitIf(scf::IfOp op) {
+  SmallVector<Type> types;
+  for (OpResult r : op.getResults()) {
+    if (isa<TileType>(r.getType()))
+      bind(r);
+    else
+      types.push_back(r.getType());
+  }
+  auto ifOp = scf::IfOp::create(b, loc, types,
+                                map.lookupOrDefault(op.getCondition()),
+                                !op.getElseRegion().empty());
+  auto emitBranch = [&](Block &from, Block *to) -> LogicalResult {
+    {
+      OpBuilder::InsertionGuard guard(b);
+      enterBody(b, to);
+      if (failed(emitBlock(from)))
+        return failure();
+    }
+    SmallVector<Value> vals;
+    for (Value v : from.getTerminator()->getOperands())
+      if (!isa<TileType>(v.getType()))
+        vals.push_back(map.lookupOrDefault(v));
+    finishBody(b, loc, to, vals);
+    return success();
+  };
+  if (failed(emitBranch(op.getThenRegion().front(), ifOp.thenBlock())))
+    return failure();
+  if (!op.getElseRegion().empty() &&
+      failed(emitBranch(op.getElseRegion().front(), ifOp.elseBlock())))
+    return failure();
+  unsigned next = 0;
+  for (OpResult r : op.getResults())
+    if (!isa<TileType>(r.getType()))
+      map.map(r, ifOp.getResult(next++));
+  return success();
+}
+
+LogicalResult KernelEmitter::emitOp(Operation *op) {
+  loc = op->getLoc();
+  if (auto pipeline = dyn_cast<PipelineOp>(op))
+    return emitPipeline(pipeline);
+  if (auto ifOp = dyn_cast<scf::IfOp>(op))
+    return emitIf(ifOp);
+  if (auto forOp = dyn_cast<scf::ForOp>(op))
+    return emitFor(forOp);
+  if (auto at = dyn_cast<AtOp>(op))
+    return emitBlock(at.getBodyBlock());
+  if (isa<TileDialect>(op->getDialect()))
+    return emitTileOp(op);
+  if (op->getNumRegions() != 0)
+    return op->emitOpError("cannot run on the ")
+           << target.name << " NPU: the pto back end does not lower this op";
+  return cloneArith(op);
+}
+
+LogicalResult KernelEmitter::cloneArith(Operation *op) {
+  // Index and scalar arithmetic: cloned, then converted by upstream's
+  // arith-to-emitc patterns, which lack the unsigned and min / max forms.
+  // Indices into GM slices are non-negative (tile.load / tile.store check
+  // their bounds), so the unsigned forms are the signed ones there.
+  auto operands = [&](unsigned i) { return map.lookupOrDefault(op->getOperand(i)); };
+  Value result;
+  if (isa<arith::DivUIOp>(op))
+    result = arith::DivSIOp::create(b, loc, operands(0), operands(1));
+  else if (isa<arith::RemUIOp>(op))
+    result = arith::RemSIOp::create(b, loc, operands(0), operands(1));
+  else if (isa<arith::MaxSIOp, arith::MinSIOp, arith::MaxUIOp, arith::MinUIOp>(
+               op)) {
+    bool max = isa<arith::MaxSIOp, arith::MaxUIOp>(op);
+    Value x = operands(0), y = operands(1);
+    Value pick = arith::CmpIOp::create(
+        b, loc, max ? arith::CmpIPredicate::sgt : arith::CmpIPredicate::slt,
+        x, y);
+    result = arith::SelectOp::create(b, loc, pick, x, y);
+  } else if (isa<arith::FloorDivSIOp, arith::CeilDivSIOp, arith::CeilDivUIOp>(
+                 op)) {
+    // q = x / y (toward zero), adjusted by one when the remainder is not 0
+    // and the exact quotient lies below (floor) or above (ceil) q.
+    Value x = operands(0), y = operands(1);
+    Value zero = index(0);
+    Value q = arith::DivSIOp::create(b, loc, x, y);
+    Value r = arith::RemSIOp::create(b, loc, x, y);
+    Value inexact =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, r, zero);
+    Value xNeg =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x, zero);
+    Value yNeg =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, y, zero);
+    Value signsDiffer =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, xNeg, yNeg);
+    bool floor = isa<arith::FloorDivSIOp>(op);
+    Value adjust;
+    if (floor)
+      adjust = arith::AndIOp::create(b, loc, inexact, signsDiffer);
+    else
+      adjust = arith::AndIOp::create(
+          b, loc, inexact,
+          arith::XOrIOp::create(
+              b, loc, signsDiffer,
+              arith::ConstantIntOp::create(b, loc, 1, 1)));
+    Value step = index(floor ? -1 : 1);
+    result = arith::SelectOp::create(
+        b, loc, adjust, arith::AddIOp::create(b, loc, q, step), q);
+  }
+  if (result) {
+    map.map(op->getResult(0), result);
+    return success();
+  }
+  b.clone(*op, map);
+  return success();
+}
+
+LogicalResult KernelEmitter::emitTileOp(Operation *op) {
+  auto event = [&](int64_t id, Value slot) -> std::pair<Attribute, Value> {
+    if (!slot)
+      return {opaque("EVENT_ID" + std::to_string(id)), Value()};
+    Value e = arith::AddIOp::create(b, loc, index(id),
+                                    map.lookupOrDefault(slot));
+    return {Attribute(), e};
+  };
+  auto flag = [&](StringRef callee, Pipe src, Pipe dst, int64_t id,
+                  Value slot) -> LogicalResult {
+    if (id >= target.eventIdsPerPipePair)
+      return op->emitOpError("event id ")
+             << id << " is outside the " << target.eventIdsPerPipePair
+             << " event ids of a pipe pair on " << target.name;
+    auto [attr, value] = event(id, slot);
+    if (value) {
+      Value cast = call("static_cast", opaqueType("event_t"),
+                        {toSizeT(value)}, {}, {opaque("event_t")});
+      call(callee, Type(), {cast},
+           {opaque(cppPipe(src)), opaque(cppPipe(dst)), operand(0)});
+    } else {
+      call(callee, Type(), {},
+           {opaque(cppPipe(src)), opaque(cppPipe(dst)), attr});
+    }
+    return success();
+  };
+  auto barrier = [&](Pipe pipe) {
+    call("pipe_barrier", Type(), {}, {opaque(cppPipe(pipe))});
+  };
+  // The NPU's own checks first: every op the pipe model rejects fails here
+  // too, at its location.
+  SmallVector<PipeInstr> instrs;
+  if (failed(getPipeInstrs(op, storage, instrs)))
+    return failure();
+  if (!instrs.empty())
+    emitLoc(op->getLoc());
+  auto scalarOf = [&](Value scalar, Type elt) -> FailureOr<Attribute> {
+    Attribute cst;
+    if (matchPattern(scalar, m_Constant(&cst)))
+      return opaque(cppScalar(cst, elt));
+    return Attribute();
+  };
+  return TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([&](SetFlagOp o) {
+        return flag("set_flag", o.getSrc(), o.getDst(), o.getEvent(),
+                    o.getSlot());
+      })
+      .Case([&](WaitFlagOp o) {
+        return flag("wait_flag", o.getSrc(), o.getDst(), o.getEvent(),
+                    o.getSlot());
+      })
+      .Case([&](BarrierOp o) {
+        barrier(o.getPipe());
+        return success();
+      })
+      .Case([&](LoadOp o) -> LogicalResult {
+        Value t = bind(o.getResult());
+        FailureOr<Value> g = globalTensor(o, o.getSource(), o.getIndices(),
+                                          o.getTileType());
+        if (failed(g))
+          return failure();
+        call("TLOAD", Type(), {t, *g});
+        return success();
+      })
+      .Case([&](StoreOp o) -> LogicalResult {
+        FailureOr<Value> g = globalTensor(o, o.getDest(), o.getIndices(),
+                                          o.getTileType());
+        if (failed(g))
+          return failure();
+        call("TSTORE", Type(), {*g, obj(o.getValue())});
+        return success();
+      })
+      .Case([&](FullOp o) {
+        Value t = bind(o.getResult());
+        call("TEXPANDS", Type(), {t},
+             {operand(0),
+              opaque(cppScalar(o.getValue(), cast<TileType>(o.getType())
+                                                 .getElementType()))});
+        return success();
+      })
+      .Case([&](ReshapeOp o) {
+        bind(o.getResult());
+        return success();
+      })
+      .Case([&](CastOp o) {
+        Value t = bind(o.getResult());
+        Type from = cast<TileType>(o.getInput().getType()).getElementType();
+        Type to = cast<TileType>(o.getResult().getType()).getElementType();
+        bool toInt = isa<IntegerType>(to);
+        call("TCVT", Type(), {t, obj(o.getInput())},
+             {operand(0), operand(1), opaque(cppRoundMode(o.getMode())),
+              opaque(toInt && isa<FloatType>(from) ? "SaturationMode::ON"
+                                                   : "SaturationMode::OFF")});
+        return success();
+      })
+      .Case<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp>([&](Operation *o) {
+        Value t = bind(o->getResult(0));
+        call(getPtoInstrName(o), Type(),
+             {t, obj(o->getOperand(0)), obj(o->getOperand(1))});
+        return success();
+      })
+      .Case<NegOp, AbsOp, SqrtOp, RsqrtOp, RecipOp, ExpOp>([&](Operation *o) {
+        Value t = bind(o->getResult(0));
+        call(getPtoInstrName(o), Type(), {t, obj(o->getOperand(0))});
+        return success();
+      })
+      .Case<AddSOp, SubSOp, RSubSOp, MulSOp, DivSOp, RDivSOp, MaxSOp, MinSOp>(
+          [&](Operation *o) -> LogicalResult {
+            Value input = o->getOperand(0), scalar = o->getOperand(1);
+            Type elt = cast<TileType>(input.getType()).getElementType();
+            FailureOr<Attribute> lit = scalarOf(scalar, elt);
+            if (failed(lit))
+              return failure();
+            if (!*lit && !elt.isF32() && !elt.isSignlessInteger(32))
+              return o->emitOpError("cannot run on the ")
+                     << target.name
+                     << " NPU: a non-constant scalar of type " << elt;
+            Value t = bind(o->getResult(0));
+            SmallVector<Value> operands = {t, obj(input)};
+            Attribute s = *lit;
+            if (!s) {
+              operands.push_back(map.lookupOrDefault(scalar));
+              s = operand(2);
+            }
+            if (isa<RDivSOp>(o)) {
+              // TDIVS(dst, scalar, src): scalar / src.
+              call("TDIVS", Type(), operands, {operand(0), s, operand(1)});
+              return success();
+            }
+            if (isa<RSubSOp>(o)) {
+              // s - x = (-x) + s exactly: negation is exact.
+              call("TMULS", Type(), {t, obj(input)},
+                   {operand(0), operand(1),
+                    opaque(cppScalar(elt.isSignlessInteger(32)
+                                         ? Attribute(b.getI32IntegerAttr(-1))
+                                         : Attribute(b.getF32FloatAttr(-1)),
+                                     elt))});
+              barrier(Pipe::v);
+              operands[1] = t;
+              call("TADDS", Type(), operands, {operand(0), operand(1), s});
+              return success();
+            }
+            call(getPtoInstrName(o), Type(), operands,
+                 {operand(0), operand(1), s});
+            return success();
+          })
+      .Case([&](RowExpandMulOp o) {
+        Value t = bind(o.getResult());
+        call("TROWEXPANDMUL", Type(),
+             {t, obj(o->getOperand(0)), obj(o->getOperand(1))});
+        return success();
+      })
+      .Case([&](ColExpandMulOp o) {
+        Value t = bind(o.getResult());
+        call("TCOLEXPANDMUL", Type(),
+             {t, obj(o->getOperand(0)), obj(o->getOperand(1))});
+        return success();
+      })
+      .Case<RowSumOp, RowMaxOp>([&](Operation *o) {
+        Value t = bind(o->getResult(0));
+        Value tmp = declareTile(cast<TileType>(o->getOperand(0).getType()),
+                                *storage.lookupScratch(o));
+        call(isa<RowSumOp>(o) ? "TROWSUM" : "TROWMAX", Type(),
+             {t, obj(o->getOperand(0)), tmp});
+        return success();
+      })
+      .Case([&](GatherOp o) {
+        Value t = bind(o.getResult());
+        std::string pattern = o.getPattern() == MaskPattern::p0101
+                                  ? "MaskPattern::P0101"
+                                  : "MaskPattern::P1010";
+        auto typeName = [](Value v) {
+          return cast<emitc::OpaqueType>(v.getType()).getValue();
+        };
+        call("TGATHER", Type(), {t, obj(o.getInput())}, {},
+             {opaque(typeName(t)), opaque(typeName(obj(o.getInput()))),
+              opaque(pattern)});
+        return success();
+      })
+      .Case([&](ScatterOp o) {
+        Value t = bind(o.getResult());
+        if (!(storage.lookup(o.getDest()) == storage.lookup(o.getResult()))) {
+          call("TMOV", Type(), {t, obj(o.getDest())});
+          barrier(Pipe::v);
+        }
+        std::string pattern = o.getPattern() == MaskPattern::p0101
+                                  ? "MaskPattern::P0101"
+                                  : "MaskPattern::P1010";
+        call("TSCATTER", Type(), {t, obj(o.getSource())}, {},
+             {opaque(pattern)});
+        return success();
+      })
+      .Case<MatmulOp, MatmulAccOp>([&](Operation *o) {
+        bool acc = isa<MatmulAccOp>(o);
+        Value lhs = o->getOperand(acc ? 1 : 0), rhs = o->getOperand(acc ? 2 : 1);
+        // The operands move to offset 0 of L0A / L0B (PipeModel.h), then
+        // the cube waits for the moves on the event id tile-insert-sync
+        // keeps for this hand-off.
+        auto moved = [&](Value v, BufferKind kind) {
+          TileStorage s;
+          s.arena = static_cast<Arena>(static_cast<unsigned>(kind));
+          s.offset = 0;
+          Value t = declareTile(cast<TileType>(v.getType()), s);
+          call("TMOV", Type(), {t, obj(v)});
+          return t;
+        };
+        Value a = moved(lhs, BufferKind::L0A);
+        Value w = moved(rhs, BufferKind::L0B);
+        int64_t id = getIntraOpEventId(target);
+        call("set_flag", Type(), {},
+             {opaque("PIPE_MTE1"), opaque("PIPE_M"),
+              opaque("EVENT_ID" + std::to_string(id))});
+        call("wait_flag", Type(), {},
+             {opaque("PIPE_MTE1"), opaque("PIPE_M"),
+              opaque("EVENT_ID" + std::to_string(id))});
+        Value t = bind(o->getResult(0));
+        if (!acc) {
+          call("TMATMUL", Type(), {t, a, w});
+        } else if (storage.lookup(o->getOperand(0)) ==
+                   storage.lookup(o->getResult(0))) {
+          call("TMATMUL_ACC", Type(), {t, a, w});
+        } else {
+          call("TMATMUL_ACC", Type(), {t, obj(o->getOperand(0)), a, w});
+        }
+        return success();
+      })
+      .Case<YieldOp, AllocGmOp>([](Operation *) { return success(); })
+      .Default([&](Operation *o) {
+        return o->emitOpError("cannot run on the ")
+               << target.name << " NPU: the pto back end does not lower it";
+      });
+}
+
+LogicalResult KernelEmitter::emitScope(SpmdOp spmd, StringRef name) {
+  // An AI Core entry point on the kernel's GM tensors (as bytes).
+  Type bytePtr = emitc::PointerType::get(opaqueType("__gm__ uint8_t"));
+  SmallVector<Type> argTypes(gmValues.size(), bytePtr);
+  b.setInsertionPoint(func);
+  auto fn = emitc::FuncOp::create(b, func.getLoc(), name,
+                                  b.getFunctionType(argTypes, {}));
+  fn.setSpecifiersAttr(b.getStrArrayAttr({"__global__", "AICORE"}));
+  Block *entry = fn.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+  loc = spmd.getLoc();
+  map.clear();
+  tileObj.clear();
+  gmPtr.clear();
+  loops.clear();
+  for (auto [i, gm] : llvm::enumerate(gmValues)) {
+    auto type = cast<MemRefType>(gm.getType());
+    Type ptr = emitc::PointerType::get(
+        opaqueType("__gm__ " + cppElement(type.getElementType())));
+    gmPtr[gm] = emitc::CastOp::create(b, loc, ptr, entry->getArgument(i));
+  }
+  // Values defined before the spmd in the function (index constants) are
+  // recomputed in each entry point.
+  for (Operation &op : func.getBody().front()) {
+    if (&op == spmd.getOperation())
+      break;
+    if (isa<SpmdOp, AllocGmOp>(op) || op.getNumRegions() != 0 ||
+        op.hasTrait<OpTrait::IsTerminator>())
+      continue;
+    if (failed(cloneArith(&op)))
+      return failure();
+  }
+  // for (b = get_block_idx(); b < N; b += get_block_num())
+  Type sizeT = emitc::SizeTType::get(ctx());
+  Value first = fromSizeT(call("get_block_idx", sizeT, {}));
+  Value stride = fromSizeT(call("get_block_num", sizeT, {}));
+  auto loop = scf::ForOp::create(b, loc, first, index(spmd.getBlocks()),
+                                 stride);
+  map.map(spmd.getBody().getArgument(0), loop.getInductionVar());
+  {
+    OpBuilder::InsertionGuard guard(b);
+    enterBody(b, loop.getBody());
+    if (failed(emitBlock(spmd.getBody().front())))
+      return failure();
+  }
+  emitc::ReturnOp::create(b, loc, Value());
+  return success();
+}
+
+LogicalResult KernelEmitter::run(
+    SmallVectorImpl<ScopeKernel> &kernels,
+    SmallVectorImpl<MemRefType> &gmTypes,
+    SmallVectorImpl<std::string> &gmNames) {
+  for (BlockArgument arg : func.getArguments()) {
+    auto type = dyn_cast<MemRefType>(arg.getType());
+    if (!type || cppElement(type.getElementType()).empty())
+      return func.emitOpError("cannot run on the ")
+             << target.name << " NPU: argument #" << arg.getArgNumber()
+             << " is not a GM tensor of f32, f16, bf16, i8 or i32";
+    gmValues.push_back(arg);
+    gmTypes.push_back(type);
+    gmNames.push_back(("arg" + Twine(arg.getArgNumber())).str());
+  }
+  WalkResult allocs = func.walk([&](AllocGmOp alloc) {
+    if (cppElement(alloc.getType().getElementType()).empty()) {
+      alloc.emitOpError("cannot run on the ")
+          << target.name << " NPU: GM scratch of element type "
+          << alloc.getType().getElementType();
+      return WalkResult::interrupt();
+    }
+    gmValues.push_back(alloc.getResult());
+    gmTypes.push_back(alloc.getType());
+    gmNames.push_back(alloc.getName() ? alloc.getName()->str()
+                                      : "scratch" + std::to_string(
+                                                        gmNames.size()));
+    return WalkResult::advance();
+  });
+  if (allocs.wasInterrupted())
+    return failure();
+  int64_t index = 0;
+  for (Operation &op : func.getBody().front()) {
+    auto spmd = dyn_cast<SpmdOp>(op);
+    if (!spmd)
+      continue;
+    std::string name = (func.getSymName() + "_s" + Twine(index++)).str();
+    if (spmd.getSymName())
+      name += "_" + spmd.getScopeName().str();
+    for (char &c : name)
+      if (!llvm::isAlnum(c) && c != '_')
+        c = '_';
+    if (failed(emitScope(spmd, name)))
+      return failure();
+    bool cube = false;
+    spmd.walk([&](AtOp at) { cube |= at.getKind() == CoreKind::cube; });
+    kernels.push_back({name, spmd.getBlocks(),
+                       cube ? target.cubeCores : target.vectorCores});
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// The pass
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// The host side: the size table of the GM tensors, the CPU entry that runs
+/// every scope in order, and the NPU launch stub (`<<<...>>>` is not C++,
+/// so this part is printed verbatim).
+void emitHost(OpBuilder &b, Location loc, StringRef kernel,
+              ArrayRef<ScopeKernel> kernels,
+              ArrayRef<MemRefType> gmTypes, ArrayRef<std::string> gmNames) {
+  auto line = [&](const Twine &text) {
+    emitc::VerbatimOp::create(b, loc, b.getStringAttr(text));
+  };
+  std::string sizes, args;
+  for (auto [i, type] : llvm::enumerate(gmTypes)) {
+    int64_t bytes = type.getNumElements() *
+                    tile::getElementBytes(type.getElementType());
+    sizes += (i ? ", " : "") + std::to_string(bytes) + "ull";
+    args += (i ? ", " : "") + ("args[" + Twine(i) + "]").str();
+  }
+  line("// GM tensors, in argument order: " + llvm::join(gmNames, ", ") +
+       " (kernel arguments, then tile.alloc_gm scratch the caller allocates)");
+  line("extern \"C\" const int " + kernel + "_num_gm = " +
+       Twine(gmTypes.size()) + ";");
+  line("extern \"C\" const unsigned long long " + kernel + "_gm_bytes[] = {" +
+       sizes + "};");
+  line("#if defined(__CPU_SIM) || defined(TESSEL_PTO_REFERENCE)");
+  line("// Runs every scope in order on the CPU (each loops over its blocks).");
+  line("extern \"C\" void " + kernel + "_cpu(uint8_t** args) {");
+  for (const ScopeKernel &k : kernels)
+    line("  " + k.name + "(" + args + ");");
+  line("}");
+  line("#else");
+  line("// Launches every scope in order on one stream; the grid is capped at "
+       "the core count, each core loops over its blocks.");
+  line("extern \"C\" void " + kernel +
+       "_launch(void* stream, uint8_t** args) {");
+  for (const ScopeKernel &k : kernels)
+    line("  " + k.name + "<<<" + Twine(std::min(k.blocks, k.cores)) +
+         ", nullptr, stream>>>(" + args + ");");
+  line("}");
+  line("#endif");
+}
+
+struct ConvertTileToEmitCPass
+    : public tessel::impl::ConvertTileToEmitCBase<ConvertTileToEmitCPass> {
+  using ConvertTileToEmitCBase::ConvertTileToEmitCBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<func::FuncOp> funcs;
+    module.walk([&](func::FuncOp f) {
+      bool hasSpmd = false;
+      f.walk([&](SpmdOp) { hasSpmd = true; });
+      if (hasSpmd)
+        funcs.push_back(f);
+    });
+    bool failedAny = false;
+    for (func::FuncOp f : funcs) {
+      if (!f->hasAttr("tile.placed")) {
+        f.emitOpError("needs placed, synchronised IR: run "
+                      "tile-npu-pipeline and tile-insert-sync first");
+        failedAny = true;
+        continue;
+      }
+      bool synced = true;
+      f.walk([&](AtOp at) { synced &= at->hasAttr("tile.syncs"); });
+      if (!synced) {
+        f.emitOpError("needs synchronised IR: run tile-insert-sync first");
+        failedAny = true;
+      }
+    }
+    if (failedAny)
+      return signalPassFailure();
+
+    OpBuilder b(module.getContext());
+    b.setInsertionPointToStart(module.getBody());
+    Location loc = module.getLoc();
+    emitc::IncludeOp::create(b, loc, "pto/pto-inst.hpp", /*isStandard=*/true);
+    auto line = [&](StringRef text) {
+      emitc::VerbatimOp::create(b, loc, b.getStringAttr(text));
+    };
+    line("using namespace pto;");
+    line("#ifndef TESSEL_LOC");
+    line("#define TESSEL_LOC(file, line, col)");
+    line("#endif");
+
+    for (func::FuncOp f : funcs) {
+      FailureOr<TileStorageMap> storage = TileStorageMap::compute(f);
+      if (failed(storage))
+        return signalPassFailure();
+      SmallVector<ScopeKernel> kernels;
+      SmallVector<MemRefType> gmTypes;
+      SmallVector<std::string> gmNames;
+      KernelEmitter emitter(f, *storage);
+      if (failed(emitter.run(kernels, gmTypes, gmNames)))
+        return signalPassFailure();
+      OpBuilder hb(f);
+      emitHost(hb, f.getLoc(), f.getSymName(), kernels, gmTypes, gmNames);
+      f.erase();
+    }
+
+    // Index arithmetic and loops: upstream's conversions to EmitC.
+    ConversionTarget target(getContext());
+    target.addLegalDialect<emitc::EmitCDialect>();
+    target.addIllegalDialect<arith::ArithDialect, scf::SCFDialect>();
+    TypeConverter converter;
+    converter.addConversion([](Type t) { return t; });
+    populateEmitCSizeTTypeConversions(converter);
+    RewritePatternSet patterns(&getContext());
+    populateArithToEmitCPatterns(converter, patterns);
+    populateSCFToEmitCConversionPatterns(patterns, converter);
+    if (failed(applyPartialConversion(module, target, std::move(patterns))))
+      return signalPassFailure();
+    SmallVector<UnrealizedConversionCastOp> casts;
+    module.walk([&](UnrealizedConversionCastOp c) { casts.push_back(c); });
+    SmallVector<UnrealizedConversionCastOp> remaining;
+    reconcileUnrealizedCasts(casts, &remaining);
+    for (UnrealizedConversionCastOp c : remaining) {
+      c.emitOpError("index value left between EmitC types after lowering");
+      return signalPassFailure();
+    }
+  }
+};
+
+} // namespace
