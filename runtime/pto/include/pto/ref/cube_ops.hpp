@@ -42,6 +42,18 @@ constexpr bool kMatmulTypes =
       (std::is_same_v<A, bfloat16_t> && std::is_same_v<B, bfloat16_t>) ||
       (std::is_same_v<A, float> && std::is_same_v<B, float>)));
 
+/// c[j] = fma(x, b[j], c[j]) for j < n. On x86-64 a clone for CPUs with
+/// FMA instructions is picked at load time (the same bits: fma is exact by
+/// definition, the instruction and libm's fmaf agree); elsewhere the loop
+/// calls fmaf.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("fma", "default")))
+#endif
+inline void fmaRow(float *c, const float *b, float x, uint64_t n) {
+  for (uint64_t j = 0; j < n; ++j)
+    c[j] = std::fma(x, b[j], c[j]);
+}
+
 template <typename TileRes, typename TileLeft, typename TileRight>
 inline void matmul(const char *name, TileRes &out, const TileRes *accIn,
                    TileLeft &a, TileRight &b) {
@@ -112,8 +124,7 @@ inline void matmul(const char *name, TileRes &out, const TileRes *accIn,
           for (uint64_t j = 0; j < n; ++j)
             C[j] = x * brow[j] + C[j];
         } else {
-          for (uint64_t j = 0; j < n; ++j)
-            C[j] = std::fma(x, brow[j], C[j]);
+          fmaRow(C.data(), brow, x, n);
         }
       }
       for (uint64_t j = 0; j < n; ++j)

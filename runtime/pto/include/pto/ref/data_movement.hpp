@@ -107,6 +107,19 @@ template <typename GT> struct GmMatrix {
       for (uint64_t c = 0; c < cols(); ++c)
         for (uint64_t r = 0; r < rows(); ++r)
           add(at(r, c));
+    } else if (st[4] == 1) {
+      // Contiguous rows (the usual case): one range per row.
+      for (uint64_t r = 0; r < rows(); ++r) {
+        const uint8_t *p = at(r, 0);
+        if (start && p == start + len) {
+          len += cols() * sz;
+          continue;
+        }
+        if (start)
+          in.gm(start, len, kind);
+        start = p;
+        len = cols() * sz;
+      }
     } else {
       for (uint64_t r = 0; r < rows(); ++r)
         for (uint64_t c = 0; c < cols(); ++c)
