@@ -261,6 +261,140 @@ TEST(scalar_ops_i32) {
     CHECK_EQ(o[k], std::min(a[k], 7));
 }
 
+TEST(scalar_ops_every_form_f16_i32) {
+  std::vector<half> h = f16Inputs(30);
+  const half hs = static_cast<half>(0x1.8p+3); // 12
+  struct HCase {
+    const char *name;
+    Body<half> body;
+    double (*fn)(double, double);
+  };
+  std::vector<HCase> hc = {
+      {"TSUBS", [&](auto &o, auto &i) { TSUBS(o, i[0], hs); }, [](double x, double y) { return x - y; }},
+      {"TMULS", [&](auto &o, auto &i) { TMULS(o, i[0], hs); }, [](double x, double y) { return x * y; }},
+      {"TDIVS", [&](auto &o, auto &i) { TDIVS(o, i[0], hs); }, [](double x, double y) { return x / y; }},
+      {"TMINS", [&](auto &o, auto &i) { TMINS(o, i[0], hs); }, refMin},
+  };
+  for (const HCase &c : hc) {
+    std::vector<half> out = t::mapKernel<half, half>({h}, c.body, c.name);
+    for (size_t k = 0; k < h.size(); ++k)
+      CHECK_FLOAT(out[k], t::refF16(c.fn(d(h[k]), 12.0)),
+                  std::string(c.name) + "(" + t::fstr(d(h[k])) + ")");
+  }
+  std::vector<int32_t> a = i32Inputs(31);
+  const int32_t s = static_cast<int32_t>(-0x1.8p+1); // -3
+  auto w = [](int64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(v)); };
+  auto o = t::mapKernel<int32_t, int32_t>({a}, [&](auto &o, auto &i) { TSUBS(o, i[0], s); });
+  for (size_t k = 0; k < a.size(); ++k)
+    CHECK_EQ(o[k], w(int64_t(a[k]) + 3));
+  o = t::mapKernel<int32_t, int32_t>({a}, [&](auto &o, auto &i) { TMAXS(o, i[0], s); });
+  for (size_t k = 0; k < a.size(); ++k)
+    CHECK_EQ(o[k], std::max(a[k], -3));
+  std::vector<int32_t> nz = a;
+  for (int32_t &x : nz)
+    x = x == 0 ? 5 : x;
+  o = t::mapKernel<int32_t, int32_t>({nz}, [&](auto &o, auto &i) { TDIVS(o, s, i[0]); });
+  for (size_t k = 0; k < nz.size(); ++k)
+    CHECK_EQ(o[k], -3 / nz[k]);
+  // Division by zero is reported (Tessel's arith.divsi is undefined there).
+  t::Outcome u = t::runCase([] {
+    t::VTile<int32_t, 8, 32> x;
+    TASSIGN(x, 0);
+    TEXPANDS(x, 0);
+    pipe_barrier(PIPE_V);
+    TDIVS(x, 1, x);
+  });
+  CHECK(u.has("integer division by zero"));
+}
+
+TEST(expand_mul_f16_i32) {
+  constexpr int R = 16, C = 32;
+  std::vector<half> a = f16Inputs(32, R * C), v = f16Inputs(33, C);
+  std::vector<int32_t> ia = i32Inputs(34, R * C), iv = i32Inputs(35, C);
+  std::vector<half> oh(R * C), ohc(R * C);
+  std::vector<int32_t> oi(R * C);
+  t::Outcome o = t::runCase([&] {
+    pto_ref::register_gm(a.data(), a.size() * 2, "a");
+    pto_ref::register_gm(v.data(), v.size() * 2, "v");
+    pto_ref::register_gm(ia.data(), ia.size() * 4, "ia");
+    pto_ref::register_gm(iv.data(), iv.size() * 4, "iv");
+    pto_ref::register_gm(oh.data(), oh.size() * 2, "oh");
+    pto_ref::register_gm(ohc.data(), ohc.size() * 2, "ohc");
+    pto_ref::register_gm(oi.data(), oi.size() * 4, "oi");
+    VTile<half, R, C> ta, d1, d2;
+    Tile<TileType::Vec, half, R, 1, BLayout::ColMajor> col;
+    VTile<half, 1, C> rowv;
+    VTile<int32_t, R, C> ti, di;
+    Tile<TileType::Vec, int32_t, R, 1, BLayout::ColMajor> icol;
+    TASSIGN(ta, 0x0);
+    TASSIGN(d1, 0x400);
+    TASSIGN(d2, 0x800);
+    TASSIGN(col, 0xc00);
+    TASSIGN(rowv, 0xc40);
+    TASSIGN(ti, 0x1000);
+    TASSIGN(di, 0x1800);
+    TASSIGN(icol, 0x2000);
+    auto ga = t::gmOf(a.data(), ta);
+    TLOAD(ta, ga);
+    GlobalTensor<half, Shape<1, 1, 1, R, 1>, Stride<1, 1, 1, 1, R>, Layout::DN> gc(v.data());
+    TLOAD(col, gc);
+    auto gr = t::gmOf(v.data(), rowv);
+    TLOAD(rowv, gr);
+    auto gi = t::gmOf(ia.data(), ti);
+    TLOAD(ti, gi);
+    GlobalTensor<int32_t, Shape<1, 1, 1, R, 1>, Stride<1, 1, 1, 1, R>, Layout::DN> gic(iv.data());
+    TLOAD(icol, gic);
+    set_flag(PIPE_MTE2, PIPE_V, EVENT_ID0);
+    wait_flag(PIPE_MTE2, PIPE_V, EVENT_ID0);
+    TROWEXPANDMUL(d1, ta, col);
+    TCOLEXPANDMUL(d2, ta, rowv);
+    pipe_barrier(PIPE_V); // the a2a3 scratch of the next TROWEXPANDMUL
+    TROWEXPANDMUL(di, ti, icol);
+    set_flag(PIPE_V, PIPE_MTE3, EVENT_ID1);
+    wait_flag(PIPE_V, PIPE_MTE3, EVENT_ID1);
+    auto g1 = t::gmOf(oh.data(), d1);
+    TSTORE(g1, d1);
+    auto g2 = t::gmOf(ohc.data(), d2);
+    TSTORE(g2, d2);
+    auto g3 = t::gmOf(oi.data(), di);
+    TSTORE(g3, di);
+    pipe_barrier(PIPE_ALL);
+  });
+  CHECK_MSG(o.count == 0, o.all());
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < C; ++c) {
+      size_t k = static_cast<size_t>(r) * C + c;
+      CHECK_FLOAT(oh[k], t::refF16(d(a[k]) * d(v[r])), t::fstr(d(a[k])));
+      CHECK_FLOAT(ohc[k], t::refF16(d(a[k]) * d(v[c])), t::fstr(d(a[k])));
+      CHECK_EQ(oi[k], static_cast<int32_t>(static_cast<uint32_t>(ia[k]) *
+                                           static_cast<uint32_t>(iv[r])));
+    }
+}
+
+#if defined(PTO_REF_TARGET_A5)
+TEST(a5_bf16_and_i8_arithmetic) {
+  // Legal in pto-isa on a5 only (Tessel does not emit them): bf16 computes
+  // in f32 and rounds once to nearest even; i8 wraps.
+  std::vector<bfloat16_t> a(256), b(256);
+  t::Rng rng(39);
+  for (size_t k = 0; k < a.size(); ++k) {
+    a[k] = static_cast<bfloat16_t>(rng.uniform(-100, 100));
+    b[k] = static_cast<bfloat16_t>(rng.uniform(-1, 1));
+  }
+  auto o = t::mapKernel<bfloat16_t, bfloat16_t>({a, b}, [](auto &o, auto &i) { TADD(o, i[0], i[1]); });
+  for (size_t k = 0; k < a.size(); ++k)
+    CHECK_EQ(o[k].bits(), t::bf16Format().round(d(a[k]) + d(b[k]), Mode::Rint));
+  std::vector<int8_t> p(256), q(256);
+  for (size_t k = 0; k < p.size(); ++k) {
+    p[k] = static_cast<int8_t>(rng.next());
+    q[k] = static_cast<int8_t>(rng.next());
+  }
+  auto r = t::mapKernel<int8_t, int8_t>({p, q}, [](auto &o, auto &i) { TADD(o, i[0], i[1]); });
+  for (size_t k = 0; k < p.size(); ++k)
+    CHECK_EQ(int(r[k]), int(static_cast<int8_t>(static_cast<uint8_t>(p[k] + q[k]))));
+}
+#endif
+
 //===----------------------------------------------------------------------===//
 // Unary
 //===----------------------------------------------------------------------===//
@@ -519,6 +653,57 @@ TEST(row_and_col_expand_mul) {
       CHECK_FLOAT(outRow[static_cast<size_t>(r) * C + c], static_cast<float>(d(x) * d(v[r])), t::fstr(x));
       CHECK_FLOAT(outCol[static_cast<size_t>(r) * C + c], static_cast<float>(d(x) * d(v[c])), t::fstr(x));
     }
+}
+
+TEST(rowmax_f16_and_gather_types) {
+  constexpr int R = 16, C = 64;
+  std::vector<half> in = f16Inputs(36, R * 40);
+  in[40 * 2 + 5] = half::fromBits(0x7e00);
+  std::vector<half> out = rowReduce<half, R, C, true>(in, 40);
+  for (int r = 0; r < R; ++r) {
+    double m = -INFINITY;
+    for (int j = 0; j < 40; ++j)
+      m = refMax(m, d(in[static_cast<size_t>(r) * 40 + j]));
+    CHECK_FLOAT(out[r], t::refF16(m), "row " + std::to_string(r));
+  }
+  std::vector<float> f = f32Inputs(37, 8 * 64);
+  std::vector<int32_t> i = i32Inputs(38, 8 * 64);
+  std::vector<float> fe(8 * 32);
+  std::vector<int32_t> io(8 * 32);
+  t::Outcome o = t::runCase([&] {
+    pto_ref::register_gm(f.data(), f.size() * 4, "f");
+    pto_ref::register_gm(i.data(), i.size() * 4, "i");
+    pto_ref::register_gm(fe.data(), fe.size() * 4, "fe");
+    pto_ref::register_gm(io.data(), io.size() * 4, "io");
+    VTile<float, 8, 64> tf;
+    VTile<float, 8, 32> tfe;
+    VTile<int32_t, 8, 64> ti;
+    VTile<int32_t, 8, 32> tio;
+    TASSIGN(tf, 0);
+    TASSIGN(tfe, 0x800);
+    TASSIGN(ti, 0x1000);
+    TASSIGN(tio, 0x1800);
+    auto g0 = t::gmOf(f.data(), tf);
+    TLOAD(tf, g0);
+    auto g1 = t::gmOf(i.data(), ti);
+    TLOAD(ti, g1);
+    set_flag(PIPE_MTE2, PIPE_V, EVENT_ID0);
+    wait_flag(PIPE_MTE2, PIPE_V, EVENT_ID0);
+    TGATHER<VTile<float, 8, 32>, VTile<float, 8, 64>, MaskPattern::P0101>(tfe, tf);
+    TGATHER<VTile<int32_t, 8, 32>, VTile<int32_t, 8, 64>, MaskPattern::P1010>(tio, ti);
+    set_flag(PIPE_V, PIPE_MTE3, EVENT_ID0);
+    wait_flag(PIPE_V, PIPE_MTE3, EVENT_ID0);
+    auto g2 = t::gmOf(fe.data(), tfe);
+    TSTORE(g2, tfe);
+    auto g3 = t::gmOf(io.data(), tio);
+    TSTORE(g3, tio);
+    pipe_barrier(PIPE_ALL);
+  });
+  CHECK_MSG(o.count == 0, o.all());
+  for (size_t k = 0; k < fe.size(); ++k) {
+    CHECK_BITS(fe[k], f[2 * k], std::to_string(k));
+    CHECK_EQ(io[k], i[2 * k + 1]);
+  }
 }
 
 //===----------------------------------------------------------------------===//
