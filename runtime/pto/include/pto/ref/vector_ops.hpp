@@ -218,7 +218,9 @@ inline void unaryOp(const char *name, TD &dst, TS &src, Op op) {
              [&](T x, bool &) { return E::narrow(op(E::widen(x))); });
 }
 
-/// Row reduction of an ND src into an Rx1 dst (TROWSUM / TROWMAX).
+/// Row reduction of an ND src into an Rx1 dst (TROWSUM / TROWMAX). `tmp`
+/// must be able to hold src's valid region; the whole tmp tile is treated
+/// as written and left undefined.
 template <bool IsMax, typename TD, typename TS, typename TT>
 inline void rowReduce(const char *name, TD &dst, TS &src, TT &tmp) {
   using T = typename TS::DType;
@@ -243,11 +245,15 @@ inline void rowReduce(const char *name, TD &dst, TS &src, TT &tmp) {
     if (vr == 0 || vc == 0)
       in.fail("src has an empty valid shape " + shapeStr(vr, vc));
     needValid(in, dst, "dst", vr, 1, "src rows x 1");
-    needValid(in, tmp, "tmp", vr, vc, "src");
+    if (static_cast<unsigned>(TT::Rows) < vr ||
+        static_cast<unsigned>(TT::Cols) < vc)
+      in.fail("the scratch tile 'tmp' (" + shapeStr(TT::Rows, TT::Cols) +
+              ") cannot hold src's valid region " + shapeStr(vr, vc));
     if (tilesOverlap(tmp, src) || tilesOverlap(tmp, dst))
       in.fail("the scratch tile 'tmp' overlaps src or dst");
     read(in, src);
-    access(in, tmp, vr, vc, AccessKind::WriteUndefined);
+    // All of tmp is scratch: written, and undefined afterwards.
+    access(in, tmp, TT::Rows, TT::Cols, AccessKind::WriteUndefined);
     write(in, dst, vr, 1);
     in.check();
     constexpr uint64_t sz = sizeof(T);
