@@ -7,7 +7,7 @@
 // The C entry point that runs one emitted pto-isa kernel file on the CPU
 // reference, built together with it as one shared library:
 //
-//   g++ -std=c++17 -O2 -fPIC -shared -fvisibility=hidden
+//   g++ -std=c++17 -O2 -fPIC -shared
 //       -I runtime/pto/include -DTESSEL_PTO_ENTRY=mykernel_cpu
 //       -DTESSEL_PTO_SOURCE='"/path/to/mykernel.cpp"'
 //       runtime/pto/harness/tessel_pto_main.cpp -o libmykernel.so
@@ -49,8 +49,7 @@
 
 extern "C" void TESSEL_PTO_ENTRY(uint8_t **args);
 
-/// The library's interface stays visible under -fvisibility=hidden (which
-/// keeps two kernels' reference state apart when both are loaded).
+/// The library's interface stays visible even under -fvisibility=hidden.
 #define TESSEL_PTO_EXPORT extern "C" __attribute__((visibility("default")))
 
 namespace {

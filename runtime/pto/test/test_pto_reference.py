@@ -216,7 +216,7 @@ def build_kernel(source: str, tmp_path: Path, target: str = "a2a3",
     kernel = tmp_path / "kernel.cpp"
     kernel.write_text(source)
     lib = tmp_path / "libkernel.so"
-    common = ["-O2", "-fPIC", "-shared", "-fvisibility=hidden", *WARNINGS,
+    common = ["-O2", "-fPIC", "-shared", *WARNINGS,
               *TARGETS[target],
               "-DTESSEL_PTO_ENTRY=tiny_cpu"]
     if separate:

@@ -447,19 +447,19 @@ inline void TEXPANDS(TileData &dst, typename TileData::DType scalar) {
   using T = typename TileData::DType;
   static_assert(pto_ref::detail::kExpandSTypes<T>,
                 "TEXPANDS: element type not supported");
-  static_assert(pto_ref::detail::kVecND<TileData>,
-                "TEXPANDS: the reference models row-major Vec tiles");
+  static_assert(pto_ref::detail::kVecND<TileData> ||
+                    pto_ref::detail::kVecDN<TileData>,
+                "TEXPANDS: the reference models unboxed Vec tiles (row- or "
+                "column-major, as pto-isa)");
   using namespace pto_ref::detail;
   run("TEXPANDS", PIPE_V, [&](Instr &in) {
     needBound(in, dst, "dst");
     write(in, dst);
     in.check();
     unsigned vr = dst.GetValidRow(), vc = dst.GetValidCol();
-    for (uint64_t r = 0; r < vr; ++r) {
-      uint8_t *d = row(dst, r);
+    for (uint64_t r = 0; r < vr; ++r)
       for (uint64_t c = 0; c < vc; ++c)
-        st<T>(d + c * sizeof(T), scalar);
-    }
+        st<T>(elemPtr(dst, r, c), scalar);
     in.commit();
   });
 }
