@@ -477,6 +477,22 @@ TEST(expands_every_type) {
   auto q = t::mapKernel<int8_t, int8_t>({{0}}, [](auto &o, auto &) { TEXPANDS(o, static_cast<int8_t>(-0x1p+7)); });
   for (int8_t x : q)
     CHECK_EQ(int(x), -128);
+  // A column-major Rx1 tile (pto-isa fills DN tiles too).
+  std::vector<float> col(16, 0.0f);
+  t::Outcome o = t::runCase([&] {
+    pto_ref::register_gm(col.data(), col.size() * 4, "col");
+    Tile<TileType::Vec, float, 16, 1, BLayout::ColMajor, 12, 1> c;
+    TASSIGN(c, 0x40);
+    TEXPANDS(c, static_cast<float>(0x1.4p+1));
+    set_flag(PIPE_V, PIPE_MTE3, EVENT_ID0);
+    wait_flag(PIPE_V, PIPE_MTE3, EVENT_ID0);
+    GlobalTensor<float, Shape<1, 1, 1, 12, 1>, Stride<1, 1, 1, 1, 12>, Layout::DN> g(col.data());
+    TSTORE(g, c);
+    pipe_barrier(PIPE_ALL);
+  });
+  CHECK_MSG(o.count == 0, o.all());
+  for (int k = 0; k < 16; ++k)
+    CHECK_EQ(col[k], k < 12 ? 2.5f : 0.0f);
 }
 
 //===----------------------------------------------------------------------===//

@@ -116,6 +116,10 @@ STATIC = [
     ("a2a3", "V<float, 8, 64> a; V<float, 8, 16> b; "
      "TGATHER<V<float, 8, 16>, V<float, 8, 64>, MaskPattern::P0001>(b, a);",
      "TGATHER: the reference models the P0101 and P1010 patterns"),
+    # Element-wise ops take row-major tiles (pto-isa static_asserts this):
+    # a per-row Rx1 column vector needs a 1xR row-major view.
+    ("a2a3", "Tile<TileType::Vec, float, 16, 1, BLayout::ColMajor> a; "
+     "TADD(a, a, a);", "the operands must be row-major Vec tiles"),
     # event_t is an enum, as on the NPU: a bare int does not convert.
     ("a2a3", "set_flag(PIPE_V, PIPE_MTE3, 0);", "event_t"),
 ]
