@@ -84,6 +84,26 @@ NB_MODULE(_tessel, m) {
       "(bytes read, bytes written) between GM and the chip by one run of "
       "`op` (tessel/Analysis/GmTraffic.h).");
 
+  m.def(
+      "translate_to_pto",
+      [](MlirOperation op) {
+        std::string text;
+        MlirLogicalResult result = tesselTranslateTileToPTO(
+            op,
+            [](MlirStringRef s, void *user) {
+              static_cast<std::string *>(user)->append(s.data, s.length);
+            },
+            &text);
+        if (mlirLogicalResultIsFailure(result))
+          throw nb::value_error(
+              "the module cannot be translated to PTO-ISA C++ (see the "
+              "diagnostics)");
+        return text;
+      },
+      nb::arg("module"),
+      "Lowers placed, synchronised tile IR in place to EmitC and returns it "
+      "as an Ascend C kernel on PTO-ISA (tessel-translate --tile-to-pto).");
+
   mlir_type_subclass(
       m, "TileType",
       [](MlirType t) { return llvm::isa<tessel::tile::TileType>(unwrap(t)); })

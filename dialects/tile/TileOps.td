@@ -320,6 +320,27 @@ def Tile_ReshapeOp : Tile_Op<"reshape", [Pure, Tile_InCoreScope]> {
   let hasVerifier = 1;
 }
 
+def Tile_CopyOp : Tile_Op<"copy", [Pure, Tile_InCoreScope,
+    AllTypesMatch<["input", "result"]>]> {
+  let summary = "a copy of a tile in other storage";
+  let description = [{
+    The same value as `input`, in storage of its own. The placement
+    contract (docs/placement.md) implies copies where a `tile.pipeline`'s
+    init or yielded value, or the value an `scf.if` branch yields, is not
+    placed in the loop-carried or result storage; `tile-materialize-copies`
+    makes them explicit ops placed there, so that `tile-insert-sync` can
+    order them and the PTO emitter can print them (TMOV). The CPU
+    simulation copies unless the result is placed at the input's bytes.
+
+    ```mlir
+    %c = tile.copy %x : !tile.tile<16x1xf32>
+    ```
+  }];
+  let arguments = (ins Tile_AnyTile:$input);
+  let results = (outs Tile_AnyTile:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
 def Tile_CastOp : Tile_Op<"cast", [Pure, Tile_InCoreScope, Tile_VectorOnly]> {
   let summary = "convert element type with an explicit rounding mode";
   let description = [{

@@ -66,6 +66,13 @@ MLIR_CAPI_EXPORTED void tesselCountGmTraffic(MlirOperation op,
                                              int64_t *readBytes,
                                              int64_t *writtenBytes);
 
+/// Lowers `module` (placed and synchronised tile IR) to EmitC in place and
+/// prints it as an Ascend C kernel on PTO-ISA through `callback`
+/// (tessel/Target/PTO.h). On failure, diagnostics go to the context's
+/// handlers and nothing is printed.
+MLIR_CAPI_EXPORTED MlirLogicalResult tesselTranslateTileToPTO(
+    MlirOperation module, MlirStringCallback callback, void *userData);
+
 #ifdef __cplusplus
 }
 #endif

@@ -83,6 +83,60 @@ StringRef tessel::getPtoInstrName(Operation *op) {
       .Default([](Operation *) { return ""; });
 }
 
+/// Whether `full` is a zero in L0C that only starts accumulators: used as
+/// the accumulator of a matmul_acc, or as the init of a pipeline iter_arg
+/// used only that way.
+static bool isZeroAccumulatorFull(FullOp full, const TileStorageMap &storage) {
+  if (storage.lookup(full.getResult()).arena != Arena::L0C)
+    return false;
+  Attribute v = full.getValue();
+  bool zero = false;
+  if (auto f = dyn_cast<FloatAttr>(v))
+    zero = f.getValue().isZero();
+  else if (auto i = dyn_cast<IntegerAttr>(v))
+    zero = i.getValue().isZero();
+  if (!zero)
+    return false;
+  auto accUse = [](OpOperand &use) {
+    auto mm = dyn_cast<MatmulAccOp>(use.getOwner());
+    return mm && use.getOperandNumber() == 0;
+  };
+  for (OpOperand &use : full.getResult().getUses()) {
+    if (accUse(use))
+      continue;
+    auto pipeline = dyn_cast<PipelineOp>(use.getOwner());
+    if (!pipeline || use.getOperandNumber() < 3)
+      return false;
+    Value iterArg = pipeline.getIterArgs()[use.getOperandNumber() - 3];
+    for (OpOperand &inner : iterArg.getUses())
+      if (!accUse(inner) ||
+          inner.getOwner()->getParentOp() != pipeline.getOperation())
+        return false;
+  }
+  return true;
+}
+
+Value tessel::getZeroAccumulatorPipeline(Value acc,
+                                         const TileStorageMap &storage,
+                                         bool &direct) {
+  direct = false;
+  if (auto full = acc.getDefiningOp<FullOp>()) {
+    direct = isZeroAccumulatorFull(full, storage);
+    return Value();
+  }
+  auto arg = dyn_cast<BlockArgument>(acc);
+  if (!arg || arg.getArgNumber() == 0)
+    return Value();
+  auto pipeline = dyn_cast<PipelineOp>(arg.getOwner()->getParentOp());
+  if (!pipeline)
+    return Value();
+  auto full =
+      pipeline.getInitArgs()[arg.getArgNumber() - 1].getDefiningOp<FullOp>();
+  if (!full || !isZeroAccumulatorFull(full, storage))
+    return Value();
+  return pipeline.getInductionVar();
+}
+
 namespace {
 
 /// Builds the instruction list of one op.
@@ -260,7 +314,16 @@ LogicalResult InstrBuilder::build() {
       .Case([&](LoadOp o) { return load(o); })
       .Case([&](StoreOp o) { return store(o); })
       .Case([&](FullOp o) -> LogicalResult {
+        // A zero that starts accumulators in L0C: the first matmul writes
+        // the accumulator instead of adding to it (TMATMUL).
+        if (isZeroAccumulatorFull(o, storage))
+          return success();
         return vector("TEXPANDS", {}, o.getResult());
+      })
+      .Case([&](CopyOp o) -> LogicalResult {
+        if (storage.lookup(o.getInput()) == storage.lookup(o.getResult()))
+          return success();
+        return vector("TMOV", o.getInput(), o.getResult());
       })
       .Case([&](ReshapeOp o) -> LogicalResult {
         if (storage.lookup(o.getInput()) == storage.lookup(o.getResult()))
@@ -278,7 +341,22 @@ LogicalResult InstrBuilder::build() {
             return vector(getPtoInstrName(o), o->getOperand(0),
                           o->getResult(0));
           })
-      .Case<NegOp, AbsOp, SqrtOp, RsqrtOp, RecipOp, ExpOp>([&](Operation *o) {
+      .Case<NegOp, AbsOp, SqrtOp, RsqrtOp, RecipOp, ExpOp>(
+          [&](Operation *o) -> LogicalResult {
+        // The (op, dtype, placement) limits of PTO-ISA's a2a3 vector unit
+        // (docs/pto.md): TABS takes half / float only, TRECIP cannot write
+        // over its source.
+        bool a2a3 = !target.hasL0CToUB;
+        Type elt = cast<TileType>(o->getResult(0).getType()).getElementType();
+        if (a2a3 && isa<AbsOp>(o) && !isa<FloatType>(elt))
+          return error() << "TABS takes f16 or f32 tiles on " << target.name
+                         << ", not " << elt;
+        if (a2a3 && isa<RecipOp>(o) &&
+            storage.lookup(o->getOperand(0)).overlaps(
+                storage.lookup(o->getResult(0))))
+          return error() << "TRECIP cannot write over its source on "
+                         << target.name
+                         << " (the result is placed on the input's bytes)";
         return vector(getPtoInstrName(o), o->getOperand(0), o->getResult(0));
       })
       .Case([&](RowExpandMulOp o) -> LogicalResult {

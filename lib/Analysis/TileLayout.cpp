@@ -6,8 +6,8 @@
 //
 // Granules (docs/pto.md, TargetInfo [asc], [ptoi]):
 //  - UB: 32-byte blocks. A row-major tile has whole blocks per row; a column
-//    vector (R x 1, R > 1) is stored column major with whole blocks per
-//    column (PTO-ISA's `Tile<Vec, T, R, 1, BLayout::ColMajor>`, the shape
+//    vector (R x 1, including 1 x 1) is stored column major with whole
+//    blocks per column (PTO-ISA's `Tile<Vec, T, R, 1, BLayout::ColMajor>`, the shape
 //    TROWSUM writes and TROWEXPANDMUL reads).
 //  - L1 and L0A: fractals of 16 rows x 32 bytes (NZ); the rows of the matrix
 //    pad to 16, its row bytes to 32. (An int8 right operand whose K is not a
@@ -42,7 +42,7 @@ TileLayout tessel::getTileLayout(int64_t rows, int64_t cols,
   int64_t fractal = target.cubeFractalRows;
   switch (kind) {
   case BufferKind::UB:
-    if (cols == 1 && rows > 1) {
+    if (cols == 1) {
       layout.colMajor = true;
       layout.rows = roundUp(rows, perBlock);
       layout.cols = 1;

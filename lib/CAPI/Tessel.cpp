@@ -9,6 +9,7 @@
 #include "tessel/Analysis/GmTraffic.h"
 #include "tessel/InitAll.h"
 #include "tessel/Support/TargetInfo.h"
+#include "tessel/Target/PTO.h"
 #include "tile/TileDialect.h"
 
 #include "mlir/CAPI/IR.h"
@@ -60,4 +61,18 @@ void tesselCountGmTraffic(MlirOperation op, int64_t *readBytes,
   tessel::GmTraffic t = tessel::countGmTraffic(unwrap(op));
   *readBytes = t.readBytes;
   *writtenBytes = t.writtenBytes;
+}
+
+MlirLogicalResult tesselTranslateTileToPTO(MlirOperation module,
+                                           MlirStringCallback callback,
+                                           void *userData) {
+  auto op = llvm::dyn_cast<mlir::ModuleOp>(unwrap(module));
+  if (!op)
+    return mlirLogicalResultFailure();
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  if (mlir::failed(tessel::translateTileToPTO(op, os)))
+    return mlirLogicalResultFailure();
+  callback(mlirStringRefCreate(text.data(), text.size()), userData);
+  return mlirLogicalResultSuccess();
 }

@@ -31,6 +31,11 @@ struct TileNpuPipelineOptions
       llvm::cl::desc("target chip (a2a3 or a5); default: the module's "
                      "tile.target attribute, else a2a3"),
       llvm::cl::init("")};
+  Option<bool> splitThroughGM{
+      *this, "split-through-gm",
+      llvm::cl::desc("split mixed scopes through GM even where L0C reaches "
+                     "UB (a5)"),
+      llvm::cl::init(false)};
   Option<int64_t> stages{*this, "stages",
                          llvm::cl::desc("pipeline depth to try for loops "
                                         "that load from GM"),
@@ -41,6 +46,7 @@ void buildTileSchedulePipeline(OpPassManager &pm,
                                const TileNpuPipelineOptions &options) {
   tessel::TileSplitMixedScopesOptions split;
   split.target = options.target;
+  split.splitThroughGM = options.splitThroughGM;
   pm.addPass(tessel::createTileSplitMixedScopes(split));
   // Merge the duplicated index computations and drop what the split left
   // unused before the footprint is measured.
@@ -71,6 +77,20 @@ void buildTileNpuPipeline(OpPassManager &pm,
   pm.addPass(tessel::createTilePlaceBuffers(place));
 }
 
+/// The NPU code path: the PTO back end reads L0C only through GM, so mixed
+/// scopes are split on every target; then the copies of the placement are
+/// made explicit and the pipes synchronised (convert-tile-to-emitc next).
+void buildTilePtoPipeline(OpPassManager &pm,
+                          const TileNpuPipelineOptions &options) {
+  TileNpuPipelineOptions npu;
+  npu.target = options.target;
+  npu.stages = options.stages;
+  npu.splitThroughGM = true;
+  buildTileNpuPipeline(pm, npu);
+  pm.addPass(tessel::createTileMaterializeCopies());
+  pm.addPass(tessel::createTileInsertSync());
+}
+
 } // namespace
 
 void tessel::registerTransformsPipelines() {
@@ -84,4 +104,9 @@ void tessel::registerTransformsPipelines() {
       "schedule (tile-schedule-pipeline) and place every buffer "
       "(tile-place-buffers)",
       buildTileNpuPipeline);
+  PassPipelineRegistration<TileNpuPipelineOptions>(
+      "tile-pto-pipeline",
+      "the NPU pipeline for the PTO back end: tile-npu-pipeline with mixed "
+      "scopes split through GM, tile-materialize-copies, tile-insert-sync",
+      buildTilePtoPipeline);
 }

@@ -406,7 +406,7 @@ struct SplitMixedScopesPass
           std::optional<Target> t = getEnclosingTarget(at);
           info = lookupTarget(t ? stringifyTarget(*t) : "a2a3");
         }
-        if (info->hasL0CToUB) {
+        if (info->hasL0CToUB && !splitThroughGM) {
           d.decision = Decision::KeepMixed;
         } else {
           d.decision = Decision::Split;

@@ -65,6 +65,15 @@ std::pair<int64_t, int64_t> getInternalScratch(const TargetInfo &target);
 /// tile-insert-sync never gives this id to another MTE1 -> M pair.
 int64_t getIntraOpEventId(const TargetInfo &target);
 
+/// For the accumulator `acc` of a tile.matmul_acc: when it is a zero in L0C
+/// that only starts accumulators (no instruction writes it), sets `direct`
+/// if `acc` is that zero itself (the matmul is a TMATMUL), or returns the
+/// induction variable of the tile.pipeline whose iter_arg `acc` is (the
+/// matmul is a TMATMUL in the first iteration, TMATMUL_ACC after).
+mlir::Value getZeroAccumulatorPipeline(mlir::Value acc,
+                                       const TileStorageMap &storage,
+                                       bool &direct);
+
 /// The GM tensor a memref value is a view of (itself unless it comes from a
 /// view-like op).
 mlir::Value getGMRoot(mlir::Value memref);

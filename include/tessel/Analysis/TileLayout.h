@@ -37,7 +37,7 @@ struct TileLayout {
   int64_t validRows = 0;
   int64_t validCols = 0;
   int64_t elementBytes = 0;
-  /// Stored column by column (a UB column vector, rows x 1).
+  /// Stored column by column (a UB column vector, rows x 1, 1 x 1 too).
   bool colMajor = false;
 
   int64_t getBytes() const { return rows * cols * elementBytes; }

@@ -190,7 +190,10 @@ def TileSplitMixedScopes : Pass<"tile-split-mixed-scopes", "::mlir::ModuleOp"> {
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"\"",
            "target chip (a2a3 or a5); default: the nearest tile.target "
-           "attribute, else a2a3">
+           "attribute, else a2a3">,
+    Option<"splitThroughGM", "split-through-gm", "bool", /*default=*/"false",
+           "split mixed scopes through GM even on a target with an L0C -> "
+           "UB path (a5), as the PTO back end needs">,
   ];
   let dependentDialects = ["::tessel::tile::TileDialect",
                            "::mlir::arith::ArithDialect"];
@@ -462,6 +465,36 @@ def TileFuseScopes : Pass<"tile-fuse-scopes", "::mlir::ModuleOp"> {
   ];
   let dependentDialects = ["::tessel::tile::TileDialect",
                            "::mlir::arith::ArithDialect"];
+}
+
+def TileMaterializeCopies : Pass<"tile-materialize-copies", "::mlir::ModuleOp"> {
+  let summary = "make the copies the placement implies explicit tile.copy "
+                "ops";
+  let description = [{
+    On placed IR: where a `tile.pipeline`'s init value or yielded value, or
+    the value an `scf.if` branch yields, is not placed in the loop-carried or
+    result storage, docs/placement.md says the lowering copies it there.
+    This pass inserts that copy as a `tile.copy` placed at the storage (before
+    the pipeline for an init value, before the yield otherwise), so that
+    `tile-insert-sync` orders it like any other instruction and the PTO
+    emitter prints it (TMOV); a `tile.full` is not copied but filled again
+    at the storage. The CPU simulation gives the same result with or
+    without this pass. Two copies into storages that overlap each other's
+    sources (a swap) are an error.
+
+    Input (placed):
+    ```mlir
+    %z = tile.full 0.0 {place = #tile.place<ub, 9280>} : !tile.tile<1x1xf32>
+    %s = tile.pipeline ... iter_args(%acc = %z) -> (...)
+        attributes {places = [#tile.place<ub, 3136>]} { ... }
+    ```
+    Output:
+    ```mlir
+    %c = tile.copy %z {place = #tile.place<ub, 3136>} : !tile.tile<1x1xf32>
+    %s = tile.pipeline ... iter_args(%acc = %c) -> (...) ...
+    ```
+  }];
+  let dependentDialects = ["::tessel::tile::TileDialect"];
 }
 
 def TileInsertSync : Pass<"tile-insert-sync", "::mlir::ModuleOp"> {

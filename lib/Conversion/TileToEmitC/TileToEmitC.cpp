@@ -219,6 +219,7 @@ private:
   Location loc = UnknownLoc::get(func.getContext());
   IRMapping map;
   DenseMap<Value, Value> tileObj;
+  DenseMap<Value, Value> rowView;
   DenseMap<Value, Value> gmPtr;
   DenseMap<Operation *, PipelineLoop> loops;
   SmallVector<Value> gmValues;
@@ -260,6 +261,10 @@ private:
   Value declareTile(TileType type, const TileStorage &s);
   Value bind(Value tile);
   Value obj(Value tile) { return tileObj.lookup(tile); }
+  /// The tile as a row-major tile for elementwise instructions, which take
+  /// row-major tiles only: a column vector (R x 1, stored column major) is
+  /// the same bytes as a 1 x R row (a view bound to the same address).
+  Value row(Value tile);
   FailureOr<Value> globalTensor(Operation *op, Value memref,
                                 ValueRange indices, TileType tile);
   LogicalResult emitBlock(Block &block);
@@ -331,6 +336,30 @@ Value KernelEmitter::bind(Value tile) {
   return o;
 }
 
+Value KernelEmitter::row(Value tile) {
+  auto type = cast<TileType>(tile.getType());
+  const TileStorage &s = storage.lookup(tile);
+  if (type.getCols() != 1 || s.arena != Arena::UB)
+    return obj(tile);
+  auto it = rowView.find(tile);
+  if (it != rowView.end())
+    return it->second;
+  TileLayout l = getTileLayout(type.getRows(), 1,
+                               getElementBytes(type.getElementType()),
+                               BufferKind::UB, target);
+  std::string cpp = llvm::formatv(
+      "Tile<TileType::Vec, {0}, 1, {1}, BLayout::RowMajor, 1, {2}>",
+      cppElement(type.getElementType()), l.rows, l.validRows);
+  Value view = call(cpp, opaqueType(cpp), {});
+  if (Value addr = address(s))
+    call("TASSIGN", Type(), {view, toSizeT(addr)});
+  else
+    call("TASSIGN", Type(), {view},
+         {operand(0), opaque(llvm::formatv("{0:x}", s.offset).str())});
+  rowView[tile] = view;
+  return view;
+}
+
 FailureOr<Value> KernelEmitter::globalTensor(Operation *op, Value memref,
                                              ValueRange indices,
                                              TileType tile) {
@@ -344,7 +373,13 @@ FailureOr<Value> KernelEmitter::globalTensor(Operation *op, Value memref,
     return op->emitOpError("cannot run on the ")
            << target.name << " NPU: GM tensor " << type
            << " has no static row-major layout";
-  Value ptr = gmPtr.lookup(memref);
+  // A view (collapse_shape, expand_shape) of a kernel tensor addresses the
+  // root's elements with its own static strides and offset.
+  Value root = getGMRoot(memref);
+  Value ptr = gmPtr.lookup(root);
+  if (ptr && cast<MemRefType>(root.getType()).getElementType() !=
+                 type.getElementType())
+    ptr = Value();
   if (!ptr)
     return op->emitOpError("cannot run on the ")
            << target.name << " NPU: GM tensor is not a kernel argument or "
@@ -358,10 +393,23 @@ FailureOr<Value> KernelEmitter::globalTensor(Operation *op, Value memref,
                               index(stride)));
   int64_t pitch = strides.size() >= 2 ? strides[strides.size() - 2]
                                       : tile.getCols();
+  // A column vector lives column major in UB (TileLayout.h) and moves as a
+  // DN tensor: its elements must be consecutive in GM.
+  std::string layout;
+  if (tile.getCols() == 1) {
+    if (tile.getRows() > 1 && pitch != 1)
+      return op->emitOpError("cannot run on the ")
+             << target.name << " NPU: a " << tile.getRows()
+             << "x1 column tile moves to and from GM as a DN tensor and "
+             << "needs its elements consecutive, but the row pitch is "
+             << pitch;
+    pitch = 1;
+    layout = ", Layout::DN";
+  }
   std::string cpp = llvm::formatv(
-      "GlobalTensor<{0}, Shape<1, 1, 1, {1}, {2}>, Stride<1, 1, 1, {3}, 1>>",
+      "GlobalTensor<{0}, Shape<1, 1, 1, {1}, {2}>, Stride<1, 1, 1, {3}, 1>{4}>",
       cppElement(tile.getElementType()), tile.getRows(), tile.getCols(),
-      pitch);
+      pitch, layout);
   Value elements =
       emitc::CastOp::create(b, loc, b.getI64Type(), toSizeT(off));
   Value at = emitc::AddOp::create(b, loc, ptr.getType(), ptr, elements);
@@ -650,9 +698,17 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
         call("TSTORE", Type(), {*g, obj(o.getValue())});
         return success();
       })
+      .Case([&](CopyOp o) {
+        bind(o.getResult());
+        if (!(storage.lookup(o.getInput()) == storage.lookup(o.getResult())))
+          call("TMOV", Type(), {row(o.getResult()), row(o.getInput())});
+        return success();
+      })
       .Case([&](FullOp o) {
-        Value t = bind(o.getResult());
-        call("TEXPANDS", Type(), {t},
+        bind(o.getResult());
+        if (instrs.empty())
+          return success(); // a zero that starts accumulators (PipeModel.h)
+        call("TEXPANDS", Type(), {row(o.getResult())},
              {operand(0),
               opaque(cppScalar(o.getValue(), cast<TileType>(o.getType())
                                                  .getElementType()))});
@@ -663,25 +719,35 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
         return success();
       })
       .Case([&](CastOp o) {
-        Value t = bind(o.getResult());
+        bind(o.getResult());
         Type from = cast<TileType>(o.getInput().getType()).getElementType();
         Type to = cast<TileType>(o.getResult().getType()).getElementType();
         bool toInt = isa<IntegerType>(to);
-        call("TCVT", Type(), {t, obj(o.getInput())},
-             {operand(0), operand(1), opaque(cppRoundMode(o.getMode())),
+        // Tessel's `none` is exact for widenings and rint for every lossy
+        // conversion (docs/numerics.md); PTO-ISA's CAST_NONE truncates a
+        // float -> int conversion, so a lossy `none` is CAST_RINT here.
+        bool widening = (from.isF16() || from.isBF16()) && to.isF32();
+        widening |= from.isSignlessInteger(8) && to.isF16();
+        RoundMode mode = o.getMode();
+        if (mode == RoundMode::none && !widening)
+          mode = RoundMode::rint;
+        call("TCVT", Type(), {row(o.getResult()), row(o.getInput())},
+             {operand(0), operand(1), opaque(cppRoundMode(mode)),
               opaque(toInt && isa<FloatType>(from) ? "SaturationMode::ON"
                                                    : "SaturationMode::OFF")});
         return success();
       })
       .Case<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp>([&](Operation *o) {
-        Value t = bind(o->getResult(0));
+        bind(o->getResult(0));
         call(getPtoInstrName(o), Type(),
-             {t, obj(o->getOperand(0)), obj(o->getOperand(1))});
+             {row(o->getResult(0)), row(o->getOperand(0)),
+              row(o->getOperand(1))});
         return success();
       })
       .Case<NegOp, AbsOp, SqrtOp, RsqrtOp, RecipOp, ExpOp>([&](Operation *o) {
-        Value t = bind(o->getResult(0));
-        call(getPtoInstrName(o), Type(), {t, obj(o->getOperand(0))});
+        bind(o->getResult(0));
+        call(getPtoInstrName(o), Type(),
+             {row(o->getResult(0)), row(o->getOperand(0))});
         return success();
       })
       .Case<AddSOp, SubSOp, RSubSOp, MulSOp, DivSOp, RDivSOp, MaxSOp, MinSOp>(
@@ -695,8 +761,9 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
               return o->emitOpError("cannot run on the ")
                      << target.name
                      << " NPU: a non-constant scalar of type " << elt;
-            Value t = bind(o->getResult(0));
-            SmallVector<Value> operands = {t, obj(input)};
+            bind(o->getResult(0));
+            Value t = row(o->getResult(0));
+            SmallVector<Value> operands = {t, row(input)};
             Attribute s = *lit;
             if (!s) {
               operands.push_back(map.lookupOrDefault(scalar));
@@ -709,7 +776,7 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
             }
             if (isa<RSubSOp>(o)) {
               // s - x = (-x) + s exactly: negation is exact.
-              call("TMULS", Type(), {t, obj(input)},
+              call("TMULS", Type(), {t, row(input)},
                    {operand(0), operand(1),
                     opaque(cppScalar(elt.isSignlessInteger(32)
                                          ? Attribute(b.getI32IntegerAttr(-1))
@@ -794,13 +861,34 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
              {opaque("PIPE_MTE1"), opaque("PIPE_M"),
               opaque("EVENT_ID" + std::to_string(id))});
         Value t = bind(o->getResult(0));
-        if (!acc) {
+        auto accumulate = [&] {
+          if (storage.lookup(o->getOperand(0)) ==
+              storage.lookup(o->getResult(0)))
+            call("TMATMUL_ACC", Type(), {t, a, w});
+          else
+            call("TMATMUL_ACC", Type(), {t, obj(o->getOperand(0)), a, w});
+        };
+        bool direct = false;
+        Value firstIv = acc ? getZeroAccumulatorPipeline(o->getOperand(0),
+                                                         storage, direct)
+                            : Value();
+        if (!acc || direct) {
           call("TMATMUL", Type(), {t, a, w});
-        } else if (storage.lookup(o->getOperand(0)) ==
-                   storage.lookup(o->getResult(0))) {
-          call("TMATMUL_ACC", Type(), {t, a, w});
+        } else if (firstIv) {
+          // The accumulator starts at zero: the first iteration writes it.
+          PipelineLoop &loop = loops[cast<BlockArgument>(firstIv)
+                                         .getOwner()
+                                         ->getParentOp()];
+          Value first = arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::eq, loop.iv, loop.lb);
+          auto ifOp = scf::IfOp::create(b, loc, TypeRange(), first, true);
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+          call("TMATMUL", Type(), {t, a, w});
+          b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+          accumulate();
         } else {
-          call("TMATMUL_ACC", Type(), {t, obj(o->getOperand(0)), a, w});
+          accumulate();
         }
         return success();
       })
@@ -824,6 +912,7 @@ LogicalResult KernelEmitter::emitScope(SpmdOp spmd, StringRef name) {
   loc = spmd.getLoc();
   map.clear();
   tileObj.clear();
+  rowView.clear();
   gmPtr.clear();
   loops.clear();
   for (auto [i, gm] : llvm::enumerate(gmValues)) {
@@ -837,8 +926,10 @@ LogicalResult KernelEmitter::emitScope(SpmdOp spmd, StringRef name) {
   for (Operation &op : func.getBody().front()) {
     if (&op == spmd.getOperation())
       break;
+    // Only scalar computations: GM views are addressed through their root.
     if (isa<SpmdOp, AllocGmOp>(op) || op.getNumRegions() != 0 ||
-        op.hasTrait<OpTrait::IsTerminator>())
+        op.hasTrait<OpTrait::IsTerminator>() ||
+        llvm::any_of(op.getResultTypes(), llvm::IsaPred<MemRefType>))
       continue;
     if (failed(cloneArith(&op)))
       return failure();
@@ -1034,6 +1125,22 @@ struct ConvertTileToEmitCPass
     for (UnrealizedConversionCastOp c : remaining) {
       c.emitOpError("index value left between EmitC types after lowering");
       return signalPassFailure();
+    }
+    // Every C++ local must be used (kernels compile with -Wall -Werror):
+    // drop unused constants, casts and arithmetic, which EmitC does not mark
+    // free of side effects.
+    bool changed = true;
+    while (changed) {
+      changed = false;
+      module.walk<WalkOrder::PostOrder>([&](Operation *op) {
+        if (op->getNumResults() == 0 || !op->use_empty() ||
+            !isa<emitc::ConstantOp, emitc::CastOp, emitc::AddOp, emitc::SubOp,
+                 emitc::MulOp, emitc::DivOp, emitc::RemOp, emitc::CmpOp,
+                 emitc::ConditionalOp, emitc::LiteralOp>(op))
+          return;
+        op->erase();
+        changed = true;
+      });
     }
   }
 };

@@ -1153,6 +1153,22 @@ LogicalResult TileLowering::lower(Operation *op) {
       })
       .Case<FullOp>([&](auto o) { return lowerFull(o); })
       .Case<ReshapeOp>([&](auto o) { return lowerReshape(o); })
+      .Case<CopyOp>([&](CopyOp o) {
+        Emitter e = at(o);
+        Value in = buffer(o.getInput());
+        if (storage.lookup(o.getResult()) == storage.lookup(o.getInput()))
+          buffers[o.getResult()] = in;
+        else
+          copy(e, in, result(e, o));
+        toErase.push_back(o);
+        return success();
+      })
+      // The simulation runs one instruction after another: pipe
+      // synchronisation has nothing to order.
+      .Case<SetFlagOp, WaitFlagOp, BarrierOp>([&](Operation *o) {
+        toErase.push_back(o);
+        return success();
+      })
       .Case<GatherOp>([&](auto o) { return lowerGather(o); })
       .Case<ScatterOp>([&](auto o) { return lowerScatter(o); })
       .Case<CastOp>([&](auto o) { return lowerCast(o); })
@@ -1286,7 +1302,8 @@ static LogicalResult checkSupported(func::FuncOp func) {
     if (!isa<TileDialect>(op->getDialect()))
       return WalkResult::advance();
     if (!isa<SpmdOp, AtOp, PipelineOp, YieldOp, AllocGmOp, LoadOp, StoreOp,
-             FullOp, ReshapeOp, GatherOp, ScatterOp, CastOp, AddOp, SubOp,
+             FullOp, ReshapeOp, CopyOp, SetFlagOp, WaitFlagOp, BarrierOp,
+             GatherOp, ScatterOp, CastOp, AddOp, SubOp,
              MulOp, DivOp, MaxOp, MinOp, AddSOp, SubSOp, RSubSOp, MulSOp,
              DivSOp, RDivSOp, MaxSOp, MinSOp, NegOp, AbsOp, SqrtOp, RsqrtOp,
              RecipOp, ExpOp, RowExpandMulOp, ColExpandMulOp, RowSumOp,

@@ -2198,3 +2198,74 @@ func.func @matmul_acc_with_accumulator_of_other_type_in_generic_form_is_rejected
   }
   return
 }
+
+// -----
+
+// A flag connects two different pipes.
+func.func @flag_on_one_pipe_is_rejected() {
+  tile.spmd 1 (%b) {
+    tile.at vector {
+      // expected-error @below {{source and destination pipe are both v; order one pipe with tile.barrier}}
+      tile.set_flag v -> v, 0
+    }
+  }
+  return
+}
+
+// -----
+
+func.func @flag_to_all_pipes_is_rejected() {
+  tile.spmd 1 (%b) {
+    tile.at vector {
+      // expected-error @below {{flags connect two pipes; 'all' is only a barrier}}
+      tile.wait_flag mte2 -> all, 0
+    }
+  }
+  return
+}
+
+// -----
+
+// A vector core (AIV) has no cube pipe M, no MTE1 and no FIX.
+func.func @cube_pipe_in_vector_scope_is_rejected() {
+  tile.spmd 1 (%b) {
+    tile.at vector {
+      // expected-error @below {{has no m pipe on a vector core (destination)}}
+      tile.set_flag mte2 -> m, 0
+    }
+  }
+  return
+}
+
+// -----
+
+// A cube core (AIC) has no vector pipe and no MTE3.
+func.func @vector_pipe_in_cube_scope_is_rejected() {
+  tile.spmd 1 (%b) {
+    tile.at cube {
+      // expected-error @below {{has no mte3 pipe on a cube core (barrier)}}
+      tile.barrier mte3
+    }
+  }
+  return
+}
+
+// -----
+
+func.func @negative_event_is_rejected() {
+  tile.spmd 1 (%b) {
+    tile.at vector {
+      // expected-error @below {{attribute 'event' failed to satisfy constraint: 64-bit signless integer attribute whose value is non-negative}}
+      "tile.set_flag"() <{src = 4 : i32, dst = 1 : i32, event = -1 : i64}> : () -> ()
+    }
+  }
+  return
+}
+
+// -----
+
+func.func @flag_outside_a_core_scope_is_rejected() {
+  // expected-error @below {{must be nested in a tile.at core scope}}
+  tile.barrier all
+  return
+}

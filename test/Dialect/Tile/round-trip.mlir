@@ -675,4 +675,41 @@ func.func @kv_rms(%kv: memref<128x512xf32>, %gamma: memref<512xbf16>, %out: memr
   return
 }
 
+
+//===----------------------------------------------------------------------===//
+// Pipe synchronisation
+//===----------------------------------------------------------------------===//
+
+// Flags between the pipes of each core kind, a rotating event id, barriers.
+// CHECK-LABEL: func.func @pipe_sync
+// CHECK: tile.set_flag mte2 -> v, 0
+// CHECK: tile.wait_flag mte2 -> v, 0
+// CHECK: tile.set_flag v -> mte3, 1
+// CHECK: tile.barrier v
+// CHECK: tile.set_flag v -> mte2, 2 + %{{.*}}
+// CHECK: tile.wait_flag v -> mte2, 2 + %{{.*}}
+// CHECK: tile.barrier all
+// CHECK: tile.set_flag mte1 -> m, 7
+// CHECK: tile.wait_flag m -> fix, 3
+// CHECK: tile.set_flag s -> mte1, 0
+func.func @pipe_sync(%i: index) {
+  tile.spmd 1 (%b) {
+    tile.at vector {
+      tile.set_flag mte2 -> v, 0
+      tile.wait_flag mte2 -> v, 0
+      tile.set_flag v -> mte3, 1
+      tile.barrier v
+      tile.set_flag v -> mte2, 2 + %i
+      tile.wait_flag v -> mte2, 2 + %i
+      tile.barrier all
+    }
+    tile.at cube {
+      tile.set_flag mte1 -> m, 7
+      tile.wait_flag m -> fix, 3
+      tile.set_flag s -> mte1, 0
+    }
+  }
+  return
+}
+
 }
