@@ -43,6 +43,14 @@ std::pair<int64_t, int64_t> tessel::getInternalScratch(const TargetInfo &t) {
   return {t.ub.usableBytes, t.ub.usableBytes + 8192};
 }
 
+bool tessel::needsCastThroughF32(CastOp cast, const TargetInfo &target) {
+  Type from = llvm::cast<TileType>(cast.getInput().getType()).getElementType();
+  Type to = llvm::cast<TileType>(cast.getResult().getType()).getElementType();
+  RoundMode mode = cast.getMode();
+  return !target.hasL0CToUB && from.isSignlessInteger(32) && to.isF16() &&
+         mode != RoundMode::rint && mode != RoundMode::none;
+}
+
 int64_t tessel::getIntraOpEventId(const TargetInfo &target) {
   return target.eventIdsPerPipePair - 1;
 }
@@ -332,7 +340,23 @@ LogicalResult InstrBuilder::build() {
                           "placed at the operand's bytes) is a copy the pto "
                           "back end does not emit";
       })
-      .Case([&](CastOp o) { return vector("TCVT", o.getInput(), o.getResult()); })
+      .Case([&](CastOp o) -> LogicalResult {
+        if (failed(vector("TCVT", o.getInput(), o.getResult())))
+          return failure();
+        if (!needsCastThroughF32(o, target))
+          return success();
+        // i32 -> f16 rounding other than to nearest even goes through f32,
+        // written over the source (which dies here).
+        if (!o.getInput().hasOneUse() || isa<BlockArgument>(o.getInput()))
+          return error() << "i32 -> f16 with rounding '"
+                         << stringifyRoundMode(o.getMode())
+                         << "' has no PTO-ISA instruction on " << target.name
+                         << " (its conversion rounds to nearest even); it "
+                            "goes through f32 over the source tile, which "
+                            "must die at this cast";
+        out.back().accesses.push_back(written(o.getInput()));
+        return success();
+      })
       .Case<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp>([&](Operation *o) {
         return vector(getPtoInstrName(o), o->getOperands(), o->getResult(0));
       })

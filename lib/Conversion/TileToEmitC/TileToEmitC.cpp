@@ -731,10 +731,24 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
         RoundMode mode = o.getMode();
         if (mode == RoundMode::none && !widening)
           mode = RoundMode::rint;
-        call("TCVT", Type(), {row(o.getResult()), row(o.getInput())},
+        StringRef sat = toInt && isa<FloatType>(from) ? "SaturationMode::ON"
+                                                      : "SaturationMode::OFF";
+        Value src = row(o.getInput());
+        if (needsCastThroughF32(o, target)) {
+          // i32 -> f32 over the source (PipeModel.h), then f32 -> f16.
+          auto f32 = TileType::get(ctx(), cast<TileType>(o.getInput().getType())
+                                              .getShape(),
+                                   b.getF32Type());
+          Value wide = declareTile(f32, storage.lookup(o.getInput()));
+          call("TCVT", Type(), {wide, src},
+               {operand(0), operand(1), opaque(cppRoundMode(mode)),
+                opaque("SaturationMode::OFF")});
+          barrier(Pipe::v);
+          src = wide;
+        }
+        call("TCVT", Type(), {row(o.getResult()), src},
              {operand(0), operand(1), opaque(cppRoundMode(mode)),
-              opaque(toInt && isa<FloatType>(from) ? "SaturationMode::ON"
-                                                   : "SaturationMode::OFF")});
+              opaque(sat)});
         return success();
       })
       .Case<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp>([&](Operation *o) {

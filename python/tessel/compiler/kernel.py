@@ -48,6 +48,11 @@ class Param:
                 f"{self.direction!r})")
 
 
+#: The ways to run a kernel on this machine: the LLVM CPU simulation, or the
+#: emitted PTO-ISA source on the strict reference (docs/pto.md).
+BACKENDS = ("cpu", "pto")
+
+
 class JitKernel:
     """A `@pl.jit` kernel.
 
@@ -55,14 +60,19 @@ class JitKernel:
     - `kernel.module(target, stage)` the `Compiled` module (cached)
     - `kernel.signature` the parameters (`Param`) from the annotations
     - `kernel.compile(*tensors, target=...)` prepare the CPU executable
-    - `kernel(*tensors, target=...)` run on the CPU simulation; outputs
-      (`pl.Out` parameters) are written in place
+    - `kernel(*tensors, target=..., backend=...)` run on the CPU simulation
+      (`backend="cpu"`) or as emitted PTO-ISA C++ on the strict reference
+      (`"pto"`; default `@pl.jit(backend=...)`, else `$TESSEL_BACKEND`,
+      else "cpu"); outputs (`pl.Out` parameters) are written in place
+    - `kernel.pto(target)` the emitted source and synchronised IR
     """
 
-    def __init__(self, fn, *, target: str = driver.DEFAULT_TARGET):
+    def __init__(self, fn, *, target: str = driver.DEFAULT_TARGET,
+                 backend: str | None = None):
         functools.update_wrapper(self, fn)
         self.fn = fn
         self.default_target = target
+        self.default_backend = backend
         self._modules: dict = {}
         self._executables: dict = {}
         self._signature = None
@@ -197,8 +207,47 @@ class JitKernel:
             self._executables[key] = exe
         return exe
 
-    def __call__(self, *args, target: str | None = None):
+    def resolve_backend(self, backend: str | None = None) -> str:
+        """The backend a call uses: the keyword, else the kernel's
+        `@pl.jit(backend=...)`, else `$TESSEL_BACKEND`, else "cpu"."""
+        import os
+        backend = (backend or self.default_backend
+                   or os.environ.get("TESSEL_BACKEND") or "cpu")
+        if backend not in BACKENDS:
+            raise ArgumentError(f"unknown backend '{backend}'; expected one "
+                                f"of {', '.join(BACKENDS)}")
+        return backend
+
+    @_author_facing
+    def pto(self, target: str | None = None):
+        """The kernel through the PTO back end (`tessel.runtime.pto.Emitted`:
+        the Ascend C source on PTO-ISA and the synchronised IR; cached)."""
+        target = target or self.default_target
+        driver.check_target(target)
+        key = ("pto", target)
+        if key not in self._modules:
+            from ..runtime import pto
+            self._modules[key] = pto.emit(self.fn, target)
+        return self._modules[key]
+
+    @_author_facing
+    def compile_pto(self, target: str | None = None):
+        """The emitted kernel built on the reference (`PtoKernel`, cached)."""
+        target = target or self.default_target
+        key = ("pto-exe", target)
+        exe = self._executables.get(key)
+        if exe is None:
+            from ..runtime import pto
+            exe = pto.PtoKernel(self.pto(target))
+            self._executables[key] = exe
+        return exe
+
+    def __call__(self, *args, target: str | None = None,
+                 backend: str | None = None):
         self.check_args(args)
+        if self.resolve_backend(backend) == "pto":
+            self.compile_pto(target)(*args)
+            return
         exe = self.compile(*args, target=target)
         exe(*args)
 
