@@ -47,8 +47,12 @@ bool tessel::needsCastThroughF32(CastOp cast, const TargetInfo &target) {
   Type from = llvm::cast<TileType>(cast.getInput().getType()).getElementType();
   Type to = llvm::cast<TileType>(cast.getResult().getType()).getElementType();
   RoundMode mode = cast.getMode();
-  return !target.hasL0CToUB && from.isSignlessInteger(32) && to.isF16() &&
-         mode != RoundMode::rint && mode != RoundMode::none;
+  if (!from.isSignlessInteger(32) || !to.isF16())
+    return false;
+  // a5 has no i32 -> f16 conversion at all.
+  if (target.hasL0CToUB)
+    return true;
+  return mode != RoundMode::rint && mode != RoundMode::none;
 }
 
 int64_t tessel::getIntraOpEventId(const TargetInfo &target) {
@@ -351,9 +355,8 @@ LogicalResult InstrBuilder::build() {
           return error() << "i32 -> f16 with rounding '"
                          << stringifyRoundMode(o.getMode())
                          << "' has no PTO-ISA instruction on " << target.name
-                         << " (its conversion rounds to nearest even); it "
-                            "goes through f32 over the source tile, which "
-                            "must die at this cast";
+                         << "; it goes through f32 over the source tile, "
+                            "which must die at this cast";
         out.back().accesses.push_back(written(o.getInput()));
         return success();
       })

@@ -60,8 +60,8 @@ struct PipeInstr {
 /// (its broadcast buffer at the top of UB), or an empty range.
 std::pair<int64_t, int64_t> getInternalScratch(const TargetInfo &target);
 
-/// Whether `cast` is an i32 -> f16 conversion whose rounding a2a3's PTO-ISA
-/// cannot do in one TCVT (it rounds to nearest even there): the emitter
+/// Whether `cast` is an i32 -> f16 conversion PTO-ISA cannot do in one TCVT
+/// (a2a3 only rounds to nearest even there, a5 has none): the emitter
 /// converts to f32 over the source tile first (exact below 2^24, and every
 /// larger value overflows f16 either way), then to f16.
 bool needsCastThroughF32(tile::CastOp cast, const TargetInfo &target);
