@@ -24,6 +24,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/Debug.h"
 
 #include <array>
@@ -75,8 +76,9 @@ struct SyncStats {
 
 class ScopeSync {
 public:
-  ScopeSync(AtOp scope, const TileStorageMap &storage, const TargetInfo &t)
-      : scope(scope), storage(storage), target(t) {}
+  ScopeSync(AtOp scope, const TileStorageMap &storage, const TargetInfo &t,
+            int64_t &nextSyncId)
+      : scope(scope), storage(storage), target(t), nextSyncId(nextSyncId) {}
 
   /// Checks the scope and computes its instructions; changes nothing.
   LogicalResult prepare();
@@ -92,6 +94,13 @@ private:
   DenseMap<Operation *, SmallVector<PipeInstr>> instrs;
   std::vector<FlagPair> pairs;
   int64_t vectorBarriers = 0;
+  /// The loop-carried pairs of each loop: their waits after the loop order
+  /// all of the loop's source-pipe work before what follows it.
+  DenseMap<Operation *, SmallVector<std::pair<Pipe, Pipe>>> drains;
+  /// The next id of a synchronisation (a flag pair, or one barrier) in the
+  /// module, written as the `tile.sync` attribute: the mutation test drops
+  /// one at a time.
+  int64_t &nextSyncId;
 
   LogicalResult collect();
   void summarize(Operation *op, SmallVectorImpl<Access> &out);
@@ -149,19 +158,34 @@ void ScopeSync::syncBlock(Block &block) {
   }
   int n = items.size();
   std::vector<Edge> edges;
+  // What nested loops already order: their drains (known, not inserted).
+  std::vector<Edge> known;
+  for (int i = 0; i < n; ++i)
+    for (auto [q, p] : drains.lookup(items[i].op))
+      known.push_back({q, p, i, i + 1});
+  // A matmul's M instruction waits for its own operand moves (the emitter's
+  // MTE1 -> M hand-off), so every MTE1 instruction before it is ordered
+  // before it too.
+  std::vector<bool> hasMatmul(n, false);
+  for (int i = 0; i < n; ++i)
+    items[i].op->walk([&](Operation *op) {
+      if (isa<MatmulOp, MatmulAccOp>(op))
+        hasMatmul[i] = true;
+    });
   // Positions j: a barrier before items[j] (vector or all).
   SmallVector<int> vBarriers, allBarriers;
 
   auto edgeCovers = [&](Pipe q, int i, Pipe p, int j) {
-    for (const Edge &e : edges)
+    auto all = llvm::concat<const Edge>(edges, known);
+    for (const Edge &e : all)
       if (e.src == q && e.dst == p && e.from >= i && e.to <= j)
         return true;
     // Through one other pipe r: q -> r then, from an op of r at or after
     // that wait, r -> p.
-    for (const Edge &e1 : edges) {
+    for (const Edge &e1 : all) {
       if (e1.src != q || e1.from < i)
         continue;
-      for (const Edge &e2 : edges)
+      for (const Edge &e2 : all)
         if (e2.src == e1.dst && e2.dst == p && e2.from >= e1.to &&
             e2.to <= j)
           return true;
@@ -176,6 +200,8 @@ void ScopeSync::syncBlock(Block &block) {
       return true;
     if (q == p)
       return q != Pipe::v || barrierBetween(vBarriers, i, j);
+    if (q == Pipe::mte1 && p == Pipe::m && hasMatmul[j])
+      return true;
     return edgeCovers(q, i, p, j);
   };
 
@@ -233,9 +259,12 @@ void ScopeSync::syncBlock(Block &block) {
               }
               continue;
             }
-            bool covered = llvm::any_of(edges, [&](const Edge &e) {
-              return e.src == q && e.dst == p && (e.from >= i || e.to <= j);
-            });
+            bool covered = llvm::any_of(
+                llvm::concat<const Edge>(edges, known), [&](const Edge &e) {
+                  return e.src == q && e.dst == p &&
+                         (e.from >= i || e.to <= j);
+                });
+            covered |= q == Pipe::mte1 && p == Pipe::m && hasMatmul[j];
             if (covered)
               continue;
             int &from = maxFrom[pipeIndex(q)][pipeIndex(p)];
@@ -269,6 +298,7 @@ void ScopeSync::syncBlock(Block &block) {
     pair.ops.push_back(waitBefore(e.src, e.dst, items[e.to].op));
   }
   for (const Edge &e : carried) {
+    drains[parent].push_back({e.src, e.dst});
     FlagPair &pair = pairs.emplace_back();
     pair.src = e.src;
     pair.dst = e.dst;
@@ -277,7 +307,10 @@ void ScopeSync::syncBlock(Block &block) {
     pair.ops.push_back(
         SetFlagOp::create(b, parent->getLoc(), e.src, e.dst, 0, Value()));
     pair.ops.push_back(waitBefore(e.src, e.dst, items[e.to].op));
-    pair.ops.push_back(setAfter(e.src, e.dst, items[e.from].op));
+    // At the end of the body (after every item, not just the last
+    // conflicting one): the drain after the loop then orders all of the
+    // loop's `src` work, which the enclosing block relies on.
+    pair.ops.push_back(setAfter(e.src, e.dst, items.back().op));
     b.setInsertionPointAfter(parent);
     pair.ops.push_back(
         WaitFlagOp::create(b, parent->getLoc(), e.src, e.dst, 0, Value()));
@@ -355,6 +388,9 @@ void ScopeSync::colourEvents(SyncStats &stats) {
       }
       ++stats.pairs;
       stats.carried += p->carried;
+      auto pairId = b.getI64IntegerAttr(nextSyncId++);
+      for (Operation *op : p->ops)
+        op->setAttr("tile.sync", pairId);
     }
   }
 }
@@ -380,6 +416,10 @@ void ScopeSync::apply(SyncStats &stats) {
   BarrierOp::create(b, scope.getLoc(), Pipe::all);
   colourEvents(stats);
   stats.barriers = vectorBarriers;
+  Builder ids(scope.getContext());
+  scope.getBody().walk([&](BarrierOp barrier) {
+    barrier->setAttr("tile.sync", ids.getI64IntegerAttr(nextSyncId++));
+  });
 }
 
 namespace {
@@ -393,6 +433,7 @@ struct InsertSyncPass
     // Check every scope first, so that a failure leaves the IR unchanged.
     std::vector<std::unique_ptr<TileStorageMap>> storages;
     std::vector<std::unique_ptr<ScopeSync>> scopes;
+    int64_t nextSyncId = 0;
     bool failedAny = false;
     module.walk([&](func::FuncOp func) {
       bool hasScope = false;
@@ -413,7 +454,8 @@ struct InsertSyncPass
       storages.push_back(std::make_unique<TileStorageMap>(std::move(*storage)));
       const TileStorageMap &map = *storages.back();
       func.walk([&](AtOp scope) {
-        auto sync = std::make_unique<ScopeSync>(scope, map, map.getTarget());
+        auto sync = std::make_unique<ScopeSync>(scope, map, map.getTarget(),
+                                                nextSyncId);
         if (failed(sync->prepare()))
           failedAny = true;
         scopes.push_back(std::move(sync));

@@ -68,7 +68,8 @@ func.func @vector_chain(%a: memref<16x32xf32>, %o: memref<16x32xf32>) {
 // Double buffering: the load of iteration t + 1 writes its slot, and the
 // conservative model takes every slot of a multi-buffered tile, so it must
 // wait until row_sum (the last reader of the loads' bytes in iteration t)
-// is done: a loop-carried V -> MTE2 pair, set after row_sum, waited before
+// is done: a loop-carried V -> MTE2 pair, set at the end of the body (so
+// the drain after the loop orders all of its vector work), waited before
 // the load, primed before the pipeline and drained after it. Within an
 // iteration: MTE2 -> V before mul; barriers between mul, row_sum and add;
 // the final add feeds the store after the loop (V -> MTE3).
@@ -84,9 +85,9 @@ func.func @vector_chain(%a: memref<16x32xf32>, %o: memref<16x32xf32>) {
 // CHECK-NEXT: tile.mul
 // CHECK-NEXT: tile.barrier v
 // CHECK-NEXT: tile.row_sum
-// CHECK-NEXT: tile.set_flag v -> mte2, 0
 // CHECK-NEXT: tile.barrier v
 // CHECK-NEXT: tile.add
+// CHECK-NEXT: tile.set_flag v -> mte2, 0
 // CHECK-NEXT: tile.yield
 // CHECK-NEXT: }
 // CHECK-NEXT: tile.set_flag v -> mte3, 0

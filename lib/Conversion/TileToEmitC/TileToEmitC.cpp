@@ -655,6 +655,12 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
   auto barrier = [&](Pipe pipe) {
     call("pipe_barrier", Type(), {}, {opaque(cppPipe(pipe))});
   };
+  // The synchronisation id of tile-insert-sync (mutation testing names one
+  // set / wait pair or barrier by it).
+  if (isa<SetFlagOp, WaitFlagOp, BarrierOp>(op))
+    if (auto id = op->getAttrOfType<IntegerAttr>("tile.sync"))
+      call("TESSEL_SYNC", Type(), {},
+           {b.getI64IntegerAttr(id.getInt())});
   // The NPU's own checks first: every op the pipe model rejects fails here
   // too, at its location.
   SmallVector<PipeInstr> instrs;
@@ -1103,6 +1109,9 @@ struct ConvertTileToEmitCPass
     line("using namespace pto;");
     line("#ifndef TESSEL_LOC");
     line("#define TESSEL_LOC(file, line, col)");
+    line("#endif");
+    line("#ifndef TESSEL_SYNC");
+    line("#define TESSEL_SYNC(id)");
     line("#endif");
 
     for (func::FuncOp f : funcs) {

@@ -37,7 +37,11 @@ from ..errors import BackendUnavailableError, CompileError
 _REPO = Path(__file__).resolve().parents[3]
 REFERENCE = Path(os.environ.get("TESSEL_PTO_REFERENCE",
                                 _REPO / "runtime" / "pto"))
-CXX_FLAGS = ["-std=c++17", "-O1", "-fPIC", "-shared", "-Wall", "-Werror"]
+#: How kernels are built: the emitted source must compile warning-free. The
+#: optimisation level trades build time for run time
+#: (`$TESSEL_PTO_OPT`, default -O1).
+CXX_FLAGS = ["-std=c++17", os.environ.get("TESSEL_PTO_OPT", "-O1"), "-fPIC",
+             "-shared", "-Wall", "-Werror"]
 
 
 class PtoViolation(RuntimeError):
@@ -174,6 +178,12 @@ class PtoKernel:
         self._run.argtypes = [ctypes.POINTER(ctypes.c_void_p),
                               ctypes.POINTER(ctypes.c_uint64), ctypes.c_int,
                               ctypes.c_char_p, ctypes.c_uint64]
+
+    def drop_sync(self, sync_id: int) -> None:
+        """Mutation testing: the next runs skip the set_flag / wait_flag /
+        pipe_barrier calls of synchronisation `sync_id` (the `tile.sync` id
+        tile-insert-sync gave it); -1 restores them."""
+        self._dll.tessel_pto_drop_sync(ctypes.c_longlong(sync_id))
 
     def __call__(self, *tensors) -> None:
         """Runs the kernel on the CPU tensors (outputs written in place);

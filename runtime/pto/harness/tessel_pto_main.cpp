@@ -87,6 +87,12 @@ TESSEL_PTO_EXPORT void tessel_pto_set_options(int stop_at_first,
 }
 
 /// "a2a3" or "a5": the target the library was built for.
+/// Mutation testing: drop the synchronisation with this `tile.sync` id
+/// (TESSEL_SYNC in the emitted code) in the next runs; -1 restores it.
+TESSEL_PTO_EXPORT void tessel_pto_drop_sync(long long id) {
+  pto_ref::drop_sync(id);
+}
+
 TESSEL_PTO_EXPORT const char *tessel_pto_target() {
   return pto_ref::targetName();
 }

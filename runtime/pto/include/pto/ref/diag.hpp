@@ -124,4 +124,30 @@ inline void setLoc(const char *file, int line, int col) {
 #define TESSEL_LOC(file, line, col)                                            \
   ::pto_ref::detail::setLoc((file), (line), (col))
 
+namespace pto_ref {
+namespace detail {
+/// Mutation testing: the id of the synchronisation the next set_flag /
+/// wait_flag / pipe_barrier belongs to (TESSEL_SYNC in emitted code) and the
+/// one id whose calls are dropped (-1: none).
+inline int64_t g_sync_id = -1;
+inline int64_t g_dropped_sync = -1;
+inline void setSync(int64_t id) { g_sync_id = id; }
+/// Whether the next sync call is dropped; consumes the current id.
+inline bool dropSync() {
+  bool drop = g_dropped_sync >= 0 && g_sync_id == g_dropped_sync;
+  g_sync_id = -1;
+  return drop;
+}
+} // namespace detail
+
+/// Drops every set_flag / wait_flag / pipe_barrier of synchronisation `id`
+/// (-1 restores them): tessel's mutation test removes one inserted
+/// synchronisation at a time and expects a reported hazard.
+inline void drop_sync(int64_t id) { detail::g_dropped_sync = id; }
+} // namespace pto_ref
+
+/// Names the synchronisation (tile-insert-sync's `tile.sync` id) of the next
+/// set_flag / wait_flag / pipe_barrier.
+#define TESSEL_SYNC(id) ::pto_ref::detail::setSync(id)
+
 #endif // PTO_REF_DIAG_HPP

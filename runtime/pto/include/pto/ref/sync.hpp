@@ -95,6 +95,8 @@ inline bool checkFlagArgs(const char *what, int src, int dst, int e) {
 /// Signals `dst` that everything issued on `src` so far has completed.
 inline void set_flag(pipe_t src, pipe_t dst, event_t e) {
   using namespace pto_ref::detail;
+  if (dropSync())
+    return;
   if (!checkFlagArgs("set_flag", src, dst, e))
     return;
   Flag &f = g_flags.f[src][dst][e];
@@ -113,6 +115,8 @@ inline void set_flag(pipe_t src, pipe_t dst, event_t e) {
 /// Blocks `dst` until the matching set_flag's `src` work has completed.
 inline void wait_flag(pipe_t src, pipe_t dst, event_t e) {
   using namespace pto_ref::detail;
+  if (dropSync())
+    return;
   if (!checkFlagArgs("wait_flag", src, dst, e))
     return;
   Flag &f = g_flags.f[src][dst][e];
@@ -139,6 +143,8 @@ inline void wait_flag(pipe_t src, pipe_t dst, event_t e) {
 /// PIPE_ALL drains every pipe; other pipes execute in order already.
 inline void pipe_barrier(pipe_t p) {
   using namespace pto_ref::detail;
+  if (dropSync())
+    return;
   ensureRun();
   if (p == PIPE_ALL) {
     Clock all;
