@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tessel/Support/Remarks.h"
 #include "tessel/Analysis/TilePlacement.h"
 #include "tessel/Support/TargetInfo.h"
 #include "tessel/Transforms/LoopUtils.h"
@@ -106,7 +107,7 @@ struct PipelineLoopsPass
         Trial trial = tryPlacement(at, stagesOf, info);
         if (!trial.placeable) {
           stagesOf.erase(loop);
-          loop.emitRemark() << "loop in scope '" << name
+          emitDecision(loop) << "loop in scope '" << name
                             << "' not pipelined: the scope cannot be placed ("
                             << trial.error << ")";
           continue;
@@ -114,7 +115,7 @@ struct PipelineLoopsPass
         StringRef title = getBufferKindTitle(trial.kind);
         if (trial.fits) {
           accepted.push_back(loop);
-          loop.emitRemark() << "pipelined loop in scope '" << name << "': "
+          emitDecision(loop) << "pipelined loop in scope '" << name << "': "
                             << stages << " stages, footprint " << trial.peak
                             << " bytes of " << trial.capacity << " (" << title
                             << ")";
@@ -122,11 +123,11 @@ struct PipelineLoopsPass
         }
         stagesOf.erase(loop);
         if (trial.operandTooLarge)
-          loop.emitRemark() << "loop in scope '" << name
+          emitDecision(loop) << "loop in scope '" << name
                             << "' not pipelined: a matmul operand exceeds "
                                "cube L0A or L0B";
         else
-          loop.emitRemark() << "loop in scope '" << name
+          emitDecision(loop) << "loop in scope '" << name
                             << "' not pipelined: " << stages << " stages need "
                             << trial.peak << " > " << trial.capacity
                             << " bytes of " << title;

@@ -142,7 +142,12 @@ struct ConvertTileToLLVMPass
 
 void tessel::buildTileCPUPipeline(OpPassManager &pm,
                                   const TileCPUPipelineOptions &options) {
-  if (options.threads > 1) {
+  if (options.threads < 1) {
+    // convert-tile-to-scf reports the value as an error at the module.
+    ConvertTileToSCFOptions tileOptions;
+    tileOptions.threads = options.threads;
+    pm.addPass(createConvertTileToSCF(tileOptions));
+  } else if (options.threads > 1) {
     ConvertTileToSCFOptions tileOptions;
     tileOptions.threads = options.threads;
     pm.addPass(createConvertTileToSCF(tileOptions));
