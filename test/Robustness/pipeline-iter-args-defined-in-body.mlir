@@ -2,8 +2,9 @@
 
 // A tile.pipeline whose iter_args initial value is defined inside its own
 // body parsed and then crashed the tile.at verifier (issue 17): the value
-// is a parser placeholder outside any region. It is now an error, as for
-// scf.for.
+// is a parser placeholder outside any region. Swapping a `tile.full` with
+// the `tile.pipeline` line after it, as the fuzzed DSV4 a5 IR did, gives
+// exactly this. It is now an error, as for scf.for.
 
 func.func @init_defined_in_body(%a: memref<16x16xf32>) {
   %c0 = arith.constant 0 : index
