@@ -4,8 +4,9 @@
 Takes a corpus of tile IR -- every case of every lit test input under test/
 (split at `// -----`) and, with --dsv4, the two DSV4 kernels' IR at each
 stage (tile, scheduled, placed) for both targets -- mutates it (integer
-constants, shapes, element types, attributes, deleted, duplicated and
-swapped lines, truncation; one to three mutations per input) and runs each
+constants, shapes, element types, attributes, deleted, duplicated, swapped
+and moved lines, operands replaced by other values, truncation; one to three
+mutations per input) and runs each
 mutant through
 
     tessel-opt -tile-npu-pipeline[=target=a5] -tile-cpu-pipeline
@@ -205,16 +206,42 @@ def m_truncate(rng, text):
     return "\n".join(lines[:rng.randrange(1, len(lines))])
 
 
+def m_operand(rng, text):
+    """Replaces one use of an SSA value by another value of the text (the
+    types often agree: the IR then parses with different dataflow)."""
+    uses = [m for m in re.finditer(r"%[\w#]+", text)
+            if not re.match(r"\s*(=|:|,\s*%[\w#]+\s*=)", text[m.end():])]
+    names = sorted({m.group(0) for m in uses})
+    if len(names) < 2:
+        return None
+    m = rng.choice(uses)
+    return text[:m.start()] + rng.choice(names) + text[m.end():]
+
+
+def m_move(rng, text):
+    """Moves one line up to 12 lines away (a value used before its
+    definition, an op leaving its loop or scope)."""
+    lines = text.splitlines()
+    body = _body_lines(lines)
+    if len(body) < 2:
+        return None
+    i = rng.choice(body)
+    line = lines.pop(i)
+    j = max(0, min(len(lines), i + rng.randint(-12, 12)))
+    lines.insert(j, line)
+    return "\n".join(lines)
+
+
 MUTATORS = {
     "constant": m_constant, "integer": m_integer, "shape": m_shape,
     "element-type": m_element_type, "attribute": m_attribute,
     "delete": m_delete, "duplicate": m_duplicate, "swap": m_swap,
-    "truncate": m_truncate,
+    "truncate": m_truncate, "operand": m_operand, "move": m_move,
 }
 # Truncation mostly yields parse errors: rarer than the others.
 WEIGHTS = {"constant": 4, "integer": 2, "shape": 2, "element-type": 2,
            "attribute": 2, "delete": 2, "duplicate": 2, "swap": 3,
-           "truncate": 1}
+           "truncate": 1, "operand": 2, "move": 2}
 
 
 def mutate(rng, text):

@@ -208,7 +208,7 @@ struct FuseScopesPass
       if (quiet)
         return;
       emitDecision(consumer) << "scopes '" << nameP << "' and '" << nameC
-                            << "' not fused: " << why;
+                             << "' not fused: " << why;
     };
     AtOp atP = getOnlyScope(producer), atC = getOnlyScope(consumer);
     if (atP && atC && atP.getKind() != atC.getKind()) {
@@ -466,7 +466,7 @@ struct FuseScopesPass
       std::string tensor = describeTensor(store.getDest());
       auto kept = [&]() -> InFlightDiagnostic {
         return emitDecision(store) << "GM intermediate " << tensor
-                                  << " of scope '" << nameF << "' kept: ";
+                                   << " of scope '" << nameF << "' kept: ";
       };
       std::string why;
       FailureOr<Recompute> rc = findRecompute(fused, store, why);

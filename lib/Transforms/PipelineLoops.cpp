@@ -108,29 +108,29 @@ struct PipelineLoopsPass
         if (!trial.placeable) {
           stagesOf.erase(loop);
           emitDecision(loop) << "loop in scope '" << name
-                            << "' not pipelined: the scope cannot be placed ("
-                            << trial.error << ")";
+                             << "' not pipelined: the scope cannot be placed ("
+                             << trial.error << ")";
           continue;
         }
         StringRef title = getBufferKindTitle(trial.kind);
         if (trial.fits) {
           accepted.push_back(loop);
           emitDecision(loop) << "pipelined loop in scope '" << name << "': "
-                            << stages << " stages, footprint " << trial.peak
-                            << " bytes of " << trial.capacity << " (" << title
-                            << ")";
+                             << stages << " stages, footprint " << trial.peak
+                             << " bytes of " << trial.capacity << " (" << title
+                             << ")";
           continue;
         }
         stagesOf.erase(loop);
         if (trial.operandTooLarge)
           emitDecision(loop) << "loop in scope '" << name
-                            << "' not pipelined: a matmul operand exceeds "
+                             << "' not pipelined: a matmul operand exceeds "
                                "cube L0A or L0B";
         else
           emitDecision(loop) << "loop in scope '" << name
-                            << "' not pipelined: " << stages << " stages need "
-                            << trial.peak << " > " << trial.capacity
-                            << " bytes of " << title;
+                             << "' not pipelined: " << stages << " stages need "
+                             << trial.peak << " > " << trial.capacity
+                             << " bytes of " << title;
       }
       for (scf::ForOp loop : accepted)
         convertForToPipeline(loop, stages);

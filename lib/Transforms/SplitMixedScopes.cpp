@@ -448,17 +448,17 @@ struct SplitMixedScopesPass
       switch (d.decision) {
       case Decision::Vector:
         emitDecision(spmd) << "scope '" << name
-                          << "': no cube ops, runs on vector cores";
+                           << "': no cube ops, runs on vector cores";
         d.at.setKind(CoreKind::vector);
         break;
       case Decision::Cube:
         emitDecision(spmd) << "scope '" << name
-                          << "': cube ops only, runs on cube cores";
+                           << "': cube ops only, runs on cube cores";
         d.at.setKind(CoreKind::cube);
         break;
       case Decision::KeepMixed:
         emitDecision(spmd) << "scope '" << name
-                          << "': mixed cube and vector ops stay in one "
+                           << "': mixed cube and vector ops stay in one "
                              "core_group scope (the target has an L0C -> UB "
                              "path)";
         break;
@@ -467,10 +467,10 @@ struct SplitMixedScopesPass
         for (Value v : d.plan.staged)
           bytes += cast<TileType>(v.getType()).getSizeInBytes();
         emitDecision(spmd) << "scope '" << name
-                          << "': mixed cube and vector ops split into '"
-                          << name << "_cube' and '" << name
-                          << "_vector' meeting in GM: " << d.plan.staged.size()
-                          << (d.plan.staged.size() == 1 ? " staged tile, "
+                           << "': mixed cube and vector ops split into '"
+                           << name << "_cube' and '" << name
+                           << "_vector' meeting in GM: " << d.plan.staged.size()
+                           << (d.plan.staged.size() == 1 ? " staged tile, "
                                                         : " staged tiles, ")
                           << bytes << " bytes per block, "
                           << bytes * spmd.getBlocks() << " bytes in all";

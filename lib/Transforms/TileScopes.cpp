@@ -80,7 +80,7 @@ static void jamGroup(SpmdOp spmd, AtOp at, scf::ForOp loop, int64_t group,
     return;
   if (mixedStages || (hasFor && stages)) {
     emitDecision(spmd) << "scope '" << spmd.getScopeName()
-                      << "': the blocks of a task not jammed: their loops "
+                       << "': the blocks of a task not jammed: their loops "
                          "are pipelines of different stage counts, or some "
                          "are and some are not";
     return;
@@ -142,15 +142,15 @@ static void jamGroup(SpmdOp spmd, AtOp at, scf::ForOp loop, int64_t group,
       continue;
     }
     emitDecision(spmd) << "scope '" << spmd.getScopeName() << "': blocks of a "
-                      << "task jammed by " << factor
-                      << " into one pass of their inner loops: GM traffic "
-                      << before.total() << " -> " << after.total()
-                      << " bytes per task";
+                       << "task jammed by " << factor
+                       << " into one pass of their inner loops: GM traffic "
+                       << before.total() << " -> " << after.total()
+                       << " bytes per task";
     at.erase();
     return;
   }
   emitDecision(spmd) << "scope '" << spmd.getScopeName()
-                    << "': the blocks of a task not jammed: " << why;
+                     << "': the blocks of a task not jammed: " << why;
 }
 
 /// Re-tiles a vector scope written one token row per block to W token rows
@@ -182,7 +182,7 @@ static std::pair<SpmdOp, AtOp> widenTokenRows(SpmdOp spmd, AtOp at,
       copy.erase();
       // Every width fails the same way: the ops, not the size, decide.
       emitDecision(spmd) << "scope '" << name
-                        << "' keeps one token row per block: " << failure;
+                         << "' keeps one token row per block: " << failure;
       return {spmd, at};
     }
     FitSummary fit = measureScopeFit(copyAt, info);
@@ -207,9 +207,9 @@ static std::pair<SpmdOp, AtOp> widenTokenRows(SpmdOp spmd, AtOp at,
     return {copy, copyAt};
   }
   emitDecision(spmd) << "scope '" << name
-                    << "' keeps one token row per block: no width of its "
-                    << rows->tokens
-                    << " token rows fits and saves GM bytes without a longer "
+                     << "' keeps one token row per block: no width of its "
+                     << rows->tokens
+                     << " token rows fits and saves GM bytes without a longer "
                        "modelled makespan";
   return {spmd, at};
 }
@@ -234,7 +234,7 @@ struct TileScopesPass
       AtOp at = getOnlyScope(spmd, /*allowPureOps=*/true);
       if (!at) {
         emitDecision(spmd) << "scope '" << name
-                          << "' not grouped: the block index is used outside "
+                           << "' not grouped: the block index is used outside "
                              "a single tile.at, or the spmd body has an op "
                              "with side effects outside it";
         continue;
@@ -257,21 +257,21 @@ struct TileScopesPass
       double ungrouped = estimateMakespan(blocks, 1, cores, blockSec, dispatch);
       if (group == 1) {
         emitDecision(spmd) << "scope '" << name << "' not grouped: " << blocks
-                          << " blocks on " << cores << " " << coreName
-                          << ", no grouping shortens the modelled "
-                          << formatMicros(ungrouped) << " us";
+                           << " blocks on " << cores << " " << coreName
+                           << ", no grouping shortens the modelled "
+                           << formatMicros(ungrouped) << " us";
         continue;
       }
       double grouped = estimateMakespan(blocks, group, cores, blockSec, dispatch);
       scf::ForOp loop =
           regroupBlocks(spmd, at, group, GroupOrder::Consecutive);
       emitDecision(spmd) << "scope '" << name << "': " << blocks
-                        << " blocks grouped by " << group << " into "
-                        << blocks / group << " tasks (" << coreName << ": "
-                        << cores << "; modelled "
-                        << formatMicros(grouped) << " us, "
-                        << formatMicros(ungrouped)
-                        << " us ungrouped)";
+                         << " blocks grouped by " << group << " into "
+                         << blocks / group << " tasks (" << coreName << ": "
+                         << cores << "; modelled "
+                         << formatMicros(grouped) << " us, "
+                         << formatMicros(ungrouped)
+                         << " us ungrouped)";
       jamGroup(spmd, at, loop, group, info);
     }
   }
