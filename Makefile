@@ -59,14 +59,16 @@ bench: install
 	@$(PY) scripts/bench.py
 
 # Mutation fuzzing of both pipelines (scripts/fuzz.py): FUZZ_COUNT mutants
-# of every lit input and the DSV4 IR at each stage, seed FUZZ_SEED;
-# reproducers land in build/fuzz/.
+# of every lit input and the DSV4 IR at each stage, seed FUZZ_SEED, no new
+# batch started after FUZZ_TIME seconds; reproducers land in build/fuzz/.
 FUZZ_COUNT ?= 10000
 FUZZ_SEED ?= 1
+FUZZ_TIME ?= 1800
 fuzz: install
 	$(call say,fuzz: $(FUZZ_COUNT) mutants through tile-npu-pipeline + tile-cpu-pipeline)
 	@$(PY) scripts/fuzz.py --opt $(VENV)/bin/tessel-opt --dsv4 \
-		--count $(FUZZ_COUNT) --seed $(FUZZ_SEED) --out $(BUILD)/fuzz $(FUZZ_ARGS)
+		--count $(FUZZ_COUNT) --seed $(FUZZ_SEED) --time-limit $(FUZZ_TIME) \
+		--out $(BUILD)/fuzz $(FUZZ_ARGS)
 
 clean:
 	rm -rf $(BUILD)
