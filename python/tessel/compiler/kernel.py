@@ -228,6 +228,9 @@ class JitKernel:
     def __call__(self, *args, target: str | None = None):
         """Runs the kernel; returns what its `return` names (an output
         tensor, a tuple of them, or None), as PyPTO does."""
+        # Before the arguments are checked: a changed global may change
+        # the signature too (a shape from a module constant).
+        self._drop_stale()
         self.check_args(args)
         exe = self.compile(*args, target=target)
         exe(*args)

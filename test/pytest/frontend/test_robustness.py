@@ -56,6 +56,31 @@ def test_unchanged_globals_keep_the_cache():
     assert scaled.compile(x, y) is first
 
 
+ROWS = 16
+
+
+@pl.jit
+def sized(x: pl.Tensor[[ROWS, 64], pl.FP32],
+          y: pl.Out[pl.Tensor[[ROWS, 64], pl.FP32]]):
+    for b in pl.spmd(ROWS // 8, name_hint="sized"):
+        r = b * 8
+        y[r:r + 8, :] = pl.exp(x[r:r + 8, :])
+
+
+def test_changed_global_shape_changes_the_signature():
+    global ROWS
+    sized(torch.zeros(16, 64), torch.zeros(16, 64))
+    try:
+        ROWS = 32
+        y = torch.zeros(32, 64)
+        sized(torch.zeros(32, 64), y)
+        torch.testing.assert_close(y, torch.ones(32, 64))
+        with pytest.raises(ArgumentError, match="expected \\[32, 64\\]"):
+            sized(torch.zeros(16, 64), torch.zeros(16, 64))
+    finally:
+        ROWS = 16
+
+
 def test_output_that_requires_grad_is_refused():
     x = torch.randn(16, 64)
     y = torch.zeros(16, 64, requires_grad=True)
