@@ -13,7 +13,7 @@ JOBS ?= $(shell nproc)
 
 say = @printf '\033[1m==> %s\033[0m\n' "$(1)"
 
-.PHONY: all venv configure build install check check-lit check-py demo bench clean distclean
+.PHONY: all venv configure build install check check-lit check-py demo bench fuzz clean distclean
 
 all: install
 
@@ -57,6 +57,18 @@ demo: install
 bench: install
 	$(call say,bench)
 	@$(PY) scripts/bench.py
+
+# Mutation fuzzing of both pipelines (scripts/fuzz.py): FUZZ_COUNT mutants
+# of every lit input and the DSV4 IR at each stage, seed FUZZ_SEED, no new
+# batch started after FUZZ_TIME seconds; reproducers land in build/fuzz/.
+FUZZ_COUNT ?= 10000
+FUZZ_SEED ?= 1
+FUZZ_TIME ?= 1800
+fuzz: install
+	$(call say,fuzz: $(FUZZ_COUNT) mutants through tile-npu-pipeline + tile-cpu-pipeline)
+	@$(PY) scripts/fuzz.py --opt $(VENV)/bin/tessel-opt --dsv4 \
+		--count $(FUZZ_COUNT) --seed $(FUZZ_SEED) --time-limit $(FUZZ_TIME) \
+		--out $(BUILD)/fuzz $(FUZZ_ARGS)
 
 clean:
 	rm -rf $(BUILD)

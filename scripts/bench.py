@@ -4,7 +4,8 @@
 - bench/dsv4.py: the DSV4 kernel's simulation time against its PyTorch
   golden (ratio) and its compile time;
 - bench/frontend_compile.py: the frontend on a ~200-line kernel;
-- bench/cpu_sim_ops.py: per-op simulation speed against torch.
+- bench/cpu_sim_ops.py: per-op simulation speed against torch;
+- bench/grid_scale.py: compile time of one kernel at 8, 8192 and 1e6 blocks.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ BENCHES = [
     ("DSV4 decode kernel: simulation vs golden, compile time", "bench/dsv4.py", []),
     ("frontend compile time (~200-line kernel)", "bench/frontend_compile.py", []),
     ("per-op CPU simulation vs torch", "bench/cpu_sim_ops.py", []),
+    ("compile time against grid size", "bench/grid_scale.py", []),
 ]
 
 

@@ -191,7 +191,12 @@ LogicalResult AtOp::verifyRegions() {
     for (Value operand : op->getOperands()) {
       if (!isa<TileType>(operand.getType()))
         continue;
-      if (!body.isAncestor(operand.getParentRegion())) {
+      // An operand whose definition is not (yet) in a region, as in IR that
+      // uses a value before defining it, is left to the dominance check.
+      Region *defRegion = operand.getParentRegion();
+      if (!defRegion)
+        continue;
+      if (!body.isAncestor(defRegion)) {
         InFlightDiagnostic diag = op->emitOpError(
             "uses a tile defined outside its tile.at scope; tiles never "
             "leave the core scope that made them");
@@ -317,6 +322,12 @@ LogicalResult PipelineOp::verify() {
   if (std::optional<int64_t> step = getConstantIntValue(getStep()))
     if (*step <= 0)
       return emitOpError("step must be positive, got ") << *step;
+
+  for (auto [i, init] : llvm::enumerate(getInitArgs()))
+    if (Region *defRegion = init.getParentRegion();
+        defRegion && getBody().isAncestor(defRegion))
+      return emitOpError("iter_args initial value #")
+             << i << " is defined inside the tile.pipeline's own body";
 
   Block &body = getBodyBlock();
   if (body.getNumArguments() != getNumIterArgs() + 1)

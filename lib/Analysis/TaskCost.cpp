@@ -26,29 +26,50 @@ double tessel::estimateBlockSeconds(const GmTraffic &block, int64_t cores,
 
 double tessel::estimateMakespan(int64_t blocks, int64_t group, int64_t cores,
                                 double blockSeconds, double dispatchSeconds) {
+  group = std::max<int64_t>(group, 1);
+  cores = std::max<int64_t>(cores, 1);
   int64_t tasks = blocks / group;
   int64_t waves = (tasks + cores - 1) / cores;
   return static_cast<double>(waves) *
          (dispatchSeconds + static_cast<double>(group) * blockSeconds);
 }
 
+llvm::SmallVector<int64_t> tessel::getDivisors(int64_t n) {
+  llvm::SmallVector<int64_t> small, large;
+  if (n < 1)
+    return small;
+  // Trial division up to sqrt(n): at most 46341 steps for any int32 grid
+  // and independent of how the blocks are used.
+  for (int64_t d = 1; d <= n / d; ++d) {
+    if (n % d)
+      continue;
+    small.push_back(d);
+    if (d != n / d)
+      large.push_back(n / d);
+  }
+  small.append(large.rbegin(), large.rend());
+  return small;
+}
+
 int64_t tessel::chooseTaskGroup(int64_t blocks, int64_t cores,
                                 double blockSeconds, double dispatchSeconds,
                                 double tolerance) {
   // The fastest modelled makespan, then the largest group within
-  // `tolerance` of it.
+  // `tolerance` of it. Only the divisors of the block count are candidates,
+  // so the work is the factorisation, not the blocks.
+  if (blocks < 1)
+    return 1;
+  llvm::SmallVector<int64_t> divisors = getDivisors(blocks);
   double fastest = estimateMakespan(blocks, 1, cores, blockSeconds,
                                     dispatchSeconds);
-  for (int64_t g = 2; g <= blocks; ++g)
-    if (blocks % g == 0)
-      fastest = std::min(fastest, estimateMakespan(blocks, g, cores,
-                                                   blockSeconds,
-                                                   dispatchSeconds));
+  for (int64_t g : divisors)
+    fastest = std::min(fastest, estimateMakespan(blocks, g, cores,
+                                                 blockSeconds,
+                                                 dispatchSeconds));
   int64_t best = 1;
-  for (int64_t g = 1; g <= blocks; ++g)
-    if (blocks % g == 0 &&
-        estimateMakespan(blocks, g, cores, blockSeconds, dispatchSeconds) <=
-            fastest * (1 + tolerance) * (1 + 1e-9))
+  for (int64_t g : divisors)
+    if (estimateMakespan(blocks, g, cores, blockSeconds, dispatchSeconds) <=
+        fastest * (1 + tolerance) * (1 + 1e-9))
       best = g;
   return best;
 }

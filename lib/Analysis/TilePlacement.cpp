@@ -434,10 +434,21 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
       Operation *at = v.getDefiningOp();
       if (!at)
         at = cast<BlockArgument>(v).getOwner()->getParentOp();
-      at->emitError("tile is used by both cube and vector ops in a "
-                    "core_group scope: run tile-split-mixed-scopes first")
-              .attachNote(scope.getLoc())
-          << "core_group scope is here";
+      // On a target with the L0C -> UB path tile-split-mixed-scopes keeps
+      // mixed scopes, so asking to run it would not help there.
+      InFlightDiagnostic diag = at->emitError(
+          "tile is used by both cube and vector ops in a core_group scope");
+      if (target.hasL0CToUB)
+        diag << ": on " << target.name
+             << " only a matmul result crosses from the cube side to the "
+                "vector side (read in L0C), and this tile "
+             << (f.vectorMade ? "is made by a vector op"
+                              : "is not a matmul result")
+             << "; give each side its own tile or split the work into "
+                "scopes that meet in GM";
+      else
+        diag << ": run tile-split-mixed-scopes first";
+      diag.attachNote(scope.getLoc()) << "core_group scope is here";
       return failure();
     }
   }

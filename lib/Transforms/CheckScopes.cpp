@@ -10,7 +10,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tessel/Support/Remarks.h"
 #include "tessel/Transforms/Passes.h"
+#include "tessel/Transforms/ScopeAccesses.h"
 
 #define DEBUG_TYPE "tile-check-scopes"
 
@@ -44,8 +46,10 @@ struct CheckScopesPass
           << TileDialect::kTargetAttrName << " = #tile.target<a2a3>}";
       return signalPassFailure();
     }
+    if (failed(checkGridSlices(module)))
+      return signalPassFailure();
     module.walk([](SpmdOp spmd) {
-      InFlightDiagnostic remark = spmd.emitRemark()
+      InFlightDiagnostic remark = emitDecision(spmd)
                                   << "scope '" << spmd.getScopeName()
                                   << "': " << spmd.getBlocks() << " blocks";
       spmd.getBody().walk([&](AtOp at) {

@@ -17,6 +17,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tessel/Support/Remarks.h"
 #include "tessel/Analysis/GmTraffic.h"
 #include "tessel/Analysis/TaskCost.h"
 #include "tessel/Analysis/TilePlacement.h"
@@ -153,7 +154,7 @@ struct FuseScopesPass
             SpmdOp fused = tryFuse(earlier, scope, option);
             quiet = false;
             if (fused) {
-              InFlightDiagnostic diag = fused.emitRemark()
+              InFlightDiagnostic diag = emitDecision(fused)
                                         << "scope '" << nameS
                                         << "' moved up past ";
               llvm::interleaveComma(passed, diag, [&](const std::string &n) {
@@ -206,8 +207,8 @@ struct FuseScopesPass
     auto notFused = [&](StringRef why) {
       if (quiet)
         return;
-      consumer.emitRemark() << "scopes '" << nameP << "' and '" << nameC
-                            << "' not fused: " << why;
+      emitDecision(consumer) << "scopes '" << nameP << "' and '" << nameC
+                             << "' not fused: " << why;
     };
     AtOp atP = getOnlyScope(producer), atC = getOnlyScope(consumer);
     if (atP && atC && atP.getKind() != atC.getKind()) {
@@ -352,7 +353,7 @@ struct FuseScopesPass
     std::string nameF = producer.getScopeName().str();
     {
       InFlightDiagnostic diag =
-          producer.emitRemark()
+          emitDecision(producer)
           << "scopes '" << nameP << "' and '" << nameC << "' fused into '"
           << nameF << "': " << producer.getBlocks() << " blocks on "
           << stringifyCoreKind(fused.getKind()) << " cores";
@@ -374,7 +375,7 @@ struct FuseScopesPass
     SmallVector<std::pair<Operation *, std::string>> kept;
     SmallVector<Forward> forwards = findForwards(fused, kept);
     for (auto &[op, reason] : kept)
-      op->emitRemark() << "GM intermediate "
+      emitDecision(op) << "GM intermediate "
                        << describeTensor(cast<StoreOp>(op).getDest())
                        << " of scope '" << nameF << "' kept: " << reason;
     for (Forward &fwd : forwards) {
@@ -394,7 +395,7 @@ struct FuseScopesPass
       std::string tensor = describeTensor(fwd.store.getDest());
       if (!after.placeable || !after.fits) {
         InFlightDiagnostic diag =
-            fwd.store.emitRemark()
+            emitDecision(fwd.store)
             << "GM intermediate " << tensor << " of scope '" << nameF
             << "' kept: forwarding it does not fit: ";
         if (!after.placeable)
@@ -404,7 +405,7 @@ struct FuseScopesPass
         continue;
       }
       size_t loads = fwd.loads.size();
-      InFlightDiagnostic diag = fwd.store.emitRemark()
+      InFlightDiagnostic diag = emitDecision(fwd.store)
                                 << "GM intermediate " << tensor
                                 << " of scope '" << nameF
                                 << "' forwarded on chip: store and " << loads
@@ -422,7 +423,7 @@ struct FuseScopesPass
       tidyScope(fused);
       int64_t n = forwardStoresInBlocks(fused);
       if (n)
-        spmd.emitRemark() << "scope '" << nameF << "': " << n
+        emitDecision(spmd) << "scope '" << nameF << "': " << n
                            << (n == 1 ? " load" : " loads")
                            << " of GM intermediates forwarded from the store "
                               "before it in the same loop iteration";
@@ -448,7 +449,7 @@ struct FuseScopesPass
     });
     for (AllocGmOp alloc : dead) {
       SmallVector<Operation *> stores(alloc->getUsers());
-      stores.front()->emitRemark()
+      emitDecision(stores.front())
           << "GM intermediate " << describeTensor(alloc) << " of scope '"
           << nameF << "' removed: nothing loads it any more";
       for (Operation *store : stores)
@@ -464,8 +465,8 @@ struct FuseScopesPass
     for (StoreOp store : stores) {
       std::string tensor = describeTensor(store.getDest());
       auto kept = [&]() -> InFlightDiagnostic {
-        return store.emitRemark() << "GM intermediate " << tensor
-                                  << " of scope '" << nameF << "' kept: ";
+        return emitDecision(store) << "GM intermediate " << tensor
+                                   << " of scope '" << nameF << "' kept: ";
       };
       std::string why;
       FailureOr<Recompute> rc = findRecompute(fused, store, why);
@@ -514,7 +515,7 @@ struct FuseScopesPass
         continue;
       }
       InFlightDiagnostic diag =
-          store.emitRemark()
+          emitDecision(store)
           << "GM intermediate " << tensor << " of scope '" << nameF
           << "' recomputed at its " << rc->loads.size()
           << (rc->loads.size() == 1 ? " load" : " loads") << ": GM traffic "

@@ -6,6 +6,8 @@
 
 #include "tessel/Transforms/LoopUtils.h"
 
+#include "tessel/Support/Remarks.h"
+
 #include "tessel/Transforms/IndexUtils.h"
 #include "tessel/Transforms/ScopeAccesses.h"
 
@@ -229,7 +231,7 @@ int64_t tessel::fuseSiblingLoops(AtOp at, StringRef scopeName) {
                                      firstBody->getOperations());
         second->moveBefore(first);
         first.erase();
-        second->emitRemark() << "loops of scope '" << scopeName
+        emitDecision(second) << "loops of scope '" << scopeName
                              << "' fused: each iteration of the second "
                                 "touches only what the same iteration of "
                                 "the first did";

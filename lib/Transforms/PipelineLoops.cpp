@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tessel/Support/Remarks.h"
 #include "tessel/Analysis/TilePlacement.h"
 #include "tessel/Support/TargetInfo.h"
 #include "tessel/Transforms/LoopUtils.h"
@@ -106,30 +107,30 @@ struct PipelineLoopsPass
         Trial trial = tryPlacement(at, stagesOf, info);
         if (!trial.placeable) {
           stagesOf.erase(loop);
-          loop.emitRemark() << "loop in scope '" << name
-                            << "' not pipelined: the scope cannot be placed ("
-                            << trial.error << ")";
+          emitDecision(loop) << "loop in scope '" << name
+                             << "' not pipelined: the scope cannot be placed ("
+                             << trial.error << ")";
           continue;
         }
         StringRef title = getBufferKindTitle(trial.kind);
         if (trial.fits) {
           accepted.push_back(loop);
-          loop.emitRemark() << "pipelined loop in scope '" << name << "': "
-                            << stages << " stages, footprint " << trial.peak
-                            << " bytes of " << trial.capacity << " (" << title
-                            << ")";
+          emitDecision(loop) << "pipelined loop in scope '" << name << "': "
+                             << stages << " stages, footprint " << trial.peak
+                             << " bytes of " << trial.capacity << " (" << title
+                             << ")";
           continue;
         }
         stagesOf.erase(loop);
         if (trial.operandTooLarge)
-          loop.emitRemark() << "loop in scope '" << name
-                            << "' not pipelined: a matmul operand exceeds "
+          emitDecision(loop) << "loop in scope '" << name
+                             << "' not pipelined: a matmul operand exceeds "
                                "cube L0A or L0B";
         else
-          loop.emitRemark() << "loop in scope '" << name
-                            << "' not pipelined: " << stages << " stages need "
-                            << trial.peak << " > " << trial.capacity
-                            << " bytes of " << title;
+          emitDecision(loop) << "loop in scope '" << name
+                             << "' not pipelined: " << stages << " stages need "
+                             << trial.peak << " > " << trial.capacity
+                             << " bytes of " << title;
       }
       for (scf::ForOp loop : accepted)
         convertForToPipeline(loop, stages);

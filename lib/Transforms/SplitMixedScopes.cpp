@@ -25,9 +25,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tessel/Support/Remarks.h"
 #include "tessel/Support/TargetInfo.h"
 #include "tessel/Analysis/TilePlacement.h"
 #include "tessel/Transforms/Passes.h"
+#include "tessel/Transforms/ScopeAccesses.h"
 
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -298,12 +300,23 @@ static FailureOr<SplitPlan> planSplit(AtOp at, SpmdOp spmd) {
 // Rewriting
 //===----------------------------------------------------------------------===//
 
-/// Erases the trivially dead ops of `block`, last first.
+/// Erases the trivially dead ops of `block`, last first. The walk holds the
+/// op before the current one, never one that erasing may remove (a
+/// std::reverse_iterator over the block would hold the op after it, which
+/// has just been erased when its result was the only use of the current
+/// one).
 static void eraseDeadOps(Block &block) {
-  for (Operation &op :
-       llvm::make_early_inc_range(llvm::reverse(block.without_terminator())))
-    if (isOpTriviallyDead(&op))
-      op.erase();
+  if (block.empty())
+    return;
+  Operation *op = block.back().hasTrait<OpTrait::IsTerminator>()
+                      ? block.back().getPrevNode()
+                      : &block.back();
+  while (op) {
+    Operation *prev = op->getPrevNode();
+    if (isOpTriviallyDead(op))
+      op->erase();
+    op = prev;
+  }
 }
 
 static void applySplit(SplitPlan &plan) {
@@ -389,6 +402,11 @@ struct SplitMixedScopesPass
       return signalPassFailure();
     const TargetInfo *option = *resolved;
 
+    // The first pass of the pipelines: slices that leave their memref for
+    // some block are an error here, as the Python frontend reports them.
+    if (failed(checkGridSlices(module)))
+      return signalPassFailure();
+
     // Decide every scope first; change nothing unless all can be handled.
     std::vector<ScopeDecision> decisions;
     bool anyError = false;
@@ -429,18 +447,18 @@ struct SplitMixedScopesPass
       StringRef name = spmd.getScopeName();
       switch (d.decision) {
       case Decision::Vector:
-        spmd.emitRemark() << "scope '" << name
-                          << "': no cube ops, runs on vector cores";
+        emitDecision(spmd) << "scope '" << name
+                           << "': no cube ops, runs on vector cores";
         d.at.setKind(CoreKind::vector);
         break;
       case Decision::Cube:
-        spmd.emitRemark() << "scope '" << name
-                          << "': cube ops only, runs on cube cores";
+        emitDecision(spmd) << "scope '" << name
+                           << "': cube ops only, runs on cube cores";
         d.at.setKind(CoreKind::cube);
         break;
       case Decision::KeepMixed:
-        spmd.emitRemark() << "scope '" << name
-                          << "': mixed cube and vector ops stay in one "
+        emitDecision(spmd) << "scope '" << name
+                           << "': mixed cube and vector ops stay in one "
                              "core_group scope (the target has an L0C -> UB "
                              "path)";
         break;
@@ -448,11 +466,11 @@ struct SplitMixedScopesPass
         int64_t bytes = 0;
         for (Value v : d.plan.staged)
           bytes += cast<TileType>(v.getType()).getSizeInBytes();
-        spmd.emitRemark() << "scope '" << name
-                          << "': mixed cube and vector ops split into '"
-                          << name << "_cube' and '" << name
-                          << "_vector' meeting in GM: " << d.plan.staged.size()
-                          << (d.plan.staged.size() == 1 ? " staged tile, "
+        emitDecision(spmd) << "scope '" << name
+                           << "': mixed cube and vector ops split into '"
+                           << name << "_cube' and '" << name
+                           << "_vector' meeting in GM: " << d.plan.staged.size()
+                           << (d.plan.staged.size() == 1 ? " staged tile, "
                                                         : " staged tiles, ")
                           << bytes << " bytes per block, "
                           << bytes * spmd.getBlocks() << " bytes in all";

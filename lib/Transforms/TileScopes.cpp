@@ -16,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tessel/Support/Remarks.h"
 #include "tessel/Analysis/GmTraffic.h"
 #include "tessel/Analysis/TaskCost.h"
 #include "tessel/Analysis/TilePlacement.h"
@@ -49,6 +50,11 @@ using namespace tessel::tile;
 
 namespace {
 
+/// The most blocks of a task jammed into one pass. A bound on compile time
+/// (each attempt clones the scope and unrolls it that many times), not a
+/// model decision: four times the largest jam the DSV4 kernels choose (16).
+constexpr int64_t kMaxJamFactor = 64;
+
 /// Unroll-and-jams the group loop of a grouped scope (upstream scf
 /// loopUnrollJamByFactor) so that the inner loops of several blocks run as
 /// one, then merges identical loads (CSE): those blocks then read what they
@@ -73,17 +79,25 @@ static void jamGroup(SpmdOp spmd, AtOp at, scf::ForOp loop, int64_t group,
   if (!hasFor && !stages)
     return;
   if (mixedStages || (hasFor && stages)) {
-    spmd.emitRemark() << "scope '" << spmd.getScopeName()
-                      << "': the blocks of a task not jammed: their loops "
+    emitDecision(spmd) << "scope '" << spmd.getScopeName()
+                       << "': the blocks of a task not jammed: their loops "
                          "are pipelines of different stage counts, or some "
                          "are and some are not";
     return;
   }
   GmTraffic before = countGmTraffic(at);
   std::string why = "no load is shared";
-  for (int64_t factor = group; factor > 1; --factor) {
-    if (group % factor)
-      continue;
+  // Each attempt clones the scope and unrolls its inner loops `factor`
+  // times, so the factors tried are bounded by kMaxJamFactor rather than by
+  // the group, which grows with the grid.
+  SmallVector<int64_t> divisors = getDivisors(group), factors;
+  for (int64_t factor : llvm::reverse(divisors))
+    if (factor > 1 && factor <= kMaxJamFactor)
+      factors.push_back(factor);
+  if (group > kMaxJamFactor && factors.empty())
+    why = "no divisor of the group up to " + std::to_string(kMaxJamFactor) +
+          " to jam by";
+  for (int64_t factor : factors) {
     OpBuilder b(at);
     b.setInsertionPointAfter(at);
     IRMapping map;
@@ -127,16 +141,16 @@ static void jamGroup(SpmdOp spmd, AtOp at, scf::ForOp loop, int64_t group,
       why = "no jam of the blocks fits";
       continue;
     }
-    spmd.emitRemark() << "scope '" << spmd.getScopeName() << "': blocks of a "
-                      << "task jammed by " << factor
-                      << " into one pass of their inner loops: GM traffic "
-                      << before.total() << " -> " << after.total()
-                      << " bytes per task";
+    emitDecision(spmd) << "scope '" << spmd.getScopeName() << "': blocks of a "
+                       << "task jammed by " << factor
+                       << " into one pass of their inner loops: GM traffic "
+                       << before.total() << " -> " << after.total()
+                       << " bytes per task";
     at.erase();
     return;
   }
-  spmd.emitRemark() << "scope '" << spmd.getScopeName()
-                    << "': the blocks of a task not jammed: " << why;
+  emitDecision(spmd) << "scope '" << spmd.getScopeName()
+                     << "': the blocks of a task not jammed: " << why;
 }
 
 /// Re-tiles a vector scope written one token row per block to W token rows
@@ -155,8 +169,9 @@ static std::pair<SpmdOp, AtOp> widenTokenRows(SpmdOp spmd, AtOp at,
   int64_t cores = getCoreCount(CoreKind::vector, info);
   GmTraffic block = countGmTraffic(at);
   double before = estimateGroupedMakespan(blocks, block, cores, info);
-  for (int64_t width = rows->tokens; width >= 2; --width) {
-    if (rows->tokens % width)
+  SmallVector<int64_t> widths = getDivisors(rows->tokens);
+  for (int64_t width : llvm::reverse(widths)) {
+    if (width < 2)
       continue;
     OpBuilder b(spmd);
     IRMapping map;
@@ -166,8 +181,8 @@ static std::pair<SpmdOp, AtOp> widenTokenRows(SpmdOp spmd, AtOp at,
     if (failed(widenRows(copy, copyAt, *rows, width, failure))) {
       copy.erase();
       // Every width fails the same way: the ops, not the size, decide.
-      spmd.emitRemark() << "scope '" << name
-                        << "' keeps one token row per block: " << failure;
+      emitDecision(spmd) << "scope '" << name
+                         << "' keeps one token row per block: " << failure;
       return {spmd, at};
     }
     FitSummary fit = measureScopeFit(copyAt, info);
@@ -181,7 +196,7 @@ static std::pair<SpmdOp, AtOp> widenTokenRows(SpmdOp spmd, AtOp at,
       continue;
     }
     InFlightDiagnostic diag =
-        spmd.emitRemark()
+        emitDecision(spmd)
         << "scope '" << name << "': " << width << " token rows per block, "
         << blocks << " -> " << newBlocks << " blocks, GM traffic "
         << block.total() * blocks << " -> " << wideBlock.total() * newBlocks
@@ -191,10 +206,10 @@ static std::pair<SpmdOp, AtOp> widenTokenRows(SpmdOp spmd, AtOp at,
     spmd.erase();
     return {copy, copyAt};
   }
-  spmd.emitRemark() << "scope '" << name
-                    << "' keeps one token row per block: no width of its "
-                    << rows->tokens
-                    << " token rows fits and saves GM bytes without a longer "
+  emitDecision(spmd) << "scope '" << name
+                     << "' keeps one token row per block: no width of its "
+                     << rows->tokens
+                     << " token rows fits and saves GM bytes without a longer "
                        "modelled makespan";
   return {spmd, at};
 }
@@ -218,8 +233,8 @@ struct TileScopesPass
       int64_t blocks = static_cast<int64_t>(spmd.getBlocks());
       AtOp at = getOnlyScope(spmd, /*allowPureOps=*/true);
       if (!at) {
-        spmd.emitRemark() << "scope '" << name
-                          << "' not grouped: the block index is used outside "
+        emitDecision(spmd) << "scope '" << name
+                           << "' not grouped: the block index is used outside "
                              "a single tile.at, or the spmd body has an op "
                              "with side effects outside it";
         continue;
@@ -241,22 +256,22 @@ struct TileScopesPass
           chooseTaskGroup(blocks, cores, blockSec, dispatch, kGroupingTolerance);
       double ungrouped = estimateMakespan(blocks, 1, cores, blockSec, dispatch);
       if (group == 1) {
-        spmd.emitRemark() << "scope '" << name << "' not grouped: " << blocks
-                          << " blocks on " << cores << " " << coreName
-                          << ", no grouping shortens the modelled "
-                          << formatMicros(ungrouped) << " us";
+        emitDecision(spmd) << "scope '" << name << "' not grouped: " << blocks
+                           << " blocks on " << cores << " " << coreName
+                           << ", no grouping shortens the modelled "
+                           << formatMicros(ungrouped) << " us";
         continue;
       }
       double grouped = estimateMakespan(blocks, group, cores, blockSec, dispatch);
       scf::ForOp loop =
           regroupBlocks(spmd, at, group, GroupOrder::Consecutive);
-      spmd.emitRemark() << "scope '" << name << "': " << blocks
-                        << " blocks grouped by " << group << " into "
-                        << blocks / group << " tasks (" << coreName << ": "
-                        << cores << "; modelled "
-                        << formatMicros(grouped) << " us, "
-                        << formatMicros(ungrouped)
-                        << " us ungrouped)";
+      emitDecision(spmd) << "scope '" << name << "': " << blocks
+                         << " blocks grouped by " << group << " into "
+                         << blocks / group << " tasks (" << coreName << ": "
+                         << cores << "; modelled "
+                         << formatMicros(grouped) << " us, "
+                         << formatMicros(ungrouped)
+                         << " us ungrouped)";
       jamGroup(spmd, at, loop, group, info);
     }
   }

@@ -118,8 +118,14 @@ private:
     auto tile = dyn_cast<TileType>(v.getType());
     if (!tile || tile.getShape().size() != 2 || tile.getShape()[0] != 1)
       return failure();
-    v.setType(TileType::get(tile.getContext(), {width, tile.getShape()[1]},
-                            tile.getElementType()));
+    // A width past the largest tile the type admits is a "no", not an
+    // assertion (a grid of 2^31 blocks offers such widths).
+    auto wideType = TileType::getChecked(
+        [&] { return emitError(v.getLoc()); }, tile.getContext(),
+        ArrayRef<int64_t>{width, tile.getShape()[1]}, tile.getElementType());
+    if (!wideType)
+      return failure();
+    v.setType(wideType);
     wide.insert(v);
     changed = true;
     return success();
@@ -334,12 +340,12 @@ LogicalResult tessel::widenRows(SpmdOp spmd, AtOp at, TokenRows rows,
   Builder builder(spmd.getContext());
   spmd.setBlocksAttr(builder.getI64IntegerAttr(rows.tokens / width *
                                                rows.chunks));
-  Widener widener(at, width);
-  if (failed(widener.run(rowAccesses, why)))
-    return failure();
   // The rewritten types must verify (silently: a failure is a "no").
   ScopedDiagnosticHandler quiet(spmd.getContext(),
                                 [](Diagnostic &) { return success(); });
+  Widener widener(at, width);
+  if (failed(widener.run(rowAccesses, why)))
+    return failure();
   if (failed(verify(at))) {
     why = "the widened scope does not verify";
     return failure();

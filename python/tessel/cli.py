@@ -77,10 +77,15 @@ def cmd_compile(args) -> int:
     except CompileError as e:
         return _fail(str(e))
     if args.remarks:
-        for severity, message, where in compiled.warnings:
+        # One line per decision, then the notes the pass attached.
+        for severity, message, where, notes in compiled.warnings:
             prefix = f"{where[0]}:{where[1]}:{where[2]}: " if where else ""
             kind = str(severity).rsplit(".", 1)[-1].lower()
             print(f"{prefix}{kind}: {message}", file=sys.stderr)
+            for note, at in notes:
+                at = f" ({at[0]}:{at[1]}:{at[2]})" if at and at != where \
+                    else ""
+                print(f"  note: {note}{at}", file=sys.stderr)
     if args.output:
         Path(args.output).write_text(text)
     else:

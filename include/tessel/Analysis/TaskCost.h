@@ -19,6 +19,8 @@
 #include "tessel/Support/TargetInfo.h"
 #include "tile/TileDialect.h"
 
+#include "llvm/ADT/SmallVector.h"
+
 #include <cstdint>
 #include <string>
 
@@ -36,6 +38,10 @@ double estimateBlockSeconds(const GmTraffic &block, int64_t cores,
 /// `group` blocks.
 double estimateMakespan(int64_t blocks, int64_t group, int64_t cores,
                         double blockSeconds, double dispatchSeconds);
+
+/// The divisors of `n` (n >= 1), ascending, found by trial division up to
+/// sqrt(n); empty for n < 1.
+llvm::SmallVector<int64_t> getDivisors(int64_t n);
 
 /// The largest divisor G of `blocks` (fewest tasks) whose modelled makespan
 /// is within `tolerance` (a fraction) of the least over all divisors: the

@@ -72,6 +72,12 @@ bool runsWheneverScopeRuns(mlir::Operation *op, tile::AtOp at);
 bool pinsBlock(const ScopeAccess &a, const ScopeAccess &b, mlir::Value blkA,
                mlir::Value blkB);
 
+/// Checks every tile.load and tile.store under `root` whose offsets depend
+/// on a block index or loop variable against its memref, over every value
+/// the offsets take (GridBounds.cpp); emits an error at each access that
+/// leaves it.
+mlir::LogicalResult checkGridSlices(mlir::Operation *root);
+
 } // namespace tessel
 
 #endif // TESSEL_TRANSFORMS_SCOPEACCESSES_H

@@ -84,6 +84,33 @@ struct ConvertTileToLLVMPass
     ModuleOp module = getOperation();
     MLIRContext *ctx = &getContext();
 
+    // 0. A function whose signature has no LLVM form would fail the last
+    //    conversion with only "failed to legalize operation 'func.func'":
+    //    name the argument or result here.
+    {
+      LowerToLLVMOptions options(ctx);
+      LLVMTypeConverter converter(ctx, options);
+      bool bad = false;
+      for (auto func : module.getOps<func::FuncOp>()) {
+        auto check = [&](StringRef what, unsigned i, Type t) {
+          if (bad || converter.convertType(t))
+            return;
+          func.emitError("cannot lower @")
+              << func.getSymName() << " to the CPU simulation: " << what
+              << " #" << i << " has type " << t
+              << ", which has no LLVM form (functions take and return "
+                 "memrefs and scalars)";
+          bad = true;
+        };
+        for (auto [i, t] : llvm::enumerate(func.getArgumentTypes()))
+          check("argument", i, t);
+        for (auto [i, t] : llvm::enumerate(func.getResultTypes()))
+          check("result", i, t);
+      }
+      if (bad)
+        return signalPassFailure();
+    }
+
     // 1. Tile ops (single-threaded; tile-cpu-pipeline lowers them itself
     //    first when it runs blocks on threads).
     for (auto func : module.getOps<func::FuncOp>())
@@ -142,7 +169,12 @@ struct ConvertTileToLLVMPass
 
 void tessel::buildTileCPUPipeline(OpPassManager &pm,
                                   const TileCPUPipelineOptions &options) {
-  if (options.threads > 1) {
+  if (options.threads < 1) {
+    // convert-tile-to-scf reports the value as an error at the module.
+    ConvertTileToSCFOptions tileOptions;
+    tileOptions.threads = options.threads;
+    pm.addPass(createConvertTileToSCF(tileOptions));
+  } else if (options.threads > 1) {
     ConvertTileToSCFOptions tileOptions;
     tileOptions.threads = options.threads;
     pm.addPass(createConvertTileToSCF(tileOptions));

@@ -1366,7 +1366,8 @@ struct ConvertTileToSCFPass
 
   void runOnOperation() override {
     if (threads < 1) {
-      getOperation().emitError("threads must be at least 1, got ") << threads;
+      getOperation().emitError("threads must be at least 1, got ")
+          << static_cast<int64_t>(threads);
       return signalPassFailure();
     }
     TileToSCFOptions options;

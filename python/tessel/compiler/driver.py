@@ -28,7 +28,13 @@ class Compiled:
     stage: str
     module: object              # tessel.mlir.ir.Module
     context: object             # its tessel.mlir.ir.Context (kept alive)
+    #: (severity, message, (file, line, col) or None, [(note, where)])
     warnings: list = field(default_factory=list)
+    #: the Python values the kernel read at compile time: key -> (re-read,
+    #: fingerprint); the compiled module is stale when one changes
+    reads: dict = field(default_factory=dict)
+    #: what the kernel returns: None, (parameter name, shape) or a tuple
+    returns: object = None
 
     def text(self, debug_info: bool = False) -> str:
         """The module's IR text (with `loc(...)` annotations if `debug_info`)."""
@@ -36,6 +42,13 @@ class Compiled:
 
     def __str__(self) -> str:
         return self.text()
+
+
+def stale_reads(reads: dict) -> list:
+    """The keys of `reads` (Compiled.reads) whose value changed since."""
+    from ..frontend.codegen import fingerprint
+    return [key for key, (reread, fp) in reads.items()
+            if fingerprint(reread()) != fp]
 
 
 def check_target(target: str) -> str:
@@ -92,8 +105,12 @@ def new_context():
     collected: list = []
 
     def handler(diag):
+        # The notes a pass attaches add information; the op itself
+        # ("see current operation") does not.
+        notes = [(n.message, file_location(n.location)) for n in diag.notes
+                 if not n.message.startswith("see current operation")]
         collected.append((str(diag.severity), diag.message,
-                          file_location(diag.location)))
+                          file_location(diag.location), notes))
         return True
 
     ctx.attach_diagnostic_handler(handler)
@@ -159,9 +176,11 @@ def compile_kernel(fn, target: str = DEFAULT_TARGET,
     check_target(target)
     check_stage(stage)
     ctx, collected = new_context()
-    module = build_module(fn, target, ctx)
+    info: dict = {}
+    module = build_module(fn, target, ctx, info)
     with ctx:
         verify(module)
         run_stages(module, target, stage)
     return Compiled(fn.__name__, target, stage, module, ctx,
-                    warnings=collected)
+                    warnings=collected, reads=info["reads"],
+                    returns=info["returns"])

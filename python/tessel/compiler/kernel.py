@@ -75,6 +75,8 @@ class JitKernel:
         self.default_backend = backend
         self._modules: dict = {}
         self._executables: dict = {}
+        # The compile-time reads (Compiled.reads) the caches rely on.
+        self._reads: list = []
         self._signature = None
 
     def __repr__(self) -> str:
@@ -97,12 +99,25 @@ class JitKernel:
                stage: str = "tile") -> driver.Compiled:
         """The kernel compiled to `stage` for `target` (cached)."""
         target = target or self.default_target
+        self._drop_stale()
         key = (target, stage)
         compiled = self._modules.get(key)
         if compiled is None:
             compiled = driver.compile_kernel(self.fn, target, stage)
             self._modules[key] = compiled
+            self._reads.append(compiled.reads)
         return compiled
+
+    def _drop_stale(self):
+        """Forgets every compiled module and executable when a global,
+        closure variable or attribute the kernel read at compile time has
+        changed since (`SCALE = 3.0` after a call compiled with 2.0): the
+        next use compiles again with the new values."""
+        if any(driver.stale_reads(r) for r in self._reads):
+            self._modules.clear()
+            self._executables.clear()
+            self._reads.clear()
+            self._signature = None
 
     def ir(self, target: str | None = None, stage: str = "tile",
            debug_info: bool = False) -> str:
@@ -155,6 +170,16 @@ class JitKernel:
                 raise ArgumentError(f"{self.__name__}(): argument '{p.name}' "
                                     f"is not contiguous; pass "
                                     f"{p.name}.contiguous()")
+            if p.is_output and t.requires_grad and torch.is_grad_enabled():
+                # torch refuses in-place writes to a leaf that requires
+                # grad; a non-leaf would silently lose its gradient.
+                what = ("a leaf tensor that requires grad" if t.is_leaf
+                        else "a tensor that requires grad")
+                raise ArgumentError(
+                    f"{self.__name__}(): output '{p.name}' is {what}; the "
+                    f"kernel writes it in place, which torch refuses for "
+                    f"such tensors (and autograd cannot see the write); pass "
+                    f"{p.name}.detach() or call under torch.no_grad()")
             key.append((tuple(t.shape), t.dtype))
         return tuple(key)
 
@@ -164,6 +189,7 @@ class JitKernel:
         and return the executable; `args`, when given, are checked first."""
         target = target or self.default_target
         driver.check_target(target)
+        self._drop_stale()
         if args:
             sig_key = self.check_args(args)
         else:
@@ -189,6 +215,7 @@ class JitKernel:
             # lowers it in place.
             from .stages import scheduled_stage
             compiled = driver.compile_kernel(self.fn, target, scheduled_stage())
+            self._reads.append(compiled.reads)
             params = self.signature
             try:
                 exe = CpuKernel(compiled.module, self.fn.__name__,
@@ -204,6 +231,7 @@ class JitKernel:
                 raise make_error(e.brief, e.filename, e.line, e.col,
                                  help="reported by the CPU simulation's "
                                       "lowering (tile-cpu-pipeline)") from None
+            exe.kernel_returns = compiled.returns
             self._executables[key] = exe
         return exe
 
@@ -244,12 +272,32 @@ class JitKernel:
 
     def __call__(self, *args, target: str | None = None,
                  backend: str | None = None):
+        """Runs the kernel; returns what its `return` names (an output
+        tensor, a tuple of them, or None), as PyPTO does."""
+        # Before the arguments are checked: a changed global may change
+        # the signature too (a shape from a module constant).
+        self._drop_stale()
         self.check_args(args)
         if self.resolve_backend(backend) == "pto":
-            self.compile_pto(target)(*args)
-            return
-        exe = self.compile(*args, target=target)
-        exe(*args)
+            exe = self.compile_pto(target)
+            exe(*args)
+            exe.kernel_returns = exe.emitted.returns
+        else:
+            exe = self.compile(*args, target=target)
+            exe(*args)
+        by_name = {p.name: t for p, t in zip(self.signature, args)}
+
+        def out(ret):
+            name, shape = ret
+            t = by_name[name]
+            return t if tuple(t.shape) == shape else t.view(shape)
+
+        returns = getattr(exe, "kernel_returns", None)
+        if returns is None:
+            return None
+        if not returns or isinstance(returns[0], tuple):
+            return tuple(out(r) for r in returns)
+        return out(returns)
 
 
 class InlineFunction:

@@ -14,10 +14,12 @@ stays cheap.
 from .errors import error_at, format_message, make_error  # noqa: F401
 
 
-def build_module(fn, target, context):
-    """The tile-dialect module of the `@pl.jit` function `fn` (unverified)."""
+def build_module(fn, target, context, info=None):
+    """The tile-dialect module of the `@pl.jit` function `fn` (unverified);
+    `info` (a dict) receives the globals it read and what it returns (see
+    codegen.build_module)."""
     from .codegen import build_module as _build
-    return _build(fn, target, context)
+    return _build(fn, target, context, info)
 
 
 def kernel_signature(fn):

@@ -447,8 +447,10 @@ def create_tensor(cg, node, a):
         return PendingTile(shape, dtype, name, node)
     v = tile_d.AllocGmOp(cg.memref_type(shape, dtype), name=name,
                          loc=cg.loc(node), ip=cg.ip).result
-    return GmTensor(v, shape, dtype, name, writable=True, kind="scratch",
-                    origin=name)
+    t = GmTensor(v, shape, dtype, name, writable=True, kind="scratch",
+                 origin=name)
+    cg.unwritten[t] = (cg.filename, node)
+    return t
 
 
 def _resolve_shape(cg, arg, count: int) -> tuple:
@@ -536,7 +538,7 @@ def reshape_view(cg, node, t: GmTensor, shape) -> GmTensor:
                                      loc=loc, ip=ip).result
     name = cg.assign_hint or f"{t.name}_view"
     return GmTensor(value, tuple(shape), t.dtype, name, t.writable, "view",
-                    t.origin)
+                    t.origin, root=t.base)
 
 
 def _offsets(cg, arg, rank):

@@ -152,6 +152,15 @@ class CodeGenerator:
         self._types: dict = {}
         self.assign_hint: str | None = None
         self.cse: list[dict] = [{}]
+        # Every global, closure variable and attribute of one the kernel
+        # read at compile time: key -> (re-read it, its fingerprint).
+        self.reads: dict = {}
+        # What the kernel returns: None, (param name, shape) or a tuple of
+        # them (`return y` gives the caller its tensor `y`).
+        self.returns = None
+        # pl.Out parameters and scratch tensors no store has reached yet,
+        # in source order: (file, declaring node) of each.
+        self.unwritten: dict = {}
 
     # ------------------------------------------------------------------
     # Errors and locations
@@ -295,12 +304,15 @@ class CodeGenerator:
             self.anchor = builtin.UnrealizedConversionCastOp(
                 [], [], loc=self.loc(node), ip=ir.InsertionPoint(ret))
             self.ip = ir.InsertionPoint(ret)
-            for (name, spec, _, direction), arg in zip(params, entry.arguments):
-                act.vars[name] = GmTensor(
+            for (name, spec, pnode, direction), arg in zip(params,
+                                                           entry.arguments):
+                t = act.vars[name] = GmTensor(
                     arg, spec.shape, spec.dtype, name,
                     writable=direction in ("out", "inout"),
                     kind="input" if direction == "in" else "output",
                     origin=name)
+                if direction == "out":
+                    self.unwritten[t] = (self.filename, pnode)
             self.visit_function_body(node.body, "function")
             self.anchor.operation.erase()
             self.anchor = None
@@ -509,13 +521,23 @@ class CodeGenerator:
         value = self.expr(node.value) if node.value is not None else None
         if act.kind == "kernel":
             values = value if isinstance(value, tuple) else (value,)
+            returns = []
             for v in values:
-                if v is not None and not (isinstance(v, GmTensor)
-                                          and v.writable):
+                if v is None:
+                    continue
+                if not (isinstance(v, GmTensor) and v.writable and
+                        v.base.kind == "output"):
                     raise self.error(node.value, "a kernel returns nothing or "
                                      "its output tensors",
                                      expected="None or pl.Out parameters",
                                      found=describe(v))
+                # The caller gets its own tensor back (a view of it for a
+                # reshaped output), as PyPTO returns the output.
+                returns.append((v.base.name, tuple(v.shape)))
+            if isinstance(value, tuple):
+                self.returns = tuple(returns)
+            elif returns:
+                self.returns = returns[0]
             return
         act.ret = value
 
@@ -1338,8 +1360,36 @@ class CodeGenerator:
                                  found=f"size {s}")
         return (sizes[-2], sizes[-1])
 
+    def check_written(self, base: GmTensor, node):
+        """A pl.Out parameter or a pl.create_tensor scratch tensor is
+        undefined until the kernel stores into it (PyPTO leaves it so): a
+        load before any store (in source order) is an error."""
+        root = base.base
+        decl = self.unwritten.get(root)
+        if decl is None:
+            return
+        notes = [note_at(*decl, "declared here")]
+        if root.kind == "scratch":
+            raise self.error(node, f"'{base.name}' is read before anything "
+                             f"writes it", expected="a store into the "
+                             f"scratch tensor '{root.name}' before this load",
+                             found="no store before it",
+                             help="a pl.create_tensor scratch tensor is "
+                                  "undefined until the kernel writes it",
+                             notes=notes)
+        raise self.error(node, f"output '{root.name}' is read before anything "
+                         f"writes it", expected="a store into "
+                         f"'{root.name}' before this load",
+                         found="no store before it",
+                         help=f"a pl.Out tensor holds whatever the caller "
+                              f"passed until the kernel writes it; declare "
+                              f"'{root.name}' as pl.InOut[pl.Tensor[...]] if "
+                              f"the kernel reads the caller's values",
+                         notes=notes)
+
     def load_slice(self, base: GmTensor, offsets, sizes, node) -> TileVal:
         self.require_core(node, f"loading a slice of '{base.name}'")
+        self.check_written(base, node)
         shape = self.tile_shape_of(base, sizes, node)
         idx = [self.index_value(o, node) for o in offsets]
         op = tile_d.LoadOp(self.tile_type(shape, base.dtype), base.value, idx,
@@ -1374,6 +1424,7 @@ class CodeGenerator:
         idx = [self.index_value(o, node) for o in offsets]
         tile_d.StoreOp(t.value, base.value, idx, loc=self.loc(node),
                        ip=self.ip)
+        self.unwritten.pop(base.base, None)
 
     def store_slice(self, base, target, value, stmt):
         dims = self.slice_dims(base, target.slice, target)
@@ -1422,7 +1473,11 @@ class CodeGenerator:
         if node.id in self.act.locals:
             raise self.error(node, f"'{node.id}' is used before it is "
                              f"assigned")
-        v = self.act.src.lookup_nonlocal(node.id)
+        src = self.act.src
+        v = src.lookup_nonlocal(node.id)
+        self.note_read(("name", id(src), node.id),
+                       lambda src=src, name=node.id: src.lookup_nonlocal(name),
+                       v)
         if v is MISSING:
             known = list(vars_) + list(self.act.src.freevars) + \
                 [k for k in self.act.src.globals if not k.startswith("__")]
@@ -1433,6 +1488,12 @@ class CodeGenerator:
                                   "variables, module globals and closure "
                                   "variables")
         return v
+
+    def note_read(self, key, reread, value):
+        """Records a compile-time read of a Python value the compiled kernel
+        depends on (see `JitKernel`'s cache)."""
+        if key not in self.reads:
+            self.reads[key] = (reread, fingerprint(value))
 
     def expr_Name(self, node):
         return self.lookup(node)
@@ -1451,7 +1512,11 @@ class CodeGenerator:
             raise self.error(node, f"{describe(base)} has no attribute "
                              f"'{attr}'")
         try:
-            return getattr(base, attr)
+            value = getattr(base, attr)
+            self.note_read(("attr", id(base), attr),
+                           lambda base=base, attr=attr:
+                           getattr(base, attr, MISSING), value)
+            return value
         except AttributeError:
             from .. import language
             if base is language or base is language.tile or \
@@ -2087,6 +2152,33 @@ def erase_dead_arith(func_op) -> None:
             op.erase()
 
 
-def build_module(kernel_fn, target: str, context: ir.Context) -> ir.Module:
-    """The tile-dialect module of `kernel_fn` (unverified)."""
-    return CodeGenerator(kernel_fn, target, context).build()
+def fingerprint(value, depth: int = 0):
+    """What a compiled kernel depends on in a Python value it read: the
+    value of a number, string, or a tuple / list / dict of them; the
+    identity of anything else (a module, a function, a dtype)."""
+    if value is None or isinstance(value, (bool, int, str, bytes)):
+        return (type(value).__name__, value)
+    if isinstance(value, (float, complex)):
+        return (type(value).__name__, repr(value))
+    if depth < 4 and isinstance(value, (tuple, list)):
+        return (type(value).__name__,
+                tuple(fingerprint(v, depth + 1) for v in value))
+    if depth < 4 and isinstance(value, dict):
+        return ("dict", tuple((fingerprint(k, depth + 1),
+                               fingerprint(v, depth + 1))
+                              for k, v in value.items()))
+    return ("id", id(value))
+
+
+def build_module(kernel_fn, target: str, context: ir.Context,
+                 info: dict | None = None) -> ir.Module:
+    """The tile-dialect module of `kernel_fn` (unverified). `info`, when
+    given, receives "reads", the Python values the kernel read at compile
+    time (key -> (a function re-reading it, its fingerprint)), and
+    "returns", what `return` gives the caller (see CodeGenerator.returns)."""
+    cg = CodeGenerator(kernel_fn, target, context)
+    module = cg.build()
+    if info is not None:
+        info["reads"] = cg.reads
+        info["returns"] = cg.returns
+    return module

@@ -89,6 +89,12 @@ class GmTensor:
     writable: bool         # an Out/InOut parameter, scratch, or a view of one
     kind: str              # "input", "output", "scratch" or "view"
     origin: str = ""       # the parameter / scratch name a view comes from
+    root: object = None    # the parameter / scratch GmTensor of a view
+
+    @property
+    def base(self) -> "GmTensor":
+        """The parameter or scratch tensor this tensor is (a view of)."""
+        return self.root if self.root is not None else self
 
     def describe(self) -> str:
         return f"GM tensor '{self.name}' {list(self.shape)} {self.dtype.name}"

@@ -55,6 +55,7 @@ class Emitted:
     target: str
     source: str        # the C++ (Ascend C on PTO-ISA)
     synced_ir: str     # the placed, synchronised tile IR it was printed from
+    returns: object = None  # what the kernel's `return` names (frontend)
 
     @property
     def entry(self) -> str:
@@ -97,7 +98,9 @@ def emit(fn, target: str) -> Emitted:
     from ..compiler import driver
     compiled = driver.compile_kernel(fn, target, "tile")
     with compiled.context:
-        return emit_module(compiled.module, fn.__name__, target)
+        emitted = emit_module(compiled.module, fn.__name__, target)
+    emitted.returns = getattr(compiled, "returns", None)
+    return emitted
 
 
 def compiler() -> str:

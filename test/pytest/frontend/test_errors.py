@@ -317,7 +317,7 @@ def store_into_input_view(x: pl.Tensor[[16, 32], pl.FP32],
                           y: pl.Out[pl.Tensor[[16, 32], pl.FP32]]):
     flat = pl.reshape(x, [512])
     for b in pl.spmd(1):
-        flat[0:32] = y[0:1, :]  # ERR-store-view
+        flat[0:32] = x[0:1, :]  # ERR-store-view
 
 
 def test_store_into_view_of_input():
