@@ -97,11 +97,15 @@ def run(args) -> dict:
                for n, (shape, dtype) in reference.output_specs(p, T).items()}
     argv = [inputs[n] for n in reference.INPUT_NAMES] + \
            [outputs[n] for n in reference.OUTPUT_NAMES]
+    backend = getattr(args, "backend", "cpu")
     t0 = time.perf_counter()
-    kernel.compile(*argv, target=args.target)
+    if backend == "pto":
+        kernel.compile_pto(args.target)
+    else:
+        kernel.compile(*argv, target=args.target)
     compile_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    kernel(*argv, target=args.target)
+    kernel(*argv, target=args.target, backend=backend)
     simulate_s = time.perf_counter() - t0
 
     report = reference.compare(outputs, want)
@@ -110,11 +114,15 @@ def run(args) -> dict:
         "seed": None if args.inputs else args.seed, "inputs": args.inputs,
         "kernel": args.kernel,
         "target": args.target,
+        "backend": backend,
         "pass": all(r["pass"] for r in report.values()),
         "outputs": report,
         "seconds": {"compile": compile_s, "simulate": simulate_s, "golden": golden_s},
         "schedule": schedule_stats(kernel, args.target),
     }
+    if backend == "pto":
+        from tessel.runtime.pto import sync_stats
+        result["syncs"] = sync_stats(kernel.pto(args.target).synced_ir)
     if args.save:
         torch.save({"inputs": inputs, "outputs": outputs}, args.save)
     return result
@@ -177,6 +185,10 @@ def main(argv=None) -> int:
     parser.add_argument("--kernel", choices=sorted(KERNELS), default="hand")
     parser.add_argument("--target", choices=["a2a3", "a5"], default="a2a3")
     parser.add_argument("--random-gammas", action="store_true")
+    parser.add_argument("--backend", choices=["cpu", "pto"], default="cpu",
+                        help="run on the LLVM CPU simulation (cpu) or as the "
+                             "emitted PTO-ISA source on the strict reference "
+                             "(pto; docs/pto.md)")
     parser.add_argument("--inputs")
     parser.add_argument("--save")
     parser.add_argument("--json")

@@ -17,6 +17,7 @@
 
 #include "tessel/Analysis/PipeModel.h"
 #include "tessel/Analysis/TileStorage.h"
+#include "tessel/Support/Remarks.h"
 #include "tessel/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -476,7 +477,7 @@ struct InsertSyncPass
               b.getNamedAttr("events", b.getI64IntegerAttr(stats.events)),
               b.getNamedAttr("pairs", b.getI64IntegerAttr(stats.pairs)),
           }));
-      InFlightDiagnostic remark = scope.emitRemark()
+      InFlightDiagnostic remark = emitDecision(scope)
                                   << "inserted " << stats.pairs
                                   << " set/wait pairs (" << stats.carried
                                   << " loop-carried), " << stats.barriers

@@ -71,6 +71,18 @@ def cmd_compile(args) -> int:
         return _fail(f"error: {e}")
     except CompileError as e:
         return _fail(str(e))
+    if args.emit in PTO_STAGES:
+        # The NPU back end: the synchronised IR or the Ascend C source.
+        try:
+            emitted = kernel.pto(target=args.target)
+        except CompileError as e:
+            return _fail(str(e))
+        text = emitted.source if args.emit == "pto" else emitted.synced_ir
+        if args.output:
+            Path(args.output).write_text(text)
+        else:
+            sys.stdout.write(text)
+        return 0
     try:
         compiled = kernel.module(target=args.target, stage=args.emit)
         text = compiled.text(debug_info=args.debug_info)
@@ -93,6 +105,16 @@ def cmd_compile(args) -> int:
     return 0
 
 
+#: The stages of the NPU back end (tile-pto-pipeline, then the emitter).
+PTO_STAGES = {
+    "synced": "the NPU path: scheduled with mixed scopes split through GM on "
+              "every target, placed, copies explicit, the pipes synchronised "
+              "(tile-pto-pipeline)",
+    "pto": "the Ascend C kernel on PTO-ISA printed from 'synced' "
+           "(tessel-translate --tile-to-pto)",
+}
+
+
 def cmd_stages(args) -> int:
     from .compiler.driver import stage_unavailable_reason
     from .compiler.stages import STAGES
@@ -100,6 +122,8 @@ def cmd_stages(args) -> int:
         reason = stage_unavailable_reason(st)
         status = "" if reason is None else "  (not available in this build)"
         print(f"{st.name:<10} {st.description}{status}")
+    for name, description in PTO_STAGES.items():
+        print(f"{name:<10} {description}")
     return 0
 
 
@@ -113,7 +137,8 @@ def main(argv=None) -> int:
     p = sub.add_parser("compile", help="compile a @pl.jit kernel and print "
                        "its IR")
     p.add_argument("kernel", metavar="FILE.py::KERNEL")
-    p.add_argument("--emit", default="tile", choices=stage_names(),
+    p.add_argument("--emit", default="tile",
+                   choices=stage_names() + list(PTO_STAGES),
                    help="the stage to print (default: tile)")
     p.add_argument("--target", default=DEFAULT_TARGET, choices=TARGETS,
                    help=f"the chip generation (default: {DEFAULT_TARGET})")

@@ -25,6 +25,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -60,6 +61,29 @@ class Emitted:
     @property
     def entry(self) -> str:
         return f"{self.name}_cpu"
+
+
+_SCOPE = re.compile(r'tile\.spmd (\d+)(?: name\("([^"]*)"\))?')
+_SYNCS = re.compile(r"tile\.syncs = \{barriers = (\d+) : i64, carried = "
+                    r"(\d+) : i64, events = (\d+) : i64, pairs = (\d+)")
+
+
+def sync_stats(synced_ir: str) -> list[dict]:
+    """Per scope, in order: what tile-insert-sync inserted (its `tile.syncs`
+    attribute): set/wait pairs, of them loop-carried, vector barriers and
+    event ids used."""
+    out = []
+    scope = None
+    for line in synced_ir.splitlines():
+        m = _SCOPE.search(line)
+        if m:
+            scope = {"scope": m.group(2) or "spmd", "blocks": int(m.group(1))}
+        m = _SYNCS.search(line)
+        if m and scope is not None:
+            barriers, carried, events, pairs = map(int, m.groups())
+            out.append(dict(scope, pairs=pairs, carried=carried,
+                            vector_barriers=barriers, event_ids=events))
+    return out
 
 
 def emit_module(module, name: str, target: str) -> Emitted:

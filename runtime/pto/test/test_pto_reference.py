@@ -6,7 +6,7 @@ an emitted-style kernel run through the harness.
 * Snippets that pto-isa rejects at compile time must fail to compile here,
   with the reference's static_assert message.
 * A small kernel written like the emitter's output (the contract in
-  briefs/pto_api.md) is built with runtime/pto/harness/tessel_pto_main.cpp
+  docs/pto.md) is built with runtime/pto/harness/tessel_pto_main.cpp
   as a shared library, run through ctypes on numpy buffers and compared bit
   for bit with a numpy model of Tessel's numerics; the same kernel without
   one wait_flag must fail with a hazard that names the TESSEL_LOC line.
