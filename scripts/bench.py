@@ -5,7 +5,8 @@
   golden (ratio) and its compile time;
 - bench/frontend_compile.py: the frontend on a ~200-line kernel;
 - bench/cpu_sim_ops.py: per-op simulation speed against torch;
-- bench/grid_scale.py: compile time of one kernel at 8, 8192 and 1e6 blocks.
+- bench/grid_scale.py: compile time of one kernel at 8, 8192 and 1e6 blocks;
+- bench/pto.py: the NPU back end's emit, build and reference run times.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ BENCHES = [
     ("frontend compile time (~200-line kernel)", "bench/frontend_compile.py", []),
     ("per-op CPU simulation vs torch", "bench/cpu_sim_ops.py", []),
     ("compile time against grid size", "bench/grid_scale.py", []),
+    ("NPU back end: emit, build and reference run vs the LLVM simulation",
+     "bench/pto.py", []),
 ]
 
 

@@ -26,3 +26,16 @@ config.substitutions.append(("%python", config.python_executable))
 config.environment["PYTHONPATH"] = config.tessel_python_root
 if config.enable_python:
     config.available_features.add("python")
+
+# The PTO back end's emitted C++ is compiled against the strict reference of
+# the PTO-ISA API (runtime/pto) with the host C++ compiler, when there is one.
+import shutil  # noqa: E402
+
+_cxx = shutil.which("g++") or shutil.which("clang++")
+if _cxx:
+    config.available_features.add("cxx")
+    _pto_include = os.path.join(os.path.dirname(config.test_source_root),
+                                "runtime", "pto", "include")
+    config.substitutions.append(
+        ("%pto-cxx", f"{_cxx} -std=c++17 -fsyntax-only -Wall -Wextra "
+                     f"-Werror -I{_pto_include}"))

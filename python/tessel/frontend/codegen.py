@@ -1525,7 +1525,7 @@ class CodeGenerator:
                           id(language.tensor): "pl.tensor"}[id(base)]
                 raise self.error(node, f"{prefix}.{attr} is not supported by "
                                  f"Tessel",
-                                 help="see ../shared/docs/pypto-surface.md for "
+                                 help="see docs/pypto-surface.md for "
                                       "the supported pl surface") from None
             raise self.error(node, f"{describe(base)} has no attribute "
                              f"'{attr}'") from None

@@ -17,7 +17,7 @@ A PyPTO kernel ports by changing its import line::
 `@pl.jit` kernels are compiled from their source (the frontend parses the
 function's AST); the names below only have a meaning inside such a kernel
 (or a `@pl.jit.inline` helper it calls). See
-../shared/docs/pypto-surface.md for the contract and `tessel.frontend` for
+docs/pypto-surface.md for the contract and `tessel.frontend` for
 what each construct becomes.
 
 Names:
