@@ -55,6 +55,26 @@ bool tessel::needsCastThroughF32(CastOp cast, const TargetInfo &target) {
   return mode != RoundMode::rint && mode != RoundMode::none;
 }
 
+ScatterPair tessel::getScatterPair(ScatterOp op, const TileStorageMap &storage) {
+  auto complementary = [](ScatterOp a, ScatterOp b) {
+    return a.getPattern() != b.getPattern();
+  };
+  auto separate = [&](ScatterOp inner, ScatterOp outer) {
+    return !storage.lookup(inner.getResult())
+                .overlaps(storage.lookup(outer.getResult()));
+  };
+  if (auto inner = op.getDest().getDefiningOp<ScatterOp>())
+    if (complementary(inner, op) && inner.getResult().hasOneUse() &&
+        separate(inner, op))
+      return {ScatterPair::Outer, inner, op};
+  if (op.getResult().hasOneUse())
+    if (auto outer = dyn_cast<ScatterOp>(*op.getResult().getUsers().begin()))
+      if (outer.getDest() == op.getResult() && complementary(op, outer) &&
+          separate(op, outer))
+        return {ScatterPair::Inner, op, outer};
+  return {};
+}
+
 int64_t tessel::getIntraOpEventId(const TargetInfo &target) {
   return target.eventIdsPerPipePair - 1;
 }
@@ -418,13 +438,23 @@ LogicalResult InstrBuilder::build() {
         return vector("TGATHER", o.getInput(), o.getResult());
       })
       .Case([&](ScatterOp o) -> LogicalResult {
-        if (!(storage.lookup(o.getDest()) == storage.lookup(o.getResult())) &&
-            failed(vector("TMOV", o.getDest(), o.getResult())))
-          return failure();
+        // PTO-ISA's TSCATTER may zero-fill its destination (a2a3 does), so
+        // a scatter that keeps the destination's other columns has no
+        // instruction. An interleave (a scatter into a scatter of the
+        // complementary pattern) has: both scatter into zeroed tiles, then
+        // one TOR of their integer views merges them bit for bit.
+        ScatterPair pair = getScatterPair(o, storage);
+        if (pair.role == ScatterPair::None)
+          return error() << "a scatter that keeps the other columns of its "
+                            "destination has no PTO-ISA instruction "
+                            "(TSCATTER may zero-fill its destination); only "
+                            "two scatters of complementary patterns into "
+                            "separate storage (an interleave) are emitted";
+        // TEXPANDS, TSCATTER (and for the outer one TOR over the inner).
         if (failed(vector("TSCATTER", o.getSource(), o.getResult())))
           return failure();
-        // The columns it does not write keep the destination's values.
-        out.back().accesses.push_back(read(o.getResult()));
+        if (pair.role == ScatterPair::Outer)
+          out.back().accesses.push_back(read(pair.inner.getResult()));
         return success();
       })
       .Case([&](MatmulOp o) {

@@ -314,9 +314,10 @@ static bool isInPlaceOperand(Operation *op, OpOperand &operand) {
   if (op->getNumResults() != 1 ||
       operand.get().getType() != op->getResult(0).getType())
     return false;
+  // Not tile.recip: PTO-ISA's a2a3 TRECIP cannot write over its source.
   if (isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, AddSOp, SubSOp, RSubSOp,
           MulSOp, DivSOp, RDivSOp, MaxSOp, MinSOp, NegOp, AbsOp, SqrtOp,
-          RsqrtOp, RecipOp, ExpOp>(op))
+          RsqrtOp, ExpOp>(op))
     return true;
   if (auto mul = dyn_cast<RowExpandMulOp>(op))
     return &operand == &mul.getInputMutable();

@@ -174,16 +174,19 @@ func.func @write_after_read_across_blocks(%a: memref<9x32xf32>, %o: memref<8x32x
 // CHECK: tile.spmd 2 name("p_c")
 // CHECK: tile.store %{{.*}}, %{{.*}} : !tile.tile<1x30000xf32>
 // CHECK: tile.load %{{.*}} : memref<2x30000xf32> -> !tile.tile<1x30000xf32>
+// Row reductions also hold a scratch tile of their source's size at the
+// reduction (TROWSUM's tmp, docs/pto.md), which these footprints include:
+// fused 160032 bytes, forwarded 280032 > 188416; the decisions are the same.
 func.func @forwarding_would_not_fit(%a: memref<2x30000xf32>, %w: memref<2x20000xf32>,
                                     %s: memref<2x1xf32>, %o: memref<2x30000xf32>) {
   %c0 = arith.constant 0 : index
   %big = tile.alloc_gm name("big") : memref<2x30000xf32>
-  // expected-remark @below {{scopes 'p' and 'c' fused into 'p_c': 2 blocks on vector cores, footprint 120000 bytes of 188416 (vector UB)}}
+  // expected-remark @below {{scopes 'p' and 'c' fused into 'p_c': 2 blocks on vector cores, footprint 160032 bytes of 188416 (vector UB)}}
   tile.spmd 2 name("p") (%b) {
     tile.at vector {
       %x = tile.load %a[%b, %c0] : memref<2x30000xf32> -> !tile.tile<1x30000xf32>
       %e = tile.exp %x : !tile.tile<1x30000xf32>
-      // expected-remark @below {{GM intermediate 'big' of scope 'p_c' kept: forwarding it does not fit: 200032 bytes of 188416 (vector UB)}}
+      // expected-remark @below {{GM intermediate 'big' of scope 'p_c' kept: forwarding it does not fit: 280032 bytes of 188416 (vector UB)}}
       tile.store %e, %big[%b, %c0] : !tile.tile<1x30000xf32>, memref<2x30000xf32>
     }
   }

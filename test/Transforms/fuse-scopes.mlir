@@ -21,15 +21,17 @@
 // CHECK-NOT: tile.load
 // CHECK: tile.row_expand_mul %[[X]], %[[R]]
 // CHECK-NOT: tile.spmd
+// Footprint: the 1x64xf32 row (256 B), its 1x1 sum (32 B) and the row
+// sum's scratch tile of the row's size (TROWSUM's tmp, 256 B): 544 bytes.
 func.func @row_stats_then_scale_fuse_and_forward(%a: memref<8x64xf32>, %o: memref<8x64xf32>) {
   %c0 = arith.constant 0 : index
   %s = tile.alloc_gm name("s") : memref<8x1xf32>
-  // expected-remark @below {{scopes 'stats' and 'norm' fused into 'stats_norm': 8 blocks on vector cores, footprint 288 bytes of 188416 (vector UB)}}
+  // expected-remark @below {{scopes 'stats' and 'norm' fused into 'stats_norm': 8 blocks on vector cores, footprint 544 bytes of 188416 (vector UB)}}
   tile.spmd 8 name("stats") (%b) {
     tile.at vector {
       %x = tile.load %a[%b, %c0] : memref<8x64xf32> -> !tile.tile<1x64xf32>
       %r = tile.row_sum %x : !tile.tile<1x64xf32> -> !tile.tile<1x1xf32>
-      // expected-remark @below {{GM intermediate 's' of scope 'stats_norm' forwarded on chip: store and 1 load removed, footprint 288 bytes of 188416 (vector UB)}}
+      // expected-remark @below {{GM intermediate 's' of scope 'stats_norm' forwarded on chip: store and 1 load removed, footprint 544 bytes of 188416 (vector UB)}}
       tile.store %r, %s[%b, %c0] : !tile.tile<1x1xf32>, memref<8x1xf32>
     }
   }
@@ -156,7 +158,7 @@ func.func @stats_then_chunks_regrouped(%a: memref<2x64xf32>, %o: memref<2x64xf32
   %c4 = arith.constant 4 : index
   %c16 = arith.constant 16 : index
   %s = tile.alloc_gm name("s") : memref<2x1xf32>
-  // expected-remark @below {{scopes 'stats' and 'scale' fused into 'stats_scale': 2 blocks on vector cores (the 8 blocks of 'scale' regrouped by 4 consecutive ones), footprint 288 bytes of 188416 (vector UB)}}
+  // expected-remark @below {{scopes 'stats' and 'scale' fused into 'stats_scale': 2 blocks on vector cores (the 8 blocks of 'scale' regrouped by 4 consecutive ones), footprint 544 bytes of 188416 (vector UB)}}
   tile.spmd 2 name("stats") (%b) {
     tile.at vector {
       %x = tile.load %a[%b, %c0] : memref<2x64xf32> -> !tile.tile<1x64xf32>

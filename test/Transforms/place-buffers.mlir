@@ -10,28 +10,32 @@
 
 // A tile that dies gives its bytes to a later one. %x (16x32xf32, 2048 B)
 // dies at the row_sum (p1) before %y (2048 B) is loaded (p2), so both sit at
-// 0. %s and %t (16x1xf32, 64 B) live across: %s [1,5), %t [3,6). Peak =
-// lower bound = 2048 + 64 + 64 = 2176 (at p3: %s, %y, %t).
+// 0. %s and %t (16x1xf32, 64 B) live across: %s [1,5), %t [3,6). Each
+// row_sum also holds a scratch tile of its source's size (TROWSUM's tmp,
+// 2048 B) at its own point only: both get [2048, 4096). Peak = lower bound
+// = 2048 + 2048 + 64 + 64 = 4224 (at p3: %y, the scratch, %s, %t).
 // CHECK-LABEL: func.func @reuse_dead_buffer
 // CHECK-SAME: attributes {tile.placed}
-// CHECK: tile.at vector attributes {tile.live_bytes = {l0a = 0 : i64, l0b = 0 : i64, l0c = 0 : i64, l1 = 0 : i64, ub = 2176 : i64}, tile.peak = {l0a = 0 : i64, l0b = 0 : i64, l0c = 0 : i64, l1 = 0 : i64, ub = 2176 : i64}}
+// CHECK: tile.at vector attributes {tile.live_bytes = {l0a = 0 : i64, l0b = 0 : i64, l0c = 0 : i64, l1 = 0 : i64, ub = 4224 : i64}, tile.peak = {l0a = 0 : i64, l0b = 0 : i64, l0c = 0 : i64, l1 = 0 : i64, ub = 4224 : i64}}
 // CHECK: tile.load {{.*}} {place = #tile.place<ub, 0>}
-// CHECK: tile.row_sum {{.*}} {place = #tile.place<ub, 2048>}
+// CHECK: tile.row_sum {{.*}} {place = #tile.place<ub, 4096>, scratch = #tile.place<ub, 2048>}
 // CHECK: tile.load {{.*}} {place = #tile.place<ub, 0>}
-// CHECK: tile.row_sum {{.*}} {place = #tile.place<ub, 2112>}
+// CHECK: tile.row_sum {{.*}} {place = #tile.place<ub, 4160>, scratch = #tile.place<ub, 2048>}
 // test-overlap (test only) moves %y, loaded at p2 while %s [1,5) is live
-// and read afterwards, onto %s's bytes at 2048: writing %y clobbers %s.
+// and read afterwards, onto %s's bytes at 4096: writing %y clobbers %s.
 // OVL-LABEL: func.func @reuse_dead_buffer
 // OVL: tile.load {{.*}} {place = #tile.place<ub, 0>}
-// OVL: tile.row_sum {{.*}} {place = #tile.place<ub, 2048>}
-// OVL: tile.load {{.*}} {place = #tile.place<ub, 2048>}
+// OVL: tile.row_sum {{.*}} {place = #tile.place<ub, 4096>, scratch = #tile.place<ub, 2048>}
+// OVL: tile.load {{.*}} {place = #tile.place<ub, 4096>}
 // MAP-LABEL: placement in @reuse_dead_buffer of a vector scope on a2a3: fits
 // MAP-NEXT: vector UB memory map, 188416 bytes usable
 // MAP-NEXT: [0, 2048) x: 2048 bytes, live [0, 2)
 // MAP-NEXT: [0, 2048) y: 2048 bytes, live [2, 4)
-// MAP-NEXT: [2048, 2112) s: 64 bytes, live [1, 5)
-// MAP-NEXT: [2112, 2176) t: 64 bytes, live [3, 6)
-// MAP-NEXT: peak 2176 bytes, lower bound 2176 bytes (live at point 3), quality 1.00
+// MAP-NEXT: [2048, 4096) s (scratch): 2048 bytes, live [1, 2)
+// MAP-NEXT: [2048, 4096) t (scratch): 2048 bytes, live [3, 4)
+// MAP-NEXT: [4096, 4160) s: 64 bytes, live [1, 5)
+// MAP-NEXT: [4160, 4224) t: 64 bytes, live [3, 6)
+// MAP-NEXT: peak 4224 bytes, lower bound 4224 bytes (live at point 3), quality 1.00
 func.func @reuse_dead_buffer(%a: memref<64x32xf32>, %o: memref<64x1xf32>) {
   %c0 = arith.constant 0 : index
   %c16 = arith.constant 16 : index
@@ -109,15 +113,16 @@ func.func @alignment_padding(%m: memref<2x10xf32>) {
 // pipeline. The row_sum result (16x1xf32, 64 B) also gets two slots: 128 B.
 // The loop-carried accumulator (64 B) shares the bytes of its init value
 // (dead once copied in) and of the add computing the next value in place, so
-// the pipeline carries `places` equal to both: no copies. Peak 4096 + 128 +
-// 64 = 4288 = lower bound.
+// the pipeline carries `places` equal to both: no copies. The row_sum's
+// scratch tile (TROWSUM's tmp, 2048 B, one slot: it lives at the op only)
+// adds 2048: peak 4096 + 2048 + 128 + 64 = 6336 = lower bound.
 // CHECK-LABEL: func.func @pipeline_stage_doubling
-// CHECK: tile.peak = {{.*}}ub = 4288 : i64}
-// CHECK: tile.full {{.*}}{place = #tile.place<ub, 4224>}
-// CHECK: tile.pipeline {{.*}} attributes {places = [#tile.place<ub, 4224>]}
+// CHECK: tile.peak = {{.*}}ub = 6336 : i64}
+// CHECK: tile.full {{.*}}{place = #tile.place<ub, 6272>}
+// CHECK: tile.pipeline {{.*}} attributes {places = [#tile.place<ub, 6272>]}
 // CHECK: tile.load {{.*}} {place = #tile.place<ub, 0, slots = 2>}
-// CHECK: tile.row_sum {{.*}} {place = #tile.place<ub, 4096, slots = 2>}
-// CHECK: tile.add {{.*}} {place = #tile.place<ub, 4224>}
+// CHECK: tile.row_sum {{.*}} {place = #tile.place<ub, 6144, slots = 2>, scratch = #tile.place<ub, 4096>}
+// CHECK: tile.add {{.*}} {place = #tile.place<ub, 6272>}
 // CHECK: tile.yield
 // CHECK: tile.store
 // MAP-LABEL: placement in @pipeline_stage_doubling
@@ -154,21 +159,23 @@ func.func @pipeline_stage_doubling(%a: memref<16x256xf32>, %o: memref<16x1xf32>)
 // storage is live [1, 12) and %late (16x32xf32, 2048 B, live [8, 10)) may
 // not reuse it. %x (2048 B, stages(1): one slot) lives only inside an
 // iteration, [3, 5): %late reuses its bytes. %r (64 B) lives [4, 6).
-// Peak = lower bound at p4: %zero 64 + carried 64 + %x 2048 + %r 64 = 2240.
+// The row_sum's scratch tile (2048 B) lives at p4 only. Peak = lower bound
+// at p4: %zero 64 + carried 64 + %x 2048 + scratch 2048 + %r 64 = 4288.
 // CHECK-LABEL: func.func @loop_carried_value
-// CHECK: tile.peak = {{.*}}ub = 2240 : i64}
-// CHECK: tile.full {{.*}}{place = #tile.place<ub, 2048>}
-// CHECK: tile.pipeline {{.*}} attributes {places = [#tile.place<ub, 2112>]}
+// CHECK: tile.peak = {{.*}}ub = 4288 : i64}
+// CHECK: tile.full {{.*}}{place = #tile.place<ub, 4096>}
+// CHECK: tile.pipeline {{.*}} attributes {places = [#tile.place<ub, 4160>]}
 // CHECK: tile.load {{.*}} {place = #tile.place<ub, 0>}
-// CHECK: tile.row_sum {{.*}} {place = #tile.place<ub, 2176>}
-// CHECK: tile.add {{.*}} {place = #tile.place<ub, 2112>}
+// CHECK: tile.row_sum {{.*}} {place = #tile.place<ub, 4224>, scratch = #tile.place<ub, 2048>}
+// CHECK: tile.add {{.*}} {place = #tile.place<ub, 4160>}
 // CHECK: tile.load {{.*}} {place = #tile.place<ub, 0>}
 // MAP-LABEL: placement in @loop_carried_value
 // MAP: [0, 2048) x: 2048 bytes, live [3, 5)
 // MAP: [0, 2048) late: 2048 bytes, live [8, 10)
-// MAP: [2048, 2112) zero: 64 bytes, live [0, 11)
-// MAP: [2112, 2176) tile.pipeline iter_arg #0 (shared with tile.add#0) (carried by iter_arg #0 of the tile.pipeline (line [[#@LINE+11]])): 64 bytes, live [1, 12)
-// MAP: peak 2240 bytes, lower bound 2240 bytes (live at point 4), quality 1.00
+// MAP: [2048, 4096) tile.row_sum#0 (scratch): 2048 bytes, live [4, 5)
+// MAP: [4096, 4160) zero: 64 bytes, live [0, 11)
+// MAP: [4160, 4224) tile.pipeline iter_arg #0 (shared with tile.add#0) (carried by iter_arg #0 of the tile.pipeline (line [[#@LINE+11]])): 64 bytes, live [1, 12)
+// MAP: peak 4288 bytes, lower bound 4288 bytes (live at point 4), quality 1.00
 func.func @loop_carried_value(%a: memref<16x256xf32>, %o: memref<16x64xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -231,14 +238,15 @@ func.func @used_inside_loop_lives_for_the_loop(%a: memref<8x32xf32>, %gm: memref
 // In place only over an operand that dies at the op. %b = exp %a: %a
 // (16x32xf32, 2048 B) is used again by the add, so %b gets its own 2048 B.
 // %c = add %a, %b: both die there and %c takes %a's bytes. %d = row_sum %c
-// is not elementwise: its own 64 B, in %b's bytes (dead by then). Live:
-// %a/%c [0, 4), %b [1, 3), %d [3, 5); peak 4096 at p1-p2.
+// is not elementwise: its own 64 B, after its scratch tile (TROWSUM's tmp,
+// 2048 B at p3 only) in %b's bytes (dead by then). Live: %a/%c [0, 4), %b
+// [1, 3), %d [3, 5); peak 4160 at p3 (%c, the scratch, %d).
 // CHECK-LABEL: func.func @in_place_only_over_a_dying_operand
-// CHECK: tile.peak = {{.*}}ub = 4096 : i64}
+// CHECK: tile.peak = {{.*}}ub = 4160 : i64}
 // CHECK: tile.load {{.*}} {place = #tile.place<ub, 0>}
 // CHECK: tile.exp {{.*}} {place = #tile.place<ub, 2048>}
 // CHECK: tile.add {{.*}} {place = #tile.place<ub, 0>}
-// CHECK: tile.row_sum {{.*}} {place = #tile.place<ub, 2048>}
+// CHECK: tile.row_sum {{.*}} {place = #tile.place<ub, 4096>, scratch = #tile.place<ub, 2048>}
 // MAP-LABEL: placement in @in_place_only_over_a_dying_operand
 // MAP: [0, 2048) a (shared with c): 2048 bytes, live [0, 4)
 func.func @in_place_only_over_a_dying_operand(%m: memref<16x32xf32>, %o: memref<16x1xf32>) {
@@ -259,7 +267,7 @@ func.func @in_place_only_over_a_dying_operand(%m: memref<16x32xf32>, %o: memref<
 
 // tile.reshape is a view of its operand: same placement, no copy.
 // CHECK-LABEL: func.func @reshape_is_a_view
-// CHECK: tile.row_sum {{.*}} {place = #tile.place<ub, [[OFF:[0-9]+]]>}
+// CHECK: tile.row_sum {{.*}} {place = #tile.place<ub, [[OFF:[0-9]+]]>, scratch =
 // CHECK: tile.reshape {{.*}} {place = #tile.place<ub, [[OFF]]>}
 func.func @reshape_is_a_view(%a: memref<16x32xf32>, %o: memref<1x16xf32>) {
   %c0 = arith.constant 0 : index
@@ -294,7 +302,7 @@ func.func @reshape_is_a_view(%a: memref<16x32xf32>, %o: memref<1x16xf32>) {
 // MAP: cube L1 memory map, 524288 bytes usable
 // MAP: cube L0C memory map, 131072 bytes usable
 // MAP: [1024, 2048) d: 1024 bytes (64 padded to whole fractals), live [5, 8)
-// MAP: peak 1536 bytes, lower bound 1536 bytes (live at point 5), quality 1.00
+// MAP: peak 2048 bytes, lower bound 2048 bytes (live at point 5), quality 1.00
 // MAP: cube L0A: largest matmul lhs 2048 bytes, 65536 bytes usable
 // MAP: cube L0B: largest matmul rhs 2048 bytes, 65536 bytes usable
 func.func @cube_buffers(%a: memref<16x64xbf16>, %w: memref<64x16xbf16>, %o: memref<16x16xf32>, %p: memref<2x16xbf16>, %q: memref<16x8xbf16>, %o2: memref<2x8xf32>) {
@@ -424,7 +432,8 @@ func.func @fits_a5_not_a2a3(%m: memref<60x1024xf32>, %a: memref<128x16xbf16>, %w
 // [1, 10). Result #1 holds %f; the then branch yields %a, defined outside
 // it, so %a is copied there and lives to that yield and to %g: [0, 6).
 // Result #1 lives [1, 9), to %h. Each tile is 16x32xf32 = 2048 B; at p1-p5
-// %a + 2 results = 6144 B live = peak. %s (64 B, [9, 11)) reuses %a's bytes.
+// %a + 2 results = 6144 B live = peak. The row_sum's scratch tile (2048 B,
+// at p9 only) reuses %a's bytes and %s (64 B, [9, 11)) result #1's.
 // CHECK-LABEL: func.func @if_results_take_branch_values
 // CHECK: tile.peak = {{.*}}ub = 6144 : i64}
 // CHECK: tile.load {{.*}} {place = #tile.place<ub, 0>}
@@ -435,12 +444,13 @@ func.func @fits_a5_not_a2a3(%m: memref<60x1024xf32>, %a: memref<128x16xbf16>, %w
 // CHECK: tile.add {{.*}} {place = #tile.place<ub, 2048>}
 // CHECK: } {places = [#tile.place<ub, 2048>, #tile.place<ub, 4096>]}
 // CHECK: tile.add {{.*}} {place = #tile.place<ub, 2048>}
-// CHECK: tile.row_sum {{.*}} {place = #tile.place<ub, 0>}
+// CHECK: tile.row_sum {{.*}} {place = #tile.place<ub, 4096>, scratch = #tile.place<ub, 0>}
 // MAP-LABEL: placement in @if_results_take_branch_values
 // MAP: [0, 2048) a: 2048 bytes, live [0, 6)
-// MAP: [0, 64) s: 64 bytes, live [9, 11)
-// MAP: [2048, 4096) scf.if#0 (shared with e, g, h) (result #0 of the scf.if (line [[#@LINE+9]])): 2048 bytes, live [1, 10)
-// MAP: [4096, 6144) scf.if#1 (shared with f) (result #1 of the scf.if (line [[#@LINE+8]])): 2048 bytes, live [1, 9)
+// MAP: [0, 2048) s (scratch): 2048 bytes, live [9, 10)
+// MAP: [2048, 4096) scf.if#0 (shared with e, g, h) (result #0 of the scf.if (line [[#@LINE+10]])): 2048 bytes, live [1, 10)
+// MAP: [4096, 6144) scf.if#1 (shared with f) (result #1 of the scf.if (line [[#@LINE+9]])): 2048 bytes, live [1, 9)
+// MAP: [4096, 4160) s: 64 bytes, live [9, 11)
 // MAP: peak 6144 bytes, lower bound 6144 bytes (live at point 1), quality 1.00
 func.func @if_results_take_branch_values(%m: memref<16x32xf32>, %o: memref<16x1xf32>) {
   %c0 = arith.constant 0 : index

@@ -66,6 +66,17 @@ std::pair<int64_t, int64_t> getInternalScratch(const TargetInfo &target);
 /// larger value overflows f16 either way), then to f16.
 bool needsCastThroughF32(tile::CastOp cast, const TargetInfo &target);
 
+/// Two tile.scatter ops of complementary patterns, the outer scattering into
+/// the inner's result (its only use), in separate storage: together an
+/// interleave, which the NPU runs as two TSCATTERs into zeroed tiles merged
+/// by TOR (PTO-ISA's TSCATTER may zero-fill its destination, so no single
+/// scatter can keep the destination's other columns).
+struct ScatterPair {
+  enum Role { None, Inner, Outer } role = None;
+  tile::ScatterOp inner, outer;
+};
+ScatterPair getScatterPair(tile::ScatterOp op, const TileStorageMap &storage);
+
 /// The event id of the MTE1 -> M hand-off inside one matmul (its operands'
 /// moves to L0A / L0B, then the cube). The emitter prints that pair itself;
 /// tile-insert-sync never gives this id to another MTE1 -> M pair.

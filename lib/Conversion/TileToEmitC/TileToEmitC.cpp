@@ -845,16 +845,42 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
         return success();
       })
       .Case([&](ScatterOp o) {
+        // Half of an interleave (PipeModel.h): scatter into a zeroed tile;
+        // the outer half then ors the inner one in, through int32 views.
+        ScatterPair pair = getScatterPair(o, storage);
         Value t = bind(o.getResult());
-        if (!(storage.lookup(o.getDest()) == storage.lookup(o.getResult()))) {
-          call("TMOV", Type(), {t, obj(o.getDest())});
-          barrier(Pipe::v);
-        }
+        auto asInt32 = [&](Value tile) {
+          auto type = cast<TileType>(tile.getType());
+          TileLayout l = getTileLayout(type.getRows(), type.getCols(),
+                                       getElementBytes(type.getElementType()),
+                                       BufferKind::UB, target);
+          int64_t words = l.cols * l.elementBytes / 4;
+          std::string cpp = llvm::formatv(
+              "Tile<TileType::Vec, int32_t, {0}, {1}, BLayout::RowMajor, {0}, "
+              "{1}>",
+              l.rows, words);
+          Value view = call(cpp, opaqueType(cpp), {});
+          const TileStorage &s = storage.lookup(tile);
+          if (Value addr = address(s))
+            call("TASSIGN", Type(), {view, toSizeT(addr)});
+          else
+            call("TASSIGN", Type(), {view},
+                 {operand(0), opaque(llvm::formatv("{0:x}", s.offset).str())});
+          return view;
+        };
+        Value words = asInt32(o.getResult());
+        call("TEXPANDS", Type(), {words},
+             {operand(0), opaque("static_cast<int32_t>(0)")});
+        barrier(Pipe::v);
         std::string pattern = o.getPattern() == MaskPattern::p0101
                                   ? "MaskPattern::P0101"
                                   : "MaskPattern::P1010";
         call("TSCATTER", Type(), {t, obj(o.getSource())}, {},
              {opaque(pattern)});
+        if (pair.role == ScatterPair::Outer) {
+          barrier(Pipe::v);
+          call("TOR", Type(), {words, words, asInt32(pair.inner.getResult())});
+        }
         return success();
       })
       .Case<MatmulOp, MatmulAccOp>([&](Operation *o) {

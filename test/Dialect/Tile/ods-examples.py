@@ -16,7 +16,7 @@
 # CHECK: tile.spmd: 1 example parses and verifies
 # CHECK: PlaceAttr: 1 example parses and verifies
 # CHECK: TileType: 1 example parses and verifies
-# CHECK: 38 ops, every one with an example
+# CHECK: 42 ops, every one with an example
 # CHECK: all {{[0-9]+}} examples parse and verify
 
 import re
@@ -43,6 +43,7 @@ POOL = {
     "kv": arg("memref<128x512xf32>"), "gamma": arg("memref<512xbf16>"),
     "i": arg("index"), "t": arg("index"), "t0": arg("index"),
     "c0": arg("index"), "c1": arg("index"), "c16": arg("index"),
+    "slot": arg("index"),
 }
 # Per-op overrides where an example gives a name another type.
 OVERRIDES = {
@@ -51,6 +52,7 @@ OVERRIDES = {
     "tile.gather": {"x": tile("8x64xf32")},
     "tile.scatter": {"e": tile("8x32xf32"), "buf": tile("8x64xf32")},
     "tile.cast": {"x": tile("16x32xf32")},
+    "tile.copy": {"x": tile("16x1xf32")},
     "tile.reshape": {"rs": tile("16x1xf32")},
     "tile.matmul": {"a": tile("16x64xbf16"), "b": tile("64x128xbf16")},
     "tile.matmul_acc": {"a": tile("16x64xbf16"), "b": tile("64x128xbf16"),

@@ -1,4 +1,4 @@
-"""Compiles each '// -----'-separated C++ source of a file with the command
+"""Compiles each //=SPLIT=-separated C++ source of a file with the command
 given (the reference's -fsyntax-only compile of emitted kernels); exits
 non-zero with the compiler's output on the first failure."""
 
@@ -9,7 +9,7 @@ import tempfile
 
 text = open(sys.argv[1]).read()
 command = shlex.split(sys.argv[2])
-for i, part in enumerate(text.split("// -----")):
+for i, part in enumerate(text.split("//=SPLIT=")):
     if "AICORE" not in part:
         continue
     with tempfile.NamedTemporaryFile("w", suffix=".cpp", delete=False) as f:

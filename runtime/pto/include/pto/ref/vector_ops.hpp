@@ -750,6 +750,43 @@ inline void TGATHER(DstTileData &dst, SrcTileData &src) {
   });
 }
 
+/// Bitwise or of integer tiles (int16 / int32, as pto-isa's TOR on a2a3
+/// and a5); Tessel uses it on integer views of float tiles to merge two
+/// zero-filled scatters bit for bit.
+template <typename TileDataDst, typename TileDataSrc0, typename TileDataSrc1>
+inline void TOR(TileDataDst &dst, TileDataSrc0 &src0, TileDataSrc1 &src1) {
+  using T = typename TileDataDst::DType;
+  using namespace pto_ref::detail;
+  static_assert(std::is_same_v<T, int32_t> || std::is_same_v<T, int16_t> ||
+                    std::is_same_v<T, uint32_t> || std::is_same_v<T, uint16_t>,
+                "TOR: int16 / int32 tiles only");
+  static_assert(std::is_same_v<T, typename TileDataSrc0::DType> &&
+                    std::is_same_v<T, typename TileDataSrc1::DType>,
+                "TOR: dst, src0 and src1 must have the same element type");
+  static_assert(kVecND<TileDataDst> && kVecND<TileDataSrc0> &&
+                    kVecND<TileDataSrc1>,
+                "TOR: operands must be row-major Vec tiles");
+  run("TOR", PIPE_V, [&](Instr &in) {
+    needBound(in, dst, "dst");
+    needBound(in, src0, "src0");
+    needBound(in, src1, "src1");
+    unsigned vr = dst.GetValidRow(), vc = dst.GetValidCol();
+    needValid(in, src0, "src0", vr, vc);
+    needValid(in, src1, "src1", vr, vc);
+    read(in, src0);
+    read(in, src1);
+    write(in, dst);
+    in.check();
+    mapRows<T>(
+        vr, vc,
+        [&](const uint8_t *const *s, uint64_t o) {
+          return static_cast<T>(ld<T>(s[0] + o) | ld<T>(s[1] + o));
+        },
+        dst, src0, src1);
+    in.commit();
+  });
+}
+
 /// dst[i, 2k] (P0101) or dst[i, 2k + 1] (P1010) = src[i, k]. The other
 /// columns of dst are unchanged, as the spec says; pto-isa instead
 /// zero-fills the whole dst tile first, which PTO_REF_TSCATTER_ZERO_FILL
