@@ -92,8 +92,26 @@ CASES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def prebuilt(request):
+    """Emits every kernel this run needs and builds them with one host
+    compiler process per core (the builds dominate this module's time);
+    the tests then find them in the content-addressed cache."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+    from tessel.runtime import pto
+    quick = request.config.getoption("--quick")
+    wanted = [c.values for c in CASES
+              if not (quick and any(m.name == "slow" for m in c.marks))]
+    emitted = [kernel_for(kind, preset, T).pto(target)
+               for kind, preset, T, target in wanted]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        list(pool.map(pto.build, emitted))
+
+
 @pytest.mark.parametrize("kind,preset,T,target", CASES)
-def test_emitted_kernel_matches_golden_and_simulation(kind, preset, T, target):
+def test_emitted_kernel_matches_golden_and_simulation(kind, preset, T, target,
+                                                      prebuilt):
     p = reference.PRESETS[preset]
     inputs, want = case_data(preset, T)
     kernel = kernel_for(kind, preset, T)
