@@ -22,9 +22,10 @@
 #include "tessel/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "llvm/Support/Format.h"
 
 #include <chrono>
+#include <cstdio>
+#include <vector>
 
 #define DEBUG_TYPE "tile-check-races"
 
@@ -120,8 +121,9 @@ struct CheckRacesPass
       double ms = std::chrono::duration<double, std::milli>(
                       std::chrono::steady_clock::now() - start)
                       .count();
-      getOperation().emitRemark() << "race check: " << llvm::format("%.2f", ms)
-                                  << " ms";
+      char text[32];
+      snprintf(text, sizeof(text), "%.2f", ms);
+      getOperation().emitRemark() << "race check: " << text << " ms";
     }
     if (anyError)
       signalPassFailure();
@@ -142,7 +144,7 @@ struct CheckRacesPass
                  nullptr);
       return;
     }
-    SmallVector<AccessSet> sets;
+    std::vector<AccessSet> sets;
     for (const ScopeAccess &a : accesses)
       sets.push_back(buildAccessSet(a));
     if (checkBounds)

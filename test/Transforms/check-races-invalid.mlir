@@ -83,7 +83,8 @@ func.func @modulo_collision(%out: memref<16x16xf32>) {
 
 // Self read-after-write through a scratch tensor (pl.create_tensor): block
 // b writes rows 8b and reads rows (8b + 8) % 32, which block b + 1 writes.
-// Block 0 reads rows 8..15: the witness pairs block 1's store with it.
+// The least witness: block 0 writes row 0, which block 3 reads
+// ((3 * 8 + 8) % 32 = 0).
 func.func @scratch_self_raw(%out: memref<32x16xf32>) {
   %c0 = arith.constant 0 : index
   %c8 = arith.constant 8 : index
@@ -93,11 +94,11 @@ func.func @scratch_self_raw(%out: memref<32x16xf32>) {
     tile.at vector {
       %r = arith.muli %b, %c8 : index
       %x = tile.full 1.0 : !tile.tile<8x16xf32>
-      // expected-error @below {{race on 'scratch' in scope 'raw': block 1 writes element [8, 0], which block 0 reads}}
+      // expected-error @below {{race on 'scratch' in scope 'raw': block 0 writes element [0, 0], which block 3 reads}}
       tile.store %x, %s[%r, %c0] : !tile.tile<8x16xf32>, memref<32x16xf32>
       %n = arith.addi %r, %c8 : index
       %m = arith.remsi %n, %c32 : index
-      // expected-note @below {{the other access: block 0 reads element [8, 0] here}}
+      // expected-note @below {{the other access: block 3 reads element [0, 0] here}}
       %y = tile.load %s[%m, %c0] : memref<32x16xf32> -> !tile.tile<8x16xf32>
       tile.store %y, %out[%r, %c0] : !tile.tile<8x16xf32>, memref<32x16xf32>
     }
@@ -116,9 +117,12 @@ func.func @reduction_into_shared_row(%x: memref<64x16xf32>, %out: memref<1x16xf3
       %r = arith.muli %b, %c16 : index
       %t = tile.load %x[%r, %c0] : memref<64x16xf32> -> !tile.tile<16x16xf32>
       %s = tile.row_sum %t : !tile.tile<16x16xf32> -> !tile.tile<16x1xf32>
+      // expected-note @below {{the other access: block 1 reads element [0, 0] here}}
       %acc = tile.load %out[%c0, %c0] : memref<1x16xf32> -> !tile.tile<1x16xf32>
+      // The store races with the other blocks' loads and stores.
+      // expected-error @below {{race on argument 1 in scope 'reduce': block 0 writes element [0, 0], which block 1 reads}}
       // expected-error @below {{race on argument 1 in scope 'reduce': block 0 writes element [0, 0], which block 1 also writes}}
-      // expected-note @below {{the other access}}
+      // expected-note @below {{the other access: block 1 writes element [0, 0] here}}
       tile.store %acc, %out[%c0, %c0] : !tile.tile<1x16xf32>, memref<1x16xf32>
     }
   }
@@ -180,12 +184,12 @@ func.func @guard_does_not_separate(%out: memref<32x16xf32>) {
     tile.at vector {
       %r = arith.muli %b, %c8 : index
       %x = tile.full 1.0 : !tile.tile<8x16xf32>
-      // expected-note @below {{the other access: block 1 writes element [0, 0] here}}
+      // expected-error @below {{race on argument 0 in scope 'guard': block 0 writes element [0, 0], which block 1 also writes}}
       tile.store %x, %out[%r, %c0] : !tile.tile<8x16xf32>, memref<32x16xf32>
       %pos = arith.cmpi sgt, %b, %c0 : index
       scf.if %pos {
         %p = arith.subi %r, %c8 : index
-        // expected-error @below {{race on argument 0 in scope 'guard': block 0 writes element [0, 0], which block 1 also writes}}
+        // expected-note @below {{the other access: block 1 writes element [0, 0] here}}
         tile.store %x, %out[%p, %c0] : !tile.tile<8x16xf32>, memref<32x16xf32>
       }
     }
@@ -256,7 +260,7 @@ func.func @pipeline_carried_dependence(%out: memref<8x16xf32>) {
         %r = arith.muli %i, %c8 : index
         // expected-note @below {{the load: block 0 (i0 = 1) reads element [8, 0] here}}
         %x = tile.load %s[%r, %c0] : memref<32x16xf32> -> !tile.tile<8x16xf32>
-        %y = tile.adds %x, 1.0 : !tile.tile<8x16xf32>
+        %y = tile.add %x, %x : !tile.tile<8x16xf32>
         %n = arith.addi %r, %c8 : index
         // expected-error @below {{race between pipelined iterations on 'carry' in scope 'scan': block 0 (i0 = 0) writes element [8, 0], which block 0 (i0 = 1) reads, and the 2-stage pipeline may load it before it is written}}
         tile.store %y, %s[%n, %c0] : !tile.tile<8x16xf32>, memref<32x16xf32>
@@ -359,6 +363,7 @@ func.func @not_affine_assumed(%out: memref<16x16xf32>) {
   %c0 = arith.constant 0 : index
   tile.spmd 4 name("square") (%b) attributes {assume_independent} {
     tile.at vector {
+      // expected-note @below {{here}}
       %r = arith.muli %b, %b : index
       %x = tile.full 1.0 : !tile.tile<1x16xf32>
       // expected-remark @below {{blocks of scope 'square' assumed independent (assume_independent): the race check cannot analyse this access: an index is the product of two runtime values}}

@@ -129,7 +129,7 @@ func.func @read_modify_write_own_rows(%out: memref<32x16xf32>) {
     tile.at vector {
       %r = arith.muli %b, %c8 : index
       %y = tile.load %out[%r, %c0] : memref<32x16xf32> -> !tile.tile<8x16xf32>
-      %z = tile.adds %y, 1.0 : !tile.tile<8x16xf32>
+      %z = tile.add %y, %y : !tile.tile<8x16xf32>
       tile.store %z, %out[%r, %c0] : !tile.tile<8x16xf32>, memref<32x16xf32>
     }
   }
@@ -194,7 +194,7 @@ func.func @pipeline_same_iteration(%acc: memref<32x16xf32>) {
       tile.pipeline %i = %c0 to %c4 step %c1 stages(2) {
         %r = arith.muli %i, %c8 : index
         %x = tile.load %acc[%r, %c0] : memref<32x16xf32> -> !tile.tile<8x16xf32>
-        %y = tile.adds %x, 1.0 : !tile.tile<8x16xf32>
+        %y = tile.add %x, %x : !tile.tile<8x16xf32>
         tile.store %y, %acc[%r, %c0] : !tile.tile<8x16xf32>, memref<32x16xf32>
       }
     }
