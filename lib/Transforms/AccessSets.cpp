@@ -422,10 +422,28 @@ std::optional<Disjunction> SetBuilder::condition(Value c, bool negate,
 
 void SetBuilder::build() {
   const ScopeAccess &a = set.access;
-  if (getRootTensor(a.memref) != a.memref) {
-    fail("it accesses a view of a tensor", a.memref.getDefiningOp());
-    return;
+  // Reshaping views (memref.collapse_shape / expand_shape of identity
+  // layouts, what pl.reshape of a GM tensor makes) keep every element's
+  // row-major offset; other views are not modelled.
+  Value root = a.memref;
+  while (Operation *view = root.getDefiningOp()) {
+    StringRef name = view->getName().getStringRef();
+    auto from = dyn_cast_or_null<MemRefType>(view->getNumOperands()
+                                         ? view->getOperand(0).getType()
+                                         : Type());
+    auto to = cast<MemRefType>(root.getType());
+    if ((name != "memref.collapse_shape" && name != "memref.expand_shape") ||
+        !from || !from.getLayout().isIdentity() ||
+        !to.getLayout().isIdentity()) {
+      if (getRootTensor(root) != root)
+        fail("it accesses a view of a tensor other than a reshape", view);
+      break;
+    }
+    root = view->getOperand(0);
   }
+  if (!set.isAnalysable())
+    return;
+  set.rootShape = llvm::to_vector(cast<MemRefType>(root.getType()).getShape());
   // Enclosing ops, outermost first.
   SmallVector<std::pair<Operation *, Region *>> context;
   Region *region = a.op->getParentRegion();
@@ -485,6 +503,11 @@ void SetBuilder::build() {
     set.constraints.push_back(geZero(
         off->plus(constantForm(set.sizes[d] - 1)).plus(varForm(e), -1)));
   }
+  int64_t stride = 1;
+  for (int d = static_cast<int>(set.elementVars.size()) - 1; d >= 0; --d) {
+    set.linear.add(set.elementVars[d], stride);
+    stride *= set.shape[d];
+  }
 }
 
 AccessSet tessel::buildAccessSet(const ScopeAccess &access) {
@@ -527,6 +550,19 @@ public:
   std::optional<SmallVector<int64_t>> solve(bool &tooComplex) const;
 
 private:
+  /// Lowers `sample`, a point of `poly`, to the lexicographically least
+  /// point in the block, loop and element variables of a, then of b (in
+  /// that order; locals are free): each in turn is minimised by an
+  /// exponential then a binary search of integer samples, and fixed. The
+  /// witness is then the simplest one (lowest block, then its loops and
+  /// element). Cheaper than a full lexmin, which the Presburger library
+  /// computes with a slow big-number simplex on large coordinates.
+  void minimize(mlir::presburger::IntegerPolyhedron &poly,
+                SmallVector<DynamicAPInt, 8> &sample) const;
+
+public:
+
+private:
   const AccessSet &a;
   const AccessSet *b;
   unsigned offsetB, numVars;
@@ -536,6 +572,66 @@ private:
 
 /// The most conjunctions one question may expand to.
 constexpr size_t kMaxConjunctions = 4096;
+
+void PairSystem::minimize(mlir::presburger::IntegerPolyhedron &poly,
+                          SmallVector<DynamicAPInt, 8> &sample) const {
+  using namespace mlir::presburger;
+  SmallVector<unsigned> order;
+  for (int side = 0; side < 2; ++side) {
+    const AccessSet *s = side == 0 ? &a : b;
+    if (!s)
+      continue;
+    for (auto [i, v] : llvm::enumerate(s->vars))
+      if (v.kind != AccessSet::VarKind::Local)
+        order.push_back(side == 0 ? i : offsetB + i);
+  }
+  // Whether some point has `var` <= bound; updates the sample if so.
+  auto below = [&](unsigned var, const DynamicAPInt &bound) {
+    IntegerPolyhedron trial = poly;
+    SmallVector<int64_t> row(numVars + 1, 0);
+    row[var] = -1;
+    trial.addInequality(row);
+    // The row's constant is set as an APInt: bound - var >= 0.
+    trial.atIneq(trial.getNumInequalities() - 1, numVars) = bound;
+    std::optional<SmallVector<DynamicAPInt, 8>> s = trial.findIntegerSample();
+    if (s)
+      sample = *s;
+    return s.has_value();
+  };
+  for (unsigned var : order) {
+    DynamicAPInt best = sample[var];
+    // Exponential search down from the sample, then binary search.
+    DynamicAPInt step(1), floor;
+    bool bounded = false;
+    for (int i = 0; i < 62; ++i) {
+      DynamicAPInt candidate = best - step;
+      if (!below(var, candidate)) {
+        floor = candidate; // no point at or below
+        bounded = true;
+        break;
+      }
+      best = sample[var];
+      step *= 2;
+    }
+    if (!bounded)
+      return; // unbounded below (cannot happen for a bounded witness)
+    DynamicAPInt lo = floor + 1, hi = best;
+    while (lo < hi) {
+      DynamicAPInt mid = floorDiv(lo + hi, DynamicAPInt(2));
+      if (below(var, mid))
+        hi = sample[var];
+      else
+        lo = mid + 1;
+    }
+    // Fix the variable at its least value for the following ones.
+    if (sample[var] != hi)
+      below(var, hi);
+    SmallVector<int64_t> row(numVars + 1, 0);
+    row[var] = 1;
+    poly.addEquality(row);
+    poly.atEq(poly.getNumEqualities() - 1, numVars) = -hi;
+  }
+}
 
 std::optional<SmallVector<int64_t>>
 PairSystem::solve(bool &tooComplex) const {
@@ -595,16 +691,10 @@ PairSystem::solve(bool &tooComplex) const {
     for (auto [i, d] : llvm::enumerate(clauses))
       for (const AffineConstraint &c : (*d)[choice[i]])
         addRow(poly, c);
-    // The lexicographically least point: the lowest block, then its
-    // lowest loop indices and element, so witnesses are the simplest ones.
-    MaybeOptimum<SmallVector<DynamicAPInt, 8>> least =
-        poly.findIntegerLexMin();
-    std::optional<SmallVector<DynamicAPInt, 8>> sample;
-    if (least.isBounded())
-      sample = *least;
-    else if (!least.isEmpty())
-      sample = poly.findIntegerSample();
+    std::optional<SmallVector<DynamicAPInt, 8>> sample =
+        poly.findIntegerSample();
     if (sample) {
+      minimize(poly, *sample);
       SmallVector<int64_t> out;
       for (const DynamicAPInt &x : *sample)
         out.push_back(static_cast<int64_t>(x));
@@ -631,12 +721,15 @@ static void fillLoops(
 /// leaves it is reported on its own) and makes them one element.
 static void sameElement(PairSystem &sys, const AccessSet &a,
                         const AccessSet &b) {
-  for (auto [d, ea] : llvm::enumerate(a.elementVars)) {
-    unsigned eb = sys.varB(b.elementVars[d]);
-    sys.extra.push_back(eqZero(varForm(ea).plus(varForm(eb), -1)));
-    sys.extra.push_back(geZero(varForm(ea)));
-    sys.extra.push_back(geZero(constantForm(a.shape[d] - 1).plus(
-        varForm(ea), -1)));
+  sys.extra.push_back(eqZero(a.linear.plus(sys.formB(b.linear), -1)));
+  for (int side = 0; side < 2; ++side) {
+    const AccessSet *s = side == 0 ? &a : &b;
+    for (auto [d, e] : llvm::enumerate(s->elementVars)) {
+      AffineForm ev = side == 0 ? varForm(e) : varForm(sys.varB(e));
+      sys.extra.push_back(geZero(ev));
+      sys.extra.push_back(
+          geZero(constantForm(s->shape[d] - 1).plus(ev, -1)));
+    }
   }
   // Loops outside the spmd run the same iteration in both blocks.
   for (auto [loopA, va] : a.loops)
@@ -653,16 +746,22 @@ static Witness makeWitness(const AccessSet &a, const AccessSet &b,
   w.blockB = b.blockVar >= 0 ? point[offsetB + b.blockVar] : 0;
   fillLoops(a, point, 0, w.loopsA);
   fillLoops(b, point, offsetB, w.loopsB);
-  for (unsigned e : a.elementVars)
-    w.element.push_back(point[e]);
+  int64_t offset = a.linear.constant;
+  for (auto [i, c] : llvm::enumerate(a.linear.coefs))
+    offset += c * point[i];
+  w.element.assign(a.rootShape.size(), 0);
+  for (int d = static_cast<int>(a.rootShape.size()) - 1; d >= 0; --d) {
+    int64_t n = std::max<int64_t>(a.rootShape[d], 1);
+    w.element[d] = offset % n;
+    offset /= n;
+  }
   return w;
 }
 
 std::optional<Witness> tessel::findCrossBlockConflict(const AccessSet &a,
                                                       const AccessSet &b,
                                                       bool &tooComplex) {
-  if (a.blockVar < 0 || b.blockVar < 0 ||
-      a.elementVars.size() != b.elementVars.size())
+  if (a.blockVar < 0 || b.blockVar < 0)
     return std::nullopt;
   PairSystem sys(a, &b);
   sameElement(sys, a, b);

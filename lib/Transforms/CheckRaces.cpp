@@ -102,7 +102,7 @@ struct CheckRacesPass
   void runOnOperation() override {
     auto start = std::chrono::steady_clock::now();
     anyError = false;
-    getOperation().walk([&](Operation *op) {
+    getOperation().walk<WalkOrder::PreOrder>([&](Operation *op) {
       if (auto spmd = dyn_cast<SpmdOp>(op)) {
         checkScope(spmd);
         return WalkResult::skip();
@@ -160,15 +160,17 @@ struct CheckRacesPass
           continue;
         if (getRootTensor(a.access.memref) != getRootTensor(b.access.memref))
           continue;
-        bool ok = true;
-        for (const AccessSet *s : {&a, &b})
-          if (!s->isAnalysable()) {
-            ok = false;
-            if (reported.insert(s->access.op).second)
-              unprovable(spmd, s->access.op, s->unanalysable, s->culprit);
-          }
-        if (!ok)
+        if (!a.isAnalysable() || !b.isAnalysable()) {
+          // Only other blocks, and loads a pipeline may hoist above a
+          // store, can conflict: a one-block scope without such a pipeline
+          // needs no proof.
+          if (spmd.getBlocks() > 1 || sharePipeline(a, b))
+            for (const AccessSet *s : {&a, &b})
+              if (!s->isAnalysable() &&
+                  reported.insert(s->access.op).second)
+                unprovable(spmd, s->access.op, s->unanalysable, s->culprit);
           continue;
+        }
         // A store first: the error is on it, the note on the other.
         const AccessSet &x = a.access.write ? a : b;
         const AccessSet &y = a.access.write ? b : a;
@@ -177,6 +179,18 @@ struct CheckRacesPass
           checkPipelines(spmd, x, y);
       }
     }
+  }
+
+  /// Whether a store and a load of the pair are in one pipeline of more
+  /// than one stage.
+  static bool sharePipeline(const AccessSet &a, const AccessSet &b) {
+    if (a.access.write == b.access.write)
+      return false;
+    for (Operation *p = a.access.op->getParentOp(); p; p = p->getParentOp())
+      if (auto pipe = dyn_cast<PipelineOp>(p))
+        if (pipe.getStages() > 1 && pipe->isAncestor(b.access.op))
+          return true;
+    return false;
   }
 
   void checkPair(SpmdOp spmd, const AccessSet &x, const AccessSet &y) {
@@ -252,6 +266,9 @@ struct CheckRacesPass
       InFlightDiagnostic diag =
           s.access.op->emitError()
           << "slice out of bounds in dimension " << d << " of "
+          << (getRootTensor(s.access.memref) != s.access.memref
+                  ? "a reshaped view of "
+                  : "")
           << tensorName(s.access.memref) << " (size " << s.shape[d]
           << "): " << who(s, w->blockA, w->loopsA) << " "
           << (s.access.write ? "writes" : "reads") << " " << off << ":"

@@ -76,6 +76,12 @@ struct AccessSet {
   llvm::SmallVector<std::pair<mlir::Operation *, unsigned>> loops;
   llvm::SmallVector<AffineForm> offsets;
   llvm::SmallVector<int64_t> sizes, shape;
+  /// The shape of the root tensor (the access may go through reshaping
+  /// views of it) and the element's row-major offset in it, over the
+  /// element variables: two accesses of one root touch one element when
+  /// their offsets are equal.
+  llvm::SmallVector<int64_t> rootShape;
+  AffineForm linear;
 
   /// Set when the access cannot be modelled exactly: why, and the op.
   std::string unanalysable;
@@ -95,6 +101,7 @@ struct Witness {
   int64_t blockA = 0, blockB = 0;
   /// (loop, index) of each enclosing loop of A and of B, outermost first.
   llvm::SmallVector<std::pair<mlir::Operation *, int64_t>> loopsA, loopsB;
+  /// The element, in the root tensor's coordinates.
   llvm::SmallVector<int64_t> element;
 };
 

@@ -658,7 +658,8 @@ class CodeGenerator:
             # Read by tile-check-races (docs/races.md).
             op.operation.attributes["assume_independent"] = ir.UnitAttr.get()
         block = op.regions[0].blocks.append(
-            ir.IndexType.get(), arg_locs=[self.named_loc(node, node.target)])
+            ir.IndexType.get(),
+            arg_locs=[self.named_loc(node, getattr(node, "target", None))])
         y = tile_d.YieldOp([], loc=self.loc(node), ip=ir.InsertionPoint(block))
         saved = self.enter(Scope("spmd", node, None, self.filename),
                            ir.InsertionPoint(y))
