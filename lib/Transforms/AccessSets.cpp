@@ -20,6 +20,7 @@
 #include "tessel/Transforms/LoopUtils.h"
 
 #include "mlir/Analysis/Presburger/IntegerRelation.h"
+#include "mlir/Analysis/Presburger/Simplex.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -691,8 +692,11 @@ PairSystem::solve(bool &tooComplex) const {
     for (auto [i, d] : llvm::enumerate(clauses))
       for (const AffineConstraint &c : (*d)[choice[i]])
         addRow(poly, c);
-    std::optional<SmallVector<DynamicAPInt, 8>> sample =
-        poly.findIntegerSample();
+    // Most questions of a race-free kernel have no rational point: the
+    // simplex says so at once, where integer sampling would search.
+    std::optional<SmallVector<DynamicAPInt, 8>> sample;
+    if (!poly.findIntegerLexMin().isEmpty())
+      sample = poly.findIntegerSample();
     if (sample) {
       minimize(poly, *sample);
       SmallVector<int64_t> out;
@@ -721,7 +725,15 @@ static void fillLoops(
 /// leaves it is reported on its own) and makes them one element.
 static void sameElement(PairSystem &sys, const AccessSet &a,
                         const AccessSet &b) {
-  sys.extra.push_back(eqZero(a.linear.plus(sys.formB(b.linear), -1)));
+  // Per dimension when both see the tensor with one shape (the usual case,
+  // and much easier for the simplex), else by row-major offset.
+  if (a.shape == b.shape) {
+    for (auto [ea, eb] : llvm::zip(a.elementVars, b.elementVars))
+      sys.extra.push_back(
+          eqZero(varForm(ea).plus(varForm(sys.varB(eb)), -1)));
+  } else {
+    sys.extra.push_back(eqZero(a.linear.plus(sys.formB(b.linear), -1)));
+  }
   for (int side = 0; side < 2; ++side) {
     const AccessSet *s = side == 0 ? &a : &b;
     for (auto [d, e] : llvm::enumerate(s->elementVars)) {
