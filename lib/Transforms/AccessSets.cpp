@@ -793,10 +793,24 @@ std::optional<Witness> tessel::findPipelineHazard(const AccessSet &store,
                                                   const AccessSet &load,
                                                   PipelineOp pipeline,
                                                   bool &tooComplex) {
-  int64_t stages = pipeline.getStages();
+  return findPipelineHazard(store, load, pipeline, pipeline.getStages(),
+                            tooComplex);
+}
+
+std::optional<Witness> tessel::findPipelineHazard(const AccessSet &store,
+                                                  const AccessSet &load,
+                                                  Operation *loop,
+                                                  int64_t stages,
+                                                  bool &tooComplex) {
+  Value stepV;
+  if (auto f = dyn_cast<scf::ForOp>(loop))
+    stepV = f.getStep();
+  else if (auto p = dyn_cast<PipelineOp>(loop))
+    stepV = p.getStep();
   APInt stepC;
-  if (stages < 2 || !matchPattern(pipeline.getStep(), m_ConstantInt(&stepC)))
+  if (stages < 2 || !stepV || !matchPattern(stepV, m_ConstantInt(&stepC)))
     return std::nullopt;
+  Operation *pipeline = loop;
   int64_t step = stepC.getSExtValue();
   PairSystem sys(store, &load);
   sameElement(sys, store, load);
@@ -813,7 +827,7 @@ std::optional<Witness> tessel::findPipelineHazard(const AccessSet &store,
       if (loopA != loopB)
         continue;
       AffineForm d = varForm(sys.varB(vb)).plus(varForm(va), -1);
-      if (loopA == pipeline.getOperation()) {
+      if (loopA == pipeline) {
         sys.extra.push_back(geZero(d.plus(constantForm(-step))));
         sys.extra.push_back(
             geZero(constantForm((stages - 1) * step).plus(d, -1)));
@@ -870,4 +884,49 @@ std::string tessel::getLoopVarName(Operation *loop, unsigned depth) {
       return name.getName().str();
   }
   return "i" + std::to_string(depth);
+}
+
+bool tessel::hasPipelineHazard(Operation *loop, int64_t stages,
+                               std::string &why) {
+  if (stages < 2)
+    return false;
+  SmallVector<ScopeAccess> accesses;
+  if (failed(collectScopeAccesses(loop, accesses))) {
+    why = "an operation other than tile.load and tile.store uses a GM tensor";
+    return true;
+  }
+  std::vector<AccessSet> sets;
+  for (const ScopeAccess &a : accesses)
+    sets.push_back(buildAccessSet(a));
+  for (const AccessSet &store : sets) {
+    if (!store.access.write)
+      continue;
+    for (const AccessSet &load : sets) {
+      if (load.access.write ||
+          getRootTensor(load.access.memref) !=
+              getRootTensor(store.access.memref))
+        continue;
+      if (!store.isAnalysable() || !load.isAnalysable()) {
+        why = "it loads a tensor it stores with indices the race check "
+              "cannot analyse";
+        return true;
+      }
+      bool tooComplex = false;
+      std::optional<Witness> w =
+          findPipelineHazard(store, load, loop, stages, tooComplex);
+      if (tooComplex) {
+        why = "it loads a tensor it stores under too many conditions";
+        return true;
+      }
+      if (w) {
+        why = "a later iteration loads element [";
+        for (auto [i, x] : llvm::enumerate(w->element))
+          why += (i ? ", " : "") + std::to_string(x);
+        why += "] an earlier one stores (" + describeTensor(
+                   store.access.memref) + ")";
+        return true;
+      }
+    }
+  }
+  return false;
 }

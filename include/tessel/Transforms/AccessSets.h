@@ -122,6 +122,20 @@ std::optional<Witness> findPipelineHazard(const AccessSet &store,
                                           tile::PipelineOp pipeline,
                                           bool &tooComplex);
 
+/// The same for a loop (`scf.for` or `tile.pipeline`) as if it were a
+/// pipeline of `stages` stages: what `tile-pipeline-loops` asks before
+/// pipelining a loop.
+std::optional<Witness> findPipelineHazard(const AccessSet &store,
+                                          const AccessSet &load,
+                                          mlir::Operation *loop,
+                                          int64_t stages, bool &tooComplex);
+
+/// Whether pipelining `loop` with `stages` stages could let a load of one
+/// iteration run before a store of an earlier one to the same element:
+/// true (with the store in `why`) when it can or cannot be decided.
+bool hasPipelineHazard(mlir::Operation *loop, int64_t stages,
+                       std::string &why);
+
 /// A point at which the slice of `a` leaves its tensor in dimension `dim`,
 /// or none. The element of the witness is the out-of-bounds offset.
 std::optional<Witness> findOutOfBounds(const AccessSet &a, unsigned dim,
