@@ -59,6 +59,25 @@ def bench_case(kind: str, preset: str, T: int, repeat: int) -> dict:
             "simulate": simulate_s, "golden": golden_s, "pass": ok}
 
 
+def race_check_ms(kind: str, preset: str, T: int, repeat: int) -> float:
+    """Median time of tile-check-races (docs/races.md) on the kernel's tile
+    IR, as the pass itself measures it (report-time remark)."""
+    import re
+    from tessel.compiler import driver
+    from tessel.mlir.passmanager import PassManager
+    kernel = run.build_kernel(kind, reference.PRESETS[preset], T)
+    compiled = driver.compile_kernel(kernel.fn, "a2a3", "tile")
+    times = []
+    for _ in range(repeat + 1):
+        compiled.warnings.clear()
+        with compiled.context:
+            PassManager.parse("builtin.module(tile-check-races{report-time})"
+                              ).run(compiled.module.operation)
+        times += [float(m.group(1)) for w in compiled.warnings
+                  if (m := re.match(r"race check: ([0-9.]+) ms", w[1]))]
+    return statistics.median(times[1:])
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -76,6 +95,13 @@ def main(argv=None) -> int:
         print(f"{preset + ' T=' + T:<14} {r['compile']:>10.3f} "
               f"{r['simulate'] * 1e3:>12.2f} {r['golden'] * 1e3:>10.2f} "
               f"{r['simulate'] / r['golden']:>11.3f}  {'pass' if r['pass'] else 'FAIL'}")
+    print("race check (tile-check-races, goal < 50 ms), median of "
+          f"{args.repeat} runs:")
+    for case in args.cases.split(","):
+        preset, T = case.split(":")
+        for kind in ("hand", "naive"):
+            ms = race_check_ms(kind, preset, int(T), args.repeat)
+            print(f"  {kind:<6} {preset + ' T=' + T:<14} {ms:>8.2f} ms")
     return 0
 
 

@@ -16,6 +16,7 @@
 #include "tessel/Support/Remarks.h"
 #include "tessel/Analysis/TilePlacement.h"
 #include "tessel/Support/TargetInfo.h"
+#include "tessel/Transforms/AccessSets.h"
 #include "tessel/Transforms/LoopUtils.h"
 #include "tessel/Transforms/Passes.h"
 
@@ -103,6 +104,14 @@ struct PipelineLoopsPass
       DenseMap<Operation *, int64_t> stagesOf;
       SmallVector<scf::ForOp> accepted;
       for (scf::ForOp loop : candidates) {
+        // Pipelining issues loads ahead of earlier iterations' stores: a
+        // loop-carried GM dependence would become a race (docs/races.md).
+        std::string hazard;
+        if (hasPipelineHazard(loop, stages, hazard)) {
+          loop.emitRemark() << "loop in scope '" << name
+                            << "' not pipelined: " << hazard;
+          continue;
+        }
         stagesOf[loop] = stages;
         Trial trial = tryPlacement(at, stagesOf, info);
         if (!trial.placeable) {

@@ -44,6 +44,9 @@ struct TileNpuPipelineOptions
 
 void buildTileSchedulePipeline(OpPassManager &pm,
                                const TileNpuPipelineOptions &options) {
+  // Races and out-of-bounds slices are the author's to fix: reject them
+  // before scheduling (docs/races.md).
+  pm.addPass(tessel::createTileCheckRaces());
   tessel::TileSplitMixedScopesOptions split;
   split.target = options.target;
   split.splitThroughGM = options.splitThroughGM;

@@ -239,3 +239,28 @@ func.func @carrying_loop_that_does_not_fit_gets_one_stage(%a: memref<4x23560xf32
   }
   return
 }
+
+// -----
+
+// A loop-carried GM dependence: iteration i stores row i + 1, which
+// iteration i + 1 loads. Two stages would issue that load before the store
+// (a race between iterations, docs/races.md), so the loop stays sequential.
+// CHECK-LABEL: func.func @loop_carried_gm_dependence
+// CHECK: scf.for
+// CHECK-NOT: tile.pipeline
+func.func @loop_carried_gm_dependence(%a: memref<8x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c7 = arith.constant 7 : index
+  tile.spmd 1 name("scan") (%b) {
+    tile.at vector {
+      // expected-remark @below {{loop in scope 'scan' not pipelined: a later iteration loads element [1, 0] an earlier one stores (argument 0)}}
+      scf.for %i = %c0 to %c7 step %c1 {
+        %x = tile.load %a[%i, %c0] : memref<8x64xf32> -> !tile.tile<1x64xf32>
+        %n = arith.addi %i, %c1 : index
+        tile.store %x, %a[%n, %c0] : !tile.tile<1x64xf32>, memref<8x64xf32>
+      }
+    }
+  }
+  return
+}

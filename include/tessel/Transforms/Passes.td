@@ -43,6 +43,54 @@ def TileCheckScopes : Pass<"tile-check-scopes", "::mlir::ModuleOp"> {
   ];
 }
 
+def TileCheckRaces : Pass<"tile-check-races", "::mlir::ModuleOp"> {
+  let summary = "prove the blocks of every spmd scope and the iterations of "
+                "every pipeline independent, or report a race with a witness";
+  let description = [{
+    For every `tile.spmd` and every pair of its GM accesses (`tile.load`,
+    `tile.store`) to one root tensor, at least one a store, decides exactly
+    whether two distinct blocks can touch one element, with MLIR's
+    Presburger library over the block index, the enclosing loops (bounds
+    and steps), the `scf.if` conditions, floor division and remainder by
+    constants and the slice extents (tessel/Transforms/AccessSets.h). For
+    every `tile.pipeline` with `stages = S > 1`, a load that can read an
+    element a store of one of the S - 1 iterations before it (same block)
+    writes is a race too: the pipeline may issue the load first. Program
+    order holds within a block otherwise, and scopes run one after the
+    other (docs/races.md).
+
+    A race is an error at one access with a note at the other, naming both
+    blocks, their loop indices and one element both touch. An access that
+    cannot be modelled (a product of two runtime indices, an index carried
+    across iterations) is an error saying independence cannot be proven,
+    or a remark when the scope has the `assume_independent` attribute
+    (`pl.spmd(n, assume_independent=True)`). With `check-bounds` a slice
+    that can leave its tensor is an error with the block and loop indices
+    where it does. It changes nothing in the IR. It runs first in
+    `tile-schedule-pipeline` and in the Python driver right after the
+    frontend.
+
+    Input:
+    ```mlir
+    tile.spmd 4 name("rows") (%b) {
+      tile.at vector {
+        %r = arith.muli %b, %c8 : index
+        %x = tile.full 1.0 : !tile.tile<9x16xf32>
+        tile.store %x, %out[%r, %c0] : !tile.tile<9x16xf32>, memref<40x16xf32>
+      }
+    }
+    ```
+    Error: `race on argument 0 in scope 'rows': block 0 writes element
+    [8, 0], which block 1 also writes`, with a note at the other store.
+  }];
+  let options = [
+    Option<"checkBounds", "check-bounds", "bool", /*default=*/"true",
+           "also report slices that can leave their tensor">,
+    Option<"reportTime", "report-time", "bool", /*default=*/"false",
+           "emit a remark with the time the check took (for benchmarks)">
+  ];
+}
+
 def TilePlaceBuffers : Pass<"tile-place-buffers", "::mlir::ModuleOp"> {
   let summary = "give every tile an offset in its on-chip buffer, reusing "
                 "dead space and multiplying pipelined tiles per stage";

@@ -168,6 +168,23 @@ def verify(module) -> None:
         raise mlir_error(e, "the tile dialect verifier") from None
 
 
+CHECK_PIPELINE = "builtin.module(tile-check-races)"
+
+
+def check_races(module) -> None:
+    """Prove the blocks of every scope independent and every slice in bounds
+    (tile-check-races, docs/races.md); a race or an out-of-bounds slice is a
+    CompileError at the author's line with the witness."""
+    from ..mlir import ir
+    from ..mlir.passmanager import PassManager
+    pm = PassManager.parse(CHECK_PIPELINE, context=module.context)
+    try:
+        pm.run(module.operation)
+    except ir.MLIRError as e:
+        raise mlir_error(e, "the race and bounds check "
+                         "(tile-check-races)") from None
+
+
 def compile_kernel(fn, target: str = DEFAULT_TARGET,
                    stage: str = "tile") -> Compiled:
     """Compile the `@pl.jit` function `fn` to `stage` for `target`."""
@@ -180,6 +197,7 @@ def compile_kernel(fn, target: str = DEFAULT_TARGET,
     module = build_module(fn, target, ctx, info)
     with ctx:
         verify(module)
+        check_races(module)
         run_stages(module, target, stage)
     return Compiled(fn.__name__, target, stage, module, ctx,
                     warnings=collected, reads=info["reads"],

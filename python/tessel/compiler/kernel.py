@@ -181,7 +181,39 @@ class JitKernel:
                     f"such tensors (and autograd cannot see the write); pass "
                     f"{p.name}.detach() or call under torch.no_grad()")
             key.append((tuple(t.shape), t.dtype))
+        self.check_aliasing(args)
         return tuple(key)
+
+    def check_aliasing(self, args) -> None:
+        """Two arguments whose bytes overlap, one of them written by the
+        kernel (pl.Out / pl.InOut), are an error before anything runs: the
+        kernel assumes distinct parameters never alias (docs/races.md). A
+        tensor the kernel both reads and writes is one pl.InOut parameter."""
+        params = self.signature
+        spans = []
+        for t, p in zip(args, params):
+            start = t.data_ptr()
+            spans.append((start, start + t.numel() * t.element_size()))
+        for i in range(len(params)):
+            for j in range(i + 1, len(params)):
+                p, q = params[i], params[j]
+                if not (p.is_output or q.is_output):
+                    continue
+                (a0, a1), (b0, b1) = spans[i], spans[j]
+                if a0 >= b1 or b0 >= a1 or a0 == a1 or b0 == b1:
+                    continue
+                what = ("the same memory" if (a0, a1) == (b0, b1)
+                        else "overlapping memory")
+                kinds = " and ".join(f"'{x.name}' ({x.direction})"
+                                     for x in (p, q))
+                raise ArgumentError(
+                    f"{self.__name__}(): arguments {kinds} are {what} "
+                    f"(bytes {max(a0, b0) - a0}..{min(a1, b1) - a0} of "
+                    f"'{p.name}'), and the kernel writes "
+                    f"{'both' if p.is_output and q.is_output else 'one'}: "
+                    f"outputs must not alias other arguments; pass distinct "
+                    f"tensors, or declare one pl.InOut[...] parameter for a "
+                    f"tensor the kernel reads and writes")
 
     @_author_facing
     def compile(self, *args, target: str | None = None):

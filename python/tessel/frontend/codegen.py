@@ -184,6 +184,14 @@ class CodeGenerator:
                                      f"'{act.src.name}' called here"))
         return error_at(self.filename, node, brief, notes=notes, **kw)
 
+    def named_loc(self, node, target) -> ir.Location:
+        """The location of `node` named after the loop target `target` when
+        it is a plain name (so diagnostics can say `b = 1`, `k = 2`)."""
+        loc = self.loc(node)
+        if isinstance(target, ast.Name):
+            return ir.Location.name(target.id, childLoc=loc)
+        return loc
+
     def loc(self, node) -> ir.Location:
         line = getattr(node, "lineno", None) or self.act.src.node.lineno
         col = (getattr(node, "col_offset", 0) or 0) + 1
@@ -298,7 +306,8 @@ class CodeGenerator:
             f = func.FuncOp(src.name, ftype, loc=self.loc(node),
                             ip=ir.InsertionPoint(module.body))
             entry = f.add_entry_block(
-                arg_locs=[self.loc(p[2]) for p in params])
+                arg_locs=[ir.Location.name(p[0], childLoc=self.loc(p[2]))
+                          for p in params])
             ret = func.ReturnOp([], loc=self.loc(node),
                                 ip=ir.InsertionPoint(entry))
             self.anchor = builtin.UnrealizedConversionCastOp(
@@ -663,11 +672,16 @@ class CodeGenerator:
         self.scope, self.ip = saved
         self.cse.pop()
 
-    def make_spmd(self, node, blocks: int, name, bind_iv, body_fn):
+    def make_spmd(self, node, blocks: int, name, bind_iv, body_fn,
+                  assume_independent: bool = False):
         op = tile_d.SpmdOp(blocks, sym_name=name, loc=self.loc(node),
                            ip=self.ip)
-        block = op.regions[0].blocks.append(ir.IndexType.get(),
-                                            arg_locs=[self.loc(node)])
+        if assume_independent:
+            # Read by tile-check-races (docs/races.md).
+            op.operation.attributes["assume_independent"] = ir.UnitAttr.get()
+        block = op.regions[0].blocks.append(
+            ir.IndexType.get(),
+            arg_locs=[self.named_loc(node, getattr(node, "target", None))])
         y = tile_d.YieldOp([], loc=self.loc(node), ip=ir.InsertionPoint(block))
         saved = self.enter(Scope("spmd", node, None, self.filename),
                            ir.InsertionPoint(y))
@@ -852,7 +866,9 @@ class CodeGenerator:
                              implicit=at_kind is None)
 
         snapshot = dict(self.act.vars)
-        self.make_spmd(node, trips, name_hint, bind, body)
+        assumed = self.opt_flag(a.assume_independent, "assume_independent")
+        self.make_spmd(node, trips, name_hint, bind, body,
+                       assume_independent=assumed)
         self.region_exit(snapshot, node.body, f"assigned inside the pl.parallel loop "
                          f"at line {node.lineno}", node,
                          extra=self._target_names(node.target),
@@ -917,6 +933,7 @@ class CodeGenerator:
     def for_spmd(self, node, a):
         n = self.const_int(a.n, "pl.spmd block count", minimum=1)
         name_hint = self.opt_str(a.name_hint, "name_hint")
+        assumed = self.opt_flag(a.assume_independent, "assume_independent")
         if self.scope.kind != "function":
             raise self._scope_error(node, "pl.spmd")
         has_at = self.contains_at(node.body)
@@ -932,7 +949,7 @@ class CodeGenerator:
 
         self.make_spmd(node, n, name_hint,
                        lambda b: self.assign_loop_target(node.target, b, node),
-                       body)
+                       body, assume_independent=assumed)
         self.region_exit(snapshot, node.body, f"assigned inside the pl.spmd loop at "
                          f"line {node.lineno}", node,
                          extra=self._target_names(node.target),
@@ -1010,10 +1027,13 @@ class CodeGenerator:
             op = tile_d.PipelineOp(types, lb, ub, st, stages, init_values,
                                    loc=loc, ip=self.ip)
             block = op.regions[0].blocks.append(
-                ir.IndexType.get(), *types, arg_locs=[loc] * (len(types) + 1))
+                ir.IndexType.get(), *types,
+                arg_locs=[self.named_loc(node, target)] + [loc] * len(types))
         else:
             op = scf.ForOp(lb, ub, st, init_values, loc=loc, ip=self.ip)
             block = op.body
+            if hasattr(block.arguments[0], "set_location"):
+                block.arguments[0].set_location(self.named_loc(node, target))
         self.cse.append({})
         lo, _ = self.index_bounds(start)
         _, hi = self.index_bounds(stop)
@@ -1335,8 +1355,12 @@ class CodeGenerator:
                 raise self.error(onode, "negative indices are not supported",
                                  found=str(offset))
             lo, hi = self.index_bounds(offset)
-            if size > dim or (hi is not None and hi + size > dim) or \
-                    (lo is not None and lo < 0):
+            # A runtime offset whose interval leaves the tensor may still be
+            # in bounds wherever the access runs (under `if b > 0:`, modulo
+            # tiling): tile-check-races decides it exactly right after the
+            # frontend, with the block and loop indices of a real overflow.
+            if size > dim or (isinstance(offset, int) and (
+                    offset + size > dim or offset < 0)):
                 if isinstance(offset, int):
                     found = f"{offset}:{offset + size}"
                 else:
@@ -2085,6 +2109,13 @@ class CodeGenerator:
         if minimum is not None and v < minimum:
             raise self.error(arg.node, f"{what} must be at least {minimum}",
                              found=str(v))
+        return v
+
+    def opt_flag(self, arg: Arg, what: str) -> bool:
+        v = arg.value
+        if not isinstance(v, bool):
+            raise self.error(arg.node, f"{what} must be True or False",
+                             found=describe(v))
         return v
 
     def opt_str(self, arg: Arg, what: str):

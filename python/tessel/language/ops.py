@@ -47,20 +47,24 @@ def builtin_name(obj) -> str | None:
 # ---------------------------------------------------------------------------
 
 @builtin("spmd")
-def spmd(n, name_hint=None):
+def spmd(n, name_hint=None, assume_independent=False):
     """``for i in pl.spmd(n, name_hint="..."):`` -- `n` independent blocks,
     one per core; `i` is the block index. Becomes `tile.spmd`. A body with
     no `pl.at` scope inside runs as one `core_group` scope. Blocks must not
-    race on GM."""
+    race on GM: the compiler proves it (docs/races.md), and rejects a kernel
+    whose indices it cannot analyse unless `assume_independent=True`
+    asserts it (then a remark says what was assumed)."""
 
 
 @builtin("parallel")
-def parallel(start, stop=None, step=1, *, chunk=None):
+def parallel(start, stop=None, step=1, *, chunk=None,
+             assume_independent=False):
     """``for i in pl.parallel(n)`` / ``pl.parallel(start, stop, step)`` -- a
     parallel loop. At function level it becomes a `tile.spmd` with one block
     per iteration (`with pl.at(...)` inside are its core scopes); inside a
     scope it is a sequential loop (its iterations are independent). `chunk`
-    is accepted for PyPTO compatibility and ignored."""
+    is accepted for PyPTO compatibility and ignored; `assume_independent`
+    is `pl.spmd`'s."""
 
 
 @builtin("at")

@@ -1,0 +1,370 @@
+"""The race corpus through the Python surface (docs/races.md): every racy
+kernel is a tessel.CompileError whose message contains "race", at the
+author's line of one access with a note at the other and a witness; no
+race-free kernel is rejected, and the ones that run give torch's numbers.
+The lit corpus is test/Transforms/check-races{,-invalid}.mlir."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import torch
+
+import tessel.language as pl
+from tessel import CompileError
+
+THIS_FILE = os.path.realpath(__file__)
+with open(THIS_FILE) as _f:
+    SOURCE_LINES = _f.read().splitlines()
+
+F32 = pl.FP32
+
+
+def line_of(tag: str) -> int:
+    hits = [i for i, text in enumerate(SOURCE_LINES, 1)
+            if text.rstrip().endswith(f"# {tag}")]
+    assert len(hits) == 1, f"tag {tag!r} found {len(hits)} times"
+    return hits[0]
+
+
+def rejected(kernel, tag: str, *parts, note: str | None = None):
+    with pytest.raises(CompileError) as info:
+        kernel.ir()
+    err = info.value
+    assert os.path.realpath(err.filename) == THIS_FILE, str(err)
+    assert err.line == line_of(tag), str(err)
+    for p in parts:
+        assert p in err.brief, str(err)
+    if note is not None:
+        where = f"test_races.py:{line_of(note)}:"
+        assert any(where in text and "note:" in text
+                   for text in str(err).splitlines()), str(err)
+    return err
+
+
+# ---------------------------------------------------------------------------
+# Racy kernels
+# ---------------------------------------------------------------------------
+
+@pl.jit
+def rows_overlap(y: pl.Out[pl.Tensor[[40, 16], F32]]):
+    for b in pl.spmd(4, name_hint="rows"):
+        r = b * 8
+        y[r:r + 9, :] = pl.full([9, 16], dtype=F32, value=1.0)  # RACE-rows
+
+
+def test_rows_overlapping_by_one_row():
+    err = rejected(rows_overlap, "RACE-rows", "race on 'y' in scope 'rows'",
+                   "block 0 writes element [8, 0]", "block 1 also writes",
+                   note="RACE-rows")
+    assert "race" in str(err)
+
+
+@pl.jit
+def cols_overlap(y: pl.Out[pl.Tensor[[16, 40], F32]]):
+    for b in pl.spmd(4, name_hint="cols"):
+        c = b * 8
+        y[:, c:c + 9] = pl.full([16, 9], dtype=F32, value=1.0)  # RACE-cols
+
+
+def test_columns_overlapping_by_one_column():
+    rejected(cols_overlap, "RACE-cols", "block 0 writes element [0, 8]",
+             "block 1 also writes")
+
+
+@pl.jit
+def halves(y: pl.Out[pl.Tensor[[16, 16], F32]]):
+    for b in pl.spmd(4, name_hint="halves"):
+        r = (b // 2) * 8
+        y[r:r + 8, :] = pl.full([8, 16], dtype=F32, value=1.0)  # RACE-div
+
+
+def test_block_index_collision():
+    rejected(halves, "RACE-div", "block 0 writes element [0, 0]",
+             "block 1 also writes")
+
+
+@pl.jit
+def scratch_raw(x: pl.Tensor[[32, 16], F32],
+                y: pl.Out[pl.Tensor[[32, 16], F32]]):
+    s = pl.create_tensor([32, 16], dtype=F32)
+    for b in pl.spmd(4, name_hint="raw"):
+        r = b * 8
+        s[r:r + 8, :] = x[r:r + 8, :]  # RACE-raw-store
+        n = (r + 8) % 32
+        y[r:r + 8, :] = s[n:n + 8, :]  # RACE-raw-load
+
+
+def test_self_raw_through_create_tensor():
+    rejected(scratch_raw, "RACE-raw-store", "race on",
+             "block 0 writes element [0, 0]", "which block 3 reads",
+             note="RACE-raw-load")
+
+
+@pl.jit
+def parallel_overlap(y: pl.Out[pl.Tensor[[40, 16], F32]]):
+    for i in pl.parallel(0, 32, 8):
+        with pl.at(level=pl.Level.CORE_GROUP):
+            y[i:i + 9, :] = pl.full([9, 16], dtype=F32, value=1.0)  # RACE-par
+
+
+def test_parallel_scope():
+    rejected(parallel_overlap, "RACE-par", "block 0 writes element [8, 0]",
+             "block 1 also writes")
+
+
+@pl.jit
+def shared_row(x: pl.Tensor[[64, 16], F32], y: pl.Out[pl.Tensor[[1, 16], F32]]):
+    for b in pl.spmd(4, name_hint="reduce"):
+        r = b * 16
+        acc = y[0:1, :]
+        y[0:1, :] = pl.add(acc, x[r:r + 1, :])  # RACE-reduce
+
+
+def test_reduction_into_shared_row():
+    rejected(shared_row, "RACE-reduce", "block 0 writes element [0, 0]")
+
+
+@pl.jit
+def vec_overlap(y: pl.Out[pl.Tensor[[80], F32]]):
+    for b in pl.spmd(4, name_hint="vec"):
+        o = b * 16
+        y[o:o + 17] = pl.full([1, 17], dtype=F32, value=1.0)  # RACE-1d
+
+
+def test_one_dimensional():
+    rejected(vec_overlap, "RACE-1d", "block 0 writes element [16]",
+             "block 1 also writes")
+
+
+@pl.jit
+def pipelined_carry(y: pl.Out[pl.Tensor[[40, 16], F32]]):
+    for b in pl.spmd(1, name_hint="scan"):
+        for i in pl.pipeline(4, stage=2):
+            r = i * 8
+            t = y[r:r + 8, :]  # RACE-pipe-load
+            y[r + 8:r + 16, :] = pl.add(t, 1.0)  # RACE-pipe-store
+
+
+def test_pipelined_loop_carried_dependence():
+    rejected(pipelined_carry, "RACE-pipe-store",
+             "race between pipelined iterations on 'y'",
+             "block 0 (i = 0) writes element [8, 0]",
+             "block 0 (i = 1) reads", note="RACE-pipe-load")
+
+
+@pl.jit
+def loop_overlap(y: pl.Out[pl.Tensor[[64, 16], F32]]):
+    for b in pl.spmd(2, name_hint="loops"):
+        for i in pl.range(4):
+            r = b * 16 + i * 8
+            y[r:r + 8, :] = pl.full([8, 16], dtype=F32, value=1.0)  # RACE-loop
+
+
+def test_loop_indices_in_the_witness():
+    rejected(loop_overlap, "RACE-loop",
+             "block 0 (i = 2) writes element [16, 0]",
+             "block 1 (i = 0) also writes")
+
+
+@pl.jit
+def square(y: pl.Out[pl.Tensor[[16, 16], F32]]):
+    for b in pl.spmd(4, name_hint="square"):
+        r = b * b
+        y[r:r + 1, :] = pl.full([1, 16], dtype=F32, value=1.0)  # UNPROVABLE
+
+
+def test_non_affine_cannot_be_proven():
+    rejected(square, "UNPROVABLE", "cannot prove the blocks of scope "
+             "'square' independent", "product of two runtime values")
+
+
+@pl.jit
+def oob(y: pl.Out[pl.Tensor[[24, 16], F32]]):
+    for b in pl.spmd(4, name_hint="oob"):
+        r = b * 8
+        y[r:r + 8, :] = pl.full([8, 16], dtype=F32, value=1.0)  # OOB
+
+
+def test_out_of_bounds_has_a_witness():
+    rejected(oob, "OOB", "slice out of bounds in dimension 0 of 'y'",
+             "block 3 writes 24:32", "expected within 0:24")
+
+
+# ---------------------------------------------------------------------------
+# Race-free kernels
+# ---------------------------------------------------------------------------
+
+@pl.jit
+def disjoint_rows(x: pl.Tensor[[32, 16], F32],
+                  y: pl.Out[pl.Tensor[[32, 16], F32]]):
+    for b in pl.spmd(4, name_hint="rows"):
+        r = b * 8
+        y[r:r + 8, :] = pl.add(x[r:r + 8, :], 1.0)
+
+
+@pl.jit
+def interleaved(x: pl.Tensor[[16, 16], F32],
+                y: pl.Out[pl.Tensor[[16, 16], F32]]):
+    for b in pl.spmd(4, name_hint="cols"):
+        for j in pl.range(4):
+            c = j * 4 + b
+            y[:, c:c + 1] = pl.add(x[:, c:c + 1], 1.0)
+
+
+@pl.jit
+def rotation(x: pl.Tensor[[32, 16], F32],
+             y: pl.Out[pl.Tensor[[32, 16], F32]]):
+    for b in pl.spmd(4, name_hint="rotate"):
+        r = b * 8
+        n = (r + 8) % 32
+        y[n:n + 8, :] = pl.add(x[n:n + 8, :], 1.0)
+
+
+@pl.jit
+def guarded_neighbour(x: pl.Tensor[[32, 16], F32],
+                      y: pl.Out[pl.Tensor[[32, 16], F32]]):
+    for b in pl.spmd(4, name_hint="nb"):
+        r = b * 8 + 8
+        if b > 0:
+            y[r - 8:r, :] = pl.add(x[r - 16:r - 8, :], 1.0)
+        else:
+            y[0:8, :] = pl.full([8, 16], dtype=F32, value=1.0)
+
+
+@pl.jit
+def later_scope(x: pl.Tensor[[32, 16], F32],
+                y: pl.Out[pl.Tensor[[32, 16], F32]]):
+    s = pl.create_tensor([32, 16], dtype=F32)
+    for b in pl.spmd(4, name_hint="produce"):
+        r = b * 8
+        s[r:r + 8, :] = pl.add(x[r:r + 8, :], 1.0)
+    for b in pl.spmd(4, name_hint="consume"):
+        r = b * 8
+        n = (r + 8) % 32
+        y[r:r + 8, :] = s[n:n + 8, :]
+
+
+@pl.jit
+def own_rmw(y: pl.InOut[pl.Tensor[[32, 16], F32]]):
+    for b in pl.spmd(4, name_hint="rmw"):
+        r = b * 8
+        y[r:r + 8, :] = pl.add(y[r:r + 8, :], 1.0)
+
+
+@pl.jit
+def parallel_rows(x: pl.Tensor[[32, 16], F32],
+                  y: pl.Out[pl.Tensor[[32, 16], F32]]):
+    for i in pl.parallel(0, 32, 8):
+        with pl.at(level=pl.Level.CORE_GROUP):
+            y[i:i + 8, :] = pl.add(x[i:i + 8, :], 1.0)
+
+
+@pl.jit
+def vec_chunks(x: pl.Tensor[[64], F32], y: pl.Out[pl.Tensor[[64], F32]]):
+    for b in pl.spmd(4, name_hint="vec"):
+        o = b * 16
+        y[o:o + 16] = pl.add(x[o:o + 16], 1.0)
+
+
+@pl.jit
+def quotient_grid(x: pl.Tensor[[16, 32], F32],
+                  y: pl.Out[pl.Tensor[[16, 32], F32]]):
+    for b in pl.spmd(4, name_hint="grid"):
+        r = (b // 2) * 8
+        c = (b % 2) * 16
+        y[r:r + 8, c:c + 16] = pl.add(x[r:r + 8, c:c + 16], 1.0)
+
+
+@pl.jit
+def pipelined_own(y: pl.InOut[pl.Tensor[[32, 16], F32]]):
+    for b in pl.spmd(2, name_hint="scale"):
+        for i in pl.pipeline(2, stage=2):
+            r = b * 16 + i * 8
+            y[r:r + 8, :] = pl.add(y[r:r + 8, :], 1.0)
+
+
+@pl.jit
+def square_assumed(y: pl.Out[pl.Tensor[[16, 16], F32]]):
+    for b in pl.spmd(4, name_hint="square", assume_independent=True):
+        r = b * b
+        y[r:r + 1, :] = pl.full([1, 16], dtype=F32, value=1.0)
+
+
+RACE_FREE = [disjoint_rows, interleaved, rotation, guarded_neighbour,
+             later_scope, own_rmw, parallel_rows, vec_chunks, quotient_grid,
+             pipelined_own, square_assumed]
+
+
+@pytest.mark.parametrize("kernel", RACE_FREE, ids=lambda k: k.__name__)
+def test_race_free_kernels_compile(kernel):
+    kernel.ir(stage="scheduled")
+
+
+def test_assume_independent_is_a_remark():
+    compiled = square_assumed.module(stage="tile")
+    remarks = [w for w in compiled.warnings
+               if "assumed independent" in w[1]]
+    assert remarks, compiled.warnings
+    assert "assume_independent" in square_assumed.ir()
+
+
+def _run(kernel, *shapes_in, out_shape=None, inout=None):
+    torch.manual_seed(0)
+    ins = [torch.randn(s) for s in shapes_in]
+    if inout is not None:
+        y = inout.clone()
+        kernel(*ins, y)
+    else:
+        y = torch.zeros(out_shape)
+        kernel(*ins, y)
+    return ins, y
+
+
+def test_race_free_numerics():
+    (x,), y = _run(rotation, (32, 16), out_shape=(32, 16))
+    torch.testing.assert_close(y, x + 1)
+    (x,), y = _run(guarded_neighbour, (32, 16), out_shape=(32, 16))
+    want = torch.cat([torch.ones(8, 16), x[0:24] + 1])
+    torch.testing.assert_close(y, want)
+    (x,), y = _run(later_scope, (32, 16), out_shape=(32, 16))
+    torch.testing.assert_close(y, torch.roll(x + 1, -8, 0))
+    (x,), y = _run(interleaved, (16, 16), out_shape=(16, 16))
+    torch.testing.assert_close(y, x + 1)
+    base = torch.randn(32, 16)
+    _, y = _run(pipelined_own, inout=base)
+    torch.testing.assert_close(y, base + 1)
+
+
+# ---------------------------------------------------------------------------
+# Aliasing at call time
+# ---------------------------------------------------------------------------
+
+@pl.jit
+def two_outputs(y: pl.Out[pl.Tensor[[8, 16], F32]],
+                z: pl.Out[pl.Tensor[[8, 16], F32]]):
+    for b in pl.spmd(1):
+        y[:, :] = pl.full([8, 16], dtype=F32, value=1.0)
+        z[:, :] = pl.full([8, 16], dtype=F32, value=2.0)
+
+
+def test_outputs_that_alias_are_rejected_before_running():
+    from tessel.errors import ArgumentError
+    t = torch.zeros(8, 16)
+    with pytest.raises(ArgumentError, match="'y' \\(out\\) and 'z' \\(out\\) "
+                       "are the same memory"):
+        two_outputs(t, t)
+    big = torch.zeros(16, 16)
+    with pytest.raises(ArgumentError, match="overlapping memory"):
+        two_outputs(big[0:8], big[4:12])
+    assert big.abs().sum() == 0     # nothing ran
+    two_outputs(big[0:8], big[8:16])    # disjoint views are fine
+    assert big[0:8].eq(1).all() and big[8:16].eq(2).all()
+
+
+def test_input_aliasing_an_output_is_rejected():
+    from tessel.errors import ArgumentError
+    t = torch.randn(32, 16)
+    with pytest.raises(ArgumentError, match="'x' \\(in\\) and 'y' \\(out\\)"):
+        disjoint_rows(t, t)
