@@ -57,7 +57,7 @@ module attributes {tile.target = #tile.target<a2a3>} {
         %y = tile.load %w[%c0, %col] : memref<64x128xf16> -> !tile.tile<64x32xf16>
         %m = tile.matmul %x, %y : !tile.tile<16x64xf16>, !tile.tile<64x32xf16> -> !tile.tile<16x32xf32>
         %e = tile.exp %m : !tile.tile<16x32xf32>
-        tile.store %e, %o[%c0, %c0] : !tile.tile<16x32xf32>, memref<16x64xf32>
+        tile.store %e, %o[%c0, %p] : !tile.tile<16x32xf32>, memref<16x64xf32>
       }
     }
     return
