@@ -91,11 +91,13 @@ public:
     if (isa<arith::DivUIOp, arith::DivSIOp, arith::FloorDivSIOp>(def))
       return IndexRange{a->lo / *k, a->hi / *k};
     if (isa<arith::RemUIOp, arith::RemSIOp>(def)) {
-      // Without a wrap inside [lo, hi] the remainders are [lo % k, hi % k];
-      // with one, every remainder is taken.
+      // Without a wrap inside [lo, hi] the remainders are [lo % k, hi % k].
+      // With one the interval is not exact (a strided value, 8b + 8 mod 32,
+      // takes only some remainders): not checked here; tile-check-races
+      // decides it exactly.
       if (a->hi - a->lo < *k && a->lo % *k <= a->hi % *k)
         return IndexRange{a->lo % *k, a->hi % *k};
-      return IndexRange{0, *k - 1};
+      return std::nullopt;
     }
     return std::nullopt;
   }

@@ -115,7 +115,7 @@ def test_parallel_scope():
 
 
 @pl.jit
-def shared_row(x: pl.Tensor[[64, 16], F32], y: pl.Out[pl.Tensor[[1, 16], F32]]):
+def shared_row(x: pl.Tensor[[64, 16], F32], y: pl.InOut[pl.Tensor[[1, 16], F32]]):
     for b in pl.spmd(4, name_hint="reduce"):
         r = b * 16
         acc = y[0:1, :]
@@ -139,7 +139,7 @@ def test_one_dimensional():
 
 
 @pl.jit
-def pipelined_carry(y: pl.Out[pl.Tensor[[40, 16], F32]]):
+def pipelined_carry(y: pl.InOut[pl.Tensor[[40, 16], F32]]):
     for b in pl.spmd(1, name_hint="scan"):
         for i in pl.pipeline(4, stage=2):
             r = i * 8

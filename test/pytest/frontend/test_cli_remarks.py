@@ -33,8 +33,9 @@ def test_naive_kernel_loops_are_pipelined_with_a_remark(capsys, tmp_path):
     assert rc == 0
     err = capsys.readouterr().err
     # The first scope's K loop: 2 slots each of the [8,128] and [128,128] bf16
-    # loads in L1, (2048 + 32768) x 2 = 69632 bytes of 524288: pipelined.
-    assert "remark: pipelined loop in scope 'q_down_proj': 2 stages, footprint 69632 bytes of 524288 (cube L1)" in err
+    # loads in L1; 8 rows pad to a 16-row fractal: (4096 + 32768) x 2 =
+    # 73728 bytes of 524288: pipelined.
+    assert "remark: pipelined loop in scope 'q_down_proj': 2 stages, footprint 73728 bytes of 524288 (cube L1)" in err
 
 
 def test_no_remarks_without_the_flag(capsys, tmp_path):
