@@ -694,8 +694,16 @@ PairSystem::solve(bool &tooComplex) const {
         addRow(poly, c);
     // Most questions of a race-free kernel have no rational point: the
     // simplex says so at once, where integer sampling would search.
+    // Emptiness on a copy with the equalities eliminated (element and
+    // local variables mostly go): the GCD test and the rational simplex
+    // settle most questions of a race-free kernel, integer sampling the
+    // rest. Only a non-empty system is sampled again, in the original
+    // variables, for the witness.
     std::optional<SmallVector<DynamicAPInt, 8>> sample;
-    if (!poly.findIntegerLexMin().isEmpty())
+    IntegerPolyhedron reduced = poly;
+    reduced.simplify();
+    if (!reduced.isEmptyByGCDTest() && !Simplex(reduced).isEmpty() &&
+        reduced.findIntegerSample())
       sample = poly.findIntegerSample();
     if (sample) {
       minimize(poly, *sample);

@@ -91,6 +91,32 @@ def TileCheckRaces : Pass<"tile-check-races", "::mlir::ModuleOp"> {
   ];
 }
 
+def TilePermuteBlocks : Pass<"tile-permute-blocks", "::mlir::ModuleOp"> {
+  let summary = "run the blocks of every spmd scope in reverse or shuffled "
+                "order (a dynamic race test for the CPU simulation)";
+  let description = [{
+    Rewrites the block index b of every `tile.spmd` with N blocks as a
+    permutation of it, so the CPU simulation (which runs blocks in index
+    order) runs them in another order: `reverse` is N - 1 - b, `shuffle` is
+    (a * b + c) mod N with a coprime to N and c chosen from `seed`. A
+    race-free kernel gives the same results in every order
+    (docs/races.md); a kernel whose results change has a race the static
+    check missed (it never should) or that an `assume_independent` hides.
+    `order=forward` changes nothing.
+
+    Input: `tile.spmd 4 (%b) { ... %r = arith.muli %b, %c8 ... }`.
+    Output with `order=reverse`: `%p = arith.subi %c3, %b` first in the
+    body, and `%r = arith.muli %p, %c8`.
+  }];
+  let options = [
+    Option<"order", "order", "std::string", /*default=*/"\"forward\"",
+           "forward, reverse or shuffle">,
+    Option<"seed", "seed", "int64_t", /*default=*/"0",
+           "the seed of `shuffle`">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def TilePlaceBuffers : Pass<"tile-place-buffers", "::mlir::ModuleOp"> {
   let summary = "give every tile an offset in its on-chip buffer, reusing "
                 "dead space and multiplying pipelined tiles per stage";

@@ -186,8 +186,13 @@ def check_races(module) -> None:
 
 
 def compile_kernel(fn, target: str = DEFAULT_TARGET,
-                   stage: str = "tile") -> Compiled:
-    """Compile the `@pl.jit` function `fn` to `stage` for `target`."""
+                   stage: str = "tile", block_order: str = "forward"
+                   ) -> Compiled:
+    """Compile the `@pl.jit` function `fn` to `stage` for `target`. A
+    `block_order` other than "forward" ("reverse", "shuffle[:SEED]") permutes
+    the blocks of every scope before scheduling (tile-permute-blocks), so
+    blocks grouped into one task run in that order too (a dynamic race
+    test, docs/races.md)."""
     from ..frontend import build_module
     from ..mlir import ir
     check_target(target)
@@ -198,6 +203,12 @@ def compile_kernel(fn, target: str = DEFAULT_TARGET,
     with ctx:
         verify(module)
         check_races(module)
+        if block_order != "forward":
+            from ..mlir.passmanager import PassManager
+            from ..runtime.cpu import parse_block_order
+            order, seed = parse_block_order(block_order)
+            PassManager.parse(f"builtin.module(tile-permute-blocks{{order="
+                              f"{order} seed={seed}}})").run(module.operation)
         run_stages(module, target, stage)
     return Compiled(fn.__name__, target, stage, module, ctx,
                     warnings=collected, reads=info["reads"],

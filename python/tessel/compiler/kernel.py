@@ -68,11 +68,14 @@ class JitKernel:
     """
 
     def __init__(self, fn, *, target: str = driver.DEFAULT_TARGET,
-                 backend: str | None = None):
+                 backend: str | None = None, block_order: str | None = None):
         functools.update_wrapper(self, fn)
         self.fn = fn
         self.default_target = target
         self.default_backend = backend
+        # The order the CPU simulation runs spmd blocks in (a dynamic race
+        # test, docs/races.md); None: env TESSEL_BLOCK_ORDER, else forward.
+        self.block_order = block_order
         self._modules: dict = {}
         self._executables: dict = {}
         # The compile-time reads (Compiled.reads) the caches rely on.
@@ -227,7 +230,10 @@ class JitKernel:
         else:
             sig_key = tuple((p.shape, p.dtype.torch_dtype())
                             for p in self.signature)
-        key = (target, sig_key)
+        import os
+        order = self.block_order or os.environ.get("TESSEL_BLOCK_ORDER") or \
+            "forward"
+        key = (target, sig_key, order)
         exe = self._executables.get(key)
         if exe is None:
             try:
@@ -246,7 +252,8 @@ class JitKernel:
             # A fresh module of the scheduled, placed program: the backend
             # lowers it in place.
             from .stages import scheduled_stage
-            compiled = driver.compile_kernel(self.fn, target, scheduled_stage())
+            compiled = driver.compile_kernel(self.fn, target, scheduled_stage(),
+                                             block_order=order)
             self._reads.append(compiled.reads)
             params = self.signature
             try:
@@ -255,7 +262,8 @@ class JitKernel:
                                 output_indices=tuple(i for i, p in
                                                      enumerate(params)
                                                      if p.is_output),
-                                opt_level=2)
+                                # Permuted before scheduling already.
+                                opt_level=2, block_order="forward")
             except CompileError as e:
                 if not e.filename:
                     raise

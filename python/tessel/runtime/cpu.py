@@ -160,8 +160,26 @@ def _find_func(module: ir.Module, name: str):
     return None
 
 
+BLOCK_ORDERS = ("forward", "reverse", "shuffle")
+
+
+def parse_block_order(order: str | None) -> tuple[str, int]:
+    """(order, seed) of a block order: "forward", "reverse", "shuffle" or
+    "shuffle:SEED"; None reads the environment variable TESSEL_BLOCK_ORDER
+    (default forward)."""
+    if order is None:
+        order = os.environ.get("TESSEL_BLOCK_ORDER", "") or "forward"
+    name, _, seed = order.partition(":")
+    if name not in BLOCK_ORDERS or (seed and not seed.isdigit()) or \
+            (seed and name != "shuffle"):
+        raise ValueError(f"unknown block order {order!r}: expected forward, "
+                         f"reverse, shuffle or shuffle:SEED")
+    return name, int(seed or 0)
+
+
 def _compile(text: str, context: ir.Context, func_name: str, opt_level: int,
-             threads: int) -> tuple[_Compiled, list[_ArgSpec]]:
+             threads: int, block_order: tuple[str, int] = ("forward", 0)
+             ) -> tuple[_Compiled, list[_ArgSpec]]:
     """Parses, lowers with tile-cpu-pipeline and JIT-compiles `func_name`."""
     with context, ir.Location.unknown():
         try:
@@ -201,8 +219,13 @@ def _compile(text: str, context: ir.Context, func_name: str, opt_level: int,
             specs.append(_ArgSpec(f"#{i}", shape, tuple(strides), dtype,
                                   str(t)))
         func.attributes["llvm.emit_c_interface"] = ir.UnitAttr.get()
+        # Blocks run in index order unless asked otherwise: reverse or
+        # shuffled orders are a dynamic race test (docs/races.md).
+        order, seed = block_order
+        permute = "" if order == "forward" else \
+            f"tile-permute-blocks{{order={order} seed={seed}}},"
         pm = PassManager.parse(
-            f"builtin.module(tile-cpu-pipeline{{threads={threads}}})")
+            f"builtin.module({permute}tile-cpu-pipeline{{threads={threads}}})")
         try:
             pm.run(module.operation)
         except ir.MLIRError as err:
@@ -240,11 +263,14 @@ class CpuKernel:
     arguments in error messages; `output_indices` say which arguments the
     kernel writes (documentation and error messages: every argument is
     passed by pointer). `threads` > 1 runs the spmd blocks on that many
-    host threads.
+    host threads. `block_order` ("forward", "reverse", "shuffle",
+    "shuffle:SEED"; default: env TESSEL_BLOCK_ORDER, else forward) runs the
+    blocks of every scope in that order (tile-permute-blocks).
     """
 
     def __init__(self, module, func_name: str, arg_names=None,
-                 output_indices=(), opt_level: int = 2, threads: int = 1):
+                 output_indices=(), opt_level: int = 2, threads: int = 1,
+                 block_order: str | None = None):
         if opt_level not in (0, 1, 2, 3):
             raise ValueError(f"opt_level must be 0-3, got {opt_level}")
         if threads < 1:
@@ -257,12 +283,14 @@ class CpuKernel:
             text = module.operation.get_asm(enable_debug_info=True)
         self.func_name = func_name
         self.output_indices = tuple(output_indices)
-        key = (text, func_name, opt_level, threads)
+        order = parse_block_order(block_order)
+        self.block_order = order
+        key = (text, func_name, opt_level, threads, order)
         with _CACHE_LOCK:
             cached = _CACHE.get(key)
         if cached is None:
             compiled, specs = _compile(text, context, func_name, opt_level,
-                                       threads)
+                                       threads, order)
             with _CACHE_LOCK:
                 _CACHE[key] = (compiled, specs)
         else:
