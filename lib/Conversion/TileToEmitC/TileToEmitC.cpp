@@ -258,6 +258,9 @@ private:
 
   void emitLoc(Location at);
   Value address(const TileStorage &s);
+  /// A C++ tile object of type `cpp` bound (TASSIGN) to storage `s`, at
+  /// the slot of the current pipeline iteration.
+  Value declareAs(StringRef cpp, const TileStorage &s);
   Value declareTile(TileType type, const TileStorage &s);
   Value bind(Value tile);
   Value obj(Value tile) { return tileObj.lookup(tile); }
@@ -318,9 +321,7 @@ Value KernelEmitter::address(const TileStorage &s) {
       arith::MulIOp::create(b, loc, slot, index(s.slotBytes)));
 }
 
-Value KernelEmitter::declareTile(TileType type, const TileStorage &s) {
-  BufferKind kind = static_cast<BufferKind>(static_cast<unsigned>(s.arena));
-  std::string cpp = cppTileType(type, kind, target);
+Value KernelEmitter::declareAs(StringRef cpp, const TileStorage &s) {
   Value tile = call(cpp, opaqueType(cpp), {});
   if (Value addr = address(s))
     call("TASSIGN", Type(), {tile, toSizeT(addr)});
@@ -328,6 +329,11 @@ Value KernelEmitter::declareTile(TileType type, const TileStorage &s) {
     call("TASSIGN", Type(), {tile},
          {operand(0), opaque(llvm::formatv("{0:x}", s.offset).str())});
   return tile;
+}
+
+Value KernelEmitter::declareTile(TileType type, const TileStorage &s) {
+  BufferKind kind = static_cast<BufferKind>(static_cast<unsigned>(s.arena));
+  return declareAs(cppTileType(type, kind, target), s);
 }
 
 Value KernelEmitter::bind(Value tile) {
@@ -350,12 +356,7 @@ Value KernelEmitter::row(Value tile) {
   std::string cpp = llvm::formatv(
       "Tile<TileType::Vec, {0}, 1, {1}, BLayout::RowMajor, 1, {2}>",
       cppElement(type.getElementType()), l.rows, l.validRows);
-  Value view = call(cpp, opaqueType(cpp), {});
-  if (Value addr = address(s))
-    call("TASSIGN", Type(), {view, toSizeT(addr)});
-  else
-    call("TASSIGN", Type(), {view},
-         {operand(0), opaque(llvm::formatv("{0:x}", s.offset).str())});
+  Value view = declareAs(cpp, s);
   rowView[tile] = view;
   return view;
 }
@@ -859,14 +860,7 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
               "Tile<TileType::Vec, int32_t, {0}, {1}, BLayout::RowMajor, {0}, "
               "{1}>",
               l.rows, words);
-          Value view = call(cpp, opaqueType(cpp), {});
-          const TileStorage &s = storage.lookup(tile);
-          if (Value addr = address(s))
-            call("TASSIGN", Type(), {view, toSizeT(addr)});
-          else
-            call("TASSIGN", Type(), {view},
-                 {operand(0), opaque(llvm::formatv("{0:x}", s.offset).str())});
-          return view;
+          return declareAs(cpp, storage.lookup(tile));
         };
         Value words = asInt32(o.getResult());
         call("TEXPANDS", Type(), {words},
