@@ -132,14 +132,23 @@ def print_table(result: dict) -> None:
     source = (f"inputs={result['inputs']}" if result.get("inputs")
               else f"seed={result['seed']}")
     print(f"DSV4 decode qkv_proj_rope  preset={result['preset']} T={result['tokens']} "
-          f"{source} kernel={result['kernel']} target={result['target']}")
+          f"{source} kernel={result['kernel']} target={result['target']}"
+          + (f" backend={result['backend']}"
+             if result.get("backend", "cpu") != "cpu" else ""))
     print(f"{'output':<10} {'max abs err':>12} {'max rel err':>12} {'out of tol':>11}  pass")
     for name, r in result["outputs"].items():
         print(f"{name:<10} {r['max_abs_err']:>12.3e} {r['max_rel_err']:>12.3e} "
               f"{r['mismatches']:>11d}  {'yes' if r['pass'] else 'NO'}")
     s = result["seconds"]
-    print(f"compile {s['compile']:.3f} s   simulate {s['simulate']:.3f} s   "
+    run_name = "reference run" if result.get("backend") == "pto" else "simulate"
+    print(f"compile {s['compile']:.3f} s   {run_name} {s['simulate']:.3f} s   "
           f"golden {s['golden']:.3f} s")
+    syncs = result.get("syncs")
+    if syncs:
+        print("synchronisation per scope (tile-insert-sync): "
+              + ", ".join(f"{x['scope']} {x['pairs']} pairs / "
+                          f"{x['vector_barriers']} V barriers / "
+                          f"{x['event_ids']} ids" for x in syncs))
     sched = result.get("schedule") or {}
     if sched:
         print(f"schedule: {sched['scopes']} scopes, {sched['tasks']} tasks, "
