@@ -194,15 +194,15 @@ private:
   /// The buffer a tile lives in (fails on unplaced storage).
   FailureOr<BufferKind> kindOf(Value tile) {
     const TileStorage &s = storage.lookup(tile);
-    unsigned arena = static_cast<unsigned>(s.arena);
-    if (arena > static_cast<unsigned>(Arena::L0C))
+    std::optional<BufferKind> kind = getBufferKind(s.arena);
+    if (!kind)
       return error() << "its tiles have no placement (run tile-place-buffers)";
-    return static_cast<BufferKind>(arena);
+    return *kind;
   }
 
   MemAccess access(const TileStorage &s, bool write) {
     MemAccess a;
-    a.kind = static_cast<BufferKind>(static_cast<unsigned>(s.arena));
+    a.kind = *getBufferKind(s.arena);
     a.begin = s.offset;
     a.end = s.end();
     a.write = write;

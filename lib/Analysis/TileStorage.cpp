@@ -140,7 +140,7 @@ private:
     const BufferSpec &spec = map.target->getBuffer(*kind);
     StringRef name = getBufferKindName(*kind);
     TileStorage s;
-    s.arena = static_cast<Arena>(static_cast<unsigned>(*kind));
+    s.arena = getArena(*kind);
     s.offset = place.getOffset();
     s.slots = place.getSlots();
     s.slotBytes = alignTo(getTileStorageBytes(type, *kind, *map.target),

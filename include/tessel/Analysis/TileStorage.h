@@ -27,6 +27,7 @@
 #include "llvm/ADT/DenseMap.h"
 
 #include <array>
+#include <optional>
 
 namespace tessel {
 
@@ -39,6 +40,19 @@ inline constexpr unsigned kNumArenas = 7;
 
 /// The lowercase name of an arena ("ub", ..., "scratch", "temp").
 llvm::StringRef getArenaName(Arena arena);
+
+/// The arena of an on-chip buffer (the first five arenas follow BufferKind).
+inline Arena getArena(BufferKind kind) {
+  return static_cast<Arena>(static_cast<unsigned>(kind));
+}
+
+/// The on-chip buffer an arena is, or nullopt for the simulation's own
+/// Scratch and Temp arenas.
+inline std::optional<BufferKind> getBufferKind(Arena arena) {
+  if (static_cast<unsigned>(arena) > static_cast<unsigned>(Arena::L0C))
+    return std::nullopt;
+  return static_cast<BufferKind>(static_cast<unsigned>(arena));
+}
 
 /// Where one tile value lives.
 struct TileStorage {

@@ -154,6 +154,11 @@ static StringRef cppRoundMode(RoundMode mode) {
   llvm_unreachable("unknown rounding mode");
 }
 
+static StringRef cppMaskPattern(MaskPattern pattern) {
+  return pattern == MaskPattern::p0101 ? "MaskPattern::P0101"
+                                       : "MaskPattern::P1010";
+}
+
 /// An exact C++ literal of a scalar constant of a tile's element type: hex
 /// floats for f32 (and f16, converted by static_cast, exactly), decimal for
 /// integers.
@@ -332,8 +337,7 @@ Value KernelEmitter::declareAs(StringRef cpp, const TileStorage &s) {
 }
 
 Value KernelEmitter::declareTile(TileType type, const TileStorage &s) {
-  BufferKind kind = static_cast<BufferKind>(static_cast<unsigned>(s.arena));
-  return declareAs(cppTileType(type, kind, target), s);
+  return declareAs(cppTileType(type, *getBufferKind(s.arena), target), s);
 }
 
 Value KernelEmitter::bind(Value tile) {
@@ -834,9 +838,7 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
       })
       .Case([&](GatherOp o) {
         Value t = bind(o.getResult());
-        std::string pattern = o.getPattern() == MaskPattern::p0101
-                                  ? "MaskPattern::P0101"
-                                  : "MaskPattern::P1010";
+        StringRef pattern = cppMaskPattern(o.getPattern());
         auto typeName = [](Value v) {
           return cast<emitc::OpaqueType>(v.getType()).getValue();
         };
@@ -866,9 +868,7 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
         call("TEXPANDS", Type(), {words},
              {operand(0), opaque("static_cast<int32_t>(0)")});
         barrier(Pipe::v);
-        std::string pattern = o.getPattern() == MaskPattern::p0101
-                                  ? "MaskPattern::P0101"
-                                  : "MaskPattern::P1010";
+        StringRef pattern = cppMaskPattern(o.getPattern());
         call("TSCATTER", Type(), {t, obj(o.getSource())}, {},
              {opaque(pattern)});
         if (pair.role == ScatterPair::Outer) {
@@ -885,7 +885,7 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
         // keeps for this hand-off.
         auto moved = [&](Value v, BufferKind kind) {
           TileStorage s;
-          s.arena = static_cast<Arena>(static_cast<unsigned>(kind));
+          s.arena = getArena(kind);
           s.offset = 0;
           Value t = declareTile(cast<TileType>(v.getType()), s);
           call("TMOV", Type(), {t, obj(v)});
