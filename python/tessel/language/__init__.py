@@ -54,8 +54,9 @@ class _Jit:
     """`@pl.jit` makes a kernel entry point; `@pl.jit.inline` a helper whose
     body is inlined into the kernel that calls it.
 
-    A kernel's parameters are annotated `pl.Tensor[[...], DTYPE]` (inputs)
-    or `pl.Out[pl.Tensor[[...], DTYPE]]` (outputs). The kernel object has
+    A kernel's parameters are annotated `pl.Tensor[[...], DTYPE]` (inputs),
+    `pl.Out[pl.Tensor[[...], DTYPE]]` (outputs) or `pl.InOut[...]`; a bare
+    `pl.Tensor` takes the shape and dtype of the call's tensor. The kernel object has
     `ir(target="a2a3")` (the tile IR text), `module(...)`, `compile(...)` and
     is called with torch tensors to run it (compiled once per signature
     and target).

@@ -62,7 +62,10 @@ UNSUPPORTED: dict[str, str] = {
     "Array": _NOT_YET,
     "array": _NOT_YET,
     "Tuple": "return a Python tuple of tensors",
-    "DynVar": "annotate the parameter with a fixed shape",
+    "DynVar": "annotate the parameter with a bare pl.Tensor: it takes the "
+              "shape of the call's tensor (read it with t.shape)",
+    "dynamic": "annotate the parameter with a bare pl.Tensor: it takes the "
+               "shape of the call's tensor (read it with t.shape)",
     "IntLike": _NOT_YET,
     "RUNTIME": _NOT_YET,
     "MemRef": _NOT_YET,
@@ -118,7 +121,8 @@ UNSUPPORTED: dict[str, str] = {
     "assemble": "store the tile with out[a:b, c:d] = tile or pl.store",
     "read": "use pl.slice / a subscript to load a tile",
     "write": "store a tile with out[a:b, c:d] = tile",
-    "dim": "use t.shape[i]",
+    "dim": "use t.shape[i] (a bare pl.Tensor parameter takes the shape of "
+           "the call's tensor)",
     "fillpad": "tiles are always full: slice the valid region instead",
     "fillpad_expand": "tiles are always full: slice the valid region instead",
     "set_validshape": "tiles are always full: slice the valid region instead",
