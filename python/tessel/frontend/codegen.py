@@ -62,10 +62,14 @@ from .values import GmTensor, IndexVal, Lin, describe, new_atom
 class CodeGenerator(Statements, Memory, Expressions, Calls):
     """Builds the tile-dialect module of one kernel for one target."""
 
-    def __init__(self, kernel_fn, target: str, context: ir.Context):
+    def __init__(self, kernel_fn, target: str, context: ir.Context,
+                 bind: dict | None = None):
         from . import builtins as _builtins  # the op table
         self.builtins = _builtins.BUILTINS
         self.kernel_src = get_source(kernel_fn)
+        # Shape and dtype of each shapeless parameter (`pl.Tensor`), from
+        # the tensors of the call being compiled: {name: (shape, dtype)}.
+        self.param_shapes = bind or {}
         self.target = target
         self.ctx = context
         self.acts: list[Activation] = []
@@ -255,9 +259,15 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
             erase_dead_arith(f)
         return module
 
+    #: signature() leaves shapeless parameters shapeless (TensorSpec(None,
+    #: None)) instead of asking for tensors.
+    shapeless_ok = False
+
     def signature(self) -> list:
         """[(name, TensorSpec, annotation node, direction)] of the kernel's
-        parameters, from their annotations (no IR is built)."""
+        parameters, from their annotations (no IR is built); a shapeless
+        `pl.Tensor` parameter has TensorSpec(None, None)."""
+        self.shapeless_ok = True
         src = self.kernel_src
         self.acts.append(Activation(src, "kernel",
                                     locals=self._local_names(src.node)))
@@ -309,12 +319,24 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
                                  found="pl.Scalar[...]",
                                  help="pass compile-time values as module "
                                       "constants or closure variables")
-            if spec is Tensor or (isinstance(spec, TensorSpec) and
-                                  spec.shape is None):
-                raise self.error(p.annotation, f"parameter '{p.arg}' needs a "
-                                 f"shape and a dtype",
-                                 expected="pl.Tensor[[d0, d1, ...], DTYPE]",
-                                 found="pl.Tensor without shape")
+            if spec is Tensor:
+                spec = TensorSpec(None, None)
+            if isinstance(spec, TensorSpec) and spec.shape is None:
+                if self.shapeless_ok and p.arg not in self.param_shapes:
+                    params.append((p.arg, spec, p, direction))
+                    continue
+                if p.arg not in self.param_shapes:
+                    raise self.error(p.annotation, f"parameter '{p.arg}' has "
+                                     f"no shape: it takes the shape and "
+                                     f"dtype of the tensor passed for it",
+                                     expected="a call with tensors first: "
+                                              "kernel(*tensors) or "
+                                              "kernel.compile(*tensors)",
+                                     found="no tensors to specialise on",
+                                     help="or annotate it "
+                                          "pl.Tensor[[d0, d1, ...], DTYPE]")
+                shape, dtype = self.param_shapes[p.arg]
+                spec = TensorSpec(tuple(shape), dtype)
             if not isinstance(spec, TensorSpec):
                 raise self.error(p.annotation, f"wrong annotation on parameter "
                                  f"'{p.arg}'",
@@ -368,12 +390,13 @@ def erase_dead_arith(func_op) -> None:
 
 
 def build_module(kernel_fn, target: str, context: ir.Context,
-                 info: dict | None = None) -> ir.Module:
+                 info: dict | None = None, bind: dict | None = None
+                 ) -> ir.Module:
     """The tile-dialect module of `kernel_fn` (unverified). `info`, when
     given, receives "reads", the Python values the kernel read at compile
     time (key -> (a function re-reading it, its fingerprint)), and
     "returns", what `return` gives the caller (see CodeGenerator.returns)."""
-    cg = CodeGenerator(kernel_fn, target, context)
+    cg = CodeGenerator(kernel_fn, target, context, bind)
     module = cg.build()
     if info is not None:
         info["reads"] = cg.reads

@@ -10,6 +10,7 @@ import ast
 import difflib
 import operator
 
+from ..language.surface import Unsupported
 from ..mlir.dialects import arith
 from .errors import note_at
 from .source import MISSING
@@ -64,6 +65,8 @@ class Expressions:
                              else "kernels can use their parameters, local "
                                   "variables, module globals and closure "
                                   "variables")
+        if isinstance(v, Unsupported):
+            raise self.error(node, v.message(), help=v.instead)
         return v
 
     def note_read(self, key, reread, value):
@@ -88,8 +91,12 @@ class Expressions:
         if isinstance(base, RUNTIME_TYPES):
             raise self.error(node, f"{describe(base)} has no attribute "
                              f"'{attr}'")
+        if isinstance(base, Unsupported):
+            raise self.error(node.value, base.message(), help=base.instead)
         try:
             value = getattr(base, attr)
+            if isinstance(value, Unsupported):
+                raise self.error(node, value.message(), help=value.instead)
             self.note_read(("attr", id(base), attr),
                            lambda base=base, attr=attr:
                            getattr(base, attr, MISSING), value)
@@ -102,8 +109,8 @@ class Expressions:
                           id(language.tensor): "pl.tensor"}[id(base)]
                 raise self.error(node, f"{prefix}.{attr} is not supported by "
                                  f"Tessel",
-                                 help="see docs/pypto-surface.md for "
-                                      "the supported pl surface") from None
+                                 help="docs/language.md lists the "
+                                      "supported pl surface") from None
             raise self.error(node, f"{describe(base)} has no attribute "
                              f"'{attr}'") from None
 
