@@ -655,11 +655,24 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
         b.slotPipeline = pipeline;
       }
     }
-    // The scratch tile of a vector row reduction, of the source's shape.
+    // The scratch tile of a vector row reduction, of the source's shape;
+    // the source's storage covers the view the reduction reads it through.
     if (isa<RowSumOp, RowMaxOp>(op) && kindOf(op->getResult(0)) ==
                                            BufferKind::UB) {
       Value input = op->getOperand(0);
       Value result = op->getResult(0);
+      auto inputType = cast<TileType>(input.getType());
+      auto source = storageOf.find(input);
+      if (source != storageOf.end()) {
+        PlacedBuffer &src = buffers[source->second];
+        TileLayout view = getRowReduceSourceLayout(
+            inputType.getRows(), inputType.getCols(),
+            getElementBytes(inputType.getElementType()), target);
+        if (view.getBytes() > src.size) {
+          src.size = view.getBytes();
+          src.reduceViewRows = view.rows;
+        }
+      }
       size_t resultStorage = storageOf.lookup(result);
       PlacedBuffer &b = buffers[newBuffer(result, op)];
       storageOf[result] = resultStorage;
@@ -803,7 +816,10 @@ void tessel::printMemoryMap(raw_ostream &os, const ScopePlacement &placement,
     os << pb.getSlotBytes() << " bytes";
     if (pb.getSlotBytes() != b->dataBytes) {
       os << " (" << b->dataBytes << " padded to ";
-      if (b->kind == BufferKind::UB)
+      if (b->reduceViewRows)
+        os << "the " << b->reduceViewRows
+           << " layout rows a row reduction reads)";
+      else if (b->kind == BufferKind::UB)
         os << b->align << "-byte granules)";
       else
         os << "whole fractals)";

@@ -83,6 +83,9 @@ struct PlacedBuffer {
   int64_t size = 0;
   /// Bytes of the tile's own elements.
   int64_t dataBytes = 0;
+  /// Layout rows of the view a row reduction reads this tile through when
+  /// they exceed the tile's own (getRowReduceSourceLayout); 0 otherwise.
+  int64_t reduceViewRows = 0;
   /// Alignment of the offset and of the slot stride (the kind's).
   int64_t align = 1;
   int64_t slots = 1;

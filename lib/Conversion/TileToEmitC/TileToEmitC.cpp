@@ -387,26 +387,27 @@ KernelEmitter::rowReduceOperands(Operation *op, Value dst, Value src) {
     return std::make_pair(dst, src);
   std::string elt = cppElement(type.getElementType());
   if (type.getRows() == 1) {
-    int64_t block = std::max<int64_t>(1, target.ub.alignBytes / eb);
     std::string cpp = llvm::formatv(
         "Tile<TileType::Vec, {0}, 1, {1}, BLayout::RowMajor, 1, 1>", elt,
-        block);
+        getTileLayout(1, 1, eb, BufferKind::UB, target).rows);
     return std::make_pair(declareAs(cpp, storage.lookup(op->getResult(0))),
                           src);
   }
+  // The placement sized the source's storage for this view
+  // (getRowReduceSourceLayout); check it rather than trust it.
   const TileStorage &s = storage.lookup(input);
-  TileLayout padded = getTileLayout(out.rows, type.getCols(), eb,
-                                    BufferKind::UB, target);
+  TileLayout padded =
+      getRowReduceSourceLayout(type.getRows(), type.getCols(), eb, target);
   int64_t end = s.offset + (s.slots - 1) * s.slotBytes + padded.getBytes();
   if (end > target.ub.usableBytes)
     return op->emitOpError("cannot run on the ")
            << target.name << " NPU: PTO-ISA reduces a " << type.getRows()
-           << "-row tile through a view of " << out.rows
+           << "-row tile through a view of " << padded.rows
            << " layout rows, which would end at byte " << end
            << " past the usable " << target.ub.usableBytes << " bytes of UB";
   std::string cpp = llvm::formatv(
       "Tile<TileType::Vec, {0}, {1}, {2}, BLayout::RowMajor, {3}, {4}>", elt,
-      padded.rows, padded.cols, type.getRows(), type.getCols());
+      padded.rows, padded.cols, padded.validRows, padded.validCols);
   return std::make_pair(dst, declareAs(cpp, s));
 }
 
