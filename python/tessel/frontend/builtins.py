@@ -18,8 +18,9 @@ import math
 from ..language.types import BF16, FP16, FP32, INT8, INT32, MaskPattern
 from ..mlir import ir
 from ..mlir.dialects import memref
-from . import optable
+from . import memories, optable
 from . import tile_ops as tile_d
+from .state import Arg, Args
 from .values import (RUNTIME_TYPES, GmTensor, IndexVal, PendingTile, TileVal,
                      describe, shape_str)
 
@@ -95,6 +96,8 @@ def elementwise(cg, node, op, lhs, rhs):
         cg.require_core(node, f"pl.{op}", d.unit)
         a, b = _tile(cg, lhs, "lhs"), _tile(cg, rhs, "rhs")
         _check_dtype(cg, lhs.node, op, a, d.dtypes, "lhs")
+        memories.check_vector_operand(cg, a, lhs.node, f"pl.{op}")
+        memories.check_vector_operand(cg, b, rhs.node, f"pl.{op}")
         if a.dtype is not b.dtype:
             raise cg.error(rhs.node, f"dtype mismatch in pl.{op}",
                            expected=f"{a.dtype.name} (the dtype of lhs)",
@@ -125,6 +128,7 @@ def elementwise(cg, node, op, lhs, rhs):
     cg.require_core(node, f"pl.{op}", d.unit)
     t = _tile(cg, t_arg, "the tile operand")
     _check_dtype(cg, t_arg.node, op, t, d.dtypes)
+    memories.check_vector_operand(cg, t, t_arg.node, f"pl.{op}")
     s = _scalar_for(cg, node, op, s_arg.value, t, s_arg.node)
     v = _op_class(cls)(t.value, s, results=[t.value.type], loc=cg.loc(node),
                        ip=cg.ip).result
@@ -155,6 +159,7 @@ def unary(cg, node, op, arg):
     cg.require_core(node, f"pl.{op}", d.unit)
     t = _tile(cg, arg, "input")
     _check_dtype(cg, arg.node, op, t, d.dtypes, "input")
+    memories.check_vector_operand(cg, t, arg.node, f"pl.{op}")
     v = _op_class(d.tile_op)(t.value, results=[t.value.type],
                              loc=cg.loc(node), ip=cg.ip).result
     return TileVal(v, t.shape, t.dtype)
@@ -175,6 +180,7 @@ def _row_reduce_family(d):
         cg.require_core(node, f"pl.{op}", d.unit)
         t = _tile(cg, a.input, "input")
         _check_dtype(cg, a.input.node, op, t, d.dtypes, "input")
+        memories.check_vector_operand(cg, t, a.input.node, f"pl.{op}")
         shape = (t.shape[0], 1)
         v = _op_class(d.tile_op)(cg.tile_type(shape, t.dtype), t.value,
                                  loc=cg.loc(node), ip=cg.ip).result
@@ -190,6 +196,8 @@ def _expand_family(d):
         t = _tile(cg, a.input, "input")
         s = _tile(cg, a.scale, "scale")
         _check_dtype(cg, a.input.node, op, t, d.dtypes, "input")
+        memories.check_vector_operand(cg, t, a.input.node, f"pl.{op}")
+        memories.check_vector_operand(cg, s, a.scale.node, f"pl.{op}")
         if s.dtype is not t.dtype:
             raise cg.error(a.scale.node, f"dtype mismatch in pl.{op}",
                            expected=f"{t.dtype.name} (the dtype of input)",
@@ -204,6 +212,44 @@ def _expand_family(d):
                                  loc=cg.loc(node), ip=cg.ip).result
         return TileVal(v, t.shape, t.dtype)
     return impl
+
+
+# ---------------------------------------------------------------------------
+# Activations and scalar forms built from the table's tile ops
+# ---------------------------------------------------------------------------
+
+def _scalar_form(op, base):
+    """pl.maximums / pl.minimums: the tile-scalar form of `base`."""
+    def impl(cg, node, a):
+        if not _is_scalar(a.rhs.value):
+            raise cg.error(a.rhs.node, f"pl.{op} takes a tile and a "
+                           f"compile-time number", expected="a number",
+                           found=describe(a.rhs.value),
+                           help=f"use pl.{base} for two tiles")
+        if not isinstance(a.lhs.value, (TileVal, PendingTile)):
+            raise cg.error(a.lhs.node, f"pl.{op} takes a tile and a "
+                           f"compile-time number", expected="a tile",
+                           found=describe(a.lhs.value))
+        return elementwise(cg, node, base, a.lhs, a.rhs)
+    return impl
+
+
+def relu(cg, node, a):
+    """max(x, 0): tile.maxs."""
+    if _is_scalar(a.tile.value):
+        return max(a.tile.value, 0)
+    return elementwise(cg, node, "maximum", a.tile, Arg(0, node))
+
+
+def lrelu(cg, node, a):
+    """PyPTO's definition, max(x, slope * x): tile.muls then tile.max."""
+    if not _is_scalar(a.slope.value):
+        raise cg.error(a.slope.node, "pl.lrelu takes a compile-time slope",
+                       expected="a number", found=describe(a.slope.value))
+    if _is_scalar(a.tile.value):
+        return max(a.tile.value, a.slope.value * a.tile.value)
+    scaled = elementwise(cg, node, "mul", a.tile, a.slope)
+    return elementwise(cg, node, "maximum", a.tile, Arg(scaled, a.tile.node))
 
 
 #: How each family of optable.OPS becomes a builtin.
@@ -238,6 +284,7 @@ def cast(cg, node, a):
                        found=describe(mode))
     cg.require_core(node, "pl.cast", "vector")
     t = _tile(cg, a.input, "input")
+    memories.check_vector_operand(cg, t, a.input.node, "pl.cast")
     if t.dtype is target and (mode is None or mode == "none"):
         return t
     rule = CAST_RULES.get((t.dtype, target))
@@ -279,7 +326,10 @@ def _check_trans(cg, a):
                            "from a tensor stored in that layout")
 
 
-def _matmul_types(cg, node, lhs: TileVal, rhs: TileVal, a_lhs, a_rhs):
+def _matmul_types(cg, node, lhs: TileVal, rhs: TileVal, a_lhs, a_rhs,
+                  op="pl.matmul"):
+    memories.check_matmul_operand(cg, lhs, a_lhs.node, "lhs", op)
+    memories.check_matmul_operand(cg, rhs, a_rhs.node, "rhs", op)
     if lhs.dtype is not rhs.dtype:
         raise cg.error(a_rhs.node, "pl.matmul operands have different dtypes",
                        expected=f"{lhs.dtype.name} (the dtype of lhs)",
@@ -437,6 +487,7 @@ def full(cg, node, a):
 
 
 def create_tensor(cg, node, a):
+    memories.check_tensor_memory(cg, a.memory_type)
     shape = cg.shape_arg(a.shape, "shape")
     dtype = cg.dtype_arg(a.dtype)
     name = cg.assign_hint or "scratch"
@@ -598,9 +649,29 @@ def slice_(cg, node, a):
 def load(cg, node, a):
     t = _gm_arg(cg, a.tensor, "pl.load")
     sizes = _slice_sizes(cg, t, a.shapes)
+    if a.valid_shape.value is not None:
+        valid = cg.shape_arg(a.valid_shape, "valid_shape")
+        if list(valid) != list(cg.shape_arg(a.shapes, "shapes")):
+            raise cg.error(a.valid_shape.node, "pl.load(valid_shape=...) "
+                           "smaller than the tile is not supported: tiles "
+                           "are always full", expected=f"valid_shape equal "
+                           f"to shapes", found=repr(list(valid)))
+    if a.clamp.value:
+        raise cg.error(a.clamp.node, "pl.load(clamp=True) is not supported: "
+                       "a slice must lie inside the tensor")
+    memory = memories.load_memory(cg, node, a)
     offsets = _offsets(cg, a.offsets, len(t.shape))
     _check_bounds(cg, t, offsets, sizes, node)
-    return cg.load_slice(t, offsets, sizes, node)
+    tile = cg.load_slice(t, offsets, sizes, node)
+    return memories.mark(cg, node, tile.value.owner, tile, memory)
+
+
+def create_tile(cg, node, a):
+    """pl.create_tile: a zero-filled tile in the named memory."""
+    shim = Args({"shape": a.shape, "dtype": a.dtype,
+                 "value": Arg(0, node)})
+    return memories.create_tile(
+        cg, node, a, lambda cg_, node_, _a: full(cg_, node_, shim))
 
 
 def store(cg, node, a):
@@ -609,6 +680,12 @@ def store(cg, node, a):
     shape = tl.shape if isinstance(tl, (TileVal, PendingTile)) else None
     if shape is None:
         cg.as_tile(tl, a.tile.node, "the stored value")
+    if a.shapes.value is not None and \
+            list(cg.shape_arg(a.shapes, "shapes")) != list(shape):
+        raise cg.error(a.shapes.node, "pl.store(shapes=...) must be the "
+                       "tile's shape: tiles are always full",
+                       expected=repr(list(shape)),
+                       found=repr(a.shapes.value))
     rank = len(t.shape)
     sizes = [shape[1]] if rank == 1 else [1] * (rank - 2) + list(shape)
     offsets = _offsets(cg, a.offsets, rank)
@@ -628,4 +705,11 @@ BUILTINS.update({
     "tensor.scatter": scatter,
     "full": full, "create_tensor": create_tensor, "reshape": reshape,
     "slice": slice_, "load": load, "store": store,
+    "move": memories.move, "create_tile": create_tile,
+    "maximums": _scalar_form("maximums", "maximum"),
+    "minimums": _scalar_form("minimums", "minimum"),
+    "relu": relu, "lrelu": lrelu,
+    "tile.load": load, "tile.store": store, "tile.full": full,
+    "tile.move": memories.move, "tile.create_tile": create_tile,
+    "tile.create": create_tile,
 })

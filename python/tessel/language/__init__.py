@@ -27,8 +27,11 @@ Names:
   dtypes     BF16, FP16, FP32, INT8, INT32 (others PyPTO names are errors)
   scopes     spmd, parallel, at, Level, pipeline, range
   tensors    create_tensor, reshape, full, slice, load, store
+  memories   MemorySpace (Mem), create_tile, move, tile.load, tile.store,
+             tile.full, tile.move, tile.create
   tile ops   matmul, matmul_acc, add, sub, mul, div, maximum, minimum, neg,
-             abs, sqrt, rsqrt, recip, exp, row_sum, row_max, row_expand_mul,
+             maximums, minimums, relu, lrelu, abs, sqrt, rsqrt, recip, exp,
+             row_sum, row_max, row_expand_mul,
              col_expand_mul, cast, gather, tensor.gather, tensor.scatter,
              tile.MaskPattern
 """
@@ -37,16 +40,17 @@ from __future__ import annotations
 
 from . import tensor, tile  # noqa: F401  (pl.tensor.*, pl.tile.*)
 from .ops import (  # noqa: F401
-    abs, add, at, cast, col_expand_mul, create_tensor, div, exp, full, gather,
-    load, matmul, matmul_acc, maximum, minimum, mul, neg, parallel, pipeline,
+    abs, add, at, cast, col_expand_mul, create_tensor, create_tile, div, exp,
+    full, gather, load, lrelu, matmul, matmul_acc, maximum, maximums, minimum,
+    minimums, move, mul, neg, parallel, pipeline, relu,
     range, recip, reshape, row_expand_mul, row_max, row_sum, rsqrt, slice,
     spmd, sqrt, store, sub,
 )
 from .types import (  # noqa: F401
     BF16, BOOL, DN, FP4, FP8E4M3FN, FP8E5M2, FP8E8M0, FP16, FP32, HF4, HF8,
     INDEX, INT4, INT8, INT16, INT32, INT64, ND, NZ, TASK_ID, UINT4, UINT8,
-    UINT16, UINT32, UINT64, DataType, InOut, Level, MaskPattern, Out, Scalar,
-    Tensor, TensorLayout, Tile,
+    UINT16, UINT32, UINT64, DataType, InOut, Level, MaskPattern, Mem,
+    MemorySpace, Out, Scalar, Tensor, TensorLayout, Tile,
 )
 
 

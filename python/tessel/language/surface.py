@@ -104,7 +104,8 @@ UNSUPPORTED: dict[str, str] = {
     "aiv_shard": _CROSS_CORE, "aic_gather": _CROSS_CORE,
     "reserve_buffer": _CROSS_CORE, "import_peer_buffer": _CROSS_CORE,
     # -- creation -----------------------------------------------------------
-    "create_l1": "load with pl.load(...); Tessel places tiles in L1 itself",
+    "create_l1": "use pl.create_tile(shape, dtype, target_memory="
+                 "pl.MemorySpace.Mat)",
     "arange": _NOT_YET,
     "random": "fill the input tensor with torch on the host",
     "tri": _NOT_YET,
@@ -112,12 +113,6 @@ UNSUPPORTED: dict[str, str] = {
                     "tile",
     "expands": "use pl.full(shape, dtype=..., value=...)",
     # -- memory and movement ------------------------------------------------
-    "move": "Tessel moves tiles between on-chip buffers itself: pass the "
-            "tile to the op that needs it (pl.matmul reads L0A / L0B)",
-    "create_tile": "use pl.full(shape, dtype=..., value=0) for a zeroed "
-                   "tile; scratch tiles are the compiler's job",
-    "MemorySpace": "Tessel places tiles itself (docs/placement.md)",
-    "Mem": "Tessel places tiles itself (docs/placement.md)",
     "assemble": "store the tile with out[a:b, c:d] = tile or pl.store",
     "read": "use pl.slice / a subscript to load a tile",
     "write": "store a tile with out[a:b, c:d] = tile",
@@ -136,14 +131,10 @@ UNSUPPORTED: dict[str, str] = {
     "addsc": "use two pl.add calls", "subsc": "use pl.sub and pl.add",
     "part_add": _NOT_YET, "part_mul": _NOT_YET, "part_max": _NOT_YET,
     "part_min": _NOT_YET,
-    "maximums": "use pl.maximum(tile, scalar)",
-    "minimums": "use pl.minimum(tile, scalar)",
     "max": "use Python max() on indices or pl.maximum on tiles",
     "min": "use Python min() on indices or pl.minimum on tiles",
     "cmp": _NOT_YET, "cmps": _NOT_YET, "sel": _NOT_YET, "sels": _NOT_YET,
-    "relu": "use pl.maximum(t, 0.0)",
     "prelu": _NOT_YET,
-    "lrelu": "use pl.maximum(t, pl.mul(t, slope)) for 0 <= slope <= 1",
     "and_": _NOT_YET, "ands": _NOT_YET, "or_": _NOT_YET, "ors": _NOT_YET,
     "xor": _NOT_YET, "xors": _NOT_YET, "not_": _NOT_YET,
     "shl": _NOT_YET, "shls": _NOT_YET, "shr": _NOT_YET, "shrs": _NOT_YET,
@@ -186,12 +177,10 @@ UNSUPPORTED: dict[str, str] = {
 
 #: ``pl.tile.<name>`` PyPTO names Tessel does not support.
 UNSUPPORTED_TILE: dict[str, str] = {
-    "load": "use pl.load", "store": "use pl.store", "full": "use pl.full",
 } | {
     name: UNSUPPORTED[name] for name in (
-        "create_tile", "move", "read", "write",
-        "concat", "transpose", "rem", "rems", "relu", "prelu", "lrelu",
-        "maximums", "minimums", "cmp", "cmps", "sel", "sels", "sort32",
+        "read", "write",
+        "concat", "transpose", "rem", "rems", "prelu", "cmp", "cmps", "sel", "sels", "sort32",
         "mrgsort", "gatherb", "mgather", "mscatter", "matmul_bias", "gemv",
         "gemv_acc", "gemv_bias", "tri", "addc", "subc", "addsc", "subsc",
         "get_block_idx", "get_block_num") if name in UNSUPPORTED}
@@ -295,6 +284,7 @@ PUBLIC_OTHERS = {
     "": {"jit": "construct", "inline": "construct", "Tensor": "type",
          "Out": "type", "InOut": "type", "Scalar": "type", "Tile": "type",
          "Level": "enum", "MaskPattern": "enum", "DataType": "type",
+         "MemorySpace": "enum", "Mem": "enum",
          "TensorLayout": "enum", "tile": "namespace", "tensor": "namespace"},
     "tile.": {"MaskPattern": "enum"},
     "tensor.": {},

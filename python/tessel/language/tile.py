@@ -1,8 +1,17 @@
-"""`pl.tile`: tile-level names of the `pl` surface (`pl.tile.MaskPattern`)."""
+"""`pl.tile`: tile-level names of the `pl` surface (`pl.tile.MaskPattern`,
+`pl.tile.load`, `store`, `full`, `move`, `create` / `create_tile`)."""
 
+from .ops import tile_create as create  # noqa: F401
+from .ops import tile_create_tile as create_tile  # noqa: F401
+from .ops import tile_full as full  # noqa: F401
+from .ops import tile_load as load  # noqa: F401
+from .ops import tile_move as move  # noqa: F401
+from .ops import tile_store as store  # noqa: F401
+from .ops import lrelu, maximums, minimums, relu  # noqa: F401
 from .types import MaskPattern
 
-__all__ = ["MaskPattern"]
+__all__ = ["MaskPattern", "load", "store", "full", "move", "create",
+           "create_tile", "relu", "lrelu", "maximums", "minimums"]
 
 
 def _add_unsupported():

@@ -282,6 +282,48 @@ class Level(enum.Enum):
         return f"pl.Level.{self.name}"
 
 
+class MemorySpace(enum.Enum):
+    """Where a tile lives (`pl.MemorySpace`, also spelled `pl.Mem`).
+
+    `DDR` is global memory (where `pl.Tensor` lives); `Vec` the vector
+    core's Unified Buffer, `Mat` the cube's L1, `Left` / `Right` its matmul
+    operand buffers L0A / L0B, `Acc` its accumulator L0C. Tessel places
+    tiles itself; an explicit space (`pl.load(..., target_memory=...)`,
+    `pl.move`, `pl.create_tile`) is checked against that placement and
+    the target's capacities. `Bias` exists so that PyPTO kernels using it
+    get a precise error: Tessel has no bias buffer.
+    """
+    DDR = "DDR"
+    Vec = "Vec"
+    Mat = "Mat"
+    Left = "Left"
+    Right = "Right"
+    Acc = "Acc"
+    Bias = "Bias"
+
+    @property
+    def kind(self) -> str | None:
+        """The tile dialect's memory kind (`#tile.memory<...>`)."""
+        return _MEMORY_KIND[self.name]
+
+    @property
+    def buffer(self) -> str:
+        """How diagnostics name the hardware buffer."""
+        return _MEMORY_BUFFER[self.name]
+
+    def __repr__(self) -> str:
+        return f"pl.MemorySpace.{self.name}"
+
+
+_MEMORY_KIND = {"DDR": "gm", "Vec": "ub", "Mat": "l1", "Left": "l0a",
+                "Right": "l0b", "Acc": "l0c", "Bias": None}
+_MEMORY_BUFFER = {"DDR": "GM", "Vec": "UB", "Mat": "L1", "Left": "L0A",
+                  "Right": "L0B", "Acc": "L0C", "Bias": "the bias buffer"}
+
+#: PyPTO's second name of the same enum.
+Mem = MemorySpace
+
+
 class MaskPattern(enum.Enum):
     """Fixed column patterns of `pl.gather` / `pl.tensor.scatter`:
     `P0101` selects the even columns (0, 2, 4, ...), `P1010` the odd ones."""
