@@ -1035,10 +1035,8 @@ class CodeGenerator:
             if hasattr(block.arguments[0], "set_location"):
                 block.arguments[0].set_location(self.named_loc(node, target))
         self.cse.append({})
-        lo, _ = self.index_bounds(start)
-        _, hi = self.index_bounds(stop)
-        iv_bounds = (lo, hi - 1) if lo is not None and hi is not None and \
-            hi - 1 >= lo else None
+        iv_bounds = stepped_iv_bounds(self.index_bounds(start),
+                                      self.index_bounds(stop), step)
         iv = self.new_index(block.arguments[0], bounds=iv_bounds)
         vars_[target.id] = iv
         for i, name in enumerate(carried):
@@ -2164,6 +2162,27 @@ _DEAD_CANDIDATES = frozenset((
     "arith.constant", "arith.addi", "arith.subi", "arith.muli",
     "arith.floordivsi", "arith.divsi", "arith.remsi", "arith.minsi", "arith.maxsi",
     "arith.cmpi", "arith.andi", "arith.ori", "arith.xori", "arith.select"))
+
+
+def stepped_iv_bounds(start_bounds: tuple, stop_bounds: tuple,
+                      step: int) -> tuple | None:
+    """(min, max) of the index of `for i in range(start, stop, step)` given
+    (min, max) bounds of start and stop, or None when unknown or empty.
+
+    The last index is ``start + ((stop - 1 - start) // step) * step``, not
+    ``stop - 1``: range(0, 512, 128) ends at 384, so x[:, i:i + 128] stays
+    in a 512-column tensor. That formula needs a known start; a runtime
+    start in [lo, hi] can end anywhere up to stop - 1 (e.g. start 1, stop
+    10, step 4 ends at 9, but start 0 at 8), so then ``stop - 1`` is the
+    bound. The last index grows with stop, so stop's maximum is used.
+    """
+    lo, lo_hi = start_bounds
+    _, hi = stop_bounds
+    if lo is None or hi is None or hi - 1 < lo:
+        return None
+    if lo == lo_hi:
+        return lo, lo + ((hi - 1 - lo) // step) * step
+    return lo, hi - 1
 
 
 def erase_dead_arith(func_op) -> None:
