@@ -641,3 +641,11 @@ BUILTINS = {
     "full": full, "create_tensor": create_tensor, "reshape": reshape,
     "slice": slice_, "load": load, "store": store,
 }
+
+# The broadcast family (frontend/broadcast.py) and the task-graph builtins
+# (frontend/tasks.py).
+from .broadcast import BROADCAST_BUILTINS  # noqa: E402
+from .tasks import TASK_BUILTINS  # noqa: E402
+
+BUILTINS.update(BROADCAST_BUILTINS)
+BUILTINS.update(TASK_BUILTINS)

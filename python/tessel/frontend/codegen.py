@@ -43,13 +43,14 @@ from dataclasses import dataclass, field
 
 from ..errors import CompileError
 from ..language import ops as pl_ops
-from ..language.types import (SUPPORTED_DTYPES, DataType, InvalidSpec, Level,
-                              ParamSpec, ScalarSpec, Tensor, TensorLayout,
-                              TensorSpec, TileSpec)
+from ..language.types import (SUPPORTED_DTYPES, TASK_ID, DataType,
+                              InvalidSpec, Level, ParamSpec, ScalarSpec,
+                              Tensor, TensorLayout, TensorSpec, TileSpec)
 from ..mlir import ir
 from ..mlir.dialects import arith, builtin, func, scf
 from . import tile_ops as tile_d
 from . import analysis
+from . import tasks
 from .errors import error_at, note_at
 from .source import MISSING, FunctionSource, get_source
 from .values import (RUNTIME_TYPES, BoolVal, GmTensor, IndexVal, Lin,
@@ -161,6 +162,10 @@ class CodeGenerator:
         # pl.Out parameters and scratch tensors no store has reached yet,
         # in source order: (file, declaring node) of each.
         self.unwritten: dict = {}
+        # Frontend remarks: (message, file, line, col) (frontend/tasks.py).
+        self.remarks: list = []
+        # The block index of the pl.spmd being built (pl.tile.get_block_idx).
+        self.block_index: IndexVal | None = None
 
     # ------------------------------------------------------------------
     # Errors and locations
@@ -626,6 +631,9 @@ class CodeGenerator:
             if isinstance(base, GmTensor):
                 self.store_slice(base, target, value, stmt)
                 return
+            if isinstance(base, tasks.TaskArray):
+                tasks.array_store(self, target, base, value, stmt)
+                return
             if isinstance(base, (TileVal, PendingTile)):
                 raise self.error(target, "cannot assign into a slice of a "
                                  "tile", help="tiles are values: build the "
@@ -685,11 +693,14 @@ class CodeGenerator:
         y = tile_d.YieldOp([], loc=self.loc(node), ip=ir.InsertionPoint(block))
         saved = self.enter(Scope("spmd", node, None, self.filename),
                            ir.InsertionPoint(y))
+        saved_block = self.block_index
         try:
             b = self.new_index(block.arguments[0], bounds=(0, blocks - 1))
+            self.block_index = b
             bind_iv(b)
             body_fn()
         finally:
+            self.block_index = saved_block
             self.leave(saved)
 
     def make_at(self, node, kind: str, body_fn, implicit: bool = False):
@@ -760,12 +771,19 @@ class CodeGenerator:
         call = item.context_expr
         name = (self.static_builtin(call.func)
                 if isinstance(call, ast.Call) else None)
+        if name == "spmd":
+            return tasks.with_spmd(self, node, call, item.optional_vars)
+        if name == "manual_scope":
+            if item.optional_vars is not None:
+                raise self.error(item.optional_vars, "pl.manual_scope() binds "
+                                 "no name")
+            self.bind_call(call, "manual_scope")
+            return tasks.manual_scope(self, node)
         if name != "at":
-            raise self.error(call, "only `with pl.at(...):` is supported in "
-                             "kernels", found=ast.unparse(call)[:60])
-        if item.optional_vars is not None:
-            raise self.error(item.optional_vars, "`with pl.at(...) as name` is "
-                             "not supported (Tessel has no task ids)")
+            raise self.error(call, "only `with pl.at(...):`, `with pl.spmd("
+                             "...):` and `with pl.manual_scope():` are "
+                             "supported in kernels",
+                             found=ast.unparse(call)[:60])
         a = self.bind_call(call, "at")
         level = a.level.value
         if not isinstance(level, Level):
@@ -780,6 +798,7 @@ class CodeGenerator:
         name_hint = self.opt_str(a.name_hint, "name_hint")
         if self.scope.kind == "at":
             raise self._scope_error(node, "pl.at")
+        tasks.scope_hints(self, node, a, "at", name_hint)
         snapshot = dict(self.act.vars)
         if self.scope.kind == "spmd":
             if name_hint is not None:
@@ -801,6 +820,8 @@ class CodeGenerator:
                          f"line {node.lineno}", node,
                          help="values made in a core scope do not leave it; "
                               "store results to a GM tensor")
+        tasks.bind_task(self, item.optional_vars,
+                        name_hint or f"at at line {node.lineno}", node)
 
     def _name_enclosing_spmd(self, node, name: str):
         """`pl.at(name_hint=...)` directly in a pl.spmd / pl.parallel body
@@ -936,6 +957,7 @@ class CodeGenerator:
         assumed = self.opt_flag(a.assume_independent, "assume_independent")
         if self.scope.kind != "function":
             raise self._scope_error(node, "pl.spmd")
+        tasks.scope_hints(self, node, a, "spmd", name_hint)
         has_at = self.contains_at(node.body)
         snapshot = dict(self.act.vars)
 
@@ -2083,6 +2105,9 @@ class CodeGenerator:
             self.acts.pop()
         if isinstance(spec, ParamSpec):
             spec = spec.tensor
+        if isinstance(spec, ScalarSpec) and spec.dtype is TASK_ID:
+            tasks.check_task_param(self, src, pnode, arg)
+            return
         if not isinstance(spec, (TensorSpec, TileSpec)) or spec.shape is None:
             return
         v = arg.value
@@ -2231,4 +2256,5 @@ def build_module(kernel_fn, target: str, context: ir.Context,
     if info is not None:
         info["reads"] = cg.reads
         info["returns"] = cg.returns
+        info["remarks"] = cg.remarks
     return module

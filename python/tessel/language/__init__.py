@@ -23,26 +23,38 @@ what each construct becomes.
 Names:
   kernels    jit, jit.inline, inline, Tensor, Out, InOut, Scalar, Tile
   dtypes     BF16, FP16, FP32, INT8, INT32 (others PyPTO names are errors)
-  scopes     spmd, parallel, at, Level, pipeline, range
+  scopes     spmd, parallel, at, Level, pipeline, range; task graph:
+             `with pl.spmd(...) as tid`, `with pl.at(...) as tid`, deps=,
+             allow_early_resolve=, system.task_dummy, array.create,
+             manual_scope, tile.get_block_idx, TASK_ID
   tensors    create_tensor, reshape, full, slice, load, store
   tile ops   matmul, matmul_acc, add, sub, mul, div, maximum, minimum, neg,
-             abs, sqrt, rsqrt, recip, exp, row_sum, row_max, row_expand_mul,
-             col_expand_mul, cast, gather, tensor.gather, tensor.scatter,
-             tile.MaskPattern
+             abs, sqrt, rsqrt, recip, exp, row_sum, row_max, cast,
+             gather, tensor.gather, tensor.scatter, tile.MaskPattern
+  broadcasts row_expand, col_expand, expands, row_expand_{add,sub,mul,div,
+             max,min,expdif}, col_expand_{add,sub,mul,div,max,min,expdif}
 """
 
 from __future__ import annotations
 
 from . import tensor, tile  # noqa: F401  (pl.tensor.*, pl.tile.*)
+from .tasks import array, manual_scope, system  # noqa: F401
 from .ops import (  # noqa: F401
     abs, add, at, cast, col_expand_mul, create_tensor, div, exp, full, gather,
     load, matmul, matmul_acc, maximum, minimum, mul, neg, parallel, pipeline,
     range, recip, reshape, row_expand_mul, row_max, row_sum, rsqrt, slice,
     spmd, sqrt, store, sub,
 )
+from .broadcast import (  # noqa: F401
+    col_expand, col_expand_add, col_expand_div, col_expand_expdif,
+    col_expand_max, col_expand_min, col_expand_sub, expands, row_expand,
+    row_expand_add, row_expand_div, row_expand_expdif, row_expand_max,
+    row_expand_min, row_expand_sub,
+)
 from .types import (  # noqa: F401
     BF16, BOOL, DN, FP8E4M3FN, FP8E5M2, FP16, FP32, INDEX, INT4, INT8, INT16,
-    INT32, INT64, ND, NZ, UINT8, UINT16, UINT32, UINT64, DataType, InOut,
+    INT32, INT64, ND, NZ, TASK_ID, UINT8, UINT16, UINT32, UINT64, DataType,
+    InOut,
     Level, MaskPattern, Out, Scalar, Tensor, TensorLayout, Tile,
 )
 

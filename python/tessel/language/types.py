@@ -68,9 +68,12 @@ FP8E4M3FN = DataType("FP8E4M3FN", None, "float8_e4m3fn", 8, True, False)
 FP8E5M2 = DataType("FP8E5M2", None, "float8_e5m2", 8, True, False)
 BOOL = DataType("BOOL", None, "bool", 8, False, False)
 INDEX = DataType("INDEX", None, None, 64, False, False)
+#: `pl.Scalar[pl.TASK_ID]`: a task handle (`with pl.spmd(...) as tid`).
+TASK_ID = DataType("TASK_ID", None, None, 64, False, False)
 
 ALL_DTYPES = (BF16, FP16, FP32, INT8, INT32, INT4, INT16, INT64, UINT8,
-              UINT16, UINT32, UINT64, FP8E4M3FN, FP8E5M2, BOOL, INDEX)
+              UINT16, UINT32, UINT64, FP8E4M3FN, FP8E5M2, BOOL, INDEX,
+              TASK_ID)
 SUPPORTED_DTYPES = tuple(d for d in ALL_DTYPES if d.supported)
 
 

@@ -474,14 +474,15 @@ def test_level_not_a_core_level():
 @pl.jit
 def bad_keyword(x: pl.Tensor[[16, 32], pl.FP32],
                 y: pl.Out[pl.Tensor[[16, 32], pl.FP32]]):
-    for b in pl.spmd(2, allow_early_resolve=True):  # ERR-keyword
+    for b in pl.spmd(2, blocks_per_core=2):  # ERR-keyword
         y[:, :] = x[:, :]
 
 
 def test_wrong_keyword_argument():
     check(compile_error(bad_keyword), "ERR-keyword",
           "wrong arguments to pl.spmd()",
-          expected="pl.spmd(n, name_hint=None, assume_independent=False)")
+          expected="pl.spmd(n, name_hint=None, assume_independent=False, *, "
+                   "deps=None, allow_early_resolve=False)")
 
 
 # ---------------------------------------------------------------------------
