@@ -645,7 +645,9 @@ BUILTINS = {
 # The broadcast family (frontend/broadcast.py) and the task-graph builtins
 # (frontend/tasks.py).
 from .broadcast import BROADCAST_BUILTINS  # noqa: E402
+from .control import CONTROL_BUILTINS  # noqa: E402
 from .tasks import TASK_BUILTINS  # noqa: E402
 
 BUILTINS.update(BROADCAST_BUILTINS)
 BUILTINS.update(TASK_BUILTINS)
+BUILTINS.update(CONTROL_BUILTINS)

@@ -50,6 +50,7 @@ from ..mlir import ir
 from ..mlir.dialects import arith, builtin, func, scf
 from . import tile_ops as tile_d
 from . import analysis
+from . import control
 from . import tasks
 from .errors import error_at, note_at
 from .source import MISSING, FunctionSource, get_source
@@ -930,6 +931,9 @@ class CodeGenerator:
             if name in ("spmd", "parallel", "pipeline", "range"):
                 a = self.bind_call(it, name)
                 return getattr(self, "for_" + name)(node, a)
+            if name == "unroll":
+                return control.for_unroll(self, node,
+                                          self.bind_call(it, "unroll"))
         iterable = self.expr(it)
         if isinstance(iterable, RUNTIME_TYPES):
             raise self.error(it, f"cannot iterate over {describe(iterable)}",
@@ -980,6 +984,9 @@ class CodeGenerator:
 
     def for_parallel(self, node, a):
         if self.scope.kind == "function":
+            if tasks.contains_spmd(self, node.body):
+                tasks.parallel_of_scopes(self, node, a)
+                return
             self._parallel_as_spmd(node, a, None)
             return
         # Inside a scope the iterations are independent: run them in order.
@@ -1994,7 +2001,7 @@ class CodeGenerator:
         fn = self.expr(node.func)
         name = pl_ops.builtin_name(fn)
         if name is not None:
-            if name in ("spmd", "parallel", "pipeline", "range"):
+            if name in ("spmd", "parallel", "pipeline", "range", "unroll"):
                 raise self.error(node, f"pl.{name}(...) makes a loop: use it "
                                  f"as `for i in pl.{name}(...):`")
             if name == "at":

@@ -236,3 +236,38 @@ TASK_BUILTINS = {
     "array.create": array_create,
     "tile.get_block_idx": get_block_idx,
 }
+
+
+def contains_spmd(cg, stmts) -> bool:
+    """Does the statement list hold a `pl.spmd` (loop or `with` form)?"""
+    for s in stmts:
+        for n in ast.walk(s):
+            call = None
+            if isinstance(n, ast.For) and isinstance(n.iter, ast.Call):
+                call = n.iter
+            elif isinstance(n, ast.With):
+                ce = n.items[0].context_expr if n.items else None
+                call = ce if isinstance(ce, ast.Call) else None
+            if call is not None and cg.static_builtin(call.func) == "spmd":
+                return True
+    return False
+
+
+def parallel_of_scopes(cg, node, a) -> None:
+    """A function-level `for i in pl.parallel(n)` whose body holds pl.spmd
+    scopes: PyPTO's orchestration loop of independent iterations, each
+    submitting its scopes. Tessel runs the iterations one after the other
+    (a legal order of independent ones), unrolled at compile time: each
+    iteration's scopes and GM scratch tensors are its own."""
+    from .codegen import MAX_UNROLL
+    start, step, trips = cg._parallel_trips(node, a)
+    if trips > MAX_UNROLL:
+        raise cg.error(node.iter, f"pl.parallel with pl.spmd scopes inside "
+                       f"has {trips} iterations (limit {MAX_UNROLL})",
+                       help="each iteration's scopes are built separately")
+    remark(cg, node, f"pl.parallel with pl.spmd scopes inside: its {trips} "
+           f"iteration{'s' if trips != 1 else ''} run one after the other, "
+           f"each submitting its scopes in order")
+    for k in range(trips):
+        cg.assign(node.target, start + k * step, node)
+        cg.visit_block(node.body, "loop")

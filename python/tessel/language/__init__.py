@@ -23,11 +23,12 @@ what each construct becomes.
 Names:
   kernels    jit, jit.inline, inline, Tensor, Out, InOut, Scalar, Tile
   dtypes     BF16, FP16, FP32, INT8, INT32 (others PyPTO names are errors)
-  scopes     spmd, parallel, at, Level, pipeline, range; task graph:
+  scopes     spmd, parallel, at, Level, pipeline, range, unroll; task graph:
              `with pl.spmd(...) as tid`, `with pl.at(...) as tid`, deps=,
              allow_early_resolve=, system.task_dummy, array.create,
              manual_scope, tile.get_block_idx, TASK_ID
   tensors    create_tensor, reshape, full, slice, load, store
+  scalars    min, max (integers and runtime indices)
   tile ops   matmul, matmul_acc, add, sub, mul, div, maximum, minimum, neg,
              abs, sqrt, rsqrt, recip, exp, row_sum, row_max, cast,
              gather, tensor.gather, tensor.scatter, tile.MaskPattern
@@ -39,6 +40,7 @@ from __future__ import annotations
 
 from . import tensor, tile  # noqa: F401  (pl.tensor.*, pl.tile.*)
 from .tasks import array, manual_scope, system  # noqa: F401
+from .control import max, min, unroll  # noqa: F401,A004
 from .ops import (  # noqa: F401
     abs, add, at, cast, col_expand_mul, create_tensor, div, exp, full, gather,
     load, matmul, matmul_acc, maximum, minimum, mul, neg, parallel, pipeline,

@@ -113,6 +113,36 @@ def test_hints_are_remarks_at_the_authors_lines():
     at("TAG-scale", "scope 'scale': deps on 'task_dummy at line")
 
 
+@pl.jit
+def parallel_of_spmds(x: pl.Tensor[[16, 64], pl.FP32],
+                      y: pl.Out[pl.Tensor[[16, 64], pl.FP32]]):
+    for mt in pl.parallel(2):  # TAG-par
+        r0 = mt * 8
+        tmp = pl.create_tensor([8, 64], dtype=pl.FP32)
+        for b in pl.spmd(2, name_hint="double"):
+            tmp[:, b * 32:b * 32 + 32] = pl.mul(
+                x[r0:r0 + 8, b * 32:b * 32 + 32], 2.0)
+        with pl.spmd(1, name_hint="inc"):
+            y[r0:r0 + 8, :] = pl.add(tmp[:, :], 1.0)
+
+
+def test_spmd_nested_in_a_function_level_parallel():
+    """Each of the 2 iterations submits its own 2 scopes, with its own
+    scratch tensor: 4 scopes in program order."""
+    g = torch.Generator().manual_seed(1)
+    x, y = torch.randn(16, 64, generator=g), torch.zeros(16, 64)
+    parallel_of_spmds(x, y)
+    assert torch.equal(y, x * 2 + 1)
+    ir = parallel_of_spmds.ir()
+    assert ir.count('tile.spmd 2 name("double")') == 2
+    assert ir.count('tile.spmd 1 name("inc")') == 2
+    assert ir.count("tile.alloc_gm") == 2
+    rem = [(m, w) for sev, m, w, _ in parallel_of_spmds.module().warnings
+           if "REMARK" in sev and "pl.parallel with pl.spmd" in m]
+    assert len(rem) == 1 and rem[0][1][1] == line_of("TAG-par")
+    assert "its 2 iterations run one after the other" in rem[0][0]
+
+
 # -- misuse --------------------------------------------------------------
 
 @pl.jit
