@@ -15,8 +15,8 @@ cost of one [M, N] tile more of UB."""
 from __future__ import annotations
 
 from . import tile_ops as tile_d
-from .builtins import (ARITH_DTYPES, FLOAT_DTYPES, TILE_BINARY, _check_dtype,
-                       _is_scalar, _tile, full)
+from .builtins import _check_dtype, _is_scalar, _tile, full
+from .optable import ARITH_DTYPES, BY_NAME, FLOAT_DTYPES
 from .values import PendingTile, TileVal, describe, shape_str
 
 #: arith -> (dtypes, elementwise op name of TILE_BINARY, or "expdif").
@@ -88,8 +88,8 @@ def expand_arith(name: str):
                              ip=ip).result
             v = tile_d.ExpOp(d, results=[ty], loc=loc, ip=ip).result
         else:
-            v = TILE_BINARY[op](t.value, b.value, results=[ty], loc=loc,
-                                ip=ip).result
+            cls = getattr(tile_d, BY_NAME[op].tile_op)
+            v = cls(t.value, b.value, results=[ty], loc=loc, ip=ip).result
         return TileVal(v, t.shape, t.dtype)
     return impl
 

@@ -8,7 +8,7 @@ from .values import IndexVal, describe
 def for_unroll(cg, node, a) -> None:
     """`for i in pl.unroll(...)`: the body once per value, `i` a Python int
     (like a compile-time `for` over `range`)."""
-    from .codegen import MAX_UNROLL
+    from .state import MAX_UNROLL
     start, stop, step = cg.range_args(a, "unroll")
     for v, arg in ((start, a.start), (stop, a.stop or a.start)):
         if not isinstance(v, int):

@@ -259,7 +259,7 @@ def parallel_of_scopes(cg, node, a) -> None:
     submitting its scopes. Tessel runs the iterations one after the other
     (a legal order of independent ones), unrolled at compile time: each
     iteration's scopes and GM scratch tensors are its own."""
-    from .codegen import MAX_UNROLL
+    from .state import MAX_UNROLL
     start, step, trips = cg._parallel_trips(node, a)
     if trips > MAX_UNROLL:
         raise cg.error(node.iter, f"pl.parallel with pl.spmd scopes inside "

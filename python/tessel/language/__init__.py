@@ -16,9 +16,11 @@ A PyPTO kernel ports by changing its import line::
 
 `@pl.jit` kernels are compiled from their source (the frontend parses the
 function's AST); the names below only have a meaning inside such a kernel
-(or a `@pl.jit.inline` helper it calls). See
-docs/pypto-surface.md for the contract and `tessel.frontend` for
-what each construct becomes.
+(or a `@pl.jit.inline` helper it calls). docs/language.md lists every
+supported construct and op (checked against `surface.registry()`), and
+`tessel.frontend` says what each becomes. PyPTO names Tessel does not
+support exist too: using one is a CompileError saying what to use
+instead.
 
 Names:
   kernels    jit, jit.inline, inline, Tensor, Out, InOut, Scalar, Tile
@@ -26,12 +28,12 @@ Names:
   scopes     spmd, parallel, at, Level, pipeline, range, unroll; task graph:
              `with pl.spmd(...) as tid`, `with pl.at(...) as tid`, deps=,
              allow_early_resolve=, system.task_dummy, array.create,
-             manual_scope, tile.get_block_idx, TASK_ID
+             manual_scope, tile.get_block_idx
   tensors    create_tensor, reshape, full, slice, load, store
   scalars    min, max (integers and runtime indices)
   tile ops   matmul, matmul_acc, add, sub, mul, div, maximum, minimum, neg,
-             abs, sqrt, rsqrt, recip, exp, row_sum, row_max, cast,
-             gather, tensor.gather, tensor.scatter, tile.MaskPattern
+             abs, sqrt, rsqrt, recip, exp, row_sum, row_max, cast, gather,
+             tensor.gather, tensor.scatter, tile.MaskPattern
   broadcasts row_expand, col_expand, expands, row_expand_{add,sub,mul,div,
              max,min,expdif}, col_expand_{add,sub,mul,div,max,min,expdif}
 """
@@ -54,10 +56,10 @@ from .broadcast import (  # noqa: F401
     row_expand_min, row_expand_sub,
 )
 from .types import (  # noqa: F401
-    BF16, BOOL, DN, FP8E4M3FN, FP8E5M2, FP16, FP32, INDEX, INT4, INT8, INT16,
-    INT32, INT64, ND, NZ, TASK_ID, UINT8, UINT16, UINT32, UINT64, DataType,
-    InOut,
-    Level, MaskPattern, Out, Scalar, Tensor, TensorLayout, Tile,
+    BF16, BOOL, DN, FP4, FP8E4M3FN, FP8E5M2, FP8E8M0, FP16, FP32, HF4, HF8,
+    INDEX, INT4, INT8, INT16, INT32, INT64, ND, NZ, TASK_ID, UINT4, UINT8,
+    UINT16, UINT32, UINT64, DataType, InOut, Level, MaskPattern, Out, Scalar,
+    Tensor, TensorLayout, Tile,
 )
 
 
@@ -65,8 +67,9 @@ class _Jit:
     """`@pl.jit` makes a kernel entry point; `@pl.jit.inline` a helper whose
     body is inlined into the kernel that calls it.
 
-    A kernel's parameters are annotated `pl.Tensor[[...], DTYPE]` (inputs)
-    or `pl.Out[pl.Tensor[[...], DTYPE]]` (outputs). The kernel object has
+    A kernel's parameters are annotated `pl.Tensor[[...], DTYPE]` (inputs),
+    `pl.Out[pl.Tensor[[...], DTYPE]]` (outputs) or `pl.InOut[...]`; a bare
+    `pl.Tensor` takes the shape and dtype of the call's tensor. The kernel object has
     `ir(target="a2a3")` (the tile IR text), `module(...)`, `compile(...)` and
     is called with torch tensors to run it (compiled once per signature
     and target).
@@ -90,3 +93,15 @@ class _Jit:
 
 jit = _Jit()
 inline = _Jit.inline
+
+
+def _add_unsupported():
+    """PyPTO's names Tessel does not support, as `surface.Unsupported`
+    objects (a use is a CompileError saying what to use instead)."""
+    from .surface import unsupported_names
+    g = globals()
+    for name, obj in unsupported_names("").items():
+        g.setdefault(name, obj)
+
+
+_add_unsupported()

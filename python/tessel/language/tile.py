@@ -1,7 +1,16 @@
-"""`pl.tile`: tile-level names of the `pl` surface (`pl.tile.MaskPattern`,
-`pl.tile.get_block_idx`)."""
+"""`pl.tile`: tile-level names of the `pl` surface (`pl.tile.MaskPattern`)."""
 
 from .tasks import get_block_idx
 from .types import MaskPattern
 
 __all__ = ["MaskPattern", "get_block_idx"]
+
+
+def _add_unsupported():
+    from .surface import unsupported_names
+    g = globals()
+    for name, obj in unsupported_names("tile.").items():
+        g.setdefault(name, obj)
+
+
+_add_unsupported()
