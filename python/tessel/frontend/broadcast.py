@@ -1,30 +1,28 @@
 """The frontend of the broadcast family: `pl.row_expand`, `pl.col_expand`,
 `pl.row_expand_{add,sub,div,max,min,expdif}`,
-`pl.col_expand_{add,sub,div,max,min,expdif}` and `pl.expands` (the `_mul`
-pair has tile ops of its own, builtins.py).
-
-Each is built from ops the whole pipeline already carries (scheduling,
-placement, CPU simulation, the PTO back end): the [M, 1] / [1, N] operand
-is broadcast to [M, N] exactly as ``row_expand_mul(ones, v)`` /
-``col_expand_mul(ones, v)`` (1 * v is v for every value: -0, inf, NaN,
-i32), then the elementwise op (`tile.add`, `tile.sub`, `tile.div`,
-`tile.max`, `tile.min`; expdif is `tile.exp` of `tile.sub`). The results
-are therefore bit-identical to a fused broadcast instruction's, at the
-cost of one [M, N] tile more of UB."""
+`pl.col_expand_{add,sub,div,max,min,expdif}` (the `_mul` pair is in
+builtins.py) and `pl.expands`: checks at the author's line, then one tile
+op each (dialects/tile/TileViewOps.td), as PTO-ISA has one instruction each
+(TROWEXPANDADD, TCOLEXPANDEXPDIF, ...)."""
 
 from __future__ import annotations
 
 from . import tile_ops as tile_d
 from .builtins import _check_dtype, _is_scalar, _tile, full
-from .optable import ARITH_DTYPES, BY_NAME, FLOAT_DTYPES
+from .optable import ARITH_DTYPES, FLOAT_DTYPES
 from .values import PendingTile, TileVal, describe, shape_str
 
-#: arith -> (dtypes, elementwise op name of TILE_BINARY, or "expdif").
+#: arith -> the dtypes it computes in.
 EXPAND_ARITH = {
-    "add": (ARITH_DTYPES, "add"), "sub": (ARITH_DTYPES, "sub"),
-    "div": (FLOAT_DTYPES, "div"), "max": (ARITH_DTYPES, "maximum"),
-    "min": (ARITH_DTYPES, "minimum"), "expdif": (FLOAT_DTYPES, "expdif"),
+    "add": ARITH_DTYPES, "sub": ARITH_DTYPES, "div": FLOAT_DTYPES,
+    "max": ARITH_DTYPES, "min": ARITH_DTYPES, "expdif": FLOAT_DTYPES,
 }
+
+
+def _op_class(name: str):
+    """tile_d.RowExpandAddOp for "row_expand_add" and so on."""
+    return getattr(tile_d, "".join(p.capitalize() for p in name.split("_"))
+                   + "Op")
 
 
 class _Arg:
@@ -42,17 +40,6 @@ class _FullArgs:
 def _want(shape, per_row: bool) -> tuple:
     m, n = shape
     return (m, 1) if per_row else (1, n)
-
-
-def broadcast_to(cg, node, v: TileVal, shape, per_row: bool) -> TileVal:
-    """`v` ([M, 1] per row, [1, N] per column) broadcast to `shape`."""
-    if v.shape == tuple(shape):
-        return v
-    ones = full(cg, node, _FullArgs(shape, v.dtype, 1, node))
-    cls = tile_d.RowExpandMulOp if per_row else tile_d.ColExpandMulOp
-    r = cls(ones.value, v.value, results=[ones.value.type], loc=cg.loc(node),
-            ip=cg.ip).result
-    return TileVal(r, tuple(shape), v.dtype)
 
 
 def _operands(cg, node, a, name, per_row, allowed):
@@ -77,19 +64,12 @@ def _operands(cg, node, a, name, per_row, allowed):
 
 def expand_arith(name: str):
     per_row = name.startswith("row_")
-    allowed, op = EXPAND_ARITH[name.split("_")[-1]]
+    allowed = EXPAND_ARITH[name.split("_")[-1]]
 
     def impl(cg, node, a):
         t, s = _operands(cg, node, a, name, per_row, allowed)
-        b = broadcast_to(cg, node, s, t.shape, per_row)
-        loc, ip, ty = cg.loc(node), cg.ip, t.value.type
-        if op == "expdif":
-            d = tile_d.SubOp(t.value, b.value, results=[ty], loc=loc,
-                             ip=ip).result
-            v = tile_d.ExpOp(d, results=[ty], loc=loc, ip=ip).result
-        else:
-            cls = getattr(tile_d, BY_NAME[op].tile_op)
-            v = cls(t.value, b.value, results=[ty], loc=loc, ip=ip).result
+        v = _op_class(name)(t.value, s.value, results=[t.value.type],
+                            loc=cg.loc(node), ip=cg.ip).result
         return TileVal(v, t.shape, t.dtype)
     return impl
 
@@ -113,7 +93,12 @@ def broadcast(name: str):
                            expected=f"{shape_str(want)} for a "
                                     f"{shape_str(target.shape)} lhs",
                            found=shape_str(v.shape))
-        return broadcast_to(cg, node, v, target.shape, per_row)
+        if v.shape == target.shape:
+            return v
+        cls = tile_d.RowExpandOp if per_row else tile_d.ColExpandOp
+        r = cls(target.value.type, v.value, loc=cg.loc(node),
+                ip=cg.ip).result
+        return TileVal(r, target.shape, target.dtype)
     return impl
 
 

@@ -631,11 +631,14 @@ BUILTINS.update({
 })
 
 # The broadcast family (frontend/broadcast.py), the task-graph builtins
-# (frontend/tasks.py), pl.min / pl.max (frontend/control.py).
+# (frontend/tasks.py), pl.min / pl.max (frontend/control.py), pl.log and
+# pl.arange (frontend/extra_ops.py).
 from .broadcast import BROADCAST_BUILTINS  # noqa: E402
 from .control import CONTROL_BUILTINS  # noqa: E402
+from .extra_ops import EXTRA_BUILTINS  # noqa: E402
 from .tasks import TASK_BUILTINS  # noqa: E402
 
 BUILTINS.update(BROADCAST_BUILTINS)
 BUILTINS.update(TASK_BUILTINS)
 BUILTINS.update(CONTROL_BUILTINS)
+BUILTINS.update(EXTRA_BUILTINS)

@@ -17,6 +17,7 @@ from ..mlir import ir
 from ..mlir.dialects import scf
 from . import analysis
 from . import control
+from . import subtile
 from . import tasks
 from . import tile_ops as tile_d
 from .errors import note_at
@@ -246,10 +247,8 @@ class Statements:
                 tasks.array_store(self, target, base, value, stmt)
                 return
             if isinstance(base, (TileVal, PendingTile)):
-                raise self.error(target, "cannot assign into a slice of a "
-                                 "tile", help="tiles are values: build the "
-                                 "tile you want (pl.tensor.scatter, "
-                                 "pl.full) or store into a GM tensor")
+                subtile.insert(self, target, base, value, stmt)
+                return
             raise self.error(target, "cannot assign into a slice of "
                              f"{describe(base)}")
         raise self.error(target, f"cannot assign to {type(target).__name__}")

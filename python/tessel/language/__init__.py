@@ -32,8 +32,9 @@ Names:
   tensors    create_tensor, reshape, full, slice, load, store
   scalars    min, max (integers and runtime indices)
   tile ops   matmul, matmul_acc, add, sub, mul, div, maximum, minimum, neg,
-             abs, sqrt, rsqrt, recip, exp, row_sum, row_max, cast, gather,
-             tensor.gather, tensor.scatter, tile.MaskPattern
+             abs, sqrt, rsqrt, recip, exp, log, row_sum, row_max, cast, gather,
+             tensor.gather, tensor.scatter, tile.MaskPattern, arange; tile
+             subscripts t[a:b, c:d] (read and assigned)
   broadcasts row_expand, col_expand, expands, row_expand_{add,sub,mul,div,
              max,min,expdif}, col_expand_{add,sub,mul,div,max,min,expdif}
 """
@@ -50,8 +51,8 @@ from .ops import (  # noqa: F401
     spmd, sqrt, store, sub,
 )
 from .broadcast import (  # noqa: F401
-    col_expand, col_expand_add, col_expand_div, col_expand_expdif,
-    col_expand_max, col_expand_min, col_expand_sub, expands, row_expand,
+    arange, col_expand, col_expand_add, col_expand_div, col_expand_expdif,
+    col_expand_max, col_expand_min, col_expand_sub, expands, log, row_expand,
     row_expand_add, row_expand_div, row_expand_expdif, row_expand_max,
     row_expand_min, row_expand_sub,
 )

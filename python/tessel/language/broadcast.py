@@ -1,6 +1,7 @@
-"""`pl` broadcasts (PyPTO's names and argument order). Like every `pl`
-function they only have a meaning inside a `@pl.jit` kernel; the frontend
-builds them (tessel.frontend.broadcast)."""
+"""`pl` broadcasts, `pl.log` and `pl.arange` (PyPTO's names and argument
+order). Like every `pl` function they only have a meaning inside a
+`@pl.jit` kernel; the frontend builds them (tessel.frontend.broadcast,
+tessel.frontend.extra_ops)."""
 
 from __future__ import annotations
 
@@ -64,3 +65,21 @@ def expands(target, scalar):
 
 ALL_BUILTINS.update({builtin_name(obj): obj for obj in list(globals().values())
                      if builtin_name(obj)})
+
+
+# -- elementwise log and arange (tile.log, tile.arange) ----------------------
+
+@builtin("log")
+def log(input, high_precision=False):  # noqa: A002
+    """Elementwise natural logarithm (float tiles); `high_precision` is
+    accepted (the simulation uses the host libm's logf)."""
+
+
+@builtin("arange")
+def arange(start, shape, dtype):
+    """A tile of `shape` [M, N] whose element (i, j) is ``start + i * N +
+    j`` (compile-time `start`; INT32, FP32 or FP16 where every value is
+    exact)."""
+
+
+ALL_BUILTINS.update({"log": log, "arange": arange})

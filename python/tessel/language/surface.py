@@ -101,7 +101,6 @@ UNSUPPORTED: dict[str, str] = {
     "reserve_buffer": _CROSS_CORE, "import_peer_buffer": _CROSS_CORE,
     # -- creation -----------------------------------------------------------
     "create_l1": "load with pl.load(...); Tessel places tiles in L1 itself",
-    "arange": _NOT_YET,
     "random": "fill the input tensor with torch on the host",
     "tri": _NOT_YET,
     "expand_clone": "use pl.col_expand_mul / pl.row_expand_mul with a ones "
@@ -125,7 +124,7 @@ UNSUPPORTED: dict[str, str] = {
     "transpose": "load the operand from a tensor stored in that layout",
     "concat": "store the parts into slices of one output tensor",
     # -- elementwise and math ----------------------------------------------
-    "log": _NOT_YET, "sin": _NOT_YET, "cos": _NOT_YET,
+    "sin": _NOT_YET, "cos": _NOT_YET,
     "rem": _NOT_YET, "rems": _NOT_YET, "fmod": _NOT_YET, "fmods": _NOT_YET,
     "addc": "use two pl.add calls", "subc": "use pl.sub and pl.add",
     "addsc": "use two pl.add calls", "subsc": "use pl.sub and pl.add",

@@ -2,16 +2,16 @@
 `pl.col_expand_*`, `pl.row_expand`, `pl.col_expand`, `pl.expands`) against
 PyTorch, through the CPU simulation, and its CompileErrors.
 
-The frontend builds each from tile ops the pipeline already has: the
-[M, 1] / [1, N] operand is broadcast exactly (1 * v, bit for bit, NaN and
-infinities included) and combined elementwise, so every op but expdif is
-bit exact against torch (f16: computed in f32 and rounded once, as torch's
-f16 CPU ops); expdif is exp of the exact difference, within exp's
-tolerance (docs/numerics.md: the host expf, 2 ulp)."""
+One tile op each (TileViewOps.td); one operation per element, so every op
+but expdif is bit exact against torch (f16: computed in f32 and rounded
+once, as torch's f16 CPU ops), NaN, infinities and -0 included; expdif is
+exp of the difference rounded to the element type, within exp's tolerance
+(docs/numerics.md: the host expf)."""
 
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 import torch
@@ -175,13 +175,19 @@ def test_int32_broadcasts():
 
 
 def test_what_the_frontend_builds():
-    """One broadcast (row_expand_mul of a ones tile) and the elementwise op;
-    expdif is exp of the difference."""
+    """One tile op per call, the scale operand as written."""
     ir = f32_kernel.ir()
-    assert ir.count("tile.full 1.000000e+00 : !tile.tile<8x40xf32>") == 14
-    assert ir.count("tile.row_expand_mul") == 7
-    assert ir.count("tile.col_expand_mul") == 7
-    assert ir.count("tile.exp") == 2
+    lines = ir.splitlines()
+    for d, scale in (("row", "8x1"), ("col", "1x40")):
+        for k in ("add", "sub", "div", "max", "min", "expdif"):
+            hits = [l for l in lines if f"tile.{d}_expand_{k} " in l]
+            assert len(hits) == 1, (d, k)
+            assert hits[0].endswith(f": !tile.tile<8x40xf32>, "
+                                    f"!tile.tile<{scale}xf32>"), hits[0]
+    assert "tile.row_expand %" in ir and "-> !tile.tile<8x40xf32>" in ir
+    assert "tile.col_expand %" in ir
+    # expands is a constant tile.
+    assert "tile.full 2.500000e+00 : !tile.tile<8x40xf32>" in ir
 
 
 # -- misuse --------------------------------------------------------------
@@ -238,3 +244,24 @@ def test_misuse_is_a_compile_error_at_the_line(kernel, tag, brief, expected):
     assert brief in err.brief, str(err)
     if expected:
         assert expected in str(err)
+
+
+# -- the NPU back end ------------------------------------------------------
+
+@pytest.mark.skipif(shutil.which("g++") is None and
+                    shutil.which("clang++") is None,
+                    reason="the PTO back end builds emitted kernels with a "
+                           "host C++ compiler")
+def test_npu_back_end_matches_the_simulation_bit_for_bit(float_run):
+    """backend="pto": tile-decompose-broadcasts turns each broadcast into
+    row/col_expand_mul of a ones tile and the elementwise op, which the
+    emitter has; the emitted kernel on the reference gives the CPU
+    simulation's bits (expdif included: the same f32 exp of the same
+    difference). f32 only: the f16 kernel is the same ops."""
+    x, r, c, outs = float_run
+    if x.dtype != torch.float32:
+        pytest.skip("one emitted kernel is enough")
+    got = [torch.zeros(M, N) for _ in range(15)]
+    f32_kernel(x, r, c, *got, backend="pto")
+    for i, (a, b) in enumerate(zip(got, outs)):
+        assert same(a, b), i

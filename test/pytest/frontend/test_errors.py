@@ -287,12 +287,14 @@ def slice_tile(x: pl.Tensor[[16, 32], pl.FP32],
                y: pl.Out[pl.Tensor[[16, 16], pl.FP32]]):
     for b in pl.spmd(1):
         t = x[:, :]
-        y[:, :] = t[:, 0:16]  # ERR-slice-tile
+        y[:, :] = t[:, 20:36]  # ERR-slice-tile
 
 
-def test_slicing_a_tile():
+def test_slicing_a_tile_out_of_bounds():
+    # Tile subscripts are sub-tiles (test_subtiles.py); 20 + 16 > 32.
     check(compile_error(slice_tile), "ERR-slice-tile",
-          "slicing a tile is not supported")
+          "slice out of bounds in dimension 1 of tile [16, 32] FP32",
+          expected="within 0:32", found="20:36")
 
 
 # ---------------------------------------------------------------------------
