@@ -776,7 +776,8 @@ class Statements:
         return self.index_value(v, where)
 
     def materialize(self, p: PendingTile, node, what: str) -> TileVal:
-        """The zero tile standing for a `pl.create_tensor` made in a scope."""
+        """The tile standing for a `pl.create_tensor` made in a scope: zero,
+        or its `init_value`."""
         if self.scope.kind != "at":
             raise self.error(node, f"{what} needs a core scope to become a "
                              f"tile", help="put the loop inside `with "
@@ -785,7 +786,7 @@ class Statements:
             raise self.error(p.node or node, f"tensor '{p.name}' created in a "
                              f"scope is used as a tile but is not 2-D",
                              found=shape_str(p.shape))
-        zero = 0.0 if p.dtype.is_float else 0
+        zero = float(p.init) if p.dtype.is_float else int(p.init)
         t = self.tile_type(p.shape, p.dtype)
         attr = (ir.FloatAttr.get(self.elt_type(p.dtype), zero)
                 if p.dtype.is_float else

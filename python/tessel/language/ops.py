@@ -103,10 +103,14 @@ def range(start, stop=None, step=1):  # noqa: A001
 # ---------------------------------------------------------------------------
 
 @builtin("create_tensor")
-def create_tensor(shape, dtype):
+def create_tensor(shape, dtype, *, manual_dep=False, init_value=None):
     """A GM scratch tensor of a static `shape` (`tile.alloc_gm`), created at
     function level. Inside a scope, a tensor that is only ever assigned
-    tiles (the PyPTO accumulator idiom) is an on-chip tile instead."""
+    tiles (the PyPTO accumulator idiom) is an on-chip tile instead, whose
+    value before its first assignment is `init_value` (default 0).
+    `manual_dep=True` is accepted and reported (Tessel still orders every
+    access to the tensor); `init_value` on a GM scratch tensor is an
+    error (fill it with tiles in a scope)."""
 
 
 @builtin("reshape")
