@@ -335,12 +335,16 @@ static bool isInPlaceOperand(Operation *op, OpOperand &operand) {
   // Not tile.recip: PTO-ISA's a2a3 TRECIP cannot write over its source.
   if (isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, AddSOp, SubSOp, RSubSOp,
           MulSOp, DivSOp, RDivSOp, MaxSOp, MinSOp, NegOp, AbsOp, SqrtOp,
-          RsqrtOp, ExpOp>(op))
+          RsqrtOp, ExpOp, LogOp>(op))
     return true;
-  if (auto mul = dyn_cast<RowExpandMulOp>(op))
-    return &operand == &mul.getInputMutable();
-  if (auto mul = dyn_cast<ColExpandMulOp>(op))
-    return &operand == &mul.getInputMutable();
+  // The broadcast arithmetic reads input[i, j] (and the scale) for result
+  // element (i, j) only.
+  if (getExpandInfo(op))
+    return operand.getOperandNumber() == 0;
+  // tile.insert: outside the window the result is dest's element, inside
+  // it the source's; placed on dest, only the window is written.
+  if (auto ins = dyn_cast<InsertOp>(op))
+    return &operand == &ins.getDestMutable();
   if (auto acc = dyn_cast<MatmulAccOp>(op))
     return &operand == &acc.getAccMutable();
   return false;

@@ -201,6 +201,11 @@ def compile_kernel(fn, target: str = DEFAULT_TARGET,
     ctx, collected = new_context()
     info: dict = {}
     module = build_module(fn, target, ctx, info, bind)
+    # The frontend's remarks (task-graph hints it checked or ignored) first,
+    # in the form of the passes' diagnostics.
+    for message, file, line, col in info.get("remarks", ()):
+        collected.append(("DiagnosticSeverity.REMARK", message,
+                          (file, line, col), []))
     with ctx:
         verify(module)
         check_races(module)

@@ -491,8 +491,28 @@ def create_tensor(cg, node, a):
     shape = cg.shape_arg(a.shape, "shape")
     dtype = cg.dtype_arg(a.dtype)
     name = cg.assign_hint or "scratch"
+    if a.manual_dep.value is True:
+        from .tasks import remark
+        remark(cg, node, f"pl.create_tensor '{name}': manual_dep=True "
+               f"ignored: Tessel orders every access to the tensor")
+    init = a.init_value.value
+    if init is not None and (isinstance(init, bool) or
+                             not isinstance(init, (int, float))):
+        raise cg.error(a.init_value.node, "init_value must be a compile-time "
+                       "number", found=describe(init))
     if cg.scope.kind != "function":
-        return PendingTile(shape, dtype, name, node)
+        if init is not None and not dtype.is_float and \
+                not float(init).is_integer():
+            raise cg.error(a.init_value.node, f"init_value of an "
+                           f"{dtype.name} tensor must be an integer",
+                           found=repr(init))
+        return PendingTile(shape, dtype, name, node, init=init or 0)
+    if init is not None:
+        raise cg.error(a.init_value.node, "init_value= on a GM scratch tensor "
+                       "is not supported yet", found=repr(init),
+                       help="create it inside the scope that uses it (an "
+                            "on-chip tile starting at init_value), or store "
+                            "pl.full tiles into it in a scope")
     v = tile_d.AllocGmOp(cg.memref_type(shape, dtype), name=name,
                          loc=cg.loc(node), ip=cg.ip).result
     t = GmTensor(v, shape, dtype, name, writable=True, kind="scratch",
@@ -713,3 +733,16 @@ BUILTINS.update({
     "tile.move": memories.move, "tile.create_tile": create_tile,
     "tile.create": create_tile,
 })
+
+# The broadcast family (frontend/broadcast.py), the task-graph builtins
+# (frontend/tasks.py), pl.min / pl.max (frontend/control.py), pl.log and
+# pl.arange (frontend/extra_ops.py).
+from .broadcast import BROADCAST_BUILTINS  # noqa: E402
+from .control import CONTROL_BUILTINS  # noqa: E402
+from .extra_ops import EXTRA_BUILTINS  # noqa: E402
+from .tasks import TASK_BUILTINS  # noqa: E402
+
+BUILTINS.update(BROADCAST_BUILTINS)
+BUILTINS.update(TASK_BUILTINS)
+BUILTINS.update(CONTROL_BUILTINS)
+BUILTINS.update(EXTRA_BUILTINS)

@@ -12,9 +12,10 @@ import inspect
 
 from ..errors import CompileError
 from ..language import ops as pl_ops
-from ..language.types import (DataType, ParamSpec, SUPPORTED_DTYPES,
-                              TensorSpec, TileSpec)
+from ..language.types import (TASK_ID, DataType, ParamSpec, ScalarSpec,
+                              SUPPORTED_DTYPES, TensorSpec, TileSpec)
 from ..mlir.dialects import arith
+from . import tasks
 from .source import get_source
 from .state import Activation, Arg, Args, MAX_INLINE_DEPTH
 from .values import (GmTensor, IndexVal, PendingTile, RUNTIME_TYPES, TileVal,
@@ -76,7 +77,7 @@ class Calls:
         fn = self.expr(node.func)
         name = pl_ops.builtin_name(fn)
         if name is not None:
-            if name in ("spmd", "parallel", "pipeline", "range"):
+            if name in ("spmd", "parallel", "pipeline", "range", "unroll"):
                 raise self.error(node, f"pl.{name}(...) makes a loop: use it "
                                  f"as `for i in pl.{name}(...):`")
             if name == "at":
@@ -187,6 +188,9 @@ class Calls:
             self.acts.pop()
         if isinstance(spec, ParamSpec):
             spec = spec.tensor
+        if isinstance(spec, ScalarSpec) and spec.dtype is TASK_ID:
+            tasks.check_task_param(self, src, pnode, arg)
+            return
         if not isinstance(spec, (TensorSpec, TileSpec)) or spec.shape is None:
             return
         v = arg.value

@@ -55,7 +55,7 @@ from .expressions import Expressions
 from .memory import Memory
 from .source import get_source
 from .state import Activation, Frame, Scope
-from .statements import Statements
+from .statements import Statements, stepped_iv_bounds  # noqa: F401
 from .values import GmTensor, IndexVal, Lin, describe, new_atom
 
 
@@ -92,6 +92,10 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
         # pl.Out parameters and scratch tensors no store has reached yet,
         # in source order: (file, declaring node) of each.
         self.unwritten: dict = {}
+        # Frontend remarks: (message, file, line, col) (frontend/tasks.py).
+        self.remarks: list = []
+        # The block index of the pl.spmd being built (pl.tile.get_block_idx).
+        self.block_index: IndexVal | None = None
 
     # ------------------------------------------------------------------
     # Errors and locations
@@ -401,4 +405,5 @@ def build_module(kernel_fn, target: str, context: ir.Context,
     if info is not None:
         info["reads"] = cg.reads
         info["returns"] = cg.returns
+        info["remarks"] = cg.remarks
     return module

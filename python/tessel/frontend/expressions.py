@@ -157,9 +157,8 @@ class Expressions:
             return self.load_slice(base, [d[0] for d in dims],
                                    [d[1] for d in dims], node)
         if isinstance(base, (TileVal, PendingTile)):
-            raise self.error(node, "slicing a tile is not supported",
-                             help="load the slice you need from GM instead: "
-                                  "x[a:b, c:d] on the tensor")
+            from . import subtile
+            return subtile.extract(self, base, node)
         if isinstance(base, RUNTIME_TYPES):
             raise self.error(node, f"cannot index {describe(base)}")
         key = self.expr(node.slice)

@@ -16,6 +16,9 @@ from ..language.types import (InvalidSpec, Level, ParamSpec, TensorSpec,
 from ..mlir import ir
 from ..mlir.dialects import scf
 from . import analysis
+from . import control
+from . import subtile
+from . import tasks
 from . import tile_ops as tile_d
 from .errors import note_at
 from .source import MISSING
@@ -240,11 +243,12 @@ class Statements:
             if isinstance(base, GmTensor):
                 self.store_slice(base, target, value, stmt)
                 return
+            if isinstance(base, tasks.TaskArray):
+                tasks.array_store(self, target, base, value, stmt)
+                return
             if isinstance(base, (TileVal, PendingTile)):
-                raise self.error(target, "cannot assign into a slice of a "
-                                 "tile", help="tiles are values: build the "
-                                 "tile you want (pl.tensor.scatter, "
-                                 "pl.full) or store into a GM tensor")
+                subtile.insert(self, target, base, value, stmt)
+                return
             raise self.error(target, "cannot assign into a slice of "
                              f"{describe(base)}")
         raise self.error(target, f"cannot assign to {type(target).__name__}")
@@ -299,11 +303,14 @@ class Statements:
         y = tile_d.YieldOp([], loc=self.loc(node), ip=ir.InsertionPoint(block))
         saved = self.enter(Scope("spmd", node, None, self.filename),
                            ir.InsertionPoint(y))
+        saved_block = self.block_index
         try:
             b = self.new_index(block.arguments[0], bounds=(0, blocks - 1))
+            self.block_index = b
             bind_iv(b)
             body_fn()
         finally:
+            self.block_index = saved_block
             self.leave(saved)
 
     def make_at(self, node, kind: str, body_fn, implicit: bool = False):
@@ -374,12 +381,19 @@ class Statements:
         call = item.context_expr
         name = (self.static_builtin(call.func)
                 if isinstance(call, ast.Call) else None)
+        if name == "spmd":
+            return tasks.with_spmd(self, node, call, item.optional_vars)
+        if name == "manual_scope":
+            if item.optional_vars is not None:
+                raise self.error(item.optional_vars, "pl.manual_scope() binds "
+                                 "no name")
+            self.bind_call(call, "manual_scope")
+            return tasks.manual_scope(self, node)
         if name != "at":
-            raise self.error(call, "only `with pl.at(...):` is supported in "
-                             "kernels", found=ast.unparse(call)[:60])
-        if item.optional_vars is not None:
-            raise self.error(item.optional_vars, "`with pl.at(...) as name` is "
-                             "not supported (Tessel has no task ids)")
+            raise self.error(call, "only `with pl.at(...):`, `with pl.spmd("
+                             "...):` and `with pl.manual_scope():` are "
+                             "supported in kernels",
+                             found=ast.unparse(call)[:60])
         a = self.bind_call(call, "at")
         level = a.level.value
         if not isinstance(level, Level):
@@ -394,6 +408,7 @@ class Statements:
         name_hint = self.opt_str(a.name_hint, "name_hint")
         if self.scope.kind == "at":
             raise self._scope_error(node, "pl.at")
+        tasks.scope_hints(self, node, a, "at", name_hint)
         snapshot = dict(self.act.vars)
         if self.scope.kind == "spmd":
             if name_hint is not None:
@@ -415,6 +430,8 @@ class Statements:
                          f"line {node.lineno}", node,
                          help="values made in a core scope do not leave it; "
                               "store results to a GM tensor")
+        tasks.bind_task(self, item.optional_vars,
+                        name_hint or f"at at line {node.lineno}", node)
 
     def _name_enclosing_spmd(self, node, name: str):
         """`pl.at(name_hint=...)` directly in a pl.spmd / pl.parallel body
@@ -523,6 +540,9 @@ class Statements:
             if name in ("spmd", "parallel", "pipeline", "range"):
                 a = self.bind_call(it, name)
                 return getattr(self, "for_" + name)(node, a)
+            if name == "unroll":
+                return control.for_unroll(self, node,
+                                          self.bind_call(it, "unroll"))
         iterable = self.expr(it)
         if isinstance(iterable, RUNTIME_TYPES):
             raise self.error(it, f"cannot iterate over {describe(iterable)}",
@@ -550,6 +570,7 @@ class Statements:
         assumed = self.opt_flag(a.assume_independent, "assume_independent")
         if self.scope.kind != "function":
             raise self._scope_error(node, "pl.spmd")
+        tasks.scope_hints(self, node, a, "spmd", name_hint)
         has_at = self.contains_at(node.body)
         snapshot = dict(self.act.vars)
 
@@ -572,6 +593,9 @@ class Statements:
 
     def for_parallel(self, node, a):
         if self.scope.kind == "function":
+            if tasks.contains_spmd(self, node.body):
+                tasks.parallel_of_scopes(self, node, a)
+                return
             self._parallel_as_spmd(node, a, None)
             return
         # Inside a scope the iterations are independent: run them in order.
@@ -649,10 +673,8 @@ class Statements:
             if hasattr(block.arguments[0], "set_location"):
                 block.arguments[0].set_location(self.named_loc(node, target))
         self.cse.append({})
-        lo, _ = self.index_bounds(start)
-        _, hi = self.index_bounds(stop)
-        iv_bounds = (lo, hi - 1) if lo is not None and hi is not None and \
-            hi - 1 >= lo else None
+        iv_bounds = stepped_iv_bounds(self.index_bounds(start),
+                                      self.index_bounds(stop), step)
         iv = self.new_index(block.arguments[0], bounds=iv_bounds)
         vars_[target.id] = iv
         for i, name in enumerate(carried):
@@ -754,7 +776,8 @@ class Statements:
         return self.index_value(v, where)
 
     def materialize(self, p: PendingTile, node, what: str) -> TileVal:
-        """The zero tile standing for a `pl.create_tensor` made in a scope."""
+        """The tile standing for a `pl.create_tensor` made in a scope: zero,
+        or its `init_value`."""
         if self.scope.kind != "at":
             raise self.error(node, f"{what} needs a core scope to become a "
                              f"tile", help="put the loop inside `with "
@@ -763,7 +786,7 @@ class Statements:
             raise self.error(p.node or node, f"tensor '{p.name}' created in a "
                              f"scope is used as a tile but is not 2-D",
                              found=shape_str(p.shape))
-        zero = 0.0 if p.dtype.is_float else 0
+        zero = float(p.init) if p.dtype.is_float else int(p.init)
         t = self.tile_type(p.shape, p.dtype)
         attr = (ir.FloatAttr.get(self.elt_type(p.dtype), zero)
                 if p.dtype.is_float else
@@ -884,3 +907,24 @@ class Statements:
         if k[0] == "bool":
             return BoolVal(None)
         return IndexVal(None, Lin(0))
+
+
+def stepped_iv_bounds(start_bounds: tuple, stop_bounds: tuple,
+                      step: int) -> tuple | None:
+    """(min, max) of the index of `for i in range(start, stop, step)` given
+    (min, max) bounds of start and stop, or None when unknown or empty.
+
+    The last index is ``start + ((stop - 1 - start) // step) * step``, not
+    ``stop - 1``: range(0, 512, 128) ends at 384, so x[:, i:i + 128] stays
+    in a 512-column tensor. That formula needs a known start; a runtime
+    start in [lo, hi] can end anywhere up to stop - 1 (e.g. start 1, stop
+    10, step 4 ends at 9, but start 0 at 8), so then ``stop - 1`` is the
+    bound. The last index grows with stop, so stop's maximum is used.
+    """
+    lo, lo_hi = start_bounds
+    _, hi = stop_bounds
+    if lo is None or hi is None or hi - 1 < lo:
+        return None
+    if lo == lo_hi:
+        return lo, lo + ((hi - 1 - lo) // step) * step
+    return lo, hi - 1

@@ -145,6 +145,7 @@ class PendingTile:
     name: str
     node: ast.AST | None = None
     materialized: dict = field(default_factory=dict)
+    init: object = 0         # the value before the first assignment
 
     def describe(self) -> str:
         return (f"tensor '{self.name}' {list(self.shape)} {self.dtype.name} "

@@ -25,26 +25,40 @@ instead.
 Names:
   kernels    jit, jit.inline, inline, Tensor, Out, InOut, Scalar, Tile
   dtypes     BF16, FP16, FP32, INT8, INT32 (others PyPTO names are errors)
-  scopes     spmd, parallel, at, Level, pipeline, range
+  scopes     spmd, parallel, at, Level, pipeline, range, unroll; task graph:
+             `with pl.spmd(...) as tid`, `with pl.at(...) as tid`, deps=,
+             allow_early_resolve=, system.task_dummy, array.create,
+             manual_scope, tile.get_block_idx
   tensors    create_tensor, reshape, full, slice, load, store
   memories   MemorySpace (Mem), create_tile, move, tile.load, tile.store,
              tile.full, tile.move, tile.create
+  scalars    min, max (integers and runtime indices)
   tile ops   matmul, matmul_acc, add, sub, mul, div, maximum, minimum, neg,
              maximums, minimums, relu, lrelu, abs, sqrt, rsqrt, recip, exp,
-             row_sum, row_max, row_expand_mul,
-             col_expand_mul, cast, gather, tensor.gather, tensor.scatter,
-             tile.MaskPattern
+             log, row_sum, row_max, cast, gather, tensor.gather,
+             tensor.scatter, tile.MaskPattern, arange; tile subscripts
+             t[a:b, c:d] (read and assigned)
+  broadcasts row_expand, col_expand, expands, row_expand_{add,sub,mul,div,
+             max,min,expdif}, col_expand_{add,sub,mul,div,max,min,expdif}
 """
 
 from __future__ import annotations
 
 from . import tensor, tile  # noqa: F401  (pl.tensor.*, pl.tile.*)
+from .tasks import array, manual_scope, system  # noqa: F401
+from .control import max, min, unroll  # noqa: F401,A004
 from .ops import (  # noqa: F401
     abs, add, at, cast, col_expand_mul, create_tensor, create_tile, div, exp,
     full, gather, load, lrelu, matmul, matmul_acc, maximum, maximums, minimum,
     minimums, move, mul, neg, parallel, pipeline, relu,
     range, recip, reshape, row_expand_mul, row_max, row_sum, rsqrt, slice,
     spmd, sqrt, store, sub,
+)
+from .broadcast import (  # noqa: F401
+    arange, col_expand, col_expand_add, col_expand_div, col_expand_expdif,
+    col_expand_max, col_expand_min, col_expand_sub, expands, log, row_expand,
+    row_expand_add, row_expand_div, row_expand_expdif, row_expand_max,
+    row_expand_min, row_expand_sub,
 )
 from .types import (  # noqa: F401
     BF16, BOOL, DN, FP4, FP8E4M3FN, FP8E5M2, FP8E8M0, FP16, FP32, HF4, HF8,

@@ -47,13 +47,18 @@ def builtin_name(obj) -> str | None:
 # ---------------------------------------------------------------------------
 
 @builtin("spmd")
-def spmd(n, name_hint=None, assume_independent=False):
+def spmd(n, name_hint=None, assume_independent=False, *, deps=None,
+         allow_early_resolve=False):
     """``for i in pl.spmd(n, name_hint="..."):`` -- `n` independent blocks,
     one per core; `i` is the block index. Becomes `tile.spmd`. A body with
     no `pl.at` scope inside runs as one `core_group` scope. Blocks must not
     race on GM: the compiler proves it (docs/races.md), and rejects a kernel
     whose indices it cannot analyse unless `assume_independent=True`
-    asserts it (then a remark says what was assumed)."""
+    asserts it (then a remark says what was assumed).
+    ``with pl.spmd(n) as tid:`` is the same scope; its body reads the block
+    index with `pl.tile.get_block_idx()` and `tid` is its TaskId. `deps=`
+    (TaskIds of earlier scopes) and `allow_early_resolve=` are PyPTO's task
+    graph: see tessel.language.tasks."""
 
 
 @builtin("parallel")
@@ -68,12 +73,14 @@ def parallel(start, stop=None, step=1, *, chunk=None,
 
 
 @builtin("at")
-def at(level=Level.CORE_GROUP, *, name_hint=None):
+def at(level=Level.CORE_GROUP, *, name_hint=None, deps=None,
+       allow_early_resolve=False):
     """``with pl.at(level=pl.Level.CORE_GROUP):`` -- a core-level scope
     (`tile.at`): `AIV`/`VECTOR` -> vector core, `AIC`/`CUBE` -> cube core,
     `CORE_GROUP` -> a core group. GM slices are loaded and stored inside
     core scopes only. At function level the scope runs as a one-block
-    `tile.spmd` (named `name_hint`)."""
+    `tile.spmd` (named `name_hint`); ``with pl.at(...) as tid:`` names its
+    TaskId, and `deps=` / `allow_early_resolve=` are as for `pl.spmd`."""
 
 
 @builtin("pipeline")
@@ -96,11 +103,16 @@ def range(start, stop=None, step=1):  # noqa: A001
 # ---------------------------------------------------------------------------
 
 @builtin("create_tensor")
-def create_tensor(shape, dtype, memory_type=None):
+def create_tensor(shape, dtype, memory_type=None, *, manual_dep=False,
+                  init_value=None):
     """A GM scratch tensor of a static `shape` (`tile.alloc_gm`), created at
     function level. Inside a scope, a tensor that is only ever assigned
-    tiles (the PyPTO accumulator idiom) is an on-chip tile instead.
-    `memory_type` may only be `pl.MemorySpace.DDR`."""
+    tiles (the PyPTO accumulator idiom) is an on-chip tile instead, whose
+    value before its first assignment is `init_value` (default 0).
+    `memory_type` may only be `pl.MemorySpace.DDR`. `manual_dep=True` is
+    accepted and reported (Tessel still orders every access to the
+    tensor); `init_value` on a GM scratch tensor is an error (fill it with
+    tiles in a scope)."""
 
 
 @builtin("create_tile")

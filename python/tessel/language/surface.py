@@ -46,8 +46,6 @@ UNSUPPORTED: dict[str, str] = {
     "yield_": "assign the variable in both branches or in the loop body: "
               "Tessel carries reassigned variables itself",
     "cond": "use an `if` statement on an index comparison",
-    "unroll": "use `for i in range(n):` over compile-time values "
-              "(unrolled at compile time)",
     "static_print": "print at compile time from an ordinary Python helper",
     "static_assert": "use `assert` on compile-time values",
     "func_attr": _NOT_YET,
@@ -60,7 +58,6 @@ UNSUPPORTED: dict[str, str] = {
     "const": "use a Python number; its dtype is the tile operand's",
     # -- types ---------------------------------------------------------------
     "Array": _NOT_YET,
-    "array": _NOT_YET,
     "Tuple": "return a Python tuple of tensors",
     "DynVar": "annotate the parameter with a bare pl.Tensor: it takes the "
               "shape of the call's tensor (read it with t.shape)",
@@ -88,12 +85,11 @@ UNSUPPORTED: dict[str, str] = {
     "AsyncSession": _TASKS,
     "PrefetchAsyncContext": _TASKS,
     "prefetch": _TASKS,
-    "system": _CROSS_CORE,
     "MX_A_ZZ": "use pl.ND (row-major) tensors",
     "MX_B_NN": "use pl.ND (row-major) tensors",
     # -- tasks and dependencies ---------------------------------------------
     "submit": _TASKS, "spmd_submit": _TASKS, "scope": _TASKS,
-    "manual_scope": _TASKS, "ScopeMode": _TASKS, "no_dep": _TASKS,
+    "ScopeMode": _TASKS, "no_dep": _TASKS,
     "dump_tag": _TASKS,
     # -- cross-core transfer ----------------------------------------------
     "AUTO": _CROSS_CORE,
@@ -106,12 +102,10 @@ UNSUPPORTED: dict[str, str] = {
     # -- creation -----------------------------------------------------------
     "create_l1": "use pl.create_tile(shape, dtype, target_memory="
                  "pl.MemorySpace.Mat)",
-    "arange": _NOT_YET,
     "random": "fill the input tensor with torch on the host",
     "tri": _NOT_YET,
     "expand_clone": "use pl.col_expand_mul / pl.row_expand_mul with a ones "
                     "tile",
-    "expands": "use pl.full(shape, dtype=..., value=...)",
     # -- memory and movement ------------------------------------------------
     "assemble": "store the tile with out[a:b, c:d] = tile or pl.store",
     "read": "use pl.slice / a subscript to load a tile",
@@ -125,14 +119,12 @@ UNSUPPORTED: dict[str, str] = {
     "transpose": "load the operand from a tensor stored in that layout",
     "concat": "store the parts into slices of one output tensor",
     # -- elementwise and math ----------------------------------------------
-    "log": _NOT_YET, "sin": _NOT_YET, "cos": _NOT_YET,
+    "sin": _NOT_YET, "cos": _NOT_YET,
     "rem": _NOT_YET, "rems": _NOT_YET, "fmod": _NOT_YET, "fmods": _NOT_YET,
     "addc": "use two pl.add calls", "subc": "use pl.sub and pl.add",
     "addsc": "use two pl.add calls", "subsc": "use pl.sub and pl.add",
     "part_add": _NOT_YET, "part_mul": _NOT_YET, "part_max": _NOT_YET,
     "part_min": _NOT_YET,
-    "max": "use Python max() on indices or pl.maximum on tiles",
-    "min": "use Python min() on indices or pl.minimum on tiles",
     "cmp": _NOT_YET, "cmps": _NOT_YET, "sel": _NOT_YET, "sels": _NOT_YET,
     "prelu": _NOT_YET,
     "and_": _NOT_YET, "ands": _NOT_YET, "or_": _NOT_YET, "ors": _NOT_YET,
@@ -145,17 +137,6 @@ UNSUPPORTED: dict[str, str] = {
     "col_prod": _NOT_YET,
     "row_argmax": _NOT_YET, "row_argmin": _NOT_YET,
     "col_argmax": _NOT_YET, "col_argmin": _NOT_YET,
-    # -- broadcasts -------------------------------------------------------
-    "row_expand": "use pl.row_expand_mul(ones, v)",
-    "col_expand": "use pl.col_expand_mul(ones, v)",
-    "row_expand_add": _NOT_YET, "row_expand_sub": _NOT_YET,
-    "row_expand_div": "use pl.row_expand_mul(t, pl.recip(v))",
-    "row_expand_max": _NOT_YET, "row_expand_min": _NOT_YET,
-    "row_expand_expdif": _NOT_YET,
-    "col_expand_add": _NOT_YET, "col_expand_sub": _NOT_YET,
-    "col_expand_div": "use pl.col_expand_mul(t, pl.recip(v))",
-    "col_expand_max": _NOT_YET, "col_expand_min": _NOT_YET,
-    "col_expand_expdif": _NOT_YET,
     # -- linear algebra ---------------------------------------------------
     "batch_matmul": "loop over the batch with pl.matmul",
     "matmul_bias": "use pl.matmul and add the bias with pl.add",
@@ -170,7 +151,8 @@ UNSUPPORTED: dict[str, str] = {
     "scatter": "use pl.tensor.scatter(src, mask_pattern=..., dst=...)",
     "scatter_update": _NOT_YET, "sort32": _NOT_YET, "mrgsort": _NOT_YET,
     # -- block identity ---------------------------------------------------
-    "get_block_idx": "use the loop variable of `for b in pl.spmd(n):`",
+    "get_block_idx": "use pl.tile.get_block_idx() or the loop variable of "
+                     "`for b in pl.spmd(n):`",
     "get_block_num": "use the count n of `for b in pl.spmd(n):`",
     "get_subblock_idx": _CROSS_CORE,
 }
@@ -183,7 +165,7 @@ UNSUPPORTED_TILE: dict[str, str] = {
         "concat", "transpose", "rem", "rems", "prelu", "cmp", "cmps", "sel", "sels", "sort32",
         "mrgsort", "gatherb", "mgather", "mscatter", "matmul_bias", "gemv",
         "gemv_acc", "gemv_bias", "tri", "addc", "subc", "addsc", "subsc",
-        "get_block_idx", "get_block_num") if name in UNSUPPORTED}
+        "get_block_num") if name in UNSUPPORTED}
 #: ``pl.tensor.<name>`` PyPTO names Tessel does not support.
 UNSUPPORTED_TENSOR: dict[str, str] = {
     name: UNSUPPORTED[name] for name in (
@@ -251,7 +233,8 @@ def registry() -> dict[str, Entry]:
     from .. import language as pl
     from .types import DataType, TensorLayout
     out: dict[str, Entry] = {}
-    statements = {"spmd", "parallel", "pipeline", "range", "at"}
+    statements = {"spmd", "parallel", "pipeline", "range", "at", "unroll",
+                  "manual_scope"}
     for ns_name, ns in (("", pl), ("tile.", pl.tile), ("tensor.", pl.tensor)):
         for name in dir(ns):
             if name.startswith("_"):
@@ -285,7 +268,8 @@ PUBLIC_OTHERS = {
          "Out": "type", "InOut": "type", "Scalar": "type", "Tile": "type",
          "Level": "enum", "MaskPattern": "enum", "DataType": "type",
          "MemorySpace": "enum", "Mem": "enum",
-         "TensorLayout": "enum", "tile": "namespace", "tensor": "namespace"},
+         "TensorLayout": "enum", "tile": "namespace", "tensor": "namespace",
+         "system": "namespace", "array": "namespace"},
     "tile.": {"MaskPattern": "enum"},
     "tensor.": {},
 }

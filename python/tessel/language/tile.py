@@ -1,4 +1,5 @@
 """`pl.tile`: tile-level names of the `pl` surface (`pl.tile.MaskPattern`,
+`pl.tile.get_block_idx`,
 `pl.tile.load`, `store`, `full`, `move`, `create` / `create_tile`)."""
 
 from .ops import tile_create as create  # noqa: F401
@@ -8,10 +9,11 @@ from .ops import tile_load as load  # noqa: F401
 from .ops import tile_move as move  # noqa: F401
 from .ops import tile_store as store  # noqa: F401
 from .ops import lrelu, maximums, minimums, relu  # noqa: F401
+from .tasks import get_block_idx
 from .types import MaskPattern
 
-__all__ = ["MaskPattern", "load", "store", "full", "move", "create",
-           "create_tile", "relu", "lrelu", "maximums", "minimums"]
+__all__ = ["MaskPattern", "get_block_idx", "load", "store", "full", "move",
+           "create", "create_tile", "relu", "lrelu", "maximums", "minimums"]
 
 
 def _add_unsupported():
