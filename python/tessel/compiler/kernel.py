@@ -48,6 +48,18 @@ class Param:
     def shapeless(self) -> bool:
         return self.shape is None
 
+    @property
+    def dynamic(self) -> bool:
+        """Whether a dimension of the annotation is a pl.dynamic DynVar."""
+        from ..language.types import DynVar
+        return self.shape is not None and any(isinstance(d, DynVar)
+                                              for d in self.shape)
+
+    @property
+    def call_time(self) -> bool:
+        """Whether the call's tensor decides (part of) the shape."""
+        return self.shapeless or self.dynamic
+
     def __repr__(self) -> str:
         shape = None if self.shape is None else list(self.shape)
         return (f"Param({self.name!r}, {shape}, {self.dtype!r}, "
@@ -92,9 +104,12 @@ class JitKernel:
         self.block_order = block_order
         self._modules: dict = {}
         self._executables: dict = {}
+        # Lookups of the executable cache: {"hits": n, "misses": n}.
+        self.cache_counts = {"hits": 0, "misses": 0}
         # The compile-time reads (Compiled.reads) the caches rely on.
         self._reads: list = []
         self._signature = None
+        self._dyn_uses = None
         # The shapes and dtypes of the shapeless parameters at the last
         # call (see bind_key).
         self._last_bind = None
@@ -114,12 +129,28 @@ class JitKernel:
                                kernel_signature(self.fn)]
         return self._signature
 
+    @property
+    @_author_facing
+    def dynamic_uses(self) -> list:
+        """[(param, dim, DynVar)]: where each pl.dynamic dimension is bound
+        (annotations, then top-level `x.bind_dynamic(i, T)` statements)."""
+        if self._dyn_uses is None:
+            from ..frontend import kernel_dynamic_uses
+            self._dyn_uses = kernel_dynamic_uses(self.fn)
+        return self._dyn_uses
+
     def bind_key(self, args) -> tuple:
-        """((name, shape, dtype), ...) of the shapeless parameters for the
-        (checked) tensors `args`: what a specialisation depends on."""
+        """((name, shape, dtype), ...) of the parameters whose shape the
+        call decides (shapeless, or with pl.dynamic dims) for the (checked)
+        tensors `args`: what a specialisation depends on."""
         from ..language.types import dtype_from_torch
         return tuple((p.name, tuple(t.shape), dtype_from_torch(t.dtype))
-                     for p, t in zip(self.signature, args) if p.shapeless)
+                     for p, t in zip(self.signature, args) if p.call_time)
+
+    def cache_info(self) -> dict:
+        """The executable cache's counters: hits, misses (= compiles) and
+        the number of cached specialisations."""
+        return dict(self.cache_counts, entries=len(self._executables))
 
     @staticmethod
     def _bind_dict(bind_key) -> dict | None:
@@ -155,6 +186,7 @@ class JitKernel:
             self._executables.clear()
             self._reads.clear()
             self._signature = None
+            self._dyn_uses = None
 
     def ir(self, target: str | None = None, stage: str = "tile",
            debug_info: bool = False) -> str:
@@ -188,13 +220,21 @@ class JitKernel:
         for t, p in zip(args, params):
             want = ("a supported dtype" if p.shapeless else
                     f"{list(p.shape)} {p.dtype.name}")
+            dims = p.shape if p.dynamic else None
             if not isinstance(t, torch.Tensor):
                 raise ArgumentError(f"{self.__name__}(): argument '{p.name}' "
                                     f"must be a torch.Tensor of {want}, got "
                                     f"{type(t).__name__}")
             if p.shapeless:
                 self._check_shapeless(p, t)
-            elif tuple(t.shape) != p.shape:
+            elif dims is not None and (
+                    t.dim() != len(dims) or
+                    any(isinstance(d, int) and d != s
+                        for d, s in zip(dims, t.shape))):
+                raise ArgumentError(f"{self.__name__}(): argument '{p.name}' "
+                                    f"has shape {list(t.shape)}, expected "
+                                    f"{list(p.shape)}")
+            elif dims is None and tuple(t.shape) != p.shape:
                 raise ArgumentError(f"{self.__name__}(): argument '{p.name}' "
                                     f"has shape {list(t.shape)}, expected "
                                     f"{list(p.shape)}")
@@ -221,8 +261,23 @@ class JitKernel:
                     f"such tensors (and autograd cannot see the write); pass "
                     f"{p.name}.detach() or call under torch.no_grad()")
             key.append((tuple(t.shape), t.dtype))
+        self.check_dynamic_dims(args)
         self.check_aliasing(args)
         return tuple(key)
+
+    def check_dynamic_dims(self, args) -> None:
+        """Every use of a pl.dynamic dimension sees the same extent in the
+        call's tensors; otherwise an ArgumentError naming both uses."""
+        uses = self.dynamic_uses
+        if not uses:
+            return
+        from ..frontend import dynamic
+        shapes = {p.name: tuple(t.shape) for p, t in zip(self.signature,
+                                                         args)}
+        try:
+            dynamic.bind_dims(uses, shapes)
+        except (dynamic.DimMismatch, dynamic.DimOutOfRange) as e:
+            raise ArgumentError(f"{self.__name__}(): {e}") from None
 
     def _check_shapeless(self, p: Param, t) -> None:
         """A tensor for a shapeless parameter: a dtype and rank the
@@ -284,12 +339,13 @@ class JitKernel:
             bind_key = self._last_bind or ()
             sig_key = bind_key + tuple((p.shape, p.dtype.torch_dtype())
                                        for p in self.signature
-                                       if not p.shapeless)
+                                       if not p.call_time)
         import os
         order = self.block_order or os.environ.get("TESSEL_BLOCK_ORDER") or \
             "forward"
         key = (target, sig_key, order)
         exe = self._executables.get(key)
+        self.cache_counts["hits" if exe is not None else "misses"] += 1
         if exe is None:
             try:
                 from ..runtime import CpuKernel

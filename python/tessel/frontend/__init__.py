@@ -29,3 +29,11 @@ def kernel_signature(fn):
     from ..mlir import ir
     from .codegen import CodeGenerator
     return CodeGenerator(fn, "a2a3", ir.Context()).signature()
+
+
+def kernel_dynamic_uses(fn):
+    """[(param, dim, DynVar)] of a kernel's pl.dynamic dimensions: its
+    annotations, then its top-level `x.bind_dynamic(i, T)` statements."""
+    from ..mlir import ir
+    from .codegen import CodeGenerator
+    return CodeGenerator(fn, "a2a3", ir.Context()).dynamic_uses()

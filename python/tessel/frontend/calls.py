@@ -12,7 +12,7 @@ import inspect
 
 from ..errors import CompileError
 from ..language import ops as pl_ops
-from ..language.types import (TASK_ID, DataType, ParamSpec, ScalarSpec,
+from ..language.types import (TASK_ID, DataType, DynVar, ParamSpec, ScalarSpec,
                               SUPPORTED_DTYPES, TensorSpec, TileSpec)
 from ..mlir.dialects import arith
 from . import tasks
@@ -74,6 +74,9 @@ class Calls:
         return Args(mapping)
 
     def expr_Call(self, node):
+        if isinstance(node.func, ast.Attribute) and \
+                node.func.attr == "bind_dynamic":
+            return self.call_bind_dynamic(node)
         fn = self.expr(node.func)
         name = pl_ops.builtin_name(fn)
         if name is not None:
@@ -180,10 +183,43 @@ class Calls:
             self.acts.pop()
         return act.ret
 
+    def call_bind_dynamic(self, node: ast.Call):
+        """`x.bind_dynamic(dim, T)`: dimension `dim` of the tensor `x` is the
+        pl.dynamic dimension `T`. At the top of a kernel body it binds `T`
+        at call time (checked against the other uses before compiling);
+        elsewhere it binds an unbound `T` to the extent or checks it."""
+        base = self.expr(node.func.value)
+        if not isinstance(base, GmTensor):
+            raise self.error(node.func, f"{describe(base)} has no method "
+                             f"bind_dynamic", expected="a tensor parameter")
+        args, kwargs = self.eval_call_args(node)
+        a = self.bind(lambda dim, var: None, "Tensor.bind_dynamic", node,
+                      args, kwargs)
+        dim = self.const_int(a.dim, "the dimension of bind_dynamic")
+        var_node = a.var.node
+        var = self.raw_expr(var_node)
+        if not isinstance(var, DynVar):
+            raise self.error(var_node, "bind_dynamic binds a pl.dynamic "
+                             "dimension", expected='T = pl.dynamic("T") at '
+                             "module level", found=describe(var))
+        rank = len(base.shape)
+        if not -rank <= dim < rank:
+            raise self.error(a.dim.node, f"'{base.name}' has {rank} "
+                             f"dimensions, so it has no dim {dim}")
+        value = int(base.shape[dim])
+        bound = self.dyn_values.get(var)
+        if bound is None:
+            self.dyn_values[var] = value
+        elif bound != value:
+            raise self.error(node, f"pl.dynamic dimension '{var.name}' is "
+                             f"{bound} but dim {dim % rank} of "
+                             f"'{base.name}' is {value}")
+        return None
+
     def _check_inline_param(self, src, act, pnode, arg: Arg):
         self.acts.append(act)
         try:
-            spec = self.expr(pnode.annotation)
+            spec = self.raw_expr(pnode.annotation)
         finally:
             self.acts.pop()
         if isinstance(spec, ParamSpec):
@@ -198,10 +234,22 @@ class Calls:
             raise self.error(arg.node, f"argument '{pnode.arg}' of "
                              f"'{src.name}' does not match its annotation",
                              expected=repr(spec), found=describe(v))
-        if tuple(v.shape) != tuple(spec.shape) or v.dtype is not spec.dtype:
+        if len(v.shape) != len(spec.shape) or v.dtype is not spec.dtype or \
+                any(not isinstance(d, DynVar) and d != s
+                    for d, s in zip(spec.shape, v.shape)):
             raise self.error(arg.node, f"argument '{pnode.arg}' of "
                              f"'{src.name}' does not match its annotation",
                              expected=repr(spec), found=describe(v))
+        for d, s in zip(spec.shape, v.shape):
+            if not isinstance(d, DynVar):
+                continue
+            bound = self.dyn_values.setdefault(d, int(s))
+            if bound != s:
+                raise self.error(arg.node, f"argument '{pnode.arg}' of "
+                                 f"'{src.name}' has extent {s} for the "
+                                 f"pl.dynamic dimension '{d.name}', which "
+                                 f"is {bound} in this kernel",
+                                 expected=repr(spec), found=describe(v))
 
     # ------------------------------------------------------------------
     # Argument helpers for builtins

@@ -43,11 +43,11 @@ from __future__ import annotations
 import ast
 
 from ..errors import CompileError
-from ..language.types import (DataType, InvalidSpec, ParamSpec, ScalarSpec,
-                              Tensor, TensorLayout, TensorSpec)
+from ..language.types import (DataType, DynVar, InvalidSpec, ParamSpec,
+                              ScalarSpec, Tensor, TensorLayout, TensorSpec)
 from ..mlir import ir
 from ..mlir.dialects import arith, builtin, func
-from . import analysis
+from . import analysis, dynamic
 from . import tile_ops as tile_d
 from .calls import Calls
 from .errors import error_at, note_at
@@ -96,6 +96,13 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
         self.remarks: list = []
         # The block index of the pl.spmd being built (pl.tile.get_block_idx).
         self.block_index: IndexVal | None = None
+        # pl.dynamic dimensions: their bound values ({DynVar: int}), the
+        # uses in parameter annotations ([(param, dim, DynVar)]), and
+        # whether a name read gives the DynVar itself (while an annotation
+        # is evaluated) instead of its value.
+        self.dyn_values: dict = {}
+        self.dyn_uses: list = []
+        self.raw_dyn = False
 
     # ------------------------------------------------------------------
     # Errors and locations
@@ -233,6 +240,7 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
         node = src.node
         with self.ctx, self.loc(node):
             params = self._kernel_params(node)
+            self._bind_dynamic_dims(params)
             module = ir.Module.create(loc=self.loc(node))
             module.operation.attributes["tile.target"] = ir.Attribute.parse(
                 f"#tile.target<{self.target}>")
@@ -281,6 +289,78 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
         finally:
             self.acts.pop()
 
+    def dynamic_uses(self) -> list:
+        """[(param, dim, DynVar)]: every pl.dynamic dimension of the
+        kernel's parameters, from the annotations then the top-level
+        `x.bind_dynamic(i, T)` statements, in source order (no IR built)."""
+        self.signature()
+        src = self.kernel_src
+        self.acts.append(Activation(src, "kernel",
+                                    locals=self._local_names(src.node)))
+        try:
+            with self.ctx, self.loc(src.node):
+                return self.dyn_uses + self._static_binds()
+        finally:
+            self.acts.pop()
+
+    def _static_binds(self) -> list:
+        """[(param, dim, DynVar)] of the top-level `x.bind_dynamic(i, T)`
+        statements of the kernel body."""
+        names = {p.arg for p in self.kernel_src.node.args.args}
+        out = []
+        for name, dim_node, var_node, stmt in dynamic.find_bind_dynamic(
+                self.kernel_src.node):
+            if name not in names:
+                continue        # a local: the statement reports it
+            dim = self.expr(dim_node)
+            if isinstance(dim, bool) or not isinstance(dim, int):
+                raise self.error(dim_node, "the dimension of bind_dynamic "
+                                 "must be a compile-time integer",
+                                 found=describe(dim))
+            var = self.raw_expr(var_node)
+            if not isinstance(var, DynVar):
+                raise self.error(var_node, "bind_dynamic binds a pl.dynamic "
+                                 "dimension", expected='T = pl.dynamic("T") '
+                                 "at module level", found=describe(var))
+            out.append((name, dim, var))
+        return out
+
+    def raw_expr(self, node):
+        """`node` evaluated with pl.dynamic names left as DynVars."""
+        saved, self.raw_dyn = self.raw_dyn, True
+        try:
+            return self.expr(node)
+        finally:
+            self.raw_dyn = saved
+
+    def dyn_value(self, var: DynVar, node):
+        """What a read of the DynVar `var` gives: itself inside an
+        annotation, else its bound value (an int)."""
+        if self.raw_dyn:
+            return var
+        if var in self.dyn_values:
+            return self.dyn_values[var]
+        raise self.error(node, f"pl.dynamic dimension '{var.name}' is used "
+                         f"before any parameter binds it",
+                         help=f"use it in a parameter's annotation "
+                              f"(pl.Tensor[[{var.name}, ...], DTYPE]) or "
+                              f"bind it first with "
+                              f"x.bind_dynamic(dim, {var.name})")
+
+    def _bind_dynamic_dims(self, params) -> None:
+        """Gives each DynVar of the annotations and top-level bind_dynamic
+        statements its value from the parameters' (call-time) shapes."""
+        shapes = {name: spec.shape for name, spec, _, _ in params}
+        uses = self.dyn_uses + self._static_binds()
+        nodes = {name: pnode for name, _, pnode, _ in params}
+        try:
+            bound = dynamic.bind_dims(uses, shapes)
+        except dynamic.DimMismatch as e:
+            raise self.error(nodes[e.param], str(e)) from None
+        except dynamic.DimOutOfRange as e:
+            raise self.error(nodes[e.param], str(e)) from None
+        self.dyn_values = {var: b.value for var, b in bound.items()}
+
     def _local_names(self, fn_node: ast.FunctionDef) -> frozenset:
         names = set(analysis.assigned_names(fn_node.body))
         a = fn_node.args
@@ -306,7 +386,7 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
                                  expected="pl.Tensor[[d0, d1, ...], DTYPE] or "
                                           "pl.Out[pl.Tensor[[...], DTYPE]]",
                                  found="no annotation")
-            spec = self.expr(p.annotation)
+            spec = self.raw_expr(p.annotation)
             if isinstance(spec, InvalidSpec):
                 raise self.error(p.annotation, f"wrong annotation on "
                                  f"parameter '{p.arg}': {spec.message}",
@@ -325,6 +405,12 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
                                       "constants or closure variables")
             if spec is Tensor:
                 spec = TensorSpec(None, None)
+            if isinstance(spec, TensorSpec) and spec.dynamic:
+                self.dyn_uses += dynamic.annotation_uses(p.arg, spec.shape)
+                spec = self._call_time_spec(p, spec)
+                if spec.dynamic:        # signature(): no call yet
+                    params.append((p.arg, spec, p, direction))
+                    continue
             if isinstance(spec, TensorSpec) and spec.shape is None:
                 if self.shapeless_ok and p.arg not in self.param_shapes:
                     params.append((p.arg, spec, p, direction))
@@ -355,6 +441,31 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
                                  found=f"pl.{spec.layout.name}")
             params.append((p.arg, spec, p, direction))
         return params
+
+    def _call_time_spec(self, p, spec: TensorSpec) -> TensorSpec:
+        """The spec of a parameter with pl.dynamic dims for the call's
+        tensor (its shape must fit the annotation's static dims); the spec
+        itself in signature(), before any call."""
+        if p.arg not in self.param_shapes:
+            if self.shapeless_ok:
+                return spec
+            names = ", ".join(d.name for d in spec.shape
+                              if isinstance(d, DynVar))
+            raise self.error(p.annotation, f"parameter '{p.arg}' has "
+                             f"pl.dynamic dimensions ({names}): they take "
+                             f"the extents of the tensor passed for it",
+                             expected="a call with tensors first: "
+                                      "kernel(*tensors) or "
+                                      "kernel.compile(*tensors)",
+                             found="no tensors to specialise on")
+        shape, _ = self.param_shapes[p.arg]
+        if len(shape) != len(spec.shape) or any(
+                not isinstance(d, DynVar) and d != s
+                for d, s in zip(spec.shape, shape)):
+            raise self.error(p.annotation, f"parameter '{p.arg}' is bound "
+                             f"to shape {list(shape)}",
+                             expected=repr(spec), found=list(shape))
+        return TensorSpec(tuple(shape), spec.dtype, spec.layout)
 
     def check_dtype_supported(self, dtype, node):
         if not isinstance(dtype, DataType):

@@ -11,6 +11,7 @@ import difflib
 import operator
 
 from ..language.surface import Unsupported
+from ..language.types import DynVar
 from ..mlir.dialects import arith
 from .errors import note_at
 from .source import MISSING
@@ -67,6 +68,8 @@ class Expressions:
                                   "variables")
         if isinstance(v, Unsupported):
             raise self.error(node, v.message(), help=v.instead)
+        if isinstance(v, DynVar):
+            return self.dyn_value(v, node)
         return v
 
     def note_read(self, key, reread, value):
@@ -100,6 +103,8 @@ class Expressions:
             self.note_read(("attr", id(base), attr),
                            lambda base=base, attr=attr:
                            getattr(base, attr, MISSING), value)
+            if isinstance(value, DynVar):
+                return self.dyn_value(value, node)
             return value
         except AttributeError:
             from .. import language

@@ -1,5 +1,5 @@
-"""The frontend of `pl.log` (tile.log) and `pl.arange` (tile.arange),
-dialects/tile/TileViewOps.td."""
+"""The frontend of `pl.log` (tile.log), `pl.arange` (tile.arange),
+dialects/tile/TileViewOps.td, and `pl.tensor.dim` (a compile-time int)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from ..mlir import ir
 from . import tile_ops as tile_d
 from .builtins import _check_dtype, _is_scalar, _tile
 from .optable import FLOAT_DTYPES
-from .values import TileVal, describe
+from .values import GmTensor, PendingTile, TileVal, describe
 
 
 def log(cg, node, a):
@@ -56,4 +56,23 @@ def arange(cg, node, a):
     return TileVal(v, shape, dtype)
 
 
-EXTRA_BUILTINS = {"log": log, "arange": arange}
+def tensor_dim(cg, node, a):
+    """`pl.tensor.dim(t, axis)`: `t.shape[axis]`, a compile-time integer
+    (the call-time extent for a bare pl.Tensor or a pl.dynamic dim)."""
+    t = a.tensor.value
+    if not isinstance(t, (GmTensor, TileVal, PendingTile)):
+        raise cg.error(a.tensor.node, "pl.tensor.dim takes a tensor",
+                       found=describe(t))
+    axis = a.axis.value
+    if isinstance(axis, bool) or not isinstance(axis, int):
+        raise cg.error(a.axis.node, "the axis of pl.tensor.dim must be a "
+                       "compile-time integer", found=describe(axis))
+    rank = len(t.shape)
+    if not -rank <= axis < rank:
+        raise cg.error(a.axis.node, f"pl.tensor.dim axis {axis} is out of "
+                       f"range for a tensor of rank {rank}",
+                       expected=f"an axis in [{-rank}, {rank - 1}]")
+    return int(t.shape[axis])
+
+
+EXTRA_BUILTINS = {"log": log, "arange": arange, "tensor.dim": tensor_dim}

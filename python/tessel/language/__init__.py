@@ -24,6 +24,7 @@ instead.
 
 Names:
   kernels    jit, jit.inline, inline, Tensor, Out, InOut, Scalar, Tile
+  call-time  dynamic (DynVar), x.bind_dynamic(i, T), tensor.dim
   dtypes     BF16, FP16, FP32, INT8, INT32 (others PyPTO names are errors)
   scopes     spmd, parallel, at, Level, pipeline, range, unroll; task graph:
              `with pl.spmd(...) as tid`, `with pl.at(...) as tid`, deps=,
@@ -63,8 +64,8 @@ from .broadcast import (  # noqa: F401
 from .types import (  # noqa: F401
     BF16, BOOL, DN, FP4, FP8E4M3FN, FP8E5M2, FP8E8M0, FP16, FP32, HF4, HF8,
     INDEX, INT4, INT8, INT16, INT32, INT64, ND, NZ, TASK_ID, UINT4, UINT8,
-    UINT16, UINT32, UINT64, DataType, InOut, Level, MaskPattern, Mem,
-    MemorySpace, Out, Scalar, Tensor, TensorLayout, Tile,
+    UINT16, UINT32, UINT64, DataType, DynVar, InOut, Level, MaskPattern, Mem,
+    MemorySpace, Out, Scalar, Tensor, TensorLayout, Tile, dynamic,
 )
 
 
@@ -74,7 +75,8 @@ class _Jit:
 
     A kernel's parameters are annotated `pl.Tensor[[...], DTYPE]` (inputs),
     `pl.Out[pl.Tensor[[...], DTYPE]]` (outputs) or `pl.InOut[...]`; a bare
-    `pl.Tensor` takes the shape and dtype of the call's tensor. The kernel object has
+    `pl.Tensor` takes the shape and dtype of the call's tensor, and a
+    `pl.dynamic` dimension the extent of the call's tensors. The kernel object has
     `ir(target="a2a3")` (the tile IR text), `module(...)`, `compile(...)` and
     is called with torch tensors to run it (compiled once per signature
     and target).

@@ -317,6 +317,14 @@ def _tensor_scatter():
     return scatter
 
 
+def _tensor_dim():
+    @builtin("tensor.dim")
+    def dim(tensor, axis):
+        """The extent of `tensor` along `axis` (negative counts from the
+        end): a compile-time integer, `tensor.shape[axis]`."""
+    return dim
+
+
 def _tile_namespace():
     """`pl.tile.<name>`: the tile-level spellings of the same builtins."""
     @builtin("tile.load")
@@ -352,6 +360,7 @@ def _tile_namespace():
  tile_create_tile) = _tile_namespace()
 tensor_gather = _tensor_gather()
 tensor_scatter = _tensor_scatter()
+tensor_dim = _tensor_dim()
 
 
 #: Every builtin by name, for the frontend's dispatch table check.

@@ -32,6 +32,7 @@ _NOT_YET = "not supported yet; see docs/language.md for the supported ops"
 #: under ``pl.tile`` / ``pl.tensor`` are in UNSUPPORTED_TILE /
 #: UNSUPPORTED_TENSOR.
 UNSUPPORTED: dict[str, str] = {
+    "dim": "use pl.tensor.dim(t, i) or t.shape[i]",
     # -- program structure and directives --------------------------------
     "function": "write the kernel as a @pl.jit function",
     "program": "write each kernel as a @pl.jit function",
@@ -59,10 +60,6 @@ UNSUPPORTED: dict[str, str] = {
     # -- types ---------------------------------------------------------------
     "Array": _NOT_YET,
     "Tuple": "return a Python tuple of tensors",
-    "DynVar": "annotate the parameter with a bare pl.Tensor: it takes the "
-              "shape of the call's tensor (read it with t.shape)",
-    "dynamic": "annotate the parameter with a bare pl.Tensor: it takes the "
-               "shape of the call's tensor (read it with t.shape)",
     "IntLike": _NOT_YET,
     "RUNTIME": _NOT_YET,
     "MemRef": _NOT_YET,
@@ -110,8 +107,6 @@ UNSUPPORTED: dict[str, str] = {
     "assemble": "store the tile with out[a:b, c:d] = tile or pl.store",
     "read": "use pl.slice / a subscript to load a tile",
     "write": "store a tile with out[a:b, c:d] = tile",
-    "dim": "use t.shape[i] (a bare pl.Tensor parameter takes the shape of "
-           "the call's tensor)",
     "fillpad": "tiles are always full: slice the valid region instead",
     "fillpad_expand": "tiles are always full: slice the valid region instead",
     "set_validshape": "tiles are always full: slice the valid region instead",
@@ -169,7 +164,7 @@ UNSUPPORTED_TILE: dict[str, str] = {
 #: ``pl.tensor.<name>`` PyPTO names Tessel does not support.
 UNSUPPORTED_TENSOR: dict[str, str] = {
     name: UNSUPPORTED[name] for name in (
-        "create_l1", "dim", "read", "write", "assemble", "concat",
+        "create_l1", "read", "write", "assemble", "concat",
         "transpose", "gather_row", "paged_gather", "scatter_update",
         "get_block_idx", "get_block_num") if name in UNSUPPORTED}
 
@@ -265,6 +260,7 @@ def registry() -> dict[str, Entry]:
 #: unsupported names, with their kind.
 PUBLIC_OTHERS = {
     "": {"jit": "construct", "inline": "construct", "Tensor": "type",
+         "DynVar": "type", "dynamic": "construct",
          "Out": "type", "InOut": "type", "Scalar": "type", "Tile": "type",
          "Level": "enum", "MaskPattern": "enum", "DataType": "type",
          "MemorySpace": "enum", "Mem": "enum",

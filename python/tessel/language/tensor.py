@@ -1,10 +1,11 @@
 """`pl.tensor`: tensor-level names of the `pl` surface
-(`pl.tensor.gather`, `pl.tensor.scatter`)."""
+(`pl.tensor.dim`, `pl.tensor.gather`, `pl.tensor.scatter`)."""
 
+from .ops import tensor_dim as dim
 from .ops import tensor_gather as gather
 from .ops import tensor_scatter as scatter
 
-__all__ = ["gather", "scatter"]
+__all__ = ["dim", "gather", "scatter"]
 
 
 def _add_unsupported():

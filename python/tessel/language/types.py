@@ -109,6 +109,39 @@ DN = TensorLayout.DN
 NZ = TensorLayout.NZ
 
 
+class DynVar:
+    """A dimension bound at call time: ``T = pl.dynamic("T")``.
+
+    Used in parameter annotations (``pl.Tensor[[T, 64], pl.FP32]``) or bound
+    with ``x.bind_dynamic(0, T)`` in the kernel body, it takes the extent of
+    the call's tensor; every use must agree. The kernel is specialised on
+    the bound value (compiled once per value, cached), and inside it `T` is
+    a compile-time integer. Identity matters, not the name: reuse the
+    object for one dimension.
+    """
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"pl.dynamic({self.name!r})"
+
+
+def dynamic(name: str) -> DynVar:
+    """``pl.dynamic(name)``: a new dimension bound at call time (`DynVar`)."""
+    if not isinstance(name, str) or not name:
+        from ..errors import CompileError  # noqa: F401
+        import inspect
+        from ..frontend.errors import make_error
+        frame = inspect.currentframe().f_back
+        raise make_error(f"pl.dynamic takes the dimension's name as a "
+                         f"string, got {name!r}", frame.f_code.co_filename,
+                         frame.f_lineno, 1, help='write T = pl.dynamic("T")')
+    return DynVar(name)
+
+
 @dataclass(frozen=True)
 class TensorSpec:
     """What `pl.Tensor[[d0, d1], DTYPE]` evaluates to.
@@ -119,6 +152,12 @@ class TensorSpec:
     shape: tuple | None
     dtype: DataType | None
     layout: TensorLayout = TensorLayout.ND
+
+    @property
+    def dynamic(self) -> bool:
+        """Whether a dimension is a `DynVar` (bound at call time)."""
+        return self.shape is not None and any(isinstance(d, DynVar)
+                                              for d in self.shape)
 
     def __repr__(self) -> str:
         if self.shape is None:
@@ -165,9 +204,12 @@ def _spec_args(kind: str, item) -> tuple[tuple, DataType, TensorLayout]:
         raise TypeError(f"pl.{kind} shape must be a list of integers, got "
                         f"{shape!r}")
     for d in shape:
+        if isinstance(d, DynVar):
+            continue
         if isinstance(d, bool) or not isinstance(d, int):
-            raise TypeError(f"pl.{kind} shape must be compile-time integers, "
-                            f"got {d!r} in {list(shape)}")
+            raise TypeError(f"pl.{kind} shape must be compile-time integers "
+                            f"or pl.dynamic dimensions, got {d!r} in "
+                            f"{list(shape)}")
         if d <= 0:
             raise TypeError(f"pl.{kind} dimensions must be positive, got {d} "
                             f"in {list(shape)}")
