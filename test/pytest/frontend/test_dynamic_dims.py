@@ -162,3 +162,44 @@ def test_bind_dims_first_use_binds_later_ones_agree():
     got = dynamic.bind_dims([("x", 0, A), ("y", 0, A2)],
                             {"x": (8,), "y": (3,)})
     assert (got[A].value, got[A2].value) == (8, 3)
+
+
+# -- inline helpers: their annotations bind or check the dimension --------
+
+@pl.jit.inline
+def double_rows(x: pl.Tensor[[T, N], pl.FP32],
+                y: pl.Tensor[[T, N], pl.FP32]):
+    rows = pl.tensor.dim(x, 0)
+    with pl.spmd(rows // 8, name_hint="double") as tid:
+        b = pl.tile.get_block_idx()
+        y[b * 8:b * 8 + 8, :] = pl.mul(x[b * 8:b * 8 + 8, :], 2.0)
+    return tid
+
+
+@pl.jit
+def via_helper(x: pl.Tensor, y: pl.Out[pl.Tensor]):
+    # T is bound by the helper's annotation from the bare tensors
+    double_rows(x, y)
+
+
+@pl.jit
+def via_helper_mismatch(x: pl.Tensor[[T, N], pl.FP32],
+                        z: pl.Tensor[[16, N], pl.FP32],
+                        y: pl.Out[pl.Tensor[[T, N], pl.FP32]]):
+    double_rows(z, y)          # T is 8 from x; z has 16 rows
+
+
+def test_inline_helper_annotation_binds_the_dimension():
+    x = torch.randn(24, N, generator=torch.Generator().manual_seed(2))
+    y = torch.empty_like(x)
+    via_helper(x, y)
+    torch.testing.assert_close(y, 2 * x, rtol=0, atol=0)
+
+
+def test_inline_helper_annotation_mismatch_is_a_compile_error():
+    x, z, y = torch.randn(8, N), torch.randn(16, N), torch.empty(8, N)
+    with pytest.raises(tessel.CompileError) as e:
+        via_helper_mismatch(x, z, y)
+    assert e.value.line == via_helper_mismatch.fn.__code__.co_firstlineno + 4
+    assert "extent 16 for the pl.dynamic dimension 'T', which is 8" in \
+        str(e.value)
