@@ -9,6 +9,7 @@ status is non-zero when anything failed. Extra arguments go to pytest
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import time
@@ -52,6 +53,9 @@ def main() -> int:
     venv_bin = Path(sys.executable).parent
     reports = args.build / "reports"
     reports.mkdir(parents=True, exist_ok=True)
+    # The tests' compiled kernels go to the build tree, not the user's
+    # cache (`make clean` removes them; a second run loads them).
+    os.environ.setdefault("TESSEL_CACHE_DIR", str(args.build / "kernel-cache"))
 
     lit = run("lit", [str(venv_bin / "lit"), "-q", "--xunit-xml-output",
                       str(reports / "lit.xml"), str(args.build / "test")],

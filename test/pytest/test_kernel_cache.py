@@ -1,0 +1,230 @@
+"""The persistent kernel cache (tessel.runtime.cache): a second process
+loads the kernel instead of compiling it; concurrent processes and corrupt
+entries are safe; the key covers source, signature, target and options."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from simkit import kernel
+from tessel.runtime import CpuKernel, cache, clear_cache
+
+# A @pl.jit kernel in its own file, so that separate processes compile the
+# same source. It prints what the cache did and the bytes of its output.
+KERNEL_SOURCE = textwrap.dedent('''
+    import json, os, sys, time
+    import torch
+    import tessel.language as pl
+
+    SCALE = float(sys.argv[1])
+
+    @pl.jit
+    def scale(x: pl.Tensor[[32, 64], pl.FP32],
+              y: pl.Out[pl.Tensor[[32, 64], pl.FP32]]):
+        for b in pl.spmd(2, name_hint="scale"):
+            t0 = b * 16
+            y[t0:t0 + 16, :] = pl.mul(x[t0:t0 + 16, :], SCALE)
+
+    x = torch.arange(32 * 64, dtype=torch.float32).reshape(32, 64) / 7
+    y = torch.empty(32, 64)
+    open(f"{sys.argv[2]}.{os.getpid()}", "w").close()   # ready
+    while not os.path.exists(sys.argv[2]):               # start together
+        time.sleep(0.01)
+    t0 = time.perf_counter()
+    exe = scale.compile(x, y)
+    seconds = time.perf_counter() - t0
+    scale(x, y)
+    print(json.dumps({"origin": exe.origin, "seconds": seconds,
+                      "ok": bool(torch.equal(y, x * SCALE)),
+                      "sum": float(y.double().sum())}))
+''')
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    d = tmp_path / "kernel-cache"
+    monkeypatch.setenv("TESSEL_CACHE_DIR", str(d))
+    monkeypatch.delenv("TESSEL_ALWAYS_COMPILE", raising=False)
+    clear_cache()
+    yield d
+    clear_cache()
+
+
+def run_script(script: Path, cache: Path, *args):
+    env = dict(os.environ, TESSEL_CACHE_DIR=str(cache))
+    return subprocess.Popen([sys.executable, str(script), *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def result(proc) -> dict:
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def test_processes_share_the_cache_and_race_safely(tmp_path, cache_dir):
+    script = tmp_path / "scale_kernel.py"
+    script.write_text(KERNEL_SOURCE)
+    go = tmp_path / "go"
+    # Two processes on an empty cache at once (each waits for `go` after
+    # its imports): both compile, both store (one rename wins), both
+    # compute the right answer.
+    first = [run_script(script, cache_dir, "2.0", go) for _ in range(2)]
+    deadline = time.monotonic() + 300
+    while len(list(tmp_path.glob("go.*"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    go.write_text("")
+    a, b = (result(p) for p in first)
+    assert a["ok"] and b["ok"]
+    assert a["origin"] == b["origin"] == "jit"
+    entries = [p for p in cache_dir.iterdir() if not p.name.startswith(".")]
+    assert len(entries) == 1, entries
+    assert not [p for p in cache_dir.iterdir() if p.name.startswith(".tmp")]
+    # A third process loads the stored kernel (no JIT) with the same result;
+    # another value of the global it reads is another kernel.
+    third = run_script(script, cache_dir, "2.0", go)
+    other = run_script(script, cache_dir, "3.0", go)
+    c, d = result(third), result(other)
+    assert c["origin"] == "disk" and c["ok"] and c["sum"] == a["sum"]
+    assert d["origin"] == "jit" and d["ok"] and d["sum"] == pytest.approx(1.5 * a["sum"])
+    assert len([p for p in cache_dir.iterdir()
+                if not p.name.startswith(".")]) == 2
+
+
+SCALE = kernel("""
+%s = arith.constant 3.0 : f32
+%r0 = tile.muls %t0, %s : !tile.tile<4x16xf32>
+""", [((4, 16), "f32")], [((4, 16), "f32")])
+
+
+def compile_scale() -> CpuKernel:
+    clear_cache()       # the per-process memo: go to the disk cache
+    return CpuKernel(SCALE, "k", arg_names=["x", "y"], output_indices=[1])
+
+
+def check(k: CpuKernel) -> None:
+    x = torch.randn(4, 16)
+    y = torch.empty(4, 16)
+    k(x, y)
+    assert torch.equal(y, x * 3)
+
+
+def only_entry(d: Path) -> Path:
+    entries = [p for p in d.iterdir() if not p.name.startswith(".")]
+    assert len(entries) == 1, entries
+    return entries[0]
+
+
+def replace(path: Path, data: bytes) -> None:
+    # A new file in place of the old: this process has the old one mapped
+    # (dlopen), and rewriting a mapped file in place would crash it (SIGBUS)
+    # - which the cache itself never does.
+    tmp = path.with_suffix(".new")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def truncate_so(entry):
+    data = (entry / "kernel.so").read_bytes()
+    replace(entry / "kernel.so", data[:len(data) // 2])
+
+
+def flip_byte_in_so(entry):
+    data = bytearray((entry / "kernel.so").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    replace(entry / "kernel.so", bytes(data))
+
+
+def garbage_meta(entry):
+    (entry / "meta.json").write_text("{not json")
+
+
+def meta_of_another_key(entry):
+    meta = json.loads((entry / "meta.json").read_text())
+    meta["key"] = "0" * 64
+    (entry / "meta.json").write_text(json.dumps(meta))
+
+
+def missing_symbol(entry):
+    # A consistent entry (checksum updated) whose library lacks the entry
+    # point: dlopen works, the lookup fails.
+    meta = json.loads((entry / "meta.json").read_text())
+    meta["symbol"] = "no_such_symbol"
+    (entry / "meta.json").write_text(json.dumps(meta))
+
+
+def empty_so(entry):
+    replace(entry / "kernel.so", b"")
+
+
+@pytest.mark.parametrize("corrupt", [truncate_so, flip_byte_in_so,
+                                     garbage_meta, meta_of_another_key,
+                                     missing_symbol, empty_so])
+def test_a_corrupt_entry_is_recompiled_not_loaded(cache_dir, corrupt):
+    k = compile_scale()
+    assert k.origin == "jit"
+    check(k)
+    assert compile_scale().origin == "disk"
+    corrupt(only_entry(cache_dir))
+    k = compile_scale()
+    assert k.origin == "jit"     # evicted and compiled again
+    check(k)
+    k = compile_scale()          # and stored again, whole
+    assert k.origin == "disk"
+    check(k)
+    assert "llvm.func" in k.llvm_ir_text()
+
+
+def test_always_compile_ignores_the_cache(cache_dir, monkeypatch):
+    compile_scale()
+    monkeypatch.setenv("TESSEL_ALWAYS_COMPILE", "1")
+    assert compile_scale().origin == "jit"
+
+
+def test_an_unwritable_cache_costs_only_the_cache(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("TESSEL_CACHE_DIR", str(blocker / "cache"))
+    k = compile_scale()
+    assert k.origin == "jit"
+    check(k)
+    assert compile_scale().origin == "jit"
+    clear_cache()
+
+
+def test_not_persistent_neither_reads_nor_writes(cache_dir):
+    clear_cache()
+    k = CpuKernel(SCALE, "k", persistent=False)
+    assert k.origin == "jit"
+    assert not cache_dir.exists() or not any(cache_dir.iterdir())
+
+
+def test_the_key_covers_every_input(monkeypatch):
+    base = ("text", "k", "O0")
+    key = cache.make_key(*base)
+    assert key == cache.make_key(*base)
+    assert key != cache.make_key("text ", "k", "O0")
+    assert key != cache.make_key("text", "k", "O2")
+    # Parts are length-prefixed: moving a boundary is another key.
+    assert cache.make_key("ab", "c") != cache.make_key("a", "bc")
+    # The compiler: a rebuilt native library changes the fingerprint.
+    monkeypatch.setattr(cache, "compiler_fingerprint", lambda: "another")
+    assert key != cache.make_key(*base)
+
+
+def test_the_default_directory_and_its_override(monkeypatch, tmp_path):
+    monkeypatch.delenv("TESSEL_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert cache.cache_dir() == tmp_path / "tessel" / "cpu"
+    monkeypatch.setenv("TESSEL_CACHE_DIR", str(tmp_path / "mine"))
+    assert cache.cache_dir() == tmp_path / "mine"
