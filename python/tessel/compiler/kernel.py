@@ -139,6 +139,15 @@ class JitKernel:
         from .stages import scheduled_stage
         return schedule_stats(self.module(target, stage or scheduled_stage()).module)
 
+    def schedule_model(self, target: str | None = None) -> dict:
+        """The modelled NPU time of the scheduled, placed kernel
+        (tessel.compiler.stats.schedule_model, docs/perf-model.md)."""
+        from .stats import schedule_model
+        from .stages import scheduled_stage
+        target = target or self.default_target
+        return schedule_model(self.module(target, scheduled_stage()).module,
+                              target)
+
     # -- running ---------------------------------------------------------
 
     def check_args(self, args) -> tuple:
