@@ -261,12 +261,13 @@ ScheduleCost Model::run(func::FuncOp func) {
                                target);
     active = std::max<int64_t>(std::min(scope.blocks, scope.cores), 1);
 
-    // GM scratch this scope writes is in L2 when the scope reads it back
-    // (a block reads what it stored; the race check rules out reading
-    // another block's stores).
+    // What this scope writes is in L2 when it is read back (by this scope:
+    // a block reads what it stored, the race check rules out reading
+    // another block's stores; or by a later scope): scratch stays there,
+    // outputs also go on to HBM (counted at the store).
     spmd.walk([&](StoreOp store) {
       RootInfo &root = getRoot(store.getDest());
-      if (!root.isArgument && fitsL2(root))
+      if (fitsL2(root))
         root.inL2 = static_cast<double>(root.bytes);
     });
     // The L2 model: of each tensor's reads in this scope (all blocks), the

@@ -16,8 +16,8 @@
 //   the same tensor (other blocks, later scopes) from L2, as long as the
 //   tensor fits in L2 (a tensor larger than L2 always streams from HBM);
 // - stores to the kernel's arguments go to HBM; stores to GM scratch
-//   (`tile.alloc_gm`) that fits in L2 stay there and are read from L2 (by
-//   later scopes, and by the scope that wrote them).
+//   (`tile.alloc_gm`) that fits in L2 stay there; either is read back from
+//   L2 (by later scopes, and by the scope that wrote it).
 //
 //===----------------------------------------------------------------------===//
 

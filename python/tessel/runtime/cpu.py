@@ -2,7 +2,8 @@
 
 `CpuKernel` lowers one function of a tile-IR module with
 `tile-cpu-pipeline` (the same pipeline `tessel-opt -tile-cpu-pipeline`
-runs), JIT-compiles it with the upstream ExecutionEngine at LLVM -O2/-O3,
+runs), JIT-compiles it with the upstream ExecutionEngine (LLVM -O0 by
+default, DEFAULT_OPT_LEVEL),
 and calls it on torch CPU tensors without copying: each argument is passed
 as a memref descriptor (built with ctypes) pointing at `tensor.data_ptr()`,
 through the `_mlir_ciface_` wrapper that `llvm.emit_c_interface` makes.
