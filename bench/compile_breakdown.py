@@ -6,7 +6,8 @@ wall and CPU seconds (CPU time is less disturbed by other processes on a
 shared machine): the frontend, verification and race check, scheduling,
 placement, the CPU lowering (tile-cpu-pipeline), the LLVM JIT at each
 optimisation level, and storing the object code in the kernel cache
-(`cc -shared`). Also prints the size of the lowered module.
+(`cc -shared`; a compile does that in a background thread, so it is left
+out of the total). Also prints the size of the lowered module.
 
     python bench/compile_breakdown.py [--preset flash] [--tokens 8] [--kernel hand]
 """
@@ -84,8 +85,11 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         import os
         os.environ["TESSEL_CACHE_DIR"] = tmp
-        step("store: object -> cc -shared -> rename", lambda: cache.store_entry(
-            "0" * 64, engines[0].dump_to_object_file, text, {}))
+        # Compiling stores in a background thread; here in the foreground,
+        # to see its cost.
+        step("store: object, cc -shared, rename", lambda: cache.store_entry(
+            "0" * 64, engines[0].dump_to_object_file, text, {},
+            background=False))
     print(f"DSV4 {args.preset} T={args.tokens} kernel={args.kernel}: lowered module "
           f"{len(text)} chars, {text.count('llvm.func')} llvm.func, "
           f"{sum(line.lstrip().startswith('%') for line in text.splitlines())} "
@@ -93,8 +97,10 @@ def main(argv=None) -> int:
     print(f"{'step':<40} {'wall s':>8} {'CPU s':>8}")
     for name, w, c in step.rows:
         print(f"{name:<40} {w:>8.3f} {c:>8.3f}")
-    default = [r for r in step.rows if not r[0].startswith("LLVM JIT -O") or r[0].endswith("O0")]
-    print(f"{'total at the default (-O0, stored)':<40} {sum(r[1] for r in default):>8.3f} "
+    default = [r for r in step.rows if (not r[0].startswith("LLVM JIT -O")
+                                        or r[0].endswith("O0"))
+               and not r[0].startswith("store")]
+    print(f"{'total at the default (-O0)':<40} {sum(r[1] for r in default):>8.3f} "
           f"{sum(r[2] for r in default):>8.3f}")
     return 0
 

@@ -22,6 +22,10 @@ format of this file, the version, size and modification time of every
 native library of the build) and the host CPU (the JIT generates code for
 the host's features).
 
+Storing costs the compiling process only the object file: the link (a
+`cc -shared` child process) and the rename run in a background thread
+(`wait_pending()` waits for them; so does the interpreter at exit).
+
 Concurrency and corruption: an entry is written into a private temporary
 directory and renamed into place, so a reader sees a whole entry or none;
 two processes storing the same key both succeed (the second rename loses
@@ -41,6 +45,7 @@ import platform
 import shutil
 import subprocess
 import tempfile
+import threading
 import uuid
 from pathlib import Path
 
@@ -48,7 +53,7 @@ from pathlib import Path
 FORMAT = 1
 
 __all__ = ["FORMAT", "cache_dir", "compiler_fingerprint", "host_fingerprint",
-           "make_key", "load_entry", "store_entry", "evict"]
+           "make_key", "load_entry", "store_entry", "wait_pending", "evict"]
 
 
 def cache_dir() -> Path:
@@ -173,25 +178,58 @@ def _linker() -> list[str] | None:
     return [cc] if cc else None
 
 
+_PENDING: list = []
+_PENDING_LOCK = threading.Lock()
+
+
+def wait_pending() -> None:
+    """Waits until every entry this process is storing is in place (the
+    link runs in the background; the interpreter also waits at exit)."""
+    with _PENDING_LOCK:
+        threads = list(_PENDING)
+    for t in threads:
+        t.join()
+
+
 def store_entry(key: str, write_object, llvm_text: str, meta: dict,
-                shared_libs=()) -> Path | None:
-    """Stores entry `key`: `write_object(path)` writes the object file,
-    which is linked into kernel.so with the C compiler driver. Returns the
-    entry's directory, or None when nothing was stored (no compiler, a
-    read-only directory, a failed link: the cache is an optimisation)."""
+                shared_libs=(), background: bool = True) -> Path | None:
+    """Stores entry `key`: `write_object(path)` writes the object file (now,
+    in this thread), which is linked into kernel.so with the C compiler
+    driver and renamed into place - in a background thread unless
+    `background` is False (then the entry's directory is returned). Nothing
+    is stored when there is no compiler, the directory is not writable or
+    the link fails: the cache is an optimisation."""
     cc = _linker()
     if cc is None:
         return None
     root = cache_dir()
-    final = root / key
     try:
         root.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{key[:16]}-", dir=root))
     except OSError:
         return None
     try:
+        write_object(str(tmp / "kernel.o"))
+        (tmp / "llvm.mlir").write_text(llvm_text)
+    except (OSError, RuntimeError):
+        shutil.rmtree(tmp, ignore_errors=True)
+        return None
+    args = (cc, tmp, root / key, key, llvm_text, meta, shared_libs)
+    if not background:
+        return _link_and_rename(*args)
+    thread = threading.Thread(target=_link_and_rename, args=args,
+                              name=f"tessel-cache-{key[:8]}")
+    with _PENDING_LOCK:
+        _PENDING[:] = [t for t in _PENDING if t.is_alive()]
+        _PENDING.append(thread)
+    thread.start()
+    return None
+
+
+def _link_and_rename(cc, tmp: Path, final: Path, key: str, llvm_text: str,
+                     meta: dict, shared_libs) -> Path | None:
+    try:
         obj = tmp / "kernel.o"
-        write_object(str(obj))
         libs = []
         for lib in shared_libs:
             libs += [lib, f"-Wl,-rpath,{Path(lib).parent}"]
@@ -201,7 +239,6 @@ def store_entry(key: str, write_object, llvm_text: str, meta: dict,
         if proc.returncode != 0:
             return None
         obj.unlink()
-        (tmp / "llvm.mlir").write_text(llvm_text)
         meta = dict(meta, format=FORMAT, key=key,
                     so_sha256=_sha256_file(tmp / "kernel.so"),
                     llvm_sha256=hashlib.sha256(llvm_text.encode()).hexdigest())
@@ -212,7 +249,7 @@ def store_entry(key: str, write_object, llvm_text: str, meta: dict,
             # Another process stored the same key first: keep theirs.
             return final if final.exists() else None
         return final
-    except (OSError, RuntimeError, subprocess.SubprocessError):
+    except (OSError, subprocess.SubprocessError):
         return None
     finally:
         if tmp.exists():
