@@ -64,7 +64,7 @@ chromium: $(STAMPS)/chromium
 # -- the two commands ------------------------------------------------------
 check: install $(STAMPS)/chromium
 	$(call say,check: lit and pytest)
-	@$(PY) scripts/check.py --build $(BUILD) $(CHECK_ARGS)
+	@$(if $(FRESH),TESSEL_CHECK_CACHE=0 ,)$(PY) scripts/check.py --build $(BUILD) $(CHECK_ARGS)
 
 demo: install
 	$(call say,demo)

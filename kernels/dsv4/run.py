@@ -10,8 +10,9 @@ Prints a table (output, max abs error, max rel error, elements out of
 tolerance, pass), timings (compile, simulate, golden) and the schedule: its
 statistics and its modelled NPU time against the HBM floor (JSON:
 `schedule.modeled_us`, `schedule.hbm_floor_us`, `schedule.compulsory_bytes`,
-`schedule.modeled_hbm_bytes`, `schedule.gm_load_bytes`; docs/perf-model.md). Exit status 1 when
-any output fails the accuracy rule of kernels/dsv4/CONTRACT.md.
+`schedule.modeled_hbm_bytes`, `schedule.gm_load_bytes`; docs/perf-model.md).
+Exit status 1 when any output fails the accuracy rule of
+kernels/dsv4/README.md.
 """
 
 from __future__ import annotations

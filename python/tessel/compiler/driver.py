@@ -46,7 +46,7 @@ class Compiled:
 
 def stale_reads(reads: dict) -> list:
     """The keys of `reads` (Compiled.reads) whose value changed since."""
-    from ..frontend.codegen import fingerprint
+    from ..frontend.state import fingerprint
     return [key for key, (reread, fp) in reads.items()
             if fingerprint(reread()) != fp]
 
@@ -186,14 +186,15 @@ def check_races(module) -> None:
 
 
 def compile_kernel(fn, target: str = DEFAULT_TARGET,
-                   stage: str = "tile", block_order: str = "forward"
-                   ) -> Compiled:
+                   stage: str = "tile", block_order: str = "forward",
+                   bind: dict | None = None) -> Compiled:
     """Compile the `@pl.jit` function `fn` to `stage` for `target`. A
     `block_order` other than "forward" ("reverse", "shuffle[:SEED]") permutes
     the blocks of every scope before scheduling (tile-permute-blocks), so
     blocks grouped into one task run in that order too (a dynamic race
-    test, docs/races.md)."""
-    return finish(build(fn, target), stage, block_order)
+    test, docs/races.md). `bind` ({name: (shape, DataType)}) specialises
+    shapeless `pl.Tensor` parameters."""
+    return finish(build(fn, target, bind), stage, block_order)
 
 
 @dataclass
@@ -207,14 +208,15 @@ class Built:
     info: dict
 
 
-def build(fn, target: str = DEFAULT_TARGET) -> Built:
-    """The tile IR the frontend builds for `fn`, before verification and
-    the race check (`finish` runs them): the kernel cache keys on its text."""
+def build(fn, target: str = DEFAULT_TARGET, bind: dict | None = None) -> Built:
+    """The tile IR the frontend builds for `fn` (shapeless parameters bound
+    by `bind`), before verification and the race check (`finish` runs
+    them): the kernel cache keys on its text."""
     from ..frontend import build_module
     check_target(target)
     ctx, collected = new_context()
     info: dict = {}
-    module = build_module(fn, target, ctx, info)
+    module = build_module(fn, target, ctx, info, bind)
     return Built(fn, target, module, ctx, collected, info)
 
 

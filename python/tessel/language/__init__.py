@@ -16,9 +16,11 @@ A PyPTO kernel ports by changing its import line::
 
 `@pl.jit` kernels are compiled from their source (the frontend parses the
 function's AST); the names below only have a meaning inside such a kernel
-(or a `@pl.jit.inline` helper it calls). See
-docs/pypto-surface.md for the contract and `tessel.frontend` for
-what each construct becomes.
+(or a `@pl.jit.inline` helper it calls). docs/language.md lists every
+supported construct and op (checked against `surface.registry()`), and
+`tessel.frontend` says what each becomes. PyPTO names Tessel does not
+support exist too: using one is a CompileError saying what to use
+instead.
 
 Names:
   kernels    jit, jit.inline, inline, Tensor, Out, InOut, Scalar, Tile
@@ -41,9 +43,10 @@ from .ops import (  # noqa: F401
     spmd, sqrt, store, sub,
 )
 from .types import (  # noqa: F401
-    BF16, BOOL, DN, FP8E4M3FN, FP8E5M2, FP16, FP32, INDEX, INT4, INT8, INT16,
-    INT32, INT64, ND, NZ, UINT8, UINT16, UINT32, UINT64, DataType, InOut,
-    Level, MaskPattern, Out, Scalar, Tensor, TensorLayout, Tile,
+    BF16, BOOL, DN, FP4, FP8E4M3FN, FP8E5M2, FP8E8M0, FP16, FP32, HF4, HF8,
+    INDEX, INT4, INT8, INT16, INT32, INT64, ND, NZ, TASK_ID, UINT4, UINT8,
+    UINT16, UINT32, UINT64, DataType, InOut, Level, MaskPattern, Out, Scalar,
+    Tensor, TensorLayout, Tile,
 )
 
 
@@ -51,8 +54,9 @@ class _Jit:
     """`@pl.jit` makes a kernel entry point; `@pl.jit.inline` a helper whose
     body is inlined into the kernel that calls it.
 
-    A kernel's parameters are annotated `pl.Tensor[[...], DTYPE]` (inputs)
-    or `pl.Out[pl.Tensor[[...], DTYPE]]` (outputs). The kernel object has
+    A kernel's parameters are annotated `pl.Tensor[[...], DTYPE]` (inputs),
+    `pl.Out[pl.Tensor[[...], DTYPE]]` (outputs) or `pl.InOut[...]`; a bare
+    `pl.Tensor` takes the shape and dtype of the call's tensor. The kernel object has
     `ir(target="a2a3")` (the tile IR text), `module(...)`, `compile(...)` and
     is called with torch tensors to run it (compiled once per signature
     and target).
@@ -76,3 +80,15 @@ class _Jit:
 
 jit = _Jit()
 inline = _Jit.inline
+
+
+def _add_unsupported():
+    """PyPTO's names Tessel does not support, as `surface.Unsupported`
+    objects (a use is a CompileError saying what to use instead)."""
+    from .surface import unsupported_names
+    g = globals()
+    for name, obj in unsupported_names("").items():
+        g.setdefault(name, obj)
+
+
+_add_unsupported()

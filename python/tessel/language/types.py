@@ -66,11 +66,18 @@ UINT32 = DataType("UINT32", None, None, 32, False, False)
 UINT64 = DataType("UINT64", None, None, 64, False, False)
 FP8E4M3FN = DataType("FP8E4M3FN", None, "float8_e4m3fn", 8, True, False)
 FP8E5M2 = DataType("FP8E5M2", None, "float8_e5m2", 8, True, False)
+FP8E8M0 = DataType("FP8E8M0", None, None, 8, True, False)
+FP4 = DataType("FP4", None, None, 4, True, False)
+HF4 = DataType("HF4", None, None, 4, True, False)
+HF8 = DataType("HF8", None, None, 8, True, False)
+UINT4 = DataType("UINT4", None, None, 4, False, False)
 BOOL = DataType("BOOL", None, "bool", 8, False, False)
 INDEX = DataType("INDEX", None, None, 64, False, False)
+TASK_ID = DataType("TASK_ID", None, None, 64, False, False)
 
 ALL_DTYPES = (BF16, FP16, FP32, INT8, INT32, INT4, INT16, INT64, UINT8,
-              UINT16, UINT32, UINT64, FP8E4M3FN, FP8E5M2, BOOL, INDEX)
+              UINT16, UINT32, UINT64, FP8E4M3FN, FP8E5M2, FP8E8M0, FP4, HF4,
+              HF8, UINT4, BOOL, INDEX, TASK_ID)
 SUPPORTED_DTYPES = tuple(d for d in ALL_DTYPES if d.supported)
 
 

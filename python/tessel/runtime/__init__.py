@@ -1,6 +1,8 @@
-"""Running compiled kernels: the CPU simulation (`CpuKernel`)."""
+"""Running compiled kernels: the CPU simulation (`CpuKernel`) and PyPTO's
+`RunConfig` (platform -> target and backend)."""
 
+from .config import RunConfig
 from .cpu import ArgumentError, CpuKernel, clear_cache
 from . import cache
 
-__all__ = ["ArgumentError", "CpuKernel", "cache", "clear_cache"]
+__all__ = ["ArgumentError", "CpuKernel", "RunConfig", "cache", "clear_cache"]
