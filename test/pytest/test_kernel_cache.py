@@ -262,3 +262,28 @@ def test_the_default_directory_and_its_override(monkeypatch, tmp_path):
     assert cache.cache_dir() == tmp_path / "tessel" / "cpu"
     monkeypatch.setenv("TESSEL_CACHE_DIR", str(tmp_path / "mine"))
     assert cache.cache_dir() == tmp_path / "mine"
+
+
+def make_shapeless():
+    import tessel.language as pl
+
+    @pl.jit
+    def double(x: pl.Tensor, y: pl.Out[pl.Tensor]):
+        for b in pl.spmd(1, name_hint="double"):
+            y[:, :] = pl.mul(x[:, :], 2.0)
+    return double
+
+
+def test_shapeless_kernels_are_cached_per_signature(cache_dir):
+    small, large = torch.randn(16, 64), torch.randn(32, 64)
+    k = make_shapeless()
+    assert k.compile(small, torch.empty(16, 64)).origin == "jit"
+    assert k.compile(large, torch.empty(32, 64)).origin == "jit"
+    cache.wait_pending()
+    clear_cache()
+    k = make_shapeless()
+    for x in (large, small):
+        y = torch.empty_like(x)
+        assert k.compile(x, y).origin == "disk"
+        k(x, y)
+        assert torch.equal(y, x * 2)
