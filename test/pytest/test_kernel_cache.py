@@ -4,8 +4,11 @@ entries are safe; the key covers source, signature, target and options."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
+import runpy
 import subprocess
 import sys
 import textwrap
@@ -90,8 +93,16 @@ def test_processes_share_the_cache_and_race_safely(tmp_path, cache_dir):
     entries = [p for p in cache_dir.iterdir() if not p.name.startswith(".")]
     assert len(entries) == 1, entries
     assert not [p for p in cache_dir.iterdir() if p.name.startswith(".tmp")]
-    # A third process loads the stored kernel (no JIT) with the same result.
-    c = result(run_script(script, cache_dir, "2.0", go))
+    # The same source run again (here, in this process: no third Python
+    # start-up) loads the stored kernel, no JIT, with the same result.
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        sys_argv, sys.argv = sys.argv, [str(script), "2.0", str(go)]
+        try:
+            runpy.run_path(str(script), run_name="scale_kernel_again")
+        finally:
+            sys.argv = sys_argv
+    c = json.loads(out.getvalue().strip().splitlines()[-1])
     assert c["origin"] == "disk" and c["ok"] and c["sum"] == a["sum"]
 
 

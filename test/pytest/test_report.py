@@ -24,12 +24,36 @@ PNG = b"\x89PNG\r\n\x1a\n"
 def report(tmp_path_factory):
     pytest.importorskip("matplotlib", reason="tessel report needs matplotlib "
                         "(requirements.txt)")
+    from tessel.cli import load_kernel
+    from tessel.report import write_report
     out = tmp_path_factory.mktemp("report") / "dsv4.html"
-    assert main(["report", f"{DSV4}::decode_qkv_proj_rope", "-o", str(out)]) == 0
-    from tessel.compiler.stats import schedule_model
-    import tessel.cli as cli
-    kernel = cli.load_kernel(f"{DSV4}::decode_qkv_proj_rope")
-    return out, kernel.schedule_model("a2a3")
+    kernel = load_kernel(f"{DSV4}::decode_qkv_proj_rope")
+    return out, write_report(kernel, out)["model"]
+
+
+SMALL = """
+import tessel.language as pl
+
+@pl.jit
+def small(x: pl.Tensor[[16, 128], pl.FP32], y: pl.Out[pl.Tensor[[16, 128], pl.FP32]]):
+    for b in pl.spmd(2, name_hint="halves"):
+        t0 = b * 8
+        y[t0:t0 + 8, :] = pl.exp(x[t0:t0 + 8, :])
+"""
+
+
+def test_the_command_writes_page_and_pictures(tmp_path, capsys):
+    pytest.importorskip("matplotlib", reason="tessel report needs matplotlib")
+    src = tmp_path / "small.py"
+    src.write_text(SMALL)
+    out = tmp_path / "out" / "small.html"
+    out.parent.mkdir()
+    assert main(["report", f"{src}::small", "-o", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "1 scopes, modelled" in said and str(out) in said
+    page = out.read_text()
+    assert "<h3>halves</h3>" in page
+    assert (out.parent / "small_files" / "memory-halves.png").read_bytes().startswith(PNG)
 
 
 def test_the_page_names_every_scope_and_embeds_its_pictures(report):
