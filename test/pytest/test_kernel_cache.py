@@ -80,8 +80,9 @@ def test_processes_share_the_cache_and_race_safely(tmp_path, cache_dir):
     script.write_text(KERNEL_SOURCE)
     go = tmp_path / "go"
     # Two processes on an empty cache at once (each waits for `go` after
-    # its imports): both compile, both store (one rename wins), both
-    # compute the right answer.
+    # its imports): both compute the right answer, at least one compiles
+    # (usually both: then both store and one rename wins; on a loaded
+    # machine one may start late and find the other's entry).
     first = [run_script(script, cache_dir, "2.0", go) for _ in range(2)]
     deadline = time.monotonic() + 300
     while len(list(tmp_path.glob("go.*"))) < 2 and time.monotonic() < deadline:
@@ -89,7 +90,8 @@ def test_processes_share_the_cache_and_race_safely(tmp_path, cache_dir):
     go.write_text("")
     a, b = (result(p) for p in first)
     assert a["ok"] and b["ok"]
-    assert a["origin"] == b["origin"] == "jit"
+    assert {a["origin"], b["origin"]} <= {"jit", "disk"}
+    assert "jit" in (a["origin"], b["origin"])
     entries = [p for p in cache_dir.iterdir() if not p.name.startswith(".")]
     assert len(entries) == 1, entries
     assert not [p for p in cache_dir.iterdir() if p.name.startswith(".tmp")]
@@ -141,6 +143,50 @@ def test_the_key_follows_the_values_a_kernel_reads(cache_dir):
         assert torch.equal(y, x * 3)
     finally:
         FACTOR = 2.0
+
+
+def test_concurrent_stores_of_one_key_leave_one_whole_entry(cache_dir,
+                                                            monkeypatch):
+    # Eight threads store the same key at once (each links its own copy in
+    # its own temporary directory, then renames): one entry, no leftovers,
+    # and it loads.
+    import threading
+    clear_cache()
+    monkeypatch.setenv("TESSEL_CACHE_DIR", str(cache_dir.parent / "elsewhere"))
+    CpuKernel(SCALE, "k", persistent=True,
+              cache_key=cache.make_key("concurrent-store-test-source"))
+    cache.wait_pending()
+    monkeypatch.setenv("TESSEL_CACHE_DIR", str(cache_dir))
+    from tessel.runtime.cpu import _CACHE
+    (compiled, specs), = _CACHE.values()
+    engine = compiled.owner
+    key = cache.make_key("concurrent-store-test")
+    meta = {"func": "k", "symbol": "_mlir__mlir_ciface_k",
+            "args": [[s.name, list(s.shape), list(s.strides), "float32",
+                      s.mlir_type] for s in specs]}
+    # One object file, written once: the engine is not shared across threads.
+    obj = cache_dir.parent / "k.o"
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    engine.dump_to_object_file(str(obj))
+    data = obj.read_bytes()
+    results = []
+    start = threading.Barrier(8)
+
+    def store():
+        start.wait()
+        results.append(cache.store_entry(
+            key, lambda path: Path(path).write_bytes(data), "text", meta,
+            background=False))
+
+    threads = [threading.Thread(target=store) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(r == cache_dir / key for r in results), results
+    assert [p.name for p in cache_dir.iterdir()] == [key]
+    assert cache.load_entry(key) is not None
+    clear_cache()
 
 
 SCALE = kernel("""
