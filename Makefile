@@ -13,7 +13,7 @@ JOBS ?= $(shell nproc)
 
 say = @printf '\033[1m==> %s\033[0m\n' "$(1)"
 
-.PHONY: all venv configure build install check check-lit check-py demo bench fuzz clean distclean
+.PHONY: all venv chromium configure build install check check-lit check-py demo bench fuzz clean distclean
 
 all: install
 
@@ -45,8 +45,24 @@ install: build
 	$(call say,install: tessel package and tools into $(VENV))
 	@$(PY) scripts/install.py --build $(BUILD) --venv $(VENV)
 
+# -- optional: headless Chromium for the report's browser test ------------
+# Debian's chromium, installed once when we are root and have apt-get; the
+# test (test/pytest/test_report.py) skips with the reason otherwise.
+$(STAMPS)/chromium:
+	@mkdir -p $(STAMPS)
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  printf '\033[1m==> chromium: apt-get install chromium (for the report test)\033[0m\n'; \
+	  apt-get install -y -q chromium >/dev/null 2>&1 || \
+	  { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; } || \
+	  echo "    chromium could not be installed: the report's browser test will skip"; \
+	else echo "    no chromium, and no root apt-get to install it: the report's browser test will skip"; fi
+	@touch $@
+
+chromium: $(STAMPS)/chromium
+
 # -- the two commands ------------------------------------------------------
-check: install
+check: install $(STAMPS)/chromium
 	$(call say,check: lit and pytest)
 	@$(if $(FRESH),TESSEL_CHECK_CACHE=0 ,)$(PY) scripts/check.py --build $(BUILD) $(CHECK_ARGS)
 

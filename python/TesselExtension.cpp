@@ -102,6 +102,27 @@ NB_MODULE(_tessel, m) {
       "`op` (tessel/Analysis/GmTraffic.h).");
 
   m.def(
+      "schedule_model",
+      [](MlirOperation op, const std::string &target) {
+        std::string text;
+        MlirLogicalResult result = tesselModelSchedule(
+            op, mlirStringRefCreate(target.data(), target.size()),
+            [](MlirStringRef s, void *user) {
+              static_cast<std::string *>(user)->append(s.data, s.length);
+            },
+            &text);
+        if (mlirLogicalResultIsFailure(result))
+          throw nb::value_error(("schedule_model takes a func.func and a "
+                                 "known target, got target '" +
+                                 target + "'")
+                                    .c_str());
+        return text;
+      },
+      nb::arg("func"), nb::arg("target"),
+      "The modelled NPU time of a func.func of scheduled tile IR on "
+      "`target`, as JSON text (tessel/Analysis/ScheduleCost.h).");
+
+  m.def(
       "translate_to_pto",
       [](MlirOperation op) {
         std::string text;

@@ -106,6 +106,9 @@ def main() -> int:
     venv_bin = Path(sys.executable).parent
     reports = args.build / "reports"
     reports.mkdir(parents=True, exist_ok=True)
+    # The tests' compiled kernels go to the build tree, not the user's
+    # cache (`make clean` removes them; a second run loads them).
+    os.environ.setdefault("TESSEL_CACHE_DIR", str(args.build / "kernel-cache"))
 
     use_cache = os.environ.get("TESSEL_CHECK_CACHE", "1") != "0"
     record = reports / "last-pass.json"

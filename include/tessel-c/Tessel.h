@@ -74,6 +74,13 @@ MLIR_CAPI_EXPORTED void tesselCountGmTraffic(MlirOperation op,
                                              int64_t *readBytes,
                                              int64_t *writtenBytes);
 
+/// The modelled NPU time of `func` (a func.func of scheduled tile IR) on
+/// target `target` (tessel/Analysis/ScheduleCost.h), printed as JSON through
+/// `callback`. Fails when `func` is not a func.func or the target unknown.
+MLIR_CAPI_EXPORTED MlirLogicalResult tesselModelSchedule(
+    MlirOperation func, MlirStringRef target, MlirStringCallback callback,
+    void *userData);
+
 /// Lowers `module` (placed and synchronised tile IR) to EmitC in place and
 /// prints it as an Ascend C kernel on PTO-ISA through `callback`
 /// (tessel/Target/PTO.h). On failure, diagnostics go to the context's

@@ -7,8 +7,12 @@ simulation and check it against the PyTorch golden.
         [--inputs IN.pt] [--save OUT.pt] [--json OUT.json]
 
 Prints a table (output, max abs error, max rel error, elements out of
-tolerance, pass) and timings (compile, simulate, golden). Exit status 1 when
-any output fails the accuracy rule of kernels/dsv4/README.md.
+tolerance, pass), timings (compile, simulate, golden) and the schedule: its
+statistics and its modelled NPU time against the HBM floor (JSON:
+`schedule.modeled_us`, `schedule.hbm_floor_us`, `schedule.compulsory_bytes`,
+`schedule.modeled_hbm_bytes`, `schedule.gm_load_bytes`; docs/perf-model.md).
+Exit status 1 when any output fails the accuracy rule of
+kernels/dsv4/README.md.
 """
 
 from __future__ import annotations
@@ -77,6 +81,16 @@ def schedule_stats(kernel, target: str) -> dict:
     stats = kernel.schedule_stats(target=target)
     stats.pop("per_scope", None)
     stats["ub_capacity_bytes"] = targets.get(target)["buffers"]["ub"]["usable_bytes"]
+    # The modelled NPU time (docs/perf-model.md) against the HBM floor.
+    model = kernel.schedule_model(target)
+    for key in ("modeled_us", "hbm_floor_us", "floor_ratio", "compulsory_bytes",
+                "modeled_hbm_bytes", "hbm_bytes_ratio", "gm_load_bytes",
+                "gm_store_bytes"):
+        stats[key] = model[key]
+    stats["model_scopes"] = [
+        {"name": sc["name"], "kind": sc["kind"], "blocks": sc["blocks"],
+         "us": sc["seconds"] * 1e6, "bound": sc["bound"]}
+        for sc in model["scopes"]]
     return stats
 
 
@@ -154,6 +168,15 @@ def print_table(result: dict) -> None:
         print(f"schedule: {sched['scopes']} scopes, {sched['tasks']} tasks, "
               f"{sched['gm_intermediates']} GM intermediates, "
               f"GM read {sched['gm_bytes_read']} B, written {sched['gm_bytes_written']} B")
+    if "modeled_us" in sched:
+        print(f"modelled NPU time {sched['modeled_us']:.1f} us, HBM floor "
+              f"{sched['hbm_floor_us']:.1f} us (ratio {sched['floor_ratio']:.2f}); "
+              f"HBM bytes {sched['modeled_hbm_bytes']} / compulsory "
+              f"{sched['compulsory_bytes']} = {sched['hbm_bytes_ratio']:.3f} "
+              f"(L2 model), GM loads {sched['gm_load_bytes']} B "
+              f"(docs/perf-model.md)")
+        print("  " + ", ".join(f"{x['name']} {x['us']:.1f} us ({x['bound']})"
+                               for x in sched["model_scopes"]))
     if sched.get("peak_bytes"):
         cap = sched.get("ub_capacity_bytes")
         print(f"on-chip peaks per scope (bytes; UB capacity {cap}) and packing "
@@ -168,15 +191,19 @@ def print_table(result: dict) -> None:
     print("PASS" if result["pass"] else "FAIL")
 
 
-COMPARED = ("scopes", "tasks", "gm_intermediates", "gm_bytes_read", "gm_bytes_written")
+COMPARED = ("scopes", "tasks", "gm_intermediates", "gm_bytes_read", "gm_bytes_written",
+            "modeled_us", "hbm_floor_us", "floor_ratio", "compulsory_bytes",
+            "modeled_hbm_bytes", "hbm_bytes_ratio", "gm_load_bytes")
 
 
 def print_compare(results: dict[str, dict]) -> None:
     """Schedules side by side (--compare)."""
     kinds = list(results)
     print(f"{'':<18}" + "".join(f"{k:>16}" for k in kinds))
+    def cell(v):
+        return f"{v:>16.3f}" if isinstance(v, float) else f"{v!s:>16}"
     for key in COMPARED:
-        print(f"{key:<18}" + "".join(f"{results[k]['schedule'].get(key, '-'):>16}"
+        print(f"{key:<18}" + "".join(cell(results[k]['schedule'].get(key, '-'))
                                     for k in kinds))
     for key in ("compile", "simulate"):
         print(f"{key + ' s':<18}" + "".join(f"{results[k]['seconds'][key]:>16.3f}"

@@ -90,3 +90,134 @@ int64_t tessel::getCoreCount(tile::CoreKind kind, const TargetInfo &target) {
 std::string tessel::formatMicros(double seconds) {
   return llvm::formatv("{0:F2}", seconds * 1e6).str();
 }
+
+//===----------------------------------------------------------------------===//
+// The per-pipe model
+//===----------------------------------------------------------------------===//
+
+llvm::StringRef tessel::getVectorOpClassName(VectorOpClass cls) {
+  switch (cls) {
+  case VectorOpClass::Simple:
+    return "simple";
+  case VectorOpClass::Cast:
+    return "cast";
+  case VectorOpClass::Reduce:
+    return "reduce";
+  case VectorOpClass::Special:
+    return "special";
+  }
+  return "simple";
+}
+
+double tessel::getVectorInstrCycles(VectorOpClass cls, int64_t bytes,
+                                    const TargetInfo &target) {
+  double perRepeat = target.vectorCyclesPerRepeatSimple;
+  switch (cls) {
+  case VectorOpClass::Simple:
+    break;
+  case VectorOpClass::Cast:
+    perRepeat = target.vectorCyclesPerRepeatCast;
+    break;
+  case VectorOpClass::Reduce:
+    perRepeat = target.vectorCyclesPerRepeatReduce;
+    break;
+  case VectorOpClass::Special:
+    perRepeat = target.vectorCyclesPerRepeatSpecial;
+    break;
+  }
+  int64_t repeatBytes = std::max<int64_t>(target.vectorRepeatBytes, 1);
+  int64_t repeats = (std::max<int64_t>(bytes, 0) + repeatBytes - 1) / repeatBytes;
+  return target.vectorInstrCycles + static_cast<double>(repeats) * perRepeat;
+}
+
+PipeWork &PipeWork::operator+=(const PipeWork &o) {
+  hbmReadBytes += o.hbmReadBytes;
+  l2ReadBytes += o.l2ReadBytes;
+  hbmWriteBytes += o.hbmWriteBytes;
+  l2WriteBytes += o.l2WriteBytes;
+  writesFromL0C |= o.writesFromL0C;
+  mte1Bytes += o.mte1Bytes;
+  vectorCycles += o.vectorCycles;
+  vectorInstrs += o.vectorInstrs;
+  cubeMacs += o.cubeMacs;
+  cubeMacsI8 += o.cubeMacsI8;
+  return *this;
+}
+
+PipeWork &PipeWork::operator*=(double t) {
+  hbmReadBytes *= t;
+  l2ReadBytes *= t;
+  hbmWriteBytes *= t;
+  l2WriteBytes *= t;
+  mte1Bytes *= t;
+  vectorCycles *= t;
+  vectorInstrs = static_cast<int64_t>(static_cast<double>(vectorInstrs) * t);
+  cubeMacs *= t;
+  cubeMacsI8 *= t;
+  return *this;
+}
+
+double PipeSeconds::max() const {
+  return std::max({mte2, mte3, mte1, vector, cube});
+}
+
+llvm::StringRef PipeSeconds::bound() const {
+  double memory = std::max(mte2, mte3), matrix = std::max(cube, mte1);
+  if (memory >= vector && memory >= matrix)
+    return "hbm";
+  return vector >= matrix ? "vector" : "cube";
+}
+
+PipeSeconds &PipeSeconds::operator+=(const PipeSeconds &o) {
+  mte2 += o.mte2;
+  mte3 += o.mte3;
+  mte1 += o.mte1;
+  vector += o.vector;
+  cube += o.cube;
+  return *this;
+}
+
+PipeSeconds &PipeSeconds::operator*=(double t) {
+  mte2 *= t;
+  mte3 *= t;
+  mte1 *= t;
+  vector *= t;
+  cube *= t;
+  return *this;
+}
+
+double tessel::getGmShare(double bandwidth, int64_t activeCores,
+                          const TargetInfo &target) {
+  return std::min(bandwidth / static_cast<double>(std::max<int64_t>(activeCores, 1)),
+                  target.perCoreGmBytesPerSec);
+}
+
+PipeSeconds tessel::getPipeSeconds(const PipeWork &w, int64_t activeCores,
+                                   const TargetInfo &target) {
+  double hbm = getGmShare(target.hbmEffectiveBytesPerSec, activeCores, target);
+  double l2 = getGmShare(target.l2BytesPerSec, activeCores, target);
+  PipeSeconds s;
+  s.mte2 = w.hbmReadBytes / hbm + w.l2ReadBytes / l2;
+  s.mte3 = w.hbmWriteBytes / hbm + w.l2WriteBytes / l2;
+  s.mte1 = w.mte1Bytes /
+           (static_cast<double>(target.mte1BytesPerCycle) * target.cubeClockHz);
+  s.vector = w.vectorCycles / target.vectorClockHz;
+  s.cube = w.cubeMacs / (target.cubeClockHz *
+                         static_cast<double>(target.cubeMacsPerCycleF16)) +
+           w.cubeMacsI8 / (target.cubeClockHz *
+                           static_cast<double>(target.cubeMacsPerCycleI8));
+  return s;
+}
+
+double tessel::getPipelinedSeconds(const PipeSeconds &it, int64_t trips) {
+  if (trips <= 0)
+    return 0;
+  return static_cast<double>(trips) * it.max() + (it.sum() - it.max());
+}
+
+double tessel::getScopeSeconds(int64_t blocks, int64_t cores,
+                               double blockSeconds, const TargetInfo &target) {
+  return estimateMakespan(blocks, 1, cores, blockSeconds,
+                          target.taskDispatchSec) +
+         target.scopeBoundarySec;
+}

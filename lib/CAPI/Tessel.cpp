@@ -7,8 +7,12 @@
 #include "tessel-c/Tessel.h"
 
 #include "tessel/Analysis/GmTraffic.h"
+<<<<<<< HEAD
 #include "tessel/Analysis/TileLayout.h"
 #include "tessel/Analysis/TilePlacement.h"
+=======
+#include "tessel/Analysis/ScheduleCost.h"
+>>>>>>> issue16
 #include "tessel/InitAll.h"
 #include "tessel/Support/TargetInfo.h"
 #include "tessel/Target/PTO.h"
@@ -78,6 +82,19 @@ void tesselCountGmTraffic(MlirOperation op, int64_t *readBytes,
   tessel::GmTraffic t = tessel::countGmTraffic(unwrap(op));
   *readBytes = t.readBytes;
   *writtenBytes = t.writtenBytes;
+}
+
+MlirLogicalResult tesselModelSchedule(MlirOperation func, MlirStringRef target,
+                                      MlirStringCallback callback,
+                                      void *userData) {
+  auto op = llvm::dyn_cast<mlir::func::FuncOp>(unwrap(func));
+  const tessel::TargetInfo *info = tessel::lookupTarget(unwrap(target));
+  if (!op || !info)
+    return mlirLogicalResultFailure();
+  std::string text =
+      tessel::scheduleCostToJSON(tessel::modelSchedule(op, *info), *info);
+  callback(mlirStringRefCreate(text.data(), text.size()), userData);
+  return mlirLogicalResultSuccess();
 }
 
 MlirLogicalResult tesselTranslateTileToPTO(MlirOperation module,

@@ -21,6 +21,10 @@
 //          to EVENT_ID7) and docs/isa: 8 event ids per pipe pair; cube
 //          tiles are 16-row fractals of 32-byte rows (L1 / L0A / L0B) and
 //          16 x 16 element fractals (L0C).
+//  [v32]   A V3.2 (8 x 1536) @ (1536 x 8192) int8 matmul, called MTE-bound
+//          with a 13 us theoretical limit: 12.6 MB / 13 us = 0.97 TB/s.
+//  [assumed] no public figure: a modelling parameter, set to a plausible
+//          value and reported as such (docs/perf-model.md).
 // HBM bandwidth is not settled in public sources (1.6 TB/s nominal,
 // 1.0-1.4 TB/s effective); it is a modelling parameter here.
 //
@@ -56,6 +60,17 @@ static const TargetInfo kTargets[] = {
         /*vectorRepeatBytes=*/256,           // [asc]
         /*eventIdsPerPipePair=*/8,           // [ptoi]
         /*cubeFractalRows=*/16,              // [asc], [ptoi]
+        /*l2Bytes=*/192 * KiB * KiB,         // [ini] 910B1-B3
+        /*l2BytesPerSec=*/4.0e12,            // [assumed]
+        /*vectorClockHz=*/1.85e9,            // [ini] AI Core clock
+        /*vectorCyclesPerRepeatSimple=*/1,   // [asc] one 256 B repeat a cycle
+        /*vectorCyclesPerRepeatCast=*/2,     // [assumed]
+        /*vectorCyclesPerRepeatReduce=*/2,   // [assumed]
+        /*vectorCyclesPerRepeatSpecial=*/4,  // [assumed]
+        /*vectorInstrCycles=*/32,            // [assumed]
+        /*mte1BytesPerCycle=*/256,           // [assumed]
+        /*perCoreGmBytesPerSec=*/100e9,      // [assumed]
+        /*scopeBoundarySec=*/2.0e-6,         // [assumed]
     },
     {
         /*name=*/"a5",
@@ -79,6 +94,17 @@ static const TargetInfo kTargets[] = {
         /*vectorRepeatBytes=*/256,
         /*eventIdsPerPipePair=*/8,
         /*cubeFractalRows=*/16,
+        /*l2Bytes=*/192 * KiB * KiB,         // unverified: same model
+        /*l2BytesPerSec=*/4.0e12,            // [assumed]
+        /*vectorClockHz=*/1.85e9,            // [ini] AI Core clock
+        /*vectorCyclesPerRepeatSimple=*/1,   // [asc] one 256 B repeat a cycle
+        /*vectorCyclesPerRepeatCast=*/2,     // [assumed]
+        /*vectorCyclesPerRepeatReduce=*/2,   // [assumed]
+        /*vectorCyclesPerRepeatSpecial=*/4,  // [assumed]
+        /*vectorInstrCycles=*/32,            // [assumed]
+        /*mte1BytesPerCycle=*/256,           // [assumed]
+        /*perCoreGmBytesPerSec=*/100e9,      // [assumed]
+        /*scopeBoundarySec=*/2.0e-6,         // [assumed]
     },
 };
 

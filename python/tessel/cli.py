@@ -2,8 +2,12 @@
 
     tessel compile FILE.py::KERNEL [--emit STAGE] [--target a2a3|a5]
                                    [--debug-info] [-o OUT]
+    tessel report FILE.py::KERNEL [--target a2a3|a5] [-o report.html]
     tessel stages
 
+`report` writes the kernel's modelled NPU time (timeline over cores, pipes
+and bounds, GM traffic against the compulsory bytes, on-chip memory maps)
+as one self-contained HTML page plus its PNGs (docs/perf-model.md).
 `compile` imports FILE.py, takes its `@pl.jit` kernel KERNEL and prints
 the IR of STAGE (default `tile`, the IR the frontend builds; see
 `tessel stages`). A compile error prints its message (file:line:col, the
@@ -105,6 +109,33 @@ def cmd_compile(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    try:
+        kernel = load_kernel(args.kernel)
+    except ValueError as e:
+        return _fail(f"error: {e}")
+    except CompileError as e:
+        return _fail(str(e))
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return _fail("error: tessel report draws with matplotlib, which is "
+                     "not installed (pip install -r requirements.txt)")
+    from .report import write_report
+    output = Path(args.output)
+    try:
+        report = write_report(kernel, output, target=args.target)
+    except CompileError as e:
+        return _fail(str(e))
+    except OSError as e:
+        return _fail(f"error: cannot write the report to {output}: {e}")
+    m = report["model"]
+    print(f"{output}: {len(m['scopes'])} scopes, modelled {m['modeled_us']:.2f} us, "
+          f"HBM floor {m['hbm_floor_us']:.2f} us; PNGs in "
+          f"{output.parent / (output.stem + '_files')}")
+    return 0
+
+
 #: The stages of the NPU back end (tile-pto-pipeline, then the emitter).
 PTO_STAGES = {
     "synced": "the NPU path: scheduled with mixed scopes split through GM on "
@@ -149,6 +180,16 @@ def main(argv=None) -> int:
                         "to stderr")
     p.add_argument("-o", "--output", help="write the IR to this file")
     p.set_defaults(func=cmd_compile)
+    r = sub.add_parser("report", help="the kernel's modelled NPU timeline, "
+                       "pipes, GM traffic and on-chip memory maps as an HTML "
+                       "page with PNGs (docs/perf-model.md)")
+    r.add_argument("kernel", metavar="FILE.py::KERNEL")
+    r.add_argument("--target", default=DEFAULT_TARGET, choices=TARGETS,
+                   help=f"the chip generation (default: {DEFAULT_TARGET})")
+    r.add_argument("-o", "--output", default="report.html",
+                   help="the HTML file (default: report.html); its PNGs go "
+                        "to <stem>_files/ beside it")
+    r.set_defaults(func=cmd_report)
     s = sub.add_parser("stages", help="list the stages --emit accepts")
     s.set_defaults(func=cmd_stages)
     args = parser.parse_args(argv)

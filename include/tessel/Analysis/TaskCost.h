@@ -67,6 +67,81 @@ constexpr double kGroupingTolerance = 0.05;
 double estimateGroupedMakespan(int64_t blocks, const GmTraffic &block,
                                int64_t cores, const TargetInfo &target);
 
+//===----------------------------------------------------------------------===//
+// The per-pipe model (docs/perf-model.md): what one block keeps each pipe of
+// its core busy with, the seconds that takes, and how pipelined loops
+// overlap the pipes. Pure functions of numbers; the walk over the IR is in
+// tessel/Analysis/ScheduleCost.h.
+//===----------------------------------------------------------------------===//
+
+/// The classes of vector instructions, each at its own rate.
+enum class VectorOpClass { Simple, Cast, Reduce, Special };
+
+/// "simple", "cast", "reduce", "special".
+llvm::StringRef getVectorOpClassName(VectorOpClass cls);
+
+/// Cycles of one vector instruction over `bytes` bytes (its largest tile):
+/// the fixed issue cycles plus ceil(bytes / repeat bytes) repeats at the
+/// class's cycles per repeat.
+double getVectorInstrCycles(VectorOpClass cls, int64_t bytes,
+                            const TargetInfo &target);
+
+/// What one run of some IR keeps each pipe busy with.
+struct PipeWork {
+  /// MTE2: GM -> chip bytes served by HBM and by L2.
+  double hbmReadBytes = 0;
+  double l2ReadBytes = 0;
+  /// MTE3 (UB -> GM) and FIX (L0C -> GM) bytes, to HBM or to L2.
+  double hbmWriteBytes = 0;
+  double l2WriteBytes = 0;
+  bool writesFromL0C = false;
+  /// MTE1: L1 -> L0A / L0B bytes.
+  double mte1Bytes = 0;
+  /// V: cycles and instructions.
+  double vectorCycles = 0;
+  int64_t vectorInstrs = 0;
+  /// M: multiply-accumulates (bf16 / f16 and int8 operands).
+  double cubeMacs = 0;
+  double cubeMacsI8 = 0;
+
+  PipeWork &operator+=(const PipeWork &other);
+  PipeWork &operator*=(double times);
+};
+
+/// Seconds each pipe is busy.
+struct PipeSeconds {
+  double mte2 = 0, mte3 = 0, mte1 = 0, vector = 0, cube = 0;
+  /// The pipes one after another (no overlap).
+  double sum() const { return mte2 + mte3 + mte1 + vector + cube; }
+  /// The busiest pipe (perfect overlap).
+  double max() const;
+  /// "hbm" (MTE2 / MTE3), "vector" or "cube" (M and MTE1): the busiest.
+  llvm::StringRef bound() const;
+  PipeSeconds &operator+=(const PipeSeconds &other);
+  PipeSeconds &operator*=(double times);
+};
+
+/// One core's share of GM bandwidth when `activeCores` cores stream at
+/// once: min(bandwidth / activeCores, the per-core ceiling).
+double getGmShare(double bandwidth, int64_t activeCores,
+                  const TargetInfo &target);
+
+/// The seconds of `work` on one of `activeCores` cores running at once.
+PipeSeconds getPipeSeconds(const PipeWork &work, int64_t activeCores,
+                           const TargetInfo &target);
+
+/// Seconds of `trips` iterations of a software-pipelined loop whose one
+/// iteration keeps the pipes busy `perIteration`: the busiest pipe sets the
+/// pace, the others add one iteration of fill and drain:
+///   trips * max + (sum - max)     (trips >= 1; 0 for no trips).
+double getPipelinedSeconds(const PipeSeconds &perIteration, int64_t trips);
+
+/// Modelled seconds of a scope of `blocks` tasks of `blockSeconds` each on
+/// `cores` cores: waves of dispatch + block, plus the boundary to the next
+/// scope.
+double getScopeSeconds(int64_t blocks, int64_t cores, double blockSeconds,
+                       const TargetInfo &target);
+
 } // namespace tessel
 
 #endif // TESSEL_ANALYSIS_TASKCOST_H

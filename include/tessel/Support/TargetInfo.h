@@ -67,6 +67,34 @@ struct TargetInfo {
   /// in L0C).
   int64_t cubeFractalRows;
 
+  // -- The per-pipe time model (tessel/Analysis/TaskCost.h,
+  //    docs/perf-model.md). Figures marked "assumed" in TargetInfo.cpp are
+  //    modelling parameters no public source settles.
+  /// L2 cache bytes (shared by every core; GM reads of data already in L2
+  /// and GM scratch that fits are served from it).
+  int64_t l2Bytes;
+  /// L2 bandwidth, bytes per second, shared by every core.
+  double l2BytesPerSec;
+  /// Vector core clock, Hz.
+  double vectorClockHz;
+  /// Cycles of one 256-byte vector repeat per op class: simple elementwise
+  /// (add, mul, max, ...), conversions, row reductions, and the special
+  /// functions (exp, sqrt, rsqrt, div, reciprocal).
+  double vectorCyclesPerRepeatSimple;
+  double vectorCyclesPerRepeatCast;
+  double vectorCyclesPerRepeatReduce;
+  double vectorCyclesPerRepeatSpecial;
+  /// Fixed cycles per vector instruction (issue and pipeline latency).
+  double vectorInstrCycles;
+  /// MTE1 (L1 -> L0A / L0B) bytes per cube cycle.
+  int64_t mte1BytesPerCycle;
+  /// One core's MTE2 / MTE3 ceiling, bytes per second: a core alone does
+  /// not stream at the whole chip's bandwidth.
+  double perCoreGmBytesPerSec;
+  /// Seconds between two dependent scopes: the last task of one finishes,
+  /// the first of the next starts (launch and the barrier between them).
+  double scopeBoundarySec;
+
   const BufferSpec &getBuffer(BufferKind kind) const;
 };
 

@@ -194,10 +194,26 @@ def compile_kernel(fn, target: str = DEFAULT_TARGET,
     blocks grouped into one task run in that order too (a dynamic race
     test, docs/races.md). `bind` ({name: (shape, DataType)}) specialises
     shapeless `pl.Tensor` parameters."""
+    return finish(build(fn, target, bind), stage, block_order)
+
+
+@dataclass
+class Built:
+    """The frontend's output, not yet verified (`build`)."""
+    fn: object
+    target: str
+    module: object
+    context: object
+    collected: list
+    info: dict
+
+
+def build(fn, target: str = DEFAULT_TARGET, bind: dict | None = None) -> Built:
+    """The tile IR the frontend builds for `fn` (shapeless parameters bound
+    by `bind`), before verification and the race check (`finish` runs
+    them): the kernel cache keys on its text."""
     from ..frontend import build_module
-    from ..mlir import ir
     check_target(target)
-    check_stage(stage)
     ctx, collected = new_context()
     info: dict = {}
     module = build_module(fn, target, ctx, info, bind)
@@ -206,6 +222,17 @@ def compile_kernel(fn, target: str = DEFAULT_TARGET,
     for message, file, line, col in info.get("remarks", ()):
         collected.append(("DiagnosticSeverity.REMARK", message,
                           (file, line, col), []))
+    return Built(fn, target, module, ctx, collected, info)
+
+
+def finish(built: Built, stage: str = "tile",
+           block_order: str = "forward") -> Compiled:
+    """Verifies and race-checks a `build`, then runs the stages to `stage`
+    (consumes `built`: its module is transformed in place)."""
+    check_stage(stage)
+    fn, target, module, ctx = built.fn, built.target, built.module, \
+        built.context
+    collected, info = built.collected, built.info
     with ctx:
         verify(module)
         check_races(module)

@@ -205,6 +205,15 @@ class JitKernel:
         from .stages import scheduled_stage
         return schedule_stats(self.module(target, stage or scheduled_stage()).module)
 
+    def schedule_model(self, target: str | None = None) -> dict:
+        """The modelled NPU time of the scheduled, placed kernel
+        (tessel.compiler.stats.schedule_model, docs/perf-model.md)."""
+        from .stats import schedule_model
+        from .stages import scheduled_stage
+        target = target or self.default_target
+        return schedule_model(self.module(target, scheduled_stage()).module,
+                              target)
+
     # -- running ---------------------------------------------------------
 
     def check_args(self, args) -> tuple:
@@ -360,22 +369,31 @@ class JitKernel:
                 raise BackendUnavailableError(
                     f"cannot run '{self.__name__}': the CPU simulation's "
                     f"lowering is not registered in this build ({reason})")
-            # A fresh module of the scheduled, placed program: the backend
-            # lowers it in place.
             from .stages import scheduled_stage
-            compiled = driver.compile_kernel(self.fn, target, scheduled_stage(),
-                                             block_order=order,
-                                             bind=self._bind_dict(bind_key))
-            self._reads.append(compiled.reads)
             params = self.signature
+            names = [p.name for p in params]
+            outputs = tuple(i for i, p in enumerate(params) if p.is_output)
+            # The frontend's tile IR holds the source (locations), the
+            # signature and every value the kernel read: with the target,
+            # block order and the pipelines, it keys the disk cache, so a
+            # hit skips verification, scheduling, lowering and the JIT.
+            built = driver.build(self.fn, target, self._bind_dict(bind_key))
+            disk_key = self._disk_key(built, order)
+            exe = CpuKernel.cached(disk_key, self.fn.__name__, names, outputs)
+            if exe is not None:
+                self._reads.append(built.info["reads"])
+                exe.kernel_returns = built.info["returns"]
+                self._executables[key] = exe
+                return exe
+            # The scheduled, placed program: the backend lowers it in place.
+            compiled = driver.finish(built, scheduled_stage(),
+                                     block_order=order)
+            self._reads.append(compiled.reads)
             try:
                 exe = CpuKernel(compiled.module, self.fn.__name__,
-                                arg_names=[p.name for p in params],
-                                output_indices=tuple(i for i, p in
-                                                     enumerate(params)
-                                                     if p.is_output),
+                                arg_names=names, output_indices=outputs,
                                 # Permuted before scheduling already.
-                                opt_level=2, block_order="forward")
+                                block_order="forward", cache_key=disk_key)
             except CompileError as e:
                 if not e.filename:
                     raise
@@ -386,6 +404,19 @@ class JitKernel:
             exe.kernel_returns = compiled.returns
             self._executables[key] = exe
         return exe
+
+    @staticmethod
+    def _disk_key(built, order: str) -> str:
+        """The kernel cache key of a frontend build (tessel.runtime.cache)."""
+        from ..runtime import cache
+        from ..runtime.cpu import DEFAULT_OPT_LEVEL
+        from .stages import scheduled_stage, stages_through
+        pipelines = [s.pipeline for s in stages_through(scheduled_stage())]
+        text = built.module.operation.get_asm(enable_debug_info=True)
+        return cache.make_key("JitKernel", text, built.fn.__name__,
+                              built.target, order, *pipelines,
+                              driver.CHECK_PIPELINE, f"O{DEFAULT_OPT_LEVEL}",
+                              "threads=1", "tile-cpu-pipeline")
 
     def resolve_backend(self, backend: str | None = None) -> str:
         """The backend a call uses: the keyword, else the kernel's

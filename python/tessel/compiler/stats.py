@@ -14,11 +14,19 @@ All figures are static: they come from the IR, not from running it.
   the placement recorded on its `tile.at`, `tile.peak`), `peak_bytes` (every
   buffer kind's peak) and `packing_quality` (per kind, peak divided by the
   most bytes simultaneously live, `tile.live_bytes`: 1.0 is optimal).
+- `schedule_model(module)`: the modelled NPU time (per-pipe model with an
+  L2 model, tessel/Analysis/ScheduleCost.h, docs/perf-model.md): per scope
+  its start, length, bound and traffic; the kernel's `modeled_us`,
+  `hbm_floor_us` (compulsory bytes at the effective HBM bandwidth),
+  `compulsory_bytes`, `modeled_hbm_bytes` and `gm_load_bytes`.
 """
 
 from __future__ import annotations
 
 from ..mlir import ir
+import json
+import re
+
 from ..mlir._mlir_libs._tessel import gm_traffic
 
 
@@ -82,3 +90,34 @@ def schedule_stats(module: ir.Module) -> dict:
             stats["packing_quality"][name] = scope["packing_quality"]
         stats["per_scope"][name] = scope
     return stats
+
+
+def module_target(module: ir.Module, default: str = "a2a3") -> str:
+    """The target the frontend recorded on the module (`tile.target`)."""
+    attrs = module.operation.attributes
+    if "tile.target" in attrs:
+        found = re.search(r"<(\w+)>", str(attrs["tile.target"]))
+        if found:
+            return found.group(1)
+    return default
+
+
+def schedule_model(module: ir.Module, target: str | None = None) -> dict:
+    """The modelled NPU time of the (scheduled) kernel in `module`; the
+    figures in seconds and bytes as ScheduleCost.h computes them, plus
+    `modeled_us`, `hbm_floor_us` and `floor_ratio` (modelled / floor)."""
+    from ..mlir._mlir_libs._tessel import schedule_model as _model
+    target = target or module_target(module)
+    funcs = [op for op in module.body.operations
+             if op.operation.name == "func.func"]
+    if len(funcs) != 1:
+        raise ValueError(f"schedule_model takes a module of one func.func, "
+                         f"got {len(funcs)}")
+    model = json.loads(_model(funcs[0].operation, target))
+    model["modeled_us"] = model["modeled_seconds"] * 1e6
+    model["hbm_floor_us"] = model["hbm_floor_seconds"] * 1e6
+    model["floor_ratio"] = (model["modeled_seconds"] / model["hbm_floor_seconds"]
+                            if model["hbm_floor_seconds"] else None)
+    model["hbm_bytes_ratio"] = (model["modeled_hbm_bytes"] / model["compulsory_bytes"]
+                                if model["compulsory_bytes"] else None)
+    return model

@@ -3,5 +3,6 @@
 
 from .config import RunConfig
 from .cpu import ArgumentError, CpuKernel, clear_cache
+from . import cache
 
-__all__ = ["ArgumentError", "CpuKernel", "RunConfig", "clear_cache"]
+__all__ = ["ArgumentError", "CpuKernel", "RunConfig", "cache", "clear_cache"]

@@ -2,7 +2,8 @@
 
 `CpuKernel` lowers one function of a tile-IR module with
 `tile-cpu-pipeline` (the same pipeline `tessel-opt -tile-cpu-pipeline`
-runs), JIT-compiles it with the upstream ExecutionEngine at LLVM -O2/-O3,
+runs), JIT-compiles it with the upstream ExecutionEngine (LLVM -O0 by
+default, DEFAULT_OPT_LEVEL),
 and calls it on torch CPU tensors without copying: each argument is passed
 as a memref descriptor (built with ctypes) pointing at `tensor.data_ptr()`,
 through the `_mlir_ciface_` wrapper that `llvm.emit_c_interface` makes.
@@ -10,7 +11,8 @@ Outputs are written into the tensors the caller passes.
 
 Compiled kernels are cached per process by (module text with locations,
 function, opt level, threads), so building the same kernel twice compiles
-it once.
+it once, and on disk (`tessel.runtime.cache`: the object code as a shared
+object), so that another process loads it instead of compiling again.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import os
 import sys
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..errors import CompileError, file_location
 from ..mlir import ir
@@ -135,11 +138,31 @@ def _async_runtime() -> str:
 
 # -- compilation -------------------------------------------------------------
 
-@dataclass
 class _Compiled:
-    engine: ExecutionEngine
-    entry: int
-    llvm_text: str
+    """A compiled kernel: the entry point's address and what keeps it alive
+    (an ExecutionEngine, or a shared object loaded from the disk cache)."""
+
+    def __init__(self, owner, entry: int, llvm_text: str | None = None,
+                 meta: dict | None = None):
+        self.owner = owner
+        self.entry = entry
+        self._llvm_text = llvm_text
+        self._meta = meta
+        #: "jit" (compiled in this process) or "disk" (loaded from the cache)
+        self.origin = "jit" if meta is None else "disk"
+
+    @property
+    def llvm_text(self) -> str:
+        if self._llvm_text is None:
+            from . import cache
+            text = cache.read_llvm_text(self._meta)
+            if text is None:
+                raise CompileError("error: the lowered module of this cached "
+                                   "kernel is gone from the kernel cache "
+                                   f"({self._meta['llvm']}); run again with "
+                                   "TESSEL_ALWAYS_COMPILE=1")
+            self._llvm_text = text
+        return self._llvm_text
 
 
 _CACHE: dict[tuple, _Compiled] = {}
@@ -150,6 +173,12 @@ def clear_cache() -> None:
     """Forgets every compiled kernel (tests; memory)."""
     with _CACHE_LOCK:
         _CACHE.clear()
+
+
+#: The LLVM optimisation level of the JIT (transforms and code generation).
+#: 0: on DSV4 FLASH T=8 the JIT takes about a third of the -O2 time and the
+#: simulation runs within 1.2x of -O2's speed (`make bench`, bench/dsv4.py).
+DEFAULT_OPT_LEVEL = 0
 
 
 def _find_func(module: ir.Module, name: str):
@@ -178,9 +207,11 @@ def parse_block_order(order: str | None) -> tuple[str, int]:
 
 
 def _compile(text: str, context: ir.Context, func_name: str, opt_level: int,
-             threads: int, block_order: tuple[str, int] = ("forward", 0)
+             threads: int, block_order: tuple[str, int] = ("forward", 0),
+             cache_key: str | None = None
              ) -> tuple[_Compiled, list[_ArgSpec]]:
-    """Parses, lowers with tile-cpu-pipeline and JIT-compiles `func_name`."""
+    """Parses, lowers with tile-cpu-pipeline and JIT-compiles `func_name`;
+    with a `cache_key`, also stores the object code in the disk cache."""
     with context, ir.Location.unknown():
         try:
             module = ir.Module.parse(text)
@@ -233,8 +264,12 @@ def _compile(text: str, context: ir.Context, func_name: str, opt_level: int,
         llvm_text = str(module)
         libs = [_async_runtime()] if threads > 1 else []
         try:
+            # Position-independent code: the same object links into the
+            # shared object the disk cache keeps.
             engine = ExecutionEngine(module, opt_level=opt_level,
-                                     shared_libs=libs)
+                                     shared_libs=libs,
+                                     enable_object_dump=cache_key is not None,
+                                     enable_pic=True)
         except RuntimeError as err:
             raise CompileError(f"error: JIT compilation failed: {err}") \
                 from None
@@ -242,7 +277,50 @@ def _compile(text: str, context: ir.Context, func_name: str, opt_level: int,
         if not entry:
             raise CompileError(f"error: @{func_name} is missing after "
                                "JIT compilation")
+    if cache_key is not None:
+        from . import cache
+        cache.store_entry(
+            cache_key, engine.dump_to_object_file, llvm_text,
+            # raw_lookup finds the packed wrapper ("_mlir_" + name) that
+            # the ExecutionEngine adds: one void** argument.
+            {"func": func_name, "symbol": "_mlir__mlir_ciface_" + func_name,
+             "args": [[s.name, list(s.shape), list(s.strides),
+                       _dtype_name(s.dtype), s.mlir_type] for s in specs]},
+            shared_libs=libs)
     return _Compiled(engine, entry, llvm_text), specs
+
+
+def _load_cached(key: str) -> tuple[_Compiled, list[_ArgSpec]] | None:
+    """The kernel of disk-cache entry `key`, or None (no entry, or one that
+    does not load: evicted, so the caller compiles and stores it again)."""
+    from . import cache
+    meta = cache.load_entry(key)
+    if meta is None:
+        return None
+    torch = _torch()
+    try:
+        specs = [_ArgSpec(name, tuple(shape), tuple(strides),
+                          getattr(torch, dtype), mlir_type)
+                 for name, shape, strides, dtype, mlir_type in meta["args"]]
+        lib = ctypes.CDLL(meta["so"], mode=os.RTLD_LOCAL | os.RTLD_NOW)
+        entry = ctypes.cast(getattr(lib, meta["symbol"]), ctypes.c_void_p).value
+    except (OSError, AttributeError, KeyError, TypeError, ValueError):
+        cache.evict(Path(meta["so"]).parent)
+        return None
+    if not entry or any(not isinstance(s.dtype, torch.dtype) for s in specs):
+        cache.evict(Path(meta["so"]).parent)
+        return None
+    return _Compiled(lib, entry, meta=meta), specs
+
+
+def disk_cache_key(text: str, func_name: str, opt_level: int, threads: int,
+              block_order: tuple[str, int] = ("forward", 0)) -> str:
+    """The disk-cache key of CpuKernel(text, func_name, ...): the module's
+    text and every option of the lowering and the JIT."""
+    from . import cache
+    return cache.make_key("CpuKernel", text, func_name, f"O{opt_level}",
+                          f"threads={threads}", f"{block_order}",
+                          "tile-cpu-pipeline")
 
 
 def _row_major(shape) -> list[int]:
@@ -266,11 +344,17 @@ class CpuKernel:
     host threads. `block_order` ("forward", "reverse", "shuffle",
     "shuffle:SEED"; default: env TESSEL_BLOCK_ORDER, else forward) runs the
     blocks of every scope in that order (tile-permute-blocks).
+
+    `persistent` (default True) keeps the compiled kernel in the disk cache
+    (`tessel.runtime.cache`) under `cache_key` (default: a digest of the
+    module text and the options) and loads it from there when present;
+    `CpuKernel.cached(key, ...)` loads one without the module.
     """
 
     def __init__(self, module, func_name: str, arg_names=None,
-                 output_indices=(), opt_level: int = 2, threads: int = 1,
-                 block_order: str | None = None):
+                 output_indices=(), opt_level: int = DEFAULT_OPT_LEVEL,
+                 threads: int = 1, block_order: str | None = None,
+                 persistent: bool = True, cache_key: str | None = None):
         if opt_level not in (0, 1, 2, 3):
             raise ValueError(f"opt_level must be 0-3, got {opt_level}")
         if threads < 1:
@@ -281,20 +365,46 @@ class CpuKernel:
         else:
             context = module.context
             text = module.operation.get_asm(enable_debug_info=True)
-        self.func_name = func_name
-        self.output_indices = tuple(output_indices)
         order = parse_block_order(block_order)
-        self.block_order = order
         key = (text, func_name, opt_level, threads, order)
         with _CACHE_LOCK:
             cached = _CACHE.get(key)
         if cached is None:
-            compiled, specs = _compile(text, context, func_name, opt_level,
-                                       threads, order)
+            disk_key = None
+            if persistent:
+                disk_key = cache_key or disk_cache_key(
+                    text, func_name, opt_level, threads, order)
+                cached = _load_cached(disk_key)
+            if cached is None:
+                cached = _compile(text, context, func_name, opt_level,
+                                  threads, order, cache_key=disk_key)
             with _CACHE_LOCK:
-                _CACHE[key] = (compiled, specs)
-        else:
-            compiled, specs = cached
+                _CACHE[key] = cached
+        self._setup(func_name, cached, arg_names, output_indices, order)
+
+    @classmethod
+    def cached(cls, key: str, func_name: str, arg_names=None,
+               output_indices=()) -> "CpuKernel | None":
+        """The kernel stored in the disk cache under `key`, or None."""
+        loaded = _load_cached(key)
+        if loaded is None:
+            return None
+        kernel = cls.__new__(cls)
+        kernel._setup(func_name, loaded, arg_names, output_indices,
+                      ("forward", 0))
+        return kernel
+
+    @property
+    def origin(self) -> str:
+        """"jit" (compiled in this process) or "disk" (loaded from the
+        kernel cache)."""
+        return self._compiled.origin
+
+    def _setup(self, func_name, cached, arg_names, output_indices, order):
+        compiled, specs = cached
+        self.func_name = func_name
+        self.output_indices = tuple(output_indices)
+        self.block_order = order
         self._compiled = compiled
         if arg_names is not None:
             arg_names = list(arg_names)

@@ -73,5 +73,48 @@ int main() {
         chooseTaskGroup(128, 48, 0.01, 0.8) == 4 &&
             chooseTaskGroup(128, 48, 0.01, 0.8, 0.05) == 8 &&
             chooseTaskGroup(128, 48, 0.01, 0.8, 0.2) == 16);
+
+  // -- the per-pipe model (docs/perf-model.md); a2a3 figures: 256-byte
+  // repeats, 32 issue cycles per instruction, 1 / 2 / 2 / 4 cycles per
+  // repeat (simple / cast / reduce / special), 1.85 GHz.
+  // 1024 bytes: 32 + 4 x 1 = 36 cycles; 1000 bytes special: 32 + 4 x 4.
+  check("vector-cycles-simple",
+        near(getVectorInstrCycles(VectorOpClass::Simple, 1024, a2a3), 36));
+  check("vector-cycles-special-rounds-repeats-up",
+        near(getVectorInstrCycles(VectorOpClass::Special, 1000, a2a3), 48));
+  check("vector-cycles-classes-ordered",
+        getVectorInstrCycles(VectorOpClass::Cast, 4096, a2a3) ==
+                getVectorInstrCycles(VectorOpClass::Reduce, 4096, a2a3) &&
+            getVectorInstrCycles(VectorOpClass::Reduce, 4096, a2a3) <
+                getVectorInstrCycles(VectorOpClass::Special, 4096, a2a3));
+  // 1.2e12 B/s over 48 cores: 25e9 each; one core alone is capped at its
+  // own 100e9, not the whole chip's 1.2e12.
+  check("gm-share-split", near(getGmShare(1.2e12, 48, a2a3), 25e9));
+  check("gm-share-per-core-cap", near(getGmShare(1.2e12, 1, a2a3), 100e9));
+  // 25e3 HBM bytes at 25e9 B/s = 1 us; 1850 vector cycles at 1.85 GHz =
+  // 1 us; 4096 x 1850 bf16 MACs at 4096 a cycle = 1 us; 4e3 L2 bytes at
+  // 4e12 / 48 B/s = 48 ns.
+  PipeWork w;
+  w.hbmReadBytes = 25e3;
+  w.l2ReadBytes = 4e3;
+  w.vectorCycles = 1850;
+  w.cubeMacs = 4096.0 * 1850;
+  PipeSeconds ps = getPipeSeconds(w, 48, a2a3);
+  check("pipe-seconds",
+        near(ps.mte2, 1e-6 + 4e3 / (4e12 / 48)) && near(ps.vector, 1e-6) &&
+            near(ps.cube, 1e-6) && ps.mte3 == 0 && ps.mte1 == 0);
+  // A pipelined loop: 4 iterations of MTE2 3 s, V 1 s: 4 x 3 + 1 = 13
+  // (serially 16); no iterations, no time.
+  PipeSeconds it;
+  it.mte2 = 3;
+  it.vector = 1;
+  check("pipelined-overlap", near(getPipelinedSeconds(it, 4), 13) &&
+                                 getPipelinedSeconds(it, 0) == 0);
+  check("bound-hbm", it.bound() == "hbm");
+  it.vector = 5;
+  check("bound-vector", it.bound() == "vector");
+  // 64 blocks of 1 us on 48 cores: 2 waves x (0.8 + 1) us + the 2 us
+  // boundary = 5.6 us.
+  check("scope-seconds", near(getScopeSeconds(64, 48, 1e-6, a2a3), 5.6e-6));
   return failed ? 1 : 0;
 }

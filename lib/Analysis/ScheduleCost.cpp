@@ -1,0 +1,399 @@
+//===- ScheduleCost.cpp - Modelled NPU time of a scheduled kernel ---------===//
+//
+// Part of Tessel, an MLIR compiler for Ascend NPU tile kernels.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessel/Analysis/ScheduleCost.h"
+
+#include "tessel/Analysis/PipeModel.h"
+#include "tile/TileOps.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/JSON.h"
+
+#include <algorithm>
+
+using namespace mlir;
+using namespace tessel;
+using namespace tessel::tile;
+
+static int64_t getTileBytes(Type type) {
+  auto tile = dyn_cast<TileType>(type);
+  if (!tile)
+    return 0;
+  return tile.getNumElements() * getElementBytes(tile.getElementType());
+}
+
+static int64_t getMemRefBytes(Type type) {
+  auto memref = dyn_cast<MemRefType>(type);
+  if (!memref || !memref.hasStaticShape())
+    return 0;
+  return memref.getNumElements() *
+         std::max<int64_t>(memref.getElementTypeBitWidth() / 8, 1);
+}
+
+static int64_t getTripCount(Operation *op) {
+  auto loop = dyn_cast<LoopLikeOpInterface>(op);
+  if (!loop)
+    return 1;
+  std::optional<OpFoldResult> lb = loop.getSingleLowerBound(),
+                              ub = loop.getSingleUpperBound(),
+                              step = loop.getSingleStep();
+  if (!lb || !ub || !step)
+    return 1;
+  std::optional<int64_t> l = getConstantIntValue(*lb),
+                         u = getConstantIntValue(*ub),
+                         s = getConstantIntValue(*step);
+  if (!l || !u || !s || *s <= 0)
+    return 1;
+  return *u <= *l ? 0 : (*u - *l + *s - 1) / *s;
+}
+
+/// The vector class of a tile op that runs on V, if it does.
+static std::optional<VectorOpClass> getVectorClass(Operation *op) {
+  if (isa<LoadOp, StoreOp, MatmulOp, MatmulAccOp, ReshapeOp, AllocGmOp,
+          SpmdOp, AtOp, PipelineOp, YieldOp, SetFlagOp, WaitFlagOp,
+          BarrierOp>(op))
+    return std::nullopt;
+  if (op->getDialect() == nullptr ||
+      op->getDialect()->getNamespace() != TileDialect::getDialectNamespace())
+    return std::nullopt;
+  if (isa<CastOp>(op))
+    return VectorOpClass::Cast;
+  if (isa<RowSumOp, RowMaxOp>(op))
+    return VectorOpClass::Reduce;
+  if (isa<ExpOp, SqrtOp, RsqrtOp, RecipOp, DivOp, DivSOp, RDivSOp>(op))
+    return VectorOpClass::Special;
+  return VectorOpClass::Simple;
+}
+
+namespace {
+
+struct RootInfo {
+  int64_t bytes = 0;
+  bool isArgument = false;
+  /// Bytes of this tensor already in L2 (read from HBM, or written there).
+  double inL2 = 0;
+};
+
+struct Cost {
+  PipeWork work;
+  PipeSeconds pipes;
+  double sec = 0;
+  bool pipelined = false;
+
+  void add(const Cost &o) {
+    work += o.work;
+    pipes += o.pipes;
+    sec += o.sec;
+    pipelined |= o.pipelined;
+  }
+};
+
+class Model {
+public:
+  Model(const TargetInfo &target) : target(target) {}
+
+  ScheduleCost run(func::FuncOp func);
+
+private:
+  RootInfo &getRoot(Value memref) {
+    Value root = getGMRoot(memref);
+    auto it = roots.find(root);
+    if (it != roots.end())
+      return it->second;
+    RootInfo info;
+    info.bytes = getMemRefBytes(root.getType());
+    info.isArgument = isa<BlockArgument>(root);
+    return roots[root] = info;
+  }
+  bool fitsL2(const RootInfo &r) const { return r.bytes <= target.l2Bytes; }
+
+  void collectReads(Operation *op, double times,
+                    llvm::DenseMap<Value, double> &reads);
+  Cost walk(Operation *op);
+  Cost walkRegions(Operation *op);
+  Cost leaf(const PipeWork &work) {
+    Cost c;
+    c.work = work;
+    c.pipes = getPipeSeconds(work, active, target);
+    c.sec = c.pipes.sum();
+    return c;
+  }
+
+  const TargetInfo &target;
+  llvm::DenseMap<Value, RootInfo> roots;
+  /// Per GM root read in the current scope: the fraction served by HBM.
+  llvm::DenseMap<Value, double> hbmFraction;
+  int64_t active = 1;
+};
+
+} // namespace
+
+void Model::collectReads(Operation *op, double times,
+                         llvm::DenseMap<Value, double> &reads) {
+  if (auto load = dyn_cast<LoadOp>(op)) {
+    reads[getGMRoot(load.getSource())] +=
+        times * static_cast<double>(getTileBytes(load.getResult().getType()));
+    return;
+  }
+  if (isa<scf::ForOp, PipelineOp>(op))
+    times *= static_cast<double>(getTripCount(op));
+  for (Region &region : op->getRegions())
+    for (Operation &inner : region.getOps())
+      collectReads(&inner, times, reads);
+}
+
+Cost Model::walkRegions(Operation *op) {
+  Cost c;
+  for (Region &region : op->getRegions())
+    for (Operation &inner : region.getOps())
+      c.add(walk(&inner));
+  return c;
+}
+
+Cost Model::walk(Operation *op) {
+  if (auto load = dyn_cast<LoadOp>(op)) {
+    double bytes = static_cast<double>(getTileBytes(load.getResult().getType()));
+    double f = hbmFraction.lookup(getGMRoot(load.getSource()));
+    PipeWork w;
+    w.hbmReadBytes = bytes * f;
+    w.l2ReadBytes = bytes * (1 - f);
+    return leaf(w);
+  }
+  if (auto store = dyn_cast<StoreOp>(op)) {
+    double bytes = static_cast<double>(getTileBytes(store.getValue().getType()));
+    RootInfo &root = getRoot(store.getDest());
+    PipeWork w;
+    (root.isArgument || !fitsL2(root) ? w.hbmWriteBytes : w.l2WriteBytes) =
+        bytes;
+    return leaf(w);
+  }
+  if (isa<MatmulOp, MatmulAccOp>(op)) {
+    bool acc = isa<MatmulAccOp>(op);
+    auto lhs = cast<TileType>(op->getOperand(acc ? 1 : 0).getType());
+    auto rhs = cast<TileType>(op->getOperand(acc ? 2 : 1).getType());
+    PipeWork w;
+    w.mte1Bytes = static_cast<double>(getTileBytes(lhs) + getTileBytes(rhs));
+    double macs = static_cast<double>(lhs.getShape()[0] * rhs.getShape()[1] *
+                                      lhs.getShape()[1]);
+    (lhs.getElementType().isInteger(8) ? w.cubeMacsI8 : w.cubeMacs) = macs;
+    return leaf(w);
+  }
+  if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
+    Cost best;
+    for (Region &region : ifOp->getRegions()) {
+      Cost branch;
+      for (Operation &inner : region.getOps())
+        branch.add(walk(&inner));
+      if (branch.sec > best.sec)
+        best = branch;
+    }
+    return best;
+  }
+  if (isa<scf::ForOp>(op)) {
+    Cost body = walkRegions(op);
+    double trips = static_cast<double>(getTripCount(op));
+    body.work *= trips;
+    body.pipes *= trips;
+    body.sec *= trips;
+    return body;
+  }
+  if (isa<PipelineOp>(op)) {
+    // One iteration's pipes overlap the next's: the busiest sets the pace,
+    // the rest is one fill and drain.
+    Cost it = walkRegions(op);
+    int64_t trips = getTripCount(op);
+    Cost c = it;
+    double t = static_cast<double>(trips);
+    c.work *= t;
+    c.pipes *= t;
+    double busiest = it.pipes.max();
+    c.sec = trips <= 0 ? 0
+                       : t * busiest + std::max(0.0, it.sec - busiest);
+    c.pipelined = true;
+    return c;
+  }
+  if (std::optional<VectorOpClass> cls = getVectorClass(op)) {
+    int64_t bytes = 0;
+    for (Value v : op->getOperands())
+      bytes = std::max(bytes, getTileBytes(v.getType()));
+    for (Value v : op->getResults())
+      bytes = std::max(bytes, getTileBytes(v.getType()));
+    if (bytes == 0)
+      return walkRegions(op);
+    PipeWork w;
+    w.vectorCycles = getVectorInstrCycles(*cls, bytes, target);
+    w.vectorInstrs = 1;
+    return leaf(w);
+  }
+  return walkRegions(op);
+}
+
+ScheduleCost Model::run(func::FuncOp func) {
+  ScheduleCost out;
+  for (BlockArgument arg : func.getArguments())
+    out.compulsoryBytes += getMemRefBytes(arg.getType());
+  out.hbmFloorSec = static_cast<double>(out.compulsoryBytes) /
+                    target.hbmEffectiveBytesPerSec;
+  double clock = 0;
+  int index = 0;
+  func.walk([&](SpmdOp spmd) {
+    ScopeCost scope;
+    if (auto name = spmd->getAttrOfType<StringAttr>("sym_name"))
+      scope.name = name.getValue().str();
+    else
+      scope.name = "spmd" + std::to_string(index);
+    ++index;
+    CoreKind kind = CoreKind::vector;
+    spmd.walk([&](AtOp at) {
+      kind = at.getKind();
+      return WalkResult::interrupt();
+    });
+    scope.kind = kind == CoreKind::vector ? "vector" : "cube";
+    scope.blocks = static_cast<int64_t>(spmd.getBlocks());
+    scope.cores = getCoreCount(kind == CoreKind::vector ? CoreKind::vector
+                                                        : CoreKind::cube,
+                               target);
+    active = std::max<int64_t>(std::min(scope.blocks, scope.cores), 1);
+
+    // What this scope writes is in L2 when it is read back (by this scope:
+    // a block reads what it stored, the race check rules out reading
+    // another block's stores; or by a later scope): scratch stays there,
+    // outputs also go on to HBM (counted at the store).
+    spmd.walk([&](StoreOp store) {
+      RootInfo &root = getRoot(store.getDest());
+      if (fitsL2(root))
+        root.inL2 = static_cast<double>(root.bytes);
+    });
+    // The L2 model: of each tensor's reads in this scope (all blocks), the
+    // bytes not yet in L2 come from HBM, the rest from L2.
+    llvm::DenseMap<Value, double> reads;
+    collectReads(spmd, 1.0, reads);
+    hbmFraction.clear();
+    for (auto &[root, blockBytes] : reads) {
+      RootInfo &info = getRoot(root);
+      double total = blockBytes * static_cast<double>(scope.blocks);
+      double fromHbm = total;
+      if (fitsL2(info)) {
+        double missing =
+            std::max(0.0, static_cast<double>(info.bytes) - info.inL2);
+        fromHbm = std::min(total, missing);
+        info.inL2 = std::min(static_cast<double>(info.bytes),
+                             info.inL2 + fromHbm);
+      }
+      hbmFraction[root] = total > 0 ? fromHbm / total : 1.0;
+    }
+
+    Cost block = walkRegions(spmd);
+    scope.blockWork = block.work;
+    scope.blockPipes = block.pipes;
+    scope.blockSec = block.sec;
+    scope.pipelined = block.pipelined;
+    scope.dispatchSec = target.taskDispatchSec;
+    scope.scopeSec = getScopeSeconds(scope.blocks, scope.cores, block.sec,
+                                     target);
+    scope.startSec = clock;
+    clock += scope.scopeSec;
+    int64_t waves = (scope.blocks + scope.cores - 1) / scope.cores;
+    scope.bound = static_cast<double>(waves) * target.taskDispatchSec >
+                          static_cast<double>(waves) * block.sec
+                      ? "dispatch"
+                      : block.pipes.bound().str();
+    double blocks = static_cast<double>(scope.blocks);
+    scope.hbmReadBytes = static_cast<int64_t>(block.work.hbmReadBytes * blocks + 0.5);
+    scope.l2ReadBytes = static_cast<int64_t>(block.work.l2ReadBytes * blocks + 0.5);
+    scope.hbmWriteBytes = static_cast<int64_t>(block.work.hbmWriteBytes * blocks + 0.5);
+    scope.l2WriteBytes = static_cast<int64_t>(block.work.l2WriteBytes * blocks + 0.5);
+    scope.loadBytes = scope.hbmReadBytes + scope.l2ReadBytes;
+    scope.storeBytes = scope.hbmWriteBytes + scope.l2WriteBytes;
+    out.hbmBytes += scope.hbmReadBytes + scope.hbmWriteBytes;
+    out.gmLoadBytes += scope.loadBytes;
+    out.gmStoreBytes += scope.storeBytes;
+    out.scopes.push_back(std::move(scope));
+    return WalkResult::skip();
+  });
+  out.totalSec = clock;
+  return out;
+}
+
+ScheduleCost tessel::modelSchedule(func::FuncOp func, const TargetInfo &target) {
+  return Model(target).run(func);
+}
+
+static llvm::json::Object pipesToJSON(const PipeSeconds &p) {
+  return llvm::json::Object{{"mte2", p.mte2},
+                            {"mte3", p.mte3},
+                            {"mte1", p.mte1},
+                            {"vector", p.vector},
+                            {"cube", p.cube}};
+}
+
+std::string tessel::scheduleCostToJSON(const ScheduleCost &cost,
+                                       const TargetInfo &target) {
+  llvm::json::Array scopes;
+  for (const ScopeCost &s : cost.scopes) {
+    scopes.push_back(llvm::json::Object{
+        {"name", s.name},
+        {"kind", s.kind},
+        {"blocks", s.blocks},
+        {"cores", s.cores},
+        {"block_seconds", s.blockSec},
+        {"block_pipes", pipesToJSON(s.blockPipes)},
+        {"dispatch_seconds", s.dispatchSec},
+        {"start_seconds", s.startSec},
+        {"seconds", s.scopeSec},
+        {"bound", s.bound},
+        {"pipelined", s.pipelined},
+        {"vector_instrs_per_block", s.blockWork.vectorInstrs},
+        {"cube_macs_per_block", s.blockWork.cubeMacs + s.blockWork.cubeMacsI8},
+        {"hbm_read_bytes", s.hbmReadBytes},
+        {"l2_read_bytes", s.l2ReadBytes},
+        {"hbm_write_bytes", s.hbmWriteBytes},
+        {"l2_write_bytes", s.l2WriteBytes},
+        {"load_bytes", s.loadBytes},
+        {"store_bytes", s.storeBytes},
+    });
+  }
+  llvm::json::Object figures{
+      {"hbm_effective_bytes_per_sec", target.hbmEffectiveBytesPerSec},
+      {"l2_bytes", target.l2Bytes},
+      {"l2_bytes_per_sec", target.l2BytesPerSec},
+      {"per_core_gm_bytes_per_sec", target.perCoreGmBytesPerSec},
+      {"vector_clock_hz", target.vectorClockHz},
+      {"cube_clock_hz", target.cubeClockHz},
+      {"task_dispatch_sec", target.taskDispatchSec},
+      {"scope_boundary_sec", target.scopeBoundarySec},
+      {"vector_repeat_bytes", target.vectorRepeatBytes},
+      {"vector_instr_cycles", target.vectorInstrCycles},
+      {"vector_cycles_per_repeat",
+       llvm::json::Object{{"simple", target.vectorCyclesPerRepeatSimple},
+                          {"cast", target.vectorCyclesPerRepeatCast},
+                          {"reduce", target.vectorCyclesPerRepeatReduce},
+                          {"special", target.vectorCyclesPerRepeatSpecial}}},
+      {"mte1_bytes_per_cycle", target.mte1BytesPerCycle},
+      {"cube_macs_per_cycle_f16", target.cubeMacsPerCycleF16},
+      {"cube_macs_per_cycle_i8", target.cubeMacsPerCycleI8},
+      {"vector_cores", target.vectorCores},
+      {"cube_cores", target.cubeCores},
+  };
+  llvm::json::Object root{
+      {"target", target.name},
+      {"figures", std::move(figures)},
+      {"scopes", std::move(scopes)},
+      {"modeled_seconds", cost.totalSec},
+      {"compulsory_bytes", cost.compulsoryBytes},
+      {"hbm_floor_seconds", cost.hbmFloorSec},
+      {"modeled_hbm_bytes", cost.hbmBytes},
+      {"gm_load_bytes", cost.gmLoadBytes},
+      {"gm_store_bytes", cost.gmStoreBytes},
+  };
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << llvm::json::Value(std::move(root));
+  return text;
+}
