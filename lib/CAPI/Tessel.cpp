@@ -7,12 +7,9 @@
 #include "tessel-c/Tessel.h"
 
 #include "tessel/Analysis/GmTraffic.h"
-<<<<<<< HEAD
+#include "tessel/Analysis/ScheduleCost.h"
 #include "tessel/Analysis/TileLayout.h"
 #include "tessel/Analysis/TilePlacement.h"
-=======
-#include "tessel/Analysis/ScheduleCost.h"
->>>>>>> issue16
 #include "tessel/InitAll.h"
 #include "tessel/Support/TargetInfo.h"
 #include "tessel/Target/PTO.h"
