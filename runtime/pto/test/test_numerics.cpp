@@ -208,7 +208,7 @@ TEST(binary_i32_wraps) {
 // (fmod(-7, 3) = -1, fmod(7, -3) = 1, fmod(5.5, 2) = 1.5, fmod(-0, 3) = -0,
 // fmod(1, inf) = 1, fmod(1, 0) and fmod(inf, 1) NaN), then random inputs
 // against the f64 fmod (exact too, so the f32 result must equal it).
-TEST(fmod_f32) {
+TEST(fmod_f32_and_a5_f16) {
   std::vector<float> a = {-7, 7, 5.5f, -0.0f, 1, 1, kInf, 1e30f, -1e-30f};
   std::vector<float> b = {3, -3, 2, 3, kInf, 0, 1, 3, 7};
   std::vector<float> o = t::mapKernel<float, float>(
@@ -232,6 +232,18 @@ TEST(fmod_f32) {
   o = t::mapKernel<float, float>({x}, [](auto &o, auto &i) { TFMODS(o, i[0], -2.5f); });
   for (size_t k = 0; k < x.size(); ++k)
     CHECK_FLOAT(o[k], static_cast<float>(std::fmod(d(x[k]), -2.5)), t::fstr(x[k]));
+  if constexpr (pto_ref::kIsA5) {
+    // a5 also takes half: the fmod of two halves is exact, so it is the
+    // f64 fmod of the widened values, narrowed without rounding.
+    std::vector<half> hx = f16Inputs(43), hy = f16Inputs(44);
+    std::vector<half> ho = t::mapKernel<half, half>(
+        {hx, hy}, [](auto &o, auto &i) { TFMOD(o, i[0], i[1]); }, "TFMOD");
+    for (size_t k = 0; k < hx.size(); ++k)
+      CHECK_FLOAT(static_cast<float>(ho[k]),
+                  static_cast<float>(std::fmod(d(static_cast<float>(hx[k])),
+                                               d(static_cast<float>(hy[k])))),
+                  t::fstr(static_cast<float>(hx[k])));
+  }
 }
 
 //===----------------------------------------------------------------------===//
