@@ -498,6 +498,7 @@ def Tile_ColExpandMulOp : Tile_Op<"col_expand_mul", [Pure, Tile_InCoreScope,
 }
 
 include "tile/TileViewOps.td"
+include "tile/TileMathOps.td"
 
 class Tile_RowReduceOp<string mnemonic, string what>
     : Tile_Op<mnemonic, [Pure, Tile_InCoreScope, Tile_VectorOnly]> {

@@ -112,6 +112,8 @@ StringRef tessel::getPtoInstrName(Operation *op) {
       .Case([](RsqrtOp) { return "TRSQRT"; })
       .Case([](RecipOp) { return "TRECIP"; })
       .Case([](ExpOp) { return "TEXP"; })
+      .Case([](FModOp) { return "TFMOD"; })
+      .Case([](FModSOp) { return "TFMODS"; })
       .Default([](Operation *) { return ""; });
 }
 
@@ -365,6 +367,17 @@ LogicalResult InstrBuilder::build() {
       .Case([&](RowExpandOp) { return decomposable("TROWEXPAND"); })
       .Case([&](ColExpandOp) { return decomposable("TCOLEXPAND"); })
       .Case([&](LogOp) { return notYet("TLOG"); })
+      .Case<SinOp, CosOp>([&](Operation *o) -> LogicalResult {
+        return error() << "PTO-ISA has no " << (isa<SinOp>(o) ? "sine" : "cosine")
+                       << " instruction (no T" << (isa<SinOp>(o) ? "SIN" : "COS")
+                       << " in pto-isa), so the NPU back end cannot emit "
+                       << o->getName() << " on " << target.name
+                       << "; the CPU simulation runs it";
+      })
+      // TREM / TREMS need a scratch tile on a2a3 (Cols + 2 * ceil(Cols / 64)
+      // columns) that placement does not reserve yet.
+      .Case([&](RemOp) { return notYet("TREM"); })
+      .Case([&](RemSOp) { return notYet("TREMS"); })
       .Case([&](ArangeOp) { return notYet("TCI"); })
       .Case([&](LoadOp o) { return load(o); })
       .Case([&](StoreOp o) { return store(o); })
@@ -411,6 +424,17 @@ LogicalResult InstrBuilder::build() {
             return vector(getPtoInstrName(o), o->getOperand(0),
                           o->getResult(0));
           })
+      .Case<FModOp, FModSOp>([&](Operation *o) -> LogicalResult {
+        // pto-isa's a2a3 TFMOD / TFMODS take float only (a5: half too).
+        Type elt = cast<TileType>(o->getResult(0).getType()).getElementType();
+        if (!target.hasL0CToUB && !elt.isF32())
+          return error() << getPtoInstrName(o) << " takes f32 tiles on "
+                         << target.name << ", not " << elt
+                         << "; cast to f32 first";
+        if (isa<FModSOp>(o))
+          return vector(getPtoInstrName(o), o->getOperand(0), o->getResult(0));
+        return vector(getPtoInstrName(o), o->getOperands(), o->getResult(0));
+      })
       .Case<NegOp, AbsOp, SqrtOp, RsqrtOp, RecipOp, ExpOp>(
           [&](Operation *o) -> LogicalResult {
         // The (op, dtype, placement) limits of PTO-ISA's a2a3 vector unit

@@ -335,7 +335,8 @@ static bool isInPlaceOperand(Operation *op, OpOperand &operand) {
   // Not tile.recip: PTO-ISA's a2a3 TRECIP cannot write over its source.
   if (isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, AddSOp, SubSOp, RSubSOp,
           MulSOp, DivSOp, RDivSOp, MaxSOp, MinSOp, NegOp, AbsOp, SqrtOp,
-          RsqrtOp, ExpOp, LogOp>(op))
+          RsqrtOp, ExpOp, LogOp, SinOp, CosOp, FModOp, RemOp, FModSOp,
+          RemSOp>(op))
     return true;
   // The broadcast arithmetic reads input[i, j] (and the scale) for result
   // element (i, j) only.

@@ -184,7 +184,8 @@ LogicalResult Widener::visit(Operation *op, std::string &why) {
       return fail("a tile with token rows is stored elsewhere than its rows");
     return success();
   }
-  if (isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, ScatterOp>(op)) {
+  if (isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, FModOp, RemOp, ScatterOp>(
+          op)) {
     if (!anyWide(op->getOperands()) && !anyWide(op->getResults()))
       return success();
     for (OpOperand &operand : op->getOpOperands())
@@ -196,7 +197,8 @@ LogicalResult Widener::visit(Operation *op, std::string &why) {
   bool colExpand = expand && !expand->perRow;
   if (colExpand ||
       isa<AddSOp, SubSOp, RSubSOp, MulSOp, DivSOp, RDivSOp, MaxSOp, MinSOp,
-          NegOp, AbsOp, SqrtOp, RsqrtOp, RecipOp, ExpOp, LogOp, CastOp,
+          NegOp, AbsOp, SqrtOp, RsqrtOp, RecipOp, ExpOp, LogOp, SinOp, CosOp,
+          FModSOp, RemSOp, CastOp,
           GatherOp, RowSumOp, RowMaxOp>(op)) {
     if (!isWide(op->getOperand(0))) {
       if (anyWide(op->getOperands()) || anyWide(op->getResults()))

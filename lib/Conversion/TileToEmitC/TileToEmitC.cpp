@@ -808,7 +808,7 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
               opaque(sat)});
         return success();
       })
-      .Case<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp>([&](Operation *o) {
+      .Case<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, FModOp>([&](Operation *o) {
         bind(o->getResult(0));
         call(getPtoInstrName(o), Type(),
              {row(o->getResult(0)), row(o->getOperand(0)),
@@ -821,7 +821,8 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
              {row(o->getResult(0)), row(o->getOperand(0))});
         return success();
       })
-      .Case<AddSOp, SubSOp, RSubSOp, MulSOp, DivSOp, RDivSOp, MaxSOp, MinSOp>(
+      .Case<AddSOp, SubSOp, RSubSOp, MulSOp, DivSOp, RDivSOp, MaxSOp, MinSOp,
+            FModSOp>(
           [&](Operation *o) -> LogicalResult {
             Value input = o->getOperand(0), scalar = o->getOperand(1);
             Type elt = cast<TileType>(input.getType()).getElementType();

@@ -1247,6 +1247,32 @@ static Value arith2(Numerics &n, Value x, Value y) {
   return FloatOp::create(n.b, n.loc, x, y);
 }
 
+/// C fmod (f32, the f16 operands widened exactly): x - trunc(x / y) * y,
+/// exact, with the sign of x; NaN for y = 0 or x infinite.
+static Value fmodOf(Numerics &n, Value x, Value y) {
+  return arith::RemFOp::create(n.b, n.loc, x, y);
+}
+
+/// Python's / torch.remainder's `x % y`: the fmod, plus y when it is
+/// non-zero and its sign differs from y's (the sign of the divisor). The
+/// one rounding is that of the addition (fmod(-1e-8, 3) + 3 = 3).
+static Value remainderOf(Numerics &n, Value x, Value y) {
+  using P = arith::CmpFPredicate;
+  Value r = fmodOf(n, x, y);
+  auto vt = cast<VectorType>(r.getType());
+  Value zero = arith::ConstantOp::create(
+      n.b, n.loc, DenseElementsAttr::get(vt, n.b.getF32FloatAttr(0)));
+  // `ult` / `une` are true for NaN, `olt` / `one` false: a NaN r stays NaN.
+  Value rNeg = n.cmpf(P::OLT, r, zero), yNeg = n.cmpf(P::OLT, y, zero);
+  // One statement per op: the IR must not depend on the host compiler's
+  // order of evaluating arguments.
+  Value nonZero = n.cmpf(P::ONE, r, zero);
+  Value signsDiffer = arith::XOrIOp::create(n.b, n.loc, rNeg, yNeg);
+  Value fix = n.andi(nonZero, signsDiffer);
+  Value sum = arith::AddFOp::create(n.b, n.loc, r, y);
+  return n.sel(fix, sum, r);
+}
+
 LogicalResult TileLowering::lower(Operation *op) {
   auto binary = [&](Operation *o, auto build) {
     return lowerElementwise(o, o->getOperands(), Value(),
@@ -1407,6 +1433,20 @@ LogicalResult TileLowering::lower(Operation *op) {
           return math::LogOp::create(n.b, n.loc, x);
         });
       })
+      .Case<SinOp>([&](Operation *o) {
+        return unary(o, [](Numerics &n, Value x) -> Value {
+          return math::SinOp::create(n.b, n.loc, x);
+        });
+      })
+      .Case<CosOp>([&](Operation *o) {
+        return unary(o, [](Numerics &n, Value x) -> Value {
+          return math::CosOp::create(n.b, n.loc, x);
+        });
+      })
+      .Case<FModOp>([&](Operation *o) { return binary(o, fmodOf); })
+      .Case<RemOp>([&](Operation *o) { return binary(o, remainderOf); })
+      .Case<FModSOp>([&](Operation *o) { return withScalar(o, fmodOf); })
+      .Case<RemSOp>([&](Operation *o) { return withScalar(o, remainderOf); })
       .Case<RowExpandOp>([&](Operation *o) { return lowerBroadcast(o, true); })
       .Case<ColExpandOp>([&](Operation *o) {
         return lowerBroadcast(o, false);
@@ -1461,7 +1501,8 @@ static LogicalResult checkSupported(func::FuncOp func) {
              GatherOp, ScatterOp, CastOp, AddOp, SubOp,
              MulOp, DivOp, MaxOp, MinOp, AddSOp, SubSOp, RSubSOp, MulSOp,
              DivSOp, RDivSOp, MaxSOp, MinSOp, NegOp, AbsOp, SqrtOp, RsqrtOp,
-             RecipOp, ExpOp, LogOp, RowExpandOp, ColExpandOp, ExtractOp,
+             RecipOp, ExpOp, LogOp, SinOp, CosOp, FModOp, RemOp, FModSOp,
+             RemSOp, RowExpandOp, ColExpandOp, ExtractOp,
              InsertOp, ArangeOp, RowSumOp, RowMaxOp, MatmulOp,
              MatmulAccOp>(op) &&
         !getExpandInfo(op)) {

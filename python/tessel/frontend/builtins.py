@@ -125,6 +125,11 @@ def elementwise(cg, node, op, lhs, rhs):
                              "runtime scalars are not supported; scalars are "
                              "compile-time numbers"
                              if isinstance(bad.value, RUNTIME_TYPES) else None))
+    if cls is None:
+        raise cg.error(lhs.node, f"pl.{op} takes the tile first",
+                       expected="a tile as lhs", found=describe(L),
+                       help=f"pl.{op}(number, tile) has no tile op; make "
+                            f"the number a tile with pl.full")
     cg.require_core(node, f"pl.{op}", d.unit)
     t = _tile(cg, t_arg, "the tile operand")
     _check_dtype(cg, t_arg.node, op, t, d.dtypes)
@@ -728,6 +733,8 @@ BUILTINS.update({
     "move": memories.move, "create_tile": create_tile,
     "maximums": _scalar_form("maximums", "maximum"),
     "minimums": _scalar_form("minimums", "minimum"),
+    "fmods": _scalar_form("fmods", "fmod"),
+    "rems": _scalar_form("rems", "rem"),
     "relu": relu, "lrelu": lrelu,
     "tile.load": load, "tile.store": store, "tile.full": full,
     "tile.move": memories.move, "tile.create_tile": create_tile,

@@ -63,6 +63,19 @@ def _unary(name, tile_op, fold, dtypes, summary):
     return OpDef(name, "unary", tile_op, dtypes, fold=fold, summary=summary)
 
 
+def _fmod(x, y):
+    """C fmod of two compile-time numbers (ZeroDivisionError for y = 0,
+    which the frontend reports as division by zero)."""
+    if y == 0:
+        raise ZeroDivisionError
+    return math.fmod(x, y)
+
+
+def _remainder(x, y):
+    """Python's ``x % y``: the sign of y."""
+    return x % y
+
+
 OPS: tuple[OpDef, ...] = (
     _binary("add", "AddOp", "AddSOp", "AddSOp", operator.add, ARITH_DTYPES,
             "lhs + rhs"),
@@ -83,6 +96,12 @@ OPS: tuple[OpDef, ...] = (
            "1 / sqrt(x)"),
     _unary("recip", "RecipOp", lambda x: 1.0 / x, FLOAT_DTYPES, "1 / x"),
     _unary("exp", "ExpOp", math.exp, FLOAT_DTYPES, "e ** x"),
+    _unary("sin", "SinOp", math.sin, FLOAT_DTYPES, "sin(x), x in radians"),
+    _unary("cos", "CosOp", math.cos, FLOAT_DTYPES, "cos(x), x in radians"),
+    _binary("fmod", "FModOp", "FModSOp", None, _fmod, FLOAT_DTYPES,
+            "C fmod(lhs, rhs): the sign of lhs (torch.fmod)"),
+    _binary("rem", "RemOp", "RemSOp", None, _remainder, FLOAT_DTYPES,
+            "lhs % rhs as in Python: the sign of rhs (torch.remainder)"),
     OpDef("row_sum", "row_reduce", "RowSumOp", FLOAT_DTYPES,
           summary="sum of each row: [M, N] -> [M, 1]"),
     OpDef("row_max", "row_reduce", "RowMaxOp", FLOAT_DTYPES,

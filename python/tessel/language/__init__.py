@@ -36,8 +36,8 @@ Names:
   scalars    min, max (integers and runtime indices)
   tile ops   matmul, matmul_acc, add, sub, mul, div, maximum, minimum, neg,
              maximums, minimums, relu, lrelu, abs, sqrt, rsqrt, recip, exp,
-             log, row_sum, row_max, cast, gather, tensor.gather,
-             tensor.scatter, tile.MaskPattern, arange; tile subscripts
+             log, sin, cos, fmod, fmods, rem, rems, tile.rem, tile.rems,
+             row_sum, row_max, cast, gather, tensor.gather, tensor.scatter, tile.MaskPattern, arange; tile subscripts
              t[a:b, c:d] (read and assigned)
   broadcasts row_expand, col_expand, expands, row_expand_{add,sub,mul,div,
              max,min,expdif}, col_expand_{add,sub,mul,div,max,min,expdif}
@@ -49,11 +49,11 @@ from . import tensor, tile  # noqa: F401  (pl.tensor.*, pl.tile.*)
 from .tasks import array, manual_scope, system  # noqa: F401
 from .control import max, min, unroll  # noqa: F401,A004
 from .ops import (  # noqa: F401
-    abs, add, at, cast, col_expand_mul, create_tensor, create_tile, div, exp,
-    full, gather, load, lrelu, matmul, matmul_acc, maximum, maximums, minimum,
-    minimums, move, mul, neg, parallel, pipeline, relu,
-    range, recip, reshape, row_expand_mul, row_max, row_sum, rsqrt, slice,
-    spmd, sqrt, store, sub,
+    abs, add, at, cast, col_expand_mul, cos, create_tensor, create_tile, div,
+    exp, fmod, fmods, full, gather, load, lrelu, matmul, matmul_acc, maximum, maximums, minimum,
+    minimums, move, mul, neg, parallel, pipeline, relu, rem, rems,
+    range, recip, reshape, row_expand_mul, row_max, row_sum, rsqrt, sin,
+    slice, spmd, sqrt, store, sub,
 )
 from .broadcast import (  # noqa: F401
     arange, col_expand, col_expand_add, col_expand_div, col_expand_expdif,

@@ -260,6 +260,40 @@ def exp(input):  # noqa: A002
     """Elementwise natural exponential (float tiles)."""
 
 
+@builtin("sin")
+def sin(input):  # noqa: A002
+    """Elementwise sine, in radians (float tiles; PyPTO: f32 only)."""
+
+
+@builtin("cos")
+def cos(input):  # noqa: A002
+    """Elementwise cosine, in radians (float tiles; PyPTO: f32 only)."""
+
+
+@builtin("fmod")
+def fmod(lhs, rhs):
+    """Elementwise C ``fmod(lhs, rhs)``: the result has the sign of lhs
+    (``torch.fmod``); rhs may be a scalar."""
+
+
+@builtin("fmods")
+def fmods(lhs, rhs):
+    """``fmod(tile, scalar)`` (`tile.fmods`)."""
+
+
+@builtin("rem")
+def rem(lhs, rhs, tmp=None):
+    """Elementwise ``lhs % rhs`` as in Python: the result has the sign of
+    rhs (``torch.remainder``); rhs may be a scalar. `tmp` (PyPTO's
+    scratch tile) is accepted and ignored: buffers are the compiler's
+    job."""
+
+
+@builtin("rems")
+def rems(lhs, rhs, tmp=None):
+    """``tile % scalar`` as in Python (`tile.rems`); `tmp` is ignored."""
+
+
 # ---------------------------------------------------------------------------
 # Broadcasts and reductions
 # ---------------------------------------------------------------------------

@@ -114,8 +114,6 @@ UNSUPPORTED: dict[str, str] = {
     "transpose": "load the operand from a tensor stored in that layout",
     "concat": "store the parts into slices of one output tensor",
     # -- elementwise and math ----------------------------------------------
-    "sin": _NOT_YET, "cos": _NOT_YET,
-    "rem": _NOT_YET, "rems": _NOT_YET, "fmod": _NOT_YET, "fmods": _NOT_YET,
     "addc": "use two pl.add calls", "subc": "use pl.sub and pl.add",
     "addsc": "use two pl.add calls", "subsc": "use pl.sub and pl.add",
     "part_add": _NOT_YET, "part_mul": _NOT_YET, "part_max": _NOT_YET,
@@ -157,7 +155,7 @@ UNSUPPORTED_TILE: dict[str, str] = {
 } | {
     name: UNSUPPORTED[name] for name in (
         "read", "write",
-        "concat", "transpose", "rem", "rems", "prelu", "cmp", "cmps", "sel", "sels", "sort32",
+        "concat", "transpose", "prelu", "cmp", "cmps", "sel", "sels", "sort32",
         "mrgsort", "gatherb", "mgather", "mscatter", "matmul_bias", "gemv",
         "gemv_acc", "gemv_bias", "tri", "addc", "subc", "addsc", "subsc",
         "get_block_num") if name in UNSUPPORTED}

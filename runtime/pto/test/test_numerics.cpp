@@ -204,6 +204,48 @@ TEST(binary_i32_wraps) {
     CHECK_EQ(o[k], std::min(a[k], b[k]));
 }
 
+// TFMOD / TFMODS: C fmod, exact, the sign of the dividend. Hand cases
+// (fmod(-7, 3) = -1, fmod(7, -3) = 1, fmod(5.5, 2) = 1.5, fmod(-0, 3) = -0,
+// fmod(1, inf) = 1, fmod(1, 0) and fmod(inf, 1) NaN), then random inputs
+// against the f64 fmod (exact too, so the f32 result must equal it).
+TEST(fmod_f32_and_a5_f16) {
+  std::vector<float> a = {-7, 7, 5.5f, -0.0f, 1, 1, kInf, 1e30f, -1e-30f};
+  std::vector<float> b = {3, -3, 2, 3, kInf, 0, 1, 3, 7};
+  std::vector<float> o = t::mapKernel<float, float>(
+      {a, b}, [](auto &o, auto &i) { TFMOD(o, i[0], i[1]); }, "TFMOD");
+  CHECK_BITS(o[0], -1.0f, "fmod(-7, 3)");
+  CHECK_BITS(o[1], 1.0f, "fmod(7, -3)");
+  CHECK_BITS(o[2], 1.5f, "fmod(5.5, 2)");
+  CHECK_BITS(o[3], -0.0f, "fmod(-0, 3)");
+  CHECK_BITS(o[4], 1.0f, "fmod(1, inf)");
+  CHECK(std::isnan(o[5]) && std::isnan(o[6]));
+  for (size_t k = 7; k < a.size(); ++k)
+    CHECK_BITS(o[k], static_cast<float>(std::fmod(d(a[k]), d(b[k]))), t::fstr(a[k]));
+  std::vector<float> x = f32Inputs(41), y = f32Inputs(42);
+  o = t::mapKernel<float, float>({x, y}, [](auto &o, auto &i) { TFMOD(o, i[0], i[1]); });
+  for (size_t k = 0; k < x.size(); ++k)
+    CHECK_FLOAT(o[k], static_cast<float>(std::fmod(d(x[k]), d(y[k]))), t::fstr(x[k]));
+  // TFMODS(dst, src, -2.5): fmod(-7, -2.5) = -2, fmod(7, -2.5) = 2.
+  o = t::mapKernel<float, float>({a}, [](auto &o, auto &i) { TFMODS(o, i[0], -2.5f); });
+  CHECK_BITS(o[0], -2.0f, "fmods(-7, -2.5)");
+  CHECK_BITS(o[1], 2.0f, "fmods(7, -2.5)");
+  o = t::mapKernel<float, float>({x}, [](auto &o, auto &i) { TFMODS(o, i[0], -2.5f); });
+  for (size_t k = 0; k < x.size(); ++k)
+    CHECK_FLOAT(o[k], static_cast<float>(std::fmod(d(x[k]), -2.5)), t::fstr(x[k]));
+  if constexpr (pto_ref::kIsA5) {
+    // a5 also takes half: the fmod of two halves is exact, so it is the
+    // f64 fmod of the widened values, narrowed without rounding.
+    std::vector<half> hx = f16Inputs(43), hy = f16Inputs(44);
+    std::vector<half> ho = t::mapKernel<half, half>(
+        {hx, hy}, [](auto &o, auto &i) { TFMOD(o, i[0], i[1]); }, "TFMOD");
+    for (size_t k = 0; k < hx.size(); ++k)
+      CHECK_FLOAT(static_cast<float>(ho[k]),
+                  static_cast<float>(std::fmod(d(static_cast<float>(hx[k])),
+                                               d(static_cast<float>(hy[k])))),
+                  t::fstr(static_cast<float>(hx[k])));
+  }
+}
+
 //===----------------------------------------------------------------------===//
 // Tile-scalar arithmetic
 //===----------------------------------------------------------------------===//

@@ -74,7 +74,7 @@ def test_every_pypto_catalog_family_is_named():
 
 @pytest.mark.parametrize("source, name, instead", [
     ("y[0:8, :] = pl.col_sum(x[0:8, :])", "pl.col_sum", "not supported yet"),
-    ("y[0:8, :] = pl.tile.rem(x[0:8, :], x[0:8, :])", "pl.tile.rem",
+    ("y[0:8, :] = pl.tile.cmp(x[0:8, :], x[0:8, :])", "pl.tile.cmp",
      "not supported yet"),
     ("m = pl.create_l1([16, 16], pl.FP16)", "pl.create_l1",
      "target_memory=pl.MemorySpace.Mat"),

@@ -100,6 +100,10 @@ inline bool divUndefined(int32_t a, int32_t b) {
   return b == 0 || (b == -1 && a == INT32_MIN);
 }
 
+/// C fmod: exact, the sign of a; NaN for b == 0 or a infinite. The host's
+/// fmodf, which the CPU simulation's `arith.remf` also calls.
+inline float fmod(float a, float b) { return std::fmod(a, b); }
+
 inline float maximum(float a, float b) {
   if (std::isnan(a))
     return quiet(a);

@@ -243,6 +243,7 @@ enum class ScatterAxis : uint8_t { SCATTER_ROW = 0, SCATTER_COL = 1 };
 enum class GatherAxis : uint8_t { GATHER_ROW = 0, GATHER_COL = 1 };
 
 enum class DivAlgorithm : uint8_t { DEFAULT, HIGH_PRECISION };
+enum class FmodSAlgorithm : uint8_t { DEFAULT, HIGH_PRECISION };
 enum class SqrtAlgorithm : uint8_t { DEFAULT, HIGH_PRECISION };
 enum class RsqrtAlgorithm : uint8_t { DEFAULT, HIGH_PRECISION };
 enum class RecipAlgorithm : uint8_t { DEFAULT, HIGH_PRECISION };

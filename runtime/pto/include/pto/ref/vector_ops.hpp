@@ -56,6 +56,8 @@ template <typename T>
 constexpr bool kNegTypes = kIsA5 ? kOneOf<T, int32_t, half, bfloat16_t, float>
                                  : kOneOf<T, int32_t, half, float>;
 template <typename T>
+constexpr bool kFmodTypes = kIsA5 ? kOneOf<T, half, float> : kOneOf<T, float>;
+template <typename T>
 constexpr bool kAbsTypes = kIsA5 ? kOneOf<T, int32_t, int8_t, half, float>
                                  : kOneOf<T, half, float>;
 template <typename T> constexpr bool kFloatTypes = kOneOf<T, half, float>;
@@ -353,6 +355,18 @@ inline void TMIN(TileDataDst &dst, TileDataSrc0 &src0, TileDataSrc1 &src1) {
       [](auto a, auto b) { return pto_ref::num::minimum(a, b); });
 }
 
+/// dst = fmod(src0, src1): C fmod, exact, the sign of the dividend
+/// (pto-isa docs/isa/TFMOD.md; a2a3 takes float only, a5 half and float).
+template <typename TileDataDst, typename TileDataSrc0, typename TileDataSrc1>
+inline void TFMOD(TileDataDst &dst, TileDataSrc0 &src0, TileDataSrc1 &src1) {
+  static_assert(pto_ref::detail::kFmodTypes<typename TileDataDst::DType>,
+                "TFMOD: element type not supported on this target (a2a3: "
+                "float; a5: half, float)");
+  pto_ref::detail::binary("TFMOD", dst, src0, src1, [](auto a, auto b) {
+    return pto_ref::num::fmod(a, b);
+  });
+}
+
 //===----------------------------------------------------------------------===//
 // Tile-scalar elementwise
 //===----------------------------------------------------------------------===//
@@ -404,6 +418,20 @@ inline void TMINS(TileDataDst &dst, TileDataSrc &src,
                 "TMINS: element type not supported on this target");
   pto_ref::detail::scalarOp("TMINS", dst, src, scalar, [](auto a, auto b) {
     return pto_ref::num::minimum(a, b);
+  });
+}
+
+/// dst = fmod(src0, scalar) (docs/isa/TFMODS.md; the reference computes
+/// the exact fmod for every `PrecisionType`).
+template <auto PrecisionType = FmodSAlgorithm::DEFAULT, typename TileDataDst,
+          typename TileDataSrc>
+inline void TFMODS(TileDataDst &dst, TileDataSrc &src,
+                   typename TileDataSrc::DType scalar) {
+  static_assert(pto_ref::detail::kFmodTypes<typename TileDataDst::DType>,
+                "TFMODS: element type not supported on this target (a2a3: "
+                "float; a5: half, float)");
+  pto_ref::detail::scalarOp("TFMODS", dst, src, scalar, [](auto a, auto b) {
+    return pto_ref::num::fmod(a, b);
   });
 }
 
