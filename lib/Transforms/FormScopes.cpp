@@ -84,7 +84,17 @@ static std::optional<std::pair<int64_t, int64_t>> shape2D(Value v) {
   return std::make_pair(t.getDimSize(0), t.getDimSize(1));
 }
 
-static std::optional<Bcast> classifyMap(AffineMap map, Value operand) {
+/// How an input is indexed: `kind`, with the row index divided by `div`
+/// (`(d0 floordiv div, ...)`: a tensor broadcast over a middle dimension,
+/// such as RoPE tables [T, 1, D] against heads [T, H, D] seen as 2-D).
+struct Access {
+  Bcast kind;
+  int64_t div = 1;
+  bool operator==(Bcast k) const { return kind == k; }
+  bool operator!=(Bcast k) const { return kind != k; }
+};
+
+static std::optional<Access> classifyMap(AffineMap map, Value operand) {
   if (map.getNumDims() != 2 || map.getNumResults() != 2)
     return std::nullopt;
   auto s = shape2D(operand);
@@ -99,14 +109,22 @@ static std::optional<Bcast> classifyMap(AffineMap map, Value operand) {
     return c && c.getValue() == 0;
   };
   AffineExpr r = map.getResult(0), c = map.getResult(1);
+  int64_t div = 1;
+  if (auto bin = dyn_cast<AffineBinaryOpExpr>(r))
+    if (bin.getKind() == AffineExprKind::FloorDiv && isDim(bin.getLHS(), 0))
+      if (auto d = dyn_cast<AffineConstantExpr>(bin.getRHS()))
+        if (d.getValue() > 0) {
+          div = d.getValue();
+          r = bin.getLHS();
+        }
   if (isDim(r, 0) && isDim(c, 1))
-    return Bcast::Full;
+    return Access{Bcast::Full, div};
   if (isDim(r, 0) && isZero(c) && s->second == 1)
-    return Bcast::Row;
-  if (isZero(r) && isDim(c, 1) && s->first == 1)
-    return Bcast::Col;
-  if (isZero(r) && isZero(c) && s->first == 1 && s->second == 1)
-    return Bcast::Scalar;
+    return Access{Bcast::Row, div};
+  if (div == 1 && isZero(r) && isDim(c, 1) && s->first == 1)
+    return Access{Bcast::Col};
+  if (div == 1 && isZero(r) && isZero(c) && s->first == 1 && s->second == 1)
+    return Access{Bcast::Scalar};
   return std::nullopt;
 }
 
@@ -118,7 +136,16 @@ static bool isSupportedBodyOp(Operation *op) {
              arith::MaximumFOp, arith::MinimumFOp, arith::MaxNumFOp,
              arith::MinNumFOp, arith::NegFOp, arith::ExtFOp, arith::TruncFOp,
              arith::ConstantOp, math::AbsFOp, math::SqrtOp, math::RsqrtOp,
-             math::ExpOp, math::RoundEvenOp, linalg::YieldOp>(op);
+             math::ExpOp, math::RoundEvenOp, arith::FPToSIOp,
+             arith::SIToFPOp, arith::TruncIOp, arith::ExtSIOp,
+             linalg::YieldOp>(op);
+}
+
+/// Conversions between integers and floats: integers are carried as exact
+/// f32 values inside a scope.
+static bool isIntConversion(Operation *op) {
+  return isa<arith::FPToSIOp, arith::SIToFPOp, arith::TruncIOp,
+             arith::ExtSIOp>(op);
 }
 
 /// The kind of a generic: elementwise (all parallel) or a row reduction
@@ -150,15 +177,17 @@ static FailureOr<GenericKind> checkGeneric(linalg::GenericOp g) {
     if (!b)
       return fail("input indexing map is not the identity or a broadcast of "
                   "a size-1 row or column");
-    if (kind == GenericKind::RowReduce && *b != Bcast::Full)
+    if (kind == GenericKind::RowReduce && (b->kind != Bcast::Full || b->div != 1))
       return fail("a reduction's input must be indexed by the identity");
   }
   OpOperand *init = g.getDpsInitOperand(0);
   auto outMap = g.getMatchingIndexingMap(init);
   auto ob = classifyMap(outMap, init->get());
-  if (kind == GenericKind::Elementwise && ob != Bcast::Full)
+  if (kind == GenericKind::Elementwise &&
+      (!ob || ob->kind != Bcast::Full || ob->div != 1))
     return fail("output indexing map must be the identity");
-  if (kind == GenericKind::RowReduce && ob != Bcast::Row)
+  if (kind == GenericKind::RowReduce &&
+      (!ob || ob->kind != Bcast::Row || ob->div != 1))
     return fail("a reduction's output must be (d0, d1) -> (d0, 0)");
   Block &body = g.getRegion().front();
   for (Operation &op : body) {
@@ -166,8 +195,9 @@ static FailureOr<GenericKind> checkGeneric(linalg::GenericOp g) {
       return fail(Twine("body op '") + op.getName().getStringRef() +
                   "' has no tile equivalent");
     for (Type t : op.getResultTypes())
-      if (!isFloat(t))
-        return fail("integer arithmetic in a generic body is not supported");
+      if (!isFloat(t) && !isIntConversion(&op) && !isa<linalg::YieldOp>(op))
+        return fail("integer arithmetic in a generic body is not supported "
+                    "(only conversions)");
   }
   if (kind == GenericKind::Elementwise &&
       !body.getArgument(body.getNumArguments() - 1).use_empty())
@@ -505,7 +535,7 @@ LogicalResult Former::cuts(Value v, int64_t c0, int64_t c1,
     if (*checkGeneric(g) == GenericKind::RowReduce)
       return success();
     for (OpOperand *in : g.getDpsInputOperands()) {
-      Bcast bc = *classifyMap(g.getMatchingIndexingMap(in), in->get());
+      Access bc = *classifyMap(g.getMatchingIndexingMap(in), in->get());
       if (bc == Bcast::Full || bc == Bcast::Col)
         if (failed(cuts(in->get(), c0, c1, out)))
           return failure();
@@ -679,14 +709,18 @@ FailureOr<TV> Former::evalGeneric(linalg::GenericOp g, Value row, int64_t c0,
   Block &body = g.getRegion().front();
   DenseMap<Value, TV> env;
   for (OpOperand *in : g.getDpsInputOperands()) {
-    Bcast bc = *classifyMap(g.getMatchingIndexingMap(in), in->get());
+    Access acc = *classifyMap(g.getMatchingIndexingMap(in), in->get());
+    Bcast bc = acc.kind;
     FailureOr<TV> t = failure();
+    Value inRow = row;
+    if (acc.div > 1)
+      inRow = arith::DivSIOp::create(b, loc, row, index(acc.div));
     switch (bc) {
     case Bcast::Full:
-      t = eval(in->get(), row, c0, c1);
+      t = eval(in->get(), inRow, c0, c1);
       break;
     case Bcast::Row:
-      t = eval(in->get(), row, 0, 1);
+      t = eval(in->get(), inRow, 0, 1);
       if (succeeded(t) && t->kind == TV::Full)
         t->kind = TV::RowScal;
       break;
@@ -730,8 +764,19 @@ FailureOr<TV> Former::evalGeneric(linalg::GenericOp g, Value row, int64_t c0,
       continue;
     ++evaluatedOps;
     FailureOr<TV> r = failure();
-    if (isa<arith::ExtFOp>(op)) {
+    if (isa<arith::ExtFOp, arith::TruncIOp, arith::ExtSIOp>(op)) {
+      // Widening, and integer narrowing of values the int8 / int32 range
+      // holds (docs/graph.md: not wrapped), keep the value.
       r = lookup(op.getOperand(0));
+    } else if (isa<arith::SIToFPOp>(op)) {
+      r = lookup(op.getOperand(0));
+    } else if (isa<arith::FPToSIOp>(op)) {
+      r = lookup(op.getOperand(0));
+      if (succeeded(r) && r->kind != TV::Const)
+        r->tile = CastOp::create(b, loc, r->tile.getType(), r->tile,
+                                 RoundMode::trunc);
+      else if (succeeded(r))
+        r->constant = std::trunc(r->constant);
     } else if (isa<arith::TruncFOp>(op)) {
       r = lookup(op.getOperand(0));
       if (succeeded(r) && r->kind != TV::Const)
@@ -751,8 +796,8 @@ FailureOr<TV> Former::evalGeneric(linalg::GenericOp g, Value row, int64_t c0,
       return failure();
     // An op on bf16 / f16 values rounds its result to that type.
     Type rt = op.getResult(0).getType();
-    if (!isa<arith::TruncFOp, arith::ExtFOp>(op) && !rt.isF32() &&
-        r->kind != TV::Const)
+    if (!isa<arith::TruncFOp, arith::ExtFOp>(op) && isFloat(rt) &&
+        !rt.isF32() && r->kind != TV::Const)
       r->tile = round(r->tile, rt);
     env[op.getResult(0)] = *r;
   }

@@ -96,6 +96,8 @@ class Val:
     cols: int
     dtype: str
     shape: tuple
+    #: the narrower tensor this one widens exactly (bf16 -> f32, i8 -> i32)
+    narrow: object = None
 
     @property
     def type(self) -> str:
@@ -146,7 +148,8 @@ class Converter:
 
     def fill(self, rows: int, cols: int, dtype: str, value: float) -> str:
         c = self.fresh()
-        self.emit(f"{c} = arith.constant {_fconst(value)} : {dtype}")
+        lit = str(int(value)) if dtype in ("i8", "i32") else _fconst(value)
+        self.emit(f"{c} = arith.constant {lit} : {dtype}")
         e = self.empty(rows, cols, dtype)
         f = self.fresh()
         t = f"tensor<{rows}x{cols}x{dtype}>"
@@ -183,26 +186,33 @@ class Converter:
         return r
 
     def bcast_map(self, v: Val, out_shape: tuple) -> str:
+        """The 2-D indexing map of `v` broadcast to `out_shape` (torch
+        rules): identity, a size-1 last dimension (d0, 0), leading ones
+        (0, d1), or leading dimensions matching a prefix and ones after it:
+        the row divided by the product of the broadcast dimensions."""
         shape = tuple(v.shape)
-        pad = (1,) * (len(out_shape) - len(shape)) + shape
         out_shape = tuple(out_shape)
-        if pad == out_shape or (v.rows, v.cols) == _as2d(out_shape) and \
-                pad[-1:] == out_shape[-1:]:
-            return _ID
         if not out_shape:
             return _ID
-        lead_same = pad[:-1] == out_shape[:-1]
-        lead_ones = all(d == 1 for d in pad[:-1])
-        if lead_same and pad[-1] == 1:
-            return _ROW
-        if lead_ones and pad[-1] == out_shape[-1]:
-            return _COL
-        if lead_ones and pad[-1] == 1:
-            return _SCALAR
-        raise self.error(f"broadcasting {list(shape)} to {list(out_shape)} "
-                         f"over a leading dimension is not supported",
-                         help="the graph path broadcasts along the last "
-                              "dimension or over all leading ones")
+        pad = (1,) * (len(out_shape) - len(shape)) + shape
+        lead, olead = pad[:-1], out_shape[:-1]
+        k = 0
+        while k < len(olead) and lead[k] == olead[k]:
+            k += 1
+        if any(d != 1 for d in lead[k:]) or pad[-1] not in (1, out_shape[-1]):
+            raise self.error(f"broadcasting {list(shape)} to {list(out_shape)}"
+                             f" is not supported",
+                             help="the graph path broadcasts size-1 "
+                                  "dimensions after a matching prefix")
+        col = "d1" if pad[-1] == out_shape[-1] else "0"
+        div = math.prod(olead[k:])
+        if k == 0:
+            row = "0" if math.prod(olead) > 1 else "d0"
+        elif div == 1:
+            row = "d0"
+        else:
+            row = f"d0 floordiv {div}"
+        return f"affine_map<(d0, d1) -> ({row}, {col})>"
 
     # -- elementwise ------------------------------------------------------
     def elementwise(self, node, operands, fn, out_dtype=None):
@@ -466,12 +476,48 @@ def _clamp_max(cv, node, args, kwargs):
     return _clamp(cv, node, [args[0], None, args[1]], {})
 
 
-def _to_copy(cv, node, args, kwargs):
-    x = args[0]
-    rd = _mlir_dtype(node.meta["val"].dtype, cv.where)
-    if rd == x.dtype:
+_INTS = ("i8", "i32")
+
+
+def _convert(cv, x: Val, rd: str) -> Val:
+    """x converted to rd as torch converts: floats round to nearest even,
+    float -> int truncates, int -> int keeps values in range."""
+    sd = x.dtype
+    if sd == rd:
         return Val(x.name, x.rows, x.cols, x.dtype, x.shape)
-    return cv.elementwise(node, [x], lambda r, tmp: ([], r[0]))
+
+    def width(t):
+        return {"f32": 32, "bf16": 16, "f16": 16, "i8": 8, "i32": 32}[t]
+
+    def body(args, _out):
+        a = args[0]
+        if sd in _FLOATS and rd in _FLOATS:
+            op = "arith.extf" if sd == "f32" or (width(rd) > width(sd)) \
+                else "arith.truncf"
+            if sd in ("bf16", "f16") and rd in ("bf16", "f16"):
+                return [f"%c0 = arith.extf {a} : {sd} to f32",
+                        f"%c1 = arith.truncf %c0 : f32 to {rd}"], "%c1"
+            op = "arith.extf" if rd == "f32" else "arith.truncf"
+            return [f"%c0 = {op} {a} : {sd} to {rd}"], "%c0"
+        if sd in _FLOATS and rd in _INTS:
+            return [f"%c0 = arith.fptosi {a} : {sd} to {rd}"], "%c0"
+        if sd in _INTS and rd in _FLOATS:
+            return [f"%c0 = arith.sitofp {a} : {sd} to {rd}"], "%c0"
+        op = "arith.extsi" if width(rd) > width(sd) else "arith.trunci"
+        return [f"%c0 = {op} {a} : {sd} to {rd}"], "%c0"
+
+    name = cv.generic([x], [_ID], (x.rows, x.cols), rd, body)
+    v = Val(name, x.rows, x.cols, rd, x.shape)
+    # A widening keeps its narrow source: a matmul of widened operands runs
+    # on the cube in the narrow type.
+    if (sd, rd) in (("bf16", "f32"), ("f16", "f32"), ("i8", "i32")):
+        v.narrow = x
+    return v
+
+
+def _to_copy(cv, node, args, kwargs):
+    rd = _mlir_dtype(node.meta["val"].dtype, cv.where)
+    return _convert(cv, args[0], rd)
 
 
 def _identity(cv, node, args, kwargs):
@@ -530,21 +576,26 @@ def _matmul(cv, node, args, kwargs):
                        f"only [K, N] weights are supported")
     if a.cols != b.rows:
         raise cv.error("contraction sizes differ")
-    if a.dtype != b.dtype or a.dtype not in ("bf16", "f16"):
-        raise cv.error(f"the cube multiplies bf16 or f16 operands; found "
-                       f"{a.dtype} @ {b.dtype}",
+    # f32 (i32) operands widened exactly from bf16 / f16 (i8): the product
+    # with f32 (i32) accumulation is the cube's on the narrow operands.
+    if a.narrow is not None and b.narrow is not None and \
+            a.narrow.dtype == b.narrow.dtype:
+        a = Val(a.narrow.name, a.rows, a.cols, a.narrow.dtype, a.shape)
+        b = Val(b.narrow.name, b.rows, b.cols, b.narrow.dtype, b.shape)
+    if a.dtype != b.dtype or a.dtype not in ("bf16", "f16", "i8"):
+        raise cv.error(f"the cube multiplies bf16, f16 or int8 operands; "
+                       f"found {a.dtype} @ {b.dtype}",
                        help="cast both operands with .to(torch.bfloat16)")
-    acc = cv.fill(a.rows, b.cols, "f32", 0.0)
+    acc_t = "i32" if a.dtype == "i8" else "f32"
+    acc = cv.fill(a.rows, b.cols, acc_t, 0.0)
     out = cv.fresh()
-    t = f"tensor<{a.rows}x{b.cols}xf32>"
+    t = f"tensor<{a.rows}x{b.cols}x{acc_t}>"
     cv.emit(f"{out} = linalg.matmul ins({a.name}, {b.name} : {a.type}, "
             f"{b.type}) outs({acc} : {t}) -> {t}")
     shape = tuple(node.meta["val"].shape)
-    v = Val(out, a.rows, b.cols, "f32", shape)
+    v = Val(out, a.rows, b.cols, acc_t, shape)
     rd = _mlir_dtype(node.meta["val"].dtype, cv.where)
-    if rd != "f32":
-        v = cv.elementwise(node, [v], lambda r, tmp: ([], r[0]))
-    return v
+    return _convert(cv, v, rd)
 
 
 def _slice(cv, node, args, kwargs):
