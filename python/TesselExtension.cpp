@@ -15,6 +15,7 @@
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir/Bindings/Python/Nanobind.h"
 #include "mlir/Bindings/Python/NanobindAdaptors.h"
+#include "nanobind/stl/string.h"
 #include "mlir/CAPI/IR.h"
 
 #include "tile/TileDialect.h"
@@ -83,6 +84,19 @@ NB_MODULE(_tessel, m) {
       nb::arg("op"),
       "(bytes read, bytes written) between GM and the chip by one run of "
       "`op` (tessel/Analysis/GmTraffic.h).");
+
+  m.def(
+      "modelled_seconds",
+      [](MlirOperation op, const std::string &target) {
+        double s = tesselModelledSeconds(
+            op, mlirStringRefCreate(target.data(), target.size()));
+        if (s < 0)
+          throw nb::value_error("unknown target");
+        return s;
+      },
+      nb::arg("op"), nb::arg("target"),
+      "Modelled seconds of the scopes under `op` run one after another "
+      "(tessel/Analysis/TaskCost.h; each block one task).");
 
   m.def(
       "translate_to_pto",

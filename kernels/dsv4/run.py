@@ -3,7 +3,8 @@
 simulation and check it against the PyTorch golden.
 
     python kernels/dsv4/run.py --preset flash --tokens 8 [--seed S]
-        [--kernel hand] [--target a2a3] [--random-gammas]
+        [--kernel hand|naive|graph] [--target a2a3] [--random-gammas]
+        [--compare]
         [--inputs IN.pt] [--save OUT.pt] [--json OUT.json]
 
 Prints a table (output, max abs error, max rel error, elements out of
@@ -29,6 +30,8 @@ import reference  # noqa: E402
 KERNELS = {
     "hand": "decode_qkv_proj_rope",
     "naive": "decode_qkv_proj_rope_naive",
+    # plain PyTorch through the graph path (tessel.compile_graph)
+    "graph": "graph",
 }
 
 
@@ -66,6 +69,8 @@ def build_kernel(kind: str, p: reference.Preset, T: int):
     import importlib
 
     module = importlib.import_module(KERNELS[kind])
+    if kind == "graph":
+        return module.make_fn(p)
     return module.make_kernel(p, T)
 
 
@@ -74,7 +79,8 @@ def schedule_stats(kernel, target: str) -> dict:
     capacity of the target."""
     from tessel import targets
 
-    stats = kernel.schedule_stats(target=target)
+    stats = (kernel.schedule_stats() if not hasattr(kernel, "signature")
+             else kernel.schedule_stats(target=target))
     stats.pop("per_scope", None)
     stats["ub_capacity_bytes"] = targets.get(target)["buffers"]["ub"]["usable_bytes"]
     return stats
@@ -92,21 +98,36 @@ def run(args) -> dict:
     want = reference.reference(p, inputs)
     golden_s = time.perf_counter() - t0
 
-    kernel = build_kernel(args.kernel, p, T)
+    backend = getattr(args, "backend", "cpu")
     outputs = {n: torch.empty(shape, dtype=dtype)
                for n, (shape, dtype) in reference.output_specs(p, T).items()}
     argv = [inputs[n] for n in reference.INPUT_NAMES] + \
            [outputs[n] for n in reference.OUTPUT_NAMES]
-    backend = getattr(args, "backend", "cpu")
-    t0 = time.perf_counter()
-    if backend == "pto":
-        kernel.compile_pto(args.target)
+    if args.kernel == "graph":
+        if backend != "cpu":
+            raise InputError("the graph kernel runs on the CPU simulation "
+                             "only (--backend cpu)")
+        import graph
+        t0 = time.perf_counter()
+        kernel = graph.make_graph(p, T, args.target)
+        kernel.compile()
+        compile_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        got = kernel(*[inputs[n] for n in reference.INPUT_NAMES])
+        simulate_s = time.perf_counter() - t0
+        for n, g in zip(reference.OUTPUT_NAMES, got):
+            outputs[n].copy_(g)
     else:
-        kernel.compile(*argv, target=args.target)
-    compile_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    kernel(*argv, target=args.target, backend=backend)
-    simulate_s = time.perf_counter() - t0
+        kernel = build_kernel(args.kernel, p, T)
+        t0 = time.perf_counter()
+        if backend == "pto":
+            kernel.compile_pto(args.target)
+        else:
+            kernel.compile(*argv, target=args.target)
+        compile_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        kernel(*argv, target=args.target, backend=backend)
+        simulate_s = time.perf_counter() - t0
 
     report = reference.compare(outputs, want)
     result = {
@@ -168,7 +189,13 @@ def print_table(result: dict) -> None:
     print("PASS" if result["pass"] else "FAIL")
 
 
-COMPARED = ("scopes", "tasks", "gm_intermediates", "gm_bytes_read", "gm_bytes_written")
+COMPARED = ("scopes", "tasks", "gm_intermediates", "gm_bytes_read",
+            "gm_bytes_written", "modelled_us")
+
+# The graph path against the hand kernel (issue 13's acceptance): ratio
+# graph / hand and the goal it must meet.
+GRAPH_GOALS = (("gm_bytes_read", 1.05), ("gm_intermediates", 1.0),
+               ("tasks", 1.25), ("modelled_us", 1.10))
 
 
 def print_compare(results: dict[str, dict]) -> None:
@@ -183,6 +210,13 @@ def print_compare(results: dict[str, dict]) -> None:
                                           for k in kinds))
     print(f"{'pass':<18}" + "".join(f"{'yes' if results[k]['pass'] else 'NO':>16}"
                                     for k in kinds))
+    if "graph" in results and "hand" in results:
+        print("graph / hand (goal):")
+        g, h = results["graph"]["schedule"], results["hand"]["schedule"]
+        for key, goal in GRAPH_GOALS:
+            ratio = g[key] / h[key] if h[key] else float("inf")
+            print(f"  {key:<18} {ratio:7.3f}  (<= {goal:.2f}: "
+                  f"{'met' if ratio <= goal + 1e-9 else 'NOT met'})")
 
 
 def main(argv=None) -> int:
@@ -202,7 +236,9 @@ def main(argv=None) -> int:
     parser.add_argument("--save")
     parser.add_argument("--json")
     parser.add_argument("--compare", action="store_true",
-                        help="run the hand and naive kernels and print their "
+                        help="run the hand and naive kernels (with --kernel "
+                             "graph: the hand and graph kernels, and the "
+                             "graph / hand ratios) and print their "
                              "schedules side by side")
     args = parser.parse_args(argv)
     if args.tokens < 1:
@@ -210,7 +246,9 @@ def main(argv=None) -> int:
     try:
         if args.compare:
             results = {}
-            for kind in KERNELS:
+            kinds = (["hand", "graph"] if args.kernel == "graph"
+                     else ["hand", "naive"])
+            for kind in kinds:
                 args.kernel = kind
                 results[kind] = run(args)
                 print_table(results[kind])

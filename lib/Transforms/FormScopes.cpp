@@ -299,7 +299,10 @@ private:
   /// Per-scope memo of evaluated pieces.
   std::map<std::tuple<void *, void *, int64_t, int64_t>, TV> memo;
   int64_t evaluatedOps = 0;
+  /// Column chunk of rows and reductions (0: whole rows).
   int64_t reductionChunk = 0;
+  /// The widest piece evaluated while building a scope.
+  int64_t widest = 0;
   unsigned scopeCounter = 0;
 };
 
@@ -856,6 +859,7 @@ FailureOr<TV> Former::eval(Value v, Value row, int64_t c0, int64_t c1) {
   auto it = memo.find(key);
   if (it != memo.end())
     return it->second;
+  widest = std::max(widest, c1 - c0);
   FailureOr<TV> r = failure();
   if (Value mem = gm.lookup(v)) {
     Value t = loadF32(mem, row, c0, c1 - c0);
@@ -968,7 +972,7 @@ LogicalResult Former::buildRow(Value v, Value dst, int64_t chunk,
   std::set<int64_t> cs;
   if (failed(cuts(v, 0, cols, cs)))
     return failure();
-  for (int64_t c = chunk; c < cols; c += chunk)
+  for (int64_t c = chunk; chunk > 0 && c < cols; c += chunk)
     cs.insert(c);
   cs.insert(cols);
   Type et = cast<MemRefType>(dst.getType()).getElementType();
@@ -1007,11 +1011,13 @@ LogicalResult Former::buildRow(Value v, Value dst, int64_t chunk,
 LogicalResult Former::emitVectorScope(Value v, Value dst, Operation *anchor) {
   auto [rows, cols] = *shape2D(v);
   ++scopeCounter;
-  // Widest column chunk that fits UB: try the whole row, then halves.
-  int64_t chunk = cols;
+  // Widest column chunk that fits UB: try whole rows (chunk 0), then
+  // halves of the widest piece evaluated.
+  int64_t chunk = 0;
   while (true) {
     SpmdOp spmd;
     int64_t pieces = 0;
+    widest = 0;
     if (failed(buildRow(v, dst, chunk, spmd, pieces))) {
       if (spmd)
         spmd.erase();
@@ -1019,14 +1025,14 @@ LogicalResult Former::emitVectorScope(Value v, Value dst, Operation *anchor) {
     }
     AtOp at = cast<AtOp>(spmd.getBodyBlock().front());
     FitSummary fit = measureScopeFit(at, target);
-    if (fit.fits || chunk <= 64) {
+    if (fit.fits || (chunk && chunk <= 64) || widest <= 64) {
       InFlightDiagnostic d = emitDecision(anchor);
       d << "scope '" << spmd.getScopeName() << "': " << rows << "x" << cols
         << " value formed as " << rows
         << " one-row blocks on vector cores, " << evaluatedOps
         << " ops recomputed from GM, " << pieces << " column piece"
         << (pieces == 1 ? "" : "s");
-      if (chunk < cols)
+      if (chunk)
         d << " (chunks of " << chunk << " columns to fit)";
       d << ", footprint " << describeFit(fit);
       if (!fit.fits) {
@@ -1039,7 +1045,7 @@ LogicalResult Former::emitVectorScope(Value v, Value dst, Operation *anchor) {
       return success();
     }
     spmd.erase();
-    chunk = (chunk + 1) / 2;
+    chunk = llvm::PowerOf2Ceil(chunk ? chunk : widest) / 2;
   }
 }
 
