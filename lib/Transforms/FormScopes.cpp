@@ -50,6 +50,7 @@
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/SetVector.h"
 
 #include <limits>
@@ -263,8 +264,9 @@ private:
   LogicalResult emitVectorScope(Value v, Value dst, Operation *at);
   LogicalResult emitMatmulScope(linalg::MatmulOp mm, Value dst);
   LogicalResult emitView(Operation *op);
-  LogicalResult buildRow(Value v, Value dst, int64_t chunk, SpmdOp &spmd,
-                         int64_t &pieces);
+  LogicalResult buildRow(Value v, Value dst, int64_t chunk, int64_t nCol,
+                         SpmdOp &spmd, int64_t &pieces);
+  bool isColumnwise(Value v);
 
   // Column cut points of `v` inside (c0, c1).
   LogicalResult cuts(Value v, int64_t c0, int64_t c1, std::set<int64_t> &out);
@@ -297,12 +299,15 @@ private:
   Block *entry = nullptr;
   DenseMap<std::pair<Type, Attribute>, Value> constants;
   /// Per-scope memo of evaluated pieces.
-  std::map<std::tuple<void *, void *, int64_t, int64_t>, TV> memo;
+  std::map<std::tuple<void *, void *, int64_t, int64_t, void *>, TV> memo;
   int64_t evaluatedOps = 0;
   /// Column chunk of rows and reductions (0: whole rows).
   int64_t reductionChunk = 0;
   /// The widest piece evaluated while building a scope.
   int64_t widest = 0;
+  /// The first column of the block's column range (null: 0), added to the
+  /// column of every load on the columnwise path.
+  Value colBase;
   unsigned scopeCounter = 0;
 };
 
@@ -363,8 +368,11 @@ Value Former::round(Value tile, Type narrow) {
 Value Former::loadF32(Value mem, Value row, int64_t c0, int64_t w) {
   auto mt = cast<MemRefType>(mem.getType());
   Type e = mt.getElementType();
+  Value col = index(c0);
+  if (colBase)
+    col = c0 ? (Value)arith::AddIOp::create(b, loc, colBase, col) : colBase;
   Value t = LoadOp::create(b, loc, tileType(1, w, e), mem,
-                           ValueRange{row, index(c0)});
+                           ValueRange{row, col});
   if (e.isF32())
     return t;
   if (e.isBF16() || e.isF16())
@@ -722,8 +730,12 @@ FailureOr<TV> Former::evalGeneric(linalg::GenericOp g, Value row, int64_t c0,
     case Bcast::Full:
       t = eval(in->get(), inRow, c0, c1);
       break;
-    case Bcast::Row:
+    case Bcast::Row: {
+      Value saved = colBase;
+      colBase = Value();
       t = eval(in->get(), inRow, 0, 1);
+      colBase = saved;
+    }
       if (succeeded(t) && t->kind == TV::Full)
         t->kind = TV::RowScal;
       break;
@@ -732,8 +744,12 @@ FailureOr<TV> Former::evalGeneric(linalg::GenericOp g, Value row, int64_t c0,
       if (succeeded(t) && t->kind != TV::Const)
         t->kind = TV::ColVec;
       break;
-    case Bcast::Scalar:
+    case Bcast::Scalar: {
+      Value saved = colBase;
+      colBase = Value();
       t = eval(in->get(), index(0), 0, 1);
+      colBase = saved;
+    }
       if (succeeded(t) && t->kind != TV::Const)
         t->kind = TV::RowScal;
       break;
@@ -808,6 +824,11 @@ FailureOr<TV> Former::evalGeneric(linalg::GenericOp g, Value row, int64_t c0,
 }
 
 FailureOr<TV> Former::evalReduce(linalg::GenericOp g, Value row) {
+  // A reduction reads its operand's whole row, whatever column block the
+  // scope computes.
+  Value saved = colBase;
+  colBase = Value();
+  auto restore = llvm::make_scope_exit([&] { colBase = saved; });
   Value in = g.getDpsInputOperand(0)->get();
   int64_t n = shape2D(in)->second;
   bool isSum = isa<arith::AddFOp>(g.getRegion().front().front());
@@ -855,7 +876,8 @@ FailureOr<TV> Former::eval(Value v, Value row, int64_t c0, int64_t c1) {
   if (s && s->first == 1)
     row = index(0);
   auto key = std::make_tuple(v.getAsOpaquePointer(),
-                             row.getAsOpaquePointer(), c0, c1);
+                             row.getAsOpaquePointer(), c0, c1,
+                             colBase.getAsOpaquePointer());
   auto it = memo.find(key);
   if (it != memo.end())
     return it->second;
@@ -954,13 +976,38 @@ FailureOr<TV> Former::eval(Value v, Value row, int64_t c0, int64_t c1) {
 // Scopes
 //===----------------------------------------------------------------------===//
 
+/// Whether every column of `v` is computed from the same column of its GM
+/// sources (through elementwise generics, fills and unit-stride column
+/// slices; row broadcasts and reductions read whole rows of their own).
+bool Former::isColumnwise(Value v) {
+  if (gm.count(v) || getFillConstant(v))
+    return true;
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return false;
+  if (auto g = dyn_cast<linalg::GenericOp>(def)) {
+    if (*checkGeneric(g) == GenericKind::RowReduce)
+      return true;
+    for (OpOperand *in : g.getDpsInputOperands()) {
+      Access a = *classifyMap(g.getMatchingIndexingMap(in), in->get());
+      if ((a.kind == Bcast::Full || a.kind == Bcast::Col) &&
+          !isColumnwise(in->get()))
+        return false;
+    }
+    return true;
+  }
+  if (auto es = dyn_cast<tensor::ExtractSliceOp>(def))
+    return es.getStaticStrides()[1] == 1 && isColumnwise(es.getSource());
+  return false;
+}
+
 LogicalResult Former::buildRow(Value v, Value dst, int64_t chunk,
-                               SpmdOp &spmd, int64_t &pieces) {
-  auto [rows, cols] = *shape2D(v);
+                               int64_t nCol, SpmdOp &spmd, int64_t &pieces) {
+  auto [rows, allCols] = *shape2D(v);
   Operation *def = v.getDefiningOp();
   std::string name = def ? scopeNameOf(def, "v" + std::to_string(scopeCounter))
                          : "copy" + std::to_string(scopeCounter);
-  spmd = SpmdOp::create(b, loc, rows, name);
+  spmd = SpmdOp::create(b, loc, rows * nCol, name);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(spmd.getBodyBlock().getTerminator());
   auto at = AtOp::create(b, loc, CoreKind::vector);
@@ -969,8 +1016,17 @@ LogicalResult Former::buildRow(Value v, Value dst, int64_t chunk,
   evaluatedOps = 0;
   reductionChunk = chunk;
   Value row = spmd.getBlockIndex();
+  int64_t cols = allCols / nCol;
+  colBase = Value();
+  if (nCol > 1) {
+    // Block b = t * nCol + c: row t, columns [c * cols, (c + 1) * cols).
+    row = arith::DivSIOp::create(b, loc, spmd.getBlockIndex(), index(nCol));
+    Value c = arith::RemSIOp::create(b, loc, spmd.getBlockIndex(), index(nCol));
+    colBase = arith::MulIOp::create(b, loc, c, index(cols));
+  }
+  auto clearBase = llvm::make_scope_exit([&] { colBase = Value(); });
   std::set<int64_t> cs;
-  if (failed(cuts(v, 0, cols, cs)))
+  if (nCol == 1 && failed(cuts(v, 0, cols, cs)))
     return failure();
   for (int64_t c = chunk; chunk > 0 && c < cols; c += chunk)
     cs.insert(c);
@@ -1000,8 +1056,11 @@ LogicalResult Former::buildRow(Value v, Value dst, int64_t chunk,
                               mode);
       }
     }
+    Value col = index(prev);
+    if (colBase)
+      col = prev ? (Value)arith::AddIOp::create(b, loc, colBase, col) : colBase;
     StoreOp::create(b, loc, tile, dst,
-                    ValueRange{rows == 1 ? index(0) : row, index(prev)});
+                    ValueRange{rows == 1 ? index(0) : row, col});
     ++pieces;
     prev = c;
   }
@@ -1011,6 +1070,19 @@ LogicalResult Former::buildRow(Value v, Value dst, int64_t chunk,
 LogicalResult Former::emitVectorScope(Value v, Value dst, Operation *anchor) {
   auto [rows, cols] = *shape2D(v);
   ++scopeCounter;
+  // Fewer rows than vector cores, and a value computed column by column
+  // (no concatenation, interleave or strided slice on its columns): split
+  // the columns over blocks too, into the fewest column blocks (of a
+  // multiple of 64 columns) that give every vector core a block.
+  int64_t nCol = 1;
+  int64_t cores = getCoreCount(CoreKind::vector, target);
+  if (rows < cores && cols > 1 && isColumnwise(v)) {
+    for (int64_t d : getDivisors(cols))
+      if ((cols / d) % 64 == 0 && rows * d >= cores) {
+        nCol = d;
+        break;
+      }
+  }
   // Widest column chunk that fits UB: try whole rows (chunk 0), then
   // halves of the widest piece evaluated.
   int64_t chunk = 0;
@@ -1018,7 +1090,7 @@ LogicalResult Former::emitVectorScope(Value v, Value dst, Operation *anchor) {
     SpmdOp spmd;
     int64_t pieces = 0;
     widest = 0;
-    if (failed(buildRow(v, dst, chunk, spmd, pieces))) {
+    if (failed(buildRow(v, dst, chunk, nCol, spmd, pieces))) {
       if (spmd)
         spmd.erase();
       return failure();
@@ -1028,8 +1100,11 @@ LogicalResult Former::emitVectorScope(Value v, Value dst, Operation *anchor) {
     if (fit.fits || (chunk && chunk <= 64) || widest <= 64) {
       InFlightDiagnostic d = emitDecision(anchor);
       d << "scope '" << spmd.getScopeName() << "': " << rows << "x" << cols
-        << " value formed as " << rows
-        << " one-row blocks on vector cores, " << evaluatedOps
+        << " value formed as " << rows * nCol << " blocks of one row";
+      if (nCol > 1)
+        d << " and " << cols / nCol << " columns (" << rows
+          << " rows are fewer than the " << cores << " vector cores)";
+      d << " on vector cores, " << evaluatedOps
         << " ops recomputed from GM, " << pieces << " column piece"
         << (pieces == 1 ? "" : "s");
       if (chunk)
