@@ -828,7 +828,18 @@ FailureOr<TV> Former::evalReduce(linalg::GenericOp g, Value row) {
   // scope computes.
   Value saved = colBase;
   colBase = Value();
-  auto restore = llvm::make_scope_exit([&] { colBase = saved; });
+  // In column chunks, the reduction's pieces are not kept for the pieces
+  // after it (they would all stay live): its operand is recomputed there.
+  std::optional<decltype(memo)> savedMemo;
+  if (reductionChunk > 0) {
+    savedMemo = std::move(memo);
+    memo.clear();
+  }
+  auto restore = llvm::make_scope_exit([&] {
+    colBase = saved;
+    if (savedMemo)
+      memo = std::move(*savedMemo);
+  });
   Value in = g.getDpsInputOperand(0)->get();
   int64_t n = shape2D(in)->second;
   bool isSum = isa<arith::AddFOp>(g.getRegion().front().front());
@@ -978,7 +989,8 @@ FailureOr<TV> Former::eval(Value v, Value row, int64_t c0, int64_t c1) {
 
 /// Whether every column of `v` is computed from the same column of its GM
 /// sources (through elementwise generics, fills and unit-stride column
-/// slices; row broadcasts and reductions read whole rows of their own).
+/// slices) with no reduction on the way: column blocks then split the work
+/// without recomputing anything.
 bool Former::isColumnwise(Value v) {
   if (gm.count(v) || getFillConstant(v))
     return true;
@@ -987,13 +999,10 @@ bool Former::isColumnwise(Value v) {
     return false;
   if (auto g = dyn_cast<linalg::GenericOp>(def)) {
     if (*checkGeneric(g) == GenericKind::RowReduce)
-      return true;
-    for (OpOperand *in : g.getDpsInputOperands()) {
-      Access a = *classifyMap(g.getMatchingIndexingMap(in), in->get());
-      if ((a.kind == Bcast::Full || a.kind == Bcast::Col) &&
-          !isColumnwise(in->get()))
+      return false;
+    for (OpOperand *in : g.getDpsInputOperands())
+      if (!isColumnwise(in->get()))
         return false;
-    }
     return true;
   }
   if (auto es = dyn_cast<tensor::ExtractSliceOp>(def))
