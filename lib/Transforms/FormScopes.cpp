@@ -305,6 +305,9 @@ private:
   int64_t reductionChunk = 0;
   /// The widest piece evaluated while building a scope.
   int64_t widest = 0;
+  /// The stored value's columns and piece boundaries in the current scope.
+  int64_t scopeCols = 0;
+  std::set<int64_t> scopeCuts;
   /// The first column of the block's column range (null: 0), added to the
   /// column of every load on the columnwise path.
   Value colBase;
@@ -848,6 +851,12 @@ FailureOr<TV> Former::evalReduce(linalg::GenericOp g, Value row) {
     return failure();
   for (int64_t c = reductionChunk; c > 0 && c < n; c += reductionChunk)
     cs.insert(c);
+  // Pieces of the stored row of the same width: the reduction reads them
+  // as the stores will, so each GM slice is loaded once.
+  if (n == scopeCols)
+    for (int64_t c : scopeCuts)
+      if (c > 0 && c < n)
+        cs.insert(c);
   cs.insert(n);
   Value acc;
   int64_t prev = 0;
@@ -987,6 +996,10 @@ FailureOr<TV> Former::eval(Value v, Value row, int64_t c0, int64_t c1) {
 // Scopes
 //===----------------------------------------------------------------------===//
 
+/// Column blocks of vector scopes computed column by column are at most
+/// this wide (a 2 KiB f32 row piece).
+constexpr int64_t kMaxBlockColumns = 512;
+
 /// Whether every column of `v` is computed from the same column of its GM
 /// sources (through elementwise generics, fills and unit-stride column
 /// slices) with no reduction on the way: column blocks then split the work
@@ -1040,6 +1053,8 @@ LogicalResult Former::buildRow(Value v, Value dst, int64_t chunk,
   for (int64_t c = chunk; chunk > 0 && c < cols; c += chunk)
     cs.insert(c);
   cs.insert(cols);
+  scopeCols = nCol == 1 ? cols : 0;
+  scopeCuts = cs;
   Type et = cast<MemRefType>(dst.getType()).getElementType();
   int64_t prev = 0;
   pieces = 0;
@@ -1083,14 +1098,25 @@ LogicalResult Former::emitVectorScope(Value v, Value dst, Operation *anchor) {
   // (no concatenation, interleave or strided slice on its columns): split
   // the columns over blocks too, into the fewest column blocks (of a
   // multiple of 64 columns) that give every vector core a block.
+  // Wide rows are split the same way into blocks of at most
+  // kMaxBlockColumns, so tile-tile-scopes can stack token rows and read a
+  // per-column operand once for all of them.
   int64_t nCol = 1;
   int64_t cores = getCoreCount(CoreKind::vector, target);
-  if (rows < cores && cols > 1 && isColumnwise(v)) {
+  bool wide = cols > kMaxBlockColumns;
+  if ((rows < cores || wide) && cols > 1 && isColumnwise(v)) {
     for (int64_t d : getDivisors(cols))
-      if ((cols / d) % 64 == 0 && rows * d >= cores) {
+      if ((cols / d) % 64 == 0 && rows * d >= cores &&
+          cols / d <= kMaxBlockColumns) {
         nCol = d;
         break;
       }
+    if (nCol == 1 && rows < cores)
+      for (int64_t d : getDivisors(cols))
+        if ((cols / d) % 64 == 0 && rows * d >= cores) {
+          nCol = d;
+          break;
+        }
   }
   // Widest column chunk that fits UB: try whole rows (chunk 0), then
   // halves of the widest piece evaluated.
@@ -1111,8 +1137,12 @@ LogicalResult Former::emitVectorScope(Value v, Value dst, Operation *anchor) {
       d << "scope '" << spmd.getScopeName() << "': " << rows << "x" << cols
         << " value formed as " << rows * nCol << " blocks of one row";
       if (nCol > 1)
-        d << " and " << cols / nCol << " columns (" << rows
-          << " rows are fewer than the " << cores << " vector cores)";
+        d << " and " << cols / nCol << " columns ("
+          << (rows < cores ? Twine(rows) + " rows are fewer than the " +
+                                 Twine(cores) + " vector cores"
+                           : Twine("rows wider than ") +
+                                 Twine(kMaxBlockColumns) + " columns")
+          << ")";
       d << " on vector cores, " << evaluatedOps
         << " ops recomputed from GM, " << pieces << " column piece"
         << (pieces == 1 ? "" : "s");
