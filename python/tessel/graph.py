@@ -71,20 +71,44 @@ def GraphError(brief: str, where=None, **kw) -> CompileError:
     return make_error(brief, **kw)
 
 
-def user_location(node):
-    """(file, line, col) of the innermost frame of the user's code in the
-    node's stack trace (frames of tessel and torch skipped), or None."""
+def _user_frames(node):
+    """(file, line, col) of each frame of the user's code in the node's
+    stack trace, outermost first (frames of tessel and torch skipped)."""
+    import linecache
     trace = node.meta.get("stack_trace") or ""
-    frames = re.findall(r'File "([^"]+)", line (\d+)', trace)
-    for filename, line in reversed(frames):
+    out = []
+    for filename, line in re.findall(r'File "([^"]+)", line (\d+)', trace):
         path = os.path.abspath(filename)
-        if path.startswith(_PACKAGE_DIR) or f"{os.sep}torch{os.sep}" in path:
+        if path.startswith(_PACKAGE_DIR):
+            out = []            # the frames that called tessel do not count
             continue
-        import linecache
+        if f"{os.sep}torch{os.sep}" in path:
+            continue
         text = linecache.getline(filename, int(line))
         col = len(text) - len(text.lstrip()) + 1 if text else 1
-        return (filename, int(line), col)
-    return None
+        out.append((filename, int(line), col))
+    return out
+
+
+def user_location(node):
+    """(file, line, col) of the innermost frame of the user's code in the
+    node's stack trace, or None."""
+    frames = _user_frames(node)
+    return frames[-1] if frames else None
+
+
+def scope_name(node) -> str:
+    """A name for the scope that computes `node`: the variable its line in
+    the user's function assigns (`q = torch.cat(...)` -> "q"), else the
+    node's name."""
+    import linecache
+    frames = _user_frames(node)
+    if frames:
+        text = linecache.getline(frames[0][0], frames[0][1])
+        m = re.match(r"\s*(\w+)(\s*,\s*\w+)*\s*(\[.*\])?\s*=[^=]", text)
+        if m:
+            return m.group(1)
+    return node.name
 
 
 @dataclass
@@ -853,7 +877,7 @@ def convert(ep, name: str):
             continue
         cv.where = user_location(node)
         cv.op_name = target
-        cv.loc = _mlir_loc(node.name, cv.where)
+        cv.loc = _mlir_loc(scope_name(node), cv.where)
         conv = ATEN_OPS.get(target)
         if conv is None:
             raise cv.error(f"ATen op {target} is not supported by the graph "
