@@ -917,7 +917,7 @@ class GraphKernel:
                         "convert": time.perf_counter() - t1}
         self._modules: dict = {}
         self._exe = None
-        self.warnings: list = []
+        self._diagnostics: dict = {}
 
     def __repr__(self) -> str:
         return f"<tessel graph kernel {self.__name__} target={self.target}>"
@@ -955,17 +955,18 @@ class GraphKernel:
                     raise driver.mlir_error(e, name) from None
             if stage not in ("graph", "tile"):
                 driver.run_stages(module, self.target, stage)
-        self.warnings = collected
         self._modules[stage] = (module, ctx)
+        self._diagnostics[stage] = collected
         return self._modules[stage]
 
     def ir(self, stage: str = "tile") -> str:
         return str(self.module(stage)[0])
 
     def remarks(self, stage: str = "placed") -> list[str]:
+        """The remarks (each pass's decisions) of compiling to `stage`."""
         self.module(stage)
-        return [m for sev, m, *_ in self.warnings if "Remark" in sev
-                or sev == "remark"]
+        return [m for sev, m, *_ in self._diagnostics[stage]
+                if "remark" in sev.lower()]
 
     def schedule_stats(self) -> dict:
         from .compiler.stats import schedule_stats
