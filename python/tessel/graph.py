@@ -821,8 +821,12 @@ def export(fn, example_inputs):
         if not isinstance(t, torch.Tensor):
             raise make_error(f"example input #{i} is not a tensor",
                              found=type(t).__name__)
-    ep = torch.export.export(_Wrap(), tuple(example_inputs))
-    return ep.run_decompositions({})
+    import warnings
+    with warnings.catch_warnings():
+        # torch's own deprecation notices (pytree internals), not the user's.
+        warnings.simplefilter("ignore", FutureWarning)
+        ep = torch.export.export(_Wrap(), tuple(example_inputs))
+        return ep.run_decompositions({})
 
 
 def convert(ep, name: str):
@@ -906,6 +910,7 @@ class GraphKernel:
         driver.check_target(target)
         self.fn = fn
         self.target = target
+        self.example_inputs = tuple(example_inputs)
         self.__name__ = name or getattr(fn, "__name__", "graph")
         self.name = re.sub(r"\W", "_", self.__name__)
         t0 = time.perf_counter()
@@ -958,6 +963,16 @@ class GraphKernel:
         self._modules[stage] = (module, ctx)
         self._diagnostics[stage] = collected
         return self._modules[stage]
+
+    def retarget(self, target: str) -> "GraphKernel":
+        """The same function compiled for another target."""
+        return GraphKernel(self.fn, self.example_inputs, target=target,
+                           name=self.__name__)
+
+    def diagnostics(self, stage: str) -> list:
+        """(severity, message, where, notes) of compiling to `stage`."""
+        self.module(stage)
+        return self._diagnostics[stage]
 
     def ir(self, stage: str = "tile") -> str:
         return str(self.module(stage)[0])
