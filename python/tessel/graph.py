@@ -122,6 +122,8 @@ class Val:
     shape: tuple
     #: the narrower tensor this one widens exactly (bf16 -> f32, i8 -> i32)
     narrow: object = None
+    #: (base node name, base, start, step) of a slice of the last dimension
+    view_of: object = None
 
     @property
     def type(self) -> str:
@@ -638,7 +640,11 @@ def _slice(cv, node, args, kwargs):
         if step not in (1, 2):
             raise cv.error(f"slice step {step} along the last dimension",
                            expected="1, or 2 (even / odd columns)")
-        return cv.extract(x, 0, start, x.rows, n, step, shape)
+        v = cv.extract(x, 0, start, x.rows, n, step, shape)
+        base = node.args[0]
+        if hasattr(base, "name"):
+            v.view_of = (base.name, x, start, step)
+        return v
     if dim == 0 and rank == 2 and step == 1:
         return cv.extract(x, start, 0, n, x.cols, 1, shape)
     if all(d == 1 for d in x.shape[:dim]) and step == 1 and rank >= 2:
@@ -826,7 +832,42 @@ def export(fn, example_inputs):
         # torch's own deprecation notices (pytree internals), not the user's.
         warnings.simplefilter("ignore", FutureWarning)
         ep = torch.export.export(_Wrap(), tuple(example_inputs))
-        return ep.run_decompositions({})
+        # The converter handles copy_ into a slice of a tensor (a slice
+        # assignment) itself; any other in-place op needs torch's
+        # functionalisation (run_decompositions, about a second).
+        for node in ep.graph.nodes:
+            if node.op == "call_function" and _is_inplace(node.target) and \
+                    str(node.target) != "aten.copy_.default":
+                return ep.run_decompositions({})
+        return ep
+
+
+def _is_inplace(target) -> bool:
+    schema = getattr(target, "_schema", None)
+    return bool(schema is not None and schema.name.endswith("_"))
+
+
+def _copy_into_slice(cv, node, args, kwargs):
+    """`dst.copy_(src)` where dst is a slice of a tensor (what `out[...,
+    0::2] = v` exports to): the base tensor becomes an insert_slice of src.
+    The base's later uses (its node) see the new value."""
+    dst, src = args[0], args[1]
+    view = getattr(dst, "view_of", None)
+    if view is None:
+        raise cv.error("an in-place copy into a tensor that is not a slice "
+                       "of the last dimension is not supported")
+    base_name, base, start, step = view
+    if tuple(src.shape) != tuple(dst.shape) or src.dtype != dst.dtype:
+        src = cv.elementwise(_Node(dst.shape, dst.dtype), [src],
+                             lambda r, tmp: ([], r[0]))
+    new = Val(cv.insert(src, cv.current[base_name].name,
+                        cv.current[base_name], start, step),
+              base.rows, base.cols, base.dtype, base.shape)
+    cv.current[base_name] = new
+    return src
+
+
+ATEN_OPS["aten.copy_.default"] = _copy_into_slice
 
 
 def convert(ep, name: str):
@@ -835,6 +876,7 @@ def convert(ep, name: str):
     import torch.fx
     cv = Converter(name)
     env: dict = {}
+    cv.current = env
     inputs, outputs = [], []
     arg_types = []
     for node in ep.graph.nodes:
