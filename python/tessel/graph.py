@@ -579,7 +579,8 @@ def _reduction(kind, mean=False):
 def _max_dim(cv, node, args, kwargs):
     users = [u for u in node.users]
     for u in users:
-        if not (u.target.__name__ == "getitem" and u.args[1] == 0):
+        # The indices' getitem may exist unused.
+        if u.args[1] != 0 and u.users:
             raise cv.error("max(dim) indices are not supported; use amax")
     x = args[0]
     keepdim = args[2] if len(args) > 2 else False

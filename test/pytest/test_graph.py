@@ -200,3 +200,38 @@ def test_arguments_are_checked(compiled):
     _, args, k = compiled("softmax")
     with pytest.raises(tessel.ArgumentError, match="expected \\[8, 128\\]"):
         k(gen(4, 128))
+
+
+def many_ops(x, y):
+    a = torch.clamp(x, -1.5, 2.0) + y.abs().sqrt()
+    b = torch.round(x * 3.0) * (y.pow(2) + 1.0).reciprocal()
+    c = torch.sigmoid(a) * torch.relu(b) - torch.maximum(x, y) / 2.0
+    d = c.mean(dim=-1)                               # [8]: a row of 8
+    m = x.max(dim=-1, keepdim=True).values
+    e = torch.cat([x[:, :16], y[:, 16:48] - m], dim=-1)
+    f = (x.narrow(1, 8, 16) * 10.0).to(torch.int32)  # truncation
+    g = (1.0 - x.square()).clamp_min(0.0).rsqrt().clamp_max(4.0)
+    return c, d, e, f, g
+
+
+def test_many_ops_match_torch():
+    """One compile covering the table's other entries: clamp, abs, sqrt,
+    round, pow, reciprocal, sigmoid, relu, maximum, mean without keepdim (a
+    reshape of the [8, 1] statistic to [8]), max(dim).values, cat of
+    column slices, narrow, float -> int32, square, clamp_min / clamp_max,
+    rsqrt."""
+    x, y = gen(8, 64, scale=2.0), gen(8, 64, seed=1)
+    k = tessel.compile_graph(many_ops, (x, y))
+    got, want = k(x, y), many_ops(x, y)
+    for i, (g, w) in enumerate(zip(got, want)):
+        assert g.shape == w.shape and g.dtype == w.dtype, i
+        if i == 1:      # a 64-term mean: summation order
+            assert torch.allclose(g, w, rtol=0, atol=1e-6), i
+        elif i == 2 or i == 3:
+            assert torch.equal(g, w), i
+        else:
+            # sigmoid's exp and rsqrt are the simulation's (docs/numerics.md),
+            # a few f32 ulps from torch's; c then subtracts values of about
+            # 1 to 5, so its error is absolute.
+            assert torch.allclose(g, w, rtol=1e-6, atol=1e-6), \
+                (i, float((g - w).abs().max()))
