@@ -23,8 +23,11 @@
 //    computed by walking the producer graph back to GM values: elementwise
 //    generics, row reductions and column slices / inserts are evaluated on
 //    the row's column pieces (cut where a concatenation or an interleave
-//    changes source; chunked to fit UB), so chains along the same rows fuse
-//    into the scope and are recomputed rather than staged in GM.
+//    changes source; chunked to fit UB, as placement measures it), so
+//    chains along the same rows fuse into the scope and are recomputed
+//    rather than staged in GM. A value computed column by column is also
+//    split into column blocks (at most kMaxBlockColumns wide, and enough
+//    of them to give every vector core a block).
 //
 // Every decision is a remark on the scope; anything outside this subset is
 // an error at the op's location naming the op.
@@ -620,7 +623,6 @@ LogicalResult Former::cuts(Value v, int64_t c0, int64_t c1,
 
 FailureOr<TV> Former::binary(Operation *op, const TV &a, const TV &c,
                              int64_t w) {
-  auto f32t = b.getF32Type();
   // Constant folding and scalar forms.
   if (a.kind == TV::Const && c.kind == TV::Const) {
     double x = a.constant, y = c.constant, r;
@@ -680,7 +682,6 @@ FailureOr<TV> Former::binary(Operation *op, const TV &a, const TV &c,
     y = toFull(c, w);
   }
   Type ty = x.getType();
-  (void)f32t;
   Value r;
   if (isa<arith::AddFOp>(op)) r = AddOp::create(b, loc, ty, x, y);
   else if (isa<arith::SubFOp>(op)) r = SubOp::create(b, loc, ty, x, y);

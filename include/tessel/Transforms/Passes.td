@@ -69,8 +69,12 @@ def TileFormScopes : Pass<"tile-form-scopes", "::mlir::ModuleOp"> {
       or stride 2 interleaves: `tile.scatter`). The row is cut into column
       pieces where a concatenation changes source and, when the row does
       not fit UB, into halving chunks until it does (measured by
-      placement). Chains along the same rows thus land in one scope;
-      `tile-schedule-pipeline` later widens rows, groups and fuses.
+      placement). Chains along the same rows thus land in one scope. A
+      value computed column by column (no reduction, concatenation or
+      strided slice) is split into column blocks of at most 512 columns,
+      enough of them to give each vector core a block (block b: row
+      b / C, columns (b % C) x width). `tile-schedule-pipeline` later
+      widens rows, groups and fuses.
     - a reshape (`tensor.collapse_shape` to 1-D then `tensor.expand_shape`):
       a `memref` view of its source's GM tensor.
 
