@@ -104,16 +104,17 @@ def run(args) -> dict:
     argv = [inputs[n] for n in reference.INPUT_NAMES] + \
            [outputs[n] for n in reference.OUTPUT_NAMES]
     if args.kernel == "graph":
-        if backend != "cpu":
-            raise InputError("the graph kernel runs on the CPU simulation "
-                             "only (--backend cpu)")
         import graph
         t0 = time.perf_counter()
         kernel = graph.make_graph(p, T, args.target)
-        kernel.compile()
+        if backend == "pto":
+            kernel.compile_pto()
+        else:
+            kernel.compile()
         compile_s = time.perf_counter() - t0
         t0 = time.perf_counter()
-        got = kernel(*[inputs[n] for n in reference.INPUT_NAMES])
+        got = kernel(*[inputs[n] for n in reference.INPUT_NAMES],
+                     backend=backend)
         simulate_s = time.perf_counter() - t0
         for n, g in zip(reference.OUTPUT_NAMES, got):
             outputs[n].copy_(g)
@@ -143,7 +144,9 @@ def run(args) -> dict:
     }
     if backend == "pto":
         from tessel.runtime.pto import sync_stats
-        result["syncs"] = sync_stats(kernel.pto(args.target).synced_ir)
+        emitted = (kernel.pto() if args.kernel == "graph"
+                   else kernel.pto(args.target))
+        result["syncs"] = sync_stats(emitted.synced_ir)
     if args.save:
         torch.save({"inputs": inputs, "outputs": outputs}, args.save)
     return result

@@ -353,6 +353,8 @@ Value Former::toFull(const TV &t, int64_t w) {
     return FullOp::create(b, loc, tileType(1, w, b.getF32Type()),
                           b.getF32FloatAttr((float)t.constant));
   case TV::RowScal:
+    if (w == 1)
+      return t.tile;
     return RowExpandMulOp::create(b, loc, tileType(1, w, b.getF32Type()),
                                   ones(w), t.tile);
   case TV::ColVec:
@@ -658,6 +660,27 @@ FailureOr<TV> Former::binary(Operation *op, const TV &a, const TV &c,
     TV out = t;
     out.tile = r;
     return out;
+  }
+  // One-column tiles: a row's value and a row scale are the same 1x1 (and
+  // W x 1 once rows are widened) tile; no broadcast (PTO-ISA's row expand
+  // takes row-major tiles, and a one-column tile is a column).
+  if (w == 1 && a.tile.getType() == c.tile.getType() && a.kind != TV::ColVec &&
+      c.kind != TV::ColVec) {
+    TV::Kind kind = (a.kind == TV::RowScal || c.kind == TV::RowScal)
+                        ? TV::RowScal
+                        : a.kind;
+    Value x = a.tile, y = c.tile;
+    Type ty = x.getType();
+    Value r;
+    if (isa<arith::AddFOp>(op)) r = AddOp::create(b, loc, ty, x, y);
+    else if (isa<arith::SubFOp>(op)) r = SubOp::create(b, loc, ty, x, y);
+    else if (isa<arith::MulFOp>(op)) r = MulOp::create(b, loc, ty, x, y);
+    else if (isa<arith::DivFOp>(op)) r = DivOp::create(b, loc, ty, x, y);
+    else if (isa<arith::MaximumFOp, arith::MaxNumFOp>(op))
+      r = MaxOp::create(b, loc, ty, x, y);
+    else
+      r = MinOp::create(b, loc, ty, x, y);
+    return TV{kind, r, 0};
   }
   // Row scale times a row: row_expand_mul; column scale: col_expand_mul.
   if (isa<arith::MulFOp>(op)) {

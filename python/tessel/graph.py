@@ -1042,10 +1042,39 @@ class GraphKernel:
                                                        len(names)))
         return self._exe
 
-    def __call__(self, *tensors):
-        """Runs on the CPU simulation; returns the output tensor(s)."""
+    def pto(self):
+        """The kernel through the NPU back end (`tessel.runtime.pto.Emitted`:
+        the Ascend C source on PTO-ISA and its synchronised IR; cached)."""
+        if getattr(self, "_emitted", None) is None:
+            from .compiler import driver
+            from .mlir import ir
+            from .runtime import pto
+            module, ctx = self.module("tile")
+            with ctx:
+                # emit_module rewrites its module: give it a copy.
+                copy = ir.Module.parse(module.operation.get_asm(
+                    enable_debug_info=True))
+                self._emitted = pto.emit_module(copy, self.name, self.target)
+            driver.check_target(self.target)
+        return self._emitted
+
+    def compile_pto(self):
+        """The emitted kernel built and loaded on the strict reference of
+        the PTO-ISA API (runtime/pto; cached)."""
+        if getattr(self, "_pto_exe", None) is None:
+            from .runtime import pto
+            self._pto_exe = pto.PtoKernel(self.pto())
+        return self._pto_exe
+
+    def __call__(self, *tensors, backend: str = "cpu"):
+        """Runs on the CPU simulation (backend="cpu") or as the emitted
+        PTO-ISA kernel on the strict reference (backend="pto"); returns the
+        output tensor(s)."""
         import torch
         from .errors import ArgumentError
+        if backend not in ("cpu", "pto"):
+            raise ArgumentError(f"backend must be 'cpu' or 'pto', got "
+                                f"{backend!r}")
         if len(tensors) != len(self.inputs):
             raise ArgumentError(f"{self.__name__} takes {len(self.inputs)} "
                                 f"tensors, got {len(tensors)}")
@@ -1059,7 +1088,8 @@ class GraphKernel:
             args.append(t.contiguous().reshape(_as2d(shape)))
         outs = [torch.empty(_as2d(shape), dtype=_torch_dtype(dt))
                 for _, shape, dt in self.outputs]
-        self.compile()(*args, *outs)
+        exe = self.compile_pto() if backend == "pto" else self.compile()
+        exe(*args, *outs)
         outs = [o.reshape(shape) for o, (_, shape, _) in zip(outs, self.outputs)]
         return outs[0] if len(outs) == 1 else tuple(outs)
 
