@@ -48,7 +48,7 @@ install: build
 # -- the two commands ------------------------------------------------------
 check: install
 	$(call say,check: lit and pytest)
-	@$(PY) scripts/check.py --build $(BUILD) $(CHECK_ARGS)
+	@$(if $(FRESH),TESSEL_CHECK_CACHE=0 ,)$(PY) scripts/check.py --build $(BUILD) $(CHECK_ARGS)
 
 demo: install
 	$(call say,demo)

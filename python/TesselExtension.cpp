@@ -75,6 +75,23 @@ NB_MODULE(_tessel, m) {
       "The figures of every known target, as dicts.");
 
   m.def(
+      "tile_storage_bytes",
+      [](MlirType tileType, const std::string &kind,
+         const std::string &target) {
+        int64_t bytes = tesselGetTileStorageBytes(
+            tileType, mlirStringRefCreate(kind.data(), kind.size()),
+            mlirStringRefCreate(target.data(), target.size()));
+        if (bytes < 0)
+          throw nb::value_error("expected a tile type, a buffer kind (ub, "
+                                "l1, l0a, l0b, l0c) and a known target");
+        return bytes;
+      },
+      nb::arg("tile_type"), nb::arg("kind"), nb::arg("target"),
+      "Bytes of one copy of a tile of `tile_type` in buffer `kind` of "
+      "`target`, aligned as the placement aligns it "
+      "(tessel/Analysis/TileLayout.h).");
+
+  m.def(
       "gm_traffic",
       [](MlirOperation op) {
         int64_t read = 0, written = 0;

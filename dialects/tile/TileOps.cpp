@@ -18,6 +18,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
 
@@ -798,6 +799,131 @@ LogicalResult RowExpandMulOp::verify() {
 LogicalResult ColExpandMulOp::verify() {
   return verifyExpand(*this, tileOf(getInput()), tileOf(getScale()),
                       /*perRow=*/false);
+}
+
+std::optional<ExpandInfo> tessel::tile::getExpandInfo(Operation *op) {
+  using A = ExpandArith;
+  return llvm::TypeSwitch<Operation *, std::optional<ExpandInfo>>(op)
+      .Case([](RowExpandAddOp) { return ExpandInfo{true, A::Add, "TROWEXPANDADD"}; })
+      .Case([](RowExpandSubOp) { return ExpandInfo{true, A::Sub, "TROWEXPANDSUB"}; })
+      .Case([](RowExpandMulOp) { return ExpandInfo{true, A::Mul, "TROWEXPANDMUL"}; })
+      .Case([](RowExpandDivOp) { return ExpandInfo{true, A::Div, "TROWEXPANDDIV"}; })
+      .Case([](RowExpandMaxOp) { return ExpandInfo{true, A::Max, "TROWEXPANDMAX"}; })
+      .Case([](RowExpandMinOp) { return ExpandInfo{true, A::Min, "TROWEXPANDMIN"}; })
+      .Case([](RowExpandExpdifOp) { return ExpandInfo{true, A::Expdif, "TROWEXPANDEXPDIF"}; })
+      .Case([](ColExpandAddOp) { return ExpandInfo{false, A::Add, "TCOLEXPANDADD"}; })
+      .Case([](ColExpandSubOp) { return ExpandInfo{false, A::Sub, "TCOLEXPANDSUB"}; })
+      .Case([](ColExpandMulOp) { return ExpandInfo{false, A::Mul, "TCOLEXPANDMUL"}; })
+      .Case([](ColExpandDivOp) { return ExpandInfo{false, A::Div, "TCOLEXPANDDIV"}; })
+      .Case([](ColExpandMaxOp) { return ExpandInfo{false, A::Max, "TCOLEXPANDMAX"}; })
+      .Case([](ColExpandMinOp) { return ExpandInfo{false, A::Min, "TCOLEXPANDMIN"}; })
+      .Case([](ColExpandExpdifOp) { return ExpandInfo{false, A::Expdif, "TCOLEXPANDEXPDIF"}; })
+      .Default([](Operation *) { return std::nullopt; });
+}
+
+#define TESSEL_EXPAND_VERIFIER(OP, PER_ROW)                                    \
+  LogicalResult OP::verify() {                                                 \
+    return verifyExpand(*this, tileOf(getInput()), tileOf(getScale()),         \
+                        PER_ROW);                                              \
+  }
+TESSEL_EXPAND_VERIFIER(RowExpandAddOp, true)
+TESSEL_EXPAND_VERIFIER(RowExpandSubOp, true)
+TESSEL_EXPAND_VERIFIER(RowExpandDivOp, true)
+TESSEL_EXPAND_VERIFIER(RowExpandMaxOp, true)
+TESSEL_EXPAND_VERIFIER(RowExpandMinOp, true)
+TESSEL_EXPAND_VERIFIER(RowExpandExpdifOp, true)
+TESSEL_EXPAND_VERIFIER(ColExpandAddOp, false)
+TESSEL_EXPAND_VERIFIER(ColExpandSubOp, false)
+TESSEL_EXPAND_VERIFIER(ColExpandDivOp, false)
+TESSEL_EXPAND_VERIFIER(ColExpandMaxOp, false)
+TESSEL_EXPAND_VERIFIER(ColExpandMinOp, false)
+TESSEL_EXPAND_VERIFIER(ColExpandExpdifOp, false)
+#undef TESSEL_EXPAND_VERIFIER
+
+/// tile.row_expand / tile.col_expand: same element type, the input is the
+/// result's one column (row) M x 1 (1 x N).
+static LogicalResult verifyBroadcast(Operation *op, TileType in, TileType out,
+                                     bool perRow) {
+  if (in.getElementType() != out.getElementType())
+    return op->emitOpError("result element type ")
+           << out.getElementType() << " does not match the input's "
+           << in.getElementType();
+  SmallVector<int64_t> want = perRow
+                                  ? SmallVector<int64_t>{out.getRows(), 1}
+                                  : SmallVector<int64_t>{1, out.getCols()};
+  if (in.getShape() != ArrayRef<int64_t>(want))
+    return op->emitOpError("input must be ")
+           << shapeString(want) << " for a " << shapeString(out.getShape())
+           << " result, got " << shapeString(in.getShape());
+  return success();
+}
+
+LogicalResult RowExpandOp::verify() {
+  return verifyBroadcast(*this, tileOf(getInput()), tileOf(getResult()),
+                         /*perRow=*/true);
+}
+
+LogicalResult ColExpandOp::verify() {
+  return verifyBroadcast(*this, tileOf(getInput()), tileOf(getResult()),
+                         /*perRow=*/false);
+}
+
+LogicalResult ArangeOp::verify() {
+  TileType type = tileOf(getResult());
+  int64_t first = getStart(), last = first + type.getNumElements() - 1;
+  Type elt = type.getElementType();
+  // Every value must be exact in the element type: 2^24 for f32, 2^11 for
+  // f16, the i32 range for i32.
+  int64_t limit = elt.isF16() ? (1 << 11) : elt.isF32() ? (1 << 24)
+                                                       : (int64_t(1) << 31);
+  if (first < -limit || last >= limit)
+    return emitOpError("values ")
+           << first << " .. " << last << " are not all exact in " << elt;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Sub-tiles
+//===----------------------------------------------------------------------===//
+
+/// A `sub`-shaped window at (row, col) of a `whole` tile: same element type,
+/// fits, and constant offsets keep it inside.
+static LogicalResult verifySubTile(Operation *op, TileType sub,
+                                   TileType whole, Value row, Value col,
+                                   StringRef subName, StringRef wholeName) {
+  if (sub.getElementType() != whole.getElementType())
+    return op->emitOpError()
+           << subName << " element type " << sub.getElementType()
+           << " does not match the " << wholeName << "'s "
+           << whole.getElementType();
+  Value offsets[2] = {row, col};
+  for (int d = 0; d < 2; ++d) {
+    int64_t size = sub.getShape()[d], dim = whole.getShape()[d];
+    if (size > dim)
+      return op->emitOpError()
+             << subName << " " << shapeString(sub.getShape())
+             << " does not fit the " << wholeName << " "
+             << shapeString(whole.getShape());
+    std::optional<int64_t> offset = getConstantIntValue(offsets[d]);
+    if (offset && (*offset < 0 || *offset + size > dim))
+      return op->emitOpError()
+             << subName << " " << shapeString(sub.getShape()) << " at "
+             << (d == 0 ? "row" : "column") << " " << *offset
+             << " leaves the " << wholeName << " "
+             << shapeString(whole.getShape()) << " (" << *offset << " + "
+             << size << " > " << dim << ")";
+  }
+  return success();
+}
+
+LogicalResult ExtractOp::verify() {
+  return verifySubTile(*this, tileOf(getResult()), tileOf(getSource()),
+                       getRow(), getCol(), "result", "source");
+}
+
+LogicalResult InsertOp::verify() {
+  return verifySubTile(*this, tileOf(getSource()), tileOf(getDest()),
+                       getRow(), getCol(), "source", "dest");
 }
 
 static LogicalResult verifyRowReduce(Operation *op, TileType in,

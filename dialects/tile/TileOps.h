@@ -53,4 +53,25 @@ bool isPipeOnCore(Pipe pipe, CoreKind kind);
 #define GET_OP_CLASSES
 #include "tile/TileOps.h.inc"
 
+namespace tessel::tile {
+
+/// The arithmetic of a broadcast op: `result[i, j] = input[i, j] <op> s`
+/// with `s = scale[i, 0]` (per row) or `scale[0, j]` (per column);
+/// `Expdif` is `exp(input[i, j] - s)`.
+enum class ExpandArith { Add, Sub, Mul, Div, Max, Min, Expdif };
+
+struct ExpandInfo {
+  bool perRow;
+  ExpandArith arith;
+  /// PTO-ISA's instruction name (TROWEXPANDADD, TCOLEXPANDMUL, ...).
+  llvm::StringRef ptoName;
+};
+
+/// The broadcast arithmetic ops tile.row_expand_<op> / tile.col_expand_<op>
+/// (input, scale -> result of the input's type); std::nullopt for any
+/// other op.
+std::optional<ExpandInfo> getExpandInfo(mlir::Operation *op);
+
+} // namespace tessel::tile
+
 #endif // TESSEL_DIALECT_TILE_TILEOPS_H

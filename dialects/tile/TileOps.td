@@ -497,6 +497,8 @@ def Tile_ColExpandMulOp : Tile_Op<"col_expand_mul", [Pure, Tile_InCoreScope,
   let hasVerifier = 1;
 }
 
+include "tile/TileViewOps.td"
+
 class Tile_RowReduceOp<string mnemonic, string what>
     : Tile_Op<mnemonic, [Pure, Tile_InCoreScope, Tile_VectorOnly]> {
   let summary = "reduce each row by " # what;

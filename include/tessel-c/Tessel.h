@@ -59,6 +59,14 @@ MLIR_CAPI_EXPORTED intptr_t tesselGetNumTargets(void);
 MLIR_CAPI_EXPORTED bool tesselGetTarget(intptr_t index,
                                         TesselTargetInfo *info);
 
+/// Bytes of one copy of a tile of `tileType` stored in buffer `kind` ("ub",
+/// "l1", "l0a", "l0b" or "l0c") of target `target` (tessel/Analysis/
+/// TileLayout.h: padding and alignment included); -1 for an unknown kind or
+/// target or a type that is not a tile.
+MLIR_CAPI_EXPORTED int64_t tesselGetTileStorageBytes(MlirType tileType,
+                                                     MlirStringRef kind,
+                                                     MlirStringRef target);
+
 /// The static GM traffic of one run of `op` (tessel/Analysis/GmTraffic.h):
 /// bytes read by tile.load and written by tile.store under it, times loop
 /// trip counts and the block counts of nested tile.spmd ops.

@@ -3,7 +3,7 @@
 Written in the PyPTO `pl` surface the way a kernel author would write it;
 only the import line differs from a PyPTO kernel. The contract (shapes,
 inputs, outputs, the computation, the accuracy rule) is
-kernels/dsv4/CONTRACT.md; the golden is reference.py.
+kernels/dsv4/README.md; the golden is reference.py.
 
 The schedule: eight `pl.spmd` scopes, one per stage, meeting in GM.
 

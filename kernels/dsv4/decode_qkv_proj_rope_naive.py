@@ -1,7 +1,7 @@
 """DeepSeek-V4 decode Q/KV projection + RoPE, written plainly.
 
 The same computation as decode_qkv_proj_rope.py (contract:
-kernels/dsv4/CONTRACT.md), written the way one would before
+kernels/dsv4/README.md), written the way one would before
 scheduling anything: one `pl.parallel` + `pl.at` scope per elementary stage,
 fp32 GM intermediates between stages, plain `pl.range` loops and one fixed
 tile shape (a token row by 128 columns; 128 x 128 weight tiles). It is the

@@ -1,6 +1,6 @@
 """PyTorch golden of the DeepSeek-V4 decode Q/KV projection + RoPE kernel.
 
-The full contract is kernels/dsv4/CONTRACT.md; this file is its
+The full contract is in kernels/dsv4/README.md; this file is its
 executable form, with no compiler imports.
 
 Shapes (per preset; T tokens, any of 1, 8, 16, 32, 64, 128):

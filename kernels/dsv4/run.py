@@ -9,7 +9,7 @@ simulation and check it against the PyTorch golden.
 
 Prints a table (output, max abs error, max rel error, elements out of
 tolerance, pass) and timings (compile, simulate, golden). Exit status 1 when
-any output fails the accuracy rule of kernels/dsv4/CONTRACT.md.
+any output fails the accuracy rule of kernels/dsv4/README.md.
 """
 
 from __future__ import annotations

@@ -32,10 +32,13 @@ def is_slow(preset: str, T: int) -> bool:
     return preset == "pro" or T == 128
 
 
+# The cases of one preset x T share inputs and kernels (lru caches above):
+# one xdist group each, so they run back to back on one test worker.
 CASES = [
     pytest.param(kind, preset, T, seed, gammas,
                  id=f"{kind}-{preset}-T{T}-seed{seed}",
-                 marks=[pytest.mark.slow] if is_slow(preset, T) else [])
+                 marks=[pytest.mark.xdist_group(f"dsv4-{preset}-{T}")] +
+                 ([pytest.mark.slow] if is_slow(preset, T) else []))
     for preset in ("flash", "pro", "demo") for T in TOKENS
     for seed, gammas in SEEDS
     for kind in ("hand", "naive")

@@ -82,36 +82,21 @@ def bits(t: torch.Tensor) -> torch.Tensor:
     return t.contiguous().view(torch.uint8)
 
 
+# The cases of one preset x T share inputs and compiled kernels: one xdist
+# group each, so they run on one worker; building the emitted source
+# (g++, the bulk of a case's time) is spread over the workers.
 CASES = [
     pytest.param(kind, preset, T, target,
                  id=f"{kind}-{preset}-T{T}-{target}",
-                 marks=[] if (preset, T) == ("flash", 8) else
-                 [pytest.mark.slow])
+                 marks=[pytest.mark.xdist_group(f"pto-{preset}-{T}")] +
+                 ([] if (preset, T) == ("flash", 8) else [pytest.mark.slow]))
     for preset in ("flash", "pro") for T in TOKENS
     for target in ("a2a3", "a5") for kind in ("hand", "naive")
 ]
 
 
-@pytest.fixture(scope="module")
-def prebuilt(request):
-    """Emits every kernel this run needs and builds them with one host
-    compiler process per core (the builds dominate this module's time);
-    the tests then find them in the content-addressed cache."""
-    import os
-    from concurrent.futures import ThreadPoolExecutor
-    from tessel.runtime import pto
-    quick = request.config.getoption("--quick")
-    wanted = [c.values for c in CASES
-              if not (quick and any(m.name == "slow" for m in c.marks))]
-    emitted = [kernel_for(kind, preset, T).pto(target)
-               for kind, preset, T, target in wanted]
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        list(pool.map(pto.build, emitted))
-
-
 @pytest.mark.parametrize("kind,preset,T,target", CASES)
-def test_emitted_kernel_matches_golden_and_simulation(kind, preset, T, target,
-                                                      prebuilt):
+def test_emitted_kernel_matches_golden_and_simulation(kind, preset, T, target):
     p = reference.PRESETS[preset]
     inputs, want = case_data(preset, T)
     kernel = kernel_for(kind, preset, T)

@@ -342,7 +342,30 @@ private:
 } // namespace
 
 LogicalResult InstrBuilder::build() {
+  // Ops the CPU simulation runs whose PTO-ISA instruction the emitter and
+  // its reference (runtime/pto) do not have yet: a clear error at the op.
+  auto notYet = [&](StringRef instr) {
+    return error() << "the NPU back end does not emit " << op->getName()
+                   << " yet (PTO-ISA " << instr
+                   << " is not in Tessel's emitter and runtime/pto "
+                      "reference); the CPU simulation runs it";
+  };
+  auto decomposable = [&](StringRef instr) {
+    return error() << "the NPU back end does not emit " << op->getName()
+                   << " (PTO-ISA " << instr
+                   << ") yet; run tile-decompose-broadcasts first "
+                      "(tile-pto-pipeline does)";
+  };
+  if (std::optional<ExpandInfo> info = getExpandInfo(op))
+    if (info->arith != ExpandArith::Mul)
+      return decomposable(info->ptoName);
   return TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([&](ExtractOp) { return notYet("TEXTRACT / TMOV of a sub-tile"); })
+      .Case([&](InsertOp) { return notYet("TINSERT / TMOV into a sub-tile"); })
+      .Case([&](RowExpandOp) { return decomposable("TROWEXPAND"); })
+      .Case([&](ColExpandOp) { return decomposable("TCOLEXPAND"); })
+      .Case([&](LogOp) { return notYet("TLOG"); })
+      .Case([&](ArangeOp) { return notYet("TCI"); })
       .Case([&](LoadOp o) { return load(o); })
       .Case([&](StoreOp o) { return store(o); })
       .Case([&](FullOp o) -> LogicalResult {

@@ -75,3 +75,15 @@ int64_t tessel::getTileStorageBytes(tile::TileType type, BufferKind kind,
                        target)
       .getBytes();
 }
+
+TileLayout tessel::getRowReduceSourceLayout(int64_t rows, int64_t cols,
+                                            int64_t elementBytes,
+                                            const TargetInfo &target) {
+  TileLayout layout =
+      getTileLayout(rows, cols, elementBytes, BufferKind::UB, target);
+  if (rows == 1)
+    return layout;
+  layout.rows =
+      getTileLayout(rows, 1, elementBytes, BufferKind::UB, target).rows;
+  return layout;
+}

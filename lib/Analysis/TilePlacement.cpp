@@ -76,6 +76,24 @@ MemoryKind tessel::toMemoryKind(BufferKind kind) {
   llvm_unreachable("unknown buffer kind");
 }
 
+std::optional<BufferKind> tessel::fromMemoryKind(MemoryKind kind) {
+  switch (kind) {
+  case MemoryKind::gm:
+    return std::nullopt;
+  case MemoryKind::ub:
+    return BufferKind::UB;
+  case MemoryKind::l1:
+    return BufferKind::L1;
+  case MemoryKind::l0a:
+    return BufferKind::L0A;
+  case MemoryKind::l0b:
+    return BufferKind::L0B;
+  case MemoryKind::l0c:
+    return BufferKind::L0C;
+  }
+  llvm_unreachable("unknown memory kind");
+}
+
 std::string tessel::getTileName(Value value) {
   if (auto name = LocationAttr(value.getLoc()).findInstanceOf<NameLoc>())
     return name.getName().str();
@@ -317,12 +335,16 @@ static bool isInPlaceOperand(Operation *op, OpOperand &operand) {
   // Not tile.recip: PTO-ISA's a2a3 TRECIP cannot write over its source.
   if (isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, AddSOp, SubSOp, RSubSOp,
           MulSOp, DivSOp, RDivSOp, MaxSOp, MinSOp, NegOp, AbsOp, SqrtOp,
-          RsqrtOp, ExpOp>(op))
+          RsqrtOp, ExpOp, LogOp>(op))
     return true;
-  if (auto mul = dyn_cast<RowExpandMulOp>(op))
-    return &operand == &mul.getInputMutable();
-  if (auto mul = dyn_cast<ColExpandMulOp>(op))
-    return &operand == &mul.getInputMutable();
+  // The broadcast arithmetic reads input[i, j] (and the scale) for result
+  // element (i, j) only.
+  if (getExpandInfo(op))
+    return operand.getOperandNumber() == 0;
+  // tile.insert: outside the window the result is dest's element, inside
+  // it the source's; placed on dest, only the window is written.
+  if (auto ins = dyn_cast<InsertOp>(op))
+    return &operand == &ins.getDestMutable();
   if (auto acc = dyn_cast<MatmulAccOp>(op))
     return &operand == &acc.getAccMutable();
   return false;
@@ -466,6 +488,63 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
       return BufferKind::L0C;
     return f.l0c ? BufferKind::L0C : BufferKind::L1;
   };
+
+  // 2b. Explicit placements: an op whose author named the memory of its
+  //     result (`tile.memory`, pl.load(target_memory=...), pl.create_tile)
+  //     is honoured when the placement above agrees, and an error when it
+  //     cannot: the kind follows from the scope and the ops that use the
+  //     tile, so the message says which.
+  WalkResult explicitWalk = scope.getBody().walk([&](Operation *op)
+                                                     -> WalkResult {
+    Attribute attr = op->getAttr(kMemoryAttrName);
+    if (!attr)
+      return WalkResult::advance();
+    auto requested = dyn_cast<MemoryKindAttr>(attr);
+    if (!requested) {
+      op->emitOpError("has '")
+          << kMemoryAttrName << "' = " << attr
+          << ", expected a memory such as #tile.memory<l1>";
+      return WalkResult::interrupt();
+    }
+    if (op->getNumResults() != 1 || !isTile(op->getResult(0))) {
+      op->emitOpError("has '")
+          << kMemoryAttrName << "' but no single tile result to place";
+      return WalkResult::interrupt();
+    }
+    Value result = op->getResult(0);
+    std::optional<BufferKind> want = fromMemoryKind(requested.getValue());
+    if (!want || *want == BufferKind::L0A || *want == BufferKind::L0B) {
+      op->emitOpError("asks for ")
+          << stringifyMemoryKind(requested.getValue())
+          << ", where tiles are not stored: L0A and L0B hold a matmul's "
+             "operands while it runs (moved from L1), GM holds tensors; "
+             "ask for ub, l1 or l0c";
+      return WalkResult::interrupt();
+    }
+    BufferKind got = kindOf(result);
+    if (got == *want)
+      return WalkResult::advance();
+    KindClasses::Flags &f = classes.flagsOf(result);
+    std::string why;
+    if (coreKind == CoreKind::vector)
+      why = "a vector scope has only the UB";
+    else if (coreKind == CoreKind::cube)
+      why = "a cube scope has no UB";
+    else if (got == BufferKind::UB)
+      why = "only vector ops use it";
+    else if (got == BufferKind::L0C)
+      why = f.l0c ? "it holds a matmul result or accumulator"
+                  : "the cube side keeps it in L0C";
+    else
+      why = f.cubeSide ? "a cube op uses it" : "the cube side keeps it in L1";
+    op->emitError("tile '")
+        << getTileName(result) << "' is asked to live in "
+        << getBufferKindTitle(*want) << " but is placed in "
+        << getBufferKindTitle(got) << ": " << why;
+    return WalkResult::interrupt();
+  });
+  if (explicitWalk.wasInterrupted())
+    return failure();
 
   // 3. Storage: one per tile value, except where a value can live in the
   //    bytes of another: a reshape view of its operand; the loop-carried
@@ -655,11 +734,24 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
         b.slotPipeline = pipeline;
       }
     }
-    // The scratch tile of a vector row reduction, of the source's shape.
+    // The scratch tile of a vector row reduction, of the source's shape;
+    // the source's storage covers the view the reduction reads it through.
     if (isa<RowSumOp, RowMaxOp>(op) && kindOf(op->getResult(0)) ==
                                            BufferKind::UB) {
       Value input = op->getOperand(0);
       Value result = op->getResult(0);
+      auto inputType = cast<TileType>(input.getType());
+      auto source = storageOf.find(input);
+      if (source != storageOf.end()) {
+        PlacedBuffer &src = buffers[source->second];
+        TileLayout view = getRowReduceSourceLayout(
+            inputType.getRows(), inputType.getCols(),
+            getElementBytes(inputType.getElementType()), target);
+        if (view.getBytes() > src.size) {
+          src.size = view.getBytes();
+          src.reduceViewRows = view.rows;
+        }
+      }
       size_t resultStorage = storageOf.lookup(result);
       PlacedBuffer &b = buffers[newBuffer(result, op)];
       storageOf[result] = resultStorage;
@@ -803,7 +895,10 @@ void tessel::printMemoryMap(raw_ostream &os, const ScopePlacement &placement,
     os << pb.getSlotBytes() << " bytes";
     if (pb.getSlotBytes() != b->dataBytes) {
       os << " (" << b->dataBytes << " padded to ";
-      if (b->kind == BufferKind::UB)
+      if (b->reduceViewRows)
+        os << "the " << b->reduceViewRows
+           << " layout rows a row reduction reads)";
+      else if (b->kind == BufferKind::UB)
         os << b->align << "-byte granules)";
       else
         os << "whole fractals)";

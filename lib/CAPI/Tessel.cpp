@@ -8,6 +8,8 @@
 
 #include "tessel/Analysis/GmTraffic.h"
 #include "tessel/Analysis/TaskCost.h"
+#include "tessel/Analysis/TileLayout.h"
+#include "tessel/Analysis/TilePlacement.h"
 #include "tessel/InitAll.h"
 #include "tessel/Support/TargetInfo.h"
 #include "tessel/Target/PTO.h"
@@ -56,6 +58,21 @@ bool tesselGetTarget(intptr_t index, TesselTargetInfo *info) {
            t.taskDispatchSec,
            t.vectorRepeatBytes};
   return true;
+}
+
+int64_t tesselGetTileStorageBytes(MlirType tileType, MlirStringRef kind,
+                                  MlirStringRef target) {
+  auto type = llvm::dyn_cast<tessel::tile::TileType>(unwrap(tileType));
+  const tessel::TargetInfo *info = tessel::lookupTarget(unwrap(target));
+  std::optional<tessel::tile::MemoryKind> memory =
+      tessel::tile::symbolizeMemoryKind(unwrap(kind));
+  if (!type || !info || !memory)
+    return -1;
+  std::optional<tessel::BufferKind> buffer = tessel::fromMemoryKind(*memory);
+  if (!buffer)
+    return -1;
+  return llvm::alignTo(tessel::getTileStorageBytes(type, *buffer, *info),
+                       info->getBuffer(*buffer).alignBytes);
 }
 
 void tesselCountGmTraffic(MlirOperation op, int64_t *readBytes,

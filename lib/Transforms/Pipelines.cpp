@@ -89,6 +89,9 @@ void buildTilePtoPipeline(OpPassManager &pm,
   npu.target = options.target;
   npu.stages = options.stages;
   npu.splitThroughGM = true;
+  // Broadcasts the emitter has no instruction for yet, as ops it has; first,
+  // so that scheduling and placement see the tiles they need.
+  pm.addPass(tessel::createTileDecomposeBroadcasts());
   buildTileNpuPipeline(pm, npu);
   pm.addPass(tessel::createTileMaterializeCopies());
   pm.addPass(tessel::createTileInsertSync());
@@ -109,7 +112,8 @@ void tessel::registerTransformsPipelines() {
       buildTileNpuPipeline);
   PassPipelineRegistration<TileNpuPipelineOptions>(
       "tile-pto-pipeline",
-      "the NPU pipeline for the PTO back end: tile-npu-pipeline with mixed "
-      "scopes split through GM, tile-materialize-copies, tile-insert-sync",
+      "the NPU pipeline for the PTO back end: tile-decompose-broadcasts, "
+      "tile-npu-pipeline with mixed scopes split through GM, "
+      "tile-materialize-copies, tile-insert-sync",
       buildTilePtoPipeline);
 }

@@ -192,25 +192,28 @@ LogicalResult Widener::visit(Operation *op, std::string &why) {
         return fail("a tile with token rows meets one without");
     return makeWide(op->getResult(0));
   }
-  if (isa<AddSOp, SubSOp, RSubSOp, MulSOp, DivSOp, RDivSOp, MaxSOp, MinSOp,
-          NegOp, AbsOp, SqrtOp, RsqrtOp, RecipOp, ExpOp, CastOp, GatherOp,
-          RowSumOp, RowMaxOp, ColExpandMulOp>(op)) {
+  std::optional<ExpandInfo> expand = getExpandInfo(op);
+  bool colExpand = expand && !expand->perRow;
+  if (colExpand ||
+      isa<AddSOp, SubSOp, RSubSOp, MulSOp, DivSOp, RDivSOp, MaxSOp, MinSOp,
+          NegOp, AbsOp, SqrtOp, RsqrtOp, RecipOp, ExpOp, LogOp, CastOp,
+          GatherOp, RowSumOp, RowMaxOp>(op)) {
     if (!isWide(op->getOperand(0))) {
       if (anyWide(op->getOperands()) || anyWide(op->getResults()))
         return fail("a per-column operand has token rows");
       return success();
     }
-    if (isa<ColExpandMulOp>(op) && isWide(op->getOperand(1)))
+    if (colExpand && isWide(op->getOperand(1)))
       return fail("a per-column operand has token rows");
     return makeWide(op->getResult(0));
   }
-  if (auto rem = dyn_cast<RowExpandMulOp>(op)) {
+  if (expand && expand->perRow) {
     if (!anyWide(op->getOperands()) && !anyWide(op->getResults()))
       return success();
     for (OpOperand &operand : op->getOpOperands())
       if (failed(widenOperand(operand)))
         return fail("a row scale without token rows");
-    return makeWide(rem.getResult());
+    return makeWide(op->getResult(0));
   }
   if (auto loop = dyn_cast<LoopLikeOpInterface>(op)) {
     // Carried tiles: wide if their init, region argument, yielded value or

@@ -54,6 +54,30 @@ func.func @reuse_dead_buffer(%a: memref<64x32xf32>, %o: memref<64x1xf32>) {
 
 // -----
 
+// A reduction source of fewer rows than a column vector's block: PTO-ISA
+// reduces %x (4x32xf32, 4 x 128 = 512 B) through a view of 8 layout rows
+// (the 4x1 result pads to 8 x 4 = 32 B), so %x's storage covers 8 x 128 =
+// 1024 B and nothing else is placed in its second half. The scratch keeps
+// the source's own size (512 B), the result 32 B: 1024 + 512 + 32 = 1568.
+// MAP-LABEL: placement in @short_reduction_source of a vector scope on a2a3: fits
+// MAP-NEXT: vector UB memory map, 188416 bytes usable
+// MAP-NEXT: [0, 1024) x: 1024 bytes (512 padded to the 8 layout rows a row reduction reads), live [0, 2)
+// MAP-NEXT: [1024, 1536) m (scratch): 512 bytes, live [1, 2)
+// MAP-NEXT: [1536, 1568) m: 32 bytes (16 padded to 32-byte granules), live [1, 3)
+func.func @short_reduction_source(%a: memref<8x32xf32>, %o: memref<8x1xf32>) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 1 (%b) {
+    tile.at vector {
+      %x = tile.load %a[%c0, %c0] : memref<8x32xf32> -> !tile.tile<4x32xf32> loc("x")
+      %m = tile.row_max %x : !tile.tile<4x32xf32> -> !tile.tile<4x1xf32> loc("m")
+      tile.store %m, %o[%c0, %c0] : !tile.tile<4x1xf32>, memref<8x1xf32>
+    }
+  }
+  return
+}
+
+// -----
+
 // Exactly the capacity: two live tiles of 23x1024xf32 = 94208 B each,
 // 2 * 94208 = 188416 = the a2a3 usable UB. The add is elementwise in %a,
 // which dies there, so %c is computed in place over %a (same placement).

@@ -53,6 +53,17 @@ TileLayout getTileLayout(int64_t rows, int64_t cols, int64_t elementBytes,
 int64_t getTileStorageBytes(tile::TileType type, BufferKind kind,
                             const TargetInfo &target);
 
+/// How a vector row reduction (TROWSUM / TROWMAX) sees its UB source of
+/// `rows x cols`: PTO-ISA wants as many layout rows as the destination
+/// column vector, which pads its rows to a 32-byte block. A source of more
+/// than one row whose rows do not fill a block is viewed with its layout
+/// rows padded (valid rows unchanged); its storage must cover that view.
+/// (A one-row source keeps its layout: the destination is viewed as a
+/// 1 x block row instead.)
+TileLayout getRowReduceSourceLayout(int64_t rows, int64_t cols,
+                                    int64_t elementBytes,
+                                    const TargetInfo &target);
+
 } // namespace tessel
 
 #endif // TESSEL_ANALYSIS_TILELAYOUT_H

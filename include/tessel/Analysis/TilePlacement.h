@@ -29,6 +29,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,15 @@ llvm::StringRef getBufferKindTitle(BufferKind kind);
 
 /// The tile dialect's memory kind for a buffer kind.
 tile::MemoryKind toMemoryKind(BufferKind kind);
+
+/// The buffer kind of a memory kind (none for gm).
+std::optional<BufferKind> fromMemoryKind(tile::MemoryKind kind);
+
+/// The discardable attribute by which an author names the memory of an op's
+/// tile result (`#tile.memory<ub>`, `<l1>`, `<l0c>`): pl.load(...,
+/// target_memory=...) and pl.create_tile. tile-place-buffers honours it
+/// when the placement agrees and reports an error at the op when it cannot.
+inline constexpr llvm::StringLiteral kMemoryAttrName = "tile.memory";
 
 /// The author's name of a tile: the name of a NameLoc in its location (the
 /// defining op's, or the block argument's) if there is one, else the op name
@@ -83,6 +93,9 @@ struct PlacedBuffer {
   int64_t size = 0;
   /// Bytes of the tile's own elements.
   int64_t dataBytes = 0;
+  /// Layout rows of the view a row reduction reads this tile through when
+  /// they exceed the tile's own (getRowReduceSourceLayout); 0 otherwise.
+  int64_t reduceViewRows = 0;
   /// Alignment of the offset and of the slot stride (the kind's).
   int64_t align = 1;
   int64_t slots = 1;

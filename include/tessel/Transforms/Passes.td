@@ -638,6 +638,33 @@ def TileMaterializeCopies : Pass<"tile-materialize-copies", "::mlir::ModuleOp"> 
   let dependentDialects = ["::tessel::tile::TileDialect"];
 }
 
+def TileDecomposeBroadcasts
+    : Pass<"tile-decompose-broadcasts", "::mlir::ModuleOp"> {
+  let summary = "broadcast ops the PTO emitter lacks as row/col_expand_mul "
+                "of a ones tile and an elementwise op";
+  let description = [{
+    `tile.row_expand`, `tile.col_expand` and `tile.row_expand_<op>` /
+    `tile.col_expand_<op>` other than `_mul` have no PTO-ISA instruction in
+    Tessel's emitter yet. This pass (the first of `tile-pto-pipeline`)
+    rewrites each into ops it has: the [M, 1] / [1, N] operand broadcast
+    exactly as `row_expand_mul(full 1, v)` / `col_expand_mul(full 1, v)`
+    (1 * v is v for every value), then `tile.add`, `sub`, `div`, `max`,
+    `min`, or `exp(sub)` for expdif. Results equal the CPU lowering's bit
+    for bit; the cost is one [M, N] tile of UB more.
+
+    ```mlir
+    %y = tile.row_expand_sub %x, %m : !tile.tile<16x32xf32>, !tile.tile<16x1xf32>
+    ```
+    becomes
+    ```mlir
+    %one = tile.full 1.0 : !tile.tile<16x32xf32>
+    %b = tile.row_expand_mul %one, %m : !tile.tile<16x32xf32>, !tile.tile<16x1xf32>
+    %y = tile.sub %x, %b : !tile.tile<16x32xf32>
+    ```
+  }];
+  let dependentDialects = ["::tessel::tile::TileDialect"];
+}
+
 def TileInsertSync : Pass<"tile-insert-sync", "::mlir::ModuleOp"> {
   let summary = "order the AI Core's pipes with set_flag / wait_flag and "
                 "barriers wherever placed bytes are shared";

@@ -273,6 +273,15 @@ private:
   /// row-major tiles only: a column vector (R x 1, stored column major) is
   /// the same bytes as a 1 x R row (a view bound to the same address).
   Value row(Value tile);
+  /// The destination and source objects of a row reduction of `op`. PTO-ISA
+  /// (its CPU simulation checks it statically) wants the same number of
+  /// layout rows on both sides, but a column vector pads its rows to a
+  /// 32-byte block: a one-row source reduces into a 1 x block row-major
+  /// view of the destination (the same bytes), a source of more rows is
+  /// viewed with its rows padded like the destination's (only its valid
+  /// rows are read; the view must stay inside the buffer).
+  FailureOr<std::pair<Value, Value>> rowReduceOperands(Operation *op,
+                                                       Value dst, Value src);
   FailureOr<Value> globalTensor(Operation *op, Value memref,
                                 ValueRange indices, TileType tile);
   LogicalResult emitBlock(Block &block);
@@ -363,6 +372,43 @@ Value KernelEmitter::row(Value tile) {
   Value view = declareAs(cpp, s);
   rowView[tile] = view;
   return view;
+}
+
+FailureOr<std::pair<Value, Value>>
+KernelEmitter::rowReduceOperands(Operation *op, Value dst, Value src) {
+  Value input = op->getOperand(0);
+  auto type = cast<TileType>(input.getType());
+  int64_t eb = getElementBytes(type.getElementType());
+  TileLayout in = getTileLayout(type.getRows(), type.getCols(), eb,
+                                BufferKind::UB, target);
+  TileLayout out = getTileLayout(type.getRows(), 1, eb, BufferKind::UB,
+                                 target);
+  if (in.rows == out.rows)
+    return std::make_pair(dst, src);
+  std::string elt = cppElement(type.getElementType());
+  if (type.getRows() == 1) {
+    std::string cpp = llvm::formatv(
+        "Tile<TileType::Vec, {0}, 1, {1}, BLayout::RowMajor, 1, 1>", elt,
+        getTileLayout(1, 1, eb, BufferKind::UB, target).rows);
+    return std::make_pair(declareAs(cpp, storage.lookup(op->getResult(0))),
+                          src);
+  }
+  // The placement sized the source's storage for this view
+  // (getRowReduceSourceLayout); check it rather than trust it.
+  const TileStorage &s = storage.lookup(input);
+  TileLayout padded =
+      getRowReduceSourceLayout(type.getRows(), type.getCols(), eb, target);
+  int64_t end = s.offset + (s.slots - 1) * s.slotBytes + padded.getBytes();
+  if (end > target.ub.usableBytes)
+    return op->emitOpError("cannot run on the ")
+           << target.name << " NPU: PTO-ISA reduces a " << type.getRows()
+           << "-row tile through a view of " << padded.rows
+           << " layout rows, which would end at byte " << end
+           << " past the usable " << target.ub.usableBytes << " bytes of UB";
+  std::string cpp = llvm::formatv(
+      "Tile<TileType::Vec, {0}, {1}, {2}, BLayout::RowMajor, {3}, {4}>", elt,
+      padded.rows, padded.cols, padded.validRows, padded.validCols);
+  return std::make_pair(dst, declareAs(cpp, s));
 }
 
 FailureOr<Value> KernelEmitter::globalTensor(Operation *op, Value memref,
@@ -828,12 +874,16 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
              {t, obj(o->getOperand(0)), obj(o->getOperand(1))});
         return success();
       })
-      .Case<RowSumOp, RowMaxOp>([&](Operation *o) {
+      .Case<RowSumOp, RowMaxOp>([&](Operation *o) -> LogicalResult {
         Value t = bind(o->getResult(0));
-        Value tmp = declareTile(cast<TileType>(o->getOperand(0).getType()),
-                                *storage.lookupScratch(o));
+        auto srcType = cast<TileType>(o->getOperand(0).getType());
+        Value tmp = declareTile(srcType, *storage.lookupScratch(o));
+        FailureOr<std::pair<Value, Value>> operands =
+            rowReduceOperands(o, t, obj(o->getOperand(0)));
+        if (failed(operands))
+          return failure();
         call(isa<RowSumOp>(o) ? "TROWSUM" : "TROWMAX", Type(),
-             {t, obj(o->getOperand(0)), tmp});
+             {operands->first, operands->second, tmp});
         return success();
       })
       .Case([&](GatherOp o) {
@@ -901,12 +951,16 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
              {opaque("PIPE_MTE1"), opaque("PIPE_M"),
               opaque("EVENT_ID" + std::to_string(id))});
         Value t = bind(o->getResult(0));
+        // Always the four-operand form (cOut = cIn + a @ b): an in-place
+        // accumulation names the accumulator twice, which is what the
+        // three-operand form expands to on the NPU; pto-isa's CPU
+        // simulation has only the four-operand form.
         auto accumulate = [&] {
-          if (storage.lookup(o->getOperand(0)) ==
-              storage.lookup(o->getResult(0)))
-            call("TMATMUL_ACC", Type(), {t, a, w});
-          else
-            call("TMATMUL_ACC", Type(), {t, obj(o->getOperand(0)), a, w});
+          Value in = storage.lookup(o->getOperand(0)) ==
+                             storage.lookup(o->getResult(0))
+                         ? t
+                         : obj(o->getOperand(0));
+          call("TMATMUL_ACC", Type(), {t, in, a, w});
         };
         bool direct = false;
         Value firstIv = acc ? getZeroAccumulatorPipeline(o->getOperand(0),
@@ -1122,6 +1176,9 @@ struct ConvertTileToEmitCPass
     OpBuilder b(module.getContext());
     b.setInsertionPointToStart(module.getBody());
     Location loc = module.getLoc();
+    // pto-isa's headers use the fixed-width integer types without
+    // including <cstdint> themselves.
+    emitc::IncludeOp::create(b, loc, "cstdint", /*isStandard=*/true);
     emitc::IncludeOp::create(b, loc, "pto/pto-inst.hpp", /*isStandard=*/true);
     auto line = [&](StringRef text) {
       emitc::VerbatimOp::create(b, loc, b.getStringAttr(text));

@@ -534,7 +534,11 @@ private:
                                  Value scalar,
                                  function_ref<Value(Numerics &, ValueRange,
                                                     Value)> fn);
-  LogicalResult lowerExpandMul(Operation *op, bool perRow);
+  LogicalResult lowerExpand(Operation *op, const ExpandInfo &info);
+  LogicalResult lowerBroadcast(Operation *op, bool perRow);
+  LogicalResult lowerExtract(ExtractOp op);
+  LogicalResult lowerInsert(InsertOp op);
+  LogicalResult lowerArange(ArangeOp op);
   LogicalResult lowerRowReduce(Operation *op, bool isMax);
   LogicalResult lowerMatmul(Operation *op, Value acc, Value lhs, Value rhs);
 };
@@ -929,18 +933,46 @@ LogicalResult TileLowering::lowerElementwise(
   return success();
 }
 
-LogicalResult TileLowering::lowerExpandMul(Operation *op, bool perRow) {
+/// The broadcast arithmetic (tile.row_expand_<op> / tile.col_expand_<op>):
+/// one operation per element, f16 computed in f32 and rounded once per
+/// operation like the elementwise ops; expdif rounds the difference to the
+/// element type first (it is TSUB then TEXP), then exponentiates as tile.exp.
+LogicalResult TileLowering::lowerExpand(Operation *op,
+                                        const ExpandInfo &info) {
   Numerics n = numericsAt(op);
   auto type = cast<TileType>(op->getResult(0).getType());
   Type elt = type.getElementType();
   bool isInt = elt.isInteger();
+  bool perRow = info.perRow;
   int64_t rows = type.getRows(), cols = type.getCols();
   Value in = buffer(op->getOperand(0)), scale = buffer(op->getOperand(1));
   Value out = result(n, op);
-  auto mul = [&](Value x, Value y) -> Value {
-    if (isInt)
-      return arith::MulIOp::create(b, n.loc, x, y);
-    return arith::MulFOp::create(b, n.loc, x, y);
+  auto apply = [&](Value x, Value y) -> Value {
+    switch (info.arith) {
+    case ExpandArith::Add:
+      return isInt ? Value(arith::AddIOp::create(b, n.loc, x, y))
+                   : Value(arith::AddFOp::create(b, n.loc, x, y));
+    case ExpandArith::Sub:
+      return isInt ? Value(arith::SubIOp::create(b, n.loc, x, y))
+                   : Value(arith::SubFOp::create(b, n.loc, x, y));
+    case ExpandArith::Mul:
+      return isInt ? Value(arith::MulIOp::create(b, n.loc, x, y))
+                   : Value(arith::MulFOp::create(b, n.loc, x, y));
+    case ExpandArith::Div:
+      return arith::DivFOp::create(b, n.loc, x, y);
+    case ExpandArith::Max:
+      return isInt ? Value(arith::MaxSIOp::create(b, n.loc, x, y))
+                   : Value(arith::MaximumFOp::create(b, n.loc, x, y));
+    case ExpandArith::Min:
+      return isInt ? Value(arith::MinSIOp::create(b, n.loc, x, y))
+                   : Value(arith::MinimumFOp::create(b, n.loc, x, y));
+    case ExpandArith::Expdif: {
+      Value d = n.widen(n.narrowArith(arith::SubFOp::create(b, n.loc, x, y),
+                                      elt));
+      return math::ExpOp::create(b, n.loc, d);
+    }
+    }
+    llvm_unreachable("unknown broadcast arithmetic");
   };
   n.forEach(rows, [&](Value r) {
     Value rowStart = n.mul(r, cols);
@@ -958,8 +990,123 @@ LogicalResult TileLowering::lowerExpandMul(Operation *op, bool perRow) {
       } else {
         f = n.widen(n.load(Emitter::vec(len, elt), scale, c));
       }
-      n.store(n.narrowArith(mul(x, f), elt), out, pos);
+      n.store(n.narrowArith(apply(x, f), elt), out, pos);
     });
+  });
+  toErase.push_back(op);
+  return success();
+}
+
+/// tile.row_expand / tile.col_expand: element copies, exact.
+LogicalResult TileLowering::lowerBroadcast(Operation *op, bool perRow) {
+  Emitter e = at(op);
+  auto type = cast<TileType>(op->getResult(0).getType());
+  Type elt = type.getElementType();
+  int64_t rows = type.getRows(), cols = type.getCols();
+  Value in = buffer(op->getOperand(0));
+  Value out = result(e, op);
+  e.forEach(rows, [&](Value r) {
+    Value rowStart = e.mul(r, cols);
+    Value s;
+    if (perRow)
+      s = vector::ExtractOp::create(b, e.loc,
+                                    e.load(Emitter::vec(1, elt), in, r),
+                                    ArrayRef<int64_t>{0});
+    e.forChunks(cols, kLanes, [&](Value c, int64_t len) {
+      Value v = perRow ? Value(vector::BroadcastOp::create(
+                             b, e.loc, Emitter::vec(len, elt), s))
+                       : e.load(Emitter::vec(len, elt), in, c);
+      e.store(v, out, e.add(rowStart, c));
+    });
+  });
+  toErase.push_back(op);
+  return success();
+}
+
+/// Copies the rows of a `sub`-shaped window at (row, col) of a `whole` tile:
+/// out of it (extract) or into it (insert).
+static void copyWindow(Emitter &e, Value wholeBuf, TileType whole,
+                       Value subBuf, TileType sub, Value row, Value col,
+                       bool intoWhole) {
+  Type elt = sub.getElementType();
+  int64_t subCols = sub.getCols();
+  e.forEach(sub.getRows(), [&](Value r) {
+    Value wholeRow = e.add(e.mul(arith::AddIOp::create(e.b, e.loc, row, r),
+                                 whole.getCols()),
+                           col);
+    Value subRow = e.mul(r, subCols);
+    e.forChunks(subCols, kLanes, [&](Value c, int64_t len) {
+      Value w = e.add(wholeRow, c), s = e.add(subRow, c);
+      if (intoWhole)
+        e.store(e.load(Emitter::vec(len, elt), subBuf, s), wholeBuf, w);
+      else
+        e.store(e.load(Emitter::vec(len, elt), wholeBuf, w), subBuf, s);
+    });
+  });
+}
+
+LogicalResult TileLowering::lowerExtract(ExtractOp op) {
+  Emitter e = at(op);
+  Value out = result(e, op);
+  copyWindow(e, buffer(op.getSource()),
+             cast<TileType>(op.getSource().getType()), out,
+             cast<TileType>(op.getType()), op.getRow(), op.getCol(),
+             /*intoWhole=*/false);
+  toErase.push_back(op);
+  return success();
+}
+
+/// The result is `dest` with the window replaced: placed on `dest`'s bytes
+/// (tile-place-buffers' in-place rule) only the window is written.
+LogicalResult TileLowering::lowerInsert(InsertOp op) {
+  Emitter e = at(op);
+  Value dest = buffer(op.getDest());
+  Value out;
+  if (storage.lookup(op.getResult()) == storage.lookup(op.getDest())) {
+    out = dest;
+    buffers[op.getResult()] = dest;
+  } else {
+    out = result(e, op);
+    copy(e, dest, out);
+  }
+  copyWindow(e, out, cast<TileType>(op.getType()), buffer(op.getSource()),
+             cast<TileType>(op.getSource().getType()), op.getRow(),
+             op.getCol(), /*intoWhole=*/true);
+  toErase.push_back(op);
+  return success();
+}
+
+/// tile.arange: element p (row-major) is start + p, exact in the element
+/// type (the verifier checks the range).
+LogicalResult TileLowering::lowerArange(ArangeOp op) {
+  Emitter e = at(op);
+  auto type = cast<TileType>(op.getType());
+  Type elt = type.getElementType();
+  Value out = result(e, op);
+  int64_t count = type.getNumElements();
+  // One 16-lane iota vector (start + 0 .. start + 15) in i32, advanced by
+  // 16 per chunk.
+  SmallVector<int32_t> lanes;
+  for (int64_t l = 0; l < kLanes; ++l)
+    lanes.push_back(static_cast<int32_t>(op.getStart() + l));
+  VectorType i32v = Emitter::vec(kLanes, b.getI32Type());
+  Value iota = arith::ConstantOp::create(
+      b, e.loc, DenseElementsAttr::get(i32v, ArrayRef<int32_t>(lanes)));
+  e.forChunks(count, kLanes, [&](Value c, int64_t len) {
+    Value base = arith::IndexCastOp::create(b, e.loc, b.getI32Type(), c);
+    Value v = arith::AddIOp::create(
+        b, e.loc, iota,
+        vector::BroadcastOp::create(b, e.loc, i32v, base));
+    if (len != kLanes) {
+      SmallVector<int64_t> mask;
+      for (int64_t l = 0; l < len; ++l)
+        mask.push_back(l);
+      v = e.shuffle(v, v, mask);
+    }
+    VectorType vt = Emitter::vec(len, elt);
+    if (isa<FloatType>(elt))
+      v = arith::SIToFPOp::create(b, e.loc, vt, v);
+    e.store(v, out, c);
   });
   toErase.push_back(op);
   return success();
@@ -1137,6 +1284,8 @@ LogicalResult TileLowering::lower(Operation *op) {
       return lowerIfYield(yield, state);
     }
   }
+  if (std::optional<ExpandInfo> info = getExpandInfo(op))
+    return lowerExpand(op, *info);
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case<SpmdOp>([&](auto o) { return lowerSpmd(o); })
       .Case<AtOp>([&](auto o) { return lowerAt(o); })
@@ -1253,12 +1402,18 @@ LogicalResult TileLowering::lower(Operation *op) {
           return math::ExpOp::create(n.b, n.loc, x);
         });
       })
-      .Case<RowExpandMulOp>([&](Operation *o) {
-        return lowerExpandMul(o, /*perRow=*/true);
+      .Case<LogOp>([&](Operation *o) {
+        return unary(o, [](Numerics &n, Value x) -> Value {
+          return math::LogOp::create(n.b, n.loc, x);
+        });
       })
-      .Case<ColExpandMulOp>([&](Operation *o) {
-        return lowerExpandMul(o, /*perRow=*/false);
+      .Case<RowExpandOp>([&](Operation *o) { return lowerBroadcast(o, true); })
+      .Case<ColExpandOp>([&](Operation *o) {
+        return lowerBroadcast(o, false);
       })
+      .Case<ExtractOp>([&](ExtractOp o) { return lowerExtract(o); })
+      .Case<InsertOp>([&](InsertOp o) { return lowerInsert(o); })
+      .Case<ArangeOp>([&](ArangeOp o) { return lowerArange(o); })
       .Case<RowSumOp>([&](Operation *o) { return lowerRowReduce(o, false); })
       .Case<RowMaxOp>([&](Operation *o) { return lowerRowReduce(o, true); })
       .Case<MatmulOp>([&](MatmulOp o) {
@@ -1306,8 +1461,10 @@ static LogicalResult checkSupported(func::FuncOp func) {
              GatherOp, ScatterOp, CastOp, AddOp, SubOp,
              MulOp, DivOp, MaxOp, MinOp, AddSOp, SubSOp, RSubSOp, MulSOp,
              DivSOp, RDivSOp, MaxSOp, MinSOp, NegOp, AbsOp, SqrtOp, RsqrtOp,
-             RecipOp, ExpOp, RowExpandMulOp, ColExpandMulOp, RowSumOp,
-             RowMaxOp, MatmulOp, MatmulAccOp>(op)) {
+             RecipOp, ExpOp, LogOp, RowExpandOp, ColExpandOp, ExtractOp,
+             InsertOp, ArangeOp, RowSumOp, RowMaxOp, MatmulOp,
+             MatmulAccOp>(op) &&
+        !getExpandInfo(op)) {
       op->emitOpError("has no lowering for the CPU simulation");
       return WalkResult::interrupt();
     }

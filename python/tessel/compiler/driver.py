@@ -46,7 +46,7 @@ class Compiled:
 
 def stale_reads(reads: dict) -> list:
     """The keys of `reads` (Compiled.reads) whose value changed since."""
-    from ..frontend.codegen import fingerprint
+    from ..frontend.state import fingerprint
     return [key for key, (reread, fp) in reads.items()
             if fingerprint(reread()) != fp]
 
@@ -186,20 +186,26 @@ def check_races(module) -> None:
 
 
 def compile_kernel(fn, target: str = DEFAULT_TARGET,
-                   stage: str = "tile", block_order: str = "forward"
-                   ) -> Compiled:
+                   stage: str = "tile", block_order: str = "forward",
+                   bind: dict | None = None) -> Compiled:
     """Compile the `@pl.jit` function `fn` to `stage` for `target`. A
     `block_order` other than "forward" ("reverse", "shuffle[:SEED]") permutes
     the blocks of every scope before scheduling (tile-permute-blocks), so
     blocks grouped into one task run in that order too (a dynamic race
-    test, docs/races.md)."""
+    test, docs/races.md). `bind` ({name: (shape, DataType)}) specialises
+    shapeless `pl.Tensor` parameters."""
     from ..frontend import build_module
     from ..mlir import ir
     check_target(target)
     check_stage(stage)
     ctx, collected = new_context()
     info: dict = {}
-    module = build_module(fn, target, ctx, info)
+    module = build_module(fn, target, ctx, info, bind)
+    # The frontend's remarks (task-graph hints it checked or ignored) first,
+    # in the form of the passes' diagnostics.
+    for message, file, line, col in info.get("remarks", ()):
+        collected.append(("DiagnosticSeverity.REMARK", message,
+                          (file, line, col), []))
     with ctx:
         verify(module)
         check_races(module)

@@ -35,7 +35,8 @@ class Param:
 
     def __init__(self, name, shape, dtype, direction):
         self.name = name
-        self.shape = tuple(shape)
+        # None for a shapeless `pl.Tensor` (specialised at call time).
+        self.shape = None if shape is None else tuple(shape)
         self.dtype = dtype
         self.direction = direction      # "in", "out" or "inout"
 
@@ -43,8 +44,13 @@ class Param:
     def is_output(self) -> bool:
         return self.direction in ("out", "inout")
 
+    @property
+    def shapeless(self) -> bool:
+        return self.shape is None
+
     def __repr__(self) -> str:
-        return (f"Param({self.name!r}, {list(self.shape)}, {self.dtype!r}, "
+        shape = None if self.shape is None else list(self.shape)
+        return (f"Param({self.name!r}, {shape}, {self.dtype!r}, "
                 f"{self.direction!r})")
 
 
@@ -60,11 +66,19 @@ class JitKernel:
     - `kernel.module(target, stage)` the `Compiled` module (cached)
     - `kernel.signature` the parameters (`Param`) from the annotations
     - `kernel.compile(*tensors, target=...)` prepare the CPU executable
-    - `kernel(*tensors, target=..., backend=...)` run on the CPU simulation
+      (a callable taking the tensors)
+    - `kernel(*tensors, target=..., backend=..., config=RunConfig(...))`
+      run on the CPU simulation
       (`backend="cpu"`) or as emitted PTO-ISA C++ on the strict reference
       (`"pto"`; default `@pl.jit(backend=...)`, else `$TESSEL_BACKEND`,
       else "cpu"); outputs (`pl.Out` parameters) are written in place
     - `kernel.pto(target)` the emitted source and synchronised IR
+
+    Parameters annotated `pl.Tensor` / `pl.Out[pl.Tensor]` without a shape
+    take the shape and dtype of the tensors of the call: the kernel is
+    specialised and cached per signature (a second call with the same
+    shapes and dtypes reuses it); `ir()`, `module()` and `pto()` use the
+    last call's (or `compile(*tensors)`'s) tensors.
     """
 
     def __init__(self, fn, *, target: str = driver.DEFAULT_TARGET,
@@ -81,6 +95,9 @@ class JitKernel:
         # The compile-time reads (Compiled.reads) the caches rely on.
         self._reads: list = []
         self._signature = None
+        # The shapes and dtypes of the shapeless parameters at the last
+        # call (see bind_key).
+        self._last_bind = None
 
     def __repr__(self) -> str:
         return f"<pl.jit kernel {self.fn.__qualname__}>"
@@ -97,16 +114,33 @@ class JitKernel:
                                kernel_signature(self.fn)]
         return self._signature
 
+    def bind_key(self, args) -> tuple:
+        """((name, shape, dtype), ...) of the shapeless parameters for the
+        (checked) tensors `args`: what a specialisation depends on."""
+        from ..language.types import dtype_from_torch
+        return tuple((p.name, tuple(t.shape), dtype_from_torch(t.dtype))
+                     for p, t in zip(self.signature, args) if p.shapeless)
+
+    @staticmethod
+    def _bind_dict(bind_key) -> dict | None:
+        return {name: (shape, dtype) for name, shape, dtype in bind_key} \
+            if bind_key else None
+
     @_author_facing
     def module(self, target: str | None = None,
-               stage: str = "tile") -> driver.Compiled:
-        """The kernel compiled to `stage` for `target` (cached)."""
+               stage: str = "tile", bind_key: tuple | None = None
+               ) -> driver.Compiled:
+        """The kernel compiled to `stage` for `target` (cached); shapeless
+        parameters take the shapes of `bind_key`, else of the last call."""
         target = target or self.default_target
         self._drop_stale()
-        key = (target, stage)
+        if bind_key is None:
+            bind_key = self._last_bind or ()
+        key = (target, stage, bind_key)
         compiled = self._modules.get(key)
         if compiled is None:
-            compiled = driver.compile_kernel(self.fn, target, stage)
+            compiled = driver.compile_kernel(self.fn, target, stage,
+                                             bind=self._bind_dict(bind_key))
             self._modules[key] = compiled
             self._reads.append(compiled.reads)
         return compiled
@@ -152,16 +186,19 @@ class JitKernel:
                                 f"tensors ({names}), got {len(args)}")
         key = []
         for t, p in zip(args, params):
-            want = f"{list(p.shape)} {p.dtype.name}"
+            want = ("a supported dtype" if p.shapeless else
+                    f"{list(p.shape)} {p.dtype.name}")
             if not isinstance(t, torch.Tensor):
                 raise ArgumentError(f"{self.__name__}(): argument '{p.name}' "
                                     f"must be a torch.Tensor of {want}, got "
                                     f"{type(t).__name__}")
-            if tuple(t.shape) != p.shape:
+            if p.shapeless:
+                self._check_shapeless(p, t)
+            elif tuple(t.shape) != p.shape:
                 raise ArgumentError(f"{self.__name__}(): argument '{p.name}' "
                                     f"has shape {list(t.shape)}, expected "
                                     f"{list(p.shape)}")
-            if t.dtype != p.dtype.torch_dtype():
+            elif t.dtype != p.dtype.torch_dtype():
                 raise ArgumentError(f"{self.__name__}(): argument '{p.name}' "
                                     f"has dtype {t.dtype}, expected "
                                     f"{p.dtype.torch_dtype()} ({p.dtype!r})")
@@ -186,6 +223,20 @@ class JitKernel:
             key.append((tuple(t.shape), t.dtype))
         self.check_aliasing(args)
         return tuple(key)
+
+    def _check_shapeless(self, p: Param, t) -> None:
+        """A tensor for a shapeless parameter: a dtype and rank the
+        frontend takes."""
+        from ..language.types import SUPPORTED_DTYPES, dtype_from_torch
+        dtype = dtype_from_torch(t.dtype)
+        if dtype is None or not dtype.supported:
+            names = ", ".join(str(d.torch_dtype()) for d in SUPPORTED_DTYPES)
+            raise ArgumentError(f"{self.__name__}(): argument '{p.name}' has "
+                                f"dtype {t.dtype}; kernels take {names}")
+        if t.dim() == 0 or 0 in t.shape:
+            raise ArgumentError(f"{self.__name__}(): argument '{p.name}' has "
+                                f"shape {list(t.shape)}; a kernel tensor has "
+                                f"at least one dimension and no empty one")
 
     def check_aliasing(self, args) -> None:
         """Two arguments whose bytes overlap, one of them written by the
@@ -227,9 +278,13 @@ class JitKernel:
         self._drop_stale()
         if args:
             sig_key = self.check_args(args)
+            bind_key = self.bind_key(args)
+            self._last_bind = bind_key or None
         else:
-            sig_key = tuple((p.shape, p.dtype.torch_dtype())
-                            for p in self.signature)
+            bind_key = self._last_bind or ()
+            sig_key = bind_key + tuple((p.shape, p.dtype.torch_dtype())
+                                       for p in self.signature
+                                       if not p.shapeless)
         import os
         order = self.block_order or os.environ.get("TESSEL_BLOCK_ORDER") or \
             "forward"
@@ -253,7 +308,8 @@ class JitKernel:
             # lowers it in place.
             from .stages import scheduled_stage
             compiled = driver.compile_kernel(self.fn, target, scheduled_stage(),
-                                             block_order=order)
+                                             block_order=order,
+                                             bind=self._bind_dict(bind_key))
             self._reads.append(compiled.reads)
             params = self.signature
             try:
@@ -287,39 +343,57 @@ class JitKernel:
         return backend
 
     @_author_facing
-    def pto(self, target: str | None = None):
+    def pto(self, target: str | None = None, bind_key: tuple | None = None):
         """The kernel through the PTO back end (`tessel.runtime.pto.Emitted`:
         the Ascend C source on PTO-ISA and the synchronised IR; cached)."""
         target = target or self.default_target
         driver.check_target(target)
-        key = ("pto", target)
+        if bind_key is None:
+            bind_key = self._last_bind or ()
+        key = ("pto", target, bind_key)
         if key not in self._modules:
             from ..runtime import pto
-            self._modules[key] = pto.emit(self.fn, target)
+            self._modules[key] = pto.emit(self.fn, target,
+                                          self._bind_dict(bind_key))
         return self._modules[key]
 
     @_author_facing
-    def compile_pto(self, target: str | None = None):
+    def compile_pto(self, target: str | None = None,
+                    bind_key: tuple | None = None):
         """The emitted kernel built on the reference (`PtoKernel`, cached)."""
         target = target or self.default_target
-        key = ("pto-exe", target)
+        if bind_key is None:
+            bind_key = self._last_bind or ()
+        key = ("pto-exe", target, bind_key)
         exe = self._executables.get(key)
         if exe is None:
             from ..runtime import pto
-            exe = pto.PtoKernel(self.pto(target))
+            exe = pto.PtoKernel(self.pto(target, bind_key))
             self._executables[key] = exe
         return exe
 
     def __call__(self, *args, target: str | None = None,
-                 backend: str | None = None):
+                 backend: str | None = None, config=None):
         """Runs the kernel; returns what its `return` names (an output
-        tensor, a tuple of them, or None), as PyPTO does."""
+        tensor, a tuple of them, or None), as PyPTO does. `config`, a
+        `tessel.runtime.RunConfig`, gives the target and backend from its
+        platform (explicit `target=` / `backend=` win)."""
+        if config is not None:
+            from ..runtime.config import RunConfig
+            if not isinstance(config, RunConfig):
+                raise ArgumentError(f"{self.__name__}(): config= takes a "
+                                    f"tessel.runtime.RunConfig, got "
+                                    f"{type(config).__name__}")
+            target = target or config.target
+            backend = backend or config.backend
         # Before the arguments are checked: a changed global may change
         # the signature too (a shape from a module constant).
         self._drop_stale()
         self.check_args(args)
+        bind_key = self.bind_key(args)
+        self._last_bind = bind_key or None
         if self.resolve_backend(backend) == "pto":
-            exe = self.compile_pto(target)
+            exe = self.compile_pto(target, bind_key)
             exe(*args)
             exe.kernel_returns = exe.emitted.returns
         else:

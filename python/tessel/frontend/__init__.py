@@ -14,12 +14,13 @@ stays cheap.
 from .errors import error_at, format_message, make_error  # noqa: F401
 
 
-def build_module(fn, target, context, info=None):
+def build_module(fn, target, context, info=None, bind=None):
     """The tile-dialect module of the `@pl.jit` function `fn` (unverified);
     `info` (a dict) receives the globals it read and what it returns (see
-    codegen.build_module)."""
+    codegen.build_module); `bind` gives shapeless parameters their shape
+    and dtype ({name: (shape, DataType)}, from the call's tensors)."""
     from .codegen import build_module as _build
-    return _build(fn, target, context, info)
+    return _build(fn, target, context, info, bind)
 
 
 def kernel_signature(fn):

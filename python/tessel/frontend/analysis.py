@@ -78,6 +78,12 @@ def _assigned_names(stmts) -> list[str]:
             return
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             seen.setdefault(node.id, None)
+        # `t[a:b, c:d] = s` gives the tile `t` a new value (tile.insert); on
+        # a GM tensor the name keeps its value and nothing changes.
+        if isinstance(node, ast.Subscript) and \
+                isinstance(node.ctx, ast.Store) and \
+                isinstance(node.value, ast.Name):
+            seen.setdefault(node.value.id, None)
         for child in ast.iter_child_nodes(node):
             visit(child)
 

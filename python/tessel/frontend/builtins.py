@@ -1,7 +1,10 @@
 """The `pl` operations: shape and dtype inference, checks, and the tile ops
 they build.
 
-Each entry of `BUILTINS` takes the code generator, the call node and the
+The regular families (elementwise binary and unary ops, row reductions,
+row / column broadcasts) are generated from the declarative table in
+`optable`; the irregular ops (cast, matmul, gather / scatter, tensors and
+slices) are written out below. Each entry of `BUILTINS` takes the code generator, the call node and the
 bound arguments (`Args`, each an `Arg(value, node)`) and returns the value
 of the call. Every check happens here, before an op is built, so the
 author sees a CompileError at their line instead of an MLIR verifier
@@ -11,17 +14,16 @@ message; the rules mirror the verifiers in dialects/tile/TileOps.cpp.
 from __future__ import annotations
 
 import math
-import operator
 
 from ..language.types import BF16, FP16, FP32, INT8, INT32, MaskPattern
 from ..mlir import ir
 from ..mlir.dialects import memref
+from . import memories, optable
 from . import tile_ops as tile_d
+from .state import Arg, Args
 from .values import (RUNTIME_TYPES, GmTensor, IndexVal, PendingTile, TileVal,
                      describe, shape_str)
 
-ARITH_DTYPES = (FP16, FP32, INT32)      # vector-unit compute types
-FLOAT_DTYPES = (FP16, FP32)
 
 
 def _names(dtypes) -> str:
@@ -52,20 +54,11 @@ def _result(op_view) -> ir.Value:
 
 
 # ---------------------------------------------------------------------------
-# Elementwise
+# The regular families, generated from optable.OPS
 # ---------------------------------------------------------------------------
 
-TILE_BINARY = {"add": tile_d.AddOp, "sub": tile_d.SubOp, "mul": tile_d.MulOp,
-               "div": tile_d.DivOp, "maximum": tile_d.MaxOp,
-               "minimum": tile_d.MinOp}
-TILE_SCALAR = {"add": tile_d.AddSOp, "sub": tile_d.SubSOp,
-               "mul": tile_d.MulSOp, "div": tile_d.DivSOp,
-               "maximum": tile_d.MaxSOp, "minimum": tile_d.MinSOp}
-SCALAR_TILE = {"add": tile_d.AddSOp, "sub": tile_d.RSubSOp,
-               "mul": tile_d.MulSOp, "div": tile_d.RDivSOp,
-               "maximum": tile_d.MaxSOp, "minimum": tile_d.MinSOp}
-PY_BINARY = {"add": operator.add, "sub": operator.sub, "mul": operator.mul,
-             "div": operator.truediv, "maximum": max, "minimum": min}
+def _op_class(name: str):
+    return getattr(tile_d, name)
 
 
 def _scalar_for(cg, node, op, value, t: TileVal, arg_node):
@@ -89,40 +82,39 @@ def _scalar_for(cg, node, op, value, t: TileVal, arg_node):
 
 
 def elementwise(cg, node, op, lhs, rhs):
+    """pl.<op>(lhs, rhs) of the binary family (also the tile operators
+    ``+ - * /``): tile-tile, tile-scalar, scalar-tile or folded."""
+    d = optable.BY_NAME[op]
     L, R = lhs.value, rhs.value
     if _is_scalar(L) and _is_scalar(R):
         try:
-            return PY_BINARY[op](L, R)
+            return d.fold(L, R)
         except ZeroDivisionError:
             raise cg.error(node, "division by zero") from None
     tiles = (TileVal, PendingTile)
     if isinstance(L, tiles) and isinstance(R, tiles):
-        cg.require_core(node, f"pl.{op}", "vector")
+        cg.require_core(node, f"pl.{op}", d.unit)
         a, b = _tile(cg, lhs, "lhs"), _tile(cg, rhs, "rhs")
-        allowed = FLOAT_DTYPES if op == "div" else ARITH_DTYPES
-        _check_dtype(cg, lhs.node, op, a, allowed, "lhs")
+        _check_dtype(cg, lhs.node, op, a, d.dtypes, "lhs")
+        memories.check_vector_operand(cg, a, lhs.node, f"pl.{op}")
+        memories.check_vector_operand(cg, b, rhs.node, f"pl.{op}")
         if a.dtype is not b.dtype:
             raise cg.error(rhs.node, f"dtype mismatch in pl.{op}",
                            expected=f"{a.dtype.name} (the dtype of lhs)",
                            found=f"{b.dtype.name} (rhs: {b.describe()})",
                            help="convert one side with pl.cast")
         if a.shape != b.shape:
-            help_ = "elementwise operations take tiles of the same shape"
-            m, n = a.shape
-            if op == "mul" and b.shape == (m, 1):
-                help_ = "use pl.row_expand_mul(lhs, rhs) to scale each row"
-            elif op == "mul" and b.shape == (1, n):
-                help_ = "use pl.col_expand_mul(lhs, rhs) to scale each column"
             raise cg.error(rhs.node, f"shape mismatch in pl.{op}",
                            expected=f"{shape_str(a.shape)} (the shape of lhs)",
-                           found=f"{shape_str(b.shape)} (rhs)", help=help_)
-        v = TILE_BINARY[op](a.value, b.value, results=[a.value.type],
-                            loc=cg.loc(node), ip=cg.ip).result
+                           found=f"{shape_str(b.shape)} (rhs)",
+                           help=_broadcast_help(op, a.shape, b.shape))
+        v = _op_class(d.tile_op)(a.value, b.value, results=[a.value.type],
+                                 loc=cg.loc(node), ip=cg.ip).result
         return TileVal(v, a.shape, a.dtype)
     if isinstance(L, tiles) and _is_scalar(R):
-        table, t_arg, s_arg = TILE_SCALAR, lhs, rhs
+        cls, t_arg, s_arg = d.scalar_op, lhs, rhs
     elif _is_scalar(L) and isinstance(R, tiles):
-        table, t_arg, s_arg = SCALAR_TILE, rhs, lhs
+        cls, t_arg, s_arg = d.rscalar_op, rhs, lhs
     else:
         bad = lhs if not (isinstance(L, tiles) or _is_scalar(L)) else rhs
         raise cg.error(bad.node, f"pl.{op} takes tiles and scalars",
@@ -133,85 +125,136 @@ def elementwise(cg, node, op, lhs, rhs):
                              "runtime scalars are not supported; scalars are "
                              "compile-time numbers"
                              if isinstance(bad.value, RUNTIME_TYPES) else None))
-    cg.require_core(node, f"pl.{op}", "vector")
+    cg.require_core(node, f"pl.{op}", d.unit)
     t = _tile(cg, t_arg, "the tile operand")
-    allowed = FLOAT_DTYPES if op == "div" else ARITH_DTYPES
-    _check_dtype(cg, t_arg.node, op, t, allowed)
+    _check_dtype(cg, t_arg.node, op, t, d.dtypes)
+    memories.check_vector_operand(cg, t, t_arg.node, f"pl.{op}")
     s = _scalar_for(cg, node, op, s_arg.value, t, s_arg.node)
-    v = table[op](t.value, s, results=[t.value.type], loc=cg.loc(node),
-                  ip=cg.ip).result
+    v = _op_class(cls)(t.value, s, results=[t.value.type], loc=cg.loc(node),
+                       ip=cg.ip).result
     return TileVal(v, t.shape, t.dtype)
 
 
-UNARY = {"neg": (tile_d.NegOp, ARITH_DTYPES), "abs": (tile_d.AbsOp, ARITH_DTYPES),
-         "sqrt": (tile_d.SqrtOp, FLOAT_DTYPES),
-         "rsqrt": (tile_d.RsqrtOp, FLOAT_DTYPES),
-         "recip": (tile_d.RecipOp, FLOAT_DTYPES),
-         "exp": (tile_d.ExpOp, FLOAT_DTYPES)}
-PY_UNARY = {"neg": operator.neg, "abs": abs, "sqrt": math.sqrt,
-            "rsqrt": lambda x: 1.0 / math.sqrt(x), "recip": lambda x: 1.0 / x,
-            "exp": math.exp}
+def _broadcast_help(op, shape, other):
+    """What to use instead of a binary op whose operands differ in shape:
+    the expand op of the same operation that broadcasts `other`."""
+    m, n = shape
+    for d in optable.OPS:
+        if d.family != "expand" or d.name.split("_expand_")[1] != op:
+            continue
+        if d.broadcast == "row" and other == (m, 1):
+            return f"use pl.{d.name}(lhs, rhs) to broadcast rhs along each row"
+        if d.broadcast == "col" and other == (1, n):
+            return f"use pl.{d.name}(lhs, rhs) to broadcast rhs along each column"
+    return "elementwise operations take tiles of the same shape"
 
 
 def unary(cg, node, op, arg):
+    d = optable.BY_NAME[op]
     if _is_scalar(arg.value):
         try:
-            return PY_UNARY[op](arg.value)
+            return d.fold(arg.value)
         except (ValueError, ZeroDivisionError, OverflowError) as e:
             raise cg.error(node, f"pl.{op}({arg.value!r}): {e}") from None
-    cg.require_core(node, f"pl.{op}", "vector")
+    cg.require_core(node, f"pl.{op}", d.unit)
     t = _tile(cg, arg, "input")
-    cls, allowed = UNARY[op]
-    _check_dtype(cg, arg.node, op, t, allowed, "input")
-    v = cls(t.value, results=[t.value.type], loc=cg.loc(node),
-            ip=cg.ip).result
+    _check_dtype(cg, arg.node, op, t, d.dtypes, "input")
+    memories.check_vector_operand(cg, t, arg.node, f"pl.{op}")
+    v = _op_class(d.tile_op)(t.value, results=[t.value.type],
+                             loc=cg.loc(node), ip=cg.ip).result
     return TileVal(v, t.shape, t.dtype)
 
 
-def _binary_builtin(op):
-    return lambda cg, node, a: elementwise(cg, node, op, a.lhs, a.rhs)
+def _binary_family(d):
+    return lambda cg, node, a: elementwise(cg, node, d.name, a.lhs, a.rhs)
 
 
-def _unary_builtin(op):
-    return lambda cg, node, a: unary(cg, node, op, a.input)
+def _unary_family(d):
+    return lambda cg, node, a: unary(cg, node, d.name, a.input)
 
 
-# ---------------------------------------------------------------------------
-# Reductions and broadcasts
-# ---------------------------------------------------------------------------
+def _row_reduce_family(d):
+    op = d.name
 
-def _row_reduce(op, cls):
     def impl(cg, node, a):
-        cg.require_core(node, f"pl.{op}", "vector")
+        cg.require_core(node, f"pl.{op}", d.unit)
         t = _tile(cg, a.input, "input")
-        _check_dtype(cg, a.input.node, op, t, FLOAT_DTYPES, "input")
+        _check_dtype(cg, a.input.node, op, t, d.dtypes, "input")
+        memories.check_vector_operand(cg, t, a.input.node, f"pl.{op}")
         shape = (t.shape[0], 1)
-        v = cls(cg.tile_type(shape, t.dtype), t.value, loc=cg.loc(node),
-                ip=cg.ip).result
+        v = _op_class(d.tile_op)(cg.tile_type(shape, t.dtype), t.value,
+                                 loc=cg.loc(node), ip=cg.ip).result
         return TileVal(v, shape, t.dtype)
     return impl
 
 
-def _expand(op, cls, per_row):
+def _expand_family(d):
+    op = d.name
+
     def impl(cg, node, a):
-        cg.require_core(node, f"pl.{op}", "vector")
+        cg.require_core(node, f"pl.{op}", d.unit)
         t = _tile(cg, a.input, "input")
         s = _tile(cg, a.scale, "scale")
-        _check_dtype(cg, a.input.node, op, t, ARITH_DTYPES, "input")
+        _check_dtype(cg, a.input.node, op, t, d.dtypes, "input")
+        memories.check_vector_operand(cg, t, a.input.node, f"pl.{op}")
+        memories.check_vector_operand(cg, s, a.scale.node, f"pl.{op}")
         if s.dtype is not t.dtype:
             raise cg.error(a.scale.node, f"dtype mismatch in pl.{op}",
                            expected=f"{t.dtype.name} (the dtype of input)",
                            found=f"{s.dtype.name} (scale)")
         m, n = t.shape
-        want = (m, 1) if per_row else (1, n)
+        want = (m, 1) if d.broadcast == "row" else (1, n)
         if s.shape != want:
             raise cg.error(a.scale.node, f"pl.{op} scale has the wrong shape "
                            f"for a {shape_str(t.shape)} input",
                            expected=shape_str(want), found=shape_str(s.shape))
-        v = cls(t.value, s.value, results=[t.value.type], loc=cg.loc(node),
-                ip=cg.ip).result
+        v = _op_class(d.tile_op)(t.value, s.value, results=[t.value.type],
+                                 loc=cg.loc(node), ip=cg.ip).result
         return TileVal(v, t.shape, t.dtype)
     return impl
+
+
+# ---------------------------------------------------------------------------
+# Activations and scalar forms built from the table's tile ops
+# ---------------------------------------------------------------------------
+
+def _scalar_form(op, base):
+    """pl.maximums / pl.minimums: the tile-scalar form of `base`."""
+    def impl(cg, node, a):
+        if not _is_scalar(a.rhs.value):
+            raise cg.error(a.rhs.node, f"pl.{op} takes a tile and a "
+                           f"compile-time number", expected="a number",
+                           found=describe(a.rhs.value),
+                           help=f"use pl.{base} for two tiles")
+        if not isinstance(a.lhs.value, (TileVal, PendingTile)):
+            raise cg.error(a.lhs.node, f"pl.{op} takes a tile and a "
+                           f"compile-time number", expected="a tile",
+                           found=describe(a.lhs.value))
+        return elementwise(cg, node, base, a.lhs, a.rhs)
+    return impl
+
+
+def relu(cg, node, a):
+    """max(x, 0): tile.maxs."""
+    if _is_scalar(a.tile.value):
+        return max(a.tile.value, 0)
+    return elementwise(cg, node, "maximum", a.tile, Arg(0, node))
+
+
+def lrelu(cg, node, a):
+    """PyPTO's definition, max(x, slope * x): tile.muls then tile.max."""
+    if not _is_scalar(a.slope.value):
+        raise cg.error(a.slope.node, "pl.lrelu takes a compile-time slope",
+                       expected="a number", found=describe(a.slope.value))
+    if _is_scalar(a.tile.value):
+        return max(a.tile.value, a.slope.value * a.tile.value)
+    scaled = elementwise(cg, node, "mul", a.tile, a.slope)
+    return elementwise(cg, node, "maximum", a.tile, Arg(scaled, a.tile.node))
+
+
+#: How each family of optable.OPS becomes a builtin.
+FAMILIES = {"binary": _binary_family, "unary": _unary_family,
+            "row_reduce": _row_reduce_family, "expand": _expand_family}
 
 
 # ---------------------------------------------------------------------------
@@ -241,6 +284,7 @@ def cast(cg, node, a):
                        found=describe(mode))
     cg.require_core(node, "pl.cast", "vector")
     t = _tile(cg, a.input, "input")
+    memories.check_vector_operand(cg, t, a.input.node, "pl.cast")
     if t.dtype is target and (mode is None or mode == "none"):
         return t
     rule = CAST_RULES.get((t.dtype, target))
@@ -282,7 +326,10 @@ def _check_trans(cg, a):
                            "from a tensor stored in that layout")
 
 
-def _matmul_types(cg, node, lhs: TileVal, rhs: TileVal, a_lhs, a_rhs):
+def _matmul_types(cg, node, lhs: TileVal, rhs: TileVal, a_lhs, a_rhs,
+                  op="pl.matmul"):
+    memories.check_matmul_operand(cg, lhs, a_lhs.node, "lhs", op)
+    memories.check_matmul_operand(cg, rhs, a_rhs.node, "rhs", op)
     if lhs.dtype is not rhs.dtype:
         raise cg.error(a_rhs.node, "pl.matmul operands have different dtypes",
                        expected=f"{lhs.dtype.name} (the dtype of lhs)",
@@ -440,11 +487,32 @@ def full(cg, node, a):
 
 
 def create_tensor(cg, node, a):
+    memories.check_tensor_memory(cg, a.memory_type)
     shape = cg.shape_arg(a.shape, "shape")
     dtype = cg.dtype_arg(a.dtype)
     name = cg.assign_hint or "scratch"
+    if a.manual_dep.value is True:
+        from .tasks import remark
+        remark(cg, node, f"pl.create_tensor '{name}': manual_dep=True "
+               f"ignored: Tessel orders every access to the tensor")
+    init = a.init_value.value
+    if init is not None and (isinstance(init, bool) or
+                             not isinstance(init, (int, float))):
+        raise cg.error(a.init_value.node, "init_value must be a compile-time "
+                       "number", found=describe(init))
     if cg.scope.kind != "function":
-        return PendingTile(shape, dtype, name, node)
+        if init is not None and not dtype.is_float and \
+                not float(init).is_integer():
+            raise cg.error(a.init_value.node, f"init_value of an "
+                           f"{dtype.name} tensor must be an integer",
+                           found=repr(init))
+        return PendingTile(shape, dtype, name, node, init=init or 0)
+    if init is not None:
+        raise cg.error(a.init_value.node, "init_value= on a GM scratch tensor "
+                       "is not supported yet", found=repr(init),
+                       help="create it inside the scope that uses it (an "
+                            "on-chip tile starting at init_value), or store "
+                            "pl.full tiles into it in a scope")
     v = tile_d.AllocGmOp(cg.memref_type(shape, dtype), name=name,
                          loc=cg.loc(node), ip=cg.ip).result
     t = GmTensor(v, shape, dtype, name, writable=True, kind="scratch",
@@ -601,9 +669,29 @@ def slice_(cg, node, a):
 def load(cg, node, a):
     t = _gm_arg(cg, a.tensor, "pl.load")
     sizes = _slice_sizes(cg, t, a.shapes)
+    if a.valid_shape.value is not None:
+        valid = cg.shape_arg(a.valid_shape, "valid_shape")
+        if list(valid) != list(cg.shape_arg(a.shapes, "shapes")):
+            raise cg.error(a.valid_shape.node, "pl.load(valid_shape=...) "
+                           "smaller than the tile is not supported: tiles "
+                           "are always full", expected=f"valid_shape equal "
+                           f"to shapes", found=repr(list(valid)))
+    if a.clamp.value:
+        raise cg.error(a.clamp.node, "pl.load(clamp=True) is not supported: "
+                       "a slice must lie inside the tensor")
+    memory = memories.load_memory(cg, node, a)
     offsets = _offsets(cg, a.offsets, len(t.shape))
     _check_bounds(cg, t, offsets, sizes, node)
-    return cg.load_slice(t, offsets, sizes, node)
+    tile = cg.load_slice(t, offsets, sizes, node)
+    return memories.mark(cg, node, tile.value.owner, tile, memory)
+
+
+def create_tile(cg, node, a):
+    """pl.create_tile: a zero-filled tile in the named memory."""
+    shim = Args({"shape": a.shape, "dtype": a.dtype,
+                 "value": Arg(0, node)})
+    return memories.create_tile(
+        cg, node, a, lambda cg_, node_, _a: full(cg_, node_, shim))
 
 
 def store(cg, node, a):
@@ -612,6 +700,12 @@ def store(cg, node, a):
     shape = tl.shape if isinstance(tl, (TileVal, PendingTile)) else None
     if shape is None:
         cg.as_tile(tl, a.tile.node, "the stored value")
+    if a.shapes.value is not None and \
+            list(cg.shape_arg(a.shapes, "shapes")) != list(shape):
+        raise cg.error(a.shapes.node, "pl.store(shapes=...) must be the "
+                       "tile's shape: tiles are always full",
+                       expected=repr(list(shape)),
+                       found=repr(a.shapes.value))
     rank = len(t.shape)
     sizes = [shape[1]] if rank == 1 else [1] * (rank - 2) + list(shape)
     offsets = _offsets(cg, a.offsets, rank)
@@ -620,18 +714,9 @@ def store(cg, node, a):
     return t
 
 
-BUILTINS = {
-    "add": _binary_builtin("add"), "sub": _binary_builtin("sub"),
-    "mul": _binary_builtin("mul"), "div": _binary_builtin("div"),
-    "maximum": _binary_builtin("maximum"),
-    "minimum": _binary_builtin("minimum"),
-    "neg": _unary_builtin("neg"), "abs": _unary_builtin("abs"),
-    "sqrt": _unary_builtin("sqrt"), "rsqrt": _unary_builtin("rsqrt"),
-    "recip": _unary_builtin("recip"), "exp": _unary_builtin("exp"),
-    "row_sum": _row_reduce("row_sum", tile_d.RowSumOp),
-    "row_max": _row_reduce("row_max", tile_d.RowMaxOp),
-    "row_expand_mul": _expand("row_expand_mul", tile_d.RowExpandMulOp, True),
-    "col_expand_mul": _expand("col_expand_mul", tile_d.ColExpandMulOp, False),
+#: Every builtin by pl name: the table's families, then the irregular ops.
+BUILTINS = {d.name: FAMILIES[d.family](d) for d in optable.OPS}
+BUILTINS.update({
     "cast": cast,
     "matmul": matmul, "matmul_acc": matmul_acc,
     "gather": gather,
@@ -640,4 +725,24 @@ BUILTINS = {
     "tensor.scatter": scatter,
     "full": full, "create_tensor": create_tensor, "reshape": reshape,
     "slice": slice_, "load": load, "store": store,
-}
+    "move": memories.move, "create_tile": create_tile,
+    "maximums": _scalar_form("maximums", "maximum"),
+    "minimums": _scalar_form("minimums", "minimum"),
+    "relu": relu, "lrelu": lrelu,
+    "tile.load": load, "tile.store": store, "tile.full": full,
+    "tile.move": memories.move, "tile.create_tile": create_tile,
+    "tile.create": create_tile,
+})
+
+# The broadcast family (frontend/broadcast.py), the task-graph builtins
+# (frontend/tasks.py), pl.min / pl.max (frontend/control.py), pl.log and
+# pl.arange (frontend/extra_ops.py).
+from .broadcast import BROADCAST_BUILTINS  # noqa: E402
+from .control import CONTROL_BUILTINS  # noqa: E402
+from .extra_ops import EXTRA_BUILTINS  # noqa: E402
+from .tasks import TASK_BUILTINS  # noqa: E402
+
+BUILTINS.update(BROADCAST_BUILTINS)
+BUILTINS.update(TASK_BUILTINS)
+BUILTINS.update(CONTROL_BUILTINS)
+BUILTINS.update(EXTRA_BUILTINS)

@@ -106,9 +106,16 @@ class TileVal:
     value: object          # ir.Value of !tile.tile type
     shape: tuple
     dtype: DataType
+    #: The memory the author put it in (pl.load(target_memory=...),
+    #: pl.move, pl.create_tile), a `pl.MemorySpace`; None: the compiler's
+    #: choice.
+    memory: object = None
+    #: (filename, node) of the call that named `memory`.
+    memory_at: object = None
 
     def describe(self) -> str:
-        return f"tile {list(self.shape)} {self.dtype.name}"
+        where = f" in {self.memory.name}" if self.memory is not None else ""
+        return f"tile {list(self.shape)} {self.dtype.name}{where}"
 
 
 @dataclass(eq=False)
@@ -138,6 +145,7 @@ class PendingTile:
     name: str
     node: ast.AST | None = None
     materialized: dict = field(default_factory=dict)
+    init: object = 0         # the value before the first assignment
 
     def describe(self) -> str:
         return (f"tensor '{self.name}' {list(self.shape)} {self.dtype.name} "

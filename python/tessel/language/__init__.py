@@ -16,34 +16,55 @@ A PyPTO kernel ports by changing its import line::
 
 `@pl.jit` kernels are compiled from their source (the frontend parses the
 function's AST); the names below only have a meaning inside such a kernel
-(or a `@pl.jit.inline` helper it calls). See
-docs/pypto-surface.md for the contract and `tessel.frontend` for
-what each construct becomes.
+(or a `@pl.jit.inline` helper it calls). docs/language.md lists every
+supported construct and op (checked against `surface.registry()`), and
+`tessel.frontend` says what each becomes. PyPTO names Tessel does not
+support exist too: using one is a CompileError saying what to use
+instead.
 
 Names:
   kernels    jit, jit.inline, inline, Tensor, Out, InOut, Scalar, Tile
   dtypes     BF16, FP16, FP32, INT8, INT32 (others PyPTO names are errors)
-  scopes     spmd, parallel, at, Level, pipeline, range
+  scopes     spmd, parallel, at, Level, pipeline, range, unroll; task graph:
+             `with pl.spmd(...) as tid`, `with pl.at(...) as tid`, deps=,
+             allow_early_resolve=, system.task_dummy, array.create,
+             manual_scope, tile.get_block_idx
   tensors    create_tensor, reshape, full, slice, load, store
+  memories   MemorySpace (Mem), create_tile, move, tile.load, tile.store,
+             tile.full, tile.move, tile.create
+  scalars    min, max (integers and runtime indices)
   tile ops   matmul, matmul_acc, add, sub, mul, div, maximum, minimum, neg,
-             abs, sqrt, rsqrt, recip, exp, row_sum, row_max, row_expand_mul,
-             col_expand_mul, cast, gather, tensor.gather, tensor.scatter,
-             tile.MaskPattern
+             maximums, minimums, relu, lrelu, abs, sqrt, rsqrt, recip, exp,
+             log, row_sum, row_max, cast, gather, tensor.gather,
+             tensor.scatter, tile.MaskPattern, arange; tile subscripts
+             t[a:b, c:d] (read and assigned)
+  broadcasts row_expand, col_expand, expands, row_expand_{add,sub,mul,div,
+             max,min,expdif}, col_expand_{add,sub,mul,div,max,min,expdif}
 """
 
 from __future__ import annotations
 
 from . import tensor, tile  # noqa: F401  (pl.tensor.*, pl.tile.*)
+from .tasks import array, manual_scope, system  # noqa: F401
+from .control import max, min, unroll  # noqa: F401,A004
 from .ops import (  # noqa: F401
-    abs, add, at, cast, col_expand_mul, create_tensor, div, exp, full, gather,
-    load, matmul, matmul_acc, maximum, minimum, mul, neg, parallel, pipeline,
+    abs, add, at, cast, col_expand_mul, create_tensor, create_tile, div, exp,
+    full, gather, load, lrelu, matmul, matmul_acc, maximum, maximums, minimum,
+    minimums, move, mul, neg, parallel, pipeline, relu,
     range, recip, reshape, row_expand_mul, row_max, row_sum, rsqrt, slice,
     spmd, sqrt, store, sub,
 )
+from .broadcast import (  # noqa: F401
+    arange, col_expand, col_expand_add, col_expand_div, col_expand_expdif,
+    col_expand_max, col_expand_min, col_expand_sub, expands, log, row_expand,
+    row_expand_add, row_expand_div, row_expand_expdif, row_expand_max,
+    row_expand_min, row_expand_sub,
+)
 from .types import (  # noqa: F401
-    BF16, BOOL, DN, FP8E4M3FN, FP8E5M2, FP16, FP32, INDEX, INT4, INT8, INT16,
-    INT32, INT64, ND, NZ, UINT8, UINT16, UINT32, UINT64, DataType, InOut,
-    Level, MaskPattern, Out, Scalar, Tensor, TensorLayout, Tile,
+    BF16, BOOL, DN, FP4, FP8E4M3FN, FP8E5M2, FP8E8M0, FP16, FP32, HF4, HF8,
+    INDEX, INT4, INT8, INT16, INT32, INT64, ND, NZ, TASK_ID, UINT4, UINT8,
+    UINT16, UINT32, UINT64, DataType, InOut, Level, MaskPattern, Mem,
+    MemorySpace, Out, Scalar, Tensor, TensorLayout, Tile,
 )
 
 
@@ -51,8 +72,9 @@ class _Jit:
     """`@pl.jit` makes a kernel entry point; `@pl.jit.inline` a helper whose
     body is inlined into the kernel that calls it.
 
-    A kernel's parameters are annotated `pl.Tensor[[...], DTYPE]` (inputs)
-    or `pl.Out[pl.Tensor[[...], DTYPE]]` (outputs). The kernel object has
+    A kernel's parameters are annotated `pl.Tensor[[...], DTYPE]` (inputs),
+    `pl.Out[pl.Tensor[[...], DTYPE]]` (outputs) or `pl.InOut[...]`; a bare
+    `pl.Tensor` takes the shape and dtype of the call's tensor. The kernel object has
     `ir(target="a2a3")` (the tile IR text), `module(...)`, `compile(...)` and
     is called with torch tensors to run it (compiled once per signature
     and target).
@@ -76,3 +98,15 @@ class _Jit:
 
 jit = _Jit()
 inline = _Jit.inline
+
+
+def _add_unsupported():
+    """PyPTO's names Tessel does not support, as `surface.Unsupported`
+    objects (a use is a CompileError saying what to use instead)."""
+    from .surface import unsupported_names
+    g = globals()
+    for name, obj in unsupported_names("").items():
+        g.setdefault(name, obj)
+
+
+_add_unsupported()

@@ -47,13 +47,18 @@ def builtin_name(obj) -> str | None:
 # ---------------------------------------------------------------------------
 
 @builtin("spmd")
-def spmd(n, name_hint=None, assume_independent=False):
+def spmd(n, name_hint=None, assume_independent=False, *, deps=None,
+         allow_early_resolve=False):
     """``for i in pl.spmd(n, name_hint="..."):`` -- `n` independent blocks,
     one per core; `i` is the block index. Becomes `tile.spmd`. A body with
     no `pl.at` scope inside runs as one `core_group` scope. Blocks must not
     race on GM: the compiler proves it (docs/races.md), and rejects a kernel
     whose indices it cannot analyse unless `assume_independent=True`
-    asserts it (then a remark says what was assumed)."""
+    asserts it (then a remark says what was assumed).
+    ``with pl.spmd(n) as tid:`` is the same scope; its body reads the block
+    index with `pl.tile.get_block_idx()` and `tid` is its TaskId. `deps=`
+    (TaskIds of earlier scopes) and `allow_early_resolve=` are PyPTO's task
+    graph: see tessel.language.tasks."""
 
 
 @builtin("parallel")
@@ -68,12 +73,14 @@ def parallel(start, stop=None, step=1, *, chunk=None,
 
 
 @builtin("at")
-def at(level=Level.CORE_GROUP, *, name_hint=None):
+def at(level=Level.CORE_GROUP, *, name_hint=None, deps=None,
+       allow_early_resolve=False):
     """``with pl.at(level=pl.Level.CORE_GROUP):`` -- a core-level scope
     (`tile.at`): `AIV`/`VECTOR` -> vector core, `AIC`/`CUBE` -> cube core,
     `CORE_GROUP` -> a core group. GM slices are loaded and stored inside
     core scopes only. At function level the scope runs as a one-block
-    `tile.spmd` (named `name_hint`)."""
+    `tile.spmd` (named `name_hint`); ``with pl.at(...) as tid:`` names its
+    TaskId, and `deps=` / `allow_early_resolve=` are as for `pl.spmd`."""
 
 
 @builtin("pipeline")
@@ -96,10 +103,31 @@ def range(start, stop=None, step=1):  # noqa: A001
 # ---------------------------------------------------------------------------
 
 @builtin("create_tensor")
-def create_tensor(shape, dtype):
+def create_tensor(shape, dtype, memory_type=None, *, manual_dep=False,
+                  init_value=None):
     """A GM scratch tensor of a static `shape` (`tile.alloc_gm`), created at
     function level. Inside a scope, a tensor that is only ever assigned
-    tiles (the PyPTO accumulator idiom) is an on-chip tile instead."""
+    tiles (the PyPTO accumulator idiom) is an on-chip tile instead, whose
+    value before its first assignment is `init_value` (default 0).
+    `memory_type` may only be `pl.MemorySpace.DDR`. `manual_dep=True` is
+    accepted and reported (Tessel still orders every access to the
+    tensor); `init_value` on a GM scratch tensor is an error (fill it with
+    tiles in a scope)."""
+
+
+@builtin("create_tile")
+def create_tile(shape, dtype, target_memory=None, transpose=None, *,
+                flat_layout=None):
+    """A zero-filled `shape` tile of `dtype` (`tile.full`) in
+    `target_memory` (Vec, Mat or Acc; default: the compiler's choice).
+    PyPTO leaves it undefined; Tessel's ops never write into a tile, so
+    it serves as an initial value (e.g. a zero accumulator)."""
+
+
+@builtin("move")
+def move(tile, target_memory, blayout=None, slayout=None):
+    """Move a tile between on-chip memories: Mat -> Left / Right (it must
+    fit L0A / L0B), Acc -> Vec on targets with an L0C -> UB path (a5)."""
 
 
 @builtin("reshape")
@@ -120,12 +148,14 @@ def slice(tensor, shape, offset, valid_shape=None):  # noqa: A001
 
 
 @builtin("load")
-def load(tensor, offsets, shapes):
-    """Load the `shapes` slice of GM `tensor` at `offsets` as a tile."""
+def load(tensor, offsets, shapes, valid_shape=None, target_memory=None,
+         clamp=False):
+    """Load the `shapes` slice of GM `tensor` at `offsets` as a tile, into
+    `target_memory` (Vec or Mat; default: the compiler's choice)."""
 
 
 @builtin("store")
-def store(tile, offsets, output):
+def store(tile, offsets, output, shapes=None):
     """Store `tile` into GM `output` at `offsets` (the function form of
     ``output[a:b, c:d] = tile``)."""
 
@@ -177,6 +207,27 @@ def maximum(lhs, rhs):
 @builtin("minimum")
 def minimum(lhs, rhs):
     """Elementwise minimum; one operand may be a scalar."""
+
+
+@builtin("maximums")
+def maximums(lhs, rhs):
+    """Elementwise ``max(tile, scalar)`` (`tile.maxs`)."""
+
+
+@builtin("minimums")
+def minimums(lhs, rhs):
+    """Elementwise ``min(tile, scalar)`` (`tile.mins`)."""
+
+
+@builtin("relu")
+def relu(tile):
+    """Elementwise ``max(x, 0)`` (`tile.maxs`)."""
+
+
+@builtin("lrelu")
+def lrelu(tile, slope):
+    """Elementwise ``max(x, slope * x)``, PyPTO's definition (`tile.muls`
+    then `tile.max`): leaky ReLU for ``0 <= slope <= 1``."""
 
 
 @builtin("neg")
@@ -266,6 +317,39 @@ def _tensor_scatter():
     return scatter
 
 
+def _tile_namespace():
+    """`pl.tile.<name>`: the tile-level spellings of the same builtins."""
+    @builtin("tile.load")
+    def load(tensor, offsets, shapes, valid_shape=None, target_memory=None,
+             clamp=False):
+        """Same as `pl.load`."""
+
+    @builtin("tile.store")
+    def store(tile, offsets, output, shapes=None):
+        """Same as `pl.store`."""
+
+    @builtin("tile.full")
+    def full(shape, dtype, value):
+        """Same as `pl.full`."""
+
+    @builtin("tile.move")
+    def move(tile, target_memory, blayout=None, slayout=None):
+        """Same as `pl.move`."""
+
+    @builtin("tile.create")
+    def create(shape, dtype, target_memory=None, transpose=None, *,
+               flat_layout=None):
+        """Same as `pl.create_tile`."""
+
+    @builtin("tile.create_tile")
+    def create_tile(shape, dtype, target_memory=None, transpose=None, *,
+                    flat_layout=None):
+        """Same as `pl.create_tile`."""
+    return load, store, full, move, create, create_tile
+
+
+(tile_load, tile_store, tile_full, tile_move, tile_create,
+ tile_create_tile) = _tile_namespace()
 tensor_gather = _tensor_gather()
 tensor_scatter = _tensor_scatter()
 

@@ -1,5 +1,26 @@
-"""`pl.tile`: tile-level names of the `pl` surface (`pl.tile.MaskPattern`)."""
+"""`pl.tile`: tile-level names of the `pl` surface (`pl.tile.MaskPattern`,
+`pl.tile.get_block_idx`,
+`pl.tile.load`, `store`, `full`, `move`, `create` / `create_tile`)."""
 
+from .ops import tile_create as create  # noqa: F401
+from .ops import tile_create_tile as create_tile  # noqa: F401
+from .ops import tile_full as full  # noqa: F401
+from .ops import tile_load as load  # noqa: F401
+from .ops import tile_move as move  # noqa: F401
+from .ops import tile_store as store  # noqa: F401
+from .ops import lrelu, maximums, minimums, relu  # noqa: F401
+from .tasks import get_block_idx
 from .types import MaskPattern
 
-__all__ = ["MaskPattern"]
+__all__ = ["MaskPattern", "get_block_idx", "load", "store", "full", "move",
+           "create", "create_tile", "relu", "lrelu", "maximums", "minimums"]
+
+
+def _add_unsupported():
+    from .surface import unsupported_names
+    g = globals()
+    for name, obj in unsupported_names("tile.").items():
+        g.setdefault(name, obj)
+
+
+_add_unsupported()

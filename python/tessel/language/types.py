@@ -66,11 +66,18 @@ UINT32 = DataType("UINT32", None, None, 32, False, False)
 UINT64 = DataType("UINT64", None, None, 64, False, False)
 FP8E4M3FN = DataType("FP8E4M3FN", None, "float8_e4m3fn", 8, True, False)
 FP8E5M2 = DataType("FP8E5M2", None, "float8_e5m2", 8, True, False)
+FP8E8M0 = DataType("FP8E8M0", None, None, 8, True, False)
+FP4 = DataType("FP4", None, None, 4, True, False)
+HF4 = DataType("HF4", None, None, 4, True, False)
+HF8 = DataType("HF8", None, None, 8, True, False)
+UINT4 = DataType("UINT4", None, None, 4, False, False)
 BOOL = DataType("BOOL", None, "bool", 8, False, False)
 INDEX = DataType("INDEX", None, None, 64, False, False)
+TASK_ID = DataType("TASK_ID", None, None, 64, False, False)
 
 ALL_DTYPES = (BF16, FP16, FP32, INT8, INT32, INT4, INT16, INT64, UINT8,
-              UINT16, UINT32, UINT64, FP8E4M3FN, FP8E5M2, BOOL, INDEX)
+              UINT16, UINT32, UINT64, FP8E4M3FN, FP8E5M2, FP8E8M0, FP4, HF4,
+              HF8, UINT4, BOOL, INDEX, TASK_ID)
 SUPPORTED_DTYPES = tuple(d for d in ALL_DTYPES if d.supported)
 
 
@@ -273,6 +280,48 @@ class Level(enum.Enum):
 
     def __repr__(self) -> str:
         return f"pl.Level.{self.name}"
+
+
+class MemorySpace(enum.Enum):
+    """Where a tile lives (`pl.MemorySpace`, also spelled `pl.Mem`).
+
+    `DDR` is global memory (where `pl.Tensor` lives); `Vec` the vector
+    core's Unified Buffer, `Mat` the cube's L1, `Left` / `Right` its matmul
+    operand buffers L0A / L0B, `Acc` its accumulator L0C. Tessel places
+    tiles itself; an explicit space (`pl.load(..., target_memory=...)`,
+    `pl.move`, `pl.create_tile`) is checked against that placement and
+    the target's capacities. `Bias` exists so that PyPTO kernels using it
+    get a precise error: Tessel has no bias buffer.
+    """
+    DDR = "DDR"
+    Vec = "Vec"
+    Mat = "Mat"
+    Left = "Left"
+    Right = "Right"
+    Acc = "Acc"
+    Bias = "Bias"
+
+    @property
+    def kind(self) -> str | None:
+        """The tile dialect's memory kind (`#tile.memory<...>`)."""
+        return _MEMORY_KIND[self.name]
+
+    @property
+    def buffer(self) -> str:
+        """How diagnostics name the hardware buffer."""
+        return _MEMORY_BUFFER[self.name]
+
+    def __repr__(self) -> str:
+        return f"pl.MemorySpace.{self.name}"
+
+
+_MEMORY_KIND = {"DDR": "gm", "Vec": "ub", "Mat": "l1", "Left": "l0a",
+                "Right": "l0b", "Acc": "l0c", "Bias": None}
+_MEMORY_BUFFER = {"DDR": "GM", "Vec": "UB", "Mat": "L1", "Left": "L0A",
+                  "Right": "L0B", "Acc": "L0C", "Bias": "the bias buffer"}
+
+#: PyPTO's second name of the same enum.
+Mem = MemorySpace
 
 
 class MaskPattern(enum.Enum):

@@ -117,10 +117,12 @@ def emit_module(module, name: str, target: str) -> Emitted:
     return Emitted(name, target, source, synced)
 
 
-def emit(fn, target: str) -> Emitted:
-    """The `@pl.jit` function `fn` through the PTO back end for `target`."""
+def emit(fn, target: str, bind: dict | None = None) -> Emitted:
+    """The `@pl.jit` function `fn` through the PTO back end for `target`
+    (`bind`: shapes and dtypes of shapeless parameters, see
+    driver.compile_kernel)."""
     from ..compiler import driver
-    compiled = driver.compile_kernel(fn, target, "tile")
+    compiled = driver.compile_kernel(fn, target, "tile", bind=bind)
     with compiled.context:
         emitted = emit_module(compiled.module, fn.__name__, target)
     emitted.returns = getattr(compiled, "returns", None)

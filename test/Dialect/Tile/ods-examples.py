@@ -16,7 +16,7 @@
 # CHECK: tile.spmd: 1 example parses and verifies
 # CHECK: PlaceAttr: 1 example parses and verifies
 # CHECK: TileType: 1 example parses and verifies
-# CHECK: 42 ops, every one with an example
+# CHECK: 60 ops, every one with an example
 # CHECK: all {{[0-9]+}} examples parse and verify
 
 import re
@@ -62,6 +62,15 @@ OVERRIDES = {
     "PlaceAttr": {"a": arg("memref<128x512xf32>")},
     # The template's pipeline carries %n.
     "tile.yield": {"n": ("bound", None)},
+    "tile.extract": {"t": tile("8x64xf32"), "j": arg("index")},
+    "tile.insert": {"s": tile("8x16xf32"), "t": tile("8x64xf32"),
+                    "j": arg("index")},
+} | {
+    # The broadcast family's scale: [16, 1] per row, [1, 32] per column.
+    f"tile.{d}_expand_{k}": {"s": tile("16x1xf32" if d == "row"
+                                       else "1x32xf32")}
+    for d in ("row", "col")
+    for k in ("add", "sub", "div", "max", "min", "expdif")
 }
 CUBE_OPS = {"tile.matmul", "tile.matmul_acc"}
 

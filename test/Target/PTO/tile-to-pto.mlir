@@ -8,7 +8,8 @@
 // Vector ops: every load brings a 16 x 32 slice (GlobalTensor with the row
 // pitch of the tensor, 64 elements), results are tiles bound with TASSIGN to
 // their placed offsets. 16x32xf32 = 2048 B per tile.
-// CHECK: #include <pto/pto-inst.hpp>
+// CHECK: #include <cstdint>
+// CHECK-NEXT: #include <pto/pto-inst.hpp>
 // CHECK-LABEL: __global__ AICORE void vector_ops_s0_vec(__gm__ uint8_t*
 // CHECK: size_t [[FIRST:v[0-9]+]] = get_block_idx();
 // CHECK: size_t [[STRIDE:v[0-9]+]] = get_block_num();
@@ -120,6 +121,37 @@ func.func @vector_ops(%a: memref<64x64xf32>, %o: memref<64x64xf32>) {
 
 // -----
 
+// Row reductions of fewer rows than a column vector's 32-byte block: PTO-ISA
+// wants as many layout rows on both sides. f32 column vectors pad to 8 rows.
+// - 1 row: the 1x1 result (8 x 4 = 32 B, column major) is reduced through a
+//   1 x 8 row-major view of the same bytes.
+// - 4 rows: the 4x1 result pads to 8 rows; the 4 x 32 source is viewed as
+//   8 x 32 with 4 valid rows (8 x 32 x 4 = 1024 B from its offset, inside UB).
+// CHECK-LABEL: __global__ AICORE void short_reductions_s0(
+// CHECK: Tile<TileType::Vec, float, 8, 1, BLayout::ColMajor, 1, 1> [[S1:v[0-9]+]] =
+// CHECK: Tile<TileType::Vec, float, 1, 32, BLayout::RowMajor, 1, 32> [[TMP1:v[0-9]+]] =
+// CHECK: Tile<TileType::Vec, float, 1, 8, BLayout::RowMajor, 1, 1> [[V1:v[0-9]+]] =
+// CHECK: TROWSUM([[V1]], {{v[0-9]+}}, [[TMP1]]);
+// CHECK: Tile<TileType::Vec, float, 8, 1, BLayout::ColMajor, 4, 1> [[S4:v[0-9]+]] =
+// CHECK: Tile<TileType::Vec, float, 8, 32, BLayout::RowMajor, 4, 32> [[V4:v[0-9]+]] =
+// CHECK: TROWMAX([[S4]], [[V4]], {{v[0-9]+}});
+func.func @short_reductions(%a: memref<8x32xf32>, %o: memref<8x1xf32>, %p: memref<1x1xf32>) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 1 (%b) {
+    tile.at vector {
+      %x = tile.load %a[%c0, %c0] : memref<8x32xf32> -> !tile.tile<1x32xf32>
+      %s = tile.row_sum %x : !tile.tile<1x32xf32> -> !tile.tile<1x1xf32>
+      tile.store %s, %p[%c0, %c0] : !tile.tile<1x1xf32>, memref<1x1xf32>
+      %y = tile.load %a[%c0, %c0] : memref<8x32xf32> -> !tile.tile<4x32xf32>
+      %m = tile.row_max %y : !tile.tile<4x32xf32> -> !tile.tile<4x1xf32>
+      tile.store %m, %o[%c0, %c0] : !tile.tile<4x1xf32>, memref<8x1xf32>
+    }
+  }
+  return
+}
+
+// -----
+
 // Casts: Tessel's `none` is exact for widenings (CAST_NONE) and rint for a
 // lossy conversion (PTO-ISA's CAST_NONE truncates float -> int: CAST_RINT
 // here); float -> int saturates, float -> float overflows to inf. i32 ->
@@ -155,7 +187,8 @@ func.func @casts(%a: memref<16x64xbf16>, %o: memref<16x64xi8>, %p: memref<16x64x
 // Cube: a K loop accumulating into a zero L0C tile. Loads to L1 (NZ Mat
 // tiles), operands moved to L0A / L0B at offset 0 (TMOV, MTE1), the
 // reserved MTE1 -> M hand-off (event 7), TMATMUL in the first iteration and
-// TMATMUL_ACC after, the result stored from L0C on FIX. 8 tokens pad to a
+// TMATMUL_ACC after (the four-operand form, in place: cOut = cIn = C),
+// the result stored from L0C on FIX. 8 tokens pad to a
 // 16-row fractal: TileLeft<bfloat16_t, 16, 64, 8, 64>.
 // CHECK-LABEL: __global__ AICORE void cube_k_loop_s0_mm(
 // CHECK: Tile<TileType::Mat, bfloat16_t, 16, 64, BLayout::ColMajor, 8, 64, SLayout::RowMajor>
@@ -170,7 +203,7 @@ func.func @casts(%a: memref<16x64xbf16>, %o: memref<16x64xi8>, %p: memref<16x64x
 // CHECK: if ({{.*}}) {
 // CHECK-NEXT: TMATMUL([[C]], [[L]], [[R]]);
 // CHECK-NEXT: } else {
-// CHECK-NEXT: TMATMUL_ACC([[C]], [[L]], [[R]]);
+// CHECK-NEXT: TMATMUL_ACC([[C]], [[C]], [[L]], [[R]]);
 // CHECK: set_flag(PIPE_M, PIPE_FIX, EVENT_ID0);
 // CHECK: wait_flag(PIPE_M, PIPE_FIX, EVENT_ID0);
 // CHECK: TSTORE(

@@ -287,12 +287,14 @@ def slice_tile(x: pl.Tensor[[16, 32], pl.FP32],
                y: pl.Out[pl.Tensor[[16, 16], pl.FP32]]):
     for b in pl.spmd(1):
         t = x[:, :]
-        y[:, :] = t[:, 0:16]  # ERR-slice-tile
+        y[:, :] = t[:, 20:36]  # ERR-slice-tile
 
 
-def test_slicing_a_tile():
+def test_slicing_a_tile_out_of_bounds():
+    # Tile subscripts are sub-tiles (test_subtiles.py); 20 + 16 > 32.
     check(compile_error(slice_tile), "ERR-slice-tile",
-          "slicing a tile is not supported")
+          "slice out of bounds in dimension 1 of tile [16, 32] FP32",
+          expected="within 0:32", found="20:36")
 
 
 # ---------------------------------------------------------------------------
@@ -474,14 +476,15 @@ def test_level_not_a_core_level():
 @pl.jit
 def bad_keyword(x: pl.Tensor[[16, 32], pl.FP32],
                 y: pl.Out[pl.Tensor[[16, 32], pl.FP32]]):
-    for b in pl.spmd(2, allow_early_resolve=True):  # ERR-keyword
+    for b in pl.spmd(2, blocks_per_core=2):  # ERR-keyword
         y[:, :] = x[:, :]
 
 
 def test_wrong_keyword_argument():
     check(compile_error(bad_keyword), "ERR-keyword",
           "wrong arguments to pl.spmd()",
-          expected="pl.spmd(n, name_hint=None, assume_independent=False)")
+          expected="pl.spmd(n, name_hint=None, assume_independent=False, *, "
+                   "deps=None, allow_early_resolve=False)")
 
 
 # ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The `pl` surface: every name of pypto-surface.md exists, annotations
+"""The `pl` surface: every name of docs/language.md exists, annotations
 evaluate to specs, language objects refuse to run outside a kernel, and a
 kernel checks its call arguments against its annotations."""
 

@@ -1,7 +1,7 @@
 """RMSNorm + per-token int8 quantisation, written in PyPTO's `pl` style.
 
 Steps 2-4 of the DeepSeek-V4 decode Q/KV kernel
-(kernels/dsv4/CONTRACT.md): for each token row `a[t, :]` of the
+(kernels/dsv4/README.md): for each token row `a[t, :]` of the
 query latent,
 
     r        = bf16(a * rsqrt(mean(a^2) + EPS) * gamma)      (back to fp32)

@@ -1,0 +1,263 @@
+"""Calls in a kernel: `pl` builtins, `@pl.jit.inline` helpers and ordinary
+Python functions run at compile time; the argument helpers of builtins.
+
+A mixin of `codegen.CodeGenerator`.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins as py_builtins
+import inspect
+
+from ..errors import CompileError
+from ..language import ops as pl_ops
+from ..language.types import (TASK_ID, DataType, ParamSpec, ScalarSpec,
+                              SUPPORTED_DTYPES, TensorSpec, TileSpec)
+from ..mlir.dialects import arith
+from . import tasks
+from .source import get_source
+from .state import Activation, Arg, Args, MAX_INLINE_DEPTH
+from .values import (GmTensor, IndexVal, PendingTile, RUNTIME_TYPES, TileVal,
+                     describe)
+
+
+class Calls:
+    """Calls: `pl` builtins (dispatched through `builtins.BUILTINS`),
+    `@pl.jit.inline` helpers, compile-time Python calls, and the argument
+    helpers the builtins use."""
+
+    # -- calls ------------------------------------------------------------
+
+    def eval_call_args(self, node: ast.Call):
+        args, kwargs = [], {}
+        for a in node.args:
+            if isinstance(a, ast.Starred):
+                v = self.expr(a.value)
+                if isinstance(v, RUNTIME_TYPES):
+                    raise self.error(a, "cannot unpack a runtime value")
+                args.extend(Arg(x, a) for x in v)
+            else:
+                args.append(Arg(self.expr(a), a))
+        for kw in node.keywords:
+            if kw.arg is None:
+                v = self.expr(kw.value)
+                if not isinstance(v, dict):
+                    raise self.error(kw, "** needs a compile-time dict")
+                for k, x in v.items():
+                    kwargs[k] = Arg(x, kw)
+            else:
+                kwargs[kw.arg] = Arg(self.expr(kw.value), kw.value)
+        return args, kwargs
+
+    def bind_call(self, node: ast.Call, name: str) -> Args:
+        """Evaluate and bind the arguments of a call to builtin `name`."""
+        fn = pl_ops.ALL_BUILTINS[name]
+        args, kwargs = self.eval_call_args(node)
+        return self.bind(fn, name, node, args, kwargs)
+
+    def bind(self, fn, name, node, args, kwargs) -> Args:
+        sig = inspect.signature(fn)
+        try:
+            bound = sig.bind(*args, **kwargs)
+        except TypeError as e:
+            raise self.error(node, f"wrong arguments to pl.{name}(): {e}",
+                             expected=f"pl.{name}{sig}") from None
+        mapping = {}
+        for pname, param in sig.parameters.items():
+            if pname in bound.arguments:
+                mapping[pname] = bound.arguments[pname]
+            elif param.kind is inspect.Parameter.VAR_KEYWORD:
+                mapping[pname] = {}
+            else:
+                mapping[pname] = Arg(param.default, node)
+        return Args(mapping)
+
+    def expr_Call(self, node):
+        fn = self.expr(node.func)
+        name = pl_ops.builtin_name(fn)
+        if name is not None:
+            if name in ("spmd", "parallel", "pipeline", "range", "unroll"):
+                raise self.error(node, f"pl.{name}(...) makes a loop: use it "
+                                 f"as `for i in pl.{name}(...):`")
+            if name == "at":
+                raise self.error(node, "pl.at(...) makes a scope: use it as "
+                                 "`with pl.at(level=...):`")
+            args, kwargs = self.eval_call_args(node)
+            a = self.bind(fn, name, node, args, kwargs)
+            return self.builtins[name](self, node, a)
+        from ..compiler.kernel import InlineFunction, JitKernel
+        if isinstance(fn, InlineFunction):
+            args, kwargs = self.eval_call_args(node)
+            return self.call_inline(fn, node, args, kwargs)
+        if isinstance(fn, JitKernel):
+            raise self.error(node, f"calling the @pl.jit kernel "
+                             f"'{fn.__name__}' from a kernel is not supported",
+                             help="decorate the callee with @pl.jit.inline")
+        if isinstance(fn, RUNTIME_TYPES) or not callable(fn):
+            raise self.error(node.func, f"{describe(fn)} is not callable")
+        args, kwargs = self.eval_call_args(node)
+        values = [a.value for a in args]
+        kw = {k: a.value for k, a in kwargs.items()}
+        runtime = [a for a in list(args) + list(kwargs.values())
+                   if isinstance(a.value, RUNTIME_TYPES)]
+        if not runtime:
+            try:
+                return fn(*values, **kw)
+            except CompileError:
+                raise
+            except Exception as e:  # noqa: BLE001 - compile-time evaluation
+                fname = getattr(fn, "__name__", repr(fn))
+                raise self.error(node, f"calling '{fname}' at compile time "
+                                 f"raised {type(e).__name__}: {e}") from None
+        if fn in (py_builtins.min, py_builtins.max) and not kw and \
+                len(values) >= 2 and all(
+                    isinstance(v, (int, IndexVal)) and not isinstance(v, bool)
+                    for v in values):
+            return self.index_minmax(fn is py_builtins.min, values, node)
+        if fn is py_builtins.int and len(values) == 1 and \
+                isinstance(values[0], IndexVal):
+            return values[0]
+        fname = getattr(fn, "__name__", repr(fn))
+        raise self.error(node, f"cannot call '{fname}' with runtime values",
+                         found=describe(runtime[0].value),
+                         help="ordinary Python functions run at compile time "
+                              "on compile-time values; decorate helpers that "
+                              "build IR with @pl.jit.inline")
+
+    def index_minmax(self, is_min, values, node):
+        result = values[0]
+        for v in values[1:]:
+            if isinstance(result, int) and isinstance(v, int):
+                result = min(result, v) if is_min else max(result, v)
+                continue
+            cls = arith.MinSIOp if is_min else arith.MaxSIOp
+            r = cls(self.index_value(result, node), self.index_value(v, node),
+                    loc=self.loc(node), ip=self.ip).result
+            (alo, ahi), (blo, bhi) = self.index_bounds(result), \
+                self.index_bounds(v)
+            bounds = None
+            if None not in (alo, ahi, blo, bhi):
+                f = min if is_min else max
+                bounds = (f(alo, blo), f(ahi, bhi))
+            result = self.new_index(r, bounds=bounds)
+        return result
+
+    def call_inline(self, inl, node, args, kwargs):
+        if len(self.acts) > MAX_INLINE_DEPTH:
+            raise self.error(node, f"inline helpers nest more than "
+                             f"{MAX_INLINE_DEPTH} deep (recursion?)")
+        src = get_source(inl.fn)
+        sig = inspect.signature(inl.fn)
+        try:
+            bound = sig.bind(*args, **kwargs)
+        except TypeError as e:
+            raise self.error(node, f"wrong arguments to '{src.name}': {e}",
+                             expected=f"{src.name}{sig}") from None
+        fn_node = src.node
+        act = Activation(src, "inline", locals=self._local_names(fn_node),
+                         call_node=node)
+        params = {p.arg: p for p in fn_node.args.posonlyargs +
+                  fn_node.args.args + fn_node.args.kwonlyargs}
+        for pname, param in sig.parameters.items():
+            if pname in bound.arguments:
+                v = bound.arguments[pname]
+                if param.kind is inspect.Parameter.VAR_POSITIONAL:
+                    act.vars[pname] = tuple(a.value for a in v)
+                elif param.kind is inspect.Parameter.VAR_KEYWORD:
+                    act.vars[pname] = {k: a.value for k, a in v.items()}
+                else:
+                    act.vars[pname] = v.value
+                    pnode = params.get(pname)
+                    if pnode is not None and pnode.annotation is not None:
+                        self._check_inline_param(src, act, pnode, v)
+            else:
+                act.vars[pname] = param.default
+        self.acts.append(act)
+        try:
+            self.visit_function_body(fn_node.body, "function")
+        finally:
+            self.acts.pop()
+        return act.ret
+
+    def _check_inline_param(self, src, act, pnode, arg: Arg):
+        self.acts.append(act)
+        try:
+            spec = self.expr(pnode.annotation)
+        finally:
+            self.acts.pop()
+        if isinstance(spec, ParamSpec):
+            spec = spec.tensor
+        if isinstance(spec, ScalarSpec) and spec.dtype is TASK_ID:
+            tasks.check_task_param(self, src, pnode, arg)
+            return
+        if not isinstance(spec, (TensorSpec, TileSpec)) or spec.shape is None:
+            return
+        v = arg.value
+        if not isinstance(v, (GmTensor, TileVal, PendingTile)):
+            raise self.error(arg.node, f"argument '{pnode.arg}' of "
+                             f"'{src.name}' does not match its annotation",
+                             expected=repr(spec), found=describe(v))
+        if tuple(v.shape) != tuple(spec.shape) or v.dtype is not spec.dtype:
+            raise self.error(arg.node, f"argument '{pnode.arg}' of "
+                             f"'{src.name}' does not match its annotation",
+                             expected=repr(spec), found=describe(v))
+
+    # ------------------------------------------------------------------
+    # Argument helpers for builtins
+    # ------------------------------------------------------------------
+
+    def const_int(self, arg: Arg, what: str, minimum: int | None = None) -> int:
+        v = arg.value
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise self.error(arg.node, f"{what} must be a compile-time integer",
+                             found=describe(v))
+        if minimum is not None and v < minimum:
+            raise self.error(arg.node, f"{what} must be at least {minimum}",
+                             found=str(v))
+        return v
+
+    def opt_flag(self, arg: Arg, what: str) -> bool:
+        v = arg.value
+        if not isinstance(v, bool):
+            raise self.error(arg.node, f"{what} must be True or False",
+                             found=describe(v))
+        return v
+
+    def opt_str(self, arg: Arg, what: str):
+        v = arg.value
+        if v is not None and not isinstance(v, str):
+            raise self.error(arg.node, f"{what} must be a string",
+                             found=describe(v))
+        return v
+
+    def shape_arg(self, arg: Arg, what: str, rank: int | None = None) -> tuple:
+        v = arg.value
+        if isinstance(v, int) and not isinstance(v, bool):
+            v = (v,)
+        if not isinstance(v, (list, tuple)):
+            raise self.error(arg.node, f"{what} must be a list of integers",
+                             found=describe(v))
+        for d in v:
+            if isinstance(d, RUNTIME_TYPES):
+                raise self.error(arg.node, f"{what} must be compile-time "
+                                 f"integers (shapes are static)",
+                                 found=f"{describe(d)} in {what}")
+            if isinstance(d, bool) or not isinstance(d, int) or d <= 0:
+                raise self.error(arg.node, f"{what} must be positive integers",
+                                 found=repr(list(v)))
+        if rank is not None and len(v) != rank:
+            raise self.error(arg.node, f"{what} must have {rank} dimensions",
+                             expected=f"[rows, cols]" if rank == 2 else
+                             f"{rank} dimensions", found=repr(list(v)))
+        return tuple(v)
+
+    def dtype_arg(self, arg: Arg, what: str = "dtype") -> DataType:
+        v = arg.value
+        if not isinstance(v, DataType):
+            raise self.error(arg.node, f"{what} must be a pl dtype",
+                             expected=", ".join(repr(d) for d in
+                                                SUPPORTED_DTYPES),
+                             found=describe(v))
+        self.check_dtype_supported(v, arg.node)
+        return v

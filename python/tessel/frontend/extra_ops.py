@@ -1,0 +1,59 @@
+"""The frontend of `pl.log` (tile.log) and `pl.arange` (tile.arange),
+dialects/tile/TileViewOps.td."""
+
+from __future__ import annotations
+
+import math
+
+from ..language.types import FP16, FP32, INT32
+from ..mlir import ir
+from . import tile_ops as tile_d
+from .builtins import _check_dtype, _is_scalar, _tile
+from .optable import FLOAT_DTYPES
+from .values import TileVal, describe
+
+
+def log(cg, node, a):
+    if _is_scalar(a.input.value):
+        try:
+            return math.log(a.input.value)
+        except (ValueError, OverflowError) as e:
+            raise cg.error(node, f"pl.log({a.input.value!r}): {e}") from None
+    cg.require_core(node, "pl.log", "vector")
+    t = _tile(cg, a.input, "input")
+    _check_dtype(cg, a.input.node, "log", t, FLOAT_DTYPES, "input")
+    v = tile_d.LogOp(t.value, results=[t.value.type], loc=cg.loc(node),
+                     ip=cg.ip).result
+    return TileVal(v, t.shape, t.dtype)
+
+
+ARANGE_LIMIT = {INT32: 2 ** 31, FP32: 2 ** 24, FP16: 2 ** 11}
+
+
+def arange(cg, node, a):
+    start = a.start.value
+    if isinstance(start, bool) or not isinstance(start, int):
+        raise cg.error(a.start.node, "pl.arange start must be a compile-time "
+                       "integer", found=describe(start))
+    shape = cg.shape_arg(a.shape, "shape", rank=2)
+    dtype = cg.dtype_arg(a.dtype)
+    if dtype not in ARANGE_LIMIT:
+        raise cg.error(a.dtype.node, f"pl.arange of {dtype.name} is not "
+                       "supported", expected="INT32, FP32 or FP16",
+                       found=dtype.name,
+                       help="make INT32 indices and pl.cast them")
+    last = start + shape[0] * shape[1] - 1
+    limit = ARANGE_LIMIT[dtype]
+    if start < -limit or last >= limit:
+        raise cg.error(node, f"pl.arange values {start}..{last} are not all "
+                       f"exact in {dtype.name}",
+                       expected=f"values within +-{limit}")
+    cg.require_core(node, "pl.arange", "vector")
+    v = tile_d.ArangeOp(cg.tile_type(shape, dtype),
+                        ir.IntegerAttr.get(ir.IntegerType.get_signless(64),
+                                           start),
+                        loc=cg.loc(node), ip=cg.ip).result
+    return TileVal(v, shape, dtype)
+
+
+EXTRA_BUILTINS = {"log": log, "arange": arange}

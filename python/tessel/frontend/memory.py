@@ -1,0 +1,217 @@
+"""GM tensors in a kernel: slices of GM tensors become `tile.load`, stores
+`tile.store`; bounds and write-before-read checks.
+
+A mixin of `codegen.CodeGenerator`.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from . import tile_ops as tile_d
+from .errors import note_at
+from .state import KIND_TO_LEVEL
+from .values import (GmTensor, IndexVal, PendingTile, TileVal, describe,
+                     shape_str)
+
+
+class Memory:
+    """GM tensors: core-scope checks, slices, loads and stores."""
+
+    # ------------------------------------------------------------------
+    # GM slices: loads and stores
+    # ------------------------------------------------------------------
+
+    def require_core(self, node, what: str, unit: str | None = None):
+        """Check that `what` is built inside a core scope of a kind that has
+        the `unit` ("vector" or "cube") it runs on."""
+        if self.scope.kind != "at":
+            where = {"function": "at function level",
+                     "spmd": "in a pl.spmd body outside its pl.at scopes"}[
+                self.scope.kind]
+            raise self.error(node, f"{what} needs a core scope, but it is "
+                             f"{where}",
+                             help="tiles live only inside `with pl.at(...)` "
+                                  "(or a pl.spmd loop without pl.at)")
+        kind = self.scope.core
+        if unit is not None and kind not in ("core_group", unit):
+            raise self.error(node, f"{what} runs on the {unit} unit and "
+                             f"cannot be used in a {kind} scope",
+                             expected=f"a {unit} or core_group scope",
+                             found=f"{KIND_TO_LEVEL[kind]} scope",
+                             notes=[note_at(self.scope.filename,
+                                            self.scope.node,
+                                            "the core scope is here")])
+
+    def slice_dims(self, base: GmTensor, sl, node):
+        """[(offset, size)] per dimension of a subscript on a GM tensor."""
+        elts = sl.elts if isinstance(sl, ast.Tuple) else [sl]
+        rank = len(base.shape)
+        if len(elts) > rank:
+            raise self.error(sl, f"too many indices for {base.describe()}",
+                             expected=f"at most {rank}", found=str(len(elts)))
+        dims = []
+        for d in range(rank):
+            dim = base.shape[d]
+            e = elts[d] if d < len(elts) else None
+            if e is None or (isinstance(e, ast.Slice) and e.lower is None and
+                             e.upper is None and e.step is None):
+                dims.append((0, dim, e or sl))
+                continue
+            if isinstance(e, ast.Slice):
+                if e.step is not None:
+                    step = self.expr(e.step)
+                    if step != 1:
+                        raise self.error(e.step, "strided slices are not "
+                                         "supported", expected="step 1",
+                                         found=describe(step))
+                lower = self.expr(e.lower) if e.lower is not None else 0
+                upper = self.expr(e.upper) if e.upper is not None else dim
+                for v, n in ((lower, e.lower), (upper, e.upper)):
+                    if isinstance(v, bool) or not isinstance(v, (int,
+                                                                 IndexVal)):
+                        raise self.error(n, "slice bounds must be integers",
+                                         found=describe(v))
+                # Negative constant bounds count from the end, as in Python.
+                if isinstance(lower, int) and lower < 0:
+                    lower += dim
+                if isinstance(upper, int) and upper < 0:
+                    upper += dim
+                size_lin = self.lin_of(upper) - self.lin_of(lower)
+                if not size_lin.is_const():
+                    raise self.error(e, "slice size is not a compile-time "
+                                     "constant",
+                                     expected="bounds like `a:a + 16` whose "
+                                              "difference is a constant",
+                                     found=ast.unparse(e))
+                size = size_lin.const
+                if size <= 0:
+                    raise self.error(e, "empty slice", expected="a positive "
+                                     "size", found=f"{size} elements")
+                offset, onode = lower, e.lower or e
+            else:
+                offset = self.expr(e)
+                if isinstance(offset, bool) or not isinstance(offset, (int,
+                                                                      IndexVal)):
+                    raise self.error(e, "index must be an integer",
+                                     found=describe(offset))
+                if isinstance(offset, int) and offset < 0:
+                    offset += dim
+                size, onode = 1, e
+            if isinstance(offset, int) and offset < 0:
+                raise self.error(onode, "negative indices are not supported",
+                                 found=str(offset))
+            lo, hi = self.index_bounds(offset)
+            # A runtime offset whose interval leaves the tensor may still be
+            # in bounds wherever the access runs (under `if b > 0:`, modulo
+            # tiling): tile-check-races decides it exactly right after the
+            # frontend, with the block and loop indices of a real overflow.
+            if size > dim or (isinstance(offset, int) and (
+                    offset + size > dim or offset < 0)):
+                if isinstance(offset, int):
+                    found = f"{offset}:{offset + size}"
+                else:
+                    found = f"offsets {lo}..{hi} + {size} elements"
+                raise self.error(e, f"slice out of bounds in dimension {d} of "
+                                 f"{base.describe()}",
+                                 expected=f"within 0:{dim}", found=found)
+            dims.append((offset, size, onode))
+        return dims
+
+    def tile_shape_of(self, base: GmTensor, sizes, node):
+        rank = len(base.shape)
+        if rank == 1:
+            return (1, sizes[0])
+        lead = sizes[:-2]
+        for d, s in enumerate(lead):
+            if s != 1:
+                raise self.error(node, f"a slice of a {rank}-D tensor must be "
+                                 f"a 2-D tile: leading dimensions need size 1",
+                                 expected=f"size 1 in dimension {d}",
+                                 found=f"size {s}")
+        return (sizes[-2], sizes[-1])
+
+    def check_written(self, base: GmTensor, node):
+        """A pl.Out parameter or a pl.create_tensor scratch tensor is
+        undefined until the kernel stores into it (PyPTO leaves it so): a
+        load before any store (in source order) is an error."""
+        root = base.base
+        decl = self.unwritten.get(root)
+        if decl is None:
+            return
+        notes = [note_at(*decl, "declared here")]
+        if root.kind == "scratch":
+            raise self.error(node, f"'{base.name}' is read before anything "
+                             f"writes it", expected="a store into the "
+                             f"scratch tensor '{root.name}' before this load",
+                             found="no store before it",
+                             help="a pl.create_tensor scratch tensor is "
+                                  "undefined until the kernel writes it",
+                             notes=notes)
+        raise self.error(node, f"output '{root.name}' is read before anything "
+                         f"writes it", expected="a store into "
+                         f"'{root.name}' before this load",
+                         found="no store before it",
+                         help=f"a pl.Out tensor holds whatever the caller "
+                              f"passed until the kernel writes it; declare "
+                              f"'{root.name}' as pl.InOut[pl.Tensor[...]] if "
+                              f"the kernel reads the caller's values",
+                         notes=notes)
+
+    def load_slice(self, base: GmTensor, offsets, sizes, node) -> TileVal:
+        self.require_core(node, f"loading a slice of '{base.name}'")
+        self.check_written(base, node)
+        shape = self.tile_shape_of(base, sizes, node)
+        idx = [self.index_value(o, node) for o in offsets]
+        op = tile_d.LoadOp(self.tile_type(shape, base.dtype), base.value, idx,
+                           loc=self.loc(node), ip=self.ip)
+        return TileVal(op.result, shape, base.dtype)
+
+    def store_tile(self, base: GmTensor, offsets, sizes, value, node,
+                   value_node):
+        self.require_core(node, f"storing into '{base.name}'")
+        if not base.writable:
+            raise self.error(node, f"cannot store into input tensor "
+                             f"'{base.name}'",
+                             expected="a pl.Out[...] parameter or a "
+                                      "pl.create_tensor scratch tensor",
+                             found=f"input parameter '{base.origin}'",
+                             help=f"declare '{base.origin}' as pl.Out[pl."
+                                  f"Tensor[...]] if the kernel writes it")
+        t = self.as_tile(value, value_node, "the stored value")
+        shape = self.tile_shape_of(base, sizes, node)
+        if t.shape != shape:
+            raise self.error(node, f"stored tile does not fit the slice of "
+                             f"'{base.name}'",
+                             expected=f"tile {shape_str(shape)} (the slice "
+                                      f"shape)", found=t.describe())
+        if t.dtype is not base.dtype:
+            raise self.error(node, f"dtype mismatch storing into "
+                             f"'{base.name}'",
+                             expected=f"{base.dtype.name} (the tensor's dtype)",
+                             found=f"{t.dtype.name} tile",
+                             help=f"convert it first: pl.cast(t, target_type="
+                                  f"pl.{base.dtype.name}, mode=...)")
+        idx = [self.index_value(o, node) for o in offsets]
+        tile_d.StoreOp(t.value, base.value, idx, loc=self.loc(node),
+                       ip=self.ip)
+        self.unwritten.pop(base.base, None)
+
+    def store_slice(self, base, target, value, stmt):
+        dims = self.slice_dims(base, target.slice, target)
+        self.store_tile(base, [d[0] for d in dims], [d[1] for d in dims],
+                        value, stmt, stmt.value if hasattr(stmt, "value")
+                        else stmt)
+
+    def as_tile(self, v, node, what="operand") -> TileVal:
+        if isinstance(v, TileVal):
+            return v
+        if isinstance(v, PendingTile):
+            return self.materialize(v, node, what)
+        if isinstance(v, GmTensor):
+            raise self.error(node, f"{what} is a GM tensor, not a tile",
+                             expected="a tile", found=v.describe(),
+                             help=f"slice it to load a tile: "
+                                  f"{v.name}[a:b, c:d]")
+        raise self.error(node, f"{what} must be a tile", expected="a tile",
+                         found=describe(v))

@@ -1,0 +1,52 @@
+"""`pl` names of PyPTO's task graph: TaskIds, `deps=`, `pl.system.
+task_dummy`, `pl.array.create`, `pl.manual_scope`, `pl.tile.get_block_idx`.
+
+Tessel runs a kernel's scopes in program order, each scope's blocks done
+before the next scope's start (tile-fuse-scopes only merges scopes whose
+blocks touch what the same block touched). Every TaskId exists only after
+its scope, so every `deps=` edge is implied by that order; the frontend
+checks that each dependency is a TaskId and reports in a remark what it
+orders. Hints that change only when a task may start
+(`allow_early_resolve=`) and `pl.manual_scope` (which lets tasks without
+edges overlap) are accepted and reported as remarks: Tessel's order is a
+legal schedule of PyPTO's graph."""
+
+from __future__ import annotations
+
+import types as _types
+
+from .ops import ALL_BUILTINS, builtin, builtin_name
+
+
+@builtin("system.task_dummy")
+def task_dummy(*, deps):
+    """A TaskId that is ready once every TaskId of `deps` is (a join with no
+    work); `None` entries are skipped."""
+
+
+@builtin("array.create")
+def create(size, dtype):
+    """`pl.array.create(N, pl.TASK_ID)`: an array of N TaskId slots,
+    assigned with `arr[i] = tid` and read as `arr[i]` in `deps=`."""
+
+
+@builtin("manual_scope")
+def manual_scope():
+    """``with pl.manual_scope():`` -- PyPTO turns off inferred dependencies
+    inside; Tessel keeps running the scopes in program order (every
+    declared edge holds, and so do the inferred ones), and says so in a
+    remark."""
+
+
+@builtin("tile.get_block_idx")
+def get_block_idx():
+    """The block index of the enclosing `pl.spmd` (``with pl.spmd(n) as
+    tid:`` bodies read it this way); 0 .. n-1."""
+
+
+system = _types.SimpleNamespace(task_dummy=task_dummy)
+array = _types.SimpleNamespace(create=create)
+
+ALL_BUILTINS.update({builtin_name(obj): obj
+                     for obj in (task_dummy, create, manual_scope,
+                                 get_block_idx)})

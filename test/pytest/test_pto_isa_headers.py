@@ -1,0 +1,69 @@
+"""The emitted Ascend C source compiles against the real pto-isa headers.
+
+CI builds and runs emitted kernels against the project's strict reference
+(runtime/pto). pto-isa itself is not on a package registry, so this check
+runs where `TESSEL_PTO_ISA` names a checkout of it (the directory holding
+`include/pto/pto-inst.hpp`), e.g. `git clone
+https://github.com/hw-native-sys/pto-isa` — it compiles the DSV4 kernels
+for both targets in pto-isa's CPU-simulation mode (`-D__CPU_SIM`, C++20, as
+pto-isa's own CPU demos build), syntax only.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PTO_ISA = os.environ.get("TESSEL_PTO_ISA")
+CXX = shutil.which("g++") or shutil.which("clang++")
+
+pytestmark = [
+    pytest.mark.skipif(not PTO_ISA, reason=(
+        "set TESSEL_PTO_ISA to a pto-isa checkout to compile the emitted "
+        "kernels against its headers (not on a package registry)")),
+    pytest.mark.skipif(CXX is None, reason="no host C++ compiler"),
+]
+
+
+def compile_syntax(source: str, tmp_path: Path, name: str):
+    path = tmp_path / f"{name}.cpp"
+    path.write_text(source)
+    return subprocess.run(
+        [CXX, "-std=c++20", "-D__CPU_SIM", "-fsyntax-only",
+         f"-I{Path(PTO_ISA) / 'include'}", str(path)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+@pytest.fixture(scope="module")
+def headers_usable(tmp_path_factory):
+    if not (Path(PTO_ISA) / "include" / "pto" / "pto-inst.hpp").exists():
+        pytest.fail(f"TESSEL_PTO_ISA={PTO_ISA} holds no include/pto/"
+                    f"pto-inst.hpp")
+    result = compile_syntax("#include <cstdint>\n#include <pto/pto-inst.hpp>"
+                            "\nint main() { return 0; }\n",
+                            tmp_path_factory.mktemp("probe"), "probe")
+    if result.returncode != 0:
+        first = next((line for line in result.stdout.splitlines()
+                      if "error" in line), result.stdout[:300])
+        pytest.skip(f"pto-isa's headers alone do not compile with {CXX} "
+                    f"(a newer compiler may be needed): {first}")
+
+
+@pytest.mark.parametrize("kind", ("hand", "naive"))
+@pytest.mark.parametrize("T", (1, 8))
+@pytest.mark.parametrize("target", ("a2a3", "a5"))
+def test_dsv4_source_compiles_against_pto_isa(kind, T, target, tmp_path,
+                                              headers_usable):
+    sys.path.insert(0, str(ROOT / "kernels" / "dsv4"))
+    import reference
+    import run
+    kernel = run.build_kernel(kind, reference.PRESETS["flash"], T)
+    result = compile_syntax(kernel.pto(target).source, tmp_path,
+                            f"{kind}_T{T}_{target}")
+    assert result.returncode == 0, result.stdout[-6000:]
