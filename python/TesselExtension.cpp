@@ -15,6 +15,7 @@
 #include "mlir-c/BuiltinAttributes.h"
 #include "mlir/Bindings/Python/Nanobind.h"
 #include "mlir/Bindings/Python/NanobindAdaptors.h"
+#include "nanobind/stl/string.h"
 #include "mlir/CAPI/IR.h"
 
 #include "tile/TileDialect.h"
@@ -121,6 +122,19 @@ NB_MODULE(_tessel, m) {
       nb::arg("func"), nb::arg("target"),
       "The modelled NPU time of a func.func of scheduled tile IR on "
       "`target`, as JSON text (tessel/Analysis/ScheduleCost.h).");
+
+  m.def(
+      "modelled_seconds",
+      [](MlirOperation op, const std::string &target) {
+        double s = tesselModelledSeconds(
+            op, mlirStringRefCreate(target.data(), target.size()));
+        if (s < 0)
+          throw nb::value_error("unknown target");
+        return s;
+      },
+      nb::arg("op"), nb::arg("target"),
+      "Modelled seconds of the scopes under `op` run one after another "
+      "(tessel/Analysis/TaskCost.h; each block one task).");
 
   m.def(
       "translate_to_pto",

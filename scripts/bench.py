@@ -9,7 +9,8 @@
 - bench/frontend_compile.py: the frontend on a ~200-line kernel;
 - bench/cpu_sim_ops.py: per-op simulation speed against torch;
 - bench/grid_scale.py: compile time of one kernel at 8, 8192 and 1e6 blocks;
-- bench/pto.py: the NPU back end's emit, build and reference run times.
+- bench/pto.py: the NPU back end's emit, build and reference run times;
+- bench/graph.py: the graph path's compile time on DSV4 as plain PyTorch.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ BENCHES = [
     ("compile time against grid size", "bench/grid_scale.py", []),
     ("NPU back end: emit, build and reference run vs the LLVM simulation",
      "bench/pto.py", []),
+    ("graph path: DSV4 from plain PyTorch, compile time (export included)",
+     "bench/graph.py", []),
 ]
 
 

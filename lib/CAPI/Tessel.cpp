@@ -8,12 +8,14 @@
 
 #include "tessel/Analysis/GmTraffic.h"
 #include "tessel/Analysis/ScheduleCost.h"
+#include "tessel/Analysis/TaskCost.h"
 #include "tessel/Analysis/TileLayout.h"
 #include "tessel/Analysis/TilePlacement.h"
 #include "tessel/InitAll.h"
 #include "tessel/Support/TargetInfo.h"
 #include "tessel/Target/PTO.h"
 #include "tile/TileDialect.h"
+#include "tile/TileOps.h"
 
 #include "mlir/CAPI/IR.h"
 #include "mlir/CAPI/Registration.h"
@@ -92,6 +94,27 @@ MlirLogicalResult tesselModelSchedule(MlirOperation func, MlirStringRef target,
       tessel::scheduleCostToJSON(tessel::modelSchedule(op, *info), *info);
   callback(mlirStringRefCreate(text.data(), text.size()), userData);
   return mlirLogicalResultSuccess();
+}
+
+double tesselModelledSeconds(MlirOperation op, MlirStringRef target) {
+  const tessel::TargetInfo *info = tessel::lookupTarget(unwrap(target));
+  if (!info)
+    return -1;
+  double total = 0;
+  unwrap(op)->walk([&](tessel::tile::SpmdOp spmd) {
+    tessel::tile::CoreKind kind = tessel::tile::CoreKind::vector;
+    spmd.getBody().walk([&](tessel::tile::AtOp at) {
+      if (at.getKind() != tessel::tile::CoreKind::vector)
+        kind = at.getKind();
+    });
+    int64_t cores = tessel::getCoreCount(kind, *info);
+    tessel::GmTraffic block = tessel::countGmTraffic(spmd);
+    total += tessel::estimateMakespan(
+        static_cast<int64_t>(spmd.getBlocks()), 1, cores,
+        tessel::estimateBlockSeconds(block, cores, *info),
+        info->taskDispatchSec);
+  });
+  return total;
 }
 
 MlirLogicalResult tesselTranslateTileToPTO(MlirOperation module,

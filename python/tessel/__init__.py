@@ -16,3 +16,14 @@ from .errors import (ArgumentError, BackendUnavailableError,  # noqa: F401
 
 __all__ = ["ArgumentError", "BackendUnavailableError", "CompileError",
            "OutsideKernelError"]
+
+
+def compile_graph(fn, example_inputs, target: str = "a2a3", name=None):
+    """Compile the plain PyTorch function `fn` through the graph path
+    (torch.export, tensor-level IR, tile-form-scopes; docs/graph.md) for
+    the shapes and dtypes of `example_inputs`. See `tessel.graph`."""
+    from .graph import compile_graph as _compile_graph
+    return _compile_graph(fn, example_inputs, target=target, name=name)
+
+
+__all__.append("compile_graph")

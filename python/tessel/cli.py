@@ -10,8 +10,11 @@ and bounds, GM traffic against the compulsory bytes, on-chip memory maps)
 as one self-contained HTML page plus its PNGs (docs/perf-model.md).
 `compile` imports FILE.py, takes its `@pl.jit` kernel KERNEL and prints
 the IR of STAGE (default `tile`, the IR the frontend builds; see
-`tessel stages`). A compile error prints its message (file:line:col, the
-source line, expected/found) and exits with status 1.
+`tessel stages`). KERNEL may also be a `tessel.compile_graph` kernel (a
+plain PyTorch function, docs/graph.md): its stages are `graph` (the
+tensor-level IR), `tile` (the scopes tile-form-scopes formed),
+`scheduled`, `placed` and `llvm`. A compile error prints its message
+(file:line:col, the source line, expected/found) and exits with status 1.
 """
 
 from __future__ import annotations
@@ -62,10 +65,37 @@ def load_kernel(spec: str):
                                 if kernels else "; it defines no @pl.jit "
                                 "kernel"))
         obj = getattr(obj, part)
-    if not isinstance(obj, JitKernel):
+    from .graph import GraphKernel
+    if not isinstance(obj, (JitKernel, GraphKernel)):
         raise ValueError(f"'{name}' in {file_part} is not a @pl.jit kernel "
-                         f"(it is {type(obj).__name__})")
+                         f"or a tessel.compile_graph kernel (it is "
+                         f"{type(obj).__name__})")
     return obj
+
+
+def cmd_compile_graph(kernel, args) -> int:
+    """`tessel compile` of a graph kernel (tessel.compile_graph)."""
+    from .graph import GRAPH_STAGES
+    if args.emit not in GRAPH_STAGES:
+        return _fail(f"error: a graph kernel emits one of "
+                     f"{', '.join(GRAPH_STAGES)}, not '{args.emit}'")
+    try:
+        if args.target != kernel.target:
+            kernel = kernel.retarget(args.target)
+        module, _ = kernel.module(args.emit)
+        text = module.operation.get_asm(enable_debug_info=args.debug_info)
+    except CompileError as e:
+        return _fail(str(e))
+    if args.remarks:
+        for severity, message, where, notes in kernel.diagnostics(args.emit):
+            prefix = f"{where[0]}:{where[1]}:{where[2]}: " if where else ""
+            kind = str(severity).rsplit(".", 1)[-1].lower()
+            print(f"{prefix}{kind}: {message}", file=sys.stderr)
+    if args.output:
+        Path(args.output).write_text(text)
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def cmd_compile(args) -> int:
@@ -75,6 +105,13 @@ def cmd_compile(args) -> int:
         return _fail(f"error: {e}")
     except CompileError as e:
         return _fail(str(e))
+    from .graph import GraphKernel
+    if isinstance(kernel, GraphKernel):
+        return cmd_compile_graph(kernel, args)
+    if args.emit == "graph":
+        return _fail("error: --emit graph is the tensor-level IR of a "
+                     "tessel.compile_graph kernel; a @pl.jit kernel starts "
+                     "at 'tile'")
     if args.emit in PTO_STAGES:
         # The NPU back end: the synchronised IR or the Ascend C source.
         try:
@@ -155,6 +192,10 @@ def cmd_stages(args) -> int:
         print(f"{st.name:<10} {st.description}{status}")
     for name, description in PTO_STAGES.items():
         print(f"{name:<10} {description}")
+    print(f"{'graph':<10} a tessel.compile_graph kernel only: the "
+          f"tensor-level IR (linalg, tensor, arith, math) before "
+          f"tile-form-scopes; its 'tile' stage is the scopes formed "
+          f"(docs/graph.md)")
     return 0
 
 
@@ -165,11 +206,11 @@ def main(argv=None) -> int:
         prog="tessel", description="Tessel: an MLIR compiler for Ascend NPU "
         "tile kernels.")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("compile", help="compile a @pl.jit kernel and print "
-                       "its IR")
+    p = sub.add_parser("compile", help="compile a @pl.jit kernel (or a "
+                       "tessel.compile_graph kernel) and print its IR")
     p.add_argument("kernel", metavar="FILE.py::KERNEL")
     p.add_argument("--emit", default="tile",
-                   choices=stage_names() + list(PTO_STAGES),
+                   choices=["graph"] + stage_names() + list(PTO_STAGES),
                    help="the stage to print (default: tile)")
     p.add_argument("--target", default=DEFAULT_TARGET, choices=TARGETS,
                    help=f"the chip generation (default: {DEFAULT_TARGET})")

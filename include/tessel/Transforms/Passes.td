@@ -43,6 +43,73 @@ def TileCheckScopes : Pass<"tile-check-scopes", "::mlir::ModuleOp"> {
   ];
 }
 
+def TileFormScopes : Pass<"tile-form-scopes", "::mlir::ModuleOp"> {
+  let summary = "form tile scopes from a tensor-level function (linalg, "
+                "tensor, arith, math on static 2-D tensors)";
+  let description = [{
+    The graph entry of Tessel (docs/graph.md): every function on ranked
+    static 2-D tensors becomes a tile kernel on memrefs, its results turned
+    into trailing output arguments. The values that must live in GM (the
+    results, every `linalg.matmul`'s operands and result, the source of
+    every reshape) get an output argument or a `tile.alloc_gm` and one
+    scope each, in program order:
+
+    - `linalg.matmul` (bf16 / f16 -> f32, i8 -> i32, accumulating into a
+      zero `linalg.fill`): a `core_group` scope of (M / MB) x (N / NB)
+      blocks, a K loop of KB steps with `tile.matmul_acc`; NB and KB are
+      chosen so the operands fit L0A / L0B twice and the accumulator L0C,
+      NB by the least modelled makespan (tessel/Analysis/TaskCost.h).
+    - any other value: a `vector` scope of one row per block. The row is
+      computed by walking its producers back to values in GM: elementwise
+      `linalg.generic`s (identity, size-1 row or column broadcasts; bodies
+      of arith / math float ops, `arith.truncf` rounding to bf16 / f16),
+      row reductions (`[parallel, reduction]`, output `(d0, d1) -> (d0, 0)`,
+      `addf` or `maximumf`), `tensor.extract_slice` (column stride 1, or 2:
+      `tile.gather`) and `tensor.insert_slice` (concatenation along columns,
+      or stride 2 interleaves: `tile.scatter`). The row is cut into column
+      pieces where a concatenation changes source and, when the row does
+      not fit UB, into halving chunks until it does (measured by
+      placement). Chains along the same rows thus land in one scope. A
+      value computed column by column (no reduction, concatenation or
+      strided slice) is split into column blocks of at most 512 columns,
+      enough of them to give each vector core a block (block b: row
+      b / C, columns (b % C) x width). `tile-schedule-pipeline` later
+      widens rows, groups and fuses.
+    - a reshape (`tensor.collapse_shape` to 1-D then `tensor.expand_shape`):
+      a `memref` view of its source's GM tensor.
+
+    Each scope is a remark; anything outside this subset is an error at the
+    op naming it.
+
+    Input:
+    ```mlir
+    func.func @scale(%x: tensor<8x64xf32>) -> tensor<8x64xf32> {
+      %e = tensor.empty() : tensor<8x64xf32>
+      %y = linalg.generic {indexing_maps = [#id, #id],
+          iterator_types = ["parallel", "parallel"]}
+          ins(%x : tensor<8x64xf32>) outs(%e : tensor<8x64xf32>) {
+      ^bb0(%a: f32, %o: f32):
+        %m = math.exp %a : f32
+        linalg.yield %m : f32
+      } -> tensor<8x64xf32>
+      return %y : tensor<8x64xf32>
+    }
+    ```
+    Output: `func.func @scale(%x: memref<8x64xf32>, %out: memref<8x64xf32>)`
+    with one `tile.spmd 8` holding a `tile.at vector` that loads row `b`,
+    applies `tile.exp` and stores it into `%out`.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"\"",
+           "target chip (a2a3 or a5); default: the nearest tile.target "
+           "attribute, else a2a3">
+  ];
+  let dependentDialects = ["::tessel::tile::TileDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def TileCheckRaces : Pass<"tile-check-races", "::mlir::ModuleOp"> {
   let summary = "prove the blocks of every spmd scope and the iterations of "
                 "every pipeline independent, or report a race with a witness";

@@ -27,6 +27,7 @@ from ..mlir import ir
 import json
 import re
 
+from ..mlir._mlir_libs import _tessel as _ext
 from ..mlir._mlir_libs._tessel import gm_traffic
 
 
@@ -61,7 +62,16 @@ def schedule_stats(module: ir.Module) -> dict:
             allocs.append(op)
 
     _walk(module.operation, visit)
+    target = "a2a3"
+    if "tile.target" in module.operation.attributes:
+        m = re.search(r"<(\w+)>", str(module.operation.attributes["tile.target"]))
+        if m:
+            target = m.group(1)
     stats = {"scopes": len(scopes), "tasks": 0, "gm_intermediates": len(allocs),
+             # the cost model of the passes (tessel/Analysis/TaskCost.h),
+             # scopes one after another, each block a task
+             "modelled_us": round(_ext.modelled_seconds(module.operation,
+                                                        target) * 1e6, 3),
              "gm_bytes_read": 0, "gm_bytes_written": 0, "ub_peak_bytes": {},
              "peak_bytes": {}, "packing_quality": {}, "per_scope": {}}
     for i, spmd in enumerate(scopes):
