@@ -49,8 +49,14 @@ def main() -> int:
     notes = []
     ccache = shutil.which("ccache")
     if ccache:
-        defs["CMAKE_CXX_COMPILER_LAUNCHER"] = ccache
-        defs["CMAKE_C_COMPILER_LAUNCHER"] = ccache
+        # Paths under the checkout (sources, the venv's MLIR headers) hash
+        # relative to it, so another clone of the same sources hits the
+        # cache too; a CCACHE_BASEDIR the user set wins.
+        launcher = ccache
+        if "CCACHE_BASEDIR" not in os.environ and shutil.which("env"):
+            launcher = f"{shutil.which('env')};CCACHE_BASEDIR={ROOT};{ccache}"
+        defs["CMAKE_CXX_COMPILER_LAUNCHER"] = launcher
+        defs["CMAKE_C_COMPILER_LAUNCHER"] = launcher
         notes.append("ccache")
     lld = find_lld()
     if lld:
