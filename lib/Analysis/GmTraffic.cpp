@@ -21,8 +21,10 @@ static int64_t getTileBytes(Type type) {
   return tile.getNumElements() * getElementBytes(tile.getElementType());
 }
 
-/// The static trip count of a loop, 1 when unknown.
-static int64_t getTripCount(LoopLikeOpInterface loop) {
+int64_t tessel::getStaticTripCount(Operation *op) {
+  auto loop = dyn_cast<LoopLikeOpInterface>(op);
+  if (!loop)
+    return 1;
   std::optional<OpFoldResult> lb = loop.getSingleLowerBound(),
                               ub = loop.getSingleUpperBound(),
                               step = loop.getSingleStep();
@@ -71,7 +73,7 @@ static GmTraffic countOp(Operation *op) {
   }
   int64_t times = 1;
   if (isa<scf::ForOp, PipelineOp>(op))
-    times = getTripCount(cast<LoopLikeOpInterface>(op));
+    times = getStaticTripCount(op);
   else if (auto spmd = dyn_cast<SpmdOp>(op))
     times = static_cast<int64_t>(spmd.getBlocks());
   t = countRegions(op);

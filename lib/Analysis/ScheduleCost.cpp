@@ -6,6 +6,7 @@
 
 #include "tessel/Analysis/ScheduleCost.h"
 
+#include "tessel/Analysis/GmTraffic.h"
 #include "tessel/Analysis/PipeModel.h"
 #include "tile/TileOps.h"
 
@@ -34,23 +35,6 @@ static int64_t getMemRefBytes(Type type) {
     return 0;
   return memref.getNumElements() *
          std::max<int64_t>(memref.getElementTypeBitWidth() / 8, 1);
-}
-
-static int64_t getTripCount(Operation *op) {
-  auto loop = dyn_cast<LoopLikeOpInterface>(op);
-  if (!loop)
-    return 1;
-  std::optional<OpFoldResult> lb = loop.getSingleLowerBound(),
-                              ub = loop.getSingleUpperBound(),
-                              step = loop.getSingleStep();
-  if (!lb || !ub || !step)
-    return 1;
-  std::optional<int64_t> l = getConstantIntValue(*lb),
-                         u = getConstantIntValue(*ub),
-                         s = getConstantIntValue(*step);
-  if (!l || !u || !s || *s <= 0)
-    return 1;
-  return *u <= *l ? 0 : (*u - *l + *s - 1) / *s;
 }
 
 /// The vector class of a tile op that runs on V, if it does.
@@ -142,7 +126,7 @@ void Model::collectReads(Operation *op, double times,
     return;
   }
   if (isa<scf::ForOp, PipelineOp>(op))
-    times *= static_cast<double>(getTripCount(op));
+    times *= static_cast<double>(getStaticTripCount(op));
   for (Region &region : op->getRegions())
     for (Operation &inner : region.getOps())
       collectReads(&inner, times, reads);
@@ -197,7 +181,7 @@ Cost Model::walk(Operation *op) {
   }
   if (isa<scf::ForOp>(op)) {
     Cost body = walkRegions(op);
-    double trips = static_cast<double>(getTripCount(op));
+    double trips = static_cast<double>(getStaticTripCount(op));
     body.work *= trips;
     body.pipes *= trips;
     body.sec *= trips;
@@ -207,7 +191,7 @@ Cost Model::walk(Operation *op) {
     // One iteration's pipes overlap the next's: the busiest sets the pace,
     // the rest is one fill and drain.
     Cost it = walkRegions(op);
-    int64_t trips = getTripCount(op);
+    int64_t trips = getStaticTripCount(op);
     Cost c = it;
     double t = static_cast<double>(trips);
     c.work *= t;

@@ -13,6 +13,7 @@
 #include "tessel/Analysis/TileStorage.h"
 
 #include "tessel/Analysis/TileLayout.h"
+#include "tessel/Analysis/TilePlacement.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -44,24 +45,6 @@ StringRef tessel::getArenaName(Arena arena) {
 /// Alignment of the storage the simulation hands out itself (unplaced tiles
 /// and temporaries): a cache line, so vector loads never split one needlessly.
 static constexpr int64_t kSimAlign = 64;
-
-static std::optional<BufferKind> toBufferKind(MemoryKind kind) {
-  switch (kind) {
-  case MemoryKind::ub:
-    return BufferKind::UB;
-  case MemoryKind::l1:
-    return BufferKind::L1;
-  case MemoryKind::l0a:
-    return BufferKind::L0A;
-  case MemoryKind::l0b:
-    return BufferKind::L0B;
-  case MemoryKind::l0c:
-    return BufferKind::L0C;
-  case MemoryKind::gm:
-    return std::nullopt;
-  }
-  return std::nullopt;
-}
 
 /// The target named by the nearest `tile.target` attribute, a2a3 if none.
 static const TargetInfo &findTarget(Operation *op) {
@@ -134,7 +117,7 @@ private:
   /// placement (diagnostics go there); `loopCarried` forbids slots.
   FailureOr<TileStorage> fromPlace(PlaceAttr place, TileType type,
                                    Operation *owner, bool loopCarried) {
-    std::optional<BufferKind> kind = toBufferKind(place.getKind());
+    std::optional<BufferKind> kind = fromMemoryKind(place.getKind());
     if (!kind)
       return owner->emitOpError("tiles cannot be placed in gm");
     const BufferSpec &spec = map.target->getBuffer(*kind);

@@ -50,6 +50,11 @@ struct GmTraffic {
 /// direction; a `tile.spmd` under `root` counts its body once per block.
 GmTraffic countGmTraffic(mlir::Operation *root);
 
+/// The static trip count of `op` when it is a loop with constant bounds
+/// and a positive step (0 for an empty range), 1 otherwise (not a loop, or
+/// bounds unknown).
+int64_t getStaticTripCount(mlir::Operation *op);
+
 } // namespace tessel
 
 #endif // TESSEL_ANALYSIS_GMTRAFFIC_H
