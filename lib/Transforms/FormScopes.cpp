@@ -286,6 +286,8 @@ private:
   Value round(Value tile, Type narrow);
   Value loadF32(Value mem, Value row, int64_t c0, int64_t w);
   FailureOr<TV> binary(Operation *op, const TV &a, const TV &b, int64_t w);
+  /// The tile op of the arith binary `op` on `x` and `y` (same type).
+  Value createElementwise(Operation *op, Value x, Value y);
   FailureOr<TV> unary(Operation *op, const TV &a, int64_t w);
   TileType tileType(int64_t r, int64_t c, Type e) {
     return TileType::get({r, c}, e);
@@ -623,6 +625,21 @@ LogicalResult Former::cuts(Value v, int64_t c0, int64_t c1,
   return success();
 }
 
+Value Former::createElementwise(Operation *op, Value x, Value y) {
+  Type ty = x.getType();
+  if (isa<arith::AddFOp>(op))
+    return AddOp::create(b, loc, ty, x, y);
+  if (isa<arith::SubFOp>(op))
+    return SubOp::create(b, loc, ty, x, y);
+  if (isa<arith::MulFOp>(op))
+    return MulOp::create(b, loc, ty, x, y);
+  if (isa<arith::DivFOp>(op))
+    return DivOp::create(b, loc, ty, x, y);
+  if (isa<arith::MaximumFOp, arith::MaxNumFOp>(op))
+    return MaxOp::create(b, loc, ty, x, y);
+  return MinOp::create(b, loc, ty, x, y);
+}
+
 FailureOr<TV> Former::binary(Operation *op, const TV &a, const TV &c,
                              int64_t w) {
   // Constant folding and scalar forms.
@@ -670,17 +687,7 @@ FailureOr<TV> Former::binary(Operation *op, const TV &a, const TV &c,
                         ? TV::RowScal
                         : a.kind;
     Value x = a.tile, y = c.tile;
-    Type ty = x.getType();
-    Value r;
-    if (isa<arith::AddFOp>(op)) r = AddOp::create(b, loc, ty, x, y);
-    else if (isa<arith::SubFOp>(op)) r = SubOp::create(b, loc, ty, x, y);
-    else if (isa<arith::MulFOp>(op)) r = MulOp::create(b, loc, ty, x, y);
-    else if (isa<arith::DivFOp>(op)) r = DivOp::create(b, loc, ty, x, y);
-    else if (isa<arith::MaximumFOp, arith::MaxNumFOp>(op))
-      r = MaxOp::create(b, loc, ty, x, y);
-    else
-      r = MinOp::create(b, loc, ty, x, y);
-    return TV{kind, r, 0};
+    return TV{kind, createElementwise(op, x, y), 0};
   }
   // Row scale times a row: row_expand_mul; column scale: col_expand_mul.
   if (isa<arith::MulFOp>(op)) {
@@ -704,17 +711,7 @@ FailureOr<TV> Former::binary(Operation *op, const TV &a, const TV &c,
     x = toFull(a, w);
     y = toFull(c, w);
   }
-  Type ty = x.getType();
-  Value r;
-  if (isa<arith::AddFOp>(op)) r = AddOp::create(b, loc, ty, x, y);
-  else if (isa<arith::SubFOp>(op)) r = SubOp::create(b, loc, ty, x, y);
-  else if (isa<arith::MulFOp>(op)) r = MulOp::create(b, loc, ty, x, y);
-  else if (isa<arith::DivFOp>(op)) r = DivOp::create(b, loc, ty, x, y);
-  else if (isa<arith::MaximumFOp, arith::MaxNumFOp>(op))
-    r = MaxOp::create(b, loc, ty, x, y);
-  else
-    r = MinOp::create(b, loc, ty, x, y);
-  return TV{kind, r, 0};
+  return TV{kind, createElementwise(op, x, y), 0};
 }
 
 FailureOr<TV> Former::unary(Operation *op, const TV &a, int64_t w) {
