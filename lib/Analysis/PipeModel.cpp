@@ -117,6 +117,41 @@ StringRef tessel::getPtoInstrName(Operation *op) {
       .Default([](Operation *) { return ""; });
 }
 
+/// PTO-ISA's instruction of a catalog op (TileCatalogOps.td).
+static StringRef getCatalogPtoInstrName(Operation *op) {
+  return TypeSwitch<Operation *, StringRef>(op)
+      .Case([](CmpOp) { return "TCMP"; })
+      .Case([](CmpSOp) { return "TCMPS"; })
+      .Case([](SelOp) { return "TSEL"; })
+      .Case([](SelSOp) { return "TSELS"; })
+      .Case([](PReluOp) { return "TPRELU"; })
+      .Case([](AndOp) { return "TAND"; })
+      .Case([](OrOp) { return "TOR"; })
+      .Case([](XorOp) { return "TXOR"; })
+      .Case([](NotOp) { return "TNOT"; })
+      .Case([](ShlOp) { return "TSHL"; })
+      .Case([](ShrOp) { return "TSHR"; })
+      .Case([](AndSOp) { return "TANDS"; })
+      .Case([](OrSOp) { return "TORS"; })
+      .Case([](XorSOp) { return "TXORS"; })
+      .Case([](ShlSOp) { return "TSHLS"; })
+      .Case([](ShrSOp) { return "TSHRS"; })
+      .Case([](RowProdOp) { return "TROWPROD"; })
+      .Case([](RowMinOp) { return "TROWMIN"; })
+      .Case([](ColSumOp) { return "TCOLSUM"; })
+      .Case([](ColMaxOp) { return "TCOLMAX"; })
+      .Case([](ColMinOp) { return "TCOLMIN"; })
+      .Case([](ColProdOp) { return "TCOLPROD"; })
+      .Case([](RowArgMaxOp) { return "TROWARGMAX"; })
+      .Case([](RowArgMinOp) { return "TROWARGMIN"; })
+      .Case([](ColArgMaxOp) { return "TCOLARGMAX"; })
+      .Case([](ColArgMinOp) { return "TCOLARGMIN"; })
+      .Case([](TransposeOp) { return "TTRANS"; })
+      .Case([](ConcatOp) { return "TCONCAT"; })
+      .Case([](TriOp) { return "TTRI"; })
+      .Default([](Operation *) { return ""; });
+}
+
 /// Whether `full` is a zero in L0C that only starts accumulators: used as
 /// the accumulator of a matmul_acc, or as the init of a pipeline iter_arg
 /// used only that way.
@@ -379,6 +414,18 @@ LogicalResult InstrBuilder::build() {
       .Case([&](RemOp) { return notYet("TREM"); })
       .Case([&](RemSOp) { return notYet("TREMS"); })
       .Case([&](ArangeOp) { return notYet("TCI"); })
+      // The rest of the catalog (TileCatalogOps.td): CPU simulation only
+      // for now. Several need scratch tiles placement does not reserve yet
+      // (TSEL / TSELS / TPRELU / TXOR on a2a3, the row reductions and
+      // arg-reductions, TTRANS).
+      .Case<CmpOp, CmpSOp, SelOp, SelSOp, PReluOp, AndOp, OrOp, XorOp, NotOp,
+            ShlOp, ShrOp, AndSOp, OrSOp, XorSOp, ShlSOp, ShrSOp, RowProdOp,
+            RowMinOp, ColSumOp, ColMaxOp, ColMinOp, ColProdOp, RowArgMaxOp,
+            RowArgMinOp, ColArgMaxOp, ColArgMinOp, TransposeOp, ConcatOp, TriOp>(
+          [&](Operation *o) { return notYet(getCatalogPtoInstrName(o)); })
+      .Case([&](ReinterpretViewOp) {
+        return notYet("a TASSIGN alias of the operand's bytes");
+      })
       .Case([&](LoadOp o) { return load(o); })
       .Case([&](StoreOp o) { return store(o); })
       .Case([&](FullOp o) -> LogicalResult {

@@ -48,7 +48,9 @@ static std::optional<VectorOpClass> getVectorClass(Operation *op) {
     return std::nullopt;
   if (isa<CastOp>(op))
     return VectorOpClass::Cast;
-  if (isa<RowSumOp, RowMaxOp>(op))
+  if (isa<RowSumOp, RowMaxOp, RowProdOp, RowMinOp, ColSumOp, ColMaxOp,
+          ColMinOp, ColProdOp, RowArgMaxOp, RowArgMinOp, ColArgMaxOp,
+          ColArgMinOp>(op))
     return VectorOpClass::Reduce;
   if (isa<ExpOp, SqrtOp, RsqrtOp, RecipOp, DivOp, DivSOp, RDivSOp>(op))
     return VectorOpClass::Special;

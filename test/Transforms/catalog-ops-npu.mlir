@@ -1,0 +1,69 @@
+// The NPU path of TileCatalogOps.td: the CPU simulation runs every catalog
+// op; the PTO emitter and its runtime/pto reference do not have their
+// PTO-ISA instructions yet (several need scratch tiles placement does not
+// reserve), so each is an error at the op naming the instruction.
+//
+// RUN: tessel-opt %s -split-input-file -tile-pto-pipeline="target=a2a3" -verify-diagnostics
+
+func.func @cmp_on_the_npu(%a: memref<16x64xf32>, %o: memref<16x64xf32>) {
+  %c0 = arith.constant 0 : index
+  // expected-remark @below {{not grouped}}
+  tile.spmd 1 (%b) {
+    tile.at vector {
+      %x = tile.load %a[%c0, %c0] : memref<16x64xf32> -> !tile.tile<16x64xf32>
+      // expected-error @below {{the NPU back end does not emit tile.cmp yet (PTO-ISA TCMP is not in Tessel's emitter and runtime/pto reference); the CPU simulation runs it}}
+      %m = tile.cmp %x, %x lt : !tile.tile<16x64xf32> -> !tile.tile<16x32xi8>
+      %s = tile.sel %m, %x, %x : !tile.tile<16x32xi8>, !tile.tile<16x64xf32>
+      tile.store %s, %o[%c0, %c0] : !tile.tile<16x64xf32>, memref<16x64xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+func.func @shl_on_the_npu(%a: memref<16x64xi32>, %o: memref<16x64xi32>) {
+  %c0 = arith.constant 0 : index
+  // expected-remark @below {{not grouped}}
+  tile.spmd 1 (%b) {
+    tile.at vector {
+      %x = tile.load %a[%c0, %c0] : memref<16x64xi32> -> !tile.tile<16x64xi32>
+      // expected-error @below {{the NPU back end does not emit tile.shl yet (PTO-ISA TSHL is not in Tessel's emitter}}
+      %s = tile.shl %x, %x : !tile.tile<16x64xi32>
+      tile.store %s, %o[%c0, %c0] : !tile.tile<16x64xi32>, memref<16x64xi32>
+    }
+  }
+  return
+}
+
+// -----
+
+func.func @col_sum_on_the_npu(%a: memref<16x64xf32>, %o: memref<1x64xf32>) {
+  %c0 = arith.constant 0 : index
+  // expected-remark @below {{not grouped}}
+  tile.spmd 1 (%b) {
+    tile.at vector {
+      %x = tile.load %a[%c0, %c0] : memref<16x64xf32> -> !tile.tile<16x64xf32>
+      // expected-error @below {{the NPU back end does not emit tile.col_sum yet (PTO-ISA TCOLSUM is not in Tessel's emitter}}
+      %s = tile.col_sum %x : !tile.tile<16x64xf32> -> !tile.tile<1x64xf32>
+      tile.store %s, %o[%c0, %c0] : !tile.tile<1x64xf32>, memref<1x64xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+func.func @transpose_on_the_npu(%a: memref<16x64xf32>, %o: memref<64x16xf32>) {
+  %c0 = arith.constant 0 : index
+  // expected-remark @below {{not grouped}}
+  tile.spmd 1 (%b) {
+    tile.at vector {
+      %x = tile.load %a[%c0, %c0] : memref<16x64xf32> -> !tile.tile<16x64xf32>
+      // expected-error @below {{the NPU back end does not emit tile.transpose yet (PTO-ISA TTRANS is not in Tessel's emitter}}
+      %t = tile.transpose %x : !tile.tile<16x64xf32> -> !tile.tile<64x16xf32>
+      tile.store %t, %o[%c0, %c0] : !tile.tile<64x16xf32>, memref<64x16xf32>
+    }
+  }
+  return
+}
