@@ -89,9 +89,6 @@ def elementwise(cg, node, op, lhs, rhs):
     d = optable.BY_NAME[op]
     L, R = lhs.value, rhs.value
     if _is_scalar(L) and _is_scalar(R):
-        if d.fold is None:
-            raise cg.error(node, f"pl.{op} takes tiles",
-                           found=f"{describe(L)} and {describe(R)}")
         try:
             return d.fold(L, R)
         except ZeroDivisionError:

@@ -168,6 +168,7 @@ OPS: tuple[OpDef, ...] = (
           scalar_op="CmpSOp",
           summary="packed predicate mask of lhs <cmp_type> rhs"),
     OpDef("prelu", "binary", "PReluOp", FLOAT_DTYPES, arity=2,
+          fold=lambda x, slope: x if x > 0 else x * slope,
           summary="x > 0 ? x : x * slope, slope a tile"),
     _binary("and_", "AndOp", "AndSOp", "AndSOp", _ints(operator.and_),
             INT_DTYPES, "lhs & rhs"),
