@@ -114,6 +114,15 @@ StringRef tessel::getPtoInstrName(Operation *op) {
       .Case([](ExpOp) { return "TEXP"; })
       .Case([](FModOp) { return "TFMOD"; })
       .Case([](FModSOp) { return "TFMODS"; })
+      .Case([](AndOp) { return "TAND"; })
+      .Case([](OrOp) { return "TOR"; })
+      .Case([](NotOp) { return "TNOT"; })
+      .Case([](ShlOp) { return "TSHL"; })
+      .Case([](ShrOp) { return "TSHR"; })
+      .Case([](AndSOp) { return "TANDS"; })
+      .Case([](OrSOp) { return "TORS"; })
+      .Case([](ShlSOp) { return "TSHLS"; })
+      .Case([](ShrSOp) { return "TSHRS"; })
       .Default([](Operation *) { return ""; });
 }
 
@@ -418,13 +427,25 @@ LogicalResult InstrBuilder::build() {
       // for now. Several need scratch tiles placement does not reserve yet
       // (TSEL / TSELS / TPRELU / TXOR on a2a3, the row reductions and
       // arg-reductions, TTRANS).
-      .Case<CmpOp, CmpSOp, SelOp, SelSOp, PReluOp, AndOp, OrOp, XorOp, NotOp,
-            ShlOp, ShrOp, AndSOp, OrSOp, XorSOp, ShlSOp, ShrSOp, RowProdOp,
+      .Case<CmpOp, CmpSOp, SelOp, SelSOp, PReluOp, XorOp, XorSOp, RowProdOp,
             RowMinOp, ColSumOp, ColMaxOp, ColMinOp, ColProdOp, RowArgMaxOp,
             RowArgMinOp, ColArgMaxOp, ColArgMinOp, TransposeOp, ConcatOp, TriOp>(
           [&](Operation *o) { return notYet(getCatalogPtoInstrName(o)); })
       .Case([&](ReinterpretViewOp) {
         return notYet("a TASSIGN alias of the operand's bytes");
+      })
+      .Case<AndOp, OrOp, ShlOp, ShrOp>([&](Operation *o) {
+        return vector(getPtoInstrName(o), o->getOperands(), o->getResult(0));
+      })
+      .Case<NotOp, AndSOp, OrSOp, ShlSOp, ShrSOp>(
+          [&](Operation *o) -> LogicalResult {
+        Type elt = cast<TileType>(o->getResult(0).getType()).getElementType();
+        if (!target.hasL0CToUB && isa<ShlSOp, ShrSOp>(o) &&
+            elt.isSignlessInteger(8))
+          return error() << getPtoInstrName(o) << " takes no i8 tiles on "
+                         << target.name << " (a5 has them); shift by a tile "
+                            "of amounts (tile.shl / tile.shr) instead";
+        return vector(getPtoInstrName(o), o->getOperand(0), o->getResult(0));
       })
       .Case([&](LoadOp o) { return load(o); })
       .Case([&](StoreOp o) { return store(o); })

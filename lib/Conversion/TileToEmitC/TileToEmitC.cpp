@@ -808,21 +808,23 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
               opaque(sat)});
         return success();
       })
-      .Case<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, FModOp>([&](Operation *o) {
+      .Case<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, FModOp, AndOp, OrOp,
+            ShlOp, ShrOp>([&](Operation *o) {
         bind(o->getResult(0));
         call(getPtoInstrName(o), Type(),
              {row(o->getResult(0)), row(o->getOperand(0)),
               row(o->getOperand(1))});
         return success();
       })
-      .Case<NegOp, AbsOp, SqrtOp, RsqrtOp, RecipOp, ExpOp>([&](Operation *o) {
+      .Case<NegOp, AbsOp, SqrtOp, RsqrtOp, RecipOp, ExpOp, NotOp>(
+          [&](Operation *o) {
         bind(o->getResult(0));
         call(getPtoInstrName(o), Type(),
              {row(o->getResult(0)), row(o->getOperand(0))});
         return success();
       })
       .Case<AddSOp, SubSOp, RSubSOp, MulSOp, DivSOp, RDivSOp, MaxSOp, MinSOp,
-            FModSOp>(
+            FModSOp, AndSOp, OrSOp, ShlSOp, ShrSOp>(
           [&](Operation *o) -> LogicalResult {
             Value input = o->getOperand(0), scalar = o->getOperand(1);
             Type elt = cast<TileType>(input.getType()).getElementType();

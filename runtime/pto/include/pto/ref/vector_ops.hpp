@@ -61,6 +61,27 @@ template <typename T>
 constexpr bool kAbsTypes = kIsA5 ? kOneOf<T, int32_t, int8_t, half, float>
                                  : kOneOf<T, half, float>;
 template <typename T> constexpr bool kFloatTypes = kOneOf<T, half, float>;
+/// TAND / TOR / TNOT / TSHL / TSHR and TANDS / TORS take 1-, 2- and 4-byte
+/// integers on both targets (Tessel's integer tiles: int8_t, int32_t).
+template <typename T> constexpr bool kBitwiseTypes = kOneOf<T, int8_t, int32_t>;
+/// TSHLS / TSHRS: a2a3 has no 1-byte form.
+template <typename T>
+constexpr bool kShiftSTypes = kIsA5 ? kOneOf<T, int8_t, int32_t>
+                                    : kOneOf<T, int32_t>;
+
+/// Shifts of a `Bits`-wide integer widened (sign-extended) to int32_t, as
+/// Tessel's numerics define them (docs/numerics.md): shr is arithmetic; an
+/// amount outside [0, Bits) gives 0 (shl) or the sign fill (shr), where
+/// pto-isa leaves the result unspecified.
+template <int Bits> inline int32_t shiftLeft(int32_t x, int32_t amount) {
+  if (static_cast<uint32_t>(amount) >= static_cast<uint32_t>(Bits))
+    return 0;
+  return static_cast<int32_t>(static_cast<uint32_t>(x) << amount);
+}
+template <int Bits> inline int32_t shiftRight(int32_t x, int32_t amount) {
+  bool inRange = static_cast<uint32_t>(amount) < static_cast<uint32_t>(Bits);
+  return x >> (inRange ? amount : 31);
+}
 template <typename T>
 constexpr bool kRecipTypes = kOneOf<T, int32_t, half, float>;
 template <typename T>
@@ -367,6 +388,35 @@ inline void TFMOD(TileDataDst &dst, TileDataSrc0 &src0, TileDataSrc1 &src1) {
   });
 }
 
+/// Bitwise and and shifts of integer tiles (docs/isa/TAND.md, TSHL.md,
+/// TSHR.md; TOR is below, with the scatter it also serves). The operands are widened (int8_t sign-extended) and
+/// the result narrowed to the low bits, exactly C++ on the element type.
+#define PTO_REF_BITWISE(NAME, EXPR)                                           \
+  template <typename TileDataDst, typename TileDataSrc0,                      \
+            typename TileDataSrc1>                                            \
+  inline void NAME(TileDataDst &dst, TileDataSrc0 &src0,                      \
+                   TileDataSrc1 &src1) {                                      \
+    using T = typename TileDataDst::DType;                                    \
+    static_assert(pto_ref::detail::kBitwiseTypes<T>,                          \
+                  #NAME ": element type not supported (int8_t, int32_t)");    \
+    constexpr int kBits = 8 * sizeof(T);                                      \
+    (void)kBits;                                                              \
+    pto_ref::detail::binary(#NAME, dst, src0, src1,                           \
+                            [](int32_t a, int32_t b) { return EXPR; });       \
+  }
+PTO_REF_BITWISE(TAND, a & b)
+PTO_REF_BITWISE(TSHL, pto_ref::detail::shiftLeft<kBits>(a, b))
+PTO_REF_BITWISE(TSHR, pto_ref::detail::shiftRight<kBits>(a, b))
+#undef PTO_REF_BITWISE
+
+/// dst = ~src (docs/isa/TNOT.md).
+template <typename TileDataDst, typename TileDataSrc>
+inline void TNOT(TileDataDst &dst, TileDataSrc &src) {
+  static_assert(pto_ref::detail::kBitwiseTypes<typename TileDataDst::DType>,
+                "TNOT: element type not supported (int8_t, int32_t)");
+  pto_ref::detail::unaryOp("TNOT", dst, src, [](int32_t a) { return ~a; });
+}
+
 //===----------------------------------------------------------------------===//
 // Tile-scalar elementwise
 //===----------------------------------------------------------------------===//
@@ -420,6 +470,26 @@ inline void TMINS(TileDataDst &dst, TileDataSrc &src,
     return pto_ref::num::minimum(a, b);
   });
 }
+
+/// Bitwise and / or with a scalar and shifts by a scalar (docs/isa/TANDS.md,
+/// TORS.md, TSHLS.md, TSHRS.md; a2a3's TSHLS / TSHRS have no int8_t form).
+#define PTO_REF_BITWISE_S(NAME, TYPES, EXPR)                                  \
+  template <typename TileDataDst, typename TileDataSrc>                       \
+  inline void NAME(TileDataDst &dst, TileDataSrc &src,                        \
+                   typename TileDataSrc::DType scalar) {                      \
+    using T = typename TileDataDst::DType;                                    \
+    static_assert(pto_ref::detail::TYPES<T>,                                  \
+                  #NAME ": element type not supported on this target");      \
+    constexpr int kBits = 8 * sizeof(T);                                      \
+    (void)kBits;                                                              \
+    pto_ref::detail::scalarOp(#NAME, dst, src, scalar,                        \
+                              [](int32_t a, int32_t b) { return EXPR; });     \
+  }
+PTO_REF_BITWISE_S(TANDS, kBitwiseTypes, a & b)
+PTO_REF_BITWISE_S(TORS, kBitwiseTypes, a | b)
+PTO_REF_BITWISE_S(TSHLS, kShiftSTypes, pto_ref::detail::shiftLeft<kBits>(a, b))
+PTO_REF_BITWISE_S(TSHRS, kShiftSTypes, pto_ref::detail::shiftRight<kBits>(a, b))
+#undef PTO_REF_BITWISE_S
 
 /// dst = fmod(src0, scalar) (docs/isa/TFMODS.md; the reference computes
 /// the exact fmod for every `PrecisionType`).
@@ -778,16 +848,17 @@ inline void TGATHER(DstTileData &dst, SrcTileData &src) {
   });
 }
 
-/// Bitwise or of integer tiles (int16 / int32, as pto-isa's TOR on a2a3
-/// and a5); Tessel uses it on integer views of float tiles to merge two
-/// zero-filled scatters bit for bit.
+/// Bitwise or of integer tiles (int8 / int16 / int32, as pto-isa's TOR on
+/// a2a3 and a5): tile.or, and on integer views of float tiles the merge of
+/// two zero-filled scatters bit for bit.
 template <typename TileDataDst, typename TileDataSrc0, typename TileDataSrc1>
 inline void TOR(TileDataDst &dst, TileDataSrc0 &src0, TileDataSrc1 &src1) {
   using T = typename TileDataDst::DType;
   using namespace pto_ref::detail;
   static_assert(std::is_same_v<T, int32_t> || std::is_same_v<T, int16_t> ||
-                    std::is_same_v<T, uint32_t> || std::is_same_v<T, uint16_t>,
-                "TOR: int16 / int32 tiles only");
+                    std::is_same_v<T, uint32_t> || std::is_same_v<T, uint16_t> ||
+                    std::is_same_v<T, int8_t> || std::is_same_v<T, uint8_t>,
+                "TOR: int8 / int16 / int32 tiles only");
   static_assert(std::is_same_v<T, typename TileDataSrc0::DType> &&
                     std::is_same_v<T, typename TileDataSrc1::DType>,
                 "TOR: dst, src0 and src1 must have the same element type");

@@ -1,0 +1,45 @@
+// The bitwise ops of TileCatalogOps.td become PTO-ISA's TAND / TOR / TNOT /
+// TSHL / TSHR and the scalar forms TANDS / TORS / TSHLS / TSHRS (the scalar
+// as a literal of the element type), and the emitted source compiles
+// against the reference.
+//
+// RUN: tessel-opt %s -split-input-file -tile-pto-pipeline | tessel-translate --tile-to-pto -split-input-file | FileCheck %s
+// RUN: tessel-opt %s -split-input-file -tile-pto-pipeline | tessel-translate --tile-to-pto -split-input-file -output-split-marker=//=SPLIT= > %t.cpp
+// RUN: %if cxx %{ %python %S/Inputs/compile-splits.py %t.cpp "%pto-cxx" %}
+
+// CHECK-LABEL: __global__ AICORE void bitwise_s0_vec(
+// CHECK: TAND({{v[0-9]+}}, {{v[0-9]+}}, {{v[0-9]+}});
+// CHECK: TOR({{v[0-9]+}}, {{v[0-9]+}}, {{v[0-9]+}});
+// CHECK: TNOT({{v[0-9]+}}, {{v[0-9]+}});
+// CHECK: TSHL({{v[0-9]+}}, {{v[0-9]+}}, {{v[0-9]+}});
+// CHECK: TSHR({{v[0-9]+}}, {{v[0-9]+}}, {{v[0-9]+}});
+// CHECK: TANDS({{v[0-9]+}}, {{v[0-9]+}}, static_cast<int32_t>(90));
+// CHECK: TORS({{v[0-9]+}}, {{v[0-9]+}}, static_cast<int32_t>(6));
+// CHECK: TSHLS({{v[0-9]+}}, {{v[0-9]+}}, static_cast<int32_t>(3));
+// CHECK: TSHRS({{v[0-9]+}}, {{v[0-9]+}}, static_cast<int32_t>(2));
+// CHECK: TSTORE(
+func.func @bitwise(%a: memref<16x64xi32>, %o: memref<16x32xi32>) {
+  %c0 = arith.constant 0 : index
+  %c32 = arith.constant 32 : index
+  %k90 = arith.constant 90 : i32
+  %k6 = arith.constant 6 : i32
+  %k3 = arith.constant 3 : i32
+  %k2 = arith.constant 2 : i32
+  tile.spmd 1 name("vec") (%b) {
+    tile.at vector {
+      %x = tile.load %a[%c0, %c0] : memref<16x64xi32> -> !tile.tile<16x32xi32>
+      %y = tile.load %a[%c0, %c32] : memref<16x64xi32> -> !tile.tile<16x32xi32>
+      %p = tile.and %x, %y : !tile.tile<16x32xi32>
+      %q = tile.or %p, %x : !tile.tile<16x32xi32>
+      %n = tile.not %q : !tile.tile<16x32xi32>
+      %l = tile.shl %n, %y : !tile.tile<16x32xi32>
+      %r = tile.shr %l, %y : !tile.tile<16x32xi32>
+      %as = tile.ands %r, %k90 : !tile.tile<16x32xi32>
+      %os = tile.ors %as, %k6 : !tile.tile<16x32xi32>
+      %ls = tile.shls %os, %k3 : !tile.tile<16x32xi32>
+      %rs = tile.shrs %ls, %k2 : !tile.tile<16x32xi32>
+      tile.store %rs, %o[%c0, %c0] : !tile.tile<16x32xi32>, memref<16x32xi32>
+    }
+  }
+  return
+}
