@@ -123,6 +123,10 @@ StringRef tessel::getPtoInstrName(Operation *op) {
       .Case([](OrSOp) { return "TORS"; })
       .Case([](ShlSOp) { return "TSHLS"; })
       .Case([](ShrSOp) { return "TSHRS"; })
+      .Case([](ColSumOp) { return "TCOLSUM"; })
+      .Case([](ColMaxOp) { return "TCOLMAX"; })
+      .Case([](ColMinOp) { return "TCOLMIN"; })
+      .Case([](ColProdOp) { return "TCOLPROD"; })
       .Default([](Operation *) { return ""; });
 }
 
@@ -147,10 +151,6 @@ static StringRef getCatalogPtoInstrName(Operation *op) {
       .Case([](ShrSOp) { return "TSHRS"; })
       .Case([](RowProdOp) { return "TROWPROD"; })
       .Case([](RowMinOp) { return "TROWMIN"; })
-      .Case([](ColSumOp) { return "TCOLSUM"; })
-      .Case([](ColMaxOp) { return "TCOLMAX"; })
-      .Case([](ColMinOp) { return "TCOLMIN"; })
-      .Case([](ColProdOp) { return "TCOLPROD"; })
       .Case([](RowArgMaxOp) { return "TROWARGMAX"; })
       .Case([](RowArgMinOp) { return "TROWARGMIN"; })
       .Case([](ColArgMaxOp) { return "TCOLARGMAX"; })
@@ -428,11 +428,15 @@ LogicalResult InstrBuilder::build() {
       // (TSEL / TSELS / TPRELU / TXOR on a2a3, the row reductions and
       // arg-reductions, TTRANS).
       .Case<CmpOp, CmpSOp, SelOp, SelSOp, PReluOp, XorOp, XorSOp, RowProdOp,
-            RowMinOp, ColSumOp, ColMaxOp, ColMinOp, ColProdOp, RowArgMaxOp,
-            RowArgMinOp, ColArgMaxOp, ColArgMinOp, TransposeOp, ConcatOp, TriOp>(
+            RowMinOp, RowArgMaxOp, RowArgMinOp, ColArgMaxOp, ColArgMinOp,
+            TransposeOp, ConcatOp, TriOp>(
           [&](Operation *o) { return notYet(getCatalogPtoInstrName(o)); })
       .Case([&](ReinterpretViewOp) {
         return notYet("a TASSIGN alias of the operand's bytes");
+      })
+      // Sequential down the columns: TCOLSUM's form without tmp.
+      .Case<ColSumOp, ColMaxOp, ColMinOp, ColProdOp>([&](Operation *o) {
+        return vector(getPtoInstrName(o), o->getOperand(0), o->getResult(0));
       })
       .Case<AndOp, OrOp, ShlOp, ShrOp>([&](Operation *o) {
         return vector(getPtoInstrName(o), o->getOperands(), o->getResult(0));

@@ -877,6 +877,11 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
              {t, obj(o->getOperand(0)), obj(o->getOperand(1))});
         return success();
       })
+      .Case<ColSumOp, ColMaxOp, ColMinOp, ColProdOp>([&](Operation *o) {
+        Value t = bind(o->getResult(0));
+        call(getPtoInstrName(o), Type(), {t, obj(o->getOperand(0))});
+        return success();
+      })
       .Case<RowSumOp, RowMaxOp>([&](Operation *o) -> LogicalResult {
         Value t = bind(o->getResult(0));
         auto srcType = cast<TileType>(o->getOperand(0).getType());

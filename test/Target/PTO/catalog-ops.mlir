@@ -1,7 +1,8 @@
 // The bitwise ops of TileCatalogOps.td become PTO-ISA's TAND / TOR / TNOT /
 // TSHL / TSHR and the scalar forms TANDS / TORS / TSHLS / TSHRS (the scalar
-// as a literal of the element type), and the emitted source compiles
-// against the reference.
+// as a literal of the element type), the column reductions TCOLSUM (the
+// form without tmp: sequential) / TCOLMAX / TCOLMIN / TCOLPROD, and the
+// emitted source compiles against the reference.
 //
 // RUN: tessel-opt %s -split-input-file -tile-pto-pipeline | tessel-translate --tile-to-pto -split-input-file | FileCheck %s
 // RUN: tessel-opt %s -split-input-file -tile-pto-pipeline | tessel-translate --tile-to-pto -split-input-file -output-split-marker=//=SPLIT= > %t.cpp
@@ -39,6 +40,35 @@ func.func @bitwise(%a: memref<16x64xi32>, %o: memref<16x32xi32>) {
       %ls = tile.shls %os, %k3 : !tile.tile<16x32xi32>
       %rs = tile.shrs %ls, %k2 : !tile.tile<16x32xi32>
       tile.store %rs, %o[%c0, %c0] : !tile.tile<16x32xi32>, memref<16x32xi32>
+    }
+  }
+  return
+}
+
+// -----
+
+// CHECK-LABEL: __global__ AICORE void colred_s0_vec(
+// CHECK: TCOLSUM({{v[0-9]+}}, {{v[0-9]+}});
+// CHECK: TCOLMAX({{v[0-9]+}}, {{v[0-9]+}});
+// CHECK: TCOLMIN({{v[0-9]+}}, {{v[0-9]+}});
+// CHECK: TCOLPROD({{v[0-9]+}}, {{v[0-9]+}});
+// CHECK: TSTORE(
+func.func @colred(%a: memref<16x32xf32>, %o: memref<4x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c3 = arith.constant 3 : index
+  tile.spmd 1 name("vec") (%b) {
+    tile.at vector {
+      %x = tile.load %a[%c0, %c0] : memref<16x32xf32> -> !tile.tile<16x32xf32>
+      %s = tile.col_sum %x : !tile.tile<16x32xf32> -> !tile.tile<1x32xf32>
+      %m = tile.col_max %x : !tile.tile<16x32xf32> -> !tile.tile<1x32xf32>
+      %n = tile.col_min %x : !tile.tile<16x32xf32> -> !tile.tile<1x32xf32>
+      %p = tile.col_prod %x : !tile.tile<16x32xf32> -> !tile.tile<1x32xf32>
+      tile.store %s, %o[%c0, %c0] : !tile.tile<1x32xf32>, memref<4x32xf32>
+      tile.store %m, %o[%c1, %c0] : !tile.tile<1x32xf32>, memref<4x32xf32>
+      tile.store %n, %o[%c2, %c0] : !tile.tile<1x32xf32>, memref<4x32xf32>
+      tile.store %p, %o[%c3, %c0] : !tile.tile<1x32xf32>, memref<4x32xf32>
     }
   }
   return

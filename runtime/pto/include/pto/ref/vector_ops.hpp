@@ -241,6 +241,53 @@ inline void unaryOp(const char *name, TD &dst, TS &src, Op op) {
              [&](T x, bool &) { return E::narrow(op(E::widen(x))); });
 }
 
+/// Column reductions (TCOLSUM / TCOLMAX / TCOLMIN / TCOLPROD).
+enum class ColReduce { Sum, Max, Min, Prod };
+
+/// Column reduction of an ND src into a 1 x N dst, sequentially down each
+/// column from row 0 (TileToSCF's order, PyPTO's path without a tmp tile):
+/// f32, f16 widened and rounded once; max / min IEEE maximum / minimum.
+template <ColReduce K, typename TD, typename TS>
+inline void colReduce(const char *name, TD &dst, TS &src) {
+  using T = typename TS::DType;
+  static_assert(kFloatTypes<T>, "element type not supported by Tessel's "
+                                "column reductions (half, float)");
+  static_assert(std::is_same_v<T, typename TD::DType>,
+                "dst and src must have the same element type");
+  static_assert(kVecND<TS> && kVecND<TD>,
+                "src and dst must be row-major Vec tiles");
+  using E = num::Elem<T>;
+  run(name, PIPE_V, [&](Instr &in) {
+    needBound(in, dst, "dst");
+    needBound(in, src, "src");
+    unsigned vr = src.GetValidRow(), vc = src.GetValidCol();
+    if (vr == 0 || vc == 0)
+      in.fail("src has an empty valid shape " + shapeStr(vr, vc));
+    needValid(in, dst, "dst", 1, vc, "1 x src cols");
+    read(in, src);
+    write(in, dst, 1, vc);
+    in.check();
+    constexpr uint64_t sz = sizeof(T);
+    uint8_t *d = row(dst, 0);
+    for (uint64_t c = 0; c < vc; ++c) {
+      float acc = E::widen(ld<T>(row(src, 0) + c * sz));
+      for (uint64_t r = 1; r < vr; ++r) {
+        float x = E::widen(ld<T>(row(src, r) + c * sz));
+        if constexpr (K == ColReduce::Sum)
+          acc = acc + x;
+        else if constexpr (K == ColReduce::Max)
+          acc = num::maximum(acc, x);
+        else if constexpr (K == ColReduce::Min)
+          acc = num::minimum(acc, x);
+        else
+          acc = acc * x;
+      }
+      st<T>(d + c * sz, E::narrow(acc));
+    }
+    in.commit();
+  });
+}
+
 /// Row reduction of an ND src into an Rx1 dst (TROWSUM / TROWMAX). `tmp`
 /// must be able to hold src's valid region; the whole tmp tile is treated
 /// as written and left undefined.
@@ -640,6 +687,20 @@ inline void TRECIP(TileDataDst &dst, TileDataSrc &src) {
 //===----------------------------------------------------------------------===//
 // Reductions and broadcasts
 //===----------------------------------------------------------------------===//
+
+#define PTO_REF_COL_REDUCE(NAME, KIND)                                        \
+  template <typename TileDataOut, typename TileDataIn>                        \
+  inline void NAME(TileDataOut &dst, TileDataIn &src) {                       \
+    pto_ref::detail::colReduce<pto_ref::detail::ColReduce::KIND>(#NAME, dst,  \
+                                                                 src);        \
+  }
+/// docs/isa/TCOLSUM.md (the form without tmp), TCOLMAX.md, TCOLMIN.md,
+/// TCOLPROD.md.
+PTO_REF_COL_REDUCE(TCOLSUM, Sum)
+PTO_REF_COL_REDUCE(TCOLMAX, Max)
+PTO_REF_COL_REDUCE(TCOLMIN, Min)
+PTO_REF_COL_REDUCE(TCOLPROD, Prod)
+#undef PTO_REF_COL_REDUCE
 
 /// dst[i, 0] = sum_j src[i, j] (TileToSCF's lane order); tmp is scratch.
 template <typename TileDataOut, typename TileDataIn, typename TileDataTmp>
