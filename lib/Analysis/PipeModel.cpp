@@ -123,6 +123,10 @@ StringRef tessel::getPtoInstrName(Operation *op) {
       .Case([](OrSOp) { return "TORS"; })
       .Case([](ShlSOp) { return "TSHLS"; })
       .Case([](ShrSOp) { return "TSHRS"; })
+      .Case([](RowSumOp) { return "TROWSUM"; })
+      .Case([](RowMaxOp) { return "TROWMAX"; })
+      .Case([](RowMinOp) { return "TROWMIN"; })
+      .Case([](RowProdOp) { return "TROWPROD"; })
       .Case([](ColSumOp) { return "TCOLSUM"; })
       .Case([](ColMaxOp) { return "TCOLMAX"; })
       .Case([](ColMinOp) { return "TCOLMIN"; })
@@ -149,8 +153,6 @@ static StringRef getCatalogPtoInstrName(Operation *op) {
       .Case([](XorSOp) { return "TXORS"; })
       .Case([](ShlSOp) { return "TSHLS"; })
       .Case([](ShrSOp) { return "TSHRS"; })
-      .Case([](RowProdOp) { return "TROWPROD"; })
-      .Case([](RowMinOp) { return "TROWMIN"; })
       .Case([](RowArgMaxOp) { return "TROWARGMAX"; })
       .Case([](RowArgMinOp) { return "TROWARGMIN"; })
       .Case([](ColArgMaxOp) { return "TCOLARGMAX"; })
@@ -423,13 +425,13 @@ LogicalResult InstrBuilder::build() {
       .Case([&](RemOp) { return notYet("TREM"); })
       .Case([&](RemSOp) { return notYet("TREMS"); })
       .Case([&](ArangeOp) { return notYet("TCI"); })
-      // The rest of the catalog (TileCatalogOps.td): CPU simulation only
-      // for now. Several need scratch tiles placement does not reserve yet
-      // (TSEL / TSELS / TPRELU / TXOR on a2a3, the row reductions and
-      // arg-reductions, TTRANS).
-      .Case<CmpOp, CmpSOp, SelOp, SelSOp, PReluOp, XorOp, XorSOp, RowProdOp,
-            RowMinOp, RowArgMaxOp, RowArgMinOp, ColArgMaxOp, ColArgMinOp,
-            TransposeOp, ConcatOp, TriOp>(
+      // The rest of the catalog (TileCatalogOps.td) but the bitwise ops and
+      // the reductions: CPU simulation only for now. Several need scratch
+      // tiles placement does not reserve yet (TSEL / TSELS / TPRELU / TXOR
+      // on a2a3, the arg-reductions, TTRANS).
+      .Case<CmpOp, CmpSOp, SelOp, SelSOp, PReluOp, XorOp, XorSOp, RowArgMaxOp,
+            RowArgMinOp, ColArgMaxOp, ColArgMinOp, TransposeOp, ConcatOp,
+            TriOp>(
           [&](Operation *o) { return notYet(getCatalogPtoInstrName(o)); })
       .Case([&](ReinterpretViewOp) {
         return notYet("a TASSIGN alias of the operand's bytes");
@@ -542,12 +544,13 @@ LogicalResult InstrBuilder::build() {
       .Case([&](ColExpandMulOp o) {
         return vector("TCOLEXPANDMUL", o->getOperands(), o.getResult());
       })
-      .Case<RowSumOp, RowMaxOp>([&](Operation *o) -> LogicalResult {
+      .Case<RowSumOp, RowMaxOp, RowMinOp, RowProdOp>(
+          [&](Operation *o) -> LogicalResult {
         const TileStorage *scratch = storage.lookupScratch(o);
         if (!scratch)
           return error() << "a row reduction needs a scratch tile (the "
                             "'scratch' placement of tile-place-buffers)";
-        if (failed(vector(isa<RowSumOp>(o) ? "TROWSUM" : "TROWMAX",
+        if (failed(vector(getPtoInstrName(o),
                           o->getOperand(0), o->getResult(0))))
           return failure();
         out.back().accesses.push_back(access(*scratch, true));

@@ -1,5 +1,6 @@
-// The NPU path of TileCatalogOps.td: the bitwise ops but xor and the
-// column reductions are emitted (test/Target/PTO/catalog-ops.mlir); for the others the PTO emitter and
+// The NPU path of TileCatalogOps.td: the bitwise ops but xor, the column
+// reductions and row_min / row_prod are emitted
+// (test/Target/PTO/catalog-ops.mlir); for the others the PTO emitter and
 // its runtime/pto reference do not have the PTO-ISA instruction yet
 // (several need scratch tiles placement does not reserve), so each is an
 // error at the op naming the instruction. a2a3's TSHLS / TSHRS have no i8
@@ -41,15 +42,15 @@ func.func @xor_on_the_npu(%a: memref<16x64xi32>, %o: memref<16x64xi32>) {
 
 // -----
 
-func.func @row_min_on_the_npu(%a: memref<16x64xf32>, %o: memref<16x1xf32>) {
+func.func @row_argmax_on_the_npu(%a: memref<16x64xf32>, %o: memref<16x1xi32>) {
   %c0 = arith.constant 0 : index
   // expected-remark @below {{not grouped}}
   tile.spmd 1 (%b) {
     tile.at vector {
       %x = tile.load %a[%c0, %c0] : memref<16x64xf32> -> !tile.tile<16x64xf32>
-      // expected-error @below {{the NPU back end does not emit tile.row_min yet (PTO-ISA TROWMIN is not in Tessel's emitter}}
-      %s = tile.row_min %x : !tile.tile<16x64xf32> -> !tile.tile<16x1xf32>
-      tile.store %s, %o[%c0, %c0] : !tile.tile<16x1xf32>, memref<16x1xf32>
+      // expected-error @below {{the NPU back end does not emit tile.row_argmax yet (PTO-ISA TROWARGMAX is not in Tessel's emitter}}
+      %s = tile.row_argmax %x : !tile.tile<16x64xf32> -> !tile.tile<16x1xi32>
+      tile.store %s, %o[%c0, %c0] : !tile.tile<16x1xi32>, memref<16x1xi32>
     }
   }
   return

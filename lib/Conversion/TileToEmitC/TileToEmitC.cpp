@@ -882,7 +882,8 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
         call(getPtoInstrName(o), Type(), {t, obj(o->getOperand(0))});
         return success();
       })
-      .Case<RowSumOp, RowMaxOp>([&](Operation *o) -> LogicalResult {
+      .Case<RowSumOp, RowMaxOp, RowMinOp, RowProdOp>(
+          [&](Operation *o) -> LogicalResult {
         Value t = bind(o->getResult(0));
         auto srcType = cast<TileType>(o->getOperand(0).getType());
         Value tmp = declareTile(srcType, *storage.lookupScratch(o));
@@ -890,7 +891,7 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
             rowReduceOperands(o, t, obj(o->getOperand(0)));
         if (failed(operands))
           return failure();
-        call(isa<RowSumOp>(o) ? "TROWSUM" : "TROWMAX", Type(),
+        call(getPtoInstrName(o), Type(),
              {operands->first, operands->second, tmp});
         return success();
       })

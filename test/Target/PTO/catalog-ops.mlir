@@ -1,8 +1,9 @@
 // The bitwise ops of TileCatalogOps.td become PTO-ISA's TAND / TOR / TNOT /
 // TSHL / TSHR and the scalar forms TANDS / TORS / TSHLS / TSHRS (the scalar
 // as a literal of the element type), the column reductions TCOLSUM (the
-// form without tmp: sequential) / TCOLMAX / TCOLMIN / TCOLPROD, and the
-// emitted source compiles against the reference.
+// form without tmp: sequential) / TCOLMAX / TCOLMIN / TCOLPROD, the row
+// reductions TROWMIN / TROWPROD (with the op's scratch tile, as TROWSUM),
+// and the emitted source compiles against the reference.
 //
 // RUN: tessel-opt %s -split-input-file -tile-pto-pipeline | tessel-translate --tile-to-pto -split-input-file | FileCheck %s
 // RUN: tessel-opt %s -split-input-file -tile-pto-pipeline | tessel-translate --tile-to-pto -split-input-file -output-split-marker=//=SPLIT= > %t.cpp
@@ -69,6 +70,26 @@ func.func @colred(%a: memref<16x32xf32>, %o: memref<4x32xf32>) {
       tile.store %m, %o[%c1, %c0] : !tile.tile<1x32xf32>, memref<4x32xf32>
       tile.store %n, %o[%c2, %c0] : !tile.tile<1x32xf32>, memref<4x32xf32>
       tile.store %p, %o[%c3, %c0] : !tile.tile<1x32xf32>, memref<4x32xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// CHECK-LABEL: __global__ AICORE void rowred_s0_vec(
+// CHECK: TROWMIN({{v[0-9]+}}, {{v[0-9]+}}, {{v[0-9]+}});
+// CHECK: TROWPROD({{v[0-9]+}}, {{v[0-9]+}}, {{v[0-9]+}});
+// CHECK: TSTORE(
+func.func @rowred(%a: memref<16x32xf32>, %o: memref<16x1xf32>, %p: memref<16x1xf32>) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 1 name("vec") (%b) {
+    tile.at vector {
+      %x = tile.load %a[%c0, %c0] : memref<16x32xf32> -> !tile.tile<16x32xf32>
+      %m = tile.row_min %x : !tile.tile<16x32xf32> -> !tile.tile<16x1xf32>
+      %q = tile.row_prod %x : !tile.tile<16x32xf32> -> !tile.tile<16x1xf32>
+      tile.store %m, %o[%c0, %c0] : !tile.tile<16x1xf32>, memref<16x1xf32>
+      tile.store %q, %p[%c0, %c0] : !tile.tile<16x1xf32>, memref<16x1xf32>
     }
   }
   return

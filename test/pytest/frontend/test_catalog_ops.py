@@ -268,9 +268,12 @@ def test_prelu_matches_torch(reduced):
 
 
 @pl.jit
-def col_npu(x: pl.Tensor, cols: pl.Out[pl.Tensor]):
+def col_npu(x: pl.Tensor, prod: pl.Out[pl.Tensor], mn: pl.Out[pl.Tensor],
+            cols: pl.Out[pl.Tensor]):
     with pl.at(level=pl.Level.VECTOR):
         a = pl.load(x, [0, 0], [8, 32])
+        pl.store(pl.row_prod(a), [0, 0], prod)
+        pl.store(pl.row_min(a), [0, 0], mn)
         pl.store(pl.col_sum(a), [0, 0], cols)
         pl.store(pl.col_max(a), [1, 0], cols)
         pl.store(pl.col_min(a), [2, 0], cols)
@@ -278,14 +281,18 @@ def col_npu(x: pl.Tensor, cols: pl.Out[pl.Tensor]):
 
 
 @needs_cxx
-def test_column_reductions_on_the_npu_reference(reduced):
-    """TCOLSUM / TCOLMAX / TCOLMIN / TCOLPROD on the strict reference give
-    the simulation's bits (the same sequential order, f16 rounded once)."""
-    dtype, x, _, _, _, cols = reduced
+def test_reductions_on_the_npu_reference(reduced):
+    """TROWPROD / TROWMIN and TCOLSUM / TCOLMAX / TCOLMIN / TCOLPROD on the
+    strict reference give the simulation's bits (the same orders, f16
+    rounded once)."""
+    dtype, x, _, _, rows, cols = reduced
     target = "a2a3" if dtype is torch.float32 else "a5"
-    o_pto = torch.zeros_like(cols)
-    col_npu(x, o_pto, target=target, backend="pto")
-    assert torch.equal(o_pto, cols)
+    prod, mn = torch.zeros(M, 1, dtype=dtype), torch.zeros(M, 1, dtype=dtype)
+    c_pto = torch.zeros_like(cols)
+    col_npu(x, prod, mn, c_pto, target=target, backend="pto")
+    assert torch.equal(prod[:, 0], rows[:, 0])
+    assert torch.equal(mn[:, 0], rows[:, 1])
+    assert torch.equal(c_pto, cols)
 
 
 def test_reductions_match_torch(reduced):

@@ -288,10 +288,37 @@ inline void colReduce(const char *name, TD &dst, TS &src) {
   });
 }
 
-/// Row reduction of an ND src into an Rx1 dst (TROWSUM / TROWMAX). `tmp`
-/// must be able to hold src's valid region; the whole tmp tile is treated
-/// as written and left undefined.
-template <bool IsMax, typename TD, typename TS, typename TT>
+/// Row reductions (TROWSUM / TROWMAX / TROWMIN / TROWPROD).
+enum class RowReduce { Sum, Max, Min, Prod };
+
+/// The identity and one step of a row reduction of kind K.
+template <RowReduce K, typename W> constexpr W rowIdentity() {
+  if constexpr (std::is_integral_v<W>)
+    return K == RowReduce::Max   ? INT32_MIN
+           : K == RowReduce::Min ? INT32_MAX
+           : K == RowReduce::Prod ? 1
+                                  : 0;
+  else
+    return K == RowReduce::Max   ? -std::numeric_limits<float>::infinity()
+           : K == RowReduce::Min ? std::numeric_limits<float>::infinity()
+           : K == RowReduce::Prod ? 1.0f
+                                  : -0.0f; // x + -0.0 == x, also for -0.0
+}
+template <RowReduce K, typename W> inline W rowCombine(W a, W b) {
+  if constexpr (K == RowReduce::Max)
+    return num::maximum(a, b);
+  else if constexpr (K == RowReduce::Min)
+    return num::minimum(a, b);
+  else if constexpr (K == RowReduce::Prod)
+    return std::is_integral_v<W> ? num::mul(a, b) : a * b;
+  else
+    return std::is_integral_v<W> ? num::add(a, b) : a + b;
+}
+
+/// Row reduction of an ND src into an Rx1 dst (TROWSUM / TROWMAX / TROWMIN
+/// / TROWPROD). `tmp` must be able to hold src's valid region; the whole
+/// tmp tile is treated as written and left undefined.
+template <RowReduce K, typename TD, typename TS, typename TT>
 inline void rowReduce(const char *name, TD &dst, TS &src, TT &tmp) {
   using T = typename TS::DType;
   static_assert(kRowReduceTypes<T>, "element type not supported by the row "
@@ -331,10 +358,10 @@ inline void rowReduce(const char *name, TD &dst, TS &src, TT &tmp) {
       const uint8_t *s = row(src, r);
       W out;
       if constexpr (std::is_integral_v<W>) {
-        W acc = IsMax ? INT32_MIN : 0;
+        W acc = rowIdentity<K, W>();
         for (uint64_t c = 0; c < vc; ++c) {
           W x = E::widen(ld<T>(s + c * sz));
-          acc = IsMax ? num::maximum(acc, x) : num::add(acc, x);
+          acc = rowCombine<K, W>(acc, x);
         }
         out = acc;
       } else {
@@ -342,19 +369,16 @@ inline void rowReduce(const char *name, TD &dst, TS &src, TT &tmp) {
         // elements j = l (mod 16) in increasing j, then the lanes combine
         // pairwise (8 + 8, 4 + 4, 2 + 2, 1 + 1).
         float lane[16];
-        const float identity =
-            IsMax ? -std::numeric_limits<float>::infinity() : -0.0f;
         for (float &l : lane)
-          l = identity;
+          l = rowIdentity<K, float>();
         for (uint64_t c = 0; c < vc; ++c) {
           float x = E::widen(ld<T>(s + c * sz));
           float &l = lane[c % 16];
-          l = IsMax ? num::maximum(l, x) : l + x;
+          l = rowCombine<K, float>(l, x);
         }
         for (int width = 8; width >= 1; width /= 2)
           for (int i = 0; i < width; ++i)
-            lane[i] = IsMax ? num::maximum(lane[i], lane[i + width])
-                            : lane[i] + lane[i + width];
+            lane[i] = rowCombine<K, float>(lane[i], lane[i + width]);
         out = lane[0];
       }
       st<T>(elemPtr(dst, r, 0), E::narrow(out));
@@ -705,13 +729,29 @@ PTO_REF_COL_REDUCE(TCOLPROD, Prod)
 /// dst[i, 0] = sum_j src[i, j] (TileToSCF's lane order); tmp is scratch.
 template <typename TileDataOut, typename TileDataIn, typename TileDataTmp>
 inline void TROWSUM(TileDataOut &dst, TileDataIn &src, TileDataTmp &tmp) {
-  pto_ref::detail::rowReduce<false>("TROWSUM", dst, src, tmp);
+  pto_ref::detail::rowReduce<pto_ref::detail::RowReduce::Sum>("TROWSUM", dst,
+                                                               src, tmp);
 }
 
 /// dst[i, 0] = max_j src[i, j] (IEEE maximum); tmp is scratch.
 template <typename TileDataOut, typename TileDataIn, typename TileDataTmp>
 inline void TROWMAX(TileDataOut &dst, TileDataIn &src, TileDataTmp &tmp) {
-  pto_ref::detail::rowReduce<true>("TROWMAX", dst, src, tmp);
+  pto_ref::detail::rowReduce<pto_ref::detail::RowReduce::Max>("TROWMAX", dst,
+                                                               src, tmp);
+}
+
+/// dst[i, 0] = min_j src[i, j] (IEEE minimum); tmp is scratch.
+template <typename TileDataOut, typename TileDataIn, typename TileDataTmp>
+inline void TROWMIN(TileDataOut &dst, TileDataIn &src, TileDataTmp &tmp) {
+  pto_ref::detail::rowReduce<pto_ref::detail::RowReduce::Min>("TROWMIN", dst,
+                                                               src, tmp);
+}
+
+/// dst[i, 0] = prod_j src[i, j] in TROWSUM's lane order; tmp is scratch.
+template <typename TileDataOut, typename TileDataIn, typename TileDataTmp>
+inline void TROWPROD(TileDataOut &dst, TileDataIn &src, TileDataTmp &tmp) {
+  pto_ref::detail::rowReduce<pto_ref::detail::RowReduce::Prod>("TROWPROD",
+                                                                dst, src, tmp);
 }
 
 /// dst[i, j] = src0[i, j] * src1[i, 0], src1 a column-major Rx1 tile. On
