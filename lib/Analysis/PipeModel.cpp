@@ -425,13 +425,16 @@ LogicalResult InstrBuilder::build() {
       .Case([&](RemOp) { return notYet("TREM"); })
       .Case([&](RemSOp) { return notYet("TREMS"); })
       .Case([&](ArangeOp) { return notYet("TCI"); })
-      // The rest of the catalog (TileCatalogOps.td) but the bitwise ops and
-      // the reductions: CPU simulation only for now. Several need scratch
+      // The rest of the catalog (TileCatalogOps.td) but the bitwise ops, the
+      // reductions, concat and tri: CPU simulation only for now. Several need scratch
       // tiles placement does not reserve yet (TSEL / TSELS / TPRELU / TXOR
       // on a2a3, the arg-reductions, TTRANS).
+      .Case([&](ConcatOp o) {
+        return vector("TCONCAT", o->getOperands(), o.getResult());
+      })
+      .Case([&](TriOp o) { return vector("TTRI", {}, o.getResult()); })
       .Case<CmpOp, CmpSOp, SelOp, SelSOp, PReluOp, XorOp, XorSOp, RowArgMaxOp,
-            RowArgMinOp, ColArgMaxOp, ColArgMinOp, TransposeOp, ConcatOp,
-            TriOp>(
+            RowArgMinOp, ColArgMaxOp, ColArgMinOp, TransposeOp>(
           [&](Operation *o) { return notYet(getCatalogPtoInstrName(o)); })
       .Case([&](ReinterpretViewOp) {
         return notYet("a TASSIGN alias of the operand's bytes");

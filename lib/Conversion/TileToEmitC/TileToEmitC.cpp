@@ -27,6 +27,8 @@
 
 #include "tessel/Conversion/Passes.h"
 
+#include <algorithm>
+
 #include "tessel/Analysis/PipeModel.h"
 #include "tessel/Analysis/TileLayout.h"
 #include "tessel/Analysis/TileStorage.h"
@@ -875,6 +877,24 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
         Value t = bind(o.getResult());
         call("TCOLEXPANDMUL", Type(),
              {t, obj(o->getOperand(0)), obj(o->getOperand(1))});
+        return success();
+      })
+      .Case([&](ConcatOp o) {
+        Value t = bind(o.getResult());
+        call("TCONCAT", Type(), {t, obj(o.getLhs()), obj(o.getRhs())});
+        return success();
+      })
+      .Case([&](TriOp o) {
+        Value t = bind(o.getResult());
+        // The diagonal is clamped to +-(rows + cols) by the frontend;
+        // clamp here too so that it fits the instruction's int.
+        auto type = cast<TileType>(o.getType());
+        int64_t bound = type.getRows() + type.getCols();
+        int64_t diag = std::clamp<int64_t>(
+            static_cast<int64_t>(o.getDiagonal()), -bound, bound);
+        call("TTRI", Type(), {t}, {operand(0), opaque(std::to_string(diag))},
+             {opaque(cast<emitc::OpaqueType>(t.getType()).getValue()),
+              opaque(o.getUpper() ? "1" : "0")});
         return success();
       })
       .Case<ColSumOp, ColMaxOp, ColMinOp, ColProdOp>([&](Operation *o) {

@@ -3,7 +3,8 @@
 // as a literal of the element type), the column reductions TCOLSUM (the
 // form without tmp: sequential) / TCOLMAX / TCOLMIN / TCOLPROD, the row
 // reductions TROWMIN / TROWPROD (with the op's scratch tile, as TROWSUM),
-// and the emitted source compiles against the reference.
+// TCONCAT and TTRI<type, upper>(dst, diagonal), and the emitted source
+// compiles against the reference.
 //
 // RUN: tessel-opt %s -split-input-file -tile-pto-pipeline | tessel-translate --tile-to-pto -split-input-file | FileCheck %s
 // RUN: tessel-opt %s -split-input-file -tile-pto-pipeline | tessel-translate --tile-to-pto -split-input-file -output-split-marker=//=SPLIT= > %t.cpp
@@ -90,6 +91,31 @@ func.func @rowred(%a: memref<16x32xf32>, %o: memref<16x1xf32>, %p: memref<16x1xf
       %q = tile.row_prod %x : !tile.tile<16x32xf32> -> !tile.tile<16x1xf32>
       tile.store %m, %o[%c0, %c0] : !tile.tile<16x1xf32>, memref<16x1xf32>
       tile.store %q, %p[%c0, %c0] : !tile.tile<16x1xf32>, memref<16x1xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// CHECK-LABEL: __global__ AICORE void layout_s0_vec(
+// CHECK: TCONCAT({{v[0-9]+}}, {{v[0-9]+}}, {{v[0-9]+}});
+// CHECK: TTRI<{{.*}}, 0>({{v[0-9]+}}, 0);
+// CHECK: TTRI<{{.*}}, 1>({{v[0-9]+}}, -2);
+// CHECK: TSTORE(
+func.func @layout(%a: memref<8x64xf32>, %o: memref<8x96xf32>, %t: memref<16x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c8 = arith.constant 8 : index
+  tile.spmd 1 name("vec") (%b) {
+    tile.at vector {
+      %x = tile.load %a[%c0, %c0] : memref<8x64xf32> -> !tile.tile<8x64xf32>
+      %y = tile.load %a[%c0, %c0] : memref<8x64xf32> -> !tile.tile<8x32xf32>
+      %c = tile.concat %x, %y : !tile.tile<8x64xf32>, !tile.tile<8x32xf32> -> !tile.tile<8x96xf32>
+      tile.store %c, %o[%c0, %c0] : !tile.tile<8x96xf32>, memref<8x96xf32>
+      %l = tile.tri 0 : !tile.tile<8x8xf32>
+      %u = tile.tri -2 upper : !tile.tile<8x8xf32>
+      tile.store %l, %t[%c0, %c0] : !tile.tile<8x8xf32>, memref<16x8xf32>
+      tile.store %u, %t[%c8, %c0] : !tile.tile<8x8xf32>, memref<16x8xf32>
     }
   }
   return

@@ -366,6 +366,29 @@ def test_layout_ops(laid_out):
     assert torch.equal(nb, torch.full((4, 16), 4.0))
 
 
+@pl.jit
+def layout_npu(x: pl.Tensor[[8, 32], pl.FP32],
+               cat: pl.Out[pl.Tensor[[8, 64], pl.FP32]],
+               tri: pl.Out[pl.Tensor[[16, 8], pl.INT32]]):
+    with pl.at(level=pl.Level.VECTOR):
+        a = pl.load(x, [0, 0], [8, 32])
+        pl.store(pl.concat(a, pl.mul(a, 2.0)), [0, 0], cat)
+        pl.store(pl.tri(1, [8, 8]), [0, 0], tri)
+        pl.store(pl.tri(-3, [8, 8], upper=True), [8, 0], tri)
+
+
+@needs_cxx
+def test_concat_and_tri_on_the_npu_reference():
+    """TCONCAT and TTRI on the strict reference (a2a3)."""
+    x = torch.randn(M, N, generator=torch.Generator().manual_seed(4))
+    cat, tri = torch.zeros(8, 64), torch.zeros(16, 8, dtype=torch.int32)
+    layout_npu(x, cat, tri, target="a2a3", backend="pto")
+    assert torch.equal(cat, torch.cat([x, x * 2], 1))
+    ones = torch.ones(8, 8, dtype=torch.int32)
+    assert torch.equal(tri[:8], torch.tril(ones, 1))
+    assert torch.equal(tri[8:], torch.triu(ones, -3))
+
+
 # ---------------------------------------------------------------------------
 # Misuse: a CompileError at the author's line
 # ---------------------------------------------------------------------------

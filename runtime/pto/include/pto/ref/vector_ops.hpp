@@ -726,6 +726,67 @@ PTO_REF_COL_REDUCE(TCOLMIN, Min)
 PTO_REF_COL_REDUCE(TCOLPROD, Prod)
 #undef PTO_REF_COL_REDUCE
 
+/// dst = src0's columns, then src1's (docs/isa/TCONCAT.md, the form without
+/// index tiles); exact copies.
+template <typename TileDst, typename TileSrc0, typename TileSrc1>
+inline void TCONCAT(TileDst &dst, TileSrc0 &src0, TileSrc1 &src1) {
+  using T = typename TileDst::DType;
+  using namespace pto_ref::detail;
+  static_assert(kOneOf<T, int8_t, int32_t, half, bfloat16_t, float>,
+                "TCONCAT: element type not supported");
+  static_assert(std::is_same_v<T, typename TileSrc0::DType> &&
+                    std::is_same_v<T, typename TileSrc1::DType>,
+                "TCONCAT: dst, src0 and src1 must have the same element type");
+  static_assert(kVecND<TileDst> && kVecND<TileSrc0> && kVecND<TileSrc1>,
+                "TCONCAT: operands must be row-major Vec tiles");
+  run("TCONCAT", PIPE_V, [&](Instr &in) {
+    needBound(in, dst, "dst");
+    needBound(in, src0, "src0");
+    needBound(in, src1, "src1");
+    unsigned vr = src0.GetValidRow();
+    unsigned c0 = src0.GetValidCol(), c1 = src1.GetValidCol();
+    needValid(in, src1, "src1", vr, c1, "src0 rows x src1 cols");
+    needValid(in, dst, "dst", vr, c0 + c1, "src0 rows x (src0 + src1 cols)");
+    read(in, src0);
+    read(in, src1);
+    write(in, dst);
+    in.check();
+    constexpr uint64_t sz = sizeof(T);
+    for (uint64_t r = 0; r < vr; ++r) {
+      std::memcpy(row(dst, r), row(src0, r), c0 * sz);
+      std::memcpy(row(dst, r) + c0 * sz, row(src1, r), c1 * sz);
+    }
+    in.commit();
+  });
+}
+
+/// dst[i, j] = 1 where j <= i + diagonal (isUpperOrLower = 0) or
+/// j >= i + diagonal (1), else 0 (docs/isa/TTRI.md).
+template <typename TileData, int isUpperOrLower>
+inline void TTRI(TileData &dst, int diagonal) {
+  using T = typename TileData::DType;
+  using namespace pto_ref::detail;
+  static_assert(kOneOf<T, int32_t, half, float>,
+                "TTRI: element type not supported");
+  static_assert(kVecND<TileData>, "TTRI: dst must be a row-major Vec tile");
+  using E = pto_ref::num::Elem<T>;
+  using W = typename E::W;
+  run("TTRI", PIPE_V, [&](Instr &in) {
+    needBound(in, dst, "dst");
+    write(in, dst);
+    in.check();
+    unsigned vr = dst.GetValidRow(), vc = dst.GetValidCol();
+    for (uint64_t r = 0; r < vr; ++r)
+      for (uint64_t c = 0; c < vc; ++c) {
+        int64_t j = static_cast<int64_t>(c);
+        int64_t limit = static_cast<int64_t>(r) + diagonal;
+        bool one = isUpperOrLower ? j >= limit : j <= limit;
+        st<T>(elemPtr(dst, r, c), E::narrow(static_cast<W>(one ? 1 : 0)));
+      }
+    in.commit();
+  });
+}
+
 /// dst[i, 0] = sum_j src[i, j] (TileToSCF's lane order); tmp is scratch.
 template <typename TileDataOut, typename TileDataIn, typename TileDataTmp>
 inline void TROWSUM(TileDataOut &dst, TileDataIn &src, TileDataTmp &tmp) {
