@@ -99,7 +99,8 @@ def test_processes_share_the_cache_and_race_safely(tmp_path, cache_dir):
     # The source index (tessel.runtime.source_index): one entry, whole.
     index = list((cache_dir / "source").iterdir())
     assert len(index) == 1 and index[0].suffix == ".json", index
-    assert json.loads(index[0].read_text())["kernels"]
+    variants = json.loads(index[0].read_text())["variants"]
+    assert len(variants) == 1 and variants[0]["kernels"]
     # The same source run again (here, in this process: no third Python
     # start-up) loads the stored kernel, no JIT, with the same result.
     out = io.StringIO()
@@ -438,6 +439,17 @@ def test_a_warm_start_loads_the_kernel_without_mlir(tmp_path, cache_dir):
                     "frontend": False}
     other = run("3.0")
     assert other["origin"] == "jit" and other["ok"] and other["mlir"]
+    # One source, two sets of values read: two variants of one entry, and
+    # the first still holds for FACTOR = 2.0.
+    variants = json.loads(path.read_text())["variants"]
+    assert len(variants) == 2
+    sys.path.insert(0, str(tmp_path))
+    try:
+        mod = importlib.import_module("warm_kernel")
+        assert si.lookup(mod.k.fn)["checks"] == entry["checks"]
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("warm_kernel", None)
 
 
 def test_source_index_fingerprints():

@@ -23,11 +23,15 @@ class, a plain function), or with `pl.dynamic` dimensions, is not indexed:
 it still hits the IR-keyed cache, after its frontend. An entry is one JSON
 file, `<cache dir>/source/<source key>.json`:
 
-    {"format": 1, "checks": [[path, fingerprint], ...],
-     "signature": [[name, shape or null, dtype name or null, direction]],
-     "returns": ..., "kernels": {"<target>|<order>|<shapes>": cache key}}
+    {"format": 1, "variants": [
+        {"checks": [[path, fingerprint], ...],
+         "signature": [[name, shape or null, dtype name or null, direction]],
+         "returns": ..., "kernels": {"<target>|<order>|<shapes>": cache key}},
+        ...]}
 
-written atomically (a temporary file renamed into place; a concurrent
+one variant per set of values read (one source file can make several
+kernels: DSV4's `make_kernel(preset, T)` closes over the shapes), at most
+`MAX_VARIANTS`, the most recent first; written atomically (a temporary file renamed into place; a concurrent
 writer's entry wins whole). A missing, corrupt or stale entry (a check that
 fails) is ignored and overwritten by the next compile; nothing here can
 make a kernel run code it was not compiled from, since the cache key it
@@ -49,7 +53,10 @@ from pathlib import Path
 from . import cache
 
 #: Bump when the layout of an entry or the meaning of a path changes.
-FORMAT = 1
+FORMAT = 2
+
+#: The most variants an entry keeps (the least recently stored go).
+MAX_VARIANTS = 16
 
 _MISSING = object()
 
@@ -225,57 +232,62 @@ def _entry_path(key: str) -> Path:
     return cache.cache_dir() / "source" / f"{key}.json"
 
 
+def _read_entry(path: Path) -> list:
+    """The variants of the entry at `path` ([] when missing or corrupt)."""
+    try:
+        entry = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return []
+    if not isinstance(entry, dict) or entry.get("format") != FORMAT or \
+            not isinstance(entry.get("variants"), list):
+        return []
+    return [v for v in entry["variants"]
+            if isinstance(v, dict) and isinstance(v.get("checks"), list)
+            and isinstance(v.get("kernels"), dict)]
+
+
 def lookup(fn) -> dict | None:
-    """The checked entry of `fn` (its reads unchanged), or None."""
+    """The variant of `fn`'s entry whose reads still hold, or None."""
     if cache.always_compile():
         return None
     key = source_key(fn)
     if key is None:
         return None
-    try:
-        entry = json.loads(_entry_path(key).read_text())
-    except (OSError, ValueError):
-        return None
-    if not isinstance(entry, dict) or entry.get("format") != FORMAT or \
-            not isinstance(entry.get("checks"), list) or \
-            not isinstance(entry.get("kernels"), dict):
-        return None
-    if not reads_hold(fn, entry["checks"]):
-        return None
-    return entry
+    for variant in _read_entry(_entry_path(key)):
+        if reads_hold(fn, variant["checks"]):
+            return variant
+    return None
 
 
 def kernel_slot(target: str, order: str, bind_key: tuple) -> str:
-    """The key of one compiled kernel within an entry."""
+    """The key of one compiled kernel within a variant."""
     return f"{target}|{order}|{bind_key!r}"
 
 
 def store(fn, checks: list, signature: list, returns, slot: str,
           disk_key: str) -> None:
-    """Records `disk_key` for `slot` in `fn`'s entry (kept when its checks
-    are the same, else replaced). Failures only cost the index."""
+    """Records `disk_key` for `slot` in the variant of `fn`'s entry with
+    these checks (made the most recent). Failures only cost the index."""
     key = source_key(fn)
     if key is None:
         return
     path = _entry_path(key)
-    entry = None
-    try:
-        entry = json.loads(path.read_text())
-    except (OSError, ValueError):
-        pass
-    if not isinstance(entry, dict) or entry.get("format") != FORMAT or \
-            entry.get("checks") != checks or \
-            not isinstance(entry.get("kernels"), dict):
-        entry = {"format": FORMAT, "checks": checks, "kernels": {}}
-    entry["signature"] = signature
-    entry["returns"] = returns
-    entry["kernels"][slot] = disk_key
+    variants = _read_entry(path)
+    variant = next((v for v in variants if v["checks"] == checks), None)
+    if variant is None:
+        variant = {"checks": checks, "kernels": {}}
+    else:
+        variants.remove(variant)
+    variant["signature"] = signature
+    variant["returns"] = returns
+    variant["kernels"][slot] = disk_key
+    variants = [variant] + variants[:MAX_VARIANTS - 1]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-",
                                    suffix=".json")
         with os.fdopen(fd, "w") as f:
-            json.dump(entry, f)
+            json.dump({"format": FORMAT, "variants": variants}, f)
         os.replace(tmp, path)
     except OSError:
         pass
