@@ -98,15 +98,15 @@ def test_naive_kernel_fused(preset, T):
 # Schedules are compared by their modelled NPU time (docs/perf-model.md),
 # not by task counts: more, shorter tasks can be faster. Modelled naive /
 # hand on a2a3, since the passes decide with the per-pipe model
-# (2026-12-04): flash T=1, 8, 16, 128: 1.155, 1.041, 0.995, 1.066; pro:
-# 1.076, 1.006, 0.969, 1.035 (flash T=16: the naive schedule has 92 tasks
+# (2026-12-04): flash T=1, 8, 16, 128: 1.153, 1.039, 0.991, 1.063; pro:
+# 1.075, 1.003, 0.967, 1.033 (flash T=16: the naive schedule has 92 tasks
 # against the hand one's 232 and is modelled faster). The naive kernel,
 # scheduled by the compiler, stays within 10% of the hand schedule
 # everywhere but flash T=1: there the naive source writes its q and kv
 # down-projections as 8 and 4 blocks (the passes group blocks, they never
-# split them), and 8 and 4 cores streaming at their 100e9 B/s cap take
-# 13.5 us each, where the hand kernel's one fused 8-block scope takes 18.9
-# (62.4 against 72.1 us in all).
+# split them), 8 and 4 cores streaming at their 100e9 B/s cap, 13.5 us
+# each, where the hand kernel's 16 + 8 blocks, fused into one scope of 8
+# tasks, take 18.9 (62.6 against 72.1 us in all).
 NAIVE_WITHIN = 1.10
 NAIVE_CASES = [
     pytest.param(*c.values, id=c.id, marks=pytest.mark.xfail(
