@@ -4,8 +4,11 @@
 from .ops import tensor_dim as dim
 from .ops import tensor_gather as gather
 from .ops import tensor_scatter as scatter
+from .index_ops import tensor_assemble as assemble
+from .index_ops import tensor_mrgsort as mrgsort
+from .index_ops import tensor_sort32 as sort32
 
-__all__ = ["dim", "gather", "scatter"]
+__all__ = ["dim", "gather", "scatter", "assemble", "sort32", "mrgsort"]
 
 
 def _add_unsupported():

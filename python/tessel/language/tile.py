@@ -10,10 +10,15 @@ from .ops import tile_move as move  # noqa: F401
 from .ops import tile_store as store  # noqa: F401
 from .ops import lrelu, maximums, minimums, relu, rem, rems  # noqa: F401
 from .tasks import get_block_idx
+from .index_ops import tile_gather as gather  # noqa: F401
+from .index_ops import tile_mrgsort as mrgsort  # noqa: F401
+from .index_ops import tile_scatter as scatter  # noqa: F401
+from .index_ops import tile_sort32 as sort32  # noqa: F401
 from .types import MaskPattern
 
 __all__ = ["MaskPattern", "get_block_idx", "load", "store", "full", "move",
-           "create", "create_tile", "relu", "lrelu", "maximums", "minimums", "rem", "rems"]
+           "create", "create_tile", "relu", "lrelu", "maximums", "minimums", "rem", "rems",
+           "gather", "scatter", "sort32", "mrgsort"]
 
 
 def _add_unsupported():
