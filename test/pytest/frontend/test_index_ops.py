@@ -20,6 +20,10 @@ import tessel.language as pl
 from tessel import CompileError
 
 
+# One worker runs the module: its kernels (and the module fixture) are
+# compiled once.
+pytestmark = pytest.mark.xdist_group("index_ops")
+
 needs_cxx = pytest.mark.skipif(
     shutil.which("g++") is None and shutil.which("clang++") is None,
     reason="the PTO back end builds emitted kernels with a host C++ compiler")
