@@ -1060,13 +1060,13 @@ LogicalResult ScatterIndexOp::verify() {
 static int64_t pairElements(Type elt) { return 8 / getElementBytes(elt); }
 
 // %s = tile.sort32 %x, %i : <1x64xf32>, <1x64xi32> -> <1x128xf32>
-// (32-element blocks; f32 pairs take 2 elements, so 64 -> 128 columns.)
+// (32-element blocks; an 8-byte pair is 2 f32 or 4 f16 elements, so 64 f32
+// columns -> 128, 64 f16 columns -> 256.)
 LogicalResult Sort32Op::verify() {
   TileType in = tileOf(getInput()), idx = tileOf(getIndex()),
            out = tileOf(getResult());
-  if (!in.getElementType().isF32())
-    return emitOpError("sorts f32 values (pto-isa's f16 pair layout is not "
-                       "supported yet), got ")
+  if (!in.getElementType().isF32() && !in.getElementType().isF16())
+    return emitOpError("sorts f16 or f32 values, got ")
            << in.getElementType();
   if (out.getElementType() != in.getElementType())
     return emitOpError("the result holds the input's element type, got ")
@@ -1091,16 +1091,17 @@ LogicalResult Sort32Op::verify() {
   return success();
 }
 
-/// A one-row f32 tile of (value, index) pairs.
+/// A one-row f16 / f32 tile of (value, index) pairs.
 static LogicalResult verifyPairList(Operation *op, TileType t,
                                     StringRef what) {
-  if (!t.getElementType().isF32())
-    return op->emitOpError("merges f32 (value, index) pairs, the ")
-           << what << " holds " << t.getElementType();
+  Type elt = t.getElementType();
+  if (!elt.isF32() && !elt.isF16())
+    return op->emitOpError("merges f16 or f32 (value, index) pairs, the ")
+           << what << " holds " << elt;
   if (t.getRows() != 1)
     return op->emitOpError("merges one-row tiles (pto-isa's TMRGSORT), the ")
            << what << " is " << shapeString(t.getShape());
-  if (t.getCols() % 2 != 0)
+  if (t.getCols() % pairElements(elt) != 0)
     return op->emitOpError("the ")
            << what << " " << shapeString(t.getShape())
            << " does not hold whole (value, index) pairs";
@@ -1133,12 +1134,17 @@ LogicalResult MrgSortListsOp::verify() {
   if (n < 2 || n > 4)
     return emitOpError("merges 2 to 4 lists, got ") << n;
   int64_t total = 0;
+  TileType out = tileOf(getResult());
   for (Value v : getInputs()) {
     if (failed(verifyPairList(*this, tileOf(v), "input")))
       return failure();
+    if (tileOf(v).getElementType() != out.getElementType())
+      return emitOpError("the lists and the result hold one element type, "
+                         "got ")
+             << tileOf(v).getElementType() << " and "
+             << out.getElementType();
     total += tileOf(v).getCols();
   }
-  TileType out = tileOf(getResult());
   if (failed(verifyPairList(*this, out, "result")))
     return failure();
   if (out.getCols() != total)

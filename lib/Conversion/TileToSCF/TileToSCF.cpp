@@ -1010,6 +1010,8 @@ LogicalResult TileLowering::lowerScatterIndex(ScatterIndexOp op) {
 /// (a positive NaN above +inf, a negative one below -inf), so that every
 /// input has one sorted order.
 static Value sortKey(Scalars &e, Value v) {
+  if (v.getType().isF16()) // exact: f16 values are f32 values
+    v = arith::ExtFOp::create(e.b, e.loc, e.b.getF32Type(), v);
   Value bits = arith::BitcastOp::create(e.b, e.loc, e.b.getI32Type(), v);
   Value minusZero = e.i32(static_cast<int32_t>(0x80000000u));
   Value isMinusZero = e.cmpi(arith::CmpIPredicate::eq, bits, minusZero);
@@ -1021,17 +1023,44 @@ static Value sortKey(Scalars &e, Value v) {
   return e.sel(negative, flipped, bits);
 }
 
+/// Stores the 8-byte (value, index) pair at element `at` of `out`: f32
+/// [value, index bits]; f16 [value, 0, index bits 0..15, bits 16..31] (the
+/// little-endian bytes of pto-isa's layout).
+static void storePair(Scalars &e, Value out, Value at, Value value,
+                      Value index) {
+  OpBuilder &b = e.b;
+  e.st(value, out, at);
+  if (value.getType().isF32()) {
+    Value bits = arith::BitcastOp::create(b, e.loc, b.getF32Type(), index);
+    e.st(bits, out, e.add(at, 1));
+    return;
+  }
+  Type f16 = b.getF16Type(), i16 = b.getI16Type();
+  Value zero = arith::ConstantOp::create(b, e.loc, b.getF16FloatAttr(0));
+  e.st(zero, out, e.add(at, 1));
+  Value low = arith::TruncIOp::create(b, e.loc, i16, index);
+  Value shift = e.i32(16);
+  Value highBits = arith::ShRUIOp::create(b, e.loc, index, shift);
+  Value high = arith::TruncIOp::create(b, e.loc, i16, highBits);
+  Value lowHalf = arith::BitcastOp::create(b, e.loc, f16, low);
+  e.st(lowHalf, out, e.add(at, 2));
+  Value highHalf = arith::BitcastOp::create(b, e.loc, f16, high);
+  e.st(highHalf, out, e.add(at, 3));
+}
+
 /// TSORT32: each 32-element block of each row, as (value, index) pairs,
 /// sorted by value descending, then index ascending (uint32), then
-/// position; pair p of a block goes to columns 2p (value) and 2p + 1 (the
-/// index bits). A pair's place is the number of pairs of its block that
-/// come before it, so each block is written once with no scratch.
+/// position; pair p of a block goes to columns pe * p .. pe * p + pe - 1
+/// (pe = 2 elements per pair for f32, 4 for f16). A pair's place is the
+/// number of pairs of its block that come before it, so each block is
+/// written once with no scratch.
 LogicalResult TileLowering::lowerSort32(Sort32Op op) {
   b.setInsertionPoint(op);
   Scalars e{b, op.getLoc()};
   auto in = cast<TileType>(op.getInput().getType());
   auto idxType = cast<TileType>(op.getIndex().getType());
   int64_t c = in.getCols();
+  int64_t pe = 8 / getElementBytes(in.getElementType());
   bool sharedIndex = idxType.getRows() == 1 && in.getRows() != 1;
   Value src = buffer(op.getInput()), idx = buffer(op.getIndex());
   Value res = result(e, op);
@@ -1041,8 +1070,8 @@ LogicalResult TileLowering::lowerSort32(Sort32Op op) {
       Value blockStart = e.mul(blk, 32);
       Value base = e.flat(r, c, blockStart);
       Value ibase = sharedIndex ? blockStart : base;
-      Value outStart = e.mul(blk, 64);
-      Value outBase = e.flat(r, 2 * c, outStart);
+      Value outStart = e.mul(blk, 32 * pe);
+      Value outBase = e.flat(r, pe * c, outStart);
       e.each(32, [&](Value k) {
         Value vk = e.ld(src, e.add(base, k));
         Value keyK = sortKey(e, vk);
@@ -1070,10 +1099,8 @@ LogicalResult TileLowering::lowerSort32(Sort32Op op) {
           Value next = e.sel(before, inc, acc);
           scf::YieldOp::create(b, e.loc, next);
         }
-        Value at = e.add(outBase, e.mul(count.getResult(0), 2));
-        e.st(vk, res, at);
-        Value bits = arith::BitcastOp::create(b, e.loc, b.getF32Type(), ik);
-        e.st(bits, res, e.add(at, 1));
+        Value at = e.add(outBase, e.mul(count.getResult(0), pe));
+        storePair(e, res, at, vk, ik);
       });
     });
   });
@@ -1082,13 +1109,14 @@ LogicalResult TileLowering::lowerSort32(Sort32Op op) {
 }
 
 /// One merge of TMRGSORT, as pto-isa defines it: `lists` (buffer, first
-/// column, pair count) of f32 (value, index) pairs merge into `out` from
-/// column `outBase`; at each step the pair of largest value is taken, of
-/// equal values (and when no value is larger, as with NaN) the one of the
-/// earliest list.
+/// column, pair count) of (value, index) pairs of `pe` elements (2 for f32,
+/// 4 for f16) merge into `out` from column `outBase`; at each step the pair
+/// of largest value is taken, of equal values (and when no value is
+/// larger, as with NaN) the one of the earliest list.
 static void emitMerge(Scalars &e,
                       ArrayRef<std::tuple<Value, Value, int64_t>> lists,
-                      Value out, Value outBase) {
+                      Value out, Value outBase, Type elt) {
+  int64_t pe = 8 / getElementBytes(elt);
   OpBuilder &b = e.b;
   int64_t total = 0;
   SmallVector<Value> inits;
@@ -1100,8 +1128,9 @@ static void emitMerge(Scalars &e,
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(loop.getBody());
   Value have = arith::ConstantIntOp::create(b, e.loc, b.getI1Type(), 0);
-  Value best = arith::ConstantOp::create(b, e.loc, b.getF32FloatAttr(0));
-  Value bestBits = best;
+  Value init = arith::ConstantOp::create(b, e.loc, FloatAttr::get(elt, 0));
+  // The picked pair's elements: best[0] is its value.
+  SmallVector<Value> best(pe, init);
   Value pick = e.idx(0);
   Value yes = arith::ConstantIntOp::create(b, e.loc, b.getI1Type(), 1);
   for (auto [n, l] : llvm::enumerate(lists)) {
@@ -1112,20 +1141,21 @@ static void emitMerge(Scalars &e,
     // An exhausted list is read at its last pair (in bounds) and not taken.
     Value last = e.idx(pairs - 1);
     Value clamped = arith::MinUIOp::create(b, e.loc, i, last);
-    Value pos = e.add(first, e.mul(clamped, 2));
-    Value v = e.ld(buf, pos);
-    Value w = e.ld(buf, e.add(pos, 1));
+    Value pos = e.add(first, e.mul(clamped, pe));
+    SmallVector<Value> pair;
+    for (int64_t k = 0; k < pe; ++k)
+      pair.push_back(e.ld(buf, e.add(pos, k)));
     Value notHave = arith::XOrIOp::create(b, e.loc, have, yes);
-    Value larger = e.cmpf(arith::CmpFPredicate::OGT, v, best);
+    Value larger = e.cmpf(arith::CmpFPredicate::OGT, pair[0], best[0]);
     Value take = e.andi(valid, e.ori(notHave, larger));
     have = e.ori(have, take);
-    best = e.sel(take, v, best);
-    bestBits = e.sel(take, w, bestBits);
+    for (int64_t k = 0; k < pe; ++k)
+      best[k] = e.sel(take, pair[k], best[k]);
     pick = e.sel(take, e.idx(n), pick);
   }
-  Value o = e.add(outBase, e.mul(loop.getInductionVar(), 2));
-  e.st(best, out, o);
-  e.st(bestBits, out, e.add(o, 1));
+  Value o = e.add(outBase, e.mul(loop.getInductionVar(), pe));
+  for (int64_t k = 0; k < pe; ++k)
+    e.st(best[k], out, e.add(o, k));
   SmallVector<Value> next;
   for (auto [n, l] : llvm::enumerate(lists)) {
     Value i = loop.getRegionIterArgs()[n];
@@ -1142,6 +1172,8 @@ LogicalResult TileLowering::lowerMrgSort(MrgSortOp op) {
   b.setInsertionPoint(op);
   Scalars e{b, op.getLoc()};
   auto type = cast<TileType>(op.getType());
+  Type elt = type.getElementType();
+  int64_t pe = 8 / getElementBytes(elt);
   int64_t len = op.getBlockLen(), group = 4 * len;
   Value src = buffer(op.getInput());
   Value res = result(e, op);
@@ -1149,8 +1181,8 @@ LogicalResult TileLowering::lowerMrgSort(MrgSortOp op) {
     Value base = e.mul(g, group);
     SmallVector<std::tuple<Value, Value, int64_t>> lists;
     for (int64_t r = 0; r < 4; ++r)
-      lists.push_back({src, e.add(base, r * len), len / 2});
-    emitMerge(e, lists, res, base);
+      lists.push_back({src, e.add(base, r * len), len / pe});
+    emitMerge(e, lists, res, base, elt);
   });
   toErase.push_back(op);
   return success();
@@ -1160,12 +1192,14 @@ LogicalResult TileLowering::lowerMrgSort(MrgSortOp op) {
 LogicalResult TileLowering::lowerMrgSortLists(MrgSortListsOp op) {
   b.setInsertionPoint(op);
   Scalars e{b, op.getLoc()};
+  Type elt = cast<TileType>(op.getType()).getElementType();
+  int64_t pe = 8 / getElementBytes(elt);
   SmallVector<std::tuple<Value, Value, int64_t>> lists;
   for (Value v : op.getInputs())
     lists.push_back({buffer(v), e.idx(0),
-                     cast<TileType>(v.getType()).getCols() / 2});
+                     cast<TileType>(v.getType()).getCols() / pe});
   Value res = result(e, op);
-  emitMerge(e, lists, res, e.idx(0));
+  emitMerge(e, lists, res, e.idx(0), elt);
   toErase.push_back(op);
   return success();
 }

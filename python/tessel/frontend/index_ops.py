@@ -7,7 +7,7 @@ and `pl.assemble` (a tile.store, `atomic_add` for `pl.AtomicType.Add`).
 
 from __future__ import annotations
 
-from ..language.types import FP32, INT32, UINT32, AtomicType
+from ..language.types import FP16, FP32, INT32, UINT32, AtomicType
 from ..mlir import ir
 from . import builtins as _b
 from . import tile_ops as tile_d
@@ -99,11 +99,10 @@ def sort32(cg, node, a, op="pl.sort32"):
     cg.require_core(node, op, "vector")
     src = _tile(cg, a.src, "src")
     idx = _tile(cg, a.idx, "idx")
-    if src.dtype is not FP32:
-        raise cg.error(a.src.node, f"{op} sorts FP32 values",
-                       expected="an FP32 tile", found=src.describe(),
-                       help="pl.cast the values to pl.FP32 (the FP16 pair "
-                            "layout is not supported yet)")
+    if src.dtype not in (FP16, FP32):
+        raise cg.error(a.src.node, f"{op} sorts FP16 or FP32 values",
+                       expected="an FP16 or FP32 tile", found=src.describe(),
+                       help="pl.cast the values to pl.FP32")
     if idx.dtype is not UINT32:
         raise cg.error(a.idx.node, f"the indices of {op} are UINT32",
                        expected="a UINT32 tile, e.g. pl.arange(0, [1, N], "
@@ -118,18 +117,21 @@ def sort32(cg, node, a, op="pl.sort32"):
                        "or one row for every row",
                        expected=f"[{m}, {c}] or [1, {c}]",
                        found=idx.describe())
-    shape = (m, 2 * c)
-    v = tile_d.Sort32Op(cg.tile_type(shape, FP32), src.value, idx.value,
+    # An 8-byte (value, index) pair: 2 FP32 or 4 FP16 elements.
+    shape = (m, 8 // src.dtype.bytes * c)
+    v = tile_d.Sort32Op(cg.tile_type(shape, src.dtype), src.value, idx.value,
                         loc=cg.loc(node), ip=cg.ip).result
-    return TileVal(v, shape, FP32)
+    return TileVal(v, shape, src.dtype)
 
 
 def _pair_list(cg, arg, op, what):
     t = _tile(cg, arg, what)
-    if t.dtype is not FP32 or t.shape[0] != 1 or t.shape[1] % 2:
-        raise cg.error(arg.node, f"{op} merges one-row FP32 tiles of "
+    if t.dtype not in (FP16, FP32) or t.shape[0] != 1 or \
+            t.shape[1] % (8 // t.dtype.bytes):
+        raise cg.error(arg.node, f"{op} merges one-row FP16 / FP32 tiles of "
                        "(value, index) pairs (the result of pl.sort32)",
-                       expected="an FP32 tile [1, 2n]", found=t.describe())
+                       expected="an FP32 tile [1, 2n] or an FP16 tile "
+                                "[1, 4n]", found=t.describe())
     return t
 
 
@@ -144,8 +146,8 @@ def mrgsort(cg, node, a, op="pl.mrgsort"):
         n = a.block_len.value
         if isinstance(n, bool) or not isinstance(n, int) or n <= 0 or n % 64:
             raise cg.error(a.block_len.node, "block_len must be a positive "
-                           "multiple of 64 (columns: 32 FP32 pairs per 64)",
-                           found=describe(n))
+                           "multiple of 64 (columns: 32 FP32 or 16 FP16 "
+                           "pairs per 64)", found=describe(n))
         cols = t.shape[1]
         if cols % (4 * n) or cols // (4 * n) > 255:
             raise cg.error(a.block_len.node, f"{op} merges groups of 4 runs "
@@ -155,7 +157,7 @@ def mrgsort(cg, node, a, op="pl.mrgsort"):
         attr = ir.IntegerAttr.get(ir.IntegerType.get_signless(64), n)
         v = tile_d.MrgSortOp(t.value, attr, results=[t.value.type],
                              loc=cg.loc(node), ip=cg.ip).result
-        return TileVal(v, t.shape, FP32)
+        return TileVal(v, t.shape, t.dtype)
     if not others:
         raise cg.error(node, f"{op} needs block_len= (one tile of runs) or 2 "
                        "to 4 sorted tiles", expected="pl.mrgsort(s, "
@@ -169,14 +171,18 @@ def mrgsort(cg, node, a, op="pl.mrgsort"):
                                 a.src2.value is None):
         raise cg.error(node, f"{op} takes the lists in order: src0, src1, "
                        "then src2 and src3")
-    lists = [_pair_list(cg, x, op, f"src{i}")
-             for i, x in enumerate((a.src0, a.src1, a.src2, a.src3))
-             if x.value is not None]
+    args = [x for x in (a.src0, a.src1, a.src2, a.src3) if x.value is not None]
+    lists = [_pair_list(cg, x, op, f"src{i}") for i, x in enumerate(args)]
+    for x, t in zip(args, lists):
+        if t.dtype is not lists[0].dtype:
+            raise cg.error(x.node, f"dtype mismatch in {op}",
+                           expected=f"{lists[0].dtype.name} (the dtype of "
+                                    "src0)", found=t.describe())
     shape = (1, sum(t.shape[1] for t in lists))
-    v = tile_d.MrgSortListsOp(cg.tile_type(shape, FP32),
+    v = tile_d.MrgSortListsOp(cg.tile_type(shape, lists[0].dtype),
                               [t.value for t in lists], loc=cg.loc(node),
                               ip=cg.ip).result
-    return TileVal(v, shape, FP32)
+    return TileVal(v, shape, lists[0].dtype)
 
 
 #: pto-isa's TSTORE AtomicAdd destination dtypes (of Tessel's tile dtypes).

@@ -90,13 +90,13 @@ func.func @scatter_index_shape() {
 
 // -----
 
-func.func @sort32_f16() {
+func.func @sort32_bf16() {
   tile.spmd 1 (%b) {
     tile.at vector {
-      %x = tile.full 1.0 : !tile.tile<1x32xf16>
+      %x = tile.full 1.0 : !tile.tile<1x32xbf16>
       %i = tile.arange 0 : !tile.tile<1x32xi32>
-      // expected-error @below {{'tile.sort32' op sorts f32 values (pto-isa's f16 pair layout is not supported yet), got 'f16'}}
-      %s = tile.sort32 %x, %i : !tile.tile<1x32xf16>, !tile.tile<1x32xi32> -> !tile.tile<1x128xf16>
+      // expected-error @below {{'tile.sort32' op operand #0 must be tile of f16 or f32}}
+      %s = tile.sort32 %x, %i : !tile.tile<1x32xbf16>, !tile.tile<1x32xi32> -> !tile.tile<1x128xbf16>
     }
   }
   return
@@ -231,6 +231,35 @@ func.func @gather_width() {
       %x = tile.full 1.0 : !tile.tile<1x64xf32>
       // expected-error @below {{'tile.gather' op a gather reinterprets elements as a type of the same width only: input holds 'f32', result 'f16'}}
       %g = tile.gather %x p0101 : !tile.tile<1x64xf32> -> !tile.tile<1x32xf16>
+    }
+  }
+  return
+}
+
+// -----
+
+func.func @sort32_f16_result() {
+  tile.spmd 1 (%b) {
+    tile.at vector {
+      %x = tile.full 1.0 : !tile.tile<1x32xf16>
+      %i = tile.arange 0 : !tile.tile<1x32xi32>
+      // An f16 pair is 4 elements (value, 0, index low and high halves).
+      // expected-error @below {{'tile.sort32' op the result of sorting [1, 32] is [1, 128] (one (value, index) pair per element), got [1, 64]}}
+      %s = tile.sort32 %x, %i : !tile.tile<1x32xf16>, !tile.tile<1x32xi32> -> !tile.tile<1x64xf16>
+    }
+  }
+  return
+}
+
+// -----
+
+func.func @mrgsort_lists_mixed_types() {
+  tile.spmd 1 (%b) {
+    tile.at vector {
+      %x = tile.full 1.0 : !tile.tile<1x64xf32>
+      %h = tile.full 1.0 : !tile.tile<1x64xf16>
+      // expected-error @below {{'tile.mrgsort_lists' op the lists and the result hold one element type, got 'f16' and 'f32'}}
+      %m = tile.mrgsort_lists %x, %h : !tile.tile<1x64xf32>, !tile.tile<1x64xf16> -> !tile.tile<1x128xf32>
     }
   }
   return

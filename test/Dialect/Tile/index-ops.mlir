@@ -38,6 +38,14 @@ func.func @index_ops(%out: memref<4x64xf32>) {
       %a = tile.extract %m2[%c0, %c0] : !tile.tile<1x512xf32> -> !tile.tile<1x64xf32>
       // CHECK: tile.mrgsort_lists %{{.*}}, %{{.*}}, %{{.*}} : !tile.tile<1x64xf32>, !tile.tile<1x64xf32>, !tile.tile<1x64xf32> -> !tile.tile<1x192xf32>
       %l = tile.mrgsort_lists %a, %a, %a : !tile.tile<1x64xf32>, !tile.tile<1x64xf32>, !tile.tile<1x64xf32> -> !tile.tile<1x192xf32>
+      // f16 pairs are 4 elements: 64 values -> 256 columns; block_len(64)
+      // runs are 16 pairs.
+      %h = tile.full 1.0 : !tile.tile<1x64xf16>
+      %hi = tile.arange 0 : !tile.tile<1x64xi32>
+      // CHECK: tile.sort32 %{{.*}}, %{{.*}} : !tile.tile<1x64xf16>, !tile.tile<1x64xi32> -> !tile.tile<1x256xf16>
+      %hs = tile.sort32 %h, %hi : !tile.tile<1x64xf16>, !tile.tile<1x64xi32> -> !tile.tile<1x256xf16>
+      // CHECK: tile.mrgsort %{{.*}} block_len(64) : !tile.tile<1x256xf16> -> !tile.tile<1x256xf16>
+      %hm = tile.mrgsort %hs block_len(64) : !tile.tile<1x256xf16> -> !tile.tile<1x256xf16>
       // The mask gather may reinterpret the kept bits (output_dtype).
       // CHECK: tile.gather %{{.*}} p1010 : !tile.tile<1x512xf32> -> !tile.tile<1x256xi32>
       %bits = tile.gather %m2 p1010 : !tile.tile<1x512xf32> -> !tile.tile<1x256xi32>

@@ -168,6 +168,69 @@ def test_topk_matches_torch(sorted_outputs):
     assert torch.equal(torch.gather(x, 1, idx.long()), want_v)
 
 
+# -- FP16 pairs: [value, 0, index bits 0..15, bits 16..31] ---------------
+
+def ref_sort32_f16(x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+    """TSORT32 on f16 rows as an int16 view [M, 4C]."""
+    m, c = x.shape
+    out = torch.empty(m, 4 * c, dtype=torch.int16)
+    for r in range(m):
+        for b in range(0, c, 32):
+            pairs = sorted(zip(x[r, b:b + 32].float().tolist(),
+                               idx[0, b:b + 32].tolist()),
+                           key=lambda p: (-p[0], p[1]))
+            for p, (v, i) in enumerate(pairs):
+                at = 4 * (b + p)
+                out[r, at] = torch.tensor([v]).half().view(torch.int16)[0]
+                out[r, at + 1] = 0
+                out[r, at + 2:at + 4] = torch.tensor([i], dtype=torch.int32) \
+                    .view(torch.int16)
+    return out
+
+
+def pairs_of_f16(row: torch.Tensor):
+    """[(value, index)] of a one-row f16 pair tile."""
+    v = row[0::4].float().tolist()
+    i = row.view(torch.int16).view(-1, 4)[:, 2:].contiguous() \
+        .view(torch.int32).view(-1).tolist()
+    return list(zip(v, i))
+
+
+@pl.jit
+def sorting_f16(x: pl.Tensor[[2, 64], pl.FP16],
+                s32: pl.Out[pl.Tensor[[2, 256], pl.FP16]],
+                m64: pl.Out[pl.Tensor[[1, 256], pl.FP16]],
+                two: pl.Out[pl.Tensor[[1, 512], pl.FP16]]):
+    with pl.at(level=pl.Level.VECTOR, name_hint="sorting_f16"):
+        ids = pl.arange(0, [1, 64], dtype=pl.UINT32)
+        s32[0:2, :] = pl.sort32(x[0:2, :], ids)
+        m = pl.mrgsort(pl.sort32(x[0:1, :], ids), block_len=64)
+        m64[0:1, :] = m
+        r1 = pl.mrgsort(pl.sort32(x[1:2, :], ids), block_len=64)
+        two[0:1, :] = pl.mrgsort(m, r1)
+
+
+def test_fp16_sort_and_merge_are_bit_exact():
+    g = torch.Generator().manual_seed(4)
+    x = torch.randn(2, 64, generator=g).half()
+    x[0, 0:3] = 0.5                  # ties in block 0, and across runs:
+    x[0, 20] = x[0, 40] = 0.5        # 20 is in run 1, 40 in run 2
+    outs = [torch.zeros(2, 256, dtype=torch.float16),
+            torch.zeros(1, 256, dtype=torch.float16),
+            torch.zeros(1, 512, dtype=torch.float16)]
+    sorting_f16(x, *outs)
+    s32, m64, two = outs
+    ids = torch.arange(64, dtype=torch.int32)[None]
+    assert torch.equal(s32.view(torch.int16), ref_sort32_f16(x, ids))
+    runs = [pairs_of_f16(s32[0, b:b + 64]) for b in range(0, 256, 64)]
+    assert pairs_of_f16(m64[0]) == ref_merge(runs)
+    assert [i for v, i in pairs_of_f16(m64[0]) if v == 0.5] == [0, 1, 2, 20, 40]
+    row1 = ref_merge([pairs_of_f16(s32[1, b:b + 64]) for b in range(0, 256, 64)])
+    assert pairs_of_f16(two[0]) == ref_merge([pairs_of_f16(m64[0]), row1])
+    # The padding half of each pair is zero, as pto-isa writes it.
+    assert torch.equal(m64.view(torch.int16)[0, 1::4], torch.zeros(64, dtype=torch.int16))
+
+
 # -- index gather and scatter -------------------------------------------
 
 @pl.jit
@@ -418,12 +481,23 @@ def test_misuse():
     _error(wide_output, "must have the input's width", "output_dtype=pl.INT8")
 
     @pl.jit
-    def half_sort(x: pl.Tensor[[1, 64], pl.FP16],
-                  o: pl.Out[pl.Tensor[[1, 128], pl.FP16]]):
+    def bf16_sort(x: pl.Tensor[[1, 64], pl.BF16],
+                  o: pl.Out[pl.Tensor[[1, 128], pl.BF16]]):
         with pl.at(level=pl.Level.VECTOR):
             ids = pl.arange(0, [1, 64], dtype=pl.UINT32)
             o[0:1, :] = pl.sort32(x[0:1, :], ids)
-    _error(half_sort, "sorts FP32 values", "x[0:1, :], ids")
+    _error(bf16_sort, "sorts FP16 or FP32 values", "x[0:1, :], ids")
+
+    @pl.jit
+    def mixed_lists(x: pl.Tensor[[1, 32], pl.FP32],
+                    h: pl.Tensor[[1, 32], pl.FP16],
+                    o: pl.Out[pl.Tensor[[1, 192], pl.FP32]]):
+        with pl.at(level=pl.Level.VECTOR):
+            ids = pl.arange(0, [1, 32], dtype=pl.UINT32)
+            a = pl.sort32(x[0:1, :], ids)
+            b = pl.sort32(h[0:1, :], ids)
+            o[0:1, :] = pl.mrgsort(a, b)
+    _error(mixed_lists, "dtype mismatch in pl.mrgsort", "pl.mrgsort(a, b)")
 
     @pl.jit
     def int_ids(x: pl.Tensor[[1, 64], pl.FP32],
