@@ -65,7 +65,8 @@ LogicalResult TileDialect::verifyOperationAttribute(Operation *op,
 
 bool tessel::tile::isLegalTileElementType(Type type) {
   return type.isBF16() || type.isF16() || type.isF32() ||
-         type.isSignlessInteger(8) || type.isSignlessInteger(32);
+         type.isSignlessInteger(8) || type.isSignlessInteger(32) ||
+         type.isSignlessInteger(64);
 }
 
 int64_t tessel::tile::getElementBytes(Type type) {
@@ -114,8 +115,8 @@ LogicalResult TileType::verify(function_ref<InFlightDiagnostic()> emitError,
     if (dim <= 0)
       return emitError() << "tile dimensions must be positive, got " << dim;
   if (!isLegalTileElementType(elementType))
-    return emitError() << "tile element type must be bf16, f16, f32, i8 or "
-                          "i32, got "
+    return emitError() << "tile element type must be bf16, f16, f32, i8, "
+                          "i32 or i64, got "
                        << elementType;
   // Far above any on-chip buffer; it keeps element and byte counts exact.
   int64_t bytes = getElementBytes(elementType);

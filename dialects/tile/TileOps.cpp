@@ -428,7 +428,7 @@ LogicalResult AllocGmOp::verify() {
            << "enclosing tile.spmd is here";
   Type elt = getType().getElementType();
   if (!isLegalTileElementType(elt))
-    return emitOpError("element type must be bf16, f16, f32, i8 or i32, got ")
+    return emitOpError("element type must be bf16, f16, f32, i8, i32 or i64, got ")
            << elt;
   return success();
 }
@@ -671,7 +671,7 @@ LogicalResult ReshapeOp::verify() {
 namespace {
 /// One legal conversion of AscendC's `Cast` and the modes it accepts.
 struct CastRule {
-  enum Elt { BF16, F16, F32, I8, I32 };
+  enum Elt { BF16, F16, F32, I8, I32, I64 };
   Elt from, to;
   unsigned modes; // bit i set = RoundMode(i) allowed
 };
@@ -699,6 +699,10 @@ static constexpr CastRule kCastRules[] = {
     {CastRule::I8, CastRule::F16, kNone},
     {CastRule::I32, CastRule::F32, kNone | kRounding},
     {CastRule::I32, CastRule::F16, kRounding},
+    // INT64 / INDEX tiles (the CPU simulation): sign extension, and the
+    // wrapping truncation torch's .to(torch.int32) does.
+    {CastRule::I32, CastRule::I64, kNone},
+    {CastRule::I64, CastRule::I32, kNone},
 };
 
 static Type eltType(MLIRContext *ctx, CastRule::Elt e) {
@@ -713,6 +717,8 @@ static Type eltType(MLIRContext *ctx, CastRule::Elt e) {
     return IntegerType::get(ctx, 8);
   case CastRule::I32:
     return IntegerType::get(ctx, 32);
+  case CastRule::I64:
+    return IntegerType::get(ctx, 64);
   }
   llvm_unreachable("unknown element class");
 }
@@ -728,6 +734,8 @@ static std::optional<CastRule::Elt> classify(Type t) {
     return CastRule::I8;
   if (t.isSignlessInteger(32))
     return CastRule::I32;
+  if (t.isSignlessInteger(64))
+    return CastRule::I64;
   return std::nullopt;
 }
 
@@ -984,13 +992,165 @@ static LogicalResult verifyHalfWidth(Operation *op, TileType wide,
 }
 
 LogicalResult GatherOp::verify() {
-  return verifyHalfWidth(*this, tileOf(getInput()), tileOf(getResult()),
-                         "input", "result");
+  // The result may reinterpret the kept elements as another type of the
+  // same width (PyPTO's output_dtype=, e.g. the index bits of sort32 pairs
+  // as i32): pto-isa's TGATHER mask form copies bits.
+  TileType in = tileOf(getInput()), out = tileOf(getResult());
+  if (in.getElementType() != out.getElementType()) {
+    if (in.getElementType().getIntOrFloatBitWidth() !=
+        out.getElementType().getIntOrFloatBitWidth())
+      return emitOpError("a gather reinterprets elements as a type of the "
+                         "same width only: input holds ")
+             << in.getElementType() << ", result " << out.getElementType();
+    out = TileType::get(getContext(), out.getShape(), in.getElementType());
+  }
+  return verifyHalfWidth(*this, in, out, "input", "result");
 }
 
 LogicalResult ScatterOp::verify() {
   return verifyHalfWidth(*this, tileOf(getDest()), tileOf(getSource()),
                          "destination", "source");
+}
+
+//===----------------------------------------------------------------------===//
+// GatherIndexOp / ScatterIndexOp
+//===----------------------------------------------------------------------===//
+
+/// `index` is an i32 tile with the rows of `data` and the shape of `other`.
+static LogicalResult verifyRowIndex(Operation *op, TileType data,
+                                    TileType index, TileType other,
+                                    StringRef otherName) {
+  if (!index.getElementType().isSignlessInteger(32))
+    return op->emitOpError("the index tile holds i32 column indices, got ")
+           << index.getElementType();
+  if (index.getShape() != other.getShape())
+    return op->emitOpError("the index ")
+           << shapeString(index.getShape()) << " must have the shape of the "
+           << otherName << " " << shapeString(other.getShape());
+  if (index.getRows() != data.getRows())
+    return op->emitOpError("the index has ")
+           << index.getRows() << " rows, the indexed tile "
+           << shapeString(data.getShape()) << " has " << data.getRows();
+  return success();
+}
+
+// %g = tile.gather_index %x, %i : <4x64xf32>, <4x8xi32> -> <4x8xf32>
+LogicalResult GatherIndexOp::verify() {
+  TileType in = tileOf(getInput()), out = tileOf(getResult());
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("element type mismatch: input holds ")
+           << in.getElementType() << ", result " << out.getElementType();
+  return verifyRowIndex(*this, in, tileOf(getIndex()), out, "result");
+}
+
+// %y = tile.scatter_index %s, %i into %d : <4x8xf32>, <4x8xi32> -> <4x64xf32>
+LogicalResult ScatterIndexOp::verify() {
+  TileType src = tileOf(getSource()), dst = tileOf(getDest());
+  if (src.getElementType() != dst.getElementType())
+    return emitOpError("element type mismatch: source holds ")
+           << src.getElementType() << ", destination " << dst.getElementType();
+  return verifyRowIndex(*this, dst, tileOf(getIndex()), src, "source");
+}
+
+//===----------------------------------------------------------------------===//
+// Sort32Op / MrgSortOp / MrgSortListsOp
+//===----------------------------------------------------------------------===//
+
+/// Tile elements per 8-byte (value, index) pair: 2 for f32, 4 for f16.
+static int64_t pairElements(Type elt) { return 8 / getElementBytes(elt); }
+
+// %s = tile.sort32 %x, %i : <1x64xf32>, <1x64xi32> -> <1x128xf32>
+// (32-element blocks; an 8-byte pair is 2 f32 or 4 f16 elements, so 64 f32
+// columns -> 128, 64 f16 columns -> 256.)
+LogicalResult Sort32Op::verify() {
+  TileType in = tileOf(getInput()), idx = tileOf(getIndex()),
+           out = tileOf(getResult());
+  if (!in.getElementType().isF32() && !in.getElementType().isF16())
+    return emitOpError("sorts f16 or f32 values, got ")
+           << in.getElementType();
+  if (out.getElementType() != in.getElementType())
+    return emitOpError("the result holds the input's element type, got ")
+           << out.getElementType();
+  if (!idx.getElementType().isSignlessInteger(32))
+    return emitOpError("the index tile holds 32-bit indices (i32), got ")
+           << idx.getElementType();
+  if (in.getCols() % 32 != 0)
+    return emitOpError("sorts whole blocks of 32: the input has ")
+           << in.getCols() << " columns, not a multiple of 32";
+  if (idx.getCols() != in.getCols() ||
+      (idx.getRows() != in.getRows() && idx.getRows() != 1))
+    return emitOpError("the index ")
+           << shapeString(idx.getShape()) << " must be [" << in.getRows()
+           << ", " << in.getCols() << "] or [1, " << in.getCols() << "]";
+  int64_t width = in.getCols() * pairElements(in.getElementType());
+  if (out.getRows() != in.getRows() || out.getCols() != width)
+    return emitOpError("the result of sorting ")
+           << shapeString(in.getShape()) << " is [" << in.getRows() << ", "
+           << width << "] (one (value, index) pair per element), got "
+           << shapeString(out.getShape());
+  return success();
+}
+
+/// A one-row f16 / f32 tile of (value, index) pairs.
+static LogicalResult verifyPairList(Operation *op, TileType t,
+                                    StringRef what) {
+  Type elt = t.getElementType();
+  if (!elt.isF32() && !elt.isF16())
+    return op->emitOpError("merges f16 or f32 (value, index) pairs, the ")
+           << what << " holds " << elt;
+  if (t.getRows() != 1)
+    return op->emitOpError("merges one-row tiles (pto-isa's TMRGSORT), the ")
+           << what << " is " << shapeString(t.getShape());
+  if (t.getCols() % pairElements(elt) != 0)
+    return op->emitOpError("the ")
+           << what << " " << shapeString(t.getShape())
+           << " does not hold whole (value, index) pairs";
+  return success();
+}
+
+// %m = tile.mrgsort %s block_len(64) : <1x256xf32> -> <1x256xf32>
+// (block_len 64 = 32 f32 pairs per run; a group is 4 runs = 256 columns.)
+LogicalResult MrgSortOp::verify() {
+  TileType in = tileOf(getInput());
+  if (failed(verifyPairList(*this, in, "input")))
+    return failure();
+  int64_t len = getBlockLen();
+  if (len <= 0 || len % 64 != 0)
+    return emitOpError("block_len must be a positive multiple of 64, got ")
+           << len;
+  if (in.getCols() % (4 * len) != 0)
+    return emitOpError("merges groups of 4 runs of ")
+           << len << " columns: the input's " << in.getCols()
+           << " columns are not a multiple of " << 4 * len;
+  if (in.getCols() / (4 * len) > 255)
+    return emitOpError("at most 255 groups of 4 runs per TMRGSORT, got ")
+           << in.getCols() / (4 * len);
+  return success();
+}
+
+// %m = tile.mrgsort_lists %a, %b : <1x64xf32>, <1x64xf32> -> <1x128xf32>
+LogicalResult MrgSortListsOp::verify() {
+  size_t n = getInputs().size();
+  if (n < 2 || n > 4)
+    return emitOpError("merges 2 to 4 lists, got ") << n;
+  int64_t total = 0;
+  TileType out = tileOf(getResult());
+  for (Value v : getInputs()) {
+    if (failed(verifyPairList(*this, tileOf(v), "input")))
+      return failure();
+    if (tileOf(v).getElementType() != out.getElementType())
+      return emitOpError("the lists and the result hold one element type, "
+                         "got ")
+             << tileOf(v).getElementType() << " and "
+             << out.getElementType();
+    total += tileOf(v).getCols();
+  }
+  if (failed(verifyPairList(*this, out, "result")))
+    return failure();
+  if (out.getCols() != total)
+    return emitOpError("the result holds every input pair: [1, ")
+           << total << "], got " << shapeString(out.getShape());
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

@@ -258,7 +258,10 @@ def Tile_StoreOp : Tile_Op<"store", [Tile_InCoreScope,
   let description = [{
     Writes `value` into the slice of `dest` at `indices`, with the same slice
     rules as `tile.load`. Stores into function arguments are writes to the
-    kernel's outputs.
+    kernel's outputs. With `atomic_add` the store adds `value` into `dest`
+    atomically (pto-isa's TSTORE with AtomicAdd, PyPTO's
+    `pl.assemble(..., atomic=pl.AtomicType.Add)`): stores of this kind into
+    one region from several blocks or scopes are not a race.
 
     ```mlir
     tile.store %y, %out[%t0, %c0] : !tile.tile<16x32xbf16>, memref<128x512xbf16>
@@ -266,7 +269,7 @@ def Tile_StoreOp : Tile_Op<"store", [Tile_InCoreScope,
   }];
   let arguments = (ins Tile_AnyTile:$value,
                        Arg<AnyStaticShapeMemRef, "", [MemWrite]>:$dest,
-                       Variadic<Index>:$indices);
+                       Variadic<Index>:$indices, UnitAttr:$atomic_add);
   let assemblyFormat = [{
     $value `,` $dest `[` $indices `]` attr-dict `:` type($value) `,` type($dest)
   }];
@@ -499,6 +502,7 @@ def Tile_ColExpandMulOp : Tile_Op<"col_expand_mul", [Pure, Tile_InCoreScope,
 
 include "tile/TileViewOps.td"
 include "tile/TileMathOps.td"
+include "tile/TileIndexOps.td"
 
 class Tile_RowReduceOp<string mnemonic, string what>
     : Tile_Op<mnemonic, [Pure, Tile_InCoreScope, Tile_VectorOnly]> {

@@ -313,6 +313,13 @@ private:
   }
 
   LogicalResult store(StoreOp store) {
+    // TSTORE's AtomicAdd form adds into GM: pto-isa documents fp32, fp16,
+    // bf16 (A2/A3 only), int32, int16 and int8 destinations.
+    if (store.getAtomicAdd() && target.hasL0CToUB &&
+        store.getTileType().getElementType().isBF16())
+      return error() << "an atomic-add store of bf16 has no PTO-ISA form on "
+                     << target.name
+                     << "; accumulate in f32 and cast after";
     FailureOr<BufferKind> kind = kindOf(store.getValue());
     if (failed(kind))
       return failure();
@@ -398,6 +405,16 @@ LogicalResult InstrBuilder::build() {
                    << " is not in Tessel's emitter and runtime/pto "
                       "reference); the CPU simulation runs it";
   };
+  // INT64 / INDEX tiles: the CPU simulation runs them, the emitter and
+  // its reference do not model 64-bit tiles.
+  auto is64 = [](Value v) {
+    auto t = dyn_cast<TileType>(v.getType());
+    return t && t.getElementType().isSignlessInteger(64);
+  };
+  if (llvm::any_of(op->getOperands(), is64) ||
+      llvm::any_of(op->getResults(), is64))
+    return error() << "the NPU back end has no 64-bit integer tiles (PyPTO's "
+                      "INT64 / INDEX) yet; the CPU simulation runs them";
   auto decomposable = [&](StringRef instr) {
     return error() << "the NPU back end does not emit " << op->getName()
                    << " (PTO-ISA " << instr
@@ -425,6 +442,13 @@ LogicalResult InstrBuilder::build() {
       .Case([&](RemOp) { return notYet("TREM"); })
       .Case([&](RemSOp) { return notYet("TREMS"); })
       .Case([&](ArangeOp) { return notYet("TCI"); })
+      // TileIndexOps.td: pto-isa has TSORT32 / TMRGSORT and the index forms
+      // of TGATHER / TSCATTER (over flat indices), not yet in the emitter.
+      .Case([&](GatherIndexOp) { return notYet("TGATHER (index form)"); })
+      .Case([&](ScatterIndexOp) { return notYet("TSCATTER (index form)"); })
+      .Case([&](Sort32Op) { return notYet("TSORT32"); })
+      .Case<MrgSortOp, MrgSortListsOp>(
+          [&](Operation *) { return notYet("TMRGSORT"); })
       // The rest of the catalog (TileCatalogOps.td) but the bitwise ops, the
       // reductions, concat and tri: CPU simulation only for now. Several need scratch
       // tiles placement does not reserve yet (TSEL / TSELS / TPRELU / TXOR

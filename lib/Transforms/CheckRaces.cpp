@@ -158,6 +158,10 @@ struct CheckRacesPass
         const AccessSet &a = sets[i], &b = sets[j];
         if (!a.access.write && !b.access.write)
           continue;
+        // Atomic adds into one region commute: not a race between them
+        // (either one against a plain read or write still is).
+        if (isAtomicAddStore(a.access.op) && isAtomicAddStore(b.access.op))
+          continue;
         if (getRootTensor(a.access.memref) != getRootTensor(b.access.memref))
           continue;
         if (!a.isAnalysable() || !b.isAnalysable()) {

@@ -69,6 +69,8 @@ struct FuseScopesPass
       for (const ScopeAccess &p : accP) {
         if (!p.write && !c.write)
           continue;
+        if (isAtomicAddStore(p.op) && isAtomicAddStore(c.op))
+          continue;
         if (getRootTensor(p.memref) != getRootTensor(c.memref))
           continue;
         // Identical slices are safe when each store among them runs in
@@ -195,6 +197,7 @@ struct FuseScopesPass
     for (const ScopeAccess &x : accA)
       for (const ScopeAccess &y : accB)
         if ((x.write || y.write) &&
+            !(isAtomicAddStore(x.op) && isAtomicAddStore(y.op)) &&
             getRootTensor(x.memref) == getRootTensor(y.memref))
           return describeTensor(x.memref);
     return "";

@@ -47,7 +47,8 @@ tessel::findForwards(AtOp at, SmallVectorImpl<std::pair<Operation *, std::string
   Value blk = at->getParentOfType<SpmdOp>().getBlockIndex();
   for (Operation &op : body) {
     auto store = dyn_cast<StoreOp>(op);
-    if (!store)
+    // An atomic add's tile is not the tensor's value: never forwarded.
+    if (!store || store.getAtomicAdd())
       continue;
     auto alloc = store.getDest().getDefiningOp<AllocGmOp>();
     if (!alloc)
@@ -151,6 +152,10 @@ FailureOr<Recompute> tessel::findRecompute(AtOp at, StoreOp store,
   Recompute rc{store, alloc, {}, {}, {}};
   Block &body = at.getBodyBlock();
   Operation *top = body.findAncestorOpInBlock(*store);
+  if (store.getAtomicAdd()) {
+    why = "it is accumulated by atomic adds";
+    return failure();
+  }
   // The loops between the store and the scope, all with constant bounds and
   // at least one iteration (the stored slices are then all written).
   if (!runsWheneverScopeRuns(store, at)) {

@@ -432,3 +432,24 @@ func.func @unguarded_neighbour(%x: memref<32x16xf32>, %out: memref<32x16xf32>) {
   }
   return
 }
+
+// -----
+
+// An atomic add commutes only with another atomic add: block 1 adds into
+// rows [0, 8), which block 0 stores plainly (rows [8b, 8b + 8) are block
+// b's); the plain stores alone are disjoint, the atomic adds commute.
+func.func @atomic_add_against_a_plain_store(%out: memref<32x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c8 = arith.constant 8 : index
+  tile.spmd 4 name("mixed") (%b) {
+    tile.at vector {
+      %r = arith.muli %b, %c8 : index
+      %x = tile.full 1.0 : !tile.tile<8x16xf32>
+      // expected-error @below {{race on argument 0 in scope 'mixed'}}
+      tile.store %x, %out[%c0, %c0] {atomic_add} : !tile.tile<8x16xf32>, memref<32x16xf32>
+      // expected-note @below {{the other access}}
+      tile.store %x, %out[%r, %c0] : !tile.tile<8x16xf32>, memref<32x16xf32>
+    }
+  }
+  return
+}

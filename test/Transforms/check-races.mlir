@@ -361,3 +361,21 @@ func.func @shared_input(%x: memref<8x16xf32>, %out: memref<32x16xf32>) {
   }
   return
 }
+
+// -----
+
+// Split-K: every block adds its partial sum into the same [8, 16] slice
+// with tile.store {atomic_add} (pl.assemble(..., atomic=pl.AtomicType.Add)).
+// Atomic adds into one region commute: no race between them.
+// CHECK-LABEL: func.func @atomic_adds_into_one_slice
+// CHECK: tile.store {{.*}} {atomic_add}
+func.func @atomic_adds_into_one_slice(%out: memref<8x16xf32>) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 4 name("split_k") (%b) {
+    tile.at vector {
+      %x = tile.full 1.0 : !tile.tile<8x16xf32>
+      tile.store %x, %out[%c0, %c0] {atomic_add} : !tile.tile<8x16xf32>, memref<8x16xf32>
+    }
+  }
+  return
+}

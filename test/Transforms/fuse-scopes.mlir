@@ -458,3 +458,37 @@ func.func @sibling_moves_up_and_fuses(%x: memref<8x64xf32>, %y: memref<8x64xf32>
   }
   return
 }
+
+// -----
+
+// Partial sums added atomically by two scopes into overlapping slices of
+// one output (pl.assemble(..., atomic=pl.AtomicType.Add)): every block of
+// 'add1' adds into rows 0..7, every block of 'add2' into rows 4..7. Plain
+// stores would be a cross-block dependency (another slice, every block);
+// atomic adds commute, so the scopes fuse.
+// CHECK-LABEL: func.func @atomic_adds_fuse
+// CHECK: tile.spmd 4 name("add1_add2")
+// CHECK: tile.store {{.*}} {atomic_add} : !tile.tile<8x16xf32>
+// CHECK: tile.store {{.*}} {atomic_add} : !tile.tile<4x16xf32>
+// CHECK-NOT: tile.spmd
+func.func @atomic_adds_fuse(%a: memref<32x16xf32>, %o: memref<8x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  // expected-remark @below {{scopes 'add1' and 'add2' fused into 'add1_add2'}}
+  tile.spmd 4 name("add1") (%b) {
+    tile.at vector {
+      %r = arith.muli %b, %c8 : index
+      %x = tile.load %a[%r, %c0] : memref<32x16xf32> -> !tile.tile<8x16xf32>
+      tile.store %x, %o[%c0, %c0] {atomic_add} : !tile.tile<8x16xf32>, memref<8x16xf32>
+    }
+  }
+  tile.spmd 4 name("add2") (%b) {
+    tile.at vector {
+      %r = arith.muli %b, %c8 : index
+      %x = tile.load %a[%r, %c0] : memref<32x16xf32> -> !tile.tile<4x16xf32>
+      tile.store %x, %o[%c4, %c0] {atomic_add} : !tile.tile<4x16xf32>, memref<8x16xf32>
+    }
+  }
+  return
+}

@@ -153,7 +153,7 @@ def cube_kernel():
 # CHECK: core scope is here
 # CHECK: rank 1: tile must be 2-D, got rank 1
 # CHECK: zero: tile dimensions must be positive, got 0
-# CHECK: f64: tile element type must be bf16, f16, f32, i8 or i32, got 'f64'
+# CHECK: f64: tile element type must be bf16, f16, f32, i8, i32 or i64, got 'f64'
 # CHECK: i8 full: value 300 does not fit in i8: expected [-128, 127]
 # CHECK: f16 full: value 70000.0 does not fit in f16
 # CHECK: unknown target: unknown target 'a9'; expected one of a2a3, a5

@@ -33,6 +33,14 @@ struct ScopeAccess {
   static ScopeAccess of(tile::StoreOp store);
 };
 
+/// Whether `op` is a tile.store {atomic_add}: such stores into one region
+/// commute, so two of them are neither a race nor an order between scopes
+/// (a plain access against one still is).
+inline bool isAtomicAddStore(mlir::Operation *op) {
+  auto store = llvm::dyn_cast<tile::StoreOp>(op);
+  return store && store.getAtomicAdd();
+}
+
 /// The single tile.at of `spmd` when every use of the block index is inside
 /// it, else null. Other ops in the spmd body make it null, unless
 /// `allowPureOps` and they are pure (run once per block either way).

@@ -754,7 +754,18 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
                                           o.getTileType());
         if (failed(g))
           return failure();
-        call("TSTORE", Type(), {*g, obj(o.getValue())});
+        if (!o.getAtomicAdd()) {
+          call("TSTORE", Type(), {*g, obj(o.getValue())});
+          return success();
+        }
+        // pl.assemble(..., atomic=pl.AtomicType.Add): TSTORE's atomic form.
+        auto typeName = [](Value v) {
+          return cast<emitc::OpaqueType>(v.getType()).getValue();
+        };
+        Value t = obj(o.getValue());
+        call("TSTORE", Type(), {*g, t}, {},
+             {opaque(typeName(t)), opaque(typeName(*g)),
+              opaque("AtomicType::AtomicAdd")});
         return success();
       })
       .Case([&](CopyOp o) {

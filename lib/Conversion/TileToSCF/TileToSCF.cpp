@@ -404,6 +404,10 @@ struct Numerics : Emitter {
       return intToFloat(x, mode, 24);
     if (from.isSignlessInteger(32) && to.isF16())
       return narrowFloat(intToFloat(x, mode, 11), mode, to);
+    if (from.isSignlessInteger(32) && to.isSignlessInteger(64))
+      return arith::ExtSIOp::create(b, loc, vec(n, to), x);
+    if (from.isSignlessInteger(64) && to.isSignlessInteger(32))
+      return arith::TruncIOp::create(b, loc, vec(n, to), x);
     return {};
   }
 };
@@ -549,6 +553,13 @@ private:
   LogicalResult lowerExtract(ExtractOp op);
   LogicalResult lowerInsert(InsertOp op);
   LogicalResult lowerArange(ArangeOp op);
+  // Index gather / scatter, sort and merge (TileIndexOps.td).
+  LogicalResult lowerGatherIndex(GatherIndexOp op);
+  LogicalResult lowerScatterIndex(ScatterIndexOp op);
+  LogicalResult lowerSort32(Sort32Op op);
+  LogicalResult lowerMrgSort(MrgSortOp op);
+  LogicalResult lowerMrgSortLists(MrgSortListsOp op);
+  LogicalResult lowerAtomicStore(StoreOp op);
   LogicalResult lowerRowReduce(Operation *op, ReduceKind kind);
   // The rest of the catalog (TileCatalogOps.td).
   LogicalResult lowerCmp(Operation *op, Value lhs, Value rhs, Value scalar,
@@ -861,7 +872,8 @@ LogicalResult TileLowering::lowerReshape(ReshapeOp op) {
 LogicalResult TileLowering::lowerGather(GatherOp op) {
   Emitter e = at(op);
   auto type = cast<TileType>(op.getType());
-  Type elt = type.getElementType();
+  Type elt = cast<TileType>(op.getInput().getType()).getElementType();
+  Type outElt = type.getElementType();
   int64_t parity = op.getPattern() == MaskPattern::p0101 ? 0 : 1;
   Value in = buffer(op.getInput()), out = result(e, op);
   // Rows have an even length, so column parity is flat-index parity.
@@ -870,7 +882,12 @@ LogicalResult TileLowering::lowerGather(GatherOp op) {
     SmallVector<int64_t> mask;
     for (int64_t i = 0; i < len; ++i)
       mask.push_back(2 * i + parity);
-    e.store(e.shuffle(v, v, mask), out, off);
+    Value kept = e.shuffle(v, v, mask);
+    // output_dtype: the same bits as another type of the same width.
+    if (outElt != elt)
+      kept = arith::BitcastOp::create(b, e.loc, Emitter::vec(len, outElt),
+                                      kept);
+    e.store(kept, out, off);
   });
   toErase.push_back(op);
   return success();
@@ -892,6 +909,345 @@ LogicalResult TileLowering::lowerScatter(ScatterOp op) {
     for (int64_t i = 0; i < 2 * len; ++i)
       mask.push_back(i % 2 == parity ? 2 * len + i / 2 : i);
     e.store(e.shuffle(d, s, mask), out, wideOff);
+  });
+  toErase.push_back(op);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Index gather / scatter, sort and merge (scalar loops)
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Scalar helpers for the element-by-element lowerings below.
+struct Scalars : Emitter {
+  using Emitter::Emitter;
+  Value ld(Value memref, Value i) {
+    return memref::LoadOp::create(b, loc, memref, ValueRange{i});
+  }
+  void st(Value v, Value memref, Value i) {
+    memref::StoreOp::create(b, loc, v, memref, ValueRange{i});
+  }
+  Value i32(int64_t v) {
+    return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v);
+  }
+  Value cmpi(arith::CmpIPredicate p, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, p, x, y);
+  }
+  Value cmpf(arith::CmpFPredicate p, Value x, Value y) {
+    return arith::CmpFOp::create(b, loc, p, x, y);
+  }
+  Value sel(Value c, Value x, Value y) {
+    return arith::SelectOp::create(b, loc, c, x, y);
+  }
+  Value andi(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+  Value ori(Value x, Value y) { return arith::OrIOp::create(b, loc, x, y); }
+  Value toIndex(Value i32v) {
+    return arith::IndexCastOp::create(b, loc, b.getIndexType(), i32v);
+  }
+  /// Whether the i32 `i` is a column of a row of `n` (0 <= i < n).
+  Value inRange(Value i, int64_t n) {
+    // Operands in locals: the IR does not depend on argument order.
+    Value zero = i32(0);
+    Value lo = cmpi(arith::CmpIPredicate::sge, i, zero);
+    Value end = i32(n);
+    Value hi = cmpi(arith::CmpIPredicate::slt, i, end);
+    return andi(lo, hi);
+  }
+  /// row * cols + col.
+  Value flat(Value row, int64_t cols, Value col) {
+    Value start = mul(row, cols);
+    return add(start, col);
+  }
+  /// scf.for over [0, n) with the body at its end.
+  template <typename F> void each(int64_t n, F body) {
+    auto l = loop(0, n, 1);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(l.getBody()->getTerminator());
+    body(l.getInductionVar());
+  }
+};
+} // namespace
+
+/// result[r, k] = input[r, index[r, k]], 0 for an index outside [0, N).
+LogicalResult TileLowering::lowerGatherIndex(GatherIndexOp op) {
+  b.setInsertionPoint(op);
+  Scalars e{b, op.getLoc()};
+  auto in = cast<TileType>(op.getInput().getType());
+  auto out = cast<TileType>(op.getType());
+  int64_t n = in.getCols(), k = out.getCols();
+  Value src = buffer(op.getInput()), idx = buffer(op.getIndex());
+  Value res = result(e, op);
+  Type elt = in.getElementType();
+  Value zero = isa<FloatType>(elt)
+                   ? arith::ConstantOp::create(b, e.loc, FloatAttr::get(elt, 0))
+                         .getResult()
+                   : arith::ConstantIntOp::create(b, e.loc, elt, 0).getResult();
+  e.each(out.getRows(), [&](Value r) {
+    e.each(k, [&](Value c) {
+      Value pos = e.flat(r, k, c);
+      Value i = e.ld(idx, pos);
+      Value ok = e.inRange(i, n);
+      Value first = e.i32(0);
+      Value col = e.toIndex(e.sel(ok, i, first));
+      Value v = e.ld(src, e.flat(r, n, col));
+      e.st(e.sel(ok, v, zero), res, pos);
+    });
+  });
+  toErase.push_back(op);
+  return success();
+}
+
+/// result = dest; result[r, index[r, k]] = source[r, k] in row-major order
+/// of source, skipping indices outside [0, N).
+LogicalResult TileLowering::lowerScatterIndex(ScatterIndexOp op) {
+  b.setInsertionPoint(op);
+  Scalars e{b, op.getLoc()};
+  auto src = cast<TileType>(op.getSource().getType());
+  auto dst = cast<TileType>(op.getType());
+  int64_t n = dst.getCols(), k = src.getCols();
+  Value s = buffer(op.getSource()), idx = buffer(op.getIndex());
+  Value res = result(e, op);
+  copy(e, buffer(op.getDest()), res);
+  e.each(src.getRows(), [&](Value r) {
+    e.each(k, [&](Value c) {
+      Value pos = e.flat(r, k, c);
+      Value i = e.ld(idx, pos);
+      auto ifOp = scf::IfOp::create(b, e.loc, e.inRange(i, n),
+                                    /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+      Value col = e.toIndex(i);
+      Value v = e.ld(s, pos);
+      e.st(v, res, e.flat(r, n, col));
+    });
+  });
+  toErase.push_back(op);
+  return success();
+}
+
+/// A signed i32 key whose order is the order of the f32 `v`, with -0 == +0
+/// (so equal values tie, as in pto-isa's comparison) and NaNs at the ends
+/// (a positive NaN above +inf, a negative one below -inf), so that every
+/// input has one sorted order.
+static Value sortKey(Scalars &e, Value v) {
+  if (v.getType().isF16()) // exact: f16 values are f32 values
+    v = arith::ExtFOp::create(e.b, e.loc, e.b.getF32Type(), v);
+  Value bits = arith::BitcastOp::create(e.b, e.loc, e.b.getI32Type(), v);
+  Value minusZero = e.i32(static_cast<int32_t>(0x80000000u));
+  Value isMinusZero = e.cmpi(arith::CmpIPredicate::eq, bits, minusZero);
+  Value zero = e.i32(0);
+  bits = e.sel(isMinusZero, zero, bits);
+  Value magnitude = e.i32(0x7fffffff);
+  Value flipped = arith::XOrIOp::create(e.b, e.loc, bits, magnitude);
+  Value negative = e.cmpi(arith::CmpIPredicate::slt, bits, zero);
+  return e.sel(negative, flipped, bits);
+}
+
+/// Stores the 8-byte (value, index) pair at element `at` of `out`: f32
+/// [value, index bits]; f16 [value, 0, index bits 0..15, bits 16..31] (the
+/// little-endian bytes of pto-isa's layout).
+static void storePair(Scalars &e, Value out, Value at, Value value,
+                      Value index) {
+  OpBuilder &b = e.b;
+  e.st(value, out, at);
+  if (value.getType().isF32()) {
+    Value bits = arith::BitcastOp::create(b, e.loc, b.getF32Type(), index);
+    e.st(bits, out, e.add(at, 1));
+    return;
+  }
+  Type f16 = b.getF16Type(), i16 = b.getI16Type();
+  Value zero = arith::ConstantOp::create(b, e.loc, b.getF16FloatAttr(0));
+  e.st(zero, out, e.add(at, 1));
+  Value low = arith::TruncIOp::create(b, e.loc, i16, index);
+  Value shift = e.i32(16);
+  Value highBits = arith::ShRUIOp::create(b, e.loc, index, shift);
+  Value high = arith::TruncIOp::create(b, e.loc, i16, highBits);
+  Value lowHalf = arith::BitcastOp::create(b, e.loc, f16, low);
+  e.st(lowHalf, out, e.add(at, 2));
+  Value highHalf = arith::BitcastOp::create(b, e.loc, f16, high);
+  e.st(highHalf, out, e.add(at, 3));
+}
+
+/// TSORT32: each 32-element block of each row, as (value, index) pairs,
+/// sorted by value descending, then index ascending (uint32), then
+/// position; pair p of a block goes to columns pe * p .. pe * p + pe - 1
+/// (pe = 2 elements per pair for f32, 4 for f16). A pair's place is the
+/// number of pairs of its block that come before it, so each block is
+/// written once with no scratch.
+LogicalResult TileLowering::lowerSort32(Sort32Op op) {
+  b.setInsertionPoint(op);
+  Scalars e{b, op.getLoc()};
+  auto in = cast<TileType>(op.getInput().getType());
+  auto idxType = cast<TileType>(op.getIndex().getType());
+  int64_t c = in.getCols();
+  int64_t pe = 8 / getElementBytes(in.getElementType());
+  bool sharedIndex = idxType.getRows() == 1 && in.getRows() != 1;
+  Value src = buffer(op.getInput()), idx = buffer(op.getIndex());
+  Value res = result(e, op);
+  using P = arith::CmpIPredicate;
+  e.each(in.getRows(), [&](Value r) {
+    e.each(c / 32, [&](Value blk) {
+      Value blockStart = e.mul(blk, 32);
+      Value base = e.flat(r, c, blockStart);
+      Value ibase = sharedIndex ? blockStart : base;
+      Value outStart = e.mul(blk, 32 * pe);
+      Value outBase = e.flat(r, pe * c, outStart);
+      e.each(32, [&](Value k) {
+        Value vk = e.ld(src, e.add(base, k));
+        Value keyK = sortKey(e, vk);
+        Value ik = e.ld(idx, e.add(ibase, k));
+        Value none = e.idx(0);
+        auto count = e.loop(0, 32, 1, ValueRange{none});
+        {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(count.getBody());
+          Value j = count.getInductionVar();
+          Value vj = e.ld(src, e.add(base, j));
+          Value keyJ = sortKey(e, vj);
+          Value ij = e.ld(idx, e.add(ibase, j));
+          // j before k: a larger key, or the same key and a smaller index
+          // (as uint32), or the same both and an earlier position.
+          Value larger = e.cmpi(P::sgt, keyJ, keyK);
+          Value sameKey = e.cmpi(P::eq, keyJ, keyK);
+          Value smallerIdx = e.cmpi(P::ult, ij, ik);
+          Value sameIdx = e.cmpi(P::eq, ij, ik);
+          Value earlier = e.cmpi(P::ult, j, k);
+          Value tie = e.ori(smallerIdx, e.andi(sameIdx, earlier));
+          Value before = e.ori(larger, e.andi(sameKey, tie));
+          Value acc = count.getRegionIterArgs()[0];
+          Value inc = e.add(acc, 1);
+          Value next = e.sel(before, inc, acc);
+          scf::YieldOp::create(b, e.loc, next);
+        }
+        Value at = e.add(outBase, e.mul(count.getResult(0), pe));
+        storePair(e, res, at, vk, ik);
+      });
+    });
+  });
+  toErase.push_back(op);
+  return success();
+}
+
+/// One merge of TMRGSORT, as pto-isa defines it: `lists` (buffer, first
+/// column, pair count) of (value, index) pairs of `pe` elements (2 for f32,
+/// 4 for f16) merge into `out` from column `outBase`; at each step the pair
+/// of largest value is taken, of equal values (and when no value is
+/// larger, as with NaN) the one of the earliest list.
+static void emitMerge(Scalars &e,
+                      ArrayRef<std::tuple<Value, Value, int64_t>> lists,
+                      Value out, Value outBase, Type elt) {
+  int64_t pe = 8 / getElementBytes(elt);
+  OpBuilder &b = e.b;
+  int64_t total = 0;
+  SmallVector<Value> inits;
+  for (auto &l : lists) {
+    total += std::get<2>(l);
+    inits.push_back(e.idx(0));
+  }
+  auto loop = e.loop(0, total, 1, inits);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value have = arith::ConstantIntOp::create(b, e.loc, b.getI1Type(), 0);
+  Value init = arith::ConstantOp::create(b, e.loc, FloatAttr::get(elt, 0));
+  // The picked pair's elements: best[0] is its value.
+  SmallVector<Value> best(pe, init);
+  Value pick = e.idx(0);
+  Value yes = arith::ConstantIntOp::create(b, e.loc, b.getI1Type(), 1);
+  for (auto [n, l] : llvm::enumerate(lists)) {
+    auto [buf, first, pairs] = l;
+    Value i = loop.getRegionIterArgs()[n];
+    Value count = e.idx(pairs);
+    Value valid = e.cmpi(arith::CmpIPredicate::ult, i, count);
+    // An exhausted list is read at its last pair (in bounds) and not taken.
+    Value last = e.idx(pairs - 1);
+    Value clamped = arith::MinUIOp::create(b, e.loc, i, last);
+    Value pos = e.add(first, e.mul(clamped, pe));
+    SmallVector<Value> pair;
+    for (int64_t k = 0; k < pe; ++k)
+      pair.push_back(e.ld(buf, e.add(pos, k)));
+    Value notHave = arith::XOrIOp::create(b, e.loc, have, yes);
+    Value larger = e.cmpf(arith::CmpFPredicate::OGT, pair[0], best[0]);
+    Value take = e.andi(valid, e.ori(notHave, larger));
+    have = e.ori(have, take);
+    for (int64_t k = 0; k < pe; ++k)
+      best[k] = e.sel(take, pair[k], best[k]);
+    pick = e.sel(take, e.idx(n), pick);
+  }
+  Value o = e.add(outBase, e.mul(loop.getInductionVar(), pe));
+  for (int64_t k = 0; k < pe; ++k)
+    e.st(best[k], out, e.add(o, k));
+  SmallVector<Value> next;
+  for (auto [n, l] : llvm::enumerate(lists)) {
+    Value i = loop.getRegionIterArgs()[n];
+    Value list = e.idx(n);
+    Value mine = e.cmpi(arith::CmpIPredicate::eq, pick, list);
+    Value inc = e.add(i, 1);
+    next.push_back(e.sel(mine, inc, i));
+  }
+  scf::YieldOp::create(b, e.loc, next);
+}
+
+/// Single-list TMRGSORT: groups of 4 runs of block_len columns.
+LogicalResult TileLowering::lowerMrgSort(MrgSortOp op) {
+  b.setInsertionPoint(op);
+  Scalars e{b, op.getLoc()};
+  auto type = cast<TileType>(op.getType());
+  Type elt = type.getElementType();
+  int64_t pe = 8 / getElementBytes(elt);
+  int64_t len = op.getBlockLen(), group = 4 * len;
+  Value src = buffer(op.getInput());
+  Value res = result(e, op);
+  e.each(type.getCols() / group, [&](Value g) {
+    Value base = e.mul(g, group);
+    SmallVector<std::tuple<Value, Value, int64_t>> lists;
+    for (int64_t r = 0; r < 4; ++r)
+      lists.push_back({src, e.add(base, r * len), len / pe});
+    emitMerge(e, lists, res, base, elt);
+  });
+  toErase.push_back(op);
+  return success();
+}
+
+/// Multi-list TMRGSORT (not exhausted): 2 to 4 lists into one.
+LogicalResult TileLowering::lowerMrgSortLists(MrgSortListsOp op) {
+  b.setInsertionPoint(op);
+  Scalars e{b, op.getLoc()};
+  Type elt = cast<TileType>(op.getType()).getElementType();
+  int64_t pe = 8 / getElementBytes(elt);
+  SmallVector<std::tuple<Value, Value, int64_t>> lists;
+  for (Value v : op.getInputs())
+    lists.push_back({buffer(v), e.idx(0),
+                     cast<TileType>(v.getType()).getCols() / pe});
+  Value res = result(e, op);
+  emitMerge(e, lists, res, e.idx(0), elt);
+  toErase.push_back(op);
+  return success();
+}
+
+/// tile.store {atomic_add}: each element is added into GM with an atomic
+/// read-modify-write, so blocks that run at once on the simulation's worker
+/// threads and add into one region do not lose updates.
+LogicalResult TileLowering::lowerAtomicStore(StoreOp op) {
+  b.setInsertionPoint(op);
+  Scalars e{b, op.getLoc()};
+  TileType type = op.getTileType();
+  Value gm = op.getDest();
+  int64_t rank = op.getMemRefType().getRank();
+  int64_t rows = type.getRows(), cols = type.getCols();
+  Type elt = type.getElementType();
+  auto kind = isa<FloatType>(elt) ? arith::AtomicRMWKind::addf
+                                  : arith::AtomicRMWKind::addi;
+  Value buf = buffer(op.getValue());
+  e.each(rows, [&](Value r) {
+    e.each(cols, [&](Value c) {
+      SmallVector<Value> gmIdx(op.getIndices().begin(), op.getIndices().end());
+      if (rank >= 2)
+        gmIdx[rank - 2] = e.add(gmIdx[rank - 2], r);
+      gmIdx[rank - 1] = e.add(gmIdx[rank - 1], c);
+      Value v = e.ld(buf, e.flat(r, cols, c));
+      memref::AtomicRMWOp::create(b, e.loc, kind, v, gm, gmIdx);
+    });
   });
   toErase.push_back(op);
   return success();
@@ -1730,7 +2086,9 @@ LogicalResult TileLowering::lower(Operation *op) {
         return lowerLoadStore(o, o.getSource(), o.getIndices(),
                               o.getTileType(), Value(), true);
       })
-      .Case<StoreOp>([&](StoreOp o) {
+      .Case<StoreOp>([&](StoreOp o) -> LogicalResult {
+        if (o.getAtomicAdd())
+          return lowerAtomicStore(o);
         return lowerLoadStore(o, o.getDest(), o.getIndices(), o.getTileType(),
                               o.getValue(), false);
       })
@@ -1862,6 +2220,15 @@ LogicalResult TileLowering::lower(Operation *op) {
       .Case<ExtractOp>([&](ExtractOp o) { return lowerExtract(o); })
       .Case<InsertOp>([&](InsertOp o) { return lowerInsert(o); })
       .Case<ArangeOp>([&](ArangeOp o) { return lowerArange(o); })
+      .Case<GatherIndexOp>([&](GatherIndexOp o) { return lowerGatherIndex(o); })
+      .Case<ScatterIndexOp>([&](ScatterIndexOp o) {
+        return lowerScatterIndex(o);
+      })
+      .Case<Sort32Op>([&](Sort32Op o) { return lowerSort32(o); })
+      .Case<MrgSortOp>([&](MrgSortOp o) { return lowerMrgSort(o); })
+      .Case<MrgSortListsOp>([&](MrgSortListsOp o) {
+        return lowerMrgSortLists(o);
+      })
       .Case<RowSumOp>([&](Operation *o) {
         return lowerRowReduce(o, ReduceKind::Sum);
       })
@@ -1997,7 +2364,8 @@ static LogicalResult checkSupported(func::FuncOp func) {
              XorOp, ShlOp, ShrOp, NotOp, AndSOp, OrSOp, XorSOp, ShlSOp,
              ShrSOp, RowProdOp, RowMinOp, ColSumOp, ColMaxOp, ColMinOp,
              ColProdOp, RowArgMaxOp, RowArgMinOp, ColArgMaxOp, ColArgMinOp,
-             TransposeOp, ConcatOp, ReinterpretViewOp, TriOp>(op) &&
+             TransposeOp, ConcatOp, ReinterpretViewOp, TriOp, GatherIndexOp,
+             ScatterIndexOp, Sort32Op, MrgSortOp, MrgSortListsOp>(op) &&
         !getExpandInfo(op)) {
       op->emitOpError("has no lowering for the CPU simulation");
       return WalkResult::interrupt();

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import math
 
-from ..language.types import BF16, FP16, FP32, INT8, INT32, MaskPattern
+from ..language.types import (BF16, FP16, FP32, INDEX, INT8, INT32, INT64,
+                              UINT32, MaskPattern)
 from ..mlir import ir
 from ..mlir.dialects import memref
 from . import memories, optable
@@ -364,6 +365,9 @@ CAST_RULES = {
     (FP16, INT32): ROUNDING, (FP16, INT8): ALL_MODES,
     (FP16, FP32): ("none",), (BF16, FP32): ("none",), (INT8, FP16): ("none",),
     (INT32, FP32): ALL_MODES, (INT32, FP16): ROUNDING,
+    # 64-bit tiles: sign extension and (as torch) a wrapping truncation.
+    (INT32, INT64): ("none",), (INT64, INT32): ("none",),
+    (INT32, INDEX): ("none",), (INDEX, INT32): ("none",),
 }
 PYPTO_DEFAULT_MODE = "round"
 
@@ -381,6 +385,15 @@ def cast(cg, node, a):
     memories.check_vector_operand(cg, t, a.input.node, "pl.cast")
     if t.dtype is target and (mode is None or mode == "none"):
         return t
+    if {t.dtype, target} in ({INT32, UINT32}, {INT64, INDEX}):
+        # The same bits (as torch's .to() between them): no IR.
+        return TileVal(t.value, t.shape, target)
+    if UINT32 in (t.dtype, target):
+        raise cg.error(node, f"no {t.dtype.name} -> {target.name} conversion",
+                       expected="UINT32 <-> INT32 (the same bits)",
+                       found=f"{t.dtype.name} -> {target.name}",
+                       help="cast through pl.INT32 (exact for values below "
+                            "2**31)")
     rule = CAST_RULES.get((t.dtype, target))
     if rule is None:
         legal = [d.name for (f, d) in CAST_RULES if f is t.dtype]
@@ -490,8 +503,7 @@ def _pattern(cg, arg, op):
         raise cg.error(arg.node, f"{op} needs a mask pattern",
                        expected="mask_pattern=pl.tile.MaskPattern.P0101 or "
                                 "P1010", found=describe(p),
-                       help="the index form of gather/scatter is not "
-                            "supported")
+                       help="or the index form: dim=-1, index=idx")
     return getattr(tile_d.MaskPattern, p.name.lower())
 
 
@@ -503,43 +515,49 @@ def _mask_element(cg, node, op, t: TileVal):
 
 
 def gather(cg, node, a, op="pl.gather"):
+    """The mask form (frontend/index_ops.py dispatches the forms)."""
     pattern = _pattern(cg, a.mask_pattern, op)
-    if a.output_dtype.value is not None:
-        raise cg.error(a.output_dtype.node, f"{op}(output_dtype=...) is not "
-                       f"supported", help="convert the result with pl.cast")
     cg.require_core(node, op, "vector")
     t = _tile(cg, a.input, "input")
     _mask_element(cg, a.input.node, op, t)
+    out = t.dtype
+    if a.output_dtype.value is not None:
+        # A reinterpretation of the kept elements' bits (pto-isa's TGATHER
+        # mask form), e.g. the index half of sort32 pairs as INT32.
+        out = cg.dtype_arg(a.output_dtype, "output_dtype")
+        if out.bits != t.dtype.bits:
+            raise cg.error(a.output_dtype.node, f"{op}(output_dtype=...) "
+                           "reinterprets the elements' bits, so it must have "
+                           "the input's width",
+                           expected=f"a {t.dtype.bits}-bit dtype",
+                           found=f"{out.name} ({out.bits}-bit)",
+                           help="convert values with pl.cast")
     m, n = t.shape
     if n % 2:
         raise cg.error(a.input.node, f"{op} needs an even number of columns",
                        expected="[M, 2K]", found=t.describe())
     shape = (m, n // 2)
-    v = tile_d.GatherOp(cg.tile_type(shape, t.dtype), t.value, pattern,
+    v = tile_d.GatherOp(cg.tile_type(shape, out), t.value, pattern,
                         loc=cg.loc(node), ip=cg.ip).result
-    return TileVal(v, shape, t.dtype)
+    return TileVal(v, shape, out)
 
 
-def scatter(cg, node, a):
-    op = "pl.tensor.scatter"
-    if a.index_form:
-        raise cg.error(node, f"{op} with {', '.join(a.index_form)}= (the index "
-                       f"form) is not supported", help="use mask_pattern= and "
-                       "dst=")
+def scatter(cg, node, a, op="pl.tensor.scatter"):
+    """The mask form: `input` is the compact tile written into `dst`."""
     pattern = _pattern(cg, a.mask_pattern, op)
     if a.dst.value is None:
         raise cg.error(node, f"{op} needs dst=, the tile it writes into")
     cg.require_core(node, op, "vector")
-    src = _tile(cg, a.src, "src")
+    src = _tile(cg, a.input, "input")
     dst = _tile(cg, a.dst, "dst")
     _mask_element(cg, a.dst.node, op, dst)
     if src.dtype is not dst.dtype:
-        raise cg.error(a.src.node, f"dtype mismatch in {op}",
+        raise cg.error(a.input.node, f"dtype mismatch in {op}",
                        expected=f"{dst.dtype.name} (the dtype of dst)",
                        found=f"{src.dtype.name} (src)")
     m, n = dst.shape
     if n % 2 or src.shape != (m, n // 2):
-        raise cg.error(a.src.node, f"{op} writes every other column of dst",
+        raise cg.error(a.input.node, f"{op} writes every other column of dst",
                        expected=f"src [{m}, {n // 2}] for dst {shape_str(dst.shape)}"
                        if n % 2 == 0 else "dst with an even number of columns",
                        found=f"src {shape_str(src.shape)}")
@@ -861,3 +879,9 @@ def _cmps(cg, node, a):
 
 BUILTINS.update({"tile.cmp": BUILTINS["cmp"], "cmps": _cmps,
                  "tile.cmps": _cmps, "tile.prelu": BUILTINS["prelu"]})
+
+# Index gather / scatter, sort32, mrgsort, assemble (frontend/index_ops.py):
+# its gather / scatter dispatch between the index and the mask forms.
+from .index_ops import INDEX_BUILTINS  # noqa: E402
+
+BUILTINS.update(INDEX_BUILTINS)

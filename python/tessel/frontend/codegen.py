@@ -158,7 +158,8 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
             t = {"bf16": ir.BF16Type.get, "f16": ir.F16Type.get,
                  "f32": ir.F32Type.get,
                  "i8": lambda: ir.IntegerType.get_signless(8),
-                 "i32": lambda: ir.IntegerType.get_signless(32)}[dtype.mlir]()
+                 "i32": lambda: ir.IntegerType.get_signless(32),
+                 "i64": lambda: ir.IntegerType.get_signless(64)}[dtype.mlir]()
             self._types[dtype.name] = t
         return t
 
@@ -474,13 +475,21 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
     def check_dtype_supported(self, dtype, node):
         if not isinstance(dtype, DataType):
             raise self.error(node, "expected a pl dtype",
-                             expected="pl.BF16, pl.FP16, pl.FP32, pl.INT8 or "
-                                      "pl.INT32",
+                             expected="pl.BF16, pl.FP16, pl.FP32, pl.INT8, "
+                                      "pl.INT32, pl.UINT32, pl.INT64 or "
+                                      "pl.INDEX",
                              found=describe(dtype))
+        if dtype.name == "TASK_ID":
+            raise self.error(node, "pl.TASK_ID is a task handle, not an "
+                             "element type", expected="a tile / tensor dtype",
+                             found=repr(dtype),
+                             help="TaskIds live in pl.Scalar[pl.TASK_ID] "
+                                  "and pl.array.create(n, pl.TASK_ID)")
         if not dtype.supported:
             raise self.error(node, f"dtype {dtype!r} is not supported by "
                              f"Tessel", expected="pl.BF16, pl.FP16, pl.FP32, "
-                             "pl.INT8 or pl.INT32", found=repr(dtype))
+                             "pl.INT8, pl.INT32, pl.UINT32, pl.INT64 or "
+                             "pl.INDEX", found=repr(dtype))
 
 #: Side-effect-free ops the frontend makes for index arithmetic; those left
 #: without uses (a slice's upper bound, whose linear form was all that was

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from ..language.types import FP16, FP32, INT32
+from ..language.types import FP16, FP32, INT32, UINT32
 from ..mlir import ir
 from . import tile_ops as tile_d
 from .builtins import _check_dtype, _is_scalar, _tile
@@ -27,7 +27,8 @@ def log(cg, node, a):
     return TileVal(v, t.shape, t.dtype)
 
 
-ARANGE_LIMIT = {INT32: 2 ** 31, FP32: 2 ** 24, FP16: 2 ** 11}
+ARANGE_LIMIT = {INT32: 2 ** 31, UINT32: 2 ** 31, FP32: 2 ** 24,
+                FP16: 2 ** 11}
 
 
 def arange(cg, node, a):
@@ -39,12 +40,12 @@ def arange(cg, node, a):
     dtype = cg.dtype_arg(a.dtype)
     if dtype not in ARANGE_LIMIT:
         raise cg.error(a.dtype.node, f"pl.arange of {dtype.name} is not "
-                       "supported", expected="INT32, FP32 or FP16",
+                       "supported", expected="INT32, UINT32, FP32 or FP16",
                        found=dtype.name,
                        help="make INT32 indices and pl.cast them")
     last = start + shape[0] * shape[1] - 1
     limit = ARANGE_LIMIT[dtype]
-    if start < -limit or last >= limit:
+    if start < (0 if dtype is UINT32 else -limit) or last >= limit:
         raise cg.error(node, f"pl.arange values {start}..{last} are not all "
                        f"exact in {dtype.name}",
                        expected=f"values within +-{limit}")

@@ -168,7 +168,9 @@ class Memory:
         return TileVal(op.result, shape, base.dtype)
 
     def store_tile(self, base: GmTensor, offsets, sizes, value, node,
-                   value_node):
+                   value_node, atomic: bool = False):
+        """`base[offsets + sizes] = value`; with `atomic`, `+=` as an
+        atomic add (pl.assemble(..., atomic=pl.AtomicType.Add))."""
         self.require_core(node, f"storing into '{base.name}'")
         if not base.writable:
             raise self.error(node, f"cannot store into input tensor "
@@ -193,8 +195,9 @@ class Memory:
                              help=f"convert it first: pl.cast(t, target_type="
                                   f"pl.{base.dtype.name}, mode=...)")
         idx = [self.index_value(o, node) for o in offsets]
-        tile_d.StoreOp(t.value, base.value, idx, loc=self.loc(node),
-                       ip=self.ip)
+        tile_d.StoreOp(t.value, base.value, idx,
+                       atomic_add=True if atomic else None,
+                       loc=self.loc(node), ip=self.ip)
         self.unwritten.pop(base.base, None)
 
     def store_slice(self, base, target, value, stmt):

@@ -25,7 +25,8 @@ instead.
 Names:
   kernels    jit, jit.inline, inline, Tensor, Out, InOut, Scalar, Tile
   call-time  dynamic (DynVar), x.bind_dynamic(i, T), tensor.dim
-  dtypes     BF16, FP16, FP32, INT8, INT32 (others PyPTO names are errors)
+  dtypes     BF16, FP16, FP32, INT8, INT32, UINT32 (indices; others PyPTO
+             names are errors)
   scopes     spmd, parallel, at, Level, pipeline, range, unroll; task graph:
              `with pl.spmd(...) as tid`, `with pl.at(...) as tid`, deps=,
              allow_early_resolve=, system.task_dummy, array.create,
@@ -41,7 +42,10 @@ Names:
              not_, shl, shls, shr, shrs, row_sum, row_max, row_min, row_prod,
              col_sum, col_max, col_min, col_prod, row_argmax, row_argmin,
              col_argmax, col_argmin, transpose, concat, reinterpret_view,
-             tri, const, get_block_num, cast, gather, tensor.gather, tensor.scatter, tile.MaskPattern, arange; tile subscripts
+             tri, const, get_block_num, cast, gather (index and mask forms),
+             scatter, tensor.gather, tensor.scatter, tile.MaskPattern,
+             sort32, mrgsort, assemble (atomic=AtomicType.Add), arange;
+             tile subscripts
              t[a:b, c:d] (read and assigned)
   broadcasts row_expand, col_expand, expands, row_expand_{add,sub,mul,div,
              max,min,expdif}, col_expand_{add,sub,mul,div,max,min,expdif}
@@ -65,6 +69,7 @@ from .ops import (  # noqa: F401
     range, recip, reshape, row_expand_mul, row_max, row_sum, rsqrt, sin,
     slice, spmd, sqrt, store, sub,
 )
+from .index_ops import assemble, mrgsort, scatter, sort32  # noqa: F401
 from .broadcast import (  # noqa: F401
     arange, col_expand, col_expand_add, col_expand_div, col_expand_expdif,
     col_expand_max, col_expand_min, col_expand_sub, expands, log, row_expand,
@@ -74,7 +79,7 @@ from .broadcast import (  # noqa: F401
 from .types import (  # noqa: F401
     BF16, BOOL, DN, FP4, FP8E4M3FN, FP8E5M2, FP8E8M0, FP16, FP32, HF4, HF8,
     INDEX, INT4, INT8, INT16, INT32, INT64, ND, NZ, TASK_ID, UINT4, UINT8,
-    UINT16, UINT32, UINT64, DataType, DynVar, InOut, Level, MaskPattern, Mem,
+    UINT16, UINT32, UINT64, AtomicType, DataType, DynVar, InOut, Level, MaskPattern, Mem,
     MemorySpace, Out, Scalar, Tensor, TensorLayout, Tile, dynamic,
 )
 

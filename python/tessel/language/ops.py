@@ -510,22 +510,31 @@ def cast(input, target_type, mode=None):  # noqa: A002
 
 
 @builtin("gather")
-def gather(input, mask_pattern=None, *, output_dtype=None):  # noqa: A002
-    """Keep the even (`P0101`) or odd (`P1010`) columns: [M, 2K] -> [M, K]."""
+def gather(input, dim=None, index=None, *, mask_pattern=None,  # noqa: A002
+           output_dtype=None, kvalue=None, cmp_mode=None, out_cols=None,
+           offset=0, count_dtype=None):
+    """Index form (`dim=-1, index=idx`): `out[r, k] = input[r, idx[r, k]]`
+    (0 for an index outside the row). Mask form (`mask_pattern=`): keep the
+    even (`P0101`) or odd (`P1010`) columns, [M, 2K] -> [M, K], optionally
+    reinterpreted as `output_dtype` of the same width."""
 
 
 def _tensor_gather():
     @builtin("tensor.gather")
-    def gather(input, mask_pattern=None, *, output_dtype=None):  # noqa: A002
+    def gather(input, dim=None, index=None, *, mask_pattern=None,  # noqa: A002
+               output_dtype=None, kvalue=None, cmp_mode=None, out_cols=None,
+               offset=0, count_dtype=None):
         """Same as `pl.gather`."""
     return gather
 
 
 def _tensor_scatter():
     @builtin("tensor.scatter")
-    def scatter(src, mask_pattern=None, dst=None, **index_form):
-        """Write `src` [M, K] into the even (`P0101`) or odd (`P1010`)
-        columns of `dst` [M, 2K]; returns the updated tile."""
+    def scatter(input, dim=None, index=None, src=None, *,  # noqa: A002
+                mask_pattern=None, dst=None):
+        """Index form: as `pl.scatter`. Mask form: write `input` [M, K]
+        into the even (`P0101`) or odd (`P1010`) columns of `dst` [M, 2K];
+        returns the updated tile."""
     return scatter
 
 

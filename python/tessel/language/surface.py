@@ -71,7 +71,6 @@ UNSUPPORTED: dict[str, str] = {
     "TileLayout": _NOT_YET,
     "PadValue": "tiles are always full: slice the valid region instead",
     "CompactMode": _NOT_YET,
-    "AtomicType": _NOT_YET,
     "ForKind": "use pl.range, pl.pipeline, pl.parallel or pl.spmd",
     "FunctionType": _NOT_YET,
     "Role": _CROSS_CORE,
@@ -102,7 +101,6 @@ UNSUPPORTED: dict[str, str] = {
     "expand_clone": "use pl.col_expand_mul / pl.row_expand_mul with a ones "
                     "tile",
     # -- memory and movement ------------------------------------------------
-    "assemble": "store the tile with out[a:b, c:d] = tile or pl.store",
     "read": "use pl.slice / a subscript to load a tile",
     "write": "store a tile with out[a:b, c:d] = tile",
     "fillpad": "tiles are always full: slice the valid region instead",
@@ -124,8 +122,7 @@ UNSUPPORTED: dict[str, str] = {
     # -- gather, scatter, sort ----------------------------------------------
     "gather_row": _NOT_YET, "paged_gather": _NOT_YET, "gatherb": _NOT_YET,
     "mgather": _NOT_YET, "mscatter": _NOT_YET,
-    "scatter": "use pl.tensor.scatter(src, mask_pattern=..., dst=...)",
-    "scatter_update": _NOT_YET, "sort32": _NOT_YET, "mrgsort": _NOT_YET,
+    "scatter_update": _NOT_YET,
     # -- block identity ---------------------------------------------------
     "get_block_idx": "use pl.tile.get_block_idx() or the loop variable of "
                      "`for b in pl.spmd(n):`",
@@ -225,7 +222,7 @@ def registry() -> dict[str, Entry]:
             elif isinstance(obj, DataType):
                 out[q] = Entry(q, "dtype", obj.supported,
                                "" if obj.supported else
-                               "use BF16, FP16, FP32, INT8 or INT32")
+                               "use BF16, FP16, FP32, INT8, INT32, UINT32, INT64 or INDEX")
             elif isinstance(obj, TensorLayout):
                 out[q] = Entry(q, "layout", obj is TensorLayout.ND,
                                "" if obj is TensorLayout.ND else
@@ -242,6 +239,7 @@ PUBLIC_OTHERS = {
          "DynVar": "type", "dynamic": "construct",
          "Out": "type", "InOut": "type", "Scalar": "type", "Tile": "type",
          "Level": "enum", "MaskPattern": "enum", "DataType": "type",
+         "AtomicType": "enum",
          "MemorySpace": "enum", "Mem": "enum",
          "TensorLayout": "enum", "tile": "namespace", "tensor": "namespace",
          "system": "namespace", "array": "namespace"},

@@ -4,12 +4,15 @@
 from .ops import tensor_dim as dim
 from .ops import tensor_gather as gather
 from .ops import tensor_scatter as scatter
+from .index_ops import tensor_assemble as assemble
+from .index_ops import tensor_mrgsort as mrgsort
+from .index_ops import tensor_sort32 as sort32
 from .ops import tensor_concat as concat
 from .ops import tensor_get_block_num as get_block_num
 from .ops import tensor_transpose as transpose
 
 __all__ = ["dim", "gather", "scatter", "concat", "get_block_num",
-           "transpose"]
+           "transpose", "assemble", "sort32", "mrgsort"]
 
 
 def _add_unsupported():

@@ -19,12 +19,16 @@ from .ops import tile_sels as sels  # noqa: F401
 from .ops import tile_transpose as transpose  # noqa: F401
 from .ops import tile_tri as tri  # noqa: F401
 from .tasks import get_block_idx
+from .index_ops import tile_gather as gather  # noqa: F401
+from .index_ops import tile_mrgsort as mrgsort  # noqa: F401
+from .index_ops import tile_scatter as scatter  # noqa: F401
+from .index_ops import tile_sort32 as sort32  # noqa: F401
 from .types import MaskPattern
 
 __all__ = ["MaskPattern", "get_block_idx", "load", "store", "full", "move",
            "create", "create_tile", "relu", "lrelu", "maximums", "minimums", "rem", "rems",
            "cmp", "cmps", "sel", "sels", "prelu", "transpose", "concat",
-           "tri", "get_block_num"]
+           "tri", "get_block_num", "gather", "scatter", "sort32", "mrgsort"]
 
 
 def _add_unsupported():

@@ -59,10 +59,14 @@ INT32 = DataType("INT32", "i32", "int32", 32, False, True)
 # PyPTO names Tessel does not support (yet): using one is a compile error.
 INT4 = DataType("INT4", None, None, 4, False, False)
 INT16 = DataType("INT16", None, "int16", 16, False, False)
-INT64 = DataType("INT64", None, "int64", 64, False, False)
+# 64-bit integer tiles (i64): loads, stores, subscripts, index gather /
+# scatter and casts to and from INT32, on the CPU simulation.
+INT64 = DataType("INT64", "i64", "int64", 64, False, True)
 UINT8 = DataType("UINT8", None, "uint8", 8, False, False)
 UINT16 = DataType("UINT16", None, None, 16, False, False)
-UINT32 = DataType("UINT32", None, None, 32, False, False)
+# UINT32 tiles are i32 tiles in the IR (the same bits); the frontend keeps
+# the signedness and allows only the ops that do not depend on it.
+UINT32 = DataType("UINT32", "i32", "uint32", 32, False, True)
 UINT64 = DataType("UINT64", None, None, 64, False, False)
 FP8E4M3FN = DataType("FP8E4M3FN", None, "float8_e4m3fn", 8, True, False)
 FP8E5M2 = DataType("FP8E5M2", None, "float8_e5m2", 8, True, False)
@@ -72,7 +76,9 @@ HF4 = DataType("HF4", None, None, 4, True, False)
 HF8 = DataType("HF8", None, None, 8, True, False)
 UINT4 = DataType("UINT4", None, None, 4, False, False)
 BOOL = DataType("BOOL", None, "bool", 8, False, False)
-INDEX = DataType("INDEX", None, None, 64, False, False)
+# PyPTO's index type (64-bit): as a tile element the same i64 as INT64.
+INDEX = DataType("INDEX", "i64", "int64", 64, False, True)
+# A task handle (pl.Scalar[pl.TASK_ID], pl.array.create), never an element.
 TASK_ID = DataType("TASK_ID", None, None, 64, False, False)
 
 ALL_DTYPES = (BF16, FP16, FP32, INT8, INT32, INT4, INT16, INT64, UINT8,
@@ -364,6 +370,16 @@ _MEMORY_BUFFER = {"DDR": "GM", "Vec": "UB", "Mat": "L1", "Left": "L0A",
 
 #: PyPTO's second name of the same enum.
 Mem = MemorySpace
+
+
+class AtomicType(enum.Enum):
+    """The combine mode of `pl.assemble(..., atomic=...)`: `None_`
+    overwrites, `Add` adds atomically into global memory."""
+    None_ = 0
+    Add = 1
+
+    def __repr__(self) -> str:
+        return f"pl.AtomicType.{self.name}"
 
 
 class MaskPattern(enum.Enum):

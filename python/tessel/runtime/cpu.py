@@ -58,6 +58,7 @@ def _dtype_of(element_type: ir.Type):
         "f32": torch.float32,
         "i8": torch.int8,
         "i32": torch.int32,
+        "i64": torch.int64,
     }.get(text)
 
 
@@ -451,7 +452,9 @@ class CpuKernel:
             if t.device.type != "cpu":
                 raise ArgumentError(f"{what}: expected a CPU tensor, got "
                                     f"device {t.device}")
-            if t.dtype != spec.dtype:
+            # A pl.UINT32 tensor is an i32 memref: the same bits.
+            same_bits = (t.dtype == torch.uint32 and spec.dtype == torch.int32)
+            if t.dtype != spec.dtype and not same_bits:
                 raise ArgumentError(
                     f"{what}: expected dtype {_dtype_name(spec.dtype)}, got "
                     f"{_dtype_name(t.dtype)}")

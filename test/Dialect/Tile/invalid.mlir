@@ -46,17 +46,17 @@ func.func private @tile_one_row_over_2_gib_is_rejected(!tile.tile<65536x16384xbf
 
 // -----
 
-// expected-error @below {{tile element type must be bf16, f16, f32, i8 or i32, got 'f64'}}
+// expected-error @below {{tile element type must be bf16, f16, f32, i8, i32 or i64, got 'f64'}}
 func.func private @tile_of_f64_is_rejected(!tile.tile<16x16xf64>)
 
 // -----
 
-// expected-error @below {{tile element type must be bf16, f16, f32, i8 or i32, got 'i16'}}
+// expected-error @below {{tile element type must be bf16, f16, f32, i8, i32 or i64, got 'i16'}}
 func.func private @tile_of_i16_is_rejected(!tile.tile<16x16xi16>)
 
 // -----
 
-// expected-error @below {{tile element type must be bf16, f16, f32, i8 or i32, got 'ui8'}}
+// expected-error @below {{tile element type must be bf16, f16, f32, i8, i32 or i64, got 'ui8'}}
 func.func private @tile_of_unsigned_i8_is_rejected(!tile.tile<16x16xui8>)
 
 // -----
@@ -644,7 +644,7 @@ func.func @alloc_gm_inside_spmd_is_rejected() {
 // -----
 
 func.func @alloc_gm_of_f64_is_rejected() {
-  // expected-error @below {{element type must be bf16, f16, f32, i8 or i32, got 'f64'}}
+  // expected-error @below {{element type must be bf16, f16, f32, i8, i32 or i64, got 'f64'}}
   %s = tile.alloc_gm : memref<8x32xf64>
   return
 }
@@ -1919,11 +1919,13 @@ func.func @gather_of_odd_width_is_rejected() {
 
 // -----
 
+// A gather may reinterpret the kept bits (output_dtype=) only as a type of
+// the same width: f32 -> i32 is legal (index-ops.mlir), f32 -> f16 is not.
 func.func @gather_changing_element_type_is_rejected() {
   tile.spmd 2 (%b) {
     tile.at vector {
       %x = tile.full 1.0 : !tile.tile<8x64xf32>
-      // expected-error @below {{element type mismatch: input holds 'f32', result holds 'f16'}}
+      // expected-error @below {{a gather reinterprets elements as a type of the same width only: input holds 'f32', result 'f16'}}
       %y = tile.gather %x p0101 : !tile.tile<8x64xf32> -> !tile.tile<8x32xf16>
     }
   }

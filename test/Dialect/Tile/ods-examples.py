@@ -16,7 +16,7 @@
 # CHECK: tile.spmd: 1 example parses and verifies
 # CHECK: PlaceAttr: 1 example parses and verifies
 # CHECK: TileType: 1 example parses and verifies
-# CHECK: 96 ops, every one with an example
+# CHECK: 101 ops, every one with an example
 # CHECK: all {{[0-9]+}} examples parse and verify
 
 import re
@@ -65,6 +65,13 @@ OVERRIDES = {
     "tile.extract": {"t": tile("8x64xf32"), "j": arg("index")},
     "tile.insert": {"s": tile("8x16xf32"), "t": tile("8x64xf32"),
                     "j": arg("index")},
+    # TileIndexOps.td.
+    "tile.gather_index": {"x": tile("4x64xf32"), "i": tile("4x8xi32", "0")},
+    "tile.scatter_index": {"s": tile("4x8xf32"), "i": tile("4x8xi32", "0"),
+                           "d": tile("4x64xf32")},
+    "tile.sort32": {"x": tile("1x64xf32"), "i": tile("1x64xi32", "0")},
+    "tile.mrgsort": {"s": tile("1x256xf32")},
+    "tile.mrgsort_lists": {"a": tile("1x64xf32"), "b": tile("1x64xf32")},
     # TileCatalogOps.td: masks over 16 x 64 tiles, integer tiles for the
     # bitwise ops.
     "tile.cmp": {"x": tile("16x64xf32"), "y": tile("16x64xf32")},

@@ -363,14 +363,14 @@ def test_scalar_parameter_not_supported():
 
 
 @pl.jit
-def unsupported_dtype(x: pl.Tensor[[16], pl.INT64],  # ERR-int64
+def unsupported_dtype(x: pl.Tensor[[16], pl.UINT16],  # ERR-uint16
                       y: pl.Out[pl.Tensor[[16], pl.INT32]]):
     pass
 
 
 def test_unsupported_dtype():
-    check(compile_error(unsupported_dtype), "ERR-int64",
-          "dtype pl.INT64 is not supported", found="pl.INT64")
+    check(compile_error(unsupported_dtype), "ERR-uint16",
+          "dtype pl.UINT16 is not supported", found="pl.UINT16")
 
 
 @pl.jit

@@ -49,7 +49,10 @@ def test_dtypes_map_to_torch():
     assert pl.BF16.torch_dtype() is torch.bfloat16
     assert pl.INT8.torch_dtype() is torch.int8
     assert pl.FP32.mlir == "f32" and pl.INT32.mlir == "i32"
-    assert not pl.INT64.supported
+    assert pl.INT64.mlir == "i64" and pl.INT64.torch_dtype() is torch.int64
+    assert pl.INDEX.mlir == "i64" and pl.UINT32.mlir == "i32"
+    assert pl.UINT32.torch_dtype() is torch.uint32
+    assert not pl.TASK_ID.supported and not pl.UINT16.supported
 
 
 @pytest.mark.parametrize("call", [

@@ -139,11 +139,38 @@ template <typename TileT, typename GT> constexpr bool kSameLayout() {
     return false;
 }
 
-/// Copies the vr x vc elements between a tile and GM (`toTile` chooses).
+/// a + b as an atomic add into GM computes it: integers wrap, 16-bit
+/// floats add in f32 and round once to the element type.
+template <typename T> inline T atomicSum(T a, T b) {
+  if constexpr (std::is_same_v<T, ::half> ||
+                std::is_same_v<T, ::bfloat16_t>)
+    return T(static_cast<float>(a) + static_cast<float>(b));
+  else if constexpr (std::is_integral_v<T>)
+    return static_cast<T>(static_cast<std::make_unsigned_t<T>>(a) +
+                          static_cast<std::make_unsigned_t<T>>(b));
+  else
+    return a + b;
+}
+
+/// Copies the vr x vc elements between a tile and GM (`toTile` chooses);
+/// with `accumulate` (tile to GM only) adds each element into GM.
 template <typename TileT, typename GT>
 inline void copyTileGm(const TileT &t, const GmMatrix<GT> &m, unsigned vr,
-                       unsigned vc, bool toTile) {
-  constexpr uint64_t sz = sizeof(typename TileT::DType);
+                       unsigned vc, bool toTile, bool accumulate = false) {
+  using T = typename TileT::DType;
+  constexpr uint64_t sz = sizeof(T);
+  if (accumulate) {
+    for (uint64_t r = 0; r < vr; ++r)
+      for (uint64_t c = 0; c < vc; ++c) {
+        T a, b;
+        uint8_t *gp = const_cast<uint8_t *>(m.at(r, c));
+        std::memcpy(&a, gp, sz);
+        std::memcpy(&b, elemPtr(t, r, c), sz);
+        T s = atomicSum(a, b);
+        std::memcpy(gp, &s, sz);
+      }
+    return;
+  }
   bool rowsContiguous = kVecND<TileT> && GT::layout == pto::Layout::ND &&
                         m.st[4] == 1;
   for (uint64_t r = 0; r < vr; ++r) {
@@ -215,11 +242,18 @@ inline void TLOAD(TileData &dst, GlobalData &src) {
   });
 }
 
-/// UB -> GM on PIPE_MTE3 (Vec tile) or L0C -> GM on PIPE_FIX (Acc tile).
-template <typename TileData, typename GlobalData>
+/// UB -> GM on PIPE_MTE3 (Vec tile) or L0C -> GM on PIPE_FIX (Acc tile);
+/// AtomicType::AtomicAdd adds the tile into GM instead of overwriting it.
+template <typename TileData, typename GlobalData,
+          AtomicType atomicType = AtomicType::AtomicNone>
 inline void TSTORE(GlobalData &dst, TileData &src) {
   using T = typename TileData::DType;
   using namespace pto_ref::detail;
+  static_assert(atomicType == AtomicType::AtomicNone ||
+                    kOneOf<T, float, half, bfloat16_t, int32_t, int16_t,
+                           int8_t>,
+                "TSTORE: AtomicAdd adds fp32, fp16, bf16, int32, int16 or "
+                "int8");
   static_assert(is_global_data_v<GlobalData>,
                 "TSTORE: the destination must be a GlobalTensor");
   static_assert(pto_ref::kIsElement<T>, "TSTORE: unsupported element type");
@@ -253,7 +287,7 @@ inline void TSTORE(GlobalData &dst, TileData &src) {
     read(in, src);
     m.declare(in, AccessKind::Write);
     in.check();
-    copyTileGm(src, m, vr, vc, false);
+    copyTileGm(src, m, vr, vc, false, atomicType == AtomicType::AtomicAdd);
     in.commit();
   });
 }

@@ -162,6 +162,11 @@ using float32_t = float;
 //===----------------------------------------------------------------------===//
 
 namespace pto {
+/// The combine mode of TSTORE (pto-isa include/pto/common/type.hpp).
+enum class AtomicType : uint8_t { AtomicNone = 0, AtomicAdd = 1 };
+} // namespace pto
+
+namespace pto {
 
 /// A dimension or valid extent known only at run time.
 constexpr int DYNAMIC = -1;
