@@ -75,7 +75,7 @@ def test_every_pypto_catalog_family_is_named():
 @pytest.mark.parametrize("source, name, instead", [
     ("y[0:8, :] = pl.part_add(x[0:8, :], x[0:8, :])", "pl.part_add",
      "not supported yet"),
-    ("y[0:8, :] = pl.tile.sort32(x[0:8, :], x[0:8, :])", "pl.tile.sort32",
+    ("y[0:8, :] = pl.tile.gatherb(x[0:8, :], x[0:8, :])", "pl.tile.gatherb",
      "not supported yet"),
     ("m = pl.create_l1([16, 16], pl.FP16)", "pl.create_l1",
      "target_memory=pl.MemorySpace.Mat"),
