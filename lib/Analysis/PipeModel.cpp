@@ -379,6 +379,17 @@ LogicalResult InstrBuilder::build() {
       .Case([&](RemOp) { return notYet("TREM"); })
       .Case([&](RemSOp) { return notYet("TREMS"); })
       .Case([&](ArangeOp) { return notYet("TCI"); })
+      // PTO-ISA reads and writes one element of a UB tile on the scalar
+      // unit (Tile::GetValue / SetValue); tile-insert-sync does not model
+      // the scalar pipe (S) yet, so a read after a TLOAD could not be
+      // ordered.
+      .Case<GetOp, SetOp>([&](Operation *o) -> LogicalResult {
+        return error() << "the NPU back end does not emit " << o->getName()
+                       << " (scalar element access) yet: PTO-ISA's "
+                          "Tile::GetValue / SetValue run on the scalar "
+                          "pipe, which tile-insert-sync does not "
+                          "synchronise yet; the CPU simulation runs it";
+      })
       .Case([&](LoadOp o) { return load(o); })
       .Case([&](StoreOp o) { return store(o); })
       .Case([&](FullOp o) -> LogicalResult {

@@ -38,7 +38,9 @@ class Param:
         # None for a shapeless `pl.Tensor` (specialised at call time).
         self.shape = None if shape is None else tuple(shape)
         self.dtype = dtype
-        self.direction = direction      # "in", "out" or "inout"
+        # "in", "out", "inout" or "scalar" (a pl.Scalar parameter, passed
+        # as a one-element tensor).
+        self.direction = direction
 
     @property
     def is_output(self) -> bool:
@@ -64,6 +66,36 @@ class Param:
         shape = None if self.shape is None else list(self.shape)
         return (f"Param({self.name!r}, {shape}, {self.dtype!r}, "
                 f"{self.direction!r})")
+
+
+def scalar_tensors(kernel_name: str, params, args) -> tuple:
+    """`args` with each `pl.Scalar` parameter's number (or one-element
+    tensor) as a one-element tensor of its dtype; an ArgumentError naming
+    the parameter for anything else."""
+    import torch
+    out = list(args)
+    for i, (a, p) in enumerate(zip(args, params)):
+        if p.direction != "scalar":
+            continue
+        if isinstance(a, torch.Tensor) and a.numel() == 1:
+            a = a.reshape(()).item()
+        ok = isinstance(a, (int, float)) and not isinstance(a, bool)
+        if ok and p.dtype.is_int and not float(a).is_integer():
+            ok = False
+        if not ok:
+            raise ArgumentError(
+                f"{kernel_name}(): argument '{p.name}' is a "
+                f"pl.Scalar[pl.{p.dtype.name}] and takes a number, got "
+                f"{type(a).__name__} {a!r}")
+        if p.dtype.is_int:
+            a = int(a)
+            bits = p.dtype.bits
+            if not -2 ** (bits - 1) <= a < 2 ** (bits - 1):
+                raise ArgumentError(
+                    f"{kernel_name}(): argument '{p.name}' = {a} does not "
+                    f"fit pl.{p.dtype.name}")
+        out[i] = torch.tensor([a], dtype=p.dtype.torch_dtype())
+    return tuple(out)
 
 
 #: The ways to run a kernel on this machine: the LLVM CPU simulation, or the
@@ -216,6 +248,17 @@ class JitKernel:
 
     # -- running ---------------------------------------------------------
 
+    def scalar_args(self, args) -> tuple:
+        """`args` with the value of each `pl.Scalar` parameter (a Python
+        number, or a one-element tensor) as the one-element tensor the
+        kernel reads it from (frontend/scalars.py): the value is a run-time
+        argument, so a new value does not recompile the kernel."""
+        params = self.signature
+        if not any(p.direction == "scalar" for p in params) or \
+                len(args) != len(params):
+            return args
+        return scalar_tensors(self.__name__, params, args)
+
     def check_args(self, args) -> tuple:
         """Check tensors against the annotations; the error names the
         parameter. Returns the signature key of the arguments."""
@@ -341,6 +384,7 @@ class JitKernel:
         driver.check_target(target)
         self._drop_stale()
         if args:
+            args = self.scalar_args(args)
             sig_key = self.check_args(args)
             bind_key = self.bind_key(args)
             self._last_bind = bind_key or None
@@ -384,6 +428,8 @@ class JitKernel:
                 self._reads.append(built.info["reads"])
                 exe.kernel_returns = built.info["returns"]
                 self._executables[key] = exe
+                if any(p.direction == "scalar" for p in self.signature):
+                    exe.arg_converter = self.scalar_args
                 return exe
             # The scheduled, placed program: the backend lowers it in place.
             compiled = driver.finish(built, scheduled_stage(),
@@ -403,6 +449,8 @@ class JitKernel:
                                       "lowering (tile-cpu-pipeline)") from None
             exe.kernel_returns = compiled.returns
             self._executables[key] = exe
+        if any(p.direction == "scalar" for p in self.signature):
+            exe.arg_converter = self.scalar_args
         return exe
 
     @staticmethod
@@ -476,6 +524,7 @@ class JitKernel:
         # Before the arguments are checked: a changed global may change
         # the signature too (a shape from a module constant).
         self._drop_stale()
+        args = self.scalar_args(args)
         self.check_args(args)
         bind_key = self.bind_key(args)
         self._last_bind = bind_key or None

@@ -143,7 +143,10 @@ class Calls:
             if None not in (alo, ahi, blo, bhi):
                 f = min if is_min else max
                 bounds = (f(alo, blo), f(ahi, bhi))
+            prev = result
             result = self.new_index(r, bounds=bounds)
+            from . import scalars
+            scalars.propagate_data(self, result, prev, v)
         return result
 
     def call_inline(self, inl, node, args, kwargs):

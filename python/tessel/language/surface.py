@@ -105,8 +105,6 @@ UNSUPPORTED: dict[str, str] = {
                     "tile",
     # -- memory and movement ------------------------------------------------
     "assemble": "store the tile with out[a:b, c:d] = tile or pl.store",
-    "read": "use pl.slice / a subscript to load a tile",
-    "write": "store a tile with out[a:b, c:d] = tile",
     "fillpad": "tiles are always full: slice the valid region instead",
     "fillpad_expand": "tiles are always full: slice the valid region instead",
     "set_validshape": "tiles are always full: slice the valid region instead",
@@ -154,7 +152,6 @@ UNSUPPORTED: dict[str, str] = {
 UNSUPPORTED_TILE: dict[str, str] = {
 } | {
     name: UNSUPPORTED[name] for name in (
-        "read", "write",
         "concat", "transpose", "prelu", "cmp", "cmps", "sel", "sels", "sort32",
         "mrgsort", "gatherb", "mgather", "mscatter", "matmul_bias", "gemv",
         "gemv_acc", "gemv_bias", "tri", "addc", "subc", "addsc", "subsc",
@@ -162,7 +159,7 @@ UNSUPPORTED_TILE: dict[str, str] = {
 #: ``pl.tensor.<name>`` PyPTO names Tessel does not support.
 UNSUPPORTED_TENSOR: dict[str, str] = {
     name: UNSUPPORTED[name] for name in (
-        "create_l1", "read", "write", "assemble", "concat",
+        "create_l1", "assemble", "concat",
         "transpose", "gather_row", "paged_gather", "scatter_update",
         "get_block_idx", "get_block_num") if name in UNSUPPORTED}
 

@@ -4,8 +4,10 @@
 from .ops import tensor_dim as dim
 from .ops import tensor_gather as gather
 from .ops import tensor_scatter as scatter
+from .scalars import tensor_read as read  # noqa: F401
+from .scalars import tensor_write as write  # noqa: F401
 
-__all__ = ["dim", "gather", "scatter"]
+__all__ = ["dim", "gather", "scatter", "read", "write"]
 
 
 def _add_unsupported():

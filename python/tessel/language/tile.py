@@ -9,11 +9,13 @@ from .ops import tile_load as load  # noqa: F401
 from .ops import tile_move as move  # noqa: F401
 from .ops import tile_store as store  # noqa: F401
 from .ops import lrelu, maximums, minimums, relu, rem, rems  # noqa: F401
+from .scalars import tile_read as read  # noqa: F401
+from .scalars import tile_write as write  # noqa: F401
 from .tasks import get_block_idx
 from .types import MaskPattern
 
 __all__ = ["MaskPattern", "get_block_idx", "load", "store", "full", "move",
-           "create", "create_tile", "relu", "lrelu", "maximums", "minimums", "rem", "rems"]
+           "create", "create_tile", "relu", "lrelu", "maximums", "minimums", "rem", "rems", "read", "write"]
 
 
 def _add_unsupported():
