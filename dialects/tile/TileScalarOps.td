@@ -30,7 +30,7 @@ def Tile_GetOp : Tile_Op<"get", [Pure, Tile_InCoreScope,
     clamps the others (docs/language.md).
 
     ```mlir
-    %v = tile.get %t[%c0, %j] : !tile.tile<1x8xf32>
+    %v = tile.get %x[%c0, %i] : !tile.tile<16x32xf32>
     ```
   }];
   let arguments = (ins Tile_AnyTile:$source, Index:$row, Index:$col);
@@ -53,7 +53,7 @@ def Tile_SetOp : Tile_Op<"set", [Pure, Tile_InCoreScope,
     element is written.
 
     ```mlir
-    %r = tile.set %v into %t[%c0, %c0] : !tile.tile<1x1xf32>
+    %w = tile.set %s into %x[%c0, %c1] : !tile.tile<16x32xf32>
     ```
   }];
   let arguments = (ins Tile_ElementType:$value, Tile_AnyTile:$dest,
