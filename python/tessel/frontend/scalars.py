@@ -403,7 +403,7 @@ def _indices(cg, arg, shape, what: str) -> list:
     if not isinstance(v, (list, tuple)):
         raise cg.error(arg.node, f"{what} takes a list of indices",
                        expected=f"{rank} indices", found=describe(v))
-    if len(v) != rank:
+    if len(v) != rank and not flat:
         raise cg.error(arg.node, f"{what} needs one index per dimension",
                        expected=f"{rank} indices (rank {rank})",
                        found=f"{len(v)} indices")

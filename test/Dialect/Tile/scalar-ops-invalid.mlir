@@ -36,6 +36,7 @@ func.func @set_negative_column(%s: f32) {
 // -----
 
 // tile.set writes a scalar of the tile's element type.
+// expected-note @below {{prior use here}}
 func.func @set_wrong_type(%s: i32) {
   %c0 = arith.constant 0 : index
   tile.spmd 1 (%b) {

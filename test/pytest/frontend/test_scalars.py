@@ -174,6 +174,28 @@ def test_rows_gathered_by_an_index_read_at_run_time():
     assert hits and hits[0][1] == line_of("TAG-clamp"), warnings
 
 
+# A scalar written by one scope and read by the next, by another block
+# (row (b + 1) % 8): scheduling and fusion keep the read after the write.
+@pl.jit
+def two_scopes(a: pl.Tensor[[8, 16], pl.FP32],
+               y: pl.Out[pl.Tensor[[8, 16], pl.FP32]]):
+    s = pl.create_tensor([8, 1], dtype=pl.FP32)
+    for b in pl.spmd(8, name_hint="sums"):
+        pl.write(s, [b, 0], pl.read(a, [b, 0]) + pl.read(a, [b, 15]))
+    for b in pl.spmd(8, name_hint="use"):
+        r = (b + 1) % 8
+        y[b:b + 1, :] = pl.mul(a[b:b + 1, :], pl.read(s, [r, 0]))
+
+
+def test_a_scalar_written_then_read_by_another_scope():
+    a = torch.randn(8, 16)
+    y = torch.zeros(8, 16)
+    two_scopes(a, y)
+    sums = a[:, 0] + a[:, 15]
+    want = a * sums.roll(-1).reshape(8, 1)
+    assert torch.equal(y, want)
+
+
 # A data-dependent store offset in a grid: the race checker takes the
 # whole extent, so two blocks may write the same row.
 @pl.jit
