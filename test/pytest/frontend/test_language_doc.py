@@ -105,4 +105,4 @@ def test_unsupported_name_outside_a_kernel():
         pl.transpose(1, 2)
     assert e.value.filename == __file__
     assert "pl.transpose is not supported" in str(e.value)
-    assert isinstance(pl.tensor.read, Unsupported)
+    assert isinstance(pl.tensor.assemble, Unsupported)
