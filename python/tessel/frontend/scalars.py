@@ -79,10 +79,11 @@ def propagate_data(cg, result, *operands) -> None:
         data_atoms(cg).update(a for a, _ in result.lin.terms)
 
 
-def clamp_offset(cg, offset, size: int, dim: int, node, what: str):
-    """`offset` clamped to [0, dim - size] when it depends on data (else
-    unchanged), with a remark at `node`."""
-    if not is_data(cg, offset):
+def clamp_offset(cg, offset, size: int, dim: int, node, what: str,
+                 force: bool = False):
+    """`offset` clamped to [0, dim - size] when it depends on data (or
+    `force`; else unchanged), with a remark at `node`."""
+    if not (force or is_data(cg, offset)):
         return offset
     from .tasks import remark
     hi = dim - size
@@ -90,10 +91,11 @@ def clamp_offset(cg, offset, size: int, dim: int, node, what: str):
     v = arith.MaxSIOp(cg.index_value(offset, node), cg.const_index(0, node),
                       loc=loc, ip=ip).result
     v = arith.MinSIOp(v, cg.const_index(hi, node), loc=loc, ip=ip).result
-    remark(cg, node, f"{what} depends on a value read at run time: clamped "
-           f"to [0, {hi}] (a value outside reads or writes the nearest "
-           f"in-range slice); the race and bounds checks take the whole "
-           f"extent of the dimension")
+    why = ("depends on a value read at run time" if is_data(cg, offset)
+           else "is not proved inside the tile")
+    remark(cg, node, f"{what} {why}: clamped to [0, {hi}] (a value outside "
+           f"reads or writes the nearest in-range slice); the race and "
+           f"bounds checks take the whole extent of the dimension")
     return cg.new_index(v, bounds=(0, hi))
 
 
@@ -443,23 +445,31 @@ def _indices(cg, arg, shape, what: str) -> list:
     return out
 
 
-def _element(cg, idx, shape, node, what):
-    """The indices checked against `shape` (compile-time and known
-    ranges), data-dependent ones clamped."""
+def _element(cg, idx, shape, node, what, on_tile: bool):
+    """The indices checked against `shape`. A constant out of range is an
+    error here; data-dependent ones are clamped. Other runtime indices of
+    a GM tensor are left to tile-check-races' exact bounds check (as for
+    slices: an interval may over-approximate, `b - (b // 4) * 4`); of a
+    tile, where no later check runs, an index not proved inside by its
+    interval is clamped too."""
     out = []
     for d, (i, dim) in enumerate(zip(idx, shape)):
-        if isinstance(i, int) and i < 0:
-            i += dim
-        if is_data(cg, i):
-            out.append(clamp_offset(cg, i, 1, dim, node,
-                                    f"{what}: index {d}"))
+        if isinstance(i, int):
+            if i < 0:
+                i += dim
+            if not 0 <= i < dim:
+                raise cg.error(node, f"{what}: index {d} is out of bounds",
+                               expected=f"0 <= index < {dim} (shape "
+                                        f"{shape_str(shape)})",
+                               found=str(idx[d]))
+            out.append(i)
             continue
         lo, hi = cg.index_bounds(i)
-        if (lo is not None and lo < 0) or (hi is not None and hi >= dim):
-            found = str(i) if isinstance(i, int) else f"indices {lo}..{hi}"
-            raise cg.error(node, f"{what}: index {d} is out of bounds",
-                           expected=f"0 <= index < {dim} (shape "
-                                    f"{shape_str(shape)})", found=found)
+        inside = lo is not None and hi is not None and 0 <= lo and hi < dim
+        if is_data(cg, i) or (on_tile and not inside):
+            out.append(clamp_offset(cg, i, 1, dim, node,
+                                    f"{what}: index {d}", force=True))
+            continue
         out.append(i)
     return out
 
@@ -484,7 +494,7 @@ def read(cg, node, a):
     if isinstance(t, TileVal):
         cg.require_core(node, "pl.read of a tile")
         idx = _element(cg, _indices(cg, _offset_arg(a), t.shape, "pl.read"), t.shape,
-                       node, "pl.read")
+                       node, "pl.read", True)
         iv = [cg.index_value(i, node) for i in idx]
         v = tile_d.GetOp(t.value, iv[0], iv[1], loc=cg.loc(node),
                          ip=cg.ip).result
@@ -495,7 +505,7 @@ def read(cg, node, a):
     cg.require_core(node, f"pl.read of '{t.name}'")
     rank = len(t.shape)
     idx = _element(cg, _indices(cg, _offset_arg(a), t.shape, "pl.read"), t.shape,
-                   node, f"pl.read of '{t.name}'")
+                   node, f"pl.read of '{t.name}'", False)
     tile = cg.load_slice(t, idx, [1] * rank, node)
     zero = cg.const_index(0, node)
     v = tile_d.GetOp(tile.value, zero, zero, loc=cg.loc(node),
@@ -538,7 +548,7 @@ def write(cg, node, a):
     if isinstance(t, TileVal):
         cg.require_core(node, "pl.write of a tile")
         idx = _element(cg, _indices(cg, _offset_arg(a), t.shape, "pl.write"), t.shape,
-                       node, "pl.write")
+                       node, "pl.write", True)
         v = _value_for(cg, a.value.value, t.dtype, a.value.node, "pl.write")
         iv = [cg.index_value(i, node) for i in idx]
         r = tile_d.SetOp(v, t.value, iv[0], iv[1], loc=cg.loc(node),
@@ -553,7 +563,7 @@ def write(cg, node, a):
     cg.require_core(node, f"pl.write into '{t.name}'")
     rank = len(t.shape)
     idx = _element(cg, _indices(cg, _offset_arg(a), t.shape, "pl.write"), t.shape,
-                   node, f"pl.write into '{t.name}'")
+                   node, f"pl.write into '{t.name}'", False)
     v = _value_for(cg, a.value.value, t.dtype, a.value.node, "pl.write")
     shape = cg.tile_shape_of(t, [1] * rank, node)
     ttype = cg.tile_type(shape, t.dtype)

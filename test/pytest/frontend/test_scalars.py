@@ -296,6 +296,14 @@ def read_at_function_level(x: pl.Tensor[[8, 32], pl.FP32],
 
 
 @pl.jit
+def past_the_last_row(x: pl.Tensor[[8, 32], pl.FP32],
+                      y: pl.Out[pl.Tensor[[8, 32], pl.FP32]]):
+    for b in pl.spmd(8):
+        v = pl.read(x, [b + 1, 0])  # ERR-past
+        y[b:b + 1, :] = pl.mul(x[b:b + 1, :], v)
+
+
+@pl.jit
 def mixed_dtypes(a: pl.Tensor[[8, 32], pl.INT32],
                  x: pl.Tensor[[8, 32], pl.FP32],
                  y: pl.Out[pl.Tensor[[8, 32], pl.FP32]]):
@@ -343,6 +351,10 @@ def scalar_tile_mismatch(x: pl.Tensor[[8, 32], pl.FP32],
     (fp_index, "ERR-fp-index",
      "pl.cast(..., pl.INDEX) takes an integer scalar or index"),
     (out_of_bounds, "ERR-oob", "pl.read of 'x': index 0 is out of bounds"),
+    # A runtime index is checked exactly by tile-check-races (block 7
+    # reads row 8).
+    (past_the_last_row, "ERR-past",
+     "slice out of bounds in dimension 0 of 'x' (size 8): block 7 reads"),
     (read_at_function_level, "ERR-outside",
      "pl.read of 'x' needs a core scope"),
     (mixed_dtypes, "ERR-mixed", "dtype mismatch in '+'"),
