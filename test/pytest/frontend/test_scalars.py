@@ -72,6 +72,17 @@ def test_read_scales_rows_like_torch(mix_run):
     assert ir.count("tile.get") == 2 and "tile.muls" in ir
 
 
+def test_the_npu_back_end_reports_scalar_access_at_the_line(mix_run):
+    x, res, post, comb, _ = mix_run
+    y = torch.zeros(T, H * D)
+    with pytest.raises(CompileError) as info:
+        mix(x, res, post, comb, y, backend="pto")
+    err = info.value
+    assert "does not emit tile.get (scalar element access) yet" in err.brief
+    assert os.path.realpath(err.filename) == THIS_FILE
+    assert SOURCE_LINES[err.line - 1].strip().startswith("w = pl.read(post")
+
+
 # Integer arithmetic on values read (Python // and %), a comparison, a
 # data-dependent if inside a scope (both branches store, with tiles), and
 # pl.write of the results.
