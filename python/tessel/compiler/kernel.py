@@ -145,6 +145,9 @@ class JitKernel:
         # The shapes and dtypes of the shapeless parameters at the last
         # call (see bind_key).
         self._last_bind = None
+        # pl.Scalar parameters used at function level: the kernel is
+        # specialised on their values (found at the first compile).
+        self._spec_scalars: set = set()
 
     def __repr__(self) -> str:
         return f"<pl.jit kernel {self.fn.__qualname__}>"
@@ -176,8 +179,14 @@ class JitKernel:
         call decides (shapeless, or with pl.dynamic dims) for the (checked)
         tensors `args`: what a specialisation depends on."""
         from ..language.types import dtype_from_torch
-        return tuple((p.name, tuple(t.shape), dtype_from_torch(t.dtype))
-                     for p, t in zip(self.signature, args) if p.call_time)
+        key = tuple((p.name, tuple(t.shape), dtype_from_torch(t.dtype))
+                    for p, t in zip(self.signature, args)
+                    if p.call_time and p.direction != "scalar")
+        # pl.Scalar parameters the kernel uses at function level: their
+        # values (frontend/scalars.py NeedsScalarValue).
+        return key + tuple((p.name, "scalar", t.reshape(()).item())
+                           for p, t in zip(self.signature, args)
+                           if p.name in self._spec_scalars)
 
     def cache_info(self) -> dict:
         """The executable cache's counters: hits, misses (= compiles) and
@@ -202,8 +211,12 @@ class JitKernel:
         key = (target, stage, bind_key)
         compiled = self._modules.get(key)
         if compiled is None:
-            compiled = driver.compile_kernel(self.fn, target, stage,
-                                             bind=self._bind_dict(bind_key))
+            from ..frontend.scalars import NeedsScalarValue
+            try:
+                compiled = driver.compile_kernel(
+                    self.fn, target, stage, bind=self._bind_dict(bind_key))
+            except NeedsScalarValue as e:
+                raise e.error from None
             self._modules[key] = compiled
             self._reads.append(compiled.reads)
         return compiled
@@ -396,7 +409,9 @@ class JitKernel:
         import os
         order = self.block_order or os.environ.get("TESSEL_BLOCK_ORDER") or \
             "forward"
-        key = (target, sig_key, order)
+        # The values of specialised pl.Scalar parameters (bind_key) too.
+        key = (target, sig_key, order,
+               tuple(b for b in bind_key if b[1] == "scalar"))
         exe = self._executables.get(key)
         self.cache_counts["hits" if exe is not None else "misses"] += 1
         if exe is None:
@@ -421,7 +436,12 @@ class JitKernel:
             # signature and every value the kernel read: with the target,
             # block order and the pipelines, it keys the disk cache, so a
             # hit skips verification, scheduling, lowering and the JIT.
-            built = driver.build(self.fn, target, self._bind_dict(bind_key))
+            built = self._build_specialising(target, bind_key, args)
+            if built is None:
+                # Specialised on a scalar now: the key changed (this lookup
+                # was not a compile).
+                self.cache_counts["misses"] -= 1
+                return self.compile(*args, target=target)
             disk_key = self._disk_key(built, order)
             exe = CpuKernel.cached(disk_key, self.fn.__name__, names, outputs)
             if exe is not None:
@@ -452,6 +472,20 @@ class JitKernel:
         if any(p.direction == "scalar" for p in self.signature):
             exe.arg_converter = self.scalar_args
         return exe
+
+    def _build_specialising(self, target, bind_key, args):
+        """driver.build; None when the frontend found a pl.Scalar parameter
+        used at function level (it is then specialised on its value: the
+        caller computes the key again). Without the call's arguments that
+        is the frontend's CompileError."""
+        from ..frontend.scalars import NeedsScalarValue
+        try:
+            return driver.build(self.fn, target, self._bind_dict(bind_key))
+        except NeedsScalarValue as e:
+            if not args or e.name in self._spec_scalars:
+                raise e.error from None
+            self._spec_scalars.add(e.name)
+            return None
 
     @staticmethod
     def _disk_key(built, order: str) -> str:
@@ -487,9 +521,15 @@ class JitKernel:
             bind_key = self._last_bind or ()
         key = ("pto", target, bind_key)
         if key not in self._modules:
+            from ..frontend.scalars import NeedsScalarValue
             from ..runtime import pto
-            self._modules[key] = pto.emit(self.fn, target,
-                                          self._bind_dict(bind_key))
+            try:
+                self._modules[key] = pto.emit(self.fn, target,
+                                              self._bind_dict(bind_key))
+            except NeedsScalarValue as e:
+                # __call__ specialises on the call's value and retries.
+                e.error.scalar_param = e.name
+                raise e.error from None
         return self._modules[key]
 
     @_author_facing
@@ -529,7 +569,18 @@ class JitKernel:
         bind_key = self.bind_key(args)
         self._last_bind = bind_key or None
         if self.resolve_backend(backend) == "pto":
-            exe = self.compile_pto(target, bind_key)
+            try:
+                exe = self.compile_pto(target, bind_key)
+            except CompileError as e:
+                # A pl.Scalar parameter used at function level: specialise
+                # on the call's value (as compile() does) and retry.
+                name = getattr(e, "scalar_param", None)
+                if name is None or name in self._spec_scalars:
+                    raise
+                self._spec_scalars.add(name)
+                bind_key = self.bind_key(args)
+                self._last_bind = bind_key or None
+                exe = self.compile_pto(target, bind_key)
             exe(*args)
             exe.kernel_returns = exe.emitted.returns
         else:

@@ -259,10 +259,15 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
             for (name, spec, pnode, direction), arg in zip(params,
                                                            entry.arguments):
                 if direction == "scalar":
-                    from .scalars import ScalarParam
-                    act.vars[name] = ScalarParam(GmTensor(
+                    from .scalars import ScalarParam, specialised_remark
+                    bound = self.param_shapes.get(name)
+                    value = bound[1] if isinstance(bound, tuple) and \
+                        len(bound) == 2 and bound[0] == "scalar" else None
+                    sp = act.vars[name] = ScalarParam(GmTensor(
                         arg, spec.shape, spec.dtype, name, writable=False,
-                        kind="input", origin=name), pnode)
+                        kind="input", origin=name), pnode, value)
+                    if value is not None:
+                        specialised_remark(self, sp, pnode)
                     continue
                 t = act.vars[name] = GmTensor(
                     arg, spec.shape, spec.dtype, name,

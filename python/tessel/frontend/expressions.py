@@ -383,6 +383,9 @@ class Expressions:
     def expr_UnaryOp(self, node):
         v = self.expr(node.operand)
         op = node.op
+        from . import scalars
+        if isinstance(v, scalars.ScalarParam):
+            raise scalars.param_misuse(self, v, node)
         if not isinstance(v, RUNTIME_TYPES):
             try:
                 return {ast.USub: operator.neg, ast.UAdd: operator.pos,
@@ -495,6 +498,9 @@ class Expressions:
 
     def expr_IfExp(self, node):
         test = self.expr(node.test)
+        from . import scalars
+        if isinstance(test, scalars.ScalarParam):
+            raise scalars.param_misuse(self, test, node.test)
         if not isinstance(test, RUNTIME_TYPES):
             return self.expr(node.body if test else node.orelse)
         if isinstance(test, IndexVal):

@@ -593,11 +593,15 @@ class ScalarParam:
     """A `pl.Scalar[DTYPE]` kernel parameter. The call passes a Python
     number; the kernel receives it as a one-element GM tensor (`memref<1x..>`)
     and reads it where it is used inside a core scope, so one compiled
-    kernel serves every value (no recompile per value)."""
+    kernel serves every value (no recompile per value). A use at function
+    level (a grid size, a function-level `if`) needs the value at compile
+    time: the kernel is then specialised on it (`value`, see
+    `NeedsScalarValue`)."""
 
-    def __init__(self, tensor: GmTensor, node):
+    def __init__(self, tensor: GmTensor, node, value=None):
         self.tensor = tensor
         self.node = node
+        self.value = value
 
     @property
     def name(self) -> str:
@@ -612,10 +616,26 @@ class ScalarParam:
 PARAM_DTYPES = (BF16, FP16, FP32, INT8, INT32)
 
 
+class NeedsScalarValue(Exception):
+    """Raised by the frontend when a `pl.Scalar` parameter without a
+    compile-time value is used at function level: the caller (JitKernel)
+    compiles again, specialised on the call's value. `error` is the
+    CompileError to show when there is no value (``kernel.ir()`` without
+    a call)."""
+
+    def __init__(self, name: str, error):
+        super().__init__(name)
+        self.name = name
+        self.error = error
+
+
 def param_value(cg, p: ScalarParam, node):
     """The value of a scalar parameter where `node` uses it: a read of the
     parameter's one-element tensor inside a core scope; the parameter itself
-    elsewhere (it may be passed on to a `@pl.jit.inline` helper)."""
+    elsewhere (it may be passed on to a `@pl.jit.inline` helper); the
+    compile-time value where the kernel is specialised on it."""
+    if p.value is not None:
+        return p.value
     if cg.scope.kind != "at":
         return p
     t = p.tensor
@@ -627,10 +647,23 @@ def param_value(cg, p: ScalarParam, node):
 
 
 def param_misuse(cg, p: ScalarParam, node):
+    """A use of `p` at function level: the kernel must be specialised on
+    its value (NeedsScalarValue carries the error for when it cannot)."""
+    from .tasks import remark
+    return NeedsScalarValue(p.name, _misuse_error(cg, p, node))
+
+
+def specialised_remark(cg, p: ScalarParam, node) -> None:
+    from .tasks import remark
+    remark(cg, node, f"{p.describe()} is used at function level: the kernel "
+           f"is specialised on its value ({p.value!r}) and compiled once per "
+           f"value")
+
+
+def _misuse_error(cg, p: ScalarParam, node):
     return cg.error(node, f"{p.describe()} is used outside a core scope",
                     expected="a use inside a pl.spmd / pl.at body",
                     found="a use at function level",
-                    help="its value arrives at run time: read it inside a "
-                         "scope (function-level control flow and grid sizes "
-                         "need compile-time values; use a module constant "
-                         "or a pl.dynamic dimension for those)")
+                    help="called with a value (kernel(..., n)), the kernel "
+                         "is specialised on it; kernel.ir() / compile() "
+                         "without arguments have no value")

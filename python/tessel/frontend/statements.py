@@ -814,6 +814,9 @@ class Statements:
 
     def stmt_If(self, node):
         test = self.expr(node.test)
+        from . import scalars
+        if isinstance(test, scalars.ScalarParam):
+            raise scalars.param_misuse(self, test, node.test)
         if isinstance(test, (IndexVal, ScalarVal)):
             test = self.compare(ast.NotEq(), test, 0, node.test)
         if isinstance(test, (TileVal, GmTensor, PendingTile)):

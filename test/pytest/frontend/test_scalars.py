@@ -255,6 +255,43 @@ def test_scalar_parameters_are_runtime_arguments():
         scaled(x, 2.5, 1.0, y)
 
 
+# A pl.Scalar parameter used at function level (hc_post_prefill's active
+# token count: a grid size, a function-level if): the kernel is specialised
+# on its value, once per value; inside the scope the same parameter is
+# still read at run time.
+@pl.jit
+def active_rows(x: pl.Tensor[[16, 32], pl.FP32], n: pl.Scalar[pl.INT32],
+                y: pl.Out[pl.Tensor[[16, 32], pl.FP32]]):
+    active = pl.cast(n, pl.INDEX)
+    if active > 16:
+        active = 16
+    tiles = (active + 3) // 4
+    if active > 0:
+        for b in pl.spmd(tiles, name_hint="active"):
+            for t in pl.range(b * 4, b * 4 + 4):
+                if t < active:
+                    y[t:t + 1, :] = pl.mul(x[t:t + 1, :], 2.0)
+    for b in pl.spmd(4, name_hint="tail"):
+        for t in pl.range(b * 4, b * 4 + 4):
+            if t >= active:
+                y[t:t + 1, :] = pl.full([1, 32], dtype=pl.FP32, value=0.0)
+
+
+def test_a_scalar_parameter_sizing_a_grid_specialises_the_kernel():
+    x = torch.randn(16, 32)
+    for n, compiles in ((5, 1), (16, 2), (0, 3), (5, 3), (40, 4)):
+        y = torch.full((16, 32), 9.0)
+        active_rows(x, n, y)
+        k = min(n, 16)
+        assert torch.equal(y[:k], x[:k] * 2.0), n
+        assert torch.equal(y[k:], torch.zeros(16 - k, 32)), n
+        assert active_rows.cache_info()["misses"] == compiles, n
+    # Before any call there is no value: the error names the parameter.
+    with pytest.raises(CompileError, match="'n' is used outside a core "
+                                           "scope"):
+        pl.jit(active_rows.fn).ir()
+
+
 # -- misuse ----------------------------------------------------------------
 
 @pl.jit
@@ -339,15 +376,6 @@ def write_wrong_dtype(a: pl.Tensor[[8, 32], pl.INT32],
 
 
 @pl.jit
-def param_at_function_level(x: pl.Tensor[[8, 32], pl.FP32],
-                            n: pl.Scalar[pl.INT32],
-                            y: pl.Out[pl.Tensor[[8, 32], pl.FP32]]):
-    m = n + 1  # ERR-param
-    with pl.at(level=pl.Level.CORE_GROUP):
-        y[:, :] = x[:, :]
-
-
-@pl.jit
 def scalar_tile_mismatch(x: pl.Tensor[[8, 32], pl.FP32],
                          a: pl.Tensor[[8, 32], pl.INT32],
                          y: pl.Out[pl.Tensor[[8, 32], pl.FP32]]):
@@ -371,8 +399,6 @@ def scalar_tile_mismatch(x: pl.Tensor[[8, 32], pl.FP32],
     (mixed_dtypes, "ERR-mixed", "dtype mismatch in '+'"),
     (bf16_math, "ERR-bf16", "'*' does not compute on BF16 scalars"),
     (write_wrong_dtype, "ERR-write-dtype", "pl.write: dtype mismatch"),
-    (param_at_function_level, "ERR-param",
-     "pl.Scalar[pl.INT32] parameter 'n' is used outside a core scope"),
     (scalar_tile_mismatch, "ERR-tile-scalar",
      "pl.mul of a FP32 tile and a INT32 scalar"),
 ])
