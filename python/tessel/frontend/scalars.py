@@ -29,7 +29,6 @@ from ..language.types import BF16, FP16, FP32, INDEX, INT8, INT32, DataType
 from ..mlir import ir
 from ..mlir.dialects import arith
 from . import tile_ops as tile_d
-from .state import Arg
 from .values import (BoolVal, GmTensor, IndexVal, PendingTile, ScalarVal,
                      TileVal, describe, shape_str)
 
@@ -493,8 +492,8 @@ def read(cg, node, a):
         t = cg.as_tile(t, src.node)
     if isinstance(t, TileVal):
         cg.require_core(node, "pl.read of a tile")
-        idx = _element(cg, _indices(cg, _offset_arg(a), t.shape, "pl.read"), t.shape,
-                       node, "pl.read", True)
+        idx = _indices(cg, _offset_arg(a), t.shape, "pl.read")
+        idx = _element(cg, idx, t.shape, node, "pl.read", True)
         iv = [cg.index_value(i, node) for i in idx]
         v = tile_d.GetOp(t.value, iv[0], iv[1], loc=cg.loc(node),
                          ip=cg.ip).result
@@ -504,8 +503,8 @@ def read(cg, node, a):
                        found=describe(t))
     cg.require_core(node, f"pl.read of '{t.name}'")
     rank = len(t.shape)
-    idx = _element(cg, _indices(cg, _offset_arg(a), t.shape, "pl.read"), t.shape,
-                   node, f"pl.read of '{t.name}'", False)
+    idx = _indices(cg, _offset_arg(a), t.shape, "pl.read")
+    idx = _element(cg, idx, t.shape, node, f"pl.read of '{t.name}'", False)
     tile = cg.load_slice(t, idx, [1] * rank, node)
     zero = cg.const_index(0, node)
     v = tile_d.GetOp(tile.value, zero, zero, loc=cg.loc(node),
@@ -547,8 +546,8 @@ def write(cg, node, a):
         t = cg.as_tile(t, src.node)
     if isinstance(t, TileVal):
         cg.require_core(node, "pl.write of a tile")
-        idx = _element(cg, _indices(cg, _offset_arg(a), t.shape, "pl.write"), t.shape,
-                       node, "pl.write", True)
+        idx = _indices(cg, _offset_arg(a), t.shape, "pl.write")
+        idx = _element(cg, idx, t.shape, node, "pl.write", True)
         v = _value_for(cg, a.value.value, t.dtype, a.value.node, "pl.write")
         iv = [cg.index_value(i, node) for i in idx]
         r = tile_d.SetOp(v, t.value, iv[0], iv[1], loc=cg.loc(node),
@@ -562,8 +561,9 @@ def write(cg, node, a):
                        found=describe(t))
     cg.require_core(node, f"pl.write into '{t.name}'")
     rank = len(t.shape)
-    idx = _element(cg, _indices(cg, _offset_arg(a), t.shape, "pl.write"), t.shape,
-                   node, f"pl.write into '{t.name}'", False)
+    idx = _indices(cg, _offset_arg(a), t.shape, "pl.write")
+    idx = _element(cg, idx, t.shape, node, f"pl.write into '{t.name}'",
+                   False)
     v = _value_for(cg, a.value.value, t.dtype, a.value.node, "pl.write")
     shape = cg.tile_shape_of(t, [1] * rank, node)
     ttype = cg.tile_type(shape, t.dtype)
@@ -649,7 +649,6 @@ def param_value(cg, p: ScalarParam, node):
 def param_misuse(cg, p: ScalarParam, node):
     """A use of `p` at function level: the kernel must be specialised on
     its value (NeedsScalarValue carries the error for when it cannot)."""
-    from .tasks import remark
     return NeedsScalarValue(p.name, _misuse_error(cg, p, node))
 
 

@@ -207,6 +207,46 @@ def test_a_scalar_written_then_read_by_another_scope():
     assert torch.equal(y, want)
 
 
+# A running sum kept in GM: each iteration reads the element the previous
+# one wrote. In a sequential loop that is program order; a 2-stage pipeline
+# may issue iteration j's loads before iteration j - 1's stores, so there
+# it is a hazard the race checker reports instead of reordering silently.
+@pl.jit
+def gm_running_sum(x: pl.Tensor[[4, 8], pl.FP32],
+                   s: pl.Out[pl.Tensor[[4, 1], pl.FP32]]):
+    for b in pl.spmd(4):
+        pl.write(s, [b, 0], 0.0)
+        for j in pl.range(8):
+            pl.write(s, [b, 0], pl.read(s, [b, 0]) + pl.read(x, [b, j]))
+
+
+@pl.jit
+def gm_running_sum_pipelined(x: pl.Tensor[[4, 8], pl.FP32],
+                             s: pl.Out[pl.Tensor[[4, 1], pl.FP32]]):
+    for b in pl.spmd(4):
+        pl.write(s, [b, 0], 0.0)
+        for j in pl.pipeline(8, stage=2):
+            v = pl.read(s, [b, 0])
+            pl.write(s, [b, 0], v + pl.read(x, [b, j]))  # ERR-hazard
+
+
+def test_a_read_after_a_write_through_gm_keeps_its_order():
+    x = torch.randn(4, 8)
+    s = torch.zeros(4, 1)
+    gm_running_sum(x, s)
+    want = torch.zeros(4)
+    for j in range(8):
+        want = want + x[:, j]
+    assert torch.equal(s[:, 0], want)
+    with pytest.raises(CompileError) as info:
+        gm_running_sum_pipelined.compile()
+    err = info.value
+    assert err.line == line_of("ERR-hazard"), str(err)
+    assert "race between pipelined iterations on 's'" in err.brief
+    assert "block 0 (j = 0) writes element [0, 0], which block 0 (j = 1) " \
+        "reads" in err.brief
+
+
 # A data-dependent store offset in a grid: the race checker takes the
 # whole extent, so two blocks may write the same row.
 @pl.jit
