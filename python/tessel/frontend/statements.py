@@ -645,9 +645,11 @@ class Statements:
             v = vars_.get(name, MISSING)
             if v is MISSING or isinstance(v, Unavailable):
                 continue
+            # A Python float reassigned in the loop is carried as an FP32
+            # scalar (`acc = 0.0; for ...: acc = acc + pl.read(...)`).
             carryable = isinstance(v, (TileVal, IndexVal, BoolVal,
                                        PendingTile, ScalarVal)) or \
-                (isinstance(v, int) and not isinstance(v, bool))
+                (isinstance(v, (int, float)) and not isinstance(v, bool))
             if not carryable:
                 continue
             if name not in exposed and not self.used_after(name):
@@ -734,6 +736,9 @@ class Statements:
             return v.value, v
         if isinstance(v, (BoolVal, ScalarVal)):
             return v.value, v
+        if isinstance(v, float):
+            from ..language.types import FP32
+            return self.const_scalar(v, FP32, node), ScalarVal(None, FP32)
         return self.const_index(v, node), IndexVal(None, Lin(0))
 
     def wrap_like(self, proto, value):

@@ -126,8 +126,8 @@ def float_math(x: pl.Tensor[[4, 16], pl.FP32],
                s: pl.Out[pl.Tensor[[4, 4], pl.FP32]],
                t: pl.Out[pl.Tensor[[4, 16], pl.FP32]]):
     for b in pl.spmd(4, name_hint="floats"):
-        acc = pl.read(x, [b, 0])
-        for j in pl.range(1, 4):
+        acc = 0.0                     # carried as an FP32 scalar
+        for j in pl.range(4):
             acc = acc + pl.read(x, [b, j]) * 0.5
         pl.write(s, [b, 0], acc)
         pl.write(s, [b, 1], pl.cast(pl.cast(acc, pl.INT32, mode="floor"),
@@ -144,7 +144,9 @@ def test_float_scalars_and_tile_elements():
     x = torch.randn(4, 16) * 4
     s, t = torch.zeros(4, 4), torch.zeros(4, 16)
     float_math(x, s, t)
-    acc = x[:, 0] + x[:, 1] * 0.5 + x[:, 2] * 0.5 + x[:, 3] * 0.5
+    acc = torch.zeros(4)
+    for j in range(4):
+        acc = acc + x[:, j] * 0.5
     assert torch.equal(s[:, 0], acc)
     assert torch.equal(s[:, 1], torch.floor(acc))
     assert torch.equal(s[:, 2], torch.arange(4.0) / 4.0)
