@@ -1247,3 +1247,31 @@ LogicalResult BarrierOp::verify() {
 
 #define GET_OP_CLASSES
 #include "tile/TileOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Scalar element access (TileScalarOps.td)
+//===----------------------------------------------------------------------===//
+
+/// Constant element indices must address an element of `tile`.
+static LogicalResult verifyElement(Operation *op, TileType tile, Value row,
+                                   Value col) {
+  Value idx[2] = {row, col};
+  for (int d = 0; d < 2; ++d) {
+    std::optional<int64_t> i = getConstantIntValue(idx[d]);
+    int64_t dim = tile.getShape()[d];
+    if (i && (*i < 0 || *i >= dim))
+      return op->emitOpError()
+             << (d == 0 ? "row" : "column") << " index " << *i
+             << " is outside the tile " << shapeString(tile.getShape())
+             << " (valid: 0 to " << dim - 1 << ")";
+  }
+  return success();
+}
+
+LogicalResult GetOp::verify() {
+  return verifyElement(*this, tileOf(getSource()), getRow(), getCol());
+}
+
+LogicalResult SetOp::verify() {
+  return verifyElement(*this, tileOf(getDest()), getRow(), getCol());
+}

@@ -503,6 +503,7 @@ def Tile_ColExpandMulOp : Tile_Op<"col_expand_mul", [Pure, Tile_InCoreScope,
 include "tile/TileViewOps.td"
 include "tile/TileMathOps.td"
 include "tile/TileIndexOps.td"
+include "tile/TileScalarOps.td"
 
 class Tile_RowReduceOp<string mnemonic, string what>
     : Tile_Op<mnemonic, [Pure, Tile_InCoreScope, Tile_VectorOnly]> {

@@ -480,6 +480,17 @@ LogicalResult InstrBuilder::build() {
                             "of amounts (tile.shl / tile.shr) instead";
         return vector(getPtoInstrName(o), o->getOperand(0), o->getResult(0));
       })
+      // PTO-ISA reads and writes one element of a UB tile on the scalar
+      // unit (Tile::GetValue / SetValue); tile-insert-sync does not model
+      // the scalar pipe (S) yet, so a read after a TLOAD could not be
+      // ordered.
+      .Case<GetOp, SetOp>([&](Operation *o) -> LogicalResult {
+        return error() << "the NPU back end does not emit " << o->getName()
+                       << " (scalar element access) yet: PTO-ISA's "
+                          "Tile::GetValue / SetValue run on the scalar "
+                          "pipe, which tile-insert-sync does not "
+                          "synchronise yet; the CPU simulation runs it";
+      })
       .Case([&](LoadOp o) { return load(o); })
       .Case([&](StoreOp o) { return store(o); })
       .Case([&](FullOp o) -> LogicalResult {

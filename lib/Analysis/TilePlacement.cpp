@@ -346,6 +346,9 @@ static bool isInPlaceOperand(Operation *op, OpOperand &operand) {
   // it the source's; placed on dest, only the window is written.
   if (auto ins = dyn_cast<InsertOp>(op))
     return &operand == &ins.getDestMutable();
+  // tile.set: one element replaced, the rest is dest's.
+  if (auto set = dyn_cast<SetOp>(op))
+    return &operand == &set.getDestMutable();
   if (auto acc = dyn_cast<MatmulAccOp>(op))
     return &operand == &acc.getAccMutable();
   return false;

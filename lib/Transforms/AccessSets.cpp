@@ -323,6 +323,13 @@ std::optional<AffineForm> SetBuilder::express(Value v, int depth) {
              {geZero(diff.scaled(-1).plus(constantForm(-1))),
               eqZero(varForm(r).plus(ab->second, -1))}});
     out = varForm(r);
+  } else if (isa_and_nonnull<GetOp>(op) &&
+             isa<IntegerType>(op->getResult(0).getType())) {
+    // A value read from a tile (pl.read): data, any integer. An offset
+    // computed from it ranges over whatever its clamp (min / max) or the
+    // conditions it is under allow -- conservatively the whole extent the
+    // frontend clamps it to.
+    out = varForm(set.addVar(AccessSet::VarKind::Local));
   } else if (op) {
     return fail("an index is computed by '" + op->getName().getStringRef() +
                     "', which is not affine",

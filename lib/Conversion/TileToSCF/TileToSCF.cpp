@@ -552,6 +552,8 @@ private:
   LogicalResult lowerBroadcast(Operation *op, bool perRow);
   LogicalResult lowerExtract(ExtractOp op);
   LogicalResult lowerInsert(InsertOp op);
+  LogicalResult lowerGet(GetOp op);
+  LogicalResult lowerSet(SetOp op);
   LogicalResult lowerArange(ArangeOp op);
   // Index gather / scatter, sort and merge (TileIndexOps.td).
   LogicalResult lowerGatherIndex(GatherIndexOp op);
@@ -1455,6 +1457,39 @@ LogicalResult TileLowering::lowerInsert(InsertOp op) {
   return success();
 }
 
+/// tile.get: one memref.load of the element (row-major in the tile's
+/// buffer).
+LogicalResult TileLowering::lowerGet(GetOp op) {
+  Emitter e = at(op);
+  auto type = cast<TileType>(op.getSource().getType());
+  Value pos = e.add(e.mul(op.getRow(), type.getCols()), op.getCol());
+  Value v = memref::LoadOp::create(b, e.loc, buffer(op.getSource()),
+                                   ValueRange{pos});
+  op.getResult().replaceAllUsesWith(v);
+  toErase.push_back(op);
+  return success();
+}
+
+/// tile.set: placed on `dest`'s bytes (the in-place rule) one element is
+/// written; elsewhere `dest` is copied first.
+LogicalResult TileLowering::lowerSet(SetOp op) {
+  Emitter e = at(op);
+  Value dest = buffer(op.getDest());
+  Value out;
+  if (storage.lookup(op.getResult()) == storage.lookup(op.getDest())) {
+    out = dest;
+    buffers[op.getResult()] = dest;
+  } else {
+    out = result(e, op);
+    copy(e, dest, out);
+  }
+  auto type = cast<TileType>(op.getType());
+  Value pos = e.add(e.mul(op.getRow(), type.getCols()), op.getCol());
+  memref::StoreOp::create(b, e.loc, op.getValue(), out, ValueRange{pos});
+  toErase.push_back(op);
+  return success();
+}
+
 /// tile.arange: element p (row-major) is start + p, exact in the element
 /// type (the verifier checks the range).
 LogicalResult TileLowering::lowerArange(ArangeOp op) {
@@ -2219,6 +2254,8 @@ LogicalResult TileLowering::lower(Operation *op) {
       })
       .Case<ExtractOp>([&](ExtractOp o) { return lowerExtract(o); })
       .Case<InsertOp>([&](InsertOp o) { return lowerInsert(o); })
+      .Case<GetOp>([&](GetOp o) { return lowerGet(o); })
+      .Case<SetOp>([&](SetOp o) { return lowerSet(o); })
       .Case<ArangeOp>([&](ArangeOp o) { return lowerArange(o); })
       .Case<GatherIndexOp>([&](GatherIndexOp o) { return lowerGatherIndex(o); })
       .Case<ScatterIndexOp>([&](ScatterIndexOp o) {
@@ -2359,7 +2396,7 @@ static LogicalResult checkSupported(func::FuncOp func) {
              DivSOp, RDivSOp, MaxSOp, MinSOp, NegOp, AbsOp, SqrtOp, RsqrtOp,
              RecipOp, ExpOp, LogOp, SinOp, CosOp, FModOp, RemOp, FModSOp,
              RemSOp, RowExpandOp, ColExpandOp, ExtractOp,
-             InsertOp, ArangeOp, RowSumOp, RowMaxOp, MatmulOp,
+             InsertOp, GetOp, SetOp, ArangeOp, RowSumOp, RowMaxOp, MatmulOp,
              MatmulAccOp, CmpOp, CmpSOp, SelOp, SelSOp, PReluOp, AndOp, OrOp,
              XorOp, ShlOp, ShrOp, NotOp, AndSOp, OrSOp, XorSOp, ShlSOp,
              ShrSOp, RowProdOp, RowMinOp, ColSumOp, ColMaxOp, ColMinOp,

@@ -22,8 +22,8 @@ from ..mlir.dialects import memref
 from . import memories, optable
 from . import tile_ops as tile_d
 from .state import Arg, Args
-from .values import (RUNTIME_TYPES, GmTensor, IndexVal, PendingTile, TileVal,
-                     describe, shape_str)
+from .values import (RUNTIME_TYPES, GmTensor, IndexVal, PendingTile,
+                     ScalarVal, TileVal, describe, shape_str)
 
 
 
@@ -97,6 +97,18 @@ def elementwise(cg, node, op, lhs, rhs):
         except (ValueError, OverflowError) as e:
             raise cg.error(node, f"pl.{op}({L!r}, {R!r}): {e}") from None
     tiles = (TileVal, PendingTile)
+    scalar = (ScalarVal, int, float)
+    if (isinstance(L, ScalarVal) or isinstance(R, ScalarVal)) and \
+            isinstance(L, scalar) and isinstance(R, scalar) and \
+            not isinstance(L, bool) and not isinstance(R, bool):
+        import ast as _ast
+        from . import scalars
+        pyop = {"add": _ast.Add, "sub": _ast.Sub, "mul": _ast.Mult,
+                "div": _ast.Div}.get(op)
+        if pyop is not None:
+            return scalars.binop(cg, pyop(), L, R, node)
+        if op in ("maximum", "minimum"):
+            return scalars.minmax(cg, op == "minimum", L, R, node)
     if isinstance(L, tiles) and isinstance(R, tiles):
         cg.require_core(node, f"pl.{op}", d.unit)
         a, b = _tile(cg, lhs, "lhs"), _tile(cg, rhs, "rhs")
@@ -116,9 +128,10 @@ def elementwise(cg, node, op, lhs, rhs):
         v = _op_class(d.tile_op)(a.value, b.value, results=[a.value.type],
                                  loc=cg.loc(node), ip=cg.ip).result
         return TileVal(v, a.shape, a.dtype)
-    if isinstance(L, tiles) and _is_scalar(R):
+    if isinstance(L, tiles) and (_is_scalar(R) or isinstance(R, ScalarVal)):
         cls, t_arg, s_arg = d.scalar_op, lhs, rhs
-    elif _is_scalar(L) and isinstance(R, tiles):
+    elif (_is_scalar(L) or isinstance(L, ScalarVal)) and \
+            isinstance(R, tiles):
         cls, t_arg, s_arg = d.rscalar_op, rhs, lhs
     else:
         bad = lhs if not (isinstance(L, tiles) or _is_scalar(L)) else rhs
@@ -145,10 +158,14 @@ def elementwise(cg, node, op, lhs, rhs):
     t = _tile(cg, t_arg, "the tile operand")
     _check_dtype(cg, t_arg.node, op, t, d.dtypes)
     memories.check_vector_operand(cg, t, t_arg.node, f"pl.{op}")
-    s = _scalar_for(cg, node, op, s_arg.value, t, s_arg.node)
-    problem = d.scalar_check and d.scalar_check(s_arg.value, t.dtype)
-    if problem:
-        raise cg.error(s_arg.node, problem)
+    if isinstance(s_arg.value, ScalarVal):
+        from . import scalars
+        s = scalars.tile_operand(cg, s_arg.value, t, op, s_arg.node)
+    else:
+        s = _scalar_for(cg, node, op, s_arg.value, t, s_arg.node)
+        problem = d.scalar_check and d.scalar_check(s_arg.value, t.dtype)
+        if problem:
+            raise cg.error(s_arg.node, problem)
     v = _op_class(cls)(t.value, s, results=[t.value.type], loc=cg.loc(node),
                        ip=cg.ip).result
     return TileVal(v, t.shape, t.dtype)
@@ -373,6 +390,12 @@ PYPTO_DEFAULT_MODE = "round"
 
 
 def cast(cg, node, a):
+    if not isinstance(a.input.value, (TileVal, PendingTile)):
+        # A runtime scalar, a runtime index or a number (frontend/scalars.py).
+        from . import scalars
+        out = scalars.cast(cg, node, a)
+        if out is not None:
+            return out
     target = cg.dtype_arg(a.target_type, "target_type")
     mode = a.mode.value
     if mode is not None and (not isinstance(mode, str) or
@@ -736,7 +759,15 @@ def _offsets(cg, arg, rank):
 
 
 def _check_bounds(cg, t: GmTensor, offsets, sizes, node):
+    """Checks the slice; offsets computed from data are clamped in place
+    (frontend/scalars.py)."""
+    from . import scalars
     for d, (o, s, dim) in enumerate(zip(offsets, sizes, t.shape)):
+        if s <= dim and scalars.is_data(cg, o):
+            offsets[d] = scalars.clamp_offset(
+                cg, o, s, dim, node, f"the offset in dimension {d} of "
+                f"'{t.name}'")
+            continue
         lo, hi = cg.index_bounds(o)
         if s > dim or (lo is not None and lo < 0) or \
                 (hi is not None and hi + s > dim):
@@ -856,6 +887,7 @@ BUILTINS.update({
 # pl.arange (frontend/extra_ops.py).
 from .broadcast import BROADCAST_BUILTINS  # noqa: E402
 from .control import CONTROL_BUILTINS  # noqa: E402
+from .scalars import SCALAR_BUILTINS  # noqa: E402
 from .extra_ops import EXTRA_BUILTINS  # noqa: E402
 from .catalog import CATALOG_BUILTINS  # noqa: E402
 from .tasks import TASK_BUILTINS  # noqa: E402
@@ -863,6 +895,7 @@ from .tasks import TASK_BUILTINS  # noqa: E402
 BUILTINS.update(BROADCAST_BUILTINS)
 BUILTINS.update(TASK_BUILTINS)
 BUILTINS.update(CONTROL_BUILTINS)
+BUILTINS.update(SCALAR_BUILTINS)
 BUILTINS.update(EXTRA_BUILTINS)
 BUILTINS.update(CATALOG_BUILTINS)
 

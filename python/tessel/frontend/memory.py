@@ -115,6 +115,13 @@ class Memory:
                 raise self.error(e, f"slice out of bounds in dimension {d} of "
                                  f"{base.describe()}",
                                  expected=f"within 0:{dim}", found=found)
+            if size <= dim:
+                from . import scalars
+                what = (f"'{base.name}'" if isinstance(base, GmTensor)
+                        else base.describe())
+                offset = scalars.clamp_offset(
+                    self, offset, size, dim, onode,
+                    f"the offset in dimension {d} of {what}")
             dims.append((offset, size, onode))
         return dims
 

@@ -23,7 +23,7 @@ from . import tile_ops as tile_d
 from .errors import note_at
 from .source import MISSING
 from .state import Arg, Frame, LEVEL_TO_KIND, MAX_UNROLL, Scope, name_value
-from .values import (BoolVal, GmTensor, IndexVal, Lin, PendingTile,
+from .values import (BoolVal, GmTensor, IndexVal, Lin, PendingTile, ScalarVal,
                      RUNTIME_TYPES, TileVal, Unavailable, describe, shape_str)
 
 
@@ -222,7 +222,7 @@ class Statements:
 
     def assign(self, target, value, stmt):
         if isinstance(target, ast.Name):
-            if isinstance(value, TileVal):
+            if isinstance(value, (TileVal, ScalarVal)):
                 name_value(value.value, target.id)
             self.act.vars[target.id] = value
             return
@@ -645,9 +645,11 @@ class Statements:
             v = vars_.get(name, MISSING)
             if v is MISSING or isinstance(v, Unavailable):
                 continue
+            # A Python float reassigned in the loop is carried as an FP32
+            # scalar (`acc = 0.0; for ...: acc = acc + pl.read(...)`).
             carryable = isinstance(v, (TileVal, IndexVal, BoolVal,
-                                       PendingTile)) or \
-                (isinstance(v, int) and not isinstance(v, bool))
+                                       PendingTile, ScalarVal)) or \
+                (isinstance(v, (int, float)) and not isinstance(v, bool))
             if not carryable:
                 continue
             if name not in exposed and not self.used_after(name):
@@ -732,8 +734,11 @@ class Statements:
             return t.value, t
         if isinstance(v, IndexVal):
             return v.value, v
-        if isinstance(v, BoolVal):
+        if isinstance(v, (BoolVal, ScalarVal)):
             return v.value, v
+        if isinstance(v, float):
+            from ..language.types import FP32
+            return self.const_scalar(v, FP32, node), ScalarVal(None, FP32)
         return self.const_index(v, node), IndexVal(None, Lin(0))
 
     def wrap_like(self, proto, value):
@@ -741,6 +746,11 @@ class Statements:
             return TileVal(value, proto.shape, proto.dtype)
         if isinstance(proto, BoolVal):
             return BoolVal(value)
+        if isinstance(proto, ScalarVal):
+            return ScalarVal(value, proto.dtype)
+        from . import scalars
+        if scalars.is_data(self, proto):
+            return scalars.data_index(self, value)
         return self.new_index(value)
 
     def coerce_carried(self, name, v, init, body, loop_node):
@@ -762,6 +772,15 @@ class Statements:
                                  expected=f"{proto.describe()} (its type "
                                           f"before the loop)",
                                  found=v.describe())
+            return v.value
+        if isinstance(proto, ScalarVal):
+            from . import scalars
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                return scalars.const(self, v, proto.dtype, where)
+            if not isinstance(v, ScalarVal) or v.dtype is not proto.dtype:
+                raise self.error(where, f"'{name}' changes type",
+                                 expected=proto.describe(),
+                                 found=describe(v))
             return v.value
         if isinstance(proto, BoolVal):
             if isinstance(v, bool):
@@ -800,7 +819,10 @@ class Statements:
 
     def stmt_If(self, node):
         test = self.expr(node.test)
-        if isinstance(test, IndexVal):
+        from . import scalars
+        if isinstance(test, scalars.ScalarParam):
+            raise scalars.param_misuse(self, test, node.test)
+        if isinstance(test, (IndexVal, ScalarVal)):
             test = self.compare(ast.NotEq(), test, 0, node.test)
         if isinstance(test, (TileVal, GmTensor, PendingTile)):
             raise self.error(node.test, "the condition of an if must be an "
@@ -884,6 +906,32 @@ class Statements:
     def unify(self, name, a, b, where):
         """The prototype of the value both branches give `name`."""
         kinds = []
+        scalar = [v for v in (a, b) if isinstance(v, ScalarVal)]
+        if scalar:
+            # A scalar in one branch; the other may give a number.
+            for v in (a, b):
+                if not (isinstance(v, ScalarVal) or (
+                        isinstance(v, (int, float)) and
+                        not isinstance(v, bool))) or (
+                        isinstance(v, ScalarVal) and
+                        v.dtype is not scalar[0].dtype):
+                    raise self.error(where, f"'{name}' has different types "
+                                     f"in the two branches of this if",
+                                     expected=describe(a) + " (then branch)",
+                                     found=describe(b) + " (else branch)")
+            return ScalarVal(None, scalar[0].dtype)
+        from . import scalars
+        if scalars.is_data(self, a) or scalars.is_data(self, b):
+            proto = IndexVal(None, Lin(0))
+            proto.data = True
+            for v in (a, b):
+                if not (isinstance(v, IndexVal) or (
+                        isinstance(v, int) and not isinstance(v, bool))):
+                    raise self.error(where, f"'{name}' has different types "
+                                     f"in the two branches of this if",
+                                     expected=describe(a) + " (then branch)",
+                                     found=describe(b) + " (else branch)")
+            return proto
         for v in (a, b):
             if isinstance(v, (TileVal, PendingTile)):
                 kinds.append(("tile", tuple(v.shape), v.dtype))

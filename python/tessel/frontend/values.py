@@ -13,6 +13,8 @@ below:
               sizes like ``(t0 + 16) - t0`` are known at compile time and
               offsets can be bounds-checked from loop ranges
 - `BoolVal`   a runtime condition (`i1`)
+- `ScalarVal` a runtime scalar of an element type (`pl.read`, `pl.Scalar`
+              parameters; frontend/scalars.py)
 - `PendingTile` a tensor declared with `pl.create_tensor` inside a scope
               that is only ever assigned tiles (PyPTO's accumulator idiom);
               it becomes a zero tile where its value is needed
@@ -129,6 +131,18 @@ class IndexVal:
 
 
 @dataclass(eq=False)
+class ScalarVal:
+    """A runtime scalar of an element type (an `f32`, `i32`, ... SSA
+    value): an element read with `pl.read`, a `pl.Scalar` parameter, or
+    arithmetic on them (frontend/scalars.py)."""
+    value: object          # ir.Value of the element type
+    dtype: DataType
+
+    def describe(self) -> str:
+        return f"runtime {self.dtype.name} scalar"
+
+
+@dataclass(eq=False)
 class BoolVal:
     """A runtime condition (i1)."""
     value: object
@@ -161,7 +175,8 @@ class Unavailable:
     help: str | None = None
 
 
-RUNTIME_TYPES = (GmTensor, TileVal, IndexVal, BoolVal, PendingTile)
+RUNTIME_TYPES = (GmTensor, TileVal, IndexVal, BoolVal, PendingTile,
+                 ScalarVal)
 
 
 def describe(value) -> str:

@@ -34,7 +34,9 @@ Names:
   tensors    create_tensor, reshape, full, slice, load, store
   memories   MemorySpace (Mem), create_tile, move, tile.load, tile.store,
              tile.full, tile.move, tile.create
-  scalars    min, max (integers and runtime indices)
+  scalars    min, max (integers, runtime indices and scalars), read, write,
+             tile.read, tile.write, tensor.read, tensor.write, Scalar
+             parameters
   tile ops   matmul, matmul_acc, add, sub, mul, div, maximum, minimum, neg,
              maximums, minimums, relu, lrelu, abs, sqrt, rsqrt, recip, exp,
              log, sin, cos, fmod, fmods, rem, rems, tile.rem, tile.rems,
@@ -56,6 +58,7 @@ from __future__ import annotations
 from . import tensor, tile  # noqa: F401  (pl.tensor.*, pl.tile.*)
 from .tasks import array, manual_scope, system  # noqa: F401
 from .control import max, min, unroll  # noqa: F401,A004
+from .scalars import read, write  # noqa: F401
 from .ops import (  # noqa: F401
     and_, ands, cmp, cmps, col_argmax, col_argmin, col_max, col_min,
     col_prod, col_sum, concat, const, get_block_num, not_, or_, ors, prelu,

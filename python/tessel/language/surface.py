@@ -101,8 +101,6 @@ UNSUPPORTED: dict[str, str] = {
     "expand_clone": "use pl.col_expand_mul / pl.row_expand_mul with a ones "
                     "tile",
     # -- memory and movement ------------------------------------------------
-    "read": "use pl.slice / a subscript to load a tile",
-    "write": "store a tile with out[a:b, c:d] = tile",
     "fillpad": "tiles are always full: slice the valid region instead",
     "fillpad_expand": "tiles are always full: slice the valid region instead",
     "set_validshape": "tiles are always full: slice the valid region instead",
@@ -133,15 +131,14 @@ UNSUPPORTED: dict[str, str] = {
 UNSUPPORTED_TILE: dict[str, str] = {
 } | {
     name: UNSUPPORTED[name] for name in (
-        "read", "write", "sort32",
-        "mrgsort", "gatherb", "mgather", "mscatter", "matmul_bias", "gemv",
+        "gatherb", "mgather", "mscatter", "matmul_bias", "gemv",
         "gemv_acc", "gemv_bias", "addc", "subc", "addsc", "subsc")
     if name in UNSUPPORTED}
 #: ``pl.tensor.<name>`` PyPTO names Tessel does not support.
 UNSUPPORTED_TENSOR: dict[str, str] = {
     name: UNSUPPORTED[name] for name in (
-        "create_l1", "read", "write", "assemble", "gather_row",
-        "paged_gather", "scatter_update", "get_block_idx")
+        "create_l1", "gather_row", "paged_gather", "scatter_update",
+        "get_block_idx")
     if name in UNSUPPORTED}
 
 

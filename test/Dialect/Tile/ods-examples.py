@@ -16,7 +16,7 @@
 # CHECK: tile.spmd: 1 example parses and verifies
 # CHECK: PlaceAttr: 1 example parses and verifies
 # CHECK: TileType: 1 example parses and verifies
-# CHECK: 101 ops, every one with an example
+# CHECK: 103 ops, every one with an example
 # CHECK: all {{[0-9]+}} examples parse and verify
 
 import re

@@ -103,7 +103,7 @@ def test_unsupported_name_in_a_kernel(tmp_path, source, name, instead):
 
 def test_unsupported_name_outside_a_kernel():
     with pytest.raises(tessel.CompileError) as e:
-        pl.batch_matmul(1, 2)
+        pl.matmul_mx(1, 2)
     assert e.value.filename == __file__
-    assert "pl.batch_matmul is not supported" in str(e.value)
-    assert isinstance(pl.tensor.read, Unsupported)
+    assert "pl.matmul_mx is not supported" in str(e.value)
+    assert isinstance(pl.tensor.gather_row, Unsupported)
