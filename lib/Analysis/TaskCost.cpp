@@ -12,15 +12,28 @@
 
 using namespace tessel;
 
+double tessel::getCubeSeconds(double macsF16, double macsI8, double macsF32,
+                              const TargetInfo &target) {
+  auto at = [&](double macs, llvm::StringRef operand) {
+    if (macs == 0)
+      return 0.0;
+    // A multiply the target lacks is rejected by the matmul verifier; cost
+    // it at the f16 rate rather than divide by zero.
+    int64_t rate = target.getCubeMacsPerCycle(operand);
+    if (rate <= 0)
+      rate = target.getCubeMacsPerCycle("f16");
+    return macs / (target.cubeClockHz * static_cast<double>(rate));
+  };
+  return at(macsF16, "f16") + at(macsI8, "i8") + at(macsF32, "f32");
+}
+
 double tessel::estimateBlockSeconds(const GmTraffic &block, int64_t cores,
                                     const TargetInfo &target) {
   double bandwidth = target.hbmEffectiveBytesPerSec / std::max<int64_t>(cores, 1);
   double memory = static_cast<double>(block.total()) / bandwidth;
-  double cube =
-      static_cast<double>(block.cubeMacs) /
-          (target.cubeClockHz * static_cast<double>(target.cubeMacsPerCycleF16)) +
-      static_cast<double>(block.cubeMacsI8) /
-          (target.cubeClockHz * static_cast<double>(target.cubeMacsPerCycleI8));
+  double cube = getCubeSeconds(static_cast<double>(block.cubeMacs),
+                               static_cast<double>(block.cubeMacsI8),
+                               static_cast<double>(block.cubeMacsF32), target);
   return std::max(memory, cube);
 }
 
@@ -141,6 +154,7 @@ PipeWork &PipeWork::operator+=(const PipeWork &o) {
   vectorInstrs += o.vectorInstrs;
   cubeMacs += o.cubeMacs;
   cubeMacsI8 += o.cubeMacsI8;
+  cubeMacsF32 += o.cubeMacsF32;
   return *this;
 }
 
@@ -154,6 +168,7 @@ PipeWork &PipeWork::operator*=(double t) {
   vectorInstrs = static_cast<int64_t>(static_cast<double>(vectorInstrs) * t);
   cubeMacs *= t;
   cubeMacsI8 *= t;
+  cubeMacsF32 *= t;
   return *this;
 }
 
@@ -202,10 +217,7 @@ PipeSeconds tessel::getPipeSeconds(const PipeWork &w, int64_t activeCores,
   s.mte1 = w.mte1Bytes /
            (static_cast<double>(target.mte1BytesPerCycle) * target.cubeClockHz);
   s.vector = w.vectorCycles / target.vectorClockHz;
-  s.cube = w.cubeMacs / (target.cubeClockHz *
-                         static_cast<double>(target.cubeMacsPerCycleF16)) +
-           w.cubeMacsI8 / (target.cubeClockHz *
-                           static_cast<double>(target.cubeMacsPerCycleI8));
+  s.cube = getCubeSeconds(w.cubeMacs, w.cubeMacsI8, w.cubeMacsF32, target);
   return s;
 }
 

@@ -446,12 +446,13 @@ LogicalResult Former::checkBody() {
           Type ea = getElementTypeOrSelf(mm.getInputs()[0].getType());
           Type eb = getElementTypeOrSelf(mm.getInputs()[1].getType());
           Type ec = getElementTypeOrSelf(mm.getResult(0).getType());
-          bool ok = (ea == eb) && ((ea.isBF16() || ea.isF16()) ? ec.isF32()
-                                   : ea.isInteger(8) ? ec.isInteger(32)
-                                                     : false);
+          bool ok = (ea == eb) &&
+                    ((ea.isBF16() || ea.isF16() || ea.isF32()) ? ec.isF32()
+                     : ea.isInteger(8) ? ec.isInteger(32)
+                                       : false);
           if (!ok) {
-            mm.emitError("tile-form-scopes: the cube multiplies bf16 or f16 "
-                         "operands into f32, or i8 into i32; found ")
+            mm.emitError("tile-form-scopes: the cube multiplies bf16, f16 or "
+                         "f32 operands into f32, or i8 into i32; found ")
                 << ea << " x " << eb << " -> " << ec;
             return WalkResult::interrupt();
           }
@@ -1231,7 +1232,9 @@ LogicalResult Former::emitMatmulScope(linalg::MatmulOp mm, Value dst) {
     GmTraffic block;
     block.readBytes = MB * K * eab + K * nb * eab;
     block.writtenBytes = MB * nb * ecb;
-    (ea.isInteger(8) ? block.cubeMacsI8 : block.cubeMacs) = MB * nb * K;
+    (ea.isInteger(8) ? block.cubeMacsI8
+     : ea.isF32()    ? block.cubeMacsF32
+                     : block.cubeMacs) = MB * nb * K;
     int64_t blocks = (M / MB) * (N / nb);
     double t = estimateGroupedMakespan(blocks, block, cores, target);
     tried += (tried.empty() ? "" : ", ") + std::to_string(nb) + ": " +

@@ -609,9 +609,9 @@ def _matmul(cv, node, args, kwargs):
             a.narrow.dtype == b.narrow.dtype:
         a = Val(a.narrow.name, a.rows, a.cols, a.narrow.dtype, a.shape)
         b = Val(b.narrow.name, b.rows, b.cols, b.narrow.dtype, b.shape)
-    if a.dtype != b.dtype or a.dtype not in ("bf16", "f16", "i8"):
-        raise cv.error(f"the cube multiplies bf16, f16 or int8 operands; "
-                       f"found {a.dtype} @ {b.dtype}",
+    if a.dtype != b.dtype or a.dtype not in ("bf16", "f16", "f32", "i8"):
+        raise cv.error(f"the cube multiplies bf16, f16, f32 or int8 "
+                       f"operands of one dtype; found {a.dtype} @ {b.dtype}",
                        help="cast both operands with .to(torch.bfloat16)")
     acc_t = "i32" if a.dtype == "i8" else "f32"
     acc = cv.fill(a.rows, b.cols, acc_t, 0.0)

@@ -63,6 +63,10 @@ def gen(*shape, dtype=torch.float32, scale=1.0, seed=0):
     return (torch.randn(*shape, generator=g) * scale).to(dtype)
 
 
+def f32_linear(x, w):
+    return x @ w
+
+
 CASES = {
     "rmsnorm": (rmsnorm, lambda: (gen(8, 256, dtype=torch.bfloat16),
                                   gen(256, dtype=torch.bfloat16, seed=1))),
@@ -78,6 +82,8 @@ CASES = {
         gen(128, 256, dtype=torch.bfloat16, scale=0.1, seed=1),
         gen(128, 256, dtype=torch.bfloat16, scale=0.1, seed=2),
         gen(256, 128, dtype=torch.bfloat16, scale=0.1, seed=3))),
+    # f32 x f32 -> f32 on the cube (pto-isa TMATMUL's (float, float, float)).
+    "f32_linear": (f32_linear, lambda: (gen(8, 64), gen(64, 32, seed=1))),
 }
 # Bit-exact against torch; the others within TOL ulps of the row maximum.
 EXACT = {"rmsnorm", "rope_interleaved", "rope_half", "rope_heads"}
@@ -171,7 +177,7 @@ def uses_middle_reduction(x):
     return x.sum(dim=0, keepdim=True)
 
 
-def f32_matmul(x, w):
+def int32_matmul(x, w):
     return x @ w
 
 
@@ -184,8 +190,9 @@ def f32_matmul(x, w):
      "transposes are not supported by the graph path yet"),
     (uses_middle_reduction, (gen(8, 64),), "x.sum(dim=0",
      "reduction over dims [0] of a rank-2 tensor: only the last dimension"),
-    (f32_matmul, (gen(8, 64), gen(64, 32)), "x @ w",
-     "the cube multiplies bf16, f16 or int8 operands; found f32 @ f32"),
+    (int32_matmul, (gen(8, 64).to(torch.int32), gen(64, 32).to(torch.int32)),
+     "x @ w", "the cube multiplies bf16, f16, f32 or int8 operands of one "
+     "dtype; found i32 @ i32"),
 ])
 def test_unsupported_is_an_error_at_the_users_line(fn, args, text, message):
     with pytest.raises(CompileError) as info:

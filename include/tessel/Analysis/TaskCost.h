@@ -26,6 +26,12 @@
 
 namespace tessel {
 
+/// Seconds one cube core needs for `macsF16` bf16 / f16, `macsI8` int8 and
+/// `macsF32` f32 multiply-accumulates, each at its rate in the target's cube
+/// dtype table (TargetInfo::cubeDtypes).
+double getCubeSeconds(double macsF16, double macsI8, double macsF32,
+                      const TargetInfo &target);
+
 /// Modelled seconds one block takes on one of `cores` cores: its GM bytes at
 /// a 1 / `cores` share of the effective HBM bandwidth (every core streams at
 /// once), or its cube multiply-accumulates at the cube's rate, whichever is
@@ -100,9 +106,10 @@ struct PipeWork {
   /// V: cycles and instructions.
   double vectorCycles = 0;
   int64_t vectorInstrs = 0;
-  /// M: multiply-accumulates (bf16 / f16 and int8 operands).
+  /// M: multiply-accumulates (bf16 / f16, int8 and f32 operands).
   double cubeMacs = 0;
   double cubeMacsI8 = 0;
+  double cubeMacsF32 = 0;
 
   PipeWork &operator+=(const PipeWork &other);
   PipeWork &operator*=(double times);

@@ -34,7 +34,8 @@ Names:
   memories   MemorySpace (Mem), create_tile, move, tile.load, tile.store,
              tile.full, tile.move, tile.create
   scalars    min, max (integers and runtime indices)
-  tile ops   matmul, matmul_acc, add, sub, mul, div, maximum, minimum, neg,
+  tile ops   matmul (a_trans=, b_trans=), matmul_acc, matmul_bias, gemv,
+             gemv_acc, gemv_bias, add, sub, mul, div, maximum, minimum, neg,
              maximums, minimums, relu, lrelu, abs, sqrt, rsqrt, recip, exp,
              log, sin, cos, fmod, fmods, rem, rems, tile.rem, tile.rems,
              row_sum, row_max, cast, gather, tensor.gather, tensor.scatter, tile.MaskPattern, arange; tile subscripts
@@ -50,7 +51,8 @@ from .tasks import array, manual_scope, system  # noqa: F401
 from .control import max, min, unroll  # noqa: F401,A004
 from .ops import (  # noqa: F401
     abs, add, at, cast, col_expand_mul, cos, create_tensor, create_tile, div,
-    exp, fmod, fmods, full, gather, load, lrelu, matmul, matmul_acc, maximum, maximums, minimum,
+    exp, fmod, fmods, full, gather, load, lrelu, gemv, gemv_acc, gemv_bias, matmul, matmul_acc,
+    matmul_bias, maximum, maximums, minimum,
     minimums, move, mul, neg, parallel, pipeline, relu, rem, rems,
     range, recip, reshape, row_expand_mul, row_max, row_sum, rsqrt, sin,
     slice, spmd, sqrt, store, sub,

@@ -131,11 +131,10 @@ UNSUPPORTED: dict[str, str] = {
     "row_argmax": _NOT_YET, "row_argmin": _NOT_YET,
     "col_argmax": _NOT_YET, "col_argmin": _NOT_YET,
     # -- linear algebra ---------------------------------------------------
-    "batch_matmul": "loop over the batch with pl.matmul",
-    "matmul_bias": "use pl.matmul and add the bias with pl.add",
-    "gemv": "use pl.matmul with a [1, K] lhs",
-    "gemv_acc": "use pl.matmul_acc with a [1, K] lhs",
-    "gemv_bias": "use pl.matmul with a [1, K] lhs and pl.add",
+    "batch_matmul": "Tessel tiles are 2-D: loop over the batch with "
+                    "pl.matmul on each [M, K] x [K, N] slice",
+    "batch_matmul_acc": "Tessel tiles are 2-D: loop over the batch with "
+                        "pl.matmul_acc on each slice",
     "matmul_mx": _NOT_YET, "matmul_mx_acc": _NOT_YET,
     "matmul_mx_bias": _NOT_YET,
     # -- gather, scatter, sort ----------------------------------------------
@@ -156,8 +155,8 @@ UNSUPPORTED_TILE: dict[str, str] = {
     name: UNSUPPORTED[name] for name in (
         "read", "write",
         "concat", "transpose", "prelu", "cmp", "cmps", "sel", "sels", "sort32",
-        "mrgsort", "gatherb", "mgather", "mscatter", "matmul_bias", "gemv",
-        "gemv_acc", "gemv_bias", "tri", "addc", "subc", "addsc", "subsc",
+        "mrgsort", "gatherb", "mgather", "mscatter", "batch_matmul",
+        "batch_matmul_acc", "tri", "addc", "subc", "addsc", "subsc",
         "get_block_num") if name in UNSUPPORTED}
 #: ``pl.tensor.<name>`` PyPTO names Tessel does not support.
 UNSUPPORTED_TENSOR: dict[str, str] = {

@@ -9,11 +9,14 @@ from .ops import tile_load as load  # noqa: F401
 from .ops import tile_move as move  # noqa: F401
 from .ops import tile_store as store  # noqa: F401
 from .ops import lrelu, maximums, minimums, relu, rem, rems  # noqa: F401
+from .ops import (gemv, gemv_acc, gemv_bias, matmul, matmul_acc,  # noqa: F401
+                  matmul_bias)
 from .tasks import get_block_idx
 from .types import MaskPattern
 
 __all__ = ["MaskPattern", "get_block_idx", "load", "store", "full", "move",
-           "create", "create_tile", "relu", "lrelu", "maximums", "minimums", "rem", "rems"]
+           "create", "create_tile", "matmul", "matmul_acc", "matmul_bias",
+           "gemv", "gemv_acc", "gemv_bias", "relu", "lrelu", "maximums", "minimums", "rem", "rems"]
 
 
 def _add_unsupported():

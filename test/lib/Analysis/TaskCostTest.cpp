@@ -48,6 +48,21 @@ int main() {
   i8.cubeMacsI8 = 16 * 128 * 512;
   check("int8-rate",
         near(estimateBlockSeconds(i8, 24, a2a3), 1048576 / (1.85e9 * 8192)));
+  // f32 runs at half the bf16 rate: 16 x 8 x 16 = 2048 MACs per cycle
+  // (the 32-byte K rows of a fractal hold 8 floats), so 1048576 MACs take
+  // 1048576 / (1.85e9 * 2048) s, twice their bf16 time; the pipe model
+  // agrees, and a target lookup of a pair the cube lacks finds nothing.
+  GmTraffic f32;
+  f32.cubeMacsF32 = 16 * 128 * 512;
+  PipeWork f32w;
+  f32w.cubeMacsF32 = 16 * 128 * 512;
+  check("f32-rate",
+        near(estimateBlockSeconds(f32, 24, a2a3), 1048576 / (1.85e9 * 2048)) &&
+            near(getPipeSeconds(f32w, 24, a2a3).cube,
+                 1048576 / (1.85e9 * 2048)) &&
+            a2a3.findCubeDtype("f32", "f32") != nullptr &&
+            a2a3.findCubeDtype("f16", "f16") == nullptr &&
+            lookupTarget("a5")->findCubeDtype("i8", "i32") != nullptr);
   // 64 blocks on 48 cores: 2 waves of (1 + 1) = 4 ungrouped; by 2, 32 tasks
   // in 1 wave of 1 + 2 = 3.
   check("makespan-waves", near(estimateMakespan(64, 1, 48, 1.0, 1.0), 4.0) &&
