@@ -946,29 +946,30 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
           s.offset = 0;
           Value t = declareTile(logical, s);
           Value src = obj(v);
+          // The stored tile's L1 padding, read (for a transposed operand)
+          // as ZN, must be the L0 tile's: TMOV moves whole fractals.
+          int64_t bytes = getElementBytes(logical.getElementType());
+          auto storedType = cast<TileType>(v.getType());
+          TileLayout stored =
+              getTileLayout(storedType.getRows(), storedType.getCols(), bytes,
+                            BufferKind::L1, target);
+          TileLayout dst = getTileLayout(logical.getRows(), logical.getCols(),
+                                         bytes, kind, target);
+          int64_t rows = trans ? stored.cols : stored.rows;
+          int64_t cols = trans ? stored.rows : stored.cols;
+          if (rows != dst.rows || cols != dst.cols)
+            return o->emitOpError()
+                   << "a " << (trans ? "transposed " : "")
+                   << logical.getElementType() << " "
+                   << (kind == BufferKind::L0A ? "lhs" : "rhs") << " of ["
+                   << logical.getRows() << ", " << logical.getCols()
+                   << "] does not fill whole cube fractals both ways: L1 "
+                      "holds it as "
+                   << rows << " x " << cols << ", " << getBufferKindName(kind)
+                   << " as " << dst.rows << " x " << dst.cols
+                   << "; the PTO back end needs both dimensions padded "
+                      "alike (multiples of 16 and of 32 bytes)";
           if (trans) {
-            int64_t bytes = getElementBytes(logical.getElementType());
-            TileLayout stored = getTileLayout(logical.getCols(),
-                                              logical.getRows(), bytes,
-                                              BufferKind::L1, target);
-            TileLayout dst = getTileLayout(logical.getRows(),
-                                           logical.getCols(), bytes, kind,
-                                           target);
-            // As ZN, the stored tile is stored.cols x stored.rows; the move
-            // needs the destination's padded shape.
-            if (stored.cols != dst.rows || stored.rows != dst.cols)
-              return o->emitOpError()
-                     << "a transposed " << logical.getElementType() << " "
-                     << (kind == BufferKind::L0A ? "lhs" : "rhs") << " of "
-                     << "[" << logical.getRows() << ", " << logical.getCols()
-                     << "]"
-                     << " does not fill whole cube fractals both ways: L1 "
-                        "holds it as "
-                     << stored.cols << " x " << stored.rows << ", "
-                     << getBufferKindName(kind) << " as " << dst.rows << " x "
-                     << dst.cols
-                     << "; the PTO back end needs both dimensions padded "
-                        "alike (multiples of 16 and of 32 bytes)";
             std::string cpp = llvm::formatv(
                 "Tile<TileType::Mat, {0}, {1}, {2}, BLayout::RowMajor, {3}, "
                 "{4}, SLayout::ColMajor>",
