@@ -4,8 +4,9 @@ K loop of pl.matmul_acc with b_trans (the F.linear weight layout) over K
 chunks of unequal size; pl.matmul_bias, pl.gemv, pl.gemv_acc and
 pl.gemv_bias; and a CompileError at the author's line for each misuse.
 
-One kernel per dtype computes the four transposition cases at once, so the
-file compiles six kernels in all."""
+One shapeless kernel computes the four transposition cases at once; it is
+specialised per dtype and shape (six simulations, two NPU builds), plus one
+compile each for the K loop and the bias / gemv kernel."""
 
 from __future__ import annotations
 
