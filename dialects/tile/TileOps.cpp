@@ -13,6 +13,8 @@
 
 #include "tile/TileOps.h"
 
+#include "tessel/Support/TargetInfo.h"
+
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -1157,40 +1159,93 @@ LogicalResult MrgSortListsOp::verify() {
 // MatmulOp / MatmulAccOp
 //===----------------------------------------------------------------------===//
 
-static LogicalResult verifyMatmul(Operation *op, TileType lhs, TileType rhs,
-                                  TileType result) {
-  Type a = lhs.getElementType(), b = rhs.getElementType(),
+TileType tessel::tile::getTransposedType(TileType type) {
+  return TileType::get(type.getContext(), {type.getCols(), type.getRows()},
+                       type.getElementType());
+}
+
+std::optional<MatmulView> tessel::tile::getMatmulView(Operation *op) {
+  MatmulView v;
+  if (auto mm = dyn_cast<MatmulOp>(op)) {
+    v.lhs = mm.getLhs();
+    v.rhs = mm.getRhs();
+    v.aTrans = mm.getATrans();
+    v.bTrans = mm.getBTrans();
+  } else if (auto mm = dyn_cast<MatmulAccOp>(op)) {
+    v.acc = mm.getAcc();
+    v.lhs = mm.getLhs();
+    v.rhs = mm.getRhs();
+    v.aTrans = mm.getATrans();
+    v.bTrans = mm.getBTrans();
+  } else {
+    return std::nullopt;
+  }
+  v.lhsType = tileOf(v.lhs);
+  v.rhsType = tileOf(v.rhs);
+  if (v.aTrans)
+    v.lhsType = getTransposedType(v.lhsType);
+  if (v.bTrans)
+    v.rhsType = getTransposedType(v.rhsType);
+  v.m = v.lhsType.getRows();
+  v.k = v.lhsType.getCols();
+  v.n = v.rhsType.getCols();
+  return v;
+}
+
+/// The target named by the nearest `tile.target` attribute, a2a3 if none.
+static const tessel::TargetInfo &targetOf(Operation *op) {
+  for (Operation *cur = op; cur; cur = cur->getParentOp())
+    if (auto attr =
+            cur->getAttrOfType<TargetAttr>(TileDialect::kTargetAttrName))
+      if (const tessel::TargetInfo *info =
+              tessel::lookupTarget(stringifyTarget(attr.getValue())))
+        return *info;
+  return *tessel::lookupTarget("a2a3");
+}
+
+static std::string typeName(Type t) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  t.print(os);
+  return s;
+}
+
+/// Shapes under transposition, element types on the target's cube. The
+/// stored shapes are named as written; "as multiplied" is the transpose.
+static LogicalResult verifyMatmul(Operation *op) {
+  MatmulView v = *getMatmulView(op);
+  TileType result = tileOf(op->getResult(0));
+  Type a = v.lhsType.getElementType(), b = v.rhsType.getElementType(),
        c = result.getElementType();
   if (a != b)
     return op->emitOpError("operand element types differ: ")
            << a << " x " << b;
-  bool legal = ((a.isBF16() || a.isF16()) && c.isF32()) ||
-               (a.isSignlessInteger(8) && c.isSignlessInteger(32));
-  if (!legal)
+  const tessel::TargetInfo &target = targetOf(op);
+  if (!target.findCubeDtype(typeName(a), typeName(c)))
     return op->emitOpError("no cube matmul ")
-           << a << " x " << b << " -> " << c
-           << "; expected bf16/f16 -> f32 or i8 -> i32";
-  if (lhs.getCols() != rhs.getRows())
+           << a << " x " << b << " -> " << c << " on target " << target.name
+           << "; its cube supports " << target.describeCubeDtypes();
+  auto stored = [](Value value, bool trans) {
+    std::string s = shapeString(tileOf(value).getShape());
+    return trans ? s + " (transposed: " +
+                       shapeString(getTransposedType(tileOf(value)).getShape()) +
+                       ")"
+                 : s;
+  };
+  if (v.lhsType.getCols() != v.rhsType.getRows())
     return op->emitOpError("contraction sizes differ: lhs ")
-           << shapeString(lhs.getShape()) << " has K = " << lhs.getCols()
-           << ", rhs " << shapeString(rhs.getShape())
-           << " has K = " << rhs.getRows();
-  if (result.getRows() != lhs.getRows() || result.getCols() != rhs.getCols())
+           << stored(v.lhs, v.aTrans) << " has K = " << v.lhsType.getCols()
+           << ", rhs " << stored(v.rhs, v.bTrans)
+           << " has K = " << v.rhsType.getRows();
+  if (result.getRows() != v.m || result.getCols() != v.n)
     return op->emitOpError("result must be [")
-           << lhs.getRows() << ", " << rhs.getCols() << "], got "
-           << shapeString(result.getShape());
+           << v.m << ", " << v.n << "], got " << shapeString(result.getShape());
   return success();
 }
 
-LogicalResult MatmulOp::verify() {
-  return verifyMatmul(*this, tileOf(getLhs()), tileOf(getRhs()),
-                      tileOf(getResult()));
-}
+LogicalResult MatmulOp::verify() { return verifyMatmul(*this); }
 
-LogicalResult MatmulAccOp::verify() {
-  return verifyMatmul(*this, tileOf(getLhs()), tileOf(getRhs()),
-                      tileOf(getResult()));
-}
+LogicalResult MatmulAccOp::verify() { return verifyMatmul(*this); }
 
 //===----------------------------------------------------------------------===//
 // Pipe synchronisation

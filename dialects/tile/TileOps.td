@@ -575,18 +575,29 @@ def Tile_ScatterOp : Tile_Op<"scatter", [Pure, Tile_InCoreScope,
 def Tile_MatmulOp : Tile_Op<"matmul", [Pure, Tile_InCoreScope, Tile_CubeOnly]> {
   let summary = "cube matrix multiplication";
   let description = [{
-    `result = lhs @ rhs` on the cube unit: [M, K] x [K, N] -> [M, N] with
-    bf16 x bf16 -> f32, f16 x f16 -> f32, or int8 x int8 -> i32 (exact
-    integer accumulation).
+    `result = op(lhs) @ op(rhs)` on the cube unit: [M, K] x [K, N] -> [M, N].
+    `a_trans` says `lhs` is stored [K, M] and multiplies as its transpose;
+    `b_trans` says `rhs` is stored [N, K] (PyPTO's `a_trans=` / `b_trans=`).
+    The operands keep their stored shape up to L1; the transposition happens
+    in the L1 -> L0A / L0B move (pto-isa: TMOV / TEXTRACT from a ZN source
+    into Left / Right), so L0A holds [M, K] and L0B [K, N] either way.
+
+    Element types: bf16 x bf16 -> f32, f16 x f16 -> f32, f32 x f32 -> f32,
+    int8 x int8 -> i32 (exact integer accumulation), where the module's
+    target's cube supports the pair (TargetInfo's cube dtype table; pto-isa
+    TMATMUL supports all four on a2a3 and a5).
 
     ```mlir
     %c = tile.matmul %a, %b : !tile.tile<16x64xbf16>, !tile.tile<64x128xbf16> -> !tile.tile<16x128xf32>
+    %d = tile.matmul %fa, %fw b_trans : !tile.tile<16x64xf32>, !tile.tile<128x64xf32> -> !tile.tile<16x128xf32>
     ```
   }];
-  let arguments = (ins Tile_AnyTile:$lhs, Tile_AnyTile:$rhs);
+  let arguments = (ins Tile_AnyTile:$lhs, Tile_AnyTile:$rhs,
+                       UnitAttr:$a_trans, UnitAttr:$b_trans);
   let results = (outs Tile_AnyTile:$result);
   let assemblyFormat = [{
-    $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
+    $lhs `,` $rhs (`a_trans` $a_trans^)? (`b_trans` $b_trans^)? attr-dict `:`
+    type($lhs) `,` type($rhs) `->` type($result)
   }];
   let hasVerifier = 1;
 }
@@ -595,17 +606,20 @@ def Tile_MatmulAccOp : Tile_Op<"matmul_acc", [Pure, Tile_InCoreScope,
     Tile_CubeOnly, AllTypesMatch<["acc", "result"]>]> {
   let summary = "cube matrix multiply-accumulate";
   let description = [{
-    `result = acc + lhs @ rhs`, with the dtype rules of `tile.matmul`; the
-    accumulator is f32 or i32 and lives in L0C.
+    `result = acc + op(lhs) @ op(rhs)`, with the dtype and transposition
+    rules of `tile.matmul`; the accumulator is f32 or i32 and lives in L0C.
 
     ```mlir
     %d = tile.matmul_acc %c, %a, %b : !tile.tile<16x64xbf16>, !tile.tile<64x128xbf16> -> !tile.tile<16x128xf32>
+    %e = tile.matmul_acc %c, %a, %w b_trans : !tile.tile<16x64xbf16>, !tile.tile<128x64xbf16> -> !tile.tile<16x128xf32>
     ```
   }];
-  let arguments = (ins Tile_AnyTile:$acc, Tile_AnyTile:$lhs, Tile_AnyTile:$rhs);
+  let arguments = (ins Tile_AnyTile:$acc, Tile_AnyTile:$lhs, Tile_AnyTile:$rhs,
+                       UnitAttr:$a_trans, UnitAttr:$b_trans);
   let results = (outs Tile_AnyTile:$result);
   let assemblyFormat = [{
-    $acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
+    $acc `,` $lhs `,` $rhs (`a_trans` $a_trans^)? (`b_trans` $b_trans^)?
+    attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
   }];
   let hasVerifier = 1;
 }

@@ -51,12 +51,12 @@ static GmTraffic countOp(Operation *op) {
     t.writtenBytes = getTileBytes(store.getValue().getType());
     return t;
   }
-  if (isa<MatmulOp, MatmulAccOp>(op)) {
-    bool acc = isa<MatmulAccOp>(op);
-    auto lhs = cast<TileType>(op->getOperand(acc ? 1 : 0).getType());
-    auto rhs = cast<TileType>(op->getOperand(acc ? 2 : 1).getType());
-    int64_t macs = lhs.getShape()[0] * rhs.getShape()[1] * lhs.getShape()[1];
-    (lhs.getElementType().isInteger(8) ? t.cubeMacsI8 : t.cubeMacs) = macs;
+  if (std::optional<MatmulView> mm = getMatmulView(op)) {
+    int64_t macs = mm->m * mm->n * mm->k;
+    Type elt = mm->lhsType.getElementType();
+    (elt.isInteger(8) ? t.cubeMacsI8
+     : elt.isF32()    ? t.cubeMacsF32
+                      : t.cubeMacs) = macs;
     return t;
   }
   if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
@@ -68,6 +68,7 @@ static GmTraffic countOp(Operation *op) {
       t.writtenBytes = std::max(t.writtenBytes, branch.writtenBytes);
       t.cubeMacs = std::max(t.cubeMacs, branch.cubeMacs);
       t.cubeMacsI8 = std::max(t.cubeMacsI8, branch.cubeMacsI8);
+      t.cubeMacsF32 = std::max(t.cubeMacsF32, branch.cubeMacsF32);
     }
     return t;
   }

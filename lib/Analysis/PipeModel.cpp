@@ -337,7 +337,9 @@ private:
     return success();
   }
 
-  LogicalResult matmul(Value acc, Value lhs, Value rhs, Value result) {
+  LogicalResult matmul(Operation *op, Value acc, Value lhs, Value rhs,
+                       Value result) {
+    MatmulView mm = *getMatmulView(op);
     for (Value v : {lhs, rhs}) {
       FailureOr<BufferKind> kind = kindOf(v);
       if (failed(kind))
@@ -356,9 +358,9 @@ private:
         return error() << "matmul accumulators live in l0c, not "
                        << getBufferKindName(*kind);
     }
-    // The operands are moved to offset 0 of L0A / L0B (docs/pto.md).
-    auto operand = [&](Value v, BufferKind kind) {
-      auto type = cast<TileType>(v.getType());
+    // The operands are moved to offset 0 of L0A / L0B (docs/pto.md), as
+    // the matrices they multiply (a transposed one lands transposed).
+    auto operand = [&](Value v, TileType type, BufferKind kind) {
       PipeInstr &i = emit(Pipe::mte1, "TMOV");
       i.accesses.push_back(read(v));
       MemAccess a;
@@ -370,8 +372,8 @@ private:
       i.accesses.push_back(a);
       return a;
     };
-    MemAccess l0a = operand(lhs, BufferKind::L0A);
-    MemAccess l0b = operand(rhs, BufferKind::L0B);
+    MemAccess l0a = operand(lhs, mm.lhsType, BufferKind::L0A);
+    MemAccess l0b = operand(rhs, mm.rhsType, BufferKind::L0B);
     l0a.write = l0b.write = false;
     PipeInstr &m = emit(Pipe::m, acc ? "TMATMUL_ACC" : "TMATMUL");
     m.accesses.push_back(l0a);
@@ -618,10 +620,10 @@ LogicalResult InstrBuilder::build() {
         return success();
       })
       .Case([&](MatmulOp o) {
-        return matmul(Value(), o.getLhs(), o.getRhs(), o.getResult());
+        return matmul(o, Value(), o.getLhs(), o.getRhs(), o.getResult());
       })
       .Case([&](MatmulAccOp o) {
-        return matmul(o.getAcc(), o.getLhs(), o.getRhs(), o.getResult());
+        return matmul(o, o.getAcc(), o.getLhs(), o.getRhs(), o.getResult());
       })
       .Case([&](PipelineOp o) -> LogicalResult {
         for (auto [init, arg] : llvm::zip(o.getInitArgs(), o.getIterArgs()))

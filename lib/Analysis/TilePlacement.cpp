@@ -825,22 +825,16 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
   }
 
   // 6. The implicit L1 -> L0A / L0B moves of matmul operands.
+  // A transposed operand lands as the matrix it multiplies: L0A holds
+  // [M, K] and L0B [K, N] whatever the stored shape.
   scope.getBody().walk([&](Operation *op) {
-    Value lhs, rhs;
-    if (auto mm = dyn_cast<MatmulOp>(op)) {
-      lhs = mm.getLhs();
-      rhs = mm.getRhs();
-    } else if (auto mm = dyn_cast<MatmulAccOp>(op)) {
-      lhs = mm.getLhs();
-      rhs = mm.getRhs();
-    } else {
+    std::optional<MatmulView> mm = getMatmulView(op);
+    if (!mm)
       return;
-    }
-    for (auto [value, kind] :
-         {std::pair{lhs, BufferKind::L0A}, std::pair{rhs, BufferKind::L0B}}) {
+    for (auto [type, kind] : {std::pair{mm->lhsType, BufferKind::L0A},
+                              std::pair{mm->rhsType, BufferKind::L0B}}) {
       int64_t bytes =
-          alignTo(getTileStorageBytes(cast<TileType>(value.getType()), kind,
-                                      target),
+          alignTo(getTileStorageBytes(type, kind, target),
                   target.getBuffer(kind).alignBytes);
       placement.operandChecks.push_back({op, kind, bytes});
       KindPlacement &k = placement.kinds[static_cast<size_t>(kind)];

@@ -973,16 +973,60 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
         // The operands move to offset 0 of L0A / L0B (PipeModel.h), then
         // the cube waits for the moves on the event id tile-insert-sync
         // keeps for this hand-off.
-        auto moved = [&](Value v, BufferKind kind) {
+        // A transposed operand: its stored [R, C] NZ tile in L1 is,
+        // byte for byte, the [C, R] matrix it multiplies in ZN fractals (the
+        // 16-row x 32-byte fractal read column-wise), which TMOV moves into
+        // Left / Right like any Mat source; the move does the transposition.
+        MatmulView mm = *getMatmulView(o);
+        auto moved = [&](Value v, TileType logical, bool trans,
+                         BufferKind kind) -> FailureOr<Value> {
           TileStorage s;
           s.arena = getArena(kind);
           s.offset = 0;
-          Value t = declareTile(cast<TileType>(v.getType()), s);
-          call("TMOV", Type(), {t, obj(v)});
+          Value t = declareTile(logical, s);
+          Value src = obj(v);
+          // The stored tile's L1 padding, read (for a transposed operand)
+          // as ZN, must be the L0 tile's: TMOV moves whole fractals.
+          int64_t bytes = getElementBytes(logical.getElementType());
+          auto storedType = cast<TileType>(v.getType());
+          TileLayout stored =
+              getTileLayout(storedType.getRows(), storedType.getCols(), bytes,
+                            BufferKind::L1, target);
+          TileLayout dst = getTileLayout(logical.getRows(), logical.getCols(),
+                                         bytes, kind, target);
+          int64_t rows = trans ? stored.cols : stored.rows;
+          int64_t cols = trans ? stored.rows : stored.cols;
+          if (rows != dst.rows || cols != dst.cols)
+            return o->emitOpError()
+                   << "a " << (trans ? "transposed " : "")
+                   << logical.getElementType() << " "
+                   << (kind == BufferKind::L0A ? "lhs" : "rhs") << " of ["
+                   << logical.getRows() << ", " << logical.getCols()
+                   << "] does not fill whole cube fractals both ways: L1 "
+                      "holds it as "
+                   << rows << " x " << cols << ", " << getBufferKindName(kind)
+                   << " as " << dst.rows << " x " << dst.cols
+                   << "; the PTO back end needs both dimensions padded "
+                      "alike (multiples of 16 and of 32 bytes)";
+          if (trans) {
+            std::string cpp = llvm::formatv(
+                "Tile<TileType::Mat, {0}, {1}, {2}, BLayout::RowMajor, {3}, "
+                "{4}, SLayout::ColMajor>",
+                cppElement(logical.getElementType()), stored.cols,
+                stored.rows, logical.getRows(), logical.getCols());
+            src = declareAs(cpp, storage.lookup(v));
+          }
+          call("TMOV", Type(), {t, src});
           return t;
         };
-        Value a = moved(lhs, BufferKind::L0A);
-        Value w = moved(rhs, BufferKind::L0B);
+        FailureOr<Value> a =
+            moved(lhs, mm.lhsType, mm.aTrans, BufferKind::L0A);
+        if (failed(a))
+          return failure();
+        FailureOr<Value> w =
+            moved(rhs, mm.rhsType, mm.bTrans, BufferKind::L0B);
+        if (failed(w))
+          return failure();
         int64_t id = getIntraOpEventId(target);
         call("set_flag", Type(), {},
              {opaque("PIPE_MTE1"), opaque("PIPE_M"),
@@ -1000,14 +1044,14 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
                              storage.lookup(o->getResult(0))
                          ? t
                          : obj(o->getOperand(0));
-          call("TMATMUL_ACC", Type(), {t, in, a, w});
+          call("TMATMUL_ACC", Type(), {t, in, *a, *w});
         };
         bool direct = false;
         Value firstIv = acc ? getZeroAccumulatorPipeline(o->getOperand(0),
                                                          storage, direct)
                             : Value();
         if (!acc || direct) {
-          call("TMATMUL", Type(), {t, a, w});
+          call("TMATMUL", Type(), {t, *a, *w});
         } else if (firstIv) {
           // The accumulator starts at zero: the first iteration writes it.
           PipelineLoop &loop = loops[cast<BlockArgument>(firstIv)
@@ -1018,7 +1062,7 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
           auto ifOp = scf::IfOp::create(b, loc, TypeRange(), first, true);
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-          call("TMATMUL", Type(), {t, a, w});
+          call("TMATMUL", Type(), {t, *a, *w});
           b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
           accumulate();
         } else {

@@ -1953,23 +1953,50 @@ LogicalResult TileLowering::lowerTri(TriOp op) {
 /// C[M, N] = acc + A[M, K] @ B[K, N]: A is widened once into Temp (f32 or
 /// i32); then for blocks of 8 rows and 16 columns the accumulators stay in
 /// registers while k runs over K in order (one fused multiply-add per k, which
-/// is exact for the products of bf16, f16 and i8 inputs).
+/// is exact for the products of bf16, f16 and i8 inputs). A transposed
+/// operand (`a_trans`: lhs stored [K, M]; `b_trans`: rhs stored [N, K]) is
+/// first copied, widened, into Temp as the [M, K] / [K, N] matrix it
+/// multiplies, one element at a time.
 LogicalResult TileLowering::lowerMatmul(Operation *op, Value acc, Value lhs,
                                         Value rhs) {
   Numerics n = numericsAt(op);
-  auto aType = cast<TileType>(lhs.getType());
-  auto bType = cast<TileType>(rhs.getType());
-  Type inElt = aType.getElementType();
+  MatmulView mm = *getMatmulView(op);
+  Type inElt = mm.lhsType.getElementType();
   bool isInt = inElt.isInteger();
   Type accElt = isInt ? Type(b.getI32Type()) : Type(b.getF32Type());
-  int64_t m = aType.getRows(), k = aType.getCols(), ncols = bType.getCols();
+  int64_t m = mm.m, k = mm.k, ncols = mm.n;
   Value a = buffer(lhs), bm = buffer(rhs);
   Value c0 = acc ? buffer(acc) : Value();
   Value out = result(n, op);
   Value wideA = tempView(n, op, 0, MemRefType::get({m * k}, accElt));
-  n.forChunks(m * k, kLanes, [&](Value off, int64_t len) {
-    n.store(n.widen(n.load(Emitter::vec(len, inElt), a, off)), wideA, off);
-  });
+  // dst[r * cols + c] = widen(src[c * rows + r]) for the stored [cols, rows]
+  // matrix src.
+  auto transposeWiden = [&](Value src, Value dst, int64_t rows, int64_t cols) {
+    n.forEach(cols, [&](Value c) {
+      n.forEach(rows, [&](Value r) {
+        Value x = n.widen(
+            n.load(Emitter::vec(1, inElt), src, n.add(n.mul(c, rows), r)));
+        n.store(x, dst, n.add(n.mul(r, cols), c));
+      });
+    });
+  };
+  if (mm.aTrans) {
+    transposeWiden(a, wideA, m, k);
+  } else {
+    n.forChunks(m * k, kLanes, [&](Value off, int64_t len) {
+      n.store(n.widen(n.load(Emitter::vec(len, inElt), a, off)), wideA, off);
+    });
+  }
+  // The rhs rows the k loop reads: the stored [K, N] tile, or its widened
+  // transpose in Temp after A.
+  Value rows = bm;
+  Type rowElt = inElt;
+  if (mm.bTrans) {
+    rows = tempView(n, op, getMatmulTempBTOffset(m * k),
+                    MemRefType::get({k * ncols}, accElt));
+    rowElt = accElt;
+    transposeWiden(bm, rows, k, ncols);
+  }
   n.forBlocks(m, kMatmulRows, [&](Value i0, int64_t mr) {
     n.forChunks(ncols, kLanes, [&](Value j0, int64_t nr) {
       VectorType vt = Emitter::vec(nr, accElt);
@@ -1985,7 +2012,7 @@ LogicalResult TileLowering::lowerMatmul(Operation *op, Value acc, Value lhs,
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(loop.getBody());
         Value kk = loop.getInductionVar();
-        Value bv = n.widen(n.load(Emitter::vec(nr, inElt), bm,
+        Value bv = n.widen(n.load(Emitter::vec(nr, rowElt), rows,
                                   n.add(n.mul(kk, ncols), j0)));
         SmallVector<Value> next;
         for (int64_t r = 0; r < mr; ++r) {

@@ -19,6 +19,8 @@ from ..language.types import (BF16, FP16, FP32, INDEX, INT8, INT32, INT64,
                               UINT32, MaskPattern)
 from ..mlir import ir
 from ..mlir.dialects import memref
+from .. import targets
+from ..language.types import MemorySpace
 from . import memories, optable
 from . import tile_ops as tile_d
 from .state import Arg, Args
@@ -444,76 +446,216 @@ def cast(cg, node, a):
 # Cube
 # ---------------------------------------------------------------------------
 
-MATMUL_OUT = {BF16: FP32, FP16: FP32, INT8: INT32}
+Left, Right = MemorySpace.Left, MemorySpace.Right
+_BY_MLIR = {d.mlir: d for d in (BF16, FP16, FP32, INT8, INT32)}
 
 
-def _check_trans(cg, a):
-    for name in ("a_trans", "b_trans"):
-        arg = getattr(a, name)
-        if arg.value:
-            raise cg.error(arg.node, f"pl.matmul({name}=True) is not "
-                           f"supported yet", help="load the transposed operand "
-                           "from a tensor stored in that layout")
+def cube_dtypes(target: str) -> dict:
+    """operand dtype -> accumulator dtype of `target`'s cube (TargetInfo's
+    table: pto-isa TMATMUL's supported pairs)."""
+    table = targets.get(target)["cube_dtypes"]
+    return {_BY_MLIR[op]: _BY_MLIR[acc] for op, (acc, _) in table.items()
+            if op in _BY_MLIR and acc in _BY_MLIR}
+
+
+def _trans_flag(cg, arg, name) -> bool:
+    v = arg.value
+    if not isinstance(v, bool):
+        raise cg.error(arg.node, f"{name}= must be True or False",
+                       expected="a compile-time bool", found=describe(v))
+    return v
+
+
+def _oriented(shape, trans):
+    return (shape[1], shape[0]) if trans else tuple(shape)
+
+
+def _side(t: TileVal, trans, stored_as):
+    if not trans:
+        return t.describe()
+    return (f"{t.describe()} stored {stored_as}, transposed to "
+            f"{shape_str(_oriented(t.shape, True))}")
 
 
 def _matmul_types(cg, node, lhs: TileVal, rhs: TileVal, a_lhs, a_rhs,
-                  op="pl.matmul"):
+                  op="pl.matmul", a_trans=False, b_trans=False):
+    """The accumulator dtype and [M, N] of op(lhs) @ op(rhs), checked: the
+    dtypes on the target's cube, K under the transpositions."""
     memories.check_matmul_operand(cg, lhs, a_lhs.node, "lhs", op)
     memories.check_matmul_operand(cg, rhs, a_rhs.node, "rhs", op)
+    for t, arg, trans, name in ((lhs, a_lhs, a_trans, "a_trans"),
+                                (rhs, a_rhs, b_trans, "b_trans")):
+        if trans and t.memory in (Left, Right):
+            raise cg.error(arg.node, f"{name}=True transposes the operand "
+                           f"as the cube moves it from Mat into "
+                           f"{t.memory.name}, but it is in {t.memory.name} "
+                           f"already", found=t.describe(),
+                           help="pass the Mat tile (or the tensor slice) "
+                                "and let the matmul move it")
     if lhs.dtype is not rhs.dtype:
-        raise cg.error(a_rhs.node, "pl.matmul operands have different dtypes",
+        raise cg.error(a_rhs.node, f"{op} operands have different dtypes",
                        expected=f"{lhs.dtype.name} (the dtype of lhs)",
                        found=f"{rhs.dtype.name} (rhs)")
-    out = MATMUL_OUT.get(lhs.dtype)
+    cube = cube_dtypes(cg.target)
+    out = cube.get(lhs.dtype)
     if out is None:
-        raise cg.error(a_lhs.node, f"no cube matmul of {lhs.dtype.name} tiles",
-                       expected="BF16 or FP16 (-> FP32), INT8 (-> INT32)",
-                       found=lhs.describe())
-    if lhs.shape[1] != rhs.shape[0]:
-        raise cg.error(a_rhs.node, "pl.matmul contraction sizes differ",
-                       expected=f"rhs with {lhs.shape[1]} rows (lhs "
-                                f"{shape_str(lhs.shape)} has K = "
-                                f"{lhs.shape[1]})",
-                       found=f"rhs {shape_str(rhs.shape)}")
-    return out, (lhs.shape[0], rhs.shape[1])
+        raise cg.error(a_lhs.node, f"no cube matmul of {lhs.dtype.name} tiles "
+                       f"on {cg.target}",
+                       expected=", ".join(f"{a.name} (-> {c.name})"
+                                          for a, c in cube.items()),
+                       found=lhs.describe(),
+                       help="convert the operands with pl.cast")
+    m, k = _oriented(lhs.shape, a_trans)
+    k2, n = _oriented(rhs.shape, b_trans)
+    if k != k2:
+        raise cg.error(a_rhs.node, f"{op} contraction sizes differ",
+                       expected=f"rhs with {k} "
+                                f"{'columns' if b_trans else 'rows'} (lhs "
+                                f"{_side(lhs, a_trans, '[K, M]')} has "
+                                f"K = {k})",
+                       found=f"rhs {_side(rhs, b_trans, '[N, K]')}, K = {k2}",
+                       help="a_trans=True reads lhs as [K, M], b_trans=True "
+                            "reads rhs as [N, K]")
+    return out, (m, n)
 
 
-def matmul_impl(cg, node, a_lhs, a_rhs, out_arg):
-    cg.require_core(node, "pl.matmul", "cube")
+def _flags(cg, a):
+    at = _trans_flag(cg, a.a_trans, "a_trans")
+    bt = _trans_flag(cg, a.b_trans, "b_trans")
+    return at, bt
+
+
+def _build_matmul(cg, node, shape, out, lhs, rhs, at, bt, acc=None):
+    kw = dict(loc=cg.loc(node), ip=cg.ip)
+    if at:
+        kw["a_trans"] = True
+    if bt:
+        kw["b_trans"] = True
+    if acc is None:
+        v = tile_d.MatmulOp(cg.tile_type(shape, out), lhs.value, rhs.value,
+                            **kw).result
+    else:
+        v = tile_d.MatmulAccOp(acc.value, lhs.value, rhs.value,
+                               results=[acc.value.type], **kw).result
+    return TileVal(v, shape, out)
+
+
+def matmul_impl(cg, node, a_lhs, a_rhs, out_arg, at=False, bt=False,
+                op="pl.matmul"):
+    cg.require_core(node, op, "cube")
     lhs, rhs = _tile(cg, a_lhs, "lhs"), _tile(cg, a_rhs, "rhs")
-    out, shape = _matmul_types(cg, node, lhs, rhs, a_lhs, a_rhs)
+    out, shape = _matmul_types(cg, node, lhs, rhs, a_lhs, a_rhs, op, at, bt)
     if out_arg is not None and out_arg.value is not None:
         want = cg.dtype_arg(out_arg, "out_dtype")
         if want is not out:
-            raise cg.error(out_arg.node, f"pl.matmul of {lhs.dtype.name} tiles "
+            raise cg.error(out_arg.node, f"{op} of {lhs.dtype.name} tiles "
                            f"accumulates in {out.name}",
                            expected=f"out_dtype=pl.{out.name}",
                            found=f"out_dtype=pl.{want.name}",
                            help="convert the result with pl.cast")
-    v = tile_d.MatmulOp(cg.tile_type(shape, out), lhs.value, rhs.value,
-                        loc=cg.loc(node), ip=cg.ip).result
-    return TileVal(v, shape, out)
+    return _build_matmul(cg, node, shape, out, lhs, rhs, at, bt)
+
+
+def _check_c_matrix_nz(cg, a):
+    if a.c_matrix_nz.value is not False:
+        raise cg.error(a.c_matrix_nz.node, "pl.matmul(c_matrix_nz=True) is "
+                       "not supported: Tessel chooses each buffer's layout",
+                       found=describe(a.c_matrix_nz.value),
+                       help="drop c_matrix_nz=")
 
 
 def matmul(cg, node, a):
-    _check_trans(cg, a)
-    return matmul_impl(cg, node, a.lhs, a.rhs, a.out_dtype)
+    at, bt = _flags(cg, a)
+    _check_c_matrix_nz(cg, a)
+    return matmul_impl(cg, node, a.lhs, a.rhs, a.out_dtype, at, bt)
+
+
+def _acc_impl(cg, node, a, at, bt, op):
+    cg.require_core(node, op, "cube")
+    acc = _tile(cg, a.acc, "acc")
+    lhs, rhs = _tile(cg, a.lhs, "lhs"), _tile(cg, a.rhs, "rhs")
+    out, shape = _matmul_types(cg, node, lhs, rhs, a.lhs, a.rhs, op, at, bt)
+    if acc.dtype is not out or acc.shape != shape:
+        raise cg.error(a.acc.node, f"{op} accumulator does not match "
+                       "the product", expected=f"tile {shape_str(shape)} "
+                       f"{out.name}", found=acc.describe())
+    return _build_matmul(cg, node, shape, out, lhs, rhs, at, bt, acc)
 
 
 def matmul_acc(cg, node, a):
-    _check_trans(cg, a)
-    cg.require_core(node, "pl.matmul_acc", "cube")
-    acc = _tile(cg, a.acc, "acc")
-    lhs, rhs = _tile(cg, a.lhs, "lhs"), _tile(cg, a.rhs, "rhs")
-    out, shape = _matmul_types(cg, node, lhs, rhs, a.lhs, a.rhs)
-    if acc.dtype is not out or acc.shape != shape:
-        raise cg.error(a.acc.node, "pl.matmul_acc accumulator does not match "
-                       "the product", expected=f"tile {shape_str(shape)} "
-                       f"{out.name}", found=acc.describe())
-    v = tile_d.MatmulAccOp(acc.value, lhs.value, rhs.value,
-                           results=[acc.value.type], loc=cg.loc(node),
-                           ip=cg.ip).result
-    return TileVal(v, shape, out)
+    at, bt = _flags(cg, a)
+    return _acc_impl(cg, node, a, at, bt, "pl.matmul_acc")
+
+
+def _bias_add(cg, node, a, product: TileVal, op):
+    """product + bias[1, N] per column: the vector unit adds it (Tessel has
+    no bias table), so the scope must have both units."""
+    bias = _tile(cg, a.bias, "bias")
+    want = (1, product.shape[1])
+    if bias.dtype is not product.dtype or tuple(bias.shape) != want:
+        raise cg.error(a.bias.node, f"{op} bias does not match the product",
+                       expected=f"tile {shape_str(want)} {product.dtype.name} "
+                                f"(one row, the accumulator dtype)",
+                       found=bias.describe())
+    memories.check_vector_operand(cg, bias, a.bias.node, op)
+    v = tile_d.ColExpandAddOp(product.value, bias.value,
+                              results=[product.value.type], loc=cg.loc(node),
+                              ip=cg.ip).result
+    return TileVal(v, product.shape, product.dtype)
+
+
+def _need_both_units(cg, node, op):
+    cg.require_core(node, op)
+    if cg.scope.core != "core_group":
+        raise cg.error(node, f"{op} adds its bias on the vector unit and "
+                       f"needs both units", expected="a pl.at(level="
+                       "pl.Level.CORE_GROUP) scope",
+                       found=f"a {cg.scope.core} scope",
+                       help="Tessel has no bias table: call it in a "
+                            "CORE_GROUP scope, or use pl.matmul and add the "
+                            "bias with pl.col_expand_add in a vector scope")
+
+
+def matmul_bias(cg, node, a):
+    """PyPTO's tile.matmul_bias: lhs @ rhs + bias[1, N]."""
+    _need_both_units(cg, node, "pl.matmul_bias")
+    product = matmul_impl(cg, node, a.lhs, a.rhs, None, op="pl.matmul_bias")
+    return _bias_add(cg, node, a, product, "pl.matmul_bias")
+
+
+def _gemv_lhs(cg, a, op):
+    phase = a.acc_phase.value
+    if phase not in ("unspecified", "partial", "final"):
+        raise cg.error(a.acc_phase.node, f"{op} acc_phase must be "
+                       "'unspecified', 'partial' or 'final'",
+                       found=describe(phase))
+    if phase != "unspecified":
+        raise cg.error(a.acc_phase.node, f"{op}(acc_phase={phase!r}) is not "
+                       "supported: Tessel orders the accumulation itself",
+                       help="drop acc_phase= (pl.gemv_acc accumulates)")
+    lhs = _tile(cg, a.lhs, "lhs")
+    if lhs.shape[0] != 1:
+        raise cg.error(a.lhs.node, f"{op} multiplies a row vector",
+                       expected="lhs [1, K]", found=lhs.describe(),
+                       help="use pl.matmul for an [M, K] lhs")
+
+
+def gemv(cg, node, a):
+    """PyPTO's tile.gemv: [1, K] @ [K, N] -> [1, N] (a one-row matmul)."""
+    _gemv_lhs(cg, a, "pl.gemv")
+    return matmul_impl(cg, node, a.lhs, a.rhs, None, op="pl.gemv")
+
+
+def gemv_acc(cg, node, a):
+    _gemv_lhs(cg, a, "pl.gemv_acc")
+    return _acc_impl(cg, node, a, False, False, "pl.gemv_acc")
+
+
+def gemv_bias(cg, node, a):
+    _need_both_units(cg, node, "pl.gemv_bias")
+    _gemv_lhs(cg, a, "pl.gemv_bias")
+    product = matmul_impl(cg, node, a.lhs, a.rhs, None, op="pl.gemv_bias")
+    return _bias_add(cg, node, a, product, "pl.gemv_bias")
 
 
 # ---------------------------------------------------------------------------
@@ -861,7 +1003,8 @@ def store(cg, node, a):
 BUILTINS = {d.name: FAMILIES[d.family](d) for d in optable.OPS}
 BUILTINS.update({
     "cast": cast,
-    "matmul": matmul, "matmul_acc": matmul_acc,
+    "matmul": matmul, "matmul_acc": matmul_acc, "matmul_bias": matmul_bias,
+    "gemv": gemv, "gemv_acc": gemv_acc, "gemv_bias": gemv_bias,
     "gather": gather,
     "tensor.gather": lambda cg, node, a: gather(cg, node, a,
                                                 "pl.tensor.gather"),

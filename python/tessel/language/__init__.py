@@ -37,7 +37,8 @@ Names:
   scalars    min, max (integers, runtime indices and scalars), read, write,
              tile.read, tile.write, tensor.read, tensor.write, Scalar
              parameters
-  tile ops   matmul, matmul_acc, add, sub, mul, div, maximum, minimum, neg,
+  tile ops   matmul (a_trans=, b_trans=), matmul_acc, matmul_bias, gemv,
+             gemv_acc, gemv_bias, add, sub, mul, div, maximum, minimum, neg,
              maximums, minimums, relu, lrelu, abs, sqrt, rsqrt, recip, exp,
              log, sin, cos, fmod, fmods, rem, rems, tile.rem, tile.rems,
              cmp, cmps, sel, sels, prelu, and_, ands, or_, ors, xor, xors,
@@ -67,7 +68,8 @@ from .ops import (  # noqa: F401
 )
 from .ops import (  # noqa: F401
     abs, add, at, cast, col_expand_mul, cos, create_tensor, create_tile, div,
-    exp, fmod, fmods, full, gather, load, lrelu, matmul, matmul_acc, maximum, maximums, minimum,
+    exp, fmod, fmods, full, gather, load, lrelu, gemv, gemv_acc, gemv_bias, matmul, matmul_acc,
+    matmul_bias, maximum, maximums, minimum,
     minimums, move, mul, neg, parallel, pipeline, relu, rem, rems,
     range, recip, reshape, row_expand_mul, row_max, row_sum, rsqrt, sin,
     slice, spmd, sqrt, store, sub,

@@ -110,11 +110,10 @@ UNSUPPORTED: dict[str, str] = {
     "part_add": _NOT_YET, "part_mul": _NOT_YET, "part_max": _NOT_YET,
     "part_min": _NOT_YET,
     # -- linear algebra ---------------------------------------------------
-    "batch_matmul": "loop over the batch with pl.matmul",
-    "matmul_bias": "use pl.matmul and add the bias with pl.add",
-    "gemv": "use pl.matmul with a [1, K] lhs",
-    "gemv_acc": "use pl.matmul_acc with a [1, K] lhs",
-    "gemv_bias": "use pl.matmul with a [1, K] lhs and pl.add",
+    "batch_matmul": "Tessel tiles are 2-D: loop over the batch with "
+                    "pl.matmul on each [M, K] x [K, N] slice",
+    "batch_matmul_acc": "Tessel tiles are 2-D: loop over the batch with "
+                        "pl.matmul_acc on each slice",
     "matmul_mx": _NOT_YET, "matmul_mx_acc": _NOT_YET,
     "matmul_mx_bias": _NOT_YET,
     # -- gather, scatter, sort ----------------------------------------------
@@ -131,8 +130,8 @@ UNSUPPORTED: dict[str, str] = {
 UNSUPPORTED_TILE: dict[str, str] = {
 } | {
     name: UNSUPPORTED[name] for name in (
-        "gatherb", "mgather", "mscatter", "matmul_bias", "gemv",
-        "gemv_acc", "gemv_bias", "addc", "subc", "addsc", "subsc")
+        "gatherb", "mgather", "mscatter", "batch_matmul",
+        "batch_matmul_acc", "addc", "subc", "addsc", "subsc")
     if name in UNSUPPORTED}
 #: ``pl.tensor.<name>`` PyPTO names Tessel does not support.
 UNSUPPORTED_TENSOR: dict[str, str] = {
