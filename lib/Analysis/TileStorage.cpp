@@ -296,13 +296,17 @@ private:
                                     .getType());
       needTemp(op, alignTo(lhs.getNumElements() * 4, kSimAlign));
     }
-    // The scratch tile of a row reduction (placed mode; the simulation does
-    // not use it, the NPU does): the source's shape.
+    // The scratch tile of a vector instruction (placed mode; the simulation
+    // does not use it, the NPU does): getScratchTileType's shape.
     if (map.placed)
       if (auto scratch =
               op->getAttrOfType<PlaceAttr>(TileDialect::kScratchAttrName)) {
-        auto type = cast<TileType>(op->getOperand(0).getType());
-        FailureOr<TileStorage> s = fromPlace(scratch, type, op, false);
+        std::optional<TileType> type = getScratchTileType(op, map.getTarget());
+        if (!type)
+          return op->emitOpError("has a scratch placement but its PTO-ISA "
+                                 "instruction takes no scratch tile on ")
+                 << map.getTarget().name;
+        FailureOr<TileStorage> s = fromPlace(scratch, *type, op, false);
         if (failed(s))
           return failure();
         map.scratch[op] = *s;
