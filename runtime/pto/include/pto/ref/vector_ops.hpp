@@ -5,9 +5,11 @@
 //===----------------------------------------------------------------------===//
 //
 // The instructions of the vector unit: elementwise arithmetic (tile-tile,
-// tile-scalar, unary), TEXPANDS, the row reductions TROWSUM / TROWMAX, the
-// broadcasting multiplies TROWEXPANDMUL / TCOLEXPANDMUL, TCVT, the mask
-// pattern TGATHER / TSCATTER and the UB -> UB TMOV (in data_movement.hpp).
+// tile-scalar, unary; TLOG; TREM / TREMS with their tmp), TEXPANDS, TCI,
+// the row reductions TROWSUM / TROWMAX, the broadcasts TROWEXPAND<OP> /
+// TCOLEXPAND<OP> (MUL ADD SUB DIV MAX MIN EXPDIF) and TROWEXPAND /
+// TCOLEXPAND, TCVT, the mask pattern TGATHER / TSCATTER (TMOV, TEXTRACT
+// and TINSERT between UB tiles are in data_movement.hpp).
 //
 // Each one
 //  * checks at compile time what pto-isa checks with static_assert: the
