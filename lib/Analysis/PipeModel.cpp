@@ -432,7 +432,16 @@ private:
     // unaligned windows too).
     if (target.hasL0CToUB)
       return success();
-    int64_t block = target.ub.alignBytes / getElementBytes(w.getElementType());
+    int64_t eb = getElementBytes(w.getElementType());
+    int64_t width = column ? s.getRows() : s.getCols();
+    // Its unaligned path copies the last partial block in 16-bit units.
+    if (eb == 1 && width % 2 != 0)
+      return error() << name << " on " << target.name
+                     << " copies the window's last partial 32-byte block in "
+                        "16-bit units: a window of "
+                     << width << " one-byte elements (an odd number) is not "
+                                 "copied whole";
+    int64_t block = target.ub.alignBytes / eb;
     Value offset = column ? row : col;
     if (getKnownDivisor(offset) % block == 0)
       return success();

@@ -134,3 +134,21 @@ func.func @broadcast_into_a_column(%a: memref<16x1xf32>, %o: memref<16x1xf32>) {
   }
   return
 }
+
+// -----
+
+// a2a3 copies a window's last partial 32-byte block in 16-bit units: 5 i8
+// columns (5 bytes) would lose the fifth.
+func.func @odd_i8_window(%a: memref<16x64xi8>, %o: memref<16x5xi8>) {
+  %c0 = arith.constant 0 : index
+  // expected-remark @below {{not grouped}}
+  tile.spmd 1 (%b) {
+    tile.at vector {
+      %x = tile.load %a[%c0, %c0] : memref<16x64xi8> -> !tile.tile<16x64xi8>
+      // expected-error @below {{TEXTRACT on a2a3 copies the window's last partial 32-byte block in 16-bit units: a window of 5 one-byte elements (an odd number) is not copied whole}}
+      %s = tile.extract %x[%c0, %c0] : !tile.tile<16x64xi8> -> !tile.tile<16x5xi8>
+      tile.store %s, %o[%c0, %c0] : !tile.tile<16x5xi8>, memref<16x5xi8>
+    }
+  }
+  return
+}

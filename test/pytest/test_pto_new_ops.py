@@ -22,9 +22,14 @@ import torch
 import tessel.language as pl
 from tessel import CompileError
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("g++") is None and shutil.which("clang++") is None,
-    reason="the PTO back end builds emitted kernels with a host C++ compiler")
+pytestmark = [
+    pytest.mark.skipif(
+        shutil.which("g++") is None and shutil.which("clang++") is None,
+        reason="the PTO back end builds emitted kernels with a host C++ "
+               "compiler"),
+    # One worker: the window kernel's CPU run is a module fixture.
+    pytest.mark.xdist_group("pto-new-ops"),
+]
 
 THIS_FILE = os.path.realpath(__file__)
 with open(THIS_FILE) as _f:

@@ -323,6 +323,9 @@ inline void window(const char *name, TW &whole, TP &part, uint16_t indexRow,
   static_assert(kVecND<TW> && kVecND<TP>,
                 "TEXTRACT / TINSERT: the reference models the Vec -> Vec ND "
                 "form (row-major UB tiles)");
+  static_assert(TP::Rows <= TW::Rows && TP::Cols <= TW::Cols,
+                "TEXTRACT / TINSERT: the window's tile must not have more "
+                "rows or columns than the whole tile (as pto-isa checks)");
   static_assert(!(TP::ValidRow == 1 && TP::ValidCol == 1),
                 "TEXTRACT / TINSERT: a 1x1 window is a scalar copy on "
                 "PIPE_S, which the reference does not model");
@@ -336,6 +339,10 @@ inline void window(const char *name, TW &whole, TP &part, uint16_t indexRow,
               std::to_string(indexRow) + ", " + std::to_string(indexCol) +
               ") does not fit the valid shape " +
               shapeStr(whole.GetValidRow(), whole.GetValidCol()));
+    if (!kIsA5 && sizeof(T) == 1 && vc % 2 != 0)
+      in.fail("a window of " + std::to_string(vc) +
+              " one-byte columns: a2a3 copies the last partial block in "
+              "16-bit units and would not copy it whole");
     if (!kIsA5 && (indexCol * sizeof(T)) % 32 != 0)
       in.fail("indexCol " + std::to_string(indexCol) +
               " is not at a 32-byte block (a2a3's vector copy needs "
