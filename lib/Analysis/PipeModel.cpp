@@ -126,9 +126,11 @@ int64_t tessel::getKnownDivisor(Value index) {
     if (isa<arith::AddIOp, arith::SubIOp>(def))
       return gcd(getKnownDivisor(def->getOperand(0)),
                  getKnownDivisor(def->getOperand(1)));
-    if (isa<arith::MulIOp>(def))
-      return std::min(kAny, getKnownDivisor(def->getOperand(0)) *
-                                getKnownDivisor(def->getOperand(1)));
+    if (isa<arith::MulIOp>(def)) {
+      int64_t a = getKnownDivisor(def->getOperand(0));
+      int64_t b = getKnownDivisor(def->getOperand(1));
+      return a >= kAny / b ? kAny : a * b; // both in [1, kAny]
+    }
     if (isa<arith::IndexCastOp>(def)) {
       index = def->getOperand(0);
       continue;

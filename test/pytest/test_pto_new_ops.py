@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
-from pathlib import Path
 
 import pytest
 import torch
@@ -162,8 +160,7 @@ def test_half_log_rem_window_on_a5():
 
 # -- the broadcast family ----------------------------------------------------
 
-sys.path.insert(0, str(Path(__file__).parent / "frontend"))
-import test_broadcast_family as bf  # noqa: E402
+from frontend import test_broadcast_family as bf  # noqa: E402
 
 
 @pytest.mark.parametrize("target,name", [("a2a3", "f32"), ("a5", "f16")])
