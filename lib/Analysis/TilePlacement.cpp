@@ -332,11 +332,12 @@ static bool isInPlaceOperand(Operation *op, OpOperand &operand) {
   if (op->getNumResults() != 1 ||
       operand.get().getType() != op->getResult(0).getType())
     return false;
-  // Not tile.recip: PTO-ISA's a2a3 TRECIP cannot write over its source.
+  // Not tile.recip: PTO-ISA's a2a3 TRECIP cannot write over its source;
+  // not tile.rem / tile.rems: a2a3's TREM / TREMS write the destination
+  // before they read the sources again.
   if (isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, AddSOp, SubSOp, RSubSOp,
           MulSOp, DivSOp, RDivSOp, MaxSOp, MinSOp, NegOp, AbsOp, SqrtOp,
-          RsqrtOp, ExpOp, LogOp, SinOp, CosOp, FModOp, RemOp, FModSOp,
-          RemSOp>(op))
+          RsqrtOp, ExpOp, LogOp, SinOp, CosOp, FModOp, FModSOp>(op))
     return true;
   // The broadcast arithmetic reads input[i, j] (and the scale) for result
   // element (i, j) only.
@@ -757,15 +758,20 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
           src.reduceViewRows = view.rows;
         }
       }
-      size_t resultStorage = storageOf.lookup(result);
-      PlacedBuffer &b = buffers[newBuffer(result, op)];
-      storageOf[result] = resultStorage;
-      b.scratchFor = op;
-      b.name += " (scratch)";
-      auto type = cast<TileType>(input.getType());
-      b.size = getTileStorageBytes(type, BufferKind::UB, target);
-      b.dataBytes = type.getSizeInBytes();
     }
+    // The scratch tile the op's PTO-ISA instruction needs (TileLayout.h).
+    if (op->getNumResults() == 1 && isa<TileType>(op->getResult(0).getType()) &&
+        kindOf(op->getResult(0)) == BufferKind::UB)
+      if (std::optional<TileType> type = getScratchTileType(op, target)) {
+        Value result = op->getResult(0);
+        size_t resultStorage = storageOf.lookup(result);
+        PlacedBuffer &b = buffers[newBuffer(result, op)];
+        storageOf[result] = resultStorage;
+        b.scratchFor = op;
+        b.name += " (scratch)";
+        b.size = getTileStorageBytes(*type, BufferKind::UB, target);
+        b.dataBytes = type->getSizeInBytes();
+      }
   });
 
   // 4. Live ranges.

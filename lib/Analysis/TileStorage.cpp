@@ -303,13 +303,17 @@ private:
         bytes += alignTo(mm->k * mm->n * 4, kSimAlign);
       needTemp(op, bytes);
     }
-    // The scratch tile of a row reduction (placed mode; the simulation does
-    // not use it, the NPU does): the source's shape.
+    // The scratch tile of a vector instruction (placed mode; the simulation
+    // does not use it, the NPU does): getScratchTileType's shape.
     if (map.placed)
       if (auto scratch =
               op->getAttrOfType<PlaceAttr>(TileDialect::kScratchAttrName)) {
-        auto type = cast<TileType>(op->getOperand(0).getType());
-        FailureOr<TileStorage> s = fromPlace(scratch, type, op, false);
+        std::optional<TileType> type = getScratchTileType(op, map.getTarget());
+        if (!type)
+          return op->emitOpError("has a scratch placement but its PTO-ISA "
+                                 "instruction takes no scratch tile on ")
+                 << map.getTarget().name;
+        FailureOr<TileStorage> s = fromPlace(scratch, *type, op, false);
         if (failed(s))
           return failure();
         map.scratch[op] = *s;
