@@ -336,7 +336,7 @@ static bool isInPlaceOperand(Operation *op, OpOperand &operand) {
   if (isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, AddSOp, SubSOp, RSubSOp,
           MulSOp, DivSOp, RDivSOp, MaxSOp, MinSOp, NegOp, AbsOp, SqrtOp,
           RsqrtOp, ExpOp, LogOp, SinOp, CosOp, FModOp, RemOp, FModSOp,
-          RemSOp>(op))
+          RemSOp, FillPadOp>(op))
     return true;
   // The broadcast arithmetic reads input[i, j] (and the scale) for result
   // element (i, j) only.

@@ -31,6 +31,8 @@ Names:
              allow_early_resolve=, system.task_dummy, array.create,
              manual_scope, tile.get_block_idx
   tensors    create_tensor, reshape, full, slice, load, store
+  partial    valid_shape= (slice, load), set_validshape, fillpad, PadValue,
+             tile.set_validshape, tile.fillpad
   memories   MemorySpace (Mem), create_tile, move, tile.load, tile.store,
              tile.full, tile.move, tile.create
   scalars    min, max (integers and runtime indices)
@@ -55,6 +57,7 @@ from .ops import (  # noqa: F401
     range, recip, reshape, row_expand_mul, row_max, row_sum, rsqrt, sin,
     slice, spmd, sqrt, store, sub,
 )
+from .validshape import PadValue, fillpad, set_validshape  # noqa: F401
 from .broadcast import (  # noqa: F401
     arange, col_expand, col_expand_add, col_expand_div, col_expand_expdif,
     col_expand_max, col_expand_min, col_expand_sub, expands, log, row_expand,

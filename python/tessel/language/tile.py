@@ -10,10 +10,12 @@ from .ops import tile_move as move  # noqa: F401
 from .ops import tile_store as store  # noqa: F401
 from .ops import lrelu, maximums, minimums, relu, rem, rems  # noqa: F401
 from .tasks import get_block_idx
+from .validshape import tile_fillpad as fillpad  # noqa: F401
+from .validshape import tile_set_validshape as set_validshape  # noqa: F401
 from .types import MaskPattern
 
 __all__ = ["MaskPattern", "get_block_idx", "load", "store", "full", "move",
-           "create", "create_tile", "relu", "lrelu", "maximums", "minimums", "rem", "rems"]
+           "create", "create_tile", "fillpad", "set_validshape", "relu", "lrelu", "maximums", "minimums", "rem", "rems"]
 
 
 def _add_unsupported():
