@@ -387,9 +387,10 @@ _ELEMENTWISE_OPS = {
     "tile.rdivs", "tile.maxs", "tile.mins", "tile.neg", "tile.abs",
     "tile.sqrt", "tile.rsqrt", "tile.recip", "tile.exp", "tile.log",
     "tile.sin", "tile.cos", "tile.fmod", "tile.rem", "tile.fmods",
-    "tile.rems", "tile.cast", "tile.copy", "tile.row_expand_mul",
-    "tile.col_expand_mul",
-}
+    "tile.rems", "tile.cast", "tile.copy",
+} | {f"tile.{d}_expand{k}" for d in ("row", "col")
+     for k in ("", "_add", "_sub", "_mul", "_div", "_max", "_min",
+               "_expdif")}
 #: Uses that end the walk: the loop's next iteration or result.
 _SINKS = {"tile.yield", "scf.yield"}
 

@@ -164,6 +164,12 @@ def test_ir_carries_the_valid_shape():
     assert "valid [8, %" in ir            # the runtime width of a chunk
     assert "valid [5, 20] min" in ir      # fillpad
     assert "valid [4, 32] : memref<4x32xf32> -> !tile.tile<16x32xf32>" in ir
+    # The chunk's row max pads with -inf first; its row sum needs nothing
+    # (a partial load's padding is zero): one fillpad of the chunk.
+    fills = [line for line in ir.splitlines() if "tile.fillpad" in line
+             and "valid [8, %" in line]
+    assert len(fills) == 1 and fills[0].rstrip().endswith(
+        "min : !tile.tile<8x32xf32>")
 
 
 def test_npu_path_is_an_error_at_the_op():
@@ -254,6 +260,20 @@ def test_misuse():
     with pytest.raises(CompileError, match="loop-carried 'acc' changes its "
                        "valid shape"):
         changes_in_loop.ir()
+
+    @pl.jit
+    def computed_k(a: pl.Tensor[[16, 32], pl.FP16],
+                   b: pl.Tensor[[32, 16], pl.FP16],
+                   c: pl.Out[pl.Tensor[[16, 16], pl.FP32]]):
+        with pl.at(level=pl.Level.CORE_GROUP):
+            ta = pl.load(a, [0, 0], [16, 32], valid_shape=[16, 20])
+            tb = pl.load(b, [0, 0], [32, 16])
+            # A computed operand's K padding is not zero: a vector fillpad
+            # feeds the cube, which a mixed scope cannot split yet.
+            pl.store(pl.matmul(pl.add(ta, ta), tb), [0, 0], c)
+    with pytest.raises(CompileError, match="a cube op depends on the result "
+                       "of a vector op"):
+        computed_k.compile()
 
     @pl.jit
     def expand(x: pl.Tensor[[8, 32], pl.FP32],
