@@ -766,14 +766,34 @@ def store(cg, node, a):
     shape = tl.shape if isinstance(tl, (TileVal, PendingTile)) else None
     if shape is None:
         cg.as_tile(tl, a.tile.node, "the stored value")
+    rank = len(t.shape)
     if a.shapes.value is not None and \
             list(cg.shape_arg(a.shapes, "shapes")) != list(shape):
-        raise cg.error(a.shapes.node, "pl.store(shapes=...) must be the "
-                       "tile's shape (a partial tile stores its valid "
-                       "region by itself)",
-                       expected=repr(list(shape)),
-                       found=repr(a.shapes.value))
-    rank = len(t.shape)
+        # The top-left `shapes` region of the tile: a partial store.
+        want = list(cg.shape_arg(a.shapes, "shapes"))
+        if rank == 1 and len(want) == 1:
+            want = [1] + want
+        elif len(want) == rank and rank > 2 and all(d == 1
+                                                    for d in want[:-2]):
+            want = want[-2:]
+        if len(want) != 2 or any(w > s for w, s in zip(want, shape)):
+            raise cg.error(a.shapes.node, "pl.store(shapes=...) must fit "
+                           "in the tile: it stores the tile's top-left "
+                           "region of that shape",
+                           expected=f"at most {list(shape)}",
+                           found=repr(a.shapes.value))
+        if isinstance(tl, PendingTile):
+            tl = cg.as_tile(tl, a.tile.node, "the stored value")
+        cur = validshape.full_valid(tl)
+        narrowed = []
+        for c, w in zip(cur, want):
+            if isinstance(c, int):
+                narrowed.append(min(c, w))
+            else:
+                narrowed.append(cg.index_minmax(True, [c, w], a.shapes.node))
+        tl = TileVal(tl.value, tl.shape, tl.dtype, tl.memory, tl.memory_at,
+                     validshape.check_extents(cg, a.shapes.node, tl.shape,
+                                              narrowed, "pl.store shapes"))
     sizes = [shape[1]] if rank == 1 else [1] * (rank - 2) + list(shape)
     offsets = _offsets(cg, a.offsets, rank)
     valid = None

@@ -32,7 +32,8 @@ def partial_ops(x: pl.Tensor[[8, N], pl.FP32],
                 fmax: pl.Out[pl.Tensor[[8, 32], pl.FP32]],
                 narrowed: pl.Out[pl.Tensor[[8, 32], pl.FP32]],
                 rows4: pl.Out[pl.Tensor[[4, 1], pl.FP32]],
-                runmax: pl.Out[pl.Tensor[[8, 32], pl.FP32]]):
+                runmax: pl.Out[pl.Tensor[[8, 32], pl.FP32]],
+                corner: pl.Out[pl.Tensor[[2, 1], pl.FP32]]):
     with pl.at(level=pl.Level.VECTOR):
         acc = pl.full([8, 1], dtype=pl.FP32, value=0.0)
         mx = pl.full([8, 1], dtype=pl.FP32, value=-math.inf)
@@ -48,6 +49,9 @@ def partial_ops(x: pl.Tensor[[8, N], pl.FP32],
         # 5 x 20 of an 8 x 32 tile: the store writes only that region.
         w = pl.load(x, [0, 0], [8, 32], valid_shape=[5, 20])
         pl.store(w, [0, 0], masked)
+        # shapes= smaller than the tile stores its top-left region: 2 x 1
+        # into a 2 x 1 output (the 8 x 32 window runs past it).
+        pl.store(pl.load(x, [0, 0], [8, 32]), [0, 0], corner, shapes=[2, 1])
         pl.store(pl.fillpad(w), [0, 0], fz)
         pl.store(pl.fillpad(w, pad_value=pl.PadValue.min), [0, 0], fmin)
         pl.store(pl.tile.fillpad(w, pl.PadValue.max), [0, 0], fmax)
@@ -79,7 +83,8 @@ def results():
                 fmax=torch.full((8, 32), 123.0),
                 narrowed=torch.full((8, 32), 123.0),
                 rows4=torch.full((4, 1), 123.0),
-                runmax=torch.full((8, 32), 123.0))
+                runmax=torch.full((8, 32), 123.0),
+                corner=torch.full((2, 1), 123.0))
     partial_ops(x, x4, *outs.values())
     return x, x4, outs
 
@@ -118,6 +123,11 @@ def test_set_validshape(results):
     want = torch.zeros(8, 32)
     want[:3, :7] = x[:3, :7]
     assert torch.equal(o["narrowed"], want)
+
+
+def test_store_shapes_smaller_than_the_tile(results):
+    x, _, o = results
+    assert torch.equal(o["corner"], x[:2, :1])
 
 
 def test_loop_carried_tile_narrows(results):
