@@ -10,7 +10,9 @@ the golden (after one warm-up each), with their ratio; then the same
 kernel JIT-compiled at -O2 (the earlier default): its compile time and
 simulation time, and the ratios -O0 / -O2. Last, the persistent kernel
 cache: `compile()` in fresh processes that find the kernel on disk
-(median of 3 processes, after `import torch, tessel`).
+(median of 3 processes, after `import torch, tessel`): through the source
+index, without the frontend or the MLIR libraries
+(tessel/runtime/source_index.py).
 
     python bench/dsv4.py [--cases flash:8,pro:8] [--repeat 10] [--kernel hand]
 """
@@ -100,20 +102,27 @@ def bench_case(kind: str, preset: str, T: int, repeat: int) -> dict:
 
 WARM = """
 import json, sys, time
+t0 = time.perf_counter()
 sys.path.insert(0, {dsv4!r})
 import torch, tessel, reference, run
+imports = time.perf_counter() - t0
 p = reference.PRESETS[{preset!r}]
 kernel = run.build_kernel({kind!r}, p, {T})
+c0 = time.process_time()
 t0 = time.perf_counter()
 exe = kernel.compile()
-print(json.dumps({{"seconds": time.perf_counter() - t0, "origin": exe.origin}}))
+print(json.dumps({{"seconds": time.perf_counter() - t0, "origin": exe.origin,
+                  "cpu": time.process_time() - c0, "imports": imports,
+                  "mlir": any(m.startswith("tessel.mlir._mlir_libs._mlir")
+                              for m in sys.modules)}}))
 """
 
 
-def warm_process_s(kind: str, preset: str, T: int, runs: int = 3) -> float:
-    """Median seconds of `compile()` in fresh processes that find the
-    kernel in the (already filled) cache."""
-    times = []
+def warm_process_s(kind: str, preset: str, T: int, runs: int = 3) -> dict:
+    """Medians of `compile()` in fresh processes that find the kernel in
+    the (already filled) cache: wall and CPU seconds, the imports before it
+    (torch, tessel), and whether the MLIR libraries were loaded."""
+    times, cpus, imports, mlir = [], [], [], []
     for _ in range(runs):
         out = subprocess.run(
             [sys.executable, "-c", WARM.format(dsv4=str(ROOT / "kernels" / "dsv4"),
@@ -122,7 +131,11 @@ def warm_process_s(kind: str, preset: str, T: int, runs: int = 3) -> float:
         r = json.loads(out.strip().splitlines()[-1])
         assert r["origin"] == "disk", r
         times.append(r["seconds"])
-    return statistics.median(times)
+        cpus.append(r["cpu"])
+        imports.append(r["imports"])
+        mlir.append(r["mlir"])
+    return {"seconds": statistics.median(times), "cpu": statistics.median(cpus),
+            "imports": statistics.median(imports), "mlir": any(mlir)}
 
 
 def race_check_ms(kind: str, preset: str, T: int, repeat: int) -> float:
@@ -180,8 +193,11 @@ def main(argv=None) -> int:
     cache.wait_pending()
     for r in results:
         warm = warm_process_s(args.kernel, r["preset"], r["tokens"])
-        print(f"  {r['preset'] + ' T=' + str(r['tokens']):<14} {warm:>8.3f} s "
-              f"(cold {r['compile']:.3f} s, ratio {warm / r['compile']:.3f})")
+        print(f"  {r['preset'] + ' T=' + str(r['tokens']):<14} "
+              f"{warm['seconds']:>8.3f} s (CPU {warm['cpu']:.3f} s; cold "
+              f"{r['compile']:.3f} s, ratio {warm['seconds'] / r['compile']:.3f}; "
+              f"MLIR libraries {'loaded' if warm['mlir'] else 'not loaded'}; "
+              f"before it, import torch, tessel {warm['imports']:.2f} s)")
     print("race check (tile-check-races, goal < 50 ms), median of "
           f"{args.repeat} runs:")
     for case in args.cases.split(","):

@@ -124,19 +124,6 @@ NB_MODULE(_tessel, m) {
       "`target`, as JSON text (tessel/Analysis/ScheduleCost.h).");
 
   m.def(
-      "modelled_seconds",
-      [](MlirOperation op, const std::string &target) {
-        double s = tesselModelledSeconds(
-            op, mlirStringRefCreate(target.data(), target.size()));
-        if (s < 0)
-          throw nb::value_error("unknown target");
-        return s;
-      },
-      nb::arg("op"), nb::arg("target"),
-      "Modelled seconds of the scopes under `op` run one after another "
-      "(tessel/Analysis/TaskCost.h; each block one task).");
-
-  m.def(
       "translate_to_pto",
       [](MlirOperation op) {
         std::string text;

@@ -6,6 +6,7 @@
   and simulation ratios) and the warm start from the kernel cache;
 - bench/compile_breakdown.py: where the cold compile goes, step by step;
 - bench/perf_model.py: the modelled NPU time against published figures;
+- bench/gm_traffic.py: the DSV4 schedules' GM load bytes, tensor by tensor;
 - bench/frontend_compile.py: the frontend on a ~200-line kernel;
 - bench/cpu_sim_ops.py: per-op simulation speed against torch;
 - bench/grid_scale.py: compile time of one kernel at 8, 8192 and 1e6 blocks;
@@ -26,6 +27,7 @@ BENCHES = [
     ("DSV4 cold compile, step by step", "bench/compile_breakdown.py", []),
     ("modelled NPU time vs published figures, hand and naive schedules",
      "bench/perf_model.py", []),
+    ("DSV4 GM load bytes by tensor", "bench/gm_traffic.py", []),
     ("frontend compile time (~200-line kernel)", "bench/frontend_compile.py", []),
     ("per-op CPU simulation vs torch", "bench/cpu_sim_ops.py", []),
     ("compile time against grid size", "bench/grid_scale.py", []),

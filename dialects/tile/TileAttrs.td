@@ -49,6 +49,16 @@ def Tile_RoundModeAttr : I32EnumAttr<"RoundMode", "a rounding mode of tile.cast"
   let genSpecializedAttr = 1;
 }
 
+/// PyPTO's comparison codes (`cmp_type=`): eq=0, ne=1, lt=2, le=3, gt=4,
+/// ge=5, PTO-ISA's CmpMode.
+def Tile_CmpModeAttr : I32EnumAttr<"CmpMode", "a comparison of tile.cmp",
+    [I32EnumAttrCase<"eq", 0>, I32EnumAttrCase<"ne", 1>,
+     I32EnumAttrCase<"lt", 2>, I32EnumAttrCase<"le", 3>,
+     I32EnumAttrCase<"gt", 4>, I32EnumAttrCase<"ge", 5>]> {
+  let cppNamespace = "::tessel::tile";
+  let genSpecializedAttr = 1;
+}
+
 def Tile_MaskPatternAttr : I32EnumAttr<"MaskPattern",
     "a fixed gather/scatter column pattern",
     [I32EnumAttrCase<"p0101", 1>, I32EnumAttrCase<"p1010", 2>]> {

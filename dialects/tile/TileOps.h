@@ -72,6 +72,11 @@ struct ExpandInfo {
 /// other op.
 std::optional<ExpandInfo> getExpandInfo(mlir::Operation *op);
 
+/// Byte columns of the packed predicate mask of an N-column comparison
+/// (tile.cmp / tile.cmps): ceil(N / 8) bytes of bits, rounded up to 32
+/// (PTO-ISA's a2a3 mask row alignment). N = 64 -> 32, N = 300 -> 64.
+int64_t getPredicateMaskCols(int64_t cols);
+
 } // namespace tessel::tile
 
 #endif // TESSEL_DIALECT_TILE_TILEOPS_H

@@ -646,6 +646,8 @@ def Tile_MatmulAccOp : Tile_Op<"matmul_acc", [Pure, Tile_InCoreScope,
   let hasVerifier = 1;
 }
 
+include "tile/TileCatalogOps.td"
+
 //===----------------------------------------------------------------------===//
 // Pipe synchronisation (inserted by tile-insert-sync on placed IR)
 //===----------------------------------------------------------------------===//

@@ -81,14 +81,6 @@ MLIR_CAPI_EXPORTED MlirLogicalResult tesselModelSchedule(
     MlirOperation func, MlirStringRef target, MlirStringCallback callback,
     void *userData);
 
-/// The modelled seconds of the scopes under `op` run one after another on
-/// target `target` (tessel/Analysis/TaskCost.h: each block one task, GM
-/// bytes at a core's share of the effective bandwidth or cube MACs at the
-/// cube rate, plus a dispatch per task, in waves over the scope's cores);
-/// -1 when the target is unknown.
-MLIR_CAPI_EXPORTED double tesselModelledSeconds(MlirOperation op,
-                                                MlirStringRef target);
-
 /// Lowers `module` (placed and synchronised tile IR) to EmitC in place and
 /// prints it as an Ascend C kernel on PTO-ISA through `callback`
 /// (tessel/Target/PTO.h). On failure, diagnostics go to the context's

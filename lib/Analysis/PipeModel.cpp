@@ -114,6 +114,52 @@ StringRef tessel::getPtoInstrName(Operation *op) {
       .Case([](ExpOp) { return "TEXP"; })
       .Case([](FModOp) { return "TFMOD"; })
       .Case([](FModSOp) { return "TFMODS"; })
+      .Case([](AndOp) { return "TAND"; })
+      .Case([](OrOp) { return "TOR"; })
+      .Case([](NotOp) { return "TNOT"; })
+      .Case([](ShlOp) { return "TSHL"; })
+      .Case([](ShrOp) { return "TSHR"; })
+      .Case([](AndSOp) { return "TANDS"; })
+      .Case([](OrSOp) { return "TORS"; })
+      .Case([](ShlSOp) { return "TSHLS"; })
+      .Case([](ShrSOp) { return "TSHRS"; })
+      .Case([](RowSumOp) { return "TROWSUM"; })
+      .Case([](RowMaxOp) { return "TROWMAX"; })
+      .Case([](RowMinOp) { return "TROWMIN"; })
+      .Case([](RowProdOp) { return "TROWPROD"; })
+      .Case([](ColSumOp) { return "TCOLSUM"; })
+      .Case([](ColMaxOp) { return "TCOLMAX"; })
+      .Case([](ColMinOp) { return "TCOLMIN"; })
+      .Case([](ColProdOp) { return "TCOLPROD"; })
+      .Default([](Operation *) { return ""; });
+}
+
+/// PTO-ISA's instruction of a catalog op (TileCatalogOps.td).
+static StringRef getCatalogPtoInstrName(Operation *op) {
+  return TypeSwitch<Operation *, StringRef>(op)
+      .Case([](CmpOp) { return "TCMP"; })
+      .Case([](CmpSOp) { return "TCMPS"; })
+      .Case([](SelOp) { return "TSEL"; })
+      .Case([](SelSOp) { return "TSELS"; })
+      .Case([](PReluOp) { return "TPRELU"; })
+      .Case([](AndOp) { return "TAND"; })
+      .Case([](OrOp) { return "TOR"; })
+      .Case([](XorOp) { return "TXOR"; })
+      .Case([](NotOp) { return "TNOT"; })
+      .Case([](ShlOp) { return "TSHL"; })
+      .Case([](ShrOp) { return "TSHR"; })
+      .Case([](AndSOp) { return "TANDS"; })
+      .Case([](OrSOp) { return "TORS"; })
+      .Case([](XorSOp) { return "TXORS"; })
+      .Case([](ShlSOp) { return "TSHLS"; })
+      .Case([](ShrSOp) { return "TSHRS"; })
+      .Case([](RowArgMaxOp) { return "TROWARGMAX"; })
+      .Case([](RowArgMinOp) { return "TROWARGMIN"; })
+      .Case([](ColArgMaxOp) { return "TCOLARGMAX"; })
+      .Case([](ColArgMinOp) { return "TCOLARGMIN"; })
+      .Case([](TransposeOp) { return "TTRANS"; })
+      .Case([](ConcatOp) { return "TCONCAT"; })
+      .Case([](TriOp) { return "TTRI"; })
       .Default([](Operation *) { return ""; });
 }
 
@@ -395,6 +441,37 @@ LogicalResult InstrBuilder::build() {
       .Case([&](RemSOp) { return notYet("TREMS"); })
       .Case([&](ArangeOp) { return notYet("TCI"); })
       .Case([&](FillPadOp) { return notYet("TFILLPAD"); })
+      // The rest of the catalog (TileCatalogOps.td) but the bitwise ops, the
+      // reductions, concat and tri: CPU simulation only for now. Several need scratch
+      // tiles placement does not reserve yet (TSEL / TSELS / TPRELU / TXOR
+      // on a2a3, the arg-reductions, TTRANS).
+      .Case([&](ConcatOp o) {
+        return vector("TCONCAT", o->getOperands(), o.getResult());
+      })
+      .Case([&](TriOp o) { return vector("TTRI", {}, o.getResult()); })
+      .Case<CmpOp, CmpSOp, SelOp, SelSOp, PReluOp, XorOp, XorSOp, RowArgMaxOp,
+            RowArgMinOp, ColArgMaxOp, ColArgMinOp, TransposeOp>(
+          [&](Operation *o) { return notYet(getCatalogPtoInstrName(o)); })
+      .Case([&](ReinterpretViewOp) {
+        return notYet("a TASSIGN alias of the operand's bytes");
+      })
+      // Sequential down the columns: TCOLSUM's form without tmp.
+      .Case<ColSumOp, ColMaxOp, ColMinOp, ColProdOp>([&](Operation *o) {
+        return vector(getPtoInstrName(o), o->getOperand(0), o->getResult(0));
+      })
+      .Case<AndOp, OrOp, ShlOp, ShrOp>([&](Operation *o) {
+        return vector(getPtoInstrName(o), o->getOperands(), o->getResult(0));
+      })
+      .Case<NotOp, AndSOp, OrSOp, ShlSOp, ShrSOp>(
+          [&](Operation *o) -> LogicalResult {
+        Type elt = cast<TileType>(o->getResult(0).getType()).getElementType();
+        if (!target.hasL0CToUB && isa<ShlSOp, ShrSOp>(o) &&
+            elt.isSignlessInteger(8))
+          return error() << getPtoInstrName(o) << " takes no i8 tiles on "
+                         << target.name << " (a5 has them); shift by a tile "
+                            "of amounts (tile.shl / tile.shr) instead";
+        return vector(getPtoInstrName(o), o->getOperand(0), o->getResult(0));
+      })
       .Case([&](LoadOp o) { return load(o); })
       .Case([&](StoreOp o) { return store(o); })
       .Case([&](FullOp o) -> LogicalResult {
@@ -486,12 +563,13 @@ LogicalResult InstrBuilder::build() {
       .Case([&](ColExpandMulOp o) {
         return vector("TCOLEXPANDMUL", o->getOperands(), o.getResult());
       })
-      .Case<RowSumOp, RowMaxOp>([&](Operation *o) -> LogicalResult {
+      .Case<RowSumOp, RowMaxOp, RowMinOp, RowProdOp>(
+          [&](Operation *o) -> LogicalResult {
         const TileStorage *scratch = storage.lookupScratch(o);
         if (!scratch)
           return error() << "a row reduction needs a scratch tile (the "
                             "'scratch' placement of tile-place-buffers)";
-        if (failed(vector(isa<RowSumOp>(o) ? "TROWSUM" : "TROWMAX",
+        if (failed(vector(getPtoInstrName(o),
                           o->getOperand(0), o->getResult(0))))
           return failure();
         out.back().accesses.push_back(access(*scratch, true));

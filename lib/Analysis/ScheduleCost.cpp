@@ -48,7 +48,9 @@ static std::optional<VectorOpClass> getVectorClass(Operation *op) {
     return std::nullopt;
   if (isa<CastOp>(op))
     return VectorOpClass::Cast;
-  if (isa<RowSumOp, RowMaxOp>(op))
+  if (isa<RowSumOp, RowMaxOp, RowProdOp, RowMinOp, ColSumOp, ColMaxOp,
+          ColMinOp, ColProdOp, RowArgMaxOp, RowArgMinOp, ColArgMaxOp,
+          ColArgMinOp>(op))
     return VectorOpClass::Reduce;
   if (isa<ExpOp, SqrtOp, RsqrtOp, RecipOp, DivOp, DivSOp, RDivSOp>(op))
     return VectorOpClass::Special;
@@ -78,11 +80,29 @@ struct Cost {
   }
 };
 
-class Model {
+} // namespace
+
+namespace tessel {
+class ScopeModel {
 public:
-  Model(const TargetInfo &target) : target(target) {}
+  ScopeModel(const TargetInfo &target, bool assumePipelined)
+      : target(target), assumePipelined(assumePipelined) {}
 
   ScheduleCost run(func::FuncOp func);
+
+  /// The L2 model of a scope of `blocks` blocks whose block is `body`'s
+  /// regions: what it stores is in L2 when read back, and of each tensor's
+  /// reads the bytes not yet in L2 come from HBM (`hbmFraction`); updates
+  /// what is in L2 for later scopes.
+  void prepare(Operation *body, int64_t blocks);
+  /// One block of `body` (after `prepare`) with `activeCores` cores
+  /// streaming at once.
+  Cost block(Operation *body, int64_t activeCores) {
+    active = std::max<int64_t>(activeCores, 1);
+    return walkRegions(body);
+  }
+
+  const TargetInfo &target;
 
 private:
   RootInfo &getRoot(Value memref) {
@@ -93,6 +113,10 @@ private:
     RootInfo info;
     info.bytes = getMemRefBytes(root.getType());
     info.isArgument = isa<BlockArgument>(root);
+    // GM scratch is stored before it is read (the frontend and the race
+    // check see to it): when it fits, its reads come from L2.
+    if (root.getDefiningOp<AllocGmOp>() && fitsL2(info))
+      info.inL2 = static_cast<double>(info.bytes);
     return roots[root] = info;
   }
   bool fitsL2(const RootInfo &r) const { return r.bytes <= target.l2Bytes; }
@@ -109,16 +133,17 @@ private:
     return c;
   }
 
-  const TargetInfo &target;
+  /// Count an scf.for with a tile.load in its body as the tile.pipeline
+  /// tile-pipeline-loops makes it (the passes before it decide with this).
+  bool assumePipelined;
   llvm::DenseMap<Value, RootInfo> roots;
   /// Per GM root read in the current scope: the fraction served by HBM.
   llvm::DenseMap<Value, double> hbmFraction;
   int64_t active = 1;
 };
+} // namespace tessel
 
-} // namespace
-
-void Model::collectReads(Operation *op, double times,
+void ScopeModel::collectReads(Operation *op, double times,
                          llvm::DenseMap<Value, double> &reads) {
   if (auto load = dyn_cast<LoadOp>(op)) {
     reads[getGMRoot(load.getSource())] +=
@@ -132,7 +157,7 @@ void Model::collectReads(Operation *op, double times,
       collectReads(&inner, times, reads);
 }
 
-Cost Model::walkRegions(Operation *op) {
+Cost ScopeModel::walkRegions(Operation *op) {
   Cost c;
   for (Region &region : op->getRegions())
     for (Operation &inner : region.getOps())
@@ -140,7 +165,7 @@ Cost Model::walkRegions(Operation *op) {
   return c;
 }
 
-Cost Model::walk(Operation *op) {
+Cost ScopeModel::walk(Operation *op) {
   if (auto load = dyn_cast<LoadOp>(op)) {
     double bytes = static_cast<double>(getAccessBytes(load));
     double f = hbmFraction.lookup(getGMRoot(load.getSource()));
@@ -179,7 +204,11 @@ Cost Model::walk(Operation *op) {
     }
     return best;
   }
-  if (isa<scf::ForOp>(op)) {
+  if (auto loop = dyn_cast<scf::ForOp>(op);
+      loop && !(assumePipelined && loop.getInductionVar().getType().isIndex() &&
+                loop.getBody()
+                    ->walk([](LoadOp) { return WalkResult::interrupt(); })
+                    .wasInterrupted())) {
     Cost body = walkRegions(op);
     double trips = static_cast<double>(getStaticTripCount(op));
     body.work *= trips;
@@ -187,7 +216,7 @@ Cost Model::walk(Operation *op) {
     body.sec *= trips;
     return body;
   }
-  if (isa<PipelineOp>(op)) {
+  if (isa<PipelineOp, scf::ForOp>(op)) {
     // One iteration's pipes overlap the next's: the busiest sets the pace,
     // the rest is one fill and drain.
     Cost it = walkRegions(op);
@@ -218,7 +247,39 @@ Cost Model::walk(Operation *op) {
   return walkRegions(op);
 }
 
-ScheduleCost Model::run(func::FuncOp func) {
+void ScopeModel::prepare(Operation *body, int64_t blocks) {
+  // What this scope writes is in L2 when it is read back (by this scope:
+  // a block reads what it stored, the race check rules out reading
+  // another block's stores; or by a later scope): scratch stays there,
+  // outputs also go on to HBM (counted at the store).
+  body->walk([&](StoreOp store) {
+    RootInfo &root = getRoot(store.getDest());
+    if (fitsL2(root))
+      root.inL2 = static_cast<double>(root.bytes);
+  });
+  // The L2 model: of each tensor's reads in this scope (all blocks), the
+  // bytes not yet in L2 come from HBM, the rest from L2.
+  llvm::DenseMap<Value, double> reads;
+  for (Region &region : body->getRegions())
+    for (Operation &inner : region.getOps())
+      collectReads(&inner, 1.0, reads);
+  hbmFraction.clear();
+  for (auto &[root, blockBytes] : reads) {
+    RootInfo &info = getRoot(root);
+    double total = blockBytes * static_cast<double>(blocks);
+    double fromHbm = total;
+    if (fitsL2(info)) {
+      double missing =
+          std::max(0.0, static_cast<double>(info.bytes) - info.inL2);
+      fromHbm = std::min(total, missing);
+      info.inL2 =
+          std::min(static_cast<double>(info.bytes), info.inL2 + fromHbm);
+    }
+    hbmFraction[root] = total > 0 ? fromHbm / total : 1.0;
+  }
+}
+
+ScheduleCost ScopeModel::run(func::FuncOp func) {
   ScheduleCost out;
   for (BlockArgument arg : func.getArguments())
     out.compulsoryBytes += getMemRefBytes(arg.getType());
@@ -240,40 +301,9 @@ ScheduleCost Model::run(func::FuncOp func) {
     });
     scope.kind = kind == CoreKind::vector ? "vector" : "cube";
     scope.blocks = static_cast<int64_t>(spmd.getBlocks());
-    scope.cores = getCoreCount(kind == CoreKind::vector ? CoreKind::vector
-                                                        : CoreKind::cube,
-                               target);
-    active = std::max<int64_t>(std::min(scope.blocks, scope.cores), 1);
-
-    // What this scope writes is in L2 when it is read back (by this scope:
-    // a block reads what it stored, the race check rules out reading
-    // another block's stores; or by a later scope): scratch stays there,
-    // outputs also go on to HBM (counted at the store).
-    spmd.walk([&](StoreOp store) {
-      RootInfo &root = getRoot(store.getDest());
-      if (fitsL2(root))
-        root.inL2 = static_cast<double>(root.bytes);
-    });
-    // The L2 model: of each tensor's reads in this scope (all blocks), the
-    // bytes not yet in L2 come from HBM, the rest from L2.
-    llvm::DenseMap<Value, double> reads;
-    collectReads(spmd, 1.0, reads);
-    hbmFraction.clear();
-    for (auto &[root, blockBytes] : reads) {
-      RootInfo &info = getRoot(root);
-      double total = blockBytes * static_cast<double>(scope.blocks);
-      double fromHbm = total;
-      if (fitsL2(info)) {
-        double missing =
-            std::max(0.0, static_cast<double>(info.bytes) - info.inL2);
-        fromHbm = std::min(total, missing);
-        info.inL2 = std::min(static_cast<double>(info.bytes),
-                             info.inL2 + fromHbm);
-      }
-      hbmFraction[root] = total > 0 ? fromHbm / total : 1.0;
-    }
-
-    Cost block = walkRegions(spmd);
+    scope.cores = getCoreCount(kind, target);
+    prepare(spmd, scope.blocks);
+    Cost block = this->block(spmd, std::min(scope.blocks, scope.cores));
     scope.blockWork = block.work;
     scope.blockPipes = block.pipes;
     scope.blockSec = block.sec;
@@ -306,7 +336,28 @@ ScheduleCost Model::run(func::FuncOp func) {
 }
 
 ScheduleCost tessel::modelSchedule(func::FuncOp func, const TargetInfo &target) {
-  return Model(target).run(func);
+  return ScopeModel(target, /*assumePipelined=*/false).run(func);
+}
+
+ScopeEstimator::ScopeEstimator(const TargetInfo &target)
+    : model(std::make_unique<ScopeModel>(target, /*assumePipelined=*/true)) {}
+
+ScopeEstimator::~ScopeEstimator() = default;
+
+TaskGrouping ScopeEstimator::estimate(Operation *body, int64_t blocks,
+                                      CoreKind kind, double tolerance) {
+  const TargetInfo &target = model->target;
+  model->prepare(body, blocks);
+  return chooseTaskGrouping(
+      blocks, getCoreCount(kind, target),
+      [&](int64_t active) { return model->block(body, active).sec; },
+      target.taskDispatchSec, tolerance);
+}
+
+TaskGrouping tessel::estimateScope(Operation *body, int64_t blocks,
+                                   CoreKind kind, const TargetInfo &target,
+                                   double tolerance) {
+  return ScopeEstimator(target).estimate(body, blocks, kind, tolerance);
 }
 
 static llvm::json::Object pipesToJSON(const PipeSeconds &p) {

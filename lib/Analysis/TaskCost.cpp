@@ -6,23 +6,12 @@
 
 #include "tessel/Analysis/TaskCost.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <algorithm>
 
 using namespace tessel;
-
-double tessel::estimateBlockSeconds(const GmTraffic &block, int64_t cores,
-                                    const TargetInfo &target) {
-  double bandwidth = target.hbmEffectiveBytesPerSec / std::max<int64_t>(cores, 1);
-  double memory = static_cast<double>(block.total()) / bandwidth;
-  double cube =
-      static_cast<double>(block.cubeMacs) /
-          (target.cubeClockHz * static_cast<double>(target.cubeMacsPerCycleF16)) +
-      static_cast<double>(block.cubeMacsI8) /
-          (target.cubeClockHz * static_cast<double>(target.cubeMacsPerCycleI8));
-  return std::max(memory, cube);
-}
 
 double tessel::estimateMakespan(int64_t blocks, int64_t group, int64_t cores,
                                 double blockSeconds, double dispatchSeconds) {
@@ -51,35 +40,43 @@ llvm::SmallVector<int64_t> tessel::getDivisors(int64_t n) {
   return small;
 }
 
-int64_t tessel::chooseTaskGroup(int64_t blocks, int64_t cores,
-                                double blockSeconds, double dispatchSeconds,
-                                double tolerance) {
+TaskGrouping tessel::chooseTaskGrouping(
+    int64_t blocks, int64_t cores,
+    llvm::function_ref<double(int64_t activeCores)> blockSeconds,
+    double dispatchSeconds, double tolerance) {
   // The fastest modelled makespan, then the largest group within
   // `tolerance` of it. Only the divisors of the block count are candidates,
   // so the work is the factorisation, not the blocks.
+  TaskGrouping out;
   if (blocks < 1)
-    return 1;
+    return out;
+  cores = std::max<int64_t>(cores, 1);
   llvm::SmallVector<int64_t> divisors = getDivisors(blocks);
-  double fastest = estimateMakespan(blocks, 1, cores, blockSeconds,
-                                    dispatchSeconds);
-  for (int64_t g : divisors)
-    fastest = std::min(fastest, estimateMakespan(blocks, g, cores,
-                                                 blockSeconds,
-                                                 dispatchSeconds));
-  int64_t best = 1;
-  for (int64_t g : divisors)
-    if (estimateMakespan(blocks, g, cores, blockSeconds, dispatchSeconds) <=
-        fastest * (1 + tolerance) * (1 + 1e-9))
-      best = g;
-  return best;
+  llvm::SmallVector<double> makespans;
+  for (int64_t g : divisors) {
+    int64_t active = std::min(blocks / g, cores);
+    makespans.push_back(estimateMakespan(blocks, g, cores,
+                                         blockSeconds(active),
+                                         dispatchSeconds));
+  }
+  double fastest = *std::min_element(makespans.begin(), makespans.end());
+  out.ungroupedSeconds = makespans.front();
+  out.seconds = makespans.front();
+  for (auto [g, t] : llvm::zip(divisors, makespans))
+    if (t <= fastest * (1 + tolerance) * (1 + 1e-9)) {
+      out.group = g;
+      out.seconds = t;
+    }
+  return out;
 }
 
-double tessel::estimateGroupedMakespan(int64_t blocks, const GmTraffic &block,
-                                       int64_t cores, const TargetInfo &target) {
-  double sec = estimateBlockSeconds(block, cores, target);
-  int64_t group = chooseTaskGroup(blocks, cores, sec, target.taskDispatchSec,
-                                  kGroupingTolerance);
-  return estimateMakespan(blocks, group, cores, sec, target.taskDispatchSec);
+int64_t tessel::chooseTaskGroup(int64_t blocks, int64_t cores,
+                                double blockSeconds, double dispatchSeconds,
+                                double tolerance) {
+  return chooseTaskGrouping(
+             blocks, cores, [&](int64_t) { return blockSeconds; },
+             dispatchSeconds, tolerance)
+      .group;
 }
 
 int64_t tessel::getCoreCount(tile::CoreKind kind, const TargetInfo &target) {

@@ -737,7 +737,8 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
     }
     // The scratch tile of a vector row reduction, of the source's shape;
     // the source's storage covers the view the reduction reads it through.
-    if (isa<RowSumOp, RowMaxOp>(op) && kindOf(op->getResult(0)) ==
+    if (isa<RowSumOp, RowMaxOp, RowMinOp, RowProdOp>(op) &&
+        kindOf(op->getResult(0)) ==
                                            BufferKind::UB) {
       Value input = op->getOperand(0);
       Value result = op->getResult(0);

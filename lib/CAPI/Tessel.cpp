@@ -96,27 +96,6 @@ MlirLogicalResult tesselModelSchedule(MlirOperation func, MlirStringRef target,
   return mlirLogicalResultSuccess();
 }
 
-double tesselModelledSeconds(MlirOperation op, MlirStringRef target) {
-  const tessel::TargetInfo *info = tessel::lookupTarget(unwrap(target));
-  if (!info)
-    return -1;
-  double total = 0;
-  unwrap(op)->walk([&](tessel::tile::SpmdOp spmd) {
-    tessel::tile::CoreKind kind = tessel::tile::CoreKind::vector;
-    spmd.getBody().walk([&](tessel::tile::AtOp at) {
-      if (at.getKind() != tessel::tile::CoreKind::vector)
-        kind = at.getKind();
-    });
-    int64_t cores = tessel::getCoreCount(kind, *info);
-    tessel::GmTraffic block = tessel::countGmTraffic(spmd);
-    total += tessel::estimateMakespan(
-        static_cast<int64_t>(spmd.getBlocks()), 1, cores,
-        tessel::estimateBlockSeconds(block, cores, *info),
-        info->taskDispatchSec);
-  });
-  return total;
-}
-
 MlirLogicalResult tesselTranslateTileToPTO(MlirOperation module,
                                            MlirStringCallback callback,
                                            void *userData) {

@@ -17,7 +17,7 @@
 //  - A matmul becomes a core_group scope over (M / MB) x (N / NB) blocks
 //    with a K loop of KB steps accumulating in L0C; NB and KB are chosen
 //    from the L0A / L0B / L0C capacities and the modelled makespan
-//    (tessel/Analysis/TaskCost.h).
+//    (the per-pipe model, tessel/Analysis/ScheduleCost.h).
 //  - Any other materialised value becomes a vector scope of one row per
 //    block (the token rows tile-tile-scopes later widens). Its row is
 //    computed by walking the producer graph back to GM values: elementwise
@@ -35,7 +35,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tessel/Analysis/GmTraffic.h"
-#include "tessel/Analysis/TaskCost.h"
+#include "tessel/Analysis/ScheduleCost.h"
 #include "tessel/Analysis/TilePlacement.h"
 #include "tessel/Support/Remarks.h"
 #include "tessel/Support/TargetInfo.h"
@@ -1213,46 +1213,11 @@ LogicalResult Former::emitMatmulScope(linalg::MatmulOp mm, Value dst) {
            2 * kb * nb * eab <= target.l0b.usableBytes &&
            MB * nb * ecb <= target.l0c.usableBytes;
   };
-  int64_t bestNB = 0, bestKB = 0;
-  double bestTime = std::numeric_limits<double>::infinity();
-  int64_t cores = getCoreCount(CoreKind::cube, target);
-  std::string tried;
-  for (int64_t nb : {256, 128, 64, 32, 16}) {
-    if (N % nb != 0)
-      continue;
-    int64_t kb = 0;
-    for (int64_t c : {128, 64, 32, 16})
-      if (K % c == 0 && fitsK(c, nb)) {
-        kb = c;
-        break;
-      }
-    if (!kb)
-      continue;
-    GmTraffic block;
-    block.readBytes = MB * K * eab + K * nb * eab;
-    block.writtenBytes = MB * nb * ecb;
-    (ea.isInteger(8) ? block.cubeMacsI8 : block.cubeMacs) = MB * nb * K;
-    int64_t blocks = (M / MB) * (N / nb);
-    double t = estimateGroupedMakespan(blocks, block, cores, target);
-    tried += (tried.empty() ? "" : ", ") + std::to_string(nb) + ": " +
-             formatMicros(t) + " us";
-    // Ties within 1% go to the wider block (fewer re-reads of the lhs).
-    if (t < bestTime * 0.99) {
-      bestTime = t;
-      bestNB = nb;
-      bestKB = kb;
-    }
-  }
-  if (!bestNB)
-    return mm.emitError("tile-form-scopes: no tile of ")
-           << M << "x" << K << " @ " << K << "x" << N
-           << " fits L0A / L0B / L0C with a K step of 16 to 128 and a "
-              "column block of 16 to 256 dividing the shape";
-  int64_t NB = bestNB, KB = bestKB;
-  int64_t nBlocks = N / NB, blocks = (M / MB) * nBlocks;
   std::string name = scopeNameOf(mm, "mm" + std::to_string(scopeCounter));
-  auto spmd = SpmdOp::create(b, loc, blocks, name);
-  {
+  // The scope of column blocks of NB and a K step of KB.
+  auto build = [&](int64_t NB, int64_t KB) {
+    int64_t nBlocks = N / NB, blocks = (M / MB) * nBlocks;
+    auto spmd = SpmdOp::create(b, loc, blocks, name);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(spmd.getBodyBlock().getTerminator());
     auto at = AtOp::create(b, loc, CoreKind::core_group);
@@ -1276,7 +1241,8 @@ LogicalResult Former::emitMatmulScope(linalg::MatmulOp mm, Value dst) {
     {
       OpBuilder::InsertionGuard g2(b);
       b.setInsertionPointToStart(loop.getBody());
-      Value k0 = arith::MulIOp::create(b, loc, loop.getInductionVar(), index(KB));
+      Value k0 =
+          arith::MulIOp::create(b, loc, loop.getInductionVar(), index(KB));
       Value a = LoadOp::create(b, loc, tileType(MB, KB, ea), gm.lookup(A),
                                ValueRange{m0, k0});
       Value bt = LoadOp::create(b, loc, tileType(KB, NB, ea), gm.lookup(B),
@@ -1286,7 +1252,47 @@ LogicalResult Former::emitMatmulScope(linalg::MatmulOp mm, Value dst) {
       scf::YieldOp::create(b, loc, acc);
     }
     StoreOp::create(b, loc, loop.getResult(0), dst, ValueRange{m0, n0});
+    return std::make_pair(spmd, at);
+  };
+  // Each candidate is built and modelled (the per-pipe model,
+  // estimateScope, with the K loop pipelined as tile-pipeline-loops will
+  // make it: fitsK leaves room for its two slots), then erased.
+  int64_t bestNB = 0, bestKB = 0;
+  double bestTime = std::numeric_limits<double>::infinity();
+  std::string tried;
+  for (int64_t nb : {256, 128, 64, 32, 16}) {
+    if (N % nb != 0)
+      continue;
+    int64_t kb = 0;
+    for (int64_t c : {128, 64, 32, 16})
+      if (K % c == 0 && fitsK(c, nb)) {
+        kb = c;
+        break;
+      }
+    if (!kb)
+      continue;
+    auto [candidate, at] = build(nb, kb);
+    double t = estimateScope(at, static_cast<int64_t>(candidate.getBlocks()),
+                             CoreKind::core_group, target)
+                   .seconds;
+    candidate.erase();
+    tried += (tried.empty() ? "" : ", ") + std::to_string(nb) + ": " +
+             formatMicros(t) + " us";
+    // Ties within 1% go to the wider block (fewer re-reads of the lhs).
+    if (t < bestTime * 0.99) {
+      bestTime = t;
+      bestNB = nb;
+      bestKB = kb;
+    }
   }
+  if (!bestNB)
+    return mm.emitError("tile-form-scopes: no tile of ")
+           << M << "x" << K << " @ " << K << "x" << N
+           << " fits L0A / L0B / L0C with a K step of 16 to 128 and a "
+              "column block of 16 to 256 dividing the shape";
+  int64_t NB = bestNB, KB = bestKB;
+  int64_t blocks = (M / MB) * (N / NB);
+  build(NB, KB);
   emitDecision(mm) << "scope '" << name << "': " << M << "x" << K << " @ "
                    << K << "x" << N << " as " << blocks << " blocks of "
                    << MB << "x" << NB << " with a K step of " << KB

@@ -10,7 +10,8 @@
 // when one is a multiple of the other. Legal when no block of the fused scope
 // touches GM that another block of it touches with a conflicting access
 // (tessel/Transforms/ScopeAccesses.h); kept when the placed scope fits and is
-// modelled no slower than the two apart (tessel/Analysis/TaskCost.h). Inside
+// modelled no slower than the two apart (the per-pipe model,
+// tessel/Analysis/ScheduleCost.h's estimateScope). Inside
 // the fused scope, GM intermediates only it uses are then forwarded, fused
 // loop by loop, recomputed or dropped (tessel/Transforms/ScopeIntermediates.h,
 // LoopUtils.h), each when it fits and, for recomputing, moves fewer bytes.
@@ -19,7 +20,7 @@
 
 #include "tessel/Support/Remarks.h"
 #include "tessel/Analysis/GmTraffic.h"
-#include "tessel/Analysis/TaskCost.h"
+#include "tessel/Analysis/ScheduleCost.h"
 #include "tessel/Analysis/TilePlacement.h"
 #include "tessel/Support/TargetInfo.h"
 #include "tessel/Transforms/IndexUtils.h"
@@ -223,9 +224,13 @@ struct FuseScopesPass
     double apart = 0;
     if (atP && atC) {
       const TargetInfo &info = getScopeTarget(atP, option);
-      int64_t cores = getCoreCount(atP.getKind(), info);
-      apart = estimateGroupedMakespan(nP, countGmTraffic(atP), cores, info) +
-              estimateGroupedMakespan(nC, countGmTraffic(atC), cores, info);
+      // One estimator: what the producer leaves in L2 the consumer reads
+      // from there, as in the kernel.
+      ScopeEstimator estimator(info);
+      // Apart, the kernel also has one more scope boundary.
+      apart = estimator.estimate(atP, nP, atP.getKind()).seconds +
+              estimator.estimate(atC, nC, atC.getKind()).seconds +
+              info.scopeBoundarySec;
     }
     std::string why;
     if (nP == nC) {
@@ -335,10 +340,11 @@ struct FuseScopesPass
       return Outcome::NoFit;
     }
     // The scopes run one after the other: fused, the one scope must not be
-    // modelled slower than the two (tessel/Analysis/TaskCost.h).
-    double together = estimateGroupedMakespan(
-        static_cast<int64_t>(producer.getBlocks()), countGmTraffic(fused),
-        getCoreCount(fused.getKind(), info), info);
+    // modelled slower than the two (the per-pipe model, estimateScope).
+    double together =
+        estimateScope(fused, static_cast<int64_t>(producer.getBlocks()),
+                      fused.getKind(), info)
+            .seconds;
     if (together > apart * (1 + kGroupingTolerance)) {
       fused.erase();
       why = "the fused scope is modelled slower, " +

@@ -85,7 +85,23 @@ FitSummary tessel::measureScopeFit(AtOp at, const TargetInfo &target) {
 }
 
 void tessel::tidyScope(AtOp at) {
-  at.walk([](LoopLikeOpInterface loop) { moveLoopInvariantCode(loop); });
+  // Hoist loop-invariant index arithmetic, not tiles: a tile hoisted out of
+  // a loop stays live through every iteration (on-chip bytes the placement
+  // must hold), and an accumulator's initial value hoisted out of an outer
+  // loop can no longer share the carried value's buffer (a group loop of
+  // K loops would need twice the L0C its fit was measured with).
+  at.walk([](LoopLikeOpInterface loop) {
+    moveLoopInvariantCode(
+        loop.getLoopRegions(),
+        [&](Value value, Region *) {
+          return loop.isDefinedOutsideOfLoop(value);
+        },
+        [&](Operation *op, Region *) {
+          return isMemoryEffectFree(op) && isSpeculatable(op) &&
+                 llvm::none_of(op->getResultTypes(), llvm::IsaPred<TileType>);
+        },
+        [&](Operation *op, Region *) { loop.moveOutOfLoop(op); });
+  });
   // CSE from the isolated op around the scope, so that values inside the
   // scope merge with equal ones (constants above all) defined outside it.
   Operation *root = at->getParentWithTrait<OpTrait::IsIsolatedFromAbove>();

@@ -4,7 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Per scope, on the cost model of tessel/Analysis/TaskCost.h: a vector scope
+// Per scope, on the per-pipe cost model (tessel/Analysis/ScheduleCost.h,
+// estimateScope; docs/perf-model.md): a vector scope
 // written one token row per block may take W token rows per block
 // (WidenRows.h); the N blocks are grouped G per task (each task runs G old
 // blocks in an `scf.for`, the old index rebuilt and simplified,
@@ -18,7 +19,7 @@
 
 #include "tessel/Support/Remarks.h"
 #include "tessel/Analysis/GmTraffic.h"
-#include "tessel/Analysis/TaskCost.h"
+#include "tessel/Analysis/ScheduleCost.h"
 #include "tessel/Analysis/TilePlacement.h"
 #include "tessel/Support/TargetInfo.h"
 #include "tessel/Transforms/IndexUtils.h"
@@ -166,9 +167,8 @@ static std::pair<SpmdOp, AtOp> widenTokenRows(SpmdOp spmd, AtOp at,
     return {spmd, at};
   StringRef name = spmd.getScopeName();
   int64_t blocks = static_cast<int64_t>(spmd.getBlocks());
-  int64_t cores = getCoreCount(CoreKind::vector, info);
   GmTraffic block = countGmTraffic(at);
-  double before = estimateGroupedMakespan(blocks, block, cores, info);
+  double before = estimateScope(at, blocks, CoreKind::vector, info).seconds;
   SmallVector<int64_t> widths = getDivisors(rows->tokens);
   for (int64_t width : llvm::reverse(widths)) {
     if (width < 2)
@@ -188,7 +188,8 @@ static std::pair<SpmdOp, AtOp> widenTokenRows(SpmdOp spmd, AtOp at,
     FitSummary fit = measureScopeFit(copyAt, info);
     GmTraffic wideBlock = countGmTraffic(copyAt);
     int64_t newBlocks = blocks / width;
-    double after = estimateGroupedMakespan(newBlocks, wideBlock, cores, info);
+    double after =
+        estimateScope(copyAt, newBlocks, CoreKind::vector, info).seconds;
     bool fewerBytes = wideBlock.total() * newBlocks < block.total() * blocks;
     if (!fit.placeable || !fit.fits || !fewerBytes ||
         after > before * (1 + kGroupingTolerance)) {
@@ -249,12 +250,9 @@ struct TileScopesPass
       StringRef coreName = at.getKind() == CoreKind::vector ? "vector cores"
                            : cube                           ? "cube cores"
                                                             : "core groups";
-      double blockSec =
-          estimateBlockSeconds(countGmTraffic(at), cores, info);
-      double dispatch = info.taskDispatchSec;
-      int64_t group =
-          chooseTaskGroup(blocks, cores, blockSec, dispatch, kGroupingTolerance);
-      double ungrouped = estimateMakespan(blocks, 1, cores, blockSec, dispatch);
+      TaskGrouping grouping = estimateScope(at, blocks, at.getKind(), info);
+      int64_t group = grouping.group;
+      double ungrouped = grouping.ungroupedSeconds;
       if (group == 1) {
         emitDecision(spmd) << "scope '" << name << "' not grouped: " << blocks
                            << " blocks on " << cores << " " << coreName
@@ -262,7 +260,7 @@ struct TileScopesPass
                            << formatMicros(ungrouped) << " us";
         continue;
       }
-      double grouped = estimateMakespan(blocks, group, cores, blockSec, dispatch);
+      double grouped = grouping.seconds;
       scf::ForOp loop =
           regroupBlocks(spmd, at, group, GroupOrder::Consecutive);
       emitDecision(spmd) << "scope '" << name << "': " << blocks

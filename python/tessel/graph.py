@@ -1030,6 +1030,14 @@ class GraphKernel:
         from .compiler.stats import schedule_stats
         return schedule_stats(self.module("placed")[0])
 
+    def schedule_model(self, target: str | None = None) -> dict:
+        """The modelled NPU time of the placed kernel
+        (tessel.compiler.stats.schedule_model, docs/perf-model.md)."""
+        from .compiler.stats import schedule_model
+        if target is not None and target != self.target:
+            return self.retarget(target).schedule_model()
+        return schedule_model(self.module("placed")[0], self.target)
+
     def compile(self):
         """The CPU simulation executable (compiled once)."""
         if self._exe is None:

@@ -427,11 +427,15 @@ func.func @fused_scope_over_capacity(%a: memref<2x50000xf32>, %o: memref<2x50000
 
 // -----
 
-// Modelled slower fused: 'rows' has 96 blocks of 32768 bytes (1.31 us at
-// 25e9 B/s per vector core), best as 48 tasks of 2 in one wave, 0.8 + 2.62
-// = 3.42 us; 'one' is 1 block of 512 bytes, 0.82 us: 4.24 us apart. Matching
-// 'one', the 96 blocks would run in one task: 0.8 + 96 x 1.31 + 0.02 =
-// 126.65 us. The scopes run one after the other, so they stay apart.
+// Modelled slower fused (the per-pipe model, estimateScope): 'rows' has 96
+// blocks of a 16384-byte load and store (1.31 us at the 25e9 B/s HBM share
+// of 48 cores), best as 12 tasks of 8 in one wave (A = 12: 100e9 B/s, the
+// per-core cap; 0.328 us a block), 0.8 + 8 x 0.328 = 3.42 us; 'one' is 1
+// block of 256 + 256 bytes, 0.81 us; apart the kernel also has one more
+// scope boundary (2 us): 6.23 us. Matching 'one', the 96 blocks would run
+// in one task on one core, their group loop pipelined (MTE2 and MTE3 of
+// 0.164 us each overlap): 0.8 + 96 x 0.164 + 0.164 + 'one's 5 ns = 16.70
+// us. The scopes run one after the other, so they stay apart.
 // CHECK-LABEL: func.func @fusion_modelled_slower
 // CHECK-COUNT-2: tile.spmd
 func.func @fusion_modelled_slower(%a: memref<96x4096xf32>, %o: memref<96x4096xf32>, %x: memref<1x64xf32>, %y: memref<1x64xf32>) {
@@ -442,7 +446,7 @@ func.func @fusion_modelled_slower(%a: memref<96x4096xf32>, %o: memref<96x4096xf3
       tile.store %v, %o[%b, %c0] : !tile.tile<1x4096xf32>, memref<96x4096xf32>
     }
   }
-  // expected-remark @below {{scopes 'rows' and 'one' not fused: the fused scope is modelled slower, 126.65 us against 4.24 us apart (the 96 blocks of 'rows' regrouped by 96 consecutive ones)}}
+  // expected-remark @below {{scopes 'rows' and 'one' not fused: the fused scope is modelled slower, 16.70 us against 6.23 us apart (the 96 blocks of 'rows' regrouped by 96 consecutive ones)}}
   tile.spmd 1 name("one") (%b) {
     tile.at vector {
       %v = tile.load %x[%c0, %c0] : memref<1x64xf32> -> !tile.tile<1x64xf32>

@@ -36,8 +36,8 @@ module attributes {tile.target = #tile.target<a2a3>} {
     // of a2a3, so tile-tile-scopes leaves them as they are.
     // expected-remark @below {{scope 'mm_bias': mixed cube and vector ops split into 'mm_bias_cube' and 'mm_bias_vector' meeting in GM: 1 staged tile, 2048 bytes per block, 4096 bytes in all}}
     // expected-remark @below {{scopes 'mm_bias_cube' and 'mm_bias_vector' not fused: different core kinds (cube and vector)}}
-    // expected-remark @below {{scope 'mm_bias_cube' not grouped: 2 blocks on 24 cube cores, no grouping shortens the modelled 0.96 us}}
-    // expected-remark @below {{scope 'mm_bias_vector' not grouped: 2 blocks on 48 vector cores, no grouping shortens the modelled 1.54 us}}
+    // expected-remark @below {{scope 'mm_bias_cube' not grouped: 2 blocks on 24 cube cores, no grouping shortens the modelled 0.91 us}}
+    // expected-remark @below {{scope 'mm_bias_vector' not grouped: 2 blocks on 48 vector cores, no grouping shortens the modelled 0.95 us}}
     tile.spmd 2 name("mm_bias") (%b) {
       tile.at core_group {
         %row = arith.muli %b, %c32 : index

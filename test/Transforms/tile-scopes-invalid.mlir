@@ -2,19 +2,24 @@
 // RUN: not tessel-opt %s -split-input-file -tile-tile-scopes=target=a9 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 // RUN: not tessel-opt %s -split-input-file -tile-tile-scopes=target=a5 2>&1 | FileCheck %s --check-prefix=CONTRA
 
-// Scopes the pass leaves alone (a2a3: 48 vector cores, 24 cube cores), and
-// a bad target option.
+// Scopes the pass leaves alone (a2a3: 48 vector cores, 24 cube cores), one
+// it only groups, and a bad target option. The per-pipe model as in
+// tile-scopes.mlir; a scope that stores into the tensor it reads gets its
+// reads served from L2 (docs/perf-model.md: what a scope stores is in L2
+// when it is read back).
 
-// 48 heavy vector blocks (a 1x8192xf32 load and store, 65536 bytes: 2.62
-// us at 25e9 B/s per vector core): one wave of one dispatch (0.8 us) and
-// one block, 3.42 us; G = 2 would take 0.8 + 5.24 = 6.04.
+// 48 heavy vector blocks (a 1x8192xf32 load and store of 32768 bytes
+// each): with A = 48, the load at the L2 share (4e12 / 48 = 83.3e9 B/s)
+// 0.39 us, the store at the HBM share (25e9 B/s) 1.31 us; one wave of one
+// dispatch (0.8 us) and one block, 2.50 us; G = 2 (A = 24: 100e9 and 50e9
+// B/s) would take 0.8 + 2 x 0.98 = 2.77, 11% more.
 // CHECK-LABEL: func.func @grid_no_larger_than_cores
 // CHECK: tile.spmd 48
 // CHECK-NOT: scf.for
 func.func @grid_no_larger_than_cores(%a: memref<48x8192xf32>) {
   %c0 = arith.constant 0 : index
   // expected-remark @below {{scope 'fits' keeps one token row per block: no width of its 48 token rows fits and saves GM bytes without a longer modelled makespan}}
-  // expected-remark @below {{scope 'fits' not grouped: 48 blocks on 48 vector cores, no grouping shortens the modelled 3.42 us}}
+  // expected-remark @below {{scope 'fits' not grouped: 48 blocks on 48 vector cores, no grouping shortens the modelled 2.50 us}}
   tile.spmd 48 name("fits") (%b) {
     tile.at vector {
       %x = tile.load %a[%b, %c0] : memref<48x8192xf32> -> !tile.tile<1x8192xf32>
@@ -26,16 +31,19 @@ func.func @grid_no_larger_than_cores(%a: memref<48x8192xf32>) {
 
 // -----
 
-// 100 heavy vector blocks (a 1x8192xf32 load and store, 65536 bytes:
-// 2.62 us each): G = 1, 3 waves x 3.42 = 10.26 us; G = 2, 50 tasks, 2 x
-// 6.04 = 12.09; G = 4, 25 tasks, 1 x 11.29; larger G longer still.
-// CHECK-LABEL: func.func @heavy_blocks_stay_balanced
-// CHECK: tile.spmd 100
-// CHECK-NOT: scf.for
-func.func @heavy_blocks_stay_balanced(%a: memref<100x8192xf32>) {
+// 100 such blocks, grouped: the model charges every wave at the share of
+// A = min(tasks, cores) running cores, so fewer, longer tasks keep the
+// same HBM throughput in fewer waves. G = 1: 3 waves x (0.8 + 1.70) =
+// 7.51 us; G = 2: 50 tasks, 2 waves, 8.42; G = 4: 25 tasks (A = 25: 48e9
+// B/s HBM, 100e9 L2, 1.01 us a block), one wave of 0.8 + 4 x 1.01 = 4.84,
+// the least; G = 5: 5.17, 6.8% more. So 4.
+// CHECK-LABEL: func.func @heavy_blocks_grouped_by_four
+// CHECK: tile.spmd 25
+// CHECK: scf.for
+func.func @heavy_blocks_grouped_by_four(%a: memref<100x8192xf32>) {
   %c0 = arith.constant 0 : index
   // expected-remark @below {{scope 'hundred' keeps one token row per block: no width of its 100 token rows fits and saves GM bytes without a longer modelled makespan}}
-  // expected-remark @below {{scope 'hundred' not grouped: 100 blocks on 48 vector cores, no grouping shortens the modelled 10.26 us}}
+  // expected-remark @below {{scope 'hundred': 100 blocks grouped by 4 into 25 tasks (vector cores: 48; modelled 4.84 us, 7.51 us ungrouped)}}
   tile.spmd 100 name("hundred") (%b) {
     tile.at vector {
       %x = tile.load %a[%b, %c0] : memref<100x8192xf32> -> !tile.tile<1x8192xf32>
@@ -47,16 +55,18 @@ func.func @heavy_blocks_stay_balanced(%a: memref<100x8192xf32>) {
 
 // -----
 
-// 97 cube blocks, a prime, of 33792 bytes each (a 16x512 and a 512x16
-// f16 operand, 16384 bytes each, and a 16x16xf32 store): 0.68 us at 50e9
-// B/s (their 131072 MACs take 0.02 us). G = 1: 5 waves x 1.48 = 7.38 us;
-// the only other divisor, 97, makes one task of 0.8 + 97 x 0.68 us.
+// 97 cube blocks, a prime, each loading the same 16x512 and 512x16 f16
+// operands (16384 bytes each; from HBM once, then from L2 at 100e9 B/s, the
+// per-core cap), a 16x16xf32 tile.full (36 vector cycles), the matmul
+// (32768 MTE1 bytes, 131072 MACs) and a 16x16xf32 store: 0.457 us with
+// A = 24. G = 1: 5 waves x 1.257 = 6.29 us; the only other divisor, 97,
+// makes one task of 43.85 us.
 // CHECK-LABEL: func.func @prime_grid
 // CHECK: tile.spmd 97
 func.func @prime_grid(%x: memref<16x512xf16>, %w: memref<512x16xf16>, %o: memref<16x1552xf32>) {
   %c0 = arith.constant 0 : index
   %c16 = arith.constant 16 : index
-  // expected-remark @below {{scope 'prime' not grouped: 97 blocks on 24 cube cores, no grouping shortens the modelled 7.38 us}}
+  // expected-remark @below {{scope 'prime' not grouped: 97 blocks on 24 cube cores, no grouping shortens the modelled 6.29 us}}
   tile.spmd 97 name("prime") (%b) {
     tile.at cube {
       %n0 = arith.muli %b, %c16 : index
@@ -194,7 +204,7 @@ module attributes {tile.target = #tile.target<a2a3>} {
   func.func @bad_options(%a: memref<48x8192xf32>) {
     %c0 = arith.constant 0 : index
     // expected-remark @below {{scope 'spmd' keeps one token row per block: no width of its 48 token rows fits and saves GM bytes without a longer modelled makespan}}
-    // expected-remark @below {{scope 'spmd' not grouped: 48 blocks on 48 vector cores, no grouping shortens the modelled 3.42 us}}
+    // expected-remark @below {{scope 'spmd' not grouped: 48 blocks on 48 vector cores, no grouping shortens the modelled 2.50 us}}
     tile.spmd 48 (%b) {
       tile.at vector {
         %x = tile.load %a[%b, %c0] : memref<48x8192xf32> -> !tile.tile<1x8192xf32>

@@ -92,9 +92,15 @@ def test_processes_share_the_cache_and_race_safely(tmp_path, cache_dir):
     assert a["ok"] and b["ok"]
     assert {a["origin"], b["origin"]} <= {"jit", "disk"}
     assert "jit" in (a["origin"], b["origin"])
-    entries = [p for p in cache_dir.iterdir() if not p.name.startswith(".")]
+    entries = [p for p in cache_dir.iterdir() if not p.name.startswith(".")
+               and p.name != "source"]
     assert len(entries) == 1, entries
     assert not [p for p in cache_dir.iterdir() if p.name.startswith(".tmp")]
+    # The source index (tessel.runtime.source_index): one entry, whole.
+    index = list((cache_dir / "source").iterdir())
+    assert len(index) == 1 and index[0].suffix == ".json", index
+    variants = json.loads(index[0].read_text())["variants"]
+    assert len(variants) == 1 and variants[0]["kernels"]
     # The same source run again (here, in this process: no third Python
     # start-up) loads the stored kernel, no JIT, with the same result.
     out = io.StringIO()
@@ -209,7 +215,8 @@ def check(k: CpuKernel) -> None:
 
 
 def only_entry(d: Path) -> Path:
-    entries = [p for p in d.iterdir() if not p.name.startswith(".")]
+    entries = [p for p in d.iterdir() if not p.name.startswith(".")
+               and p.name != "source"]
     assert len(entries) == 1, entries
     return entries[0]
 
@@ -344,3 +351,121 @@ def test_shapeless_kernels_are_cached_per_signature(cache_dir):
         assert k.compile(x, y).origin == "disk"
         k(x, y)
         assert torch.equal(y, x * 2)
+
+
+# -- the source index: a warm start without the frontend ---------------------
+
+WARM = textwrap.dedent("""
+    import json, os, sys
+    import torch
+    sys.path.insert(0, sys.argv[1])
+    import warm_kernel
+    x = torch.arange(16 * 64, dtype=torch.float32).reshape(16, 64)
+    y = torch.empty(16, 64)
+    warm_kernel.k(x, y)
+    print(json.dumps({
+        "origin": warm_kernel.k.compile().origin,
+        "ok": bool(torch.equal(y, x * warm_kernel.FACTOR + 1)),
+        "mlir": any(m.startswith("tessel.mlir._mlir_libs._mlir")
+                    for m in sys.modules),
+        "frontend": "tessel.frontend.codegen" in sys.modules}))
+""")
+
+WARM_KERNEL = textwrap.dedent("""
+    import os
+    import tessel.language as pl
+
+    FACTOR = float(os.environ.get("WARM_FACTOR", "2.0"))
+
+    @pl.jit.inline
+    def plus_one(t):
+        return pl.add(t, 1.0)
+
+    @pl.jit
+    def k(x: pl.Tensor[[16, 64], pl.FP32],
+          y: pl.Out[pl.Tensor[[16, 64], pl.FP32]]):
+        for b in pl.spmd(1, name_hint="warm"):
+            y[0:16, :] = plus_one(pl.mul(x[0:16, :], FACTOR))
+""")
+
+
+def test_a_warm_start_loads_the_kernel_without_mlir(tmp_path, cache_dir):
+    """The kernel compiled here is found by a second process through the
+    source index: it runs the stored object code without importing the
+    MLIR libraries or the frontend. An index entry whose checks fail (a
+    value the kernel read changed, here in this process) or that does not
+    parse gives nothing: the kernel compiles as without an index. A changed
+    value in another process (the same source file) compiles again there,
+    with the right answer."""
+    import importlib
+    from tessel.runtime import source_index as si
+    (tmp_path / "warm_kernel.py").write_text(WARM_KERNEL)
+    script = tmp_path / "warm.py"
+    script.write_text(WARM)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        mod = importlib.import_module("warm_kernel")
+        x = torch.ones(16, 64)
+        y = torch.empty(16, 64)
+        mod.k(x, y)
+        assert mod.k.compile().origin == "jit"
+        assert torch.equal(y, x * 2 + 1)
+        cache.wait_pending()
+        entry = si.lookup(mod.k.fn)
+        assert entry is not None and len(entry["kernels"]) == 1
+        mod.FACTOR = 5.0                # a read that no longer holds
+        assert si.lookup(mod.k.fn) is None
+        mod.FACTOR = 2.0
+        path = next((cache_dir / "source").iterdir())
+        text = path.read_text()
+        path.write_text("{not json")
+        assert si.lookup(mod.k.fn) is None
+        path.write_text(text)
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("warm_kernel", None)
+
+    def run(factor):
+        env = dict(os.environ, TESSEL_CACHE_DIR=str(cache_dir),
+                   WARM_FACTOR=factor)
+        out = subprocess.run([sys.executable, str(script), str(tmp_path)],
+                             env=env, capture_output=True, text=True,
+                             timeout=300)
+        assert out.returncode == 0, out.stderr
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    warm = run("2.0")
+    assert warm == {"origin": "disk", "ok": True, "mlir": False,
+                    "frontend": False}
+    other = run("3.0")
+    assert other["origin"] == "jit" and other["ok"] and other["mlir"]
+    # One source, two sets of values read: two variants of one entry, and
+    # the first still holds for FACTOR = 2.0.
+    variants = json.loads(path.read_text())["variants"]
+    assert len(variants) == 2
+    sys.path.insert(0, str(tmp_path))
+    try:
+        mod = importlib.import_module("warm_kernel")
+        assert si.lookup(mod.k.fn)["checks"] == entry["checks"]
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("warm_kernel", None)
+
+
+def test_source_index_fingerprints():
+    """What the index can write down (the same in another process), and
+    what it cannot (a kernel reading such a value is not indexed)."""
+    import math
+    import tessel.language as pl
+    from tessel.runtime import source_index as si
+    assert si.persistable((1, 2.5, "a", None)) == \
+        ["tuple", [["int", 1], ["float", "2.5"], ["str", "a"],
+                   ["NoneType", None]]]
+    assert si.persistable(math) == ["module", "math"]
+    assert si.persistable(float) == ["builtin", "float"]
+    assert si.persistable(pl.FP32) == \
+        ["tessel", "tessel.language.types", "DataType", "pl.FP32"]
+    assert si.persistable(pl.add)[:2] == ["tessel", "tessel.language.ops"]
+    assert si.persistable(object()) is None          # identity only
+    assert si.persistable(lambda: 0) is None          # not tessel's
+    assert si.persistable([object()]) is None

@@ -28,6 +28,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,36 @@ struct ScheduleCost {
 /// The model of `func` (scheduled tile IR: every scope a `vector` or `cube`
 /// `tile.at`; placed or not) on `target`.
 ScheduleCost modelSchedule(mlir::func::FuncOp func, const TargetInfo &target);
+
+class ScopeModel;
+
+/// The same model, one scope at a time, as the scheduling passes decide
+/// with it (tile-form-scopes, tile-fuse-scopes, tile-tile-scopes): a scope
+/// of `blocks` blocks, each one run of `body`'s regions (a `tile.spmd`, or
+/// the `tile.at` of its block), on the cores of `kind`, its blocks grouped
+/// into tasks by the least modelled makespan (chooseTaskGrouping). Two
+/// differences from modelSchedule, both because the passes run before
+/// tile-pipeline-loops: an `scf.for` whose body loads from GM counts as the
+/// 2-stage pipeline that pass will make of it, and the scope boundary is
+/// not counted (it is the same for every choice of one scope). L2 carries
+/// over from one `estimate` to the next, as between the scopes of a kernel;
+/// GM scratch counts as already in L2 (it is stored before it is read).
+class ScopeEstimator {
+public:
+  explicit ScopeEstimator(const TargetInfo &target);
+  ~ScopeEstimator();
+  TaskGrouping estimate(mlir::Operation *body, int64_t blocks,
+                        tile::CoreKind kind,
+                        double tolerance = kGroupingTolerance);
+
+private:
+  std::unique_ptr<ScopeModel> model;
+};
+
+/// One scope on its own (a fresh ScopeEstimator).
+TaskGrouping estimateScope(mlir::Operation *body, int64_t blocks,
+                           tile::CoreKind kind, const TargetInfo &target,
+                           double tolerance = kGroupingTolerance);
 
 /// `cost` as JSON (seconds, bytes; per scope and in total).
 std::string scheduleCostToJSON(const ScheduleCost &cost,

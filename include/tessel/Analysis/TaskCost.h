@@ -4,11 +4,14 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The cost model `tile-tile-scopes` groups blocks into tasks with. Pure
-// functions of a few numbers, unit-tested on their own
-// (test/lib/Analysis/TaskCostTest.cpp). The figures come from the target
-// (tessel/Support/TargetInfo.h): effective HBM bandwidth, cube rate, task
-// dispatch time.
+// The per-pipe cost model of the NPU time (docs/perf-model.md) as pure
+// functions of numbers, unit-tested on their own
+// (test/lib/Analysis/TaskCostTest.cpp): what one block keeps each pipe
+// busy with and for how long, pipelined overlap, waves of tasks over the
+// cores, and the grouping of blocks into tasks. The walk over tile IR that
+// feeds it is tessel/Analysis/ScheduleCost.h (the whole kernel, and one
+// scope at a time for the scheduling passes). The figures come from the
+// target (tessel/Support/TargetInfo.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,19 +22,13 @@
 #include "tessel/Support/TargetInfo.h"
 #include "tile/TileDialect.h"
 
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
 
 #include <cstdint>
 #include <string>
 
 namespace tessel {
-
-/// Modelled seconds one block takes on one of `cores` cores: its GM bytes at
-/// a 1 / `cores` share of the effective HBM bandwidth (every core streams at
-/// once), or its cube multiply-accumulates at the cube's rate, whichever is
-/// longer.
-double estimateBlockSeconds(const GmTraffic &block, int64_t cores,
-                            const TargetInfo &target);
 
 /// Modelled makespan of `blocks` blocks run `group` per task on `cores`
 /// cores: ceil(blocks / group / cores) waves, each one task dispatch plus
@@ -43,10 +40,28 @@ double estimateMakespan(int64_t blocks, int64_t group, int64_t cores,
 /// sqrt(n); empty for n < 1.
 llvm::SmallVector<int64_t> getDivisors(int64_t n);
 
+/// A grouping of a scope's blocks into tasks, with its modelled makespan
+/// and the ungrouped one (G = 1), in seconds.
+struct TaskGrouping {
+  int64_t group = 1;
+  double seconds = 0;
+  double ungroupedSeconds = 0;
+};
+
 /// The largest divisor G of `blocks` (fewest tasks) whose modelled makespan
 /// is within `tolerance` (a fraction) of the least over all divisors: the
 /// model is an estimate, and fewer tasks cost the runtime less than it
-/// counts.
+/// counts. A block takes `blockSeconds(activeCores)` when
+/// min(blocks / G, cores) cores run at once (their share of GM bandwidth
+/// depends on it); G blocks per task, ceil(blocks / G / cores) waves of
+/// dispatch + G blocks (estimateMakespan).
+TaskGrouping
+chooseTaskGrouping(int64_t blocks, int64_t cores,
+                   llvm::function_ref<double(int64_t activeCores)> blockSeconds,
+                   double dispatchSeconds, double tolerance);
+
+/// chooseTaskGrouping with a block time that does not depend on the cores
+/// running at once; the group.
 int64_t chooseTaskGroup(int64_t blocks, int64_t cores, double blockSeconds,
                         double dispatchSeconds, double tolerance = 0.0);
 
@@ -60,12 +75,6 @@ std::string formatMicros(double seconds);
 
 /// The tolerance tile-tile-scopes groups with.
 constexpr double kGroupingTolerance = 0.05;
-
-/// The modelled makespan of `blocks` blocks of `block` traffic each on
-/// `cores` cores, grouped as tile-tile-scopes groups them
-/// (chooseTaskGroup with kGroupingTolerance).
-double estimateGroupedMakespan(int64_t blocks, const GmTraffic &block,
-                               int64_t cores, const TargetInfo &target);
 
 //===----------------------------------------------------------------------===//
 // The per-pipe model (docs/perf-model.md): what one block keeps each pipe of

@@ -58,7 +58,9 @@ def TileFormScopes : Pass<"tile-form-scopes", "::mlir::ModuleOp"> {
       zero `linalg.fill`): a `core_group` scope of (M / MB) x (N / NB)
       blocks, a K loop of KB steps with `tile.matmul_acc`; NB and KB are
       chosen so the operands fit L0A / L0B twice and the accumulator L0C,
-      NB by the least modelled makespan (tessel/Analysis/TaskCost.h).
+      NB by the least modelled makespan (each candidate scope built and
+      modelled by the per-pipe model, `estimateScope` in
+      tessel/Analysis/ScheduleCost.h, docs/perf-model.md).
     - any other value: a `vector` scope of one row per block. The row is
       computed by walking its producers back to values in GM: elementwise
       `linalg.generic`s (identity, size-1 row or column broadcasts; bodies
@@ -429,12 +431,15 @@ def TileTileScopes : Pass<"tile-tile-scopes", "::mlir::ModuleOp"> {
                 "tasks by a modelled makespan, and jam grouped blocks";
   let description = [{
     Per scope (a `tile.spmd` whose block index only its single `tile.at`
-    uses), three decisions, each a remark, all on the cost model of
-    tessel/Analysis/TaskCost.h: a block takes its GM bytes
-    (tessel/Analysis/GmTraffic.h) at a 1 / cores share of the target's
-    effective HBM bandwidth, or its cube multiply-accumulates at the cube
-    rate, whichever is longer; N blocks grouped G per task on C cores take
-    ceil(N / G / C) waves of one task dispatch plus G blocks.
+    uses), three decisions, each a remark, all on the per-pipe model of the
+    NPU time (docs/perf-model.md; `estimateScope` in
+    tessel/Analysis/ScheduleCost.h, the model `schedule_model` reports): a
+    block keeps each pipe busy (MTE2 / MTE3 bytes at a share of HBM or L2
+    bandwidth over the cores running at once, vector instructions, MTE1,
+    cube MACs), one pipe after another, overlapped in loops that load from
+    GM (tile-pipeline-loops pipelines them after this pass); N blocks
+    grouped G per task on C cores take ceil(N / G / C) waves of one task
+    dispatch plus G blocks.
 
     1. Token rows (vector scopes). A scope written one token row per block
        (block b = t * C + c with the token t = b / C used only as the row of
@@ -456,7 +461,7 @@ def TileTileScopes : Pass<"tile-tile-scopes", "::mlir::ModuleOp"> {
        `scf.for %i = 0 to G` and the block-index arithmetic simplified
        (tile-simplify-indices). Blocks are independent, so this computes
        the same result. `scope 's': 2048 blocks grouped by 64 into 32 tasks
-       (vector cores: 48; modelled 3.42 us, 36.16 us ungrouped)` or `scope
+       (vector cores: 48; modelled 3.72 us, 36.95 us ungrouped)` or `scope
        's' not grouped: ...`.
     3. Jamming. When the grouped blocks have inner loops (`scf.for`, or
        `tile.pipeline`s of one stage count, jammed as `scf.for` and given
@@ -537,7 +542,9 @@ def TileFuseScopes : Pass<"tile-fuse-scopes", "::mlir::ModuleOp"> {
     scope must still fit the target, placed as `tile-place-buffers` would
     place it (loops counted as one stage), and, grouped as
     `tile-tile-scopes` would group it, be modelled no more than 5% slower
-    than the two scopes one after the other (tessel/Analysis/TaskCost.h).
+    than the two scopes one after the other, with the scope boundary the
+    fusion removes (the per-pipe model, `ScopeEstimator` in
+    tessel/Analysis/ScheduleCost.h).
 
     Inside the fused scope, GM intermediates (`tile.alloc_gm` tensors only
     it uses) are kept on chip where that fits:

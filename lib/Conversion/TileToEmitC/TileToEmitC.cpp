@@ -27,6 +27,8 @@
 
 #include "tessel/Conversion/Passes.h"
 
+#include <algorithm>
+
 #include "tessel/Analysis/PipeModel.h"
 #include "tessel/Analysis/TileLayout.h"
 #include "tessel/Analysis/TileStorage.h"
@@ -808,21 +810,23 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
               opaque(sat)});
         return success();
       })
-      .Case<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, FModOp>([&](Operation *o) {
+      .Case<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, FModOp, AndOp, OrOp,
+            ShlOp, ShrOp>([&](Operation *o) {
         bind(o->getResult(0));
         call(getPtoInstrName(o), Type(),
              {row(o->getResult(0)), row(o->getOperand(0)),
               row(o->getOperand(1))});
         return success();
       })
-      .Case<NegOp, AbsOp, SqrtOp, RsqrtOp, RecipOp, ExpOp>([&](Operation *o) {
+      .Case<NegOp, AbsOp, SqrtOp, RsqrtOp, RecipOp, ExpOp, NotOp>(
+          [&](Operation *o) {
         bind(o->getResult(0));
         call(getPtoInstrName(o), Type(),
              {row(o->getResult(0)), row(o->getOperand(0))});
         return success();
       })
       .Case<AddSOp, SubSOp, RSubSOp, MulSOp, DivSOp, RDivSOp, MaxSOp, MinSOp,
-            FModSOp>(
+            FModSOp, AndSOp, OrSOp, ShlSOp, ShrSOp>(
           [&](Operation *o) -> LogicalResult {
             Value input = o->getOperand(0), scalar = o->getOperand(1);
             Type elt = cast<TileType>(input.getType()).getElementType();
@@ -875,7 +879,31 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
              {t, obj(o->getOperand(0)), obj(o->getOperand(1))});
         return success();
       })
-      .Case<RowSumOp, RowMaxOp>([&](Operation *o) -> LogicalResult {
+      .Case([&](ConcatOp o) {
+        Value t = bind(o.getResult());
+        call("TCONCAT", Type(), {t, obj(o.getLhs()), obj(o.getRhs())});
+        return success();
+      })
+      .Case([&](TriOp o) {
+        Value t = bind(o.getResult());
+        // The diagonal is clamped to +-(rows + cols) by the frontend;
+        // clamp here too so that it fits the instruction's int.
+        auto type = cast<TileType>(o.getType());
+        int64_t bound = type.getRows() + type.getCols();
+        int64_t diag = std::clamp<int64_t>(
+            static_cast<int64_t>(o.getDiagonal()), -bound, bound);
+        call("TTRI", Type(), {t}, {operand(0), opaque(std::to_string(diag))},
+             {opaque(cast<emitc::OpaqueType>(t.getType()).getValue()),
+              opaque(o.getUpper() ? "1" : "0")});
+        return success();
+      })
+      .Case<ColSumOp, ColMaxOp, ColMinOp, ColProdOp>([&](Operation *o) {
+        Value t = bind(o->getResult(0));
+        call(getPtoInstrName(o), Type(), {t, obj(o->getOperand(0))});
+        return success();
+      })
+      .Case<RowSumOp, RowMaxOp, RowMinOp, RowProdOp>(
+          [&](Operation *o) -> LogicalResult {
         Value t = bind(o->getResult(0));
         auto srcType = cast<TileType>(o->getOperand(0).getType());
         Value tmp = declareTile(srcType, *storage.lookupScratch(o));
@@ -883,7 +911,7 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
             rowReduceOperands(o, t, obj(o->getOperand(0)));
         if (failed(operands))
           return failure();
-        call(isa<RowSumOp>(o) ? "TROWSUM" : "TROWMAX", Type(),
+        call(getPtoInstrName(o), Type(),
              {operands->first, operands->second, tmp});
         return success();
       })

@@ -37,6 +37,9 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <algorithm>
+#include <numeric>
+
 #define DEBUG_TYPE "convert-tile-to-scf"
 
 namespace tessel {
@@ -372,9 +375,13 @@ struct Numerics : Emitter {
   /// f32 -> f16 rounded to nearest even (the result of native f16
   /// arithmetic); f32 and i32 stay.
   Value narrowArith(Value x, Type elt) {
+    auto vt = cast<VectorType>(x.getType());
+    // The bitwise ops compute i8 tiles in i32 (sign-extended): keep the low
+    // byte.
+    if (elt.isSignlessInteger(8) && vt.getElementType().isSignlessInteger(32))
+      return arith::TruncIOp::create(b, loc, vec(vt.getNumElements(), elt), x);
     if (!elt.isF16())
       return x;
-    auto vt = cast<VectorType>(x.getType());
     return arith::TruncFOp::create(b, loc, vec(vt.getNumElements(), elt), x);
   }
 
@@ -408,6 +415,9 @@ struct Numerics : Emitter {
 //===----------------------------------------------------------------------===//
 
 namespace {
+
+/// The combining operation of a reduction.
+enum class ReduceKind { Sum, Max, Min, Prod };
 
 /// Storage and values of one lowered tile.pipeline, for its yield.
 struct PipelineState {
@@ -542,7 +552,18 @@ private:
   LogicalResult lowerExtract(ExtractOp op);
   LogicalResult lowerInsert(InsertOp op);
   LogicalResult lowerArange(ArangeOp op);
-  LogicalResult lowerRowReduce(Operation *op, bool isMax);
+  LogicalResult lowerRowReduce(Operation *op, ReduceKind kind);
+  // The rest of the catalog (TileCatalogOps.td).
+  LogicalResult lowerCmp(Operation *op, Value lhs, Value rhs, Value scalar,
+                         CmpMode mode);
+  LogicalResult lowerSel(Operation *op, Value mask, Value lhs, Value rhs,
+                         Value scalar);
+  LogicalResult lowerColReduce(Operation *op, ReduceKind kind);
+  LogicalResult lowerArgReduce(Operation *op, bool perRow, bool isMax);
+  LogicalResult lowerTranspose(TransposeOp op);
+  LogicalResult lowerConcat(ConcatOp op);
+  LogicalResult lowerReinterpretView(ReinterpretViewOp op);
+  LogicalResult lowerTri(TriOp op);
   LogicalResult lowerMatmul(Operation *op, Value acc, Value lhs, Value rhs);
 };
 
@@ -1050,6 +1071,8 @@ LogicalResult TileLowering::lowerElementwise(
       Value wide = scalar;
       if (scalar.getType().isF16())
         wide = arith::ExtFOp::create(b, n.loc, b.getF32Type(), scalar);
+      if (scalar.getType().isSignlessInteger(8))
+        wide = arith::ExtSIOp::create(b, n.loc, b.getI32Type(), scalar);
       s = vector::BroadcastOp::create(
           b, n.loc, Emitter::vec(len, wide.getType()), wide);
     }
@@ -1238,10 +1261,43 @@ LogicalResult TileLowering::lowerArange(ArangeOp op) {
   return success();
 }
 
-/// Row sums and maxima in f32: lane l of a 16-lane accumulator takes the
-/// elements j = l (mod 16) of the row in order, then the lanes are combined
-/// pairwise (8 + 8, 4 + 4, 2 + 2, 1 + 1). docs/numerics.md states the order.
-LogicalResult TileLowering::lowerRowReduce(Operation *op, bool isMax) {
+/// The identity of a float reduction (-0.0 for sums: x + -0.0 == x, also
+/// for x = -0.0).
+static double reduceIdentity(ReduceKind kind) {
+  switch (kind) {
+  case ReduceKind::Sum:
+    return -0.0;
+  case ReduceKind::Max:
+    return -std::numeric_limits<double>::infinity();
+  case ReduceKind::Min:
+    return std::numeric_limits<double>::infinity();
+  case ReduceKind::Prod:
+    return 1.0;
+  }
+  llvm_unreachable("unknown reduction");
+}
+
+/// One step of a float reduction (maximum / minimum propagate NaN).
+static Value reduceCombine(OpBuilder &b, Location loc, ReduceKind kind,
+                           Value x, Value y) {
+  switch (kind) {
+  case ReduceKind::Sum:
+    return arith::AddFOp::create(b, loc, x, y);
+  case ReduceKind::Max:
+    return arith::MaximumFOp::create(b, loc, x, y);
+  case ReduceKind::Min:
+    return arith::MinimumFOp::create(b, loc, x, y);
+  case ReduceKind::Prod:
+    return arith::MulFOp::create(b, loc, x, y);
+  }
+  llvm_unreachable("unknown reduction");
+}
+
+/// Row sums, maxima, minima and products in f32: lane l of a 16-lane
+/// accumulator takes the elements j = l (mod 16) of the row in order, then
+/// the lanes are combined pairwise (8 + 8, 4 + 4, 2 + 2, 1 + 1).
+/// docs/numerics.md states the order.
+LogicalResult TileLowering::lowerRowReduce(Operation *op, ReduceKind kind) {
   Numerics n = numericsAt(op);
   auto inType = cast<TileType>(op->getOperand(0).getType());
   Type elt = inType.getElementType();
@@ -1249,12 +1305,9 @@ LogicalResult TileLowering::lowerRowReduce(Operation *op, bool isMax) {
   Value in = buffer(op->getOperand(0));
   Value out = result(n, op);
   VectorType acc = Emitter::vec(kLanes, b.getF32Type());
-  // -0.0 is the identity of IEEE addition (x + -0.0 == x, also for -0.0).
-  double identity = isMax ? -std::numeric_limits<double>::infinity() : -0.0;
+  double identity = reduceIdentity(kind);
   auto combine = [&](Value x, Value y) -> Value {
-    if (isMax)
-      return arith::MaximumFOp::create(b, n.loc, x, y);
-    return arith::AddFOp::create(b, n.loc, x, y);
+    return reduceCombine(b, n.loc, kind, x, y);
   };
   n.forEach(rows, [&](Value r) {
     Value rowStart = n.mul(r, cols);
@@ -1293,6 +1346,340 @@ LogicalResult TileLowering::lowerRowReduce(Operation *op, bool isMax) {
       sum = combine(low, high);
     }
     n.store(n.narrowArith(sum, elt), out, r);
+  });
+  toErase.push_back(op);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// The rest of the catalog (TileCatalogOps.td)
+//===----------------------------------------------------------------------===//
+
+/// The predicate of `mode` on widened vectors (f32, or i32 for i32 tiles):
+/// ordered float comparisons (false with a NaN) except `ne` (true).
+static Value compareOf(Numerics &n, CmpMode mode, Value x, Value y) {
+  using F = arith::CmpFPredicate;
+  using I = arith::CmpIPredicate;
+  if (isa<IntegerType>(getElementTypeOrSelf(x.getType()))) {
+    I p = I::eq;
+    switch (mode) {
+    case CmpMode::eq: p = I::eq; break;
+    case CmpMode::ne: p = I::ne; break;
+    case CmpMode::lt: p = I::slt; break;
+    case CmpMode::le: p = I::sle; break;
+    case CmpMode::gt: p = I::sgt; break;
+    case CmpMode::ge: p = I::sge; break;
+    }
+    return n.cmpi(p, x, y);
+  }
+  F p = F::OEQ;
+  switch (mode) {
+  case CmpMode::eq: p = F::OEQ; break;
+  case CmpMode::ne: p = F::UNE; break;
+  case CmpMode::lt: p = F::OLT; break;
+  case CmpMode::le: p = F::OLE; break;
+  case CmpMode::gt: p = F::OGT; break;
+  case CmpMode::ge: p = F::OGE; break;
+  }
+  return n.cmpf(p, x, y);
+}
+
+/// tile.cmp / tile.cmps: the mask is zeroed, then for each row and each
+/// group of 8 columns the predicates become one byte, column 8g + k at bit
+/// k (an OR-reduction of 1 << k where the predicate holds).
+LogicalResult TileLowering::lowerCmp(Operation *op, Value lhs, Value rhs,
+                                     Value scalar, CmpMode mode) {
+  Numerics n = numericsAt(op);
+  auto inType = cast<TileType>(lhs.getType());
+  auto maskType = cast<TileType>(op->getResult(0).getType());
+  Type elt = inType.getElementType();
+  int64_t rows = inType.getRows(), cols = inType.getCols();
+  int64_t maskCols = maskType.getCols();
+  Value x = buffer(lhs), y = rhs ? buffer(rhs) : Value();
+  Value out = result(n, op);
+  Type i8 = b.getI8Type(), i32 = b.getI32Type();
+  n.forChunks(maskType.getNumElements(), kCopyBytes,
+              [&](Value off, int64_t len) {
+                n.store(n.splat(Emitter::vec(len, i8), 0), out, off);
+              });
+  Value s;
+  if (scalar) {
+    s = scalar;
+    if (s.getType().isF16())
+      s = arith::ExtFOp::create(b, n.loc, b.getF32Type(), s);
+  }
+  n.forEach(rows, [&](Value r) {
+    Value rowStart = n.mul(r, cols);
+    Value maskRow = n.mul(r, maskCols);
+    n.forChunks(cols, 8, [&](Value c, int64_t len) {
+      Value pos = n.add(rowStart, c);
+      Value a = n.widen(n.load(Emitter::vec(len, elt), x, pos));
+      Value bv = scalar ? Value(vector::BroadcastOp::create(b, n.loc,
+                                                            a.getType(), s))
+                        : n.widen(n.load(Emitter::vec(len, elt), y, pos));
+      Value p = compareOf(n, mode, a, bv);
+      SmallVector<int32_t> weights;
+      for (int64_t k = 0; k < len; ++k)
+        weights.push_back(1 << k);
+      VectorType wt = Emitter::vec(len, i32);
+      Value w = arith::ConstantOp::create(
+          b, n.loc, DenseElementsAttr::get(wt, ArrayRef<int32_t>(weights)));
+      Value bits = n.sel(p, w, n.splat(wt, 0));
+      Value byte = vector::ReductionOp::create(
+          b, n.loc, vector::CombiningKind::OR, bits);
+      byte = arith::TruncIOp::create(b, n.loc, i8, byte);
+      // Byte c / 8 of the row.
+      Value col = arith::DivUIOp::create(b, n.loc, c, n.idx(8));
+      memref::StoreOp::create(b, n.loc, byte, out,
+                              ValueRange{n.add(maskRow, col)});
+    });
+  });
+  toErase.push_back(op);
+  return success();
+}
+
+/// tile.sel / tile.sels: per row and group of 8 columns, the mask byte's
+/// bits k = 0 .. 7 pick lhs (set) or rhs / the scalar (clear); exact.
+LogicalResult TileLowering::lowerSel(Operation *op, Value mask, Value lhs,
+                                     Value rhs, Value scalar) {
+  Numerics n = numericsAt(op);
+  auto type = cast<TileType>(op->getResult(0).getType());
+  auto maskType = cast<TileType>(mask.getType());
+  Type elt = type.getElementType();
+  int64_t rows = type.getRows(), cols = type.getCols();
+  int64_t maskCols = maskType.getCols();
+  Value m = buffer(mask), x = buffer(lhs), y = rhs ? buffer(rhs) : Value();
+  Value out = result(n, op);
+  Type i32 = b.getI32Type();
+  n.forEach(rows, [&](Value r) {
+    Value rowStart = n.mul(r, cols);
+    Value maskRow = n.mul(r, maskCols);
+    n.forChunks(cols, 8, [&](Value c, int64_t len) {
+      Value pos = n.add(rowStart, c);
+      Value col = arith::DivUIOp::create(b, n.loc, c, n.idx(8));
+      Value byte = memref::LoadOp::create(b, n.loc, m,
+                                          ValueRange{n.add(maskRow, col)});
+      byte = arith::ExtUIOp::create(b, n.loc, i32, byte);
+      VectorType it = Emitter::vec(len, i32);
+      SmallVector<int32_t> shifts;
+      for (int64_t k = 0; k < len; ++k)
+        shifts.push_back(static_cast<int32_t>(k));
+      Value sh = arith::ConstantOp::create(
+          b, n.loc, DenseElementsAttr::get(it, ArrayRef<int32_t>(shifts)));
+      Value bitsV = n.andi(
+          n.shrui(vector::BroadcastOp::create(b, n.loc, it, byte), sh),
+          n.i32s(sh, 1));
+      Value p = n.cmpi(arith::CmpIPredicate::ne, bitsV, n.i32s(sh, 0));
+      VectorType vt = Emitter::vec(len, elt);
+      Value a = n.load(vt, x, pos);
+      Value other = scalar ? Value(vector::BroadcastOp::create(b, n.loc, vt,
+                                                               scalar))
+                           : n.load(vt, y, pos);
+      n.store(n.sel(p, a, other), out, pos);
+    });
+  });
+  toErase.push_back(op);
+  return success();
+}
+
+/// Column reductions in f32, sequentially down each column (row 0 first),
+/// 16 columns per vector.
+LogicalResult TileLowering::lowerColReduce(Operation *op, ReduceKind kind) {
+  Numerics n = numericsAt(op);
+  auto inType = cast<TileType>(op->getOperand(0).getType());
+  Type elt = inType.getElementType();
+  int64_t rows = inType.getRows(), cols = inType.getCols();
+  Value in = buffer(op->getOperand(0));
+  Value out = result(n, op);
+  n.forChunks(cols, kLanes, [&](Value c, int64_t len) {
+    VectorType vt = Emitter::vec(len, elt);
+    Value acc = n.widen(n.load(vt, in, c));
+    if (rows > 1) {
+      auto loop = n.loop(1, rows, 1, ValueRange{acc});
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value pos = n.add(n.mul(loop.getInductionVar(), cols), c);
+      Value x = n.widen(n.load(vt, in, pos));
+      scf::YieldOp::create(
+          b, n.loc,
+          reduceCombine(b, n.loc, kind, loop.getRegionIterArgs()[0], x));
+      b.setInsertionPointAfter(loop);
+      acc = loop.getResult(0);
+    }
+    n.store(n.narrowArith(acc, elt), out, c);
+  });
+  toErase.push_back(op);
+  return success();
+}
+
+/// Arg-reductions, PTO-ISA's rule: the first element is the best so far, a
+/// later one replaces it only if strictly greater (smaller): the first
+/// extremum wins ties, a NaN never replaces (NaN compares false). Rows run
+/// one element at a time; columns 16 at a time (each lane a column, the
+/// same sequential rule).
+LogicalResult TileLowering::lowerArgReduce(Operation *op, bool perRow,
+                                           bool isMax) {
+  Numerics n = numericsAt(op);
+  auto inType = cast<TileType>(op->getOperand(0).getType());
+  Type elt = inType.getElementType();
+  int64_t rows = inType.getRows(), cols = inType.getCols();
+  Value in = buffer(op->getOperand(0));
+  Value out = result(n, op);
+  Type i32 = b.getI32Type();
+  auto better = [&](Value x, Value best) -> Value {
+    if (isa<IntegerType>(getElementTypeOrSelf(x.getType())))
+      return n.cmpi(isMax ? arith::CmpIPredicate::sgt
+                          : arith::CmpIPredicate::slt,
+                    x, best);
+    return n.cmpf(isMax ? arith::CmpFPredicate::OGT
+                        : arith::CmpFPredicate::OLT,
+                  x, best);
+  };
+  // Scans `count` steps; `load(k)` is the (widened) vector of step k and
+  // `len` its lanes; returns the index vector (i32).
+  auto scan = [&](int64_t count, int64_t len,
+                  function_ref<Value(Value)> load) -> Value {
+    VectorType it = Emitter::vec(len, i32);
+    Value best = load(n.idx(0));
+    Value bestIdx = n.splat(it, 0);
+    if (count == 1)
+      return bestIdx;
+    auto loop = n.loop(1, count, 1, ValueRange{best, bestIdx});
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value k = loop.getInductionVar();
+    Value x = load(k);
+    Value curBest = loop.getRegionIterArgs()[0];
+    Value curIdx = loop.getRegionIterArgs()[1];
+    Value take = better(x, curBest);
+    Value kv = vector::BroadcastOp::create(
+        b, n.loc, it, arith::IndexCastOp::create(b, n.loc, i32, k));
+    scf::YieldOp::create(b, n.loc, ValueRange{n.sel(take, x, curBest),
+                                              n.sel(take, kv, curIdx)});
+    b.setInsertionPointAfter(loop);
+    return loop.getResult(1);
+  };
+  if (perRow) {
+    n.forEach(rows, [&](Value r) {
+      Value rowStart = n.mul(r, cols);
+      Value idx = scan(cols, 1, [&](Value k) {
+        return n.widen(n.load(Emitter::vec(1, elt), in, n.add(rowStart, k)));
+      });
+      n.store(idx, out, r);
+    });
+  } else {
+    n.forChunks(cols, kLanes, [&](Value c, int64_t len) {
+      Value idx = scan(rows, len, [&](Value k) {
+        return n.widen(n.load(Emitter::vec(len, elt), in,
+                              n.add(n.mul(k, cols), c)));
+      });
+      n.store(idx, out, c);
+    });
+  }
+  toErase.push_back(op);
+  return success();
+}
+
+/// tile.transpose: element copies, out[j, i] = in[i, j].
+LogicalResult TileLowering::lowerTranspose(TransposeOp op) {
+  Emitter e = at(op);
+  auto inType = cast<TileType>(op.getInput().getType());
+  int64_t rows = inType.getRows(), cols = inType.getCols();
+  Value in = buffer(op.getInput()), out = result(e, op);
+  e.forEach(rows, [&](Value i) {
+    e.forEach(cols, [&](Value j) {
+      Value v = memref::LoadOp::create(b, e.loc, in,
+                                       ValueRange{e.add(e.mul(i, cols), j)});
+      memref::StoreOp::create(b, e.loc, v, out,
+                              ValueRange{e.add(e.mul(j, rows), i)});
+    });
+  });
+  toErase.push_back(op);
+  return success();
+}
+
+/// tile.concat: each operand's rows copied into their window of the result.
+LogicalResult TileLowering::lowerConcat(ConcatOp op) {
+  Emitter e = at(op);
+  auto outType = cast<TileType>(op.getType());
+  auto lhsType = cast<TileType>(op.getLhs().getType());
+  auto rhsType = cast<TileType>(op.getRhs().getType());
+  Value out = result(e, op);
+  Value zero = e.idx(0);
+  copyWindow(e, out, outType, buffer(op.getLhs()), lhsType, zero, zero,
+             /*intoWhole=*/true);
+  copyWindow(e, out, outType, buffer(op.getRhs()), rhsType, zero,
+             e.idx(lhsType.getCols()), /*intoWhole=*/true);
+  toErase.push_back(op);
+  return success();
+}
+
+/// tile.reinterpret_view: the bytes copied as they are (vector bitcasts of
+/// whole groups of elements; the verifier makes the groups fit).
+LogicalResult TileLowering::lowerReinterpretView(ReinterpretViewOp op) {
+  Emitter e = at(op);
+  auto inType = cast<TileType>(op.getInput().getType());
+  auto outType = cast<TileType>(op.getType());
+  Type inElt = inType.getElementType(), outElt = outType.getElementType();
+  int64_t inBits = inElt.getIntOrFloatBitWidth();
+  int64_t outBits = outElt.getIntOrFloatBitWidth();
+  // Input elements per whole group, and groups per chunk (about 64 bytes).
+  int64_t group = std::lcm(inBits, outBits) / inBits;
+  int64_t width = group * std::max<int64_t>(1, kCopyBytes * 8 /
+                                                   (group * inBits));
+  Value in = buffer(op.getInput()), out = result(e, op);
+  e.forChunks(inType.getNumElements(), width, [&](Value off, int64_t len) {
+    Value v = e.load(Emitter::vec(len, inElt), in, off);
+    int64_t outLen = len * inBits / outBits;
+    Value w = vector::BitCastOp::create(b, e.loc,
+                                        Emitter::vec(outLen, outElt), v);
+    Value outOff = arith::DivUIOp::create(
+        b, e.loc, arith::MulIOp::create(b, e.loc, off, e.idx(inBits)),
+        e.idx(outBits));
+    e.store(w, out, outOff);
+  });
+  toErase.push_back(op);
+  return success();
+}
+
+/// tile.tri: 1 where j <= i + diagonal (lower) or j >= i + diagonal
+/// (upper), else 0; the comparison in i64 (no overflow for any diagonal).
+LogicalResult TileLowering::lowerTri(TriOp op) {
+  Emitter e = at(op);
+  auto type = cast<TileType>(op.getType());
+  Type elt = type.getElementType();
+  int64_t rows = type.getRows(), cols = type.getCols();
+  Value out = result(e, op);
+  Type i64 = b.getI64Type();
+  // Clamped to +-(rows + cols): the same mask, and i + d cannot overflow.
+  int64_t bound = rows + cols;
+  int64_t diag = std::clamp<int64_t>(op.getDiagonal(), -bound, bound);
+  e.forEach(rows, [&](Value i) {
+    Value rowStart = e.mul(i, cols);
+    Value limit = arith::AddIOp::create(
+        b, e.loc, arith::IndexCastOp::create(b, e.loc, i64, i),
+        arith::ConstantIntOp::create(b, e.loc, i64, diag));
+    e.forChunks(cols, kLanes, [&](Value c, int64_t len) {
+      VectorType it = Emitter::vec(len, i64);
+      SmallVector<int64_t> lanes;
+      for (int64_t l = 0; l < len; ++l)
+        lanes.push_back(l);
+      Value iota = arith::ConstantOp::create(
+          b, e.loc, DenseElementsAttr::get(it, ArrayRef<int64_t>(lanes)));
+      Value j = arith::AddIOp::create(
+          b, e.loc, iota,
+          vector::BroadcastOp::create(
+              b, e.loc, it, arith::IndexCastOp::create(b, e.loc, i64, c)));
+      Value lim = vector::BroadcastOp::create(b, e.loc, it, limit);
+      Value in = arith::CmpIOp::create(
+          b, e.loc,
+          op.getUpper() ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle,
+          j, lim);
+      VectorType vt = Emitter::vec(len, elt);
+      Value one = e.splat(vt, 1.0), zero = e.splat(vt, 0.0);
+      e.store(arith::SelectOp::create(b, e.loc, in, one, zero), out,
+              e.add(rowStart, c));
+    });
   });
   toErase.push_back(op);
   return success();
@@ -1397,6 +1784,27 @@ static Value remainderOf(Numerics &n, Value x, Value y) {
   Value fix = n.andi(nonZero, signsDiffer);
   Value sum = arith::AddFOp::create(n.b, n.loc, r, y);
   return n.sel(fix, sum, r);
+}
+
+static Value andOf(Numerics &n, Value x, Value y) { return n.andi(x, y); }
+static Value orOf(Numerics &n, Value x, Value y) { return n.ori(x, y); }
+static Value xorOf(Numerics &n, Value x, Value y) {
+  return arith::XOrIOp::create(n.b, n.loc, x, y);
+}
+
+/// A shift of an i8 or i32 element (`bits` wide) computed on its
+/// sign-extended i32 `x` by the sign-extended i32 `amount`: shl keeps the
+/// low `bits` (truncated by the caller), shr is arithmetic. An amount outside
+/// [0, bits) (unsigned compare: a negative one is huge) gives 0 for shl and
+/// the sign fill for shr, instead of LLVM's poison.
+static Value shiftOf(Numerics &n, Value x, Value amount, int64_t bits,
+                     bool left) {
+  using P = arith::CmpIPredicate;
+  Value inRange = n.cmpi(P::ult, amount, n.i32s(x, bits));
+  if (left)
+    return n.sel(inRange, n.shli(x, amount), n.i32s(x, 0));
+  Value safe = n.sel(inRange, amount, n.i32s(x, 31));
+  return arith::ShRSIOp::create(n.b, n.loc, x, safe);
 }
 
 LogicalResult TileLowering::lower(Operation *op) {
@@ -1589,8 +1997,89 @@ LogicalResult TileLowering::lower(Operation *op) {
       .Case<ExtractOp>([&](ExtractOp o) { return lowerExtract(o); })
       .Case<InsertOp>([&](InsertOp o) { return lowerInsert(o); })
       .Case<ArangeOp>([&](ArangeOp o) { return lowerArange(o); })
-      .Case<RowSumOp>([&](Operation *o) { return lowerRowReduce(o, false); })
-      .Case<RowMaxOp>([&](Operation *o) { return lowerRowReduce(o, true); })
+      .Case<RowSumOp>([&](Operation *o) {
+        return lowerRowReduce(o, ReduceKind::Sum);
+      })
+      .Case<RowMaxOp>([&](Operation *o) {
+        return lowerRowReduce(o, ReduceKind::Max);
+      })
+      .Case<RowMinOp>([&](Operation *o) {
+        return lowerRowReduce(o, ReduceKind::Min);
+      })
+      .Case<RowProdOp>([&](Operation *o) {
+        return lowerRowReduce(o, ReduceKind::Prod);
+      })
+      .Case<ColSumOp>([&](Operation *o) {
+        return lowerColReduce(o, ReduceKind::Sum);
+      })
+      .Case<ColMaxOp>([&](Operation *o) {
+        return lowerColReduce(o, ReduceKind::Max);
+      })
+      .Case<ColMinOp>([&](Operation *o) {
+        return lowerColReduce(o, ReduceKind::Min);
+      })
+      .Case<ColProdOp>([&](Operation *o) {
+        return lowerColReduce(o, ReduceKind::Prod);
+      })
+      .Case<RowArgMaxOp>([&](Operation *o) {
+        return lowerArgReduce(o, true, true);
+      })
+      .Case<RowArgMinOp>([&](Operation *o) {
+        return lowerArgReduce(o, true, false);
+      })
+      .Case<ColArgMaxOp>([&](Operation *o) {
+        return lowerArgReduce(o, false, true);
+      })
+      .Case<ColArgMinOp>([&](Operation *o) {
+        return lowerArgReduce(o, false, false);
+      })
+      .Case<CmpOp>([&](CmpOp o) {
+        return lowerCmp(o, o.getLhs(), o.getRhs(), Value(), o.getMode());
+      })
+      .Case<CmpSOp>([&](CmpSOp o) {
+        return lowerCmp(o, o.getInput(), Value(), o.getScalar(), o.getMode());
+      })
+      .Case<SelOp>([&](SelOp o) {
+        return lowerSel(o, o.getMask(), o.getLhs(), o.getRhs(), Value());
+      })
+      .Case<SelSOp>([&](SelSOp o) {
+        return lowerSel(o, o.getMask(), o.getInput(), Value(), o.getScalar());
+      })
+      .Case<PReluOp>([&](Operation *o) {
+        return binary(o, [](Numerics &n, Value x, Value slope) -> Value {
+          Value zero = n.splat(cast<VectorType>(x.getType()), 0.0);
+          Value pos = n.cmpf(arith::CmpFPredicate::OGT, x, zero);
+          return n.sel(pos, x, arith::MulFOp::create(n.b, n.loc, x, slope));
+        });
+      })
+      .Case<AndOp>([&](Operation *o) { return binary(o, andOf); })
+      .Case<OrOp>([&](Operation *o) { return binary(o, orOf); })
+      .Case<XorOp>([&](Operation *o) { return binary(o, xorOf); })
+      .Case<AndSOp>([&](Operation *o) { return withScalar(o, andOf); })
+      .Case<OrSOp>([&](Operation *o) { return withScalar(o, orOf); })
+      .Case<XorSOp>([&](Operation *o) { return withScalar(o, xorOf); })
+      .Case<NotOp>([&](Operation *o) {
+        return unary(o, [](Numerics &n, Value x) -> Value {
+          return arith::XOrIOp::create(n.b, n.loc, x, n.i32s(x, -1));
+        });
+      })
+      .Case<ShlOp, ShlSOp, ShrOp, ShrSOp>([&](Operation *o) {
+        bool left = isa<ShlOp, ShlSOp>(o);
+        int64_t bits = getElementTypeOrSelf(o->getResult(0).getType())
+                           .getIntOrFloatBitWidth();
+        auto shift = [left, bits](Numerics &n, Value x, Value amount) {
+          return shiftOf(n, x, amount, bits, left);
+        };
+        if (isa<ShlOp, ShrOp>(o))
+          return binary(o, shift);
+        return withScalar(o, shift);
+      })
+      .Case<TransposeOp>([&](TransposeOp o) { return lowerTranspose(o); })
+      .Case<ConcatOp>([&](ConcatOp o) { return lowerConcat(o); })
+      .Case<ReinterpretViewOp>([&](ReinterpretViewOp o) {
+        return lowerReinterpretView(o);
+      })
+      .Case<TriOp>([&](TriOp o) { return lowerTri(o); })
       .Case<MatmulOp>([&](MatmulOp o) {
         return lowerMatmul(o, Value(), o.getLhs(), o.getRhs());
       })
@@ -1639,7 +2128,11 @@ static LogicalResult checkSupported(func::FuncOp func) {
              RecipOp, ExpOp, LogOp, SinOp, CosOp, FModOp, RemOp, FModSOp,
              RemSOp, RowExpandOp, ColExpandOp, ExtractOp,
              InsertOp, ArangeOp, RowSumOp, RowMaxOp, MatmulOp,
-             MatmulAccOp, FillPadOp>(op) &&
+             MatmulAccOp, CmpOp, CmpSOp, SelOp, SelSOp, PReluOp, AndOp, OrOp,
+             XorOp, ShlOp, ShrOp, NotOp, AndSOp, OrSOp, XorSOp, ShlSOp,
+             ShrSOp, RowProdOp, RowMinOp, ColSumOp, ColMaxOp, ColMinOp,
+             ColProdOp, RowArgMaxOp, RowArgMinOp, ColArgMaxOp, ColArgMinOp,
+             TransposeOp, ConcatOp, ReinterpretViewOp, TriOp, FillPadOp>(op) &&
         !getExpandInfo(op)) {
       op->emitOpError("has no lowering for the CPU simulation");
       return WalkResult::interrupt();

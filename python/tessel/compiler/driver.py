@@ -46,7 +46,7 @@ class Compiled:
 
 def stale_reads(reads: dict) -> list:
     """The keys of `reads` (Compiled.reads) whose value changed since."""
-    from ..frontend.state import fingerprint
+    from ..frontend.fingerprint import fingerprint
     return [key for key, (reread, fp) in reads.items()
             if fingerprint(reread()) != fp]
 

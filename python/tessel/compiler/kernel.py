@@ -113,6 +113,9 @@ class JitKernel:
         # The shapes and dtypes of the shapeless parameters at the last
         # call (see bind_key).
         self._last_bind = None
+        # The kernel cache's source index entry (tessel.runtime.
+        # source_index), looked up once: False until then.
+        self._index_entry = False
 
     def __repr__(self) -> str:
         return f"<pl.jit kernel {self.fn.__qualname__}>"
@@ -123,11 +126,30 @@ class JitKernel:
     @_author_facing
     def signature(self) -> list[Param]:
         if self._signature is None:
+            entry = self._source_entry()
+            if entry is not None and "signature" in entry:
+                # Checked against the values the kernel read: no frontend.
+                from ..language.types import _dtype_by_name
+                self._signature = [
+                    Param(name, None if shape is None else tuple(shape),
+                          None if dtype is None else _dtype_by_name(dtype),
+                          direction)
+                    for name, shape, dtype, direction in entry["signature"]]
+                self._dyn_uses = []
+                return self._signature
             from ..frontend import kernel_signature
             self._signature = [Param(name, spec.shape, spec.dtype, direction)
                                for name, spec, _, direction in
                                kernel_signature(self.fn)]
         return self._signature
+
+    def _source_entry(self) -> dict | None:
+        """The kernel cache's source index entry of this kernel (its reads
+        checked), looked up once per process (tessel.runtime.source_index)."""
+        if self._index_entry is False:
+            from ..runtime import source_index
+            self._index_entry = source_index.lookup(self.fn)
+        return self._index_entry
 
     @property
     @_author_facing
@@ -187,6 +209,7 @@ class JitKernel:
             self._reads.clear()
             self._signature = None
             self._dyn_uses = None
+            self._index_entry = False
 
     def ir(self, target: str | None = None, stage: str = "tile",
            debug_info: bool = False) -> str:
@@ -356,6 +379,8 @@ class JitKernel:
         exe = self._executables.get(key)
         self.cache_counts["hits" if exe is not None else "misses"] += 1
         if exe is None:
+            exe = self._from_source_index(target, order, bind_key, key)
+        if exe is None:
             try:
                 from ..runtime import CpuKernel
             except ImportError as e:
@@ -384,6 +409,7 @@ class JitKernel:
                 self._reads.append(built.info["reads"])
                 exe.kernel_returns = built.info["returns"]
                 self._executables[key] = exe
+                self._index(built, target, order, bind_key, disk_key)
                 return exe
             # The scheduled, placed program: the backend lowers it in place.
             compiled = driver.finish(built, scheduled_stage(),
@@ -403,7 +429,64 @@ class JitKernel:
                                       "lowering (tile-cpu-pipeline)") from None
             exe.kernel_returns = compiled.returns
             self._executables[key] = exe
+            self._index(built, target, order, bind_key, disk_key)
         return exe
+
+    def _from_source_index(self, target, order, bind_key, key):
+        """The executable from the kernel cache through the source index,
+        without the frontend or the MLIR libraries, or None."""
+        entry = self._source_entry()
+        if entry is None:
+            return None
+        from ..runtime import source_index
+        disk_key = entry["kernels"].get(
+            source_index.kernel_slot(target, order, bind_key))
+        if not isinstance(disk_key, str):
+            return None
+        from ..runtime import CpuKernel
+        params = self.signature
+        exe = CpuKernel.cached(disk_key, self.fn.__name__,
+                               [p.name for p in params],
+                               tuple(i for i, p in enumerate(params)
+                                     if p.is_output))
+        if exe is None:
+            return None
+        exe.kernel_returns = source_index.decode_returns(entry.get("returns"))
+        # The same staleness check as a frontend build's reads.
+        from ..frontend.fingerprint import fingerprint
+        fn = self.fn
+        reads = {}
+        for i, (path, _) in enumerate(entry["checks"]):
+            def reread(path=path):
+                return source_index.resolve(path, fn)
+            reads[("source-index", i)] = (reread, fingerprint(reread()))
+        self._reads.append(reads)
+        self._executables[key] = exe
+        return exe
+
+    def _index(self, built, target, order, bind_key, disk_key) -> None:
+        """Records the kernel in the source index when every read, the
+        signature and what it returns can be written down."""
+        from ..runtime import source_index
+        checks = source_index.describe_reads(
+            self.fn, built.info.get("read_values", {}))
+        if checks is None:
+            return
+        signature = []
+        for p in self.signature:
+            if p.shape is not None and not all(isinstance(d, int)
+                                               for d in p.shape):
+                return
+            signature.append([p.name,
+                              None if p.shape is None else list(p.shape),
+                              None if p.dtype is None else p.dtype.name,
+                              p.direction])
+        if self.dynamic_uses:
+            return
+        source_index.store(self.fn, checks, signature,
+                           source_index.encode_returns(built.info["returns"]),
+                           source_index.kernel_slot(target, order, bind_key),
+                           disk_key)
 
     @staticmethod
     def _disk_key(built, order: str) -> str:

@@ -9,7 +9,9 @@ All figures are static: they come from the IR, not from running it.
 - `gm_bytes_read` / `gm_bytes_written`: bytes moved by `tile.load` /
   `tile.store`, times the static trip counts of the enclosing loops and the
   block count of the scope (an `scf.if` counts its larger branch): the
-  count of tessel/Analysis/GmTraffic.h, which the passes' cost models use.
+  count of tessel/Analysis/GmTraffic.h.
+- `modeled_us`: the modelled NPU time of `schedule_model` (a module of one
+  function).
 - after `tile-place-buffers`, per scope name: `ub_peak_bytes` (the UB peak
   the placement recorded on its `tile.at`, `tile.peak`), `peak_bytes` (every
   buffer kind's peak) and `packing_quality` (per kind, peak divided by the
@@ -27,7 +29,6 @@ from ..mlir import ir
 import json
 import re
 
-from ..mlir._mlir_libs import _tessel as _ext
 from ..mlir._mlir_libs._tessel import gm_traffic
 
 
@@ -62,16 +63,8 @@ def schedule_stats(module: ir.Module) -> dict:
             allocs.append(op)
 
     _walk(module.operation, visit)
-    target = "a2a3"
-    if "tile.target" in module.operation.attributes:
-        m = re.search(r"<(\w+)>", str(module.operation.attributes["tile.target"]))
-        if m:
-            target = m.group(1)
+    target = module_target(module)
     stats = {"scopes": len(scopes), "tasks": 0, "gm_intermediates": len(allocs),
-             # the cost model of the passes (tessel/Analysis/TaskCost.h),
-             # scopes one after another, each block a task
-             "modelled_us": round(_ext.modelled_seconds(module.operation,
-                                                        target) * 1e6, 3),
              "gm_bytes_read": 0, "gm_bytes_written": 0, "ub_peak_bytes": {},
              "peak_bytes": {}, "packing_quality": {}, "per_scope": {}}
     for i, spmd in enumerate(scopes):
@@ -99,6 +92,12 @@ def schedule_stats(module: ir.Module) -> dict:
             stats["peak_bytes"][name] = scope["peak_bytes"]
             stats["packing_quality"][name] = scope["packing_quality"]
         stats["per_scope"][name] = scope
+    # The modelled NPU time: the per-pipe model (`schedule_model`), the one
+    # the scheduling passes decide with.
+    funcs = [op for op in module.body.operations
+             if op.operation.name == "func.func"]
+    if len(funcs) == 1:
+        stats["modeled_us"] = schedule_model(module, target)["modeled_us"]
     return stats
 
 

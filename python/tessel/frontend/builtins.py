@@ -75,9 +75,11 @@ def _scalar_for(cg, node, op, value, t: TileVal, arg_node):
                            f"an integer scalar", expected="an integer",
                            found=repr(value))
         value = int(value)
-    if not -2**31 <= value < 2**31:
-        raise cg.error(arg_node, f"scalar {value} does not fit in INT32",
-                       expected="a 32-bit integer", found=str(value))
+    lo, hi = -2 ** (t.dtype.bits - 1), 2 ** (t.dtype.bits - 1)
+    if not lo <= value < hi:
+        raise cg.error(arg_node, f"scalar {value} does not fit in "
+                       f"{t.dtype.name}", expected=f"{lo} <= value < {hi}",
+                       found=str(value))
     return cg.const_scalar(value, t.dtype, arg_node)
 
 
@@ -91,6 +93,8 @@ def elementwise(cg, node, op, lhs, rhs):
             return d.fold(L, R)
         except ZeroDivisionError:
             raise cg.error(node, "division by zero") from None
+        except (ValueError, OverflowError) as e:
+            raise cg.error(node, f"pl.{op}({L!r}, {R!r}): {e}") from None
     tiles = (TileVal, PendingTile)
     if isinstance(L, tiles) and isinstance(R, tiles):
         cg.require_core(node, f"pl.{op}", d.unit)
@@ -125,6 +129,12 @@ def elementwise(cg, node, op, lhs, rhs):
                              "runtime scalars are not supported; scalars are "
                              "compile-time numbers"
                              if isinstance(bad.value, RUNTIME_TYPES) else None))
+    if cls is None and t_arg is lhs:
+        raise cg.error(rhs.node, f"pl.{op} takes two tiles",
+                       expected="a tile", found=describe(R),
+                       help=f"make the number a tile with pl.full"
+                            + ("; pl.lrelu takes a scalar slope"
+                               if op == "prelu" else ""))
     if cls is None:
         raise cg.error(lhs.node, f"pl.{op} takes the tile first",
                        expected="a tile as lhs", found=describe(L),
@@ -135,6 +145,9 @@ def elementwise(cg, node, op, lhs, rhs):
     _check_dtype(cg, t_arg.node, op, t, d.dtypes)
     memories.check_vector_operand(cg, t, t_arg.node, f"pl.{op}")
     s = _scalar_for(cg, node, op, s_arg.value, t, s_arg.node)
+    problem = d.scalar_check and d.scalar_check(s_arg.value, t.dtype)
+    if problem:
+        raise cg.error(s_arg.node, problem)
     v = _op_class(cls)(t.value, s, results=[t.value.type], loc=cg.loc(node),
                        ip=cg.ip).result
     return TileVal(v, t.shape, t.dtype)
@@ -159,6 +172,8 @@ def unary(cg, node, op, arg):
     if _is_scalar(arg.value):
         try:
             return d.fold(arg.value)
+        except TypeError as e:
+            raise cg.error(node, f"pl.{op}({arg.value!r}): {e}") from None
         except (ValueError, ZeroDivisionError, OverflowError) as e:
             raise cg.error(node, f"pl.{op}({arg.value!r}): {e}") from None
     cg.require_core(node, f"pl.{op}", d.unit)
@@ -170,26 +185,98 @@ def unary(cg, node, op, arg):
     return TileVal(v, t.shape, t.dtype)
 
 
+def _first(a, n):
+    """The first `n` bound arguments (in parameter order: `lhs, rhs` of
+    pl.add, `tile, slope` of pl.prelu)."""
+    return list(vars(a).values())[:n]
+
+
 def _binary_family(d):
-    return lambda cg, node, a: elementwise(cg, node, d.name, a.lhs, a.rhs)
+    return lambda cg, node, a: elementwise(cg, node, d.name, *_first(a, 2))
 
 
 def _unary_family(d):
-    return lambda cg, node, a: unary(cg, node, d.name, a.input)
+    return lambda cg, node, a: unary(cg, node, d.name, *_first(a, 1))
 
 
-def _row_reduce_family(d):
+def _reduce_family(d, index=False):
+    """Row / column reductions ([M, 1] / [1, N] of the input's dtype) and
+    arg-reductions (INT32 indices)."""
     op = d.name
+    per_row = d.axis != "col"
 
     def impl(cg, node, a):
         cg.require_core(node, f"pl.{op}", d.unit)
         t = _tile(cg, a.input, "input")
         _check_dtype(cg, a.input.node, op, t, d.dtypes, "input")
         memories.check_vector_operand(cg, t, a.input.node, f"pl.{op}")
-        shape = (t.shape[0], 1)
-        v = _op_class(d.tile_op)(cg.tile_type(shape, t.dtype), t.value,
+        shape = (t.shape[0], 1) if per_row else (1, t.shape[1])
+        dtype = INT32 if index else t.dtype
+        v = _op_class(d.tile_op)(cg.tile_type(shape, dtype), t.value,
                                  loc=cg.loc(node), ip=cg.ip).result
-        return TileVal(v, shape, t.dtype)
+        return TileVal(v, shape, dtype)
+    return impl
+
+
+def _row_reduce_family(d):
+    return _reduce_family(d)
+
+
+def _arg_reduce_family(d):
+    return _reduce_family(d, index=True)
+
+
+#: PyPTO's comparison codes (`cmp_type=`), tile.cmp's modes.
+CMP_MODES = ("eq", "ne", "lt", "le", "gt", "ge")
+
+
+def predicate_mask_cols(cols: int) -> int:
+    """Byte columns of the packed mask of an N-column comparison: ceil(N/8)
+    rounded up to 32 (getPredicateMaskCols in dialects/tile)."""
+    return ((cols + 7) // 8 + 31) // 32 * 32
+
+
+def _compare_family(d):
+    """pl.cmp(lhs, rhs, cmp_type): tile.cmp, or tile.cmps for a number rhs
+    (PyPTO's dispatch); the result is the packed predicate mask."""
+    op = d.name
+
+    def impl(cg, node, a):
+        mode = a.cmp_type.value
+        if isinstance(mode, bool) or not isinstance(mode, int) or \
+                not 0 <= mode < len(CMP_MODES):
+            raise cg.error(a.cmp_type.node, f"pl.{op} cmp_type must be a "
+                           f"compile-time code 0..5",
+                           expected="0=eq, 1=ne, 2=lt, 3=le, 4=gt, 5=ge",
+                           found=describe(mode))
+        cg.require_core(node, f"pl.{op}", d.unit)
+        t = _tile(cg, a.lhs, "lhs")
+        _check_dtype(cg, a.lhs.node, op, t, d.dtypes, "lhs")
+        memories.check_vector_operand(cg, t, a.lhs.node, f"pl.{op}")
+        attr = getattr(tile_d.CmpMode, CMP_MODES[mode])
+        shape = (t.shape[0], predicate_mask_cols(t.shape[1]))
+        rtype = cg.tile_type(shape, INT8)
+        if _is_scalar(a.rhs.value):
+            s = _scalar_for(cg, node, op, a.rhs.value, t, a.rhs.node)
+            v = _op_class(d.scalar_op)(rtype, t.value, s, attr,
+                                       loc=cg.loc(node), ip=cg.ip).result
+            return TileVal(v, shape, INT8)
+        if not isinstance(a.rhs.value, (TileVal, PendingTile)):
+            raise cg.error(a.rhs.node, f"pl.{op} compares a tile with a tile "
+                           f"or a compile-time number",
+                           expected="a tile or a number",
+                           found=describe(a.rhs.value))
+        r = _tile(cg, a.rhs, "rhs")
+        memories.check_vector_operand(cg, r, a.rhs.node, f"pl.{op}")
+        if r.dtype is not t.dtype or r.shape != t.shape:
+            raise cg.error(a.rhs.node, f"pl.{op} compares tiles of one shape "
+                           f"and dtype", expected=t.describe(),
+                           found=r.describe(),
+                           help="convert with pl.cast; broadcast with "
+                                "pl.row_expand / pl.col_expand")
+        v = _op_class(d.tile_op)(rtype, t.value, r.value, attr,
+                                 loc=cg.loc(node), ip=cg.ip).result
+        return TileVal(v, shape, INT8)
     return impl
 
 
@@ -259,7 +346,9 @@ def lrelu(cg, node, a):
 
 #: How each family of optable.OPS becomes a builtin.
 FAMILIES = {"binary": _binary_family, "unary": _unary_family,
-            "row_reduce": _row_reduce_family, "expand": _expand_family}
+            "row_reduce": _row_reduce_family, "col_reduce": _row_reduce_family,
+            "arg_reduce": _arg_reduce_family, "compare": _compare_family,
+            "expand": _expand_family}
 
 
 # ---------------------------------------------------------------------------
@@ -822,6 +911,9 @@ BUILTINS.update({
     "fmods": _scalar_form("fmods", "fmod"),
     "rems": _scalar_form("rems", "rem"),
     "relu": relu, "lrelu": lrelu,
+    "ands": _scalar_form("ands", "and_"), "ors": _scalar_form("ors", "or_"),
+    "xors": _scalar_form("xors", "xor"), "shls": _scalar_form("shls", "shl"),
+    "shrs": _scalar_form("shrs", "shr"),
     "tile.load": load, "tile.store": store, "tile.full": full,
     "tile.move": memories.move, "tile.create_tile": create_tile,
     "tile.create": create_tile,
@@ -836,9 +928,25 @@ BUILTINS.update({
 from .broadcast import BROADCAST_BUILTINS  # noqa: E402
 from .control import CONTROL_BUILTINS  # noqa: E402
 from .extra_ops import EXTRA_BUILTINS  # noqa: E402
+from .catalog import CATALOG_BUILTINS  # noqa: E402
 from .tasks import TASK_BUILTINS  # noqa: E402
 
 BUILTINS.update(BROADCAST_BUILTINS)
 BUILTINS.update(TASK_BUILTINS)
 BUILTINS.update(CONTROL_BUILTINS)
 BUILTINS.update(EXTRA_BUILTINS)
+BUILTINS.update(CATALOG_BUILTINS)
+
+
+def _cmps(cg, node, a):
+    """pl.cmps(lhs, rhs, cmp_type): pl.cmp with a compile-time number."""
+    if not _is_scalar(a.rhs.value):
+        raise cg.error(a.rhs.node, "pl.cmps compares a tile with a "
+                       "compile-time number", expected="a number",
+                       found=describe(a.rhs.value),
+                       help="use pl.cmp for two tiles")
+    return BUILTINS["cmp"](cg, node, a)
+
+
+BUILTINS.update({"tile.cmp": BUILTINS["cmp"], "cmps": _cmps,
+                 "tile.cmps": _cmps, "tile.prelu": BUILTINS["prelu"]})

@@ -86,6 +86,10 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
         # Every global, closure variable and attribute of one the kernel
         # read at compile time: key -> (re-read it, its fingerprint).
         self.reads: dict = {}
+        # key -> (where it was read from: the FunctionSource of a name or
+        # the object of an attribute, the value read), for the kernel
+        # cache's source index (tessel.runtime.source_index).
+        self.read_values: dict = {}
         # What the kernel returns: None, (param name, shape) or a tuple of
         # them (`return y` gives the caller its tensor `y`).
         self.returns = None
@@ -515,6 +519,7 @@ def build_module(kernel_fn, target: str, context: ir.Context,
     module = cg.build()
     if info is not None:
         info["reads"] = cg.reads
+        info["read_values"] = cg.read_values
         info["returns"] = cg.returns
         info["remarks"] = cg.remarks
     return module

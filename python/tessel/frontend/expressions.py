@@ -56,7 +56,7 @@ class Expressions:
         v = src.lookup_nonlocal(node.id)
         self.note_read(("name", id(src), node.id),
                        lambda src=src, name=node.id: src.lookup_nonlocal(name),
-                       v)
+                       v, src)
         if v is MISSING:
             known = list(vars_) + list(self.act.src.freevars) + \
                 [k for k in self.act.src.globals if not k.startswith("__")]
@@ -72,11 +72,13 @@ class Expressions:
             return self.dyn_value(v, node)
         return v
 
-    def note_read(self, key, reread, value):
+    def note_read(self, key, reread, value, holder):
         """Records a compile-time read of a Python value the compiled kernel
-        depends on (see `JitKernel`'s cache)."""
+        depends on (see `JitKernel`'s cache); `holder` is what it was read
+        from (a FunctionSource, or the object of an attribute)."""
         if key not in self.reads:
             self.reads[key] = (reread, fingerprint(value))
+            self.read_values[key] = (holder, value)
 
     def expr_Name(self, node):
         return self.lookup(node)
@@ -102,7 +104,7 @@ class Expressions:
                 raise self.error(node, value.message(), help=value.instead)
             self.note_read(("attr", id(base), attr),
                            lambda base=base, attr=attr:
-                           getattr(base, attr, MISSING), value)
+                           getattr(base, attr, MISSING), value, base)
             if isinstance(value, DynVar):
                 return self.dyn_value(value, node)
             return value

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from ..language.types import Level
 from ..mlir import ir
 from .source import FunctionSource
+from .fingerprint import fingerprint  # noqa: F401  (re-exported)
 
 #: How many times a compile-time `for` over `range(...)` may unroll.
 MAX_UNROLL = 4096
@@ -86,19 +87,3 @@ class Scope:
     implicit: bool = False       # the core scope of a spmd body without pl.at
 
 
-def fingerprint(value, depth: int = 0):
-    """What a compiled kernel depends on in a Python value it read: the
-    value of a number, string, or a tuple / list / dict of them; the
-    identity of anything else (a module, a function, a dtype)."""
-    if value is None or isinstance(value, (bool, int, str, bytes)):
-        return (type(value).__name__, value)
-    if isinstance(value, (float, complex)):
-        return (type(value).__name__, repr(value))
-    if depth < 4 and isinstance(value, (tuple, list)):
-        return (type(value).__name__,
-                tuple(fingerprint(v, depth + 1) for v in value))
-    if depth < 4 and isinstance(value, dict):
-        return ("dict", tuple((fingerprint(k, depth + 1),
-                               fingerprint(v, depth + 1))
-                              for k, v in value.items()))
-    return ("id", id(value))

@@ -12,8 +12,8 @@ from __future__ import annotations
 import sys
 
 from ..mlir._mlir_libs._tessel import TileType
-from ..mlir.dialects._tile_enum_gen import (CoreKind, MaskPattern,  # noqa: F401
-                                            PadValue, RoundMode)
+from ..mlir.dialects._tile_enum_gen import (CmpMode, CoreKind,  # noqa: F401
+                                            MaskPattern, PadValue, RoundMode)
 from ..mlir.dialects._tile_ops_gen import *  # noqa: F401,F403
 
 

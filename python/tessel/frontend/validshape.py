@@ -13,7 +13,8 @@ explicit where it matters (dialects/tile/TileValidOps.td):
 - `pl.fillpad` -> `tile.fillpad` (the result is a full tile);
 - a partial load's padding is zero (`TileVal.pad`);
 - a reduction over a partial tile pads it with the reduction's identity
-  first (`row_sum`: zero, `row_max`: min) unless the padding holds it
+  first (`row_sum` / `col_sum`: zero, `*_max`: min, `*_min`: max) unless
+  the padding holds it
   already, and a matmul pads a partial K with zero (a partial load's
   operand needs nothing), so padding never reaches a valid result
   (PTO-ISA's reductions and TMATMUL read only the valid region; the result
@@ -209,8 +210,12 @@ _ELEMENTWISE_EXTRA = {
     "move", "tile.move", "tile.rem", "tile.rems", "tile.relu", "tile.lrelu",
     "tile.maximums", "tile.minimums",
 }
-#: Row reductions and the identity their padding gets.
-_ROW_REDUCTIONS = {"row_sum": PadValue.zero, "row_max": PadValue.min}
+#: Row / column reductions and the identity their padding gets (a product
+#: has none among the pad values: a partial tile is an error there).
+_ROW_REDUCTIONS = {"row_sum": PadValue.zero, "row_max": PadValue.min,
+                   "row_min": PadValue.max}
+_COL_REDUCTIONS = {"col_sum": PadValue.zero, "col_max": PadValue.min,
+                   "col_min": PadValue.max}
 #: Builtins that handle partial tiles themselves (or make none).
 _OWN = {"fillpad", "tile.fillpad", "set_validshape", "tile.set_validshape",
         "store", "tile.store", "reshape", "matmul", "matmul_acc",
@@ -272,19 +277,24 @@ def dispatch(cg, name, node, a):
         return impl(cg, node, a)
     if _ELEMENTWISE is None:
         _ELEMENTWISE = _elementwise_names()
-    if name in _ROW_REDUCTIONS:
+    if name in _ROW_REDUCTIONS or name in _COL_REDUCTIONS:
+        row = name in _ROW_REDUCTIONS
+        identity = (_ROW_REDUCTIONS if row else _COL_REDUCTIONS)[name]
         t = a.input.value
-        vr = full_valid(t)[0]
+        keep = 0 if row else 1          # the dimension the result keeps
+        red = 1 - keep                  # the one reduced
         filled = t
-        if not _same_extent(full_valid(t)[1], t.shape[1]) and \
-                t.pad is not _ROW_REDUCTIONS[name]:
-            # Padding columns would enter the row's sum / max: give them
-            # the reduction's identity (a partial load's zero padding is
-            # already the identity of a sum).
-            filled = emit_fillpad(cg, node, t, _ROW_REDUCTIONS[name])
+        if not _same_extent(full_valid(t)[red], t.shape[red]) and \
+                t.pad is not identity:
+            # Padding would enter the reduction: give it the reduction's
+            # identity (a partial load's zero padding is already the
+            # identity of a sum).
+            filled = emit_fillpad(cg, node, t, identity)
         a.input.value = filled
         r = impl(cg, node, a)
-        r.valid = _normalize(r.shape, (vr, 1))
+        valid = [1, 1]
+        valid[keep] = full_valid(t)[keep]
+        r.valid = _normalize(r.shape, valid)
         return r
     if name in _ELEMENTWISE:
         r = impl(cg, node, a)

@@ -39,7 +39,11 @@ Names:
   tile ops   matmul, matmul_acc, add, sub, mul, div, maximum, minimum, neg,
              maximums, minimums, relu, lrelu, abs, sqrt, rsqrt, recip, exp,
              log, sin, cos, fmod, fmods, rem, rems, tile.rem, tile.rems,
-             row_sum, row_max, cast, gather, tensor.gather, tensor.scatter, tile.MaskPattern, arange; tile subscripts
+             cmp, cmps, sel, sels, prelu, and_, ands, or_, ors, xor, xors,
+             not_, shl, shls, shr, shrs, row_sum, row_max, row_min, row_prod,
+             col_sum, col_max, col_min, col_prod, row_argmax, row_argmin,
+             col_argmax, col_argmin, transpose, concat, reinterpret_view,
+             tri, const, get_block_num, cast, gather, tensor.gather, tensor.scatter, tile.MaskPattern, arange; tile subscripts
              t[a:b, c:d] (read and assigned)
   broadcasts row_expand, col_expand, expands, row_expand_{add,sub,mul,div,
              max,min,expdif}, col_expand_{add,sub,mul,div,max,min,expdif}
@@ -50,6 +54,12 @@ from __future__ import annotations
 from . import tensor, tile  # noqa: F401  (pl.tensor.*, pl.tile.*)
 from .tasks import array, manual_scope, system  # noqa: F401
 from .control import max, min, unroll  # noqa: F401,A004
+from .ops import (  # noqa: F401
+    and_, ands, cmp, cmps, col_argmax, col_argmin, col_max, col_min,
+    col_prod, col_sum, concat, const, get_block_num, not_, or_, ors, prelu,
+    reinterpret_view, row_argmax, row_argmin, row_min, row_prod, sel, sels,
+    shl, shls, shr, shrs, transpose, tri, xor, xors,
+)
 from .ops import (  # noqa: F401
     abs, add, at, cast, col_expand_mul, cos, create_tensor, create_tile, div,
     exp, fmod, fmods, full, gather, load, lrelu, matmul, matmul_acc, maximum, maximums, minimum,

@@ -295,6 +295,133 @@ def rems(lhs, rhs, tmp=None):
 
 
 # ---------------------------------------------------------------------------
+# Comparison, selection, activations, bitwise logic (TileCatalogOps.td)
+# ---------------------------------------------------------------------------
+
+@builtin("cmp")
+def cmp(lhs, rhs, cmp_type=0):
+    """Compare two tiles (or a tile and a number) elementwise with
+    `cmp_type` (0=eq, 1=ne, 2=lt, 3=le, 4=gt, 5=ge) into a packed
+    predicate mask: an INT8 tile [M, roundup(ceil(N / 8), 32)], bit j % 8
+    of byte [i, j // 8] for element (i, j). Use it with `pl.sel`."""
+
+
+@builtin("cmps")
+def cmps(lhs, rhs, cmp_type=0):
+    """`pl.cmp` of a tile and a compile-time number."""
+
+
+@builtin("sel")
+def sel(mask, lhs, rhs, tmp=None):
+    """``mask ? lhs : rhs`` per element, `mask` a `pl.cmp` result; `tmp`
+    (PyPTO's scratch) is accepted and ignored."""
+
+
+@builtin("sels")
+def sels(mask, src, tmp=None, scalar=None):
+    """``mask ? src : scalar`` per element; `tmp` is ignored."""
+
+
+@builtin("prelu")
+def prelu(tile, slope, tmp=None):
+    """``tile > 0 ? tile : tile * slope`` per element, `slope` a tile of the
+    same shape; `tmp` is ignored."""
+
+
+@builtin("and_")
+def and_(lhs, rhs):
+    """Bitwise ``lhs & rhs`` of integer tiles (rhs may be a number)."""
+
+
+@builtin("ands")
+def ands(lhs, rhs):
+    """``tile & number``."""
+
+
+@builtin("or_")
+def or_(lhs, rhs):
+    """Bitwise ``lhs | rhs`` of integer tiles (rhs may be a number)."""
+
+
+@builtin("ors")
+def ors(lhs, rhs):
+    """``tile | number``."""
+
+
+@builtin("xor")
+def xor(lhs, rhs, tmp=None):
+    """Bitwise ``lhs ^ rhs`` of integer tiles (rhs may be a number); `tmp`
+    is ignored."""
+
+
+@builtin("xors")
+def xors(lhs, rhs, tmp=None):
+    """``tile ^ number``; `tmp` is ignored."""
+
+
+@builtin("not_")
+def not_(input):  # noqa: A002
+    """Bitwise ``~x`` of an integer tile."""
+
+
+@builtin("shl")
+def shl(lhs, rhs):
+    """``lhs << rhs`` of integer tiles (rhs may be a number in [0, bits))."""
+
+
+@builtin("shls")
+def shls(lhs, rhs):
+    """``tile << number``, the number in [0, bits)."""
+
+
+@builtin("shr")
+def shr(lhs, rhs):
+    """Arithmetic ``lhs >> rhs`` of integer tiles (the sign kept)."""
+
+
+@builtin("shrs")
+def shrs(lhs, rhs):
+    """Arithmetic ``tile >> number``, the number in [0, bits)."""
+
+
+# ---------------------------------------------------------------------------
+# Layout and compile-time values (TileCatalogOps.td)
+# ---------------------------------------------------------------------------
+
+@builtin("transpose")
+def transpose(input, axis1, axis2):  # noqa: A002
+    """The tile with axes `axis1` and `axis2` swapped: [M, N] -> [N, M]."""
+
+
+@builtin("concat")
+def concat(src0, src1):
+    """``[M, N0]`` and ``[M, N1]`` -> ``[M, N0 + N1]``, src1's columns after
+    src0's."""
+
+
+@builtin("reinterpret_view")
+def reinterpret_view(data, dtype, *, shape=None):
+    """Each row's bytes read as `dtype` (the bits kept)."""
+
+
+@builtin("tri")
+def tri(diagonal, shape, valid_shape=None, dtype=None, upper=False):
+    """A tile of ones where ``j <= i + diagonal`` (``j >= i + diagonal``
+    with `upper`), zeros elsewhere; `dtype` defaults to INT32."""
+
+
+@builtin("const")
+def const(value, dtype):
+    """`value` checked to be exact in `dtype`: a compile-time number."""
+
+
+@builtin("get_block_num")
+def get_block_num():
+    """The block count n of the enclosing `pl.spmd(n)` (a compile-time
+    int)."""
+
+
+# ---------------------------------------------------------------------------
 # Broadcasts and reductions
 # ---------------------------------------------------------------------------
 
@@ -307,6 +434,57 @@ def row_sum(input, tmp_tile=None):  # noqa: A002
 @builtin("row_max")
 def row_max(input, tmp_tile=None):  # noqa: A002
     """Maximum of each row: [M, N] -> [M, 1]."""
+
+
+@builtin("row_prod")
+def row_prod(input, tmp_tile=None):  # noqa: A002
+    """Product of each row: [M, N] -> [M, 1]; `tmp_tile` is ignored."""
+
+
+@builtin("row_min")
+def row_min(input, tmp_tile=None):  # noqa: A002
+    """Minimum of each row: [M, N] -> [M, 1]; `tmp_tile` is ignored."""
+
+
+@builtin("col_sum")
+def col_sum(input, tmp_tile=None):  # noqa: A002
+    """Sum of each column: [M, N] -> [1, N], row 0 first (PyPTO's
+    sequential path); `tmp_tile` is ignored."""
+
+
+@builtin("col_max")
+def col_max(input):  # noqa: A002
+    """Maximum of each column: [M, N] -> [1, N]."""
+
+
+@builtin("col_min")
+def col_min(input):  # noqa: A002
+    """Minimum of each column: [M, N] -> [1, N]."""
+
+
+@builtin("col_prod")
+def col_prod(input):  # noqa: A002
+    """Product of each column: [M, N] -> [1, N], row 0 first."""
+
+
+@builtin("row_argmax")
+def row_argmax(input, tmp_tile=None):  # noqa: A002
+    """INT32 column of each row's maximum (the first on ties): [M, 1]."""
+
+
+@builtin("row_argmin")
+def row_argmin(input, tmp_tile=None):  # noqa: A002
+    """INT32 column of each row's minimum (the first on ties): [M, 1]."""
+
+
+@builtin("col_argmax")
+def col_argmax(input, tmp_tile=None):  # noqa: A002
+    """INT32 row of each column's maximum (the first on ties): [1, N]."""
+
+
+@builtin("col_argmin")
+def col_argmin(input, tmp_tile=None):  # noqa: A002
+    """INT32 row of each column's minimum (the first on ties): [1, N]."""
 
 
 @builtin("row_expand_mul")
@@ -390,8 +568,65 @@ def _tile_namespace():
     return load, store, full, move, create, create_tile
 
 
+def _catalog_namespaces():
+    """`pl.tile.<name>` / `pl.tensor.<name>` spellings of catalog ops."""
+    @builtin("tile.cmp")
+    def cmp(lhs, rhs, cmp_type=0):
+        """Same as `pl.cmp`."""
+
+    @builtin("tile.cmps")
+    def cmps(lhs, rhs, cmp_type=0):
+        """Same as `pl.cmps`."""
+
+    @builtin("tile.sel")
+    def sel(mask, lhs, rhs, tmp=None):
+        """Same as `pl.sel`."""
+
+    @builtin("tile.sels")
+    def sels(mask, src, tmp=None, scalar=None):
+        """Same as `pl.sels`."""
+
+    @builtin("tile.prelu")
+    def prelu(tile, slope, tmp=None):
+        """Same as `pl.prelu`."""
+
+    @builtin("tile.transpose")
+    def transpose(input, axis1, axis2, tmp_tile=None):  # noqa: A002
+        """Same as `pl.transpose`."""
+
+    @builtin("tile.concat")
+    def concat(src0, src1):
+        """Same as `pl.concat`."""
+
+    @builtin("tile.tri")
+    def tri(diagonal, shape, valid_shape=None, dtype=None, upper=False):
+        """Same as `pl.tri`."""
+
+    @builtin("tile.get_block_num")
+    def get_block_num():
+        """Same as `pl.get_block_num`."""
+
+    @builtin("tensor.transpose")
+    def tensor_transpose(input, axis1, axis2):  # noqa: A002
+        """Same as `pl.transpose` (of a tile)."""
+
+    @builtin("tensor.concat")
+    def tensor_concat(src0, src1):
+        """Same as `pl.concat` (of tiles)."""
+
+    @builtin("tensor.get_block_num")
+    def tensor_get_block_num():
+        """Same as `pl.get_block_num`."""
+    return (cmp, cmps, sel, sels, prelu, transpose, concat, tri,
+            get_block_num, tensor_transpose, tensor_concat,
+            tensor_get_block_num)
+
+
 (tile_load, tile_store, tile_full, tile_move, tile_create,
  tile_create_tile) = _tile_namespace()
+(tile_cmp, tile_cmps, tile_sel, tile_sels, tile_prelu, tile_transpose,
+ tile_concat, tile_tri, tile_get_block_num, tensor_transpose, tensor_concat,
+ tensor_get_block_num) = _catalog_namespaces()
 tensor_gather = _tensor_gather()
 tensor_scatter = _tensor_scatter()
 tensor_dim = _tensor_dim()

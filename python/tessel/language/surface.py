@@ -56,7 +56,6 @@ UNSUPPORTED: dict[str, str] = {
     "cross_core_slot": _CROSS_CORE,
     "optimizations": _NOT_YET,
     "adir": "annotate parameters with pl.Out[...] / pl.InOut[...]",
-    "const": "use a Python number; its dtype is the tile operand's",
     # -- types ---------------------------------------------------------------
     "Array": _NOT_YET,
     "Tuple": "return a Python tuple of tensors",
@@ -99,7 +98,6 @@ UNSUPPORTED: dict[str, str] = {
     "create_l1": "use pl.create_tile(shape, dtype, target_memory="
                  "pl.MemorySpace.Mat)",
     "random": "fill the input tensor with torch on the host",
-    "tri": _NOT_YET,
     "expand_clone": "use pl.col_expand_mul / pl.row_expand_mul with a ones "
                     "tile",
     # -- memory and movement ------------------------------------------------
@@ -110,26 +108,11 @@ UNSUPPORTED: dict[str, str] = {
                       "assign the filled one into its slice",
     "fillpad_inplace": "use pl.fillpad (Tessel places the result on the "
                        "source's bytes when the source dies there)",
-    "reinterpret_view": "use pl.reshape",
-    "transpose": "load the operand from a tensor stored in that layout",
-    "concat": "store the parts into slices of one output tensor",
     # -- elementwise and math ----------------------------------------------
     "addc": "use two pl.add calls", "subc": "use pl.sub and pl.add",
     "addsc": "use two pl.add calls", "subsc": "use pl.sub and pl.add",
     "part_add": _NOT_YET, "part_mul": _NOT_YET, "part_max": _NOT_YET,
     "part_min": _NOT_YET,
-    "cmp": _NOT_YET, "cmps": _NOT_YET, "sel": _NOT_YET, "sels": _NOT_YET,
-    "prelu": _NOT_YET,
-    "and_": _NOT_YET, "ands": _NOT_YET, "or_": _NOT_YET, "ors": _NOT_YET,
-    "xor": _NOT_YET, "xors": _NOT_YET, "not_": _NOT_YET,
-    "shl": _NOT_YET, "shls": _NOT_YET, "shr": _NOT_YET, "shrs": _NOT_YET,
-    # -- reductions ----------------------------------------------------------
-    "row_min": "use pl.neg(pl.row_max(pl.neg(t)))",
-    "row_prod": _NOT_YET,
-    "col_sum": _NOT_YET, "col_max": _NOT_YET, "col_min": _NOT_YET,
-    "col_prod": _NOT_YET,
-    "row_argmax": _NOT_YET, "row_argmin": _NOT_YET,
-    "col_argmax": _NOT_YET, "col_argmin": _NOT_YET,
     # -- linear algebra ---------------------------------------------------
     "batch_matmul": "loop over the batch with pl.matmul",
     "matmul_bias": "use pl.matmul and add the bias with pl.add",
@@ -146,7 +129,6 @@ UNSUPPORTED: dict[str, str] = {
     # -- block identity ---------------------------------------------------
     "get_block_idx": "use pl.tile.get_block_idx() or the loop variable of "
                      "`for b in pl.spmd(n):`",
-    "get_block_num": "use the count n of `for b in pl.spmd(n):`",
     "get_subblock_idx": _CROSS_CORE,
 }
 
@@ -154,17 +136,16 @@ UNSUPPORTED: dict[str, str] = {
 UNSUPPORTED_TILE: dict[str, str] = {
 } | {
     name: UNSUPPORTED[name] for name in (
-        "read", "write",
-        "concat", "transpose", "prelu", "cmp", "cmps", "sel", "sels", "sort32",
+        "read", "write", "sort32",
         "mrgsort", "gatherb", "mgather", "mscatter", "matmul_bias", "gemv",
-        "gemv_acc", "gemv_bias", "tri", "addc", "subc", "addsc", "subsc",
-        "get_block_num") if name in UNSUPPORTED}
+        "gemv_acc", "gemv_bias", "addc", "subc", "addsc", "subsc")
+    if name in UNSUPPORTED}
 #: ``pl.tensor.<name>`` PyPTO names Tessel does not support.
 UNSUPPORTED_TENSOR: dict[str, str] = {
     name: UNSUPPORTED[name] for name in (
-        "create_l1", "read", "write", "assemble", "concat",
-        "transpose", "gather_row", "paged_gather", "scatter_update",
-        "get_block_idx", "get_block_num") if name in UNSUPPORTED}
+        "create_l1", "read", "write", "assemble", "gather_row",
+        "paged_gather", "scatter_update", "get_block_idx")
+    if name in UNSUPPORTED}
 
 
 class Unsupported:

@@ -4,8 +4,12 @@
 from .ops import tensor_dim as dim
 from .ops import tensor_gather as gather
 from .ops import tensor_scatter as scatter
+from .ops import tensor_concat as concat
+from .ops import tensor_get_block_num as get_block_num
+from .ops import tensor_transpose as transpose
 
-__all__ = ["dim", "gather", "scatter"]
+__all__ = ["dim", "gather", "scatter", "concat", "get_block_num",
+           "transpose"]
 
 
 def _add_unsupported():

@@ -9,13 +9,24 @@ from .ops import tile_load as load  # noqa: F401
 from .ops import tile_move as move  # noqa: F401
 from .ops import tile_store as store  # noqa: F401
 from .ops import lrelu, maximums, minimums, relu, rem, rems  # noqa: F401
+from .ops import tile_cmp as cmp  # noqa: F401
+from .ops import tile_cmps as cmps  # noqa: F401
+from .ops import tile_concat as concat  # noqa: F401
+from .ops import tile_get_block_num as get_block_num  # noqa: F401
+from .ops import tile_prelu as prelu  # noqa: F401
+from .ops import tile_sel as sel  # noqa: F401
+from .ops import tile_sels as sels  # noqa: F401
+from .ops import tile_transpose as transpose  # noqa: F401
+from .ops import tile_tri as tri  # noqa: F401
 from .tasks import get_block_idx
 from .validshape import tile_fillpad as fillpad  # noqa: F401
 from .validshape import tile_set_validshape as set_validshape  # noqa: F401
 from .types import MaskPattern
 
 __all__ = ["MaskPattern", "get_block_idx", "load", "store", "full", "move",
-           "create", "create_tile", "fillpad", "set_validshape", "relu", "lrelu", "maximums", "minimums", "rem", "rems"]
+           "create", "create_tile", "fillpad", "set_validshape", "relu", "lrelu", "maximums", "minimums", "rem", "rems",
+           "cmp", "cmps", "sel", "sels", "prelu", "transpose", "concat",
+           "tri", "get_block_num"]
 
 
 def _add_unsupported():

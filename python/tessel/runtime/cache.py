@@ -74,14 +74,17 @@ def compiler_fingerprint() -> str:
     """The version of the compiler as far as compiled code depends on it:
     this file's FORMAT, the package version, and (size, mtime) of every
     native library of the build (a rebuild changes them)."""
-    from ..mlir._mlir_libs import _tessel
     parts = [f"format={FORMAT}"]
     try:
         from importlib.metadata import version
         parts.append("tessel=" + version("tessel"))
     except Exception:  # noqa: BLE001 - an uninstalled tree has no metadata
         parts.append("tessel=tree")
-    libs = Path(_tessel.__file__).resolve().parent
+    # Found by path, not imported: a warm start loads no MLIR library.
+    libs = Path(os.path.abspath(__file__)).parent.parent / "mlir" / "_mlir_libs"
+    if not libs.is_dir():  # pragma: no cover - an unusual install layout
+        from ..mlir._mlir_libs import _tessel
+        libs = Path(_tessel.__file__).resolve().parent
     for lib in sorted(libs.glob("*.so*")):
         st = lib.stat()
         parts.append(f"{lib.name}:{st.st_size}:{st.st_mtime_ns}")

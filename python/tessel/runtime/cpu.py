@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CompileError, file_location
-from ..mlir import ir
-from ..mlir.execution_engine import ExecutionEngine
-from ..mlir.passmanager import PassManager
+
+# The MLIR bindings (native libraries) are imported where a kernel is
+# lowered and JIT-compiled, not here: loading a kernel from the disk cache
+# needs none of them (a warm start, docs/cpu-simulation.md).
 
 try:  # the frontend's error type for bad call arguments, when present
     from ..errors import ArgumentError
@@ -182,6 +183,7 @@ DEFAULT_OPT_LEVEL = 0
 
 
 def _find_func(module: ir.Module, name: str):
+    from ..mlir import ir
     for op in module.body.operations:
         if op.operation.name == "func.func" and \
                 ir.StringAttr(op.attributes["sym_name"]).value == name:
@@ -212,6 +214,9 @@ def _compile(text: str, context: ir.Context, func_name: str, opt_level: int,
              ) -> tuple[_Compiled, list[_ArgSpec]]:
     """Parses, lowers with tile-cpu-pipeline and JIT-compiles `func_name`;
     with a `cache_key`, also stores the object code in the disk cache."""
+    from ..mlir import ir
+    from ..mlir.execution_engine import ExecutionEngine
+    from ..mlir.passmanager import PassManager
     with context, ir.Location.unknown():
         try:
             module = ir.Module.parse(text)
@@ -360,6 +365,7 @@ class CpuKernel:
         if threads < 1:
             raise ValueError(f"threads must be at least 1, got {threads}")
         if isinstance(module, str):
+            from ..mlir import ir
             context = ir.Context()
             text = module
         else:

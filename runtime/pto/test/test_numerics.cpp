@@ -246,6 +246,52 @@ TEST(fmod_f32_and_a5_f16) {
   }
 }
 
+// Bitwise ops and shifts (Tessel's i8 / i32 tiles): C++ on the element
+// type; shr arithmetic (-8 >> 1 = -4); amounts outside [0, bits) give 0
+// (shl) or the sign fill (shr), Tessel's numerics. i8: 0x40 << 1 = -128
+// (the low byte), -128 >> 7 = -1.
+TEST(bitwise_i32_i8) {
+  std::vector<int32_t> a = {12, -8, INT32_MIN, 0x0F0F, -1, 5, 5, -5};
+  std::vector<int32_t> b = {10, 1, 31, 4, 0, 32, -1, 40};
+  auto o = t::mapKernel<int32_t, int32_t>({a, b}, [](auto &o, auto &i) { TAND(o, i[0], i[1]); });
+  for (size_t k = 0; k < a.size(); ++k)
+    CHECK_EQ(o[k], a[k] & b[k]);
+  o = t::mapKernel<int32_t, int32_t>({a, b}, [](auto &o, auto &i) { TOR(o, i[0], i[1]); });
+  for (size_t k = 0; k < a.size(); ++k)
+    CHECK_EQ(o[k], a[k] | b[k]);
+  o = t::mapKernel<int32_t, int32_t>({a}, [](auto &o, auto &i) { TNOT(o, i[0]); });
+  for (size_t k = 0; k < a.size(); ++k)
+    CHECK_EQ(o[k], ~a[k]);
+  o = t::mapKernel<int32_t, int32_t>({a, b}, [](auto &o, auto &i) { TSHL(o, i[0], i[1]); });
+  std::vector<int32_t> shl = {12 << 10, -16, 0, 0xF0F0, -1, 0, 0, 0};
+  for (size_t k = 0; k < a.size(); ++k)
+    CHECK_EQ(o[k], shl[k]);
+  o = t::mapKernel<int32_t, int32_t>({a, b}, [](auto &o, auto &i) { TSHR(o, i[0], i[1]); });
+  std::vector<int32_t> shr = {0, -4, -1, 0xF0, -1, 0, 0, -1};
+  for (size_t k = 0; k < a.size(); ++k)
+    CHECK_EQ(o[k], shr[k]);
+  o = t::mapKernel<int32_t, int32_t>({a}, [](auto &o, auto &i) { TANDS(o, i[0], 6); });
+  for (size_t k = 0; k < a.size(); ++k)
+    CHECK_EQ(o[k], a[k] & 6);
+  o = t::mapKernel<int32_t, int32_t>({a}, [](auto &o, auto &i) { TORS(o, i[0], 6); });
+  for (size_t k = 0; k < a.size(); ++k)
+    CHECK_EQ(o[k], a[k] | 6);
+  o = t::mapKernel<int32_t, int32_t>({a}, [](auto &o, auto &i) { TSHRS(o, i[0], 2); });
+  for (size_t k = 0; k < a.size(); ++k)
+    CHECK_EQ(o[k], a[k] >> 2);
+  std::vector<int8_t> c = {0x40, -128, 7, -1}, e = {1, 7, 8, 3};
+  auto p = t::mapKernel<int8_t, int8_t>({c, e}, [](auto &o, auto &i) { TSHL(o, i[0], i[1]); });
+  CHECK_EQ(p[0], -128);
+  CHECK_EQ(p[1], 0);
+  CHECK_EQ(p[2], 0);
+  CHECK_EQ(p[3], -8);
+  p = t::mapKernel<int8_t, int8_t>({c, e}, [](auto &o, auto &i) { TSHR(o, i[0], i[1]); });
+  CHECK_EQ(p[0], 32);
+  CHECK_EQ(p[1], -1);
+  CHECK_EQ(p[2], 0);
+  CHECK_EQ(p[3], -1);
+}
+
 //===----------------------------------------------------------------------===//
 // Tile-scalar arithmetic
 //===----------------------------------------------------------------------===//

@@ -16,7 +16,7 @@
 # CHECK: tile.spmd: 1 example parses and verifies
 # CHECK: PlaceAttr: 1 example parses and verifies
 # CHECK: TileType: 1 example parses and verifies
-# CHECK: 67 ops, every one with an example
+# CHECK: 97 ops, every one with an example
 # CHECK: all {{[0-9]+}} examples parse and verify
 
 import re
@@ -69,6 +69,21 @@ OVERRIDES = {
     "tile.fillpad": {"t": tile("16x64xf32"), "vc": arg("index")},
     "tile.insert": {"s": tile("8x16xf32"), "t": tile("8x64xf32"),
                     "j": arg("index")},
+    # TileCatalogOps.td: masks over 16 x 64 tiles, integer tiles for the
+    # bitwise ops.
+    "tile.cmp": {"x": tile("16x64xf32"), "y": tile("16x64xf32")},
+    "tile.cmps": {"x": tile("16x64xf32"), "zero": arg("f32")},
+    "tile.sel": {"m": tile("16x32xi8", "0"), "x": tile("16x64xf32"),
+                 "y": tile("16x64xf32")},
+    "tile.sels": {"m": tile("16x32xi8", "0"), "x": tile("16x64xf32"),
+                  "zero": arg("f32")},
+    "tile.concat": {"a": tile("8x16xf32"), "b": tile("8x32xf32")},
+    "tile.reinterpret_view": {"x": tile("8x16xf32")},
+} | {
+    f"tile.{op}": {"i": tile("16x32xi32", "1"), "j": tile("16x32xi32", "2"),
+                   "c": arg("i32")}
+    for op in ("and", "or", "xor", "shl", "shr", "not", "ands", "ors", "xors",
+               "shls", "shrs")
 } | {
     # The broadcast family's scale: [16, 1] per row, [1, 32] per column.
     f"tile.{d}_expand_{k}": {"s": tile("16x1xf32" if d == "row"

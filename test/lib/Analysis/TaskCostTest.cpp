@@ -30,24 +30,6 @@ static bool near(double a, double b) {
 
 int main() {
   const TargetInfo &a2a3 = *lookupTarget("a2a3");
-  // 48 vector cores share 1.2e12 B/s: 25e9 B/s each; 2500 bytes = 0.1 us.
-  GmTraffic mem;
-  mem.readBytes = 2000;
-  mem.writtenBytes = 500;
-  check("memory-bound-block",
-        near(estimateBlockSeconds(mem, 48, a2a3), 2500 / 25e9));
-  // 64 x 256 x 512 bf16 MACs = 8388608 at 1.85e9 x 4096 per second
-  // (1.11 us); 8192 bytes at 50e9 B/s (24 cores) take 0.16 us.
-  GmTraffic cube;
-  cube.readBytes = 8192;
-  cube.cubeMacs = 64 * 256 * 512;
-  check("cube-bound-block",
-        near(estimateBlockSeconds(cube, 24, a2a3), 8388608 / (1.85e9 * 4096)));
-  // int8 runs at twice the MACs per cycle.
-  GmTraffic i8;
-  i8.cubeMacsI8 = 16 * 128 * 512;
-  check("int8-rate",
-        near(estimateBlockSeconds(i8, 24, a2a3), 1048576 / (1.85e9 * 8192)));
   // 64 blocks on 48 cores: 2 waves of (1 + 1) = 4 ungrouped; by 2, 32 tasks
   // in 1 wave of 1 + 2 = 3.
   check("makespan-waves", near(estimateMakespan(64, 1, 48, 1.0, 1.0), 4.0) &&
@@ -73,6 +55,29 @@ int main() {
         chooseTaskGroup(128, 48, 0.01, 0.8) == 4 &&
             chooseTaskGroup(128, 48, 0.01, 0.8, 0.05) == 8 &&
             chooseTaskGroup(128, 48, 0.01, 0.8, 0.2) == 16);
+  // A block's time depends on the cores streaming at once (their share of
+  // GM bandwidth): 96 blocks on 48 cores, a block takes 0.05 x active s,
+  // dispatch 0.1 s. G = 1: 2 waves x (0.1 + 2.4) = 5.0; G = 2: 48 active,
+  // 1 x (0.1 + 2 x 2.4) = 4.9, the least; G = 3: 32 active, 0.1 + 3 x 1.6
+  // = 4.9 too (every G >= 2 keeps 96 / G x G x 0.05 = 4.8 s of work on a
+  // core and adds one dispatch); the largest of the ties: G = 96, one
+  // core, 0.1 + 96 x 0.05 = 4.9.
+  TaskGrouping shared = chooseTaskGrouping(
+      96, 48, [](int64_t active) { return 0.05 * static_cast<double>(active); },
+      0.1, 0.0);
+  check("grouping-sees-active-cores", shared.group == 96 &&
+                                          near(shared.seconds, 4.9) &&
+                                          near(shared.ungroupedSeconds, 5.0));
+  // With a block time independent of the cores it is chooseTaskGroup's:
+  // G = 8, 16 tasks, 0.8 + 8 x 0.01 = 0.88; G = 1: 3 waves x 0.81.
+  TaskGrouping fixed = chooseTaskGrouping(
+      128, 48, [](int64_t) { return 0.01; }, 0.8, 0.05);
+  check("grouping-fixed-block", fixed.group == 8 &&
+                                    near(fixed.seconds, 0.88) &&
+                                    near(fixed.ungroupedSeconds, 3 * 0.81));
+  check("grouping-no-blocks",
+        chooseTaskGrouping(0, 48, [](int64_t) { return 1.0; }, 0.1, 0.0)
+                .group == 1);
 
   // -- the per-pipe model (docs/perf-model.md); a2a3 figures: 256-byte
   // repeats, 32 issue cycles per instruction, 1 / 2 / 2 / 4 cycles per

@@ -13,7 +13,12 @@ from tessel.language import ops as pl_ops
 
 #: The parameters each family's generated builtin reads.
 FAMILY_PARAMS = {"binary": ("lhs", "rhs"), "unary": ("input",),
-                 "row_reduce": ("input",), "expand": ("input", "scale")}
+                 "row_reduce": ("input",), "col_reduce": ("input",),
+                 "arg_reduce": ("input",), "compare": ("lhs", "rhs"),
+                 "expand": ("input", "scale")}
+#: Entries whose PyPTO signature names the operands otherwise (the binary
+#: and unary families read their operands by position).
+PARAMS = {"prelu": ("tile", "slope")}
 
 
 @pytest.mark.parametrize("d", optable.OPS, ids=lambda d: d.name)
@@ -21,7 +26,7 @@ def test_entry_is_a_builtin_of_its_family(d):
     stub = pl_ops.ALL_BUILTINS.get(d.name)
     assert stub is not None, f"pl.{d.name} has no stub in tessel.language.ops"
     params = tuple(inspect.signature(stub).parameters)
-    want = FAMILY_PARAMS[d.family]
+    want = PARAMS.get(d.name, FAMILY_PARAMS[d.family])
     assert params[:len(want)] == want
     assert d.arity == len(want)
     for cls in (d.tile_op, d.scalar_op, d.rscalar_op):

@@ -33,7 +33,9 @@ def partial_ops(x: pl.Tensor[[8, N], pl.FP32],
                 narrowed: pl.Out[pl.Tensor[[8, 32], pl.FP32]],
                 rows4: pl.Out[pl.Tensor[[4, 1], pl.FP32]],
                 runmax: pl.Out[pl.Tensor[[8, 32], pl.FP32]],
-                corner: pl.Out[pl.Tensor[[2, 1], pl.FP32]]):
+                corner: pl.Out[pl.Tensor[[2, 1], pl.FP32]],
+                colsum: pl.Out[pl.Tensor[[1, 32], pl.FP32]],
+                colmax: pl.Out[pl.Tensor[[1, 32], pl.FP32]]):
     with pl.at(level=pl.Level.VECTOR):
         acc = pl.full([8, 1], dtype=pl.FP32, value=0.0)
         mx = pl.full([8, 1], dtype=pl.FP32, value=-math.inf)
@@ -49,6 +51,9 @@ def partial_ops(x: pl.Tensor[[8, N], pl.FP32],
         # 5 x 20 of an 8 x 32 tile: the store writes only that region.
         w = pl.load(x, [0, 0], [8, 32], valid_shape=[5, 20])
         pl.store(w, [0, 0], masked)
+        # Column reductions over the 5 valid rows, stored over 20 columns.
+        pl.store(pl.col_sum(w), [0, 0], colsum)
+        pl.store(pl.col_max(w), [0, 0], colmax)
         # shapes= smaller than the tile stores its top-left region: 2 x 1
         # into a 2 x 1 output (the 8 x 32 window runs past it).
         pl.store(pl.load(x, [0, 0], [8, 32]), [0, 0], corner, shapes=[2, 1])
@@ -84,7 +89,9 @@ def results():
                 narrowed=torch.full((8, 32), 123.0),
                 rows4=torch.full((4, 1), 123.0),
                 runmax=torch.full((8, 32), 123.0),
-                corner=torch.full((2, 1), 123.0))
+                corner=torch.full((2, 1), 123.0),
+                colsum=torch.full((1, 32), 123.0),
+                colmax=torch.full((1, 32), 123.0))
     partial_ops(x, x4, *outs.values())
     return x, x4, outs
 
@@ -123,6 +130,15 @@ def test_set_validshape(results):
     want = torch.zeros(8, 32)
     want[:3, :7] = x[:3, :7]
     assert torch.equal(o["narrowed"], want)
+
+
+def test_column_reductions_of_valid_rows(results):
+    x, _, o = results
+    want = torch.full((1, 32), 123.0)
+    want[0, :20] = x[:5, :20].sum(0)
+    torch.testing.assert_close(o["colsum"], want)
+    want[0, :20] = x[:5, :20].amax(0)
+    assert torch.equal(o["colmax"], want)
 
 
 def test_store_shapes_smaller_than_the_tile(results):

@@ -46,14 +46,16 @@
 # HAND-REMARKS: remark: scopes 'kv_norm' and 'kv_rope' fused into 'kv_norm_kv_rope': 8 blocks on vector cores
 # HAND-REMARKS: remark: GM intermediate 'krope_gm' of scope 'kv_norm_kv_rope' forwarded on chip: store and 1 load removed
 # tile-tile-scopes (a2a3: 24 cube cores, 48 vector cores) groups by the
-# modelled makespan (tessel/Analysis/TaskCost.h); the hand kernel's scopes
+# modelled makespan (the per-pipe model, docs/perf-model.md); the hand
+# kernel's scopes
 # already have one token row per block at T = 8 but re-tiling them does not
 # pay.
 # HAND-REMARKS: remark: scope 'q_down_proj' not grouped: 16 blocks on 24 cube cores
-# HAND-REMARKS: remark: scope 'q_up_proj_cube': 128 blocks grouped by 2 into 64 tasks
-# The two blocks of a cube task share qr's K steps: their K pipelines are
-# jammed into one (as scf.for loops, the 2 stages restored after).
-# HAND-REMARKS: remark: scope 'q_up_proj_cube': blocks of a task jammed by 2 into one pass of their inner loops
+# HAND-REMARKS: remark: scope 'q_up_proj_cube': 128 blocks grouped by 8 into 16 tasks
+# The blocks of a cube task share qr's K steps: their K pipelines are
+# jammed four at a time (four 8x256xi32 accumulators, two slots each, in
+# L0C's 128 KiB), as scf.for loops, the 2 stages restored after.
+# HAND-REMARKS: remark: scope 'q_up_proj_cube': blocks of a task jammed by 4 into one pass of their inner loops
 # HAND-REMARKS: remark: scope 'q_up_proj_vector': 128 blocks grouped by 4 into 32 tasks
 # HAND-REMARKS: remark: scope 'q_head_norm_q_rope': 64 blocks grouped by 2 into 32 tasks
 # The two blocks of a q_head_norm_q_rope task are the same 1-token row of 16
@@ -66,15 +68,16 @@
 # HAND-REMARKS-NOT: remark
 # HAND-NOT: core_group
 # HAND: %[[ST:.*]] = tile.alloc_gm name("q_up_proj_stage0") : memref<128x8x256xi32>
-# Grouped: the cube half runs old blocks 2 * blk and 2 * blk + 1 jammed in
-# one K pipeline (one qr load, two wq_b loads and accumulators per step);
-# the vector half runs 4 * blk + i in a group loop (pipelined).
-# HAND: tile.spmd 64 name("q_up_proj_cube") (%[[B:.*]]) {
+# Grouped: the cube half runs old blocks 8 * blk + i, four at a time
+# jammed in one K pipeline (one qr load, four wq_b loads and accumulators
+# per step) inside the group loop; the vector half runs 4 * blk + i in a
+# group loop (pipelined).
+# HAND: tile.spmd 16 name("q_up_proj_cube") (%[[B:.*]]) {
 # HAND-NEXT: tile.at cube {
-# HAND: tile.pipeline {{.*}} stages(2) iter_args({{.*}}) -> (!tile.tile<8x256xi32>, !tile.tile<8x256xi32>) {
+# HAND: tile.pipeline {{.*}} stages(2) iter_args({{.*}}) -> (!tile.tile<8x256xi32>, !tile.tile<8x256xi32>, !tile.tile<8x256xi32>, !tile.tile<8x256xi32>) {
 # HAND: %[[Q:.*]] = tile.load %arg11
-# HAND-COUNT-2: tile.matmul_acc %{{.*}}, %[[Q]], %{{.*}}
-# HAND-COUNT-2: tile.store %{{.*}}, %[[ST]][%{{.*}}, %{{.*}}, %{{.*}}] : !tile.tile<8x256xi32>, memref<128x8x256xi32>
+# HAND-COUNT-4: tile.matmul_acc %{{.*}}, %[[Q]], %{{.*}}
+# HAND-COUNT-4: tile.store %{{.*}}, %[[ST]][%{{.*}}, %{{.*}}, %{{.*}}] : !tile.tile<8x256xi32>, memref<128x8x256xi32>
 # HAND: tile.spmd 32 name("q_up_proj_vector") (%[[B2:.*]]) {
 # HAND-NEXT: tile.at vector {
 # HAND: tile.pipeline %[[I2:.*]] = %{{.*}} to %[[C4:.*]] step %{{.*}} stages(2) {
@@ -114,12 +117,13 @@
 # NAIVE-REMARKS: remark: GM intermediate 'qrope_gm' of scope 'q_dequant_q_head_stats_q_head_norm_q_rope' forwarded on chip
 # NAIVE-REMARKS: remark: GM intermediate 'krs_gm' of scope 'kv_rms_stats_kv_norm' forwarded on chip
 # NAIVE-REMARKS: remark: GM intermediate 'krope_gm' of scope 'kv_rms_stats_kv_norm_kv_rope' forwarded on chip
-# tile-tile-scopes: the int8 up-projection's 256 blocks group by 4 and the 4
-# blocks of a task share their lhs (qr) K steps, so they are jammed; the
+# tile-tile-scopes: the int8 up-projection's 256 blocks group by 16 and the
+# blocks of a task share their lhs (qr) K steps, so they are jammed 8 at a
+# time; the
 # per-head scope takes 8 token rows per block (the per-column wq_b_scale is
 # then read once per 8 tokens) and groups by 2.
-# NAIVE-REMARKS: remark: scope 'q_up_proj': 256 blocks grouped by 4 into 64 tasks
-# NAIVE-REMARKS: remark: scope 'q_up_proj': blocks of a task jammed by 4 into one pass of their inner loops
+# NAIVE-REMARKS: remark: scope 'q_up_proj': 256 blocks grouped by 16 into 16 tasks
+# NAIVE-REMARKS: remark: scope 'q_up_proj': blocks of a task jammed by 8 into one pass of their inner loops
 # NAIVE-REMARKS: remark: scope 'q_dequant_q_head_stats_q_head_norm_q_rope': 8 token rows per block, 512 -> 64 blocks
 # NAIVE-REMARKS: remark: scope 'q_dequant_q_head_stats_q_head_norm_q_rope': 64 blocks grouped by 2 into 32 tasks
 # NAIVE-REMARKS-NOT: not pipelined

@@ -61,6 +61,27 @@ template <typename T>
 constexpr bool kAbsTypes = kIsA5 ? kOneOf<T, int32_t, int8_t, half, float>
                                  : kOneOf<T, half, float>;
 template <typename T> constexpr bool kFloatTypes = kOneOf<T, half, float>;
+/// TAND / TOR / TNOT / TSHL / TSHR and TANDS / TORS take 1-, 2- and 4-byte
+/// integers on both targets (Tessel's integer tiles: int8_t, int32_t).
+template <typename T> constexpr bool kBitwiseTypes = kOneOf<T, int8_t, int32_t>;
+/// TSHLS / TSHRS: a2a3 has no 1-byte form.
+template <typename T>
+constexpr bool kShiftSTypes = kIsA5 ? kOneOf<T, int8_t, int32_t>
+                                    : kOneOf<T, int32_t>;
+
+/// Shifts of a `Bits`-wide integer widened (sign-extended) to int32_t, as
+/// Tessel's numerics define them (docs/numerics.md): shr is arithmetic; an
+/// amount outside [0, Bits) gives 0 (shl) or the sign fill (shr), where
+/// pto-isa leaves the result unspecified.
+template <int Bits> inline int32_t shiftLeft(int32_t x, int32_t amount) {
+  if (static_cast<uint32_t>(amount) >= static_cast<uint32_t>(Bits))
+    return 0;
+  return static_cast<int32_t>(static_cast<uint32_t>(x) << amount);
+}
+template <int Bits> inline int32_t shiftRight(int32_t x, int32_t amount) {
+  bool inRange = static_cast<uint32_t>(amount) < static_cast<uint32_t>(Bits);
+  return x >> (inRange ? amount : 31);
+}
 template <typename T>
 constexpr bool kRecipTypes = kOneOf<T, int32_t, half, float>;
 template <typename T>
@@ -220,10 +241,84 @@ inline void unaryOp(const char *name, TD &dst, TS &src, Op op) {
              [&](T x, bool &) { return E::narrow(op(E::widen(x))); });
 }
 
-/// Row reduction of an ND src into an Rx1 dst (TROWSUM / TROWMAX). `tmp`
-/// must be able to hold src's valid region; the whole tmp tile is treated
-/// as written and left undefined.
-template <bool IsMax, typename TD, typename TS, typename TT>
+/// Column reductions (TCOLSUM / TCOLMAX / TCOLMIN / TCOLPROD).
+enum class ColReduce { Sum, Max, Min, Prod };
+
+/// Column reduction of an ND src into a 1 x N dst, sequentially down each
+/// column from row 0 (TileToSCF's order, PyPTO's path without a tmp tile):
+/// f32, f16 widened and rounded once; max / min IEEE maximum / minimum.
+template <ColReduce K, typename TD, typename TS>
+inline void colReduce(const char *name, TD &dst, TS &src) {
+  using T = typename TS::DType;
+  static_assert(kFloatTypes<T>, "element type not supported by Tessel's "
+                                "column reductions (half, float)");
+  static_assert(std::is_same_v<T, typename TD::DType>,
+                "dst and src must have the same element type");
+  static_assert(kVecND<TS> && kVecND<TD>,
+                "src and dst must be row-major Vec tiles");
+  using E = num::Elem<T>;
+  run(name, PIPE_V, [&](Instr &in) {
+    needBound(in, dst, "dst");
+    needBound(in, src, "src");
+    unsigned vr = src.GetValidRow(), vc = src.GetValidCol();
+    if (vr == 0 || vc == 0)
+      in.fail("src has an empty valid shape " + shapeStr(vr, vc));
+    needValid(in, dst, "dst", 1, vc, "1 x src cols");
+    read(in, src);
+    write(in, dst, 1, vc);
+    in.check();
+    constexpr uint64_t sz = sizeof(T);
+    uint8_t *d = row(dst, 0);
+    for (uint64_t c = 0; c < vc; ++c) {
+      float acc = E::widen(ld<T>(row(src, 0) + c * sz));
+      for (uint64_t r = 1; r < vr; ++r) {
+        float x = E::widen(ld<T>(row(src, r) + c * sz));
+        if constexpr (K == ColReduce::Sum)
+          acc = acc + x;
+        else if constexpr (K == ColReduce::Max)
+          acc = num::maximum(acc, x);
+        else if constexpr (K == ColReduce::Min)
+          acc = num::minimum(acc, x);
+        else
+          acc = acc * x;
+      }
+      st<T>(d + c * sz, E::narrow(acc));
+    }
+    in.commit();
+  });
+}
+
+/// Row reductions (TROWSUM / TROWMAX / TROWMIN / TROWPROD).
+enum class RowReduce { Sum, Max, Min, Prod };
+
+/// The identity and one step of a row reduction of kind K.
+template <RowReduce K, typename W> constexpr W rowIdentity() {
+  if constexpr (std::is_integral_v<W>)
+    return K == RowReduce::Max   ? INT32_MIN
+           : K == RowReduce::Min ? INT32_MAX
+           : K == RowReduce::Prod ? 1
+                                  : 0;
+  else
+    return K == RowReduce::Max   ? -std::numeric_limits<float>::infinity()
+           : K == RowReduce::Min ? std::numeric_limits<float>::infinity()
+           : K == RowReduce::Prod ? 1.0f
+                                  : -0.0f; // x + -0.0 == x, also for -0.0
+}
+template <RowReduce K, typename W> inline W rowCombine(W a, W b) {
+  if constexpr (K == RowReduce::Max)
+    return num::maximum(a, b);
+  else if constexpr (K == RowReduce::Min)
+    return num::minimum(a, b);
+  else if constexpr (K == RowReduce::Prod)
+    return std::is_integral_v<W> ? num::mul(a, b) : a * b;
+  else
+    return std::is_integral_v<W> ? num::add(a, b) : a + b;
+}
+
+/// Row reduction of an ND src into an Rx1 dst (TROWSUM / TROWMAX / TROWMIN
+/// / TROWPROD). `tmp` must be able to hold src's valid region; the whole
+/// tmp tile is treated as written and left undefined.
+template <RowReduce K, typename TD, typename TS, typename TT>
 inline void rowReduce(const char *name, TD &dst, TS &src, TT &tmp) {
   using T = typename TS::DType;
   static_assert(kRowReduceTypes<T>, "element type not supported by the row "
@@ -263,10 +358,10 @@ inline void rowReduce(const char *name, TD &dst, TS &src, TT &tmp) {
       const uint8_t *s = row(src, r);
       W out;
       if constexpr (std::is_integral_v<W>) {
-        W acc = IsMax ? INT32_MIN : 0;
+        W acc = rowIdentity<K, W>();
         for (uint64_t c = 0; c < vc; ++c) {
           W x = E::widen(ld<T>(s + c * sz));
-          acc = IsMax ? num::maximum(acc, x) : num::add(acc, x);
+          acc = rowCombine<K, W>(acc, x);
         }
         out = acc;
       } else {
@@ -274,19 +369,16 @@ inline void rowReduce(const char *name, TD &dst, TS &src, TT &tmp) {
         // elements j = l (mod 16) in increasing j, then the lanes combine
         // pairwise (8 + 8, 4 + 4, 2 + 2, 1 + 1).
         float lane[16];
-        const float identity =
-            IsMax ? -std::numeric_limits<float>::infinity() : -0.0f;
         for (float &l : lane)
-          l = identity;
+          l = rowIdentity<K, float>();
         for (uint64_t c = 0; c < vc; ++c) {
           float x = E::widen(ld<T>(s + c * sz));
           float &l = lane[c % 16];
-          l = IsMax ? num::maximum(l, x) : l + x;
+          l = rowCombine<K, float>(l, x);
         }
         for (int width = 8; width >= 1; width /= 2)
           for (int i = 0; i < width; ++i)
-            lane[i] = IsMax ? num::maximum(lane[i], lane[i + width])
-                            : lane[i] + lane[i + width];
+            lane[i] = rowCombine<K, float>(lane[i], lane[i + width]);
         out = lane[0];
       }
       st<T>(elemPtr(dst, r, 0), E::narrow(out));
@@ -367,6 +459,35 @@ inline void TFMOD(TileDataDst &dst, TileDataSrc0 &src0, TileDataSrc1 &src1) {
   });
 }
 
+/// Bitwise and and shifts of integer tiles (docs/isa/TAND.md, TSHL.md,
+/// TSHR.md; TOR is below, with the scatter it also serves). The operands are widened (int8_t sign-extended) and
+/// the result narrowed to the low bits, exactly C++ on the element type.
+#define PTO_REF_BITWISE(NAME, EXPR)                                           \
+  template <typename TileDataDst, typename TileDataSrc0,                      \
+            typename TileDataSrc1>                                            \
+  inline void NAME(TileDataDst &dst, TileDataSrc0 &src0,                      \
+                   TileDataSrc1 &src1) {                                      \
+    using T = typename TileDataDst::DType;                                    \
+    static_assert(pto_ref::detail::kBitwiseTypes<T>,                          \
+                  #NAME ": element type not supported (int8_t, int32_t)");    \
+    constexpr int kBits = 8 * sizeof(T);                                      \
+    (void)kBits;                                                              \
+    pto_ref::detail::binary(#NAME, dst, src0, src1,                           \
+                            [](int32_t a, int32_t b) { return EXPR; });       \
+  }
+PTO_REF_BITWISE(TAND, a & b)
+PTO_REF_BITWISE(TSHL, pto_ref::detail::shiftLeft<kBits>(a, b))
+PTO_REF_BITWISE(TSHR, pto_ref::detail::shiftRight<kBits>(a, b))
+#undef PTO_REF_BITWISE
+
+/// dst = ~src (docs/isa/TNOT.md).
+template <typename TileDataDst, typename TileDataSrc>
+inline void TNOT(TileDataDst &dst, TileDataSrc &src) {
+  static_assert(pto_ref::detail::kBitwiseTypes<typename TileDataDst::DType>,
+                "TNOT: element type not supported (int8_t, int32_t)");
+  pto_ref::detail::unaryOp("TNOT", dst, src, [](int32_t a) { return ~a; });
+}
+
 //===----------------------------------------------------------------------===//
 // Tile-scalar elementwise
 //===----------------------------------------------------------------------===//
@@ -420,6 +541,26 @@ inline void TMINS(TileDataDst &dst, TileDataSrc &src,
     return pto_ref::num::minimum(a, b);
   });
 }
+
+/// Bitwise and / or with a scalar and shifts by a scalar (docs/isa/TANDS.md,
+/// TORS.md, TSHLS.md, TSHRS.md; a2a3's TSHLS / TSHRS have no int8_t form).
+#define PTO_REF_BITWISE_S(NAME, TYPES, EXPR)                                  \
+  template <typename TileDataDst, typename TileDataSrc>                       \
+  inline void NAME(TileDataDst &dst, TileDataSrc &src,                        \
+                   typename TileDataSrc::DType scalar) {                      \
+    using T = typename TileDataDst::DType;                                    \
+    static_assert(pto_ref::detail::TYPES<T>,                                  \
+                  #NAME ": element type not supported on this target");      \
+    constexpr int kBits = 8 * sizeof(T);                                      \
+    (void)kBits;                                                              \
+    pto_ref::detail::scalarOp(#NAME, dst, src, scalar,                        \
+                              [](int32_t a, int32_t b) { return EXPR; });     \
+  }
+PTO_REF_BITWISE_S(TANDS, kBitwiseTypes, a & b)
+PTO_REF_BITWISE_S(TORS, kBitwiseTypes, a | b)
+PTO_REF_BITWISE_S(TSHLS, kShiftSTypes, pto_ref::detail::shiftLeft<kBits>(a, b))
+PTO_REF_BITWISE_S(TSHRS, kShiftSTypes, pto_ref::detail::shiftRight<kBits>(a, b))
+#undef PTO_REF_BITWISE_S
 
 /// dst = fmod(src0, scalar) (docs/isa/TFMODS.md; the reference computes
 /// the exact fmod for every `PrecisionType`).
@@ -571,16 +712,107 @@ inline void TRECIP(TileDataDst &dst, TileDataSrc &src) {
 // Reductions and broadcasts
 //===----------------------------------------------------------------------===//
 
+#define PTO_REF_COL_REDUCE(NAME, KIND)                                        \
+  template <typename TileDataOut, typename TileDataIn>                        \
+  inline void NAME(TileDataOut &dst, TileDataIn &src) {                       \
+    pto_ref::detail::colReduce<pto_ref::detail::ColReduce::KIND>(#NAME, dst,  \
+                                                                 src);        \
+  }
+/// docs/isa/TCOLSUM.md (the form without tmp), TCOLMAX.md, TCOLMIN.md,
+/// TCOLPROD.md.
+PTO_REF_COL_REDUCE(TCOLSUM, Sum)
+PTO_REF_COL_REDUCE(TCOLMAX, Max)
+PTO_REF_COL_REDUCE(TCOLMIN, Min)
+PTO_REF_COL_REDUCE(TCOLPROD, Prod)
+#undef PTO_REF_COL_REDUCE
+
+/// dst = src0's columns, then src1's (docs/isa/TCONCAT.md, the form without
+/// index tiles); exact copies.
+template <typename TileDst, typename TileSrc0, typename TileSrc1>
+inline void TCONCAT(TileDst &dst, TileSrc0 &src0, TileSrc1 &src1) {
+  using T = typename TileDst::DType;
+  using namespace pto_ref::detail;
+  static_assert(kOneOf<T, int8_t, int32_t, half, bfloat16_t, float>,
+                "TCONCAT: element type not supported");
+  static_assert(std::is_same_v<T, typename TileSrc0::DType> &&
+                    std::is_same_v<T, typename TileSrc1::DType>,
+                "TCONCAT: dst, src0 and src1 must have the same element type");
+  static_assert(kVecND<TileDst> && kVecND<TileSrc0> && kVecND<TileSrc1>,
+                "TCONCAT: operands must be row-major Vec tiles");
+  run("TCONCAT", PIPE_V, [&](Instr &in) {
+    needBound(in, dst, "dst");
+    needBound(in, src0, "src0");
+    needBound(in, src1, "src1");
+    unsigned vr = src0.GetValidRow();
+    unsigned c0 = src0.GetValidCol(), c1 = src1.GetValidCol();
+    needValid(in, src1, "src1", vr, c1, "src0 rows x src1 cols");
+    needValid(in, dst, "dst", vr, c0 + c1, "src0 rows x (src0 + src1 cols)");
+    read(in, src0);
+    read(in, src1);
+    write(in, dst);
+    in.check();
+    constexpr uint64_t sz = sizeof(T);
+    for (uint64_t r = 0; r < vr; ++r) {
+      std::memcpy(row(dst, r), row(src0, r), c0 * sz);
+      std::memcpy(row(dst, r) + c0 * sz, row(src1, r), c1 * sz);
+    }
+    in.commit();
+  });
+}
+
+/// dst[i, j] = 1 where j <= i + diagonal (isUpperOrLower = 0) or
+/// j >= i + diagonal (1), else 0 (docs/isa/TTRI.md).
+template <typename TileData, int isUpperOrLower>
+inline void TTRI(TileData &dst, int diagonal) {
+  using T = typename TileData::DType;
+  using namespace pto_ref::detail;
+  static_assert(kOneOf<T, int32_t, half, float>,
+                "TTRI: element type not supported");
+  static_assert(kVecND<TileData>, "TTRI: dst must be a row-major Vec tile");
+  using E = pto_ref::num::Elem<T>;
+  using W = typename E::W;
+  run("TTRI", PIPE_V, [&](Instr &in) {
+    needBound(in, dst, "dst");
+    write(in, dst);
+    in.check();
+    unsigned vr = dst.GetValidRow(), vc = dst.GetValidCol();
+    for (uint64_t r = 0; r < vr; ++r)
+      for (uint64_t c = 0; c < vc; ++c) {
+        int64_t j = static_cast<int64_t>(c);
+        int64_t limit = static_cast<int64_t>(r) + diagonal;
+        bool one = isUpperOrLower ? j >= limit : j <= limit;
+        st<T>(elemPtr(dst, r, c), E::narrow(static_cast<W>(one ? 1 : 0)));
+      }
+    in.commit();
+  });
+}
+
 /// dst[i, 0] = sum_j src[i, j] (TileToSCF's lane order); tmp is scratch.
 template <typename TileDataOut, typename TileDataIn, typename TileDataTmp>
 inline void TROWSUM(TileDataOut &dst, TileDataIn &src, TileDataTmp &tmp) {
-  pto_ref::detail::rowReduce<false>("TROWSUM", dst, src, tmp);
+  pto_ref::detail::rowReduce<pto_ref::detail::RowReduce::Sum>("TROWSUM", dst,
+                                                               src, tmp);
 }
 
 /// dst[i, 0] = max_j src[i, j] (IEEE maximum); tmp is scratch.
 template <typename TileDataOut, typename TileDataIn, typename TileDataTmp>
 inline void TROWMAX(TileDataOut &dst, TileDataIn &src, TileDataTmp &tmp) {
-  pto_ref::detail::rowReduce<true>("TROWMAX", dst, src, tmp);
+  pto_ref::detail::rowReduce<pto_ref::detail::RowReduce::Max>("TROWMAX", dst,
+                                                               src, tmp);
+}
+
+/// dst[i, 0] = min_j src[i, j] (IEEE minimum); tmp is scratch.
+template <typename TileDataOut, typename TileDataIn, typename TileDataTmp>
+inline void TROWMIN(TileDataOut &dst, TileDataIn &src, TileDataTmp &tmp) {
+  pto_ref::detail::rowReduce<pto_ref::detail::RowReduce::Min>("TROWMIN", dst,
+                                                               src, tmp);
+}
+
+/// dst[i, 0] = prod_j src[i, j] in TROWSUM's lane order; tmp is scratch.
+template <typename TileDataOut, typename TileDataIn, typename TileDataTmp>
+inline void TROWPROD(TileDataOut &dst, TileDataIn &src, TileDataTmp &tmp) {
+  pto_ref::detail::rowReduce<pto_ref::detail::RowReduce::Prod>("TROWPROD",
+                                                                dst, src, tmp);
 }
 
 /// dst[i, j] = src0[i, j] * src1[i, 0], src1 a column-major Rx1 tile. On
@@ -778,16 +1010,17 @@ inline void TGATHER(DstTileData &dst, SrcTileData &src) {
   });
 }
 
-/// Bitwise or of integer tiles (int16 / int32, as pto-isa's TOR on a2a3
-/// and a5); Tessel uses it on integer views of float tiles to merge two
-/// zero-filled scatters bit for bit.
+/// Bitwise or of integer tiles (int8 / int16 / int32, as pto-isa's TOR on
+/// a2a3 and a5): tile.or, and on integer views of float tiles the merge of
+/// two zero-filled scatters bit for bit.
 template <typename TileDataDst, typename TileDataSrc0, typename TileDataSrc1>
 inline void TOR(TileDataDst &dst, TileDataSrc0 &src0, TileDataSrc1 &src1) {
   using T = typename TileDataDst::DType;
   using namespace pto_ref::detail;
   static_assert(std::is_same_v<T, int32_t> || std::is_same_v<T, int16_t> ||
-                    std::is_same_v<T, uint32_t> || std::is_same_v<T, uint16_t>,
-                "TOR: int16 / int32 tiles only");
+                    std::is_same_v<T, uint32_t> || std::is_same_v<T, uint16_t> ||
+                    std::is_same_v<T, int8_t> || std::is_same_v<T, uint8_t>,
+                "TOR: int8 / int16 / int32 tiles only");
   static_assert(std::is_same_v<T, typename TileDataSrc0::DType> &&
                     std::is_same_v<T, typename TileDataSrc1::DType>,
                 "TOR: dst, src0 and src1 must have the same element type");
