@@ -16,6 +16,7 @@
 #include "tessel/Support/TargetInfo.h"
 
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/OpImplementation.h"
@@ -454,16 +455,152 @@ static SmallVector<int64_t> sliceSizes(int64_t rank, TileType tile) {
   return sizes;
 }
 
-SmallVector<int64_t> LoadOp::getSliceSizes() {
+//===----------------------------------------------------------------------===//
+// Valid shapes (partial tiles)
+//===----------------------------------------------------------------------===//
+
+// `valid [4, %vc]`: absent on a full tile. Upstream's mixed static / dynamic
+// index list (ViewLikeInterface's parseDynamicIndexList).
+static ParseResult
+parseValidShape(OpAsmParser &parser,
+                SmallVectorImpl<OpAsmParser::UnresolvedOperand> &values,
+                DenseI64ArrayAttr &statics) {
+  if (failed(parser.parseOptionalKeyword("valid")))
+    return success();
+  return parseDynamicIndexList(parser, values, statics,
+                               /*valueTypes=*/nullptr,
+                               AsmParser::Delimiter::Square);
+}
+
+static void printValidShape(OpAsmPrinter &p, Operation *op, OperandRange values,
+                            DenseI64ArrayAttr statics) {
+  // The format puts no space before this directive: an absent valid shape
+  // prints nothing.
+  if (!statics)
+    return;
+  p << " valid ";
+  printDynamicIndexList(p, op, values, statics.asArrayRef());
+}
+
+/// Valid extent `d` of a static list with its dynamic values.
+static OpFoldResult validSize(Builder b, DenseI64ArrayAttr statics,
+                              OperandRange values, TileType tile, unsigned d) {
+  if (!statics)
+    return b.getIndexAttr(tile.getShape()[d]);
+  SmallVector<OpFoldResult> mixed =
+      getMixedValues(statics.asArrayRef(), values, b);
+  return mixed[d];
+}
+
+/// Checks `valid [...]` against the tile: two extents, as many runtime values
+/// as `?` entries, each constant extent in 1..size.
+static LogicalResult verifyValid(Operation *op, TileType tile,
+                                 DenseI64ArrayAttr statics,
+                                 OperandRange values) {
+  if (!statics) {
+    if (!values.empty())
+      return op->emitOpError("has valid-shape values but no valid shape");
+    return success();
+  }
+  ArrayRef<int64_t> v = statics.asArrayRef();
+  if (v.size() != 2)
+    return op->emitOpError("valid shape has ")
+           << v.size() << " extents, but a tile has 2 (rows, cols)";
+  int64_t dynamic = llvm::count_if(v, ShapedType::isDynamic);
+  if (dynamic != static_cast<int64_t>(values.size()))
+    return op->emitOpError("valid shape has ")
+           << dynamic << " runtime extents but " << values.size()
+           << " values";
+  static const char *names[] = {"rows", "cols"};
+  for (auto [d, e] : llvm::enumerate(v)) {
+    if (ShapedType::isDynamic(e))
+      continue;
+    int64_t size = tile.getShape()[d];
+    if (e < 1 || e > size)
+      return op->emitOpError("valid ")
+             << names[d] << " " << e << " outside the tile's 1.." << size
+             << " (" << tile << ")";
+  }
+  return success();
+}
+
+/// `sizes` (the tile's, in the memref's rank) with the static valid extents
+/// in place of the tile's last two dimensions.
+static SmallVector<int64_t> validSliceSizes(SmallVector<int64_t> sizes,
+                                            DenseI64ArrayAttr statics) {
+  if (!statics || statics.size() != 2 || sizes.empty())
+    return sizes;
+  ArrayRef<int64_t> v = statics.asArrayRef();
+  size_t n = sizes.size();
+  if (n == 1) {
+    if (!ShapedType::isDynamic(v[1]))
+      sizes[0] = v[1];
+    return sizes;
+  }
+  for (unsigned d = 0; d < 2; ++d)
+    if (!ShapedType::isDynamic(v[d]))
+      sizes[n - 2 + d] = v[d];
+  return sizes;
+}
+
+SmallVector<int64_t> LoadOp::getWindowSizes() {
   return sliceSizes(getMemRefType().getRank(), getTileType());
+}
+
+SmallVector<int64_t> StoreOp::getWindowSizes() {
+  return sliceSizes(getMemRefType().getRank(), getTileType());
+}
+
+SmallVector<int64_t> LoadOp::getSliceSizes() {
+  return validSliceSizes(getWindowSizes(), getStaticValidAttr());
 }
 
 SmallVector<int64_t> StoreOp::getSliceSizes() {
-  return sliceSizes(getMemRefType().getRank(), getTileType());
+  return validSliceSizes(getWindowSizes(), getStaticValidAttr());
+}
+
+OpFoldResult LoadOp::getValidSize(unsigned d) {
+  return validSize(Builder(getContext()), getStaticValidAttr(), getValid(),
+                   getTileType(), d);
+}
+
+OpFoldResult StoreOp::getValidSize(unsigned d) {
+  return validSize(Builder(getContext()), getStaticValidAttr(), getValid(),
+                   getTileType(), d);
+}
+
+OpFoldResult FillPadOp::getValidSize(unsigned d) {
+  return validSize(Builder(getContext()), getStaticValidAttr(), getValid(),
+                   getTileType(), d);
+}
+
+LogicalResult FillPadOp::verify() {
+  return verifyValid(*this, getTileType(), getStaticValidAttr(), getValid());
+}
+
+/// Which memref dimensions have a runtime valid extent (their bounds are
+/// checked by tile-check-races, which knows the extent's value).
+static SmallVector<bool> dynamicValidDims(int64_t rank,
+                                          DenseI64ArrayAttr statics) {
+  SmallVector<bool> out(std::max<int64_t>(rank, 0), false);
+  if (!statics || statics.size() != 2 || rank <= 0)
+    return out;
+  ArrayRef<int64_t> v = statics.asArrayRef();
+  if (rank == 1) {
+    out[0] = ShapedType::isDynamic(v[1]);
+    return out;
+  }
+  out[rank - 2] = ShapedType::isDynamic(v[0]);
+  out[rank - 1] = ShapedType::isDynamic(v[1]);
+  return out;
 }
 
 static LogicalResult verifyAccess(Operation *op, MemRefType memref,
-                                  TileType tile, ValueRange indices) {
+                                  TileType tile, ValueRange indices,
+                                  DenseI64ArrayAttr statics,
+                                  OperandRange validValues) {
+  if (failed(verifyValid(op, tile, statics, validValues)))
+    return failure();
   if (memref.getElementType() != tile.getElementType())
     return op->emitOpError("element type mismatch: memref holds ")
            << memref.getElementType() << " but the tile holds "
@@ -478,9 +615,18 @@ static LogicalResult verifyAccess(Operation *op, MemRefType memref,
   if (rank == 1 && tile.getRows() != 1)
     return op->emitOpError("a 1-D memref holds 1 x N tiles, got a ")
            << tile.getRows() << " x " << tile.getCols() << " tile";
-  SmallVector<int64_t> sizes = sliceSizes(rank, tile);
+  if (rank == 1 && statics && statics.size() == 2 &&
+      statics.asArrayRef()[0] != 1)
+    return op->emitOpError("a 1-D memref holds 1 x N tiles, got valid rows ")
+           << statics.asArrayRef()[0];
+  // A partial tile's window may run past the memref: only its valid region
+  // (static extents here, runtime ones in tile-check-races) must fit.
+  SmallVector<int64_t> sizes = validSliceSizes(sliceSizes(rank, tile), statics);
+  SmallVector<bool> dynamicDims = dynamicValidDims(rank, statics);
   ArrayRef<int64_t> dims = memref.getShape();
   for (auto [d, size] : llvm::enumerate(sizes)) {
+    if (dynamicDims[d])
+      continue;
     if (size > dims[d])
       return op->emitOpError("slice ")
              << shapeString(sizes) << " does not fit " << memref
@@ -502,11 +648,18 @@ static LogicalResult verifyAccess(Operation *op, MemRefType memref,
 }
 
 LogicalResult LoadOp::verify() {
-  return verifyAccess(*this, getMemRefType(), getTileType(), getIndices());
+  return verifyAccess(*this, getMemRefType(), getTileType(), getIndices(),
+                      getStaticValidAttr(), getValid());
 }
 
 LogicalResult StoreOp::verify() {
-  return verifyAccess(*this, getMemRefType(), getTileType(), getIndices());
+  // An atomic add of a partial tile would need a masked TSTORE<AtomicAdd>;
+  // neither back end has one.
+  if (getAtomicAdd() && hasValidShape())
+    return emitOpError("an atomic_add store cannot have a valid shape (a "
+                       "partial tile's store is not atomic)");
+  return verifyAccess(*this, getMemRefType(), getTileType(), getIndices(),
+                      getStaticValidAttr(), getValid());
 }
 
 //===----------------------------------------------------------------------===//

@@ -16,9 +16,22 @@ using namespace mlir;
 using namespace tessel;
 using namespace tessel::tile;
 
-static int64_t getTileBytes(Type type) {
-  auto tile = cast<TileType>(type);
-  return tile.getNumElements() * getElementBytes(tile.getElementType());
+int64_t tessel::getAccessBytes(Operation *op) {
+  SmallVector<int64_t> sizes;
+  Type elt;
+  if (auto load = dyn_cast<LoadOp>(op)) {
+    sizes = load.getSliceSizes();
+    elt = load.getTileType().getElementType();
+  } else if (auto store = dyn_cast<StoreOp>(op)) {
+    sizes = store.getSliceSizes();
+    elt = store.getTileType().getElementType();
+  } else {
+    return 0;
+  }
+  int64_t n = 1;
+  for (int64_t s : sizes)
+    n *= s;
+  return n * getElementBytes(elt);
 }
 
 int64_t tessel::getStaticTripCount(Operation *op) {
@@ -44,11 +57,11 @@ static GmTraffic countRegions(Operation *op);
 static GmTraffic countOp(Operation *op) {
   GmTraffic t;
   if (auto load = dyn_cast<LoadOp>(op)) {
-    t.readBytes = getTileBytes(load.getResult().getType());
+    t.readBytes = getAccessBytes(load);
     return t;
   }
   if (auto store = dyn_cast<StoreOp>(op)) {
-    t.writtenBytes = getTileBytes(store.getValue().getType());
+    t.writtenBytes = getAccessBytes(store);
     return t;
   }
   if (std::optional<MatmulView> mm = getMatmulView(op)) {

@@ -352,7 +352,20 @@ private:
     return success();
   }
 
+  /// Partial tiles need PTO-ISA tiles with a runtime valid shape
+  /// (RowValid / ColValid = -1) in the emitter and its runtime/pto
+  /// reference, which neither has yet.
+  LogicalResult partialTile(Operation *o) {
+    return error() << "the NPU back end does not emit a partial tile's "
+                   << o->getName()
+                   << " (valid shape) yet: PTO-ISA tiles with a runtime "
+                      "valid region are not in Tessel's emitter and "
+                      "runtime/pto reference; the CPU simulation runs it";
+  }
+
   LogicalResult load(LoadOp load) {
+    if (load.hasValidShape())
+      return partialTile(load);
     FailureOr<BufferKind> kind = kindOf(load.getResult());
     if (failed(kind))
       return failure();
@@ -366,6 +379,8 @@ private:
   }
 
   LogicalResult store(StoreOp store) {
+    if (store.hasValidShape())
+      return partialTile(store);
     // TSTORE's AtomicAdd form adds into GM: pto-isa documents fp32, fp16,
     // bf16 (A2/A3 only), int32, int16 and int8 destinations.
     if (store.getAtomicAdd() && target.hasL0CToUB &&
@@ -601,6 +616,7 @@ LogicalResult InstrBuilder::build() {
       .Case([&](Sort32Op) { return notYet("TSORT32"); })
       .Case<MrgSortOp, MrgSortListsOp>(
           [&](Operation *) { return notYet("TMRGSORT"); })
+      .Case([&](FillPadOp) { return notYet("TFILLPAD"); })
       // The rest of the catalog (TileCatalogOps.td) but the bitwise ops, the
       // reductions, concat and tri: CPU simulation only for now. Several need scratch
       // tiles placement does not reserve yet (TSEL / TSELS / TPRELU / TXOR

@@ -147,7 +147,7 @@ void ScopeModel::collectReads(Operation *op, double times,
                          llvm::DenseMap<Value, double> &reads) {
   if (auto load = dyn_cast<LoadOp>(op)) {
     reads[getGMRoot(load.getSource())] +=
-        times * static_cast<double>(getTileBytes(load.getResult().getType()));
+        times * static_cast<double>(getAccessBytes(load));
     return;
   }
   if (isa<scf::ForOp, PipelineOp>(op))
@@ -167,7 +167,7 @@ Cost ScopeModel::walkRegions(Operation *op) {
 
 Cost ScopeModel::walk(Operation *op) {
   if (auto load = dyn_cast<LoadOp>(op)) {
-    double bytes = static_cast<double>(getTileBytes(load.getResult().getType()));
+    double bytes = static_cast<double>(getAccessBytes(load));
     double f = hbmFraction.lookup(getGMRoot(load.getSource()));
     PipeWork w;
     w.hbmReadBytes = bytes * f;
@@ -175,7 +175,7 @@ Cost ScopeModel::walk(Operation *op) {
     return leaf(w);
   }
   if (auto store = dyn_cast<StoreOp>(op)) {
-    double bytes = static_cast<double>(getTileBytes(store.getValue().getType()));
+    double bytes = static_cast<double>(getAccessBytes(store));
     RootInfo &root = getRoot(store.getDest());
     PipeWork w;
     (root.isArgument || !fitsL2(root) ? w.hbmWriteBytes : w.l2WriteBytes) =

@@ -337,7 +337,8 @@ static bool isInPlaceOperand(Operation *op, OpOperand &operand) {
   // before they read the sources again.
   if (isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, AddSOp, SubSOp, RSubSOp,
           MulSOp, DivSOp, RDivSOp, MaxSOp, MinSOp, NegOp, AbsOp, SqrtOp,
-          RsqrtOp, ExpOp, LogOp, SinOp, CosOp, FModOp, FModSOp>(op))
+          RsqrtOp, ExpOp, LogOp, SinOp, CosOp, FModOp, FModSOp,
+          FillPadOp>(op))
     return true;
   // The broadcast arithmetic reads input[i, j] (and the scale) for result
   // element (i, j) only.

@@ -58,6 +58,11 @@ GmTraffic countGmTraffic(mlir::Operation *root);
 /// bounds unknown).
 int64_t getStaticTripCount(mlir::Operation *op);
 
+/// Bytes a tile.load reads or a tile.store writes: a partial tile's valid
+/// region where its extents are static, its whole window where they are
+/// runtime values (an upper bound).
+int64_t getAccessBytes(mlir::Operation *loadOrStore);
+
 } // namespace tessel
 
 #endif // TESSEL_ANALYSIS_GMTRAFFIC_H

@@ -537,7 +537,10 @@ private:
   LogicalResult lowerAllocGm(AllocGmOp op);
   // Data movement.
   LogicalResult lowerLoadStore(Operation *op, Value gm, ValueRange indices,
-                               TileType type, Value tile, bool isLoad);
+                               TileType type, Value tile, bool isLoad,
+                               OpFoldResult validRows = {},
+                               OpFoldResult validCols = {});
+  LogicalResult lowerFillPad(FillPadOp op);
   LogicalResult lowerFull(FullOp op);
   LogicalResult lowerReshape(ReshapeOp op);
   LogicalResult lowerGather(GatherOp op);
@@ -812,9 +815,35 @@ LogicalResult TileLowering::lowerAllocGm(AllocGmOp op) {
 // Data movement
 //===----------------------------------------------------------------------===//
 
+/// The mask of the first `n` lanes of a `len`-lane vector (n may be <= 0
+/// or > len): lane index < n, on i64 lanes (what vector.create_mask means,
+/// built from ops the CPU pipeline lowers).
+static Value laneMask(Emitter &e, Value n, int64_t len) {
+  OpBuilder &b = e.b;
+  SmallVector<int64_t> lanes;
+  for (int64_t i = 0; i < len; ++i)
+    lanes.push_back(i);
+  auto vt = VectorType::get({len}, b.getI64Type());
+  Value idx = arith::ConstantOp::create(
+      b, e.loc, DenseElementsAttr::get(vt, ArrayRef<int64_t>(lanes)));
+  Value n64 = arith::IndexCastOp::create(b, e.loc, b.getI64Type(), n);
+  Value bound = vector::BroadcastOp::create(b, e.loc, vt, n64);
+  return arith::CmpIOp::create(b, e.loc, arith::CmpIPredicate::slt, idx,
+                               bound);
+}
+
+/// A runtime index for a valid extent.
+static Value indexValue(Emitter &e, OpFoldResult ofr) {
+  if (auto v = dyn_cast<Value>(ofr))
+    return v;
+  return e.idx(cast<IntegerAttr>(cast<Attribute>(ofr)).getInt());
+}
+
 LogicalResult TileLowering::lowerLoadStore(Operation *op, Value gm,
                                            ValueRange indices, TileType type,
-                                           Value tile, bool isLoad) {
+                                           Value tile, bool isLoad,
+                                           OpFoldResult validRows,
+                                           OpFoldResult validCols) {
   Emitter e = at(op);
   auto gmType = cast<MemRefType>(gm.getType());
   Type elt = type.getElementType();
@@ -823,6 +852,53 @@ LogicalResult TileLowering::lowerLoadStore(Operation *op, Value gm,
       1, kCopyBytes / static_cast<int64_t>(elt.getIntOrFloatBitWidth() / 8));
   Value buf = isLoad ? result(e, op) : buffer(tile);
   int64_t rank = gmType.getRank();
+  if (validRows) {
+    // A partial tile: the lanes of a row left of the valid columns, in the
+    // valid rows, are masked in (GM outside the valid region is never
+    // touched). A load writes every element of the tile: the padding is
+    // zero (docs/language.md); a store writes only the valid region.
+    Value vr = indexValue(e, validRows), vc = indexValue(e, validCols);
+    auto body = [&](Value r, Value rowValid) {
+      Value rowStart = e.mul(r, cols);
+      e.forChunks(cols, width, [&](Value c, int64_t len) {
+        SmallVector<Value> gmIdx(indices.begin(), indices.end());
+        if (rank >= 2)
+          gmIdx[rank - 2] = e.add(gmIdx[rank - 2], r);
+        gmIdx[rank - 1] = e.add(gmIdx[rank - 1], c);
+        Value t = e.add(rowStart, c);
+        VectorType vt = Emitter::vec(len, elt);
+        Value n = arith::SubIOp::create(b, e.loc, vc, c);
+        if (rowValid)
+          n = arith::SelectOp::create(b, e.loc, rowValid, n, e.idx(0));
+        Value mask = laneMask(e, n, len);
+        if (isLoad) {
+          Value v = vector::MaskedLoadOp::create(b, e.loc, vt, gm, gmIdx,
+                                                 mask, e.splat(vt, 0));
+          e.store(v, buf, t);
+        } else {
+          Value v = e.load(vt, buf, t);
+          vector::MaskedStoreOp::create(b, e.loc, gm, gmIdx, mask, v);
+        }
+      });
+    };
+    if (isLoad) {
+      e.forEach(rows, [&](Value r) {
+        body(r, arith::CmpIOp::create(b, e.loc, arith::CmpIPredicate::slt, r,
+                                      vr));
+      });
+    } else {
+      // A runtime extent past the tile (undefined in PTO-ISA) must not
+      // read past the tile's buffer here.
+      if (isa<Value>(validRows))
+        vr = arith::MinSIOp::create(b, e.loc, vr, e.idx(rows));
+      auto loop = scf::ForOp::create(b, e.loc, e.idx(0), vr, e.idx(1));
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(loop.getBody()->getTerminator());
+      body(loop.getInductionVar(), Value());
+    }
+    toErase.push_back(op);
+    return success();
+  }
   e.forEach(rows, [&](Value r) {
     Value rowStart = e.mul(r, cols);
     e.forChunks(cols, width, [&](Value c, int64_t len) {
@@ -836,6 +912,56 @@ LogicalResult TileLowering::lowerLoadStore(Operation *op, Value gm,
         e.store(e.load(vt, gm, gmIdx), buf, t);
       else
         e.store(e.load(vt, buf, t), gm, gmIdx);
+    });
+  });
+  toErase.push_back(op);
+  return success();
+}
+
+/// The constant tile.fillpad writes for `pad` in element type `elt`: zero,
+/// or -inf / +inf (the smallest / largest integer for integer types).
+static Attribute padAttr(Type elt, PadValue pad) {
+  if (auto ft = dyn_cast<FloatType>(elt)) {
+    if (pad == PadValue::zero)
+      return FloatAttr::get(ft, 0.0);
+    return FloatAttr::get(
+        ft, APFloat::getInf(ft.getFloatSemantics(), pad == PadValue::min));
+  }
+  unsigned w = elt.getIntOrFloatBitWidth();
+  APInt v = pad == PadValue::zero  ? APInt::getZero(w)
+            : pad == PadValue::min ? APInt::getSignedMinValue(w)
+                                   : APInt::getSignedMaxValue(w);
+  return IntegerAttr::get(elt, v);
+}
+
+LogicalResult TileLowering::lowerFillPad(FillPadOp op) {
+  Emitter e = at(op);
+  TileType type = op.getTileType();
+  Type elt = type.getElementType();
+  int64_t rows = type.getRows(), cols = type.getCols();
+  int64_t width = std::max<int64_t>(
+      1, kCopyBytes / static_cast<int64_t>(elt.getIntOrFloatBitWidth() / 8));
+  Value in = buffer(op.getSource());
+  Value out = result(e, op);
+  Value vr = indexValue(e, op.getValidSize(0));
+  Value vc = indexValue(e, op.getValidSize(1));
+  // dst[i, j] = i < vr && j < vc ? src[i, j] : pad, a chunk of a row at a
+  // time: the lanes below vc - j of a valid row keep the source.
+  e.forEach(rows, [&](Value r) {
+    Value rowStart = e.mul(r, cols);
+    Value rowValid = arith::CmpIOp::create(b, e.loc, arith::CmpIPredicate::slt,
+                                           r, vr);
+    e.forChunks(cols, width, [&](Value c, int64_t len) {
+      VectorType vt = Emitter::vec(len, elt);
+      Value t = e.add(rowStart, c);
+      Value n = arith::SelectOp::create(
+          b, e.loc, rowValid, arith::SubIOp::create(b, e.loc, vc, c), e.idx(0));
+      Value mask = laneMask(e, n, len);
+      Value pad = arith::ConstantOp::create(
+          b, e.loc,
+          DenseElementsAttr::get(vt, padAttr(elt, op.getPad())));
+      Value v = e.load(vt, in, t);
+      e.store(arith::SelectOp::create(b, e.loc, mask, v, pad), out, t);
     });
   });
   toErase.push_back(op);
@@ -2145,15 +2271,24 @@ LogicalResult TileLowering::lower(Operation *op) {
       .Case<YieldOp>([&](auto o) { return lowerYield(o); })
       .Case<AllocGmOp>([&](auto o) { return lowerAllocGm(o); })
       .Case<LoadOp>([&](LoadOp o) {
+        if (o.hasValidShape())
+          return lowerLoadStore(o, o.getSource(), o.getIndices(),
+                                o.getTileType(), Value(), true,
+                                o.getValidSize(0), o.getValidSize(1));
         return lowerLoadStore(o, o.getSource(), o.getIndices(),
                               o.getTileType(), Value(), true);
       })
       .Case<StoreOp>([&](StoreOp o) -> LogicalResult {
         if (o.getAtomicAdd())
           return lowerAtomicStore(o);
+        if (o.hasValidShape())
+          return lowerLoadStore(o, o.getDest(), o.getIndices(),
+                                o.getTileType(), o.getValue(), false,
+                                o.getValidSize(0), o.getValidSize(1));
         return lowerLoadStore(o, o.getDest(), o.getIndices(), o.getTileType(),
                               o.getValue(), false);
       })
+      .Case<FillPadOp>([&](auto o) { return lowerFillPad(o); })
       .Case<FullOp>([&](auto o) { return lowerFull(o); })
       .Case<ReshapeOp>([&](auto o) { return lowerReshape(o); })
       .Case<CopyOp>([&](CopyOp o) {
@@ -2429,7 +2564,7 @@ static LogicalResult checkSupported(func::FuncOp func) {
              ShrSOp, RowProdOp, RowMinOp, ColSumOp, ColMaxOp, ColMinOp,
              ColProdOp, RowArgMaxOp, RowArgMinOp, ColArgMaxOp, ColArgMinOp,
              TransposeOp, ConcatOp, ReinterpretViewOp, TriOp, GatherIndexOp,
-             ScatterIndexOp, Sort32Op, MrgSortOp, MrgSortListsOp>(op) &&
+             ScatterIndexOp, Sort32Op, MrgSortOp, MrgSortListsOp, FillPadOp>(op) &&
         !getExpandInfo(op)) {
       op->emitOpError("has no lowering for the CPU simulation");
       return WalkResult::interrupt();

@@ -21,7 +21,7 @@ from ..mlir import ir
 from ..mlir.dialects import memref
 from .. import targets
 from ..language.types import MemorySpace
-from . import memories, optable
+from . import memories, optable, validshape
 from . import tile_ops as tile_d
 from .state import Arg, Args
 from .values import (RUNTIME_TYPES, GmTensor, IndexVal, PendingTile,
@@ -841,10 +841,19 @@ def reshape(cg, node, a):
                                  f"({shape_str(shape)})")
         if shape == t.shape:
             return t
+        valid = None
+        if validshape.is_partial(t):
+            try:
+                valid = validshape.reshape_valid(t, shape)
+            except ValueError as e:
+                raise cg.error(node, f"pl.reshape of a partial tile to "
+                               f"{shape_str(shape)}: {e}",
+                               found=t.describe(),
+                               help="pad it first with pl.fillpad") from None
         cg.require_core(node, "pl.reshape")
         r = tile_d.ReshapeOp(cg.tile_type(shape, t.dtype), t.value,
                              loc=cg.loc(node), ip=cg.ip).result
-        return TileVal(r, shape, t.dtype)
+        return TileVal(r, shape, t.dtype, valid=valid)
     if isinstance(v, GmTensor):
         count = math.prod(v.shape)
         shape = _resolve_shape(cg, a.shape, count)
@@ -940,34 +949,86 @@ def _slice_sizes(cg, t: GmTensor, shape_arg):
     return list(shape)
 
 
+def _valid_slice(cg, t: GmTensor, sizes, arg, given_shape):
+    """The valid extents of a slice (the tensor's rank) from a
+    `valid_shape=` argument written like its `shape` (2-D for a 1-D or
+    higher-rank tensor too), or None."""
+    v = arg.value
+    if v is None:
+        return None
+    if not isinstance(v, (list, tuple)):
+        raise cg.error(arg.node, "valid_shape must be a list of extents",
+                       found=describe(v))
+    v = list(v)
+    rank = len(sizes)
+    if len(v) == len(given_shape) and len(v) != rank:
+        if rank == 1 and len(v) == 2:
+            v = v[1:] if v[0] == 1 else v
+        elif len(v) == 2 and rank > 2:
+            v = [1] * (rank - 2) + v
+    valid = validshape.check_extents(cg, arg.node, sizes, v)
+    if valid is not None and rank > 2 and any(
+            not (isinstance(e, int) and e == s)
+            for e, s in zip(valid[:-2], sizes[:-2])):
+        raise cg.error(arg.node, "valid_shape of a higher-rank slice may "
+                       "narrow only its last two dimensions",
+                       found=repr(v))
+    return valid
+
+
+def _check_bounds_valid(cg, t: GmTensor, offsets, sizes, valid, node):
+    """Bounds of a slice that may be partial: its static valid extents must
+    fit (the window may run past the tensor); a runtime extent's dimension
+    is checked by tile-check-races, which knows the extent's value."""
+    if valid is None:
+        return _check_bounds(cg, t, offsets, sizes, node)
+    for d, (o, s, v, dim) in enumerate(zip(offsets, sizes, valid, t.shape)):
+        if not isinstance(v, int):
+            lo, _ = cg.index_bounds(o)
+            if lo is not None and lo < 0:
+                raise cg.error(node, f"slice out of bounds in dimension {d} "
+                               f"of {t.describe()}", expected=f"within 0:{dim}",
+                               found=f"offset {lo}")
+            continue
+        _check_dim(cg, t, d, o, v, node)
+
+
+def _check_dim(cg, t, d, o, s, node):
+    dim = t.shape[d]
+    lo, hi = cg.index_bounds(o)
+    if s > dim or (lo is not None and lo < 0) or \
+            (hi is not None and hi + s > dim):
+        found = (f"{o}:{o + s} (valid region)" if isinstance(o, int)
+                 else f"offsets {lo}..{hi} + {s} valid elements")
+        raise cg.error(node, f"slice out of bounds in dimension {d} of "
+                       f"{t.describe()}", expected=f"within 0:{dim}",
+                       found=found)
+
+
 def slice_(cg, node, a):
     t = _gm_arg(cg, a.tensor, "pl.slice")
-    if a.valid_shape.value is not None:
-        raise cg.error(a.valid_shape.node, "pl.slice(valid_shape=...) is not "
-                       "supported: tiles are always full")
     sizes = _slice_sizes(cg, t, a.shape)
+    valid = _valid_slice(cg, t, sizes, a.valid_shape,
+                         cg.shape_arg(a.shape, "shape"))
     offsets = _offsets(cg, a.offset, len(t.shape))
-    _check_bounds(cg, t, offsets, sizes, node)
-    return cg.load_slice(t, offsets, sizes, node)
+    _check_bounds_valid(cg, t, offsets, sizes, valid, node)
+    return cg.load_slice(t, offsets, sizes, node, valid)
 
 
 def load(cg, node, a):
     t = _gm_arg(cg, a.tensor, "pl.load")
     sizes = _slice_sizes(cg, t, a.shapes)
-    if a.valid_shape.value is not None:
-        valid = cg.shape_arg(a.valid_shape, "valid_shape")
-        if list(valid) != list(cg.shape_arg(a.shapes, "shapes")):
-            raise cg.error(a.valid_shape.node, "pl.load(valid_shape=...) "
-                           "smaller than the tile is not supported: tiles "
-                           "are always full", expected=f"valid_shape equal "
-                           f"to shapes", found=repr(list(valid)))
+    valid = _valid_slice(cg, t, sizes, a.valid_shape,
+                         cg.shape_arg(a.shapes, "shapes"))
     if a.clamp.value:
         raise cg.error(a.clamp.node, "pl.load(clamp=True) is not supported: "
-                       "a slice must lie inside the tensor")
+                       "a slice must lie inside the tensor",
+                       help="pass valid_shape= with the part inside the "
+                            "tensor")
     memory = memories.load_memory(cg, node, a)
     offsets = _offsets(cg, a.offsets, len(t.shape))
-    _check_bounds(cg, t, offsets, sizes, node)
-    tile = cg.load_slice(t, offsets, sizes, node)
+    _check_bounds_valid(cg, t, offsets, sizes, valid, node)
+    tile = cg.load_slice(t, offsets, sizes, node, valid)
     return memories.mark(cg, node, tile.value.owner, tile, memory)
 
 
@@ -985,16 +1046,41 @@ def store(cg, node, a):
     shape = tl.shape if isinstance(tl, (TileVal, PendingTile)) else None
     if shape is None:
         cg.as_tile(tl, a.tile.node, "the stored value")
+    rank = len(t.shape)
     if a.shapes.value is not None and \
             list(cg.shape_arg(a.shapes, "shapes")) != list(shape):
-        raise cg.error(a.shapes.node, "pl.store(shapes=...) must be the "
-                       "tile's shape: tiles are always full",
-                       expected=repr(list(shape)),
-                       found=repr(a.shapes.value))
-    rank = len(t.shape)
+        # The top-left `shapes` region of the tile: a partial store.
+        want = list(cg.shape_arg(a.shapes, "shapes"))
+        if rank == 1 and len(want) == 1:
+            want = [1] + want
+        elif len(want) == rank and rank > 2 and all(d == 1
+                                                    for d in want[:-2]):
+            want = want[-2:]
+        if len(want) != 2 or any(w > s for w, s in zip(want, shape)):
+            raise cg.error(a.shapes.node, "pl.store(shapes=...) must fit "
+                           "in the tile: it stores the tile's top-left "
+                           "region of that shape",
+                           expected=f"at most {list(shape)}",
+                           found=repr(a.shapes.value))
+        if isinstance(tl, PendingTile):
+            tl = cg.as_tile(tl, a.tile.node, "the stored value")
+        cur = validshape.full_valid(tl)
+        narrowed = []
+        for c, w in zip(cur, want):
+            if isinstance(c, int):
+                narrowed.append(min(c, w))
+            else:
+                narrowed.append(cg.index_minmax(True, [c, w], a.shapes.node))
+        tl = TileVal(tl.value, tl.shape, tl.dtype, tl.memory, tl.memory_at,
+                     validshape.check_extents(cg, a.shapes.node, tl.shape,
+                                              narrowed, "pl.store shapes"))
     sizes = [shape[1]] if rank == 1 else [1] * (rank - 2) + list(shape)
     offsets = _offsets(cg, a.offsets, rank)
-    _check_bounds(cg, t, offsets, sizes, node)
+    valid = None
+    if validshape.is_partial(tl):
+        vr, vc = tl.valid
+        valid = [vc] if rank == 1 else [1] * (rank - 2) + [vr, vc]
+    _check_bounds_valid(cg, t, offsets, sizes, valid, node)
     cg.store_tile(t, offsets, sizes, tl, node, a.tile.node)
     return t
 
@@ -1023,6 +1109,9 @@ BUILTINS.update({
     "tile.load": load, "tile.store": store, "tile.full": full,
     "tile.move": memories.move, "tile.create_tile": create_tile,
     "tile.create": create_tile,
+    "fillpad": validshape.fillpad, "tile.fillpad": validshape.fillpad,
+    "set_validshape": validshape.set_validshape,
+    "tile.set_validshape": validshape.set_validshape,
 })
 
 # The broadcast family (frontend/broadcast.py), the task-graph builtins

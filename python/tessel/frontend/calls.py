@@ -15,7 +15,7 @@ from ..language import ops as pl_ops
 from ..language.types import (TASK_ID, DataType, DynVar, ParamSpec, ScalarSpec,
                               SUPPORTED_DTYPES, TensorSpec, TileSpec)
 from ..mlir.dialects import arith
-from . import tasks
+from . import tasks, validshape
 from .source import get_source
 from .state import Activation, Arg, Args, MAX_INLINE_DEPTH
 from .values import (GmTensor, IndexVal, PendingTile, RUNTIME_TYPES, TileVal,
@@ -93,7 +93,7 @@ class Calls:
                                  "`with pl.at(level=...):`")
             args, kwargs = self.eval_call_args(node)
             a = self.bind(fn, name, node, args, kwargs)
-            return self.builtins[name](self, node, a)
+            return validshape.dispatch(self, name, node, a)
         from ..compiler.kernel import InlineFunction, JitKernel
         if isinstance(fn, InlineFunction):
             args, kwargs = self.eval_call_args(node)

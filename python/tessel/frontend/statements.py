@@ -18,6 +18,7 @@ from ..mlir.dialects import scf
 from . import analysis
 from . import control
 from . import subtile
+from . import validshape
 from . import tasks
 from . import tile_ops as tile_d
 from .errors import note_at
@@ -685,6 +686,20 @@ class Statements:
         self.ip = ir.InsertionPoint(block)
         try:
             self.visit_block(body, "loop")
+            for i, name in enumerate(carried):
+                # A carried tile the body narrows (a matmul accumulator, a
+                # running max of partial rows) takes the narrower valid
+                # shape when the body only combines it elementwise
+                # (validshape.mixes_elements): its lost elements then never
+                # reach a valid result or GM.
+                v, proto = vars_.get(name, MISSING), inits[i][1]
+                if isinstance(v, TileVal) and \
+                        not validshape.same_valid(v, proto) and \
+                        validshape.narrower(v, proto) and \
+                        not validshape.mixes_elements(block.arguments[i + 1]):
+                    inits[i] = (inits[i][0], TileVal(
+                        proto.value, proto.shape, proto.dtype, proto.memory,
+                        proto.memory_at, v.valid))
             yields = [self.coerce_carried(name, vars_.get(name, MISSING),
                                           inits[i], body, node)
                       for i, name in enumerate(carried)]
@@ -743,7 +758,7 @@ class Statements:
 
     def wrap_like(self, proto, value):
         if isinstance(proto, TileVal):
-            return TileVal(value, proto.shape, proto.dtype)
+            return TileVal(value, proto.shape, proto.dtype, valid=proto.valid)
         if isinstance(proto, BoolVal):
             return BoolVal(value)
         if isinstance(proto, ScalarVal):
@@ -772,6 +787,14 @@ class Statements:
                                  expected=f"{proto.describe()} (its type "
                                           f"before the loop)",
                                  found=v.describe())
+            if not validshape.same_valid(v, proto):
+                raise self.error(where, f"loop-carried '{name}' changes its "
+                                 f"valid shape in the loop",
+                                 expected=f"{proto.describe()} (before the "
+                                          f"loop)", found=v.describe(),
+                                 help="give it the same valid shape before "
+                                      "the loop (pl.set_validshape), or pad "
+                                      "the partial tile with pl.fillpad")
             return v.value
         if isinstance(proto, ScalarVal):
             from . import scalars
@@ -951,7 +974,17 @@ class Statements:
                              found=describe(b) + " (else branch)")
         k = kinds[0]
         if k[0] == "tile":
-            return TileVal(None, k[1], k[2])
+            # A pl.create_tensor tile-to-be is full.
+            ta, tb = (TileVal(None, v.shape, v.dtype)
+                      if isinstance(v, PendingTile) else v for v in (a, b))
+            if not validshape.same_valid(ta, tb):
+                raise self.error(where, f"'{name}' has different valid "
+                                 f"shapes in the two branches of this if",
+                                 expected=ta.describe() + " (then branch)",
+                                 found=tb.describe() + " (else branch)",
+                                 help="pad the partial tile with pl.fillpad, "
+                                      "or pl.set_validshape both the same")
+            return TileVal(None, k[1], k[2], valid=ta.valid)
         if k[0] == "bool":
             return BoolVal(None)
         return IndexVal(None, Lin(0))

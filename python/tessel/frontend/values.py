@@ -114,10 +114,21 @@ class TileVal:
     memory: object = None
     #: (filename, node) of the call that named `memory`.
     memory_at: object = None
+    #: A partial tile's valid shape (rows, cols), each an int or an
+    #: IndexVal; None: the whole tile is valid (frontend/validshape.py).
+    valid: object = None
+    #: What a partial tile's padding is known to hold (a
+    #: language.validshape.PadValue: zero after a partial load), or None.
+    pad: object = None
 
     def describe(self) -> str:
         where = f" in {self.memory.name}" if self.memory is not None else ""
-        return f"tile {list(self.shape)} {self.dtype.name}{where}"
+        part = ""
+        if self.valid is not None:
+            part = " valid [" + ", ".join(
+                str(v) if isinstance(v, int) else "runtime index"
+                for v in self.valid) + "]"
+        return f"tile {list(self.shape)} {self.dtype.name}{part}{where}"
 
 
 @dataclass(eq=False)

@@ -32,6 +32,8 @@ Names:
              allow_early_resolve=, system.task_dummy, array.create,
              manual_scope, tile.get_block_idx
   tensors    create_tensor, reshape, full, slice, load, store
+  partial    valid_shape= (slice, load), set_validshape, fillpad, PadValue,
+             tile.set_validshape, tile.fillpad
   memories   MemorySpace (Mem), create_tile, move, tile.load, tile.store,
              tile.full, tile.move, tile.create
   scalars    min, max (integers, runtime indices and scalars), read, write,
@@ -75,6 +77,7 @@ from .ops import (  # noqa: F401
     slice, spmd, sqrt, store, sub,
 )
 from .index_ops import assemble, mrgsort, scatter, sort32  # noqa: F401
+from .validshape import PadValue, fillpad, set_validshape  # noqa: F401
 from .broadcast import (  # noqa: F401
     arange, col_expand, col_expand_add, col_expand_div, col_expand_expdif,
     col_expand_max, col_expand_min, col_expand_sub, expands, log, row_expand,

@@ -69,7 +69,6 @@ UNSUPPORTED: dict[str, str] = {
     "TensorView": _NOT_YET,
     "TileView": _NOT_YET,
     "TileLayout": _NOT_YET,
-    "PadValue": "tiles are always full: slice the valid region instead",
     "CompactMode": _NOT_YET,
     "ForKind": "use pl.range, pl.pipeline, pl.parallel or pl.spmd",
     "FunctionType": _NOT_YET,
@@ -101,9 +100,10 @@ UNSUPPORTED: dict[str, str] = {
     "expand_clone": "use pl.col_expand_mul / pl.row_expand_mul with a ones "
                     "tile",
     # -- memory and movement ------------------------------------------------
-    "fillpad": "tiles are always full: slice the valid region instead",
-    "fillpad_expand": "tiles are always full: slice the valid region instead",
-    "set_validshape": "tiles are always full: slice the valid region instead",
+    "fillpad_expand": "pl.fillpad the tile, then pl.full a larger tile and "
+                      "assign the filled one into its slice",
+    "fillpad_inplace": "use pl.fillpad (Tessel places the result on the "
+                       "source's bytes when the source dies there)",
     # -- elementwise and math ----------------------------------------------
     "addc": "use two pl.add calls", "subc": "use pl.sub and pl.add",
     "addsc": "use two pl.add calls", "subsc": "use pl.sub and pl.add",
@@ -236,7 +236,7 @@ PUBLIC_OTHERS = {
          "Out": "type", "InOut": "type", "Scalar": "type", "Tile": "type",
          "Level": "enum", "MaskPattern": "enum", "DataType": "type",
          "AtomicType": "enum",
-         "MemorySpace": "enum", "Mem": "enum",
+         "MemorySpace": "enum", "Mem": "enum", "PadValue": "enum",
          "TensorLayout": "enum", "tile": "namespace", "tensor": "namespace",
          "system": "namespace", "array": "namespace"},
     "tile.": {"MaskPattern": "enum"},
