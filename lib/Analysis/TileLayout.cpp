@@ -96,7 +96,9 @@ tessel::getScratchTileType(mlir::Operation *op, const TargetInfo &target) {
   using mlir::cast;
   using mlir::isa;
   using mlir::Type;
-  if (isa<RowSumOp, RowMaxOp>(op))
+  // TROWSUM / TROWMAX / TROWMIN / TROWPROD: a tmp tile of the source's
+  // shape.
+  if (isa<RowSumOp, RowMaxOp, RowMinOp, RowProdOp>(op))
     return cast<TileType>(op->getOperand(0).getType());
   // a5's TREM / TREMS / TCI accept a tmp tile and ignore it.
   if (target.hasL0CToUB)

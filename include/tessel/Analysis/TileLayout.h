@@ -69,7 +69,9 @@ TileLayout getRowReduceSourceLayout(int64_t rows, int64_t cols,
 /// The scratch tile a vector op's PTO-ISA instruction needs in UB on
 /// `target` (placed by tile-place-buffers as the op's `scratch`, live at the
 /// op only), or none:
-///   row_sum / row_max    the source's shape (TROWSUM / TROWMAX's tmp);
+///   row_sum / row_max / row_min / row_prod
+///                        the source's shape (TROWSUM / TROWMAX / TROWMIN /
+///                        TROWPROD's tmp);
 ///   rem (a2a3)           1 x (Cp + 2 * ceil(Cp / 64)) rounded up to a
 ///                        32-byte row, Cp the padded columns of the result
 ///                        (TREM's tmp: a row of quotients and the compare
