@@ -27,7 +27,11 @@
 //    chains along the same rows fuse into the scope and are recomputed
 //    rather than staged in GM. A value computed column by column is also
 //    split into column blocks (at most kMaxBlockColumns wide, and enough
-//    of them to give every vector core a block).
+//    of them to give every vector core a block). A scope that reads an
+//    operand at row `row floordiv D` (heads of a reshape against a
+//    per-token table), whose rows tile-tile-scopes cannot stack, takes R
+//    rows per block here: [R, w] tiles, the broadcast operand one row per
+//    block; R by the per-pipe model among the widths that fit UB.
 //
 // Every decision is a remark on the scope; anything outside this subset is
 // an error at the op's location naming the op.
