@@ -10,7 +10,10 @@ Two kernels, each through `tessel-opt -tile-npu-pipeline` (the scheduling
 decisions and placement) and then also `-tile-cpu-pipeline` (the least
 of 7 runs of the total `-mlir-timing` reports: parse, passes, output):
 - `cube_acc`: the cube accumulator case of test/Transforms/place-buffers.mlir
-  (a 4-step matmul_acc pipeline) with its grid set to N;
+  (a 4-step matmul_acc pipeline) with its grid set to N, each block
+  storing its own 16 rows (the lit case's single block stores to one place;
+  N blocks doing so would be a write-write race, which the race check
+  rejects);
 - `vector_rows`: a vector scope reading and writing 16 rows per block of an
   (N*16) x 256 tensor (grouped and widened by the model).
 """
@@ -27,13 +30,15 @@ ROOT = Path(__file__).resolve().parent.parent
 GRIDS = (8, 8192, 1_000_000)
 
 CUBE_ACC = """
-func.func @cube_acc(%a: memref<16x256xbf16>, %w: memref<256x128xbf16>, %out: memref<16x128xf32>) {
+func.func @cube_acc(%a: memref<16x256xbf16>, %w: memref<256x128xbf16>, %out: memref<ROWSx128xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c4 = arith.constant 4 : index
+  %c16 = arith.constant 16 : index
   %c64 = arith.constant 64 : index
   tile.spmd BLOCKS (%b) {
     tile.at cube {
+      %r = arith.muli %b, %c16 : index
       %zero = tile.full 0.0 : !tile.tile<16x128xf32>
       %acc = tile.pipeline %k = %c0 to %c4 step %c1 stages(2) iter_args(%c = %zero) -> (!tile.tile<16x128xf32>) {
         %col = arith.muli %k, %c64 : index
@@ -42,7 +47,7 @@ func.func @cube_acc(%a: memref<16x256xbf16>, %w: memref<256x128xbf16>, %out: mem
         %d = tile.matmul_acc %c, %x, %y : !tile.tile<16x64xbf16>, !tile.tile<64x128xbf16> -> !tile.tile<16x128xf32>
         tile.yield %d : !tile.tile<16x128xf32>
       }
-      tile.store %acc, %out[%c0, %c0] : !tile.tile<16x128xf32>, memref<16x128xf32>
+      tile.store %acc, %out[%r, %c0] : !tile.tile<16x128xf32>, memref<ROWSx128xf32>
     }
   }
   return

@@ -51,8 +51,14 @@ static nb::dict targetDict(const TesselTargetInfo &t) {
   d["hbm_nominal_bytes_per_sec"] = t.hbmNominalBytesPerSec;
   d["hbm_effective_bytes_per_sec"] = t.hbmEffectiveBytesPerSec;
   d["cube_clock_hz"] = t.cubeClockHz;
-  d["cube_macs_per_cycle_f16"] = t.cubeMacsPerCycleF16;
-  d["cube_macs_per_cycle_i8"] = t.cubeMacsPerCycleI8;
+  // {"bf16": ("f32", 4096), ...}: operand type -> (accumulator, MACs/cycle)
+  nb::dict cube;
+  for (intptr_t i = 0; i < t.numCubeDtypes; ++i) {
+    const TesselCubeDtype &c = t.cubeDtypes[i];
+    cube[nb::str(c.operand.data, c.operand.length)] = nb::make_tuple(
+        nb::str(c.accumulator.data, c.accumulator.length), c.macsPerCycle);
+  }
+  d["cube_dtypes"] = cube;
   d["task_dispatch_sec"] = t.taskDispatchSec;
   d["vector_repeat_bytes"] = t.vectorRepeatBytes;
   return d;

@@ -13,7 +13,10 @@
 
 #include "tile/TileOps.h"
 
+#include "tessel/Support/TargetInfo.h"
+
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/OpImplementation.h"
@@ -452,16 +455,152 @@ static SmallVector<int64_t> sliceSizes(int64_t rank, TileType tile) {
   return sizes;
 }
 
-SmallVector<int64_t> LoadOp::getSliceSizes() {
+//===----------------------------------------------------------------------===//
+// Valid shapes (partial tiles)
+//===----------------------------------------------------------------------===//
+
+// `valid [4, %vc]`: absent on a full tile. Upstream's mixed static / dynamic
+// index list (ViewLikeInterface's parseDynamicIndexList).
+static ParseResult
+parseValidShape(OpAsmParser &parser,
+                SmallVectorImpl<OpAsmParser::UnresolvedOperand> &values,
+                DenseI64ArrayAttr &statics) {
+  if (failed(parser.parseOptionalKeyword("valid")))
+    return success();
+  return parseDynamicIndexList(parser, values, statics,
+                               /*valueTypes=*/nullptr,
+                               AsmParser::Delimiter::Square);
+}
+
+static void printValidShape(OpAsmPrinter &p, Operation *op, OperandRange values,
+                            DenseI64ArrayAttr statics) {
+  // The format puts no space before this directive: an absent valid shape
+  // prints nothing.
+  if (!statics)
+    return;
+  p << " valid ";
+  printDynamicIndexList(p, op, values, statics.asArrayRef());
+}
+
+/// Valid extent `d` of a static list with its dynamic values.
+static OpFoldResult validSize(Builder b, DenseI64ArrayAttr statics,
+                              OperandRange values, TileType tile, unsigned d) {
+  if (!statics)
+    return b.getIndexAttr(tile.getShape()[d]);
+  SmallVector<OpFoldResult> mixed =
+      getMixedValues(statics.asArrayRef(), values, b);
+  return mixed[d];
+}
+
+/// Checks `valid [...]` against the tile: two extents, as many runtime values
+/// as `?` entries, each constant extent in 1..size.
+static LogicalResult verifyValid(Operation *op, TileType tile,
+                                 DenseI64ArrayAttr statics,
+                                 OperandRange values) {
+  if (!statics) {
+    if (!values.empty())
+      return op->emitOpError("has valid-shape values but no valid shape");
+    return success();
+  }
+  ArrayRef<int64_t> v = statics.asArrayRef();
+  if (v.size() != 2)
+    return op->emitOpError("valid shape has ")
+           << v.size() << " extents, but a tile has 2 (rows, cols)";
+  int64_t dynamic = llvm::count_if(v, ShapedType::isDynamic);
+  if (dynamic != static_cast<int64_t>(values.size()))
+    return op->emitOpError("valid shape has ")
+           << dynamic << " runtime extents but " << values.size()
+           << " values";
+  static const char *names[] = {"rows", "cols"};
+  for (auto [d, e] : llvm::enumerate(v)) {
+    if (ShapedType::isDynamic(e))
+      continue;
+    int64_t size = tile.getShape()[d];
+    if (e < 1 || e > size)
+      return op->emitOpError("valid ")
+             << names[d] << " " << e << " outside the tile's 1.." << size
+             << " (" << tile << ")";
+  }
+  return success();
+}
+
+/// `sizes` (the tile's, in the memref's rank) with the static valid extents
+/// in place of the tile's last two dimensions.
+static SmallVector<int64_t> validSliceSizes(SmallVector<int64_t> sizes,
+                                            DenseI64ArrayAttr statics) {
+  if (!statics || statics.size() != 2 || sizes.empty())
+    return sizes;
+  ArrayRef<int64_t> v = statics.asArrayRef();
+  size_t n = sizes.size();
+  if (n == 1) {
+    if (!ShapedType::isDynamic(v[1]))
+      sizes[0] = v[1];
+    return sizes;
+  }
+  for (unsigned d = 0; d < 2; ++d)
+    if (!ShapedType::isDynamic(v[d]))
+      sizes[n - 2 + d] = v[d];
+  return sizes;
+}
+
+SmallVector<int64_t> LoadOp::getWindowSizes() {
   return sliceSizes(getMemRefType().getRank(), getTileType());
+}
+
+SmallVector<int64_t> StoreOp::getWindowSizes() {
+  return sliceSizes(getMemRefType().getRank(), getTileType());
+}
+
+SmallVector<int64_t> LoadOp::getSliceSizes() {
+  return validSliceSizes(getWindowSizes(), getStaticValidAttr());
 }
 
 SmallVector<int64_t> StoreOp::getSliceSizes() {
-  return sliceSizes(getMemRefType().getRank(), getTileType());
+  return validSliceSizes(getWindowSizes(), getStaticValidAttr());
+}
+
+OpFoldResult LoadOp::getValidSize(unsigned d) {
+  return validSize(Builder(getContext()), getStaticValidAttr(), getValid(),
+                   getTileType(), d);
+}
+
+OpFoldResult StoreOp::getValidSize(unsigned d) {
+  return validSize(Builder(getContext()), getStaticValidAttr(), getValid(),
+                   getTileType(), d);
+}
+
+OpFoldResult FillPadOp::getValidSize(unsigned d) {
+  return validSize(Builder(getContext()), getStaticValidAttr(), getValid(),
+                   getTileType(), d);
+}
+
+LogicalResult FillPadOp::verify() {
+  return verifyValid(*this, getTileType(), getStaticValidAttr(), getValid());
+}
+
+/// Which memref dimensions have a runtime valid extent (their bounds are
+/// checked by tile-check-races, which knows the extent's value).
+static SmallVector<bool> dynamicValidDims(int64_t rank,
+                                          DenseI64ArrayAttr statics) {
+  SmallVector<bool> out(std::max<int64_t>(rank, 0), false);
+  if (!statics || statics.size() != 2 || rank <= 0)
+    return out;
+  ArrayRef<int64_t> v = statics.asArrayRef();
+  if (rank == 1) {
+    out[0] = ShapedType::isDynamic(v[1]);
+    return out;
+  }
+  out[rank - 2] = ShapedType::isDynamic(v[0]);
+  out[rank - 1] = ShapedType::isDynamic(v[1]);
+  return out;
 }
 
 static LogicalResult verifyAccess(Operation *op, MemRefType memref,
-                                  TileType tile, ValueRange indices) {
+                                  TileType tile, ValueRange indices,
+                                  DenseI64ArrayAttr statics,
+                                  OperandRange validValues) {
+  if (failed(verifyValid(op, tile, statics, validValues)))
+    return failure();
   if (memref.getElementType() != tile.getElementType())
     return op->emitOpError("element type mismatch: memref holds ")
            << memref.getElementType() << " but the tile holds "
@@ -476,9 +615,18 @@ static LogicalResult verifyAccess(Operation *op, MemRefType memref,
   if (rank == 1 && tile.getRows() != 1)
     return op->emitOpError("a 1-D memref holds 1 x N tiles, got a ")
            << tile.getRows() << " x " << tile.getCols() << " tile";
-  SmallVector<int64_t> sizes = sliceSizes(rank, tile);
+  if (rank == 1 && statics && statics.size() == 2 &&
+      statics.asArrayRef()[0] != 1)
+    return op->emitOpError("a 1-D memref holds 1 x N tiles, got valid rows ")
+           << statics.asArrayRef()[0];
+  // A partial tile's window may run past the memref: only its valid region
+  // (static extents here, runtime ones in tile-check-races) must fit.
+  SmallVector<int64_t> sizes = validSliceSizes(sliceSizes(rank, tile), statics);
+  SmallVector<bool> dynamicDims = dynamicValidDims(rank, statics);
   ArrayRef<int64_t> dims = memref.getShape();
   for (auto [d, size] : llvm::enumerate(sizes)) {
+    if (dynamicDims[d])
+      continue;
     if (size > dims[d])
       return op->emitOpError("slice ")
              << shapeString(sizes) << " does not fit " << memref
@@ -500,11 +648,18 @@ static LogicalResult verifyAccess(Operation *op, MemRefType memref,
 }
 
 LogicalResult LoadOp::verify() {
-  return verifyAccess(*this, getMemRefType(), getTileType(), getIndices());
+  return verifyAccess(*this, getMemRefType(), getTileType(), getIndices(),
+                      getStaticValidAttr(), getValid());
 }
 
 LogicalResult StoreOp::verify() {
-  return verifyAccess(*this, getMemRefType(), getTileType(), getIndices());
+  // An atomic add of a partial tile would need a masked TSTORE<AtomicAdd>;
+  // neither back end has one.
+  if (getAtomicAdd() && hasValidShape())
+    return emitOpError("an atomic_add store cannot have a valid shape (a "
+                       "partial tile's store is not atomic)");
+  return verifyAccess(*this, getMemRefType(), getTileType(), getIndices(),
+                      getStaticValidAttr(), getValid());
 }
 
 //===----------------------------------------------------------------------===//
@@ -1157,40 +1312,93 @@ LogicalResult MrgSortListsOp::verify() {
 // MatmulOp / MatmulAccOp
 //===----------------------------------------------------------------------===//
 
-static LogicalResult verifyMatmul(Operation *op, TileType lhs, TileType rhs,
-                                  TileType result) {
-  Type a = lhs.getElementType(), b = rhs.getElementType(),
+TileType tessel::tile::getTransposedType(TileType type) {
+  return TileType::get(type.getContext(), {type.getCols(), type.getRows()},
+                       type.getElementType());
+}
+
+std::optional<MatmulView> tessel::tile::getMatmulView(Operation *op) {
+  MatmulView v;
+  if (auto mm = dyn_cast<MatmulOp>(op)) {
+    v.lhs = mm.getLhs();
+    v.rhs = mm.getRhs();
+    v.aTrans = mm.getATrans();
+    v.bTrans = mm.getBTrans();
+  } else if (auto mm = dyn_cast<MatmulAccOp>(op)) {
+    v.acc = mm.getAcc();
+    v.lhs = mm.getLhs();
+    v.rhs = mm.getRhs();
+    v.aTrans = mm.getATrans();
+    v.bTrans = mm.getBTrans();
+  } else {
+    return std::nullopt;
+  }
+  v.lhsType = tileOf(v.lhs);
+  v.rhsType = tileOf(v.rhs);
+  if (v.aTrans)
+    v.lhsType = getTransposedType(v.lhsType);
+  if (v.bTrans)
+    v.rhsType = getTransposedType(v.rhsType);
+  v.m = v.lhsType.getRows();
+  v.k = v.lhsType.getCols();
+  v.n = v.rhsType.getCols();
+  return v;
+}
+
+/// The target named by the nearest `tile.target` attribute, a2a3 if none.
+static const tessel::TargetInfo &targetOf(Operation *op) {
+  for (Operation *cur = op; cur; cur = cur->getParentOp())
+    if (auto attr =
+            cur->getAttrOfType<TargetAttr>(TileDialect::kTargetAttrName))
+      if (const tessel::TargetInfo *info =
+              tessel::lookupTarget(stringifyTarget(attr.getValue())))
+        return *info;
+  return *tessel::lookupTarget("a2a3");
+}
+
+static std::string typeName(Type t) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  t.print(os);
+  return s;
+}
+
+/// Shapes under transposition, element types on the target's cube. The
+/// stored shapes are named as written; "as multiplied" is the transpose.
+static LogicalResult verifyMatmul(Operation *op) {
+  MatmulView v = *getMatmulView(op);
+  TileType result = tileOf(op->getResult(0));
+  Type a = v.lhsType.getElementType(), b = v.rhsType.getElementType(),
        c = result.getElementType();
   if (a != b)
     return op->emitOpError("operand element types differ: ")
            << a << " x " << b;
-  bool legal = ((a.isBF16() || a.isF16()) && c.isF32()) ||
-               (a.isSignlessInteger(8) && c.isSignlessInteger(32));
-  if (!legal)
+  const tessel::TargetInfo &target = targetOf(op);
+  if (!target.findCubeDtype(typeName(a), typeName(c)))
     return op->emitOpError("no cube matmul ")
-           << a << " x " << b << " -> " << c
-           << "; expected bf16/f16 -> f32 or i8 -> i32";
-  if (lhs.getCols() != rhs.getRows())
+           << a << " x " << b << " -> " << c << " on target " << target.name
+           << "; its cube supports " << target.describeCubeDtypes();
+  auto stored = [](Value value, bool trans) {
+    std::string s = shapeString(tileOf(value).getShape());
+    return trans ? s + " (transposed: " +
+                       shapeString(getTransposedType(tileOf(value)).getShape()) +
+                       ")"
+                 : s;
+  };
+  if (v.lhsType.getCols() != v.rhsType.getRows())
     return op->emitOpError("contraction sizes differ: lhs ")
-           << shapeString(lhs.getShape()) << " has K = " << lhs.getCols()
-           << ", rhs " << shapeString(rhs.getShape())
-           << " has K = " << rhs.getRows();
-  if (result.getRows() != lhs.getRows() || result.getCols() != rhs.getCols())
+           << stored(v.lhs, v.aTrans) << " has K = " << v.lhsType.getCols()
+           << ", rhs " << stored(v.rhs, v.bTrans)
+           << " has K = " << v.rhsType.getRows();
+  if (result.getRows() != v.m || result.getCols() != v.n)
     return op->emitOpError("result must be [")
-           << lhs.getRows() << ", " << rhs.getCols() << "], got "
-           << shapeString(result.getShape());
+           << v.m << ", " << v.n << "], got " << shapeString(result.getShape());
   return success();
 }
 
-LogicalResult MatmulOp::verify() {
-  return verifyMatmul(*this, tileOf(getLhs()), tileOf(getRhs()),
-                      tileOf(getResult()));
-}
+LogicalResult MatmulOp::verify() { return verifyMatmul(*this); }
 
-LogicalResult MatmulAccOp::verify() {
-  return verifyMatmul(*this, tileOf(getLhs()), tileOf(getRhs()),
-                      tileOf(getResult()));
-}
+LogicalResult MatmulAccOp::verify() { return verifyMatmul(*this); }
 
 //===----------------------------------------------------------------------===//
 // Pipe synchronisation
@@ -1247,3 +1455,31 @@ LogicalResult BarrierOp::verify() {
 
 #define GET_OP_CLASSES
 #include "tile/TileOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Scalar element access (TileScalarOps.td)
+//===----------------------------------------------------------------------===//
+
+/// Constant element indices must address an element of `tile`.
+static LogicalResult verifyElement(Operation *op, TileType tile, Value row,
+                                   Value col) {
+  Value idx[2] = {row, col};
+  for (int d = 0; d < 2; ++d) {
+    std::optional<int64_t> i = getConstantIntValue(idx[d]);
+    int64_t dim = tile.getShape()[d];
+    if (i && (*i < 0 || *i >= dim))
+      return op->emitOpError()
+             << (d == 0 ? "row" : "column") << " index " << *i
+             << " is outside the tile " << shapeString(tile.getShape())
+             << " (valid: 0 to " << dim - 1 << ")";
+  }
+  return success();
+}
+
+LogicalResult GetOp::verify() {
+  return verifyElement(*this, tileOf(getSource()), getRow(), getCol());
+}
+
+LogicalResult SetOp::verify() {
+  return verifyElement(*this, tileOf(getDest()), getRow(), getCol());
+}

@@ -77,6 +77,24 @@ std::optional<ExpandInfo> getExpandInfo(mlir::Operation *op);
 /// (PTO-ISA's a2a3 mask row alignment). N = 64 -> 32, N = 300 -> 64.
 int64_t getPredicateMaskCols(int64_t cols);
 
+/// A tile.matmul or tile.matmul_acc seen as `C[M, N] (+)= A[M, K] @ B[K, N]`:
+/// the operands as stored (`lhs` is [K, M] under `aTrans`, `rhs` [N, K]
+/// under `bTrans`) and the logical types `lhsType` [M, K] and `rhsType`
+/// [K, N] that the cube multiplies (and that L0A / L0B hold).
+struct MatmulView {
+  mlir::Value acc; // null for tile.matmul
+  mlir::Value lhs, rhs;
+  bool aTrans = false, bTrans = false;
+  TileType lhsType, rhsType;
+  int64_t m = 0, k = 0, n = 0;
+};
+
+/// The view of `op` if it is a tile.matmul or tile.matmul_acc.
+std::optional<MatmulView> getMatmulView(mlir::Operation *op);
+
+/// `type` with its two dimensions swapped.
+TileType getTransposedType(TileType type);
+
 } // namespace tessel::tile
 
 #endif // TESSEL_DIALECT_TILE_TILEOPS_H

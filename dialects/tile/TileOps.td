@@ -221,7 +221,7 @@ def Tile_AllocGmOp : Tile_Op<"alloc_gm", [
   let hasVerifier = 1;
 }
 
-def Tile_LoadOp : Tile_Op<"load", [Tile_InCoreScope,
+def Tile_LoadOp : Tile_Op<"load", [Tile_InCoreScope, AttrSizedOperandSegments,
     MemoryEffects<[MemRead]>]> {
   let summary = "load a static-size slice of a GM tensor into a tile";
   let description = [{
@@ -230,38 +230,66 @@ def Tile_LoadOp : Tile_Op<"load", [Tile_InCoreScope,
     the slice has unit size in the leading dimensions (rank-reducing); a
     1-D memref loads as a `1 x N` tile. Constant indices are bounds-checked.
 
+    A partial tile (PyPTO's `valid_shape=`, PTO-ISA's RowValid / ColValid):
+    `valid [rows, cols]` reads only the top-left `rows x cols` region of the
+    window (each a constant or a runtime index, 1 <= valid <= the tile's
+    size); the rest of the tile, its padding, is zero (PTO-ISA: a tile whose
+    PadVal is Zero). Only the valid region has to lie inside `source`: the
+    window may run past its end.
+
     ```mlir
     %x = tile.load %kv[%t0, %c0] : memref<128x512xf32> -> !tile.tile<16x32xf32>
     %g = tile.load %gamma[%c0] : memref<512xbf16> -> !tile.tile<1x512xbf16>
+    %p = tile.load %xi8[%c0, %k] valid [4, %vc] : memref<4x64xi8> -> !tile.tile<16x32xi8>
     ```
   }];
   let arguments = (ins Arg<AnyStaticShapeMemRef, "", [MemRead]>:$source,
-                       Variadic<Index>:$indices);
+                       Variadic<Index>:$indices, Variadic<Index>:$valid,
+                       OptionalAttr<DenseI64ArrayAttr>:$static_valid);
   let results = (outs Tile_AnyTile:$result);
   let assemblyFormat = [{
-    $source `[` $indices `]` attr-dict `:` type($source) `->` type($result)
+    $source `[` $indices `]` `` custom<ValidShape>($valid, $static_valid)
+    attr-dict `:` type($source) `->` type($result)
   }];
   let hasVerifier = 1;
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$result, "::mlir::Value":$source,
+                   "::mlir::ValueRange":$indices), [{
+      build($_builder, $_state, result, source, indices, ::mlir::ValueRange{},
+            ::mlir::DenseI64ArrayAttr());
+    }]>
+  ];
   let extraClassDeclaration = [{
     ::mlir::MemRefType getMemRefType() {
       return ::llvm::cast<::mlir::MemRefType>(getSource().getType());
     }
     TileType getTileType() { return ::llvm::cast<TileType>(getType()); }
-    /// The slice sizes in the memref's rank.
+    /// The sizes of the slice read, in the memref's rank: the valid shape
+    /// where it is static, the tile's shape elsewhere.
     ::llvm::SmallVector<int64_t> getSliceSizes();
+    /// The tile's shape in the memref's rank (the physical window).
+    ::llvm::SmallVector<int64_t> getWindowSizes();
+    /// Whether the op reads only a valid region of its tile.
+    bool hasValidShape() { return getStaticValid().has_value(); }
+    /// The valid extent of tile dimension `d` (0 rows, 1 columns): a
+    /// constant, a runtime index, or the tile's size when there is no valid
+    /// shape.
+    ::mlir::OpFoldResult getValidSize(unsigned d);
   }];
 }
 
-def Tile_StoreOp : Tile_Op<"store", [Tile_InCoreScope,
+def Tile_StoreOp : Tile_Op<"store", [Tile_InCoreScope, AttrSizedOperandSegments,
     MemoryEffects<[MemWrite]>]> {
   let summary = "store a tile into a static-size slice of a GM tensor";
   let description = [{
     Writes `value` into the slice of `dest` at `indices`, with the same slice
     rules as `tile.load`. Stores into function arguments are writes to the
-    kernel's outputs. With `atomic_add` the store adds `value` into `dest`
-    atomically (pto-isa's TSTORE with AtomicAdd, PyPTO's
+    kernel's outputs. With `valid [rows, cols]` only the top-left valid
+    region is written (a partial tile's store); GM outside it is untouched. With `atomic_add` the store adds
+    `value` into `dest` atomically (pto-isa's TSTORE with AtomicAdd, PyPTO's
     `pl.assemble(..., atomic=pl.AtomicType.Add)`): stores of this kind into
-    one region from several blocks or scopes are not a race.
+    one region from several blocks or scopes are not a race. A partial
+    store is not atomic.
 
     ```mlir
     tile.store %y, %out[%t0, %c0] : !tile.tile<16x32xbf16>, memref<128x512xbf16>
@@ -269,17 +297,31 @@ def Tile_StoreOp : Tile_Op<"store", [Tile_InCoreScope,
   }];
   let arguments = (ins Tile_AnyTile:$value,
                        Arg<AnyStaticShapeMemRef, "", [MemWrite]>:$dest,
-                       Variadic<Index>:$indices, UnitAttr:$atomic_add);
+                       Variadic<Index>:$indices, Variadic<Index>:$valid,
+                       OptionalAttr<DenseI64ArrayAttr>:$static_valid,
+                       UnitAttr:$atomic_add);
   let assemblyFormat = [{
-    $value `,` $dest `[` $indices `]` attr-dict `:` type($value) `,` type($dest)
+    $value `,` $dest `[` $indices `]` `` custom<ValidShape>($valid,
+    $static_valid) attr-dict `:` type($value) `,` type($dest)
   }];
   let hasVerifier = 1;
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$value, "::mlir::Value":$dest,
+                   "::mlir::ValueRange":$indices), [{
+      build($_builder, $_state, value, dest, indices, ::mlir::ValueRange{},
+            ::mlir::DenseI64ArrayAttr(), ::mlir::UnitAttr());
+    }]>
+  ];
   let extraClassDeclaration = [{
     ::mlir::MemRefType getMemRefType() {
       return ::llvm::cast<::mlir::MemRefType>(getDest().getType());
     }
     TileType getTileType() { return ::llvm::cast<TileType>(getValue().getType()); }
+    /// As tile.load's: the valid sizes where static, else the tile's.
     ::llvm::SmallVector<int64_t> getSliceSizes();
+    ::llvm::SmallVector<int64_t> getWindowSizes();
+    bool hasValidShape() { return getStaticValid().has_value(); }
+    ::mlir::OpFoldResult getValidSize(unsigned d);
   }];
 }
 
@@ -503,6 +545,8 @@ def Tile_ColExpandMulOp : Tile_Op<"col_expand_mul", [Pure, Tile_InCoreScope,
 include "tile/TileViewOps.td"
 include "tile/TileMathOps.td"
 include "tile/TileIndexOps.td"
+include "tile/TileScalarOps.td"
+include "tile/TileValidOps.td"
 
 class Tile_RowReduceOp<string mnemonic, string what>
     : Tile_Op<mnemonic, [Pure, Tile_InCoreScope, Tile_VectorOnly]> {
@@ -574,18 +618,29 @@ def Tile_ScatterOp : Tile_Op<"scatter", [Pure, Tile_InCoreScope,
 def Tile_MatmulOp : Tile_Op<"matmul", [Pure, Tile_InCoreScope, Tile_CubeOnly]> {
   let summary = "cube matrix multiplication";
   let description = [{
-    `result = lhs @ rhs` on the cube unit: [M, K] x [K, N] -> [M, N] with
-    bf16 x bf16 -> f32, f16 x f16 -> f32, or int8 x int8 -> i32 (exact
-    integer accumulation).
+    `result = op(lhs) @ op(rhs)` on the cube unit: [M, K] x [K, N] -> [M, N].
+    `a_trans` says `lhs` is stored [K, M] and multiplies as its transpose;
+    `b_trans` says `rhs` is stored [N, K] (PyPTO's `a_trans=` / `b_trans=`).
+    The operands keep their stored shape up to L1; the transposition happens
+    in the L1 -> L0A / L0B move (pto-isa: TMOV / TEXTRACT from a ZN source
+    into Left / Right), so L0A holds [M, K] and L0B [K, N] either way.
+
+    Element types: bf16 x bf16 -> f32, f16 x f16 -> f32, f32 x f32 -> f32,
+    int8 x int8 -> i32 (exact integer accumulation), where the module's
+    target's cube supports the pair (TargetInfo's cube dtype table; pto-isa
+    TMATMUL supports all four on a2a3 and a5).
 
     ```mlir
     %c = tile.matmul %a, %b : !tile.tile<16x64xbf16>, !tile.tile<64x128xbf16> -> !tile.tile<16x128xf32>
+    %d = tile.matmul %fa, %fw b_trans : !tile.tile<16x64xf32>, !tile.tile<128x64xf32> -> !tile.tile<16x128xf32>
     ```
   }];
-  let arguments = (ins Tile_AnyTile:$lhs, Tile_AnyTile:$rhs);
+  let arguments = (ins Tile_AnyTile:$lhs, Tile_AnyTile:$rhs,
+                       UnitAttr:$a_trans, UnitAttr:$b_trans);
   let results = (outs Tile_AnyTile:$result);
   let assemblyFormat = [{
-    $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
+    $lhs `,` $rhs (`a_trans` $a_trans^)? (`b_trans` $b_trans^)? attr-dict `:`
+    type($lhs) `,` type($rhs) `->` type($result)
   }];
   let hasVerifier = 1;
 }
@@ -594,17 +649,20 @@ def Tile_MatmulAccOp : Tile_Op<"matmul_acc", [Pure, Tile_InCoreScope,
     Tile_CubeOnly, AllTypesMatch<["acc", "result"]>]> {
   let summary = "cube matrix multiply-accumulate";
   let description = [{
-    `result = acc + lhs @ rhs`, with the dtype rules of `tile.matmul`; the
-    accumulator is f32 or i32 and lives in L0C.
+    `result = acc + op(lhs) @ op(rhs)`, with the dtype and transposition
+    rules of `tile.matmul`; the accumulator is f32 or i32 and lives in L0C.
 
     ```mlir
     %d = tile.matmul_acc %c, %a, %b : !tile.tile<16x64xbf16>, !tile.tile<64x128xbf16> -> !tile.tile<16x128xf32>
+    %e = tile.matmul_acc %c, %a, %w b_trans : !tile.tile<16x64xbf16>, !tile.tile<128x64xbf16> -> !tile.tile<16x128xf32>
     ```
   }];
-  let arguments = (ins Tile_AnyTile:$acc, Tile_AnyTile:$lhs, Tile_AnyTile:$rhs);
+  let arguments = (ins Tile_AnyTile:$acc, Tile_AnyTile:$lhs, Tile_AnyTile:$rhs,
+                       UnitAttr:$a_trans, UnitAttr:$b_trans);
   let results = (outs Tile_AnyTile:$result);
   let assemblyFormat = [{
-    $acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
+    $acc `,` $lhs `,` $rhs (`a_trans` $a_trans^)? (`b_trans` $b_trans^)?
+    attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
   }];
   let hasVerifier = 1;
 }

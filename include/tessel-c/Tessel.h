@@ -34,6 +34,13 @@ typedef struct {
   int64_t alignBytes;
 } TesselBufferSpec;
 
+/// One element type pair the cube multiplies, and its MACs per cycle.
+typedef struct {
+  MlirStringRef operand;
+  MlirStringRef accumulator;
+  int64_t macsPerCycle;
+} TesselCubeDtype;
+
 /// The figures of a target (see tessel/Support/TargetInfo.h).
 typedef struct {
   MlirStringRef name;
@@ -46,8 +53,9 @@ typedef struct {
   double hbmNominalBytesPerSec;
   double hbmEffectiveBytesPerSec;
   double cubeClockHz;
-  int64_t cubeMacsPerCycleF16;
-  int64_t cubeMacsPerCycleI8;
+  /// The cube's element type pairs (storage owned by the library).
+  const TesselCubeDtype *cubeDtypes;
+  intptr_t numCubeDtypes;
   double taskDispatchSec;
   int64_t vectorRepeatBytes;
 } TesselTargetInfo;

@@ -16,9 +16,22 @@ using namespace mlir;
 using namespace tessel;
 using namespace tessel::tile;
 
-static int64_t getTileBytes(Type type) {
-  auto tile = cast<TileType>(type);
-  return tile.getNumElements() * getElementBytes(tile.getElementType());
+int64_t tessel::getAccessBytes(Operation *op) {
+  SmallVector<int64_t> sizes;
+  Type elt;
+  if (auto load = dyn_cast<LoadOp>(op)) {
+    sizes = load.getSliceSizes();
+    elt = load.getTileType().getElementType();
+  } else if (auto store = dyn_cast<StoreOp>(op)) {
+    sizes = store.getSliceSizes();
+    elt = store.getTileType().getElementType();
+  } else {
+    return 0;
+  }
+  int64_t n = 1;
+  for (int64_t s : sizes)
+    n *= s;
+  return n * getElementBytes(elt);
 }
 
 int64_t tessel::getStaticTripCount(Operation *op) {
@@ -44,19 +57,19 @@ static GmTraffic countRegions(Operation *op);
 static GmTraffic countOp(Operation *op) {
   GmTraffic t;
   if (auto load = dyn_cast<LoadOp>(op)) {
-    t.readBytes = getTileBytes(load.getResult().getType());
+    t.readBytes = getAccessBytes(load);
     return t;
   }
   if (auto store = dyn_cast<StoreOp>(op)) {
-    t.writtenBytes = getTileBytes(store.getValue().getType());
+    t.writtenBytes = getAccessBytes(store);
     return t;
   }
-  if (isa<MatmulOp, MatmulAccOp>(op)) {
-    bool acc = isa<MatmulAccOp>(op);
-    auto lhs = cast<TileType>(op->getOperand(acc ? 1 : 0).getType());
-    auto rhs = cast<TileType>(op->getOperand(acc ? 2 : 1).getType());
-    int64_t macs = lhs.getShape()[0] * rhs.getShape()[1] * lhs.getShape()[1];
-    (lhs.getElementType().isInteger(8) ? t.cubeMacsI8 : t.cubeMacs) = macs;
+  if (std::optional<MatmulView> mm = getMatmulView(op)) {
+    int64_t macs = mm->m * mm->n * mm->k;
+    Type elt = mm->lhsType.getElementType();
+    (elt.isInteger(8) ? t.cubeMacsI8
+     : elt.isF32()    ? t.cubeMacsF32
+                      : t.cubeMacs) = macs;
     return t;
   }
   if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
@@ -68,6 +81,7 @@ static GmTraffic countOp(Operation *op) {
       t.writtenBytes = std::max(t.writtenBytes, branch.writtenBytes);
       t.cubeMacs = std::max(t.cubeMacs, branch.cubeMacs);
       t.cubeMacsI8 = std::max(t.cubeMacsI8, branch.cubeMacsI8);
+      t.cubeMacsF32 = std::max(t.cubeMacsF32, branch.cubeMacsF32);
     }
     return t;
   }

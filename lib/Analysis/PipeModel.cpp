@@ -16,9 +16,13 @@
 
 #include "tessel/Analysis/TileLayout.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "llvm/ADT/TypeSwitch.h"
+
+#include <numeric>
 
 using namespace mlir;
 using namespace tessel;
@@ -35,9 +39,9 @@ bool MemAccess::conflicts(const MemAccess &other) const {
 }
 
 std::pair<int64_t, int64_t> tessel::getInternalScratch(const TargetInfo &t) {
-  // a2a3's TROWEXPANDMUL broadcasts the per-row scalars into an 8 KiB buffer
-  // in the reserved top of UB (PTO-ISA docs/isa/TROWEXPANDMUL.md); a5 reads
-  // them natively.
+  // a2a3's per-row broadcasts (TROWEXPANDMUL, TROWEXPANDADD, ...) broadcast
+  // the per-row scalars into an 8 KiB buffer in the reserved top of UB
+  // (PTO-ISA docs/isa/TROWEXPANDADD.md); a5 reads them natively.
   if (t.hasL0CToUB)
     return {0, 0};
   return {t.ub.usableBytes, t.ub.usableBytes + 8192};
@@ -90,6 +94,52 @@ Value tessel::getGMRoot(Value memref) {
   return memref;
 }
 
+int64_t tessel::getKnownDivisor(Value index) {
+  constexpr int64_t kAny = int64_t(1) << 40;
+  auto gcd = [](int64_t a, int64_t b) {
+    return static_cast<int64_t>(std::gcd(a, b));
+  };
+  for (int depth = 0; depth < 16; ++depth) {
+    if (auto arg = dyn_cast<BlockArgument>(index)) {
+      // lb + k * step: a multiple of gcd(lb, step).
+      Operation *owner = arg.getOwner()->getParentOp();
+      std::optional<int64_t> lb, step;
+      if (auto loop = dyn_cast<scf::ForOp>(owner);
+          loop && arg == loop.getInductionVar()) {
+        lb = getConstantIntValue(loop.getLowerBound());
+        step = getConstantIntValue(loop.getStep());
+      } else if (auto loop = dyn_cast<PipelineOp>(owner);
+                 loop && arg == loop.getInductionVar()) {
+        lb = getConstantIntValue(loop.getLowerBound());
+        step = getConstantIntValue(loop.getStep());
+      }
+      if (!lb || !step)
+        return 1;
+      int64_t g = gcd(*lb, *step);
+      return g == 0 ? kAny : g;
+    }
+    Operation *def = index.getDefiningOp();
+    if (!def)
+      return 1;
+    if (std::optional<int64_t> c = getConstantIntValue(index))
+      return *c == 0 ? kAny : std::abs(*c);
+    if (isa<arith::AddIOp, arith::SubIOp>(def))
+      return gcd(getKnownDivisor(def->getOperand(0)),
+                 getKnownDivisor(def->getOperand(1)));
+    if (isa<arith::MulIOp>(def)) {
+      int64_t a = getKnownDivisor(def->getOperand(0));
+      int64_t b = getKnownDivisor(def->getOperand(1));
+      return a >= kAny / b ? kAny : a * b; // both in [1, kAny]
+    }
+    if (isa<arith::IndexCastOp>(def)) {
+      index = def->getOperand(0);
+      continue;
+    }
+    return 1;
+  }
+  return 1;
+}
+
 StringRef tessel::getPtoInstrName(Operation *op) {
   return TypeSwitch<Operation *, StringRef>(op)
       .Case([](AddOp) { return "TADD"; })
@@ -112,6 +162,9 @@ StringRef tessel::getPtoInstrName(Operation *op) {
       .Case([](RsqrtOp) { return "TRSQRT"; })
       .Case([](RecipOp) { return "TRECIP"; })
       .Case([](ExpOp) { return "TEXP"; })
+      .Case([](LogOp) { return "TLOG"; })
+      .Case([](RemOp) { return "TREM"; })
+      .Case([](RemSOp) { return "TREMS"; })
       .Case([](FModOp) { return "TFMOD"; })
       .Case([](FModSOp) { return "TFMODS"; })
       .Case([](AndOp) { return "TAND"; })
@@ -299,7 +352,20 @@ private:
     return success();
   }
 
+  /// Partial tiles need PTO-ISA tiles with a runtime valid shape
+  /// (RowValid / ColValid = -1) in the emitter and its runtime/pto
+  /// reference, which neither has yet.
+  LogicalResult partialTile(Operation *o) {
+    return error() << "the NPU back end does not emit a partial tile's "
+                   << o->getName()
+                   << " (valid shape) yet: PTO-ISA tiles with a runtime "
+                      "valid region are not in Tessel's emitter and "
+                      "runtime/pto reference; the CPU simulation runs it";
+  }
+
   LogicalResult load(LoadOp load) {
+    if (load.hasValidShape())
+      return partialTile(load);
     FailureOr<BufferKind> kind = kindOf(load.getResult());
     if (failed(kind))
       return failure();
@@ -313,6 +379,8 @@ private:
   }
 
   LogicalResult store(StoreOp store) {
+    if (store.hasValidShape())
+      return partialTile(store);
     // TSTORE's AtomicAdd form adds into GM: pto-isa documents fp32, fp16,
     // bf16 (A2/A3 only), int32, int16 and int8 destinations.
     if (store.getAtomicAdd() && target.hasL0CToUB &&
@@ -337,7 +405,9 @@ private:
     return success();
   }
 
-  LogicalResult matmul(Value acc, Value lhs, Value rhs, Value result) {
+  LogicalResult matmul(Operation *op, Value acc, Value lhs, Value rhs,
+                       Value result) {
+    MatmulView mm = *getMatmulView(op);
     for (Value v : {lhs, rhs}) {
       FailureOr<BufferKind> kind = kindOf(v);
       if (failed(kind))
@@ -356,9 +426,9 @@ private:
         return error() << "matmul accumulators live in l0c, not "
                        << getBufferKindName(*kind);
     }
-    // The operands are moved to offset 0 of L0A / L0B (docs/pto.md).
-    auto operand = [&](Value v, BufferKind kind) {
-      auto type = cast<TileType>(v.getType());
+    // The operands are moved to offset 0 of L0A / L0B (docs/pto.md), as
+    // the matrices they multiply (a transposed one lands transposed).
+    auto operand = [&](Value v, TileType type, BufferKind kind) {
       PipeInstr &i = emit(Pipe::mte1, "TMOV");
       i.accesses.push_back(read(v));
       MemAccess a;
@@ -370,8 +440,8 @@ private:
       i.accesses.push_back(a);
       return a;
     };
-    MemAccess l0a = operand(lhs, BufferKind::L0A);
-    MemAccess l0b = operand(rhs, BufferKind::L0B);
+    MemAccess l0a = operand(lhs, mm.lhsType, BufferKind::L0A);
+    MemAccess l0b = operand(rhs, mm.rhsType, BufferKind::L0B);
     l0a.write = l0b.write = false;
     PipeInstr &m = emit(Pipe::m, acc ? "TMATMUL_ACC" : "TMATMUL");
     m.accesses.push_back(l0a);
@@ -380,6 +450,83 @@ private:
       m.accesses.push_back(read(acc));
     m.accesses.push_back(written(result));
     return success();
+  }
+
+  /// Adds PTO-ISA's internal broadcast buffer (getInternalScratch) to the
+  /// last instruction's writes.
+  void internalScratch() {
+    auto [begin, end] = getInternalScratch(target);
+    if (begin == end)
+      return;
+    MemAccess a;
+    a.kind = BufferKind::UB;
+    a.begin = begin;
+    a.end = end;
+    a.write = true;
+    out.back().accesses.push_back(a);
+  }
+
+  /// Adds the op's scratch placement (getScratchTileType) to the last
+  /// instruction's writes; fails when the target needs one and it is
+  /// missing.
+  LogicalResult scratch(StringRef name) {
+    const TileStorage *s = storage.lookupScratch(op);
+    if (!s) {
+      if (!getScratchTileType(op, target))
+        return success();
+      return error() << name << " needs a scratch tile (the 'scratch' "
+                                "placement of tile-place-buffers)";
+    }
+    out.back().accesses.push_back(access(*s, true));
+    return success();
+  }
+
+  /// tile.extract / tile.insert as PTO-ISA's Vec -> Vec TEXTRACT / TINSERT
+  /// between `whole` and its `window` at (`row`, `col`): both row-major
+  /// (two or more columns), or both column vectors (through their 1 x R
+  /// row views, so the row offset is the column offset).
+  LogicalResult checkSubTile(StringRef name, Value whole, Value window,
+                             Value row, Value col) {
+    auto w = cast<TileType>(whole.getType());
+    auto s = cast<TileType>(window.getType());
+    if (s.getRows() == 1 && s.getCols() == 1)
+      return error() << name << " copies a 1x1 window with scalar "
+                        "instructions (PIPE_S), which the pto back end does "
+                        "not synchronise; use a window of 2 or more elements";
+    bool column = w.getCols() == 1;
+    if (!column && s.getCols() == 1)
+      return error() << "a " << s.getRows() << "x1 window of a "
+                     << w.getRows() << "x" << w.getCols()
+                     << " tile is a strided column; PTO-ISA's " << name
+                     << " copies row-major windows of 2 or more columns, or "
+                        "windows of a column vector";
+    // a2a3's vector copy starts the window at a 32-byte block (a5 copies
+    // unaligned windows too).
+    if (target.hasL0CToUB)
+      return success();
+    int64_t eb = getElementBytes(w.getElementType());
+    int64_t width = column ? s.getRows() : s.getCols();
+    // Its unaligned path copies the last partial block in 16-bit units.
+    if (eb == 1 && width % 2 != 0)
+      return error() << name << " on " << target.name
+                     << " copies the window's last partial 32-byte block in "
+                        "16-bit units: a window of "
+                     << width << " one-byte elements (an odd number) is not "
+                                 "copied whole";
+    int64_t block = target.ub.alignBytes / eb;
+    Value offset = column ? row : col;
+    if (getKnownDivisor(offset) % block == 0)
+      return success();
+    InFlightDiagnostic diag = error();
+    diag << name << " needs the window's first "
+         << (column ? "row (of a column vector)" : "column") << " at a "
+         << "multiple of " << block << " elements (32 bytes) on "
+         << target.name << "; ";
+    if (std::optional<int64_t> c = getConstantIntValue(offset))
+      diag << "it is " << *c;
+    else
+      diag << "the offset is not known to be one";
+    return diag;
   }
 
   /// The copy a pipeline or scf.if needs when a value is not already in the
@@ -399,7 +546,7 @@ private:
 LogicalResult InstrBuilder::build() {
   // Ops the CPU simulation runs whose PTO-ISA instruction the emitter and
   // its reference (runtime/pto) do not have yet: a clear error at the op.
-  auto notYet = [&](StringRef instr) {
+  [[maybe_unused]] auto notYet = [&](StringRef instr) -> LogicalResult {
     return error() << "the NPU back end does not emit " << op->getName()
                    << " yet (PTO-ISA " << instr
                    << " is not in Tessel's emitter and runtime/pto "
@@ -415,21 +562,46 @@ LogicalResult InstrBuilder::build() {
       llvm::any_of(op->getResults(), is64))
     return error() << "the NPU back end has no 64-bit integer tiles (PyPTO's "
                       "INT64 / INDEX) yet; the CPU simulation runs them";
-  auto decomposable = [&](StringRef instr) {
-    return error() << "the NPU back end does not emit " << op->getName()
-                   << " (PTO-ISA " << instr
-                   << ") yet; run tile-decompose-broadcasts first "
-                      "(tile-pto-pipeline does)";
-  };
-  if (std::optional<ExpandInfo> info = getExpandInfo(op))
-    if (info->arith != ExpandArith::Mul)
-      return decomposable(info->ptoName);
+  // PTO-ISA's broadcasts write row-major destinations.
+  if (getExpandInfo(op) || isa<RowExpandOp, ColExpandOp>(op))
+    if (cast<TileType>(op->getResult(0).getType()).getCols() == 1)
+      return error() << "a broadcast into a single column (a column vector, "
+                        "stored column major) has no PTO-ISA instruction; "
+                        "PTO-ISA's TROWEXPAND* / TCOLEXPAND* write row-major "
+                        "tiles of 2 or more columns";
+  if (std::optional<ExpandInfo> info = getExpandInfo(op)) {
+    // TROWEXPAND<OP> / TCOLEXPAND<OP>(dst, src, scale): on a2a3 the
+    // per-row forms broadcast the scale through PTO-ISA's internal buffer.
+    if (failed(vector(info->ptoName, op->getOperands(), op->getResult(0))))
+      return failure();
+    if (info->perRow)
+      internalScratch();
+    return success();
+  }
   return TypeSwitch<Operation *, LogicalResult>(op)
-      .Case([&](ExtractOp) { return notYet("TEXTRACT / TMOV of a sub-tile"); })
-      .Case([&](InsertOp) { return notYet("TINSERT / TMOV into a sub-tile"); })
-      .Case([&](RowExpandOp) { return decomposable("TROWEXPAND"); })
-      .Case([&](ColExpandOp) { return decomposable("TCOLEXPAND"); })
-      .Case([&](LogOp) { return notYet("TLOG"); })
+      .Case([&](ExtractOp o) -> LogicalResult {
+        if (failed(checkSubTile("TEXTRACT", o.getSource(), o.getResult(),
+                                o.getRow(), o.getCol())))
+          return failure();
+        return vector("TEXTRACT", o.getSource(), o.getResult());
+      })
+      .Case([&](InsertOp o) -> LogicalResult {
+        if (failed(checkSubTile("TINSERT", o.getDest(), o.getSource(),
+                                o.getRow(), o.getCol())))
+          return failure();
+        // Placed on dest's bytes, only the window is written; elsewhere
+        // dest is copied first (TMOV, then TINSERT).
+        if (storage.lookup(o.getResult()) == storage.lookup(o.getDest()))
+          return vector("TINSERT", o.getSource(), o.getResult());
+        return vector("TMOV+TINSERT", {o.getDest(), o.getSource()},
+                      o.getResult());
+      })
+      .Case([&](RowExpandOp o) {
+        return vector("TROWEXPAND", o.getInput(), o.getResult());
+      })
+      .Case([&](ColExpandOp o) {
+        return vector("TCOLEXPAND", o.getInput(), o.getResult());
+      })
       .Case<SinOp, CosOp>([&](Operation *o) -> LogicalResult {
         return error() << "PTO-ISA has no " << (isa<SinOp>(o) ? "sine" : "cosine")
                        << " instruction (no T" << (isa<SinOp>(o) ? "SIN" : "COS")
@@ -437,11 +609,6 @@ LogicalResult InstrBuilder::build() {
                        << o->getName() << " on " << target.name
                        << "; the CPU simulation runs it";
       })
-      // TREM / TREMS need a scratch tile on a2a3 (Cols + 2 * ceil(Cols / 64)
-      // columns) that placement does not reserve yet.
-      .Case([&](RemOp) { return notYet("TREM"); })
-      .Case([&](RemSOp) { return notYet("TREMS"); })
-      .Case([&](ArangeOp) { return notYet("TCI"); })
       // TileIndexOps.td: pto-isa has TSORT32 / TMRGSORT and the index forms
       // of TGATHER / TSCATTER (over flat indices), not yet in the emitter.
       .Case([&](GatherIndexOp) { return notYet("TGATHER (index form)"); })
@@ -449,6 +616,7 @@ LogicalResult InstrBuilder::build() {
       .Case([&](Sort32Op) { return notYet("TSORT32"); })
       .Case<MrgSortOp, MrgSortListsOp>(
           [&](Operation *) { return notYet("TMRGSORT"); })
+      .Case([&](FillPadOp) { return notYet("TFILLPAD"); })
       // The rest of the catalog (TileCatalogOps.td) but the bitwise ops, the
       // reductions, concat and tri: CPU simulation only for now. Several need scratch
       // tiles placement does not reserve yet (TSEL / TSELS / TPRELU / TXOR
@@ -479,6 +647,61 @@ LogicalResult InstrBuilder::build() {
                          << target.name << " (a5 has them); shift by a tile "
                             "of amounts (tile.shl / tile.shr) instead";
         return vector(getPtoInstrName(o), o->getOperand(0), o->getResult(0));
+      })
+      // PTO-ISA reads and writes one element of a UB tile on the scalar
+      // unit (Tile::GetValue / SetValue); tile-insert-sync does not model
+      // the scalar pipe (S) yet, so a read after a TLOAD could not be
+      // ordered.
+      .Case<GetOp, SetOp>([&](Operation *o) -> LogicalResult {
+        return error() << "the NPU back end does not emit " << o->getName()
+                       << " (scalar element access) yet: PTO-ISA's "
+                          "Tile::GetValue / SetValue run on the scalar "
+                          "pipe, which tile-insert-sync does not "
+                          "synchronise yet; the CPU simulation runs it";
+      })
+      .Case<RemOp, RemSOp>([&](Operation *o) -> LogicalResult {
+        // pto-isa's a2a3 TREM / TREMS take float only (a5: half too) and
+        // write the destination before reading the sources again.
+        StringRef name = getPtoInstrName(o);
+        Type elt = cast<TileType>(o->getResult(0).getType()).getElementType();
+        bool a2a3 = !target.hasL0CToUB;
+        if (a2a3 && !elt.isF32())
+          return error() << name << " takes f32 tiles on " << target.name
+                         << ", not " << elt << "; cast to f32 first";
+        unsigned tiles = isa<RemOp>(o) ? 2 : 1;
+        for (unsigned i = 0; i < tiles; ++i)
+          if (a2a3 && storage.lookup(o->getOperand(i))
+                          .overlaps(storage.lookup(o->getResult(0))))
+            return error() << name << " cannot write over its sources on "
+                           << target.name
+                           << " (the result is placed on an operand's bytes)";
+        if (failed(vector(name, o->getOperands().take_front(tiles),
+                          o->getResult(0))))
+          return failure();
+        return scratch(name);
+      })
+      .Case([&](ArangeOp o) -> LogicalResult {
+        // TCI writes a one-row sequence; a tile of whole 32-byte rows is
+        // that row's bytes. pto-isa's a5 TCI takes integers only, and
+        // Tessel emits the i32 form on both targets.
+        auto type = cast<TileType>(o.getType());
+        if (!type.getElementType().isSignlessInteger(32))
+          return error() << "TCI generates i32 sequences in the pto back end, "
+                            "not "
+                         << type.getElementType()
+                         << " (a5 has no float TCI); build an i32 arange and "
+                            "tile.cast it";
+        int64_t eb = getElementBytes(type.getElementType());
+        if (type.getRows() > 1 && type.getCols() > 1 &&
+            (type.getCols() * eb) % target.ub.alignBytes)
+          return error() << "TCI writes one row; a " << type.getRows() << "x"
+                         << type.getCols()
+                         << " arange is one only when its rows fill whole "
+                            "32-byte blocks (columns a multiple of "
+                         << target.ub.alignBytes / eb << ")";
+        if (failed(vector("TCI", {}, o.getResult())))
+          return failure();
+        return scratch("TCI");
       })
       .Case([&](LoadOp o) { return load(o); })
       .Case([&](StoreOp o) { return store(o); })
@@ -536,7 +759,7 @@ LogicalResult InstrBuilder::build() {
           return vector(getPtoInstrName(o), o->getOperand(0), o->getResult(0));
         return vector(getPtoInstrName(o), o->getOperands(), o->getResult(0));
       })
-      .Case<NegOp, AbsOp, SqrtOp, RsqrtOp, RecipOp, ExpOp>(
+      .Case<NegOp, AbsOp, SqrtOp, RsqrtOp, RecipOp, ExpOp, LogOp>(
           [&](Operation *o) -> LogicalResult {
         // The (op, dtype, placement) limits of PTO-ISA's a2a3 vector unit
         // (docs/pto.md): TABS takes half / float only, TRECIP cannot write
@@ -553,23 +776,6 @@ LogicalResult InstrBuilder::build() {
                          << target.name
                          << " (the result is placed on the input's bytes)";
         return vector(getPtoInstrName(o), o->getOperand(0), o->getResult(0));
-      })
-      .Case([&](RowExpandMulOp o) -> LogicalResult {
-        if (failed(vector("TROWEXPANDMUL", o->getOperands(), o.getResult())))
-          return failure();
-        auto [begin, end] = getInternalScratch(target);
-        if (begin != end) {
-          MemAccess a;
-          a.kind = BufferKind::UB;
-          a.begin = begin;
-          a.end = end;
-          a.write = true;
-          out.back().accesses.push_back(a);
-        }
-        return success();
-      })
-      .Case([&](ColExpandMulOp o) {
-        return vector("TCOLEXPANDMUL", o->getOperands(), o.getResult());
       })
       .Case<RowSumOp, RowMaxOp, RowMinOp, RowProdOp>(
           [&](Operation *o) -> LogicalResult {
@@ -607,10 +813,10 @@ LogicalResult InstrBuilder::build() {
         return success();
       })
       .Case([&](MatmulOp o) {
-        return matmul(Value(), o.getLhs(), o.getRhs(), o.getResult());
+        return matmul(o, Value(), o.getLhs(), o.getRhs(), o.getResult());
       })
       .Case([&](MatmulAccOp o) {
-        return matmul(o.getAcc(), o.getLhs(), o.getRhs(), o.getResult());
+        return matmul(o, o.getAcc(), o.getLhs(), o.getRhs(), o.getResult());
       })
       .Case([&](PipelineOp o) -> LogicalResult {
         for (auto [init, arg] : llvm::zip(o.getInitArgs(), o.getIterArgs()))

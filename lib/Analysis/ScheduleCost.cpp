@@ -147,7 +147,7 @@ void ScopeModel::collectReads(Operation *op, double times,
                          llvm::DenseMap<Value, double> &reads) {
   if (auto load = dyn_cast<LoadOp>(op)) {
     reads[getGMRoot(load.getSource())] +=
-        times * static_cast<double>(getTileBytes(load.getResult().getType()));
+        times * static_cast<double>(getAccessBytes(load));
     return;
   }
   if (isa<scf::ForOp, PipelineOp>(op))
@@ -167,7 +167,7 @@ Cost ScopeModel::walkRegions(Operation *op) {
 
 Cost ScopeModel::walk(Operation *op) {
   if (auto load = dyn_cast<LoadOp>(op)) {
-    double bytes = static_cast<double>(getTileBytes(load.getResult().getType()));
+    double bytes = static_cast<double>(getAccessBytes(load));
     double f = hbmFraction.lookup(getGMRoot(load.getSource()));
     PipeWork w;
     w.hbmReadBytes = bytes * f;
@@ -175,22 +175,22 @@ Cost ScopeModel::walk(Operation *op) {
     return leaf(w);
   }
   if (auto store = dyn_cast<StoreOp>(op)) {
-    double bytes = static_cast<double>(getTileBytes(store.getValue().getType()));
+    double bytes = static_cast<double>(getAccessBytes(store));
     RootInfo &root = getRoot(store.getDest());
     PipeWork w;
     (root.isArgument || !fitsL2(root) ? w.hbmWriteBytes : w.l2WriteBytes) =
         bytes;
     return leaf(w);
   }
-  if (isa<MatmulOp, MatmulAccOp>(op)) {
-    bool acc = isa<MatmulAccOp>(op);
-    auto lhs = cast<TileType>(op->getOperand(acc ? 1 : 0).getType());
-    auto rhs = cast<TileType>(op->getOperand(acc ? 2 : 1).getType());
+  if (std::optional<MatmulView> mm = getMatmulView(op)) {
     PipeWork w;
-    w.mte1Bytes = static_cast<double>(getTileBytes(lhs) + getTileBytes(rhs));
-    double macs = static_cast<double>(lhs.getShape()[0] * rhs.getShape()[1] *
-                                      lhs.getShape()[1]);
-    (lhs.getElementType().isInteger(8) ? w.cubeMacsI8 : w.cubeMacs) = macs;
+    w.mte1Bytes = static_cast<double>(getTileBytes(mm->lhsType) +
+                                      getTileBytes(mm->rhsType));
+    double macs = static_cast<double>(mm->m * mm->n * mm->k);
+    Type elt = mm->lhsType.getElementType();
+    (elt.isInteger(8) ? w.cubeMacsI8
+     : elt.isF32()    ? w.cubeMacsF32
+                      : w.cubeMacs) = macs;
     return leaf(w);
   }
   if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
@@ -385,7 +385,8 @@ std::string tessel::scheduleCostToJSON(const ScheduleCost &cost,
         {"bound", s.bound},
         {"pipelined", s.pipelined},
         {"vector_instrs_per_block", s.blockWork.vectorInstrs},
-        {"cube_macs_per_block", s.blockWork.cubeMacs + s.blockWork.cubeMacsI8},
+        {"cube_macs_per_block", s.blockWork.cubeMacs + s.blockWork.cubeMacsI8 +
+                                    s.blockWork.cubeMacsF32},
         {"hbm_read_bytes", s.hbmReadBytes},
         {"l2_read_bytes", s.l2ReadBytes},
         {"hbm_write_bytes", s.hbmWriteBytes},
@@ -411,8 +412,9 @@ std::string tessel::scheduleCostToJSON(const ScheduleCost &cost,
                           {"reduce", target.vectorCyclesPerRepeatReduce},
                           {"special", target.vectorCyclesPerRepeatSpecial}}},
       {"mte1_bytes_per_cycle", target.mte1BytesPerCycle},
-      {"cube_macs_per_cycle_f16", target.cubeMacsPerCycleF16},
-      {"cube_macs_per_cycle_i8", target.cubeMacsPerCycleI8},
+      {"cube_macs_per_cycle_f16", target.getCubeMacsPerCycle("f16")},
+      {"cube_macs_per_cycle_f32", target.getCubeMacsPerCycle("f32")},
+      {"cube_macs_per_cycle_i8", target.getCubeMacsPerCycle("i8")},
       {"vector_cores", target.vectorCores},
       {"cube_cores", target.cubeCores},
   };

@@ -13,6 +13,21 @@
 
 using namespace tessel;
 
+double tessel::getCubeSeconds(double macsF16, double macsI8, double macsF32,
+                              const TargetInfo &target) {
+  auto at = [&](double macs, llvm::StringRef operand) {
+    if (macs == 0)
+      return 0.0;
+    // A multiply the target lacks is rejected by the matmul verifier; cost
+    // it at the f16 rate rather than divide by zero.
+    int64_t rate = target.getCubeMacsPerCycle(operand);
+    if (rate <= 0)
+      rate = target.getCubeMacsPerCycle("f16");
+    return macs / (target.cubeClockHz * static_cast<double>(rate));
+  };
+  return at(macsF16, "f16") + at(macsI8, "i8") + at(macsF32, "f32");
+}
+
 double tessel::estimateMakespan(int64_t blocks, int64_t group, int64_t cores,
                                 double blockSeconds, double dispatchSeconds) {
   group = std::max<int64_t>(group, 1);
@@ -138,6 +153,7 @@ PipeWork &PipeWork::operator+=(const PipeWork &o) {
   vectorInstrs += o.vectorInstrs;
   cubeMacs += o.cubeMacs;
   cubeMacsI8 += o.cubeMacsI8;
+  cubeMacsF32 += o.cubeMacsF32;
   return *this;
 }
 
@@ -151,6 +167,7 @@ PipeWork &PipeWork::operator*=(double t) {
   vectorInstrs = static_cast<int64_t>(static_cast<double>(vectorInstrs) * t);
   cubeMacs *= t;
   cubeMacsI8 *= t;
+  cubeMacsF32 *= t;
   return *this;
 }
 
@@ -199,10 +216,7 @@ PipeSeconds tessel::getPipeSeconds(const PipeWork &w, int64_t activeCores,
   s.mte1 = w.mte1Bytes /
            (static_cast<double>(target.mte1BytesPerCycle) * target.cubeClockHz);
   s.vector = w.vectorCycles / target.vectorClockHz;
-  s.cube = w.cubeMacs / (target.cubeClockHz *
-                         static_cast<double>(target.cubeMacsPerCycleF16)) +
-           w.cubeMacsI8 / (target.cubeClockHz *
-                           static_cast<double>(target.cubeMacsPerCycleI8));
+  s.cube = getCubeSeconds(w.cubeMacs, w.cubeMacsI8, w.cubeMacsF32, target);
   return s;
 }
 

@@ -21,6 +21,8 @@
 
 #include "tessel/Analysis/TileLayout.h"
 
+#include "llvm/Support/MathExtras.h"
+
 #include <algorithm>
 
 using namespace tessel;
@@ -86,4 +88,35 @@ TileLayout tessel::getRowReduceSourceLayout(int64_t rows, int64_t cols,
   layout.rows =
       getTileLayout(rows, 1, elementBytes, BufferKind::UB, target).rows;
   return layout;
+}
+
+std::optional<tile::TileType>
+tessel::getScratchTileType(mlir::Operation *op, const TargetInfo &target) {
+  using namespace tile;
+  using mlir::cast;
+  using mlir::isa;
+  using mlir::Type;
+  if (isa<RowSumOp, RowMaxOp>(op))
+    return cast<TileType>(op->getOperand(0).getType());
+  // a5's TREM / TREMS / TCI accept a tmp tile and ignore it.
+  if (target.hasL0CToUB)
+    return std::nullopt;
+  auto type = cast<TileType>(op->getResult(0).getType());
+  Type elt = type.getElementType();
+  if (isa<RemSOp>(op))
+    return type;
+  if (isa<RemOp>(op)) {
+    int64_t eb = getElementBytes(elt);
+    // A column vector's instructions see its 1 x R row view.
+    TileLayout l = getTileLayout(type.getRows(), type.getCols(), eb,
+                                 BufferKind::UB, target);
+    int64_t cp = l.colMajor ? l.rows : l.cols;
+    int64_t block = target.ub.alignBytes / eb;
+    int64_t cols = llvm::alignTo(cp + 2 * llvm::divideCeil(cp, 64), block);
+    return TileType::get(op->getContext(), {1, cols}, elt);
+  }
+  if (isa<ArangeOp>(op) && elt.isSignlessInteger(32))
+    return TileType::get(op->getContext(), {1, 192},
+                         mlir::Float32Type::get(op->getContext()));
+  return std::nullopt;
 }

@@ -332,11 +332,13 @@ static bool isInPlaceOperand(Operation *op, OpOperand &operand) {
   if (op->getNumResults() != 1 ||
       operand.get().getType() != op->getResult(0).getType())
     return false;
-  // Not tile.recip: PTO-ISA's a2a3 TRECIP cannot write over its source.
+  // Not tile.recip: PTO-ISA's a2a3 TRECIP cannot write over its source;
+  // not tile.rem / tile.rems: a2a3's TREM / TREMS write the destination
+  // before they read the sources again.
   if (isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, AddSOp, SubSOp, RSubSOp,
           MulSOp, DivSOp, RDivSOp, MaxSOp, MinSOp, NegOp, AbsOp, SqrtOp,
-          RsqrtOp, ExpOp, LogOp, SinOp, CosOp, FModOp, RemOp, FModSOp,
-          RemSOp>(op))
+          RsqrtOp, ExpOp, LogOp, SinOp, CosOp, FModOp, FModSOp,
+          FillPadOp>(op))
     return true;
   // The broadcast arithmetic reads input[i, j] (and the scale) for result
   // element (i, j) only.
@@ -346,6 +348,9 @@ static bool isInPlaceOperand(Operation *op, OpOperand &operand) {
   // it the source's; placed on dest, only the window is written.
   if (auto ins = dyn_cast<InsertOp>(op))
     return &operand == &ins.getDestMutable();
+  // tile.set: one element replaced, the rest is dest's.
+  if (auto set = dyn_cast<SetOp>(op))
+    return &operand == &set.getDestMutable();
   if (auto acc = dyn_cast<MatmulAccOp>(op))
     return &operand == &acc.getAccMutable();
   return false;
@@ -754,15 +759,20 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
           src.reduceViewRows = view.rows;
         }
       }
-      size_t resultStorage = storageOf.lookup(result);
-      PlacedBuffer &b = buffers[newBuffer(result, op)];
-      storageOf[result] = resultStorage;
-      b.scratchFor = op;
-      b.name += " (scratch)";
-      auto type = cast<TileType>(input.getType());
-      b.size = getTileStorageBytes(type, BufferKind::UB, target);
-      b.dataBytes = type.getSizeInBytes();
     }
+    // The scratch tile the op's PTO-ISA instruction needs (TileLayout.h).
+    if (op->getNumResults() == 1 && isa<TileType>(op->getResult(0).getType()) &&
+        kindOf(op->getResult(0)) == BufferKind::UB)
+      if (std::optional<TileType> type = getScratchTileType(op, target)) {
+        Value result = op->getResult(0);
+        size_t resultStorage = storageOf.lookup(result);
+        PlacedBuffer &b = buffers[newBuffer(result, op)];
+        storageOf[result] = resultStorage;
+        b.scratchFor = op;
+        b.name += " (scratch)";
+        b.size = getTileStorageBytes(*type, BufferKind::UB, target);
+        b.dataBytes = type->getSizeInBytes();
+      }
   });
 
   // 4. Live ranges.
@@ -822,22 +832,16 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
   }
 
   // 6. The implicit L1 -> L0A / L0B moves of matmul operands.
+  // A transposed operand lands as the matrix it multiplies: L0A holds
+  // [M, K] and L0B [K, N] whatever the stored shape.
   scope.getBody().walk([&](Operation *op) {
-    Value lhs, rhs;
-    if (auto mm = dyn_cast<MatmulOp>(op)) {
-      lhs = mm.getLhs();
-      rhs = mm.getRhs();
-    } else if (auto mm = dyn_cast<MatmulAccOp>(op)) {
-      lhs = mm.getLhs();
-      rhs = mm.getRhs();
-    } else {
+    std::optional<MatmulView> mm = getMatmulView(op);
+    if (!mm)
       return;
-    }
-    for (auto [value, kind] :
-         {std::pair{lhs, BufferKind::L0A}, std::pair{rhs, BufferKind::L0B}}) {
+    for (auto [type, kind] : {std::pair{mm->lhsType, BufferKind::L0A},
+                              std::pair{mm->rhsType, BufferKind::L0B}}) {
       int64_t bytes =
-          alignTo(getTileStorageBytes(cast<TileType>(value.getType()), kind,
-                                      target),
+          alignTo(getTileStorageBytes(type, kind, target),
                   target.getBuffer(kind).alignBytes);
       placement.operandChecks.push_back({op, kind, bytes});
       KindPlacement &k = placement.kinds[static_cast<size_t>(kind)];

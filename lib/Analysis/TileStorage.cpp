@@ -46,6 +46,10 @@ StringRef tessel::getArenaName(Arena arena) {
 /// and temporaries): a cache line, so vector loads never split one needlessly.
 static constexpr int64_t kSimAlign = 64;
 
+int64_t tessel::getMatmulTempBTOffset(int64_t lhsElements) {
+  return alignTo(lhsElements * 4, kSimAlign);
+}
+
 /// The target named by the nearest `tile.target` attribute, a2a3 if none.
 static const TargetInfo &findTarget(Operation *op) {
   for (Operation *cur = op; cur; cur = cur->getParentOp()) {
@@ -291,18 +295,25 @@ private:
       return op->emitOpError("carries tiles across its regions, which the CPU "
                              "simulation does not support; carry them with "
                              "tile.pipeline iter_args or scf.if results");
-    if (isa<MatmulOp, MatmulAccOp>(op)) {
-      auto lhs = cast<TileType>(op->getOperand(isa<MatmulOp>(op) ? 0 : 1)
-                                    .getType());
-      needTemp(op, alignTo(lhs.getNumElements() * 4, kSimAlign));
+    // The widened lhs (f32 / i32), then a b_trans rhs widened and
+    // transposed (TileToSCF's lowerMatmul).
+    if (std::optional<MatmulView> mm = getMatmulView(op)) {
+      int64_t bytes = getMatmulTempBTOffset(mm->m * mm->k);
+      if (mm->bTrans)
+        bytes += alignTo(mm->k * mm->n * 4, kSimAlign);
+      needTemp(op, bytes);
     }
-    // The scratch tile of a row reduction (placed mode; the simulation does
-    // not use it, the NPU does): the source's shape.
+    // The scratch tile of a vector instruction (placed mode; the simulation
+    // does not use it, the NPU does): getScratchTileType's shape.
     if (map.placed)
       if (auto scratch =
               op->getAttrOfType<PlaceAttr>(TileDialect::kScratchAttrName)) {
-        auto type = cast<TileType>(op->getOperand(0).getType());
-        FailureOr<TileStorage> s = fromPlace(scratch, type, op, false);
+        std::optional<TileType> type = getScratchTileType(op, map.getTarget());
+        if (!type)
+          return op->emitOpError("has a scratch placement but its PTO-ISA "
+                                 "instruction takes no scratch tile on ")
+                 << map.getTarget().name;
+        FailureOr<TileStorage> s = fromPlace(scratch, *type, op, false);
         if (failed(s))
           return failure();
         map.scratch[op] = *s;

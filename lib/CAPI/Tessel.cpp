@@ -40,6 +40,17 @@ bool tesselGetTarget(intptr_t index, TesselTargetInfo *info) {
   if (index < 0 || index >= static_cast<intptr_t>(all.size()))
     return false;
   const tessel::TargetInfo &t = all[index];
+  // The C view of every target's cube dtypes, built once.
+  static const std::vector<std::vector<TesselCubeDtype>> cube = [&] {
+    std::vector<std::vector<TesselCubeDtype>> out;
+    for (const tessel::TargetInfo &target : all) {
+      out.emplace_back();
+      for (const tessel::CubeDtype &d : target.cubeDtypes)
+        out.back().push_back(
+            {wrap(d.operand), wrap(d.accumulator), d.macsPerCycle});
+    }
+    return out;
+  }();
   *info = {wrap(t.name),
            wrap(t.chips),
            wrapBuffer(t.ub),
@@ -54,8 +65,8 @@ bool tesselGetTarget(intptr_t index, TesselTargetInfo *info) {
            t.hbmNominalBytesPerSec,
            t.hbmEffectiveBytesPerSec,
            t.cubeClockHz,
-           t.cubeMacsPerCycleF16,
-           t.cubeMacsPerCycleI8,
+           cube[index].data(),
+           static_cast<intptr_t>(cube[index].size()),
            t.taskDispatchSec,
            t.vectorRepeatBytes};
   return true;

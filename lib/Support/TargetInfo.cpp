@@ -23,6 +23,16 @@
 //          16 x 16 element fractals (L0C).
 //  [v32]   A V3.2 (8 x 1536) @ (1536 x 8192) int8 matmul, called MTE-bound
 //          with a 13 us theoretical limit: 12.6 MB / 13 us = 0.97 TB/s.
+//  [tmm]   hw-native-sys/pto-isa docs/isa/TMATMUL.md, "Implementation checks":
+//          A2A3 supports (C, A, B) = (int32, int8, int8), (float, half,
+//          half), (float, float, float), (float, bfloat16, bfloat16); A5
+//          the same pairs (float accumulating half / bfloat16 / float, int32
+//          int8) plus fp8 / hifloat8 pairs, which Tessel has no dtype for.
+//  [frac]  the cube multiplies a 16-row fractal of 32-byte K rows by a
+//          K x 16 one per cycle: 16 x (32 / element bytes) x 16 MACs, so
+//          16x16x16 for f16 / bf16, 16x32x16 for int8 ([ini] peak figures)
+//          and 16x8x16 for f32 -- half the f16 rate; no public source
+//          gives the f32 rate directly, so it is [assumed] from the fractal.
 //  [assumed] no public figure: a modelling parameter, set to a plausible
 //          value and reported as such (docs/perf-model.md).
 // HBM bandwidth is not settled in public sources (1.6 TB/s nominal,
@@ -37,6 +47,20 @@
 using namespace tessel;
 
 static constexpr int64_t KiB = 1024;
+
+// [tmm] for the pairs, [frac] for the rates.
+static const CubeDtype kCubeDtypesA2A3[] = {
+    {"bf16", "f32", 16 * 16 * 16},
+    {"f16", "f32", 16 * 16 * 16},
+    {"f32", "f32", 16 * 8 * 16},
+    {"i8", "i32", 16 * 32 * 16},
+};
+static const CubeDtype kCubeDtypesA5[] = {
+    {"bf16", "f32", 16 * 16 * 16},
+    {"f16", "f32", 16 * 16 * 16},
+    {"f32", "f32", 16 * 8 * 16},
+    {"i8", "i32", 16 * 32 * 16},
+};
 
 static const TargetInfo kTargets[] = {
     {
@@ -54,8 +78,7 @@ static const TargetInfo kTargets[] = {
         /*hbmNominalBytesPerSec=*/1.6e12,
         /*hbmEffectiveBytesPerSec=*/1.2e12,  // modelled
         /*cubeClockHz=*/1.85e9,              // 910B1 [ini]
-        /*cubeMacsPerCycleF16=*/16 * 16 * 16,
-        /*cubeMacsPerCycleI8=*/16 * 32 * 16,
+        /*cubeDtypes=*/kCubeDtypesA2A3,      // [tmm], [frac]
         /*taskDispatchSec=*/0.8e-6,          // [ppto]
         /*vectorRepeatBytes=*/256,           // [asc]
         /*eventIdsPerPipePair=*/8,           // [ptoi]
@@ -88,8 +111,7 @@ static const TargetInfo kTargets[] = {
         /*hbmNominalBytesPerSec=*/1.6e12,    // unverified: same model
         /*hbmEffectiveBytesPerSec=*/1.2e12,
         /*cubeClockHz=*/1.85e9,              // unverified
-        /*cubeMacsPerCycleF16=*/16 * 16 * 16,
-        /*cubeMacsPerCycleI8=*/16 * 32 * 16,
+        /*cubeDtypes=*/kCubeDtypesA5,        // [tmm], [frac]
         /*taskDispatchSec=*/0.8e-6,
         /*vectorRepeatBytes=*/256,
         /*eventIdsPerPipePair=*/8,
@@ -138,6 +160,31 @@ const BufferSpec &TargetInfo::getBuffer(BufferKind kind) const {
     return l0c;
   }
   llvm_unreachable("unknown buffer kind");
+}
+
+const CubeDtype *TargetInfo::findCubeDtype(llvm::StringRef operand,
+                                           llvm::StringRef accumulator) const {
+  for (const CubeDtype &d : cubeDtypes)
+    if (d.operand == operand && d.accumulator == accumulator)
+      return &d;
+  return nullptr;
+}
+
+int64_t TargetInfo::getCubeMacsPerCycle(llvm::StringRef operand) const {
+  for (const CubeDtype &d : cubeDtypes)
+    if (d.operand == operand)
+      return d.macsPerCycle;
+  return 0;
+}
+
+std::string TargetInfo::describeCubeDtypes() const {
+  std::string s;
+  for (const CubeDtype &d : cubeDtypes) {
+    if (!s.empty())
+      s += ", ";
+    s += d.operand.str() + " -> " + d.accumulator.str();
+  }
+  return s;
 }
 
 llvm::ArrayRef<TargetInfo> tessel::getAllTargets() { return kTargets; }

@@ -85,6 +85,8 @@ unsigned AccessSet::addVar(VarKind kind, Operation *loop, bool shared) {
 // Building the set of one access
 //===----------------------------------------------------------------------===//
 
+static Value validExtent(Operation *op, unsigned d, size_t rank);
+
 namespace {
 
 /// The most disjuncts a condition may expand to before the access counts as
@@ -323,6 +325,13 @@ std::optional<AffineForm> SetBuilder::express(Value v, int depth) {
              {geZero(diff.scaled(-1).plus(constantForm(-1))),
               eqZero(varForm(r).plus(ab->second, -1))}});
     out = varForm(r);
+  } else if (isa_and_nonnull<GetOp>(op) &&
+             isa<IntegerType>(op->getResult(0).getType())) {
+    // A value read from a tile (pl.read): data, any integer. An offset
+    // computed from it ranges over whatever its clamp (min / max) or the
+    // conditions it is under allow -- conservatively the whole extent the
+    // frontend clamps it to.
+    out = varForm(set.addVar(AccessSet::VarKind::Local));
   } else if (op) {
     return fail("an index is computed by '" + op->getName().getStringRef() +
                     "', which is not affine",
@@ -503,12 +512,47 @@ void SetBuilder::build() {
     set.constraints.push_back(geZero(varForm(e).plus(*off, -1)));
     set.constraints.push_back(geZero(
         off->plus(constantForm(set.sizes[d] - 1)).plus(varForm(e), -1)));
+    // A runtime valid extent v of a partial tile: e <= off + v - 1 too (the
+    // static ones are in set.sizes already). An extent that is not affine
+    // leaves the tile's whole window, which over-approximates the access.
+    if (Value v = validExtent(a.op, d, a.indices.size())) {
+      std::string saved = set.unanalysable;
+      Operation *culprit = set.culprit;
+      if (std::optional<AffineForm> ext = express(v)) {
+        set.constraints.push_back(geZero(
+            off->plus(*ext).plus(constantForm(-1)).plus(varForm(e), -1)));
+        set.runtimeValid.resize(a.indices.size(), false);
+        set.runtimeValid[d] = true;
+      } else {
+        set.unanalysable = saved;
+        set.culprit = culprit;
+      }
+    }
   }
   int64_t stride = 1;
   for (int d = static_cast<int>(set.elementVars.size()) - 1; d >= 0; --d) {
     set.linear.add(set.elementVars[d], stride);
     stride *= set.shape[d];
   }
+}
+
+/// The runtime valid extent a partial tile's access `op` has in memref
+/// dimension `d` of `rank`, or null (none, or a static one).
+static Value validExtent(Operation *op, unsigned d, size_t rank) {
+  OpFoldResult ext;
+  int tileDim = rank == 1 ? 1 : static_cast<int>(d) - static_cast<int>(rank) + 2;
+  if (tileDim < 0)
+    return Value();
+  if (auto load = dyn_cast<LoadOp>(op)) {
+    if (!load.hasValidShape())
+      return Value();
+    ext = load.getValidSize(tileDim);
+  } else if (auto store = dyn_cast<StoreOp>(op)) {
+    if (!store.hasValidShape())
+      return Value();
+    ext = store.getValidSize(tileDim);
+  }
+  return dyn_cast_if_present<Value>(ext);
 }
 
 AccessSet tessel::buildAccessSet(const ScopeAccess &access) {
@@ -864,6 +908,10 @@ std::optional<Witness> tessel::findOutOfBounds(const AccessSet &a,
     PairSystem sys(a, nullptr);
     if (side == 0) // off <= -1
       sys.extra.push_back(geZero(off.scaled(-1).plus(constantForm(-1))));
+    else if (dim < a.runtimeValid.size() && a.runtimeValid[dim])
+      // element >= shape: the valid extent, not the window, bounds it.
+      sys.extra.push_back(geZero(varForm(a.elementVars[dim])
+                                     .plus(constantForm(-a.shape[dim]))));
     else // off + size >= shape + 1
       sys.extra.push_back(geZero(
           off.plus(constantForm(a.sizes[dim] - a.shape[dim] - 1))));

@@ -275,8 +275,13 @@ struct CheckRacesPass
                   : "")
           << tensorName(s.access.memref) << " (size " << s.shape[d]
           << "): " << who(s, w->blockA, w->loopsA) << " "
-          << (s.access.write ? "writes" : "reads") << " " << off << ":"
-          << off + s.sizes[d] << ", expected within 0:" << s.shape[d];
+          << (s.access.write ? "writes" : "reads") << " ";
+      if (d < s.runtimeValid.size() && s.runtimeValid[d])
+        diag << "from " << off << " a partial tile's runtime valid extent "
+             << "that passes " << s.shape[d];
+      else
+        diag << off << ":" << off + s.sizes[d];
+      diag << ", expected within 0:" << s.shape[d];
       if (!s.spmd)
         diag << " (outside any spmd scope)";
       anyError = true;

@@ -4,10 +4,11 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// `tile-decompose-broadcasts`: the broadcast ops the PTO emitter has no
-// instruction for yet (tile.row_expand / col_expand and the
-// row_expand_<op> / col_expand_<op> family other than _mul) become ops it
-// has: the [M, 1] / [1, N] operand is broadcast exactly as
+// `tile-decompose-broadcasts`: the broadcast ops (tile.row_expand /
+// col_expand and the row_expand_<op> / col_expand_<op> family other than
+// _mul) become the broadcasting multiplies and elementwise ops (the PTO
+// emitter has every broadcast's own instruction, so tile-pto-pipeline no
+// longer runs this): the [M, 1] / [1, N] operand is broadcast exactly as
 // `row_expand_mul(full 1, v)` / `col_expand_mul(full 1, v)` (1 * v is v for
 // every value, NaN, infinities, -0 and i32 included), then combined with the
 // elementwise op; expdif is `exp(input - broadcast)`. The results are the

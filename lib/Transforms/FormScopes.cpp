@@ -221,6 +221,20 @@ static FailureOr<GenericKind> checkGeneric(linalg::GenericOp g) {
 }
 
 /// The value of a splat fill, if `v` is `linalg.fill` of a constant.
+/// Whether `mm` reads its rhs stored [N, K]: the maps (d0, d2), (d1, d2),
+/// (d0, d1) of C[m, n] += A[m, k] * B[n, k] (torch's `x @ w.t()`).
+static bool hasTransposedRhs(linalg::MatmulOp mm) {
+  if (!mm.hasUserDefinedMaps())
+    return false;
+  MLIRContext *ctx = mm.getContext();
+  AffineExpr d0, d1, d2;
+  bindDims(ctx, d0, d1, d2);
+  SmallVector<AffineMap> want = {
+      AffineMap::get(3, 0, {d0, d2}, ctx), AffineMap::get(3, 0, {d1, d2}, ctx),
+      AffineMap::get(3, 0, {d0, d1}, ctx)};
+  return mm.getIndexingMapsArray() == want;
+}
+
 static std::optional<double> getFillConstant(Value v) {
   auto fill = v.getDefiningOp<linalg::FillOp>();
   if (!fill)
@@ -457,9 +471,10 @@ LogicalResult Former::checkBody() {
           return WalkResult::skip();
         }
         if (auto mm = dyn_cast<linalg::MatmulOp>(op)) {
-          if (mm.hasUserDefinedMaps()) {
+          if (mm.hasUserDefinedMaps() && !hasTransposedRhs(mm)) {
             mm.emitError("tile-form-scopes: linalg.matmul with indexing maps "
-                         "(a transposed operand) is not supported");
+                         "other than the default or a transposed rhs "
+                         "(d0, d1, d2) -> (d1, d2) is not supported");
             return WalkResult::interrupt();
           }
           auto init = getFillConstant(mm.getDpsInitOperand(0)->get());
@@ -471,12 +486,13 @@ LogicalResult Former::checkBody() {
           Type ea = getElementTypeOrSelf(mm.getInputs()[0].getType());
           Type eb = getElementTypeOrSelf(mm.getInputs()[1].getType());
           Type ec = getElementTypeOrSelf(mm.getResult(0).getType());
-          bool ok = (ea == eb) && ((ea.isBF16() || ea.isF16()) ? ec.isF32()
-                                   : ea.isInteger(8) ? ec.isInteger(32)
-                                                     : false);
+          bool ok = (ea == eb) &&
+                    ((ea.isBF16() || ea.isF16() || ea.isF32()) ? ec.isF32()
+                     : ea.isInteger(8) ? ec.isInteger(32)
+                                       : false);
           if (!ok) {
-            mm.emitError("tile-form-scopes: the cube multiplies bf16 or f16 "
-                         "operands into f32, or i8 into i32; found ")
+            mm.emitError("tile-form-scopes: the cube multiplies bf16, f16 or "
+                         "f32 operands into f32, or i8 into i32; found ")
                 << ea << " x " << eb << " -> " << ec;
             return WalkResult::interrupt();
           }
@@ -1328,7 +1344,10 @@ LogicalResult Former::emitMatmulScope(linalg::MatmulOp mm, Value dst) {
   ++scopeCounter;
   Value A = mm.getInputs()[0], B = mm.getInputs()[1];
   auto [M, K] = *shape2D(A);
-  int64_t N = shape2D(B)->second;
+  // A transposed rhs is stored [N, K]: its K-steps load [NB, KB] tiles that
+  // the matmul reads with b_trans.
+  bool bTrans = hasTransposedRhs(mm);
+  int64_t N = bTrans ? shape2D(B)->first : shape2D(B)->second;
   Type ea = getElementTypeOrSelf(A.getType());
   Type ec = getElementTypeOrSelf(mm.getResult(0).getType());
   int64_t eab = elementBytes(ea), ecb = elementBytes(ec);
@@ -1385,10 +1404,13 @@ LogicalResult Former::emitMatmulScope(linalg::MatmulOp mm, Value dst) {
           arith::MulIOp::create(b, loc, loop.getInductionVar(), index(KB));
       Value a = LoadOp::create(b, loc, tileType(MB, KB, ea), gm.lookup(A),
                                ValueRange{m0, k0});
-      Value bt = LoadOp::create(b, loc, tileType(KB, NB, ea), gm.lookup(B),
-                                ValueRange{k0, n0});
-      Value acc = MatmulAccOp::create(b, loc, accT,
-                                      loop.getRegionIterArgs()[0], a, bt);
+      Value bt = bTrans ? LoadOp::create(b, loc, tileType(NB, KB, ea),
+                                         gm.lookup(B), ValueRange{n0, k0})
+                        : LoadOp::create(b, loc, tileType(KB, NB, ea),
+                                         gm.lookup(B), ValueRange{k0, n0});
+      Value acc =
+          MatmulAccOp::create(b, loc, accT, loop.getRegionIterArgs()[0], a, bt,
+                              /*a_trans=*/false, /*b_trans=*/bTrans);
       scf::YieldOp::create(b, loc, acc);
     }
     StoreOp::create(b, loc, loop.getResult(0), dst, ValueRange{m0, n0});
@@ -1434,7 +1456,8 @@ LogicalResult Former::emitMatmulScope(linalg::MatmulOp mm, Value dst) {
   int64_t blocks = (M / MB) * (N / NB);
   build(NB, KB);
   emitDecision(mm) << "scope '" << name << "': " << M << "x" << K << " @ "
-                   << K << "x" << N << " as " << blocks << " blocks of "
+                   << K << "x" << N << (bTrans ? " (rhs stored transposed)" : "")
+                   << " as " << blocks << " blocks of "
                    << MB << "x" << NB << " with a K step of " << KB
                    << " (L0A " << MB * KB * eab << " B, L0B " << KB * NB * eab
                    << " B per slot, L0C " << MB * NB * ecb

@@ -157,14 +157,25 @@ LogicalResult tessel::checkGridSlices(Operation *root) {
     TileType tile;
     OperandRange indices = op->getOperands();
     SmallVector<int64_t> sizes;
+    // Tile dimensions (0 rows, 1 cols) whose valid extent is a runtime
+    // value: tile-check-races bounds those with the extent's value.
+    bool runtimeValid[2] = {false, false};
+    auto noteValid = [&](auto access) {
+      if (!access.hasValidShape())
+        return;
+      for (unsigned t = 0; t < 2; ++t)
+        runtimeValid[t] = isa<Value>(access.getValidSize(t));
+    };
     if (auto load = dyn_cast<LoadOp>(op)) {
       memref = load.getMemRefType();
       indices = load.getIndices();
       sizes = load.getSliceSizes();
+      noteValid(load);
     } else if (auto store = dyn_cast<StoreOp>(op)) {
       memref = store.getMemRefType();
       indices = store.getIndices();
       sizes = store.getSliceSizes();
+      noteValid(store);
     } else {
       return;
     }
@@ -178,6 +189,12 @@ LogicalResult tessel::checkGridSlices(Operation *root) {
       return;
     for (auto [d, index] : llvm::enumerate(indices)) {
       if (ShapedType::isDynamic(dims[d]))
+        continue;
+      int64_t tileDim = dims.size() == 1
+                            ? 1
+                            : static_cast<int64_t>(d) -
+                                  static_cast<int64_t>(dims.size()) + 2;
+      if (tileDim >= 0 && runtimeValid[tileDim])
         continue;
       RangeEval eval;
       std::optional<IndexRange> r = eval.eval(index);

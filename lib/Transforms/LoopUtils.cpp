@@ -285,7 +285,10 @@ int64_t tessel::forwardStoresInBlocks(AtOp at) {
       }
       if (getRootTensor(store.getDest()) != root)
         continue;
+      // A partial store leaves GM outside its valid region as it was; a
+      // partial load's padding is not GM's: neither forwards.
       if (store.getDest() == load.getSource() &&
+          !store.hasValidShape() && !load.hasValidShape() &&
           store.getValue().getType() == load.getResult().getType() &&
           llvm::all_of(llvm::zip_equal(store.getIndices(), load.getIndices()),
                        [](auto pair) {

@@ -89,9 +89,9 @@ void buildTilePtoPipeline(OpPassManager &pm,
   npu.target = options.target;
   npu.stages = options.stages;
   npu.splitThroughGM = true;
-  // Broadcasts the emitter has no instruction for yet, as ops it has; first,
-  // so that scheduling and placement see the tiles they need.
-  pm.addPass(tessel::createTileDecomposeBroadcasts());
+  // Every broadcast has its PTO-ISA instruction on both targets
+  // (TROWEXPAND<OP>, TCOLEXPAND<OP>, TROWEXPAND, TCOLEXPAND), so
+  // tile-decompose-broadcasts is not part of this pipeline.
   buildTileNpuPipeline(pm, npu);
   pm.addPass(tessel::createTileMaterializeCopies());
   pm.addPass(tessel::createTileInsertSync());
@@ -112,8 +112,8 @@ void tessel::registerTransformsPipelines() {
       buildTileNpuPipeline);
   PassPipelineRegistration<TileNpuPipelineOptions>(
       "tile-pto-pipeline",
-      "the NPU pipeline for the PTO back end: tile-decompose-broadcasts, "
-      "tile-npu-pipeline with mixed scopes split through GM, "
+      "the NPU pipeline for the PTO back end: tile-npu-pipeline with "
+      "mixed scopes split through GM, "
       "tile-materialize-copies, tile-insert-sync",
       buildTilePtoPipeline);
 }

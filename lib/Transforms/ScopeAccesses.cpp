@@ -46,6 +46,14 @@ LogicalResult tessel::collectScopeAccesses(Operation *root,
   return failure(opaque);
 }
 
+bool ScopeAccess::hasValidShape() const {
+  if (auto load = dyn_cast_or_null<LoadOp>(op))
+    return load.hasValidShape();
+  if (auto store = dyn_cast_or_null<StoreOp>(op))
+    return store.hasValidShape();
+  return false;
+}
+
 /// A name for a GM tensor in remarks.
 std::string tessel::describeTensor(Value memref) {
   Value root = getRootTensor(memref);
@@ -80,6 +88,9 @@ bool tessel::isSameSlice(const ScopeAccess &a, const ScopeAccess &b, Value blkA,
                       Value blkB) {
   if (a.memref != b.memref || a.tile != b.tile ||
       a.indices.size() != b.indices.size())
+    return false;
+  // A partial tile's access covers only its valid region: not compared.
+  if (a.hasValidShape() || b.hasValidShape())
     return false;
   for (auto [x, y] : llvm::zip(a.indices, b.indices))
     if (!sameExpr(x, y, blkA, blkB))

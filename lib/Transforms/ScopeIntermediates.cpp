@@ -185,6 +185,7 @@ FailureOr<Recompute> tessel::findRecompute(AtOp at, StoreOp store,
     }
     DenseMap<Value, Value> map;
     bool same = load.getResult().getType() == stored.tile &&
+                !load.hasValidShape() && !stored.hasValidShape() &&
                 load.getIndices().size() == stored.indices.size();
     for (auto [x, y] : llvm::zip(stored.indices, load.getIndices()))
       same = same && matchWithLoopVars(x, y, rc.ivs, map);

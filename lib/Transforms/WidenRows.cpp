@@ -23,11 +23,15 @@ static OpOperand *getRowOperand(Operation *op) {
   OperandRange indices = op->getOperands();
   unsigned first = 0;
   if (auto load = dyn_cast<LoadOp>(op)) {
+    if (load.hasValidShape())
+      return nullptr; // a partial tile keeps its rows
     memref = cast<MemRefType>(load.getSource().getType());
     tile = cast<TileType>(load.getResult().getType());
     first = 1;
     indices = load.getIndices();
   } else if (auto store = dyn_cast<StoreOp>(op)) {
+    if (store.hasValidShape())
+      return nullptr;
     memref = cast<MemRefType>(store.getDest().getType());
     tile = cast<TileType>(store.getValue().getType());
     first = 2;

@@ -598,6 +598,16 @@ class _NodeVal:
 
 def _matmul(cv, node, args, kwargs):
     a, b = args[0], args[1]
+    if isinstance(a, _Transposed):
+        raise cv.error(_TRANSPOSE_USE + "; here it is the left operand",
+                       help="transpose the other way: (w @ x.t()).t() is "
+                            "not needed, write the product as x @ w.t()")
+    b_trans = isinstance(b, _Transposed)
+    if b_trans:
+        # w.t() of w [N, K]: the product reads w itself, stored [N, K].
+        w = b.base
+        b = Val(w.name, w.cols, w.rows, w.dtype, (w.cols, w.rows), w.narrow)
+        stored = w
     if len(b.shape) != 2:
         raise cv.error(f"matmul with a rank-{len(b.shape)} right operand: "
                        f"only [K, N] weights are supported")
@@ -609,16 +619,27 @@ def _matmul(cv, node, args, kwargs):
             a.narrow.dtype == b.narrow.dtype:
         a = Val(a.narrow.name, a.rows, a.cols, a.narrow.dtype, a.shape)
         b = Val(b.narrow.name, b.rows, b.cols, b.narrow.dtype, b.shape)
-    if a.dtype != b.dtype or a.dtype not in ("bf16", "f16", "i8"):
-        raise cv.error(f"the cube multiplies bf16, f16 or int8 operands; "
-                       f"found {a.dtype} @ {b.dtype}",
+        if b_trans:
+            stored = Val(stored.narrow.name, stored.rows, stored.cols,
+                         stored.narrow.dtype, stored.shape)
+    if a.dtype != b.dtype or a.dtype not in ("bf16", "f16", "f32", "i8"):
+        raise cv.error(f"the cube multiplies bf16, f16, f32 or int8 "
+                       f"operands of one dtype; found {a.dtype} @ {b.dtype}",
                        help="cast both operands with .to(torch.bfloat16)")
     acc_t = "i32" if a.dtype == "i8" else "f32"
     acc = cv.fill(a.rows, b.cols, acc_t, 0.0)
     out = cv.fresh()
     t = f"tensor<{a.rows}x{b.cols}x{acc_t}>"
-    cv.emit(f"{out} = linalg.matmul ins({a.name}, {b.name} : {a.type}, "
-            f"{b.type}) outs({acc} : {t}) -> {t}")
+    if b_trans:
+        # C[m, n] += A[m, k] * W[n, k]: the cube's b_trans (tile-form-scopes).
+        maps = ("indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, "
+                "affine_map<(d0, d1, d2) -> (d1, d2)>, "
+                "affine_map<(d0, d1, d2) -> (d0, d1)>] ")
+        cv.emit(f"{out} = linalg.matmul {maps}ins({a.name}, {stored.name} : "
+                f"{a.type}, {stored.type}) outs({acc} : {t}) -> {t}")
+    else:
+        cv.emit(f"{out} = linalg.matmul ins({a.name}, {b.name} : {a.type}, "
+                f"{b.type}) outs({acc} : {t}) -> {t}")
     shape = tuple(node.meta["val"].shape)
     v = Val(out, a.rows, b.cols, acc_t, shape)
     rd = _mlir_dtype(node.meta["val"].dtype, cv.where)
@@ -723,9 +744,46 @@ def _copy(cv, node, args, kwargs):
     return Val(src.name, src.rows, src.cols, src.dtype, src.shape)
 
 
-def _transpose_unsupported(cv, node, args, kwargs):
-    raise cv.error("transposes are not supported by the graph path yet",
-                   help="store the weight as [K, N] and write x @ w")
+@dataclass
+class _Transposed:
+    """The transpose of a 2-D value, kept as a view: only a matmul's right
+    operand may use it (the cube reads it with b_trans); `where` is the
+    user's line of the transpose."""
+    base: Val
+    where: object
+    loc: object
+
+
+_TRANSPOSE_USE = ("a transpose is supported by the graph path only as the "
+                  "right operand of a matmul (x @ w.t(), F.linear)")
+
+
+def _transpose(cv, node, args, kwargs):
+    x = args[0]
+    if not isinstance(x, Val) or len(x.shape) != 2:
+        raise cv.error("transposes of 2-D tensors only",
+                       found=f"rank {len(getattr(x, 'shape', ()))}")
+    target = cv.op_name
+    if target == "aten.transpose.int":
+        dims = sorted(d % 2 for d in args[1:3])
+        if dims != [0, 1]:
+            raise cv.error("transposes of 2-D tensors only")
+    elif target == "aten.permute.default":
+        if [d % 2 for d in args[1]] != [1, 0]:
+            raise cv.error("transposes of 2-D tensors only")
+    return _Transposed(x, cv.where, cv.loc)
+
+
+def _linear(cv, node, args, kwargs):
+    """F.linear(x, w): x @ w.t() with w stored [N, K]; no bias."""
+    bias = args[2] if len(args) > 2 else kwargs.get("bias")
+    if bias is not None:
+        raise cv.error("F.linear with a bias is not supported by the graph "
+                       "path", help="add the bias after: F.linear(x, w) + b")
+    w = args[1]
+    w = w.base if isinstance(w, _Transposed) else _Transposed(w, cv.where,
+                                                              cv.loc)
+    return _matmul(cv, node, [args[0], w], {})
 
 
 def _skip(cv, node, args, kwargs):
@@ -788,9 +846,10 @@ ATEN_OPS = {
     "aten.ones_like.default": _full_like(1.0),
     "aten.full_like.default": _full_like(None),
     "aten.copy.default": _copy,
-    "aten.t.default": _transpose_unsupported,
-    "aten.transpose.int": _transpose_unsupported,
-    "aten.permute.default": _transpose_unsupported,
+    "aten.linear.default": _linear,
+    "aten.t.default": _transpose,
+    "aten.transpose.int": _transpose,
+    "aten.permute.default": _transpose,
     "aten._assert_tensor_metadata.default": _skip,
 }
 
@@ -871,6 +930,19 @@ def _copy_into_slice(cv, node, args, kwargs):
 ATEN_OPS["aten.copy_.default"] = _copy_into_slice
 
 
+def _reject_transposed(cv, values, why="another op uses it"):
+    """A CompileError at the transpose's line for a transposed view used by
+    anything but a matmul's right operand."""
+    for v in values:
+        if isinstance(v, (list, tuple)):
+            _reject_transposed(cv, v, why)
+        elif isinstance(v, _Transposed):
+            cv.where, cv.loc = v.where, v.loc
+            raise cv.error(f"{_TRANSPOSE_USE}; {why}",
+                           help="store the tensor in the layout it is used "
+                                "in")
+
+
 def convert(ep, name: str):
     """The tensor-level MLIR text of the exported program `ep`, with the
     input and output descriptions [(name, shape, mlir dtype)]."""
@@ -909,6 +981,7 @@ def convert(ep, name: str):
             outs = outs if isinstance(outs, (list, tuple)) else [outs]
             for o in outs:
                 v = resolve(o)
+                _reject_transposed(cv, [v], "it is returned")
                 if not isinstance(v, Val):
                     raise make_error("the function must return tensors",
                                      found=repr(o))
@@ -932,6 +1005,8 @@ def convert(ep, name: str):
                                          "ops")
         args = resolve(node.args)
         kwargs = {k: resolve(v) for k, v in node.kwargs.items()}
+        if conv not in (_matmul, _linear):
+            _reject_transposed(cv, [args, list(kwargs.values())])
         env[node.name] = conv(cv, node, list(args), kwargs)
     for i, v in enumerate(results):
         outputs.append((f"out{i}", tuple(v.shape), v.dtype))

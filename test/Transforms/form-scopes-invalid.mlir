@@ -13,14 +13,14 @@ func.func @unsupported_op(%x: tensor<8x64xf32>) -> tensor<64x8xf32> {
 
 // -----
 
-// The cube has no f32 x f32 product.
-func.func @f32_matmul(%a: tensor<8x64xf32>, %b: tensor<64x32xf32>) -> tensor<8x32xf32> {
-  %zero = arith.constant 0.0 : f32
-  %e = tensor.empty() : tensor<8x32xf32>
-  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<8x32xf32>) -> tensor<8x32xf32>
-  // expected-error @below {{tile-form-scopes: the cube multiplies bf16 or f16 operands into f32, or i8 into i32; found 'f32' x 'f32' -> 'f32'}}
-  %y = linalg.matmul ins(%a, %b : tensor<8x64xf32>, tensor<64x32xf32>) outs(%z : tensor<8x32xf32>) -> tensor<8x32xf32>
-  return %y : tensor<8x32xf32>
+// The cube has no f16 accumulator.
+func.func @f16_matmul_into_f16(%a: tensor<8x64xf16>, %b: tensor<64x32xf16>) -> tensor<8x32xf16> {
+  %zero = arith.constant 0.0 : f16
+  %e = tensor.empty() : tensor<8x32xf16>
+  %z = linalg.fill ins(%zero : f16) outs(%e : tensor<8x32xf16>) -> tensor<8x32xf16>
+  // expected-error @below {{tile-form-scopes: the cube multiplies bf16, f16 or f32 operands into f32, or i8 into i32; found 'f16' x 'f16' -> 'f16'}}
+  %y = linalg.matmul ins(%a, %b : tensor<8x64xf16>, tensor<64x32xf16>) outs(%z : tensor<8x32xf16>) -> tensor<8x32xf16>
+  return %y : tensor<8x32xf16>
 }
 
 // -----
@@ -139,4 +139,17 @@ func.func @bad_reshape(%x: tensor<4x64xf32>) -> (tensor<8x32xf32>, tensor<16x16x
   %g = tensor.expand_shape %f [[0, 1]] output_shape [8, 32] : tensor<256xf32> into tensor<8x32xf32>
   %h = tensor.expand_shape %f [[0, 1]] output_shape [16, 16] : tensor<256xf32> into tensor<16x16xf32>
   return %g, %h : tensor<8x32xf32>, tensor<16x16xf32>
+}
+
+// -----
+
+// A transposed lhs (d0, d1, d2) -> (d2, d0) is not formed (only the rhs).
+func.func @matmul_lhs_transposed(%a: tensor<64x8xbf16>, %b: tensor<64x32xbf16>) -> tensor<8x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x32xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<8x32xf32>) -> tensor<8x32xf32>
+  // expected-error @below {{tile-form-scopes: linalg.matmul with indexing maps other than the default or a transposed rhs (d0, d1, d2) -> (d1, d2) is not supported}}
+  %y = linalg.matmul indexing_maps = [affine_map<(d0, d1, d2) -> (d2, d0)>, affine_map<(d0, d1, d2) -> (d2, d1)>, affine_map<(d0, d1, d2) -> (d0, d1)>]
+      ins(%a, %b : tensor<64x8xbf16>, tensor<64x32xbf16>) outs(%z : tensor<8x32xf32>) -> tensor<8x32xf32>
+  return %y : tensor<8x32xf32>
 }

@@ -110,6 +110,31 @@ func.func @matmul_bf16(%x: tensor<8x256xbf16>, %w: tensor<256x512xbf16>) -> tens
 
 // -----
 
+// The same product with the weight stored [N, K] = [512, 256] (torch's
+// x @ w.t(), F.linear): the rhs map (d0, d1, d2) -> (d1, d2). Same blocks
+// and K step; each step loads a [32, 128] slice of w at (n0, k0) and the
+// matmul reads it with b_trans (L0B holds its [128, 32] transpose, 8192 B).
+// CHECK-LABEL: func.func @matmul_bf16_weight_transposed(%arg0: memref<8x256xbf16>, %arg1: memref<512x256xbf16>, %arg2: memref<8x512xf32>)
+// CHECK: tile.spmd 16 name("mm1") (%[[B:.*]]) {
+// CHECK: %[[N0:.*]] = arith.muli %[[B]], %c32
+// CHECK: %[[ACC:.*]] = scf.for %[[K:.*]] = %c0 to %c2 step %c1 iter_args(%[[A:.*]] = %{{.*}})
+// CHECK: %[[K0:.*]] = arith.muli %[[K]], %c128
+// CHECK: %[[X:.*]] = tile.load %arg0[%c0, %[[K0]]] : memref<8x256xbf16> -> !tile.tile<8x128xbf16>
+// CHECK: %[[W:.*]] = tile.load %arg1[%[[N0]], %[[K0]]] : memref<512x256xbf16> -> !tile.tile<32x128xbf16>
+// CHECK: tile.matmul_acc %[[A]], %[[X]], %[[W]] b_trans : !tile.tile<8x128xbf16>, !tile.tile<32x128xbf16> -> !tile.tile<8x32xf32>
+// CHECK: tile.store %[[ACC]], %arg2[%c0, %[[N0]]]
+func.func @matmul_bf16_weight_transposed(%x: tensor<8x256xbf16>, %w: tensor<512x256xbf16>) -> tensor<8x512xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x512xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<8x512xf32>) -> tensor<8x512xf32>
+  // expected-remark @below {{scope 'mm1': 8x256 @ 256x512 (rhs stored transposed) as 16 blocks of 8x32 with a K step of 128}}
+  %y = linalg.matmul indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d2)>, affine_map<(d0, d1, d2) -> (d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1)>]
+      ins(%x, %w : tensor<8x256xbf16>, tensor<512x256xbf16>) outs(%z : tensor<8x512xf32>) -> tensor<8x512xf32>
+  return %y : tensor<8x512xf32>
+}
+
+// -----
+
 // Interleaved RoPE-like pairs: the stride-2 slices of t are gathers of the
 // even (p0101) and odd (p1010) columns, the two stride-2 inserts into an
 // empty tensor scatters into a zero tile; one piece of 64 columns.

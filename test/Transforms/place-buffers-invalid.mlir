@@ -186,6 +186,27 @@ func.func @matmul_lhs_exceeds_l0a(%a: memref<64x528xbf16>, %w: memref<528x16xbf1
 
 // -----
 
+// L0B holds a b_trans rhs as the [K, N] matrix it multiplies: stored
+// [N, K] = [24, 528] f32 lands as [528, 24], K padded to 8 floats (528) and
+// N to a 16-column fractal (32): 528 x 32 x 4 = 67584 > 65536. Read in its
+// stored shape it would be 24 x 528 x 4 = 50688 and fit. The lhs
+// 16 x 528 x 4 = 33792 fits L0A.
+func.func @matmul_b_trans_rhs_exceeds_l0b(%a: memref<16x528xf32>, %w: memref<24x528xf32>, %o: memref<16x24xf32>) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 1 (%i) {
+    tile.at cube {
+      %x = tile.load %a[%c0, %c0] : memref<16x528xf32> -> !tile.tile<16x528xf32>
+      %y = tile.load %w[%c0, %c0] : memref<24x528xf32> -> !tile.tile<24x528xf32>
+      // expected-error @below {{matmul rhs exceeds cube L0B: 67584 > 65536 bytes}}
+      %d = tile.matmul %x, %y b_trans : !tile.tile<16x528xf32>, !tile.tile<24x528xf32> -> !tile.tile<16x24xf32>
+      tile.store %d, %o[%c0, %c0] : !tile.tile<16x24xf32>, memref<16x24xf32>
+    }
+  }
+  return
+}
+
+// -----
+
 // L0B: the rhs 32x1040xbf16 = 66560 B > 65536; the result 16x1040xf32 =
 // 66560 B fits L0C.
 func.func @matmul_rhs_exceeds_l0b(%a: memref<16x32xbf16>, %w: memref<32x1040xbf16>, %o: memref<16x1040xf32>) {

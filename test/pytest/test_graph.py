@@ -72,6 +72,15 @@ def gen(*shape, dtype=torch.float32, scale=1.0, seed=0):
     return (torch.randn(*shape, generator=g) * scale).to(dtype)
 
 
+def f32_linear(x, w):
+    return x @ w
+
+
+def linear_weight_t(x, w):
+    return (x.float() @ w.float().t()) * 0.5 + torch.nn.functional.linear(
+        x.float(), w.float())
+
+
 CASES = {
     "rmsnorm": (rmsnorm, lambda: (gen(8, 256, dtype=torch.bfloat16),
                                   gen(256, dtype=torch.bfloat16, seed=1))),
@@ -89,6 +98,12 @@ CASES = {
         gen(128, 256, dtype=torch.bfloat16, scale=0.1, seed=1),
         gen(128, 256, dtype=torch.bfloat16, scale=0.1, seed=2),
         gen(256, 128, dtype=torch.bfloat16, scale=0.1, seed=3))),
+    # The weight stored [N, K] as nn.Linear keeps it: the cube's b_trans.
+    "linear_weight_t": (linear_weight_t, lambda: (
+        gen(8, 64, dtype=torch.bfloat16),
+        gen(32, 64, dtype=torch.bfloat16, seed=1))),
+    # f32 x f32 -> f32 on the cube (pto-isa TMATMUL's (float, float, float)).
+    "f32_linear": (f32_linear, lambda: (gen(8, 64), gen(64, 32, seed=1))),
 }
 # Bit-exact against torch; the others within TOL ulps of the row maximum.
 EXACT = {"rmsnorm", "rope_interleaved", "rope_half", "rope_heads"}
@@ -175,14 +190,14 @@ def uses_tanh(x):
 
 
 def uses_transpose(x, w):
-    return x @ w.t()
+    return x.t() * 2.0
 
 
 def uses_middle_reduction(x):
     return x.sum(dim=0, keepdim=True)
 
 
-def f32_matmul(x, w):
+def int32_matmul(x, w):
     return x @ w
 
 
@@ -190,13 +205,14 @@ def f32_matmul(x, w):
     (uses_tanh, (gen(8, 64),), "torch.tanh(y)",
      "aten.tanh.default: ATen op aten.tanh.default is not supported by the "
      "graph path"),
-    (uses_transpose, (gen(8, 64, dtype=torch.bfloat16),
-                      gen(32, 64, dtype=torch.bfloat16)), "w.t()",
-     "transposes are not supported by the graph path yet"),
+    (uses_transpose, (gen(64, 8), gen(64, 8)), "x.t()",
+     "a transpose is supported by the graph path only as the right operand "
+     "of a matmul (x @ w.t(), F.linear); another op uses it"),
     (uses_middle_reduction, (gen(8, 64),), "x.sum(dim=0",
      "reduction over dims [0] of a rank-2 tensor: only the last dimension"),
-    (f32_matmul, (gen(8, 64), gen(64, 32)), "x @ w",
-     "the cube multiplies bf16, f16 or int8 operands; found f32 @ f32"),
+    (int32_matmul, (gen(8, 64).to(torch.int32), gen(64, 32).to(torch.int32)),
+     "x @ w", "the cube multiplies bf16, f16, f32 or int8 operands of one "
+     "dtype; found i32 @ i32"),
 ])
 def test_unsupported_is_an_error_at_the_users_line(fn, args, text, message):
     with pytest.raises(CompileError) as info:

@@ -301,6 +301,47 @@ def test_int8_matmul_is_exact(m, k, n):
     assert_bitwise_equal(got_acc, want + acc)
 
 
+# Every a_trans / b_trans case of tile.matmul and tile.matmul_acc, given
+# a [m, k], a.T, b [k, n] and b.T: the CPU lowering transposes (and widens)
+# the operand into its Temp storage, so each case multiplies the same
+# numbers in the same order as the plain product and must equal it bit for
+# bit; the plain f32 product is checked against the exact one (f32 operands
+# are not exact in a product, so the bound has a term per multiply too).
+@pytest.mark.parametrize("elt", ["bf16", "f16", "f32", "i8"])
+def test_transposed_matmul_equals_the_plain_one(elt):
+    m, k, n = 13, 40, 37
+    a, b = rand((m, k), elt, seed=20), rand((k, n), elt, seed=21)
+    acc_elt = "i32" if elt == "i8" else "f32"
+    acc = (torch.randint(-2**20, 2**20, (m, n), dtype=torch.int32)
+           if elt == "i8" else rand((m, n), "f32", seed=22))
+    ta, tat = f"!tile.tile<{m}x{k}x{elt}>", f"!tile.tile<{k}x{m}x{elt}>"
+    tb, tbt = f"!tile.tile<{k}x{n}x{elt}>", f"!tile.tile<{n}x{k}x{elt}>"
+    tc = f"!tile.tile<{m}x{n}x{acc_elt}>"
+    body = "\n".join([
+        f"%r0 = tile.matmul %t0, %t2 : {ta}, {tb} -> {tc}",
+        f"%r1 = tile.matmul %t1, %t2 a_trans : {tat}, {tb} -> {tc}",
+        f"%r2 = tile.matmul %t0, %t3 b_trans : {ta}, {tbt} -> {tc}",
+        f"%r3 = tile.matmul %t1, %t3 a_trans b_trans : {tat}, {tbt} -> {tc}",
+        f"%r4 = tile.matmul_acc %t4, %t0, %t2 : {ta}, {tb} -> {tc}",
+        f"%r5 = tile.matmul_acc %t4, %t1, %t3 a_trans b_trans : {tat}, {tbt} "
+        f"-> {tc}",
+    ])
+    outs = [((m, n), acc_elt)] * 6
+    got = run_op(body, [a, a.T.contiguous(), b, b.T.contiguous(), acc], outs,
+                 kind="cube")
+    for g in got[1:4]:
+        assert_bitwise_equal(g, got[0])
+    assert_bitwise_equal(got[5], got[4])
+    if elt == "i8":
+        want = (a.long() @ b.long()).int()
+        assert_bitwise_equal(got[0], want)
+        assert_bitwise_equal(got[4], want + acc)
+        return
+    exact = a.double() @ b.double()
+    bound = 2 * k * 2.0**-24 * (a.double().abs() @ b.double().abs())
+    assert ((got[0].double() - exact).abs() <= bound).all()
+
+
 # -- structure ---------------------------------------------------------------
 
 SPMD_PIPELINE = """

@@ -67,3 +67,30 @@ def test_dsv4_source_compiles_against_pto_isa(kind, T, target, tmp_path,
     result = compile_syntax(kernel.pto(target).source, tmp_path,
                             f"{kind}_T{T}_{target}")
     assert result.returncode == 0, result.stdout[-6000:]
+
+
+def _new_op_kernels():
+    """Small kernels using every instruction the emitter gained for issues
+    14/15 (test_pto_new_ops.py): TEXTRACT / TINSERT (constant, runtime and
+    in-place windows, the TMOV + TINSERT copy), TLOG, TREM / TREMS with
+    their tmp, TCI, and TROWEXPAND<OP> / TCOLEXPAND<OP> / TROWEXPAND /
+    TCOLEXPAND in f32, f16 and i32."""
+    sys.path.insert(0, str(ROOT / "test" / "pytest"))
+    import test_pto_new_ops as new_ops
+    bf = new_ops.bf
+    return {"windows": (new_ops.window_ops, ("a2a3", "a5")),
+            "half": (new_ops.half_ops, ("a5",)),
+            "bcast_f32": (bf.f32_kernel, ("a2a3", "a5")),
+            "bcast_f16": (bf.f16_kernel, ("a2a3", "a5")),
+            "bcast_i32": (bf.int_kernel, ("a2a3", "a5"))}
+
+
+@pytest.mark.parametrize("name", ("windows", "half", "bcast_f32", "bcast_f16",
+                                  "bcast_i32"))
+def test_new_instructions_compile_against_pto_isa(name, tmp_path,
+                                                 headers_usable):
+    kernel, targets = _new_op_kernels()[name]
+    for target in targets:
+        result = compile_syntax(kernel.pto(target).source, tmp_path,
+                                f"{name}_{target}")
+        assert result.returncode == 0, (target, result.stdout[-6000:])

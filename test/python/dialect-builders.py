@@ -252,3 +252,39 @@ def target_figures():
     a5 = tessel.targets.get("a5")["buffers"]["ub"]
     print("a5 ub usable <= physical:",
           a5["usable_bytes"] <= a5["physical_bytes"])
+
+
+# Partial tiles: tile.load / tile.store / tile.fillpad with a valid shape of
+# a constant and a runtime extent (the builders' `valid=`), and the full
+# forms without one.
+# CHECK-LABEL: TEST: partial_tiles
+# CHECK: %[[P:.*]] = tile.load %{{.*}}[%{{.*}}, %{{.*}}] valid [4, %[[N:.*]]] : memref<4x64xf32> -> !tile.tile<16x32xf32>
+# CHECK: %[[F:.*]] = tile.fillpad %[[P]] valid [4, %[[N]]] min : !tile.tile<16x32xf32>
+# CHECK: tile.store %[[F]], %{{.*}}[%{{.*}}, %{{.*}}] valid [4, 32] : !tile.tile<16x32xf32>, memref<4x64xf32>
+# CHECK: tile.store %[[F]], %{{.*}}[%{{.*}}, %{{.*}}] : !tile.tile<16x32xf32>, memref<16x64xf32>
+# CHECK: verified: True
+# CHECK: reparsed: True
+@run
+def partial_tiles():
+    f32, idx = ir.F32Type.get(), ir.IndexType.get()
+    module = ir.Module.create()
+    small = ir.MemRefType.get([4, 64], f32)
+    big = ir.MemRefType.get([16, 64], f32)
+    with ir.InsertionPoint(module.body):
+        fn = func.FuncOp("partial", ir.FunctionType.get(
+            [small, small, big, idx], []))
+        entry = fn.add_entry_block()
+        with ir.InsertionPoint(entry):
+            x, y, z, n = entry.arguments
+            c0 = arith.constant(idx, 0)
+            with tile.SpmdOp(1):
+                with tile.AtOp(tile.CoreKind.vector):
+                    p = tile.load(T(16, 32, f32), x, [c0, c0], valid=[4, n])
+                    f = tile.fillpad(p, [4, n], tile.PadValue.min)
+                    tile.store(f, y, [c0, c0], valid=[4, 32])
+                    tile.store(f, z, [c0, c0])
+            func.ReturnOp([])
+    print(module)
+    print("verified:", module.operation.verify())
+    again = ir.Module.parse(str(module))
+    print("reparsed:", str(again) == str(module))

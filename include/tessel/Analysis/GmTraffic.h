@@ -19,12 +19,13 @@ namespace tessel {
 
 /// GM bytes read by `tile.load` and written by `tile.store`, and the cube
 /// multiply-accumulates of `tile.matmul` / `tile.matmul_acc` (M x N x K),
-/// int8 operands apart (the cube runs them at another rate).
+/// int8 and f32 operands apart (the cube runs them at other rates).
 struct GmTraffic {
   int64_t readBytes = 0;
   int64_t writtenBytes = 0;
   int64_t cubeMacs = 0;
   int64_t cubeMacsI8 = 0;
+  int64_t cubeMacsF32 = 0;
 
   int64_t total() const { return readBytes + writtenBytes; }
   GmTraffic &operator+=(const GmTraffic &other) {
@@ -32,6 +33,7 @@ struct GmTraffic {
     writtenBytes += other.writtenBytes;
     cubeMacs += other.cubeMacs;
     cubeMacsI8 += other.cubeMacsI8;
+    cubeMacsF32 += other.cubeMacsF32;
     return *this;
   }
   GmTraffic &operator*=(int64_t times) {
@@ -39,6 +41,7 @@ struct GmTraffic {
     writtenBytes *= times;
     cubeMacs *= times;
     cubeMacsI8 *= times;
+    cubeMacsF32 *= times;
     return *this;
   }
 };
@@ -54,6 +57,11 @@ GmTraffic countGmTraffic(mlir::Operation *root);
 /// and a positive step (0 for an empty range), 1 otherwise (not a loop, or
 /// bounds unknown).
 int64_t getStaticTripCount(mlir::Operation *op);
+
+/// Bytes a tile.load reads or a tile.store writes: a partial tile's valid
+/// region where its extents are static, its whole window where they are
+/// runtime values (an upper bound).
+int64_t getAccessBytes(mlir::Operation *loadOrStore);
 
 } // namespace tessel
 

@@ -14,10 +14,13 @@
 //   tile.load            MTE2   GM -> UB (vector) or GM -> L1 (cube)
 //   tile.store           MTE3   UB -> GM;  FIX  L0C -> GM
 //   tile.matmul(_acc)    MTE1   L1 -> L0A (lhs), MTE1 L1 -> L0B (rhs), M
-//   vector compute ops   V      (row reductions also write their scratch;
-//                               on a2a3 row_expand_mul also uses PTO-ISA's
-//                               internal 8 KiB broadcast buffer at the top
-//                               of UB)
+//   vector compute ops   V      (row reductions, and on a2a3 rem, rems and
+//                               arange, also write their scratch placement;
+//                               on a2a3 the per-row broadcasts
+//                               row_expand_<op> also use PTO-ISA's internal
+//                               8 KiB broadcast buffer at the top of UB)
+//   tile.extract, insert V      TEXTRACT / TINSERT (Vec -> Vec); an insert
+//                               not placed on its dest copies it first
 //   tile.full, reshape   V      (a reshape placed on its operand: nothing)
 //
 //===----------------------------------------------------------------------===//
@@ -56,7 +59,8 @@ struct PipeInstr {
   llvm::SmallVector<MemAccess, 4> accesses;
 };
 
-/// The bytes the NPU's copy of PTO-ISA uses inside TROWEXPANDMUL on `target`
+/// The bytes the NPU's copy of PTO-ISA uses inside the per-row broadcasts
+/// (TROWEXPANDMUL, TROWEXPANDADD, ...) on `target`
 /// (its broadcast buffer at the top of UB), or an empty range.
 std::pair<int64_t, int64_t> getInternalScratch(const TargetInfo &target);
 
@@ -90,6 +94,14 @@ int64_t getIntraOpEventId(const TargetInfo &target);
 mlir::Value getZeroAccumulatorPipeline(mlir::Value acc,
                                        const TileStorageMap &storage,
                                        bool &direct);
+
+/// A positive number known to divide index value `v`: |c| for a constant c
+/// (a large power of two for 0), gcd of the operands' for sums and
+/// differences, the product for products, gcd(lb, step) for the induction
+/// variable of an scf.for or tile.pipeline with constant bounds; 1 when
+/// nothing is known. (a2a3's TEXTRACT / TINSERT need a window's first
+/// column at a 32-byte block.)
+int64_t getKnownDivisor(mlir::Value v);
 
 /// The GM tensor a memref value is a view of (itself unless it comes from a
 /// view-like op).

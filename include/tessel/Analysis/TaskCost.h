@@ -30,6 +30,12 @@
 
 namespace tessel {
 
+/// Seconds one cube core needs for `macsF16` bf16 / f16, `macsI8` int8 and
+/// `macsF32` f32 multiply-accumulates, each at its rate in the target's cube
+/// dtype table (TargetInfo::cubeDtypes).
+double getCubeSeconds(double macsF16, double macsI8, double macsF32,
+                      const TargetInfo &target);
+
 /// Modelled makespan of `blocks` blocks run `group` per task on `cores`
 /// cores: ceil(blocks / group / cores) waves, each one task dispatch plus
 /// `group` blocks.
@@ -109,9 +115,10 @@ struct PipeWork {
   /// V: cycles and instructions.
   double vectorCycles = 0;
   int64_t vectorInstrs = 0;
-  /// M: multiply-accumulates (bf16 / f16 and int8 operands).
+  /// M: multiply-accumulates (bf16 / f16, int8 and f32 operands).
   double cubeMacs = 0;
   double cubeMacsI8 = 0;
+  double cubeMacsF32 = 0;
 
   PipeWork &operator+=(const PipeWork &other);
   PipeWork &operator*=(double times);

@@ -23,8 +23,10 @@
 
 #include "tessel/Support/TargetInfo.h"
 #include "tile/TileDialect.h"
+#include "tile/TileOps.h"
 
 #include <cstdint>
+#include <optional>
 
 namespace tessel {
 
@@ -63,6 +65,23 @@ int64_t getTileStorageBytes(tile::TileType type, BufferKind kind,
 TileLayout getRowReduceSourceLayout(int64_t rows, int64_t cols,
                                     int64_t elementBytes,
                                     const TargetInfo &target);
+
+/// The scratch tile a vector op's PTO-ISA instruction needs in UB on
+/// `target` (placed by tile-place-buffers as the op's `scratch`, live at the
+/// op only), or none:
+///   row_sum / row_max    the source's shape (TROWSUM / TROWMAX's tmp);
+///   rem (a2a3)           1 x (Cp + 2 * ceil(Cp / 64)) rounded up to a
+///                        32-byte row, Cp the padded columns of the result
+///                        (TREM's tmp: a row of quotients and the compare
+///                        mask behind it);
+///   rems (a2a3)          the result's shape (TREMS's tmp: the NPU uses its
+///                        first row, pto-isa's CPU simulation declares it
+///                        with the destination's type);
+///   arange (a2a3, i32)   1 x 192 f32, 768 bytes (TCI's vectorised form:
+///                        two 64-float sequences 128 floats apart).
+/// On a5 TREM, TREMS and TCI ignore their tmp: none.
+std::optional<tile::TileType> getScratchTileType(mlir::Operation *op,
+                                                 const TargetInfo &target);
 
 } // namespace tessel
 

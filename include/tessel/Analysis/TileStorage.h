@@ -41,6 +41,10 @@ inline constexpr unsigned kNumArenas = 7;
 /// The lowercase name of an arena ("ub", ..., "scratch", "temp").
 llvm::StringRef getArenaName(Arena arena);
 
+/// Byte offset, in a matmul's Temp storage, of the widened transpose of a
+/// `b_trans` rhs: after the widened [M, K] lhs of `lhsElements` elements.
+int64_t getMatmulTempBTOffset(int64_t lhsElements);
+
 /// The arena of an on-chip buffer (the first five arenas follow BufferKind).
 inline Arena getArena(BufferKind kind) {
   return static_cast<Arena>(static_cast<unsigned>(kind));

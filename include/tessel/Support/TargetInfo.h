@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 namespace tessel {
 
@@ -37,6 +38,15 @@ struct BufferSpec {
   int64_t alignBytes;
 };
 
+/// One operand / accumulator element type pair the cube multiplies (MLIR
+/// spellings: "bf16", "f16", "f32", "i8"; "f32", "i32"), and its rate.
+struct CubeDtype {
+  llvm::StringRef operand;
+  llvm::StringRef accumulator;
+  /// Multiply-accumulates per cycle per cube core.
+  int64_t macsPerCycle;
+};
+
 /// Everything the compiler knows about one chip generation.
 struct TargetInfo {
   llvm::StringRef name;
@@ -51,10 +61,11 @@ struct TargetInfo {
   /// Nominal and modelled-effective HBM bandwidth, bytes per second.
   double hbmNominalBytesPerSec;
   double hbmEffectiveBytesPerSec;
-  /// Cube clock in Hz and multiply-accumulates per cycle per cube core.
+  /// Cube clock in Hz.
   double cubeClockHz;
-  int64_t cubeMacsPerCycleF16;
-  int64_t cubeMacsPerCycleI8;
+  /// The element types the cube multiplies (pto-isa TMATMUL's supported
+  /// (C, A, B) triples for the target) with their MACs per cycle.
+  llvm::ArrayRef<CubeDtype> cubeDtypes;
   /// Seconds the runtime needs to pick up one task (one spmd block).
   double taskDispatchSec;
   /// Vector instructions work in repeats of this many bytes.
@@ -96,6 +107,14 @@ struct TargetInfo {
   double scopeBoundarySec;
 
   const BufferSpec &getBuffer(BufferKind kind) const;
+  /// The cube's entry for `operand` x `operand` -> `accumulator`, or null
+  /// when this target's cube has no such multiply.
+  const CubeDtype *findCubeDtype(llvm::StringRef operand,
+                                 llvm::StringRef accumulator) const;
+  /// MACs per cycle of `operand` tiles (0 when the cube has none).
+  int64_t getCubeMacsPerCycle(llvm::StringRef operand) const;
+  /// "bf16 -> f32, f16 -> f32, ..." for diagnostics.
+  std::string describeCubeDtypes() const;
 };
 
 /// The known targets, in a stable order.

@@ -76,6 +76,9 @@ struct AccessSet {
   llvm::SmallVector<std::pair<mlir::Operation *, unsigned>> loops;
   llvm::SmallVector<AffineForm> offsets;
   llvm::SmallVector<int64_t> sizes, shape;
+  /// Per dimension: whether a partial tile's runtime valid extent bounds
+  /// the element there (tighter than `sizes`, which is the window).
+  llvm::SmallVector<bool> runtimeValid;
   /// The shape of the root tensor (the access may go through reshaping
   /// views of it) and the element's row-major offset in it, over the
   /// element variables: two accesses of one root touch one element when

@@ -647,13 +647,15 @@ def TileMaterializeCopies : Pass<"tile-materialize-copies", "::mlir::ModuleOp"> 
 
 def TileDecomposeBroadcasts
     : Pass<"tile-decompose-broadcasts", "::mlir::ModuleOp"> {
-  let summary = "broadcast ops the PTO emitter lacks as row/col_expand_mul "
-                "of a ones tile and an elementwise op";
+  let summary = "broadcast ops as row/col_expand_mul of a ones tile and an "
+                "elementwise op";
   let description = [{
-    `tile.row_expand`, `tile.col_expand` and `tile.row_expand_<op>` /
-    `tile.col_expand_<op>` other than `_mul` have no PTO-ISA instruction in
-    Tessel's emitter yet. This pass (the first of `tile-pto-pipeline`)
-    rewrites each into ops it has: the [M, 1] / [1, N] operand broadcast
+    Rewrites `tile.row_expand`, `tile.col_expand` and `tile.row_expand_<op>`
+    / `tile.col_expand_<op>` other than `_mul` into the two broadcasting
+    multiplies and elementwise ops. The PTO emitter no longer needs it
+    (PTO-ISA has TROWEXPAND<OP> / TCOLEXPAND<OP> on a2a3 and a5, so
+    `tile-pto-pipeline` does not run it); it stays for a back end with
+    only the multiplies. Each op becomes: the [M, 1] / [1, N] operand broadcast
     exactly as `row_expand_mul(full 1, v)` / `col_expand_mul(full 1, v)`
     (1 * v is v for every value), then `tile.add`, `sub`, `div`, `max`,
     `min`, or `exp(sub)` for expdif. Results equal the CPU lowering's bit

@@ -31,6 +31,8 @@ struct ScopeAccess {
   static ScopeAccess of(tile::LoadOp load);
   /// The access a tile.store makes.
   static ScopeAccess of(tile::StoreOp store);
+  /// Whether the access reads or writes only a partial tile's valid region.
+  bool hasValidShape() const;
 };
 
 /// Whether `op` is a tile.store {atomic_add}: such stores into one region

@@ -721,12 +721,42 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
     return failure();
   if (!instrs.empty())
     emitLoc(op->getLoc());
+  auto typeName = [](Value v) {
+    return cast<emitc::OpaqueType>(v.getType()).getValue();
+  };
+  // The tmp of TREM / TREMS: the op's scratch placement on a2a3 (TREMS's
+  // with the type of `dst`, the object the instruction writes); `dst`
+  // itself on a5, whose TREM / TREMS ignore it.
+  auto remScratch = [&](Operation *o, Value dst) -> Value {
+    const TileStorage *scratch = storage.lookupScratch(o);
+    if (!scratch)
+      return dst;
+    if (isa<RemSOp>(o))
+      return declareAs(typeName(dst), *scratch);
+    return declareTile(*getScratchTileType(o, target), *scratch);
+  };
+  // TEXTRACT / TINSERT's (row, col): a column vector's row offset is the
+  // column offset of its row view.
+  auto subTileIndices = [&](Value r, Value c,
+                            bool column) -> std::pair<Value, Value> {
+    if (column)
+      return {toSizeT(index(0)), toSizeT(map.lookupOrDefault(r))};
+    return {toSizeT(map.lookupOrDefault(r)), toSizeT(map.lookupOrDefault(c))};
+  };
   auto scalarOf = [&](Value scalar, Type elt) -> FailureOr<Attribute> {
     Attribute cst;
     if (matchPattern(scalar, m_Constant(&cst)))
       return opaque(cppScalar(cst, elt));
     return Attribute();
   };
+  if (std::optional<ExpandInfo> info = getExpandInfo(op)) {
+    // TROWEXPAND<OP> / TCOLEXPAND<OP>(dst, src, scale): the scale is a
+    // column vector (one element per row) or a 1 x C row.
+    Value t = bind(op->getResult(0));
+    call(info->ptoName, Type(),
+         {t, obj(op->getOperand(0)), obj(op->getOperand(1))});
+    return success();
+  }
   return TypeSwitch<Operation *, LogicalResult>(op)
       .Case([&](SetFlagOp o) {
         return flag("set_flag", o.getSrc(), o.getDst(), o.getEvent(),
@@ -829,7 +859,7 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
               row(o->getOperand(1))});
         return success();
       })
-      .Case<NegOp, AbsOp, SqrtOp, RsqrtOp, RecipOp, ExpOp, NotOp>(
+      .Case<NegOp, AbsOp, SqrtOp, RsqrtOp, RecipOp, ExpOp, NotOp, LogOp>(
           [&](Operation *o) {
         bind(o->getResult(0));
         call(getPtoInstrName(o), Type(),
@@ -837,7 +867,7 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
         return success();
       })
       .Case<AddSOp, SubSOp, RSubSOp, MulSOp, DivSOp, RDivSOp, MaxSOp, MinSOp,
-            FModSOp, AndSOp, OrSOp, ShlSOp, ShrSOp>(
+            FModSOp, AndSOp, OrSOp, ShlSOp, ShrSOp, RemSOp>(
           [&](Operation *o) -> LogicalResult {
             Value input = o->getOperand(0), scalar = o->getOperand(1);
             Type elt = cast<TileType>(input.getType()).getElementType();
@@ -861,6 +891,14 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
               call("TDIVS", Type(), operands, {operand(0), s, operand(1)});
               return success();
             }
+            if (isa<RemSOp>(o)) {
+              // TREMS(dst, src, scalar, tmp); tmp has dst's type (pto-isa's
+              // CPU simulation declares it so), dst itself on a5.
+              operands.push_back(remScratch(o, t));
+              call("TREMS", Type(), operands,
+                   {operand(0), operand(1), s, operand(operands.size() - 1)});
+              return success();
+            }
             if (isa<RSubSOp>(o)) {
               // s - x = (-x) + s exactly: negation is exact.
               call("TMULS", Type(), {t, row(input)},
@@ -878,16 +916,87 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
                  {operand(0), operand(1), s});
             return success();
           })
-      .Case([&](RowExpandMulOp o) {
-        Value t = bind(o.getResult());
-        call("TROWEXPANDMUL", Type(),
-             {t, obj(o->getOperand(0)), obj(o->getOperand(1))});
+      .Case([&](RemOp o) {
+        bind(o.getResult());
+        call("TREM", Type(),
+             {row(o.getResult()), row(o.getLhs()), row(o.getRhs()),
+              remScratch(o, row(o.getResult()))});
         return success();
       })
-      .Case([&](ColExpandMulOp o) {
+      .Case([&](RowExpandOp o) {
         Value t = bind(o.getResult());
-        call("TCOLEXPANDMUL", Type(),
-             {t, obj(o->getOperand(0)), obj(o->getOperand(1))});
+        call("TROWEXPAND", Type(), {t, obj(o.getInput())});
+        return success();
+      })
+      .Case([&](ColExpandOp o) {
+        Value t = bind(o.getResult());
+        call("TCOLEXPAND", Type(), {t, obj(o.getInput())});
+        return success();
+      })
+      .Case([&](ExtractOp o) {
+        // TEXTRACT(dst, src, row, col); column vectors through their 1 x R
+        // row views (PipeModel.h).
+        bind(o.getResult());
+        bool column = cast<TileType>(o.getSource().getType()).getCols() == 1;
+        auto [r, c] = subTileIndices(o.getRow(), o.getCol(), column);
+        call("TEXTRACT", Type(),
+             {row(o.getResult()), row(o.getSource()), r, c});
+        return success();
+      })
+      .Case([&](InsertOp o) {
+        bind(o.getResult());
+        if (!(storage.lookup(o.getResult()) == storage.lookup(o.getDest()))) {
+          call("TMOV", Type(), {row(o.getResult()), row(o.getDest())});
+          barrier(Pipe::v);
+        }
+        bool column = cast<TileType>(o.getDest().getType()).getCols() == 1;
+        auto [r, c] = subTileIndices(o.getRow(), o.getCol(), column);
+        call("TINSERT", Type(),
+             {row(o.getResult()), row(o.getSource()), r, c});
+        return success();
+      })
+      .Case([&](ArangeOp o) {
+        // TCI writes start + k along one row: the tile's row view (a
+        // column vector), or a 1 x (R * C) view of rows that fill whole
+        // 32-byte blocks (PipeModel.h checked that).
+        auto type = cast<TileType>(o.getType());
+        bind(o.getResult());
+        Value dst = row(o.getResult());
+        if (type.getRows() > 1 && type.getCols() > 1) {
+          int64_t n = type.getNumElements();
+          dst = declareAs(llvm::formatv("Tile<TileType::Vec, int32_t, 1, {0}, "
+                                        "BLayout::RowMajor, 1, {0}>",
+                                        n)
+                              .str(),
+                          storage.lookup(o.getResult()));
+        }
+        std::string start =
+            "static_cast<int32_t>(" +
+            std::to_string(static_cast<int64_t>(o.getStart())) + ")";
+        auto scalarForm = [&] {
+          call("TCI", Type(), {dst}, {operand(0), opaque(start)},
+               {opaque(typeName(dst)), opaque("int32_t"), opaque("0")});
+        };
+        const TileStorage *scratch = storage.lookupScratch(o);
+        if (!scratch) {
+          scalarForm(); // a5: vci, no tmp
+          return success();
+        }
+        // a2a3: the vectorised form with its tmp (TileLayout.h); the form
+        // without tmp is a scalar loop on PIPE_S there. pto-isa's CPU
+        // simulation has only the form without tmp.
+        Value tmp = declareTile(*getScratchTileType(o, target), *scratch);
+        auto verbatim = [&](StringRef line) {
+          emitc::VerbatimOp::create(b, loc, b.getStringAttr(line));
+        };
+        verbatim("#if defined(__CPU_SIM)");
+        scalarForm();
+        verbatim("#else");
+        call("TCI", Type(), {dst, tmp},
+             {operand(0), opaque(start), operand(1)},
+             {opaque(typeName(dst)), opaque(typeName(tmp)), opaque("int32_t"),
+              opaque("0")});
+        verbatim("#endif");
         return success();
       })
       .Case([&](ConcatOp o) {
@@ -929,9 +1038,6 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
       .Case([&](GatherOp o) {
         Value t = bind(o.getResult());
         StringRef pattern = cppMaskPattern(o.getPattern());
-        auto typeName = [](Value v) {
-          return cast<emitc::OpaqueType>(v.getType()).getValue();
-        };
         call("TGATHER", Type(), {t, obj(o.getInput())}, {},
              {opaque(typeName(t)), opaque(typeName(obj(o.getInput()))),
               opaque(pattern)});
@@ -973,16 +1079,60 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
         // The operands move to offset 0 of L0A / L0B (PipeModel.h), then
         // the cube waits for the moves on the event id tile-insert-sync
         // keeps for this hand-off.
-        auto moved = [&](Value v, BufferKind kind) {
+        // A transposed operand: its stored [R, C] NZ tile in L1 is,
+        // byte for byte, the [C, R] matrix it multiplies in ZN fractals (the
+        // 16-row x 32-byte fractal read column-wise), which TMOV moves into
+        // Left / Right like any Mat source; the move does the transposition.
+        MatmulView mm = *getMatmulView(o);
+        auto moved = [&](Value v, TileType logical, bool trans,
+                         BufferKind kind) -> FailureOr<Value> {
           TileStorage s;
           s.arena = getArena(kind);
           s.offset = 0;
-          Value t = declareTile(cast<TileType>(v.getType()), s);
-          call("TMOV", Type(), {t, obj(v)});
+          Value t = declareTile(logical, s);
+          Value src = obj(v);
+          // The stored tile's L1 padding, read (for a transposed operand)
+          // as ZN, must be the L0 tile's: TMOV moves whole fractals.
+          int64_t bytes = getElementBytes(logical.getElementType());
+          auto storedType = cast<TileType>(v.getType());
+          TileLayout stored =
+              getTileLayout(storedType.getRows(), storedType.getCols(), bytes,
+                            BufferKind::L1, target);
+          TileLayout dst = getTileLayout(logical.getRows(), logical.getCols(),
+                                         bytes, kind, target);
+          int64_t rows = trans ? stored.cols : stored.rows;
+          int64_t cols = trans ? stored.rows : stored.cols;
+          if (rows != dst.rows || cols != dst.cols)
+            return o->emitOpError()
+                   << "a " << (trans ? "transposed " : "")
+                   << logical.getElementType() << " "
+                   << (kind == BufferKind::L0A ? "lhs" : "rhs") << " of ["
+                   << logical.getRows() << ", " << logical.getCols()
+                   << "] does not fill whole cube fractals both ways: L1 "
+                      "holds it as "
+                   << rows << " x " << cols << ", " << getBufferKindName(kind)
+                   << " as " << dst.rows << " x " << dst.cols
+                   << "; the PTO back end needs both dimensions padded "
+                      "alike (multiples of 16 and of 32 bytes)";
+          if (trans) {
+            std::string cpp = llvm::formatv(
+                "Tile<TileType::Mat, {0}, {1}, {2}, BLayout::RowMajor, {3}, "
+                "{4}, SLayout::ColMajor>",
+                cppElement(logical.getElementType()), stored.cols,
+                stored.rows, logical.getRows(), logical.getCols());
+            src = declareAs(cpp, storage.lookup(v));
+          }
+          call("TMOV", Type(), {t, src});
           return t;
         };
-        Value a = moved(lhs, BufferKind::L0A);
-        Value w = moved(rhs, BufferKind::L0B);
+        FailureOr<Value> a =
+            moved(lhs, mm.lhsType, mm.aTrans, BufferKind::L0A);
+        if (failed(a))
+          return failure();
+        FailureOr<Value> w =
+            moved(rhs, mm.rhsType, mm.bTrans, BufferKind::L0B);
+        if (failed(w))
+          return failure();
         int64_t id = getIntraOpEventId(target);
         call("set_flag", Type(), {},
              {opaque("PIPE_MTE1"), opaque("PIPE_M"),
@@ -1000,14 +1150,14 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
                              storage.lookup(o->getResult(0))
                          ? t
                          : obj(o->getOperand(0));
-          call("TMATMUL_ACC", Type(), {t, in, a, w});
+          call("TMATMUL_ACC", Type(), {t, in, *a, *w});
         };
         bool direct = false;
         Value firstIv = acc ? getZeroAccumulatorPipeline(o->getOperand(0),
                                                          storage, direct)
                             : Value();
         if (!acc || direct) {
-          call("TMATMUL", Type(), {t, a, w});
+          call("TMATMUL", Type(), {t, *a, *w});
         } else if (firstIv) {
           // The accumulator starts at zero: the first iteration writes it.
           PipelineLoop &loop = loops[cast<BlockArgument>(firstIv)
@@ -1018,7 +1168,7 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
           auto ifOp = scf::IfOp::create(b, loc, TypeRange(), first, true);
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-          call("TMATMUL", Type(), {t, a, w});
+          call("TMATMUL", Type(), {t, *a, *w});
           b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
           accumulate();
         } else {

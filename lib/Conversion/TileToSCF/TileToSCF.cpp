@@ -537,7 +537,10 @@ private:
   LogicalResult lowerAllocGm(AllocGmOp op);
   // Data movement.
   LogicalResult lowerLoadStore(Operation *op, Value gm, ValueRange indices,
-                               TileType type, Value tile, bool isLoad);
+                               TileType type, Value tile, bool isLoad,
+                               OpFoldResult validRows = {},
+                               OpFoldResult validCols = {});
+  LogicalResult lowerFillPad(FillPadOp op);
   LogicalResult lowerFull(FullOp op);
   LogicalResult lowerReshape(ReshapeOp op);
   LogicalResult lowerGather(GatherOp op);
@@ -552,6 +555,8 @@ private:
   LogicalResult lowerBroadcast(Operation *op, bool perRow);
   LogicalResult lowerExtract(ExtractOp op);
   LogicalResult lowerInsert(InsertOp op);
+  LogicalResult lowerGet(GetOp op);
+  LogicalResult lowerSet(SetOp op);
   LogicalResult lowerArange(ArangeOp op);
   // Index gather / scatter, sort and merge (TileIndexOps.td).
   LogicalResult lowerGatherIndex(GatherIndexOp op);
@@ -810,9 +815,35 @@ LogicalResult TileLowering::lowerAllocGm(AllocGmOp op) {
 // Data movement
 //===----------------------------------------------------------------------===//
 
+/// The mask of the first `n` lanes of a `len`-lane vector (n may be <= 0
+/// or > len): lane index < n, on i64 lanes (what vector.create_mask means,
+/// built from ops the CPU pipeline lowers).
+static Value laneMask(Emitter &e, Value n, int64_t len) {
+  OpBuilder &b = e.b;
+  SmallVector<int64_t> lanes;
+  for (int64_t i = 0; i < len; ++i)
+    lanes.push_back(i);
+  auto vt = VectorType::get({len}, b.getI64Type());
+  Value idx = arith::ConstantOp::create(
+      b, e.loc, DenseElementsAttr::get(vt, ArrayRef<int64_t>(lanes)));
+  Value n64 = arith::IndexCastOp::create(b, e.loc, b.getI64Type(), n);
+  Value bound = vector::BroadcastOp::create(b, e.loc, vt, n64);
+  return arith::CmpIOp::create(b, e.loc, arith::CmpIPredicate::slt, idx,
+                               bound);
+}
+
+/// A runtime index for a valid extent.
+static Value indexValue(Emitter &e, OpFoldResult ofr) {
+  if (auto v = dyn_cast<Value>(ofr))
+    return v;
+  return e.idx(cast<IntegerAttr>(cast<Attribute>(ofr)).getInt());
+}
+
 LogicalResult TileLowering::lowerLoadStore(Operation *op, Value gm,
                                            ValueRange indices, TileType type,
-                                           Value tile, bool isLoad) {
+                                           Value tile, bool isLoad,
+                                           OpFoldResult validRows,
+                                           OpFoldResult validCols) {
   Emitter e = at(op);
   auto gmType = cast<MemRefType>(gm.getType());
   Type elt = type.getElementType();
@@ -821,6 +852,53 @@ LogicalResult TileLowering::lowerLoadStore(Operation *op, Value gm,
       1, kCopyBytes / static_cast<int64_t>(elt.getIntOrFloatBitWidth() / 8));
   Value buf = isLoad ? result(e, op) : buffer(tile);
   int64_t rank = gmType.getRank();
+  if (validRows) {
+    // A partial tile: the lanes of a row left of the valid columns, in the
+    // valid rows, are masked in (GM outside the valid region is never
+    // touched). A load writes every element of the tile: the padding is
+    // zero (docs/language.md); a store writes only the valid region.
+    Value vr = indexValue(e, validRows), vc = indexValue(e, validCols);
+    auto body = [&](Value r, Value rowValid) {
+      Value rowStart = e.mul(r, cols);
+      e.forChunks(cols, width, [&](Value c, int64_t len) {
+        SmallVector<Value> gmIdx(indices.begin(), indices.end());
+        if (rank >= 2)
+          gmIdx[rank - 2] = e.add(gmIdx[rank - 2], r);
+        gmIdx[rank - 1] = e.add(gmIdx[rank - 1], c);
+        Value t = e.add(rowStart, c);
+        VectorType vt = Emitter::vec(len, elt);
+        Value n = arith::SubIOp::create(b, e.loc, vc, c);
+        if (rowValid)
+          n = arith::SelectOp::create(b, e.loc, rowValid, n, e.idx(0));
+        Value mask = laneMask(e, n, len);
+        if (isLoad) {
+          Value v = vector::MaskedLoadOp::create(b, e.loc, vt, gm, gmIdx,
+                                                 mask, e.splat(vt, 0));
+          e.store(v, buf, t);
+        } else {
+          Value v = e.load(vt, buf, t);
+          vector::MaskedStoreOp::create(b, e.loc, gm, gmIdx, mask, v);
+        }
+      });
+    };
+    if (isLoad) {
+      e.forEach(rows, [&](Value r) {
+        body(r, arith::CmpIOp::create(b, e.loc, arith::CmpIPredicate::slt, r,
+                                      vr));
+      });
+    } else {
+      // A runtime extent past the tile (undefined in PTO-ISA) must not
+      // read past the tile's buffer here.
+      if (isa<Value>(validRows))
+        vr = arith::MinSIOp::create(b, e.loc, vr, e.idx(rows));
+      auto loop = scf::ForOp::create(b, e.loc, e.idx(0), vr, e.idx(1));
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(loop.getBody()->getTerminator());
+      body(loop.getInductionVar(), Value());
+    }
+    toErase.push_back(op);
+    return success();
+  }
   e.forEach(rows, [&](Value r) {
     Value rowStart = e.mul(r, cols);
     e.forChunks(cols, width, [&](Value c, int64_t len) {
@@ -834,6 +912,56 @@ LogicalResult TileLowering::lowerLoadStore(Operation *op, Value gm,
         e.store(e.load(vt, gm, gmIdx), buf, t);
       else
         e.store(e.load(vt, buf, t), gm, gmIdx);
+    });
+  });
+  toErase.push_back(op);
+  return success();
+}
+
+/// The constant tile.fillpad writes for `pad` in element type `elt`: zero,
+/// or -inf / +inf (the smallest / largest integer for integer types).
+static Attribute padAttr(Type elt, PadValue pad) {
+  if (auto ft = dyn_cast<FloatType>(elt)) {
+    if (pad == PadValue::zero)
+      return FloatAttr::get(ft, 0.0);
+    return FloatAttr::get(
+        ft, APFloat::getInf(ft.getFloatSemantics(), pad == PadValue::min));
+  }
+  unsigned w = elt.getIntOrFloatBitWidth();
+  APInt v = pad == PadValue::zero  ? APInt::getZero(w)
+            : pad == PadValue::min ? APInt::getSignedMinValue(w)
+                                   : APInt::getSignedMaxValue(w);
+  return IntegerAttr::get(elt, v);
+}
+
+LogicalResult TileLowering::lowerFillPad(FillPadOp op) {
+  Emitter e = at(op);
+  TileType type = op.getTileType();
+  Type elt = type.getElementType();
+  int64_t rows = type.getRows(), cols = type.getCols();
+  int64_t width = std::max<int64_t>(
+      1, kCopyBytes / static_cast<int64_t>(elt.getIntOrFloatBitWidth() / 8));
+  Value in = buffer(op.getSource());
+  Value out = result(e, op);
+  Value vr = indexValue(e, op.getValidSize(0));
+  Value vc = indexValue(e, op.getValidSize(1));
+  // dst[i, j] = i < vr && j < vc ? src[i, j] : pad, a chunk of a row at a
+  // time: the lanes below vc - j of a valid row keep the source.
+  e.forEach(rows, [&](Value r) {
+    Value rowStart = e.mul(r, cols);
+    Value rowValid = arith::CmpIOp::create(b, e.loc, arith::CmpIPredicate::slt,
+                                           r, vr);
+    e.forChunks(cols, width, [&](Value c, int64_t len) {
+      VectorType vt = Emitter::vec(len, elt);
+      Value t = e.add(rowStart, c);
+      Value n = arith::SelectOp::create(
+          b, e.loc, rowValid, arith::SubIOp::create(b, e.loc, vc, c), e.idx(0));
+      Value mask = laneMask(e, n, len);
+      Value pad = arith::ConstantOp::create(
+          b, e.loc,
+          DenseElementsAttr::get(vt, padAttr(elt, op.getPad())));
+      Value v = e.load(vt, in, t);
+      e.store(arith::SelectOp::create(b, e.loc, mask, v, pad), out, t);
     });
   });
   toErase.push_back(op);
@@ -1455,6 +1583,39 @@ LogicalResult TileLowering::lowerInsert(InsertOp op) {
   return success();
 }
 
+/// tile.get: one memref.load of the element (row-major in the tile's
+/// buffer).
+LogicalResult TileLowering::lowerGet(GetOp op) {
+  Emitter e = at(op);
+  auto type = cast<TileType>(op.getSource().getType());
+  Value pos = e.add(e.mul(op.getRow(), type.getCols()), op.getCol());
+  Value v = memref::LoadOp::create(b, e.loc, buffer(op.getSource()),
+                                   ValueRange{pos});
+  op.getResult().replaceAllUsesWith(v);
+  toErase.push_back(op);
+  return success();
+}
+
+/// tile.set: placed on `dest`'s bytes (the in-place rule) one element is
+/// written; elsewhere `dest` is copied first.
+LogicalResult TileLowering::lowerSet(SetOp op) {
+  Emitter e = at(op);
+  Value dest = buffer(op.getDest());
+  Value out;
+  if (storage.lookup(op.getResult()) == storage.lookup(op.getDest())) {
+    out = dest;
+    buffers[op.getResult()] = dest;
+  } else {
+    out = result(e, op);
+    copy(e, dest, out);
+  }
+  auto type = cast<TileType>(op.getType());
+  Value pos = e.add(e.mul(op.getRow(), type.getCols()), op.getCol());
+  memref::StoreOp::create(b, e.loc, op.getValue(), out, ValueRange{pos});
+  toErase.push_back(op);
+  return success();
+}
+
 /// tile.arange: element p (row-major) is start + p, exact in the element
 /// type (the verifier checks the range).
 LogicalResult TileLowering::lowerArange(ArangeOp op) {
@@ -1918,23 +2079,50 @@ LogicalResult TileLowering::lowerTri(TriOp op) {
 /// C[M, N] = acc + A[M, K] @ B[K, N]: A is widened once into Temp (f32 or
 /// i32); then for blocks of 8 rows and 16 columns the accumulators stay in
 /// registers while k runs over K in order (one fused multiply-add per k, which
-/// is exact for the products of bf16, f16 and i8 inputs).
+/// is exact for the products of bf16, f16 and i8 inputs). A transposed
+/// operand (`a_trans`: lhs stored [K, M]; `b_trans`: rhs stored [N, K]) is
+/// first copied, widened, into Temp as the [M, K] / [K, N] matrix it
+/// multiplies, one element at a time.
 LogicalResult TileLowering::lowerMatmul(Operation *op, Value acc, Value lhs,
                                         Value rhs) {
   Numerics n = numericsAt(op);
-  auto aType = cast<TileType>(lhs.getType());
-  auto bType = cast<TileType>(rhs.getType());
-  Type inElt = aType.getElementType();
+  MatmulView mm = *getMatmulView(op);
+  Type inElt = mm.lhsType.getElementType();
   bool isInt = inElt.isInteger();
   Type accElt = isInt ? Type(b.getI32Type()) : Type(b.getF32Type());
-  int64_t m = aType.getRows(), k = aType.getCols(), ncols = bType.getCols();
+  int64_t m = mm.m, k = mm.k, ncols = mm.n;
   Value a = buffer(lhs), bm = buffer(rhs);
   Value c0 = acc ? buffer(acc) : Value();
   Value out = result(n, op);
   Value wideA = tempView(n, op, 0, MemRefType::get({m * k}, accElt));
-  n.forChunks(m * k, kLanes, [&](Value off, int64_t len) {
-    n.store(n.widen(n.load(Emitter::vec(len, inElt), a, off)), wideA, off);
-  });
+  // dst[r * cols + c] = widen(src[c * rows + r]) for the stored [cols, rows]
+  // matrix src.
+  auto transposeWiden = [&](Value src, Value dst, int64_t rows, int64_t cols) {
+    n.forEach(cols, [&](Value c) {
+      n.forEach(rows, [&](Value r) {
+        Value x = n.widen(
+            n.load(Emitter::vec(1, inElt), src, n.add(n.mul(c, rows), r)));
+        n.store(x, dst, n.add(n.mul(r, cols), c));
+      });
+    });
+  };
+  if (mm.aTrans) {
+    transposeWiden(a, wideA, m, k);
+  } else {
+    n.forChunks(m * k, kLanes, [&](Value off, int64_t len) {
+      n.store(n.widen(n.load(Emitter::vec(len, inElt), a, off)), wideA, off);
+    });
+  }
+  // The rhs rows the k loop reads: the stored [K, N] tile, or its widened
+  // transpose in Temp after A.
+  Value rows = bm;
+  Type rowElt = inElt;
+  if (mm.bTrans) {
+    rows = tempView(n, op, getMatmulTempBTOffset(m * k),
+                    MemRefType::get({k * ncols}, accElt));
+    rowElt = accElt;
+    transposeWiden(bm, rows, k, ncols);
+  }
   n.forBlocks(m, kMatmulRows, [&](Value i0, int64_t mr) {
     n.forChunks(ncols, kLanes, [&](Value j0, int64_t nr) {
       VectorType vt = Emitter::vec(nr, accElt);
@@ -1950,7 +2138,7 @@ LogicalResult TileLowering::lowerMatmul(Operation *op, Value acc, Value lhs,
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(loop.getBody());
         Value kk = loop.getInductionVar();
-        Value bv = n.widen(n.load(Emitter::vec(nr, inElt), bm,
+        Value bv = n.widen(n.load(Emitter::vec(nr, rowElt), rows,
                                   n.add(n.mul(kk, ncols), j0)));
         SmallVector<Value> next;
         for (int64_t r = 0; r < mr; ++r) {
@@ -2083,15 +2271,24 @@ LogicalResult TileLowering::lower(Operation *op) {
       .Case<YieldOp>([&](auto o) { return lowerYield(o); })
       .Case<AllocGmOp>([&](auto o) { return lowerAllocGm(o); })
       .Case<LoadOp>([&](LoadOp o) {
+        if (o.hasValidShape())
+          return lowerLoadStore(o, o.getSource(), o.getIndices(),
+                                o.getTileType(), Value(), true,
+                                o.getValidSize(0), o.getValidSize(1));
         return lowerLoadStore(o, o.getSource(), o.getIndices(),
                               o.getTileType(), Value(), true);
       })
       .Case<StoreOp>([&](StoreOp o) -> LogicalResult {
         if (o.getAtomicAdd())
           return lowerAtomicStore(o);
+        if (o.hasValidShape())
+          return lowerLoadStore(o, o.getDest(), o.getIndices(),
+                                o.getTileType(), o.getValue(), false,
+                                o.getValidSize(0), o.getValidSize(1));
         return lowerLoadStore(o, o.getDest(), o.getIndices(), o.getTileType(),
                               o.getValue(), false);
       })
+      .Case<FillPadOp>([&](auto o) { return lowerFillPad(o); })
       .Case<FullOp>([&](auto o) { return lowerFull(o); })
       .Case<ReshapeOp>([&](auto o) { return lowerReshape(o); })
       .Case<CopyOp>([&](CopyOp o) {
@@ -2219,6 +2416,8 @@ LogicalResult TileLowering::lower(Operation *op) {
       })
       .Case<ExtractOp>([&](ExtractOp o) { return lowerExtract(o); })
       .Case<InsertOp>([&](InsertOp o) { return lowerInsert(o); })
+      .Case<GetOp>([&](GetOp o) { return lowerGet(o); })
+      .Case<SetOp>([&](SetOp o) { return lowerSet(o); })
       .Case<ArangeOp>([&](ArangeOp o) { return lowerArange(o); })
       .Case<GatherIndexOp>([&](GatherIndexOp o) { return lowerGatherIndex(o); })
       .Case<ScatterIndexOp>([&](ScatterIndexOp o) {
@@ -2359,13 +2558,13 @@ static LogicalResult checkSupported(func::FuncOp func) {
              DivSOp, RDivSOp, MaxSOp, MinSOp, NegOp, AbsOp, SqrtOp, RsqrtOp,
              RecipOp, ExpOp, LogOp, SinOp, CosOp, FModOp, RemOp, FModSOp,
              RemSOp, RowExpandOp, ColExpandOp, ExtractOp,
-             InsertOp, ArangeOp, RowSumOp, RowMaxOp, MatmulOp,
+             InsertOp, GetOp, SetOp, ArangeOp, RowSumOp, RowMaxOp, MatmulOp,
              MatmulAccOp, CmpOp, CmpSOp, SelOp, SelSOp, PReluOp, AndOp, OrOp,
              XorOp, ShlOp, ShrOp, NotOp, AndSOp, OrSOp, XorSOp, ShlSOp,
              ShrSOp, RowProdOp, RowMinOp, ColSumOp, ColMaxOp, ColMinOp,
              ColProdOp, RowArgMaxOp, RowArgMinOp, ColArgMaxOp, ColArgMinOp,
              TransposeOp, ConcatOp, ReinterpretViewOp, TriOp, GatherIndexOp,
-             ScatterIndexOp, Sort32Op, MrgSortOp, MrgSortListsOp>(op) &&
+             ScatterIndexOp, Sort32Op, MrgSortOp, MrgSortListsOp, FillPadOp>(op) &&
         !getExpandInfo(op)) {
       op->emitOpError("has no lowering for the CPU simulation");
       return WalkResult::interrupt();

@@ -226,3 +226,48 @@ def full(result, value, *, loc=None, ip=None) -> _ir.Value:
                 raise ValueError(f"value {value} does not fit in {element}")
             value = attr
     return _gen.FullOp(result, value, loc=loc, ip=ip).result
+
+
+#===----------------------------------------------------------------------===#
+# GM access (partial tiles: dialects/tile/TileValidOps.td)
+#===----------------------------------------------------------------------===#
+
+
+def _valid_operands(valid):
+    """(runtime values, static DenseI64ArrayAttr) of a valid shape given as
+    [rows, cols] of ints and index Values, or (None, None)."""
+    if valid is None:
+        return [], None
+    statics, values = [], []
+    for v in valid:
+        if isinstance(v, int):
+            statics.append(v)
+        else:
+            statics.append(_ir.ShapedType.get_dynamic_size())
+            values.append(v)
+    return values, _ir.DenseI64ArrayAttr.get(statics)
+
+
+def load(result, source, indices, valid=None, *, loc=None,
+         ip=None) -> _ir.Value:
+    """`tile.load source[indices] : ... -> result`; `valid=[rows, cols]`
+    (ints or index Values) reads only that region of a partial tile."""
+    values, statics = _valid_operands(valid)
+    return _gen.LoadOp(result, source, indices, values, static_valid=statics,
+                       loc=loc, ip=ip).result
+
+
+def store(value, dest, indices, valid=None, *, loc=None, ip=None):
+    """`tile.store value, dest[indices]`; `valid=[rows, cols]` writes only
+    that region of a partial tile."""
+    values, statics = _valid_operands(valid)
+    return _gen.StoreOp(value, dest, indices, values, static_valid=statics,
+                        loc=loc, ip=ip)
+
+
+def fillpad(source, valid, pad, *, loc=None, ip=None) -> _ir.Value:
+    """`tile.fillpad source valid [rows, cols] pad`: the padding of a partial
+    tile set to `pad` (a `PadValue`)."""
+    values, statics = _valid_operands(valid)
+    return _gen.FillPadOp(source, values, statics, pad, loc=loc,
+                          ip=ip).result

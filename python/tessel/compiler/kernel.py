@@ -38,7 +38,9 @@ class Param:
         # None for a shapeless `pl.Tensor` (specialised at call time).
         self.shape = None if shape is None else tuple(shape)
         self.dtype = dtype
-        self.direction = direction      # "in", "out" or "inout"
+        # "in", "out", "inout" or "scalar" (a pl.Scalar parameter, passed
+        # as a one-element tensor).
+        self.direction = direction
 
     @property
     def is_output(self) -> bool:
@@ -64,6 +66,36 @@ class Param:
         shape = None if self.shape is None else list(self.shape)
         return (f"Param({self.name!r}, {shape}, {self.dtype!r}, "
                 f"{self.direction!r})")
+
+
+def scalar_tensors(kernel_name: str, params, args) -> tuple:
+    """`args` with each `pl.Scalar` parameter's number (or one-element
+    tensor) as a one-element tensor of its dtype; an ArgumentError naming
+    the parameter for anything else."""
+    import torch
+    out = list(args)
+    for i, (a, p) in enumerate(zip(args, params)):
+        if p.direction != "scalar":
+            continue
+        if isinstance(a, torch.Tensor) and a.numel() == 1:
+            a = a.reshape(()).item()
+        ok = isinstance(a, (int, float)) and not isinstance(a, bool)
+        if ok and p.dtype.is_int and not float(a).is_integer():
+            ok = False
+        if not ok:
+            raise ArgumentError(
+                f"{kernel_name}(): argument '{p.name}' is a "
+                f"pl.Scalar[pl.{p.dtype.name}] and takes a number, got "
+                f"{type(a).__name__} {a!r}")
+        if p.dtype.is_int:
+            a = int(a)
+            bits = p.dtype.bits
+            if not -2 ** (bits - 1) <= a < 2 ** (bits - 1):
+                raise ArgumentError(
+                    f"{kernel_name}(): argument '{p.name}' = {a} does not "
+                    f"fit pl.{p.dtype.name}")
+        out[i] = torch.tensor([a], dtype=p.dtype.torch_dtype())
+    return tuple(out)
 
 
 #: The ways to run a kernel on this machine: the LLVM CPU simulation, or the
@@ -116,6 +148,9 @@ class JitKernel:
         # The kernel cache's source index entry (tessel.runtime.
         # source_index), looked up once: False until then.
         self._index_entry = False
+        # pl.Scalar parameters used at function level: the kernel is
+        # specialised on their values (found at the first compile).
+        self._spec_scalars: set = set()
 
     def __repr__(self) -> str:
         return f"<pl.jit kernel {self.fn.__qualname__}>"
@@ -166,8 +201,14 @@ class JitKernel:
         call decides (shapeless, or with pl.dynamic dims) for the (checked)
         tensors `args`: what a specialisation depends on."""
         from ..language.types import dtype_from_torch
-        return tuple((p.name, tuple(t.shape), dtype_from_torch(t.dtype))
-                     for p, t in zip(self.signature, args) if p.call_time)
+        key = tuple((p.name, tuple(t.shape), dtype_from_torch(t.dtype))
+                    for p, t in zip(self.signature, args)
+                    if p.call_time and p.direction != "scalar")
+        # pl.Scalar parameters the kernel uses at function level: their
+        # values (frontend/scalars.py NeedsScalarValue).
+        return key + tuple((p.name, "scalar", t.reshape(()).item())
+                           for p, t in zip(self.signature, args)
+                           if p.name in self._spec_scalars)
 
     def cache_info(self) -> dict:
         """The executable cache's counters: hits, misses (= compiles) and
@@ -192,8 +233,12 @@ class JitKernel:
         key = (target, stage, bind_key)
         compiled = self._modules.get(key)
         if compiled is None:
-            compiled = driver.compile_kernel(self.fn, target, stage,
-                                             bind=self._bind_dict(bind_key))
+            from ..frontend.scalars import NeedsScalarValue
+            try:
+                compiled = driver.compile_kernel(
+                    self.fn, target, stage, bind=self._bind_dict(bind_key))
+            except NeedsScalarValue as e:
+                raise e.error from None
             self._modules[key] = compiled
             self._reads.append(compiled.reads)
         return compiled
@@ -238,6 +283,17 @@ class JitKernel:
                               target)
 
     # -- running ---------------------------------------------------------
+
+    def scalar_args(self, args) -> tuple:
+        """`args` with the value of each `pl.Scalar` parameter (a Python
+        number, or a one-element tensor) as the one-element tensor the
+        kernel reads it from (frontend/scalars.py): the value is a run-time
+        argument, so a new value does not recompile the kernel."""
+        params = self.signature
+        if not any(p.direction == "scalar" for p in params) or \
+                len(args) != len(params):
+            return args
+        return scalar_tensors(self.__name__, params, args)
 
     def check_args(self, args) -> tuple:
         """Check tensors against the annotations; the error names the
@@ -364,6 +420,7 @@ class JitKernel:
         driver.check_target(target)
         self._drop_stale()
         if args:
+            args = self.scalar_args(args)
             sig_key = self.check_args(args)
             bind_key = self.bind_key(args)
             self._last_bind = bind_key or None
@@ -375,7 +432,9 @@ class JitKernel:
         import os
         order = self.block_order or os.environ.get("TESSEL_BLOCK_ORDER") or \
             "forward"
-        key = (target, sig_key, order)
+        # The values of specialised pl.Scalar parameters (bind_key) too.
+        key = (target, sig_key, order,
+               tuple(b for b in bind_key if b[1] == "scalar"))
         exe = self._executables.get(key)
         self.cache_counts["hits" if exe is not None else "misses"] += 1
         if exe is None:
@@ -402,7 +461,12 @@ class JitKernel:
             # signature and every value the kernel read: with the target,
             # block order and the pipelines, it keys the disk cache, so a
             # hit skips verification, scheduling, lowering and the JIT.
-            built = driver.build(self.fn, target, self._bind_dict(bind_key))
+            built = self._build_specialising(target, bind_key, args)
+            if built is None:
+                # Specialised on a scalar now: the key changed (this lookup
+                # was not a compile).
+                self.cache_counts["misses"] -= 1
+                return self.compile(*args, target=target)
             disk_key = self._disk_key(built, order)
             exe = CpuKernel.cached(disk_key, self.fn.__name__, names, outputs)
             if exe is not None:
@@ -410,6 +474,8 @@ class JitKernel:
                 exe.kernel_returns = built.info["returns"]
                 self._executables[key] = exe
                 self._index(built, target, order, bind_key, disk_key)
+                if any(p.direction == "scalar" for p in self.signature):
+                    exe.arg_converter = self.scalar_args
                 return exe
             # The scheduled, placed program: the backend lowers it in place.
             compiled = driver.finish(built, scheduled_stage(),
@@ -430,6 +496,8 @@ class JitKernel:
             exe.kernel_returns = compiled.returns
             self._executables[key] = exe
             self._index(built, target, order, bind_key, disk_key)
+        if any(p.direction == "scalar" for p in self.signature):
+            exe.arg_converter = self.scalar_args
         return exe
 
     def _from_source_index(self, target, order, bind_key, key):
@@ -466,7 +534,11 @@ class JitKernel:
 
     def _index(self, built, target, order, bind_key, disk_key) -> None:
         """Records the kernel in the source index when every read, the
-        signature and what it returns can be written down."""
+        signature and what it returns can be written down. Not a kernel
+        with pl.Scalar parameters: its calls convert them, and one used at
+        function level specialises it on the value."""
+        if any(p.direction == "scalar" for p in self.signature):
+            return
         from ..runtime import source_index
         checks = source_index.describe_reads(
             self.fn, built.info.get("read_values", {}))
@@ -487,6 +559,20 @@ class JitKernel:
                            source_index.encode_returns(built.info["returns"]),
                            source_index.kernel_slot(target, order, bind_key),
                            disk_key)
+
+    def _build_specialising(self, target, bind_key, args):
+        """driver.build; None when the frontend found a pl.Scalar parameter
+        used at function level (it is then specialised on its value: the
+        caller computes the key again). Without the call's arguments that
+        is the frontend's CompileError."""
+        from ..frontend.scalars import NeedsScalarValue
+        try:
+            return driver.build(self.fn, target, self._bind_dict(bind_key))
+        except NeedsScalarValue as e:
+            if not args or e.name in self._spec_scalars:
+                raise e.error from None
+            self._spec_scalars.add(e.name)
+            return None
 
     @staticmethod
     def _disk_key(built, order: str) -> str:
@@ -522,9 +608,15 @@ class JitKernel:
             bind_key = self._last_bind or ()
         key = ("pto", target, bind_key)
         if key not in self._modules:
+            from ..frontend.scalars import NeedsScalarValue
             from ..runtime import pto
-            self._modules[key] = pto.emit(self.fn, target,
-                                          self._bind_dict(bind_key))
+            try:
+                self._modules[key] = pto.emit(self.fn, target,
+                                              self._bind_dict(bind_key))
+            except NeedsScalarValue as e:
+                # __call__ specialises on the call's value and retries.
+                e.error.scalar_param = e.name
+                raise e.error from None
         return self._modules[key]
 
     @_author_facing
@@ -559,11 +651,23 @@ class JitKernel:
         # Before the arguments are checked: a changed global may change
         # the signature too (a shape from a module constant).
         self._drop_stale()
+        args = self.scalar_args(args)
         self.check_args(args)
         bind_key = self.bind_key(args)
         self._last_bind = bind_key or None
         if self.resolve_backend(backend) == "pto":
-            exe = self.compile_pto(target, bind_key)
+            try:
+                exe = self.compile_pto(target, bind_key)
+            except CompileError as e:
+                # A pl.Scalar parameter used at function level: specialise
+                # on the call's value (as compile() does) and retry.
+                name = getattr(e, "scalar_param", None)
+                if name is None or name in self._spec_scalars:
+                    raise
+                self._spec_scalars.add(name)
+                bind_key = self.bind_key(args)
+                self._last_bind = bind_key or None
+                exe = self.compile_pto(target, bind_key)
             exe(*args)
             exe.kernel_returns = exe.emitted.returns
         else:

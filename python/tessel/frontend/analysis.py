@@ -84,6 +84,13 @@ def _assigned_names(stmts) -> list[str]:
                 isinstance(node.ctx, ast.Store) and \
                 isinstance(node.value, ast.Name):
             seen.setdefault(node.value.id, None)
+        # `pl.write(t, [i, j], v)` on a tile gives `t` a new value
+        # (tile.set), like a subscript assignment.
+        if isinstance(node, ast.Call) and \
+                isinstance(node.func, ast.Attribute) and \
+                node.func.attr == "write" and node.args and \
+                isinstance(node.args[0], ast.Name):
+            seen.setdefault(node.args[0].id, None)
         for child in ast.iter_child_nodes(node):
             visit(child)
 

@@ -19,11 +19,13 @@ from ..language.types import (BF16, FP16, FP32, INDEX, INT8, INT32, INT64,
                               UINT32, MaskPattern)
 from ..mlir import ir
 from ..mlir.dialects import memref
-from . import memories, optable
+from .. import targets
+from ..language.types import MemorySpace
+from . import memories, optable, validshape
 from . import tile_ops as tile_d
 from .state import Arg, Args
-from .values import (RUNTIME_TYPES, GmTensor, IndexVal, PendingTile, TileVal,
-                     describe, shape_str)
+from .values import (RUNTIME_TYPES, GmTensor, IndexVal, PendingTile,
+                     ScalarVal, TileVal, describe, shape_str)
 
 
 
@@ -97,6 +99,18 @@ def elementwise(cg, node, op, lhs, rhs):
         except (ValueError, OverflowError) as e:
             raise cg.error(node, f"pl.{op}({L!r}, {R!r}): {e}") from None
     tiles = (TileVal, PendingTile)
+    scalar = (ScalarVal, int, float)
+    if (isinstance(L, ScalarVal) or isinstance(R, ScalarVal)) and \
+            isinstance(L, scalar) and isinstance(R, scalar) and \
+            not isinstance(L, bool) and not isinstance(R, bool):
+        import ast as _ast
+        from . import scalars
+        pyop = {"add": _ast.Add, "sub": _ast.Sub, "mul": _ast.Mult,
+                "div": _ast.Div}.get(op)
+        if pyop is not None:
+            return scalars.binop(cg, pyop(), L, R, node)
+        if op in ("maximum", "minimum"):
+            return scalars.minmax(cg, op == "minimum", L, R, node)
     if isinstance(L, tiles) and isinstance(R, tiles):
         cg.require_core(node, f"pl.{op}", d.unit)
         a, b = _tile(cg, lhs, "lhs"), _tile(cg, rhs, "rhs")
@@ -116,9 +130,10 @@ def elementwise(cg, node, op, lhs, rhs):
         v = _op_class(d.tile_op)(a.value, b.value, results=[a.value.type],
                                  loc=cg.loc(node), ip=cg.ip).result
         return TileVal(v, a.shape, a.dtype)
-    if isinstance(L, tiles) and _is_scalar(R):
+    if isinstance(L, tiles) and (_is_scalar(R) or isinstance(R, ScalarVal)):
         cls, t_arg, s_arg = d.scalar_op, lhs, rhs
-    elif _is_scalar(L) and isinstance(R, tiles):
+    elif (_is_scalar(L) or isinstance(L, ScalarVal)) and \
+            isinstance(R, tiles):
         cls, t_arg, s_arg = d.rscalar_op, rhs, lhs
     else:
         bad = lhs if not (isinstance(L, tiles) or _is_scalar(L)) else rhs
@@ -145,10 +160,14 @@ def elementwise(cg, node, op, lhs, rhs):
     t = _tile(cg, t_arg, "the tile operand")
     _check_dtype(cg, t_arg.node, op, t, d.dtypes)
     memories.check_vector_operand(cg, t, t_arg.node, f"pl.{op}")
-    s = _scalar_for(cg, node, op, s_arg.value, t, s_arg.node)
-    problem = d.scalar_check and d.scalar_check(s_arg.value, t.dtype)
-    if problem:
-        raise cg.error(s_arg.node, problem)
+    if isinstance(s_arg.value, ScalarVal):
+        from . import scalars
+        s = scalars.tile_operand(cg, s_arg.value, t, op, s_arg.node)
+    else:
+        s = _scalar_for(cg, node, op, s_arg.value, t, s_arg.node)
+        problem = d.scalar_check and d.scalar_check(s_arg.value, t.dtype)
+        if problem:
+            raise cg.error(s_arg.node, problem)
     v = _op_class(cls)(t.value, s, results=[t.value.type], loc=cg.loc(node),
                        ip=cg.ip).result
     return TileVal(v, t.shape, t.dtype)
@@ -373,6 +392,12 @@ PYPTO_DEFAULT_MODE = "round"
 
 
 def cast(cg, node, a):
+    if not isinstance(a.input.value, (TileVal, PendingTile)):
+        # A runtime scalar, a runtime index or a number (frontend/scalars.py).
+        from . import scalars
+        out = scalars.cast(cg, node, a)
+        if out is not None:
+            return out
     target = cg.dtype_arg(a.target_type, "target_type")
     mode = a.mode.value
     if mode is not None and (not isinstance(mode, str) or
@@ -421,76 +446,216 @@ def cast(cg, node, a):
 # Cube
 # ---------------------------------------------------------------------------
 
-MATMUL_OUT = {BF16: FP32, FP16: FP32, INT8: INT32}
+Left, Right = MemorySpace.Left, MemorySpace.Right
+_BY_MLIR = {d.mlir: d for d in (BF16, FP16, FP32, INT8, INT32)}
 
 
-def _check_trans(cg, a):
-    for name in ("a_trans", "b_trans"):
-        arg = getattr(a, name)
-        if arg.value:
-            raise cg.error(arg.node, f"pl.matmul({name}=True) is not "
-                           f"supported yet", help="load the transposed operand "
-                           "from a tensor stored in that layout")
+def cube_dtypes(target: str) -> dict:
+    """operand dtype -> accumulator dtype of `target`'s cube (TargetInfo's
+    table: pto-isa TMATMUL's supported pairs)."""
+    table = targets.get(target)["cube_dtypes"]
+    return {_BY_MLIR[op]: _BY_MLIR[acc] for op, (acc, _) in table.items()
+            if op in _BY_MLIR and acc in _BY_MLIR}
+
+
+def _trans_flag(cg, arg, name) -> bool:
+    v = arg.value
+    if not isinstance(v, bool):
+        raise cg.error(arg.node, f"{name}= must be True or False",
+                       expected="a compile-time bool", found=describe(v))
+    return v
+
+
+def _oriented(shape, trans):
+    return (shape[1], shape[0]) if trans else tuple(shape)
+
+
+def _side(t: TileVal, trans, stored_as):
+    if not trans:
+        return t.describe()
+    return (f"{t.describe()} stored {stored_as}, transposed to "
+            f"{shape_str(_oriented(t.shape, True))}")
 
 
 def _matmul_types(cg, node, lhs: TileVal, rhs: TileVal, a_lhs, a_rhs,
-                  op="pl.matmul"):
+                  op="pl.matmul", a_trans=False, b_trans=False):
+    """The accumulator dtype and [M, N] of op(lhs) @ op(rhs), checked: the
+    dtypes on the target's cube, K under the transpositions."""
     memories.check_matmul_operand(cg, lhs, a_lhs.node, "lhs", op)
     memories.check_matmul_operand(cg, rhs, a_rhs.node, "rhs", op)
+    for t, arg, trans, name in ((lhs, a_lhs, a_trans, "a_trans"),
+                                (rhs, a_rhs, b_trans, "b_trans")):
+        if trans and t.memory in (Left, Right):
+            raise cg.error(arg.node, f"{name}=True transposes the operand "
+                           f"as the cube moves it from Mat into "
+                           f"{t.memory.name}, but it is in {t.memory.name} "
+                           f"already", found=t.describe(),
+                           help="pass the Mat tile (or the tensor slice) "
+                                "and let the matmul move it")
     if lhs.dtype is not rhs.dtype:
-        raise cg.error(a_rhs.node, "pl.matmul operands have different dtypes",
+        raise cg.error(a_rhs.node, f"{op} operands have different dtypes",
                        expected=f"{lhs.dtype.name} (the dtype of lhs)",
                        found=f"{rhs.dtype.name} (rhs)")
-    out = MATMUL_OUT.get(lhs.dtype)
+    cube = cube_dtypes(cg.target)
+    out = cube.get(lhs.dtype)
     if out is None:
-        raise cg.error(a_lhs.node, f"no cube matmul of {lhs.dtype.name} tiles",
-                       expected="BF16 or FP16 (-> FP32), INT8 (-> INT32)",
-                       found=lhs.describe())
-    if lhs.shape[1] != rhs.shape[0]:
-        raise cg.error(a_rhs.node, "pl.matmul contraction sizes differ",
-                       expected=f"rhs with {lhs.shape[1]} rows (lhs "
-                                f"{shape_str(lhs.shape)} has K = "
-                                f"{lhs.shape[1]})",
-                       found=f"rhs {shape_str(rhs.shape)}")
-    return out, (lhs.shape[0], rhs.shape[1])
+        raise cg.error(a_lhs.node, f"no cube matmul of {lhs.dtype.name} tiles "
+                       f"on {cg.target}",
+                       expected=", ".join(f"{a.name} (-> {c.name})"
+                                          for a, c in cube.items()),
+                       found=lhs.describe(),
+                       help="convert the operands with pl.cast")
+    m, k = _oriented(lhs.shape, a_trans)
+    k2, n = _oriented(rhs.shape, b_trans)
+    if k != k2:
+        raise cg.error(a_rhs.node, f"{op} contraction sizes differ",
+                       expected=f"rhs with {k} "
+                                f"{'columns' if b_trans else 'rows'} (lhs "
+                                f"{_side(lhs, a_trans, '[K, M]')} has "
+                                f"K = {k})",
+                       found=f"rhs {_side(rhs, b_trans, '[N, K]')}, K = {k2}",
+                       help="a_trans=True reads lhs as [K, M], b_trans=True "
+                            "reads rhs as [N, K]")
+    return out, (m, n)
 
 
-def matmul_impl(cg, node, a_lhs, a_rhs, out_arg):
-    cg.require_core(node, "pl.matmul", "cube")
+def _flags(cg, a):
+    at = _trans_flag(cg, a.a_trans, "a_trans")
+    bt = _trans_flag(cg, a.b_trans, "b_trans")
+    return at, bt
+
+
+def _build_matmul(cg, node, shape, out, lhs, rhs, at, bt, acc=None):
+    kw = dict(loc=cg.loc(node), ip=cg.ip)
+    if at:
+        kw["a_trans"] = True
+    if bt:
+        kw["b_trans"] = True
+    if acc is None:
+        v = tile_d.MatmulOp(cg.tile_type(shape, out), lhs.value, rhs.value,
+                            **kw).result
+    else:
+        v = tile_d.MatmulAccOp(acc.value, lhs.value, rhs.value,
+                               results=[acc.value.type], **kw).result
+    return TileVal(v, shape, out)
+
+
+def matmul_impl(cg, node, a_lhs, a_rhs, out_arg, at=False, bt=False,
+                op="pl.matmul"):
+    cg.require_core(node, op, "cube")
     lhs, rhs = _tile(cg, a_lhs, "lhs"), _tile(cg, a_rhs, "rhs")
-    out, shape = _matmul_types(cg, node, lhs, rhs, a_lhs, a_rhs)
+    out, shape = _matmul_types(cg, node, lhs, rhs, a_lhs, a_rhs, op, at, bt)
     if out_arg is not None and out_arg.value is not None:
         want = cg.dtype_arg(out_arg, "out_dtype")
         if want is not out:
-            raise cg.error(out_arg.node, f"pl.matmul of {lhs.dtype.name} tiles "
+            raise cg.error(out_arg.node, f"{op} of {lhs.dtype.name} tiles "
                            f"accumulates in {out.name}",
                            expected=f"out_dtype=pl.{out.name}",
                            found=f"out_dtype=pl.{want.name}",
                            help="convert the result with pl.cast")
-    v = tile_d.MatmulOp(cg.tile_type(shape, out), lhs.value, rhs.value,
-                        loc=cg.loc(node), ip=cg.ip).result
-    return TileVal(v, shape, out)
+    return _build_matmul(cg, node, shape, out, lhs, rhs, at, bt)
+
+
+def _check_c_matrix_nz(cg, a):
+    if a.c_matrix_nz.value is not False:
+        raise cg.error(a.c_matrix_nz.node, "pl.matmul(c_matrix_nz=True) is "
+                       "not supported: Tessel chooses each buffer's layout",
+                       found=describe(a.c_matrix_nz.value),
+                       help="drop c_matrix_nz=")
 
 
 def matmul(cg, node, a):
-    _check_trans(cg, a)
-    return matmul_impl(cg, node, a.lhs, a.rhs, a.out_dtype)
+    at, bt = _flags(cg, a)
+    _check_c_matrix_nz(cg, a)
+    return matmul_impl(cg, node, a.lhs, a.rhs, a.out_dtype, at, bt)
+
+
+def _acc_impl(cg, node, a, at, bt, op):
+    cg.require_core(node, op, "cube")
+    acc = _tile(cg, a.acc, "acc")
+    lhs, rhs = _tile(cg, a.lhs, "lhs"), _tile(cg, a.rhs, "rhs")
+    out, shape = _matmul_types(cg, node, lhs, rhs, a.lhs, a.rhs, op, at, bt)
+    if acc.dtype is not out or acc.shape != shape:
+        raise cg.error(a.acc.node, f"{op} accumulator does not match "
+                       "the product", expected=f"tile {shape_str(shape)} "
+                       f"{out.name}", found=acc.describe())
+    return _build_matmul(cg, node, shape, out, lhs, rhs, at, bt, acc)
 
 
 def matmul_acc(cg, node, a):
-    _check_trans(cg, a)
-    cg.require_core(node, "pl.matmul_acc", "cube")
-    acc = _tile(cg, a.acc, "acc")
-    lhs, rhs = _tile(cg, a.lhs, "lhs"), _tile(cg, a.rhs, "rhs")
-    out, shape = _matmul_types(cg, node, lhs, rhs, a.lhs, a.rhs)
-    if acc.dtype is not out or acc.shape != shape:
-        raise cg.error(a.acc.node, "pl.matmul_acc accumulator does not match "
-                       "the product", expected=f"tile {shape_str(shape)} "
-                       f"{out.name}", found=acc.describe())
-    v = tile_d.MatmulAccOp(acc.value, lhs.value, rhs.value,
-                           results=[acc.value.type], loc=cg.loc(node),
-                           ip=cg.ip).result
-    return TileVal(v, shape, out)
+    at, bt = _flags(cg, a)
+    return _acc_impl(cg, node, a, at, bt, "pl.matmul_acc")
+
+
+def _bias_add(cg, node, a, product: TileVal, op):
+    """product + bias[1, N] per column: the vector unit adds it (Tessel has
+    no bias table), so the scope must have both units."""
+    bias = _tile(cg, a.bias, "bias")
+    want = (1, product.shape[1])
+    if bias.dtype is not product.dtype or tuple(bias.shape) != want:
+        raise cg.error(a.bias.node, f"{op} bias does not match the product",
+                       expected=f"tile {shape_str(want)} {product.dtype.name} "
+                                f"(one row, the accumulator dtype)",
+                       found=bias.describe())
+    memories.check_vector_operand(cg, bias, a.bias.node, op)
+    v = tile_d.ColExpandAddOp(product.value, bias.value,
+                              results=[product.value.type], loc=cg.loc(node),
+                              ip=cg.ip).result
+    return TileVal(v, product.shape, product.dtype)
+
+
+def _need_both_units(cg, node, op):
+    cg.require_core(node, op)
+    if cg.scope.core != "core_group":
+        raise cg.error(node, f"{op} adds its bias on the vector unit and "
+                       f"needs both units", expected="a pl.at(level="
+                       "pl.Level.CORE_GROUP) scope",
+                       found=f"a {cg.scope.core} scope",
+                       help="Tessel has no bias table: call it in a "
+                            "CORE_GROUP scope, or use pl.matmul and add the "
+                            "bias with pl.col_expand_add in a vector scope")
+
+
+def matmul_bias(cg, node, a):
+    """PyPTO's tile.matmul_bias: lhs @ rhs + bias[1, N]."""
+    _need_both_units(cg, node, "pl.matmul_bias")
+    product = matmul_impl(cg, node, a.lhs, a.rhs, None, op="pl.matmul_bias")
+    return _bias_add(cg, node, a, product, "pl.matmul_bias")
+
+
+def _gemv_lhs(cg, a, op):
+    phase = a.acc_phase.value
+    if phase not in ("unspecified", "partial", "final"):
+        raise cg.error(a.acc_phase.node, f"{op} acc_phase must be "
+                       "'unspecified', 'partial' or 'final'",
+                       found=describe(phase))
+    if phase != "unspecified":
+        raise cg.error(a.acc_phase.node, f"{op}(acc_phase={phase!r}) is not "
+                       "supported: Tessel orders the accumulation itself",
+                       help="drop acc_phase= (pl.gemv_acc accumulates)")
+    lhs = _tile(cg, a.lhs, "lhs")
+    if lhs.shape[0] != 1:
+        raise cg.error(a.lhs.node, f"{op} multiplies a row vector",
+                       expected="lhs [1, K]", found=lhs.describe(),
+                       help="use pl.matmul for an [M, K] lhs")
+
+
+def gemv(cg, node, a):
+    """PyPTO's tile.gemv: [1, K] @ [K, N] -> [1, N] (a one-row matmul)."""
+    _gemv_lhs(cg, a, "pl.gemv")
+    return matmul_impl(cg, node, a.lhs, a.rhs, None, op="pl.gemv")
+
+
+def gemv_acc(cg, node, a):
+    _gemv_lhs(cg, a, "pl.gemv_acc")
+    return _acc_impl(cg, node, a, False, False, "pl.gemv_acc")
+
+
+def gemv_bias(cg, node, a):
+    _need_both_units(cg, node, "pl.gemv_bias")
+    _gemv_lhs(cg, a, "pl.gemv_bias")
+    product = matmul_impl(cg, node, a.lhs, a.rhs, None, op="pl.gemv_bias")
+    return _bias_add(cg, node, a, product, "pl.gemv_bias")
 
 
 # ---------------------------------------------------------------------------
@@ -676,10 +841,19 @@ def reshape(cg, node, a):
                                  f"({shape_str(shape)})")
         if shape == t.shape:
             return t
+        valid = None
+        if validshape.is_partial(t):
+            try:
+                valid = validshape.reshape_valid(t, shape)
+            except ValueError as e:
+                raise cg.error(node, f"pl.reshape of a partial tile to "
+                               f"{shape_str(shape)}: {e}",
+                               found=t.describe(),
+                               help="pad it first with pl.fillpad") from None
         cg.require_core(node, "pl.reshape")
         r = tile_d.ReshapeOp(cg.tile_type(shape, t.dtype), t.value,
                              loc=cg.loc(node), ip=cg.ip).result
-        return TileVal(r, shape, t.dtype)
+        return TileVal(r, shape, t.dtype, valid=valid)
     if isinstance(v, GmTensor):
         count = math.prod(v.shape)
         shape = _resolve_shape(cg, a.shape, count)
@@ -736,7 +910,15 @@ def _offsets(cg, arg, rank):
 
 
 def _check_bounds(cg, t: GmTensor, offsets, sizes, node):
+    """Checks the slice; offsets computed from data are clamped in place
+    (frontend/scalars.py)."""
+    from . import scalars
     for d, (o, s, dim) in enumerate(zip(offsets, sizes, t.shape)):
+        if s <= dim and scalars.is_data(cg, o):
+            offsets[d] = scalars.clamp_offset(
+                cg, o, s, dim, node, f"the offset in dimension {d} of "
+                f"'{t.name}'")
+            continue
         lo, hi = cg.index_bounds(o)
         if s > dim or (lo is not None and lo < 0) or \
                 (hi is not None and hi + s > dim):
@@ -767,34 +949,86 @@ def _slice_sizes(cg, t: GmTensor, shape_arg):
     return list(shape)
 
 
+def _valid_slice(cg, t: GmTensor, sizes, arg, given_shape):
+    """The valid extents of a slice (the tensor's rank) from a
+    `valid_shape=` argument written like its `shape` (2-D for a 1-D or
+    higher-rank tensor too), or None."""
+    v = arg.value
+    if v is None:
+        return None
+    if not isinstance(v, (list, tuple)):
+        raise cg.error(arg.node, "valid_shape must be a list of extents",
+                       found=describe(v))
+    v = list(v)
+    rank = len(sizes)
+    if len(v) == len(given_shape) and len(v) != rank:
+        if rank == 1 and len(v) == 2:
+            v = v[1:] if v[0] == 1 else v
+        elif len(v) == 2 and rank > 2:
+            v = [1] * (rank - 2) + v
+    valid = validshape.check_extents(cg, arg.node, sizes, v)
+    if valid is not None and rank > 2 and any(
+            not (isinstance(e, int) and e == s)
+            for e, s in zip(valid[:-2], sizes[:-2])):
+        raise cg.error(arg.node, "valid_shape of a higher-rank slice may "
+                       "narrow only its last two dimensions",
+                       found=repr(v))
+    return valid
+
+
+def _check_bounds_valid(cg, t: GmTensor, offsets, sizes, valid, node):
+    """Bounds of a slice that may be partial: its static valid extents must
+    fit (the window may run past the tensor); a runtime extent's dimension
+    is checked by tile-check-races, which knows the extent's value."""
+    if valid is None:
+        return _check_bounds(cg, t, offsets, sizes, node)
+    for d, (o, s, v, dim) in enumerate(zip(offsets, sizes, valid, t.shape)):
+        if not isinstance(v, int):
+            lo, _ = cg.index_bounds(o)
+            if lo is not None and lo < 0:
+                raise cg.error(node, f"slice out of bounds in dimension {d} "
+                               f"of {t.describe()}", expected=f"within 0:{dim}",
+                               found=f"offset {lo}")
+            continue
+        _check_dim(cg, t, d, o, v, node)
+
+
+def _check_dim(cg, t, d, o, s, node):
+    dim = t.shape[d]
+    lo, hi = cg.index_bounds(o)
+    if s > dim or (lo is not None and lo < 0) or \
+            (hi is not None and hi + s > dim):
+        found = (f"{o}:{o + s} (valid region)" if isinstance(o, int)
+                 else f"offsets {lo}..{hi} + {s} valid elements")
+        raise cg.error(node, f"slice out of bounds in dimension {d} of "
+                       f"{t.describe()}", expected=f"within 0:{dim}",
+                       found=found)
+
+
 def slice_(cg, node, a):
     t = _gm_arg(cg, a.tensor, "pl.slice")
-    if a.valid_shape.value is not None:
-        raise cg.error(a.valid_shape.node, "pl.slice(valid_shape=...) is not "
-                       "supported: tiles are always full")
     sizes = _slice_sizes(cg, t, a.shape)
+    valid = _valid_slice(cg, t, sizes, a.valid_shape,
+                         cg.shape_arg(a.shape, "shape"))
     offsets = _offsets(cg, a.offset, len(t.shape))
-    _check_bounds(cg, t, offsets, sizes, node)
-    return cg.load_slice(t, offsets, sizes, node)
+    _check_bounds_valid(cg, t, offsets, sizes, valid, node)
+    return cg.load_slice(t, offsets, sizes, node, valid)
 
 
 def load(cg, node, a):
     t = _gm_arg(cg, a.tensor, "pl.load")
     sizes = _slice_sizes(cg, t, a.shapes)
-    if a.valid_shape.value is not None:
-        valid = cg.shape_arg(a.valid_shape, "valid_shape")
-        if list(valid) != list(cg.shape_arg(a.shapes, "shapes")):
-            raise cg.error(a.valid_shape.node, "pl.load(valid_shape=...) "
-                           "smaller than the tile is not supported: tiles "
-                           "are always full", expected=f"valid_shape equal "
-                           f"to shapes", found=repr(list(valid)))
+    valid = _valid_slice(cg, t, sizes, a.valid_shape,
+                         cg.shape_arg(a.shapes, "shapes"))
     if a.clamp.value:
         raise cg.error(a.clamp.node, "pl.load(clamp=True) is not supported: "
-                       "a slice must lie inside the tensor")
+                       "a slice must lie inside the tensor",
+                       help="pass valid_shape= with the part inside the "
+                            "tensor")
     memory = memories.load_memory(cg, node, a)
     offsets = _offsets(cg, a.offsets, len(t.shape))
-    _check_bounds(cg, t, offsets, sizes, node)
-    tile = cg.load_slice(t, offsets, sizes, node)
+    _check_bounds_valid(cg, t, offsets, sizes, valid, node)
+    tile = cg.load_slice(t, offsets, sizes, node, valid)
     return memories.mark(cg, node, tile.value.owner, tile, memory)
 
 
@@ -812,16 +1046,41 @@ def store(cg, node, a):
     shape = tl.shape if isinstance(tl, (TileVal, PendingTile)) else None
     if shape is None:
         cg.as_tile(tl, a.tile.node, "the stored value")
+    rank = len(t.shape)
     if a.shapes.value is not None and \
             list(cg.shape_arg(a.shapes, "shapes")) != list(shape):
-        raise cg.error(a.shapes.node, "pl.store(shapes=...) must be the "
-                       "tile's shape: tiles are always full",
-                       expected=repr(list(shape)),
-                       found=repr(a.shapes.value))
-    rank = len(t.shape)
+        # The top-left `shapes` region of the tile: a partial store.
+        want = list(cg.shape_arg(a.shapes, "shapes"))
+        if rank == 1 and len(want) == 1:
+            want = [1] + want
+        elif len(want) == rank and rank > 2 and all(d == 1
+                                                    for d in want[:-2]):
+            want = want[-2:]
+        if len(want) != 2 or any(w > s for w, s in zip(want, shape)):
+            raise cg.error(a.shapes.node, "pl.store(shapes=...) must fit "
+                           "in the tile: it stores the tile's top-left "
+                           "region of that shape",
+                           expected=f"at most {list(shape)}",
+                           found=repr(a.shapes.value))
+        if isinstance(tl, PendingTile):
+            tl = cg.as_tile(tl, a.tile.node, "the stored value")
+        cur = validshape.full_valid(tl)
+        narrowed = []
+        for c, w in zip(cur, want):
+            if isinstance(c, int):
+                narrowed.append(min(c, w))
+            else:
+                narrowed.append(cg.index_minmax(True, [c, w], a.shapes.node))
+        tl = TileVal(tl.value, tl.shape, tl.dtype, tl.memory, tl.memory_at,
+                     validshape.check_extents(cg, a.shapes.node, tl.shape,
+                                              narrowed, "pl.store shapes"))
     sizes = [shape[1]] if rank == 1 else [1] * (rank - 2) + list(shape)
     offsets = _offsets(cg, a.offsets, rank)
-    _check_bounds(cg, t, offsets, sizes, node)
+    valid = None
+    if validshape.is_partial(tl):
+        vr, vc = tl.valid
+        valid = [vc] if rank == 1 else [1] * (rank - 2) + [vr, vc]
+    _check_bounds_valid(cg, t, offsets, sizes, valid, node)
     cg.store_tile(t, offsets, sizes, tl, node, a.tile.node)
     return t
 
@@ -830,7 +1089,8 @@ def store(cg, node, a):
 BUILTINS = {d.name: FAMILIES[d.family](d) for d in optable.OPS}
 BUILTINS.update({
     "cast": cast,
-    "matmul": matmul, "matmul_acc": matmul_acc,
+    "matmul": matmul, "matmul_acc": matmul_acc, "matmul_bias": matmul_bias,
+    "gemv": gemv, "gemv_acc": gemv_acc, "gemv_bias": gemv_bias,
     "gather": gather,
     "tensor.gather": lambda cg, node, a: gather(cg, node, a,
                                                 "pl.tensor.gather"),
@@ -849,6 +1109,9 @@ BUILTINS.update({
     "tile.load": load, "tile.store": store, "tile.full": full,
     "tile.move": memories.move, "tile.create_tile": create_tile,
     "tile.create": create_tile,
+    "fillpad": validshape.fillpad, "tile.fillpad": validshape.fillpad,
+    "set_validshape": validshape.set_validshape,
+    "tile.set_validshape": validshape.set_validshape,
 })
 
 # The broadcast family (frontend/broadcast.py), the task-graph builtins
@@ -856,6 +1119,7 @@ BUILTINS.update({
 # pl.arange (frontend/extra_ops.py).
 from .broadcast import BROADCAST_BUILTINS  # noqa: E402
 from .control import CONTROL_BUILTINS  # noqa: E402
+from .scalars import SCALAR_BUILTINS  # noqa: E402
 from .extra_ops import EXTRA_BUILTINS  # noqa: E402
 from .catalog import CATALOG_BUILTINS  # noqa: E402
 from .tasks import TASK_BUILTINS  # noqa: E402
@@ -863,6 +1127,7 @@ from .tasks import TASK_BUILTINS  # noqa: E402
 BUILTINS.update(BROADCAST_BUILTINS)
 BUILTINS.update(TASK_BUILTINS)
 BUILTINS.update(CONTROL_BUILTINS)
+BUILTINS.update(SCALAR_BUILTINS)
 BUILTINS.update(EXTRA_BUILTINS)
 BUILTINS.update(CATALOG_BUILTINS)
 

@@ -15,7 +15,7 @@ from ..language import ops as pl_ops
 from ..language.types import (TASK_ID, DataType, DynVar, ParamSpec, ScalarSpec,
                               SUPPORTED_DTYPES, TensorSpec, TileSpec)
 from ..mlir.dialects import arith
-from . import tasks
+from . import tasks, validshape
 from .source import get_source
 from .state import Activation, Arg, Args, MAX_INLINE_DEPTH
 from .values import (GmTensor, IndexVal, PendingTile, RUNTIME_TYPES, TileVal,
@@ -57,6 +57,11 @@ class Calls:
         return self.bind(fn, name, node, args, kwargs)
 
     def bind(self, fn, name, node, args, kwargs) -> Args:
+        from .scalars import ScalarParam, param_misuse
+        for arg in list(args) + list(kwargs.values()):
+            if isinstance(arg.value, ScalarParam):
+                # A builtin at function level (pl.spmd(n), pl.cast(n, ...)).
+                raise param_misuse(self, arg.value, arg.node)
         sig = inspect.signature(fn)
         try:
             bound = sig.bind(*args, **kwargs)
@@ -88,7 +93,7 @@ class Calls:
                                  "`with pl.at(level=...):`")
             args, kwargs = self.eval_call_args(node)
             a = self.bind(fn, name, node, args, kwargs)
-            return self.builtins[name](self, node, a)
+            return validshape.dispatch(self, name, node, a)
         from ..compiler.kernel import InlineFunction, JitKernel
         if isinstance(fn, InlineFunction):
             args, kwargs = self.eval_call_args(node)
@@ -102,6 +107,10 @@ class Calls:
         args, kwargs = self.eval_call_args(node)
         values = [a.value for a in args]
         kw = {k: a.value for k, a in kwargs.items()}
+        from .scalars import ScalarParam, param_misuse
+        for a in list(args) + list(kwargs.values()):
+            if isinstance(a.value, ScalarParam):
+                raise param_misuse(self, a.value, a.node)
         runtime = [a for a in list(args) + list(kwargs.values())
                    if isinstance(a.value, RUNTIME_TYPES)]
         if not runtime:
@@ -143,7 +152,10 @@ class Calls:
             if None not in (alo, ahi, blo, bhi):
                 f = min if is_min else max
                 bounds = (f(alo, blo), f(ahi, bhi))
+            prev = result
             result = self.new_index(r, bounds=bounds)
+            from . import scalars
+            scalars.propagate_data(self, result, prev, v)
         return result
 
     def call_inline(self, inl, node, args, kwargs):

@@ -263,6 +263,17 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
             self.ip = ir.InsertionPoint(ret)
             for (name, spec, pnode, direction), arg in zip(params,
                                                            entry.arguments):
+                if direction == "scalar":
+                    from .scalars import ScalarParam, specialised_remark
+                    bound = self.param_shapes.get(name)
+                    value = bound[1] if isinstance(bound, tuple) and \
+                        len(bound) == 2 and bound[0] == "scalar" else None
+                    sp = act.vars[name] = ScalarParam(GmTensor(
+                        arg, spec.shape, spec.dtype, name, writable=False,
+                        kind="input", origin=name), pnode, value)
+                    if value is not None:
+                        specialised_remark(self, sp, pnode)
+                    continue
                 t = act.vars[name] = GmTensor(
                     arg, spec.shape, spec.dtype, name,
                     writable=direction in ("out", "inout"),
@@ -402,12 +413,17 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
             if isinstance(spec, ParamSpec):
                 direction, spec = spec.direction, spec.tensor
             if isinstance(spec, ScalarSpec):
-                raise self.error(p.annotation, f"scalar parameter '{p.arg}' is "
-                                 f"not supported yet",
-                                 expected="a pl.Tensor[[...], DTYPE] parameter",
-                                 found="pl.Scalar[...]",
-                                 help="pass compile-time values as module "
-                                      "constants or closure variables")
+                # Passed as a one-element tensor (frontend/scalars.py).
+                from .scalars import PARAM_DTYPES
+                if direction != "in" or spec.dtype not in PARAM_DTYPES:
+                    raise self.error(p.annotation, f"scalar parameter "
+                                     f"'{p.arg}' must be pl.Scalar[DTYPE] "
+                                     f"with DTYPE one of "
+                                     f"{', '.join(d.name for d in PARAM_DTYPES)}",
+                                     found=ast.unparse(p.annotation))
+                params.append((p.arg, TensorSpec((1,), spec.dtype), p,
+                               "scalar"))
+                continue
             if spec is Tensor:
                 spec = TensorSpec(None, None)
             if isinstance(spec, TensorSpec) and spec.dynamic:

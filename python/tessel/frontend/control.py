@@ -30,6 +30,10 @@ def _minmax(is_min: bool):
 
     def impl(cg, node, a):
         values = [a.lhs.value, a.rhs.value]
+        from .values import ScalarVal
+        if any(isinstance(v, ScalarVal) for v in values):
+            from . import scalars
+            return scalars.minmax(cg, is_min, values[0], values[1], node)
         for arg in (a.lhs, a.rhs):
             v = arg.value
             if isinstance(v, bool) or not isinstance(v, (int, float,

@@ -17,7 +17,7 @@ from .errors import note_at
 from .source import MISSING
 from .state import Arg, OP_SYMBOLS, fingerprint
 from .values import (BoolVal, GmTensor, IndexVal, Lin, PendingTile,
-                     RUNTIME_TYPES, TileVal, Unavailable, describe)
+                     RUNTIME_TYPES, ScalarVal, TileVal, Unavailable, describe)
 
 
 class Expressions:
@@ -48,7 +48,7 @@ class Expressions:
             raise self.error(node, f"'{node.id}' is not available here: it was "
                              f"{v.reason}", help=v.help, notes=notes)
         if v is not MISSING:
-            return v
+            return self._resolve(v, node)
         if node.id in self.act.locals:
             raise self.error(node, f"'{node.id}' is used before it is "
                              f"assigned")
@@ -70,6 +70,12 @@ class Expressions:
             raise self.error(node, v.message(), help=v.instead)
         if isinstance(v, DynVar):
             return self.dyn_value(v, node)
+        return v
+
+    def _resolve(self, v, node):
+        from . import scalars
+        if isinstance(v, scalars.ScalarParam):
+            return scalars.param_value(self, v, node)
         return v
 
     def note_read(self, key, reread, value, holder):
@@ -204,6 +210,10 @@ class Expressions:
                    ast.Div: "div"}
 
     def binop(self, op, left, right, node):
+        from . import scalars
+        for v in (left, right):
+            if isinstance(v, scalars.ScalarParam):
+                raise scalars.param_misuse(self, v, node)
         lrt = isinstance(left, RUNTIME_TYPES)
         rrt = isinstance(right, RUNTIME_TYPES)
         if not lrt and not rrt:
@@ -224,6 +234,9 @@ class Expressions:
                                  expected="+, -, *, / or @")
             return bi.elementwise(self, node, name, Arg(left, node),
                                   Arg(right, node))
+        if isinstance(left, ScalarVal) or isinstance(right, ScalarVal):
+            from . import scalars
+            return scalars.binop(self, op, left, right, node)
         index_like = (int, IndexVal)
         if isinstance(left, index_like) and isinstance(right, index_like) and \
                 not isinstance(left, bool) and not isinstance(right, bool):
@@ -248,6 +261,8 @@ class Expressions:
             if hit is not None:
                 return hit
         result = self._index_binop(op, a, b, node)
+        from . import scalars
+        scalars.propagate_data(self, result, a, b)
         if isinstance(result, IndexVal) and result.value is not None:
             self.cse[-1][key] = result
             self.cse[-1].setdefault(("lin", result.lin), result)
@@ -370,6 +385,9 @@ class Expressions:
     def expr_UnaryOp(self, node):
         v = self.expr(node.operand)
         op = node.op
+        from . import scalars
+        if isinstance(v, scalars.ScalarParam):
+            raise scalars.param_misuse(self, v, node)
         if not isinstance(v, RUNTIME_TYPES):
             try:
                 return {ast.USub: operator.neg, ast.UAdd: operator.pos,
@@ -384,6 +402,9 @@ class Expressions:
             return bi.unary(self, node, "neg", Arg(v, node.operand))
         if isinstance(v, IndexVal) and isinstance(op, ast.USub):
             return self.index_binop(ast.Sub(), 0, v, node)
+        if isinstance(v, ScalarVal) and isinstance(op, ast.USub):
+            from . import scalars
+            return scalars.negate(self, v, node)
         if isinstance(v, BoolVal) and isinstance(op, ast.Not):
             return self.bool_op("xor", v, True, node)
         raise self.error(node, f"operator {type(op).__name__} is not supported "
@@ -407,12 +428,20 @@ class Expressions:
         return result
 
     def compare(self, op, a, b, node):
+        from . import scalars
+        for v in (a, b):
+            if isinstance(v, scalars.ScalarParam):
+                raise scalars.param_misuse(self, v, node)
         pred, pyop = self.CMP[type(op)]
         if not isinstance(a, RUNTIME_TYPES) and not isinstance(b, RUNTIME_TYPES):
             try:
                 return pyop(a, b)
             except Exception as e:  # noqa: BLE001
                 raise self.error(node, f"{type(e).__name__}: {e}") from None
+        if pred is not None and (isinstance(a, ScalarVal) or
+                                 isinstance(b, ScalarVal)):
+            from . import scalars
+            return scalars.compare(self, pred, a, b, node)
         index_like = (int, IndexVal)
         if pred is None or not (isinstance(a, index_like) and
                                 isinstance(b, index_like)) or \
@@ -471,6 +500,9 @@ class Expressions:
 
     def expr_IfExp(self, node):
         test = self.expr(node.test)
+        from . import scalars
+        if isinstance(test, scalars.ScalarParam):
+            raise scalars.param_misuse(self, test, node.test)
         if not isinstance(test, RUNTIME_TYPES):
             return self.expr(node.body if test else node.orelse)
         if isinstance(test, IndexVal):
@@ -484,7 +516,13 @@ class Expressions:
             v = arith.SelectOp(test.value, self.index_value(a, node),
                                self.index_value(b, node), loc=self.loc(node),
                                ip=self.ip).result
-            return self.new_index(v)
+            from . import scalars
+            return self.new_index(v) if not (scalars.is_data(self, a) or
+                                             scalars.is_data(self, b)) \
+                else scalars.data_index(self, v)
+        if isinstance(a, ScalarVal) or isinstance(b, ScalarVal):
+            from . import scalars
+            return scalars.select(self, test, a, b, node)
         raise self.error(node, "a runtime conditional expression can only "
                          "choose between indices",
                          found=f"{describe(a)} and {describe(b)}",

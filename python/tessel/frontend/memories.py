@@ -51,8 +51,8 @@ def memory_arg(cg, arg, what="target_memory"):
     if v is Bias:
         raise cg.error(arg.node, "Tessel has no bias buffer",
                        found=f"{what}=pl.MemorySpace.Bias",
-                       help="compute pl.matmul and add the bias on the "
-                            "vector side with pl.add")
+                       help="use pl.matmul_bias (in a CORE_GROUP scope: Tessel "
+                            "adds the bias on the vector unit)")
     return v
 
 

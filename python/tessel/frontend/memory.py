@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 
 from . import tile_ops as tile_d
+from . import validshape
 from .errors import note_at
 from .state import KIND_TO_LEVEL
 from .values import (GmTensor, IndexVal, PendingTile, TileVal, describe,
@@ -115,6 +116,13 @@ class Memory:
                 raise self.error(e, f"slice out of bounds in dimension {d} of "
                                  f"{base.describe()}",
                                  expected=f"within 0:{dim}", found=found)
+            if size <= dim:
+                from . import scalars
+                what = (f"'{base.name}'" if isinstance(base, GmTensor)
+                        else base.describe())
+                offset = scalars.clamp_offset(
+                    self, offset, size, dim, onode,
+                    f"the offset in dimension {d} of {what}")
             dims.append((offset, size, onode))
         return dims
 
@@ -158,14 +166,24 @@ class Memory:
                               f"the kernel reads the caller's values",
                          notes=notes)
 
-    def load_slice(self, base: GmTensor, offsets, sizes, node) -> TileVal:
+    def load_slice(self, base: GmTensor, offsets, sizes, node,
+                   valid=None) -> TileVal:
+        """A tile.load of the slice; `valid` (the tensor's rank, or None)
+        makes it a partial tile that reads only its valid region."""
         self.require_core(node, f"loading a slice of '{base.name}'")
         self.check_written(base, node)
         shape = self.tile_shape_of(base, sizes, node)
         idx = [self.index_value(o, node) for o in offsets]
+        tile_valid = None
+        values, statics = [], None
+        if valid is not None:
+            tile_valid = validshape.tile_valid_of_slice(sizes, valid)
+            values, statics = validshape.ir_valid(self, node, tile_valid)
         op = tile_d.LoadOp(self.tile_type(shape, base.dtype), base.value, idx,
+                           values, static_valid=statics,
                            loc=self.loc(node), ip=self.ip)
-        return TileVal(op.result, shape, base.dtype)
+        return TileVal(op.result, shape, base.dtype, valid=tile_valid,
+                       pad=validshape.PadValue.zero if tile_valid else None)
 
     def store_tile(self, base: GmTensor, offsets, sizes, value, node,
                    value_node, atomic: bool = False):
@@ -195,7 +213,17 @@ class Memory:
                              help=f"convert it first: pl.cast(t, target_type="
                                   f"pl.{base.dtype.name}, mode=...)")
         idx = [self.index_value(o, node) for o in offsets]
-        tile_d.StoreOp(t.value, base.value, idx,
+        values, statics = [], None
+        if t.valid is not None:
+            if atomic:
+                raise self.error(node, "an atomic assemble of a partial "
+                                 "tile is not supported",
+                                 found=t.describe(),
+                                 help="pl.fillpad the tile with zeros "
+                                      "(PadValue.zero) and add the whole "
+                                      "tile")
+            values, statics = validshape.ir_valid(self, node, t.valid)
+        tile_d.StoreOp(t.value, base.value, idx, values, static_valid=statics,
                        atomic_add=True if atomic else None,
                        loc=self.loc(node), ip=self.ip)
         self.unwritten.pop(base.base, None)

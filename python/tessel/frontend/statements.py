@@ -18,12 +18,13 @@ from ..mlir.dialects import scf
 from . import analysis
 from . import control
 from . import subtile
+from . import validshape
 from . import tasks
 from . import tile_ops as tile_d
 from .errors import note_at
 from .source import MISSING
 from .state import Arg, Frame, LEVEL_TO_KIND, MAX_UNROLL, Scope, name_value
-from .values import (BoolVal, GmTensor, IndexVal, Lin, PendingTile,
+from .values import (BoolVal, GmTensor, IndexVal, Lin, PendingTile, ScalarVal,
                      RUNTIME_TYPES, TileVal, Unavailable, describe, shape_str)
 
 
@@ -222,7 +223,7 @@ class Statements:
 
     def assign(self, target, value, stmt):
         if isinstance(target, ast.Name):
-            if isinstance(value, TileVal):
+            if isinstance(value, (TileVal, ScalarVal)):
                 name_value(value.value, target.id)
             self.act.vars[target.id] = value
             return
@@ -645,9 +646,11 @@ class Statements:
             v = vars_.get(name, MISSING)
             if v is MISSING or isinstance(v, Unavailable):
                 continue
+            # A Python float reassigned in the loop is carried as an FP32
+            # scalar (`acc = 0.0; for ...: acc = acc + pl.read(...)`).
             carryable = isinstance(v, (TileVal, IndexVal, BoolVal,
-                                       PendingTile)) or \
-                (isinstance(v, int) and not isinstance(v, bool))
+                                       PendingTile, ScalarVal)) or \
+                (isinstance(v, (int, float)) and not isinstance(v, bool))
             if not carryable:
                 continue
             if name not in exposed and not self.used_after(name):
@@ -683,6 +686,20 @@ class Statements:
         self.ip = ir.InsertionPoint(block)
         try:
             self.visit_block(body, "loop")
+            for i, name in enumerate(carried):
+                # A carried tile the body narrows (a matmul accumulator, a
+                # running max of partial rows) takes the narrower valid
+                # shape when the body only combines it elementwise
+                # (validshape.mixes_elements): its lost elements then never
+                # reach a valid result or GM.
+                v, proto = vars_.get(name, MISSING), inits[i][1]
+                if isinstance(v, TileVal) and \
+                        not validshape.same_valid(v, proto) and \
+                        validshape.narrower(v, proto) and \
+                        not validshape.mixes_elements(block.arguments[i + 1]):
+                    inits[i] = (inits[i][0], TileVal(
+                        proto.value, proto.shape, proto.dtype, proto.memory,
+                        proto.memory_at, v.valid))
             yields = [self.coerce_carried(name, vars_.get(name, MISSING),
                                           inits[i], body, node)
                       for i, name in enumerate(carried)]
@@ -732,15 +749,23 @@ class Statements:
             return t.value, t
         if isinstance(v, IndexVal):
             return v.value, v
-        if isinstance(v, BoolVal):
+        if isinstance(v, (BoolVal, ScalarVal)):
             return v.value, v
+        if isinstance(v, float):
+            from ..language.types import FP32
+            return self.const_scalar(v, FP32, node), ScalarVal(None, FP32)
         return self.const_index(v, node), IndexVal(None, Lin(0))
 
     def wrap_like(self, proto, value):
         if isinstance(proto, TileVal):
-            return TileVal(value, proto.shape, proto.dtype)
+            return TileVal(value, proto.shape, proto.dtype, valid=proto.valid)
         if isinstance(proto, BoolVal):
             return BoolVal(value)
+        if isinstance(proto, ScalarVal):
+            return ScalarVal(value, proto.dtype)
+        from . import scalars
+        if scalars.is_data(self, proto):
+            return scalars.data_index(self, value)
         return self.new_index(value)
 
     def coerce_carried(self, name, v, init, body, loop_node):
@@ -762,6 +787,23 @@ class Statements:
                                  expected=f"{proto.describe()} (its type "
                                           f"before the loop)",
                                  found=v.describe())
+            if not validshape.same_valid(v, proto):
+                raise self.error(where, f"loop-carried '{name}' changes its "
+                                 f"valid shape in the loop",
+                                 expected=f"{proto.describe()} (before the "
+                                          f"loop)", found=v.describe(),
+                                 help="give it the same valid shape before "
+                                      "the loop (pl.set_validshape), or pad "
+                                      "the partial tile with pl.fillpad")
+            return v.value
+        if isinstance(proto, ScalarVal):
+            from . import scalars
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                return scalars.const(self, v, proto.dtype, where)
+            if not isinstance(v, ScalarVal) or v.dtype is not proto.dtype:
+                raise self.error(where, f"'{name}' changes type",
+                                 expected=proto.describe(),
+                                 found=describe(v))
             return v.value
         if isinstance(proto, BoolVal):
             if isinstance(v, bool):
@@ -800,7 +842,10 @@ class Statements:
 
     def stmt_If(self, node):
         test = self.expr(node.test)
-        if isinstance(test, IndexVal):
+        from . import scalars
+        if isinstance(test, scalars.ScalarParam):
+            raise scalars.param_misuse(self, test, node.test)
+        if isinstance(test, (IndexVal, ScalarVal)):
             test = self.compare(ast.NotEq(), test, 0, node.test)
         if isinstance(test, (TileVal, GmTensor, PendingTile)):
             raise self.error(node.test, "the condition of an if must be an "
@@ -884,6 +929,32 @@ class Statements:
     def unify(self, name, a, b, where):
         """The prototype of the value both branches give `name`."""
         kinds = []
+        scalar = [v for v in (a, b) if isinstance(v, ScalarVal)]
+        if scalar:
+            # A scalar in one branch; the other may give a number.
+            for v in (a, b):
+                if not (isinstance(v, ScalarVal) or (
+                        isinstance(v, (int, float)) and
+                        not isinstance(v, bool))) or (
+                        isinstance(v, ScalarVal) and
+                        v.dtype is not scalar[0].dtype):
+                    raise self.error(where, f"'{name}' has different types "
+                                     f"in the two branches of this if",
+                                     expected=describe(a) + " (then branch)",
+                                     found=describe(b) + " (else branch)")
+            return ScalarVal(None, scalar[0].dtype)
+        from . import scalars
+        if scalars.is_data(self, a) or scalars.is_data(self, b):
+            proto = IndexVal(None, Lin(0))
+            proto.data = True
+            for v in (a, b):
+                if not (isinstance(v, IndexVal) or (
+                        isinstance(v, int) and not isinstance(v, bool))):
+                    raise self.error(where, f"'{name}' has different types "
+                                     f"in the two branches of this if",
+                                     expected=describe(a) + " (then branch)",
+                                     found=describe(b) + " (else branch)")
+            return proto
         for v in (a, b):
             if isinstance(v, (TileVal, PendingTile)):
                 kinds.append(("tile", tuple(v.shape), v.dtype))
@@ -903,7 +974,17 @@ class Statements:
                              found=describe(b) + " (else branch)")
         k = kinds[0]
         if k[0] == "tile":
-            return TileVal(None, k[1], k[2])
+            # A pl.create_tensor tile-to-be is full.
+            ta, tb = (TileVal(None, v.shape, v.dtype)
+                      if isinstance(v, PendingTile) else v for v in (a, b))
+            if not validshape.same_valid(ta, tb):
+                raise self.error(where, f"'{name}' has different valid "
+                                 f"shapes in the two branches of this if",
+                                 expected=ta.describe() + " (then branch)",
+                                 found=tb.describe() + " (else branch)",
+                                 help="pad the partial tile with pl.fillpad, "
+                                      "or pl.set_validshape both the same")
+            return TileVal(None, k[1], k[2], valid=ta.valid)
         if k[0] == "bool":
             return BoolVal(None)
         return IndexVal(None, Lin(0))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 
 from . import tile_ops as tile_d
+from . import validshape
 from .builtins import _is_scalar, full
 from .values import PendingTile, TileVal, describe, shape_str
 
@@ -28,7 +29,7 @@ class _FullArgs:
 def _window(cg, t: TileVal, sl, node):
     """(offsets, sizes) of a subscript on the 2-D tile `t`, in bounds."""
     dims = cg.slice_dims(t, sl, node)
-    offsets, sizes = [], []
+    offsets, sizes, raw = [], [], []
     for d, (offset, size, onode) in enumerate(dims):
         dim = t.shape[d]
         lo, hi = cg.index_bounds(offset)
@@ -42,19 +43,30 @@ def _window(cg, t: TileVal, sl, node):
                                 "the tile for every value of the loop and "
                                 "block indices they use")
         offsets.append(cg.index_value(offset, onode))
+        raw.append(offset)
         sizes.append(size)
-    return offsets, tuple(sizes)
+    return offsets, tuple(sizes), raw
 
 
 def extract(cg, base, node) -> TileVal:
     t = cg.as_tile(base, node.value, "the subscripted tile")
-    offsets, sizes = _window(cg, t, node.slice, node)
+    offsets, sizes, raw = _window(cg, t, node.slice, node)
     if sizes == t.shape:
         return t
+    valid = None
+    if validshape.is_partial(t):
+        try:
+            valid = validshape.subtile_valid(cg, t, raw, sizes)
+        except ValueError as e:
+            raise cg.error(node, f"a subscript of a partial tile: {e}",
+                           found=t.describe(),
+                           help="pad it first with pl.fillpad, or use "
+                                "compile-time offsets and valid shapes") \
+                from None
     cg.require_core(node, "a tile subscript")
     v = tile_d.ExtractOp(cg.tile_type(sizes, t.dtype), t.value, *offsets,
                          loc=cg.loc(node), ip=cg.ip).result
-    return TileVal(v, sizes, t.dtype)
+    return TileVal(v, sizes, t.dtype, valid=valid)
 
 
 def insert(cg, target: ast.Subscript, base, value, stmt) -> None:
@@ -64,7 +76,7 @@ def insert(cg, target: ast.Subscript, base, value, stmt) -> None:
                        found=ast.unparse(target.value))
     value_node = getattr(stmt, "value", stmt)
     dest = cg.as_tile(base, target.value, "the assigned tile")
-    offsets, sizes = _window(cg, dest, target.slice, target)
+    offsets, sizes, _ = _window(cg, dest, target.slice, target)
     cg.require_core(target, "assigning into a tile subscript")
     if _is_scalar(value):
         # `t[a:b, c:d] = 0.0`: a constant window (checked as pl.full).
@@ -85,6 +97,11 @@ def insert(cg, target: ast.Subscript, base, value, stmt) -> None:
                        f"window)", found=src.describe())
     if sizes == dest.shape:
         r = src
+    elif validshape.is_partial(src) or validshape.is_partial(dest):
+        t = src if validshape.is_partial(src) else dest
+        raise cg.error(value_node, "assigning into a window of a tile needs "
+                       "full tiles", found=t.describe(),
+                       help="pad the partial tile first with pl.fillpad")
     else:
         v = tile_d.InsertOp(src.value, dest.value, *offsets,
                             results=[dest.value.type], loc=cg.loc(stmt),

@@ -13,7 +13,7 @@ import sys
 
 from ..mlir._mlir_libs._tessel import TileType
 from ..mlir.dialects._tile_enum_gen import (CmpMode, CoreKind,  # noqa: F401
-                                            MaskPattern, RoundMode)
+                                            MaskPattern, PadValue, RoundMode)
 from ..mlir.dialects._tile_ops_gen import *  # noqa: F401,F403
 
 

@@ -13,6 +13,8 @@ below:
               sizes like ``(t0 + 16) - t0`` are known at compile time and
               offsets can be bounds-checked from loop ranges
 - `BoolVal`   a runtime condition (`i1`)
+- `ScalarVal` a runtime scalar of an element type (`pl.read`, `pl.Scalar`
+              parameters; frontend/scalars.py)
 - `PendingTile` a tensor declared with `pl.create_tensor` inside a scope
               that is only ever assigned tiles (PyPTO's accumulator idiom);
               it becomes a zero tile where its value is needed
@@ -112,10 +114,21 @@ class TileVal:
     memory: object = None
     #: (filename, node) of the call that named `memory`.
     memory_at: object = None
+    #: A partial tile's valid shape (rows, cols), each an int or an
+    #: IndexVal; None: the whole tile is valid (frontend/validshape.py).
+    valid: object = None
+    #: What a partial tile's padding is known to hold (a
+    #: language.validshape.PadValue: zero after a partial load), or None.
+    pad: object = None
 
     def describe(self) -> str:
         where = f" in {self.memory.name}" if self.memory is not None else ""
-        return f"tile {list(self.shape)} {self.dtype.name}{where}"
+        part = ""
+        if self.valid is not None:
+            part = " valid [" + ", ".join(
+                str(v) if isinstance(v, int) else "runtime index"
+                for v in self.valid) + "]"
+        return f"tile {list(self.shape)} {self.dtype.name}{part}{where}"
 
 
 @dataclass(eq=False)
@@ -126,6 +139,18 @@ class IndexVal:
 
     def describe(self) -> str:
         return "runtime index"
+
+
+@dataclass(eq=False)
+class ScalarVal:
+    """A runtime scalar of an element type (an `f32`, `i32`, ... SSA
+    value): an element read with `pl.read`, a `pl.Scalar` parameter, or
+    arithmetic on them (frontend/scalars.py)."""
+    value: object          # ir.Value of the element type
+    dtype: DataType
+
+    def describe(self) -> str:
+        return f"runtime {self.dtype.name} scalar"
 
 
 @dataclass(eq=False)
@@ -161,7 +186,8 @@ class Unavailable:
     help: str | None = None
 
 
-RUNTIME_TYPES = (GmTensor, TileVal, IndexVal, BoolVal, PendingTile)
+RUNTIME_TYPES = (GmTensor, TileVal, IndexVal, BoolVal, PendingTile,
+                 ScalarVal)
 
 
 def describe(value) -> str:

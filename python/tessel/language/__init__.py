@@ -32,10 +32,15 @@ Names:
              allow_early_resolve=, system.task_dummy, array.create,
              manual_scope, tile.get_block_idx
   tensors    create_tensor, reshape, full, slice, load, store
+  partial    valid_shape= (slice, load), set_validshape, fillpad, PadValue,
+             tile.set_validshape, tile.fillpad
   memories   MemorySpace (Mem), create_tile, move, tile.load, tile.store,
              tile.full, tile.move, tile.create
-  scalars    min, max (integers and runtime indices)
-  tile ops   matmul, matmul_acc, add, sub, mul, div, maximum, minimum, neg,
+  scalars    min, max (integers, runtime indices and scalars), read, write,
+             tile.read, tile.write, tensor.read, tensor.write, Scalar
+             parameters
+  tile ops   matmul (a_trans=, b_trans=), matmul_acc, matmul_bias, gemv,
+             gemv_acc, gemv_bias, add, sub, mul, div, maximum, minimum, neg,
              maximums, minimums, relu, lrelu, abs, sqrt, rsqrt, recip, exp,
              log, sin, cos, fmod, fmods, rem, rems, tile.rem, tile.rems,
              cmp, cmps, sel, sels, prelu, and_, ands, or_, ors, xor, xors,
@@ -56,6 +61,7 @@ from __future__ import annotations
 from . import tensor, tile  # noqa: F401  (pl.tensor.*, pl.tile.*)
 from .tasks import array, manual_scope, system  # noqa: F401
 from .control import max, min, unroll  # noqa: F401,A004
+from .scalars import read, write  # noqa: F401
 from .ops import (  # noqa: F401
     and_, ands, cmp, cmps, col_argmax, col_argmin, col_max, col_min,
     col_prod, col_sum, concat, const, get_block_num, not_, or_, ors, prelu,
@@ -64,12 +70,14 @@ from .ops import (  # noqa: F401
 )
 from .ops import (  # noqa: F401
     abs, add, at, cast, col_expand_mul, cos, create_tensor, create_tile, div,
-    exp, fmod, fmods, full, gather, load, lrelu, matmul, matmul_acc, maximum, maximums, minimum,
+    exp, fmod, fmods, full, gather, load, lrelu, gemv, gemv_acc, gemv_bias, matmul, matmul_acc,
+    matmul_bias, maximum, maximums, minimum,
     minimums, move, mul, neg, parallel, pipeline, relu, rem, rems,
     range, recip, reshape, row_expand_mul, row_max, row_sum, rsqrt, sin,
     slice, spmd, sqrt, store, sub,
 )
 from .index_ops import assemble, mrgsort, scatter, sort32  # noqa: F401
+from .validshape import PadValue, fillpad, set_validshape  # noqa: F401
 from .broadcast import (  # noqa: F401
     arange, col_expand, col_expand_add, col_expand_div, col_expand_expdif,
     col_expand_max, col_expand_min, col_expand_sub, expands, log, row_expand,

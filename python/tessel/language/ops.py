@@ -165,14 +165,39 @@ def store(tile, offsets, output, shapes=None):
 # ---------------------------------------------------------------------------
 
 @builtin("matmul")
-def matmul(lhs, rhs, out_dtype=None, *, a_trans=False, b_trans=False):
-    """``lhs @ rhs`` on the cube unit: [M, K] x [K, N] -> [M, N],
-    bf16/fp16 -> FP32 or int8 -> INT32 (the default `out_dtype`)."""
+def matmul(lhs, rhs, out_dtype=None, a_trans=False, b_trans=False,
+           c_matrix_nz=False):
+    """``op(lhs) @ op(rhs)`` on the cube unit: [M, K] x [K, N] -> [M, N];
+    ``a_trans=True`` reads lhs stored [K, M], ``b_trans=True`` rhs stored
+    [N, K]. BF16 / FP16 / FP32 -> FP32, INT8 -> INT32 (the default
+    `out_dtype`), as the target's cube supports."""
 
 
 @builtin("matmul_acc")
-def matmul_acc(acc, lhs, rhs, *, a_trans=False, b_trans=False):
-    """``acc + lhs @ rhs`` on the cube unit; `acc` is FP32 or INT32."""
+def matmul_acc(acc, lhs, rhs, a_trans=False, b_trans=False):
+    """``acc + op(lhs) @ op(rhs)`` on the cube unit; `acc` is FP32 or
+    INT32."""
+
+
+@builtin("matmul_bias")
+def matmul_bias(lhs, rhs, bias):
+    """``lhs @ rhs + bias``, `bias` [1, N] in the accumulator dtype, added per
+    column on the vector unit (a pl.at(level=pl.Level.CORE_GROUP) scope)."""
+
+
+@builtin("gemv")
+def gemv(lhs, rhs, acc_phase="unspecified"):
+    """``lhs @ rhs`` for a row vector lhs [1, K]: [1, N]."""
+
+
+@builtin("gemv_acc")
+def gemv_acc(acc, lhs, rhs, acc_phase="unspecified"):
+    """``acc + lhs @ rhs`` for a row vector lhs [1, K]."""
+
+
+@builtin("gemv_bias")
+def gemv_bias(lhs, rhs, bias, acc_phase="unspecified"):
+    """``lhs @ rhs + bias`` for a row vector lhs [1, K] and bias [1, N]."""
 
 
 # ---------------------------------------------------------------------------

@@ -69,7 +69,6 @@ UNSUPPORTED: dict[str, str] = {
     "TensorView": _NOT_YET,
     "TileView": _NOT_YET,
     "TileLayout": _NOT_YET,
-    "PadValue": "tiles are always full: slice the valid region instead",
     "CompactMode": _NOT_YET,
     "ForKind": "use pl.range, pl.pipeline, pl.parallel or pl.spmd",
     "FunctionType": _NOT_YET,
@@ -101,22 +100,20 @@ UNSUPPORTED: dict[str, str] = {
     "expand_clone": "use pl.col_expand_mul / pl.row_expand_mul with a ones "
                     "tile",
     # -- memory and movement ------------------------------------------------
-    "read": "use pl.slice / a subscript to load a tile",
-    "write": "store a tile with out[a:b, c:d] = tile",
-    "fillpad": "tiles are always full: slice the valid region instead",
-    "fillpad_expand": "tiles are always full: slice the valid region instead",
-    "set_validshape": "tiles are always full: slice the valid region instead",
+    "fillpad_expand": "pl.fillpad the tile, then pl.full a larger tile and "
+                      "assign the filled one into its slice",
+    "fillpad_inplace": "use pl.fillpad (Tessel places the result on the "
+                       "source's bytes when the source dies there)",
     # -- elementwise and math ----------------------------------------------
     "addc": "use two pl.add calls", "subc": "use pl.sub and pl.add",
     "addsc": "use two pl.add calls", "subsc": "use pl.sub and pl.add",
     "part_add": _NOT_YET, "part_mul": _NOT_YET, "part_max": _NOT_YET,
     "part_min": _NOT_YET,
     # -- linear algebra ---------------------------------------------------
-    "batch_matmul": "loop over the batch with pl.matmul",
-    "matmul_bias": "use pl.matmul and add the bias with pl.add",
-    "gemv": "use pl.matmul with a [1, K] lhs",
-    "gemv_acc": "use pl.matmul_acc with a [1, K] lhs",
-    "gemv_bias": "use pl.matmul with a [1, K] lhs and pl.add",
+    "batch_matmul": "Tessel tiles are 2-D: loop over the batch with "
+                    "pl.matmul on each [M, K] x [K, N] slice",
+    "batch_matmul_acc": "Tessel tiles are 2-D: loop over the batch with "
+                        "pl.matmul_acc on each slice",
     "matmul_mx": _NOT_YET, "matmul_mx_acc": _NOT_YET,
     "matmul_mx_bias": _NOT_YET,
     # -- gather, scatter, sort ----------------------------------------------
@@ -133,15 +130,14 @@ UNSUPPORTED: dict[str, str] = {
 UNSUPPORTED_TILE: dict[str, str] = {
 } | {
     name: UNSUPPORTED[name] for name in (
-        "read", "write", "sort32",
-        "mrgsort", "gatherb", "mgather", "mscatter", "matmul_bias", "gemv",
-        "gemv_acc", "gemv_bias", "addc", "subc", "addsc", "subsc")
+        "gatherb", "mgather", "mscatter", "batch_matmul",
+        "batch_matmul_acc", "addc", "subc", "addsc", "subsc")
     if name in UNSUPPORTED}
 #: ``pl.tensor.<name>`` PyPTO names Tessel does not support.
 UNSUPPORTED_TENSOR: dict[str, str] = {
     name: UNSUPPORTED[name] for name in (
-        "create_l1", "read", "write", "assemble", "gather_row",
-        "paged_gather", "scatter_update", "get_block_idx")
+        "create_l1", "gather_row", "paged_gather", "scatter_update",
+        "get_block_idx")
     if name in UNSUPPORTED}
 
 
@@ -240,7 +236,7 @@ PUBLIC_OTHERS = {
          "Out": "type", "InOut": "type", "Scalar": "type", "Tile": "type",
          "Level": "enum", "MaskPattern": "enum", "DataType": "type",
          "AtomicType": "enum",
-         "MemorySpace": "enum", "Mem": "enum",
+         "MemorySpace": "enum", "Mem": "enum", "PadValue": "enum",
          "TensorLayout": "enum", "tile": "namespace", "tensor": "namespace",
          "system": "namespace", "array": "namespace"},
     "tile.": {"MaskPattern": "enum"},

@@ -18,17 +18,26 @@ from .ops import tile_sel as sel  # noqa: F401
 from .ops import tile_sels as sels  # noqa: F401
 from .ops import tile_transpose as transpose  # noqa: F401
 from .ops import tile_tri as tri  # noqa: F401
+from .scalars import tile_read as read  # noqa: F401
+from .scalars import tile_write as write  # noqa: F401
+from .ops import (gemv, gemv_acc, gemv_bias, matmul, matmul_acc,  # noqa: F401
+                  matmul_bias)
 from .tasks import get_block_idx
 from .index_ops import tile_gather as gather  # noqa: F401
 from .index_ops import tile_mrgsort as mrgsort  # noqa: F401
 from .index_ops import tile_scatter as scatter  # noqa: F401
 from .index_ops import tile_sort32 as sort32  # noqa: F401
+from .validshape import tile_fillpad as fillpad  # noqa: F401
+from .validshape import tile_set_validshape as set_validshape  # noqa: F401
 from .types import MaskPattern
 
 __all__ = ["MaskPattern", "get_block_idx", "load", "store", "full", "move",
-           "create", "create_tile", "relu", "lrelu", "maximums", "minimums", "rem", "rems",
-           "cmp", "cmps", "sel", "sels", "prelu", "transpose", "concat",
-           "tri", "get_block_num", "gather", "scatter", "sort32", "mrgsort"]
+           "create", "create_tile", "fillpad", "set_validshape", "matmul",
+           "matmul_acc", "matmul_bias", "gemv", "gemv_acc", "gemv_bias",
+           "relu", "lrelu", "maximums", "minimums", "rem", "rems", "cmp",
+           "cmps", "sel", "sels", "prelu", "transpose", "concat", "tri",
+           "get_block_num", "gather", "scatter", "sort32", "mrgsort", "read",
+           "write"]
 
 
 def _add_unsupported():

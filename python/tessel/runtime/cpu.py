@@ -466,6 +466,11 @@ class CpuKernel:
                                     f"got strides {list(t.stride())}")
 
     def __call__(self, *tensors) -> None:
+        # A kernel with pl.Scalar parameters converts their numbers to the
+        # one-element tensors the kernel reads (JitKernel.scalar_args).
+        convert = getattr(self, "arg_converter", None)
+        if convert is not None:
+            tensors = convert(tensors)
         self._check(tensors)
         descriptors = []
         for t, spec in zip(tensors, self._specs):

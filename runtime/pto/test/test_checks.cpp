@@ -9,7 +9,9 @@
 // (deadlock, double set, leaked flag, bad event ids), capacity and
 // alignment, uninitialised reads, GM bounds, shape agreement, and the
 // correct programs that must pass (a double-buffered loop, a cube pipeline,
-// orderings through PIPE_S, PIPE_ALL and chains of flags).
+// orderings through PIPE_S, PIPE_ALL and chains of flags); TREM over its
+// source and its tmp size on a2a3, TEXTRACT / TINSERT windows off a block,
+// outside the tile, and the bytes a window reads.
 //
 //===----------------------------------------------------------------------===//
 
@@ -377,7 +379,7 @@ TEST(rowexpandmul_scratch) {
     EXPECT_CLEAN(o);
   } else {
     EXPECT_HAS(o, "WAW hazard on UB bytes [0x2e000, 0x2e200) (the internal "
-                  "TROWEXPANDMUL scratch): TROWEXPANDMUL");
+                  "TROWEXPAND<OP> scratch): TROWEXPANDMUL");
     EXPECT_HAS(o, "missing pipe_barrier(PIPE_V)");
   }
   EXPECT_CLEAN(prog(true));
@@ -758,6 +760,94 @@ TEST(collect_all_counts_every_violation) {
   EXPECT_HAS(o, "RAW hazard on UB bytes [0x1000, 0x2000)");
   EXPECT_HAS(o, "deadlock");
   EXPECT_HAS(o, "unmatched set_flag(PIPE_V, PIPE_MTE3, EVENT_ID3)");
+}
+
+TEST(new_instruction_checks) {
+  Gm gm;
+  // TREM over its source: a violation on a2a3 (written before read again),
+  // fine on a5; its tmp is scratch (an uninitialised read afterwards).
+  Outcome o = runCase([&] {
+    gm.reg();
+    V a, b;
+    Tile<TileType::Vec, float, 1, 72> tmp; // 64 + 2 * ceil(64 / 64) = 66 -> 72
+    bind(a, 0);
+    bind(b, kTile);
+    TASSIGN(tmp, 2 * kTile);
+    auto g = gm.src(a);
+    TLOAD(a, g);
+    auto h = gm.src(b, 1);
+    TLOAD(b, h);
+    pipe_barrier(PIPE_ALL);
+    TREM(a, a, b, tmp);
+  });
+  if constexpr (pto_ref::kIsA5)
+    EXPECT_CLEAN(o);
+  else
+    EXPECT_HAS(o, "on a2a3 the destination of TREM must not overlap its "
+                  "sources");
+  if constexpr (!pto_ref::kIsA5) {
+    // A tmp one column short of Cols + 2 * ceil(Cols / 64) = 66.
+    o = runCase([&] {
+      gm.reg();
+      V a, b, d;
+      Tile<TileType::Vec, float, 1, 64> tmp;
+      bind(a, 0);
+      bind(b, kTile);
+      bind(d, 2 * kTile);
+      TASSIGN(tmp, 3 * kTile);
+      auto g = gm.src(a);
+      TLOAD(a, g);
+      auto h = gm.src(b, 1);
+      TLOAD(b, h);
+      pipe_barrier(PIPE_ALL);
+      TREM(d, a, b, tmp);
+    });
+    EXPECT_HAS(o, "a2a3 needs at least 1 x 66");
+  }
+  // TEXTRACT: a window off a 32-byte block (column 4 of f32) on a2a3, and
+  // a window leaving the source's valid region on both.
+  o = runCase([&] {
+    gm.reg();
+    V a;
+    Tile<TileType::Vec, float, 8, 16> w;
+    bind(a, 0);
+    TASSIGN(w, kTile);
+    auto g = gm.src(a);
+    TLOAD(a, g);
+    pipe_barrier(PIPE_ALL);
+    TEXTRACT(w, a, 0, 4);
+  });
+  if constexpr (pto_ref::kIsA5)
+    EXPECT_CLEAN(o);
+  else
+    EXPECT_HAS(o, "indexCol 4 is not at a 32-byte block");
+  o = runCase([&] {
+    gm.reg();
+    V a;
+    Tile<TileType::Vec, float, 8, 16> w;
+    bind(a, 0);
+    TASSIGN(w, kTile);
+    auto g = gm.src(a);
+    TLOAD(a, g);
+    pipe_barrier(PIPE_ALL);
+    TINSERT(a, w, 12, 0); // rows 12..20 of 16; w is also never written
+  });
+  EXPECT_HAS(o, "the 8x16 window at (12, 0) does not fit the valid shape 16x64");
+  // A window read before its load is ordered: RAW on exactly its bytes.
+  o = runCase([&] {
+    gm.reg();
+    V a;
+    Tile<TileType::Vec, float, 8, 16> w;
+    bind(a, 0);
+    TASSIGN(w, kTile);
+    auto g = gm.src(a);
+    TLOAD(a, g);
+    TEXTRACT(w, a, 8, 16);
+  });
+  // Rows 8..16, columns 16..32 of 256-byte rows: the report spans the first
+  // conflicting byte, 8 * 256 + 16 * 4 = 0x840, to the end of the last,
+  // 15 * 256 + 32 * 4 = 0xf80 (nothing outside the window).
+  EXPECT_HAS(o, "RAW hazard on UB bytes [0x840, 0xf80)");
 }
 
 int main(int argc, char **argv) { return t::runAll(argc, argv); }

@@ -2049,14 +2049,15 @@ func.func @matmul_of_bf16_by_f16_is_rejected(%a: memref<16x64xbf16>, %b: memref<
 
 // -----
 
-func.func @matmul_of_f32_is_rejected(%a: memref<16x64xf32>) {
+// pto-isa TMATMUL has no f16 accumulator on either target.
+func.func @matmul_into_f16_is_rejected(%a: memref<16x64xf16>) {
   %c0 = arith.constant 0 : index
   tile.spmd 2 (%blk) {
     tile.at cube {
-      %x = tile.load %a[%c0, %c0] : memref<16x64xf32> -> !tile.tile<16x64xf32>
-      %y = tile.reshape %x : !tile.tile<16x64xf32> -> !tile.tile<64x16xf32>
-      // expected-error @below {{no cube matmul 'f32' x 'f32' -> 'f32'; expected bf16/f16 -> f32 or i8 -> i32}}
-      %m = tile.matmul %x, %y : !tile.tile<16x64xf32>, !tile.tile<64x16xf32> -> !tile.tile<16x16xf32>
+      %x = tile.load %a[%c0, %c0] : memref<16x64xf16> -> !tile.tile<16x64xf16>
+      %y = tile.reshape %x : !tile.tile<16x64xf16> -> !tile.tile<64x16xf16>
+      // expected-error @below {{no cube matmul 'f16' x 'f16' -> 'f16' on target a2a3; its cube supports bf16 -> f32, f16 -> f32, f32 -> f32, i8 -> i32}}
+      %m = tile.matmul %x, %y : !tile.tile<16x64xf16>, !tile.tile<64x16xf16> -> !tile.tile<16x16xf16>
     }
   }
   return
@@ -2069,7 +2070,7 @@ func.func @matmul_of_bf16_into_bf16_is_rejected(%a: memref<16x16xbf16>) {
   tile.spmd 2 (%blk) {
     tile.at cube {
       %x = tile.load %a[%c0, %c0] : memref<16x16xbf16> -> !tile.tile<16x16xbf16>
-      // expected-error @below {{no cube matmul 'bf16' x 'bf16' -> 'bf16'; expected bf16/f16 -> f32 or i8 -> i32}}
+      // expected-error @below {{no cube matmul 'bf16' x 'bf16' -> 'bf16' on target a2a3; its cube supports bf16 -> f32, f16 -> f32, f32 -> f32, i8 -> i32}}
       %m = tile.matmul %x, %x : !tile.tile<16x16xbf16>, !tile.tile<16x16xbf16> -> !tile.tile<16x16xbf16>
     }
   }
@@ -2083,7 +2084,7 @@ func.func @matmul_of_i8_into_f32_is_rejected(%a: memref<16x16xi8>) {
   tile.spmd 2 (%blk) {
     tile.at cube {
       %x = tile.load %a[%c0, %c0] : memref<16x16xi8> -> !tile.tile<16x16xi8>
-      // expected-error @below {{no cube matmul 'i8' x 'i8' -> 'f32'; expected bf16/f16 -> f32 or i8 -> i32}}
+      // expected-error @below {{no cube matmul 'i8' x 'i8' -> 'f32' on target a2a3; its cube supports bf16 -> f32, f16 -> f32, f32 -> f32, i8 -> i32}}
       %m = tile.matmul %x, %x : !tile.tile<16x16xi8>, !tile.tile<16x16xi8> -> !tile.tile<16x16xf32>
     }
   }
@@ -2140,13 +2141,82 @@ func.func @matmul_acc_with_mismatched_k_is_rejected(%a: memref<16x64xf16>, %b: m
 
 // -----
 
+// The a5 target's table names a5: i32 accumulates only int8.
+module attributes {tile.target = #tile.target<a5>} {
+  func.func @matmul_of_f32_into_i32_on_a5_is_rejected(%a: memref<16x16xf32>) {
+    %c0 = arith.constant 0 : index
+    tile.spmd 2 (%blk) {
+      tile.at cube {
+        %x = tile.load %a[%c0, %c0] : memref<16x16xf32> -> !tile.tile<16x16xf32>
+        // expected-error @below {{no cube matmul 'f32' x 'f32' -> 'i32' on target a5; its cube supports bf16 -> f32, f16 -> f32, f32 -> f32, i8 -> i32}}
+        %m = tile.matmul %x, %x : !tile.tile<16x16xf32>, !tile.tile<16x16xf32> -> !tile.tile<16x16xi32>
+      }
+    }
+    return
+  }
+}
+
+// -----
+
+// b_trans: rhs stored [N, K] = [128, 32] multiplies as [32, 128], so K is 32
+// on the right against 64 on the left (it would be 128 read untransposed).
+func.func @matmul_b_trans_with_mismatched_k_is_rejected(%a: memref<16x64xf32>, %b: memref<128x32xf32>) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 2 (%blk) {
+    tile.at cube {
+      %x = tile.load %a[%c0, %c0] : memref<16x64xf32> -> !tile.tile<16x64xf32>
+      %y = tile.load %b[%c0, %c0] : memref<128x32xf32> -> !tile.tile<128x32xf32>
+      // expected-error @below {{contraction sizes differ: lhs [16, 64] has K = 64, rhs [128, 32] (transposed: [32, 128]) has K = 32}}
+      %m = tile.matmul %x, %y b_trans : !tile.tile<16x64xf32>, !tile.tile<128x32xf32> -> !tile.tile<16x128xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// a_trans: lhs stored [K, M] = [64, 16] is [16, 64]; with rhs [64, 32] the
+// result is [16, 32], not the untransposed reading's [64, 32].
+func.func @matmul_a_trans_with_untransposed_result_is_rejected(%a: memref<64x16xbf16>, %b: memref<64x32xbf16>) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 2 (%blk) {
+    tile.at cube {
+      %x = tile.load %a[%c0, %c0] : memref<64x16xbf16> -> !tile.tile<64x16xbf16>
+      %y = tile.load %b[%c0, %c0] : memref<64x32xbf16> -> !tile.tile<64x32xbf16>
+      // expected-error @below {{result must be [16, 32], got [64, 32]}}
+      %m = tile.matmul %x, %y a_trans : !tile.tile<64x16xbf16>, !tile.tile<64x32xbf16> -> !tile.tile<64x32xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// Both transposed: lhs [64, 16] -> [16, 64], rhs [32, 48] -> [48, 32]:
+// K = 64 against 48.
+func.func @matmul_acc_both_trans_with_mismatched_k_is_rejected(%a: memref<64x16xf16>, %b: memref<32x48xf16>) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 2 (%blk) {
+    tile.at cube {
+      %x = tile.load %a[%c0, %c0] : memref<64x16xf16> -> !tile.tile<64x16xf16>
+      %y = tile.load %b[%c0, %c0] : memref<32x48xf16> -> !tile.tile<32x48xf16>
+      %acc = tile.full 0.0 : !tile.tile<16x32xf32>
+      // expected-error @below {{contraction sizes differ: lhs [64, 16] (transposed: [16, 64]) has K = 64, rhs [32, 48] (transposed: [48, 32]) has K = 48}}
+      %m = tile.matmul_acc %acc, %x, %y a_trans b_trans : !tile.tile<64x16xf16>, !tile.tile<32x48xf16> -> !tile.tile<16x32xf32>
+    }
+  }
+  return
+}
+
+// -----
+
 func.func @matmul_acc_of_i8_into_f32_is_rejected(%a: memref<16x16xi8>) {
   %c0 = arith.constant 0 : index
   tile.spmd 2 (%blk) {
     tile.at cube {
       %x = tile.load %a[%c0, %c0] : memref<16x16xi8> -> !tile.tile<16x16xi8>
       %acc = tile.full 0.0 : !tile.tile<16x16xf32>
-      // expected-error @below {{no cube matmul 'i8' x 'i8' -> 'f32'; expected bf16/f16 -> f32 or i8 -> i32}}
+      // expected-error @below {{no cube matmul 'i8' x 'i8' -> 'f32' on target a2a3; its cube supports bf16 -> f32, f16 -> f32, f32 -> f32, i8 -> i32}}
       %m = tile.matmul_acc %acc, %x, %x : !tile.tile<16x16xi8>, !tile.tile<16x16xi8> -> !tile.tile<16x16xf32>
     }
   }

@@ -16,7 +16,7 @@
 # CHECK: tile.spmd: 1 example parses and verifies
 # CHECK: PlaceAttr: 1 example parses and verifies
 # CHECK: TileType: 1 example parses and verifies
-# CHECK: 101 ops, every one with an example
+# CHECK: 104 ops, every one with an example
 # CHECK: all {{[0-9]+}} examples parse and verify
 
 import re
@@ -54,8 +54,10 @@ OVERRIDES = {
     "tile.cast": {"x": tile("16x32xf32")},
     "tile.copy": {"x": tile("16x1xf32")},
     "tile.reshape": {"rs": tile("16x1xf32")},
-    "tile.matmul": {"a": tile("16x64xbf16"), "b": tile("64x128xbf16")},
+    "tile.matmul": {"a": tile("16x64xbf16"), "b": tile("64x128xbf16"),
+                    "fa": tile("16x64xf32"), "fw": tile("128x64xf32")},
     "tile.matmul_acc": {"a": tile("16x64xbf16"), "b": tile("64x128xbf16"),
+                        "w": tile("128x64xbf16"),
                         "c": tile("16x128xf32", "0.0")},
     "tile.store": {"y": tile("16x32xbf16"),
                    "out": arg("memref<128x512xbf16>")},
@@ -63,6 +65,10 @@ OVERRIDES = {
     # The template's pipeline carries %n.
     "tile.yield": {"n": ("bound", None)},
     "tile.extract": {"t": tile("8x64xf32"), "j": arg("index")},
+    # Partial tiles: a window over a 4-row int8 tensor, a runtime width.
+    "tile.load": {"xi8": arg("memref<4x64xi8>"), "k": arg("index"),
+                  "vc": arg("index")},
+    "tile.fillpad": {"t": tile("16x64xf32"), "vc": arg("index")},
     "tile.insert": {"s": tile("8x16xf32"), "t": tile("8x64xf32"),
                     "j": arg("index")},
     # TileIndexOps.td.

@@ -608,6 +608,35 @@ func.func @matmul(%a: memref<16x64xbf16>, %b: memref<64x128xbf16>, %ha: memref<1
   return
 }
 
+// f32 x f32 -> f32 and the transposed forms: a_trans reads lhs stored
+// [K, M] = [64, 16] as [16, 64]; b_trans reads rhs stored [N, K] = [32, 64]
+// as [64, 32]; both: [16, 64] x [64, 32] -> [16, 32] every time.
+// CHECK-LABEL: func.func @matmul_f32_and_transposed
+// CHECK: [[F:%.*]] = tile.matmul [[FA:%.*]], [[FB:%.*]] : !tile.tile<16x64xf32>, !tile.tile<64x32xf32> -> !tile.tile<16x32xf32>
+// CHECK: tile.matmul [[TA:%.*]], [[FB]] a_trans : !tile.tile<64x16xf32>, !tile.tile<64x32xf32> -> !tile.tile<16x32xf32>
+// CHECK: tile.matmul [[FA]], [[TB:%.*]] b_trans : !tile.tile<16x64xf32>, !tile.tile<32x64xf32> -> !tile.tile<16x32xf32>
+// CHECK: tile.matmul [[TA]], [[TB]] a_trans b_trans : !tile.tile<64x16xf32>, !tile.tile<32x64xf32> -> !tile.tile<16x32xf32>
+// CHECK: tile.matmul_acc [[F]], [[FA]], [[TB]] b_trans : !tile.tile<16x64xf32>, !tile.tile<32x64xf32> -> !tile.tile<16x32xf32>
+// CHECK: tile.matmul_acc [[F]], [[TA]], [[TB]] a_trans b_trans : !tile.tile<64x16xf32>, !tile.tile<32x64xf32> -> !tile.tile<16x32xf32>
+func.func @matmul_f32_and_transposed(%a: memref<16x64xf32>, %at: memref<64x16xf32>, %b: memref<64x32xf32>, %bt: memref<32x64xf32>) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 1 (%blk) {
+    tile.at cube {
+      %x = tile.load %a[%c0, %c0] : memref<16x64xf32> -> !tile.tile<16x64xf32>
+      %xt = tile.load %at[%c0, %c0] : memref<64x16xf32> -> !tile.tile<64x16xf32>
+      %y = tile.load %b[%c0, %c0] : memref<64x32xf32> -> !tile.tile<64x32xf32>
+      %yt = tile.load %bt[%c0, %c0] : memref<32x64xf32> -> !tile.tile<32x64xf32>
+      %m = tile.matmul %x, %y : !tile.tile<16x64xf32>, !tile.tile<64x32xf32> -> !tile.tile<16x32xf32>
+      %m1 = tile.matmul %xt, %y a_trans : !tile.tile<64x16xf32>, !tile.tile<64x32xf32> -> !tile.tile<16x32xf32>
+      %m2 = tile.matmul %x, %yt b_trans : !tile.tile<16x64xf32>, !tile.tile<32x64xf32> -> !tile.tile<16x32xf32>
+      %m3 = tile.matmul %xt, %yt a_trans b_trans : !tile.tile<64x16xf32>, !tile.tile<32x64xf32> -> !tile.tile<16x32xf32>
+      %n = tile.matmul_acc %m, %x, %yt b_trans : !tile.tile<16x64xf32>, !tile.tile<32x64xf32> -> !tile.tile<16x32xf32>
+      %n2 = tile.matmul_acc %m, %xt, %yt a_trans b_trans : !tile.tile<64x16xf32>, !tile.tile<32x64xf32> -> !tile.tile<16x32xf32>
+    }
+  }
+  return
+}
+
 // A core_group scope may hold both cube and vector ops (split later by
 // tile-split-mixed-scopes).
 // CHECK-LABEL: func.func @core_group_mixes

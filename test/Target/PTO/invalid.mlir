@@ -46,3 +46,48 @@ func.func @event_out_of_range(%a: memref<16x32xf32>) attributes {tile.placed} {
   }
   return
 }
+
+// -----
+
+// a2a3's TREM writes its destination before it reads the sources again:
+// a result placed on an operand's bytes (here both at UB offset 0) is
+// refused (tile-place-buffers never places it so).
+func.func @rem_over_its_source(%a: memref<16x32xf32>, %o: memref<16x32xf32>) attributes {tile.placed} {
+  %c0 = arith.constant 0 : index
+  tile.spmd 1 (%b) {
+    tile.at vector attributes {tile.syncs = {barriers = 0 : i64, carried = 0 : i64, events = 1 : i64, pairs = 2 : i64}} {
+      %x = tile.load %a[%c0, %c0] {place = #tile.place<ub, 0>} : memref<16x32xf32> -> !tile.tile<16x32xf32>
+      tile.set_flag mte2 -> v, 0
+      tile.wait_flag mte2 -> v, 0
+      // expected-error @below {{'tile.rem' op cannot run on the a2a3 NPU: TREM cannot write over its sources on a2a3 (the result is placed on an operand's bytes)}}
+      %r = tile.rem %x, %x {place = #tile.place<ub, 0>, scratch = #tile.place<ub, 4096>} : !tile.tile<16x32xf32>
+      tile.set_flag v -> mte3, 0
+      tile.wait_flag v -> mte3, 0
+      tile.store %r, %o[%c0, %c0] : !tile.tile<16x32xf32>, memref<16x32xf32>
+      tile.barrier all
+    }
+  }
+  return
+}
+
+// -----
+
+// TREM's tmp is its scratch placement on a2a3: placed IR without one is
+// refused (an error, never a kernel that writes a random tmp).
+func.func @rem_without_scratch(%a: memref<16x32xf32>, %o: memref<16x32xf32>) attributes {tile.placed} {
+  %c0 = arith.constant 0 : index
+  tile.spmd 1 (%b) {
+    tile.at vector attributes {tile.syncs = {barriers = 0 : i64, carried = 0 : i64, events = 1 : i64, pairs = 2 : i64}} {
+      %x = tile.load %a[%c0, %c0] {place = #tile.place<ub, 0>} : memref<16x32xf32> -> !tile.tile<16x32xf32>
+      tile.set_flag mte2 -> v, 0
+      tile.wait_flag mte2 -> v, 0
+      // expected-error @below {{TREM needs a scratch tile (the 'scratch' placement of tile-place-buffers)}}
+      %r = tile.rem %x, %x {place = #tile.place<ub, 2048>} : !tile.tile<16x32xf32>
+      tile.set_flag v -> mte3, 0
+      tile.wait_flag v -> mte3, 0
+      tile.store %r, %o[%c0, %c0] : !tile.tile<16x32xf32>, memref<16x32xf32>
+      tile.barrier all
+    }
+  }
+  return
+}

@@ -30,6 +30,22 @@ static bool near(double a, double b) {
 
 int main() {
   const TargetInfo &a2a3 = *lookupTarget("a2a3");
+  // The cube pipe's rates (TargetInfo's cube dtype table): 1048576 MACs
+  // take 1048576 / (1.85e9 * 4096) s in bf16, half that in int8 (16 x 32 x
+  // 16 MACs per cycle) and twice it in f32 (16 x 8 x 16: the 32-byte K rows
+  // of a fractal hold 8 floats); a lookup of a pair the cube lacks finds
+  // nothing.
+  PipeWork f16w, i8w, f32w;
+  f16w.cubeMacs = i8w.cubeMacsI8 = f32w.cubeMacsF32 = 16 * 128 * 512;
+  check("cube-rates",
+        near(getPipeSeconds(f16w, 24, a2a3).cube, 1048576 / (1.85e9 * 4096)) &&
+            near(getPipeSeconds(i8w, 24, a2a3).cube,
+                 1048576 / (1.85e9 * 8192)) &&
+            near(getPipeSeconds(f32w, 24, a2a3).cube,
+                 1048576 / (1.85e9 * 2048)) &&
+            a2a3.findCubeDtype("f32", "f32") != nullptr &&
+            a2a3.findCubeDtype("f16", "f16") == nullptr &&
+            lookupTarget("a5")->findCubeDtype("i8", "i32") != nullptr);
   // 64 blocks on 48 cores: 2 waves of (1 + 1) = 4 ungrouped; by 2, 32 tasks
   // in 1 wave of 1 + 2 = 3.
   check("makespan-waves", near(estimateMakespan(64, 1, 48, 1.0, 1.0), 4.0) &&

@@ -75,7 +75,7 @@ def test_every_pypto_catalog_family_is_named():
 @pytest.mark.parametrize("source, name, instead", [
     ("y[0:8, :] = pl.part_add(x[0:8, :], x[0:8, :])", "pl.part_add",
      "not supported yet"),
-    ("y[0:8, :] = pl.tile.sort32(x[0:8, :], x[0:8, :])", "pl.tile.sort32",
+    ("y[0:8, :] = pl.tile.gatherb(x[0:8, :], x[0:8, :])", "pl.tile.gatherb",
      "not supported yet"),
     ("m = pl.create_l1([16, 16], pl.FP16)", "pl.create_l1",
      "target_memory=pl.MemorySpace.Mat"),
@@ -103,7 +103,7 @@ def test_unsupported_name_in_a_kernel(tmp_path, source, name, instead):
 
 def test_unsupported_name_outside_a_kernel():
     with pytest.raises(tessel.CompileError) as e:
-        pl.batch_matmul(1, 2)
+        pl.matmul_mx(1, 2)
     assert e.value.filename == __file__
-    assert "pl.batch_matmul is not supported" in str(e.value)
-    assert isinstance(pl.tensor.read, Unsupported)
+    assert "pl.matmul_mx is not supported" in str(e.value)
+    assert isinstance(pl.tensor.gather_row, Unsupported)

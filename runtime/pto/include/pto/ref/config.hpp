@@ -17,7 +17,8 @@
 // (include/pto/common/buffer_limits.hpp); the reference holds the emitter to
 // Tessel's stricter figure.
 //
-// On a2a3, pto-isa's TROWEXPANDMUL with a column-vector operand broadcasts it
+// On a2a3, pto-isa's per-row broadcasts (TROWEXPANDMUL, TROWEXPANDADD, ...)
+// with a column-vector operand broadcast it
 // into a fixed 8 KiB UB scratch at TMP_UB_OFFSET = 184 KiB
 // (include/pto/common/constants.hpp, npu/a2a3/TRowExpandBinOp.hpp), i.e. the
 // reserved top of UB [188416, 196608). a5 broadcasts in registers.
@@ -103,7 +104,7 @@ inline constexpr uint64_t alignBytes(Space s) {
   return (s == Space::UB || s == Space::L1) ? 32 : 512;
 }
 
-/// The internal TROWEXPANDMUL scratch (a2a3 only).
+/// The internal scratch of the per-row broadcasts TROWEXPAND<OP> (a2a3 only).
 constexpr bool kHasRowExpandScratch = !kIsA5;
 constexpr uint64_t kRowExpandScratchOffset = 184 * KiB;
 constexpr uint64_t kRowExpandScratchBytes = 8 * KiB;

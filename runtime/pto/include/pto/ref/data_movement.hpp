@@ -13,6 +13,8 @@
 //   TSTORE(gm, accTile)     PIPE_FIX   L0C -> GM (f32 -> f32, i32 -> i32)
 //   TMOV(left|right, mat)   PIPE_MTE1  L1 -> L0A / L0B, same logical matrix
 //   TMOV(vec, vec)          PIPE_V     UB -> UB copy
+//   TEXTRACT(vec, vec, r, c) PIPE_V    a window of a row-major UB tile
+//   TINSERT(vec, vec, r, c)  PIPE_V    a tile into a window of one
 //
 // The GM side must agree with the tile's valid shape exactly (pto-isa's
 // PTO_ASSERTs): ND: Shape[0]*..*Shape[3] == valid rows and Shape[4] == valid
@@ -334,6 +336,95 @@ inline void TMOV(DstTileData &dst, SrcTileData &src) {
         std::memmove(elemPtr(dst, r, c), elemPtr(src, r, c), sz);
     in.commit();
   });
+}
+
+} // namespace pto
+
+namespace pto_ref {
+namespace detail {
+
+/// TEXTRACT / TINSERT between row-major UB tiles: the window of `whole` at
+/// (indexRow, indexCol) of `part`'s valid shape. a2a3's vector copy starts
+/// a window at a 32-byte block; a 1x1 window is a scalar copy on PIPE_S,
+/// which the reference does not model.
+template <bool Insert, typename TW, typename TP>
+inline void window(const char *name, TW &whole, TP &part, uint16_t indexRow,
+                   uint16_t indexCol) {
+  using T = typename TW::DType;
+  static_assert(std::is_same_v<T, typename TP::DType>,
+                "TEXTRACT / TINSERT: the tiles must have the same element "
+                "type");
+  static_assert(kVecND<TW> && kVecND<TP>,
+                "TEXTRACT / TINSERT: the reference models the Vec -> Vec ND "
+                "form (row-major UB tiles)");
+  static_assert(TP::Rows <= TW::Rows && TP::Cols <= TW::Cols,
+                "TEXTRACT / TINSERT: the window's tile must not have more "
+                "rows or columns than the whole tile (as pto-isa checks)");
+  static_assert(!(TP::ValidRow == 1 && TP::ValidCol == 1),
+                "TEXTRACT / TINSERT: a 1x1 window is a scalar copy on "
+                "PIPE_S, which the reference does not model");
+  run(name, PIPE_V, [&](Instr &in) {
+    needBound(in, whole, Insert ? "dst" : "src");
+    needBound(in, part, Insert ? "src" : "dst");
+    unsigned vr = part.GetValidRow(), vc = part.GetValidCol();
+    if (indexRow + vr > whole.GetValidRow() ||
+        indexCol + vc > whole.GetValidCol())
+      in.fail("the " + shapeStr(vr, vc) + " window at (" +
+              std::to_string(indexRow) + ", " + std::to_string(indexCol) +
+              ") does not fit the valid shape " +
+              shapeStr(whole.GetValidRow(), whole.GetValidCol()));
+    if (!kIsA5 && sizeof(T) == 1 && vc % 2 != 0)
+      in.fail("a window of " + std::to_string(vc) +
+              " one-byte columns: a2a3 copies the last partial block in "
+              "16-bit units and would not copy it whole");
+    if (!kIsA5 && (indexCol * sizeof(T)) % 32 != 0)
+      in.fail("indexCol " + std::to_string(indexCol) +
+              " is not at a 32-byte block (a2a3's vector copy needs "
+              "indexCol * sizeof(T) % 32 == 0)");
+    if (tilesOverlap(whole, part))
+      in.fail("the two tiles overlap");
+    constexpr uint64_t sz = sizeof(T);
+    for (uint64_t r = 0; r < vr; ++r)
+      in.onChip(Space::UB,
+                whole.refOffset +
+                    elemIndex<TW>(indexRow + r, indexCol) * sz,
+                vc * sz, Insert ? AccessKind::Write : AccessKind::Read);
+    if (Insert)
+      read(in, part);
+    else
+      write(in, part);
+    in.check();
+    for (uint64_t r = 0; r < vr; ++r) {
+      uint8_t *w = elemPtr(whole, indexRow + r, indexCol);
+      uint8_t *p = elemPtr(part, r, 0);
+      if (Insert)
+        std::memcpy(w, p, vc * sz);
+      else
+        std::memcpy(p, w, vc * sz);
+    }
+    in.commit();
+  });
+}
+
+} // namespace detail
+} // namespace pto_ref
+
+namespace pto {
+
+/// dst = the window of src at (indexRow, indexCol) of dst's valid shape
+/// (docs/isa/TEXTRACT.md, the Vec -> Vec ND form).
+template <typename DstTileData, typename SrcTileData>
+inline void TEXTRACT(DstTileData &dst, SrcTileData &src, uint16_t indexRow = 0,
+                     uint16_t indexCol = 0) {
+  pto_ref::detail::window<false>("TEXTRACT", src, dst, indexRow, indexCol);
+}
+
+/// The window of dst at (indexRow, indexCol) of src's valid shape = src;
+/// the rest of dst is unchanged (docs/isa/TINSERT.md, Vec -> Vec ND).
+template <typename DstTileData, typename SrcTileData>
+inline void TINSERT(DstTileData &dst, SrcTileData &src, uint16_t indexRow,
+                    uint16_t indexCol) {
+  pto_ref::detail::window<true>("TINSERT", dst, src, indexRow, indexCol);
 }
 
 } // namespace pto

@@ -209,7 +209,7 @@ private:
     std::string name = std::string(spaceName(s)) + " bytes " + range;
     if (s == Space::UB && cfg::kHasRowExpandScratch &&
         lo >= cfg::kRowExpandScratchOffset)
-      name += " (the internal TROWEXPANDMUL scratch)";
+      name += " (the internal TROWEXPAND<OP> scratch)";
     return name;
   }
 

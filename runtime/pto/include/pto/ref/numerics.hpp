@@ -136,6 +136,15 @@ inline float rsqrt(float a) { return 1.0f / std::sqrt(a); }
 inline float recip(float a) { return 1.0f / a; }
 inline int32_t recip(int32_t a) { return div(1, a); }
 inline float exp(float a) { return std::exp(a); } // expf
+inline float log(float a) { return std::log(a); } // logf
+/// Python / torch.remainder: fmod, then + b when the remainder is non-zero
+/// and its sign differs from b's (NaN stays NaN); one rounding, the
+/// addition (docs/numerics.md).
+inline float remainder(float a, float b) {
+  float r = std::fmod(a, b);
+  bool fix = (r < 0.0f || r > 0.0f) && ((r < 0.0f) != (b < 0.0f));
+  return fix ? r + b : r;
+}
 
 } // namespace num
 } // namespace pto_ref

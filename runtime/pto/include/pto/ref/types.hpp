@@ -253,6 +253,9 @@ enum class SqrtAlgorithm : uint8_t { DEFAULT, HIGH_PRECISION };
 enum class RsqrtAlgorithm : uint8_t { DEFAULT, HIGH_PRECISION };
 enum class RecipAlgorithm : uint8_t { DEFAULT, HIGH_PRECISION };
 enum class ExpAlgorithm : uint8_t { DEFAULT, HIGH_PRECISION };
+enum class LogAlgorithm : uint8_t { DEFAULT, HIGH_PRECISION };
+enum class RemAlgorithm : uint8_t { DEFAULT, HIGH_PRECISION };
+enum class RemSAlgorithm : uint8_t { DEFAULT, HIGH_PRECISION };
 
 namespace TileConfig {
 constexpr int alignedSize = 32;

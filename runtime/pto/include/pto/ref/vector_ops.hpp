@@ -5,9 +5,11 @@
 //===----------------------------------------------------------------------===//
 //
 // The instructions of the vector unit: elementwise arithmetic (tile-tile,
-// tile-scalar, unary), TEXPANDS, the row reductions TROWSUM / TROWMAX, the
-// broadcasting multiplies TROWEXPANDMUL / TCOLEXPANDMUL, TCVT, the mask
-// pattern TGATHER / TSCATTER and the UB -> UB TMOV (in data_movement.hpp).
+// tile-scalar, unary; TLOG; TREM / TREMS with their tmp), TEXPANDS, TCI,
+// the row reductions TROWSUM / TROWMAX, the broadcasts TROWEXPAND<OP> /
+// TCOLEXPAND<OP> (MUL ADD SUB DIV MAX MIN EXPDIF) and TROWEXPAND /
+// TCOLEXPAND, TCVT, the mask pattern TGATHER / TSCATTER (TMOV, TEXTRACT
+// and TINSERT between UB tiles are in data_movement.hpp).
 //
 // Each one
 //  * checks at compile time what pto-isa checks with static_assert: the
@@ -387,6 +389,209 @@ inline void rowReduce(const char *name, TD &dst, TS &src, TT &tmp) {
   });
 }
 
+/// dst[i, j] = op(src0[i, j], s), s = src1[i, 0] (PerRow: src1 a
+/// column-major Rx1 tile) or src1[0, j] (src1 a row-major 1xC tile),
+/// computed on widened elements and narrowed once.
+template <bool PerRow, typename TD, typename TS0, typename TS1, typename Op>
+inline void expandOp(const char *name, TD &dst, TS0 &src0, TS1 &src1, Op op) {
+  using T = typename TD::DType;
+  static_assert(std::is_same_v<T, typename TS0::DType> &&
+                    std::is_same_v<T, typename TS1::DType>,
+                "the broadcast's operands must have the same element type");
+  static_assert(kVecND<TD> && kVecND<TS0>,
+                "dst and src0 must be row-major Vec tiles");
+  static_assert(PerRow ? kVecDN<TS1> : kVecND<TS1>,
+                "the reference models src1 of a per-row broadcast as a "
+                "column-major Rx1 Vec tile, of a per-column one as a "
+                "row-major 1xC Vec tile");
+  using E = num::Elem<T>;
+  run(name, PIPE_V, [&](Instr &in) {
+    needBound(in, dst, "dst");
+    needBound(in, src0, "src0");
+    needBound(in, src1, "src1");
+    unsigned vr = dst.GetValidRow(), vc = dst.GetValidCol();
+    needValid(in, src0, "src0", vr, vc);
+    if (PerRow)
+      needValid(in, src1, "src1", vr, 1, "dst rows x 1");
+    else
+      needValid(in, src1, "src1", 1, vc, "1 x dst cols");
+    read(in, src0);
+    read(in, src1);
+    write(in, dst);
+    if constexpr (PerRow && cfg::kHasRowExpandScratch) {
+      // vbrcb broadcasts 8 rows (256 bytes) per repeat into the scratch.
+      uint64_t bytes = (uint64_t(vr) + 7) / 8 * 256;
+      if (bytes > cfg::kRowExpandScratchBytes)
+        bytes = cfg::kRowExpandScratchBytes;
+      in.onChip(Space::UB, cfg::kRowExpandScratchOffset, bytes,
+                AccessKind::WriteUndefined);
+    }
+    in.check();
+    constexpr uint64_t sz = sizeof(T);
+    for (uint64_t r = 0; r < vr; ++r) {
+      const uint8_t *x = row(src0, r);
+      uint8_t *d = row(dst, r);
+      for (uint64_t c = 0; c < vc; ++c) {
+        auto s = E::widen(ld<T>(PerRow ? elemPtr(src1, r, 0)
+                                       : elemPtr(src1, 0, c)));
+        st<T>(d + c * sz, E::narrow(op(E::widen(ld<T>(x + c * sz)), s)));
+      }
+    }
+    in.commit();
+  });
+}
+
+/// TROWEXPAND / TCOLEXPAND: dst[i, j] = src[i, 0] / src[0, j], bit copies.
+template <bool PerRow, typename TD, typename TS>
+inline void broadcast(const char *name, TD &dst, TS &src) {
+  using T = typename TD::DType;
+  static_assert(std::is_same_v<T, typename TS::DType>,
+                "dst and src must have the same element type");
+  static_assert(sizeof(T) == 1 || sizeof(T) == 2 || sizeof(T) == 4,
+                "element type must be b8, b16 or b32");
+  static_assert(kVecND<TD>, "dst must be a row-major Vec tile");
+  static_assert(PerRow ? kVecDN<TS> : kVecND<TS>,
+                "the reference models TROWEXPAND's src as a column-major Rx1 "
+                "Vec tile and TCOLEXPAND's as a row-major 1xC Vec tile");
+  run(name, PIPE_V, [&](Instr &in) {
+    needBound(in, dst, "dst");
+    needBound(in, src, "src");
+    unsigned vr = dst.GetValidRow(), vc = dst.GetValidCol();
+    if (PerRow)
+      needValid(in, src, "src", vr, 1, "dst rows x 1");
+    else
+      needValid(in, src, "src", 1, vc, "1 x dst cols");
+    read(in, src);
+    write(in, dst);
+    in.check();
+    constexpr uint64_t sz = sizeof(T);
+    for (uint64_t r = 0; r < vr; ++r)
+      for (uint64_t c = 0; c < vc; ++c)
+        std::memcpy(elemPtr(dst, r, c),
+                    PerRow ? elemPtr(src, r, 0) : elemPtr(src, 0, c), sz);
+    in.commit();
+  });
+}
+
+/// TREM / TREMS: dst = remainder(src0, src1 or scalar) (numerics.hpp), with
+/// pto-isa's tmp: on a2a3 its first row (`tmpCols` elements) is scratch,
+/// and the destination must not overlap a source (the NPU writes it before
+/// reading them again); a5 ignores tmp.
+template <typename TD, typename TS0, typename TS1, typename TT, typename Src1>
+inline void remainderOp(const char *name, TD &dst, TS0 &src0, TS1 *src1,
+                        TT &tmp, uint64_t tmpCols, Src1 scalar) {
+  using T = typename TD::DType;
+  static_assert(kIsA5 ? kOneOf<T, half, float> : kOneOf<T, float>,
+                "TREM / TREMS: element type not supported on this target "
+                "(the reference: a2a3 float, a5 half and float)");
+  static_assert(std::is_same_v<T, typename TS0::DType>,
+                "dst and src must have the same element type");
+  static_assert(kVecND<TD> && kVecND<TS0>,
+                "the operands must be row-major Vec tiles");
+  using E = num::Elem<T>;
+  run(name, PIPE_V, [&](Instr &in) {
+    needBound(in, dst, "dst");
+    needBound(in, src0, "src0");
+    unsigned vr = dst.GetValidRow(), vc = dst.GetValidCol();
+    needValid(in, src0, "src0", vr, vc);
+    if constexpr (!std::is_same_v<TS1, void>) {
+      needBound(in, *src1, "src1");
+      needValid(in, *src1, "src1", vr, vc);
+    }
+    if constexpr (!kIsA5) {
+      needBound(in, tmp, "tmp");
+      static_assert(TT::Loc == pto::TileType::Vec &&
+                        std::is_same_v<typename TT::DType, T>,
+                    "tmp must be a Vec tile of dst's element type");
+      if (tmp.GetValidRow() < 1 || tmp.GetValidCol() < tmpCols)
+        in.fail("the scratch tile 'tmp' has a valid shape " +
+                shapeStr(tmp.GetValidRow(), tmp.GetValidCol()) +
+                "; a2a3 needs at least 1 x " + std::to_string(tmpCols));
+      bool clash = tilesOverlap(dst, src0);
+      if constexpr (!std::is_same_v<TS1, void>)
+        clash |= tilesOverlap(dst, *src1);
+      if (clash)
+        in.fail("on a2a3 the destination of " + std::string(name) +
+                " must not overlap its sources (it is written before they "
+                "are read again)");
+      if (tilesOverlap(tmp, dst) || tilesOverlap(tmp, src0))
+        in.fail("the scratch tile 'tmp' overlaps dst or src");
+    }
+    read(in, src0);
+    if constexpr (!std::is_same_v<TS1, void>)
+      read(in, *src1);
+    write(in, dst);
+    if constexpr (!kIsA5)
+      access(in, tmp, 1, static_cast<unsigned>(tmpCols),
+             AccessKind::WriteUndefined);
+    in.check();
+    constexpr uint64_t sz = sizeof(T);
+    for (uint64_t r = 0; r < vr; ++r) {
+      const uint8_t *a = row(src0, r);
+      uint8_t *d = row(dst, r);
+      for (uint64_t c = 0; c < vc; ++c) {
+        float y;
+        if constexpr (std::is_same_v<TS1, void>)
+          y = E::widen(scalar);
+        else
+          y = E::widen(ld<T>(elemPtr(*src1, r, c)));
+        st<T>(d + c * sz,
+              E::narrow(num::remainder(E::widen(ld<T>(a + c * sz)), y)));
+      }
+    }
+    in.commit();
+  });
+}
+
+/// TCI's sequence (see pto::TCI).
+template <typename TD, typename T, typename TT>
+inline void iota(const char *name, TD &dst, T start, bool descending,
+                 TT *tmp) {
+  using D = typename TD::DType;
+  static_assert(std::is_same_v<D, T>,
+                "TCI: the scalar must have the tile's element type");
+  static_assert(kIsA5 ? kOneOf<D, int16_t, uint16_t, int32_t, uint32_t>
+                      : (sizeof(D) == 2 || sizeof(D) == 4),
+                "TCI: element type not supported on this target (a5: "
+                "integers only)");
+  static_assert(TD::Rows == 1, "TCI: the tile must have one row");
+  static_assert(kVecND<TD>, "TCI: dst must be a row-major Vec tile");
+  run(name, PIPE_V, [&](Instr &in) {
+    needBound(in, dst, "dst");
+    unsigned vc = dst.GetValidCol();
+    write(in, dst, 1, vc);
+    if constexpr (!kIsA5 && !std::is_same_v<TT, TD>) {
+      static_assert(sizeof(typename TT::DType) == 4,
+                    "TCI: tmp must be a tile of a 4-byte type");
+      needBound(in, *tmp, "tmp");
+      uint64_t need = sizeof(D) == 4 ? 768 : 1792;
+      if (tileBytes<TT>() < need)
+        in.fail("the scratch tile 'tmp' has " +
+                std::to_string(tileBytes<TT>()) + " bytes; TCI needs " +
+                std::to_string(need));
+      if (tilesOverlap(*tmp, dst))
+        in.fail("the scratch tile 'tmp' overlaps dst");
+      in.onChip(Space::UB, tmp->refOffset, need, AccessKind::WriteUndefined);
+    }
+    in.check();
+    for (uint64_t k = 0; k < vc; ++k) {
+      if constexpr (std::is_integral_v<D>) {
+        // Wrapping, as the hardware's integer adds.
+        uint32_t v = static_cast<uint32_t>(start) +
+                     (descending ? 0u - static_cast<uint32_t>(k)
+                                 : static_cast<uint32_t>(k));
+        st<D>(elemPtr(dst, 0, k), static_cast<D>(v));
+      } else
+        st<D>(elemPtr(dst, 0, k),
+              num::Elem<D>::narrow(static_cast<float>(
+                  static_cast<int32_t>(num::Elem<D>::widen(start)) +
+                  (descending ? -static_cast<int32_t>(k)
+                              : static_cast<int32_t>(k)))));
+    }
+    in.commit();
+  });
+}
+
 } // namespace detail
 } // namespace pto_ref
 
@@ -708,6 +913,65 @@ inline void TRECIP(TileDataDst &dst, TileDataSrc &src) {
   });
 }
 
+/// dst = log(src): the host's logf (f16: in f32, rounded once).
+template <auto PrecisionType = LogAlgorithm::DEFAULT, typename TileDataDst,
+          typename TileDataSrc>
+inline void TLOG(TileDataDst &dst, TileDataSrc &src) {
+  static_assert(pto_ref::detail::kFloatTypes<typename TileDataDst::DType>,
+                "TLOG: element type must be half or float");
+  pto_ref::detail::unaryOp("TLOG", dst, src,
+                           [](float a) { return pto_ref::num::log(a); });
+}
+
+/// dst = remainder(src0, src1), the sign of the divisor (Python %,
+/// torch.remainder; docs/isa/TREM.md). a2a3: tmp needs one row of
+/// Cols + 2 * ceil(Cols / 64) elements (Cols: dst's row stride), and dst
+/// must not overlap src0 or src1; a5 ignores tmp.
+template <auto PrecisionType = RemAlgorithm::DEFAULT, typename TileDataDst,
+          typename TileDataSrc0, typename TileDataSrc1, typename TileDataTmp>
+inline void TREM(TileDataDst &dst, TileDataSrc0 &src0, TileDataSrc1 &src1,
+                 TileDataTmp &tmp) {
+  static_assert(std::is_same_v<typename TileDataDst::DType,
+                               typename TileDataSrc1::DType> &&
+                    pto_ref::detail::kVecND<TileDataSrc1>,
+                "TREM: src1 must be a row-major Vec tile of dst's type");
+  constexpr uint64_t cols = TileDataDst::Cols;
+  pto_ref::detail::remainderOp("TREM", dst, src0, &src1, tmp,
+                               cols + 2 * ((cols + 63) / 64),
+                               typename TileDataDst::DType{});
+}
+
+/// dst = remainder(src, scalar) (docs/isa/TREMS.md). a2a3: tmp needs one
+/// row of dst's valid columns, and dst must not overlap src; a5 ignores
+/// tmp.
+template <auto PrecisionType = RemSAlgorithm::DEFAULT, typename TileDataDst,
+          typename TileDataSrc, typename TileDataTmp>
+inline void TREMS(TileDataDst &dst, TileDataSrc &src,
+                  typename TileDataSrc::DType scalar, TileDataTmp &tmp) {
+  pto_ref::detail::remainderOp<TileDataDst, TileDataSrc, void>(
+      "TREMS", dst, src, nullptr, tmp, dst.GetValidCol(), scalar);
+}
+
+/// dst[0, k] = start + k (descending: start - k) for k < dst's valid
+/// columns (docs/isa/TCI.md); a one-row tile. The form without tmp is a
+/// scalar loop on PIPE_S on a2a3, which the reference does not model: it
+/// takes that form on a5 only (vci, PIPE_V).
+template <typename TileData, typename T, int descending>
+inline void TCI(TileData &dst, T start) {
+  static_assert(pto_ref::kIsA5 || sizeof(TileData) == 0,
+                "TCI: the reference models the a2a3 form with a tmp tile "
+                "(the form without one is a scalar loop on PIPE_S)");
+  pto_ref::detail::iota("TCI", dst, start, descending != 0,
+                        static_cast<TileData *>(nullptr));
+}
+
+/// The vectorised TCI: on a2a3 `tmp` is scratch (768 bytes for 4-byte
+/// elements, 1792 for 2-byte ones); a5 ignores it.
+template <typename TileData, typename TileDataTmp, typename T, int descending>
+inline void TCI(TileData &dst, T start, TileDataTmp &tmp) {
+  pto_ref::detail::iota("TCI", dst, start, descending != 0, &tmp);
+}
+
 //===----------------------------------------------------------------------===//
 // Reductions and broadcasts
 //===----------------------------------------------------------------------===//
@@ -815,94 +1079,68 @@ inline void TROWPROD(TileDataOut &dst, TileDataIn &src, TileDataTmp &tmp) {
                                                                 dst, src, tmp);
 }
 
-/// dst[i, j] = src0[i, j] * src1[i, 0], src1 a column-major Rx1 tile. On
-/// a2a3 it also writes the internal 8 KiB UB scratch (config.hpp).
-template <typename TileDataDst, typename TileDataSrc0, typename TileDataSrc1>
-inline void TROWEXPANDMUL(TileDataDst &dst, TileDataSrc0 &src0,
-                          TileDataSrc1 &src1) {
-  using T = typename TileDataDst::DType;
-  using namespace pto_ref::detail;
-  static_assert(kExpandMulTypes<T>,
-                "TROWEXPANDMUL: element type not supported on this target");
-  static_assert(std::is_same_v<T, typename TileDataSrc0::DType> &&
-                    std::is_same_v<T, typename TileDataSrc1::DType>,
-                "TROWEXPANDMUL: operands must have the same element type");
-  static_assert(kVecND<TileDataDst> && kVecND<TileDataSrc0>,
-                "TROWEXPANDMUL: dst and src0 must be row-major Vec tiles");
-  static_assert(kVecDN<TileDataSrc1>,
-                "TROWEXPANDMUL: the reference models src1 as a column-major "
-                "Vec tile (one scalar per row)");
-  using E = pto_ref::num::Elem<T>;
-  run("TROWEXPANDMUL", PIPE_V, [&](Instr &in) {
-    needBound(in, dst, "dst");
-    needBound(in, src0, "src0");
-    needBound(in, src1, "src1");
-    unsigned vr = dst.GetValidRow(), vc = dst.GetValidCol();
-    needValid(in, src0, "src0", vr, vc);
-    needValid(in, src1, "src1", vr, 1, "dst rows x 1");
-    read(in, src0);
-    read(in, src1);
-    write(in, dst);
-    if constexpr (pto_ref::cfg::kHasRowExpandScratch) {
-      // vbrcb broadcasts 8 rows (256 bytes) per repeat into the scratch.
-      uint64_t bytes = (uint64_t(vr) + 7) / 8 * 256;
-      if (bytes > pto_ref::cfg::kRowExpandScratchBytes)
-        bytes = pto_ref::cfg::kRowExpandScratchBytes;
-      in.onChip(pto_ref::Space::UB, pto_ref::cfg::kRowExpandScratchOffset,
-                bytes, AccessKind::WriteUndefined);
-    }
-    in.check();
-    constexpr uint64_t sz = sizeof(T);
-    for (uint64_t r = 0; r < vr; ++r) {
-      auto f = E::widen(ld<T>(elemPtr(src1, r, 0)));
-      const uint8_t *s = row(src0, r);
-      uint8_t *d = row(dst, r);
-      for (uint64_t c = 0; c < vc; ++c)
-        st<T>(d + c * sz,
-              E::narrow(pto_ref::num::mul(E::widen(ld<T>(s + c * sz)), f)));
-    }
-    in.commit();
-  });
+#define PTO_REF_EXPAND_OP(NAME, PER_ROW, TYPES, WHAT, EXPR)                    \
+  template <typename TileDataDst, typename TileDataSrc0,                       \
+            typename TileDataSrc1>                                             \
+  inline void NAME(TileDataDst &dst, TileDataSrc0 &src0, TileDataSrc1 &src1) { \
+    using T = typename TileDataDst::DType;                                     \
+    using E = pto_ref::num::Elem<T>;                                           \
+    static_assert(pto_ref::detail::TYPES<T>,                                   \
+                  #NAME ": element type not supported on this target");        \
+    pto_ref::detail::expandOp<PER_ROW>(#NAME, dst, src0, src1,                 \
+                                       [](auto x, auto s) {                    \
+                                         (void)sizeof(E);                      \
+                                         return EXPR;                          \
+                                       });                                     \
+  }
+
+// dst[i, j] = src0[i, j] <op> src1[i, 0] (TROWEXPAND<OP>, src1 a column-major
+// Rx1 tile; on a2a3 also the internal 8 KiB UB scratch, config.hpp) or
+// src0[i, j] <op> src1[0, j] (TCOLEXPAND<OP>, src1 a row-major 1xC tile);
+// EXPDIF is exp(x - s) with the difference rounded to the element type, as
+// pto-isa's TROWEXPANDSUB then TEXP (and Tessel's CPU simulation) compute it.
+PTO_REF_EXPAND_OP(TROWEXPANDMUL, true, kExpandMulTypes, mul,
+                  pto_ref::num::mul(x, s))
+PTO_REF_EXPAND_OP(TROWEXPANDADD, true, kExpandMulTypes, add,
+                  pto_ref::num::add(x, s))
+PTO_REF_EXPAND_OP(TROWEXPANDSUB, true, kExpandMulTypes, sub,
+                  pto_ref::num::sub(x, s))
+PTO_REF_EXPAND_OP(TROWEXPANDDIV, true, kFloatTypes, div,
+                  pto_ref::num::div(x, s))
+PTO_REF_EXPAND_OP(TROWEXPANDMAX, true, kExpandMulTypes, max,
+                  pto_ref::num::maximum(x, s))
+PTO_REF_EXPAND_OP(TROWEXPANDMIN, true, kExpandMulTypes, min,
+                  pto_ref::num::minimum(x, s))
+PTO_REF_EXPAND_OP(TROWEXPANDEXPDIF, true, kFloatTypes, expdif,
+                  pto_ref::num::exp(E::widen(E::narrow(pto_ref::num::sub(x, s)))))
+PTO_REF_EXPAND_OP(TCOLEXPANDMUL, false, kExpandMulTypes, mul,
+                  pto_ref::num::mul(x, s))
+PTO_REF_EXPAND_OP(TCOLEXPANDADD, false, kExpandMulTypes, add,
+                  pto_ref::num::add(x, s))
+PTO_REF_EXPAND_OP(TCOLEXPANDSUB, false, kExpandMulTypes, sub,
+                  pto_ref::num::sub(x, s))
+PTO_REF_EXPAND_OP(TCOLEXPANDDIV, false, kFloatTypes, div,
+                  pto_ref::num::div(x, s))
+PTO_REF_EXPAND_OP(TCOLEXPANDMAX, false, kExpandMulTypes, max,
+                  pto_ref::num::maximum(x, s))
+PTO_REF_EXPAND_OP(TCOLEXPANDMIN, false, kExpandMulTypes, min,
+                  pto_ref::num::minimum(x, s))
+PTO_REF_EXPAND_OP(TCOLEXPANDEXPDIF, false, kFloatTypes, expdif,
+                  pto_ref::num::exp(E::widen(E::narrow(pto_ref::num::sub(x, s)))))
+
+#undef PTO_REF_EXPAND_OP
+
+/// dst[i, j] = src[i, 0], src a column-major Rx1 tile (pto-isa also takes
+/// an ND source; Tessel's column vectors are DN).
+template <typename TileDataDst, typename TileDataSrc>
+inline void TROWEXPAND(TileDataDst &dst, TileDataSrc &src) {
+  pto_ref::detail::broadcast<true>("TROWEXPAND", dst, src);
 }
 
-/// dst[i, j] = src0[i, j] * src1[0, j], src1 a row-major 1xC tile.
-template <typename TileDataDst, typename TileDataSrc0, typename TileDataSrc1>
-inline void TCOLEXPANDMUL(TileDataDst &dst, TileDataSrc0 &src0,
-                          TileDataSrc1 &src1) {
-  using T = typename TileDataDst::DType;
-  using namespace pto_ref::detail;
-  static_assert(kExpandMulTypes<T>,
-                "TCOLEXPANDMUL: element type not supported on this target");
-  static_assert(std::is_same_v<T, typename TileDataSrc0::DType> &&
-                    std::is_same_v<T, typename TileDataSrc1::DType>,
-                "TCOLEXPANDMUL: operands must have the same element type");
-  static_assert(kVecND<TileDataDst> && kVecND<TileDataSrc0> &&
-                    kVecND<TileDataSrc1>,
-                "TCOLEXPANDMUL: operands must be row-major Vec tiles");
-  using E = pto_ref::num::Elem<T>;
-  run("TCOLEXPANDMUL", PIPE_V, [&](Instr &in) {
-    needBound(in, dst, "dst");
-    needBound(in, src0, "src0");
-    needBound(in, src1, "src1");
-    unsigned vr = dst.GetValidRow(), vc = dst.GetValidCol();
-    needValid(in, src0, "src0", vr, vc);
-    needValid(in, src1, "src1", 1, vc, "1 x dst cols");
-    read(in, src0);
-    read(in, src1);
-    write(in, dst);
-    in.check();
-    constexpr uint64_t sz = sizeof(T);
-    const uint8_t *f = row(src1, 0);
-    for (uint64_t r = 0; r < vr; ++r) {
-      const uint8_t *s = row(src0, r);
-      uint8_t *d = row(dst, r);
-      for (uint64_t c = 0; c < vc; ++c)
-        st<T>(d + c * sz,
-              E::narrow(pto_ref::num::mul(E::widen(ld<T>(s + c * sz)),
-                                          E::widen(ld<T>(f + c * sz)))));
-    }
-    in.commit();
-  });
+/// dst[i, j] = src[0, j], src a row-major 1xC tile.
+template <typename TileDataDst, typename TileDataSrc>
+inline void TCOLEXPAND(TileDataDst &dst, TileDataSrc &src) {
+  pto_ref::detail::broadcast<false>("TCOLEXPAND", dst, src);
 }
 
 //===----------------------------------------------------------------------===//
