@@ -27,7 +27,11 @@
 //    chains along the same rows fuse into the scope and are recomputed
 //    rather than staged in GM. A value computed column by column is also
 //    split into column blocks (at most kMaxBlockColumns wide, and enough
-//    of them to give every vector core a block).
+//    of them to give every vector core a block). A scope that reads an
+//    operand at row `row floordiv D` (heads of a reshape against a
+//    per-token table), whose rows tile-tile-scopes cannot stack, takes R
+//    rows per block here: [R, w] tiles, the broadcast operand one row per
+//    block; R by the per-pipe model among the widths that fit UB.
 //
 // Every decision is a remark on the scope; anything outside this subset is
 // an error at the op's location naming the op.
@@ -260,9 +264,10 @@ static std::string scopeNameOf(Operation *op, StringRef fallback) {
 // A tile value while a row is evaluated
 //===----------------------------------------------------------------------===//
 
-/// `tile` is f32. Full: [1, w], this row's columns. RowScal: [1, 1], this
-/// row's scalar. ColVec: [1, w], the same in every row. A constant splat has
-/// no tile.
+/// `tile` is f32. Full: [R, w], the block's rows' columns (R = `nrows`,
+/// the rows a block evaluates; 1 for one row per block). RowScal: [R, 1],
+/// each row's scalar. ColVec: [1, w], the same in every row. A constant
+/// splat has no tile.
 struct TV {
   enum Kind { Full, RowScal, ColVec, Const } kind = Const;
   Value tile;
@@ -282,7 +287,14 @@ private:
   LogicalResult emitMatmulScope(linalg::MatmulOp mm, Value dst);
   LogicalResult emitView(Operation *op);
   LogicalResult buildRow(Value v, Value dst, int64_t chunk, int64_t nCol,
-                         SpmdOp &spmd, int64_t &pieces);
+                         int64_t rowsPerBlock, SpmdOp &spmd, int64_t &pieces);
+  /// Marks the scope being built as not expressible with several rows per
+  /// block (the caller then keeps one row); a failure without a diagnostic.
+  LogicalResult notRowwise(StringRef why) {
+    if (rowsWhy.empty())
+      rowsWhy = why.str();
+    return failure();
+  }
   bool isColumnwise(Value v);
 
   // Column cut points of `v` inside (c0, c1).
@@ -299,6 +311,9 @@ private:
   Value toFull(const TV &t, int64_t w);
   Value round(Value tile, Type narrow);
   Value loadF32(Value mem, Value row, int64_t c0, int64_t w);
+  static int64_t rowsOf(Value tile) {
+    return cast<TileType>(tile.getType()).getShape()[0];
+  }
   FailureOr<TV> binary(Operation *op, const TV &a, const TV &b, int64_t w);
   /// The tile op of the arith binary `op` on `x` and `y` (same type).
   Value createElementwise(Operation *op, Value x, Value y);
@@ -318,7 +333,8 @@ private:
   Block *entry = nullptr;
   DenseMap<std::pair<Type, Attribute>, Value> constants;
   /// Per-scope memo of evaluated pieces.
-  std::map<std::tuple<void *, void *, int64_t, int64_t, void *>, TV> memo;
+  std::map<std::tuple<void *, void *, int64_t, int64_t, void *, int64_t>, TV>
+      memo;
   int64_t evaluatedOps = 0;
   /// Column chunk of rows and reductions (0: whole rows).
   int64_t reductionChunk = 0;
@@ -331,6 +347,15 @@ private:
   /// column of every load on the columnwise path.
   Value colBase;
   unsigned scopeCounter = 0;
+  /// Rows of a Full tile in the evaluation under way: the block's rows, or
+  /// 1 while a per-column operand (the same row for every row of the
+  /// block) is evaluated.
+  int64_t nrows = 1;
+  /// Whether the scope being built reads an operand at row `row floordiv
+  /// D` (D > 1): rows of a reshape, which tile-tile-scopes cannot widen.
+  bool sawRowDiv = false;
+  /// Why the scope being built cannot take several rows per block.
+  std::string rowsWhy;
 };
 
 Value Former::index(int64_t i) {
@@ -357,7 +382,7 @@ Value Former::f32(double x) {
 }
 
 Value Former::ones(int64_t w) {
-  return FullOp::create(b, loc, tileType(1, w, b.getF32Type()),
+  return FullOp::create(b, loc, tileType(nrows, w, b.getF32Type()),
                         b.getF32FloatAttr(1.0f));
 }
 
@@ -366,15 +391,15 @@ Value Former::toFull(const TV &t, int64_t w) {
   case TV::Full:
     return t.tile;
   case TV::Const:
-    return FullOp::create(b, loc, tileType(1, w, b.getF32Type()),
+    return FullOp::create(b, loc, tileType(nrows, w, b.getF32Type()),
                           b.getF32FloatAttr((float)t.constant));
   case TV::RowScal:
     if (w == 1)
       return t.tile;
-    return RowExpandMulOp::create(b, loc, tileType(1, w, b.getF32Type()),
+    return RowExpandMulOp::create(b, loc, tileType(nrows, w, b.getF32Type()),
                                   ones(w), t.tile);
   case TV::ColVec:
-    return ColExpandMulOp::create(b, loc, tileType(1, w, b.getF32Type()),
+    return ColExpandMulOp::create(b, loc, tileType(nrows, w, b.getF32Type()),
                                   ones(w), t.tile);
   }
   llvm_unreachable("kind");
@@ -395,20 +420,20 @@ Value Former::loadF32(Value mem, Value row, int64_t c0, int64_t w) {
   Value col = index(c0);
   if (colBase)
     col = c0 ? (Value)arith::AddIOp::create(b, loc, colBase, col) : colBase;
-  Value t = LoadOp::create(b, loc, tileType(1, w, e), mem,
+  Value t = LoadOp::create(b, loc, tileType(nrows, w, e), mem,
                            ValueRange{row, col});
   if (e.isF32())
     return t;
   if (e.isBF16() || e.isF16())
-    return CastOp::create(b, loc, tileType(1, w, b.getF32Type()), t,
+    return CastOp::create(b, loc, tileType(nrows, w, b.getF32Type()), t,
                           RoundMode::none);
   if (e.isInteger(32))
-    return CastOp::create(b, loc, tileType(1, w, b.getF32Type()), t,
+    return CastOp::create(b, loc, tileType(nrows, w, b.getF32Type()), t,
                           RoundMode::none);
   if (e.isInteger(8)) {
-    Value h = CastOp::create(b, loc, tileType(1, w, b.getF16Type()), t,
+    Value h = CastOp::create(b, loc, tileType(nrows, w, b.getF16Type()), t,
                              RoundMode::none);
-    return CastOp::create(b, loc, tileType(1, w, b.getF32Type()), h,
+    return CastOp::create(b, loc, tileType(nrows, w, b.getF32Type()), h,
                           RoundMode::none);
   }
   return Value();
@@ -733,8 +758,12 @@ FailureOr<TV> Former::binary(Operation *op, const TV &a, const TV &c,
 FailureOr<TV> Former::unary(Operation *op, const TV &a, int64_t w) {
   TV in = a;
   if (in.kind == TV::Const) {
-    // Materialise: unary ops of constants are rare (folded by torch).
+    // Materialise: unary ops of constants are rare (folded by torch). A
+    // per-column tile is one row, however many rows the block has.
+    int64_t saved = nrows;
+    nrows = 1;
     in = TV{TV::ColVec, toFull(a, w), 0};
+    nrows = saved;
     in.kind = TV::ColVec;
   }
   Value x = in.tile;
@@ -764,13 +793,39 @@ FailureOr<TV> Former::evalGeneric(linalg::GenericOp g, Value row, int64_t c0,
     Bcast bc = acc.kind;
     FailureOr<TV> t = failure();
     Value inRow = row;
-    if (acc.div > 1)
+    // With several rows per block, an operand read at row `row floordiv D`
+    // (R dividing D, blocks starting at multiples of R) is one row for the
+    // whole block: a per-column operand.
+    bool blockRow = false;
+    if (acc.div > 1) {
+      sawRowDiv = true;
       inRow = arith::DivSIOp::create(b, loc, row, index(acc.div));
+      if (nrows > 1) {
+        if (acc.div % nrows != 0)
+          return notRowwise("an operand broadcast over " +
+                            std::to_string(acc.div) +
+                            " rows does not cover whole blocks");
+        blockRow = true;
+      }
+    }
+    int64_t savedRows = nrows;
+    auto restoreRows = llvm::make_scope_exit([&] { nrows = savedRows; });
+    if (blockRow || bc == Bcast::Col || bc == Bcast::Scalar)
+      nrows = 1;
     switch (bc) {
     case Bcast::Full:
       t = eval(in->get(), inRow, c0, c1);
+      if (succeeded(t) && blockRow && t->kind != TV::Const) {
+        if (t->kind == TV::RowScal)
+          return notRowwise("a row's scalar is broadcast over the rows of "
+                            "a block");
+        t->kind = TV::ColVec;
+      }
       break;
     case Bcast::Row: {
+      if (blockRow)
+        return notRowwise("a row's scalar is broadcast over the rows of a "
+                          "block");
       Value saved = colBase;
       colBase = Value();
       t = eval(in->get(), inRow, 0, 1);
@@ -790,8 +845,12 @@ FailureOr<TV> Former::evalGeneric(linalg::GenericOp g, Value row, int64_t c0,
       t = eval(in->get(), index(0), 0, 1);
       colBase = saved;
     }
-      if (succeeded(t) && t->kind != TV::Const)
+      if (succeeded(t) && t->kind != TV::Const) {
+        // A [1, 1] scalar is each row's scalar only with one row a block.
+        if (savedRows > 1)
+          return notRowwise("a scalar tensor operand");
         t->kind = TV::RowScal;
+      }
       break;
     }
     if (failed(t))
@@ -901,10 +960,12 @@ FailureOr<TV> Former::evalReduce(linalg::GenericOp g, Value row) {
     FailureOr<TV> t = eval(in, row, prev, c);
     if (failed(t))
       return failure();
-    Value full = t->kind == TV::Full || t->kind == TV::ColVec
+    // (A per-column operand's one row is every row's only with one row a
+    // block; with more it is expanded to the block's rows first.)
+    Value full = t->kind == TV::Full || (t->kind == TV::ColVec && nrows == 1)
                      ? t->tile
                      : toFull(*t, c - prev);
-    auto rt = tileType(1, 1, b.getF32Type());
+    auto rt = tileType(nrows, 1, b.getF32Type());
     Value part = isSum ? (Value)RowSumOp::create(b, loc, rt, full)
                        : (Value)RowMaxOp::create(b, loc, rt, full);
     ++evaluatedOps;
@@ -930,11 +991,14 @@ FailureOr<TV> Former::evalReduce(linalg::GenericOp g, Value row) {
 
 FailureOr<TV> Former::eval(Value v, Value row, int64_t c0, int64_t c1) {
   auto s = shape2D(v);
-  if (s && s->first == 1)
+  if (s && s->first == 1) {
     row = index(0);
+    if (nrows > 1)
+      return notRowwise("a one-row value is read as the block's rows");
+  }
   auto key = std::make_tuple(v.getAsOpaquePointer(),
                              row.getAsOpaquePointer(), c0, c1,
-                             colBase.getAsOpaquePointer());
+                             colBase.getAsOpaquePointer(), nrows);
   auto it = memo.find(key);
   if (it != memo.end())
     return it->second;
@@ -967,10 +1031,12 @@ FailureOr<TV> Former::eval(Value v, Value row, int64_t c0, int64_t c1) {
       FailureOr<TV> src = eval(es.getSource(), srow, base, base + 2 * (c1 - c0));
       if (failed(src))
         return failure();
-      Value full = toFull(*src, 2 * (c1 - c0));
+      Value full = src->kind == TV::ColVec && nrows > 1
+                       ? src->tile
+                       : toFull(*src, 2 * (c1 - c0));
       auto pat = start % 2 == 0 ? MaskPattern::p0101 : MaskPattern::p1010;
-      Value gth = GatherOp::create(b, loc, tileType(1, c1 - c0, b.getF32Type()),
-                                   full, pat);
+      Value gth = GatherOp::create(
+          b, loc, tileType(rowsOf(full), c1 - c0, b.getF32Type()), full, pat);
       r = TV{src->kind == TV::ColVec ? TV::ColVec : TV::Full, gth, 0};
     }
   } else if (auto is = v.getDefiningOp<tensor::InsertSliceOp>()) {
@@ -1000,7 +1066,8 @@ FailureOr<TV> Former::eval(Value v, Value row, int64_t c0, int64_t c1) {
           return failure();
         Value dst;
         if (is.getDest().getDefiningOp<tensor::EmptyOp>()) {
-          dst = FullOp::create(b, loc, tileType(1, c1 - c0, b.getF32Type()),
+          dst = FullOp::create(b, loc,
+                               tileType(nrows, c1 - c0, b.getF32Type()),
                                b.getF32FloatAttr(0.0f));
         } else {
           FailureOr<TV> d = eval(is.getDest(), row, c0, c1);
@@ -1061,12 +1128,15 @@ bool Former::isColumnwise(Value v) {
 }
 
 LogicalResult Former::buildRow(Value v, Value dst, int64_t chunk,
-                               int64_t nCol, SpmdOp &spmd, int64_t &pieces) {
+                               int64_t nCol, int64_t rowsPerBlock,
+                               SpmdOp &spmd, int64_t &pieces) {
   auto [rows, allCols] = *shape2D(v);
   Operation *def = v.getDefiningOp();
   std::string name = def ? scopeNameOf(def, "v" + std::to_string(scopeCounter))
                          : "copy" + std::to_string(scopeCounter);
-  spmd = SpmdOp::create(b, loc, rows * nCol, name);
+  assert(rows % rowsPerBlock == 0 && (nCol == 1 || rowsPerBlock == 1) &&
+         "rows per block must divide the rows, without column blocks");
+  spmd = SpmdOp::create(b, loc, rows / rowsPerBlock * nCol, name);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(spmd.getBodyBlock().getTerminator());
   auto at = AtOp::create(b, loc, CoreKind::vector);
@@ -1074,7 +1144,13 @@ LogicalResult Former::buildRow(Value v, Value dst, int64_t chunk,
   memo.clear();
   evaluatedOps = 0;
   reductionChunk = chunk;
+  sawRowDiv = false;
+  rowsWhy.clear();
+  nrows = rowsPerBlock;
+  auto resetRows = llvm::make_scope_exit([&] { nrows = 1; });
   Value row = spmd.getBlockIndex();
+  if (rowsPerBlock > 1)
+    row = arith::MulIOp::create(b, loc, row, index(rowsPerBlock));
   int64_t cols = allCols / nCol;
   colBase = Value();
   if (nCol > 1) {
@@ -1108,13 +1184,16 @@ LogicalResult Former::buildRow(Value v, Value dst, int64_t chunk,
     if (cast<TileType>(tile.getType()).getElementType() != et) {
       RoundMode mode = isFloat(et) ? RoundMode::rint : RoundMode::trunc;
       if (et.isInteger(8)) {
-        Value h = CastOp::create(b, loc, tileType(1, tt.getShape()[1], b.getF16Type()),
-                                 tile, RoundMode::trunc);
-        tile = CastOp::create(b, loc, tileType(1, tt.getShape()[1], et), h,
-                              RoundMode::trunc);
+        Value h = CastOp::create(
+            b, loc, tileType(tt.getShape()[0], tt.getShape()[1], b.getF16Type()),
+            tile, RoundMode::trunc);
+        tile = CastOp::create(
+            b, loc, tileType(tt.getShape()[0], tt.getShape()[1], et), h,
+            RoundMode::trunc);
       } else {
-        tile = CastOp::create(b, loc, tileType(1, tt.getShape()[1], et), tile,
-                              mode);
+        tile = CastOp::create(
+            b, loc, tileType(tt.getShape()[0], tt.getShape()[1], et), tile,
+            mode);
       }
     }
     Value col = index(prev);
@@ -1162,7 +1241,7 @@ LogicalResult Former::emitVectorScope(Value v, Value dst, Operation *anchor) {
     SpmdOp spmd;
     int64_t pieces = 0;
     widest = 0;
-    if (failed(buildRow(v, dst, chunk, nCol, spmd, pieces))) {
+    if (failed(buildRow(v, dst, chunk, nCol, 1, spmd, pieces))) {
       if (spmd)
         spmd.erase();
       return failure();
@@ -1170,9 +1249,66 @@ LogicalResult Former::emitVectorScope(Value v, Value dst, Operation *anchor) {
     AtOp at = cast<AtOp>(spmd.getBodyBlock().front());
     FitSummary fit = measureScopeFit(at, target);
     if (fit.fits || (chunk && chunk <= 64) || widest <= 64) {
+      // Rows per block. tile-tile-scopes later stacks token rows (each
+      // access at the block's row); a scope that reads an operand at row
+      // `row floordiv D` (the heads of a reshape against a per-token
+      // table) it cannot widen, so it is done here, where the broadcast is
+      // known: R rows per block (R dividing D, so the operand is one row
+      // per block, a per-column tile), one vector instruction covering R
+      // rows. R, a power of two, is the one of least modelled time
+      // (estimateScope, with the blocks grouped into tasks) among those
+      // whose whole rows fit UB (placement's measure, TargetInfo's
+      // capacity); ties within 1% go to fewer rows.
+      int64_t rowsPerBlock = 1;
+      std::string rowsTried;
+      if (fit.fits && chunk == 0 && nCol == 1 && sawRowDiv && rows > 1) {
+        double best = estimateScope(at, rows, CoreKind::vector, target).seconds;
+        rowsTried = "1: " + formatMicros(best) + " us";
+        for (int64_t r = 2; r <= rows && rows % r == 0; r *= 2) {
+          SpmdOp cand;
+          int64_t candPieces = 0;
+          if (failed(buildRow(v, dst, 0, 1, r, cand, candPieces))) {
+            if (cand)
+              cand.erase();
+            if (rowsWhy.empty())
+              return failure();
+            rowsTried += ", " + std::to_string(r) + ": " + rowsWhy;
+            break;
+          }
+          AtOp candAt = cast<AtOp>(cand.getBodyBlock().front());
+          FitSummary candFit = measureScopeFit(candAt, target);
+          if (!candFit.fits) {
+            rowsTried += ", " + std::to_string(r) +
+                         ": does not fit (" + describeFit(candFit) + ")";
+            cand.erase();
+            break;
+          }
+          double t = estimateScope(candAt, rows / r, CoreKind::vector, target)
+                         .seconds;
+          rowsTried += ", " + std::to_string(r) + ": " + formatMicros(t) +
+                       " us";
+          cand.erase();
+          if (t < best * 0.99) {
+            best = t;
+            rowsPerBlock = r;
+          }
+        }
+        if (rowsPerBlock > 1) {
+          spmd.erase();
+          widest = 0;
+          if (failed(buildRow(v, dst, 0, 1, rowsPerBlock, spmd, pieces)))
+            return failure();
+          at = cast<AtOp>(spmd.getBodyBlock().front());
+          fit = measureScopeFit(at, target);
+        }
+      }
       InFlightDiagnostic d = emitDecision(anchor);
       d << "scope '" << spmd.getScopeName() << "': " << rows << "x" << cols
-        << " value formed as " << rows * nCol << " blocks of one row";
+        << " value formed as " << rows * nCol / rowsPerBlock << " blocks of ";
+      if (rowsPerBlock == 1)
+        d << "one row";
+      else
+        d << rowsPerBlock << " rows";
       if (nCol > 1)
         d << " and " << cols / nCol << " columns ("
           << (rows < cores ? Twine(rows) + " rows are fewer than the " +
@@ -1186,6 +1322,10 @@ LogicalResult Former::emitVectorScope(Value v, Value dst, Operation *anchor) {
       if (chunk)
         d << " (chunks of " << chunk << " columns to fit)";
       d << ", footprint " << describeFit(fit);
+      if (!rowsTried.empty())
+        d << "; rows per block tried (a row operand broadcast over rows "
+             "tile-tile-scopes cannot widen): "
+          << rowsTried;
       if (!fit.fits) {
         spmd.emitError("tile-form-scopes: scope '")
             << spmd.getScopeName()

@@ -319,3 +319,111 @@ func.func @wide_row_chunked(%x: tensor<1x32768xf32>) -> tensor<1x32768xf32> {
   } -> tensor<1x32768xf32>
   return %y : tensor<1x32768xf32>
 }
+
+// -----
+
+// Heads of a reshape against a per-token table: 8 tokens x 8 heads of 64
+// f32 columns ([64, 64]), each head row RMS-normalised and scaled by its
+// token's row of %c, read at row `d0 floordiv 8`. tile-tile-scopes cannot
+// stack these rows (the block index is the row and is divided by 8), so
+// tile-form-scopes gives the scope R rows per block, R a power of two
+// dividing the 8 heads: the block's rows then share one row of %c (loaded
+// [1, 64] at row (b * R) / 8 and col_expand_mul'ed). R = 16 would span two
+// tokens: not row-wise. The model (estimateScope): 64 one-row blocks on
+// the 48 vector cores run in two waves (1.06 us); R = 2 makes 32 blocks,
+// one wave (0.94 us); R = 4 and 8 leave cores idle with longer blocks
+// (0.95, 0.97 us, not 1% better). Footprint at R = 2: the [2, 64] row,
+// its square and the scaled row 3 x 512 B, the [2, 1] statistics, the
+// [1, 64] table row.
+// CHECK-LABEL: func.func @head_rows
+// CHECK: tile.spmd 32 name("v1") (%[[B:.*]]) {
+// CHECK: %[[R0:.*]] = arith.muli %[[B]], %c2
+// CHECK: %[[X:.*]] = tile.load %arg0[%[[R0]], %c0] : memref<64x64xf32> -> !tile.tile<2x64xf32>
+// CHECK: tile.row_sum %{{.*}} : !tile.tile<2x64xf32> -> !tile.tile<2x1xf32>
+// CHECK: %[[T:.*]] = arith.divsi %[[R0]], %c8
+// CHECK: %[[C:.*]] = tile.load %arg1[%[[T]], %c0] : memref<8x64xf32> -> !tile.tile<1x64xf32>
+// CHECK: tile.row_expand_mul %{{.*}} : !tile.tile<2x64xf32>, !tile.tile<2x1xf32>
+// CHECK: tile.col_expand_mul %{{.*}}, %[[C]] : !tile.tile<2x64xf32>, !tile.tile<1x64xf32>
+// CHECK: tile.store %{{.*}}, %arg2[%[[R0]], %c0] : !tile.tile<2x64xf32>, memref<64x64xf32>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0, 0)>
+#tok = affine_map<(d0, d1) -> (d0 floordiv 8, d1)>
+func.func @head_rows(%x: tensor<64x64xf32>, %c: tensor<8x64xf32>) -> tensor<64x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e1 = tensor.empty() : tensor<64x1xf32>
+  %i = linalg.fill ins(%zero : f32) outs(%e1 : tensor<64x1xf32>) -> tensor<64x1xf32>
+  %e0 = tensor.empty() : tensor<64x64xf32>
+  %x2 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<64x64xf32>) outs(%e0 : tensor<64x64xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %sq = arith.mulf %a, %a : f32
+    linalg.yield %sq : f32
+  } -> tensor<64x64xf32>
+  %ss = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%x2 : tensor<64x64xf32>) outs(%i : tensor<64x1xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.addf %a, %o : f32
+    linalg.yield %m : f32
+  } -> tensor<64x1xf32>
+  %e = tensor.empty() : tensor<64x64xf32>
+  // expected-remark-re @below {{scope 'v1': 64x64 value formed as 32 blocks of 2 rows on vector cores, 6 ops recomputed from GM, 1 column piece, footprint 3104 bytes of 188416 (vector UB); rows per block tried (a row operand broadcast over rows tile-tile-scopes cannot widen): 1: {{[0-9.]+}} us, 2: {{[0-9.]+}} us, 4: {{[0-9.]+}} us, 8: {{[0-9.]+}} us, 16: an operand broadcast over 8 rows does not cover whole blocks}}
+  %y = linalg.generic {indexing_maps = [#id, #row, #tok, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %ss, %c : tensor<64x64xf32>, tensor<64x1xf32>, tensor<8x64xf32>) outs(%e : tensor<64x64xf32>) {
+  ^bb0(%a: f32, %s: f32, %t: f32, %o: f32):
+    %n = arith.constant 6.400000e+01 : f32
+    %mean = arith.divf %s, %n : f32
+    %r = math.rsqrt %mean : f32
+    %xn = arith.mulf %a, %r : f32
+    %out = arith.mulf %xn, %t : f32
+    linalg.yield %out : f32
+  } -> tensor<64x64xf32>
+  return %y : tensor<64x64xf32>
+}
+
+// -----
+
+// The same at FLASH T=128's shape: 128 tokens x 64 heads of 512 columns.
+// Each doubling of R halves the vector instructions per row (63.66, 50.89,
+// 42.66, 38.55, 36.49 us for R = 1 .. 16, the blocks grouped into tasks)
+// until UB: three f32 [R, 512] tiles live (the row, its square, the scaled
+// row), 3 x 32 KiB + 64 B at R = 16 fits 188416 bytes, 3 x 64 KiB + 128 B
+// = 196736 at R = 32 does not; the search stops there.
+// CHECK-LABEL: func.func @head_rows_ub
+// CHECK: tile.spmd 512 name("v1")
+// CHECK: tile.load %arg0[%{{.*}}, %c0] : memref<8192x512xf32> -> !tile.tile<16x512xf32>
+// CHECK: tile.load %arg1[%{{.*}}, %c0] : memref<128x512xf32> -> !tile.tile<1x512xf32>
+// CHECK: tile.store %{{.*}} : !tile.tile<16x512xf32>, memref<8192x512xf32>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0, 0)>
+#tok = affine_map<(d0, d1) -> (d0 floordiv 64, d1)>
+func.func @head_rows_ub(%x: tensor<8192x512xf32>, %c: tensor<128x512xf32>) -> tensor<8192x512xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e1 = tensor.empty() : tensor<8192x1xf32>
+  %i = linalg.fill ins(%zero : f32) outs(%e1 : tensor<8192x1xf32>) -> tensor<8192x1xf32>
+  %e0 = tensor.empty() : tensor<8192x512xf32>
+  %x2 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<8192x512xf32>) outs(%e0 : tensor<8192x512xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %sq = arith.mulf %a, %a : f32
+    linalg.yield %sq : f32
+  } -> tensor<8192x512xf32>
+  %ss = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%x2 : tensor<8192x512xf32>) outs(%i : tensor<8192x1xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.addf %a, %o : f32
+    linalg.yield %m : f32
+  } -> tensor<8192x1xf32>
+  %e = tensor.empty() : tensor<8192x512xf32>
+  // expected-remark-re @below {{scope 'v1': 8192x512 value formed as 512 blocks of 16 rows on vector cores, 6 ops recomputed from GM, 1 column piece, footprint 98368 bytes of 188416 (vector UB); rows per block tried (a row operand broadcast over rows tile-tile-scopes cannot widen): 1: {{[0-9.]+}} us, 2: {{[0-9.]+}} us, 4: {{[0-9.]+}} us, 8: {{[0-9.]+}} us, 16: {{[0-9.]+}} us, 32: does not fit (196736 bytes of 188416 (vector UB))}}
+  %y = linalg.generic {indexing_maps = [#id, #row, #tok, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %ss, %c : tensor<8192x512xf32>, tensor<8192x1xf32>, tensor<128x512xf32>) outs(%e : tensor<8192x512xf32>) {
+  ^bb0(%a: f32, %s: f32, %t: f32, %o: f32):
+    %n = arith.constant 5.120000e+02 : f32
+    %mean = arith.divf %s, %n : f32
+    %r = math.rsqrt %mean : f32
+    %xn = arith.mulf %a, %r : f32
+    %out = arith.mulf %xn, %t : f32
+    linalg.yield %out : f32
+  } -> tensor<8192x512xf32>
+  return %y : tensor<8192x512xf32>
+}

@@ -53,6 +53,15 @@ def rope_heads(t, cos, sin):
     return rope_half(t, cos[:, None, :], sin[:, None, :])
 
 
+def head_norm_rope(t, cos, sin):
+    # Per-head RMSNorm, then RoPE with [T, D/2] tables broadcast over the
+    # heads: the DSV4 graph's per-head scope, whose head rows
+    # tile-form-scopes stacks R to a block (docs/graph.md, "Rows per
+    # block").
+    n = t * torch.rsqrt(t.pow(2).mean(dim=-1, keepdim=True) + 1e-6)
+    return rope_interleaved(n, cos[:, None, :], sin[:, None, :])
+
+
 def swiglu_mlp(x, w1, w3, w2):
     h = F.silu(x @ w1) * (x @ w3)
     return h @ w2
@@ -82,6 +91,8 @@ CASES = {
                                       gen(8, 32, seed=2))),
     "rope_heads": (rope_heads, lambda: (gen(4, 8, 64), gen(4, 32, seed=1),
                                         gen(4, 32, seed=2))),
+    "head_norm_rope": (head_norm_rope, lambda: (
+        gen(16, 8, 64), gen(16, 32, seed=1), gen(16, 32, seed=2))),
     "swiglu_mlp": (swiglu_mlp, lambda: (
         gen(8, 128, dtype=torch.bfloat16),
         gen(128, 256, dtype=torch.bfloat16, scale=0.1, seed=1),
@@ -253,7 +264,20 @@ def test_many_ops_match_torch():
                 (i, float((g - w).abs().max()))
 
 
-@pytest.mark.parametrize("name", ["rmsnorm", "rope_interleaved"])
+def test_head_rows_are_stacked_per_block(compiled):
+    """The per-head scope of head_norm_rope reads the RoPE tables at row
+    (head row) / 8: tile-form-scopes gives it several head rows a block,
+    the tables one row per block (the values: test_matches_torch)."""
+    _, _, k = compiled("head_norm_rope")
+    remark = next(str(r) for r in k.remarks("tile") if "rows per block" in str(r))
+    assert "128x64 value formed as" in remark and "blocks of one row" not in remark
+    tile = k.ir("tile")
+    assert "!tile.tile<1x32xf32>" in tile  # a table row, shared by the block
+    assert any(f"!tile.tile<{r}x64xf32>" in tile for r in (2, 4, 8))
+
+
+@pytest.mark.parametrize("name", ["rmsnorm", "rope_interleaved",
+                                  "head_norm_rope"])
 def test_npu_back_end_matches_the_simulation(compiled, name):
     """The graph kernel through the NPU back end (tile-pto-pipeline, the
     emitted PTO-ISA source built with g++ and run on the strict reference,
