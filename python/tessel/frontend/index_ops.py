@@ -215,7 +215,12 @@ def assemble(cg, node, a, op="pl.assemble"):
     offsets = _b._offsets(cg, a.offset, rank)
     shape = src.shape
     sizes = [shape[1]] if rank == 1 else [1] * (rank - 2) + list(shape)
-    _b._check_bounds(cg, target, offsets, sizes, node)
+    # A partial tile stores its valid region (the window may run past the
+    # tensor); an atomic one is refused by the store.
+    valid = getattr(src, "valid", None)
+    if valid is not None:
+        valid = [valid[1]] if rank == 1 else [1] * (rank - 2) + list(valid)
+    _b._check_bounds_valid(cg, target, offsets, sizes, valid, node)
     if atomic is AtomicType.Add and target.dtype.name not in _ATOMIC_DTYPES:
         raise cg.error(node, f"{op}(atomic=pl.AtomicType.Add) into a "
                        f"{target.dtype.name} tensor: the atomic store adds "

@@ -185,6 +185,41 @@ def test_matmul_with_partial_k():
     assert "tile.fillpad" not in ir
 
 
+@pl.jit
+def assemble_partial(x: pl.Tensor[[8, 32], pl.FP32],
+                     o: pl.Out[pl.Tensor[[8, 32], pl.FP32]]):
+    with pl.at(level=pl.Level.CORE_GROUP):
+        # A 16-row window with 5 valid rows, assembled at row 3: rows 3..7
+        # are written (3 + 5 = 8 rows, the tensor's end), the window's
+        # other 11 rows run past the tensor and are not stored.
+        t = pl.slice(x, [16, 32], [0, 0], valid_shape=[5, 32])
+        o = pl.assemble(o, pl.add(t, 1.0), [3, 0])
+    return o
+
+
+def test_assemble_of_a_partial_tile_writes_its_valid_region():
+    x = torch.randn(8, 32, generator=torch.Generator().manual_seed(6))
+    o = torch.full((8, 32), 7.0)
+    assemble_partial(x, o)
+    want = torch.full((8, 32), 7.0)
+    want[3:8] = x[0:5] + 1.0
+    torch.testing.assert_close(o, want)
+
+
+def test_atomic_assemble_of_a_partial_tile_is_an_error():
+    @pl.jit
+    def atomic_partial(x: pl.Tensor[[8, 32], pl.FP32],
+                       o: pl.Out[pl.Tensor[[8, 32], pl.FP32]]):
+        with pl.at(level=pl.Level.CORE_GROUP):
+            t = pl.slice(x, [8, 32], [0, 0], valid_shape=[5, 32])
+            o = pl.assemble(o, t, [0, 0], atomic=pl.AtomicType.Add)
+        return o
+    with pytest.raises(CompileError, match="atomic assemble of a partial "
+                       "tile") as info:
+        atomic_partial.ir()
+    assert info.value.line == _line(atomic_partial, "atomic=pl.AtomicType")
+
+
 def test_ir_carries_the_valid_shape():
     ir = partial_ops.ir()
     assert "valid [8, %" in ir            # the runtime width of a chunk
