@@ -521,6 +521,20 @@ private:
     memref::CopyOp::create(e.b, e.loc, from, to);
   }
 
+  /// The buffer of the result of an op that updates `dest` (tile.insert,
+  /// tile.set): `dest`'s own when placement put the result on its bytes
+  /// (the in-place rule), else the result's, with `dest` copied into it.
+  Value updatedBuffer(Emitter &e, Operation *op, Value dest) {
+    Value destBuffer = buffer(dest);
+    if (storage.lookup(op->getResult(0)) == storage.lookup(dest)) {
+      buffers[op->getResult(0)] = destBuffer;
+      return destBuffer;
+    }
+    Value out = result(e, op);
+    copy(e, destBuffer, out);
+    return out;
+  }
+
   // Structure.
   LogicalResult lowerSpmd(SpmdOp op);
   LogicalResult lowerAt(AtOp op);
@@ -1567,15 +1581,7 @@ LogicalResult TileLowering::lowerExtract(ExtractOp op) {
 /// (tile-place-buffers' in-place rule) only the window is written.
 LogicalResult TileLowering::lowerInsert(InsertOp op) {
   Emitter e = at(op);
-  Value dest = buffer(op.getDest());
-  Value out;
-  if (storage.lookup(op.getResult()) == storage.lookup(op.getDest())) {
-    out = dest;
-    buffers[op.getResult()] = dest;
-  } else {
-    out = result(e, op);
-    copy(e, dest, out);
-  }
+  Value out = updatedBuffer(e, op, op.getDest());
   copyWindow(e, out, cast<TileType>(op.getType()), buffer(op.getSource()),
              cast<TileType>(op.getSource().getType()), op.getRow(),
              op.getCol(), /*intoWhole=*/true);
@@ -1600,15 +1606,7 @@ LogicalResult TileLowering::lowerGet(GetOp op) {
 /// written; elsewhere `dest` is copied first.
 LogicalResult TileLowering::lowerSet(SetOp op) {
   Emitter e = at(op);
-  Value dest = buffer(op.getDest());
-  Value out;
-  if (storage.lookup(op.getResult()) == storage.lookup(op.getDest())) {
-    out = dest;
-    buffers[op.getResult()] = dest;
-  } else {
-    out = result(e, op);
-    copy(e, dest, out);
-  }
+  Value out = updatedBuffer(e, op, op.getDest());
   auto type = cast<TileType>(op.getType());
   Value pos = e.add(e.mul(op.getRow(), type.getCols()), op.getCol());
   memref::StoreOp::create(b, e.loc, op.getValue(), out, ValueRange{pos});

@@ -231,26 +231,20 @@ def assemble(cg, node, a, op="pl.assemble"):
     return target
 
 
+def _spelled(fn, name, spaces):
+    """`name` and its `pl.<space>.<name>` spellings, each reporting its own
+    spelling in errors."""
+    table = {name: fn}
+    for space in spaces:
+        table[f"{space}.{name}"] = (
+            lambda cg, node, a, op=f"pl.{space}.{name}": fn(cg, node, a, op))
+    return table
+
+
 INDEX_BUILTINS = {
-    "gather": gather,
-    "tensor.gather": lambda cg, node, a: gather(cg, node, a,
-                                                "pl.tensor.gather"),
-    "tile.gather": lambda cg, node, a: gather(cg, node, a, "pl.tile.gather"),
-    "scatter": scatter,
-    "tensor.scatter": lambda cg, node, a: scatter(cg, node, a,
-                                                  "pl.tensor.scatter"),
-    "tile.scatter": lambda cg, node, a: scatter(cg, node, a,
-                                                "pl.tile.scatter"),
-    "sort32": sort32,
-    "tensor.sort32": lambda cg, node, a: sort32(cg, node, a,
-                                                "pl.tensor.sort32"),
-    "tile.sort32": lambda cg, node, a: sort32(cg, node, a, "pl.tile.sort32"),
-    "mrgsort": mrgsort,
-    "tensor.mrgsort": lambda cg, node, a: mrgsort(cg, node, a,
-                                                  "pl.tensor.mrgsort"),
-    "tile.mrgsort": lambda cg, node, a: mrgsort(cg, node, a,
-                                                "pl.tile.mrgsort"),
-    "assemble": assemble,
-    "tensor.assemble": lambda cg, node, a: assemble(cg, node, a,
-                                                    "pl.tensor.assemble"),
+    **_spelled(gather, "gather", ("tensor", "tile")),
+    **_spelled(scatter, "scatter", ("tensor", "tile")),
+    **_spelled(sort32, "sort32", ("tensor", "tile")),
+    **_spelled(mrgsort, "mrgsort", ("tensor", "tile")),
+    **_spelled(assemble, "assemble", ("tensor",)),
 }

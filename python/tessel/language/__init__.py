@@ -117,6 +117,17 @@ class _Jit:
         from ..compiler.kernel import InlineFunction
         return InlineFunction(fn)
 
+    def __getattr__(self, name):
+        # PyPTO's other function kinds (`@pl.jit.incore`, ...): a use is a
+        # CompileError at the author's line, never an AttributeError.
+        if name.startswith("__"):
+            raise AttributeError(name)
+        from .surface import Unsupported
+        return Unsupported(
+            f"jit.{name}", "write the function's body as a `with pl.at("
+            "level=pl.Level.CORE_GROUP):` scope of the @pl.jit kernel, or "
+            "as a @pl.jit.inline helper called inside one")
+
     def __repr__(self) -> str:
         return "pl.jit"
 

@@ -107,3 +107,15 @@ def test_unsupported_name_outside_a_kernel():
     assert e.value.filename == __file__
     assert "pl.matmul_mx is not supported" in str(e.value)
     assert isinstance(pl.tensor.gather_row, Unsupported)
+
+
+def test_unknown_jit_kind_is_a_compile_error():
+    # PyPTO's `@pl.jit.incore` (and any other pl.jit.<kind>) is a
+    # CompileError at the decorator's line, not an AttributeError.
+    with pytest.raises(tessel.CompileError) as e:
+        @pl.jit.incore
+        def f(a):
+            pass
+    assert e.value.filename == __file__
+    assert "pl.jit.incore is not supported by Tessel" in str(e.value)
+    assert "pl.jit.inline" in str(e.value)
