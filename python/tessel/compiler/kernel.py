@@ -238,10 +238,38 @@ class JitKernel:
                 compiled = driver.compile_kernel(
                     self.fn, target, stage, bind=self._bind_dict(bind_key))
             except NeedsScalarValue as e:
+                e.error.scalar_param = e.name
                 raise e.error from None
             self._modules[key] = compiled
             self._reads.append(compiled.reads)
         return compiled
+
+    @_author_facing
+    def lower(self, *args, target: str | None = None,
+              stage: str | None = None) -> driver.Compiled:
+        """PyPTO's `kernel.lower(*args)`: the kernel specialised on the
+        call's arguments (shapeless and `pl.dynamic` parameters, `pl.Scalar`
+        values used at function level) and taken through the passes without
+        building anything to run: the scheduled, placed program (`stage`:
+        any of `tessel stages`). `.text()` is its IR; `kernel.compile(*args)`
+        or a call runs it."""
+        from ..frontend.scalars import NeedsScalarValue
+        from .stages import scheduled_stage
+        target = target or self.default_target
+        driver.check_target(target)
+        self._drop_stale()
+        args = self.scalar_args(args) if args else args
+        while True:     # each round specialises one more pl.Scalar
+            if args:
+                self.check_args(args)
+                self._last_bind = self.bind_key(args) or None
+            try:
+                return self.module(target, stage or scheduled_stage())
+            except CompileError as e:
+                name = getattr(e, "scalar_param", None)
+                if not args or name is None or name in self._spec_scalars:
+                    raise
+                self._spec_scalars.add(name)
 
     def _drop_stale(self):
         """Forgets every compiled module and executable when a global,

@@ -412,6 +412,9 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
             direction = "in"
             if isinstance(spec, ParamSpec):
                 direction, spec = spec.direction, spec.tensor
+            if isinstance(spec, DataType):
+                # PyPTO's `scale: pl.FP32`: the same as pl.Scalar[pl.FP32].
+                spec = ScalarSpec(spec)
             if isinstance(spec, ScalarSpec):
                 # Passed as a one-element tensor (frontend/scalars.py).
                 from .scalars import PARAM_DTYPES
@@ -451,8 +454,9 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
             if not isinstance(spec, TensorSpec):
                 raise self.error(p.annotation, f"wrong annotation on parameter "
                                  f"'{p.arg}'",
-                                 expected="pl.Tensor[[d0, d1, ...], DTYPE] or "
-                                          "pl.Out[pl.Tensor[[...], DTYPE]]",
+                                 expected="pl.Tensor[[d0, d1, ...], DTYPE], "
+                                          "pl.Out[pl.Tensor[[...], DTYPE]] "
+                                          "or pl.Scalar[DTYPE]",
                                  found=describe(spec))
             self.check_dtype_supported(spec.dtype, p.annotation)
             if spec.layout is not TensorLayout.ND:

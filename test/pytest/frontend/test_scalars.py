@@ -297,6 +297,25 @@ def test_scalar_parameters_are_runtime_arguments():
         scaled(x, 2.5, 1.0, y)
 
 
+# PyPTO's bare-dtype annotation `f: pl.FP32` is pl.Scalar[pl.FP32].
+@pl.jit
+def scaled_bare(x: pl.Tensor[[8, 32], pl.FP32], f: pl.FP32,
+                y: pl.Out[pl.Tensor[[8, 32], pl.FP32]]):
+    with pl.at(level=pl.Level.CORE_GROUP):
+        y[:, :] = pl.mul(x[:, :], f)
+
+
+def test_bare_dtype_annotation_is_a_scalar_parameter():
+    x = torch.randn(8, 32)
+    y = torch.zeros(8, 32)
+    scaled_bare(x, 0.5, y)
+    assert torch.equal(y, x * 0.5)
+    scaled_bare(x, 3.0, y)
+    assert torch.equal(y, x * 3.0)
+    assert [p.direction for p in scaled_bare.signature] == \
+        ["in", "scalar", "out"]
+
+
 # A pl.Scalar parameter used at function level (hc_post_prefill's active
 # token count: a grid size, a function-level if): the kernel is specialised
 # on its value, once per value; inside the scope the same parameter is
@@ -451,3 +470,23 @@ def test_misuse_is_a_compile_error_at_the_line(kernel, tag, brief):
     assert os.path.realpath(err.filename) == THIS_FILE, str(err)
     assert err.line == line_of(tag), str(err)
     assert brief in err.brief, str(err)
+
+
+@pl.jit
+def lowered(x: pl.Tensor, n: pl.Scalar[pl.INT32], y: pl.Out[pl.Tensor]):
+    for b in pl.spmd(n):
+        y[b * 8:b * 8 + 8, :] = pl.add(x[b * 8:b * 8 + 8, :], 1.0)
+
+
+def test_lower_specialises_on_the_call_without_running():
+    # PyPTO's kernel.lower(*args): shapes from the tensors, the grid from
+    # the pl.Scalar used at function level; nothing is built or run.
+    t16 = lowered.lower(torch.zeros(16, 32), 2, torch.zeros(16, 32),
+                        stage="tile").text()
+    assert "memref<16x32xf32>" in t16 and "tile.spmd 2" in t16
+    t32 = lowered.lower(torch.zeros(32, 32), 4, torch.zeros(32, 32),
+                        stage="tile").text()
+    assert "memref<32x32xf32>" in t32 and "tile.spmd 4" in t32
+    placed = lowered.lower(torch.zeros(16, 32), 2, torch.zeros(16, 32))
+    assert "tile.placed" in placed.text()
+    assert lowered.cache_info()["misses"] == 0
