@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import ast
 
-from ..language.types import BF16, FP16, FP32, INDEX, INT8, INT32, DataType
+from ..language.types import (BF16, FP16, FP32, INDEX, INT8, INT32, INT64,
+                              DataType)
 from ..mlir import ir
 from ..mlir.dialects import arith
 from . import tile_ops as tile_d
@@ -33,7 +34,7 @@ from .values import (BoolVal, GmTensor, IndexVal, PendingTile, ScalarVal,
                      TileVal, describe, shape_str)
 
 #: The element types scalar arithmetic computes in.
-ARITH_DTYPES = (FP16, FP32, INT32)
+ARITH_DTYPES = (FP16, FP32, INT32, INT64)
 
 
 def _is_num(v) -> bool:
@@ -112,9 +113,10 @@ def const(cg, value, dtype: DataType, node) -> ir.Value:
                            f"other operand is an {dtype.name} scalar",
                            help="convert the scalar with pl.cast(x, pl.FP32)")
         value = int(value)
-    if not -2**31 <= value < 2**31:
+    bits = 64 if dtype is INT64 else 32
+    if not -2**(bits - 1) <= value < 2**(bits - 1):
         raise cg.error(node, f"{value} does not fit in {dtype.name}",
-                       expected="a 32-bit integer", found=str(value))
+                       expected=f"a {bits}-bit integer", found=str(value))
     return cg.const_scalar(value, dtype, node)
 
 
@@ -122,7 +124,8 @@ def _check_arith(cg, s: ScalarVal, node, what):
     if s.dtype not in ARITH_DTYPES:
         target = "FP32" if s.dtype.is_float else "INT32"
         raise cg.error(node, f"{what} does not compute on {s.dtype.name} "
-                       f"scalars", expected="an FP16, FP32 or INT32 scalar",
+                       f"scalars", expected="an FP16, FP32, INT32 or INT64 "
+                                            "scalar",
                        found=s.describe(),
                        help=f"convert it first: pl.cast(x, pl.{target})")
 
@@ -307,15 +310,16 @@ def cast(cg, node, a):
             return int(v)
         if isinstance(v, IndexVal):
             return v
-        if isinstance(v, ScalarVal) and v.dtype in (INT32, INT8):
+        if isinstance(v, ScalarVal) and v.dtype in (INT32, INT8, INT64):
             iv = arith.IndexCastOp(ir.IndexType.get(), v.value,
                                    loc=cg.loc(node), ip=cg.ip).result
             return data_index(cg, iv)
         raise cg.error(a.input.node, "pl.cast(..., pl.INDEX) takes an integer "
-                       "scalar or index", expected="an INT32 scalar",
-                       found=describe(v),
+                       "scalar or index", expected="an INT8, INT32 or INT64 "
+                       "scalar, or an index", found=describe(v),
                        help="convert a float first: pl.cast(x, pl.INT32, "
-                            "mode=...)" if isinstance(v, ScalarVal) else None)
+                            "mode=...)" if isinstance(v, ScalarVal) and
+                       v.dtype.is_float else None)
     cg.check_dtype_supported(target, a.target_type.node)
     if _is_num(v):
         if target.is_float:
@@ -484,6 +488,17 @@ def _offset_arg(a):
     return a.__dict__["offset"] if "offset" in a.__dict__ else a.indices
 
 
+def _check_element(cg, dtype: DataType, node, what):
+    """Scalar element access (tile.get / tile.set) takes elements of at most
+    32 bits."""
+    if dtype.bits > 32:
+        raise cg.error(node, f"{what} of {dtype.name} elements is not "
+                       f"supported yet", found=f"{dtype.name} elements",
+                       expected="BF16, FP16, FP32, INT8, INT32 or UINT32 "
+                                "elements",
+                       help="keep the values in an INT32 tensor")
+
+
 def read(cg, node, a):
     """pl.read(t, [i, ...]): one element of a GM tensor or a tile."""
     src = _source_arg(a)
@@ -492,6 +507,7 @@ def read(cg, node, a):
         t = cg.as_tile(t, src.node)
     if isinstance(t, TileVal):
         cg.require_core(node, "pl.read of a tile")
+        _check_element(cg, t.dtype, node, "pl.read")
         idx = _indices(cg, _offset_arg(a), t.shape, "pl.read")
         idx = _element(cg, idx, t.shape, node, "pl.read", True)
         iv = [cg.index_value(i, node) for i in idx]
@@ -502,6 +518,7 @@ def read(cg, node, a):
         raise cg.error(src.node, "pl.read takes a GM tensor or a tile",
                        found=describe(t))
     cg.require_core(node, f"pl.read of '{t.name}'")
+    _check_element(cg, t.dtype, node, "pl.read")
     rank = len(t.shape)
     idx = _indices(cg, _offset_arg(a), t.shape, "pl.read")
     idx = _element(cg, idx, t.shape, node, f"pl.read of '{t.name}'", False)
@@ -546,6 +563,7 @@ def write(cg, node, a):
         t = cg.as_tile(t, src.node)
     if isinstance(t, TileVal):
         cg.require_core(node, "pl.write of a tile")
+        _check_element(cg, t.dtype, node, "pl.write")
         idx = _indices(cg, _offset_arg(a), t.shape, "pl.write")
         idx = _element(cg, idx, t.shape, node, "pl.write", True)
         v = _value_for(cg, a.value.value, t.dtype, a.value.node, "pl.write")
@@ -560,6 +578,7 @@ def write(cg, node, a):
         raise cg.error(src.node, "pl.write takes a GM tensor or a tile",
                        found=describe(t))
     cg.require_core(node, f"pl.write into '{t.name}'")
+    _check_element(cg, t.dtype, node, "pl.write")
     rank = len(t.shape)
     idx = _indices(cg, _offset_arg(a), t.shape, "pl.write")
     idx = _element(cg, idx, t.shape, node, f"pl.write into '{t.name}'",

@@ -490,3 +490,40 @@ def test_lower_specialises_on_the_call_without_running():
     placed = lowered.lower(torch.zeros(16, 32), 2, torch.zeros(16, 32))
     assert "tile.placed" in placed.text()
     assert lowered.cache_info()["misses"] == 0
+
+
+@pl.jit
+def int64_offsets(x: pl.Tensor[[16, 32], pl.FP32],
+                  cfg: pl.Tensor[[4], pl.INT32],
+                  y: pl.Out[pl.Tensor[[8, 32], pl.FP32]]):
+    with pl.at(level=pl.Level.CORE_GROUP):
+        flag = pl.cast(pl.read(cfg, [0]), pl.INT64)
+        row = pl.cast(pl.read(cfg, [1]), pl.INT64)
+        if flag == 1:
+            r = pl.cast(row + 1, pl.INDEX)
+        else:
+            r = pl.cast(row, pl.INDEX)
+        y[0:8, :] = pl.add(x[r:r + 8, :], 1.0)
+
+
+def test_int64_scalars_compare_add_and_index():
+    # INT64 scalars compute (comparison, +) and convert to an index.
+    x = torch.randn(16, 32, generator=torch.Generator().manual_seed(8))
+    for cfg, row in (([1, 3, 0, 0], 4), ([0, 3, 0, 0], 3)):
+        y = torch.zeros(8, 32)
+        int64_offsets(x, torch.tensor(cfg, dtype=torch.int32), y)
+        assert torch.equal(y, x[row:row + 8] + 1)
+
+
+def test_read_of_int64_elements_is_an_error_at_the_line():
+    @pl.jit
+    def k(cfg: pl.Tensor[[4], pl.INT64], y: pl.Out[pl.Tensor[[8, 32], pl.FP32]]):
+        with pl.at(level=pl.Level.CORE_GROUP):
+            n = pl.read(cfg, [0])
+            y[0:8, :] = pl.full([8, 32], dtype=pl.FP32, value=0.0)
+    with pytest.raises(CompileError, match="pl.read of INT64 elements is "
+                       "not supported yet") as e:
+        k.ir()
+    import inspect
+    src, first = inspect.getsourcelines(k)
+    assert e.value.line == first + 3
