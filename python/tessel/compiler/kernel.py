@@ -253,7 +253,6 @@ class JitKernel:
         building anything to run: the scheduled, placed program (`stage`:
         any of `tessel stages`). `.text()` is its IR; `kernel.compile(*args)`
         or a call runs it."""
-        from ..frontend.scalars import NeedsScalarValue
         from .stages import scheduled_stage
         target = target or self.default_target
         driver.check_target(target)
