@@ -8,7 +8,7 @@ op each (dialects/tile/TileViewOps.td), as PTO-ISA has one instruction each
 from __future__ import annotations
 
 from . import tile_ops as tile_d
-from .builtins import _check_dtype, _is_scalar, _tile, full
+from .builtins import _check_dtype, _is_scalar, _tile, full_tile
 from .optable import ARITH_DTYPES, FLOAT_DTYPES
 from .values import PendingTile, TileVal, describe, shape_str
 
@@ -23,18 +23,6 @@ def _op_class(name: str):
     """tile_d.RowExpandAddOp for "row_expand_add" and so on."""
     return getattr(tile_d, "".join(p.capitalize() for p in name.split("_"))
                    + "Op")
-
-
-class _Arg:
-    def __init__(self, value, node):
-        self.value, self.node = value, node
-
-
-class _FullArgs:
-    def __init__(self, shape, dtype, value, node):
-        self.shape = _Arg(list(shape), node)
-        self.dtype = _Arg(dtype, node)
-        self.value = _Arg(value, node)
 
 
 def _want(shape, per_row: bool) -> tuple:
@@ -111,8 +99,8 @@ def expands(cg, node, a):
         raise cg.error(a.scalar.node, "pl.expands needs a compile-time number",
                        found=describe(a.scalar.value),
                        help="a runtime scalar cannot be broadcast yet")
-    return full(cg, node, _FullArgs(t.shape, t.dtype, a.scalar.value,
-                                    a.scalar.node))
+    return full_tile(cg, node, t.shape, t.dtype, a.scalar.value,
+                     a.scalar.node)
 
 
 BROADCAST_BUILTINS = {

@@ -1032,6 +1032,14 @@ def load(cg, node, a):
     return memories.mark(cg, node, tile.value.owner, tile, memory)
 
 
+def full_tile(cg, node, shape, dtype, value, value_node) -> TileVal:
+    """`pl.full(shape, dtype, value)` from the frontend's own values (checked
+    as the author's pl.full: `value_node` is where the value was written)."""
+    return full(cg, node, Args({"shape": Arg(list(shape), value_node),
+                                "dtype": Arg(dtype, value_node),
+                                "value": Arg(value, value_node)}))
+
+
 def create_tile(cg, node, a):
     """pl.create_tile: a zero-filled tile in the named memory."""
     shim = Args({"shape": a.shape, "dtype": a.dtype,

@@ -566,6 +566,17 @@ class Statements:
             self.visit_block(node.body, "loop")
 
     def for_spmd(self, node, a):
+        self.spmd_scope(node, a, "loop",
+                        lambda b: self.assign_loop_target(node.target, b,
+                                                          node),
+                        extra=self._target_names(node.target))
+
+    def spmd_scope(self, node, a, form: str, bind, extra=()) -> str | None:
+        """The pl.spmd scope of `node`'s body, `for b in pl.spmd(n)` (form
+        "loop") or `with pl.spmd(n)` ("scope"): its grid and hints, an
+        implicit CORE_GROUP scope when the body has no pl.at, and the names
+        it assigns kept inside. `bind(b)` binds the block index. Returns
+        the name hint."""
         n = self.const_int(a.n, "pl.spmd block count", minimum=1)
         name_hint = self.opt_str(a.name_hint, "name_hint")
         assumed = self.opt_flag(a.assume_independent, "assume_independent")
@@ -583,14 +594,13 @@ class Statements:
                              lambda: self.visit_block(node.body, "scope"),
                              implicit=True)
 
-        self.make_spmd(node, n, name_hint,
-                       lambda b: self.assign_loop_target(node.target, b, node),
-                       body, assume_independent=assumed)
-        self.region_exit(snapshot, node.body, f"assigned inside the pl.spmd loop at "
-                         f"line {node.lineno}", node,
-                         extra=self._target_names(node.target),
-                         help="spmd blocks share nothing but GM; store results "
-                              "to a GM tensor")
+        self.make_spmd(node, n, name_hint, bind, body,
+                       assume_independent=assumed)
+        self.region_exit(snapshot, node.body, f"assigned inside the pl.spmd "
+                         f"{form} at line {node.lineno}", node, extra=extra,
+                         help="spmd blocks share nothing but GM; store "
+                              "results to a GM tensor")
+        return name_hint
 
     def for_parallel(self, node, a):
         if self.scope.kind == "function":

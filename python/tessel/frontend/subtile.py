@@ -10,20 +10,8 @@ import ast
 
 from . import tile_ops as tile_d
 from . import validshape
-from .builtins import _is_scalar, full
+from .builtins import _is_scalar, full_tile
 from .values import PendingTile, TileVal, describe, shape_str
-
-
-class _Arg:
-    def __init__(self, value, node):
-        self.value, self.node = value, node
-
-
-class _FullArgs:
-    def __init__(self, shape, dtype, value, node):
-        self.shape = _Arg(list(shape), node)
-        self.dtype = _Arg(dtype, node)
-        self.value = _Arg(value, node)
 
 
 def _window(cg, t: TileVal, sl, node):
@@ -80,8 +68,8 @@ def insert(cg, target: ast.Subscript, base, value, stmt) -> None:
     cg.require_core(target, "assigning into a tile subscript")
     if _is_scalar(value):
         # `t[a:b, c:d] = 0.0`: a constant window (checked as pl.full).
-        value = full(cg, value_node, _FullArgs(sizes, dest.dtype, value,
-                                               value_node))
+        value = full_tile(cg, value_node, sizes, dest.dtype, value,
+                          value_node)
     if not isinstance(value, (TileVal, PendingTile)):
         raise cg.error(value_node, "a tile subscript is assigned a tile or a "
                        "number", found=describe(value))

@@ -186,29 +186,7 @@ def with_spmd(cg, node, call, var):
     """`with pl.spmd(n, ...) [as tid]:`: pl.spmd's loop form whose body
     reads its block index with pl.tile.get_block_idx()."""
     a = cg.bind_call(call, "spmd")
-    n = cg.const_int(a.n, "pl.spmd block count", minimum=1)
-    name_hint = cg.opt_str(a.name_hint, "name_hint")
-    assumed = cg.opt_flag(a.assume_independent, "assume_independent")
-    if cg.scope.kind != "function":
-        raise cg._scope_error(node, "pl.spmd")
-    scope_hints(cg, node, a, "spmd", name_hint)
-    has_at = cg.contains_at(node.body)
-    snapshot = dict(cg.act.vars)
-
-    def body():
-        if has_at:
-            cg.visit_block(node.body, "scope")
-        else:
-            cg.make_at(node, "core_group",
-                       lambda: cg.visit_block(node.body, "scope"),
-                       implicit=True)
-
-    cg.make_spmd(node, n, name_hint, lambda b: None, body,
-                 assume_independent=assumed)
-    cg.region_exit(snapshot, node.body, f"assigned inside the pl.spmd scope "
-                   f"at line {node.lineno}", node,
-                   help="spmd blocks share nothing but GM; store results to "
-                        "a GM tensor")
+    name_hint = cg.spmd_scope(node, a, "scope", lambda b: None)
     bind_task(cg, var, name_hint or f"spmd at line {node.lineno}", node)
 
 
