@@ -1650,6 +1650,18 @@ LogicalResult TileLowering::lowerArange(ArangeOp op) {
   return success();
 }
 
+/// The reduction a row / column reduction op computes.
+static ReduceKind getReduceKind(Operation *op) {
+  if (isa<RowSumOp, ColSumOp>(op))
+    return ReduceKind::Sum;
+  if (isa<RowMaxOp, ColMaxOp>(op))
+    return ReduceKind::Max;
+  if (isa<RowMinOp, ColMinOp>(op))
+    return ReduceKind::Min;
+  assert((isa<RowProdOp, ColProdOp>(op)) && "not a row or column reduction");
+  return ReduceKind::Prod;
+}
+
 /// The identity of a float reduction (-0.0 for sums: x + -0.0 == x, also
 /// for x = -0.0).
 static double reduceIdentity(ReduceKind kind) {
@@ -2426,42 +2438,17 @@ LogicalResult TileLowering::lower(Operation *op) {
       .Case<MrgSortListsOp>([&](MrgSortListsOp o) {
         return lowerMrgSortLists(o);
       })
-      .Case<RowSumOp>([&](Operation *o) {
-        return lowerRowReduce(o, ReduceKind::Sum);
+      .Case<RowSumOp, RowMaxOp, RowMinOp, RowProdOp>([&](Operation *o) {
+        return lowerRowReduce(o, getReduceKind(o));
       })
-      .Case<RowMaxOp>([&](Operation *o) {
-        return lowerRowReduce(o, ReduceKind::Max);
+      .Case<ColSumOp, ColMaxOp, ColMinOp, ColProdOp>([&](Operation *o) {
+        return lowerColReduce(o, getReduceKind(o));
       })
-      .Case<RowMinOp>([&](Operation *o) {
-        return lowerRowReduce(o, ReduceKind::Min);
-      })
-      .Case<RowProdOp>([&](Operation *o) {
-        return lowerRowReduce(o, ReduceKind::Prod);
-      })
-      .Case<ColSumOp>([&](Operation *o) {
-        return lowerColReduce(o, ReduceKind::Sum);
-      })
-      .Case<ColMaxOp>([&](Operation *o) {
-        return lowerColReduce(o, ReduceKind::Max);
-      })
-      .Case<ColMinOp>([&](Operation *o) {
-        return lowerColReduce(o, ReduceKind::Min);
-      })
-      .Case<ColProdOp>([&](Operation *o) {
-        return lowerColReduce(o, ReduceKind::Prod);
-      })
-      .Case<RowArgMaxOp>([&](Operation *o) {
-        return lowerArgReduce(o, true, true);
-      })
-      .Case<RowArgMinOp>([&](Operation *o) {
-        return lowerArgReduce(o, true, false);
-      })
-      .Case<ColArgMaxOp>([&](Operation *o) {
-        return lowerArgReduce(o, false, true);
-      })
-      .Case<ColArgMinOp>([&](Operation *o) {
-        return lowerArgReduce(o, false, false);
-      })
+      .Case<RowArgMaxOp, RowArgMinOp, ColArgMaxOp, ColArgMinOp>(
+          [&](Operation *o) {
+            return lowerArgReduce(o, isa<RowArgMaxOp, RowArgMinOp>(o),
+                                  isa<RowArgMaxOp, ColArgMaxOp>(o));
+          })
       .Case<CmpOp>([&](CmpOp o) {
         return lowerCmp(o, o.getLhs(), o.getRhs(), Value(), o.getMode());
       })
