@@ -120,6 +120,13 @@ def const(cg, value, dtype: DataType, node) -> ir.Value:
     return cg.const_scalar(value, dtype, node)
 
 
+def _values(cg, a, b, dtype: DataType, node) -> tuple:
+    """The SSA values of two scalar operands, a Python number as a
+    constant of `dtype` (the other operand's)."""
+    return tuple(v.value if isinstance(v, ScalarVal)
+                 else const(cg, v, dtype, node) for v in (a, b))
+
+
 def _check_arith(cg, s: ScalarVal, node, what):
     if s.dtype not in ARITH_DTYPES:
         target = "FP32" if s.dtype.is_float else "INT32"
@@ -153,8 +160,7 @@ def binop(cg, op, a, b, node):
                        found=f"{a.dtype.name} and {b.dtype.name}",
                        help="convert one side with pl.cast")
     _check_arith(cg, s, node, f"'{sym}'")
-    x = a.value if isinstance(a, ScalarVal) else const(cg, a, dtype, node)
-    y = b.value if isinstance(b, ScalarVal) else const(cg, b, dtype, node)
+    x, y = _values(cg, a, b, dtype, node)
     loc, ip = cg.loc(node), cg.ip
     if dtype.is_float:
         cls = {ast.Add: arith.AddFOp, ast.Sub: arith.SubFOp,
@@ -230,8 +236,7 @@ def compare(cg, pred: str, a, b, node):
                        help="convert one side with pl.cast")
     _check_arith(cg, s, node, "a comparison")
     dtype = s.dtype
-    x = a.value if isinstance(a, ScalarVal) else const(cg, a, dtype, node)
-    y = b.value if isinstance(b, ScalarVal) else const(cg, b, dtype, node)
+    x, y = _values(cg, a, b, dtype, node)
     loc, ip = cg.loc(node), cg.ip
     if dtype.is_float:
         v = arith.CmpFOp(getattr(arith.CmpFPredicate, _FCMP[pred]), x, y,
@@ -258,8 +263,7 @@ def minmax(cg, is_min: bool, a, b, node):
                        found=f"{a.dtype.name} and {b.dtype.name}")
     _check_arith(cg, s, node, name)
     dtype = s.dtype
-    x = a.value if isinstance(a, ScalarVal) else const(cg, a, dtype, node)
-    y = b.value if isinstance(b, ScalarVal) else const(cg, b, dtype, node)
+    x, y = _values(cg, a, b, dtype, node)
     if dtype.is_float:
         cls = arith.MinimumFOp if is_min else arith.MaximumFOp
     else:
@@ -279,8 +283,7 @@ def select(cg, cond: BoolVal, a, b, node):
             a.dtype is not b.dtype:
         raise cg.error(node, "the two choices have different dtypes",
                        found=f"{a.dtype.name} and {b.dtype.name}")
-    x = a.value if isinstance(a, ScalarVal) else const(cg, a, s.dtype, node)
-    y = b.value if isinstance(b, ScalarVal) else const(cg, b, s.dtype, node)
+    x, y = _values(cg, a, b, s.dtype, node)
     return ScalarVal(arith.SelectOp(cond.value, x, y, loc=cg.loc(node),
                                     ip=cg.ip).result, s.dtype)
 
