@@ -47,7 +47,7 @@ from ..language.types import (DataType, DynVar, InvalidSpec, ParamSpec,
                               ScalarSpec, Tensor, TensorLayout, TensorSpec)
 from ..mlir import ir
 from ..mlir.dialects import arith, builtin, func
-from . import analysis, dynamic
+from . import analysis, dynamic, orchestration
 from . import tile_ops as tile_d
 from .calls import Calls
 from .errors import error_at, note_at
@@ -282,6 +282,7 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
                 if direction == "out":
                     self.unwritten[t] = (self.filename, pnode)
             self.visit_function_body(node.body, "function")
+            orchestration.sink_reads(self, f)
             self.anchor.operation.erase()
             self.anchor = None
             erase_dead_arith(f)

@@ -44,6 +44,16 @@ class Memory:
                                             self.scope.node,
                                             "the core scope is here")])
 
+    def slice_index(self, v, node):
+        """A slice bound: an INT32 / INT8 scalar (a value read) as an index
+        (scalars.scalar_index), anything else unchanged."""
+        from .values import ScalarVal
+        from ..language.types import INT8, INT32
+        if isinstance(v, ScalarVal) and v.dtype in (INT32, INT8):
+            from . import scalars
+            return scalars.scalar_index(self, v, node)
+        return v
+
     def slice_dims(self, base: GmTensor, sl, node):
         """[(offset, size)] per dimension of a subscript on a GM tensor."""
         elts = sl.elts if isinstance(sl, ast.Tuple) else [sl]
@@ -68,6 +78,8 @@ class Memory:
                                          found=describe(step))
                 lower = self.expr(e.lower) if e.lower is not None else 0
                 upper = self.expr(e.upper) if e.upper is not None else dim
+                lower = self.slice_index(lower, e.lower)
+                upper = self.slice_index(upper, e.upper)
                 for v, n in ((lower, e.lower), (upper, e.upper)):
                     if isinstance(v, bool) or not isinstance(v, (int,
                                                                  IndexVal)):
@@ -91,7 +103,7 @@ class Memory:
                                      "size", found=f"{size} elements")
                 offset, onode = lower, e.lower or e
             else:
-                offset = self.expr(e)
+                offset = self.slice_index(self.expr(e), e)
                 if isinstance(offset, bool) or not isinstance(offset, (int,
                                                                       IndexVal)):
                     raise self.error(e, "index must be an integer",

@@ -30,7 +30,8 @@ from ..language.types import (BF16, FP16, FP32, INDEX, INT8, INT32, INT64,
 from ..mlir import ir
 from ..mlir.dialects import arith
 from . import tile_ops as tile_d
-from .values import (BoolVal, GmTensor, IndexVal, PendingTile, ScalarVal,
+from . import orchestration
+from .values import (BoolVal, GmTensor, IndexVal, Lin, PendingTile, ScalarVal,
                      TileVal, describe, shape_str)
 
 #: The element types scalar arithmetic computes in.
@@ -67,6 +68,51 @@ def data_index(cg, value) -> IndexVal:
     iv = cg.new_index(value)
     data_atoms(cg).update(a for a, _ in iv.lin.terms)
     return iv
+
+
+def scalar_index(cg, s: ScalarVal, node) -> IndexVal:
+    """The index of an integer scalar (a value read, or arithmetic on one).
+
+    `r + c` and `r - c` with a constant `c` share the atom of `r`, so a
+    slice `t[r:r + 16]` has the compile-time size 16. Cached per region:
+    the same scalar gives the same index SSA value."""
+    key = ("scalar-index", s.value)
+    for cache in reversed(cg.cse):
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+    loc, ip = cg.loc(node), cg.ip
+    owner = s.value.owner
+    op = getattr(owner, "operation", owner)
+    iv = None
+    if isinstance(op, ir.Operation) and op.name in ("arith.addi",
+                                                    "arith.subi"):
+        x, y = op.operands
+        c = _int_constant(y)
+        if c is None and op.name == "arith.addi":
+            x, c = y, _int_constant(x)
+        if c is not None:
+            c = c if op.name == "arith.addi" else -c
+            base = scalar_index(cg, ScalarVal(x, s.dtype), node)
+            v = arith.AddIOp(base.value, cg.const_index(c, node), loc=loc,
+                             ip=ip).result
+            iv = cg.new_index(v, base.lin + Lin(c))
+    if iv is None:
+        iv = data_index(cg, arith.IndexCastOp(ir.IndexType.get(), s.value,
+                                              loc=loc, ip=ip).result)
+    cg.cse[-1][key] = iv
+    return iv
+
+
+def _int_constant(v) -> int | None:
+    owner = v.owner
+    op = getattr(owner, "operation", owner)
+    if isinstance(op, ir.Operation) and op.name == "arith.constant":
+        attr = op.attributes["value"]
+        if isinstance(attr, ir.IntegerAttr) or \
+                ir.IntegerAttr.isinstance(attr):
+            return ir.IntegerAttr(attr).value
+    return None
 
 
 def propagate_data(cg, result, *operands) -> None:
@@ -418,9 +464,7 @@ def _indices(cg, arg, shape, what: str) -> list:
     out = []
     for i in v:
         if isinstance(i, ScalarVal) and i.dtype in (INT32, INT8):
-            i = data_index(cg, arith.IndexCastOp(
-                ir.IndexType.get(), i.value, loc=cg.loc(arg.node),
-                ip=cg.ip).result)
+            i = scalar_index(cg, i, arg.node)
         if isinstance(i, bool) or not isinstance(i, (int, IndexVal)):
             raise cg.error(arg.node, f"{what}: an index must be an integer",
                            expected="an int, a loop or block index, or an "
@@ -520,13 +564,25 @@ def read(cg, node, a):
     if not isinstance(t, GmTensor):
         raise cg.error(src.node, "pl.read takes a GM tensor or a tile",
                        found=describe(t))
-    cg.require_core(node, f"pl.read of '{t.name}'")
     _check_element(cg, t.dtype, node, "pl.read")
     rank = len(t.shape)
     idx = _indices(cg, _offset_arg(a), t.shape, "pl.read")
-    idx = _element(cg, idx, t.shape, node, f"pl.read of '{t.name}'", False)
-    tile = cg.load_slice(t, idx, [1] * rank, node)
+    what = f"pl.read of '{t.name}'"
+    idx = _element(cg, idx, t.shape, node, what, False)
     zero = cg.const_index(0, node)
+    if cg.scope.kind != "at":
+        # An orchestration-level read: built here, sunk into the scopes
+        # that use it when the function is complete (orchestration.py).
+        cg.check_written(t, node)
+        shape = cg.tile_shape_of(t, [1] * rank, node)
+        load = tile_d.LoadOp(cg.tile_type(shape, t.dtype), t.value,
+                             [cg.index_value(i, node) for i in idx], [],
+                             loc=cg.loc(node), ip=cg.ip)
+        get = tile_d.GetOp(load.result, zero, zero, loc=cg.loc(node),
+                           ip=cg.ip)
+        orchestration.note_read(cg, (load, get), node, what)
+        return ScalarVal(get.result, t.dtype)
+    tile = cg.load_slice(t, idx, [1] * rank, node)
     v = tile_d.GetOp(tile.value, zero, zero, loc=cg.loc(node),
                      ip=cg.ip).result
     return ScalarVal(v, t.dtype)
