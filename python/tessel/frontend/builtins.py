@@ -902,11 +902,12 @@ def _offsets(cg, arg, rank):
     if not isinstance(v, (list, tuple)) or len(v) != rank:
         raise cg.error(arg.node, f"expected {rank} offsets",
                        found=describe(v))
+    v = [cg.slice_index(o, arg.node) for o in v]
     for o in v:
         if isinstance(o, bool) or not isinstance(o, (int, IndexVal)):
             raise cg.error(arg.node, "offsets must be integers or indices",
                            found=describe(o))
-    return list(v)
+    return v
 
 
 def _check_bounds(cg, t: GmTensor, offsets, sizes, node):

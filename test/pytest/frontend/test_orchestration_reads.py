@@ -30,7 +30,7 @@ B, S, D = 4, 32, 64
 
 # qwen3's RoPE step: per batch row, the position is read from seq_lens in the
 # function-level pl.parallel body and used for the cos / sin rows of the
-# scope below it.
+# scope below it (a subscript and a pl.slice with the INT32 scalar offset).
 @pl.jit
 def rope_rows(seq_lens: pl.Tensor[[B], pl.INT32],
               cos: pl.Tensor[[S, D], pl.FP32],
@@ -41,7 +41,7 @@ def rope_rows(seq_lens: pl.Tensor[[B], pl.INT32],
         pos = pl.read(seq_lens, [b]) - 1
         with pl.at(level=pl.Level.CORE_GROUP):
             c = cos[pos:pos + 1, :]
-            s = sin[pos:pos + 1, :]
+            s = pl.slice(sin, [1, D], [pos, 0])
             xb = x[b:b + 1, :]
             out[b:b + 1, :] = pl.add(pl.mul(xb, c), pl.mul(xb, s))
     return out
