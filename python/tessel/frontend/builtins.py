@@ -873,6 +873,11 @@ def reshape_view(cg, node, t: GmTensor, shape) -> GmTensor:
     `shape` (both keep the identity layout)."""
     if tuple(shape) == tuple(t.shape):
         return t
+    if t.offsets is not None:
+        raise cg.error(node, f"pl.reshape of '{t.name}', a slice taken "
+                       f"outside the scopes, is not supported",
+                       found=t.describe(),
+                       help="reshape the whole tensor, then slice it")
     loc, ip = cg.loc(node), cg.ip
     value = t.value
     count = math.prod(t.shape)
@@ -1013,6 +1018,9 @@ def slice_(cg, node, a):
                          cg.shape_arg(a.shape, "shape"))
     offsets = _offsets(cg, a.offset, len(t.shape))
     _check_bounds_valid(cg, t, offsets, sizes, valid, node)
+    if cg.scope.kind != "at" and valid is None:
+        # Outside the scopes: a view of the slice (as a subscript there).
+        return cg.view_of(t, list(zip(offsets, sizes)), node)
     return cg.load_slice(t, offsets, sizes, node, valid)
 
 

@@ -167,6 +167,8 @@ class Expressions:
         base = self.expr(node.value)
         if isinstance(base, GmTensor):
             dims = self.slice_dims(base, node.slice, node)
+            if self.scope.kind != "at":
+                return self.view_of(base, dims, node)
             return self.load_slice(base, [d[0] for d in dims],
                                    [d[1] for d in dims], node)
         if isinstance(base, (TileVal, PendingTile)):

@@ -185,7 +185,8 @@ class Memory:
         self.require_core(node, f"loading a slice of '{base.name}'")
         self.check_written(base, node)
         shape = self.tile_shape_of(base, sizes, node)
-        idx = [self.index_value(o, node) for o in offsets]
+        idx = [self.index_value(o, node)
+               for o in self.in_root(base, offsets, node)]
         tile_valid = None
         values, statics = [], None
         if valid is not None:
@@ -224,7 +225,8 @@ class Memory:
                              found=f"{t.dtype.name} tile",
                              help=f"convert it first: pl.cast(t, target_type="
                                   f"pl.{base.dtype.name}, mode=...)")
-        idx = [self.index_value(o, node) for o in offsets]
+        idx = [self.index_value(o, node)
+               for o in self.in_root(base, offsets, node)]
         values, statics = [], None
         if t.valid is not None:
             if atomic:
@@ -239,6 +241,26 @@ class Memory:
                        atomic_add=True if atomic else None,
                        loc=self.loc(node), ip=self.ip)
         self.unwritten.pop(base.base, None)
+
+    def in_root(self, base: GmTensor, offsets, node) -> list:
+        """`offsets` into the view `base` as offsets into its memref (a
+        slice taken outside the scopes starts at `base.offsets`)."""
+        if base.offsets is None:
+            return list(offsets)
+        return [o if v == 0 else (v + o if isinstance(v, int) and
+                                  isinstance(o, int)
+                                  else self.index_binop(ast.Add(), v, o, node))
+                for v, o in zip(base.offsets, offsets)]
+
+    def view_of(self, base: GmTensor, dims, node) -> GmTensor:
+        """`base[...]` outside the core scopes: a view of the slice (PyPTO's
+        tensor view), loaded where a scope uses it."""
+        offsets = self.in_root(base, [d[0] for d in dims], node)
+        shape = tuple(d[1] for d in dims)
+        name = self.assign_hint or f"{base.name}_view"
+        return GmTensor(base.value, shape, base.dtype, name, base.writable,
+                        "view", base.origin or base.name, root=base.base,
+                        offsets=tuple(offsets))
 
     def store_slice(self, base, target, value, stmt):
         dims = self.slice_dims(base, target.slice, target)

@@ -576,7 +576,8 @@ def read(cg, node, a):
         cg.check_written(t, node)
         shape = cg.tile_shape_of(t, [1] * rank, node)
         load = tile_d.LoadOp(cg.tile_type(shape, t.dtype), t.value,
-                             [cg.index_value(i, node) for i in idx], [],
+                             [cg.index_value(i, node)
+                              for i in cg.in_root(t, idx, node)], [],
                              loc=cg.loc(node), ip=cg.ip)
         get = tile_d.GetOp(load.result, zero, zero, loc=cg.loc(node),
                            ip=cg.ip)

@@ -92,6 +92,10 @@ class GmTensor:
     kind: str              # "input", "output", "scratch" or "view"
     origin: str = ""       # the parameter / scratch name a view comes from
     root: object = None    # the parameter / scratch GmTensor of a view
+    #: A slice taken outside the core scopes (`x[a:b, c:d]` at function
+    #: level, PyPTO's tensor view): where it starts in `value` (one int or
+    #: IndexVal per dimension); None: it starts at 0.
+    offsets: tuple | None = None
 
     @property
     def base(self) -> "GmTensor":

@@ -99,6 +99,45 @@ def test_a_function_level_read_reaches_every_scope_that_uses_it():
     assert ir.index("tile.get") > ir.index("tile.at"), ir
 
 
+# Slices taken outside the scopes are views (PyPTO's tensor views): loaded
+# or stored where a scope uses them, at the view's offset plus the index.
+@pl.jit
+def rope_views(seq_lens: pl.Tensor[[B], pl.INT32],
+               cos: pl.Tensor[[S, D], pl.FP32],
+               x: pl.Tensor[[B, D], pl.FP32],
+               out: pl.Out[pl.Tensor[[B, D], pl.FP32]]):
+    for b in pl.parallel(B):
+        pos = pl.read(seq_lens, [b]) - 1
+        c_lo = cos[pos:pos + 1, 0:D // 2]
+        c_hi = pl.slice(cos, [1, D // 2], [pos, D // 2])
+        o_hi = out[b:b + 1, D // 2:D]
+        with pl.at(level=pl.Level.CORE_GROUP):
+            lo = pl.mul(x[b:b + 1, 0:D // 2], c_lo[:, :])
+            hi = pl.mul(x[b:b + 1, D // 2:D],
+                        pl.load(c_hi, [0, 0], [1, D // 2]))
+            out[b:b + 1, 0:D // 2] = lo
+            o_hi[:, :] = hi
+    return out
+
+
+def test_slices_outside_the_scopes_are_views():
+    seq = torch.tensor([3, 1, 32, 7], dtype=torch.int32)
+    cos, x = torch.randn(S, D), torch.randn(B, D)
+    out = torch.zeros(B, D)
+    rope_views(seq, cos, x, out)
+    torch.testing.assert_close(out, x * cos[(seq - 1).long()], rtol=0,
+                               atol=0)
+
+
+@pl.jit
+def reshape_a_view(x: pl.Tensor[[S, D], pl.FP32],
+                   y: pl.Out[pl.Tensor[[S, D], pl.FP32]]):
+    v = pl.reshape(x[0:2, :], [1, 2 * D])  # ERR-reshape
+    with pl.at(level=pl.Level.CORE_GROUP):
+        y[:, :] = x[:, :]
+    return y
+
+
 @pl.jit
 def loop_bound(cfg: pl.Tensor[[1], pl.INT32],
                x: pl.Tensor[[S, D], pl.FP32],
@@ -131,7 +170,7 @@ def write_outside(cfg: pl.Tensor[[1], pl.INT32],
 # used; a pl.write outside the scopes where it is written.
 @pytest.mark.parametrize("kernel,tag", [
     (loop_bound, "ERR-bound"), (spmd_count, "ERR-spmd"),
-    (write_outside, "ERR-write")])
+    (write_outside, "ERR-write"), (reshape_a_view, "ERR-reshape")])
 def test_uses_that_cannot_be_sunk_are_errors_at_the_read(kernel, tag):
     with pytest.raises(CompileError) as info:
         kernel.ir()
