@@ -54,8 +54,10 @@ class Memory:
             return scalars.scalar_index(self, v, node)
         return v
 
-    def slice_dims(self, base: GmTensor, sl, node):
-        """[(offset, size)] per dimension of a subscript on a GM tensor."""
+    def slice_dims(self, base: GmTensor, sl, node, check: bool = True):
+        """[(offset, size)] per dimension of a subscript on a GM tensor;
+        `check=False` leaves the bounds to the caller (a partial tile's
+        store checks its valid region)."""
         elts = sl.elts if isinstance(sl, ast.Tuple) else [sl]
         rank = len(base.shape)
         if len(elts) > rank:
@@ -119,8 +121,8 @@ class Memory:
             # in bounds wherever the access runs (under `if b > 0:`, modulo
             # tiling): tile-check-races decides it exactly right after the
             # frontend, with the block and loop indices of a real overflow.
-            if size > dim or (isinstance(offset, int) and (
-                    offset + size > dim or offset < 0)):
+            if check and (size > dim or (isinstance(offset, int) and (
+                    offset + size > dim or offset < 0))):
                 if isinstance(offset, int):
                     found = f"{offset}:{offset + size}"
                 else:
@@ -263,7 +265,18 @@ class Memory:
                         offsets=tuple(offsets))
 
     def store_slice(self, base, target, value, stmt):
-        dims = self.slice_dims(base, target.slice, target)
+        valid = getattr(value, "valid", None)
+        dims = self.slice_dims(base, target.slice, target,
+                               check=valid is None)
+        if valid is not None:
+            # A partial tile stores its valid region: that region must fit
+            # (the window may run past the tensor), as pl.assemble checks.
+            from .builtins import _check_bounds_valid
+            rank = len(base.shape)
+            valid = [valid[1]] if rank == 1 else \
+                [1] * (rank - 2) + list(valid)
+            _check_bounds_valid(self, base, [d[0] for d in dims],
+                                [d[1] for d in dims], valid, target)
         self.store_tile(base, [d[0] for d in dims], [d[1] for d in dims],
                         value, stmt, stmt.value if hasattr(stmt, "value")
                         else stmt)
