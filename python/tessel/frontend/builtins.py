@@ -1158,3 +1158,9 @@ BUILTINS.update({"tile.cmp": BUILTINS["cmp"], "cmps": _cmps,
 from .index_ops import INDEX_BUILTINS  # noqa: E402
 
 BUILTINS.update(INDEX_BUILTINS)
+
+# pl.slice of a tile, pl.tile.assemble and pl.assemble into a tile
+# (frontend/subtile.py).
+from .subtile import SUBTILE_BUILTINS  # noqa: E402
+
+BUILTINS.update(SUBTILE_BUILTINS)

@@ -94,7 +94,11 @@ class Calls:
             args, kwargs = self.eval_call_args(node)
             a = self.bind(fn, name, node, args, kwargs)
             return validshape.dispatch(self, name, node, a)
-        from ..compiler.kernel import InlineFunction, JitKernel
+        from ..compiler.kernel import IncoreFunction, InlineFunction, JitKernel
+        if isinstance(fn, IncoreFunction):
+            from . import incore
+            args, kwargs = self.eval_call_args(node)
+            return incore.call(self, fn, node, args, kwargs)
         if isinstance(fn, InlineFunction):
             args, kwargs = self.eval_call_args(node)
             return self.call_inline(fn, node, args, kwargs)

@@ -344,10 +344,13 @@ class Statements:
                 vars_[name] = Unavailable(name, reason, node, help)
 
     def contains_at(self, stmts) -> bool:
-        """Does the statement list hold a `with pl.at(...)` (not looking into
-        inline helpers)?"""
+        """Does the statement list hold a `with pl.at(...)` or a call of a
+        `@pl.jit.incore` function (not looking into inline helpers)?"""
+        from . import incore
         for s in stmts:
             for n in ast.walk(s):
+                if incore.static_incore_call(self, n):
+                    return True
                 if isinstance(n, ast.With):
                     for item in n.items:
                         ce = item.context_expr

@@ -117,6 +117,29 @@ class _Jit:
         from ..compiler.kernel import InlineFunction
         return InlineFunction(fn)
 
+    @staticmethod
+    def incore(fn=None, /, *, level=None):
+        """`@pl.jit.incore` / `@pl.jit.incore(level=pl.Level.AIV)`: PyPTO's
+        InCore function. A kernel that calls it gets its body as a `pl.at`
+        scope of that level (default CORE_GROUP) at the call, its parameters
+        bound to the call's arguments (GM tensors, scalars)."""
+        from ..compiler.kernel import IncoreFunction
+        from .types import Level
+        if level is None:
+            level = Level.CORE_GROUP
+        if level not in (Level.CORE_GROUP, Level.AIV, Level.AIC):
+            import inspect
+            from ..frontend.errors import make_error
+            frame = inspect.currentframe().f_back
+            raise make_error(
+                f"@pl.jit.incore(level={level!r}): an InCore function runs "
+                f"on a core", frame.f_code.co_filename, frame.f_lineno, 1,
+                expected="pl.Level.CORE_GROUP, pl.Level.AIV or pl.Level.AIC",
+                found=repr(level))
+        if fn is None:
+            return lambda f: IncoreFunction(f, level)
+        return IncoreFunction(fn, level)
+
     def __getattr__(self, name):
         # PyPTO's other function kinds (`@pl.jit.incore`, ...): a use is a
         # CompileError at the author's line, never an AttributeError.
