@@ -18,6 +18,7 @@ from ..mlir.dialects import scf
 from . import analysis
 from . import control
 from . import subtile
+from . import scalars
 from . import validshape
 from . import tasks
 from . import tile_ops as tile_d
@@ -692,6 +693,9 @@ class Statements:
         iv_bounds = stepped_iv_bounds(self.index_bounds(start),
                                       self.index_bounds(stop), step)
         iv = self.new_index(block.arguments[0], bounds=iv_bounds)
+        # A trip count read at run time (no static maximum): the index is
+        # data-dependent, so offsets computed from it are clamped.
+        scalars.propagate_data(self, iv, start, stop)
         vars_[target.id] = iv
         for i, name in enumerate(carried):
             vars_[name] = self.wrap_like(inits[i][1], block.arguments[i + 1])
