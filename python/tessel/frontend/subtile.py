@@ -31,7 +31,8 @@ def slice_any(cg, node, a):
 def assemble_any(cg, node, a):
     """`pl.assemble`: into a tile, `pl.tile.assemble`; into a GM tensor, a
     store (frontend/index_ops.py)."""
-    if isinstance(a.target.value, (TileVal, PendingTile)):
+    if isinstance(a.target.value, (TileVal, PendingTile)) and \
+            a.atomic.value is AtomicType.None_:
         return assemble_tile(cg, node, a, "pl.assemble")
     from .index_ops import assemble
     return assemble(cg, node, a)
@@ -143,16 +144,16 @@ def assemble_tile(cg, node, a, op="pl.tile.assemble") -> TileVal:
 
 
 def _insert(cg, dest: TileVal, src: TileVal, window, value_node, node,
-            dest_name: str) -> TileVal:
+            dest_name: str, what: str = "a tile insert") -> TileVal:
     offsets, sizes, _ = window
     cg.require_core(node, "inserting into a tile")
     if src.dtype is not dest.dtype:
-        raise cg.error(value_node, "dtype mismatch in a tile insert",
+        raise cg.error(value_node, f"dtype mismatch in {what}",
                        expected=f"{dest.dtype.name} (the dtype of "
                        f"{dest_name})", found=src.describe(),
                        help="convert the value with pl.cast")
     if src.shape != sizes:
-        raise cg.error(value_node, "shape mismatch in a tile insert",
+        raise cg.error(value_node, f"shape mismatch in {what}",
                        expected=f"{shape_str(sizes)} (the window)",
                        found=src.describe())
     if sizes == dest.shape:
@@ -186,7 +187,7 @@ def insert(cg, target: ast.Subscript, base, value, stmt) -> None:
                        "number", found=describe(value))
     src = cg.as_tile(value, value_node, "the assigned value")
     r = _insert(cg, dest, src, (offsets, sizes, None), value_node, stmt,
-                f"'{target.value.id}'")
+                f"'{target.value.id}'", "a tile subscript assignment")
     from .state import name_value
     name_value(r.value, target.value.id)
     cg.act.vars[target.value.id] = r

@@ -252,8 +252,8 @@ def _s_valid(x: pl.Tensor[[16, 32], pl.FP32],
     (_a_outside, "tile subscript may leave dimension 0"),
     (_a_dtype, "dtype mismatch in a tile insert"),
     (_a_tensor_target, "pl.tile.assemble inserts into a tile"),
-    (_a_atomic, "pl.assemble into a tile overwrites its window: atomic= is "
-     "for GM targets"),
+    # An atomic assemble is a store: into GM only.
+    (_a_atomic, "pl.assemble writes into a GM tensor"),
     # columns 20..36 of 32.
     (_s_outside, "tile subscript may leave dimension 1"),
     (_s_valid, "pl.slice(valid_shape=...) of a tile is not supported"),
