@@ -718,6 +718,9 @@ class JitKernel:
 class InlineFunction:
     """A `@pl.jit.inline` helper: its body is inlined where a kernel calls it."""
 
+    #: the @pl.program whose method this is (its `self`), or None
+    bound_self = None
+
     def __init__(self, fn):
         functools.update_wrapper(self, fn)
         self.fn = fn

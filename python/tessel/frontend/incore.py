@@ -119,9 +119,10 @@ def call(cg, inc, node, args, kwargs):
                        "pl.spmd / pl.parallel body that has no pl.at scope "
                        "of its own", help="call it directly in the body, "
                        "outside any nested helper")
+    from .calls import with_self
     sig = inspect.signature(inc.fn)
     try:
-        bound = sig.bind(*args, **kwargs)
+        bound = sig.bind(*with_self(inc, args, node), **kwargs)
     except TypeError as e:
         raise cg.error(node, f"wrong arguments to '{name}': {e}",
                        expected=f"{name}{sig}") from None

@@ -23,7 +23,8 @@ support exist too: using one is a CompileError saying what to use
 instead.
 
 Names:
-  kernels    jit, jit.inline, inline, Tensor, Out, InOut, Scalar, Tile
+  kernels    jit, jit.inline, jit.incore, inline, program, function
+             (FunctionType), Tensor, Out, InOut, Scalar, Tile
   call-time  dynamic (DynVar), x.bind_dynamic(i, T), tensor.dim
   dtypes     BF16, FP16, FP32, INT8, INT32, UINT32 (indices; others PyPTO
              names are errors)
@@ -157,6 +158,8 @@ class _Jit:
 
 jit = _Jit()
 inline = _Jit.inline
+
+from .program import FunctionType, function, program  # noqa: E402,F401
 
 
 def _add_unsupported():

@@ -323,3 +323,101 @@ def test_index_parameter_takes_an_integer():
     cfg = torch.tensor([1, 1, 1, 1 << 40], dtype=torch.int64)
     with pytest.raises(ArgumentError, match="vlen"):
         ragged(data, cfg, 0.5, torch.zeros(32, 16), torch.zeros(8, 16))
+
+
+# ---------------------------------------------------------------------------
+# @pl.program / @pl.function(type=...)
+# ---------------------------------------------------------------------------
+
+@pl.program
+class Linear:
+    @pl.function(type=pl.FunctionType.AIC)
+    def mm(self, a: pl.Tensor[[16, 32], pl.FP32],
+           b: pl.Tensor[[32, 16], pl.FP32],
+           out: pl.Out[pl.Tensor[[16, 16], pl.FP32]]):
+        c = pl.matmul(pl.load(a, [0, 0], [16, 32]),
+                      pl.load(b, [0, 0], [32, 16]))
+        pl.store(c, [0, 0], out)
+        return out
+
+    @pl.function(type=pl.FunctionType.Inline)
+    def act(self, t, slope):
+        return pl.lrelu(t, slope)
+
+    @pl.function(type=pl.FunctionType.InCore)
+    def bias_act(self, x: pl.Tensor, bias: pl.Tensor, out: pl.Out[pl.Tensor]):
+        t = pl.add(pl.load(x, [0, 0], [16, 16]),
+                   pl.load(bias, [0, 0], [16, 16]))
+        pl.store(self.act(t, 0.25), [0, 0], out)
+        return out
+
+    @pl.function(type=pl.FunctionType.Orchestration)
+    def entry(self, a: pl.Tensor[[16, 32], pl.FP32],
+              b: pl.Tensor[[32, 16], pl.FP32],
+              bias: pl.Tensor[[16, 16], pl.FP32],
+              y: pl.Out[pl.Tensor[[16, 16], pl.FP32]]):
+        mm = pl.create_tensor([16, 16], dtype=pl.FP32)
+        mm = self.mm(a, b, mm)
+        y = self.bias_act(mm, bias, y)
+        return y
+
+
+@pl.function(type=pl.FunctionType.AIV)
+def _plain_scale(x: pl.Tensor, out: pl.Out[pl.Tensor]):
+    pl.store(pl.mul(pl.load(x, [0, 0], [8, 16]), 3.0), [0, 0], out)
+    return out
+
+
+@pl.function(type=pl.FunctionType.Orchestration)
+def plain_entry(x: pl.Tensor[[8, 16], pl.FP32],
+                y: pl.Out[pl.Tensor[[8, 16], pl.FP32]]):
+    return _plain_scale(x, y)
+
+
+def test_program_runs_its_orchestration_function():
+    g = torch.Generator().manual_seed(3)
+    a, b = torch.randn(16, 32, generator=g), torch.randn(32, 16, generator=g)
+    bias = torch.randn(16, 16, generator=g)
+    y = torch.zeros(16, 16)
+    Linear(a, b, bias, y)
+    want = torch.nn.functional.leaky_relu(a @ b + bias, 0.25)
+    torch.testing.assert_close(y, want, rtol=1e-5, atol=1e-5)
+    assert set(Linear.functions) == {"mm", "act", "bias_act", "entry"}
+    text = Linear.entry.ir()
+    # self.mm is an AIC function: a cube scope; bias_act a core_group one.
+    assert 'tile.spmd 1 name("mm")' in text and "tile.at cube" in text
+    assert 'tile.spmd 1 name("bias_act")' in text
+    # A standalone pl.function is the matching decorator.
+    x, y = torch.randn(8, 16, generator=g), torch.zeros(8, 16)
+    plain_entry(x, y)
+    assert torch.equal(y, x * 3.0)
+    assert "tile.at vector" in plain_entry.ir()
+
+
+def test_program_declaration_errors():
+    with pytest.raises(CompileError) as e:
+        @pl.program
+        class NoEntry:  # no Orchestration function
+            @pl.function(type=pl.FunctionType.InCore)
+            def k(self, x):
+                pass
+    assert "has no Orchestration function" in str(e.value)
+    assert e.value.filename == __file__
+    with pytest.raises(CompileError) as e:
+        @pl.program
+        class Undecorated:
+            def k(self, x):
+                pass
+    assert "method 'k' of the @pl.program 'Undecorated' has no " \
+        "@pl.function decorator" in str(e.value)
+    with pytest.raises(CompileError) as e:
+        @pl.function
+        def opaque(x):
+            pass
+    assert "pl.function(type=pl.FunctionType.Opaque) is not supported" \
+        in str(e.value)
+    with pytest.raises(CompileError) as e:
+        @pl.function(type=pl.FunctionType.InCore, external_source="k.cpp")
+        def ext(x):
+            pass
+    assert "external_source" in str(e.value)
