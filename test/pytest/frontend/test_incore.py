@@ -72,6 +72,34 @@ def test_incore_calls_compute_the_fused_linear_layer():
         == ["fused_linear"]
 
 
+@pl.jit.incore
+def _double_rows(x: pl.Tensor, r: pl.Scalar[pl.INDEX], out: pl.Out[pl.Tensor]):
+    pl.store(pl.mul(pl.load(x, [r, 0], [8, 16]), 2.0), [r, 0], out)
+    return out
+
+
+@pl.jit
+def orchestrated(x: pl.Tensor[[32, 16], pl.FP32],
+                 y: pl.Out[pl.Tensor[[32, 16], pl.FP32]],
+                 z: pl.Out[pl.Tensor[[32, 16], pl.FP32]]):
+    # An orchestration loop: one scope per iteration, in order.
+    for i in pl.range(4):
+        y = _double_rows(x, i * 8, y)
+    # A function-level pl.parallel: a four-block scope, the call its body.
+    for j in pl.parallel(4):
+        z = _double_rows(x, r=j * 8, out=z)
+    return y, z
+
+
+def test_incore_calls_in_orchestration_loops():
+    x = torch.randn(32, 16, generator=torch.Generator().manual_seed(4))
+    y, z = torch.zeros(32, 16), torch.zeros(32, 16)
+    orchestrated(x, y, z)
+    assert torch.equal(y, x * 2) and torch.equal(z, x * 2)
+    text = orchestrated.ir()
+    assert "scf.for" in text and "tile.spmd 4" in text
+
+
 def _line(fn, text: str) -> int:
     src, first = inspect.getsourcelines(fn)
     hits = [first + i for i, s in enumerate(src) if text in s]
