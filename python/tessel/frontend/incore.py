@@ -65,15 +65,18 @@ def static_incore_call(cg, node) -> bool:
     for attr in reversed(chain):
         if isinstance(v, RUNTIME_TYPES):
             return False
-        v = getattr(v, attr, MISSING)
+        try:
+            v = getattr(v, attr, MISSING)
+        except Exception:  # noqa: BLE001 - an unsupported name's attribute:
+            return False   # reported when the call is compiled
         if v is MISSING:
             return False
     return is_incore(v)
 
 
 def _param_specs(cg, src, fn_node, act):
-    """{name: (direction, TensorSpec or None)} of the callee's tensor
-    parameters, from their annotations."""
+    """{name: (direction, TensorSpec, parameter node)} of the callee's
+    tensor parameters, from their annotations."""
     out = {}
     for p in fn_node.args.posonlyargs + fn_node.args.args + \
             fn_node.args.kwonlyargs:
