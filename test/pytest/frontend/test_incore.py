@@ -300,7 +300,8 @@ def test_tile_assemble_and_slice_errors(fn, message):
 @pl.jit
 def ragged(data: pl.Tensor[[32, 16], pl.FP32], cfg: pl.Tensor[[4], pl.INT64],
            vlen: pl.INDEX, out: pl.Out[pl.Tensor[[32, 16], pl.FP32]],
-           first: pl.Out[pl.Tensor[[8, 16], pl.FP32]]):
+           first: pl.Out[pl.Tensor[[8, 16], pl.FP32]],
+           second: pl.Out[pl.Tensor[[8, 16], pl.FP32]]):
     with pl.at(level=pl.Level.CORE_GROUP):
         # cfg = [n_blocks, last_valid, full_valid, 2**40 + r]
         n = pl.cast(pl.read(cfg, [0]), pl.INDEX)
@@ -318,6 +319,13 @@ def ragged(data: pl.Tensor[[32, 16], pl.FP32], cfg: pl.Tensor[[4], pl.INT64],
         r = pl.cast(pl.read(cfg, [3]) - (1 << 40), pl.INDEX)
         t = pl.load(data, [r, 0], [8, 16], valid_shape=[8, vlen])
         first[:, :] = pl.fillpad(t, pad_value=pl.PadValue.zero)
+        # The same element read from a tile at a runtime column (j = 3):
+        # row 0 of the [1, 4] INT64 tile read as a [1, 8] INT32 one, columns
+        # 2 j and 2 j + 1.
+        ct = pl.load(cfg, [0], [4])
+        for j in pl.range(3, 4):
+            r2 = pl.cast(pl.read(ct, [0, j]) - (1 << 40), pl.INDEX)
+            second[:, :] = data[r2:r2 + 8, :]
 
 
 def _ragged_want(data, n, last, full, r, vlen):
@@ -336,11 +344,13 @@ def test_runtime_trip_count_int64_reads_and_index_parameter():
     for n, last, full, r, vlen in ((2, 5, 16, 3, 16), (4, 1, 12, 24, 7),
                                    (1, 16, 16, 0, 1)):
         out, first = torch.zeros(32, 16), torch.zeros(8, 16)
+        second = torch.zeros(8, 16)
         cfg = torch.tensor([n, last, full, (1 << 40) + r], dtype=torch.int64)
-        ragged(data, cfg, vlen, out, first)
+        ragged(data, cfg, vlen, out, first, second)
         want_out, want_first = _ragged_want(data, n, last, full, r, vlen)
         assert torch.equal(out, want_out), (n, last, full)
         assert torch.equal(first, want_first), (r, vlen)
+        assert torch.equal(second, data[r:r + 8]), r
     # Trip count, valid extents and vlen are run-time values: one compile.
     assert ragged.cache_info()["misses"] - before <= 1
 
@@ -350,7 +360,8 @@ def test_index_parameter_takes_an_integer():
     data = torch.zeros(32, 16)
     cfg = torch.tensor([1, 1, 1, 1 << 40], dtype=torch.int64)
     with pytest.raises(ArgumentError, match="vlen"):
-        ragged(data, cfg, 0.5, torch.zeros(32, 16), torch.zeros(8, 16))
+        ragged(data, cfg, 0.5, torch.zeros(32, 16), torch.zeros(8, 16),
+               torch.zeros(8, 16))
 
 
 # ---------------------------------------------------------------------------
