@@ -988,7 +988,14 @@ def _check_bounds_valid(cg, t: GmTensor, offsets, sizes, valid, node):
     is checked by tile-check-races, which knows the extent's value."""
     if valid is None:
         return _check_bounds(cg, t, offsets, sizes, node)
+    from . import scalars
     for d, (o, s, v, dim) in enumerate(zip(offsets, sizes, valid, t.shape)):
+        if scalars.is_data(cg, o) and (not isinstance(v, int) or v <= dim):
+            # Computed from data: clamped so the valid region (at least
+            # one element of a runtime extent) starts inside the tensor.
+            o = offsets[d] = scalars.clamp_offset(
+                cg, o, v if isinstance(v, int) else 1, dim, node,
+                f"the offset in dimension {d} of '{t.name}'")
         if not isinstance(v, int):
             lo, _ = cg.index_bounds(o)
             if lo is not None and lo < 0:
@@ -1167,3 +1174,9 @@ BUILTINS.update({"tile.cmp": BUILTINS["cmp"], "cmps": _cmps,
 from .index_ops import INDEX_BUILTINS  # noqa: E402
 
 BUILTINS.update(INDEX_BUILTINS)
+
+# pl.slice of a tile, pl.tile.assemble and pl.assemble into a tile
+# (frontend/subtile.py).
+from .subtile import SUBTILE_BUILTINS  # noqa: E402
+
+BUILTINS.update(SUBTILE_BUILTINS)

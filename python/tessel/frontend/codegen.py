@@ -43,8 +43,9 @@ from __future__ import annotations
 import ast
 
 from ..errors import CompileError
-from ..language.types import (DataType, DynVar, InvalidSpec, ParamSpec,
-                              ScalarSpec, Tensor, TensorLayout, TensorSpec)
+from ..language.types import (INDEX, INT64, DataType, DynVar, InvalidSpec,
+                              ParamSpec, ScalarSpec, Tensor, TensorLayout,
+                              TensorSpec)
 from ..mlir import ir
 from ..mlir.dialects import arith, builtin, func
 from . import analysis, dynamic, orchestration
@@ -66,6 +67,8 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
                  bind: dict | None = None):
         from . import builtins as _builtins  # the op table
         self.builtins = _builtins.BUILTINS
+        #: pl.INDEX scalar parameters (passed as INT64, read as an index)
+        self.index_params: set = set()
         self.kernel_src = get_source(kernel_fn)
         # Shape and dtype of each shapeless parameter (`pl.Tensor`), from
         # the tensors of the call being compiled: {name: (shape, dtype)}.
@@ -270,7 +273,8 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
                         len(bound) == 2 and bound[0] == "scalar" else None
                     sp = act.vars[name] = ScalarParam(GmTensor(
                         arg, spec.shape, spec.dtype, name, writable=False,
-                        kind="input", origin=name), pnode, value)
+                        kind="input", origin=name), pnode, value,
+                        index=name in self.index_params)
                     if value is not None:
                         specialised_remark(self, sp, pnode)
                     continue
@@ -425,8 +429,12 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
                                      f"with DTYPE one of "
                                      f"{', '.join(d.name for d in PARAM_DTYPES)}",
                                      found=ast.unparse(p.annotation))
-                params.append((p.arg, TensorSpec((1,), spec.dtype), p,
-                               "scalar"))
+                # pl.INDEX travels as an INT64 (scalars.ScalarParam.index).
+                if spec.dtype is INDEX:
+                    self.index_params.add(p.arg)
+                params.append((p.arg, TensorSpec(
+                    (1,), INT64 if spec.dtype is INDEX else spec.dtype),
+                    p, "scalar"))
                 continue
             if spec is Tensor:
                 spec = TensorSpec(None, None)

@@ -45,14 +45,10 @@ class Memory:
                                             "the core scope is here")])
 
     def slice_index(self, v, node):
-        """A slice bound: an INT32 / INT8 scalar (a value read) as an index
+        """A slice bound: an integer scalar (a value read) as an index
         (scalars.scalar_index), anything else unchanged."""
-        from .values import ScalarVal
-        from ..language.types import INT8, INT32
-        if isinstance(v, ScalarVal) and v.dtype in (INT32, INT8):
-            from . import scalars
-            return scalars.scalar_index(self, v, node)
-        return v
+        from . import scalars
+        return scalars.int_scalar_index(self, v, node)
 
     def slice_dims(self, base: GmTensor, sl, node, check: bool = True):
         """[(offset, size)] per dimension of a subscript on a GM tensor;

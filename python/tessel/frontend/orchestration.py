@@ -30,9 +30,10 @@ import re
 from ..mlir import ir
 
 #: Ops that may carry a function-level read's value toward the scopes: the
-#: read itself (tile.load of one element, tile.get) and scalar arithmetic.
+#: read itself (tile.load of one element, tile.get; an INT64 element through
+#: a tile.reinterpret_view) and scalar arithmetic.
 _SINKABLE_PREFIXES = ("arith.", "math.")
-_SINKABLE = ("tile.load", "tile.get", "index.casts", "index.castu")
+_SINKABLE = ("tile.load", "tile.get", "tile.reinterpret_view")
 
 
 def _sinkable(op) -> bool:

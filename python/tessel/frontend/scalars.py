@@ -115,6 +115,14 @@ def _int_constant(v) -> int | None:
     return None
 
 
+def int_scalar_index(cg, v, node):
+    """An integer scalar read at run time (INT8 / INT32 / INT64) as a
+    data-dependent index (scalar_index); anything else unchanged."""
+    if not (isinstance(v, ScalarVal) and v.dtype in (INT8, INT32, INT64)):
+        return v
+    return scalar_index(cg, v, node)
+
+
 def propagate_data(cg, result, *operands) -> None:
     """Marks `result` (an index computed from `operands`) as data-dependent
     when an operand is and its range is unknown."""
@@ -546,6 +554,38 @@ def _check_element(cg, dtype: DataType, node, what):
                        help="keep the values in an INT32 tensor")
 
 
+def _get(cg, tile: TileVal, row, col, node) -> ScalarVal:
+    """The element (row, col) of `tile` as a scalar. An INT64 element
+    (tile.get takes elements of at most 32 bits) is read as its two INT32
+    halves through a `tile.reinterpret_view` of the tile and combined as
+    `hi * 2**32 + zext(lo)`: exact for every value (both the host and the
+    AI Core are little-endian), and affine in the two values read, so the
+    race and bounds analyses model an offset computed from it as they
+    model any value read."""
+    loc, ip = cg.loc(node), cg.ip
+    if tile.dtype is not INT64:
+        v = tile_d.GetOp(tile.value, cg.index_value(row, node),
+                         cg.index_value(col, node), loc=loc, ip=ip).result
+        return ScalarVal(v, tile.dtype)
+    rows, cols = tile.shape
+    halves = tile_d.ReinterpretViewOp(cg.tile_type((rows, 2 * cols), INT32),
+                                      tile.value, loc=loc, ip=ip).result
+    c_lo = cg.index_binop(ast.Mult(), col, 2, node)
+    c_hi = cg.index_binop(ast.Add(), c_lo, 1, node)
+    r = cg.index_value(row, node)
+    lo = tile_d.GetOp(halves, r, cg.index_value(c_lo, node), loc=loc,
+                      ip=ip).result
+    hi = tile_d.GetOp(halves, r, cg.index_value(c_hi, node), loc=loc,
+                      ip=ip).result
+    i64 = cg.elt_type(INT64)
+    lo = arith.ExtUIOp(i64, lo, loc=loc, ip=ip).result
+    hi = arith.ExtSIOp(i64, hi, loc=loc, ip=ip).result
+    scale = arith.ConstantOp(i64, ir.IntegerAttr.get(i64, 1 << 32), loc=loc,
+                             ip=ip).result
+    hi = arith.MulIOp(hi, scale, loc=loc, ip=ip).result
+    return ScalarVal(arith.AddIOp(hi, lo, loc=loc, ip=ip).result, INT64)
+
+
 def read(cg, node, a):
     """pl.read(t, [i, ...]): one element of a GM tensor or a tile."""
     src = _source_arg(a)
@@ -554,22 +594,20 @@ def read(cg, node, a):
         t = cg.as_tile(t, src.node)
     if isinstance(t, TileVal):
         cg.require_core(node, "pl.read of a tile")
-        _check_element(cg, t.dtype, node, "pl.read")
+        if t.dtype is not INT64:
+            _check_element(cg, t.dtype, node, "pl.read")
         idx = _indices(cg, _offset_arg(a), t.shape, "pl.read")
         idx = _element(cg, idx, t.shape, node, "pl.read", True)
-        iv = [cg.index_value(i, node) for i in idx]
-        v = tile_d.GetOp(t.value, iv[0], iv[1], loc=cg.loc(node),
-                         ip=cg.ip).result
-        return ScalarVal(v, t.dtype)
+        return _get(cg, t, idx[0], idx[1], node)
     if not isinstance(t, GmTensor):
         raise cg.error(src.node, "pl.read takes a GM tensor or a tile",
                        found=describe(t))
-    _check_element(cg, t.dtype, node, "pl.read")
+    if t.dtype is not INT64:
+        _check_element(cg, t.dtype, node, "pl.read")
     rank = len(t.shape)
     idx = _indices(cg, _offset_arg(a), t.shape, "pl.read")
     what = f"pl.read of '{t.name}'"
     idx = _element(cg, idx, t.shape, node, what, False)
-    zero = cg.const_index(0, node)
     if cg.scope.kind != "at":
         # An orchestration-level read: built here, sunk into the scopes
         # that use it when the function is complete (orchestration.py).
@@ -579,14 +617,10 @@ def read(cg, node, a):
                              [cg.index_value(i, node)
                               for i in cg.in_root(t, idx, node)], [],
                              loc=cg.loc(node), ip=cg.ip)
-        get = tile_d.GetOp(load.result, zero, zero, loc=cg.loc(node),
-                           ip=cg.ip)
-        orchestration.note_read(cg, (load, get), node, what)
-        return ScalarVal(get.result, t.dtype)
+        orchestration.note_read(cg, (load,), node, what)
+        return _get(cg, TileVal(load.result, shape, t.dtype), 0, 0, node)
     tile = cg.load_slice(t, idx, [1] * rank, node)
-    v = tile_d.GetOp(tile.value, zero, zero, loc=cg.loc(node),
-                     ip=cg.ip).result
-    return ScalarVal(v, t.dtype)
+    return _get(cg, tile, 0, 0, node)
 
 
 def _value_for(cg, value, dtype: DataType, node, what):
@@ -677,22 +711,24 @@ class ScalarParam:
     time: the kernel is then specialised on it (`value`, see
     `NeedsScalarValue`)."""
 
-    def __init__(self, tensor: GmTensor, node, value=None):
+    def __init__(self, tensor: GmTensor, node, value=None, index=False):
         self.tensor = tensor
         self.node = node
         self.value = value
+        # A pl.INDEX parameter: passed as an INT64, read as an index.
+        self.index = index
 
     @property
     def name(self) -> str:
         return self.tensor.name
 
     def describe(self) -> str:
-        return (f"pl.Scalar[pl.{self.tensor.dtype.name}] parameter "
-                f"'{self.name}'")
+        dtype = "INDEX" if self.index else self.tensor.dtype.name
+        return f"pl.Scalar[pl.{dtype}] parameter '{self.name}'"
 
 
-#: The dtypes a pl.Scalar parameter may have.
-PARAM_DTYPES = (BF16, FP16, FP32, INT8, INT32)
+#: The dtypes a pl.Scalar parameter may have (INDEX is passed as an INT64).
+PARAM_DTYPES = (BF16, FP16, FP32, INT8, INT32, INT64, INDEX)
 
 
 class NeedsScalarValue(Exception):
@@ -718,11 +754,14 @@ def param_value(cg, p: ScalarParam, node):
     if cg.scope.kind != "at":
         return p
     t = p.tensor
-    zero = cg.const_index(0, node)
     tile = cg.load_slice(t, [0], [1], node)
-    v = tile_d.GetOp(tile.value, zero, zero, loc=cg.loc(node),
-                     ip=cg.ip).result
-    return ScalarVal(v, t.dtype)
+    v = _get(cg, tile, 0, 0, node)
+    if p.index:
+        # A pl.INDEX parameter (passed as one INT64): an index read at run
+        # time, clamped where it is an offset (data_index).
+        return data_index(cg, arith.IndexCastOp(
+            ir.IndexType.get(), v.value, loc=cg.loc(node), ip=cg.ip).result)
+    return v
 
 
 def param_misuse(cg, p: ScalarParam, node):

@@ -18,6 +18,7 @@ from ..mlir.dialects import scf
 from . import analysis
 from . import control
 from . import subtile
+from . import scalars
 from . import validshape
 from . import tasks
 from . import tile_ops as tile_d
@@ -344,10 +345,13 @@ class Statements:
                 vars_[name] = Unavailable(name, reason, node, help)
 
     def contains_at(self, stmts) -> bool:
-        """Does the statement list hold a `with pl.at(...)` (not looking into
-        inline helpers)?"""
+        """Does the statement list hold a `with pl.at(...)` or a call of a
+        `@pl.jit.incore` function (not looking into inline helpers)?"""
+        from . import incore
         for s in stmts:
             for n in ast.walk(s):
+                if incore.static_incore_call(self, n):
+                    return True
                 if isinstance(n, ast.With):
                     for item in n.items:
                         ce = item.context_expr
@@ -689,6 +693,9 @@ class Statements:
         iv_bounds = stepped_iv_bounds(self.index_bounds(start),
                                       self.index_bounds(stop), step)
         iv = self.new_index(block.arguments[0], bounds=iv_bounds)
+        # A trip count read at run time (no static maximum): the index is
+        # data-dependent, so offsets computed from it are clamped.
+        scalars.propagate_data(self, iv, start, stop)
         vars_[target.id] = iv
         for i, name in enumerate(carried):
             vars_[name] = self.wrap_like(inits[i][1], block.arguments[i + 1])

@@ -110,12 +110,13 @@ def test_unsupported_name_outside_a_kernel():
 
 
 def test_unknown_jit_kind_is_a_compile_error():
-    # PyPTO's `@pl.jit.incore` (and any other pl.jit.<kind>) is a
-    # CompileError at the decorator's line, not an AttributeError.
+    # PyPTO's `@pl.jit.opaque` (and any other pl.jit.<kind> but inline and
+    # incore) is a CompileError at the decorator's line, not an
+    # AttributeError.
     with pytest.raises(tessel.CompileError) as e:
-        @pl.jit.incore
+        @pl.jit.opaque
         def f(a):
             pass
     assert e.value.filename == __file__
-    assert "pl.jit.incore is not supported by Tessel" in str(e.value)
+    assert "pl.jit.opaque is not supported by Tessel" in str(e.value)
     assert "pl.jit.inline" in str(e.value)

@@ -138,6 +138,26 @@ def reshape_a_view(x: pl.Tensor[[S, D], pl.FP32],
     return y
 
 
+# An INT64 configuration element (read as its two 32-bit halves) as an
+# offset outside the scopes.
+@pl.jit
+def int64_offset(cfg: pl.Tensor[[2], pl.INT64],
+                 x: pl.Tensor[[S, D], pl.FP32],
+                 y: pl.Out[pl.Tensor[[2, D], pl.FP32]]):
+    r = pl.read(cfg, [1])
+    with pl.at(level=pl.Level.CORE_GROUP):
+        y[:, :] = x[r:r + 2, :]
+    return y
+
+
+def test_an_int64_read_outside_the_scopes():
+    x = torch.randn(S, D)
+    y = torch.zeros(2, D)
+    int64_offset(torch.tensor([0, 17], dtype=torch.int64), x, y)
+    torch.testing.assert_close(y, x[17:19], rtol=0, atol=0)
+    assert "tile.reinterpret_view" in int64_offset.ir()
+
+
 @pl.jit
 def loop_bound(cfg: pl.Tensor[[1], pl.INT32],
                x: pl.Tensor[[S, D], pl.FP32],
