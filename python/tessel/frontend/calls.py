@@ -93,6 +93,10 @@ class Calls:
                                  "`with pl.at(level=...):`")
             args, kwargs = self.eval_call_args(node)
             a = self.bind(fn, name, node, args, kwargs)
+            from . import tensor_ops
+            r = tensor_ops.maybe_call(self, name, node, a)
+            if r is not NotImplemented:
+                return r
             return validshape.dispatch(self, name, node, a)
         from ..compiler.kernel import InlineFunction, JitKernel
         if isinstance(fn, InlineFunction):
