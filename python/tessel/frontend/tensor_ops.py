@@ -170,6 +170,17 @@ def _scope_check(cg, node, name):
                             "it inside `with pl.at(level=pl.Level."
                             "CORE_GROUP):` and store the result to a GM "
                             "tensor")
+    if cg.block_index is not None:
+        _, hi = cg.index_bounds(cg.block_index)
+        if hi is None or hi > 0:
+            raise cg.error(node, f"pl.{name} of whole GM tensors in a "
+                           f"pl.spmd / pl.parallel of "
+                           f"{'several' if hi is None else hi + 1} blocks "
+                           f"would compute the whole result in every block",
+                           help="slice the tensors by the block index to "
+                                "load each block's tiles, or write the "
+                                "tensor-level operation in a pl.at scope at "
+                                "function level")
 
 
 def call(cg, name: str, node, a: Args) -> TensorExpr:
@@ -415,11 +426,11 @@ def need_of(cg, e: TensorExpr, shape, consumer: str, budget):
     of it counted live), or None when a matmul in it has no K step that
     fits. `consumer`: "vector" or "cube", the unit reading the block."""
     h, w = shape
-    mine = "l1" if consumer == "cube" else "ub"
-    if e.op == "gm":
-        return {mine: _bytes(cg, shape, e.dtype, mine)}
-    if e.op == "tile":
-        if tuple(shape) == e.shape:
+    # Where the block's result lives for its consumer: "cube" (a matmul
+    # operand, L1), "vector" (UB) or "store" (straight to GM).
+    mine = {"cube": "l1", "vector": "ub", "store": None}[consumer]
+    if e.op in ("gm", "tile"):
+        if mine is None or (e.op == "tile" and tuple(shape) == e.shape):
             return {}
         return {mine: _bytes(cg, shape, e.dtype, mine)}
     kind = rule(e.op)[0]
@@ -430,9 +441,10 @@ def need_of(cg, e: TensorExpr, shape, consumer: str, budget):
             return None
         _add(need, _need_operands(cg, e, h, w, bk, budget))
         _add(need, {"l0c": _bytes(cg, shape, e.dtype, "l0c")})
-        # A vector consumer reads it in UB (through GM on a2a3), a cube
-        # consumer from L1.
-        _add(need, {mine: _bytes(cg, shape, e.dtype, mine)})
+        # A cube consumer reads it from L1; a store takes it from L0C (a
+        # vector consumer is staged through GM: see stage()).
+        if consumer == "cube":
+            _add(need, {"l1": _bytes(cg, shape, e.dtype, "l1")})
         return need
     for p in e.operands:
         sub = getattr(e.args, p).value
@@ -475,7 +487,7 @@ def plan(cg, e: TensorExpr, node):
         for w in cols:
             if best is not None and h * w < best[0] * best[1]:
                 continue
-            need = need_of(cg, e, (h, w), "vector", budget)
+            need = need_of(cg, e, (h, w), "store", budget)
             if need is None or not _fits(need, budget):
                 continue
             if best is None or h * w > best[0] * best[1] or \
@@ -848,7 +860,7 @@ def as_tile(cg, e: TensorExpr, node, what) -> TileVal:
     _check_current(cg, e, node)
     e = stage(cg, e, node)
     budget = _budget(cg)
-    need = need_of(cg, e, e.shape, "vector", budget)
+    need = need_of(cg, e, e.shape, "store", budget)
     if need is None or not _fits(need, budget):
         raise cg.error(node, f"{what} is the tensor-level result of "
                        f"pl.{e.op} at line {e.node.lineno}, too large to be "
