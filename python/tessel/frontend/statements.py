@@ -316,7 +316,7 @@ class Statements:
             body_fn()
             if self.tensor_cuts:
                 from . import tensor_ops
-                tensor_ops.split_staged(self, op, blocks)
+                tensor_ops.split_staged(self, op, blocks, node)
         finally:
             self.block_index = saved_block
             self.leave(saved)

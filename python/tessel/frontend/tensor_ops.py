@@ -746,7 +746,7 @@ def _top(op, at):
     return None
 
 
-def split_staged(cg, spmd, blocks: int):
+def split_staged(cg, spmd, blocks: int, node=None):
     """After a one-block scope is built: where its tensor-level results
     were staged through GM between cube and vector loops, make each run of
     loops between two stagings a scope of its own (in order, one block
@@ -808,6 +808,12 @@ def split_staged(cg, spmd, blocks: int):
             moved.move_before(ay.operation)
         op.operation.move_after(prev)
         prev = op.operation
+    from .tasks import remark
+    remark(cg, node, f"scope '{name}' split into {len(segments)} scopes "
+           f"({name}, " + ", ".join(f"{name}_{s}"
+                                    for s in range(1, len(segments))) +
+           "): its tensor-level results pass between cube and vector "
+           "loops through GM")
 
 
 

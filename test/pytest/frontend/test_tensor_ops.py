@@ -190,6 +190,9 @@ def test_matmul_cast_matmul_becomes_three_scopes():
     for name in ('"chain"', '"chain_1"', '"chain_2"'):
         assert f"name({name})" in ir
     assert ir.count("tile.alloc_gm") == 2
+    remarks = [(m, where[1]) for sev, m, where, _ in mm_chain.module().warnings
+               if "REMARK" in sev and "split into 3 scopes" in m]
+    assert remarks and remarks[0][1] == _line(mm_chain, 'name_hint="chain"')
 
 
 # -- misuse ----------------------------------------------------------------
