@@ -245,10 +245,16 @@ def call(cg, name: str, node, a: Args) -> TensorExpr:
         shape, dtype = t.shape, t.dtype
     else:  # "mm"
         shape, dtype = _matmul_type(cg, node, a, ops)
-    args = Args({k: Arg(ops.get(k, arg.value), arg.node)
-                 for k, arg in vars(a).items()})
+    args = _with(a, ops)
     return TensorExpr(name, node, args, tuple(ops), tuple(shape), dtype,
                       scope=cg.scope, versions=_versions(cg, ops.values()))
+
+
+def _with(a: Args, values: dict) -> Args:
+    """`a` with the values of the parameters in `values` replaced (their
+    argument nodes kept, for errors at the author's operand)."""
+    return Args({k: Arg(values[k], arg.node) if k in values else arg
+                 for k, arg in vars(a).items()})
 
 
 def _matmul_type(cg, node, a, ops):
@@ -475,24 +481,26 @@ def _operand_region(e: TensorExpr, p: str, shape):
 
 
 def plan(cg, e: TensorExpr, node):
-    """(rows, cols) of the blocks `e` is computed in: the largest that fit."""
+    """(rows, cols) of the blocks `e` is computed in: the largest area that
+    fits; of equal areas the widest (rows are contiguous in GM), or for a
+    matmul the squarest (its operand steps then take the longest K)."""
     budget = _budget(cg)
     m, n = e.shape
     elt = min(x.dtype.bits for x in _all_nodes(e)) // 8 or 1
     quantum = 16 if any(x.op == "matmul" for x in _all_nodes(e)) else 1
     rows = _divisors(m, 32, quantum)     # any row count is aligned
     cols = _divisors(n, elt, quantum)
+    square = e.op == "matmul"
+    cands = sorted(((h, w) for h in rows for w in cols),
+                   key=lambda hw: (hw[0] * hw[1],
+                                   min(hw) if square else 0, hw[1]),
+                   reverse=True)
     best = None
-    for h in rows:
-        for w in cols:
-            if best is not None and h * w < best[0] * best[1]:
-                continue
-            need = need_of(cg, e, (h, w), "store", budget)
-            if need is None or not _fits(need, budget):
-                continue
-            if best is None or h * w > best[0] * best[1] or \
-                    (h * w == best[0] * best[1] and w > best[1]):
-                best = (h, w)
+    for h, w in cands:
+        need = need_of(cg, e, (h, w), "store", budget)
+        if need is not None and _fits(need, budget):
+            best = (h, w)
+            break
     if best is None:
         raise cg.error(node, f"the result of pl.{e.op} "
                        f"{shape_str(e.shape)} does not fit on chip even in "
@@ -609,8 +617,7 @@ def _emit(cg, e, r0, c0, shape, memo):
         if kind == "colred" or (kind == "colb" and p == e.operands[1]):
             rr = 0
         values[p] = emit(cg, sub, rr, cc, _operand_region(e, p, shape), memo)
-    args = Args({k: Arg(values.get(k, arg.value), arg.node)
-                 for k, arg in vars(e.args).items()})
+    args = _with(e.args, values)
     return validshape.dispatch(cg, e.op, e.node, args)
 
 
@@ -691,8 +698,7 @@ def stage(cg, e: TensorExpr, node) -> TensorExpr:
             new[p] = sub
         r = x
         if any(new[p] is not getattr(x.args, p).value for p in x.operands):
-            args = Args({k: Arg(new.get(k, arg.value), arg.node)
-                         for k, arg in vars(x.args).items()})
+            args = _with(x.args, new)
             r = TensorExpr(x.op, x.node, args, x.operands, x.shape, x.dtype,
                            scope=x.scope, versions=x.versions)
         done[id(x)] = r

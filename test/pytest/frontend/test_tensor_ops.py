@@ -153,16 +153,18 @@ def mm_big(a: pl.Tensor, b: pl.Tensor, out: pl.Out[pl.Tensor]):
 
 def test_matmul_bigger_than_l0_is_tiled_in_m_n_k():
     # [256, 128] @ [128, 256] FP32: a 256 x 256 accumulator is 256 KiB
-    # (L0C 128 KiB). Blocks of 64 x 256 (64 KiB, half of L0C); the B step
-    # [k, 256] FP32 within half of L0B (32 KiB) gives k = 32: 4 K steps,
-    # the first a matmul, the other three a loop of matmul_acc.
+    # (L0C 128 KiB). Blocks of 16384 elements (64 KiB, half of L0C), the
+    # squarest: 128 x 128 (a 2 x 2 loop); the steps [128, k] of A and
+    # [k, 128] of B within half of L0A / L0B (32 KiB) give k = 64: 2 K
+    # steps, a matmul then a matmul_acc.
     a, b = _gen(256, 128, seed=8), _gen(128, 256, seed=9)
     out = torch.zeros(256, 256)
     mm_big(a, b, out)
     torch.testing.assert_close(out, a @ b, rtol=1e-4, atol=1e-4)
     ir = mm_big.ir()
-    assert "tile.matmul_acc" in ir
-    assert "-> !tile.tile<64x256xf32>" in ir
+    assert ir.count("tile.matmul_acc") == 1
+    assert "-> !tile.tile<128x128xf32>" in ir
+    assert "!tile.tile<128x64xf32>" in ir and "scf.for" in ir
 
 
 @pl.jit
