@@ -41,6 +41,7 @@ does not fit on chip where a whole tile is needed.
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 
 from ..language.types import INT32
 from ..mlir import ir
@@ -352,15 +353,29 @@ def _check_current(cg, e: TensorExpr, node):
 # Planning: block shapes that fit on chip
 # ---------------------------------------------------------------------------
 
-def _bytes(cg, shape, dtype, kind) -> int:
+@dataclass(frozen=True)
+class Sizer:
+    """What the planning below needs of a target: the bytes each buffer
+    may give one block (`budget`, by buffer kind: "ub", "l1", "l0a",
+    "l0b", "l0c") and the bytes a tile of a shape and dtype takes in a
+    buffer (`bytes_of(shape, dtype, kind)`, its layout's padding
+    included). The planning functions are pure in it."""
+    budget: dict
+    bytes_of: object
+
+
+def sizer(cg) -> Sizer:
+    """The Sizer of the target being compiled: TargetInfo's usable bytes
+    (BUDGET_SHARE of each) and the placement's tile storage sizes."""
     from ..mlir._mlir_libs import _tessel
-    return _tessel.tile_storage_bytes(cg.tile_type(shape, dtype), kind,
-                                      cg.target)
-
-
-def _budget(cg) -> dict:
     bufs = targets.get(cg.target)["buffers"]
-    return {k: int(v["usable_bytes"] * BUDGET_SHARE) for k, v in bufs.items()}
+    budget = {k: int(v["usable_bytes"] * BUDGET_SHARE)
+              for k, v in bufs.items()}
+
+    def bytes_of(shape, dtype, kind):
+        return _tessel.tile_storage_bytes(cg.tile_type(shape, dtype), kind,
+                                          cg.target)
+    return Sizer(budget, bytes_of)
 
 
 def _add(acc: dict, more: dict):
@@ -397,7 +412,7 @@ def _k_of(e: TensorExpr) -> int:
     return lhs.shape[0] if at else lhs.shape[1]
 
 
-def _k_step(cg, e: TensorExpr, h: int, w: int, budget) -> int | None:
+def _k_step(sz: Sizer, e: TensorExpr, h: int, w: int) -> int | None:
     """The largest K step of matmul `e`'s [h, w] block whose operands fit
     L0A / L0B (and, with their own expressions, every buffer)."""
     lhs, rhs, at, bt = _mm_operands(e)
@@ -405,29 +420,29 @@ def _k_step(cg, e: TensorExpr, h: int, w: int, budget) -> int | None:
     for bk in _divisors(k, lhs.dtype.bits // 8, 16):
         a_shape = (bk, h) if at else (h, bk)
         b_shape = (w, bk) if bt else (bk, w)
-        if _bytes(cg, a_shape, lhs.dtype, "l0a") > budget["l0a"] or \
-                _bytes(cg, b_shape, rhs.dtype, "l0b") > budget["l0b"]:
+        if sz.bytes_of(a_shape, lhs.dtype, "l0a") > sz.budget["l0a"] or \
+                sz.bytes_of(b_shape, rhs.dtype, "l0b") > sz.budget["l0b"]:
             continue
-        need = _need_operands(cg, e, h, w, bk, budget)
-        if need is not None and _fits(need, budget):
+        need = _need_operands(sz, e, h, w, bk)
+        if need is not None and _fits(need, sz.budget):
             return bk
     return None
 
 
-def _need_operands(cg, e, h, w, bk, budget):
+def _need_operands(sz: Sizer, e, h, w, bk):
     lhs, rhs, at, bt = _mm_operands(e)
-    need = {"l0a": _bytes(cg, (bk, h) if at else (h, bk), lhs.dtype, "l0a"),
-            "l0b": _bytes(cg, (w, bk) if bt else (bk, w), rhs.dtype, "l0b")}
+    need = {"l0a": sz.bytes_of((bk, h) if at else (h, bk), lhs.dtype, "l0a"),
+            "l0b": sz.bytes_of((w, bk) if bt else (bk, w), rhs.dtype, "l0b")}
     for sub, shape in ((lhs, (bk, h) if at else (h, bk)),
                        (rhs, (w, bk) if bt else (bk, w))):
-        n = need_of(cg, sub, shape, "cube", budget)
+        n = need_of(sz, sub, shape, "cube")
         if n is None:
             return None
         _add(need, n)
     return need
 
 
-def need_of(cg, e: TensorExpr, shape, consumer: str, budget):
+def need_of(sz: Sizer, e: TensorExpr, shape, consumer: str):
     """The on-chip bytes per buffer of `e`'s block of `shape` (every tile
     of it counted live), or None when a matmul in it has no K step that
     fits. `consumer`: "vector" or "cube", the unit reading the block."""
@@ -438,30 +453,29 @@ def need_of(cg, e: TensorExpr, shape, consumer: str, budget):
     if e.op in ("gm", "tile"):
         if mine is None or (e.op == "tile" and tuple(shape) == e.shape):
             return {}
-        return {mine: _bytes(cg, shape, e.dtype, mine)}
+        return {mine: sz.bytes_of(shape, e.dtype, mine)}
     kind = rule(e.op)[0]
     need = {}
     if kind == "mm":
-        bk = _k_step(cg, e, h, w, budget)
+        bk = _k_step(sz, e, h, w)
         if bk is None:
             return None
-        _add(need, _need_operands(cg, e, h, w, bk, budget))
-        _add(need, {"l0c": _bytes(cg, shape, e.dtype, "l0c")})
+        _add(need, _need_operands(sz, e, h, w, bk))
+        _add(need, {"l0c": sz.bytes_of(shape, e.dtype, "l0c")})
         # A cube consumer reads it from L1; a store takes it from L0C (a
         # vector consumer is staged through GM: see stage()).
         if consumer == "cube":
-            _add(need, {"l1": _bytes(cg, shape, e.dtype, "l1")})
+            _add(need, {"l1": sz.bytes_of(shape, e.dtype, "l1")})
         return need
     for p in e.operands:
         sub = getattr(e.args, p).value
-        n = need_of(cg, sub, _operand_region(e, p, (h, w)), "vector",
-                    budget)
+        n = need_of(sz, sub, _operand_region(e, p, (h, w)), "vector")
         if n is None:
             return None
         _add(need, n)
-    _add(need, {"ub": _bytes(cg, shape, e.dtype, "ub")})
+    _add(need, {"ub": sz.bytes_of(shape, e.dtype, "ub")})
     if consumer == "cube":
-        _add(need, {"l1": _bytes(cg, shape, e.dtype, "l1")})
+        _add(need, {"l1": sz.bytes_of(shape, e.dtype, "l1")})
     return need
 
 
@@ -480,11 +494,11 @@ def _operand_region(e: TensorExpr, p: str, shape):
     return (h, w)
 
 
-def plan(cg, e: TensorExpr, node):
-    """(rows, cols) of the blocks `e` is computed in: the largest area that
-    fits; of equal areas the widest (rows are contiguous in GM), or for a
-    matmul the squarest (its operand steps then take the longest K)."""
-    budget = _budget(cg)
+def plan_blocks(sz: Sizer, e: TensorExpr):
+    """(rows, cols) of the blocks `e` is computed in, or None when none
+    fits: the largest area that fits; of equal areas the widest (rows are
+    contiguous in GM), or for a matmul the squarest (its operand steps
+    then take the longest K)."""
     m, n = e.shape
     elt = min(x.dtype.bits for x in _all_nodes(e)) // 8 or 1
     quantum = 16 if any(x.op == "matmul" for x in _all_nodes(e)) else 1
@@ -495,20 +509,28 @@ def plan(cg, e: TensorExpr, node):
                    key=lambda hw: (hw[0] * hw[1],
                                    min(hw) if square else 0, hw[1]),
                    reverse=True)
-    best = None
     for h, w in cands:
-        need = need_of(cg, e, (h, w), "store", budget)
-        if need is not None and _fits(need, budget):
-            best = (h, w)
-            break
+        need = need_of(sz, e, (h, w), "store")
+        if need is not None and _fits(need, sz.budget):
+            return h, w
+    return None
+
+
+def _budget_text(cg, sz: Sizer) -> str:
+    return f"within half of each buffer on {cg.target}: " + ", ".join(
+        f"{k} {v} bytes" for k, v in sorted(sz.budget.items()))
+
+
+def plan(cg, e: TensorExpr, node):
+    """plan_blocks for the target being compiled; none fitting is a
+    CompileError at `node`."""
+    sz = sizer(cg)
+    best = plan_blocks(sz, e)
     if best is None:
         raise cg.error(node, f"the result of pl.{e.op} "
                        f"{shape_str(e.shape)} does not fit on chip even in "
                        f"the smallest blocks", found=e.describe(),
-                       expected=f"blocks within half of each buffer on "
-                                f"{cg.target}: " + ", ".join(
-                                    f"{k} {v} bytes"
-                                    for k, v in sorted(budget.items())),
+                       expected="blocks " + _budget_text(cg, sz),
                        help="split the operation by hand: load slices and "
                             "compute tile by tile")
     return best
@@ -625,8 +647,7 @@ def _emit_matmul(cg, e, r0, c0, shape, memo):
     from . import builtins as bi
     h, w = shape
     lhs, rhs, at, bt = _mm_operands(e)
-    budget = _budget(cg)
-    bk = _k_step(cg, e, h, w, budget)
+    bk = _k_step(sizer(cg), e, h, w)
     k = _k_of(e)
 
     def step(k0, acc=None, memo=memo):
@@ -871,16 +892,13 @@ def as_tile(cg, e: TensorExpr, node, what) -> TileVal:
     """The whole result of `e` as one tile (where a tile is needed)."""
     _check_current(cg, e, node)
     e = stage(cg, e, node)
-    budget = _budget(cg)
-    need = need_of(cg, e, e.shape, "store", budget)
-    if need is None or not _fits(need, budget):
+    sz = sizer(cg)
+    need = need_of(sz, e, e.shape, "store")
+    if need is None or not _fits(need, sz.budget):
         raise cg.error(node, f"{what} is the tensor-level result of "
                        f"pl.{e.op} at line {e.node.lineno}, too large to be "
                        f"one tile", found=e.describe(),
-                       expected=f"its block within half of each buffer on "
-                                f"{cg.target}: " + ", ".join(
-                                    f"{k} {v} bytes"
-                                    for k, v in sorted(budget.items())),
+                       expected="its tiles " + _budget_text(cg, sz),
                        help="store it to a GM tensor (pl.create_tensor) and "
                             "load slices of it, or compute it tile by tile")
     return emit(cg, e, 0, 0, e.shape, {})

@@ -16,6 +16,9 @@ import torch
 
 import tessel.language as pl
 from tessel import CompileError
+from tessel.frontend import tensor_ops
+from tessel.frontend.state import Arg, Args
+from tessel.frontend.values import TensorExpr
 
 
 def _line(fn, text):
@@ -33,6 +36,70 @@ def _error(fn, match, text, src=None):
 def _gen(*shape, dtype=torch.float32, seed=0):
     g = torch.Generator().manual_seed(seed)
     return torch.randn(*shape, generator=g).to(dtype)
+
+
+# -- the block planning, a pure function of the expression and a Sizer -----
+
+def _sizer(**budget):
+    """Buffers of `budget` bytes; a tile takes rows x cols x element bytes
+    (no layout padding)."""
+    full = {"ub": 0, "l1": 0, "l0a": 0, "l0b": 0, "l0c": 0, **budget}
+    return tensor_ops.Sizer(
+        full, lambda shape, dtype, kind: shape[0] * shape[1] * dtype.bits // 8)
+
+
+def _gm(shape, dtype=pl.FP32):
+    return TensorExpr("gm", None, None, (), shape, dtype, leaf=object())
+
+
+def _op(name, shape, dtype, **operands):
+    args = Args({k: Arg(v, None) for k, v in operands.items()})
+    return TensorExpr(name, None, args, tuple(k for k, v in operands.items()
+                                              if isinstance(v, TensorExpr)),
+                      shape, dtype)
+
+
+def test_plan_elementwise():
+    # x + y of [64, 64] FP32 in 16000 bytes of UB: x, y and the sum, 3 tiles
+    # of 4 bytes an element: at most 1333 elements a block, so 1024; of
+    # 16 x 64, 32 x 32, 64 x 16 the widest.
+    x, y = _gm((64, 64)), _gm((64, 64))
+    e = _op("add", (64, 64), pl.FP32, lhs=x, rhs=y)
+    assert tensor_ops.plan_blocks(_sizer(ub=16000), e) == (16, 64)
+    # One more op in the chain (a fourth tile): 1024 elements are 16384
+    # bytes, over; 512 fit.
+    e2 = _op("exp", (64, 64), pl.FP32, input=e)
+    assert tensor_ops.plan_blocks(_sizer(ub=16000), e2) == (8, 64)
+    # Nothing fits: the smallest block, 1 x 8 (columns in whole 32-byte
+    # blocks), is 96 bytes in three tiles.
+    assert tensor_ops.plan_blocks(_sizer(ub=95), e) is None
+    assert tensor_ops.plan_blocks(_sizer(ub=96), e) == (1, 8)
+
+
+def test_plan_row_reduction_reads_whole_rows():
+    # row_sum of [64, 256] FP32: a block of h rows reads h x 256 (1 KiB a
+    # row) and makes h x 1 (4 bytes a row): h * 1028 <= 16384 gives h <= 15,
+    # the largest divisor of 64 below it is 8.
+    x = _gm((64, 256))
+    e = _op("row_sum", (64, 1), pl.FP32, input=x)
+    assert tensor_ops.plan_blocks(_sizer(ub=16384), e) == (8, 1)
+
+
+def test_plan_matmul_squarest_block_and_k_step():
+    # [128, 256] @ [256, 128] BF16 -> FP32 with L0C 32 KiB: 8192 elements a
+    # block (4 bytes each); of 64 x 128 and 128 x 64 (as square as each
+    # other) the wider. The K step: [64, k] BF16 within L0A 16 KiB gives
+    # k <= 128, [k, 128] within L0B 16 KiB k <= 64: 64.
+    a, b = _gm((128, 256), pl.BF16), _gm((256, 128), pl.BF16)
+    e = _op("matmul", (128, 128), pl.FP32, lhs=a, rhs=b, a_trans=False,
+            b_trans=False)
+    sz = _sizer(l0a=16384, l0b=16384, l0c=32768, l1=1 << 20)
+    assert tensor_ops.plan_blocks(sz, e) == (64, 128)
+    assert tensor_ops._k_step(sz, e, 64, 128) == 64
+    # With L1 too small for the K step's operands (64 x 64 + 64 x 128 BF16
+    # = 24 KiB), a smaller step: 32 (12 KiB) fits 16 KiB.
+    sz = _sizer(l0a=16384, l0b=16384, l0c=32768, l1=16384)
+    assert tensor_ops._k_step(sz, e, 64, 128) == 32
 
 
 # -- elementwise, broadcasts, reductions, casts ----------------------------
