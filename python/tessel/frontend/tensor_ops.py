@@ -19,15 +19,18 @@ a GM tensor gives a ``tile.load`` of the region the block reads, a tile a
 ``tile.extract`` of it (or the tile itself), an elementwise op the same
 tile op on its operands' blocks (the builtin of the tile form: the dtype
 rules and checks are the tile form's), a row reduction the block of whole
-rows it reduces, a column reduction the whole columns, a matmul a K loop
-of ``tile.matmul`` / ``tile.matmul_acc`` over L0-sized K steps. Within a
-block, an operand used twice is built once.
+rows it reduces (a column reduction whole columns) or, when those do not
+fit, a loop over pieces of them whose partial results are combined
+(`COMBINE`), a matmul a K loop of ``tile.matmul`` / ``tile.matmul_acc``
+over L0-sized K steps. Within a block, an operand used twice is built
+once.
 
 The block shape is the largest (rows x columns, then the most columns)
 whose tiles fit half of each on-chip buffer of the target (`targets`, from
-TargetInfo), counting every tile of the block's expression as live at
-once: an upper bound, leaving the other half to the pipelining of the
-loops (tile-pipeline-loops) and to alignment. K steps are the largest
+TargetInfo; tile sizes and the ops' scratch tiles from the placement's own
+layout functions, through the `_tessel` bindings), counting every tile of
+the block's expression as live at once: an upper bound, leaving the other
+half to the pipelining of the loops (tile-pipeline-loops). K steps are the largest
 whose operand tiles fit half of L0A / L0B.
 
 Misuse is a CompileError at the author's line: a tensor operation outside
@@ -41,7 +44,7 @@ does not fit on chip where a whole tile is needed.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..language.types import INT32
 from ..mlir import ir
@@ -362,6 +365,13 @@ class Sizer:
     included). The planning functions are pure in it."""
     budget: dict
     bytes_of: object
+    #: extra_of(tile op name, operands, result): the UB bytes the op needs
+    #: beyond its tiles (its PTO-ISA scratch tile, a row reduction's source
+    #: view); operands and result are (shape, dtype), a scalar operand its
+    #: dtype alone.
+    extra_of: object = None
+    #: May reductions read their rows (columns) in steps?
+    steps: bool = True
 
 
 def sizer(cg) -> Sizer:
@@ -375,7 +385,15 @@ def sizer(cg) -> Sizer:
     def bytes_of(shape, dtype, kind):
         return _tessel.tile_storage_bytes(cg.tile_type(shape, dtype), kind,
                                           cg.target)
-    return Sizer(budget, bytes_of)
+
+    def type_of(x):
+        return cg.tile_type(*x) if isinstance(x, tuple) else cg.elt_type(x)
+
+    def extra_of(op_name, operands, result):
+        return _tessel.vector_op_extra_bytes(
+            op_name, [type_of(x) for x in operands], type_of(result),
+            cg.target)
+    return Sizer(budget, bytes_of, extra_of)
 
 
 def _add(acc: dict, more: dict):
@@ -467,16 +485,111 @@ def need_of(sz: Sizer, e: TensorExpr, shape, consumer: str):
         if consumer == "cube":
             _add(need, {"l1": sz.bytes_of(shape, e.dtype, "l1")})
         return need
-    for p in e.operands:
-        sub = getattr(e.args, p).value
-        n = need_of(sz, sub, _operand_region(e, p, (h, w)), "vector")
-        if n is None:
+    if kind in ("rowred", "colred"):
+        step = _reduce_step(sz, e, h, w)
+        if step is None:
             return None
-        _add(need, n)
-    _add(need, {"ub": sz.bytes_of(shape, e.dtype, "ub")})
+        _add(need, _need_reduce(sz, e, h, w, step))
+    else:
+        for p in e.operands:
+            sub = getattr(e.args, p).value
+            n = need_of(sz, sub, _operand_region(e, p, (h, w)), "vector")
+            if n is None:
+                return None
+            _add(need, n)
+        _add(need, {"ub": sz.bytes_of(shape, e.dtype, "ub") +
+                    _extra(sz, e, (h, w))})
     if consumer == "cube":
         _add(need, {"l1": sz.bytes_of(shape, e.dtype, "l1")})
     return need
+
+
+#: The elementwise op that combines two partial results of a reduction
+#: computed in steps (a row too long for one block); arg-reductions have
+#: none and take whole rows / columns.
+COMBINE = {"row_sum": "add", "row_max": "maximum", "row_min": "minimum",
+           "row_prod": "mul", "col_sum": "add", "col_max": "maximum",
+           "col_min": "minimum", "col_prod": "mul"}
+
+
+def _reduce_extent(e: TensorExpr) -> int:
+    """The extent a reduction reduces (its operand's columns or rows)."""
+    sub = getattr(e.args, e.operands[0]).value
+    return sub.shape[1] if rule(e.op)[0] == "rowred" else sub.shape[0]
+
+
+def _need_reduce(sz: Sizer, e, h, w, step):
+    """The bytes of reduction `e`'s [h, w] block reading `step` columns
+    (rows) of its operand at a time: the operand's piece, the result and,
+    in steps, the partial result combined into it."""
+    sub = getattr(e.args, e.operands[0]).value
+    region = (h, step) if rule(e.op)[0] == "rowred" else (step, w)
+    need = need_of(sz, sub, region, "vector")
+    if need is None:
+        return None
+    need = dict(need)
+    copies = 1 if step == _reduce_extent(e) else 2
+    _add(need, {"ub": copies * sz.bytes_of((h, w), e.dtype, "ub") +
+                _extra(sz, e, (h, w), region)})
+    return need
+
+
+def _tile_op(e: TensorExpr):
+    """The name of the tile op `e`'s block builds (for its scratch), or
+    None when it needs none the planning knows of."""
+    d = optable.BY_NAME.get(e.op)
+    base = e.op
+    if d is None and e.op in ("maximums", "minimums", "fmods", "rems",
+                              "ands", "ors", "xors", "shls", "shrs"):
+        base = {"maximums": "maximum", "minimums": "minimum",
+                "fmods": "fmod", "rems": "rem", "ands": "and_",
+                "ors": "or_", "xors": "xor", "shls": "shl",
+                "shrs": "shr"}[e.op]
+        d = optable.BY_NAME[base]
+    if d is None:
+        return None, ()
+    tensors = [getattr(e.args, p).value for p in e.operands]
+    if d.family == "binary" and len(tensors) == 1:
+        values = list(vars(e.args).values())[:2]
+        first_is_tensor = isinstance(values[0].value, TensorExpr)
+        cls = d.scalar_op if first_is_tensor else d.rscalar_op
+        return (getattr(tile_d, cls).OPERATION_NAME if cls else None), \
+            ("scalar",)
+    return getattr(tile_d, d.tile_op).OPERATION_NAME, ()
+
+
+def _extra(sz: Sizer, e: TensorExpr, shape, region=None) -> int:
+    """The UB bytes `e`'s op needs beyond its tiles for a block of
+    `shape` (reading `region` of its operand, for a reduction)."""
+    if sz.extra_of is None:
+        return 0
+    name, forms = _tile_op(e)
+    if name is None:
+        return 0
+    operands = [(tuple(region) if region else
+                 tuple(_operand_region(e, p, shape)),
+                 getattr(e.args, p).value.dtype) for p in e.operands]
+    tensors = [getattr(e.args, p).value for p in e.operands]
+    if forms == ("scalar",):
+        operands.append(tensors[0].dtype)
+    return sz.extra_of(name, operands, (tuple(shape), e.dtype))
+
+
+def _reduce_step(sz: Sizer, e: TensorExpr, h: int, w: int) -> int | None:
+    """The most columns (row reductions) or rows (column reductions) of
+    the operand reduction `e`'s [h, w] block reads at a time: all of them
+    when they fit, else the largest step that fits (combined with
+    COMBINE[e.op]); None when none fits."""
+    n = _reduce_extent(e)
+    sub = getattr(e.args, e.operands[0]).value
+    elt = 32 if rule(e.op)[0] == "colred" else \
+        min(x.dtype.bits for x in _all_nodes(sub)) // 8 or 1
+    steps = _divisors(n, elt) if e.op in COMBINE and sz.steps else [n]
+    for step in steps:
+        need = _need_reduce(sz, e, h, w, step)
+        if need is not None and _fits(need, sz.budget):
+            return step
+    return None
 
 
 def _operand_region(e: TensorExpr, p: str, shape):
@@ -498,7 +611,8 @@ def plan_blocks(sz: Sizer, e: TensorExpr):
     """(rows, cols) of the blocks `e` is computed in, or None when none
     fits: the largest area that fits; of equal areas the widest (rows are
     contiguous in GM), or for a matmul the squarest (its operand steps
-    then take the longest K)."""
+    then take the longest K). Reductions read whole rows (columns) when
+    some block allows it, else in steps."""
     m, n = e.shape
     elt = min(x.dtype.bits for x in _all_nodes(e)) // 8 or 1
     quantum = 16 if any(x.op == "matmul" for x in _all_nodes(e)) else 1
@@ -509,10 +623,13 @@ def plan_blocks(sz: Sizer, e: TensorExpr):
                    key=lambda hw: (hw[0] * hw[1],
                                    min(hw) if square else 0, hw[1]),
                    reverse=True)
-    for h, w in cands:
-        need = need_of(sz, e, (h, w), "store")
-        if need is not None and _fits(need, sz.budget):
-            return h, w
+    # Whole rows (columns) for every reduction if any block allows it,
+    # else reductions in steps.
+    for s in (replace(sz, steps=False), sz):
+        for h, w in cands:
+            need = need_of(s, e, (h, w), "store")
+            if need is not None and _fits(need, s.budget):
+                return h, w
     return None
 
 
@@ -630,6 +747,8 @@ def _emit(cg, e, r0, c0, shape, memo):
     kind = rule(e.op)[0]
     if kind == "mm":
         return _emit_matmul(cg, e, r0, c0, shape, memo)
+    if kind in ("rowred", "colred"):
+        return _emit_reduce(cg, e, r0, c0, shape, memo)
     values = {}
     for p in e.operands:
         sub = getattr(e.args, p).value
@@ -641,6 +760,35 @@ def _emit(cg, e, r0, c0, shape, memo):
         values[p] = emit(cg, sub, rr, cc, _operand_region(e, p, shape), memo)
     args = _with(e.args, values)
     return validshape.dispatch(cg, e.op, e.node, args)
+
+
+def _emit_reduce(cg, e, r0, c0, shape, memo):
+    """A reduction's block: its operand's whole rows (columns) reduced at
+    once, or in steps whose partial results are combined."""
+    from . import builtins as bi
+    h, w = shape
+    rows = rule(e.op)[0] == "rowred"
+    p = e.operands[0]
+    sub = getattr(e.args, p).value
+    step = _reduce_step(sizer(cg), e, h, w)
+    n = _reduce_extent(e)
+
+    def part(at, memo):
+        if rows:
+            t = emit(cg, sub, r0, at, (h, step), memo)
+        else:
+            t = emit(cg, sub, at, c0, (step, w), memo)
+        return validshape.dispatch(cg, e.op, e.node, _with(e.args, {p: t}))
+
+    acc = part(0, memo)
+    if step == n:
+        return acc
+
+    def body(iv, acc):
+        t = part(_plus(cg, iv, step, e.node), dict(memo))
+        return [bi.elementwise(cg, e.node, COMBINE[e.op], Arg(acc, e.node),
+                               Arg(t, e.node))]
+    return loop(cg, e.node, n // step - 1, step, body, [acc])[0]
 
 
 def _emit_matmul(cg, e, r0, c0, shape, memo):

@@ -83,6 +83,47 @@ def test_plan_row_reduction_reads_whole_rows():
     x = _gm((64, 256))
     e = _op("row_sum", (64, 1), pl.FP32, input=x)
     assert tensor_ops.plan_blocks(_sizer(ub=16384), e) == (8, 1)
+    # With the op's scratch counted (here a tile of the source's shape, as
+    # TROWSUM's tmp): h * 2052 <= 16384, h <= 7, so 4.
+    sz = tensor_ops.Sizer(
+        _sizer(ub=16384).budget, _sizer().bytes_of,
+        lambda name, operands, result: (
+            operands[0][0][0] * operands[0][0][1] * 4
+            if name == "tile.row_sum" else 0))
+    assert tensor_ops.plan_blocks(sz, e) == (4, 1)
+    # Rows too long for any block (one is 1028 bytes, UB 1000): read in
+    # steps of c columns, the partial sum and the result besides, h rows:
+    # h * (4c + 8) <= 1000. The largest block first: h = 16 with c = 8 (640
+    # bytes; c = 16 is 1152), as h = 32 fits no step (1280).
+    assert tensor_ops.plan_blocks(_sizer(ub=1000), e) == (16, 1)
+    assert tensor_ops._reduce_step(_sizer(ub=1000), e, 16, 1) == 8
+    assert tensor_ops._reduce_step(_sizer(ub=1000), e, 32, 1) is None
+
+
+def test_vector_op_extra_bytes_binding():
+    # The placement's figures through the binding: TROWSUM on a [2, 64]
+    # FP32 source takes a scratch tile of its shape (512 bytes) and reads
+    # it through a view of 8 rows (2048 bytes, 1536 over its own 512):
+    # 2048 extra bytes; a [8, 64] source needs no wider view: 2048, its
+    # scratch. tile.add needs nothing.
+    from tessel.compiler.driver import new_context
+    from tessel.frontend import tile_ops as tile_d
+    from tessel.mlir import ir
+    from tessel.mlir._mlir_libs import _tessel
+    with new_context()[0]:
+        f32 = ir.F32Type.get()
+        src = tile_d.tile_type((2, 64), f32)
+        col = tile_d.tile_type((2, 1), f32)
+        assert _tessel.vector_op_extra_bytes("tile.row_sum", [src], col,
+                                             "a2a3") == 2048
+        src8 = tile_d.tile_type((8, 64), f32)
+        col8 = tile_d.tile_type((8, 1), f32)
+        assert _tessel.vector_op_extra_bytes("tile.row_sum", [src8], col8,
+                                             "a2a3") == 2048
+        assert _tessel.vector_op_extra_bytes("tile.add", [src, src], src,
+                                             "a2a3") == 0
+        with pytest.raises(ValueError):
+            _tessel.vector_op_extra_bytes("tile.nothing", [src], src, "a2a3")
 
 
 def test_plan_matmul_squarest_block_and_k_step():
@@ -181,6 +222,41 @@ def test_bigger_than_ub_is_computed_in_blocks():
     assert "scf.for" in ir
     assert "!tile.tile<16x256xf32>" in ir
     assert "!tile.tile<512x256xf32>" not in ir
+
+
+@pl.jit
+def long_rows(x: pl.Tensor[[2, 32768], pl.FP32],
+              t: pl.Tensor[[16384, 8], pl.FP32],
+              s: pl.Out[pl.Tensor[[2, 1], pl.FP32]],
+              m: pl.Out[pl.Tensor[[2, 1], pl.FP32]],
+              c: pl.Out[pl.Tensor[[1, 8], pl.FP32]]):
+    with pl.at(level=pl.Level.CORE_GROUP):
+        s[:] = pl.row_sum(x)
+        m[:] = pl.row_max(pl.abs(x))
+        c[:] = pl.col_min(t)
+
+
+def test_reductions_longer_than_ub_run_in_steps():
+    # A row of x is 128 KiB, over half of UB (94208 bytes). A row
+    # reduction's source is read through a view with its rows padded to a
+    # 32-byte block (8 FP32 rows) and takes a scratch tile of its shape
+    # (TROWSUM's tmp), so a [2, c] FP32 piece costs 8c own + 8c scratch +
+    # 24c view = 40c bytes: row_sum reads c = 2048 columns at a time (81920
+    # bytes; 4096 would be 163840), 16 steps whose partial sums are added.
+    # row_max(abs(x)) holds the piece and its abs besides: 48c, c = 1024
+    # (49152). A column of t is 16384 rows: col_min reads 2048 rows of its
+    # 8 columns (64 KiB) at a time, 8 steps.
+    x, t = _gen(2, 32768, seed=15), _gen(16384, 8, seed=16)
+    s, m, c = torch.zeros(2, 1), torch.zeros(2, 1), torch.zeros(1, 8)
+    long_rows(x, t, s, m, c)
+    torch.testing.assert_close(s, x.sum(1, keepdim=True), rtol=1e-5,
+                               atol=1e-3)
+    torch.testing.assert_close(m, x.abs().amax(1, keepdim=True), rtol=0,
+                               atol=0)
+    torch.testing.assert_close(c, t.amin(0, keepdim=True), rtol=0, atol=0)
+    ir = long_rows.ir()
+    for piece in ("2x2048xf32", "2x1024xf32", "2048x8xf32"):
+        assert f"!tile.tile<{piece}>" in ir, piece
 
 
 # -- matmul ----------------------------------------------------------------
