@@ -966,12 +966,12 @@ def split_staged(cg, spmd, blocks: int, node=None):
                     if anc is not None and seg_of[anc] != s:
                         return          # an SSA value crosses
     name = spmd.attributes["sym_name"].value \
-        if "sym_name" in spmd.attributes else "scope"
+        if "sym_name" in spmd.attributes else None
     prev = spmd
     loc = spmd.location
     for s, seg in enumerate(segments[1:], 1):
-        op = tile_d.SpmdOp(1, sym_name=f"{name}_{s}", loc=loc,
-                           ip=ir.InsertionPoint(spmd))
+        op = tile_d.SpmdOp(1, sym_name=f"{name}_{s}" if name else None,
+                           loc=loc, ip=ir.InsertionPoint(spmd))
         blk = op.regions[0].blocks.append(ir.IndexType.get(), arg_locs=[loc])
         y = tile_d.YieldOp([], loc=loc, ip=ir.InsertionPoint(blk))
         new_at = ir.Operation.create("tile.at", attributes={
@@ -984,11 +984,13 @@ def split_staged(cg, spmd, blocks: int, node=None):
         op.operation.move_after(prev)
         prev = op.operation
     from .tasks import remark
-    remark(cg, node, f"scope '{name}' split into {len(segments)} scopes "
-           f"({name}, " + ", ".join(f"{name}_{s}"
-                                    for s in range(1, len(segments))) +
-           "): its tensor-level results pass between cube and vector "
-           "loops through GM")
+    parts = (f" ({name}, " + ", ".join(f"{name}_{s}" for s in
+                                         range(1, len(segments))) + ")"
+             if name else "")
+    what = f"scope '{name}'" if name else "the scope"
+    remark(cg, node, f"{what} split into {len(segments)} scopes{parts}: its "
+           f"tensor-level results pass between cube and vector loops "
+           f"through GM")
 
 
 
