@@ -100,6 +100,10 @@ class Calls:
                                  "`with pl.at(level=...):`")
             args, kwargs = self.eval_call_args(node)
             a = self.bind(fn, name, node, args, kwargs)
+            from . import tensor_ops
+            r = tensor_ops.maybe_call(self, name, node, a)
+            if r is not NotImplemented:
+                return r
             return validshape.dispatch(self, name, node, a)
         from ..compiler.kernel import IncoreFunction, InlineFunction, JitKernel
         if isinstance(fn, IncoreFunction):

@@ -99,6 +99,11 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
         # pl.Out parameters and scratch tensors no store has reached yet,
         # in source order: (file, declaring node) of each.
         self.unwritten: dict = {}
+        # Stores into each GM tensor so far (frontend/tensor_ops.py).
+        self.gm_versions: dict = {}
+        # Where tensor-level results were staged in GM between cube and
+        # vector loops: (block, "before" / "after", op).
+        self.tensor_cuts: list = []
         # Frontend remarks: (message, file, line, col) (frontend/tasks.py).
         self.remarks: list = []
         # The block index of the pl.spmd being built (pl.tile.get_block_idx).

@@ -12,8 +12,8 @@ from . import tile_ops as tile_d
 from . import validshape
 from .errors import note_at
 from .state import KIND_TO_LEVEL
-from .values import (GmTensor, IndexVal, PendingTile, TileVal, describe,
-                     shape_str)
+from .values import (GmTensor, IndexVal, PendingTile, TensorExpr, TileVal,
+                     describe, shape_str)
 
 
 class Memory:
@@ -200,6 +200,10 @@ class Memory:
                    value_node, atomic: bool = False):
         """`base[offsets + sizes] = value`; with `atomic`, `+=` as an
         atomic add (pl.assemble(..., atomic=pl.AtomicType.Add))."""
+        if isinstance(value, TensorExpr):
+            from . import tensor_ops
+            return tensor_ops.store(self, base, offsets, sizes, value, node,
+                                    value_node, atomic)
         self.require_core(node, f"storing into '{base.name}'")
         if not base.writable:
             raise self.error(node, f"cannot store into input tensor "
@@ -239,6 +243,8 @@ class Memory:
                        atomic_add=True if atomic else None,
                        loc=self.loc(node), ip=self.ip)
         self.unwritten.pop(base.base, None)
+        from . import tensor_ops
+        tensor_ops.note_write(self, base)
 
     def in_root(self, base: GmTensor, offsets, node) -> list:
         """`offsets` into the view `base` as offsets into its memref (a
@@ -282,6 +288,9 @@ class Memory:
             return v
         if isinstance(v, PendingTile):
             return self.materialize(v, node, what)
+        if isinstance(v, TensorExpr):
+            from . import tensor_ops
+            return tensor_ops.as_tile(self, v, node, what)
         if isinstance(v, GmTensor):
             raise self.error(node, f"{what} is a GM tensor, not a tile",
                              expected="a tile", found=v.describe(),

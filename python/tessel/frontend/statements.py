@@ -26,7 +26,8 @@ from .errors import note_at
 from .source import MISSING
 from .state import Arg, Frame, LEVEL_TO_KIND, MAX_UNROLL, Scope, name_value
 from .values import (BoolVal, GmTensor, IndexVal, Lin, PendingTile, ScalarVal,
-                     RUNTIME_TYPES, TileVal, Unavailable, describe, shape_str)
+                     RUNTIME_TYPES, TensorExpr, TileVal, Unavailable, describe,
+                     shape_str)
 
 
 class Statements:
@@ -126,7 +127,10 @@ class Statements:
     def stmt_Expr(self, node):
         if isinstance(node.value, ast.Constant):
             return  # docstrings and stray constants
-        self.expr(node.value)
+        v = self.expr(node.value)
+        if isinstance(v, TensorExpr):
+            from . import tensor_ops
+            raise tensor_ops.bound_to_nothing(self, v, node.value)
 
     def stmt_Assert(self, node):
         test = self.expr(node.test)
@@ -311,6 +315,9 @@ class Statements:
             self.block_index = b
             bind_iv(b)
             body_fn()
+            if self.tensor_cuts:
+                from . import tensor_ops
+                tensor_ops.split_staged(self, op, blocks, node)
         finally:
             self.block_index = saved_block
             self.leave(saved)

@@ -120,3 +120,20 @@ def test_unknown_jit_kind_is_a_compile_error():
     assert e.value.filename == __file__
     assert "pl.jit.opaque is not supported by Tessel" in str(e.value)
     assert "pl.jit.inline" in str(e.value)
+
+
+def test_doc_lists_every_tensor_level_op():
+    # The table of "Tensor-level operations on GM tensors": the builtins
+    # with a tensor-level form (frontend/tensor_ops.py), each once.
+    from tessel.frontend import tensor_ops
+    listed, section = [], False
+    for line in DOC.read_text().splitlines():
+        if line.startswith("## "):
+            section = line.startswith("## Tensor-level operations")
+            continue
+        if section and line.startswith("| ") and not line.startswith("|--"):
+            cells = [c.strip() for c in line.strip("|").split(" | ")]
+            if len(cells) == 3:
+                listed += NAME.findall(cells[1])
+    assert len(listed) == len(set(listed))
+    assert set(listed) == set(tensor_ops.names())
