@@ -330,6 +330,13 @@ def _expand_family(d):
 # Activations and scalar forms built from the table's tile ops
 # ---------------------------------------------------------------------------
 
+#: The tile-scalar builtins named apart from their table op (PyPTO's
+#: ``maximums`` for ``maximum`` with a number): name -> the optable op.
+SCALAR_FORMS = {"maximums": "maximum", "minimums": "minimum",
+                "fmods": "fmod", "rems": "rem", "ands": "and_", "ors": "or_",
+                "xors": "xor", "shls": "shl", "shrs": "shr"}
+
+
 def _scalar_form(op, base):
     """pl.maximums / pl.minimums: the tile-scalar form of `base`."""
     def impl(cg, node, a):
@@ -1122,14 +1129,8 @@ BUILTINS.update({
     "full": full, "create_tensor": create_tensor, "reshape": reshape,
     "slice": slice_, "load": load, "store": store,
     "move": memories.move, "create_tile": create_tile,
-    "maximums": _scalar_form("maximums", "maximum"),
-    "minimums": _scalar_form("minimums", "minimum"),
-    "fmods": _scalar_form("fmods", "fmod"),
-    "rems": _scalar_form("rems", "rem"),
+    **{op: _scalar_form(op, base) for op, base in SCALAR_FORMS.items()},
     "relu": relu, "lrelu": lrelu,
-    "ands": _scalar_form("ands", "and_"), "ors": _scalar_form("ors", "or_"),
-    "xors": _scalar_form("xors", "xor"), "shls": _scalar_form("shls", "shl"),
-    "shrs": _scalar_form("shrs", "shr"),
     "tile.load": load, "tile.store": store, "tile.full": full,
     "tile.move": memories.move, "tile.create_tile": create_tile,
     "tile.create": create_tile,

@@ -25,13 +25,14 @@ fit, a loop over pieces of them whose partial results are combined
 over L0-sized K steps. Within a block, an operand used twice is built
 once.
 
-The block shape is the largest (rows x columns, then the most columns)
-whose tiles fit half of each on-chip buffer of the target (`targets`, from
-TargetInfo; tile sizes and the ops' scratch tiles from the placement's own
-layout functions, through the `_tessel` bindings), counting every tile of
-the block's expression as live at once: an upper bound, leaving the other
-half to the pipelining of the loops (tile-pipeline-loops). K steps are the largest
-whose operand tiles fit half of L0A / L0B.
+The block shape is the largest (rows x columns, then the most columns;
+for a matmul the squarest) whose tiles fit half of each on-chip buffer of
+the target (`targets`, from TargetInfo; tile sizes and the ops' scratch
+tiles from the placement's own layout functions, through the `_tessel`
+bindings), counting every tile of the block's expression as live at once:
+an upper bound, leaving the other half to the pipelining of the loops
+(tile-pipeline-loops). K steps are the largest whose operand tiles fit
+half of L0A / L0B (`plan_blocks`, pure in a `Sizer`).
 
 Misuse is a CompileError at the author's line: a tensor operation outside
 a core scope, shapes that do not broadcast as the tile forms do, a result
@@ -54,8 +55,8 @@ from . import optable
 from . import tile_ops as tile_d
 from . import validshape
 from .state import Arg, Args
-from .values import (GmTensor, IndexVal, Lin, PendingTile, ScalarVal,
-                     TensorExpr, TileVal, describe, shape_str)
+from .values import (GmTensor, IndexVal, PendingTile, TensorExpr, TileVal,
+                     describe, shape_str)
 
 #: The share of each on-chip buffer one block may use.
 BUDGET_SHARE = 0.5
@@ -68,13 +69,17 @@ _TENSORS = (GmTensor, TensorExpr)
 # Which builtins have a tensor-level form, and how their shapes relate
 # ---------------------------------------------------------------------------
 
-#: Irregular elementwise builtins: name -> the parameters holding operands.
-_ELEMENTWISE = {
-    "cast": ("input",), "log": ("input",), "relu": ("tile",),
-    "lrelu": ("tile",),
-    **{n: ("lhs",) for n in ("maximums", "minimums", "fmods", "rems", "ands",
-                             "ors", "xors", "shls", "shrs")},
-}
+#: The elementwise builtins outside optable's families: name -> the
+#: parameters holding operands (the scalar forms from builtins.SCALAR_FORMS).
+_ELEMENTWISE = {"cast": ("input",), "log": ("input",), "relu": ("tile",),
+                "lrelu": ("tile",)}
+
+
+def _elementwise_params(name: str):
+    from .builtins import SCALAR_FORMS
+    if name in SCALAR_FORMS:
+        return ("lhs",)
+    return _ELEMENTWISE.get(name)
 
 
 def rule(name: str):
@@ -94,8 +99,9 @@ def rule(name: str):
             return ("rowb" if d.broadcast == "row" else "colb"), \
                 ("input", "scale")
         return None                    # compare: a packed mask, not a tensor
-    if name in _ELEMENTWISE:
-        return "ew", _ELEMENTWISE[name]
+    params = _elementwise_params(name)
+    if params is not None:
+        return "ew", params
     if name == "matmul":
         return "mm", ("lhs", "rhs")
     parts = name.split("_expand_")
@@ -537,15 +543,8 @@ def _need_reduce(sz: Sizer, e, h, w, step):
 def _tile_op(e: TensorExpr):
     """The name of the tile op `e`'s block builds (for its scratch), or
     None when it needs none the planning knows of."""
-    d = optable.BY_NAME.get(e.op)
-    base = e.op
-    if d is None and e.op in ("maximums", "minimums", "fmods", "rems",
-                              "ands", "ors", "xors", "shls", "shrs"):
-        base = {"maximums": "maximum", "minimums": "minimum",
-                "fmods": "fmod", "rems": "rem", "ands": "and_",
-                "ors": "or_", "xors": "xor", "shls": "shl",
-                "shrs": "shr"}[e.op]
-        d = optable.BY_NAME[base]
+    from .builtins import SCALAR_FORMS
+    d = optable.BY_NAME.get(SCALAR_FORMS.get(e.op, e.op))
     if d is None:
         return None, ()
     tensors = [getattr(e.args, p).value for p in e.operands]
