@@ -356,14 +356,6 @@ def test_a_scalar_parameter_sizing_a_grid_specialises_the_kernel():
 # -- misuse ----------------------------------------------------------------
 
 @pl.jit
-def write_input(x: pl.Tensor[[8, 32], pl.FP32],
-                y: pl.Out[pl.Tensor[[8, 32], pl.FP32]]):
-    with pl.at(level=pl.Level.CORE_GROUP):
-        pl.write(x, [0, 0], 1.0)  # ERR-write-in
-        y[:, :] = x[:, :]
-
-
-@pl.jit
 def wrong_rank(x: pl.Tensor[[8, 32], pl.FP32],
                y: pl.Out[pl.Tensor[[8, 32], pl.FP32]]):
     with pl.at(level=pl.Level.CORE_GROUP):
@@ -446,7 +438,6 @@ def scalar_tile_mismatch(x: pl.Tensor[[8, 32], pl.FP32],
 
 
 @pytest.mark.parametrize("kernel,tag,brief", [
-    (write_input, "ERR-write-in", "cannot store into input tensor 'x'"),
     (wrong_rank, "ERR-rank", "pl.read needs one index per dimension"),
     (float_index, "ERR-float-index", "pl.read: an index must be an integer"),
     (fp_index, "ERR-fp-index",
