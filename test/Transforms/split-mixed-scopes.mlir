@@ -76,7 +76,8 @@ func.func @cube_only_becomes_cube(%a: memref<16x64xbf16>, %w: memref<64x128xbf16
 // tensor is 4x16x32xf32 (8192 bytes), written and read at the block index.
 // The index computation (%col) is duplicated into both scopes; the
 // vector-only load of the scale row stays in the vector scope; the staged
-// tile is loaded back just before its first use.
+// tile is loaded back before the op that first uses it (after the operands
+// it needs earlier), and stored right after the op that makes it.
 // CHECK-LABEL: func.func @mixed_splits_on_a2a3
 // CHECK: %[[ST:.*]] = tile.alloc_gm name("mm_scale_stage0") : memref<4x16x32xf32>
 // CHECK: tile.spmd 4 name("mm_scale_cube") (%[[B:.*]]) {
@@ -89,9 +90,9 @@ func.func @cube_only_becomes_cube(%a: memref<16x64xbf16>, %w: memref<64x128xbf16
 // CHECK: tile.spmd 4 name("mm_scale_vector") (%[[B2:.*]]) {
 // CHECK-NEXT: tile.at vector {
 // CHECK-NOT: tile.matmul
-// CHECK: %[[COL2:.*]] = arith.muli %[[B2]], %{{.*}} : index
-// CHECK: %[[S:.*]] = tile.load %{{.*}}[%[[COL2]]] : memref<128xf32> -> !tile.tile<1x32xf32>
-// CHECK-NEXT: %[[L:.*]] = tile.load %[[ST]][%[[B2]], %[[Z2:.*]], %[[Z2]]] : memref<4x16x32xf32> -> !tile.tile<16x32xf32>
+// CHECK: %[[L:.*]] = tile.load %[[ST]][%[[B2]], %[[Z2:.*]], %[[Z2]]] : memref<4x16x32xf32> -> !tile.tile<16x32xf32>
+// CHECK-NEXT: %[[COL2:.*]] = arith.muli %[[B2]], %{{.*}} : index
+// CHECK-NEXT: %[[S:.*]] = tile.load %{{.*}}[%[[COL2]]] : memref<128xf32> -> !tile.tile<1x32xf32>
 // CHECK: %[[M:.*]] = tile.col_expand_mul %[[L]], %[[S]]
 // CHECK: tile.store %[[M]], %{{.*}}[%{{.*}}, %[[COL2]]] : !tile.tile<16x32xf32>, memref<16x128xf32>
 module attributes {tile.target = #tile.target<a2a3>} {
@@ -129,10 +130,10 @@ module attributes {tile.target = #tile.target<a2a3>} {
 // CHECK: tile.at cube
 // CHECK: %[[P:.*]] = scf.for
 // CHECK: tile.matmul_acc
-// CHECK: %[[Q:.*]] = tile.matmul
-// CHECK: tile.store %[[P]], %arg3
 // CHECK: tile.store %[[P]], %[[S0]]
+// CHECK: %[[Q:.*]] = tile.matmul
 // CHECK: tile.store %[[Q]], %[[S1]]
+// CHECK: tile.store %[[P]], %arg3
 // CHECK: tile.spmd 2 name("two_vector")
 // CHECK: tile.at vector
 // CHECK-NOT: scf.for
