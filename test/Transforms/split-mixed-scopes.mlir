@@ -1,4 +1,8 @@
 // RUN: tessel-opt %s -split-input-file -tile-split-mixed-scopes -verify-diagnostics | FileCheck %s
+// The split's grids are race free: every staging access is indexed by the
+// block (and iteration), which tile-check-races proves (a race would be an
+// unexpected error here).
+// RUN: tessel-opt %s -split-input-file -tile-split-mixed-scopes -tile-check-races -verify-diagnostics -o /dev/null
 
 // Every core_group scope gets a core kind; a2a3 (the default, and the
 // module's target here) has no L0C -> UB path, so a scope mixing cube and
@@ -249,6 +253,174 @@ func.func @independent_parts_stage_nothing(%a: memref<16x32xf16>, %w: memref<32x
       %t = tile.load %v[%c0, %c0] : memref<16x16xf32> -> !tile.tile<16x16xf32>
       %e = tile.exp %t : !tile.tile<16x16xf32>
       tile.store %e, %v[%c0, %c0] : !tile.tile<16x16xf32>, memref<16x16xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// Flash attention: per 16-row KV block, s = q k^T (cube), an online softmax
+// (vector: running max m and sum l carried), p v (cube) of the vector's
+// bf16 probabilities, and the rescaled accumulator (vector, carried). The
+// loop goes cube -> vector -> cube -> vector every iteration, so it is
+// fissioned into four copies, one per phase, in four grids. The carried
+// tiles stay in the copy that updates them (m, l in the first vector
+// phase, acc in the second); what one phase makes and a later one uses is
+// staged per block and iteration, at [b, iv / 16] (lb 0, step 16: 4 trips):
+//   s     16x16xf32  1024 B   cube   -> vector
+//   p     16x16xbf16  512 B   vector -> cube2
+//   alpha 16x1xf32     64 B   vector -> vector2
+//   pv    16x32xf32  2048 B   cube2  -> vector2
+// (3648 B x 4 trips = 14592 B), and l after the loop per block (64 B):
+// 14656 B per block, 2 blocks: 29312 B. q is loaded where it is used (the
+// first cube phase), not staged.
+// CHECK-LABEL: func.func @flash_loop_is_fissioned
+// CHECK-DAG: %[[SS:.*]] = tile.alloc_gm name("fa_stage0") : memref<2x4x16x16xf32>
+// CHECK-DAG: %[[SP:.*]] = tile.alloc_gm name("fa_stage1") : memref<2x4x16x16xbf16>
+// CHECK-DAG: %[[SA:.*]] = tile.alloc_gm name("fa_stage2") : memref<2x4x16x1xf32>
+// CHECK-DAG: %[[SV:.*]] = tile.alloc_gm name("fa_stage3") : memref<2x4x16x32xf32>
+// CHECK-DAG: %[[SL:.*]] = tile.alloc_gm name("fa_stage4") : memref<2x16x1xf32>
+// CHECK: tile.spmd 2 name("fa_cube") (%[[B0:.*]]) {
+// CHECK-NEXT: tile.at cube {
+// CHECK: scf.for %[[J0:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK: %[[IT0:.*]] = arith.divui %[[J0]], %{{.*}} : index
+// CHECK: %[[S:.*]] = tile.matmul {{.*}} b_trans
+// CHECK: tile.store %[[S]], %[[SS]][%[[B0]], %[[IT0]], %{{.*}}, %{{.*}}]
+// CHECK-NOT: tile.exp
+// CHECK: tile.spmd 2 name("fa_vector") (%[[B1:.*]]) {
+// CHECK-NEXT: tile.at vector {
+// CHECK: %[[ML:.*]]:2 = scf.for %[[J1:.*]] = {{.*}} iter_args(%{{.*}} = %[[M0:.*]], %{{.*}} = %{{.*}}) -> (!tile.tile<16x1xf32>, !tile.tile<16x1xf32>) {
+// CHECK: %[[IT1:.*]] = arith.divui %[[J1]]
+// CHECK: tile.load %[[SS]][%[[B1]], %[[IT1]],
+// CHECK: %[[ALPHA:.*]] = tile.exp %{{.*}} : !tile.tile<16x1xf32>
+// CHECK: tile.store %[[ALPHA]], %[[SA]][%[[B1]], %[[IT1]],
+// CHECK: %[[P:.*]] = tile.cast
+// CHECK: tile.store %[[P]], %[[SP]][%[[B1]], %[[IT1]],
+// CHECK: scf.yield
+// CHECK: tile.store %[[ML]]#1, %[[SL]][%[[B1]],
+// CHECK-NOT: tile.matmul
+// CHECK: tile.spmd 2 name("fa_cube2") (%[[B2:.*]]) {
+// CHECK-NEXT: tile.at cube {
+// CHECK: scf.for %[[J2:.*]] =
+// CHECK: %[[PL:.*]] = tile.load %[[SP]][%[[B2]],
+// CHECK: %[[PV:.*]] = tile.matmul %[[PL]],
+// CHECK: tile.store %[[PV]], %[[SV]][%[[B2]],
+// CHECK: tile.spmd 2 name("fa_vector2") (%[[B3:.*]]) {
+// CHECK-NEXT: tile.at vector {
+// CHECK: %[[ACC:.*]] = scf.for %{{.*}} iter_args(%[[A:.*]] = %{{.*}}) -> (!tile.tile<16x32xf32>) {
+// CHECK: %[[AL:.*]] = tile.load %[[SA]][%[[B3]],
+// CHECK: %[[R:.*]] = tile.row_expand_mul %[[A]], %[[AL]]
+// CHECK: %[[PVL:.*]] = tile.load %[[SV]][%[[B3]],
+// CHECK: tile.add %[[R]], %[[PVL]]
+// CHECK: %[[LL:.*]] = tile.load %[[SL]][%[[B3]],
+// CHECK: tile.row_expand_div %[[ACC]], %[[LL]]
+// CHECK-NOT: tile.spmd
+func.func @flash_loop_is_fissioned(%q: memref<32x32xbf16>, %k: memref<64x32xbf16>,
+                                   %v: memref<64x32xbf16>, %o: memref<32x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c16 = arith.constant 16 : index
+  %c64 = arith.constant 64 : index
+  %scale = arith.constant 0.125 : f32
+  // expected-remark @below {{scope 'fa': mixed cube and vector ops split into 'fa_cube', 'fa_vector', 'fa_cube2' and 'fa_vector2' meeting in GM: 5 staged tiles, 14656 bytes per block, 29312 bytes in all}}
+  tile.spmd 2 name("fa") (%b) {
+    tile.at core_group {
+      %row = arith.muli %b, %c16 : index
+      %qt = tile.load %q[%row, %c0] : memref<32x32xbf16> -> !tile.tile<16x32xbf16>
+      %m0 = tile.full -1.0e30 : !tile.tile<16x1xf32>
+      %l0 = tile.full 0.0 : !tile.tile<16x1xf32>
+      %a0 = tile.full 0.0 : !tile.tile<16x32xf32>
+      %r:3 = scf.for %j = %c0 to %c64 step %c16 iter_args(%m = %m0, %l = %l0, %acc = %a0) -> (!tile.tile<16x1xf32>, !tile.tile<16x1xf32>, !tile.tile<16x32xf32>) {
+        %kt = tile.load %k[%j, %c0] : memref<64x32xbf16> -> !tile.tile<16x32xbf16>
+        %vt = tile.load %v[%j, %c0] : memref<64x32xbf16> -> !tile.tile<16x32xbf16>
+        %s0 = tile.matmul %qt, %kt b_trans : !tile.tile<16x32xbf16>, !tile.tile<16x32xbf16> -> !tile.tile<16x16xf32>
+        %s = tile.muls %s0, %scale : !tile.tile<16x16xf32>
+        %mx = tile.row_max %s : !tile.tile<16x16xf32> -> !tile.tile<16x1xf32>
+        %mn = tile.max %m, %mx : !tile.tile<16x1xf32>
+        %d = tile.row_expand_sub %s, %mn : !tile.tile<16x16xf32>, !tile.tile<16x1xf32>
+        %e = tile.exp %d : !tile.tile<16x16xf32>
+        %dm = tile.sub %m, %mn : !tile.tile<16x1xf32>
+        %alpha = tile.exp %dm : !tile.tile<16x1xf32>
+        %ls = tile.mul %l, %alpha : !tile.tile<16x1xf32>
+        %rs = tile.row_sum %e : !tile.tile<16x16xf32> -> !tile.tile<16x1xf32>
+        %ln = tile.add %ls, %rs : !tile.tile<16x1xf32>
+        %p = tile.cast %e rint : !tile.tile<16x16xf32> -> !tile.tile<16x16xbf16>
+        %pv = tile.matmul %p, %vt : !tile.tile<16x16xbf16>, !tile.tile<16x32xbf16> -> !tile.tile<16x32xf32>
+        %as = tile.row_expand_mul %acc, %alpha : !tile.tile<16x32xf32>, !tile.tile<16x1xf32>
+        %an = tile.add %as, %pv : !tile.tile<16x32xf32>
+        scf.yield %mn, %ln, %an : !tile.tile<16x1xf32>, !tile.tile<16x1xf32>, !tile.tile<16x32xf32>
+      }
+      %out = tile.row_expand_div %r#2, %r#1 : !tile.tile<16x32xf32>, !tile.tile<16x1xf32>
+      tile.store %out, %o[%row, %c0] : !tile.tile<16x32xf32>, memref<32x32xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// A loop whose matmul result a vector op folds into a carried sum each
+// iteration (the case that was an error before loops were fissioned): a
+// cube copy of the loop stages the 16x16xf32 product per iteration (2
+// trips x 1024 B = 2048 B per block) and a vector copy carries the sum.
+// CHECK-LABEL: func.func @cube_then_vector_loop
+// CHECK: tile.alloc_gm name("cv_stage0") : memref<1x2x16x16xf32>
+// CHECK: tile.spmd 1 name("cv_cube")
+// CHECK: scf.for
+// CHECK-NOT: iter_args
+// CHECK: tile.matmul
+// CHECK: tile.spmd 1 name("cv_vector")
+// CHECK: scf.for {{.*}} iter_args
+// CHECK: tile.exp
+func.func @cube_then_vector_loop(%a: memref<16x64xbf16>, %w: memref<64x16xbf16>,
+                                 %o: memref<16x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c32 = arith.constant 32 : index
+  // expected-remark @below {{scope 'cv': mixed cube and vector ops split into 'cv_cube' and 'cv_vector' meeting in GM: 1 staged tile, 2048 bytes per block, 2048 bytes in all}}
+  tile.spmd 1 name("cv") (%b) {
+    tile.at core_group {
+      %z = tile.full 0.0 : !tile.tile<16x16xf32>
+      %r = scf.for %k = %c0 to %c2 step %c1 iter_args(%acc = %z) -> (!tile.tile<16x16xf32>) {
+        %kk = arith.muli %k, %c32 : index
+        %x = tile.load %a[%c0, %kk] : memref<16x64xbf16> -> !tile.tile<16x32xbf16>
+        %y = tile.load %w[%kk, %c0] : memref<64x16xbf16> -> !tile.tile<32x16xbf16>
+        %m = tile.matmul %x, %y : !tile.tile<16x32xbf16>, !tile.tile<32x16xbf16> -> !tile.tile<16x16xf32>
+        %e = tile.exp %m : !tile.tile<16x16xf32>
+        %n = tile.add %acc, %e : !tile.tile<16x16xf32>
+        scf.yield %n : !tile.tile<16x16xf32>
+      }
+      tile.store %r, %o[%c0, %c0] : !tile.tile<16x16xf32>, memref<16x16xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// Vector -> cube: the matmul's lhs is a vector cast of a loaded f32 tile.
+// The vector grid runs first and stages the 16x32xf16 lhs (1024 B per
+// block); the cube grid loads it back, multiplies and stores the result.
+// CHECK-LABEL: func.func @vector_then_cube
+// CHECK: %[[ST:.*]] = tile.alloc_gm name("cast_mm_stage0") : memref<1x16x32xf16>
+// CHECK: tile.spmd 1 name("cast_mm_vector")
+// CHECK: %[[H:.*]] = tile.cast
+// CHECK: tile.store %[[H]], %[[ST]]
+// CHECK: tile.spmd 1 name("cast_mm_cube")
+// CHECK: %[[L:.*]] = tile.load %[[ST]]
+// CHECK: tile.matmul %[[L]]
+func.func @vector_then_cube(%a: memref<16x32xf32>, %w: memref<32x16xf16>,
+                            %o: memref<16x16xf32>) {
+  %c0 = arith.constant 0 : index
+  // expected-remark @below {{scope 'cast_mm': mixed cube and vector ops split into 'cast_mm_vector' and 'cast_mm_cube' meeting in GM: 1 staged tile, 1024 bytes per block, 1024 bytes in all}}
+  tile.spmd 1 name("cast_mm") (%b) {
+    tile.at core_group {
+      %x = tile.load %a[%c0, %c0] : memref<16x32xf32> -> !tile.tile<16x32xf32>
+      %h = tile.cast %x none : !tile.tile<16x32xf32> -> !tile.tile<16x32xf16>
+      %y = tile.load %w[%c0, %c0] : memref<32x16xf16> -> !tile.tile<32x16xf16>
+      %m = tile.matmul %h, %y : !tile.tile<16x32xf16>, !tile.tile<32x16xf16> -> !tile.tile<16x16xf32>
+      tile.store %m, %o[%c0, %c0] : !tile.tile<16x16xf32>, memref<16x16xf32>
     }
   }
   return
