@@ -6,22 +6,28 @@
 //
 // Turns every `tile.at core_group` scope into a `vector` or a `cube` scope by
 // the ops it holds. A scope holding both cube and vector ops stays together
-// on a target where cube and vector meet on chip (a5, L0C -> UB); on a2a3 it
-// is split into a cube scope and a vector scope, in two `tile.spmd` grids of
-// the same size, that meet in a GM staging tensor indexed by the block index.
+// on a target where cube and vector meet on chip (a5, L0C -> UB) unless a
+// cube op uses a vector op's tile (no UB -> L1 move in Tessel); otherwise it
+// is split into phases -- cube, vector, cube, ... -- one `tile.spmd` grid of
+// the same size each, run in order, that meet in GM staging tensors indexed
+// by the block index (and the iteration, for tiles made in a loop that
+// mixes cube and vector ops: such a loop is fissioned into one copy per
+// phase, flash attention's matmul -> softmax -> matmul -> rescale loop into
+// four). SplitPlan says how ops are assigned to phases.
 //
 // What can be split (checked before anything changes; on any error the IR
 // is left as it was):
 //  - the mixed `tile.at` is directly in its `tile.spmd`, which holds nothing
 //    else but pure scalar ops;
-//  - no top-level op of the scope holds both cube and vector ops (a loop
-//    mixing them would carry the cube -> vector dependence across the split);
-//  - no cube op depends on a vector op (only cube -> vector is staged);
-//  - every value that crosses from the cube part to the vector part is a
-//    tile (staged through GM); pure scalar ops (index computations) are
-//    duplicated into both parts;
-//  - no GM tensor is written by one part and accessed by the other (the
-//    split runs every block's cube part before any block's vector part).
+//  - every top-level op holding both cube and vector ops is an scf.for or
+//    tile.pipeline with constant bounds, carrying tiles only, whose body ops
+//    each hold one kind, and no carried tile passes between the kinds every
+//    iteration;
+//  - every value that crosses phases is a tile (staged through GM); pure
+//    scalar ops and loads of tensors the scope does not write are rebuilt
+//    in each phase;
+//  - every access to a GM tensor the scope writes is in one phase (the
+//    split runs each phase for every block before the next).
 //
 //===----------------------------------------------------------------------===//
 
