@@ -130,3 +130,67 @@ def test_flash_pto_equals_the_simulation(qkv):
     # a5 splits the same way; its source emits with cross-pipe syncs.
     source = flash.pto("a5").source
     assert "set_flag" in source and "wait_flag" in source
+
+
+# pypto-lib's qk_pv shape (decode_sparse_attn_swa), written here at small
+# sizes: per token block, a 2-stage pl.pipeline over 32-head batches with
+# q k^T (b_trans) plus a column bias, the softmax's row max, exp and row sum
+# on the vector side, e v on the cube, and 16-row sub-tiles of the three
+# results stored per head tile (o straight from the cube side). The
+# pipeline is fissioned into cube / vector / cube copies that keep their
+# stages.
+QT, QH, QD, QK = 2, 64, 32, 64     # tokens (blocks), heads, head dim, keys
+QM, QHT = 32, 16                   # heads per matmul, heads per store
+
+
+@pl.jit
+def qk_pv(q: pl.Tensor[[QT * QH, QD], pl.BF16],
+          kv: pl.Tensor[[QT * QK, QD], pl.BF16],
+          bias: pl.Tensor[[QT, QK], pl.FP32],
+          mi: pl.Out[pl.Tensor[[QT * QH, 1], pl.FP32]],
+          li: pl.Out[pl.Tensor[[QT * QH, 1], pl.FP32]],
+          oi: pl.Out[pl.Tensor[[QT * QH, QD], pl.FP32]]):
+    for t in pl.spmd(QT, name_hint="qk_pv"):
+        brow = bias[t:t + 1, 0:QK]
+        kvt = kv[t * QK:t * QK + QK, 0:QD]
+        for hb in pl.pipeline(QH // QM, stage=2):
+            row = t * QH + hb * QM
+            s = pl.col_expand_add(pl.mul(pl.matmul(
+                q[row:row + QM, 0:QD], kvt, b_trans=True, out_dtype=pl.FP32),
+                SCALE), brow)
+            m = pl.row_max(s)
+            e = pl.exp(pl.row_expand_sub(s, m))
+            l = pl.row_sum(e)
+            o = pl.matmul(pl.cast(e, target_type=pl.BF16, mode="rint"), kvt,
+                          out_dtype=pl.FP32)
+            for sub in pl.unroll(QM // QHT):
+                r, r0 = row + sub * QHT, sub * QHT
+                mi[r:r + QHT, 0:1] = m[r0:r0 + QHT, 0:1]
+                li[r:r + QHT, 0:1] = l[r0:r0 + QHT, 0:1]
+                oi[r:r + QHT, 0:QD] = o[r0:r0 + QHT, 0:QD]
+
+
+@pytest.mark.parametrize("target", ("a2a3", "a5"))
+def test_qk_pv_pipeline_matches_torch(target):
+    g = torch.Generator().manual_seed(5)
+    q = torch.randn(QT * QH, QD, generator=g).bfloat16()
+    kv = torch.randn(QT * QK, QD, generator=g).bfloat16()
+    bias = torch.zeros(QT, QK)
+    bias[:, QK - 5:] = -1.0e20     # masked keys, as the SWA bias does
+    outs = [torch.full((QT * QH, 1), float("nan")),
+            torch.full((QT * QH, 1), float("nan")),
+            torch.full((QT * QH, QD), float("nan"))]
+    qk_pv(q, kv, bias, *outs, target=target)
+    want = [[], [], []]
+    for t in range(QT):
+        k_t = kv[t * QK:(t + 1) * QK].float()
+        s = (q[t * QH:(t + 1) * QH].float() @ k_t.T) * SCALE + bias[t]
+        m = s.amax(1, keepdim=True)
+        e = torch.exp(s - m)
+        for i, w in enumerate((m, e.sum(1, keepdim=True),
+                               e.bfloat16().float() @ k_t)):
+            want[i].append(w)
+    for got, w in zip(outs, want):
+        torch.testing.assert_close(got, torch.cat(w), rtol=1e-5, atol=1e-5)
+    scheduled = qk_pv.ir(target=target, stage="scheduled")
+    assert scheduled.count("stages(2)") == 3   # one per phase copy
