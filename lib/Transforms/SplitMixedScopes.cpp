@@ -26,8 +26,10 @@
 //  - every value that crosses phases is a tile (staged through GM); pure
 //    scalar ops and loads of tensors the scope does not write are rebuilt
 //    in each phase;
-//  - every access to a GM tensor the scope writes is in one phase (the
-//    split runs each phase for every block before the next).
+//  - two accesses to a GM tensor the scope writes, one a write, run in
+//    program order after the split (the split runs each phase for every
+//    block before the next; blocks are independent) and not in two copies
+//    of a fissioned loop.
 //
 //===----------------------------------------------------------------------===//
 
@@ -45,6 +47,7 @@
 #include "mlir/Interfaces/LoopLikeInterface.h"
 #include "llvm/ADT/DenseSet.h"
 
+#include <limits>
 #include <set>
 #include <vector>
 
@@ -213,13 +216,18 @@ struct SplitPlan {
   /// The phases that hold work, ascending.
   SmallVector<int> phases;
 
+  /// The phase of an op of neither kind that uses nothing the scope makes
+  /// (a load of a tensor the scope writes) until its users are placed: it
+  /// then runs in the first phase that uses it.
+  static constexpr int kFloating = -1;
+
   std::optional<int> valuePhase(Value v) const {
     auto a = argPhase.find(v);
     if (a != argPhase.end())
       return a->second;
     if (Operation *def = v.getDefiningOp()) {
       auto p = phase.find(def);
-      if (p != phase.end())
+      if (p != phase.end() && p->second != kFloating)
         return p->second;
     }
     return std::nullopt;
@@ -334,9 +342,8 @@ static FailureOr<SplitPlan> planSplit(AtOp at, SpmdOp spmd) {
       return isCubePhase(minP) ? minP + 1 : minP;
     default:
       // Ops of neither kind go with what they use; with nothing to go with
-      // (a store of a reloaded tile) they run on the vector cores, as an
-      // unmixed scope of such ops would.
-      return any ? minP : 1;
+      // they float until their users are placed.
+      return any ? minP : SplitPlan::kFloating;
     }
   };
 
@@ -436,6 +443,48 @@ static FailureOr<SplitPlan> planSplit(AtOp at, SpmdOp spmd) {
       plan.argPhase[result] = plan.argPhase[arg];
   }
 
+  // Floating ops run in the first phase that uses them (last first, so a
+  // floating user is placed before the op it uses); with no user (a store
+  // of a reloaded tile) on the vector cores, as an unmixed scope of such
+  // ops would.
+  SmallVector<Operation *> floating;
+  at.walk<WalkOrder::PreOrder>([&](Operation *op) {
+    auto it = plan.phase.find(op);
+    if (it != plan.phase.end() && it->second == SplitPlan::kFloating)
+      floating.push_back(op);
+  });
+  auto usePhase = [&](OpOperand &use) -> std::optional<int> {
+    Operation *user = use.getOwner();
+    Operation *parent = user->getParentOp();
+    if (user->hasTrait<OpTrait::IsTerminator>() && parent &&
+        plan.kind.lookup(parent) == UnitKind::MixedLoop) {
+      auto loop = cast<LoopLikeOpInterface>(parent);
+      return plan.argPhase[loop.getRegionIterArgs()[use.getOperandNumber()]];
+    }
+    if (plan.kind.lookup(user) == UnitKind::MixedLoop &&
+        plan.kind.count(user)) {
+      auto loop = cast<LoopLikeOpInterface>(user);
+      if (BlockArgument arg = loop.getTiedLoopRegionIterArg(&use))
+        return plan.argPhase[arg];
+      return std::nullopt;
+    }
+    for (Operation *u = user; u && u != at.getOperation();
+         u = u->getParentOp()) {
+      auto it = plan.phase.find(u);
+      if (it != plan.phase.end())
+        return it->second;
+    }
+    return std::nullopt;
+  };
+  for (Operation *op : llvm::reverse(floating)) {
+    int p = std::numeric_limits<int>::max();
+    for (Value r : op->getResults())
+      for (OpOperand &use : r.getUses())
+        if (std::optional<int> q = usePhase(use); q && *q >= 0)
+          p = std::min(p, *q);
+    plan.phase[op] = p == std::numeric_limits<int>::max() ? 1 : p;
+  }
+
   // Everything that crosses from one phase to a later one is staged.
   Operation *currentLoop = nullptr;
   auto stage = [&](Value v, Operation *consumer) -> LogicalResult {
@@ -508,37 +557,68 @@ static FailureOr<SplitPlan> planSplit(AtOp at, SpmdOp spmd) {
     currentLoop = nullptr;
   }
 
-  // GM tensors the scope writes: every access in one phase (the split runs
-  // each phase for every block before the next).
-  DenseMap<Value, std::pair<int, Operation *>> firstAccess;
-  WalkResult gm = at.walk([&](Operation *nested) -> WalkResult {
+  // GM tensors the scope writes: the split runs each phase for every block
+  // before the next, so two accesses to one, one a write, must not run in
+  // the opposite order of the program (a later phase first), nor in two
+  // copies of a fissioned loop (all iterations of one copy run before the
+  // other's). Blocks never touch what another block writes (tile-check-
+  // races), so only each block's own order matters.
+  struct Access {
+    Operation *op;
+    int phase;
+    Operation *loop; // the fissioned loop holding it, or null
+    bool write;
+  };
+  DenseMap<Value, SmallVector<Access>> accesses;
+  at.walk<WalkOrder::PreOrder>([&](Operation *nested) {
     Value base;
-    if (auto load = dyn_cast<LoadOp>(nested))
+    bool write = false;
+    if (auto load = dyn_cast<LoadOp>(nested)) {
       base = getBaseMemRef(load.getSource());
-    else if (auto store = dyn_cast<StoreOp>(nested))
+    } else if (auto store = dyn_cast<StoreOp>(nested)) {
       base = getBaseMemRef(store.getDest());
+      write = true;
+    }
     if (!base || !written.contains(base))
-      return WalkResult::advance();
-    // The unit holding the access: innermost op with a phase.
+      return;
     Operation *unit = nested;
     while (unit && !plan.phase.count(unit))
       unit = unit->getParentOp();
     if (!unit)
-      return WalkResult::advance();
-    int p = plan.phase[unit];
-    auto [it, inserted] = firstAccess.try_emplace(base, p, nested);
-    if (inserted || it->second.first == p)
-      return WalkResult::advance();
-    InFlightDiagnostic diag =
-        fail("two of its parts access a GM tensor that one of them writes, "
-             "and the split runs each part for every block before the next "
-             "part");
-    diag.attachNote(it->second.second->getLoc()) << "access in one part";
-    diag.attachNote(nested->getLoc()) << "access in another part";
-    return WalkResult::interrupt();
+      return;
+    Operation *loop = unit->getParentOp();
+    if (plan.kind.lookup(loop) != UnitKind::MixedLoop || !plan.kind.count(loop))
+      loop = nullptr;
+    accesses[base].push_back({nested, plan.phase[unit], loop, write});
   });
-  if (gm.wasInterrupted())
-    return failure();
+  for (auto &[base, list] : accesses)
+    for (size_t a = 0; a < list.size(); ++a)
+      for (size_t b = a + 1; b < list.size(); ++b) {
+        const Access &x = list[a], &y = list[b];
+        if (!x.write && !y.write)
+          continue;
+        bool reordered = x.phase > y.phase;
+        bool fissioned = x.loop && x.loop == y.loop && x.phase != y.phase;
+        if (!reordered && !fissioned)
+          continue;
+        InFlightDiagnostic diag =
+            fail(reordered
+                     ? Twine("a GM tensor it writes is accessed in a later "
+                             "part before an earlier part accesses it, and "
+                             "the split runs each part for every block "
+                             "before the next part")
+                     : Twine("a GM tensor it writes is accessed by two "
+                             "copies of the loop it fissions, which run one "
+                             "after the other"));
+        if (reordered) {
+          diag.attachNote(x.op->getLoc()) << "access run in a later part";
+          diag.attachNote(y.op->getLoc()) << "access run in an earlier part";
+        } else {
+          diag.attachNote(x.op->getLoc()) << "access in one copy of the loop";
+          diag.attachNote(y.op->getLoc()) << "access in another copy";
+        }
+        return failure();
+      }
 
   std::set<int> phases;
   for (auto &[op, p] : plan.phase)

@@ -181,26 +181,37 @@ func.func @index_crosses(%a: memref<16x64xbf16>, %w: memref<64x16xbf16>,
 
 // -----
 
-// The cube part stores its product to %t and the vector part reads %t back
-// in the same block: after the split every block's cube part would run
-// before any block's vector part, which is still right here, but the pass
-// does not reason about slices and refuses any GM tensor written by one
-// part and accessed by the other.
-func.func @gm_tensor_shared(%a: memref<16x32xf16>, %w: memref<32x16xf16>,
-                            %t: memref<16x16xf32>, %o: memref<16x16xf32>) {
+// Each iteration's product goes to %t, which the vector op reads back in
+// the same iteration: the loop is fissioned, and all iterations of the cube
+// copy would run before any of the vector copy. Here each iteration has its
+// own row of %t, but the pass does not reason about slices and refuses any
+// tensor the scope writes that two copies of a fissioned loop access.
+func.func @gm_tensor_in_fissioned_loop(%a: memref<16x64xbf16>, %w: memref<64x16xbf16>,
+                                       %t: memref<32x16xf32>, %o: memref<16x16xf32>) {
   %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c16 = arith.constant 16 : index
+  %c32 = arith.constant 32 : index
   tile.spmd 1 name("shared") (%b) {
-    // expected-error @below {{cannot split mixed scope 'shared' into cube and vector scopes: two of its parts access a GM tensor that one of them writes, and the split runs each part for every block before the next part}}
+    // expected-error @below {{cannot split mixed scope 'shared' into cube and vector scopes: a GM tensor it writes is accessed by two copies of the loop it fissions, which run one after the other}}
     tile.at core_group {
-      %x = tile.load %a[%c0, %c0] : memref<16x32xf16> -> !tile.tile<16x32xf16>
-      %y = tile.load %w[%c0, %c0] : memref<32x16xf16> -> !tile.tile<32x16xf16>
-      %m = tile.matmul %x, %y : !tile.tile<16x32xf16>, !tile.tile<32x16xf16> -> !tile.tile<16x16xf32>
-      // expected-note @below {{access in one part}}
-      tile.store %m, %t[%c0, %c0] : !tile.tile<16x16xf32>, memref<16x16xf32>
-      // expected-note @below {{access in another part}}
-      %v = tile.load %t[%c0, %c0] : memref<16x16xf32> -> !tile.tile<16x16xf32>
-      %e = tile.exp %v : !tile.tile<16x16xf32>
-      tile.store %e, %o[%c0, %c0] : !tile.tile<16x16xf32>, memref<16x16xf32>
+      %z = tile.full 0.0 : !tile.tile<16x16xf32>
+      %r = scf.for %k = %c0 to %c2 step %c1 iter_args(%acc = %z) -> (!tile.tile<16x16xf32>) {
+        %kk = arith.muli %k, %c32 : index
+        %row = arith.muli %k, %c16 : index
+        %x = tile.load %a[%c0, %kk] : memref<16x64xbf16> -> !tile.tile<16x32xbf16>
+        %y = tile.load %w[%kk, %c0] : memref<64x16xbf16> -> !tile.tile<32x16xbf16>
+        %m = tile.matmul %x, %y : !tile.tile<16x32xbf16>, !tile.tile<32x16xbf16> -> !tile.tile<16x16xf32>
+        // expected-note @below {{access in one copy of the loop}}
+        tile.store %m, %t[%row, %c0] : !tile.tile<16x16xf32>, memref<32x16xf32>
+        // expected-note @below {{access in another copy}}
+        %v = tile.load %t[%row, %c0] : memref<32x16xf32> -> !tile.tile<16x16xf32>
+        %e = tile.exp %v : !tile.tile<16x16xf32>
+        %n = tile.add %acc, %e : !tile.tile<16x16xf32>
+        scf.yield %n : !tile.tile<16x16xf32>
+      }
+      tile.store %r, %o[%c0, %c0] : !tile.tile<16x16xf32>, memref<16x16xf32>
     }
   }
   return
@@ -253,11 +264,11 @@ func.func @nothing_changes_on_error(%a: memref<16x32xf32>, %w: memref<32x16xf16>
       %h = tile.cast %x none : !tile.tile<16x32xf32> -> !tile.tile<16x32xf16>
       %y = tile.load %w[%c0, %c0] : memref<32x16xf16> -> !tile.tile<32x16xf16>
       %m = tile.matmul %h, %y : !tile.tile<16x32xf16>, !tile.tile<32x16xf16> -> !tile.tile<16x16xf32>
-      // The second cube part stores the product to %o, the vector part
-      // reads it back and writes it.
-      // expected-note @below {{access in one part}}
+      // The second cube part stores the product to %o, and the vector op
+      // that reads it back runs in the first vector part, before it.
+      // expected-note @below {{access run in a later part}}
       tile.store %m, %o[%c0, %c0] : !tile.tile<16x16xf32>, memref<16x16xf32>
-      // expected-note @below {{access in another part}}
+      // expected-note @below {{access run in an earlier part}}
       %v = tile.load %o[%c0, %c0] : memref<16x16xf32> -> !tile.tile<16x16xf32>
       %e = tile.exp %v : !tile.tile<16x16xf32>
       tile.store %e, %o[%c0, %c0] : !tile.tile<16x16xf32>, memref<16x16xf32>

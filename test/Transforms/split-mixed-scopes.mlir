@@ -425,3 +425,68 @@ func.func @vector_then_cube(%a: memref<16x32xf32>, %w: memref<32x16xf16>,
   }
   return
 }
+
+// -----
+
+// The cube part stores its product to %t and the vector part reads %t back:
+// the store runs in the cube grid, which runs before the vector grid, so
+// program order holds (each block reads only its own rows, as
+// tile-check-races proves before the split). Nothing is staged: the vector
+// part's tile comes from %t itself.
+// CHECK-LABEL: func.func @gm_tensor_written_then_read
+// CHECK-NOT: tile.alloc_gm
+// CHECK: tile.spmd 2 name("shared_cube")
+// CHECK: tile.store %{{.*}}, %arg2
+// CHECK: tile.spmd 2 name("shared_vector")
+// CHECK: tile.load %arg2
+// CHECK: tile.exp
+func.func @gm_tensor_written_then_read(%a: memref<16x32xf16>, %w: memref<32x32xf16>,
+                                       %t: memref<16x32xf32>, %o: memref<16x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c16 = arith.constant 16 : index
+  // expected-remark @below {{scope 'shared': mixed cube and vector ops split into 'shared_cube' and 'shared_vector' meeting in GM: 0 staged tiles, 0 bytes per block, 0 bytes in all}}
+  tile.spmd 2 name("shared") (%b) {
+    tile.at core_group {
+      %col = arith.muli %b, %c16 : index
+      %x = tile.load %a[%c0, %c0] : memref<16x32xf16> -> !tile.tile<16x32xf16>
+      %y = tile.load %w[%c0, %col] : memref<32x32xf16> -> !tile.tile<32x16xf16>
+      %m = tile.matmul %x, %y : !tile.tile<16x32xf16>, !tile.tile<32x16xf16> -> !tile.tile<16x16xf32>
+      tile.store %m, %t[%c0, %col] : !tile.tile<16x16xf32>, memref<16x32xf32>
+      %v = tile.load %t[%c0, %col] : memref<16x32xf32> -> !tile.tile<16x16xf32>
+      %e = tile.exp %v : !tile.tile<16x16xf32>
+      tile.store %e, %o[%c0, %col] : !tile.tile<16x16xf32>, memref<16x32xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// An in-place update: %x is loaded, cast to f16 on the vector side (phase
+// 1), multiplied on the cube side (phase 2) and the product written back
+// over %x's first 16 columns. The load has no operand the scope makes, so
+// it runs in the first phase that uses it (the vector grid), before the
+// store (the cube grid), as in the program. The f16 lhs is staged: 16x32xf16,
+// 1024 bytes per block.
+// CHECK-LABEL: func.func @in_place_update
+// CHECK: tile.alloc_gm name("inplace_stage0") : memref<1x16x32xf16>
+// CHECK: tile.spmd 1 name("inplace_vector")
+// CHECK: tile.load %arg0
+// CHECK: tile.cast
+// CHECK: tile.spmd 1 name("inplace_cube")
+// CHECK: tile.matmul
+// CHECK: tile.store %{{.*}}, %arg0
+func.func @in_place_update(%x: memref<16x32xf32>, %w: memref<32x16xf16>) {
+  %c0 = arith.constant 0 : index
+  // expected-remark @below {{scope 'inplace': mixed cube and vector ops split into 'inplace_vector' and 'inplace_cube' meeting in GM: 1 staged tile, 1024 bytes per block, 1024 bytes in all}}
+  tile.spmd 1 name("inplace") (%b) {
+    tile.at core_group {
+      %t = tile.load %x[%c0, %c0] : memref<16x32xf32> -> !tile.tile<16x32xf32>
+      %h = tile.cast %t none : !tile.tile<16x32xf32> -> !tile.tile<16x32xf16>
+      %y = tile.load %w[%c0, %c0] : memref<32x16xf16> -> !tile.tile<32x16xf16>
+      %m = tile.matmul %h, %y : !tile.tile<16x32xf16>, !tile.tile<32x16xf16> -> !tile.tile<16x16xf32>
+      tile.store %m, %x[%c0, %c0] : !tile.tile<16x16xf32>, memref<16x32xf32>
+    }
+  }
+  return
+}

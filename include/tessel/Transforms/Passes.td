@@ -282,8 +282,9 @@ def TileSplitMixedScopes : Pass<"tile-split-mixed-scopes", "::mlir::ModuleOp"> {
 
     - a cube (vector) op goes to the first cube (vector) phase not before
       the phases of what it uses; ops of neither kind (stores, reshapes) go
-      with what they use, and to the first vector phase when they use
-      nothing the scope makes;
+      with what they use, and when they use nothing the scope makes (a
+      load of a tensor the scope writes) to the first phase that uses
+      them, else the first vector phase;
     - a loop (`scf.for`, `tile.pipeline`) holding both kinds, with constant
       bounds, is fissioned: each phase its body touches gets a copy of the
       loop with that phase's ops and the loop-carried tiles that phase
@@ -305,8 +306,9 @@ def TileSplitMixedScopes : Pass<"tile-split-mixed-scopes", "::mlir::ModuleOp"> {
     unknown at compile time or carrying a non-tile value, a carried tile
     that passes between cube and vector ops every iteration (a matmul_acc
     accumulator rescaled by a vector op), a non-tile value crossing phases,
-    a GM tensor the scope writes accessed in two phases, or a `tile.spmd`
-    holding other ops with effects. On any error the IR is left as it was.
+    two accesses to a GM tensor the scope writes that the phases would run
+    in the opposite order of the program, or in two copies of a fissioned
+    loop, or a `tile.spmd` holding other ops with effects. On any error the IR is left as it was.
     Every decision is a remark on the `tile.spmd`.
 
     Input (a2a3):
