@@ -728,8 +728,8 @@ private:
     }
   }
 
-  /// Stores `v` (this phase's value `mapped`) to its stage if it has one
-  /// and a later phase uses it.
+  /// Stores `v` (made in this phase; its clone is `map.lookup(v)`) to its
+  /// stage if a later phase uses it.
   void storeIfStaged(Value v) {
     auto s = plan.stageIndex.find(v);
     if (s == plan.stageIndex.end())
@@ -748,8 +748,7 @@ private:
       if (!loop || loop->isAncestor(definingScope(v)))
         ensure(v);
     });
-    Operation *clone = b.clone(*op, map);
-    (void)clone;
+    b.clone(*op, map);
     for (Value r : op->getResults())
       storeIfStaged(r);
   }
