@@ -94,3 +94,15 @@ def test_new_instructions_compile_against_pto_isa(name, tmp_path,
         result = compile_syntax(kernel.pto(target).source, tmp_path,
                                 f"{name}_{target}")
         assert result.returncode == 0, (target, result.stdout[-6000:])
+
+
+@pytest.mark.parametrize("target", ("a2a3", "a5"))
+def test_flash_attention_split_compiles_against_pto_isa(target, tmp_path,
+                                                       headers_usable):
+    """The flash-attention loop fissioned into cube / vector / cube /
+    vector grids (test_flash_attention.py)."""
+    sys.path.insert(0, str(ROOT / "test" / "pytest"))
+    import test_flash_attention as fa
+    result = compile_syntax(fa.flash.pto(target).source, tmp_path,
+                            f"flash_{target}")
+    assert result.returncode == 0, result.stdout[-6000:]
