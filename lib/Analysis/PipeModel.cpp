@@ -352,6 +352,29 @@ private:
     return success();
   }
 
+  /// Tile::GetValue / SetValue: a UB tile of 32-bit or 8-bit elements
+  /// (the emitter passes the scalar as the C++ type of the element; f16 /
+  /// bf16 scalars would be `half` / `bfloat16_t` there and compiler
+  /// builtins in EmitC's arithmetic).
+  LogicalResult scalarAccess(StringRef name, Value tile) {
+    FailureOr<BufferKind> kind = kindOf(tile);
+    if (failed(kind))
+      return failure();
+    if (*kind != BufferKind::UB)
+      return error() << "Tile::" << name << " reads and writes UB tiles "
+                     << "(TileType::Vec), not a tile in "
+                     << getBufferKindName(*kind);
+    Type elt = cast<TileType>(tile.getType()).getElementType();
+    if (!elt.isF32() && !elt.isSignlessInteger(32) &&
+        !elt.isSignlessInteger(8))
+      return error() << "the NPU back end accesses single elements of f32, "
+                        "i32 and i8 tiles, not "
+                     << elt << " (Tile::" << name
+                     << " of a 16-bit float is not emitted yet); cast the "
+                        "tile to f32 first";
+    return success();
+  }
+
   /// Partial tiles need PTO-ISA tiles with a runtime valid shape
   /// (RowValid / ColValid = -1) in the emitter and its runtime/pto
   /// reference, which neither has yet.
@@ -649,15 +672,32 @@ LogicalResult InstrBuilder::build() {
         return vector(getPtoInstrName(o), o->getOperand(0), o->getResult(0));
       })
       // PTO-ISA reads and writes one element of a UB tile on the scalar
-      // unit (Tile::GetValue / SetValue); tile-insert-sync does not model
-      // the scalar pipe (S) yet, so a read after a TLOAD could not be
-      // ordered.
-      .Case<GetOp, SetOp>([&](Operation *o) -> LogicalResult {
-        return error() << "the NPU back end does not emit " << o->getName()
-                       << " (scalar element access) yet: PTO-ISA's "
-                          "Tile::GetValue / SetValue run on the scalar "
-                          "pipe, which tile-insert-sync does not "
-                          "synchronise yet; the CPU simulation runs it";
+      // unit (Tile::GetValue / SetValue, PIPE_S): tile-insert-sync orders
+      // them with the vector and MTE pipes like any other pipe (a value a
+      // vector op wrote is read after a V -> S flag, a scalar write is read
+      // by a vector op after an S -> V one). The whole tile counts as
+      // accessed (the element's index may be a runtime value).
+      .Case([&](GetOp o) -> LogicalResult {
+        if (failed(scalarAccess("GetValue", o.getSource())))
+          return failure();
+        PipeInstr &i = emit(Pipe::s, "GetValue");
+        i.accesses.push_back(read(o.getSource()));
+        return success();
+      })
+      .Case([&](SetOp o) -> LogicalResult {
+        if (failed(scalarAccess("SetValue", o.getResult())))
+          return failure();
+        // In place (tile-place-buffers puts the result on a dest that dies
+        // here): only the element is written. Elsewhere the dest is first
+        // copied on the vector unit (TMOV), then the emitter orders the copy
+        // before the scalar write with the V -> S event id kept for this
+        // hand-off (getIntraOpEventId).
+        if (!(storage.lookup(o.getResult()) == storage.lookup(o.getDest())) &&
+            failed(vector("TMOV", o.getDest(), o.getResult())))
+          return failure();
+        PipeInstr &i = emit(Pipe::s, "SetValue");
+        i.accesses.push_back(written(o.getResult()));
+        return success();
       })
       .Case<RemOp, RemSOp>([&](Operation *o) -> LogicalResult {
         // pto-isa's a2a3 TREM / TREMS take float only (a5: half too) and

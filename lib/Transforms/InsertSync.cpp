@@ -350,9 +350,11 @@ void ScopeSync::colourEvents(SyncStats &stats) {
       return interval(x).first < interval(y).first;
     });
     // busyUntil[id]: the last position of the pair holding id. A matmul's
-    // own MTE1 -> M hand-off keeps one id of that pair.
+    // own MTE1 -> M hand-off and a copying tile.set's V -> S keep one id of
+    // their pair.
     int64_t usable = limit;
-    if (pipes == std::make_pair(pipeIndex(Pipe::mte1), pipeIndex(Pipe::m)))
+    if (pipes == std::make_pair(pipeIndex(Pipe::mte1), pipeIndex(Pipe::m)) ||
+        pipes == std::make_pair(pipeIndex(Pipe::v), pipeIndex(Pipe::s)))
       usable = getIntraOpEventId(target);
     SmallVector<int64_t> busyUntil(limit, -1);
     for (int64_t e = usable; e < limit; ++e)

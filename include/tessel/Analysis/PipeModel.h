@@ -22,6 +22,8 @@
 //   tile.extract, insert V      TEXTRACT / TINSERT (Vec -> Vec); an insert
 //                               not placed on its dest copies it first
 //   tile.full, reshape   V      (a reshape placed on its operand: nothing)
+//   tile.get, tile.set   S      Tile::GetValue / SetValue (a set not placed
+//                               on its dest copies it first: V TMOV)
 //
 //===----------------------------------------------------------------------===//
 
@@ -81,9 +83,11 @@ struct ScatterPair {
 };
 ScatterPair getScatterPair(tile::ScatterOp op, const TileStorageMap &storage);
 
-/// The event id of the MTE1 -> M hand-off inside one matmul (its operands'
-/// moves to L0A / L0B, then the cube). The emitter prints that pair itself;
-/// tile-insert-sync never gives this id to another MTE1 -> M pair.
+/// The event id of the hand-offs inside one op, which the emitter prints
+/// itself: MTE1 -> M inside a matmul (its operands' moves to L0A / L0B,
+/// then the cube) and V -> S inside a tile.set that is not in place (the
+/// TMOV of its dest, then Tile::SetValue). tile-insert-sync never gives
+/// this id to another MTE1 -> M or V -> S pair.
 int64_t getIntraOpEventId(const TargetInfo &target);
 
 /// For the accumulator `acc` of a tile.matmul_acc: when it is a zero in L0C

@@ -34,12 +34,14 @@
 #include "tessel/Analysis/TileStorage.h"
 
 #include "mlir/Conversion/ArithToEmitC/ArithToEmitC.h"
+#include "mlir/Conversion/MathToEmitC/MathToEmitC.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToEmitC/SCFToEmitC.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/EmitC/IR/EmitC.h"
 #include "mlir/Dialect/EmitC/Transforms/TypeConversions.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -670,6 +672,10 @@ LogicalResult KernelEmitter::cloneArith(Operation *op) {
     Value step = index(floor ? -1 : 1);
     result = arith::SelectOp::create(
         b, loc, adjust, arith::AddIOp::create(b, loc, q, step), q);
+  } else if (isa<math::RoundEvenOp>(op)) {
+    // Round half to even: std::nearbyint in the default rounding mode
+    // (upstream's math-to-emitc has floor, ceil and round, not this one).
+    result = call("std::nearbyint", op->getResult(0).getType(), operands(0));
   }
   if (result) {
     map.map(op->getResult(0), result);
@@ -1176,6 +1182,58 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
         }
         return success();
       })
+      .Case<GetOp, SetOp>([&](Operation *o) {
+        // One element on the scalar unit: Tile::GetValue / SetValue take
+        // the element's offset in the tile's storage (row * row stride +
+        // col; a column vector's elements are consecutive). EmitC has no
+        // member calls: the call is an emitc.verbatim over the operands,
+        // the value read lands in a variable.
+        bool get = isa<GetOp>(o);
+        Value tile = get ? o->getOperand(0) : o->getResult(0);
+        if (!get) {
+          Value dest = o->getOperand(1);
+          if (storage.lookup(tile) == storage.lookup(dest)) {
+            tileObj[tile] = obj(dest);
+          } else {
+            // The dest lives on: copy it (V), then hand over to the scalar
+            // unit on the event id kept for this (PipeModel.h).
+            bind(tile);
+            call("TMOV", Type(), {row(tile), row(dest)});
+            std::string event =
+                "EVENT_ID" + std::to_string(getIntraOpEventId(target));
+            for (StringRef fn : {"set_flag", "wait_flag"})
+              call(fn, Type(), {},
+                   {opaque("PIPE_V"), opaque("PIPE_S"), opaque(event)});
+          }
+        }
+        auto type = cast<TileType>(tile.getType());
+        Value r = map.lookupOrDefault(o->getOperand(get ? 1 : 2));
+        Value c = map.lookupOrDefault(o->getOperand(get ? 2 : 3));
+        Value off = r;
+        if (type.getCols() > 1) {
+          TileLayout l = getTileLayout(type.getRows(), type.getCols(),
+                                       getElementBytes(type.getElementType()),
+                                       BufferKind::UB, target);
+          off = arith::AddIOp::create(
+              b, loc, arith::MulIOp::create(b, loc, r, index(l.cols)), c);
+        }
+        Value offset = toSizeT(off);
+        if (!get) {
+          emitc::VerbatimOp::create(
+              b, loc, b.getStringAttr("{}.SetValue({}, {});"),
+              ValueRange{obj(tile), offset,
+                         map.lookupOrDefault(o->getOperand(0))});
+          return success();
+        }
+        Type elt = type.getElementType();
+        Value var = emitc::VariableOp::create(
+            b, loc, emitc::LValueType::get(elt), opaque(""));
+        emitc::VerbatimOp::create(b, loc,
+                                  b.getStringAttr("{} = {}.GetValue({});"),
+                                  ValueRange{var, obj(tile), offset});
+        map.map(o->getResult(0), emitc::LoadOp::create(b, loc, elt, var));
+        return success();
+      })
       .Case<YieldOp, AllocGmOp>([](Operation *) { return success(); })
       .Default([&](Operation *o) {
         return o->emitOpError("cannot run on the ")
@@ -1368,7 +1426,8 @@ struct ConvertTileToEmitCPass
     Location loc = module.getLoc();
     // pto-isa's headers use the fixed-width integer types without
     // including <cstdint> themselves.
-    emitc::IncludeOp::create(b, loc, "cstdint", /*isStandard=*/true);
+    auto cstdint =
+        emitc::IncludeOp::create(b, loc, "cstdint", /*isStandard=*/true);
     emitc::IncludeOp::create(b, loc, "pto/pto-inst.hpp", /*isStandard=*/true);
     auto line = [&](StringRef text) {
       emitc::VerbatimOp::create(b, loc, b.getStringAttr(text));
@@ -1399,12 +1458,15 @@ struct ConvertTileToEmitCPass
     // Index arithmetic and loops: upstream's conversions to EmitC.
     ConversionTarget target(getContext());
     target.addLegalDialect<emitc::EmitCDialect>();
-    target.addIllegalDialect<arith::ArithDialect, scf::SCFDialect>();
+    target.addIllegalDialect<arith::ArithDialect, math::MathDialect,
+                             scf::SCFDialect>();
     TypeConverter converter;
     converter.addConversion([](Type t) { return t; });
     populateEmitCSizeTTypeConversions(converter);
     RewritePatternSet patterns(&getContext());
     populateArithToEmitCPatterns(converter, patterns);
+    populateConvertMathToEmitCPatterns(patterns,
+                                       emitc::LanguageTarget::cpp11);
     populateSCFToEmitCConversionPatterns(patterns, converter);
     if (failed(applyPartialConversion(module, target, std::move(patterns))))
       return signalPassFailure();
@@ -1415,6 +1477,15 @@ struct ConvertTileToEmitCPass
     for (UnrealizedConversionCastOp c : remaining) {
       c.emitOpError("index value left between EmitC types after lowering");
       return signalPassFailure();
+    }
+    // Scalar rounding (std::floor, std::ceil, std::round, std::nearbyint).
+    bool usesCmath = false;
+    module.walk([&](emitc::CallOpaqueOp call) {
+      usesCmath |= call.getCallee().starts_with("std::");
+    });
+    if (usesCmath) {
+      b.setInsertionPointAfter(cstdint);
+      emitc::IncludeOp::create(b, loc, "cmath", /*isStandard=*/true);
     }
     // Every C++ local must be used (kernels compile with -Wall -Werror):
     // drop unused constants, casts and arithmetic, which EmitC does not mark

@@ -850,4 +850,72 @@ TEST(new_instruction_checks) {
   EXPECT_HAS(o, "RAW hazard on UB bytes [0x840, 0xf80)");
 }
 
+//===----------------------------------------------------------------------===//
+// Scalar element access (Tile::GetValue / SetValue on PIPE_S)
+//===----------------------------------------------------------------------===//
+
+TEST(scalar_reads_and_writes_need_flags_with_the_vector_pipe) {
+  Gm gm;
+  // TEXPANDS (V) writes the tile, GetValue (S) reads element 3 of it, the
+  // scalar unit writes element 5 back, TADD (V) reads the whole tile.
+  auto prog = [&](bool v_to_s, bool s_to_v) {
+    return runCase(
+        [&] {
+          gm.reg();
+          V a, b;
+          bind(a, 0);
+          bind(b, kTile);
+          TESSEL_LOC("kernel.py", 40, 1);
+          TEXPANDS(a, 2.0f);
+          if (v_to_s) {
+            set_flag(PIPE_V, PIPE_S, EVENT_ID0);
+            wait_flag(PIPE_V, PIPE_S, EVENT_ID0);
+          }
+          TESSEL_LOC("kernel.py", 41, 1);
+          float x = a.GetValue(3);
+          TESSEL_LOC("kernel.py", 42, 1);
+          a.SetValue(5, x * 3.0f);
+          if (s_to_v) {
+            set_flag(PIPE_S, PIPE_V, EVENT_ID0);
+            wait_flag(PIPE_S, PIPE_V, EVENT_ID0);
+          }
+          TESSEL_LOC("kernel.py", 43, 1);
+          TADD(b, a, a);
+          set_flag(PIPE_V, PIPE_S, EVENT_ID1);
+          wait_flag(PIPE_V, PIPE_S, EVENT_ID1);
+          // 2 * 2 everywhere but element 5: 2 * (2 * 3).
+          CHECK_EQ(b.GetValue(0), 4.0f);
+          CHECK_EQ(b.GetValue(5), 12.0f);
+        },
+        collectAll());
+  };
+  EXPECT_CLEAN(prog(true, true));
+  Outcome noVS = prog(false, true);
+  // Element 3 is bytes [12, 16), element 5 [20, 24); without V -> S the
+  // S -> V flag no longer chains TEXPANDS before TADD either.
+  CHECK_EQ(noVS.count, size_t(3));
+  EXPECT_HAS(noVS, "RAW hazard on UB bytes [0xc, 0x10): GetValue (PIPE_S, "
+                   "instruction #2) at kernel.py:41:1");
+  EXPECT_HAS(noVS, "WAW hazard on UB bytes [0x14, 0x18): SetValue");
+  EXPECT_HAS(noVS, "missing set_flag/wait_flag(PIPE_V, PIPE_S)");
+  EXPECT_HAS(noVS, "missing pipe_barrier(PIPE_V)");
+  Outcome noSV = prog(true, false);
+  CHECK_EQ(noSV.count, size_t(1));
+  // The write is recorded per 32-byte granule.
+  EXPECT_HAS(noSV, "RAW hazard on UB bytes [0x0, 0x20)");
+  EXPECT_HAS(noSV, "TADD (PIPE_V, instruction #4) at kernel.py:43:1");
+  EXPECT_HAS(noSV, "missing set_flag/wait_flag(PIPE_S, PIPE_V)");
+}
+
+TEST(scalar_access_outside_the_tile_or_uninitialised) {
+  Outcome o = runCase([&] {
+    V a;
+    bind(a, 0);
+    (void)a.GetValue(7); // never written
+    a.SetValue(R * C, 1.0f);
+  }, collectAll());
+  EXPECT_HAS(o, "uninitialised");
+  EXPECT_HAS(o, "element offset 1024 is outside the 16x64 tile");
+}
+
 int main(int argc, char **argv) { return t::runAll(argc, argv); }
