@@ -83,6 +83,45 @@ int64_t tessel::getIntraOpEventId(const TargetInfo &target) {
   return target.eventIdsPerPipePair - 1;
 }
 
+/// Whether two valid extents are the same constant or the same value.
+static bool sameExtent(OpFoldResult a, OpFoldResult b) {
+  std::optional<int64_t> x = getConstantIntValue(a), y = getConstantIntValue(b);
+  if (x && y)
+    return *x == *y;
+  return !x && !y && llvm::cast<Value>(a) == llvm::cast<Value>(b);
+}
+
+bool tessel::partialLoadFillsPadding(LoadOp load) {
+  if (!load.hasValidShape())
+    return false;
+  auto same = [&](auto op) {
+    return sameExtent(op.getValidSize(0), load.getValidSize(0)) &&
+           sameExtent(op.getValidSize(1), load.getValidSize(1));
+  };
+  for (OpOperand &use : load.getResult().getUses()) {
+    if (auto fill = dyn_cast<FillPadOp>(use.getOwner()); fill && same(fill))
+      continue;
+    if (auto store = dyn_cast<StoreOp>(use.getOwner());
+        store && store.hasValidShape() && same(store))
+      continue;
+    return true;
+  }
+  return false;
+}
+
+std::optional<std::pair<Pipe, Pipe>>
+tessel::getIntraOpHandOff(Operation *op, const TileStorageMap &storage) {
+  if (isa<MatmulOp, MatmulAccOp>(op))
+    return std::make_pair(Pipe::mte1, Pipe::m);
+  if (auto set = dyn_cast<SetOp>(op);
+      set && !(storage.lookup(set.getResult()) ==
+               storage.lookup(set.getDest())))
+    return std::make_pair(Pipe::v, Pipe::s);
+  if (auto load = dyn_cast<LoadOp>(op); load && partialLoadFillsPadding(load))
+    return std::make_pair(Pipe::mte2, Pipe::v);
+  return std::nullopt;
+}
+
 Value tessel::getGMRoot(Value memref) {
   while (Operation *def = memref.getDefiningOp()) {
     if (auto view = dyn_cast<ViewLikeOpInterface>(def)) {
@@ -375,20 +414,24 @@ private:
     return success();
   }
 
-  /// Partial tiles need PTO-ISA tiles with a runtime valid shape
-  /// (RowValid / ColValid = -1) in the emitter and its runtime/pto
-  /// reference, which neither has yet.
-  LogicalResult partialTile(Operation *o) {
-    return error() << "the NPU back end does not emit a partial tile's "
-                   << o->getName()
-                   << " (valid shape) yet: PTO-ISA tiles with a runtime "
-                      "valid region are not in Tessel's emitter and "
-                      "runtime/pto reference; the CPU simulation runs it";
+  /// A partial tile moves between GM and UB only (PTO-ISA's Vec tiles take
+  /// a runtime valid region; L1 / L0C partial tiles are not emitted).
+  LogicalResult partialTile(Operation *o, Value tile) {
+    FailureOr<BufferKind> kind = kindOf(tile);
+    if (failed(kind))
+      return failure();
+    if (*kind != BufferKind::UB)
+      return error() << "the NPU back end moves partial tiles (a valid "
+                        "shape) between GM and ub only, not "
+                     << getBufferKindName(*kind)
+                     << "; load the whole tile and fill its padding "
+                        "(tile.fillpad) in a vector scope";
+    return success();
   }
 
   LogicalResult load(LoadOp load) {
-    if (load.hasValidShape())
-      return partialTile(load);
+    if (load.hasValidShape() && failed(partialTile(load, load.getResult())))
+      return failure();
     FailureOr<BufferKind> kind = kindOf(load.getResult());
     if (failed(kind))
       return failure();
@@ -398,12 +441,19 @@ private:
     PipeInstr &i = emit(Pipe::mte2, "TLOAD");
     i.accesses.push_back(gm(load.getSource(), false));
     i.accesses.push_back(written(load.getResult()));
+    // The padding of a partial load is zero: TFILLPAD after the TLOAD
+    // (the emitter's MTE2 -> V hand-off) unless nothing reads it.
+    if (partialLoadFillsPadding(load)) {
+      PipeInstr &f = emit(Pipe::v, "TFILLPAD");
+      f.accesses.push_back(read(load.getResult()));
+      f.accesses.push_back(written(load.getResult()));
+    }
     return success();
   }
 
   LogicalResult store(StoreOp store) {
-    if (store.hasValidShape())
-      return partialTile(store);
+    if (store.hasValidShape() && failed(partialTile(store, store.getValue())))
+      return failure();
     // TSTORE's AtomicAdd form adds into GM: pto-isa documents fp32, fp16,
     // bf16 (A2/A3 only), int32, int16 and int8 destinations.
     if (store.getAtomicAdd() && target.hasL0CToUB &&
@@ -639,7 +689,9 @@ LogicalResult InstrBuilder::build() {
       .Case([&](Sort32Op) { return notYet("TSORT32"); })
       .Case<MrgSortOp, MrgSortListsOp>(
           [&](Operation *) { return notYet("TMRGSORT"); })
-      .Case([&](FillPadOp) { return notYet("TFILLPAD"); })
+      .Case([&](FillPadOp o) {
+        return vector("TFILLPAD", o.getSource(), o.getResult());
+      })
       // The rest of the catalog (TileCatalogOps.td) but the bitwise ops, the
       // reductions, concat and tri: CPU simulation only for now. Several need scratch
       // tiles placement does not reserve yet (TSEL / TSELS / TPRELU / TXOR

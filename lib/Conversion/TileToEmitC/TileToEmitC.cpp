@@ -269,7 +269,16 @@ private:
   Value address(const TileStorage &s);
   /// A C++ tile object of type `cpp` bound (TASSIGN) to storage `s`, at
   /// the slot of the current pipeline iteration.
-  Value declareAs(StringRef cpp, const TileStorage &s);
+  Value declareAs(StringRef cpp, const TileStorage &s,
+                  ValueRange ctorArgs = {});
+  /// A row-major view of `tile`'s storage whose valid region is
+  /// `rows x cols` (constants in the type, runtime extents as -1 with the
+  /// constructor's arguments), with PTO-ISA's PadVal `pad` when not empty.
+  /// A column vector is viewed through its 1 x R row (its valid rows are
+  /// the view's valid columns) for vector instructions, and as itself
+  /// (column major, as a DN GlobalTensor moves it) when `move`.
+  Value validTile(Value tile, OpFoldResult rows, OpFoldResult cols,
+                  StringRef pad = "", bool move = false);
   Value declareTile(TileType type, const TileStorage &s);
   Value bind(Value tile);
   Value obj(Value tile) { return tileObj.lookup(tile); }
@@ -286,8 +295,13 @@ private:
   /// rows are read; the view must stay inside the buffer).
   FailureOr<std::pair<Value, Value>> rowReduceOperands(Operation *op,
                                                        Value dst, Value src);
+  /// The GlobalTensor of the slice of `memref` at `indices` a `tile`
+  /// moves; with `validRows` / `validCols`, its shape is that valid region
+  /// (runtime extents as -1 dimensions of a Shape built at run time).
   FailureOr<Value> globalTensor(Operation *op, Value memref,
-                                ValueRange indices, TileType tile);
+                                ValueRange indices, TileType tile,
+                                OpFoldResult validRows = {},
+                                OpFoldResult validCols = {});
   LogicalResult emitBlock(Block &block);
   LogicalResult emitOp(Operation *op);
   LogicalResult emitTileOp(Operation *op);
@@ -339,14 +353,48 @@ Value KernelEmitter::address(const TileStorage &s) {
       arith::MulIOp::create(b, loc, slot, index(s.slotBytes)));
 }
 
-Value KernelEmitter::declareAs(StringRef cpp, const TileStorage &s) {
-  Value tile = call(cpp, opaqueType(cpp), {});
+Value KernelEmitter::declareAs(StringRef cpp, const TileStorage &s,
+                               ValueRange ctorArgs) {
+  Value tile = call(cpp, opaqueType(cpp), ctorArgs);
   if (Value addr = address(s))
     call("TASSIGN", Type(), {tile, toSizeT(addr)});
   else
     call("TASSIGN", Type(), {tile},
          {operand(0), opaque(llvm::formatv("{0:x}", s.offset).str())});
   return tile;
+}
+
+Value KernelEmitter::validTile(Value tile, OpFoldResult rows,
+                              OpFoldResult cols, StringRef pad, bool move) {
+  auto type = cast<TileType>(tile.getType());
+  TileLayout l = getTileLayout(type.getRows(), type.getCols(),
+                               getElementBytes(type.getElementType()),
+                               BufferKind::UB, target);
+  int64_t layoutRows = l.rows, layoutCols = l.cols;
+  StringRef blayout = "RowMajor";
+  if (type.getCols() == 1 && move) {
+    blayout = "ColMajor";
+  } else if (type.getCols() == 1) {
+    cols = rows;
+    rows = b.getIndexAttr(1);
+    layoutRows = 1;
+    layoutCols = l.rows;
+  }
+  SmallVector<Value> dynamic;
+  auto extent = [&](OpFoldResult f) -> std::string {
+    if (std::optional<int64_t> c = getConstantIntValue(f))
+      return std::to_string(*c);
+    dynamic.push_back(toSizeT(map.lookupOrDefault(cast<Value>(f))));
+    return "-1";
+  };
+  std::string r = extent(rows), c = extent(cols);
+  std::string padArgs =
+      pad.empty() ? "" : (", SLayout::NoneBox, 512, PadValue::" + pad).str();
+  std::string cpp = llvm::formatv(
+      "Tile<TileType::Vec, {0}, {1}, {2}, BLayout::{6}, {3}, {4}{5}>",
+      cppElement(type.getElementType()), layoutRows, layoutCols, r, c,
+      padArgs, blayout);
+  return declareAs(cpp, storage.lookup(tile), dynamic);
 }
 
 Value KernelEmitter::declareTile(TileType type, const TileStorage &s) {
@@ -416,8 +464,9 @@ KernelEmitter::rowReduceOperands(Operation *op, Value dst, Value src) {
 }
 
 FailureOr<Value> KernelEmitter::globalTensor(Operation *op, Value memref,
-                                             ValueRange indices,
-                                             TileType tile) {
+                                             ValueRange indices, TileType tile,
+                                             OpFoldResult validRows,
+                                             OpFoldResult validCols) {
   auto type = cast<MemRefType>(memref.getType());
   int64_t offset;
   SmallVector<int64_t> strides;
@@ -461,14 +510,37 @@ FailureOr<Value> KernelEmitter::globalTensor(Operation *op, Value memref,
     pitch = 1;
     layout = ", Layout::DN";
   }
+  // The shape: the tile's, or a valid region (runtime extents are -1
+  // dimensions given to the Shape's constructor).
+  std::string rows = std::to_string(tile.getRows());
+  std::string cols = std::to_string(tile.getCols());
+  SmallVector<Value> dynamic;
+  SmallVector<Attribute> shapeArgs(3, b.getI64IntegerAttr(1));
+  auto extent = [&](OpFoldResult f, std::string &text) {
+    if (!f)
+      return;
+    if (std::optional<int64_t> c = getConstantIntValue(f)) {
+      text = std::to_string(*c);
+      shapeArgs.push_back(b.getI64IntegerAttr(*c));
+      return;
+    }
+    text = "-1";
+    shapeArgs.push_back(operand(dynamic.size()));
+    dynamic.push_back(toSizeT(map.lookupOrDefault(cast<Value>(f))));
+  };
+  extent(validRows, rows);
+  extent(validCols, cols);
+  std::string shape = llvm::formatv("Shape<1, 1, 1, {0}, {1}>", rows, cols);
   std::string cpp = llvm::formatv(
-      "GlobalTensor<{0}, Shape<1, 1, 1, {1}, {2}>, Stride<1, 1, 1, {3}, 1>{4}>",
-      cppElement(tile.getElementType()), tile.getRows(), tile.getCols(),
-      pitch, layout);
+      "GlobalTensor<{0}, {1}, Stride<1, 1, 1, {2}, 1>{3}>",
+      cppElement(tile.getElementType()), shape, pitch, layout);
   Value elements =
       emitc::CastOp::create(b, loc, b.getI64Type(), toSizeT(off));
   Value at = emitc::AddOp::create(b, loc, ptr.getType(), ptr, elements);
-  return call(cpp, opaqueType(cpp), {at});
+  if (dynamic.empty())
+    return call(cpp, opaqueType(cpp), {at});
+  Value shapeObj = call(shape, opaqueType(shape), dynamic, shapeArgs);
+  return call(cpp, opaqueType(cpp), {at, shapeObj});
 }
 
 /// Ends a rebuilt scf.for / scf.if body with a yield of `values`.
@@ -778,14 +850,53 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
       })
       .Case([&](LoadOp o) -> LogicalResult {
         Value t = bind(o.getResult());
+        if (!o.hasValidShape()) {
+          FailureOr<Value> g = globalTensor(o, o.getSource(), o.getIndices(),
+                                            o.getTileType());
+          if (failed(g))
+            return failure();
+          call("TLOAD", Type(), {t, *g});
+          return success();
+        }
+        // A partial tile: TLOAD moves the valid region (a tile object with
+        // that valid shape, a GlobalTensor of that shape); TFILLPAD then
+        // zeroes the padding in place, after the MTE2 -> V hand-off on the
+        // event id kept for it (PipeModel.h).
+        OpFoldResult vr = o.getValidSize(0), vc = o.getValidSize(1);
+        Value view = validTile(o.getResult(), vr, vc, "", /*move=*/true);
         FailureOr<Value> g = globalTensor(o, o.getSource(), o.getIndices(),
-                                          o.getTileType());
+                                          o.getTileType(), vr, vc);
         if (failed(g))
           return failure();
-        call("TLOAD", Type(), {t, *g});
+        call("TLOAD", Type(), {view, *g});
+        if (!partialLoadFillsPadding(o))
+          return success();
+        std::string event =
+            "EVENT_ID" + std::to_string(getIntraOpEventId(target));
+        for (StringRef fn : {"set_flag", "wait_flag"})
+          call(fn, Type(), {},
+               {opaque("PIPE_MTE2"), opaque("PIPE_V"), opaque(event)});
+        TileType type = o.getTileType();
+        Value padded = validTile(o.getResult(), b.getIndexAttr(type.getRows()),
+                                 b.getIndexAttr(type.getCols()), "Zero");
+        if (type.getCols() == 1)
+          view = validTile(o.getResult(), vr, vc);
+        call("TFILLPAD_INPLACE", Type(), {padded, view});
         return success();
       })
       .Case([&](StoreOp o) -> LogicalResult {
+        if (o.hasValidShape()) {
+          // The valid region only: a tile object and a GlobalTensor of
+          // that shape (atomic partial stores are a verifier error).
+          OpFoldResult vr = o.getValidSize(0), vc = o.getValidSize(1);
+          FailureOr<Value> g = globalTensor(o, o.getDest(), o.getIndices(),
+                                            o.getTileType(), vr, vc);
+          if (failed(g))
+            return failure();
+          call("TSTORE", Type(),
+               {*g, validTile(o.getValue(), vr, vc, "", /*move=*/true)});
+          return success();
+        }
         FailureOr<Value> g = globalTensor(o, o.getDest(), o.getIndices(),
                                           o.getTileType());
         if (failed(g))
@@ -1180,6 +1291,24 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
         } else {
           accumulate();
         }
+        return success();
+      })
+      .Case([&](FillPadOp o) {
+        // TFILLPAD(dst, src): src with the valid shape, dst the whole tile
+        // with the pad value as its PadVal; in place when placed on the
+        // source's bytes.
+        bind(o.getResult());
+        TileType type = o.getTileType();
+        StringRef pad = o.getPad() == PadValue::zero  ? "Zero"
+                        : o.getPad() == PadValue::min ? "Min"
+                                                      : "Max";
+        Value src = validTile(o.getSource(), o.getValidSize(0),
+                              o.getValidSize(1));
+        Value dst = validTile(o.getResult(), b.getIndexAttr(type.getRows()),
+                              b.getIndexAttr(type.getCols()), pad);
+        bool inPlace =
+            storage.lookup(o.getSource()) == storage.lookup(o.getResult());
+        call(inPlace ? "TFILLPAD_INPLACE" : "TFILLPAD", Type(), {dst, src});
         return success();
       })
       .Case<GetOp, SetOp>([&](Operation *o) {
