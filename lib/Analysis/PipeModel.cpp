@@ -223,6 +223,13 @@ StringRef tessel::getPtoInstrName(Operation *op) {
       .Case([](ColMaxOp) { return "TCOLMAX"; })
       .Case([](ColMinOp) { return "TCOLMIN"; })
       .Case([](ColProdOp) { return "TCOLPROD"; })
+      .Case([](XorOp) { return "TXOR"; })
+      .Case([](XorSOp) { return "TXORS"; })
+      .Case([](RowArgMaxOp) { return "TROWARGMAX"; })
+      .Case([](RowArgMinOp) { return "TROWARGMIN"; })
+      .Case([](ColArgMaxOp) { return "TCOLARGMAX"; })
+      .Case([](ColArgMinOp) { return "TCOLARGMIN"; })
+      .Case([](TransposeOp) { return "TTRANS"; })
       .Default([](Operation *) { return ""; });
 }
 
@@ -700,9 +707,54 @@ LogicalResult InstrBuilder::build() {
         return vector("TCONCAT", o->getOperands(), o.getResult());
       })
       .Case([&](TriOp o) { return vector("TTRI", {}, o.getResult()); })
-      .Case<CmpOp, CmpSOp, SelOp, SelSOp, PReluOp, XorOp, XorSOp, RowArgMaxOp,
-            RowArgMinOp, ColArgMaxOp, ColArgMinOp, TransposeOp>(
+      .Case<CmpOp, CmpSOp, SelOp, SelSOp, PReluOp>(
           [&](Operation *o) { return notYet(getCatalogPtoInstrName(o)); })
+      // TXOR / TXORS, TTRANS and the arg-reductions take a tmp tile: the
+      // op's scratch placement where the target uses it (TileLayout.h).
+      .Case<XorOp, XorSOp>([&](Operation *o) -> LogicalResult {
+        StringRef name = getCatalogPtoInstrName(o);
+        if (failed(vector(name, o->getOperands().take_front(
+                                    isa<XorOp>(o) ? 2 : 1),
+                          o->getResult(0))))
+          return failure();
+        return scratch(name);
+      })
+      .Case([&](TransposeOp o) -> LogicalResult {
+        auto in = cast<TileType>(o.getInput().getType());
+        if (in.getRows() == 1 || in.getCols() == 1)
+          return error() << "TTRANS transposes tiles of 2 or more rows and "
+                            "columns; a transpose of a "
+                         << in.getRows() << "x" << in.getCols()
+                         << " tile is a reshape (tile.reshape)";
+        if (failed(vector("TTRANS", o.getInput(), o.getResult())))
+          return failure();
+        return scratch("TTRANS");
+      })
+      .Case<RowArgMaxOp, RowArgMinOp, ColArgMaxOp, ColArgMinOp>(
+          [&](Operation *o) -> LogicalResult {
+        // pto-isa's element types: rows a2a3 f16 / f32 / i32, a5 also
+        // bf16; columns a2a3 f16 / f32 (its u16 / u32 are no Tessel type),
+        // a5 also i8 and i32.
+        StringRef name = getCatalogPtoInstrName(o);
+        Type elt = cast<TileType>(o->getOperand(0).getType()).getElementType();
+        bool a5 = target.hasL0CToUB;
+        bool byRow = isa<RowArgMaxOp, RowArgMinOp>(o);
+        bool ok = elt.isF16() || elt.isF32();
+        if (byRow)
+          ok |= elt.isSignlessInteger(32) || (a5 && elt.isBF16());
+        else
+          ok |= a5 && (elt.isSignlessInteger(32) || elt.isSignlessInteger(8));
+        if (!ok)
+          return error() << name << " takes no " << elt << " tiles on "
+                         << target.name << " ("
+                         << (byRow ? (a5 ? "f16, bf16, f32, i32"
+                                         : "f16, f32, i32")
+                                   : (a5 ? "i8, f16, f32, i32" : "f16, f32"))
+                         << "); cast the tile first";
+        if (failed(vector(name, o->getOperand(0), o->getResult(0))))
+          return failure();
+        return scratch(name);
+      })
       .Case([&](ReinterpretViewOp) {
         return notYet("a TASSIGN alias of the operand's bytes");
       })

@@ -128,8 +128,9 @@ int64_t getKnownDivisor(mlir::Value v);
 /// view-like op).
 mlir::Value getGMRoot(mlir::Value memref);
 
-/// The PTO-ISA instruction of an elementwise tile op ("TADD", "TEXP", ...),
-/// or "" for other ops.
+/// The PTO-ISA instruction of an elementwise, reduction or arg-reduction
+/// tile op, tile.xor / xors or tile.transpose ("TADD", "TEXP", "TROWARGMAX",
+/// "TTRANS", ...), or "" for other ops.
 llvm::StringRef getPtoInstrName(mlir::Operation *op);
 
 /// Appends the instructions `op` issues on the NPU (none for ops that only

@@ -813,6 +813,13 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
       return declareAs(typeName(dst), *scratch);
     return declareTile(*getScratchTileType(o, target), *scratch);
   };
+  // TXOR / TXORS's tmp: the scratch placement with the type of `dst` (the
+  // object the instruction writes: a column vector's row view) on a2a3,
+  // `dst` itself on a5.
+  auto xorScratch = [&](Operation *o, Value dst) -> Value {
+    const TileStorage *scratch = storage.lookupScratch(o);
+    return scratch ? declareAs(typeName(dst), *scratch) : dst;
+  };
   // TEXTRACT / TINSERT's (row, col): a column vector's row offset is the
   // column offset of its row view.
   auto subTileIndices = [&](Value r, Value c,
@@ -984,7 +991,7 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
         return success();
       })
       .Case<AddSOp, SubSOp, RSubSOp, MulSOp, DivSOp, RDivSOp, MaxSOp, MinSOp,
-            FModSOp, AndSOp, OrSOp, ShlSOp, ShrSOp, RemSOp>(
+            FModSOp, AndSOp, OrSOp, ShlSOp, ShrSOp, RemSOp, XorSOp>(
           [&](Operation *o) -> LogicalResult {
             Value input = o->getOperand(0), scalar = o->getOperand(1);
             Type elt = cast<TileType>(input.getType()).getElementType();
@@ -1006,6 +1013,14 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
             if (isa<RDivSOp>(o)) {
               // TDIVS(dst, scalar, src): scalar / src.
               call("TDIVS", Type(), operands, {operand(0), s, operand(1)});
+              return success();
+            }
+            if (isa<XorSOp>(o)) {
+              // TXORS(dst, src, scalar, tmp): a2a3's tmp is the op's
+              // scratch (dst's type), dst itself on a5, which ignores it.
+              operands.push_back(xorScratch(o, t));
+              call("TXORS", Type(), operands,
+                   {operand(0), operand(1), s, operand(operands.size() - 1)});
               return success();
             }
             if (isa<RemSOp>(o)) {
@@ -1033,6 +1048,33 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
                  {operand(0), operand(1), s});
             return success();
           })
+      .Case([&](XorOp o) {
+        bind(o.getResult());
+        Value t = row(o.getResult());
+        call("TXOR", Type(),
+             {t, row(o.getLhs()), row(o.getRhs()), xorScratch(o, t)});
+        return success();
+      })
+      .Case([&](TransposeOp o) {
+        // TTRANS(dst, src, tmp): tmp is the op's scratch on both targets.
+        Value t = bind(o.getResult());
+        Value tmp = declareTile(*getScratchTileType(o, target),
+                                *storage.lookupScratch(o));
+        call("TTRANS", Type(), {t, obj(o.getInput()), tmp});
+        return success();
+      })
+      .Case<RowArgMaxOp, RowArgMinOp, ColArgMaxOp, ColArgMinOp>(
+          [&](Operation *o) {
+        // The index-only form (dst, src, tmp): a row's index into an M x 1
+        // column (DN), a column's into a 1 x N row. a2a3's tmp is the
+        // op's scratch (the source's type); a5 ignores it: src is passed.
+        Value t = bind(o->getResult(0));
+        Value src = obj(o->getOperand(0));
+        const TileStorage *scratch = storage.lookupScratch(o);
+        Value tmp = scratch ? declareAs(typeName(src), *scratch) : src;
+        call(getPtoInstrName(o), Type(), {t, src, tmp});
+        return success();
+      })
       .Case([&](RemOp o) {
         bind(o.getResult());
         call("TREM", Type(),
