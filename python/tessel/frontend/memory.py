@@ -215,13 +215,7 @@ class Memory:
         idx = [self.index_value(o, node) for o in offsets]
         values, statics = [], None
         if t.valid is not None:
-            if atomic:
-                raise self.error(node, "an atomic assemble of a partial "
-                                 "tile is not supported",
-                                 found=t.describe(),
-                                 help="pl.fillpad the tile with zeros "
-                                      "(PadValue.zero) and add the whole "
-                                      "tile")
+            # An atomic one adds only the valid region (a masked TSTORE).
             values, statics = validshape.ir_valid(self, node, t.valid)
         tile_d.StoreOp(t.value, base.value, idx, values, static_valid=statics,
                        atomic_add=True if atomic else None,
