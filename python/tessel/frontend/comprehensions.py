@@ -71,8 +71,13 @@ def _items(cg, gen, what: str) -> list:
                        found=describe(iterable),
                        help="write a `for i in pl.range(...)` loop statement "
                             "for a runtime trip count")
-    if isinstance(iterable, (str, bytes, dict, set, frozenset)) or \
-            not hasattr(iterable, "__iter__") and \
+    if isinstance(iterable, (set, frozenset)):
+        # A set's order may change from one Python process to the next: the
+        # kernel would too.
+        raise cg.error(it, f"a {what} cannot iterate over a set: its order "
+                       f"is not fixed", found=describe(iterable),
+                       help="iterate over sorted(...) or a list")
+    if not hasattr(iterable, "__iter__") and \
             not hasattr(iterable, "__getitem__"):
         raise cg.error(it, f"a {what} cannot iterate over this value",
                        expected="a compile-time range / tuple / list",

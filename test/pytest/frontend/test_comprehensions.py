@@ -155,3 +155,13 @@ def test_set_comprehension_is_an_error():
             y[:, :] = pl.full([8, 16], dtype=pl.FP32, value=float(n))
     _error(set_comp, "{i for i in range(3)}",
            "set comprehensions are not supported in kernels")
+
+
+def test_iterating_a_set_is_an_error():
+    @pl.jit
+    def over_set(y: pl.Out[pl.Tensor[[8, 16], pl.FP32]]):
+        with pl.at(level=pl.Level.CORE_GROUP):
+            n = sum([i for i in set(range(3))])
+            y[:, :] = pl.full([8, 16], dtype=pl.FP32, value=float(n))
+    _error(over_set, "for i in set(range(3))",
+           "a list comprehension cannot iterate over a set")
