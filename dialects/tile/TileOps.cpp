@@ -653,11 +653,6 @@ LogicalResult LoadOp::verify() {
 }
 
 LogicalResult StoreOp::verify() {
-  // An atomic add of a partial tile would need a masked TSTORE<AtomicAdd>;
-  // neither back end has one.
-  if (getAtomicAdd() && hasValidShape())
-    return emitOpError("an atomic_add store cannot have a valid shape (a "
-                       "partial tile's store is not atomic)");
   return verifyAccess(*this, getMemRefType(), getTileType(), getIndices(),
                       getStaticValidAttr(), getValid());
 }

@@ -289,7 +289,8 @@ def Tile_StoreOp : Tile_Op<"store", [Tile_InCoreScope, AttrSizedOperandSegments,
     `value` into `dest` atomically (pto-isa's TSTORE with AtomicAdd, PyPTO's
     `pl.assemble(..., atomic=pl.AtomicType.Add)`): stores of this kind into
     one region from several blocks or scopes are not a race. A partial
-    store is not atomic.
+    atomic store adds only its valid region (pto-isa's TSTORE moves the
+    tile's valid rows x columns); GM outside it is untouched.
 
     ```mlir
     tile.store %y, %out[%t0, %c0] : !tile.tile<16x32xbf16>, memref<128x512xbf16>

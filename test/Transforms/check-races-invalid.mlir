@@ -453,3 +453,26 @@ func.func @atomic_add_against_a_plain_store(%out: memref<32x16xf32>) {
   }
   return
 }
+
+// -----
+
+// The masked counterpart of check-races.mlir's
+// @masked_atomic_add_valid_region with 5 valid rows: block b adds rows
+// [8b + 4, 8b + 9), and row 8b + 8 is block b + 1's plain row.
+func.func @masked_atomic_add_over_a_plain_store(%out: memref<40x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  tile.spmd 4 name("masked") (%b) {
+    tile.at vector {
+      %r = arith.muli %b, %c8 : index
+      %r4 = arith.addi %r, %c4 : index
+      %x = tile.full 1.0 : !tile.tile<8x16xf32>
+      // expected-error @below {{race on argument 0 in scope 'masked': block 1 writes element [8, 0], which block 0 also writes}}
+      tile.store %x, %out[%r, %c0] valid [4, 16] : !tile.tile<8x16xf32>, memref<40x16xf32>
+      // expected-note @below {{the other access: block 0 writes element [8, 0] here}}
+      tile.store %x, %out[%r4, %c0] valid [5, 16] {atomic_add} : !tile.tile<8x16xf32>, memref<40x16xf32>
+    }
+  }
+  return
+}

@@ -379,3 +379,29 @@ func.func @atomic_adds_into_one_slice(%out: memref<8x16xf32>) {
   }
   return
 }
+
+// -----
+
+// A masked atomic add is checked over its valid region, not its window:
+// block b stores rows [8b, 8b + 4) plainly and adds rows [8b + 4, 8b + 8)
+// atomically; the add's 8-row window, rows [8b + 4, 8b + 12), overlaps
+// block b + 1's plain rows [8b + 8, 8b + 12), its 4 valid rows do not.
+// Bounds: block 3's valid rows end at 8 * 3 + 4 + 4 = 32 (its window would
+// end at 36).
+// CHECK-LABEL: func.func @masked_atomic_add_valid_region
+// CHECK: tile.store {{.*}} valid [4, 16] {atomic_add}
+func.func @masked_atomic_add_valid_region(%out: memref<32x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  tile.spmd 4 name("masked") (%b) {
+    tile.at vector {
+      %r = arith.muli %b, %c8 : index
+      %r4 = arith.addi %r, %c4 : index
+      %x = tile.full 1.0 : !tile.tile<8x16xf32>
+      tile.store %x, %out[%r, %c0] valid [4, 16] : !tile.tile<8x16xf32>, memref<32x16xf32>
+      tile.store %x, %out[%r4, %c0] valid [4, 16] {atomic_add} : !tile.tile<8x16xf32>, memref<32x16xf32>
+    }
+  }
+  return
+}

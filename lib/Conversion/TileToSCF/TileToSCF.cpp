@@ -1369,20 +1369,39 @@ LogicalResult TileLowering::lowerMrgSortLists(MrgSortListsOp op) {
 
 /// tile.store {atomic_add}: each element is added into GM with an atomic
 /// read-modify-write, so blocks that run at once on the simulation's worker
-/// threads and add into one region do not lose updates.
+/// threads and add into one region do not lose updates. A partial tile
+/// (`valid [vr, vc]`, static or runtime) adds only its top-left vr x vc
+/// elements: the loops run to the valid extents, so GM outside them is
+/// neither read nor written.
 LogicalResult TileLowering::lowerAtomicStore(StoreOp op) {
   b.setInsertionPoint(op);
   Scalars e{b, op.getLoc()};
   TileType type = op.getTileType();
   Value gm = op.getDest();
   int64_t rank = op.getMemRefType().getRank();
-  int64_t rows = type.getRows(), cols = type.getCols();
+  int64_t cols = type.getCols();
   Type elt = type.getElementType();
   auto kind = isa<FloatType>(elt) ? arith::AtomicRMWKind::addf
                                   : arith::AtomicRMWKind::addi;
   Value buf = buffer(op.getValue());
-  e.each(rows, [&](Value r) {
-    e.each(cols, [&](Value c) {
+  // [0, extent) of tile dimension d: the valid size when the op has one.
+  auto each = [&](unsigned d, function_ref<void(Value)> body) {
+    OpFoldResult n = op.getValidSize(d);
+    if (std::optional<int64_t> c = getConstantIntValue(n))
+      return e.each(*c, body);
+    // A runtime extent past the tile (undefined in PTO-ISA) must not read
+    // past the tile's buffer here (as a plain partial store).
+    Value lb = e.idx(0);
+    Value size = e.idx(type.getShape()[d]);
+    Value ub = arith::MinSIOp::create(b, e.loc, cast<Value>(n), size);
+    Value st = e.idx(1);
+    auto l = scf::ForOp::create(b, e.loc, lb, ub, st);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(l.getBody()->getTerminator());
+    body(l.getInductionVar());
+  };
+  each(0, [&](Value r) {
+    each(1, [&](Value c) {
       SmallVector<Value> gmIdx(op.getIndices().begin(), op.getIndices().end());
       if (rank >= 2)
         gmIdx[rank - 2] = e.add(gmIdx[rank - 2], r);

@@ -29,11 +29,40 @@ def _loads(node: ast.AST | None) -> frozenset:
     hit = _loads_memo.get(id(node))
     if hit is not None and hit[0] is node:
         return hit[1]
-    names = frozenset(n.id for n in ast.walk(node)
-                      if isinstance(n, ast.Name) and isinstance(n.ctx,
-                                                                ast.Load))
+    names = frozenset(_free_loads(node))
     _loads_memo[id(node)] = (node, names)
     return names
+
+
+_COMPREHENSIONS = (ast.ListComp, ast.GeneratorExp, ast.SetComp, ast.DictComp)
+
+
+def _free_loads(node: ast.AST) -> set:
+    """Names `node` reads from its enclosing code: a comprehension's own
+    targets (`i` in `[t[i] for i in range(n)]`) are not reads of the
+    kernel's `i` (Python 3 scoping)."""
+    if isinstance(node, ast.Name):
+        return {node.id} if isinstance(node.ctx, ast.Load) else set()
+    if isinstance(node, _COMPREHENSIONS):
+        gens = node.generators
+        out = _free_loads(gens[0].iter)
+        inner: set = set()
+        bound: set = set()
+        for i, g in enumerate(gens):
+            if i:
+                inner |= _free_loads(g.iter) - bound
+            bound |= _target_names(g.target)
+            for c in g.ifs:
+                inner |= _free_loads(c) - bound
+        elts = [node.key, node.value] if isinstance(node, ast.DictComp) \
+            else [node.elt]
+        for e in elts:
+            inner |= _free_loads(e) - bound
+        return out | inner
+    out = set()
+    for child in ast.iter_child_nodes(node):
+        out |= _free_loads(child)
+    return out
 
 
 def _target_names(target: ast.AST) -> set[str]:
@@ -78,6 +107,12 @@ def _assigned_names(stmts) -> list[str]:
             return
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             seen.setdefault(node.id, None)
+        # A comprehension's targets are its own names, not the kernel's.
+        if isinstance(node, ast.comprehension):
+            visit(node.iter)
+            for c in node.ifs:
+                visit(c)
+            return
         # `t[a:b, c:d] = s` gives the tile `t` a new value (tile.insert); on
         # a GM tensor the name keeps its value and nothing changes.
         if isinstance(node, ast.Subscript) and \
@@ -103,9 +138,11 @@ def last_assignment(stmts, name: str) -> ast.AST | None:
     """The last statement in `stmts` (searching nested blocks) assigning `name`."""
     found = None
     for s in stmts:
+        skip = {id(n) for c in ast.walk(s) if isinstance(c, ast.comprehension)
+                for n in ast.walk(c.target)}
         for node in ast.walk(s):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) \
-                    and node.id == name:
+                    and node.id == name and id(node) not in skip:
                 found = s if isinstance(s, (ast.Assign, ast.AugAssign,
                                             ast.AnnAssign)) else node
     return found

@@ -13,6 +13,7 @@ message; the rules mirror the verifiers in dialects/tile/TileOps.cpp.
 
 from __future__ import annotations
 
+import ast
 import math
 
 from ..language.types import (BF16, FP16, FP32, INDEX, INT8, INT32, INT64,
@@ -784,25 +785,81 @@ def create_tensor(cg, node, a):
                              not isinstance(init, (int, float))):
         raise cg.error(a.init_value.node, "init_value must be a compile-time "
                        "number", found=describe(init))
+    if init is not None and not dtype.is_float and \
+            not float(init).is_integer():
+        raise cg.error(a.init_value.node, f"init_value of an "
+                       f"{dtype.name} tensor must be an integer",
+                       found=repr(init))
     if cg.scope.kind != "function":
-        if init is not None and not dtype.is_float and \
-                not float(init).is_integer():
-            raise cg.error(a.init_value.node, f"init_value of an "
-                           f"{dtype.name} tensor must be an integer",
-                           found=repr(init))
         return PendingTile(shape, dtype, name, node, init=init or 0)
-    if init is not None:
-        raise cg.error(a.init_value.node, "init_value= on a GM scratch tensor "
-                       "is not supported yet", found=repr(init),
-                       help="create it inside the scope that uses it (an "
-                            "on-chip tile starting at init_value), or store "
-                            "pl.full tiles into it in a scope")
     v = tile_d.AllocGmOp(cg.memref_type(shape, dtype), name=name,
                          loc=cg.loc(node), ip=cg.ip).result
     t = GmTensor(v, shape, dtype, name, writable=True, kind="scratch",
                  origin=name)
     cg.unwritten[t] = (cg.filename, node)
+    if init is not None:
+        fill_gm(cg, node, t, init, a.init_value.node)
     return t
+
+
+# The bytes of one tile of a GM fill (fill_gm): small beside UB, so that the
+# fill's blocks spread over the vector cores.
+FILL_TILE_BYTES = 16 * 1024
+
+
+def _largest_divisor(n: int, limit: int) -> int:
+    """The largest divisor of `n` that is <= limit (at least 1)."""
+    best = 1
+    d = 1
+    while d * d <= n:
+        if n % d == 0:
+            for q in (d, n // d):
+                if best < q <= limit:
+                    best = q
+        d += 1
+    return best
+
+
+def fill_plan(shape, elt_bytes: int) -> tuple[int, int, int]:
+    """(rows, cols, rows per block) of a GM fill: the tensor viewed as
+    rows x cols (its last dimension when a row of it fits a fill tile, else
+    the largest divisor of its element count that does), each spmd block
+    storing a [rows per block, cols] tile of at most FILL_TILE_BYTES, every
+    tile full (no partial tile, so the NPU back end emits it too).
+    [16, 2048] INT8 (32 KiB) -> 2 blocks of [8, 2048]; [3, 5] FP32 -> one
+    [3, 5] tile; [2, 8192] FP32 (a row is 32 KiB) -> 4 blocks of [1, 4096]."""
+    count = math.prod(shape)
+    limit = max(1, FILL_TILE_BYTES // elt_bytes)
+    cols = shape[-1] if shape[-1] <= limit else \
+        _largest_divisor(count, limit)
+    rows = count // cols
+    per_block = _largest_divisor(rows, max(1, limit // cols))
+    return rows, cols, per_block
+
+
+def fill_gm(cg, node, t: GmTensor, value, value_node) -> None:
+    """`pl.create_tensor(..., init_value=v)` at function level: PyPTO's
+    runtime fills the buffer before any task writes it; here a vector scope
+    of its own stores pl.full tiles of `v` over the whole tensor, in program
+    order before the scopes that follow (so the dependence and race
+    analyses see the fill as the tensor's first store)."""
+    rows, cols, per_block = fill_plan(t.shape, t.dtype.bytes)
+    view = reshape_view(cg, node, t, (rows, cols)) if len(t.shape) != 2 or \
+        t.shape[1] != cols else t
+    blocks = rows // per_block
+    holder = {}
+
+    def body():
+        tile = full_tile(cg, node, (per_block, cols), t.dtype, value,
+                         value_node)
+        row0 = cg.binop(ast.Mult(), holder["b"], per_block, node)
+        cg.store_tile(view, [row0, 0], [per_block, cols], tile, node,
+                      value_node)
+
+    cg.make_spmd(node, blocks, f"{t.name}_init",
+                 lambda b: holder.__setitem__("b", b),
+                 lambda: cg.make_at(node, "vector", body))
+    cg.unwritten.pop(t.base, None)
 
 
 def _resolve_shape(cg, arg, count: int) -> tuple:

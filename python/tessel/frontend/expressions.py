@@ -134,6 +134,18 @@ class Expressions:
     def expr_List(self, node):
         return list(self._elements(node.elts))
 
+    def expr_ListComp(self, node):
+        from . import comprehensions
+        return comprehensions.evaluate(self, node, "list comprehension")
+
+    def expr_GeneratorExp(self, node):
+        # Evaluated at once (compile time) into a tuple: what a consumed
+        # generator yields, usable wherever a sequence is (deps=, tuple(),
+        # sum(), min()).
+        from . import comprehensions
+        return tuple(comprehensions.evaluate(self, node,
+                                             "generator expression"))
+
     def _elements(self, elts):
         out = []
         for e in elts:

@@ -215,8 +215,8 @@ def assemble(cg, node, a, op="pl.assemble"):
     offsets = _b._offsets(cg, a.offset, rank)
     shape = src.shape
     sizes = [shape[1]] if rank == 1 else [1] * (rank - 2) + list(shape)
-    # A partial tile stores its valid region (the window may run past the
-    # tensor); an atomic one is refused by the store.
+    # A partial tile stores (or atomically adds) its valid region only (the
+    # window may run past the tensor).
     valid = getattr(src, "valid", None)
     if valid is not None:
         valid = [valid[1]] if rank == 1 else [1] * (rank - 2) + list(valid)

@@ -225,13 +225,7 @@ class Memory:
                for o in self.in_root(base, offsets, node)]
         values, statics = [], None
         if t.valid is not None:
-            if atomic:
-                raise self.error(node, "an atomic assemble of a partial "
-                                 "tile is not supported",
-                                 found=t.describe(),
-                                 help="pl.fillpad the tile with zeros "
-                                      "(PadValue.zero) and add the whole "
-                                      "tile")
+            # An atomic one adds only the valid region (a masked TSTORE).
             values, statics = validshape.ir_valid(self, node, t.valid)
         tile_d.StoreOp(t.value, base.value, idx, values, static_valid=statics,
                        atomic_add=True if atomic else None,

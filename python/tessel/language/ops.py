@@ -113,8 +113,9 @@ def create_tensor(shape, dtype, memory_type=None, *, manual_dep=False,
     value before its first assignment is `init_value` (default 0).
     `memory_type` may only be `pl.MemorySpace.DDR`. `manual_dep=True` is
     accepted and reported (Tessel still orders every access to the
-    tensor); `init_value` on a GM scratch tensor is an error (fill it with
-    tiles in a scope)."""
+    tensor). `init_value` on a GM scratch tensor fills it before any later
+    scope touches it (PyPTO's runtime fill): a vector scope of its own,
+    named `<name>_init`, stores `init_value` tiles over the whole tensor."""
 
 
 @builtin("create_tile")

@@ -7,7 +7,10 @@
 // (maskedstore). tile.fillpad selects, per chunk, the source where
 // row < valid_rows and column < valid_cols and the pad constant elsewhere:
 // -inf (min), +inf (max), 0 (zero); for i32, the smallest integer
-// -2147483648.
+// -2147483648. A masked atomic add (tile.store {atomic_add} with a valid
+// shape) loops over the valid rows and columns only, to min(extent, tile
+// size) for a runtime extent and to the constant for a static one, one
+// memref.atomic_rmw per element.
 //
 // RUN: tessel-opt %s -split-input-file -convert-tile-to-scf | FileCheck %s
 
@@ -62,6 +65,32 @@ func.func @fillpad_pad_values(%a: memref<8x16xf32>, %o: memref<8x16xf32>, %i: me
       %u = tile.load %i[%c0, %c0] : memref<8x16xi32> -> !tile.tile<8x16xi32>
       %v = tile.fillpad %u valid [2, 16] min : !tile.tile<8x16xi32>
       tile.store %v, %p[%c0, %c0] : !tile.tile<8x16xi32>, memref<8x16xi32>
+    }
+  }
+  return
+}
+
+// -----
+
+// Rows: runtime %n, clamped to the tile's 8 rows (a larger extent must not
+// read past the tile's buffer); columns: the static 20 of 64.
+// CHECK-LABEL: func.func @masked_atomic_add
+// The load's loops first, then the masked add's.
+// CHECK:         vector.load
+// CHECK:         %[[C8:.*]] = arith.constant 8 : index
+// CHECK-NEXT:    %[[VR:.*]] = arith.minsi %arg2, %[[C8]] : index
+// CHECK:         scf.for %[[R:.*]] = %{{.*}} to %[[VR]] step
+// CHECK:           %[[C20:.*]] = arith.constant 20 : index
+// CHECK:           scf.for %[[C:.*]] = %{{.*}} to %[[C20]] step
+// CHECK:             %[[V:.*]] = memref.load
+// CHECK:             memref.atomic_rmw addf %[[V]], %{{.*}} : (f32, memref<40x64xf32>) -> f32
+// CHECK-NOT:     tile.
+func.func @masked_atomic_add(%a: memref<40x64xf32>, %o: memref<40x64xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 1 (%b) {
+    tile.at vector {
+      %t = tile.load %a[%c0, %c0] : memref<40x64xf32> -> !tile.tile<8x64xf32>
+      tile.store %t, %o[%c0, %c0] valid [%n, 20] {atomic_add} : !tile.tile<8x64xf32>, memref<40x64xf32>
     }
   }
   return

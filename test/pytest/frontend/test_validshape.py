@@ -242,20 +242,6 @@ def test_subscript_store_of_a_partial_tile_checks_the_valid_region():
     assert info.value.line == _line(past_end, "o[3:19, :] = t")
 
 
-def test_atomic_assemble_of_a_partial_tile_is_an_error():
-    @pl.jit
-    def atomic_partial(x: pl.Tensor[[8, 32], pl.FP32],
-                       o: pl.Out[pl.Tensor[[8, 32], pl.FP32]]):
-        with pl.at(level=pl.Level.CORE_GROUP):
-            t = pl.slice(x, [8, 32], [0, 0], valid_shape=[5, 32])
-            o = pl.assemble(o, t, [0, 0], atomic=pl.AtomicType.Add)
-        return o
-    with pytest.raises(CompileError, match="atomic assemble of a partial "
-                       "tile") as info:
-        atomic_partial.ir()
-    assert info.value.line == _line(atomic_partial, "atomic=pl.AtomicType")
-
-
 def test_ir_carries_the_valid_shape():
     ir = partial_ops.ir()
     assert "valid [8, %" in ir            # the runtime width of a chunk
