@@ -117,6 +117,43 @@ static std::optional<unsigned> getLine(Location loc) {
 }
 
 //===----------------------------------------------------------------------===//
+// Cube operand windows
+//===----------------------------------------------------------------------===//
+
+std::optional<CubeOperandWindow>
+tessel::getCubeOperandWindow(ExtractOp op) {
+  Value result = op.getResult();
+  if (result.use_empty())
+    return std::nullopt;
+  std::optional<CubeOperandWindow> window;
+  for (OpOperand &use : result.getUses()) {
+    std::optional<MatmulView> mm = getMatmulView(use.getOwner());
+    if (!mm)
+      return std::nullopt;
+    bool isLhs = mm->lhs == result, isRhs = mm->rhs == result;
+    // An operand multiplied by itself needs it in L0A and L0B.
+    if (isLhs == isRhs)
+      return std::nullopt;
+    CubeOperandWindow w;
+    w.kind = isLhs ? BufferKind::L0A : BufferKind::L0B;
+    w.trans = isLhs ? mm->aTrans : mm->bTrans;
+    w.logicalType = isLhs ? mm->lhsType : mm->rhsType;
+    if (window && (window->kind != w.kind || window->trans != w.trans))
+      return std::nullopt;
+    window = w;
+  }
+  return window;
+}
+
+int64_t tessel::getCubeOperandWindowBytes(ExtractOp op,
+                                          const CubeOperandWindow &window,
+                                          const TargetInfo &target) {
+  return std::max(
+      getTileStorageBytes(cast<TileType>(op.getType()), window.kind, target),
+      getTileStorageBytes(window.logicalType, window.kind, target));
+}
+
+//===----------------------------------------------------------------------===//
 // PlacedBuffer, ScopePlacement
 //===----------------------------------------------------------------------===//
 
@@ -448,6 +485,10 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
       if (auto acc = dyn_cast<MatmulAccOp>(op))
         f.l0c |= &operand == &acc.getAccMutable();
     }
+    // The source of a cube operand window is on the cube side with it.
+    if (auto extract = dyn_cast<ExtractOp>(op))
+      if (getCubeOperandWindow(extract))
+        classes.flagsOf(extract.getSource()).cubeSide = true;
   });
 
   CoreKind coreKind = scope.getKind();
@@ -481,7 +522,7 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
       return failure();
     }
   }
-  auto kindOf = [&](Value v) {
+  auto baseKindOf = [&](Value v) {
     KindClasses::Flags &f = classes.flagsOf(v);
     bool cube = coreKind == CoreKind::cube ||
                 (coreKind == CoreKind::core_group && f.cubeSide);
@@ -493,6 +534,20 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
     if (isa_and_nonnull<MatmulOp, MatmulAccOp>(def))
       return BufferKind::L0C;
     return f.l0c ? BufferKind::L0C : BufferKind::L1;
+  };
+  // Windows of L1 operands that the cube reads directly live in L0A / L0B
+  // (getCubeOperandWindow): the extract is the L1 -> L0 move.
+  DenseMap<Value, BufferKind> l0Windows;
+  scope.getBody().walk([&](ExtractOp op) {
+    if (baseKindOf(op.getResult()) != BufferKind::L1 ||
+        baseKindOf(op.getSource()) != BufferKind::L1)
+      return;
+    if (std::optional<CubeOperandWindow> w = getCubeOperandWindow(op))
+      l0Windows[op.getResult()] = w->kind;
+  });
+  auto kindOf = [&](Value v) {
+    auto it = l0Windows.find(v);
+    return it != l0Windows.end() ? it->second : baseKindOf(v);
   };
 
   // 2b. Explicit placements: an op whose author named the memory of its
@@ -572,6 +627,11 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
     b.kind = kindOf(value);
     auto type = cast<TileType>(value.getType());
     b.size = getTileStorageBytes(type, b.kind, target);
+    if (l0Windows.count(value)) {
+      auto extract = cast<ExtractOp>(value.getDefiningOp());
+      b.size = getCubeOperandWindowBytes(
+          extract, *getCubeOperandWindow(extract), target);
+    }
     b.dataBytes = type.getSizeInBytes();
     b.align = target.getBuffer(b.kind).alignBytes;
     storageOf[value] = buffers.size() - 1;
@@ -735,7 +795,11 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
       }
       PlacedBuffer &b = buffers[newBuffer(result, op)];
       b.ifResult = isa<scf::IfOp>(op);
-      if (PipelineOp pipeline = getSlotPipeline(op)) {
+      // A window in L0A / L0B is consumed by the matmuls of its own
+      // iteration: one slot (tile-insert-sync orders the next iteration's
+      // move after them).
+      if (PipelineOp pipeline = getSlotPipeline(op);
+          pipeline && !l0Windows.count(result)) {
         b.slots = pipeline.getStages();
         b.slotPipeline = pipeline;
       }
@@ -807,8 +871,8 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
     b.end = std::max(b.end, lastUse + 1);
   }
 
-  // 5. Pack each kind.
-  for (BufferKind kind : {BufferKind::UB, BufferKind::L1, BufferKind::L0C}) {
+  // 5. Pack each kind (L0A / L0B hold the cube operand windows).
+  for (BufferKind kind : kAllBufferKinds) {
     KindPlacement &k = placement.kinds[static_cast<size_t>(kind)];
     SmallVector<size_t> indices;
     std::vector<PackingBuffer> input;
@@ -838,8 +902,12 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
     std::optional<MatmulView> mm = getMatmulView(op);
     if (!mm)
       return;
-    for (auto [type, kind] : {std::pair{mm->lhsType, BufferKind::L0A},
-                              std::pair{mm->rhsType, BufferKind::L0B}}) {
+    for (auto [value, type, kind] :
+         {std::tuple{mm->lhs, mm->lhsType, BufferKind::L0A},
+          std::tuple{mm->rhs, mm->rhsType, BufferKind::L0B}}) {
+      // A window already in L0A / L0B was moved by its tile.extract.
+      if (l0Windows.count(value))
+        continue;
       int64_t bytes =
           alignTo(getTileStorageBytes(type, kind, target),
                   target.getBuffer(kind).alignBytes);
@@ -847,7 +915,7 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
       KindPlacement &k = placement.kinds[static_cast<size_t>(kind)];
       k.used = true;
       k.peak = std::max(k.peak, bytes);
-      k.lowerBound = k.peak;
+      k.lowerBound = std::max(k.lowerBound, bytes);
     }
   });
 
@@ -930,7 +998,7 @@ void tessel::printMemoryMap(raw_ostream &os, const ScopePlacement &placement,
 
 LogicalResult tessel::emitPlacementErrors(const ScopePlacement &placement) {
   bool ok = true;
-  for (BufferKind kind : {BufferKind::UB, BufferKind::L1, BufferKind::L0C}) {
+  for (BufferKind kind : kAllBufferKinds) {
     const KindPlacement &k = placement.getKind(kind);
     for (size_t i : k.oversize) {
       const PlacedBuffer &b = placement.buffers[i];
@@ -947,6 +1015,12 @@ LogicalResult tessel::emitPlacementErrors(const ScopePlacement &placement) {
       ok = false;
     }
     if (k.fits())
+      continue;
+    // An operand moved whole into L0A / L0B that does not fit is reported
+    // on its matmul below.
+    if (llvm::any_of(placement.operandChecks, [&](const OperandCheck &c) {
+          return c.kind == kind && c.bytes > k.capacity;
+        }))
       continue;
     AtOp scope = placement.scope;
     InFlightDiagnostic diag = scope.emitError()

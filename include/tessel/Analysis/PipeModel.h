@@ -14,6 +14,9 @@
 //   tile.load            MTE2   GM -> UB (vector) or GM -> L1 (cube)
 //   tile.store           MTE3   UB -> GM;  FIX  L0C -> GM
 //   tile.matmul(_acc)    MTE1   L1 -> L0A (lhs), MTE1 L1 -> L0B (rhs), M
+//                               (no move for an operand window in L0A / L0B)
+//   tile.extract -> L0A/B MTE1  TEXTRACT (Mat -> Left / Right): a cube
+//                               operand window (TilePlacement.h)
 //   vector compute ops   V      (row reductions, and on a2a3 rem, rems and
 //                               arange, also write their scratch placement;
 //                               on a2a3 the per-row broadcasts
