@@ -83,6 +83,15 @@ int64_t tessel::getIntraOpEventId(const TargetInfo &target) {
   return target.eventIdsPerPipePair - 1;
 }
 
+bool tessel::hasIntraOpHandOff(Operation *matmul,
+                               const TileStorageMap &storage) {
+  std::optional<MatmulView> mm = getMatmulView(matmul);
+  if (!mm)
+    return false;
+  return storage.lookup(mm->lhs).arena != Arena::L0A ||
+         storage.lookup(mm->rhs).arena != Arena::L0B;
+}
+
 Value tessel::getGMRoot(Value memref) {
   while (Operation *def = memref.getDefiningOp()) {
     if (auto view = dyn_cast<ViewLikeOpInterface>(def)) {

@@ -145,12 +145,9 @@ tessel::getCubeOperandWindow(ExtractOp op) {
   return window;
 }
 
-int64_t tessel::getCubeOperandWindowBytes(ExtractOp op,
-                                          const CubeOperandWindow &window,
+int64_t tessel::getCubeOperandWindowBytes(const CubeOperandWindow &window,
                                           const TargetInfo &target) {
-  return std::max(
-      getTileStorageBytes(cast<TileType>(op.getType()), window.kind, target),
-      getTileStorageBytes(window.logicalType, window.kind, target));
+  return getTileStorageBytes(window.logicalType, window.kind, target);
 }
 
 //===----------------------------------------------------------------------===//
@@ -629,8 +626,8 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
     b.size = getTileStorageBytes(type, b.kind, target);
     if (l0Windows.count(value)) {
       auto extract = cast<ExtractOp>(value.getDefiningOp());
-      b.size = getCubeOperandWindowBytes(
-          extract, *getCubeOperandWindow(extract), target);
+      b.size =
+          getCubeOperandWindowBytes(*getCubeOperandWindow(extract), target);
     }
     b.dataBytes = type.getSizeInBytes();
     b.align = target.getBuffer(b.kind).alignBytes;

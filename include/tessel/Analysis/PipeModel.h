@@ -89,6 +89,10 @@ ScatterPair getScatterPair(tile::ScatterOp op, const TileStorageMap &storage);
 /// tile-insert-sync never gives this id to another MTE1 -> M pair.
 int64_t getIntraOpEventId(const TargetInfo &target);
 
+/// Whether `matmul` moves an operand itself (one not already in L0A / L0B
+/// as a cube operand window), and so issues the MTE1 -> M hand-off.
+bool hasIntraOpHandOff(mlir::Operation *matmul, const TileStorageMap &storage);
+
 /// For the accumulator `acc` of a tile.matmul_acc: when it is a zero in L0C
 /// that only starts accumulators (no instruction writes it), sets `direct`
 /// if `acc` is that zero itself (the matmul is a TMATMUL), or returns the

@@ -75,10 +75,10 @@ struct CubeOperandWindow {
 /// The cube operand window `op` is, if its uses make it one.
 std::optional<CubeOperandWindow> getCubeOperandWindow(tile::ExtractOp op);
 
-/// Bytes a cube operand window takes in its L0 buffer: its layout there as
-/// the extract's type or as the matrix it multiplies, whichever is larger.
-int64_t getCubeOperandWindowBytes(tile::ExtractOp op,
-                                  const CubeOperandWindow &window,
+/// Bytes a cube operand window takes in its L0 buffer: the matrix it
+/// multiplies, in whole fractals (the CPU simulation's row-major copy of
+/// the extract's type is never larger).
+int64_t getCubeOperandWindowBytes(const CubeOperandWindow &window,
                                   const TargetInfo &target);
 
 /// The author's name of a tile: the name of a NameLoc in its location (the

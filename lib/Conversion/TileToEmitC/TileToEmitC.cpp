@@ -1203,7 +1203,8 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
             moved(rhs, mm.rhsType, mm.bTrans, BufferKind::L0B);
         if (failed(w))
           return failure();
-        // Windows moved by their TEXTRACTs are ordered by tile-insert-sync.
+        // Windows moved by their TEXTRACTs are ordered by tile-insert-sync
+        // (hasIntraOpHandOff tells it which matmuls hand off themselves).
         if (anyMoved) {
           int64_t id = getIntraOpEventId(target);
           call("set_flag", Type(), {},

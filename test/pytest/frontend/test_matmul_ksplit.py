@@ -115,14 +115,15 @@ def test_the_split_is_in_the_placed_ir():
 
 
 # The gate projection's form: a pipelined K loop whose steps are each too
-# large for L0A ([16, 2048] FP32 lhs, w stored [N, K]), accumulating with
-# pl.matmul_acc after the first iteration.
+# large for L0A ([16, 2048] FP32 lhs, w stored [N, K] = [16, 2048]),
+# accumulating with pl.matmul_acc after the first iteration. Two stages of
+# both operands fill L1 exactly (4 x 131072 = 524288 bytes).
 @pl.jit
 def gate_like(x: pl.Tensor[[M, 4096], pl.FP32],
-              w: pl.Tensor[[32, 4096], pl.FP32],
-              y: pl.Out[pl.Tensor[[M, 32], pl.FP32]]):
+              w: pl.Tensor[[N, 4096], pl.FP32],
+              y: pl.Out[pl.Tensor[[M, N], pl.FP32]]):
     for blk in pl.spmd(1):
-        acc = pl.create_tensor([M, 32], dtype=pl.FP32)
+        acc = pl.create_tensor([M, N], dtype=pl.FP32)
         for kb in pl.pipeline(0, 2, stage=2):
             k0 = kb * 2048
             xs = x[:, k0:k0 + 2048]
@@ -136,8 +137,8 @@ def gate_like(x: pl.Tensor[[M, 4096], pl.FP32],
 
 def test_pipelined_k_loop_of_split_steps_matches_f_linear():
     torch.manual_seed(8)
-    x, w = torch.randn(M, 4096), torch.randn(32, 4096)
-    y = torch.full((M, 32), float("nan"))
+    x, w = torch.randn(M, 4096), torch.randn(N, 4096)
+    y = torch.full((M, N), float("nan"))
     run(gate_like, x, w, y)
     want = torch.nn.functional.linear(x.double(), w.double())
     bound = 2 * 4096 * 2.0**-24 * (x.double().abs() @ w.double().abs().T)
