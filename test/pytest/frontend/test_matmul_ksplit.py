@@ -145,25 +145,64 @@ def test_pipelined_k_loop_of_split_steps_matches_f_linear():
     assert ((y.double() - want).abs() <= bound).all()
 
 
-@pytest.mark.parametrize("kind,dtype", [("b_trans", "fp32"),
-                                        ("a_trans", "int8")])
-def test_npu_back_end_equals_the_simulation(kind, dtype):
+# Fixed shapes for the NPU back end (also compiled against the real pto-isa
+# headers by test_pto_isa_headers.py). INT8 pads M and N to 32 in L1
+# (32-byte rows): the PTO back end needs them padded alike in L0
+# (docs/pto.md), so M = N = 32 there. [32, 4096] int8 is 131072 bytes: 2
+# steps of 2048.
+@pl.jit
+def npu_b_trans_f32(a: pl.Tensor[[M, 2048], pl.FP32],
+                    bt: pl.Tensor[[N, 2048], pl.FP32],
+                    c: pl.Out[pl.Tensor[[M, N], pl.FP32]]):
+    for blk in pl.spmd(1):
+        c[:, :] = pl.matmul(a[:, :], bt[:, :], b_trans=True)
+
+
+@pl.jit
+def npu_a_trans_i8(at: pl.Tensor[[4096, 32], pl.INT8],
+                   b: pl.Tensor[[4096, 32], pl.INT8],
+                   c: pl.Out[pl.Tensor[[32, 32], pl.INT32]]):
+    for blk in pl.spmd(1):
+        c[:, :] = pl.matmul(at[:, :], b[:, :], a_trans=True)
+
+
+NPU_KERNELS = {"b_trans_f32": npu_b_trans_f32, "a_trans_i8": npu_a_trans_i8}
+
+
+@pytest.mark.parametrize("name", list(NPU_KERNELS))
+def test_npu_back_end_equals_the_simulation(name):
     """The emitted kernel TEXTRACTs each K window from L1 into Left / Right
     and runs TMATMUL then TMATMUL_ACC; on the strict reference (which
     reports any missing synchronisation) it must equal the simulation bit
-    for bit."""
-    tdt = DTYPES[dtype]
-    # INT8 pads M and N to 32 in L1 (32-byte rows): the PTO back end needs
-    # them padded alike in L0 (docs/pto.md), so M = N = 32 there.
-    m, k, n = (M, 2048, N) if tdt is torch.float32 else (32, 4096, 32)
-    a, b = operands(tdt, m, k, n, seed=9)
-    odt = torch.int32 if tdt is torch.int8 else torch.float32
+    for bit, and torch."""
+    kernel = NPU_KERNELS[name]
+    if name == "b_trans_f32":
+        a, b = operands(torch.float32, M, 2048, N, seed=9)
+        args, odt, n = (a, b.T.contiguous()), torch.float32, N
+    else:
+        a, b = operands(torch.int8, 32, 4096, 32, seed=9)
+        args, odt, n = (a.T.contiguous(), b), torch.int32, 32
+    m = a.shape[0]
     sim, npu = torch.zeros(m, n, dtype=odt), torch.zeros(m, n, dtype=odt)
-    args = args_for(kind, a, b)
-    kernel = KERNELS[kind]
     run(kernel, *args, sim)
     run(kernel, *args, npu, backend="pto")
     assert torch.equal(npu, sim)
+    check_product(sim, a, b)
     src = kernel.pto().source
-    assert src.count("TEXTRACT(") >= 4
-    assert "TMATMUL(" in src and "TMATMUL_ACC(" in src
+    assert src.count("TEXTRACT(") == 4
+    assert src.count("TMATMUL(") == 1 and src.count("TMATMUL_ACC(") == 1
+
+
+def test_schedule_model_counts_the_windows_on_mte1_and_the_cube():
+    """The cost model (docs/perf-model.md) sees the K steps: the 4 windows
+    (2 x [16, 1024] lhs, 2 x [1024, 16] rhs, 65536 bytes each) move
+    262144 bytes on MTE1, at 256 bytes a cube cycle of 1.85 GHz; the
+    16 x 16 x 2048 MACs run on the cube; no vector instruction."""
+    model = npu_b_trans_f32.schedule_model("a2a3")
+    (scope,) = model["scopes"]
+    figures = model["figures"]
+    mte1_bytes = scope["block_pipes"]["mte1"] * (
+        figures["mte1_bytes_per_cycle"] * figures["cube_clock_hz"])
+    assert mte1_bytes == pytest.approx(4 * 65536)
+    assert scope["cube_macs_per_block"] == M * N * 2048
+    assert scope["vector_instrs_per_block"] == 0
