@@ -652,35 +652,45 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
     return true;
   };
   // The iter_arg whose storage `op` (directly in a pipeline body) may
-  // compute its result over, if any.
+  // compute its result over, if any: `op` is in place in an operand held in
+  // that storage (the iter_arg, or a value an earlier op of the body
+  // computed over it: a chain of accumulations such as the K steps of a
+  // split matmul_acc), every value of the body held there dies at `op`, and
+  // if the pipeline yields the result it yields it for that iter_arg.
   auto getInPlaceIterArg = [&](Operation *op, Value result) -> Value {
     auto pipeline = dyn_cast<PipelineOp>(op->getParentOp());
     if (!pipeline || result.getDefiningOp() != op)
       return {};
     auto yield = cast<YieldOp>(pipeline.getBodyBlock().getTerminator());
-    if (llvm::count(yield.getOperands(), result) != 1)
-      return {};
-    unsigned i = llvm::find(yield.getOperands(), result) -
-                 yield.getOperands().begin();
-    Value iterArg = pipeline.getIterArgs()[i];
-    auto it = storageOf.find(iterArg);
-    if (it == storageOf.end() || buffers[it->second].kind != kindOf(result))
-      return {};
-    bool used = false;
-    for (OpOperand &operand : op->getOpOperands()) {
-      if (operand.get() != iterArg)
-        continue;
-      if (!isInPlaceOperand(op, operand))
-        return {};
-      used = true;
-    }
-    if (!used)
+    int64_t yields = llvm::count(yield.getOperands(), result);
+    if (yields > 1)
       return {};
     int64_t at = points.begin(op);
-    for (OpOperand &use : iterArg.getUses())
-      if (points.usePoint(iterArg, use.getOwner()) > at)
-        return {};
-    return iterArg;
+    for (unsigned i = 0, e = pipeline.getNumIterArgs(); i < e; ++i) {
+      Value iterArg = pipeline.getIterArgs()[i];
+      if (yields == 1 && yield.getOperand(i) != result)
+        continue;
+      auto it = storageOf.find(iterArg);
+      if (it == storageOf.end() || buffers[it->second].kind != kindOf(result))
+        continue;
+      SmallVector<Value> members = {iterArg};
+      for (Value alias : buffers[it->second].aliases)
+        if (alias.getParentBlock() == op->getBlock())
+          members.push_back(alias);
+      bool used = false, ok = true;
+      for (OpOperand &operand : op->getOpOperands()) {
+        if (!llvm::is_contained(members, operand.get()))
+          continue;
+        ok &= isInPlaceOperand(op, operand);
+        used = true;
+      }
+      for (Value member : members)
+        for (OpOperand &use : member.getUses())
+          ok &= points.usePoint(member, use.getOwner()) <= at;
+      if (used && ok)
+        return iterArg;
+    }
+    return {};
   };
   // The slots a result of `op` gets: one per stage when `op` is directly in
   // the body of a tile.pipeline with stages > 1.

@@ -189,3 +189,42 @@ func.func @fits(%x: memref<16x1024xf32>, %w: memref<1024x16xf32>, %o: memref<16x
   }
   return
 }
+
+// -----
+
+// A loop-carried accumulator: both steps of an iteration accumulate in
+// place over the iter_arg's L0C storage (1024 bytes at 0), so the pipeline
+// yields a value already in its carried storage (no copy). The windows stay
+// one slot each, though the body is staged (2 stages of the 131072-byte
+// loads fill L1's 524288 bytes).
+// CHECK-LABEL: func.func @carried
+// CHECK: tile.matmul_acc %{{.*}}, %{{.*}}, %{{.*}} b_trans
+// CHECK: tile.matmul_acc
+// PLACED-LABEL: func.func @carried
+// PLACED: tile.pipeline {{.*}}places = [#tile.place<l0c, 0>]
+// PLACED: tile.extract {{.*}} {place = #tile.place<l0a, 0>}
+// PLACED: tile.matmul_acc {{.*}} {place = #tile.place<l0c, 0>}
+// PLACED: tile.extract {{.*}} {place = #tile.place<l0a, 0>}
+// PLACED: tile.matmul_acc {{.*}} {place = #tile.place<l0c, 0>}
+// PLACED-NEXT: tile.yield
+func.func @carried(%x: memref<16x4096xf32>, %w: memref<16x4096xf32>, %o: memref<16x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c2048 = arith.constant 2048 : index
+  tile.spmd 1 (%i) {
+    tile.at cube {
+      %z = tile.full 0.0 : !tile.tile<16x16xf32>
+      %r = tile.pipeline %k = %c0 to %c2 step %c1 stages(2) iter_args(%acc = %z) -> (!tile.tile<16x16xf32>) {
+        %kk = arith.muli %k, %c2048 : index
+        %a = tile.load %x[%c0, %kk] : memref<16x4096xf32> -> !tile.tile<16x2048xf32>
+        %b = tile.load %w[%c0, %kk] : memref<16x4096xf32> -> !tile.tile<16x2048xf32>
+        // expected-remark @below {{matmul split along K into 2 steps of 1024}}
+        %m = tile.matmul_acc %acc, %a, %b b_trans : !tile.tile<16x2048xf32>, !tile.tile<16x2048xf32> -> !tile.tile<16x16xf32>
+        tile.yield %m : !tile.tile<16x16xf32>
+      }
+      tile.store %r, %o[%c0, %c0] : !tile.tile<16x16xf32>, memref<16x16xf32>
+    }
+  }
+  return
+}

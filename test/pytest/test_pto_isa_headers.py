@@ -96,7 +96,7 @@ def test_new_instructions_compile_against_pto_isa(name, tmp_path,
         assert result.returncode == 0, (target, result.stdout[-6000:])
 
 
-@pytest.mark.parametrize("name", ("b_trans_f32", "a_trans_i8"))
+@pytest.mark.parametrize("name", ("b_trans_f32", "a_trans_i8", "k_loop_f32"))
 def test_split_matmul_compiles_against_pto_isa(name, tmp_path, headers_usable):
     """A matmul split along K (tile-split-matmul-k): TEXTRACT from Mat into
     Left / Right (a transposed window through its ZN view), TMATMUL,

@@ -166,7 +166,24 @@ def npu_a_trans_i8(at: pl.Tensor[[4096, 32], pl.INT8],
         c[:, :] = pl.matmul(at[:, :], b[:, :], a_trans=True)
 
 
-NPU_KERNELS = {"b_trans_f32": npu_b_trans_f32, "a_trans_i8": npu_a_trans_i8}
+# A K loop whose every step is split: the accumulator is loop-carried, and
+# both steps of an iteration accumulate in place over it in L0C (the first
+# a TMATMUL in the first iteration, as for an unsplit matmul_acc over zero).
+@pl.jit
+def npu_k_loop_f32(x: pl.Tensor[[M, 4096], pl.FP32],
+                   w: pl.Tensor[[N, 4096], pl.FP32],
+                   y: pl.Out[pl.Tensor[[M, N], pl.FP32]]):
+    for blk in pl.spmd(1):
+        acc = pl.full([M, N], dtype=pl.FP32, value=0.0)
+        for kb in pl.range(2):
+            k0 = kb * 2048
+            acc = pl.matmul_acc(acc, x[:, k0:k0 + 2048], w[:, k0:k0 + 2048],
+                                b_trans=True)
+        y[:, :] = acc
+
+
+NPU_KERNELS = {"b_trans_f32": npu_b_trans_f32, "a_trans_i8": npu_a_trans_i8,
+               "k_loop_f32": npu_k_loop_f32}
 
 
 @pytest.mark.parametrize("name", list(NPU_KERNELS))
@@ -176,8 +193,9 @@ def test_npu_back_end_equals_the_simulation(name):
     reports any missing synchronisation) it must equal the simulation bit
     for bit, and torch."""
     kernel = NPU_KERNELS[name]
-    if name == "b_trans_f32":
-        a, b = operands(torch.float32, M, 2048, N, seed=9)
+    if name in ("b_trans_f32", "k_loop_f32"):
+        k = 2048 if name == "b_trans_f32" else 4096
+        a, b = operands(torch.float32, M, k, N, seed=9)
         args, odt, n = (a, b.T.contiguous()), torch.float32, N
     else:
         a, b = operands(torch.int8, 32, 4096, 32, seed=9)
@@ -190,7 +208,10 @@ def test_npu_back_end_equals_the_simulation(name):
     check_product(sim, a, b)
     src = kernel.pto().source
     assert src.count("TEXTRACT(") == 4
-    assert src.count("TMATMUL(") == 1 and src.count("TMATMUL_ACC(") == 1
+    assert src.count("TMATMUL(") == 1
+    # The loop's first step: TMATMUL in the first iteration, else
+    # TMATMUL_ACC.
+    assert src.count("TMATMUL_ACC(") == (2 if name == "k_loop_f32" else 1)
 
 
 def test_schedule_model_counts_the_windows_on_mte1_and_the_cube():
