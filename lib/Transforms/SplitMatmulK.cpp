@@ -13,10 +13,12 @@
 // tile.matmul_acc on the previous step's result, so L0C accumulates the
 // products in K order (the CPU simulation's order too). The step count is
 // planKSplit's, a pure function of the matmul's shapes and the target's L0
-// sizes. See the pass description in Passes.td.
+// sizes (tessel/Analysis/MatmulSplit.h). See the pass description in
+// Passes.td.
 //
 //===----------------------------------------------------------------------===//
 
+#include "tessel/Analysis/MatmulSplit.h"
 #include "tessel/Analysis/TileLayout.h"
 #include "tessel/Analysis/TilePlacement.h"
 #include "tessel/Support/Remarks.h"
@@ -47,8 +49,9 @@ namespace {
 
 /// Bytes `type` takes in `kind` (whole fractals, at the kind's alignment).
 int64_t getL0Bytes(TileType type, BufferKind kind, const TargetInfo &target) {
-  return alignTo(getTileStorageBytes(type, kind, target),
-                 target.getBuffer(kind).alignBytes);
+  return getL0OperandBytes(type.getRows(), type.getCols(),
+                           getElementBytes(type.getElementType()), kind,
+                           target);
 }
 
 /// "[16, 2048] f32".
@@ -60,82 +63,12 @@ std::string describe(TileType type) {
   return s;
 }
 
-/// How a matmul is split along K.
-struct KSplit {
-  /// Number of steps (1: the operands fit, nothing to do).
-  int64_t steps = 1;
-  /// K of each step.
-  int64_t kStep = 0;
-};
-
-/// The K granule of an operand of element type `elt`: a window boundary
-/// must fall on a cube fractal row (16 rows: the K rows of the rhs or of an
-/// a_trans lhs) and on a 32-byte block (the K columns of the lhs or of a
-/// b_trans rhs), so that TEXTRACT moves whole fractals and no padding is
-/// multiplied.
-int64_t getKGranule(Type elt, const TargetInfo &target) {
-  int64_t perBlock = std::max<int64_t>(1, target.ub.alignBytes /
-                                              getElementBytes(elt));
-  return std::lcm(target.cubeFractalRows, perBlock);
-}
-
-/// The fewest K steps for which the [M, Ks] lhs fits L0A and the [Ks, N]
-/// rhs fits L0B, with Ks dividing K and a multiple of the granule. Fails
-/// with the reason in `why` when there is none.
-FailureOr<KSplit> planKSplit(const MatmulView &mm, const TargetInfo &target,
-                             std::string &why) {
-  int64_t capA = target.l0a.usableBytes, capB = target.l0b.usableBytes;
-  MLIRContext *ctx = mm.lhsType.getContext();
-  Type elt = mm.lhsType.getElementType();
-  auto lhsOf = [&](int64_t k) {
-    return TileType::get(ctx, {mm.m, k}, elt);
-  };
-  auto rhsOf = [&](int64_t k) {
-    return TileType::get(ctx, {k, mm.n}, elt);
-  };
-  auto fits = [&](int64_t k) {
-    return getL0Bytes(lhsOf(k), BufferKind::L0A, target) <= capA &&
-           getL0Bytes(rhsOf(k), BufferKind::L0B, target) <= capB;
-  };
-  KSplit plan;
-  plan.kStep = mm.k;
-  if (fits(mm.k))
-    return plan;
-  int64_t granule = getKGranule(elt, target);
-  llvm::raw_string_ostream os(why);
-  if (mm.k % granule != 0) {
-    os << "K = " << mm.k << " is not a multiple of " << granule
-       << ", the K step of " << elt
-       << " operands (cube fractals of " << target.cubeFractalRows
-       << " rows and " << target.ub.alignBytes << "-byte blocks)";
-    return failure();
-  }
-  for (int64_t steps = 2; steps <= mm.k / granule; ++steps) {
-    if (mm.k % steps != 0 || (mm.k / steps) % granule != 0)
-      continue;
-    if (!fits(mm.k / steps))
-      continue;
-    plan.steps = steps;
-    plan.kStep = mm.k / steps;
-    return plan;
-  }
-  // Even one granule of K does not fit: M or N is what overflows.
-  int64_t a = getL0Bytes(lhsOf(granule), BufferKind::L0A, target);
-  int64_t b = getL0Bytes(rhsOf(granule), BufferKind::L0B, target);
-  os << "even a K step of " << granule << " needs ";
-  if (a > capA)
-    os << a << " bytes of cube L0A for the lhs (M = " << mm.m << ")";
-  if (a > capA && b > capB)
-    os << " and ";
-  if (b > capB)
-    os << b << " bytes of cube L0B for the rhs (N = " << mm.n << ")";
-  os << "; split " << (a > capA && b > capB ? "M and N" : a > capA ? "M" : "N")
-     << " by hand (one matmul per block of "
-     << (a > capA && b > capB ? "rows and of columns"
-         : a > capA           ? "rows"
-                              : "columns")
-     << ")";
-  return failure();
+/// The element type's name as the IR prints it ("f32", "i8").
+std::string typeName(Type type) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << type;
+  return s;
 }
 
 /// An operand of the split: the tile its windows are taken from and the
@@ -258,8 +191,11 @@ struct SplitMatmulKPass
         if (!mm)
           return;
         std::string why;
-        FailureOr<KSplit> plan = planKSplit(*mm, info, why);
-        if (failed(plan)) {
+        Type elt = mm->lhsType.getElementType();
+        std::optional<KSplit> plan =
+            planKSplit(mm->m, mm->k, mm->n, getElementBytes(elt),
+                       typeName(elt), info, why);
+        if (!plan) {
           bool lhsOver = getL0Bytes(mm->lhsType, BufferKind::L0A, info) >
                          info.l0a.usableBytes;
           TileType over = lhsOver ? mm->lhsType : mm->rhsType;
