@@ -16,6 +16,7 @@
 #include "mlir/Bindings/Python/Nanobind.h"
 #include "mlir/Bindings/Python/NanobindAdaptors.h"
 #include "nanobind/stl/string.h"
+#include "nanobind/stl/vector.h"
 #include "mlir/CAPI/IR.h"
 
 #include "tile/TileDialect.h"
@@ -96,6 +97,26 @@ NB_MODULE(_tessel, m) {
       "Bytes of one copy of a tile of `tile_type` in buffer `kind` of "
       "`target`, aligned as the placement aligns it "
       "(tessel/Analysis/TileLayout.h).");
+
+  m.def(
+      "vector_op_extra_bytes",
+      [](const std::string &opName, std::vector<MlirType> operands,
+         MlirType result, const std::string &target) {
+        MlirContext ctx = mlirTypeGetContext(result);
+        int64_t bytes = tesselGetVectorOpExtraBytes(
+            ctx, mlirStringRefCreate(opName.data(), opName.size()),
+            static_cast<intptr_t>(operands.size()), operands.data(), result,
+            mlirStringRefCreate(target.data(), target.size()));
+        if (bytes < 0)
+          throw nb::value_error("expected a registered op name and a known "
+                                "target");
+        return bytes;
+      },
+      nb::arg("op_name"), nb::arg("operand_types"), nb::arg("result_type"),
+      nb::arg("target"),
+      "UB bytes the op needs beyond its tiles' own storage: its scratch "
+      "tile, a row reduction's source view "
+      "(tessel/Analysis/TileLayout.h, getVectorOpExtraBytes).");
 
   m.def(
       "gm_traffic",

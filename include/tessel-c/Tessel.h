@@ -75,6 +75,16 @@ MLIR_CAPI_EXPORTED int64_t tesselGetTileStorageBytes(MlirType tileType,
                                                      MlirStringRef kind,
                                                      MlirStringRef target);
 
+/// The UB bytes the tile op `opName` (e.g. "tile.row_sum") with operands of
+/// `operandTypes` and one result of `resultType` needs on `target` beyond
+/// its tiles' own storage (tessel/Analysis/TileLayout.h,
+/// getVectorOpExtraBytes: its PTO-ISA scratch tile, a row reduction's
+/// source view), aligned as the placement aligns UB; -1 for an unknown op
+/// or target.
+MLIR_CAPI_EXPORTED int64_t tesselGetVectorOpExtraBytes(
+    MlirContext ctx, MlirStringRef opName, intptr_t numOperands,
+    MlirType const *operandTypes, MlirType resultType, MlirStringRef target);
+
 /// The static GM traffic of one run of `op` (tessel/Analysis/GmTraffic.h):
 /// bytes read by tile.load and written by tile.store under it, times loop
 /// trip counts and the block counts of nested tile.spmd ops.

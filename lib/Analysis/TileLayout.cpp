@@ -122,3 +122,22 @@ tessel::getScratchTileType(mlir::Operation *op, const TargetInfo &target) {
                          mlir::Float32Type::get(op->getContext()));
   return std::nullopt;
 }
+
+int64_t tessel::getVectorOpExtraBytes(mlir::Operation *op,
+                                      const TargetInfo &target) {
+  using namespace tile;
+  int64_t bytes = 0;
+  if (std::optional<TileType> type = getScratchTileType(op, target))
+    bytes += getTileStorageBytes(*type, BufferKind::UB, target);
+  if (mlir::isa<RowSumOp, RowMaxOp, RowMinOp, RowProdOp>(op)) {
+    auto source = mlir::cast<TileType>(op->getOperand(0).getType());
+    int64_t eb = getElementBytes(source.getElementType());
+    int64_t own = getTileStorageBytes(source, BufferKind::UB, target);
+    int64_t view = getRowReduceSourceLayout(source.getRows(),
+                                            source.getCols(), eb, target)
+                       .getBytes();
+    if (view > own)
+      bytes += view - own;
+  }
+  return bytes;
+}

@@ -87,6 +87,30 @@ int64_t tesselGetTileStorageBytes(MlirType tileType, MlirStringRef kind,
                        info->getBuffer(*buffer).alignBytes);
 }
 
+int64_t tesselGetVectorOpExtraBytes(MlirContext ctx, MlirStringRef opName,
+                                    intptr_t numOperands,
+                                    MlirType const *operandTypes,
+                                    MlirType resultType, MlirStringRef target) {
+  mlir::MLIRContext *context = unwrap(ctx);
+  const tessel::TargetInfo *info = tessel::lookupTarget(unwrap(target));
+  std::optional<mlir::RegisteredOperationName> name =
+      mlir::RegisteredOperationName::lookup(unwrap(opName), context);
+  if (!info || !name)
+    return -1;
+  // A detached op of those types (never verified), read and destroyed.
+  mlir::Block block;
+  mlir::Location loc = mlir::UnknownLoc::get(context);
+  mlir::OperationState state(loc, *name);
+  for (intptr_t i = 0; i < numOperands; ++i)
+    state.addOperands(block.addArgument(unwrap(operandTypes[i]), loc));
+  state.addTypes(unwrap(resultType));
+  mlir::Operation *op = mlir::Operation::create(state);
+  int64_t bytes = tessel::getVectorOpExtraBytes(op, *info);
+  op->destroy();
+  int64_t align = info->getBuffer(tessel::BufferKind::UB).alignBytes;
+  return llvm::alignTo(bytes, align);
+}
+
 void tesselCountGmTraffic(MlirOperation op, int64_t *readBytes,
                           int64_t *writtenBytes) {
   tessel::GmTraffic t = tessel::countGmTraffic(unwrap(op));

@@ -87,15 +87,8 @@ def cmd_compile_graph(kernel, args) -> int:
     except CompileError as e:
         return _fail(str(e))
     if args.remarks:
-        for severity, message, where, notes in kernel.diagnostics(args.emit):
-            prefix = f"{where[0]}:{where[1]}:{where[2]}: " if where else ""
-            kind = str(severity).rsplit(".", 1)[-1].lower()
-            print(f"{prefix}{kind}: {message}", file=sys.stderr)
-    if args.output:
-        Path(args.output).write_text(text)
-    else:
-        sys.stdout.write(text)
-    return 0
+        _print_remarks(kernel.diagnostics(args.emit))
+    return _write(text, args.output)
 
 
 def cmd_compile(args) -> int:
@@ -119,28 +112,32 @@ def cmd_compile(args) -> int:
         except CompileError as e:
             return _fail(str(e))
         text = emitted.source if args.emit == "pto" else emitted.synced_ir
-        if args.output:
-            Path(args.output).write_text(text)
-        else:
-            sys.stdout.write(text)
-        return 0
+        return _write(text, args.output)
     try:
         compiled = kernel.module(target=args.target, stage=args.emit)
         text = compiled.text(debug_info=args.debug_info)
     except CompileError as e:
         return _fail(str(e))
     if args.remarks:
-        # One line per decision, then the notes the pass attached.
-        for severity, message, where, notes in compiled.warnings:
-            prefix = f"{where[0]}:{where[1]}:{where[2]}: " if where else ""
-            kind = str(severity).rsplit(".", 1)[-1].lower()
-            print(f"{prefix}{kind}: {message}", file=sys.stderr)
-            for note, at in notes:
-                at = f" ({at[0]}:{at[1]}:{at[2]})" if at and at != where \
-                    else ""
-                print(f"  note: {note}{at}", file=sys.stderr)
-    if args.output:
-        Path(args.output).write_text(text)
+        _print_remarks(compiled.warnings)
+    return _write(text, args.output)
+
+
+def _print_remarks(diagnostics) -> None:
+    """One line per decision on stderr, then the notes the pass attached."""
+    for severity, message, where, notes in diagnostics:
+        prefix = f"{where[0]}:{where[1]}:{where[2]}: " if where else ""
+        kind = str(severity).rsplit(".", 1)[-1].lower()
+        print(f"{prefix}{kind}: {message}", file=sys.stderr)
+        for note, at in notes:
+            at = f" ({at[0]}:{at[1]}:{at[2]})" if at and at != where else ""
+            print(f"  note: {note}{at}", file=sys.stderr)
+
+
+def _write(text: str, output) -> int:
+    """The emitted text to `output` (a path) or stdout."""
+    if output:
+        Path(output).write_text(text)
     else:
         sys.stdout.write(text)
     return 0

@@ -90,3 +90,102 @@ func.func @store_under_a_data_if(%flag: memref<4xi32>, %x: memref<4x32xf32>,
   }
   return
 }
+
+// -----
+
+// A loop whose trip count is read at run time (PyPTO's ragged-tail idiom,
+// `for i in pl.range(n)` with n = pl.read(cfg, [0]) of an INT64 config
+// tensor). The frontend reads the INT64 as its two i32 halves through
+// tile.reinterpret_view and combines them as hi * 2^32 + zext(lo): affine in
+// the two values read, so n is an unconstrained integer and i ranges over
+// 0 <= i < n. The offset 8 i has no static maximum: the frontend clamps it,
+// max(0, min(8 i, 32 - 8)), and the load and store stay inside 32 rows.
+func.func @runtime_trip_count_clamped(%cfg: memref<2xi64>,
+                                      %src: memref<32x16xf32>,
+                                      %out: memref<32x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c24 = arith.constant 24 : index
+  %two32 = arith.constant 4294967296 : i64
+  tile.spmd 1 name("ragged") (%b) {
+    tile.at vector {
+      %e = tile.load %cfg[%c0] : memref<2xi64> -> !tile.tile<1x1xi64>
+      %h = tile.reinterpret_view %e : !tile.tile<1x1xi64> -> !tile.tile<1x2xi32>
+      %lo = tile.get %h[%c0, %c0] : !tile.tile<1x2xi32>
+      %hi = tile.get %h[%c0, %c1] : !tile.tile<1x2xi32>
+      %lo64 = arith.extui %lo : i32 to i64
+      %hi64 = arith.extsi %hi : i32 to i64
+      %up = arith.muli %hi64, %two32 : i64
+      %n64 = arith.addi %up, %lo64 : i64
+      %n = arith.index_cast %n64 : i64 to index
+      scf.for %i = %c0 to %n step %c1 {
+        %o = arith.muli %i, %c8 : index
+        %l = arith.maxsi %o, %c0 : index
+        %r = arith.minsi %l, %c24 : index
+        %x = tile.load %src[%r, %c0] : memref<32x16xf32> -> !tile.tile<8x16xf32>
+        tile.store %x, %out[%r, %c0] : !tile.tile<8x16xf32>, memref<32x16xf32>
+      }
+    }
+  }
+  return
+}
+
+// -----
+
+// The same loop without the clamp: n may exceed 4, and i = 4 reads rows
+// 32..40 of 32.
+func.func @runtime_trip_count_unclamped(%cfg: memref<2xi64>,
+                                        %src: memref<32x16xf32>,
+                                        %out: memref<32x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  tile.spmd 1 name("ragged") (%b) {
+    tile.at vector {
+      %e = tile.load %cfg[%c0] : memref<2xi64> -> !tile.tile<1x1xi64>
+      %h = tile.reinterpret_view %e : !tile.tile<1x1xi64> -> !tile.tile<1x2xi32>
+      %lo = tile.get %h[%c0, %c0] : !tile.tile<1x2xi32>
+      %n = arith.index_cast %lo : i32 to index
+      scf.for %i = %c0 to %n step %c1 {
+        %o = arith.muli %i, %c8 : index
+        // expected-error @below {{slice out of bounds in dimension 0 of argument 1 (size 32): block 0 (i0 = 4) reads 32:40}}
+        %x = tile.load %src[%o, %c0] : memref<32x16xf32> -> !tile.tile<8x16xf32>
+        // expected-error @below {{block 0 (i0 = 4) writes 32:40}}
+        tile.store %x, %out[%o, %c0] : !tile.tile<8x16xf32>, memref<32x16xf32>
+      }
+    }
+  }
+  return
+}
+
+// -----
+
+// Two blocks, each looping over a trip count it reads: the clamped rows of
+// both range over all of 0..24, so block 0 and block 1 may store the same
+// rows (a race with a witness), unlike block-indexed rows.
+func.func @runtime_trip_count_two_blocks(%cfg: memref<2xi32>,
+                                         %src: memref<32x16xf32>,
+                                         %out: memref<32x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c24 = arith.constant 24 : index
+  tile.spmd 2 name("ragged2") (%b) {
+    tile.at vector {
+      %e = tile.load %cfg[%b] : memref<2xi32> -> !tile.tile<1x1xi32>
+      %v = tile.get %e[%c0, %c0] : !tile.tile<1x1xi32>
+      %n = arith.index_cast %v : i32 to index
+      scf.for %i = %c0 to %n step %c1 {
+        %o = arith.muli %i, %c8 : index
+        %l = arith.maxsi %o, %c0 : index
+        %r = arith.minsi %l, %c24 : index
+        %x = tile.load %src[%r, %c0] : memref<32x16xf32> -> !tile.tile<8x16xf32>
+        // expected-error @below {{race on argument 2 in scope 'ragged2'}}
+        // expected-note @below {{the other access}}
+        tile.store %x, %out[%r, %c0] : !tile.tile<8x16xf32>, memref<32x16xf32>
+      }
+    }
+  }
+  return
+}

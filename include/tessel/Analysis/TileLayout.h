@@ -85,6 +85,13 @@ TileLayout getRowReduceSourceLayout(int64_t rows, int64_t cols,
 std::optional<tile::TileType> getScratchTileType(mlir::Operation *op,
                                                  const TargetInfo &target);
 
+/// The UB bytes vector op `op` needs beyond its operands' and result's own
+/// storage on `target`, as tile-place-buffers reserves them: its scratch
+/// tile (getScratchTileType), and for a row reduction the bytes by which
+/// the view it reads its source through (getRowReduceSourceLayout) exceeds
+/// the source's own storage. Unaligned layout bytes, as the placement's.
+int64_t getVectorOpExtraBytes(mlir::Operation *op, const TargetInfo &target);
+
 } // namespace tessel
 
 #endif // TESSEL_ANALYSIS_TILELAYOUT_H

@@ -43,6 +43,17 @@ class Compiled:
     def __str__(self) -> str:
         return self.text()
 
+    @property
+    def functions(self) -> dict:
+        """{name: func.func op} of the module (PyPTO's `Program.functions`;
+        a Tessel kernel is one function: its scopes, InCore calls
+        included, are regions of it)."""
+        out = {}
+        for op in self.module.body.operations:
+            if op.operation.name == "func.func":
+                out[op.attributes["sym_name"].value] = op
+        return out
+
 
 def stale_reads(reads: dict) -> list:
     """The keys of `reads` (Compiled.reads) whose value changed since."""

@@ -718,6 +718,9 @@ class JitKernel:
 class InlineFunction:
     """A `@pl.jit.inline` helper: its body is inlined where a kernel calls it."""
 
+    #: the @pl.program whose method this is (its `self`), or None
+    bound_self = None
+
     def __init__(self, fn):
         functools.update_wrapper(self, fn)
         self.fn = fn
@@ -729,3 +732,24 @@ class InlineFunction:
         raise OutsideKernelError(
             f"'{self.fn.__name__}' is a @pl.jit.inline helper: it can only be "
             f"called from a @pl.jit kernel (its body is inlined there)")
+
+
+class IncoreFunction(InlineFunction):
+    """A `@pl.jit.incore` function (PyPTO's InCore kernel): a kernel that
+    calls it gets its body as a core scope at the call
+    (tessel/frontend/incore.py). An InlineFunction to the kernel caches
+    (its source is fingerprinted the same way)."""
+
+    def __init__(self, fn, level):
+        functools.update_wrapper(self, fn)
+        self.fn = fn
+        self.level = level
+
+    def __repr__(self) -> str:
+        return f"<pl.jit.incore function {self.fn.__qualname__}>"
+
+    def __call__(self, *args, **kwargs):
+        raise OutsideKernelError(
+            f"'{self.fn.__name__}' is a @pl.jit.incore function: it is called "
+            f"from a @pl.jit kernel (its body becomes a core scope there); "
+            f"decorate the entry point with @pl.jit")

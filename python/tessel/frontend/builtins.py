@@ -330,6 +330,13 @@ def _expand_family(d):
 # Activations and scalar forms built from the table's tile ops
 # ---------------------------------------------------------------------------
 
+#: The tile-scalar builtins named apart from their table op (PyPTO's
+#: ``maximums`` for ``maximum`` with a number): name -> the optable op.
+SCALAR_FORMS = {"maximums": "maximum", "minimums": "minimum",
+                "fmods": "fmod", "rems": "rem", "ands": "and_", "ors": "or_",
+                "xors": "xor", "shls": "shl", "shrs": "shr"}
+
+
 def _scalar_form(op, base):
     """pl.maximums / pl.minimums: the tile-scalar form of `base`."""
     def impl(cg, node, a):
@@ -873,6 +880,11 @@ def reshape_view(cg, node, t: GmTensor, shape) -> GmTensor:
     `shape` (both keep the identity layout)."""
     if tuple(shape) == tuple(t.shape):
         return t
+    if t.offsets is not None:
+        raise cg.error(node, f"pl.reshape of '{t.name}', a slice taken "
+                       f"outside the scopes, is not supported",
+                       found=t.describe(),
+                       help="reshape the whole tensor, then slice it")
     loc, ip = cg.loc(node), cg.ip
     value = t.value
     count = math.prod(t.shape)
@@ -902,11 +914,12 @@ def _offsets(cg, arg, rank):
     if not isinstance(v, (list, tuple)) or len(v) != rank:
         raise cg.error(arg.node, f"expected {rank} offsets",
                        found=describe(v))
+    v = [cg.slice_index(o, arg.node) for o in v]
     for o in v:
         if isinstance(o, bool) or not isinstance(o, (int, IndexVal)):
             raise cg.error(arg.node, "offsets must be integers or indices",
                            found=describe(o))
-    return list(v)
+    return v
 
 
 def _check_bounds(cg, t: GmTensor, offsets, sizes, node):
@@ -982,7 +995,14 @@ def _check_bounds_valid(cg, t: GmTensor, offsets, sizes, valid, node):
     is checked by tile-check-races, which knows the extent's value."""
     if valid is None:
         return _check_bounds(cg, t, offsets, sizes, node)
+    from . import scalars
     for d, (o, s, v, dim) in enumerate(zip(offsets, sizes, valid, t.shape)):
+        if scalars.is_data(cg, o) and (not isinstance(v, int) or v <= dim):
+            # Computed from data: clamped so the valid region (at least
+            # one element of a runtime extent) starts inside the tensor.
+            o = offsets[d] = scalars.clamp_offset(
+                cg, o, v if isinstance(v, int) else 1, dim, node,
+                f"the offset in dimension {d} of '{t.name}'")
         if not isinstance(v, int):
             lo, _ = cg.index_bounds(o)
             if lo is not None and lo < 0:
@@ -1012,6 +1032,9 @@ def slice_(cg, node, a):
                          cg.shape_arg(a.shape, "shape"))
     offsets = _offsets(cg, a.offset, len(t.shape))
     _check_bounds_valid(cg, t, offsets, sizes, valid, node)
+    if cg.scope.kind != "at" and valid is None:
+        # Outside the scopes: a view of the slice (as a subscript there).
+        return cg.view_of(t, list(zip(offsets, sizes)), node)
     return cg.load_slice(t, offsets, sizes, node, valid)
 
 
@@ -1106,14 +1129,8 @@ BUILTINS.update({
     "full": full, "create_tensor": create_tensor, "reshape": reshape,
     "slice": slice_, "load": load, "store": store,
     "move": memories.move, "create_tile": create_tile,
-    "maximums": _scalar_form("maximums", "maximum"),
-    "minimums": _scalar_form("minimums", "minimum"),
-    "fmods": _scalar_form("fmods", "fmod"),
-    "rems": _scalar_form("rems", "rem"),
+    **{op: _scalar_form(op, base) for op, base in SCALAR_FORMS.items()},
     "relu": relu, "lrelu": lrelu,
-    "ands": _scalar_form("ands", "and_"), "ors": _scalar_form("ors", "or_"),
-    "xors": _scalar_form("xors", "xor"), "shls": _scalar_form("shls", "shl"),
-    "shrs": _scalar_form("shrs", "shr"),
     "tile.load": load, "tile.store": store, "tile.full": full,
     "tile.move": memories.move, "tile.create_tile": create_tile,
     "tile.create": create_tile,
@@ -1158,3 +1175,9 @@ BUILTINS.update({"tile.cmp": BUILTINS["cmp"], "cmps": _cmps,
 from .index_ops import INDEX_BUILTINS  # noqa: E402
 
 BUILTINS.update(INDEX_BUILTINS)
+
+# pl.slice of a tile, pl.tile.assemble and pl.assemble into a tile
+# (frontend/subtile.py).
+from .subtile import SUBTILE_BUILTINS  # noqa: E402
+
+BUILTINS.update(SUBTILE_BUILTINS)

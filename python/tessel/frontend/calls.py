@@ -22,6 +22,13 @@ from .values import (GmTensor, IndexVal, PendingTile, RUNTIME_TYPES, TileVal,
                      describe)
 
 
+def with_self(fn, args, node) -> list:
+    """`args` with a @pl.program method's `self` (its program) first."""
+    program = getattr(fn, "bound_self", None)
+    return list(args) if program is None else [Arg(program, node)] + \
+        list(args)
+
+
 class Calls:
     """Calls: `pl` builtins (dispatched through `builtins.BUILTINS`),
     `@pl.jit.inline` helpers, compile-time Python calls, and the argument
@@ -93,8 +100,16 @@ class Calls:
                                  "`with pl.at(level=...):`")
             args, kwargs = self.eval_call_args(node)
             a = self.bind(fn, name, node, args, kwargs)
+            from . import tensor_ops
+            r = tensor_ops.maybe_call(self, name, node, a)
+            if r is not NotImplemented:
+                return r
             return validshape.dispatch(self, name, node, a)
-        from ..compiler.kernel import InlineFunction, JitKernel
+        from ..compiler.kernel import IncoreFunction, InlineFunction, JitKernel
+        if isinstance(fn, IncoreFunction):
+            from . import incore
+            args, kwargs = self.eval_call_args(node)
+            return incore.call(self, fn, node, args, kwargs)
         if isinstance(fn, InlineFunction):
             args, kwargs = self.eval_call_args(node)
             return self.call_inline(fn, node, args, kwargs)
@@ -164,6 +179,7 @@ class Calls:
                              f"{MAX_INLINE_DEPTH} deep (recursion?)")
         src = get_source(inl.fn)
         sig = inspect.signature(inl.fn)
+        args = with_self(inl, args, node)
         try:
             bound = sig.bind(*args, **kwargs)
         except TypeError as e:

@@ -43,11 +43,12 @@ from __future__ import annotations
 import ast
 
 from ..errors import CompileError
-from ..language.types import (DataType, DynVar, InvalidSpec, ParamSpec,
-                              ScalarSpec, Tensor, TensorLayout, TensorSpec)
+from ..language.types import (INDEX, INT64, DataType, DynVar, InvalidSpec,
+                              ParamSpec, ScalarSpec, Tensor, TensorLayout,
+                              TensorSpec)
 from ..mlir import ir
 from ..mlir.dialects import arith, builtin, func
-from . import analysis, dynamic
+from . import analysis, dynamic, orchestration
 from . import tile_ops as tile_d
 from .calls import Calls
 from .errors import error_at, note_at
@@ -66,6 +67,8 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
                  bind: dict | None = None):
         from . import builtins as _builtins  # the op table
         self.builtins = _builtins.BUILTINS
+        #: pl.INDEX scalar parameters (passed as INT64, read as an index)
+        self.index_params: set = set()
         self.kernel_src = get_source(kernel_fn)
         # Shape and dtype of each shapeless parameter (`pl.Tensor`), from
         # the tensors of the call being compiled: {name: (shape, dtype)}.
@@ -96,6 +99,11 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
         # pl.Out parameters and scratch tensors no store has reached yet,
         # in source order: (file, declaring node) of each.
         self.unwritten: dict = {}
+        # Stores into each GM tensor so far (frontend/tensor_ops.py).
+        self.gm_versions: dict = {}
+        # Where tensor-level results were staged in GM between cube and
+        # vector loops: (block, "before" / "after", op).
+        self.tensor_cuts: list = []
         # Frontend remarks: (message, file, line, col) (frontend/tasks.py).
         self.remarks: list = []
         # The block index of the pl.spmd being built (pl.tile.get_block_idx).
@@ -270,7 +278,8 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
                         len(bound) == 2 and bound[0] == "scalar" else None
                     sp = act.vars[name] = ScalarParam(GmTensor(
                         arg, spec.shape, spec.dtype, name, writable=False,
-                        kind="input", origin=name), pnode, value)
+                        kind="input", origin=name), pnode, value,
+                        index=name in self.index_params)
                     if value is not None:
                         specialised_remark(self, sp, pnode)
                     continue
@@ -282,6 +291,7 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
                 if direction == "out":
                     self.unwritten[t] = (self.filename, pnode)
             self.visit_function_body(node.body, "function")
+            orchestration.sink_reads(self, f)
             self.anchor.operation.erase()
             self.anchor = None
             erase_dead_arith(f)
@@ -424,8 +434,12 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
                                      f"with DTYPE one of "
                                      f"{', '.join(d.name for d in PARAM_DTYPES)}",
                                      found=ast.unparse(p.annotation))
-                params.append((p.arg, TensorSpec((1,), spec.dtype), p,
-                               "scalar"))
+                # pl.INDEX travels as an INT64 (scalars.ScalarParam.index).
+                if spec.dtype is INDEX:
+                    self.index_params.add(p.arg)
+                params.append((p.arg, TensorSpec(
+                    (1,), INT64 if spec.dtype is INDEX else spec.dtype),
+                    p, "scalar"))
                 continue
             if spec is Tensor:
                 spec = TensorSpec(None, None)

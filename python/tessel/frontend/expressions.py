@@ -17,7 +17,8 @@ from .errors import note_at
 from .source import MISSING
 from .state import Arg, OP_SYMBOLS, fingerprint
 from .values import (BoolVal, GmTensor, IndexVal, Lin, PendingTile,
-                     RUNTIME_TYPES, ScalarVal, TileVal, Unavailable, describe)
+                     RUNTIME_TYPES, ScalarVal, TensorExpr, TileVal, Unavailable,
+                     describe)
 
 
 class Expressions:
@@ -167,9 +168,11 @@ class Expressions:
         base = self.expr(node.value)
         if isinstance(base, GmTensor):
             dims = self.slice_dims(base, node.slice, node)
+            if self.scope.kind != "at":
+                return self.view_of(base, dims, node)
             return self.load_slice(base, [d[0] for d in dims],
                                    [d[1] for d in dims], node)
-        if isinstance(base, (TileVal, PendingTile)):
+        if isinstance(base, (TileVal, PendingTile, TensorExpr)):
             from . import subtile
             return subtile.extract(self, base, node)
         if isinstance(base, RUNTIME_TYPES):
@@ -222,6 +225,13 @@ class Expressions:
             except Exception as e:  # noqa: BLE001 - compile-time evaluation
                 raise self.error(node, f"{type(e).__name__}: {e}") from None
         tiles = (TileVal, PendingTile)
+        if isinstance(left, (GmTensor, TensorExpr)) or \
+                isinstance(right, (GmTensor, TensorExpr)):
+            from . import tensor_ops
+            name = ("matmul" if isinstance(op, ast.MatMult) else
+                    self.TILE_BINOPS.get(type(op)))
+            if name is not None:
+                return tensor_ops.binop(self, name, node, left, right)
         if isinstance(left, tiles) or isinstance(right, tiles):
             from . import builtins as bi
             if isinstance(op, ast.MatMult):

@@ -12,8 +12,8 @@ from . import tile_ops as tile_d
 from . import validshape
 from .errors import note_at
 from .state import KIND_TO_LEVEL
-from .values import (GmTensor, IndexVal, PendingTile, TileVal, describe,
-                     shape_str)
+from .values import (GmTensor, IndexVal, PendingTile, TensorExpr, TileVal,
+                     describe, shape_str)
 
 
 class Memory:
@@ -44,8 +44,16 @@ class Memory:
                                             self.scope.node,
                                             "the core scope is here")])
 
-    def slice_dims(self, base: GmTensor, sl, node):
-        """[(offset, size)] per dimension of a subscript on a GM tensor."""
+    def slice_index(self, v, node):
+        """A slice bound: an integer scalar (a value read) as an index
+        (scalars.scalar_index), anything else unchanged."""
+        from . import scalars
+        return scalars.int_scalar_index(self, v, node)
+
+    def slice_dims(self, base: GmTensor, sl, node, check: bool = True):
+        """[(offset, size)] per dimension of a subscript on a GM tensor;
+        `check=False` leaves the bounds to the caller (a partial tile's
+        store checks its valid region)."""
         elts = sl.elts if isinstance(sl, ast.Tuple) else [sl]
         rank = len(base.shape)
         if len(elts) > rank:
@@ -68,6 +76,8 @@ class Memory:
                                          found=describe(step))
                 lower = self.expr(e.lower) if e.lower is not None else 0
                 upper = self.expr(e.upper) if e.upper is not None else dim
+                lower = self.slice_index(lower, e.lower)
+                upper = self.slice_index(upper, e.upper)
                 for v, n in ((lower, e.lower), (upper, e.upper)):
                     if isinstance(v, bool) or not isinstance(v, (int,
                                                                  IndexVal)):
@@ -91,7 +101,7 @@ class Memory:
                                      "size", found=f"{size} elements")
                 offset, onode = lower, e.lower or e
             else:
-                offset = self.expr(e)
+                offset = self.slice_index(self.expr(e), e)
                 if isinstance(offset, bool) or not isinstance(offset, (int,
                                                                       IndexVal)):
                     raise self.error(e, "index must be an integer",
@@ -107,8 +117,8 @@ class Memory:
             # in bounds wherever the access runs (under `if b > 0:`, modulo
             # tiling): tile-check-races decides it exactly right after the
             # frontend, with the block and loop indices of a real overflow.
-            if size > dim or (isinstance(offset, int) and (
-                    offset + size > dim or offset < 0)):
+            if check and (size > dim or (isinstance(offset, int) and (
+                    offset + size > dim or offset < 0))):
                 if isinstance(offset, int):
                     found = f"{offset}:{offset + size}"
                 else:
@@ -173,7 +183,8 @@ class Memory:
         self.require_core(node, f"loading a slice of '{base.name}'")
         self.check_written(base, node)
         shape = self.tile_shape_of(base, sizes, node)
-        idx = [self.index_value(o, node) for o in offsets]
+        idx = [self.index_value(o, node)
+               for o in self.in_root(base, offsets, node)]
         tile_valid = None
         values, statics = [], None
         if valid is not None:
@@ -189,6 +200,10 @@ class Memory:
                    value_node, atomic: bool = False):
         """`base[offsets + sizes] = value`; with `atomic`, `+=` as an
         atomic add (pl.assemble(..., atomic=pl.AtomicType.Add))."""
+        if isinstance(value, TensorExpr):
+            from . import tensor_ops
+            return tensor_ops.store(self, base, offsets, sizes, value, node,
+                                    value_node, atomic)
         self.require_core(node, f"storing into '{base.name}'")
         if not base.writable:
             raise self.error(node, f"cannot store into input tensor "
@@ -212,7 +227,8 @@ class Memory:
                              found=f"{t.dtype.name} tile",
                              help=f"convert it first: pl.cast(t, target_type="
                                   f"pl.{base.dtype.name}, mode=...)")
-        idx = [self.index_value(o, node) for o in offsets]
+        idx = [self.index_value(o, node)
+               for o in self.in_root(base, offsets, node)]
         values, statics = [], None
         if t.valid is not None:
             if atomic:
@@ -227,9 +243,42 @@ class Memory:
                        atomic_add=True if atomic else None,
                        loc=self.loc(node), ip=self.ip)
         self.unwritten.pop(base.base, None)
+        from . import tensor_ops
+        tensor_ops.note_write(self, base)
+
+    def in_root(self, base: GmTensor, offsets, node) -> list:
+        """`offsets` into the view `base` as offsets into its memref (a
+        slice taken outside the scopes starts at `base.offsets`)."""
+        if base.offsets is None:
+            return list(offsets)
+        return [o if v == 0 else (v + o if isinstance(v, int) and
+                                  isinstance(o, int)
+                                  else self.index_binop(ast.Add(), v, o, node))
+                for v, o in zip(base.offsets, offsets)]
+
+    def view_of(self, base: GmTensor, dims, node) -> GmTensor:
+        """`base[...]` outside the core scopes: a view of the slice (PyPTO's
+        tensor view), loaded where a scope uses it."""
+        offsets = self.in_root(base, [d[0] for d in dims], node)
+        shape = tuple(d[1] for d in dims)
+        name = self.assign_hint or f"{base.name}_view"
+        return GmTensor(base.value, shape, base.dtype, name, base.writable,
+                        "view", base.origin or base.name, root=base.base,
+                        offsets=tuple(offsets))
 
     def store_slice(self, base, target, value, stmt):
-        dims = self.slice_dims(base, target.slice, target)
+        valid = getattr(value, "valid", None)
+        dims = self.slice_dims(base, target.slice, target,
+                               check=valid is None)
+        if valid is not None:
+            # A partial tile stores its valid region: that region must fit
+            # (the window may run past the tensor), as pl.assemble checks.
+            from .builtins import _check_bounds_valid
+            rank = len(base.shape)
+            valid = [valid[1]] if rank == 1 else \
+                [1] * (rank - 2) + list(valid)
+            _check_bounds_valid(self, base, [d[0] for d in dims],
+                                [d[1] for d in dims], valid, target)
         self.store_tile(base, [d[0] for d in dims], [d[1] for d in dims],
                         value, stmt, stmt.value if hasattr(stmt, "value")
                         else stmt)
@@ -239,6 +288,9 @@ class Memory:
             return v
         if isinstance(v, PendingTile):
             return self.materialize(v, node, what)
+        if isinstance(v, TensorExpr):
+            from . import tensor_ops
+            return tensor_ops.as_tile(self, v, node, what)
         if isinstance(v, GmTensor):
             raise self.error(node, f"{what} is a GM tensor, not a tile",
                              expected="a tile", found=v.describe(),

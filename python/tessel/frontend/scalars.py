@@ -30,7 +30,8 @@ from ..language.types import (BF16, FP16, FP32, INDEX, INT8, INT32, INT64,
 from ..mlir import ir
 from ..mlir.dialects import arith
 from . import tile_ops as tile_d
-from .values import (BoolVal, GmTensor, IndexVal, PendingTile, ScalarVal,
+from . import orchestration
+from .values import (BoolVal, GmTensor, IndexVal, Lin, PendingTile, ScalarVal,
                      TileVal, describe, shape_str)
 
 #: The element types scalar arithmetic computes in.
@@ -67,6 +68,59 @@ def data_index(cg, value) -> IndexVal:
     iv = cg.new_index(value)
     data_atoms(cg).update(a for a, _ in iv.lin.terms)
     return iv
+
+
+def scalar_index(cg, s: ScalarVal, node) -> IndexVal:
+    """The index of an integer scalar (a value read, or arithmetic on one).
+
+    `r + c` and `r - c` with a constant `c` share the atom of `r`, so a
+    slice `t[r:r + 16]` has the compile-time size 16. Cached per region:
+    the same scalar gives the same index SSA value."""
+    key = ("scalar-index", s.value)
+    for cache in reversed(cg.cse):
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+    loc, ip = cg.loc(node), cg.ip
+    owner = s.value.owner
+    op = getattr(owner, "operation", owner)
+    iv = None
+    if isinstance(op, ir.Operation) and op.name in ("arith.addi",
+                                                    "arith.subi"):
+        x, y = op.operands
+        c = _int_constant(y)
+        if c is None and op.name == "arith.addi":
+            x, c = y, _int_constant(x)
+        if c is not None:
+            c = c if op.name == "arith.addi" else -c
+            base = scalar_index(cg, ScalarVal(x, s.dtype), node)
+            v = arith.AddIOp(base.value, cg.const_index(c, node), loc=loc,
+                             ip=ip).result
+            iv = cg.new_index(v, base.lin + Lin(c))
+    if iv is None:
+        iv = data_index(cg, arith.IndexCastOp(ir.IndexType.get(), s.value,
+                                              loc=loc, ip=ip).result)
+    cg.cse[-1][key] = iv
+    return iv
+
+
+def _int_constant(v) -> int | None:
+    owner = v.owner
+    op = getattr(owner, "operation", owner)
+    if isinstance(op, ir.Operation) and op.name == "arith.constant":
+        attr = op.attributes["value"]
+        if isinstance(attr, ir.IntegerAttr) or \
+                ir.IntegerAttr.isinstance(attr):
+            return ir.IntegerAttr(attr).value
+    return None
+
+
+def int_scalar_index(cg, v, node):
+    """An integer scalar read at run time (INT8 / INT32 / INT64) as a
+    data-dependent index (scalar_index); anything else unchanged."""
+    if not (isinstance(v, ScalarVal) and v.dtype in (INT8, INT32, INT64)):
+        return v
+    return scalar_index(cg, v, node)
 
 
 def propagate_data(cg, result, *operands) -> None:
@@ -120,6 +174,13 @@ def const(cg, value, dtype: DataType, node) -> ir.Value:
     return cg.const_scalar(value, dtype, node)
 
 
+def _values(cg, a, b, dtype: DataType, node) -> tuple:
+    """The SSA values of two scalar operands, a Python number as a
+    constant of `dtype` (the other operand's)."""
+    return tuple(v.value if isinstance(v, ScalarVal)
+                 else const(cg, v, dtype, node) for v in (a, b))
+
+
 def _check_arith(cg, s: ScalarVal, node, what):
     if s.dtype not in ARITH_DTYPES:
         target = "FP32" if s.dtype.is_float else "INT32"
@@ -153,8 +214,7 @@ def binop(cg, op, a, b, node):
                        found=f"{a.dtype.name} and {b.dtype.name}",
                        help="convert one side with pl.cast")
     _check_arith(cg, s, node, f"'{sym}'")
-    x = a.value if isinstance(a, ScalarVal) else const(cg, a, dtype, node)
-    y = b.value if isinstance(b, ScalarVal) else const(cg, b, dtype, node)
+    x, y = _values(cg, a, b, dtype, node)
     loc, ip = cg.loc(node), cg.ip
     if dtype.is_float:
         cls = {ast.Add: arith.AddFOp, ast.Sub: arith.SubFOp,
@@ -230,8 +290,7 @@ def compare(cg, pred: str, a, b, node):
                        help="convert one side with pl.cast")
     _check_arith(cg, s, node, "a comparison")
     dtype = s.dtype
-    x = a.value if isinstance(a, ScalarVal) else const(cg, a, dtype, node)
-    y = b.value if isinstance(b, ScalarVal) else const(cg, b, dtype, node)
+    x, y = _values(cg, a, b, dtype, node)
     loc, ip = cg.loc(node), cg.ip
     if dtype.is_float:
         v = arith.CmpFOp(getattr(arith.CmpFPredicate, _FCMP[pred]), x, y,
@@ -258,8 +317,7 @@ def minmax(cg, is_min: bool, a, b, node):
                        found=f"{a.dtype.name} and {b.dtype.name}")
     _check_arith(cg, s, node, name)
     dtype = s.dtype
-    x = a.value if isinstance(a, ScalarVal) else const(cg, a, dtype, node)
-    y = b.value if isinstance(b, ScalarVal) else const(cg, b, dtype, node)
+    x, y = _values(cg, a, b, dtype, node)
     if dtype.is_float:
         cls = arith.MinimumFOp if is_min else arith.MaximumFOp
     else:
@@ -279,8 +337,7 @@ def select(cg, cond: BoolVal, a, b, node):
             a.dtype is not b.dtype:
         raise cg.error(node, "the two choices have different dtypes",
                        found=f"{a.dtype.name} and {b.dtype.name}")
-    x = a.value if isinstance(a, ScalarVal) else const(cg, a, s.dtype, node)
-    y = b.value if isinstance(b, ScalarVal) else const(cg, b, s.dtype, node)
+    x, y = _values(cg, a, b, s.dtype, node)
     return ScalarVal(arith.SelectOp(cond.value, x, y, loc=cg.loc(node),
                                     ip=cg.ip).result, s.dtype)
 
@@ -415,9 +472,7 @@ def _indices(cg, arg, shape, what: str) -> list:
     out = []
     for i in v:
         if isinstance(i, ScalarVal) and i.dtype in (INT32, INT8):
-            i = data_index(cg, arith.IndexCastOp(
-                ir.IndexType.get(), i.value, loc=cg.loc(arg.node),
-                ip=cg.ip).result)
+            i = scalar_index(cg, i, arg.node)
         if isinstance(i, bool) or not isinstance(i, (int, IndexVal)):
             raise cg.error(arg.node, f"{what}: an index must be an integer",
                            expected="an int, a loop or block index, or an "
@@ -499,6 +554,38 @@ def _check_element(cg, dtype: DataType, node, what):
                        help="keep the values in an INT32 tensor")
 
 
+def _get(cg, tile: TileVal, row, col, node) -> ScalarVal:
+    """The element (row, col) of `tile` as a scalar. An INT64 element
+    (tile.get takes elements of at most 32 bits) is read as its two INT32
+    halves through a `tile.reinterpret_view` of the tile and combined as
+    `hi * 2**32 + zext(lo)`: exact for every value (both the host and the
+    AI Core are little-endian), and affine in the two values read, so the
+    race and bounds analyses model an offset computed from it as they
+    model any value read."""
+    loc, ip = cg.loc(node), cg.ip
+    if tile.dtype is not INT64:
+        v = tile_d.GetOp(tile.value, cg.index_value(row, node),
+                         cg.index_value(col, node), loc=loc, ip=ip).result
+        return ScalarVal(v, tile.dtype)
+    rows, cols = tile.shape
+    halves = tile_d.ReinterpretViewOp(cg.tile_type((rows, 2 * cols), INT32),
+                                      tile.value, loc=loc, ip=ip).result
+    c_lo = cg.index_binop(ast.Mult(), col, 2, node)
+    c_hi = cg.index_binop(ast.Add(), c_lo, 1, node)
+    r = cg.index_value(row, node)
+    lo = tile_d.GetOp(halves, r, cg.index_value(c_lo, node), loc=loc,
+                      ip=ip).result
+    hi = tile_d.GetOp(halves, r, cg.index_value(c_hi, node), loc=loc,
+                      ip=ip).result
+    i64 = cg.elt_type(INT64)
+    lo = arith.ExtUIOp(i64, lo, loc=loc, ip=ip).result
+    hi = arith.ExtSIOp(i64, hi, loc=loc, ip=ip).result
+    scale = arith.ConstantOp(i64, ir.IntegerAttr.get(i64, 1 << 32), loc=loc,
+                             ip=ip).result
+    hi = arith.MulIOp(hi, scale, loc=loc, ip=ip).result
+    return ScalarVal(arith.AddIOp(hi, lo, loc=loc, ip=ip).result, INT64)
+
+
 def read(cg, node, a):
     """pl.read(t, [i, ...]): one element of a GM tensor or a tile."""
     src = _source_arg(a)
@@ -507,26 +594,33 @@ def read(cg, node, a):
         t = cg.as_tile(t, src.node)
     if isinstance(t, TileVal):
         cg.require_core(node, "pl.read of a tile")
-        _check_element(cg, t.dtype, node, "pl.read")
+        if t.dtype is not INT64:
+            _check_element(cg, t.dtype, node, "pl.read")
         idx = _indices(cg, _offset_arg(a), t.shape, "pl.read")
         idx = _element(cg, idx, t.shape, node, "pl.read", True)
-        iv = [cg.index_value(i, node) for i in idx]
-        v = tile_d.GetOp(t.value, iv[0], iv[1], loc=cg.loc(node),
-                         ip=cg.ip).result
-        return ScalarVal(v, t.dtype)
+        return _get(cg, t, idx[0], idx[1], node)
     if not isinstance(t, GmTensor):
         raise cg.error(src.node, "pl.read takes a GM tensor or a tile",
                        found=describe(t))
-    cg.require_core(node, f"pl.read of '{t.name}'")
-    _check_element(cg, t.dtype, node, "pl.read")
+    if t.dtype is not INT64:
+        _check_element(cg, t.dtype, node, "pl.read")
     rank = len(t.shape)
     idx = _indices(cg, _offset_arg(a), t.shape, "pl.read")
-    idx = _element(cg, idx, t.shape, node, f"pl.read of '{t.name}'", False)
+    what = f"pl.read of '{t.name}'"
+    idx = _element(cg, idx, t.shape, node, what, False)
+    if cg.scope.kind != "at":
+        # An orchestration-level read: built here, sunk into the scopes
+        # that use it when the function is complete (orchestration.py).
+        cg.check_written(t, node)
+        shape = cg.tile_shape_of(t, [1] * rank, node)
+        load = tile_d.LoadOp(cg.tile_type(shape, t.dtype), t.value,
+                             [cg.index_value(i, node)
+                              for i in cg.in_root(t, idx, node)], [],
+                             loc=cg.loc(node), ip=cg.ip)
+        orchestration.note_read(cg, (load,), node, what)
+        return _get(cg, TileVal(load.result, shape, t.dtype), 0, 0, node)
     tile = cg.load_slice(t, idx, [1] * rank, node)
-    zero = cg.const_index(0, node)
-    v = tile_d.GetOp(tile.value, zero, zero, loc=cg.loc(node),
-                     ip=cg.ip).result
-    return ScalarVal(v, t.dtype)
+    return _get(cg, tile, 0, 0, node)
 
 
 def _value_for(cg, value, dtype: DataType, node, what):
@@ -617,22 +711,24 @@ class ScalarParam:
     time: the kernel is then specialised on it (`value`, see
     `NeedsScalarValue`)."""
 
-    def __init__(self, tensor: GmTensor, node, value=None):
+    def __init__(self, tensor: GmTensor, node, value=None, index=False):
         self.tensor = tensor
         self.node = node
         self.value = value
+        # A pl.INDEX parameter: passed as an INT64, read as an index.
+        self.index = index
 
     @property
     def name(self) -> str:
         return self.tensor.name
 
     def describe(self) -> str:
-        return (f"pl.Scalar[pl.{self.tensor.dtype.name}] parameter "
-                f"'{self.name}'")
+        dtype = "INDEX" if self.index else self.tensor.dtype.name
+        return f"pl.Scalar[pl.{dtype}] parameter '{self.name}'"
 
 
-#: The dtypes a pl.Scalar parameter may have.
-PARAM_DTYPES = (BF16, FP16, FP32, INT8, INT32)
+#: The dtypes a pl.Scalar parameter may have (INDEX is passed as an INT64).
+PARAM_DTYPES = (BF16, FP16, FP32, INT8, INT32, INT64, INDEX)
 
 
 class NeedsScalarValue(Exception):
@@ -658,11 +754,14 @@ def param_value(cg, p: ScalarParam, node):
     if cg.scope.kind != "at":
         return p
     t = p.tensor
-    zero = cg.const_index(0, node)
     tile = cg.load_slice(t, [0], [1], node)
-    v = tile_d.GetOp(tile.value, zero, zero, loc=cg.loc(node),
-                     ip=cg.ip).result
-    return ScalarVal(v, t.dtype)
+    v = _get(cg, tile, 0, 0, node)
+    if p.index:
+        # A pl.INDEX parameter (passed as one INT64): an index read at run
+        # time, clamped where it is an offset (data_index).
+        return data_index(cg, arith.IndexCastOp(
+            ir.IndexType.get(), v.value, loc=cg.loc(node), ip=cg.ip).result)
+    return v
 
 
 def param_misuse(cg, p: ScalarParam, node):

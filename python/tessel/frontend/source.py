@@ -12,6 +12,7 @@ shifted back to absolute ones.
 from __future__ import annotations
 
 import ast
+import copy
 import inspect
 import linecache
 import textwrap
@@ -34,6 +35,9 @@ class FunctionSource:
     freevars: tuple = ()
     #: names loaded anywhere in the body, for error messages
     _closure_cells: tuple = field(default=(), repr=False)
+    #: names bound by the frontend, not the function: a @pl.program
+    #: Orchestration method's `self` (dropped from its parameters)
+    bound: dict = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -41,6 +45,8 @@ class FunctionSource:
 
     def lookup_nonlocal(self, name: str):
         """The value of a closure variable or global `name`, or _MISSING."""
+        if name in self.bound:
+            return self.bound[name]
         if name in self.freevars:
             cell = self._closure_cells[self.freevars.index(name)]
             try:
@@ -132,9 +138,19 @@ def get_source(fn) -> FunctionSource:
     if isinstance(node, ast.AsyncFunctionDef):
         raise make_error(f"'{fn.__name__}' is an async function; kernels are "
                          f"plain functions", filename, node.lineno)
+    bound = {}
+    program = getattr(fn, "__tessel_self__", None)
+    if program is not None and node.args.args:
+        # A @pl.program Orchestration method: `self` is the program, not a
+        # kernel parameter (a copy: the file's AST is shared).
+        node = copy.copy(node)
+        node.args = copy.copy(node.args)
+        bound[node.args.args[0].arg] = program
+        node.args.args = node.args.args[1:]
     src = FunctionSource(fn=fn, filename=filename, node=node,
                          globals=fn.__globals__,
                          freevars=code.co_freevars,
-                         _closure_cells=tuple(fn.__closure__ or ()))
+                         _closure_cells=tuple(fn.__closure__ or ()),
+                         bound=bound)
     _sources[code] = src
     return src

@@ -18,6 +18,7 @@ from ..mlir.dialects import scf
 from . import analysis
 from . import control
 from . import subtile
+from . import scalars
 from . import validshape
 from . import tasks
 from . import tile_ops as tile_d
@@ -25,7 +26,8 @@ from .errors import note_at
 from .source import MISSING
 from .state import Arg, Frame, LEVEL_TO_KIND, MAX_UNROLL, Scope, name_value
 from .values import (BoolVal, GmTensor, IndexVal, Lin, PendingTile, ScalarVal,
-                     RUNTIME_TYPES, TileVal, Unavailable, describe, shape_str)
+                     RUNTIME_TYPES, TensorExpr, TileVal, Unavailable, describe,
+                     shape_str)
 
 
 class Statements:
@@ -125,7 +127,10 @@ class Statements:
     def stmt_Expr(self, node):
         if isinstance(node.value, ast.Constant):
             return  # docstrings and stray constants
-        self.expr(node.value)
+        v = self.expr(node.value)
+        if isinstance(v, TensorExpr):
+            from . import tensor_ops
+            raise tensor_ops.bound_to_nothing(self, v, node.value)
 
     def stmt_Assert(self, node):
         test = self.expr(node.test)
@@ -310,6 +315,9 @@ class Statements:
             self.block_index = b
             bind_iv(b)
             body_fn()
+            if self.tensor_cuts:
+                from . import tensor_ops
+                tensor_ops.split_staged(self, op, blocks, node)
         finally:
             self.block_index = saved_block
             self.leave(saved)
@@ -344,10 +352,13 @@ class Statements:
                 vars_[name] = Unavailable(name, reason, node, help)
 
     def contains_at(self, stmts) -> bool:
-        """Does the statement list hold a `with pl.at(...)` (not looking into
-        inline helpers)?"""
+        """Does the statement list hold a `with pl.at(...)` or a call of a
+        `@pl.jit.incore` function (not looking into inline helpers)?"""
+        from . import incore
         for s in stmts:
             for n in ast.walk(s):
+                if incore.static_incore_call(self, n):
+                    return True
                 if isinstance(n, ast.With):
                     for item in n.items:
                         ce = item.context_expr
@@ -689,6 +700,9 @@ class Statements:
         iv_bounds = stepped_iv_bounds(self.index_bounds(start),
                                       self.index_bounds(stop), step)
         iv = self.new_index(block.arguments[0], bounds=iv_bounds)
+        # A trip count read at run time (no static maximum): the index is
+        # data-dependent, so offsets computed from it are clamped.
+        scalars.propagate_data(self, iv, start, stop)
         vars_[target.id] = iv
         for i, name in enumerate(carried):
             vars_[name] = self.wrap_like(inits[i][1], block.arguments[i + 1])

@@ -83,7 +83,11 @@ def check_extents(cg, node, shape, valid, what="valid_shape") -> tuple | None:
                            [v if isinstance(v, int) else "index"
                             for v in valid]))
     out = []
+    from .scalars import int_scalar_index
     for d, (v, size) in enumerate(zip(valid, shape)):
+        # An integer value read (PyPTO passes scalars as extents): a
+        # runtime index.
+        v = int_scalar_index(cg, v, node)
         if isinstance(v, bool) or not isinstance(v, (int, IndexVal)):
             raise cg.error(node, f"{what} extents must be integers or "
                            "runtime indices", found=describe(v))
@@ -219,7 +223,7 @@ _COL_REDUCTIONS = {"col_sum": PadValue.zero, "col_max": PadValue.min,
 #: Builtins that handle partial tiles themselves (or make none).
 _OWN = {"fillpad", "tile.fillpad", "set_validshape", "tile.set_validshape",
         "store", "tile.store", "assemble", "tensor.assemble", "reshape",
-        "matmul", "matmul_acc", "tensor.dim"}
+        "matmul", "matmul_acc", "tensor.dim", "slice", "tile.assemble"}
 
 
 def _elementwise_names():

@@ -18,6 +18,8 @@ below:
 - `PendingTile` a tensor declared with `pl.create_tensor` inside a scope
               that is only ever assigned tiles (PyPTO's accumulator idiom);
               it becomes a zero tile where its value is needed
+- `TensorExpr` the result of a tensor-level operation on GM tensors inside
+              a core scope, computed where it is bound (frontend/tensor_ops.py)
 - `Unavailable` a name that may not be used here (assigned in a scope or
               loop whose values do not flow out)
 """
@@ -92,6 +94,10 @@ class GmTensor:
     kind: str              # "input", "output", "scratch" or "view"
     origin: str = ""       # the parameter / scratch name a view comes from
     root: object = None    # the parameter / scratch GmTensor of a view
+    #: A slice taken outside the core scopes (`x[a:b, c:d]` at function
+    #: level, PyPTO's tensor view): where it starts in `value` (one int or
+    #: IndexVal per dimension); None: it starts at 0.
+    offsets: tuple | None = None
 
     @property
     def base(self) -> "GmTensor":
@@ -178,6 +184,28 @@ class PendingTile:
 
 
 @dataclass(eq=False)
+class TensorExpr:
+    """A tensor-level operation on GM tensors (or its operand: `op` "gm"
+    for a GM tensor, "tile" for a tile, in `leaf`), not built yet:
+    frontend/tensor_ops.py computes it block by block where it is bound."""
+    op: str                  # the pl name, "gm" or "tile"
+    node: ast.AST | None     # the call (the operand, for a leaf)
+    args: object             # the bound arguments (state.Args), operands
+    operands: tuple          # as TensorExprs; the parameter names of those
+    shape: tuple             # (rows, cols)
+    dtype: DataType
+    leaf: object = None      # GmTensor / TileVal of a leaf
+    scope: object = None     # the core scope it was made in
+    versions: dict | None = None  # {GM tensor read: its write count then}
+
+    def describe(self) -> str:
+        if self.leaf is not None:
+            return self.leaf.describe()
+        return (f"tensor-level result of pl.{self.op} "
+                f"{list(self.shape)} {self.dtype.name}")
+
+
+@dataclass(eq=False)
 class Unavailable:
     """A name whose value does not reach this point."""
     name: str
@@ -187,7 +215,7 @@ class Unavailable:
 
 
 RUNTIME_TYPES = (GmTensor, TileVal, IndexVal, BoolVal, PendingTile,
-                 ScalarVal)
+                 ScalarVal, TensorExpr)
 
 
 def describe(value) -> str:

@@ -23,7 +23,8 @@ support exist too: using one is a CompileError saying what to use
 instead.
 
 Names:
-  kernels    jit, jit.inline, inline, Tensor, Out, InOut, Scalar, Tile
+  kernels    jit, jit.inline, jit.incore, inline, program, function
+             (FunctionType), Tensor, Out, InOut, Scalar, Tile
   call-time  dynamic (DynVar), x.bind_dynamic(i, T), tensor.dim
   dtypes     BF16, FP16, FP32, INT8, INT32, UINT32 (indices; others PyPTO
              names are errors)
@@ -117,6 +118,29 @@ class _Jit:
         from ..compiler.kernel import InlineFunction
         return InlineFunction(fn)
 
+    @staticmethod
+    def incore(fn=None, /, *, level=None):
+        """`@pl.jit.incore` / `@pl.jit.incore(level=pl.Level.AIV)`: PyPTO's
+        InCore function. A kernel that calls it gets its body as a `pl.at`
+        scope of that level (default CORE_GROUP) at the call, its parameters
+        bound to the call's arguments (GM tensors, scalars)."""
+        from ..compiler.kernel import IncoreFunction
+        from .types import Level
+        if level is None:
+            level = Level.CORE_GROUP
+        if level not in (Level.CORE_GROUP, Level.AIV, Level.AIC):
+            import inspect
+            from ..frontend.errors import make_error
+            frame = inspect.currentframe().f_back
+            raise make_error(
+                f"@pl.jit.incore(level={level!r}): an InCore function runs "
+                f"on a core", frame.f_code.co_filename, frame.f_lineno, 1,
+                expected="pl.Level.CORE_GROUP, pl.Level.AIV or pl.Level.AIC",
+                found=repr(level))
+        if fn is None:
+            return lambda f: IncoreFunction(f, level)
+        return IncoreFunction(fn, level)
+
     def __getattr__(self, name):
         # PyPTO's other function kinds (`@pl.jit.incore`, ...): a use is a
         # CompileError at the author's line, never an AttributeError.
@@ -134,6 +158,8 @@ class _Jit:
 
 jit = _Jit()
 inline = _Jit.inline
+
+from .program import FunctionType, function, program  # noqa: E402,F401
 
 
 def _add_unsupported():

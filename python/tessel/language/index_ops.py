@@ -58,11 +58,16 @@ def _tile_namespace():
                offset=0, count_dtype=None):
         """Same as `pl.gather`."""
 
+    @builtin("tile.assemble")
+    def assemble(target, source, offset, *, atomic=AtomicType.None_):
+        """`target` (a tile) with the window of `source`'s shape at `offset`
+        replaced by the tile `source`; returns the new tile."""
+
     @builtin("tile.scatter")
     def scatter(input, dim=None, index=None, src=None, *,  # noqa: A002
                 mask_pattern=None, dst=None):
         """Same as `pl.scatter`."""
-    return sort32, mrgsort, gather, scatter
+    return sort32, mrgsort, gather, scatter, assemble
 
 
 def _tensor_namespace():
@@ -81,10 +86,11 @@ def _tensor_namespace():
     return sort32, mrgsort, assemble
 
 
-tile_sort32, tile_mrgsort, tile_gather, tile_scatter = _tile_namespace()
+(tile_sort32, tile_mrgsort, tile_gather, tile_scatter,
+ tile_assemble) = _tile_namespace()
 tensor_sort32, tensor_mrgsort, tensor_assemble = _tensor_namespace()
 
 ALL_BUILTINS.update({builtin_name(obj): obj for obj in (
     scatter, sort32, mrgsort, assemble, tile_sort32, tile_mrgsort,
-    tile_gather, tile_scatter, tensor_sort32, tensor_mrgsort,
+    tile_gather, tile_scatter, tile_assemble, tensor_sort32, tensor_mrgsort,
     tensor_assemble)})

@@ -34,8 +34,6 @@ _NOT_YET = "not supported yet; see docs/language.md for the supported ops"
 UNSUPPORTED: dict[str, str] = {
     "dim": "use pl.tensor.dim(t, i) or t.shape[i]",
     # -- program structure and directives --------------------------------
-    "function": "write the kernel as a @pl.jit function",
-    "program": "write each kernel as a @pl.jit function",
     "parse": "write the kernel as a @pl.jit function",
     "parse_program": "write the kernel as a @pl.jit function",
     "loads": "write the kernel as a @pl.jit function",
@@ -71,7 +69,7 @@ UNSUPPORTED: dict[str, str] = {
     "TileLayout": _NOT_YET,
     "CompactMode": _NOT_YET,
     "ForKind": "use pl.range, pl.pipeline, pl.parallel or pl.spmd",
-    "FunctionType": _NOT_YET,
+
     "Role": _CROSS_CORE,
     "SplitMode": _CROSS_CORE,
     "PipeType": "Tessel inserts the synchronisation between pipes itself",
@@ -232,6 +230,8 @@ def registry() -> dict[str, Entry]:
 #: unsupported names, with their kind.
 PUBLIC_OTHERS = {
     "": {"jit": "construct", "inline": "construct", "Tensor": "type",
+         "program": "construct", "function": "construct",
+         "FunctionType": "enum",
          "DynVar": "type", "dynamic": "construct",
          "Out": "type", "InOut": "type", "Scalar": "type", "Tile": "type",
          "Level": "enum", "MaskPattern": "enum", "DataType": "type",

@@ -23,6 +23,7 @@ from .scalars import tile_write as write  # noqa: F401
 from .ops import (gemv, gemv_acc, gemv_bias, matmul, matmul_acc,  # noqa: F401
                   matmul_bias)
 from .tasks import get_block_idx
+from .index_ops import tile_assemble as assemble  # noqa: F401
 from .index_ops import tile_gather as gather  # noqa: F401
 from .index_ops import tile_mrgsort as mrgsort  # noqa: F401
 from .index_ops import tile_scatter as scatter  # noqa: F401
@@ -37,7 +38,7 @@ __all__ = ["MaskPattern", "get_block_idx", "load", "store", "full", "move",
            "relu", "lrelu", "maximums", "minimums", "rem", "rems", "cmp",
            "cmps", "sel", "sels", "prelu", "transpose", "concat", "tri",
            "get_block_num", "gather", "scatter", "sort32", "mrgsort", "read",
-           "write"]
+           "write", "assemble"]
 
 
 def _add_unsupported():

@@ -88,7 +88,8 @@ def source_key(fn) -> str | None:
     """The source key of the function `fn`, or None when its source file
     cannot be read."""
     code = getattr(fn, "__code__", None)
-    if code is None:
+    if code is None or getattr(fn, "__tessel_self__", None) is not None:
+        # No index for @pl.program methods (their `self` is the program).
         return None
     digest = _file_digest(code.co_filename)
     if digest is None:

@@ -352,7 +352,7 @@ def test_missing_annotation():
 
 
 @pl.jit
-def scalar_param(n: pl.Scalar[pl.INT64],  # ERR-scalar
+def scalar_param(n: pl.Scalar[pl.UINT32],  # ERR-scalar
                  y: pl.Out[pl.Tensor[[16, 32], pl.FP32]]):
     pass
 
@@ -361,7 +361,7 @@ def test_scalar_parameter_of_an_unsupported_dtype():
     # pl.Scalar parameters of the tile dtypes run (test_scalars.py).
     check(compile_error(scalar_param), "ERR-scalar",
           "scalar parameter 'n' must be pl.Scalar[DTYPE] with DTYPE one of "
-          "BF16, FP16, FP32, INT8, INT32")
+          "BF16, FP16, FP32, INT8, INT32, INT64, INDEX")
 
 
 @pl.jit

@@ -110,12 +110,30 @@ def test_unsupported_name_outside_a_kernel():
 
 
 def test_unknown_jit_kind_is_a_compile_error():
-    # PyPTO's `@pl.jit.incore` (and any other pl.jit.<kind>) is a
-    # CompileError at the decorator's line, not an AttributeError.
+    # PyPTO's `@pl.jit.opaque` (and any other pl.jit.<kind> but inline and
+    # incore) is a CompileError at the decorator's line, not an
+    # AttributeError.
     with pytest.raises(tessel.CompileError) as e:
-        @pl.jit.incore
+        @pl.jit.opaque
         def f(a):
             pass
     assert e.value.filename == __file__
-    assert "pl.jit.incore is not supported by Tessel" in str(e.value)
+    assert "pl.jit.opaque is not supported by Tessel" in str(e.value)
     assert "pl.jit.inline" in str(e.value)
+
+
+def test_doc_lists_every_tensor_level_op():
+    # The table of "Tensor-level operations on GM tensors": the builtins
+    # with a tensor-level form (frontend/tensor_ops.py), each once.
+    from tessel.frontend import tensor_ops
+    listed, section = [], False
+    for line in DOC.read_text().splitlines():
+        if line.startswith("## "):
+            section = line.startswith("## Tensor-level operations")
+            continue
+        if section and line.startswith("| ") and not line.startswith("|--"):
+            cells = [c.strip() for c in line.strip("|").split(" | ")]
+            if len(cells) == 3:
+                listed += NAME.findall(cells[1])
+    assert len(listed) == len(set(listed))
+    assert set(listed) == set(tensor_ops.names())

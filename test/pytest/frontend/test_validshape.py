@@ -206,6 +206,42 @@ def test_assemble_of_a_partial_tile_writes_its_valid_region():
     torch.testing.assert_close(o, want)
 
 
+@pl.jit
+def subscript_store_partial(x: pl.Tensor[[8, 32], pl.FP32],
+                            o: pl.Out[pl.Tensor[[8, 32], pl.FP32]]):
+    with pl.at(level=pl.Level.CORE_GROUP):
+        # The same through a subscript store (mtp_projection's form): the
+        # window o[3:19] runs 11 rows past the tensor, the 5 valid rows
+        # 3..7 fit and are the ones written.
+        t = pl.slice(x, [16, 32], [0, 0], valid_shape=[5, 32])
+        o[3:19, :] = pl.add(t, 1.0)
+    return o
+
+
+def test_subscript_store_of_a_partial_tile_writes_its_valid_region():
+    x = torch.randn(8, 32, generator=torch.Generator().manual_seed(6))
+    o = torch.full((8, 32), 7.0)
+    subscript_store_partial(x, o)
+    want = torch.full((8, 32), 7.0)
+    want[3:8] = x[0:5] + 1.0
+    torch.testing.assert_close(o, want)
+
+
+def test_subscript_store_of_a_partial_tile_checks_the_valid_region():
+    @pl.jit
+    def past_end(x: pl.Tensor[[8, 32], pl.FP32],
+                 o: pl.Out[pl.Tensor[[8, 32], pl.FP32]]):
+        with pl.at(level=pl.Level.CORE_GROUP):
+            t = pl.slice(x, [16, 32], [0, 0], valid_shape=[6, 32])
+            o[3:19, :] = t
+        return o
+    # 3 + 6 valid rows = 9 > 8.
+    with pytest.raises(CompileError, match="slice out of bounds in "
+                       "dimension 0") as info:
+        past_end.ir()
+    assert info.value.line == _line(past_end, "o[3:19, :] = t")
+
+
 def test_atomic_assemble_of_a_partial_tile_is_an_error():
     @pl.jit
     def atomic_partial(x: pl.Tensor[[8, 32], pl.FP32],
