@@ -83,13 +83,47 @@ int64_t tessel::getIntraOpEventId(const TargetInfo &target) {
   return target.eventIdsPerPipePair - 1;
 }
 
-bool tessel::hasIntraOpHandOff(Operation *matmul,
-                               const TileStorageMap &storage) {
-  std::optional<MatmulView> mm = getMatmulView(matmul);
-  if (!mm)
+/// Whether two valid extents are the same constant or the same value.
+static bool sameExtent(OpFoldResult a, OpFoldResult b) {
+  std::optional<int64_t> x = getConstantIntValue(a), y = getConstantIntValue(b);
+  if (x && y)
+    return *x == *y;
+  return !x && !y && llvm::cast<Value>(a) == llvm::cast<Value>(b);
+}
+
+bool tessel::partialLoadFillsPadding(LoadOp load) {
+  if (!load.hasValidShape())
     return false;
-  return storage.lookup(mm->lhs).arena != Arena::L0A ||
-         storage.lookup(mm->rhs).arena != Arena::L0B;
+  auto same = [&](auto op) {
+    return sameExtent(op.getValidSize(0), load.getValidSize(0)) &&
+           sameExtent(op.getValidSize(1), load.getValidSize(1));
+  };
+  for (OpOperand &use : load.getResult().getUses()) {
+    if (auto fill = dyn_cast<FillPadOp>(use.getOwner()); fill && same(fill))
+      continue;
+    if (auto store = dyn_cast<StoreOp>(use.getOwner());
+        store && store.hasValidShape() && same(store))
+      continue;
+    return true;
+  }
+  return false;
+}
+
+std::optional<std::pair<Pipe, Pipe>>
+tessel::getIntraOpHandOff(Operation *op, const TileStorageMap &storage) {
+  if (std::optional<MatmulView> mm = getMatmulView(op)) {
+    if (storage.lookup(mm->lhs).arena == Arena::L0A &&
+        storage.lookup(mm->rhs).arena == Arena::L0B)
+      return std::nullopt;
+    return std::make_pair(Pipe::mte1, Pipe::m);
+  }
+  if (auto set = dyn_cast<SetOp>(op);
+      set && !(storage.lookup(set.getResult()) ==
+               storage.lookup(set.getDest())))
+    return std::make_pair(Pipe::v, Pipe::s);
+  if (auto load = dyn_cast<LoadOp>(op); load && partialLoadFillsPadding(load))
+    return std::make_pair(Pipe::mte2, Pipe::v);
+  return std::nullopt;
 }
 
 Value tessel::getGMRoot(Value memref) {
@@ -193,6 +227,13 @@ StringRef tessel::getPtoInstrName(Operation *op) {
       .Case([](ColMaxOp) { return "TCOLMAX"; })
       .Case([](ColMinOp) { return "TCOLMIN"; })
       .Case([](ColProdOp) { return "TCOLPROD"; })
+      .Case([](XorOp) { return "TXOR"; })
+      .Case([](XorSOp) { return "TXORS"; })
+      .Case([](RowArgMaxOp) { return "TROWARGMAX"; })
+      .Case([](RowArgMinOp) { return "TROWARGMIN"; })
+      .Case([](ColArgMaxOp) { return "TCOLARGMAX"; })
+      .Case([](ColArgMinOp) { return "TCOLARGMIN"; })
+      .Case([](TransposeOp) { return "TTRANS"; })
       .Default([](Operation *) { return ""; });
 }
 
@@ -361,20 +402,47 @@ private:
     return success();
   }
 
-  /// Partial tiles need PTO-ISA tiles with a runtime valid shape
-  /// (RowValid / ColValid = -1) in the emitter and its runtime/pto
-  /// reference, which neither has yet.
-  LogicalResult partialTile(Operation *o) {
-    return error() << "the NPU back end does not emit a partial tile's "
-                   << o->getName()
-                   << " (valid shape) yet: PTO-ISA tiles with a runtime "
-                      "valid region are not in Tessel's emitter and "
-                      "runtime/pto reference; the CPU simulation runs it";
+  /// Tile::GetValue / SetValue: a UB tile of 32-bit or 8-bit elements
+  /// (the emitter passes the scalar as the C++ type of the element; f16 /
+  /// bf16 scalars would be `half` / `bfloat16_t` there and compiler
+  /// builtins in EmitC's arithmetic).
+  LogicalResult scalarAccess(StringRef name, Value tile) {
+    FailureOr<BufferKind> kind = kindOf(tile);
+    if (failed(kind))
+      return failure();
+    if (*kind != BufferKind::UB)
+      return error() << "Tile::" << name << " reads and writes UB tiles "
+                     << "(TileType::Vec), not a tile in "
+                     << getBufferKindName(*kind);
+    Type elt = cast<TileType>(tile.getType()).getElementType();
+    if (!elt.isF32() && !elt.isSignlessInteger(32) &&
+        !elt.isSignlessInteger(8))
+      return error() << "the NPU back end accesses single elements of f32, "
+                        "i32 and i8 tiles, not "
+                     << elt << " (Tile::" << name
+                     << " of a 16-bit float is not emitted yet); cast the "
+                        "tile to f32 first";
+    return success();
+  }
+
+  /// A partial tile moves between GM and UB only (PTO-ISA's Vec tiles take
+  /// a runtime valid region; L1 / L0C partial tiles are not emitted).
+  LogicalResult partialTile(Operation *o, Value tile) {
+    FailureOr<BufferKind> kind = kindOf(tile);
+    if (failed(kind))
+      return failure();
+    if (*kind != BufferKind::UB)
+      return error() << "the NPU back end moves partial tiles (a valid "
+                        "shape) between GM and ub only, not "
+                     << getBufferKindName(*kind)
+                     << "; load the whole tile and fill its padding "
+                        "(tile.fillpad) in a vector scope";
+    return success();
   }
 
   LogicalResult load(LoadOp load) {
-    if (load.hasValidShape())
-      return partialTile(load);
+    if (load.hasValidShape() && failed(partialTile(load, load.getResult())))
+      return failure();
     FailureOr<BufferKind> kind = kindOf(load.getResult());
     if (failed(kind))
       return failure();
@@ -384,12 +452,19 @@ private:
     PipeInstr &i = emit(Pipe::mte2, "TLOAD");
     i.accesses.push_back(gm(load.getSource(), false));
     i.accesses.push_back(written(load.getResult()));
+    // The padding of a partial load is zero: TFILLPAD after the TLOAD
+    // (the emitter's MTE2 -> V hand-off) unless nothing reads it.
+    if (partialLoadFillsPadding(load)) {
+      PipeInstr &f = emit(Pipe::v, "TFILLPAD");
+      f.accesses.push_back(read(load.getResult()));
+      f.accesses.push_back(written(load.getResult()));
+    }
     return success();
   }
 
   LogicalResult store(StoreOp store) {
-    if (store.hasValidShape())
-      return partialTile(store);
+    if (store.hasValidShape() && failed(partialTile(store, store.getValue())))
+      return failure();
     // TSTORE's AtomicAdd form adds into GM: pto-isa documents fp32, fp16,
     // bf16 (A2/A3 only), int32, int16 and int8 destinations.
     if (store.getAtomicAdd() && target.hasL0CToUB &&
@@ -662,7 +737,9 @@ LogicalResult InstrBuilder::build() {
       .Case([&](Sort32Op) { return notYet("TSORT32"); })
       .Case<MrgSortOp, MrgSortListsOp>(
           [&](Operation *) { return notYet("TMRGSORT"); })
-      .Case([&](FillPadOp) { return notYet("TFILLPAD"); })
+      .Case([&](FillPadOp o) {
+        return vector("TFILLPAD", o.getSource(), o.getResult());
+      })
       // The rest of the catalog (TileCatalogOps.td) but the bitwise ops, the
       // reductions, concat and tri: CPU simulation only for now. Several need scratch
       // tiles placement does not reserve yet (TSEL / TSELS / TPRELU / TXOR
@@ -671,9 +748,54 @@ LogicalResult InstrBuilder::build() {
         return vector("TCONCAT", o->getOperands(), o.getResult());
       })
       .Case([&](TriOp o) { return vector("TTRI", {}, o.getResult()); })
-      .Case<CmpOp, CmpSOp, SelOp, SelSOp, PReluOp, XorOp, XorSOp, RowArgMaxOp,
-            RowArgMinOp, ColArgMaxOp, ColArgMinOp, TransposeOp>(
+      .Case<CmpOp, CmpSOp, SelOp, SelSOp, PReluOp>(
           [&](Operation *o) { return notYet(getCatalogPtoInstrName(o)); })
+      // TXOR / TXORS, TTRANS and the arg-reductions take a tmp tile: the
+      // op's scratch placement where the target uses it (TileLayout.h).
+      .Case<XorOp, XorSOp>([&](Operation *o) -> LogicalResult {
+        StringRef name = getCatalogPtoInstrName(o);
+        if (failed(vector(name, o->getOperands().take_front(
+                                    isa<XorOp>(o) ? 2 : 1),
+                          o->getResult(0))))
+          return failure();
+        return scratch(name);
+      })
+      .Case([&](TransposeOp o) -> LogicalResult {
+        auto in = cast<TileType>(o.getInput().getType());
+        if (in.getRows() == 1 || in.getCols() == 1)
+          return error() << "TTRANS transposes tiles of 2 or more rows and "
+                            "columns; a transpose of a "
+                         << in.getRows() << "x" << in.getCols()
+                         << " tile is a reshape (tile.reshape)";
+        if (failed(vector("TTRANS", o.getInput(), o.getResult())))
+          return failure();
+        return scratch("TTRANS");
+      })
+      .Case<RowArgMaxOp, RowArgMinOp, ColArgMaxOp, ColArgMinOp>(
+          [&](Operation *o) -> LogicalResult {
+        // pto-isa's element types: rows a2a3 f16 / f32 / i32, a5 also
+        // bf16; columns a2a3 f16 / f32 (its u16 / u32 are no Tessel type),
+        // a5 also i8 and i32.
+        StringRef name = getCatalogPtoInstrName(o);
+        Type elt = cast<TileType>(o->getOperand(0).getType()).getElementType();
+        bool a5 = target.hasL0CToUB;
+        bool byRow = isa<RowArgMaxOp, RowArgMinOp>(o);
+        bool ok = elt.isF16() || elt.isF32();
+        if (byRow)
+          ok |= elt.isSignlessInteger(32) || (a5 && elt.isBF16());
+        else
+          ok |= a5 && (elt.isSignlessInteger(32) || elt.isSignlessInteger(8));
+        if (!ok)
+          return error() << name << " takes no " << elt << " tiles on "
+                         << target.name << " ("
+                         << (byRow ? (a5 ? "f16, bf16, f32, i32"
+                                         : "f16, f32, i32")
+                                   : (a5 ? "i8, f16, f32, i32" : "f16, f32"))
+                         << "); cast the tile first";
+        if (failed(vector(name, o->getOperand(0), o->getResult(0))))
+          return failure();
+        return scratch(name);
+      })
       .Case([&](ReinterpretViewOp) {
         return notYet("a TASSIGN alias of the operand's bytes");
       })
@@ -695,15 +817,32 @@ LogicalResult InstrBuilder::build() {
         return vector(getPtoInstrName(o), o->getOperand(0), o->getResult(0));
       })
       // PTO-ISA reads and writes one element of a UB tile on the scalar
-      // unit (Tile::GetValue / SetValue); tile-insert-sync does not model
-      // the scalar pipe (S) yet, so a read after a TLOAD could not be
-      // ordered.
-      .Case<GetOp, SetOp>([&](Operation *o) -> LogicalResult {
-        return error() << "the NPU back end does not emit " << o->getName()
-                       << " (scalar element access) yet: PTO-ISA's "
-                          "Tile::GetValue / SetValue run on the scalar "
-                          "pipe, which tile-insert-sync does not "
-                          "synchronise yet; the CPU simulation runs it";
+      // unit (Tile::GetValue / SetValue, PIPE_S): tile-insert-sync orders
+      // them with the vector and MTE pipes like any other pipe (a value a
+      // vector op wrote is read after a V -> S flag, a scalar write is read
+      // by a vector op after an S -> V one). The whole tile counts as
+      // accessed (the element's index may be a runtime value).
+      .Case([&](GetOp o) -> LogicalResult {
+        if (failed(scalarAccess("GetValue", o.getSource())))
+          return failure();
+        PipeInstr &i = emit(Pipe::s, "GetValue");
+        i.accesses.push_back(read(o.getSource()));
+        return success();
+      })
+      .Case([&](SetOp o) -> LogicalResult {
+        if (failed(scalarAccess("SetValue", o.getResult())))
+          return failure();
+        // In place (tile-place-buffers puts the result on a dest that dies
+        // here): only the element is written. Elsewhere the dest is first
+        // copied on the vector unit (TMOV), then the emitter orders the copy
+        // before the scalar write with the V -> S event id kept for this
+        // hand-off (getIntraOpEventId).
+        if (!(storage.lookup(o.getResult()) == storage.lookup(o.getDest())) &&
+            failed(vector("TMOV", o.getDest(), o.getResult())))
+          return failure();
+        PipeInstr &i = emit(Pipe::s, "SetValue");
+        i.accesses.push_back(written(o.getResult()));
+        return success();
       })
       .Case<RemOp, RemSOp>([&](Operation *o) -> LogicalResult {
         // pto-isa's a2a3 TREM / TREMS take float only (a5: half too) and

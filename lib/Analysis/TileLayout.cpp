@@ -100,11 +100,29 @@ tessel::getScratchTileType(mlir::Operation *op, const TargetInfo &target) {
   // shape.
   if (isa<RowSumOp, RowMaxOp, RowMinOp, RowProdOp>(op))
     return cast<TileType>(op->getOperand(0).getType());
-  // a5's TREM / TREMS / TCI accept a tmp tile and ignore it.
+  // TTRANS (both targets): W x ceil(H / RowStride) * RowStride elements
+  // for an H x W source, RowStride 32 for 1-byte and 16 for wider types.
+  if (isa<TransposeOp>(op)) {
+    auto in = cast<TileType>(op->getOperand(0).getType());
+    int64_t rowStride = getElementBytes(in.getElementType()) == 1 ? 32 : 16;
+    return TileType::get(op->getContext(),
+                         {in.getCols(), llvm::alignTo(in.getRows(), rowStride)},
+                         in.getElementType());
+  }
+  // a5's TREM / TREMS / TCI / TXOR / TXORS and arg-reductions accept a tmp
+  // tile and ignore it.
   if (target.hasL0CToUB)
     return std::nullopt;
+  // a2a3's arg-reductions: index counters and running extrema, a tile of
+  // the source's type and shape (covers pto-isa's per-row strides for up
+  // to 64 * 64 columns).
+  if (isa<RowArgMaxOp, RowArgMinOp, ColArgMaxOp, ColArgMinOp>(op))
+    return cast<TileType>(op->getOperand(0).getType());
   auto type = cast<TileType>(op->getResult(0).getType());
   Type elt = type.getElementType();
+  // a2a3's TXOR / TXORS: OR(a, b) of AND(NOT(AND(a, b)), OR(a, b)).
+  if (isa<XorOp, XorSOp>(op))
+    return type;
   if (isa<RemSOp>(op))
     return type;
   if (isa<RemOp>(op)) {

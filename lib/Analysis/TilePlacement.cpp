@@ -502,14 +502,17 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
       if (!at)
         at = cast<BlockArgument>(v).getOwner()->getParentOp();
       // On a target with the L0C -> UB path tile-split-mixed-scopes keeps
-      // mixed scopes, so asking to run it would not help there.
+      // a mixed scope unless a cube op uses a vector op's tile; it splits
+      // that case, so the message points there for it.
       InFlightDiagnostic diag = at->emitError(
           "tile is used by both cube and vector ops in a core_group scope");
       if (target.hasL0CToUB)
         diag << ": on " << target.name
              << " only a matmul result crosses from the cube side to the "
                 "vector side (read in L0C), and this tile "
-             << (f.vectorMade ? "is made by a vector op"
+             << (f.vectorMade ? "is made by a vector op (run "
+                                "tile-split-mixed-scopes first: it splits "
+                                "such a scope through GM)"
                               : "is not a matmul result")
              << "; give each side its own tile or split the work into "
                 "scopes that meet in GM";

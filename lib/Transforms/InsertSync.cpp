@@ -30,6 +30,7 @@
 
 #include <array>
 #include <map>
+#include <set>
 
 #define DEBUG_TYPE "tile-insert-sync"
 
@@ -176,7 +177,7 @@ void ScopeSync::syncBlock(Block &block) {
       if (!isa<MatmulOp, MatmulAccOp>(op))
         return;
       any = true;
-      all &= hasIntraOpHandOff(op, storage);
+      all &= getIntraOpHandOff(op, storage).has_value();
     });
     hasMatmul[i] = any && all;
   }
@@ -338,6 +339,13 @@ void ScopeSync::colourEvents(SyncStats &stats) {
   int64_t next = 0;
   scope.getBody().walk<WalkOrder::PreOrder>(
       [&](Operation *op) { position[op] = next++; });
+  // The pipe pairs whose event getIntraOpEventId an op of the scope uses
+  // for its own hand-off (the matmul's MTE1 -> M is always kept).
+  std::set<std::pair<int, int>> handOffs;
+  scope.getBody().walk([&](Operation *op) {
+    if (auto pair = getIntraOpHandOff(op, storage))
+      handOffs.insert({pipeIndex(pair->first), pipeIndex(pair->second)});
+  });
   // Colour each pipe pair's intervals, earliest first.
   std::map<std::pair<int, int>, std::vector<FlagPair *>> byPipes;
   for (FlagPair &pair : pairs)
@@ -356,10 +364,12 @@ void ScopeSync::colourEvents(SyncStats &stats) {
     llvm::stable_sort(list, [&](FlagPair *x, FlagPair *y) {
       return interval(x).first < interval(y).first;
     });
-    // busyUntil[id]: the last position of the pair holding id. A matmul's
-    // own MTE1 -> M hand-off keeps one id of that pair.
+    // busyUntil[id]: the last position of the pair holding id. An op's own
+    // hand-off (a matmul's MTE1 -> M, a copying tile.set's V -> S, a
+    // partial load's MTE2 -> V) keeps one id of its pair.
     int64_t usable = limit;
-    if (pipes == std::make_pair(pipeIndex(Pipe::mte1), pipeIndex(Pipe::m)))
+    if (pipes == std::make_pair(pipeIndex(Pipe::mte1), pipeIndex(Pipe::m)) ||
+        handOffs.count(pipes))
       usable = getIntraOpEventId(target);
     SmallVector<int64_t> busyUntil(limit, -1);
     for (int64_t e = usable; e < limit; ++e)

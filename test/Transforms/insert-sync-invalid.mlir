@@ -78,3 +78,37 @@ func.func @reshape_copy(%a: memref<16x1xf32>, %o: memref<1x16xf32>) attributes {
   }
   return
 }
+
+// -----
+
+// Scalar access of a 16-bit float tile: Tile::GetValue would return a
+// `half` that EmitC's scalar arithmetic cannot take; an error at the op.
+// So is scalar access of a tile outside UB (GetValue / SetValue are for
+// TileType::Vec tiles only).
+func.func @get_of_f16(%w: memref<1x16xf16>) attributes {tile.placed} {
+  %c0 = arith.constant 0 : index
+  tile.spmd 1 (%b) {
+    tile.at vector {
+      %e = tile.load %w[%c0, %c0] {place = #tile.place<ub, 0>} : memref<1x16xf16> -> !tile.tile<1x16xf16>
+      // expected-error @below {{'tile.get' op cannot run on the a2a3 NPU: the NPU back end accesses single elements of f32, i32 and i8 tiles, not 'f16' (Tile::GetValue of a 16-bit float is not emitted yet); cast the tile to f32 first}}
+      %s = tile.get %e[%c0, %c0] : !tile.tile<1x16xf16>
+      %t = tile.set %s into %e[%c0, %c0] {place = #tile.place<ub, 0>} : !tile.tile<1x16xf16>
+      tile.store %t, %w[%c0, %c0] : !tile.tile<1x16xf16>, memref<1x16xf16>
+    }
+  }
+  return
+}
+
+// -----
+
+func.func @get_of_l1(%w: memref<16x16xf32>, %o: memref<1x16xf32>) attributes {tile.placed} {
+  %c0 = arith.constant 0 : index
+  tile.spmd 1 (%b) {
+    tile.at cube {
+      %e = tile.load %w[%c0, %c0] {place = #tile.place<l1, 0>} : memref<16x16xf32> -> !tile.tile<16x16xf32>
+      // expected-error @below {{'tile.get' op cannot run on the a2a3 NPU: Tile::GetValue reads and writes UB tiles (TileType::Vec), not a tile in l1}}
+      %s = tile.get %e[%c0, %c0] : !tile.tile<16x16xf32>
+    }
+  }
+  return
+}

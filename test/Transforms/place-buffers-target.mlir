@@ -68,7 +68,7 @@ func.func @vector_result_into_matmul_on_a5(%a: memref<16x64xf16>, %w: memref<64x
     // expected-note @below {{core_group scope is here}}
     tile.at core_group {
       %x = tile.load %a[%c0, %c0] : memref<16x64xf16> -> !tile.tile<16x64xf16>
-      // expected-error @below {{tile is used by both cube and vector ops in a core_group scope: on a5 only a matmul result crosses from the cube side to the vector side (read in L0C), and this tile is made by a vector op; give each side its own tile or split the work into scopes that meet in GM}}
+      // expected-error @below {{tile is used by both cube and vector ops in a core_group scope: on a5 only a matmul result crosses from the cube side to the vector side (read in L0C), and this tile is made by a vector op (run tile-split-mixed-scopes first: it splits such a scope through GM); give each side its own tile or split the work into scopes that meet in GM}}
       %n = tile.neg %x : !tile.tile<16x64xf16>
       %y = tile.load %w[%c0, %c0] : memref<64x128xf16> -> !tile.tile<64x128xf16>
       %d = tile.matmul %n, %y : !tile.tile<16x64xf16>, !tile.tile<64x128xf16> -> !tile.tile<16x128xf32>

@@ -73,12 +73,23 @@ def _new_op_kernels():
     """Small kernels using every instruction the emitter gained for issues
     14/15 (test_pto_new_ops.py): TEXTRACT / TINSERT (constant, runtime and
     in-place windows, the TMOV + TINSERT copy), TLOG, TREM / TREMS with
-    their tmp, TCI, and TROWEXPAND<OP> / TCOLEXPAND<OP> / TROWEXPAND /
-    TCOLEXPAND in f32, f16 and i32."""
+    their tmp, TCI, TROWEXPAND<OP> / TCOLEXPAND<OP> / TROWEXPAND /
+    TCOLEXPAND in f32, f16 and i32; Tile::GetValue / SetValue, partial
+    tiles (runtime valid shapes, TFILLPAD), TXOR / TXORS, TTRANS and the
+    arg-reductions."""
     sys.path.insert(0, str(ROOT / "test" / "pytest"))
     import test_pto_new_ops as new_ops
+    from frontend import test_scalars as scalars
+    from frontend import test_validshape as validshape
     bf = new_ops.bf
     return {"windows": (new_ops.window_ops, ("a2a3", "a5")),
+            # Tile::GetValue / SetValue with the S flags, std::floor.
+            "scalars": (scalars.float_math, ("a2a3", "a5")),
+            "scalar_ints": (scalars.int_math, ("a2a3",)),
+            # Runtime valid shapes, TFILLPAD / TFILLPAD_INPLACE.
+            "partial": (validshape.partial_ops, ("a2a3", "a5")),
+            # TXOR / TXORS, TTRANS, the arg-reductions with their tmp.
+            "catalog": (new_ops.catalog_scratch_ops, ("a2a3", "a5")),
             "half": (new_ops.half_ops, ("a5",)),
             "bcast_f32": (bf.f32_kernel, ("a2a3", "a5")),
             "bcast_f16": (bf.f16_kernel, ("a2a3", "a5")),
@@ -86,7 +97,8 @@ def _new_op_kernels():
 
 
 @pytest.mark.parametrize("name", ("windows", "half", "bcast_f32", "bcast_f16",
-                                  "bcast_i32"))
+                                  "bcast_i32", "scalars", "scalar_ints",
+                                  "partial", "catalog"))
 def test_new_instructions_compile_against_pto_isa(name, tmp_path,
                                                  headers_usable):
     kernel, targets = _new_op_kernels()[name]
@@ -108,3 +120,15 @@ def test_split_matmul_compiles_against_pto_isa(name, tmp_path, headers_usable):
         result = compile_syntax(kernel.pto(target).source, tmp_path,
                                 f"ksplit_{name}_{target}")
         assert result.returncode == 0, (target, result.stdout[-6000:])
+
+
+@pytest.mark.parametrize("target", ("a2a3", "a5"))
+def test_flash_attention_split_compiles_against_pto_isa(target, tmp_path,
+                                                       headers_usable):
+    """The flash-attention loop fissioned into cube / vector / cube /
+    vector grids (test_flash_attention.py)."""
+    sys.path.insert(0, str(ROOT / "test" / "pytest"))
+    import test_flash_attention as fa
+    result = compile_syntax(fa.flash.pto(target).source, tmp_path,
+                            f"flash_{target}")
+    assert result.returncode == 0, result.stdout[-6000:]

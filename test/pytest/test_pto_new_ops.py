@@ -1,8 +1,10 @@
 """The NPU path of the ops whose PTO-ISA instructions the emitter gained
 with issue 14/15: tile subscripts (TEXTRACT / TINSERT), pl.log (TLOG),
-pl.rem / pl.rems (TREM / TREMS with their a2a3 scratch), pl.arange (TCI)
-and the broadcast family (TROWEXPAND<OP>, TCOLEXPAND<OP>, TROWEXPAND,
-TCOLEXPAND). Each kernel runs on the strict reference (runtime/pto) with
+pl.rem / pl.rems (TREM / TREMS with their a2a3 scratch), pl.arange (TCI),
+the broadcast family (TROWEXPAND<OP>, TCOLEXPAND<OP>, TROWEXPAND,
+TCOLEXPAND), pl.xor / pl.xors (TXOR / TXORS), pl.transpose (TTRANS) and the
+arg-reductions (TROWARGMAX ... TCOLARGMIN), the last three with their
+scratch tiles. Each kernel runs on the strict reference (runtime/pto) with
 backend="pto" and must give the CPU simulation's bits; the errors of the
 forms PTO-ISA cannot run name the instruction at the author's line.
 
@@ -195,6 +197,104 @@ def test_int32_broadcasts_on_the_reference():
     assert torch.equal(got[4], c.expand(bf.M, bf.N))
 
 
+# -- TXOR / TXORS, TTRANS, the arg-reductions (scratch tiles) ---------------
+
+@pl.jit
+def catalog_scratch_ops(x: pl.Tensor[[8, 32], pl.FP32],
+                        h: pl.Tensor[[8, 32], pl.FP16],
+                        i: pl.Tensor[[8, 32], pl.INT32],
+                        j: pl.Tensor[[8, 32], pl.INT32],
+                        q: pl.Tensor[[8, 32], pl.INT8],
+                        r: pl.Tensor[[8, 32], pl.INT8],
+                        t: pl.Out[pl.Tensor[[32, 8], pl.FP32]],
+                        th: pl.Out[pl.Tensor[[32, 8], pl.FP16]],
+                        xo: pl.Out[pl.Tensor[[16, 32], pl.INT32]],
+                        xq: pl.Out[pl.Tensor[[16, 32], pl.INT8]],
+                        rargs: pl.Out[pl.Tensor[[32, 1], pl.INT32]],
+                        cargs: pl.Out[pl.Tensor[[4, 32], pl.INT32]]):
+    with pl.at(level=pl.Level.VECTOR):
+        a = pl.load(x, [0, 0], [8, 32])
+        ah = pl.load(h, [0, 0], [8, 32])
+        ai = pl.load(i, [0, 0], [8, 32])
+        bi = pl.load(j, [0, 0], [8, 32])
+        aq = pl.load(q, [0, 0], [8, 32])
+        bq = pl.load(r, [0, 0], [8, 32])
+        pl.store(pl.transpose(a, 0, 1), [0, 0], t)
+        pl.store(pl.transpose(ah, 0, 1), [0, 0], th)
+        pl.store(pl.xor(ai, bi, None), [0, 0], xo)
+        pl.store(pl.xors(ai, -3, None), [8, 0], xo)
+        pl.store(pl.xor(aq, bq, None), [0, 0], xq)
+        pl.store(pl.xors(aq, 77, None), [8, 0], xq)
+        pl.store(pl.row_argmax(a), [0, 0], rargs)
+        pl.store(pl.row_argmin(a), [8, 0], rargs)
+        pl.store(pl.row_argmax(ah), [16, 0], rargs)
+        pl.store(pl.row_argmin(ai), [24, 0], rargs)
+        pl.store(pl.col_argmax(a), [0, 0], cargs)
+        pl.store(pl.col_argmin(a), [1, 0], cargs)
+        pl.store(pl.col_argmax(ah), [2, 0], cargs)
+        pl.store(pl.col_argmin(ah), [3, 0], cargs)
+
+
+def catalog_inputs():
+    """Small integers in the floats (many ties: the first extremum wins)
+    and a NaN at x[0, 1] (it compares false: never chosen after index 0);
+    full-range integers for the xors."""
+    g = torch.Generator().manual_seed(3)
+    x = torch.randint(-4, 5, (8, 32), generator=g).float()
+    x[0, 1] = float("nan")
+    h = torch.randint(-4, 5, (8, 32), generator=g).half()
+    i32 = torch.iinfo(torch.int32)
+    i, j = (torch.randint(i32.min, i32.max, (8, 32), generator=g,
+                          dtype=torch.int32) for _ in range(2))
+    q, r = (torch.randint(-128, 127, (8, 32), generator=g, dtype=torch.int8)
+            for _ in range(2))
+    return x, h, i, j, q, r
+
+
+def catalog_outputs():
+    return [torch.zeros(32, 8), torch.zeros(32, 8, dtype=torch.float16),
+            torch.zeros(16, 32, dtype=torch.int32),
+            torch.zeros(16, 32, dtype=torch.int8),
+            torch.zeros(32, 1, dtype=torch.int32),
+            torch.zeros(4, 32, dtype=torch.int32)]
+
+
+@pytest.fixture(scope="module")
+def catalog_cpu():
+    ins = catalog_inputs()
+    outs = catalog_outputs()
+    catalog_scratch_ops(*ins, *outs, backend="cpu")
+    return ins, outs
+
+
+@pytest.mark.parametrize("target", ("a2a3", "a5"))
+def test_xor_transpose_arg_reductions_on_the_reference(target, catalog_cpu):
+    """TXOR / TXORS (a2a3: with the op's scratch tile), TTRANS (its tmp on
+    both targets), TROWARGMAX / TROWARGMIN / TCOLARGMAX / TCOLARGMIN (a2a3:
+    scratch of the source's type) on the strict reference: the CPU
+    simulation's bits, and what torch computes."""
+    (x, h, i, j, q, r), cpu = catalog_cpu
+    outs = catalog_outputs()
+    catalog_scratch_ops(x, h, i, j, q, r, *outs, target=target,
+                        backend="pto")
+    for k, (got, want) in enumerate(zip(outs, cpu)):
+        assert torch.equal(bits(got) if got.is_floating_point() else got,
+                           bits(want) if want.is_floating_point() else want), k
+    t, th, xo, xq, rargs, cargs = outs
+    assert torch.equal(bits(t), bits(x.t().contiguous()))
+    assert torch.equal(th, h.t())
+    assert torch.equal(xo[:8], i ^ j) and torch.equal(xo[8:], i ^ -3)
+    assert torch.equal(xq[:8], q ^ r) and torch.equal(xq[8:], q ^ 77)
+    # Rows 1..7 have no NaN: torch's first extremum.
+    assert torch.equal(rargs[9:16, 0].long(), torch.argmin(x[1:], 1))
+    assert torch.equal(rargs[24:32, 0].long(), torch.argmin(i, 1))
+    assert torch.equal(cargs[2].long(), torch.argmax(h.float(), 0))
+    source = catalog_scratch_ops.pto(target).source
+    for instr in ("TXOR(", "TXORS(", "TTRANS(", "TROWARGMAX(", "TROWARGMIN(",
+                  "TCOLARGMAX(", "TCOLARGMIN("):
+        assert instr in source, instr
+
+
 # -- what PTO-ISA cannot run -------------------------------------------------
 
 @pl.jit
@@ -219,7 +319,17 @@ def half_rem(x: pl.Tensor[[8, 48], pl.FP16],
         y[:, :] = pl.rems(t, 3.0)  # ERR-rem
 
 
+@pl.jit
+def int_col_argmax(x: pl.Tensor[[8, 32], pl.INT32],
+                   y: pl.Out[pl.Tensor[[1, 32], pl.INT32]]):
+    with pl.at(level=pl.Level.CORE_GROUP):
+        y[:, :] = pl.col_argmax(x[:, :])  # ERR-colarg
+
+
 @pytest.mark.parametrize("kernel,tag,target,brief", [
+    (int_col_argmax, "ERR-colarg", "a2a3",
+     "TCOLARGMAX takes no 'i32' tiles on a2a3 (f16, f32); cast the tile "
+     "first"),
     # Column 4 of f32 is 16 bytes in; a5 copies unaligned windows.
     (unaligned, "ERR-unaligned", "a2a3",
      "TEXTRACT needs the window's first column at a multiple of 8 elements "

@@ -11,7 +11,8 @@
 // of different pipes that share bytes, and the PTO emitter prints the same
 // instructions, so the two cannot disagree.
 //
-//   tile.load            MTE2   GM -> UB (vector) or GM -> L1 (cube)
+//   tile.load            MTE2   GM -> UB (vector) or GM -> L1 (cube); a
+//                               partial load into UB then V TFILLPAD zero
 //   tile.store           MTE3   UB -> GM;  FIX  L0C -> GM
 //   tile.matmul(_acc)    MTE1   L1 -> L0A (lhs), MTE1 L1 -> L0B (rhs), M
 //                               (no move for an operand window in L0A / L0B)
@@ -25,6 +26,9 @@
 //   tile.extract, insert V      TEXTRACT / TINSERT (Vec -> Vec); an insert
 //                               not placed on its dest copies it first
 //   tile.full, reshape   V      (a reshape placed on its operand: nothing)
+//   tile.fillpad         V      TFILLPAD
+//   tile.get, tile.set   S      Tile::GetValue / SetValue (a set not placed
+//                               on its dest copies it first: V TMOV)
 //
 //===----------------------------------------------------------------------===//
 
@@ -84,14 +88,29 @@ struct ScatterPair {
 };
 ScatterPair getScatterPair(tile::ScatterOp op, const TileStorageMap &storage);
 
-/// The event id of the MTE1 -> M hand-off inside one matmul (its operands'
-/// moves to L0A / L0B, then the cube). The emitter prints that pair itself;
-/// tile-insert-sync never gives this id to another MTE1 -> M pair.
+/// The event id of the hand-offs inside one op, which the emitter prints
+/// itself (getIntraOpHandOff): MTE1 -> M inside a matmul (its operands'
+/// moves to L0A / L0B, then the cube), V -> S inside a tile.set that is not
+/// in place (the TMOV of its dest, then Tile::SetValue), MTE2 -> V inside a
+/// partial load (TLOAD, then TFILLPAD).
 int64_t getIntraOpEventId(const TargetInfo &target);
 
-/// Whether `matmul` moves an operand itself (one not already in L0A / L0B
-/// as a cube operand window), and so issues the MTE1 -> M hand-off.
-bool hasIntraOpHandOff(mlir::Operation *matmul, const TileStorageMap &storage);
+/// The pipe pair of the hand-off the emitter prints inside `op` on the
+/// getIntraOpEventId event, if any: MTE1 -> M in a matmul that moves an
+/// operand itself (not one of cube operand windows only, which their
+/// TEXTRACTs moved: tile-insert-sync orders those), V -> S in a
+/// tile.set that copies its dest, MTE2 -> V in a partial load whose
+/// padding is filled (partialLoadFillsPadding). tile-insert-sync keeps that
+/// id out of the pair's other flags in the scope.
+std::optional<std::pair<tile::Pipe, tile::Pipe>>
+getIntraOpHandOff(mlir::Operation *op, const TileStorageMap &storage);
+
+/// Whether a tile.load with a valid shape must fill its padding with zero
+/// (the op's semantics) on the NPU, where TLOAD writes the valid region
+/// only: TLOAD, then TFILLPAD in place. Not when every use ignores the
+/// padding (a tile.fillpad or a partial tile.store of the same valid
+/// extents).
+bool partialLoadFillsPadding(tile::LoadOp load);
 
 /// For the accumulator `acc` of a tile.matmul_acc: when it is a zero in L0C
 /// that only starts accumulators (no instruction writes it), sets `direct`
@@ -114,8 +133,9 @@ int64_t getKnownDivisor(mlir::Value v);
 /// view-like op).
 mlir::Value getGMRoot(mlir::Value memref);
 
-/// The PTO-ISA instruction of an elementwise tile op ("TADD", "TEXP", ...),
-/// or "" for other ops.
+/// The PTO-ISA instruction of an elementwise, reduction or arg-reduction
+/// tile op, tile.xor / xors or tile.transpose ("TADD", "TEXP", "TROWARGMAX",
+/// "TTRANS", ...), or "" for other ops.
 llvm::StringRef getPtoInstrName(mlir::Operation *op);
 
 /// Appends the instructions `op` issues on the NPU (none for ops that only

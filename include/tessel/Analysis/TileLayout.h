@@ -80,8 +80,16 @@ TileLayout getRowReduceSourceLayout(int64_t rows, int64_t cols,
 ///                        first row, pto-isa's CPU simulation declares it
 ///                        with the destination's type);
 ///   arange (a2a3, i32)   1 x 192 f32, 768 bytes (TCI's vectorised form:
-///                        two 64-float sequences 128 floats apart).
-/// On a5 TREM, TREMS and TCI ignore their tmp: none.
+///                        two 64-float sequences 128 floats apart);
+///   xor / xors (a2a3)    the result's shape (TXOR / TXORS's OR(a, b));
+///   row_/col_argmax / argmin (a2a3)
+///                        the source's shape and type (index counters and
+///                        running extrema);
+///   transpose            N x alignTo(M, RowStride) for an M x N source,
+///                        RowStride 32 for 1-byte, 16 for wider elements
+///                        (TTRANS's tmp, both targets).
+/// On a5 TREM, TREMS, TCI, TXOR, TXORS and the arg-reductions ignore their
+/// tmp: none.
 std::optional<tile::TileType> getScratchTileType(mlir::Operation *op,
                                                  const TargetInfo &target);
 

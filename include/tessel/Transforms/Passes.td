@@ -323,34 +323,50 @@ def TileSplitMatmulK : Pass<"tile-split-matmul-k", "::mlir::ModuleOp"> {
 
 def TileSplitMixedScopes : Pass<"tile-split-mixed-scopes", "::mlir::ModuleOp"> {
   let summary = "give every core_group scope a core kind, splitting mixed "
-                "cube and vector scopes through GM on a2a3";
+                "cube and vector scopes into phases that meet in GM";
   let description = [{
     For every `tile.at core_group` scope: with vector ops only (or no cube
     op at all) it becomes `tile.at vector`; with cube ops and no vector op
     (`tile.matmul`, `tile.matmul_acc` plus `tile.load`, `tile.store`,
     `tile.full`, `tile.reshape`) it becomes `tile.at cube`. A scope mixing
-    both stays a `core_group` scope on a target with an L0C -> UB path (a5);
-    on a2a3, where cube and vector cores meet only in GM, it is split:
+    both stays a `core_group` scope on a target with an L0C -> UB path (a5)
+    unless a cube op uses a tile a vector op made (Tessel has no UB -> L1
+    move); otherwise (a2a3, where cube and vector cores meet only in GM,
+    or `split-through-gm`) it is split into *phases*, one `tile.spmd` of the
+    same grid each, run in order: phase 0 on cube cores, 1 on vector cores,
+    2 on cube cores, ... (`<scope>_cube`, `<scope>_vector`, `<scope>_cube2`,
+    `<scope>_vector2`, ...; empty phases are left out):
 
-    - the cube part (the top-level ops holding cube ops, everything they
-      depend on, and the ops that only consume them, such as the store of a
-      matmul result) moves to a new `tile.spmd` named `<scope>_cube` with the
-      same grid, placed before the original, which is renamed
-      `<scope>_vector` and keeps the rest in a `tile.at vector`;
-    - every tile the vector part uses from the cube part is stored at the
-      end of the cube scope into a `tile.alloc_gm` staging tensor
-      `<scope>_stage<i>` of shape `blocks x rows x cols`, at the block index,
-      so blocks never share a slice, and loaded back in the vector scope just
-      before its first use;
-    - pure scalar ops (index computations) are duplicated into both parts.
+    - a cube (vector) op goes to the first cube (vector) phase not before
+      the phases of what it uses; ops of neither kind (stores, reshapes) go
+      with what they use, and when they use nothing the scope makes (a
+      load of a tensor the scope writes) to the first phase that uses
+      them, else the first vector phase;
+    - a loop (`scf.for`, `tile.pipeline`) holding both kinds, with constant
+      bounds, is fissioned: each phase its body touches gets a copy of the
+      loop with that phase's ops and the loop-carried tiles that phase
+      updates (a carried tile lives in the phase that makes the value it
+      yields, found as a fixed point);
+    - every tile one phase makes and a later one uses is stored right
+      after the op that makes it into a `tile.alloc_gm` staging tensor
+      `<scope>_stage<i>` of shape `blocks x rows x cols`, at the block
+      index, or `blocks x trips x rows x cols`, at the block index and
+      iteration `(iv - lb) / step`, when it is made inside a fissioned
+      loop; the later phase loads it back before the op that uses it;
+    - pure scalar ops (index computations) and loads of GM tensors the scope
+      does not write (and pure ops of them) are rebuilt in every phase that
+      uses them instead of being staged.
 
     A mixed scope that cannot be split is an error at the scope saying why:
-    a top-level op (a loop) holding both cube and vector ops, a cube op
-    depending on a vector op, a non-tile value crossing from the cube part
-    to the vector part, a GM tensor written by one part and accessed by the
-    other, or a `tile.spmd` holding other ops with effects. On any error
-    the IR is left as it was. Every decision is a remark on the
-    `tile.spmd`.
+    a top-level op holding both kinds that is not such a loop (an `scf.if`),
+    a mixing loop nested in a mixing loop, a mixing loop with bounds
+    unknown at compile time or carrying a non-tile value, a carried tile
+    that passes between cube and vector ops every iteration (a matmul_acc
+    accumulator rescaled by a vector op), a non-tile value crossing phases,
+    two accesses to a GM tensor the scope writes that the phases would run
+    in the opposite order of the program, or in two copies of a fissioned
+    loop, or a `tile.spmd` holding other ops with effects. On any error the IR is left as it was.
+    Every decision is a remark on the `tile.spmd`.
 
     Input (a2a3):
     ```mlir

@@ -35,12 +35,14 @@
 #include "tessel/Analysis/TilePlacement.h"
 
 #include "mlir/Conversion/ArithToEmitC/ArithToEmitC.h"
+#include "mlir/Conversion/MathToEmitC/MathToEmitC.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToEmitC/SCFToEmitC.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/EmitC/IR/EmitC.h"
 #include "mlir/Dialect/EmitC/Transforms/TypeConversions.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -268,7 +270,16 @@ private:
   Value address(const TileStorage &s);
   /// A C++ tile object of type `cpp` bound (TASSIGN) to storage `s`, at
   /// the slot of the current pipeline iteration.
-  Value declareAs(StringRef cpp, const TileStorage &s);
+  Value declareAs(StringRef cpp, const TileStorage &s,
+                  ValueRange ctorArgs = {});
+  /// A row-major view of `tile`'s storage whose valid region is
+  /// `rows x cols` (constants in the type, runtime extents as -1 with the
+  /// constructor's arguments), with PTO-ISA's PadVal `pad` when not empty.
+  /// A column vector is viewed through its 1 x R row (its valid rows are
+  /// the view's valid columns) for vector instructions, and as itself
+  /// (column major, as a DN GlobalTensor moves it) when `move`.
+  Value validTile(Value tile, OpFoldResult rows, OpFoldResult cols,
+                  StringRef pad = "", bool move = false);
   Value declareTile(TileType type, const TileStorage &s);
   Value bind(Value tile);
   Value obj(Value tile) { return tileObj.lookup(tile); }
@@ -285,8 +296,13 @@ private:
   /// rows are read; the view must stay inside the buffer).
   FailureOr<std::pair<Value, Value>> rowReduceOperands(Operation *op,
                                                        Value dst, Value src);
+  /// The GlobalTensor of the slice of `memref` at `indices` a `tile`
+  /// moves; with `validRows` / `validCols`, its shape is that valid region
+  /// (runtime extents as -1 dimensions of a Shape built at run time).
   FailureOr<Value> globalTensor(Operation *op, Value memref,
-                                ValueRange indices, TileType tile);
+                                ValueRange indices, TileType tile,
+                                OpFoldResult validRows = {},
+                                OpFoldResult validCols = {});
   LogicalResult emitBlock(Block &block);
   LogicalResult emitOp(Operation *op);
   LogicalResult emitTileOp(Operation *op);
@@ -339,14 +355,48 @@ Value KernelEmitter::address(const TileStorage &s) {
       arith::MulIOp::create(b, loc, slot, index(s.slotBytes)));
 }
 
-Value KernelEmitter::declareAs(StringRef cpp, const TileStorage &s) {
-  Value tile = call(cpp, opaqueType(cpp), {});
+Value KernelEmitter::declareAs(StringRef cpp, const TileStorage &s,
+                               ValueRange ctorArgs) {
+  Value tile = call(cpp, opaqueType(cpp), ctorArgs);
   if (Value addr = address(s))
     call("TASSIGN", Type(), {tile, toSizeT(addr)});
   else
     call("TASSIGN", Type(), {tile},
          {operand(0), opaque(llvm::formatv("{0:x}", s.offset).str())});
   return tile;
+}
+
+Value KernelEmitter::validTile(Value tile, OpFoldResult rows,
+                              OpFoldResult cols, StringRef pad, bool move) {
+  auto type = cast<TileType>(tile.getType());
+  TileLayout l = getTileLayout(type.getRows(), type.getCols(),
+                               getElementBytes(type.getElementType()),
+                               BufferKind::UB, target);
+  int64_t layoutRows = l.rows, layoutCols = l.cols;
+  StringRef blayout = "RowMajor";
+  if (type.getCols() == 1 && move) {
+    blayout = "ColMajor";
+  } else if (type.getCols() == 1) {
+    cols = rows;
+    rows = b.getIndexAttr(1);
+    layoutRows = 1;
+    layoutCols = l.rows;
+  }
+  SmallVector<Value> dynamic;
+  auto extent = [&](OpFoldResult f) -> std::string {
+    if (std::optional<int64_t> c = getConstantIntValue(f))
+      return std::to_string(*c);
+    dynamic.push_back(toSizeT(map.lookupOrDefault(cast<Value>(f))));
+    return "-1";
+  };
+  std::string r = extent(rows), c = extent(cols);
+  std::string padArgs =
+      pad.empty() ? "" : (", SLayout::NoneBox, 512, PadValue::" + pad).str();
+  std::string cpp = llvm::formatv(
+      "Tile<TileType::Vec, {0}, {1}, {2}, BLayout::{6}, {3}, {4}{5}>",
+      cppElement(type.getElementType()), layoutRows, layoutCols, r, c,
+      padArgs, blayout);
+  return declareAs(cpp, storage.lookup(tile), dynamic);
 }
 
 Value KernelEmitter::declareTile(TileType type, const TileStorage &s) {
@@ -416,8 +466,9 @@ KernelEmitter::rowReduceOperands(Operation *op, Value dst, Value src) {
 }
 
 FailureOr<Value> KernelEmitter::globalTensor(Operation *op, Value memref,
-                                             ValueRange indices,
-                                             TileType tile) {
+                                             ValueRange indices, TileType tile,
+                                             OpFoldResult validRows,
+                                             OpFoldResult validCols) {
   auto type = cast<MemRefType>(memref.getType());
   int64_t offset;
   SmallVector<int64_t> strides;
@@ -461,14 +512,37 @@ FailureOr<Value> KernelEmitter::globalTensor(Operation *op, Value memref,
     pitch = 1;
     layout = ", Layout::DN";
   }
+  // The shape: the tile's, or a valid region (runtime extents are -1
+  // dimensions given to the Shape's constructor).
+  std::string rows = std::to_string(tile.getRows());
+  std::string cols = std::to_string(tile.getCols());
+  SmallVector<Value> dynamic;
+  SmallVector<Attribute> shapeArgs(3, b.getI64IntegerAttr(1));
+  auto extent = [&](OpFoldResult f, std::string &text) {
+    if (!f)
+      return;
+    if (std::optional<int64_t> c = getConstantIntValue(f)) {
+      text = std::to_string(*c);
+      shapeArgs.push_back(b.getI64IntegerAttr(*c));
+      return;
+    }
+    text = "-1";
+    shapeArgs.push_back(operand(dynamic.size()));
+    dynamic.push_back(toSizeT(map.lookupOrDefault(cast<Value>(f))));
+  };
+  extent(validRows, rows);
+  extent(validCols, cols);
+  std::string shape = llvm::formatv("Shape<1, 1, 1, {0}, {1}>", rows, cols);
   std::string cpp = llvm::formatv(
-      "GlobalTensor<{0}, Shape<1, 1, 1, {1}, {2}>, Stride<1, 1, 1, {3}, 1>{4}>",
-      cppElement(tile.getElementType()), tile.getRows(), tile.getCols(),
-      pitch, layout);
+      "GlobalTensor<{0}, {1}, Stride<1, 1, 1, {2}, 1>{3}>",
+      cppElement(tile.getElementType()), shape, pitch, layout);
   Value elements =
       emitc::CastOp::create(b, loc, b.getI64Type(), toSizeT(off));
   Value at = emitc::AddOp::create(b, loc, ptr.getType(), ptr, elements);
-  return call(cpp, opaqueType(cpp), {at});
+  if (dynamic.empty())
+    return call(cpp, opaqueType(cpp), {at});
+  Value shapeObj = call(shape, opaqueType(shape), dynamic, shapeArgs);
+  return call(cpp, opaqueType(cpp), {at, shapeObj});
 }
 
 /// Ends a rebuilt scf.for / scf.if body with a yield of `values`.
@@ -672,6 +746,10 @@ LogicalResult KernelEmitter::cloneArith(Operation *op) {
     Value step = index(floor ? -1 : 1);
     result = arith::SelectOp::create(
         b, loc, adjust, arith::AddIOp::create(b, loc, q, step), q);
+  } else if (isa<math::RoundEvenOp>(op)) {
+    // Round half to even: std::nearbyint in the default rounding mode
+    // (upstream's math-to-emitc has floor, ceil and round, not this one).
+    result = call("std::nearbyint", op->getResult(0).getType(), operands(0));
   }
   if (result) {
     map.map(op->getResult(0), result);
@@ -797,6 +875,13 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
       return declareAs(typeName(dst), *scratch);
     return declareTile(*getScratchTileType(o, target), *scratch);
   };
+  // TXOR / TXORS's tmp: the scratch placement with the type of `dst` (the
+  // object the instruction writes: a column vector's row view) on a2a3,
+  // `dst` itself on a5.
+  auto xorScratch = [&](Operation *o, Value dst) -> Value {
+    const TileStorage *scratch = storage.lookupScratch(o);
+    return scratch ? declareAs(typeName(dst), *scratch) : dst;
+  };
   // TEXTRACT / TINSERT's (row, col): a column vector's row offset is the
   // column offset of its row view.
   auto subTileIndices = [&](Value r, Value c,
@@ -834,14 +919,53 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
       })
       .Case([&](LoadOp o) -> LogicalResult {
         Value t = bind(o.getResult());
+        if (!o.hasValidShape()) {
+          FailureOr<Value> g = globalTensor(o, o.getSource(), o.getIndices(),
+                                            o.getTileType());
+          if (failed(g))
+            return failure();
+          call("TLOAD", Type(), {t, *g});
+          return success();
+        }
+        // A partial tile: TLOAD moves the valid region (a tile object with
+        // that valid shape, a GlobalTensor of that shape); TFILLPAD then
+        // zeroes the padding in place, after the MTE2 -> V hand-off on the
+        // event id kept for it (PipeModel.h).
+        OpFoldResult vr = o.getValidSize(0), vc = o.getValidSize(1);
+        Value view = validTile(o.getResult(), vr, vc, "", /*move=*/true);
         FailureOr<Value> g = globalTensor(o, o.getSource(), o.getIndices(),
-                                          o.getTileType());
+                                          o.getTileType(), vr, vc);
         if (failed(g))
           return failure();
-        call("TLOAD", Type(), {t, *g});
+        call("TLOAD", Type(), {view, *g});
+        if (!partialLoadFillsPadding(o))
+          return success();
+        std::string event =
+            "EVENT_ID" + std::to_string(getIntraOpEventId(target));
+        for (StringRef fn : {"set_flag", "wait_flag"})
+          call(fn, Type(), {},
+               {opaque("PIPE_MTE2"), opaque("PIPE_V"), opaque(event)});
+        TileType type = o.getTileType();
+        Value padded = validTile(o.getResult(), b.getIndexAttr(type.getRows()),
+                                 b.getIndexAttr(type.getCols()), "Zero");
+        if (type.getCols() == 1)
+          view = validTile(o.getResult(), vr, vc);
+        call("TFILLPAD_INPLACE", Type(), {padded, view});
         return success();
       })
       .Case([&](StoreOp o) -> LogicalResult {
+        if (o.hasValidShape()) {
+          // The valid region only: a tile object and a GlobalTensor of
+          // that shape (atomic partial stores are a verifier error).
+          OpFoldResult vr = o.getValidSize(0), vc = o.getValidSize(1);
+          FailureOr<Value> g = globalTensor(o, o.getDest(), o.getIndices(),
+                                            o.getTileType(), vr, vc);
+          if (failed(g))
+            return failure();
+          call("TSTORE", Type(),
+               {*g, validTile(o.getValue(), vr, vc, "", /*move=*/true)});
+          return success();
+        }
         FailureOr<Value> g = globalTensor(o, o.getDest(), o.getIndices(),
                                           o.getTileType());
         if (failed(g))
@@ -929,7 +1053,7 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
         return success();
       })
       .Case<AddSOp, SubSOp, RSubSOp, MulSOp, DivSOp, RDivSOp, MaxSOp, MinSOp,
-            FModSOp, AndSOp, OrSOp, ShlSOp, ShrSOp, RemSOp>(
+            FModSOp, AndSOp, OrSOp, ShlSOp, ShrSOp, RemSOp, XorSOp>(
           [&](Operation *o) -> LogicalResult {
             Value input = o->getOperand(0), scalar = o->getOperand(1);
             Type elt = cast<TileType>(input.getType()).getElementType();
@@ -951,6 +1075,14 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
             if (isa<RDivSOp>(o)) {
               // TDIVS(dst, scalar, src): scalar / src.
               call("TDIVS", Type(), operands, {operand(0), s, operand(1)});
+              return success();
+            }
+            if (isa<XorSOp>(o)) {
+              // TXORS(dst, src, scalar, tmp): a2a3's tmp is the op's
+              // scratch (dst's type), dst itself on a5, which ignores it.
+              operands.push_back(xorScratch(o, t));
+              call("TXORS", Type(), operands,
+                   {operand(0), operand(1), s, operand(operands.size() - 1)});
               return success();
             }
             if (isa<RemSOp>(o)) {
@@ -978,6 +1110,33 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
                  {operand(0), operand(1), s});
             return success();
           })
+      .Case([&](XorOp o) {
+        bind(o.getResult());
+        Value t = row(o.getResult());
+        call("TXOR", Type(),
+             {t, row(o.getLhs()), row(o.getRhs()), xorScratch(o, t)});
+        return success();
+      })
+      .Case([&](TransposeOp o) {
+        // TTRANS(dst, src, tmp): tmp is the op's scratch on both targets.
+        Value t = bind(o.getResult());
+        Value tmp = declareTile(*getScratchTileType(o, target),
+                                *storage.lookupScratch(o));
+        call("TTRANS", Type(), {t, obj(o.getInput()), tmp});
+        return success();
+      })
+      .Case<RowArgMaxOp, RowArgMinOp, ColArgMaxOp, ColArgMinOp>(
+          [&](Operation *o) {
+        // The index-only form (dst, src, tmp): a row's index into an M x 1
+        // column (DN), a column's into a 1 x N row. a2a3's tmp is the
+        // op's scratch (the source's type); a5 ignores it: src is passed.
+        Value t = bind(o->getResult(0));
+        Value src = obj(o->getOperand(0));
+        const TileStorage *scratch = storage.lookupScratch(o);
+        Value tmp = scratch ? declareAs(typeName(src), *scratch) : src;
+        call(getPtoInstrName(o), Type(), {t, src, tmp});
+        return success();
+      })
       .Case([&](RemOp o) {
         bind(o.getResult());
         call("TREM", Type(),
@@ -1204,7 +1363,7 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
         if (failed(w))
           return failure();
         // Windows moved by their TEXTRACTs are ordered by tile-insert-sync
-        // (hasIntraOpHandOff tells it which matmuls hand off themselves).
+        // (getIntraOpHandOff tells it which matmuls hand off themselves).
         if (anyMoved) {
           int64_t id = getIntraOpEventId(target);
           call("set_flag", Type(), {},
@@ -1248,6 +1407,76 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
         } else {
           accumulate();
         }
+        return success();
+      })
+      .Case([&](FillPadOp o) {
+        // TFILLPAD(dst, src): src with the valid shape, dst the whole tile
+        // with the pad value as its PadVal; in place when placed on the
+        // source's bytes.
+        bind(o.getResult());
+        TileType type = o.getTileType();
+        StringRef pad = o.getPad() == PadValue::zero  ? "Zero"
+                        : o.getPad() == PadValue::min ? "Min"
+                                                      : "Max";
+        Value src = validTile(o.getSource(), o.getValidSize(0),
+                              o.getValidSize(1));
+        Value dst = validTile(o.getResult(), b.getIndexAttr(type.getRows()),
+                              b.getIndexAttr(type.getCols()), pad);
+        bool inPlace =
+            storage.lookup(o.getSource()) == storage.lookup(o.getResult());
+        call(inPlace ? "TFILLPAD_INPLACE" : "TFILLPAD", Type(), {dst, src});
+        return success();
+      })
+      .Case<GetOp, SetOp>([&](Operation *o) {
+        // One element on the scalar unit: Tile::GetValue / SetValue take
+        // the element's offset in the tile's storage (row * row stride +
+        // col; a column vector's elements are consecutive). EmitC has no
+        // member calls: the call is an emitc.verbatim over the operands,
+        // the value read lands in a variable.
+        bool get = isa<GetOp>(o);
+        Value tile = get ? o->getOperand(0) : o->getResult(0);
+        if (!get) {
+          Value dest = o->getOperand(1);
+          if (storage.lookup(tile) == storage.lookup(dest)) {
+            tileObj[tile] = obj(dest);
+          } else {
+            // The dest lives on: copy it (V), then hand over to the scalar
+            // unit on the event id kept for this (PipeModel.h).
+            bind(tile);
+            call("TMOV", Type(), {row(tile), row(dest)});
+            std::string event =
+                "EVENT_ID" + std::to_string(getIntraOpEventId(target));
+            for (StringRef fn : {"set_flag", "wait_flag"})
+              call(fn, Type(), {},
+                   {opaque("PIPE_V"), opaque("PIPE_S"), opaque(event)});
+          }
+        }
+        auto type = cast<TileType>(tile.getType());
+        Value r = map.lookupOrDefault(o->getOperand(get ? 1 : 2));
+        Value c = map.lookupOrDefault(o->getOperand(get ? 2 : 3));
+        Value off = r;
+        if (type.getCols() > 1) {
+          TileLayout l = getTileLayout(type.getRows(), type.getCols(),
+                                       getElementBytes(type.getElementType()),
+                                       BufferKind::UB, target);
+          off = arith::AddIOp::create(
+              b, loc, arith::MulIOp::create(b, loc, r, index(l.cols)), c);
+        }
+        Value offset = toSizeT(off);
+        if (!get) {
+          emitc::VerbatimOp::create(
+              b, loc, b.getStringAttr("{}.SetValue({}, {});"),
+              ValueRange{obj(tile), offset,
+                         map.lookupOrDefault(o->getOperand(0))});
+          return success();
+        }
+        Type elt = type.getElementType();
+        Value var = emitc::VariableOp::create(
+            b, loc, emitc::LValueType::get(elt), opaque(""));
+        emitc::VerbatimOp::create(b, loc,
+                                  b.getStringAttr("{} = {}.GetValue({});"),
+                                  ValueRange{var, obj(tile), offset});
+        map.map(o->getResult(0), emitc::LoadOp::create(b, loc, elt, var));
         return success();
       })
       .Case<YieldOp, AllocGmOp>([](Operation *) { return success(); })
@@ -1442,7 +1671,8 @@ struct ConvertTileToEmitCPass
     Location loc = module.getLoc();
     // pto-isa's headers use the fixed-width integer types without
     // including <cstdint> themselves.
-    emitc::IncludeOp::create(b, loc, "cstdint", /*isStandard=*/true);
+    auto cstdint =
+        emitc::IncludeOp::create(b, loc, "cstdint", /*isStandard=*/true);
     emitc::IncludeOp::create(b, loc, "pto/pto-inst.hpp", /*isStandard=*/true);
     auto line = [&](StringRef text) {
       emitc::VerbatimOp::create(b, loc, b.getStringAttr(text));
@@ -1473,12 +1703,15 @@ struct ConvertTileToEmitCPass
     // Index arithmetic and loops: upstream's conversions to EmitC.
     ConversionTarget target(getContext());
     target.addLegalDialect<emitc::EmitCDialect>();
-    target.addIllegalDialect<arith::ArithDialect, scf::SCFDialect>();
+    target.addIllegalDialect<arith::ArithDialect, math::MathDialect,
+                             scf::SCFDialect>();
     TypeConverter converter;
     converter.addConversion([](Type t) { return t; });
     populateEmitCSizeTTypeConversions(converter);
     RewritePatternSet patterns(&getContext());
     populateArithToEmitCPatterns(converter, patterns);
+    populateConvertMathToEmitCPatterns(patterns,
+                                       emitc::LanguageTarget::cpp11);
     populateSCFToEmitCConversionPatterns(patterns, converter);
     if (failed(applyPartialConversion(module, target, std::move(patterns))))
       return signalPassFailure();
@@ -1489,6 +1722,15 @@ struct ConvertTileToEmitCPass
     for (UnrealizedConversionCastOp c : remaining) {
       c.emitOpError("index value left between EmitC types after lowering");
       return signalPassFailure();
+    }
+    // Scalar rounding (std::floor, std::ceil, std::round, std::nearbyint).
+    bool usesCmath = false;
+    module.walk([&](emitc::CallOpaqueOp call) {
+      usesCmath |= call.getCallee().starts_with("std::");
+    });
+    if (usesCmath) {
+      b.setInsertionPointAfter(cstdint);
+      emitc::IncludeOp::create(b, loc, "cmath", /*isStandard=*/true);
     }
     // Every C++ local must be used (kernels compile with -Wall -Werror):
     // drop unused constants, casts and arithmetic, which EmitC does not mark

@@ -481,9 +481,6 @@ class JitKernel:
                     f"cannot run '{self.__name__}': the CPU simulation's "
                     f"lowering is not registered in this build ({reason})")
             from .stages import scheduled_stage
-            params = self.signature
-            names = [p.name for p in params]
-            outputs = tuple(i for i, p in enumerate(params) if p.is_output)
             # The frontend's tile IR holds the source (locations), the
             # signature and every value the kernel read: with the target,
             # block order and the pipelines, it keys the disk cache, so a
@@ -494,6 +491,10 @@ class JitKernel:
                 # was not a compile).
                 self.cache_counts["misses"] -= 1
                 return self.compile(*args, target=target)
+            self._note_written(built.info.get("written_inputs", ()), args)
+            params = self.signature
+            names = [p.name for p in params]
+            outputs = tuple(i for i, p in enumerate(params) if p.is_output)
             disk_key = self._disk_key(built, order)
             exe = CpuKernel.cached(disk_key, self.fn.__name__, names, outputs)
             if exe is not None:
@@ -526,6 +527,19 @@ class JitKernel:
         if any(p.direction == "scalar" for p in self.signature):
             exe.arg_converter = self.scalar_args
         return exe
+
+    def _note_written(self, names, args) -> None:
+        """Plain pl.Tensor parameters the kernel writes are in-out (the
+        frontend's remark says so): the signature says "inout" from now on
+        (aliasing checks, the source index), and this call's arguments are
+        checked again."""
+        changed = False
+        for p in self.signature:
+            if p.name in names and p.direction == "in":
+                p.direction = "inout"
+                changed = True
+        if changed and args:
+            self.check_aliasing(args)
 
     def _from_source_index(self, target, order, bind_key, key):
         """The executable from the kernel cache through the source index,

@@ -99,6 +99,9 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
         # pl.Out parameters and scratch tensors no store has reached yet,
         # in source order: (file, declaring node) of each.
         self.unwritten: dict = {}
+        #: Plain pl.Tensor parameters the kernel writes (name -> the first
+        #: store's node): in-out, as in PyPTO (Memory.written_input).
+        self.written_inputs: dict = {}
         # Stores into each GM tensor so far (frontend/tensor_ops.py).
         self.gm_versions: dict = {}
         # Where tensor-level results were staged in GM between cube and
@@ -565,4 +568,5 @@ def build_module(kernel_fn, target: str, context: ir.Context,
         info["read_values"] = cg.read_values
         info["returns"] = cg.returns
         info["remarks"] = cg.remarks
+        info["written_inputs"] = tuple(cg.written_inputs)
     return module

@@ -20,8 +20,9 @@ compiles exactly as
 Arguments bind as for a `@pl.jit.inline` helper (positional or by name,
 annotations checked: a shaped `pl.Tensor[[...], DTYPE]` must match, a
 `pl.dynamic` dimension binds); tensor parameters take GM tensors (a
-kernel parameter or `pl.create_tensor`), never tiles; `pl.Out` /
-`pl.InOut` parameters take writable ones. The call returns what the body
+kernel parameter, a view or `pl.create_tensor`), never tiles; a plain
+kernel parameter the body writes becomes in-out (Memory.written_input).
+The call returns what the body
 returns: its output tensors (or nothing).
 
 What is not supported is a CompileError at the author's line: a call
@@ -150,14 +151,6 @@ def call(cg, inc, node, args, kwargs):
             raise cg.error(arg.node, f"argument '{pname}' of the InCore "
                            f"function '{name}' is a tensor parameter",
                            expected="a GM tensor", found=describe(v))
-        if direction != "in" and not v.writable:
-            raise cg.error(arg.node, f"argument '{pname}' of the InCore "
-                           f"function '{name}' is "
-                           f"pl.{'Out' if direction == 'out' else 'InOut'}: "
-                           f"it is written, but {v.describe()} is read-only",
-                           expected="a pl.Out / pl.InOut kernel parameter or "
-                                    "pl.create_tensor",
-                           found=v.describe())
     level = inc.level
     kind = LEVEL_TO_KIND.get(level)
     if kind is None:

@@ -206,13 +206,7 @@ class Memory:
                                     value_node, atomic)
         self.require_core(node, f"storing into '{base.name}'")
         if not base.writable:
-            raise self.error(node, f"cannot store into input tensor "
-                             f"'{base.name}'",
-                             expected="a pl.Out[...] parameter or a "
-                                      "pl.create_tensor scratch tensor",
-                             found=f"input parameter '{base.origin}'",
-                             help=f"declare '{base.origin}' as pl.Out[pl."
-                                  f"Tensor[...]] if the kernel writes it")
+            self.written_input(base, node)
         t = self.as_tile(value, value_node, "the stored value")
         shape = self.tile_shape_of(base, sizes, node)
         if t.shape != shape:
@@ -245,6 +239,19 @@ class Memory:
         self.unwritten.pop(base.base, None)
         from . import tensor_ops
         tensor_ops.note_write(self, base)
+
+    def written_input(self, base: GmTensor, node) -> None:
+        """A store into a plain `pl.Tensor` parameter: as PyPTO does, the
+        parameter becomes in-out (the caller sees the write; argument
+        aliasing is checked as for pl.InOut), with a remark once."""
+        root = base.base
+        if root.name in self.written_inputs:
+            return
+        self.written_inputs[root.name] = node
+        from .tasks import remark
+        remark(self, node, f"'{root.name}' is a plain pl.Tensor parameter "
+               f"the kernel writes: it is in-out (declare it "
+               f"pl.InOut[...] to say so)")
 
     def in_root(self, base: GmTensor, offsets, node) -> list:
         """`offsets` into the view `base` as offsets into its memref (a

@@ -196,6 +196,14 @@ def binop(cg, op, a, b, node):
     ScalarVal of the same dtype or a Python number)."""
     from .state import OP_SYMBOLS
     sym = OP_SYMBOLS.get(type(op), type(op).__name__)
+    if any(isinstance(v, IndexVal) for v in (a, b)) and all(
+            isinstance(v, (IndexVal, int)) or (isinstance(v, ScalarVal) and
+                                               v.dtype.is_int)
+            for v in (a, b)) and not any(isinstance(v, bool) for v in (a, b)):
+        # A loop or block index and an integer scalar (PyPTO mixes them:
+        # `b * N + pos`): index arithmetic on the scalar's index.
+        return cg.index_binop(op, int_scalar_index(cg, a, node),
+                              int_scalar_index(cg, b, node), node)
     for v in (a, b):
         if isinstance(v, IndexVal):
             raise cg.error(node, f"'{sym}' of a runtime index and a runtime "

@@ -116,6 +116,51 @@ def scope_hints(cg, node, a, what: str, name: str | None) -> None:
         remark(cg, node, f"scope {label}: allow_early_resolve=True ignored: "
                f"a dispatch hint of PyPTO's runtime; Tessel starts a scope "
                f"when the previous one has finished")
+    _optimizations(cg, node, a, label)
+
+
+class ScopeOptimization:
+    """`pl.split(mode)` / `pl.cross_core_slot(slot_num=N)`: a compile-time
+    value for a pl.at's `optimizations=` list."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def describe(self) -> str:
+        return self.text
+
+
+def split(cg, node, a):
+    from ..language.tasks import SplitMode
+    mode = a.mode.value
+    if not isinstance(mode, SplitMode):
+        raise cg.error(a.mode.node, "pl.split takes a pl.SplitMode",
+                       expected="pl.SplitMode.UP_DOWN, LEFT_RIGHT or NONE",
+                       found=describe(mode))
+    return ScopeOptimization(f"pl.split({mode!r})")
+
+
+def cross_core_slot(cg, node, a):
+    n = cg.const_int(a.slot_num, "pl.cross_core_slot slot_num", minimum=1)
+    return ScopeOptimization(f"pl.cross_core_slot(slot_num={n})")
+
+
+def _optimizations(cg, node, a, label: str) -> None:
+    arg = getattr(a, "optimizations", None)
+    if arg is None or arg.value is None:
+        return
+    opts = arg.value
+    if not isinstance(opts, (list, tuple)) or not all(
+            isinstance(o, ScopeOptimization) for o in opts):
+        raise cg.error(arg.node, "optimizations= takes a list of "
+                       "pl.split(...) / pl.cross_core_slot(...)",
+                       found=describe(opts))
+    if opts:
+        remark(cg, node, f"scope {label}: optimizations=["
+               f"{', '.join(o.text for o in opts)}] ignored: PyPTO's "
+               f"cross-core split hints; Tessel divides a mixed scope "
+               f"between the cube and vector cores itself "
+               f"(tile-split-mixed-scopes)")
 
 
 def task_dummy(cg, node, a):
@@ -210,6 +255,8 @@ def check_task_param(cg, src, pnode, arg) -> None:
 
 
 TASK_BUILTINS = {
+    "split": split,
+    "cross_core_slot": cross_core_slot,
     "system.task_dummy": task_dummy,
     "array.create": array_create,
     "tile.get_block_idx": get_block_idx,

@@ -1072,9 +1072,29 @@ def maybe_call(cg, name: str, node, a: Args):
     if name in ("store", "tile.store") and isinstance(a.tile.value,
                                                       TensorExpr):
         return _store_call(cg, name, node, a)
+    _load_block_views(cg, name, a)
     if applies(name, a):
         return call(cg, name, node, a)
     return NotImplemented
+
+
+def _load_block_views(cg, name, a) -> None:
+    """In a pl.spmd / pl.parallel of several blocks, a view (a slice taken
+    outside the scopes, e.g. `rope_cos[pos:pos + 1, :]` with `pos` read
+    per block) is that block's data: an operand loads it as one tile, and
+    the call is a tile op (a whole-tensor operand there is an error)."""
+    r = rule(name)
+    if r is None or cg.scope.kind != "at" or cg.block_index is None:
+        return
+    _, hi = cg.index_bounds(cg.block_index)
+    if hi == 0:
+        return
+    for p in _operand_params(a, r[1]):
+        arg = getattr(a, p)
+        v = arg.value
+        if isinstance(v, GmTensor) and v.offsets is not None:
+            rank = len(v.shape)
+            arg.value = cg.load_slice(v, [0] * rank, list(v.shape), arg.node)
 
 
 def _assemble(cg, name, node, a):

@@ -74,13 +74,15 @@ def parallel(start, stop=None, step=1, *, chunk=None,
 
 @builtin("at")
 def at(level=Level.CORE_GROUP, *, name_hint=None, deps=None,
-       allow_early_resolve=False):
+       allow_early_resolve=False, optimizations=None):
     """``with pl.at(level=pl.Level.CORE_GROUP):`` -- a core-level scope
     (`tile.at`): `AIV`/`VECTOR` -> vector core, `AIC`/`CUBE` -> cube core,
     `CORE_GROUP` -> a core group. GM slices are loaded and stored inside
     core scopes only. At function level the scope runs as a one-block
     `tile.spmd` (named `name_hint`); ``with pl.at(...) as tid:`` names its
-    TaskId, and `deps=` / `allow_early_resolve=` are as for `pl.spmd`."""
+    TaskId, and `deps=` / `allow_early_resolve=` are as for `pl.spmd`;
+    `optimizations=[pl.split(...), pl.cross_core_slot(...)]` are PyPTO's
+    cross-core hints, checked and reported in a remark."""
 
 
 @builtin("pipeline")

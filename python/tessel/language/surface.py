@@ -50,9 +50,6 @@ UNSUPPORTED: dict[str, str] = {
     "func_attr": _NOT_YET,
     "cluster": _CROSS_CORE,
     "split_aiv": _CROSS_CORE,
-    "split": _CROSS_CORE,
-    "cross_core_slot": _CROSS_CORE,
-    "optimizations": _NOT_YET,
     "adir": "annotate parameters with pl.Out[...] / pl.InOut[...]",
     # -- types ---------------------------------------------------------------
     "Array": _NOT_YET,
@@ -71,7 +68,6 @@ UNSUPPORTED: dict[str, str] = {
     "ForKind": "use pl.range, pl.pipeline, pl.parallel or pl.spmd",
 
     "Role": _CROSS_CORE,
-    "SplitMode": _CROSS_CORE,
     "PipeType": "Tessel inserts the synchronisation between pipes itself",
     "AsyncEvent": _TASKS,
     "AsyncSession": _TASKS,
@@ -231,7 +227,7 @@ def registry() -> dict[str, Entry]:
 PUBLIC_OTHERS = {
     "": {"jit": "construct", "inline": "construct", "Tensor": "type",
          "program": "construct", "function": "construct",
-         "FunctionType": "enum",
+         "FunctionType": "enum", "SplitMode": "enum",
          "DynVar": "type", "dynamic": "construct",
          "Out": "type", "InOut": "type", "Scalar": "type", "Tile": "type",
          "Level": "enum", "MaskPattern": "enum", "DataType": "type",

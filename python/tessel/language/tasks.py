@@ -13,9 +13,37 @@ legal schedule of PyPTO's graph."""
 
 from __future__ import annotations
 
+import enum as _enum
 import types as _types
 
 from .ops import ALL_BUILTINS, builtin, builtin_name
+
+
+class SplitMode(_enum.Enum):
+    """How PyPTO's cross-core split shares a mixed scope's tiles between a
+    core group's two vector cores (`pl.split(mode)` in a pl.at's
+    `optimizations=`): halves of rows, halves of columns, or none."""
+    NONE = 0
+    UP_DOWN = 1
+    LEFT_RIGHT = 2
+
+    def __repr__(self) -> str:
+        return f"pl.SplitMode.{self.name}"
+
+
+@builtin("split")
+def split(mode):
+    """``pl.at(..., optimizations=[pl.split(pl.SplitMode.UP_DOWN)])``: a
+    hint for PyPTO's cross-core split. Tessel divides a mixed scope between
+    the cube and vector cores itself; the hint is checked and reported in
+    a remark."""
+
+
+@builtin("cross_core_slot")
+def cross_core_slot(slot_num=2):
+    """``optimizations=[pl.cross_core_slot(slot_num=N)]``: the ring depth of
+    PyPTO's automatic cross-core pipeline; checked and reported in a remark
+    (Tessel hands tiles between cores through GM)."""
 
 
 @builtin("system.task_dummy")
@@ -49,4 +77,4 @@ array = _types.SimpleNamespace(create=create)
 
 ALL_BUILTINS.update({builtin_name(obj): obj
                      for obj in (task_dummy, create, manual_scope,
-                                 get_block_idx)})
+                                 get_block_idx, split, cross_core_slot)})

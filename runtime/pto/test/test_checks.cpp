@@ -850,4 +850,139 @@ TEST(new_instruction_checks) {
   EXPECT_HAS(o, "RAW hazard on UB bytes [0x840, 0xf80)");
 }
 
+//===----------------------------------------------------------------------===//
+// Scalar element access (Tile::GetValue / SetValue on PIPE_S)
+//===----------------------------------------------------------------------===//
+
+TEST(scalar_reads_and_writes_need_flags_with_the_vector_pipe) {
+  Gm gm;
+  // TEXPANDS (V) writes the tile, GetValue (S) reads element 3 of it, the
+  // scalar unit writes element 5 back, TADD (V) reads the whole tile.
+  auto prog = [&](bool v_to_s, bool s_to_v) {
+    return runCase(
+        [&] {
+          gm.reg();
+          V a, b;
+          bind(a, 0);
+          bind(b, kTile);
+          TESSEL_LOC("kernel.py", 40, 1);
+          TEXPANDS(a, 2.0f);
+          if (v_to_s) {
+            set_flag(PIPE_V, PIPE_S, EVENT_ID0);
+            wait_flag(PIPE_V, PIPE_S, EVENT_ID0);
+          }
+          TESSEL_LOC("kernel.py", 41, 1);
+          float x = a.GetValue(3);
+          TESSEL_LOC("kernel.py", 42, 1);
+          a.SetValue(5, x * 3.0f);
+          if (s_to_v) {
+            set_flag(PIPE_S, PIPE_V, EVENT_ID0);
+            wait_flag(PIPE_S, PIPE_V, EVENT_ID0);
+          }
+          TESSEL_LOC("kernel.py", 43, 1);
+          TADD(b, a, a);
+          set_flag(PIPE_V, PIPE_S, EVENT_ID1);
+          wait_flag(PIPE_V, PIPE_S, EVENT_ID1);
+          // 2 * 2 everywhere but element 5: 2 * (2 * 3).
+          CHECK_EQ(b.GetValue(0), 4.0f);
+          CHECK_EQ(b.GetValue(5), 12.0f);
+        },
+        collectAll());
+  };
+  EXPECT_CLEAN(prog(true, true));
+  Outcome noVS = prog(false, true);
+  // Element 3 is bytes [12, 16), element 5 [20, 24); without V -> S the
+  // S -> V flag no longer chains TEXPANDS before TADD either.
+  CHECK_EQ(noVS.count, size_t(3));
+  EXPECT_HAS(noVS, "RAW hazard on UB bytes [0xc, 0x10): GetValue (PIPE_S, "
+                   "instruction #2) at kernel.py:41:1");
+  EXPECT_HAS(noVS, "WAW hazard on UB bytes [0x14, 0x18): SetValue");
+  EXPECT_HAS(noVS, "missing set_flag/wait_flag(PIPE_V, PIPE_S)");
+  EXPECT_HAS(noVS, "missing pipe_barrier(PIPE_V)");
+  Outcome noSV = prog(true, false);
+  CHECK_EQ(noSV.count, size_t(1));
+  // The write is recorded per 32-byte granule.
+  EXPECT_HAS(noSV, "RAW hazard on UB bytes [0x0, 0x20)");
+  EXPECT_HAS(noSV, "TADD (PIPE_V, instruction #4) at kernel.py:43:1");
+  EXPECT_HAS(noSV, "missing set_flag/wait_flag(PIPE_S, PIPE_V)");
+}
+
+TEST(scalar_access_outside_the_tile_or_uninitialised) {
+  Outcome o = runCase([&] {
+    V a;
+    bind(a, 0);
+    (void)a.GetValue(7); // never written
+    a.SetValue(R * C, 1.0f);
+  }, collectAll());
+  EXPECT_HAS(o, "uninitialised");
+  EXPECT_HAS(o, "element offset 1024 is outside the 16x64 tile");
+}
+
+//===----------------------------------------------------------------------===//
+// TFILLPAD, and the catalog instructions' scratch tiles
+//===----------------------------------------------------------------------===//
+
+TEST(fillpad_and_scratch_tiles) {
+  using I = t::VTile<int32_t, 8, 16>;
+  using F = t::VTile<float, 8, 16>;
+  // TFILLPAD: 3 x 5 valid of an 8 x 16 tile, padded with -inf (Min): the
+  // kept region is src's, the rest the pad; in place only on src's bytes.
+  Outcome fill = runCase([&] {
+    F a;
+    TASSIGN(a, 0);
+    TEXPANDS(a, 7.0f);
+    pipe_barrier(PIPE_V);
+    Tile<TileType::Vec, float, 8, 16, BLayout::RowMajor, -1, -1> part(3, 5);
+    TASSIGN(part, 0);
+    Tile<TileType::Vec, float, 8, 16, BLayout::RowMajor, 8, 16,
+         SLayout::NoneBox, 512, PadValue::Min>
+        padded;
+    TASSIGN(padded, 0);
+    TFILLPAD_INPLACE(padded, part);
+    set_flag(PIPE_V, PIPE_S, EVENT_ID0);
+    wait_flag(PIPE_V, PIPE_S, EVENT_ID0);
+    CHECK_EQ(padded.GetValue(2 * 16 + 4), 7.0f);      // (2, 4): kept
+    CHECK(padded.GetValue(2 * 16 + 5) < -1e38f);      // (2, 5): -inf
+    CHECK(padded.GetValue(3 * 16 + 0) < -1e38f);      // (3, 0): -inf
+    Tile<TileType::Vec, float, 8, 16, BLayout::RowMajor, 8, 16,
+         SLayout::NoneBox, 512, PadValue::Min>
+        elsewhere;
+    TASSIGN(elsewhere, 0x1000);
+    pipe_barrier(PIPE_V);
+    TFILLPAD_INPLACE(elsewhere, part);
+  }, collectAll());
+  CHECK_EQ(fill.count, size_t(1));
+  EXPECT_HAS(fill, "TFILLPAD_INPLACE: dst and src are not on the same bytes");
+
+  // a2a3's TXOR leaves its tmp undefined (a later read of it is an
+  // uninitialised read); a TTRANS tmp smaller than W x alignTo(H, 16)
+  // elements fails.
+  Outcome xo = runCase([&] {
+    I a, d, tmp, e;
+    TASSIGN(a, 0);
+    TASSIGN(d, 0x200);
+    TASSIGN(tmp, 0x400);
+    TASSIGN(e, 0x600);
+    TEXPANDS(a, 6);
+    pipe_barrier(PIPE_V);
+    TXOR(d, a, a, tmp);
+    pipe_barrier(PIPE_V);
+    TADD(e, tmp, d);
+    F f, tt;
+    Tile<TileType::Vec, float, 16, 8, BLayout::RowMajor, 16, 8> g;
+    t::VTile<float, 8, 8> small;
+    TASSIGN(f, 0x800);
+    TASSIGN(g, 0x1000);
+    TASSIGN(small, 0x1800);
+    TEXPANDS(f, 1.0f);
+    pipe_barrier(PIPE_V);
+    TTRANS(g, f, small);
+    (void)tt;
+  }, collectAll());
+  if (!pto_ref::kIsA5)
+    EXPECT_HAS(xo, "read of uninitialised");
+  EXPECT_HAS(xo, "the scratch tile 'tmp' has a valid shape 8x8; the "
+                 "instruction needs 16x16");
+}
+
 int main(int argc, char **argv) { return t::runAll(argc, argv); }

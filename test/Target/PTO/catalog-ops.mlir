@@ -120,3 +120,58 @@ func.func @layout(%a: memref<8x64xf32>, %o: memref<8x96xf32>, %t: memref<16x8xf3
   }
   return
 }
+
+// -----
+
+// The catalog instructions with a tmp tile (a2a3, the pipeline's default
+// target), each the op's scratch placement (TileLayout.h
+// getScratchTileType): TXOR / TXORS a tile of the result's type (16 x 64
+// i32), TTRANS of a 16 x 64 f32 source a 64 x alignTo(16, 16) = 64 x 16
+// tile, TROWARGMAX / TCOLARGMIN a tile of the source's type. The row index
+// goes into the 16 x 1 i32 column (DN), the column index into a 1 x 64 row.
+// CHECK-LABEL: __global__ AICORE void scratch_ops_s0_vec(
+// CHECK: TESSEL_LOC({{.*}}, 12, 14);
+// CHECK-NEXT: Tile<TileType::Vec, int32_t, 16, 64, BLayout::RowMajor, 16, 64> [[XD:v[0-9]+]] =
+// CHECK-NEXT: TASSIGN([[XD]], 0x1000);
+// CHECK-NEXT: Tile<TileType::Vec, int32_t, 16, 64, BLayout::RowMajor, 16, 64> [[XT:v[0-9]+]] =
+// CHECK-NEXT: TASSIGN([[XT]], 0x2000);
+// CHECK-NEXT: TXOR([[XD]], [[X:v[0-9]+]], [[X]], [[XT]]);
+// CHECK: TXORS({{v[0-9]+}}, [[X]], static_cast<int32_t>(-3), {{v[0-9]+}});
+// CHECK: Tile<TileType::Vec, float, 64, 16, BLayout::RowMajor, 64, 16> [[TD:v[0-9]+]] =
+// CHECK-NEXT: TASSIGN([[TD]],
+// CHECK-NEXT: Tile<TileType::Vec, float, 64, 16, BLayout::RowMajor, 64, 16> [[TT:v[0-9]+]] =
+// CHECK-NEXT: TASSIGN([[TT]],
+// CHECK-NEXT: TTRANS([[TD]], [[V:v[0-9]+]], [[TT]]);
+// CHECK: Tile<TileType::Vec, int32_t, 16, 1, BLayout::ColMajor, 16, 1> [[RI:v[0-9]+]] =
+// CHECK-NEXT: TASSIGN([[RI]],
+// CHECK-NEXT: Tile<TileType::Vec, float, 16, 64, BLayout::RowMajor, 16, 64> [[RT:v[0-9]+]] =
+// CHECK-NEXT: TASSIGN([[RT]],
+// CHECK-NEXT: TROWARGMAX([[RI]], [[V]], [[RT]]);
+// CHECK: Tile<TileType::Vec, int32_t, 1, 64, BLayout::RowMajor, 1, 64> [[CI:v[0-9]+]] =
+// CHECK-NEXT: TASSIGN([[CI]],
+// CHECK-NEXT: Tile<TileType::Vec, float, 16, 64, BLayout::RowMajor, 16, 64> [[CT:v[0-9]+]] =
+// CHECK-NEXT: TASSIGN([[CT]],
+// CHECK-NEXT: TCOLARGMIN([[CI]], [[V]], [[CT]]);
+func.func @scratch_ops(%a: memref<16x64xi32>, %o: memref<32x64xi32>, %f: memref<16x64xf32>,
+                       %t: memref<64x16xf32>, %ri: memref<16x1xi32>, %ci: memref<1x64xi32>) {
+  %c0 = arith.constant 0 : index
+  %c16 = arith.constant 16 : index
+  %k = arith.constant -3 : i32
+  tile.spmd 1 name("vec") (%b) {
+    tile.at vector {
+      %x = tile.load %a[%c0, %c0] : memref<16x64xi32> -> !tile.tile<16x64xi32>
+      %y = tile.xor %x, %x : !tile.tile<16x64xi32>
+      tile.store %y, %o[%c0, %c0] : !tile.tile<16x64xi32>, memref<32x64xi32>
+      %z = tile.xors %x, %k : !tile.tile<16x64xi32>
+      tile.store %z, %o[%c16, %c0] : !tile.tile<16x64xi32>, memref<32x64xi32>
+      %v = tile.load %f[%c0, %c0] : memref<16x64xf32> -> !tile.tile<16x64xf32>
+      %w = tile.transpose %v : !tile.tile<16x64xf32> -> !tile.tile<64x16xf32>
+      tile.store %w, %t[%c0, %c0] : !tile.tile<64x16xf32>, memref<64x16xf32>
+      %r = tile.row_argmax %v : !tile.tile<16x64xf32> -> !tile.tile<16x1xi32>
+      tile.store %r, %ri[%c0, %c0] : !tile.tile<16x1xi32>, memref<16x1xi32>
+      %c = tile.col_argmin %v : !tile.tile<16x64xf32> -> !tile.tile<1x64xi32>
+      tile.store %c, %ci[%c0, %c0] : !tile.tile<1x64xi32>, memref<1x64xi32>
+    }
+  }
+  return
+}

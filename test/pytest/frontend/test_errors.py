@@ -302,33 +302,6 @@ def test_slicing_a_tile_out_of_bounds():
 # ---------------------------------------------------------------------------
 
 @pl.jit
-def store_into_input(x: pl.Tensor[[16, 32], pl.FP32],
-                     y: pl.Out[pl.Tensor[[16, 32], pl.FP32]]):
-    for b in pl.spmd(1):
-        x[:, :] = pl.exp(x[:, :])  # ERR-store-input
-
-
-def test_store_into_input():
-    err = compile_error(store_into_input)
-    check(err, "ERR-store-input", "cannot store into input tensor 'x'",
-          found="input parameter 'x'")
-    assert "pl.Out" in str(err)
-
-
-@pl.jit
-def store_into_input_view(x: pl.Tensor[[16, 32], pl.FP32],
-                          y: pl.Out[pl.Tensor[[16, 32], pl.FP32]]):
-    flat = pl.reshape(x, [512])
-    for b in pl.spmd(1):
-        flat[0:32] = x[0:1, :]  # ERR-store-view
-
-
-def test_store_into_view_of_input():
-    check(compile_error(store_into_input_view), "ERR-store-view",
-          "cannot store into input tensor 'flat'", found="'x'")
-
-
-@pl.jit
 def wrong_annotation(x: pl.Tensor[16, pl.FP32],  # ERR-annotation
                      y: pl.Out[pl.Tensor[[16, 32], pl.FP32]]):
     pass

@@ -125,11 +125,6 @@ def _k_in_scope(x: pl.Tensor[[8, 16], pl.FP32],
         y = _copy(x, y)  # called inside a scope
 
 
-def _k_readonly_out(x: pl.Tensor[[8, 16], pl.FP32],
-                    y: pl.Out[pl.Tensor[[8, 16], pl.FP32]]):
-    x = _copy(y, x)
-
-
 def _k_tile_return(x: pl.Tensor[[8, 16], pl.FP32],
                    y: pl.Out[pl.Tensor[[8, 16], pl.FP32]]):
     t = _tile_out(x)
@@ -143,8 +138,6 @@ def _k_wrong_args(x: pl.Tensor[[8, 16], pl.FP32],
 @pytest.mark.parametrize("fn, at, message", [
     (_k_in_scope, "_copy(x, y)", "the InCore function '_copy' is called "
      "inside a core scope"),
-    (_k_readonly_out, "_copy(y, x)", "argument 'out' of the InCore function "
-     "'_copy' is pl.Out: it is written, but"),
     (_k_tile_return, "_tile_out(x)", "the InCore function '_tile_out' "
      "returns tile [8, 16] FP32: only its GM tensors (or nothing) leave"),
     (_k_wrong_args, "_copy(x)", "wrong arguments to '_copy'"),

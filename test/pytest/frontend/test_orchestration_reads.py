@@ -129,6 +129,29 @@ def test_slices_outside_the_scopes_are_views():
                                atol=0)
 
 
+# A block index and an integer scalar in one offset (qwen3's KV-cache row
+# `b * MAX_SEQ + pos`): index arithmetic on the value read.
+@pl.jit
+def cache_rows(seq_lens: pl.Tensor[[B], pl.INT32],
+               cache: pl.Tensor[[B * S, D], pl.FP32],
+               out: pl.Out[pl.Tensor[[B, D], pl.FP32]]):
+    for b in pl.parallel(B):
+        pos = pl.read(seq_lens, [b]) - 1
+        row = b * S + pos
+        with pl.at(level=pl.Level.CORE_GROUP):
+            out[b:b + 1, :] = cache[row:row + 1, :]
+    return out
+
+
+def test_block_index_plus_a_value_read():
+    seq = torch.tensor([3, 1, 32, 7], dtype=torch.int32)
+    cache = torch.randn(B * S, D)
+    out = torch.zeros(B, D)
+    cache_rows(seq, cache, out)
+    rows = torch.arange(B) * S + (seq - 1).long()
+    torch.testing.assert_close(out, cache[rows], rtol=0, atol=0)
+
+
 @pl.jit
 def reshape_a_view(x: pl.Tensor[[S, D], pl.FP32],
                    y: pl.Out[pl.Tensor[[S, D], pl.FP32]]):

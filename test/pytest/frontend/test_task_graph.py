@@ -224,3 +224,53 @@ def test_misuse_is_a_compile_error_at_the_line(kernel, tag, brief):
     assert os.path.realpath(err.filename) == THIS_FILE, str(err)
     assert err.line == line_of(tag), str(err)
     assert brief in err.brief, str(err)
+
+
+# PyPTO's cross-core split hints on a pl.at (qwen3's out projection writes
+# them): checked, reported, and the kernel is what it is without them.
+@pl.jit
+def split_hinted(x: pl.Tensor[[16, 64], pl.FP32],
+                 y: pl.Out[pl.Tensor[[16, 64], pl.FP32]]):
+    with pl.at(level=pl.Level.CORE_GROUP,  # HINT-split
+               optimizations=[pl.split(pl.SplitMode.UP_DOWN),
+                              pl.cross_core_slot(slot_num=2)]):
+        y[:, :] = pl.add(x[:, :], 1.0)
+    return y
+
+
+def test_split_hints_are_a_remark():
+    x = torch.randn(16, 64)
+    y = torch.zeros(16, 64)
+    split_hinted(x, y)
+    torch.testing.assert_close(y, x + 1.0, rtol=0, atol=0)
+    hits = [(m, where) for sev, m, where, _ in split_hinted.module().warnings
+            if "optimizations=[pl.split(pl.SplitMode.UP_DOWN), "
+               "pl.cross_core_slot(slot_num=2)] ignored" in m]
+    assert len(hits) == 1 and hits[0][1][1] == line_of("HINT-split"), hits
+
+
+@pl.jit
+def split_bad_mode(x: pl.Tensor[[16, 64], pl.FP32],
+                   y: pl.Out[pl.Tensor[[16, 64], pl.FP32]]):
+    with pl.at(level=pl.Level.CORE_GROUP,
+               optimizations=[pl.split(2)]):  # ERR-split-mode
+        y[:, :] = x[:, :]
+
+
+@pl.jit
+def split_not_a_list(x: pl.Tensor[[16, 64], pl.FP32],
+                     y: pl.Out[pl.Tensor[[16, 64], pl.FP32]]):
+    with pl.at(level=pl.Level.CORE_GROUP,
+               optimizations=pl.SplitMode.UP_DOWN):  # ERR-split-list
+        y[:, :] = x[:, :]
+
+
+@pytest.mark.parametrize("kernel,tag,brief", [
+    (split_bad_mode, "ERR-split-mode", "pl.split takes a pl.SplitMode"),
+    (split_not_a_list, "ERR-split-list", "optimizations= takes a list"),
+])
+def test_split_hint_misuse(kernel, tag, brief):
+    with pytest.raises(CompileError) as info:
+        kernel.ir()
+    assert info.value.line == line_of(tag), str(info.value)
+    assert brief in info.value.brief, str(info.value)

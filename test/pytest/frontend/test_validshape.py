@@ -2,8 +2,8 @@
 valid_shape= (constant and runtime extents, a window that runs past the
 tensor), a reduction over the partial last chunk of a row (the valid width
 computed from the loop index), masked stores, pl.fillpad with each
-pl.PadValue, pl.set_validshape, a matmul with a partial K; the NPU path's
-error; and each misuse as a CompileError at the author's line."""
+pl.PadValue, pl.set_validshape, a matmul with a partial K; the NPU path
+on the strict reference (and its error for partial L1 tiles); and each misuse as a CompileError at the author's line."""
 
 from __future__ import annotations
 
@@ -269,8 +269,27 @@ def test_ir_carries_the_valid_shape():
         "min : !tile.tile<8x32xf32>")
 
 
-def test_npu_path_is_an_error_at_the_op():
-    with pytest.raises(CompileError, match="partial tile") as info:
+@pytest.mark.parametrize("target", ("a2a3", "a5"))
+def test_partial_tiles_on_the_npu_reference(results, target):
+    """The NPU path (runtime valid shapes in PTO-ISA's Tile and
+    GlobalTensor, TLOAD then TFILLPAD zero, TFILLPAD min / max, stores of
+    the valid region) on the strict reference: the CPU simulation's bits
+    for every output."""
+    x, x4, cpu = results
+    outs = {k: torch.full_like(v, 123.0) for k, v in cpu.items()}
+    partial_ops(x, x4, *outs.values(), backend="pto", target=target)
+    for name, want in cpu.items():
+        assert torch.equal(outs[name], want), name
+    source = partial_ops.pto(target).source
+    assert "BLayout::RowMajor, 8, -1>" in source       # a runtime width
+    assert "TFILLPAD_INPLACE(" in source and "PadValue::Min>" in source
+
+
+def test_npu_partial_loads_into_l1_are_an_error_at_the_op():
+    # A cube operand's partial load (into L1) is not emitted: the message
+    # says what to do instead.
+    with pytest.raises(CompileError, match="moves partial tiles .a valid "
+                       "shape. between GM and ub only, not l1") as info:
         partial_k.pto()
     assert info.value.line == _line(partial_k, "ta = pl.load")
 
@@ -359,20 +378,6 @@ def test_misuse():
         changes_in_loop.ir()
 
     @pl.jit
-    def computed_k(a: pl.Tensor[[16, 32], pl.FP16],
-                   b: pl.Tensor[[32, 16], pl.FP16],
-                   c: pl.Out[pl.Tensor[[16, 16], pl.FP32]]):
-        with pl.at(level=pl.Level.CORE_GROUP):
-            ta = pl.load(a, [0, 0], [16, 32], valid_shape=[16, 20])
-            tb = pl.load(b, [0, 0], [32, 16])
-            # A computed operand's K padding is not zero: a vector fillpad
-            # feeds the cube, which a mixed scope cannot split yet.
-            pl.store(pl.matmul(pl.add(ta, ta), tb), [0, 0], c)
-    with pytest.raises(CompileError, match="a cube op depends on the result "
-                       "of a vector op"):
-        computed_k.compile()
-
-    @pl.jit
     def expand(x: pl.Tensor[[8, 32], pl.FP32],
                o: pl.Out[pl.Tensor[[8, 32], pl.FP32]]):
         with pl.at(level=pl.Level.VECTOR):
@@ -381,3 +386,28 @@ def test_misuse():
     with pytest.raises(CompileError, match="pl.fillpad_expand is not "
                        "supported"):
         expand.ir()
+
+
+@pl.jit
+def computed_k(a: pl.Tensor[[16, 32], pl.FP16],
+               b: pl.Tensor[[32, 16], pl.FP16],
+               c: pl.Out[pl.Tensor[[16, 16], pl.FP32]]):
+    with pl.at(level=pl.Level.CORE_GROUP):
+        ta = pl.load(a, [0, 0], [16, 32], valid_shape=[16, 20])
+        tb = pl.load(b, [0, 0], [32, 16])
+        # A computed operand's K padding is not zero: a vector fillpad
+        # feeds the cube, through GM (tile-split-mixed-scopes).
+        pl.store(pl.matmul(pl.add(ta, ta), tb), [0, 0], c)
+
+
+@pytest.mark.parametrize("target", ("a2a3", "a5"))
+def test_computed_partial_k_operand_is_padded_then_multiplied(target):
+    torch.manual_seed(7)
+    a = torch.randn(16, 32).half()
+    a[:, 20:] = float("nan")    # outside the valid shape: must not leak
+    b = torch.randn(32, 16).half()
+    c = torch.full((16, 16), float("nan"))
+    computed_k(a, b, c, target=target)
+    # 2a is exact in f16; K = 20 products of f16 values summed in f32.
+    want = (2 * a[:, :20].double()) @ b[:20].double()
+    torch.testing.assert_close(c.double(), want, rtol=1e-5, atol=1e-4)

@@ -45,6 +45,7 @@
 #include "pto/ref/casts.hpp"
 #include "pto/ref/vector_ops.hpp"
 #include "pto/ref/data_movement.hpp"
+#include "pto/ref/catalog_ops.hpp"
 #include "pto/ref/cube_ops.hpp"
 #include "pto/ref/run.hpp"
 

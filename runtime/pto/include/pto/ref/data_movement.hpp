@@ -17,6 +17,7 @@
 //   TEXTRACT(left|right, mat, r, c) PIPE_MTE1  a window of an L1 tile into
 //                                      L0A / L0B (a matmul's K step)
 //   TINSERT(vec, vec, r, c)  PIPE_V    a tile into a window of one
+//   TFILLPAD(vec, vec)       PIPE_V    a partial tile's padding filled
 //
 // The GM side must agree with the tile's valid shape exactly (pto-isa's
 // PTO_ASSERTs): ND: Shape[0]*..*Shape[3] == valid rows and Shape[4] == valid
@@ -338,6 +339,87 @@ inline void TMOV(DstTileData &dst, SrcTileData &src) {
         std::memmove(elemPtr(dst, r, c), elemPtr(src, r, c), sz);
     in.commit();
   });
+}
+
+/// TFILLPAD: dst = src inside src's valid region, the pad value of dst's
+/// PadVal (Zero, Min, Max) in the rest of dst's valid region. Min / Max are
+/// -inf / +inf for float types and the type's lowest / largest value for
+/// integers (pto-isa's rule). `Normal` takes equal static shapes, `InPlace`
+/// a dst on src's bytes (it then writes only the padding), `Expand` a
+/// larger dst. Row-major UB tiles of 1-, 2- or 4-byte elements, on PIPE_V.
+template <TFillPadMode Mode = TFillPadMode::Normal, typename DstTileData,
+          typename SrcTileData,
+          std::enable_if_t<DstTileData::Loc == TileType::Vec &&
+                               SrcTileData::Loc == TileType::Vec,
+                           int> = 0>
+inline void TFILLPAD(DstTileData &dst, SrcTileData &src) {
+  using T = typename DstTileData::DType;
+  using namespace pto_ref::detail;
+  static_assert(DstTileData::PadVal == PadValue::Zero ||
+                    DstTileData::PadVal == PadValue::Min ||
+                    DstTileData::PadVal == PadValue::Max,
+                "TFILLPAD: dst's PadVal must be Zero, Min or Max (the "
+                "reference does not model custom pad values)");
+  static_assert(std::is_same_v<T, typename SrcTileData::DType>,
+                "TFILLPAD: src and dst must have the same element type");
+  static_assert(sizeof(T) == 1 || sizeof(T) == 2 || sizeof(T) == 4,
+                "TFILLPAD: 1-, 2- or 4-byte elements");
+  static_assert(kVecND<DstTileData> && kVecND<SrcTileData>,
+                "TFILLPAD: the reference models row-major UB tiles");
+  static_assert(Mode == TFillPadMode::Expand
+                    ? DstTileData::Rows >= SrcTileData::Rows &&
+                          DstTileData::Cols >= SrcTileData::Cols
+                    : DstTileData::Rows == SrcTileData::Rows &&
+                          DstTileData::Cols == SrcTileData::Cols,
+                "TFILLPAD: dst and src must have the same rows / cols "
+                "(Expand: dst no smaller)");
+  T pad{};
+  if constexpr (DstTileData::PadVal != PadValue::Zero) {
+    bool max = DstTileData::PadVal == PadValue::Max;
+    if constexpr (std::is_same_v<T, float>)
+      pad = max ? std::numeric_limits<float>::infinity()
+                : -std::numeric_limits<float>::infinity();
+    else if constexpr (std::is_same_v<T, half>)
+      pad = half::fromBits(max ? 0x7c00 : 0xfc00);
+    else if constexpr (std::is_same_v<T, bfloat16_t>)
+      pad = bfloat16_t::fromBits(max ? 0x7f80 : 0xff80);
+    else
+      pad = max ? std::numeric_limits<T>::max()
+                : std::numeric_limits<T>::lowest();
+  }
+  run("TFILLPAD", PIPE_V, [&](Instr &in) {
+    needBound(in, dst, "dst");
+    needBound(in, src, "src");
+    unsigned vr = src.GetValidRow(), vc = src.GetValidCol();
+    unsigned dr = dst.GetValidRow(), dc = dst.GetValidCol();
+    if (vr > dr || vc > dc)
+      in.fail("src's valid region " + shapeStr(vr, vc) +
+              " is larger than dst's " + shapeStr(dr, dc));
+    if constexpr (Mode == TFillPadMode::InPlace)
+      if (dst.refOffset != src.refOffset)
+        in.fail("TFILLPAD_INPLACE: dst and src are not on the same bytes");
+    // In place too: the kept region must hold the data (initialised and
+    // ordered after its writer).
+    read(in, src);
+    write(in, dst);
+    in.check();
+    constexpr uint64_t sz = sizeof(T);
+    for (uint64_t r = 0; r < dr; ++r)
+      for (uint64_t c = 0; c < dc; ++c) {
+        if (r < vr && c < vc) {
+          if constexpr (Mode != TFillPadMode::InPlace)
+            std::memmove(elemPtr(dst, r, c), elemPtr(src, r, c), sz);
+        } else {
+          st<T>(elemPtr(dst, r, c), pad);
+        }
+      }
+    in.commit();
+  });
+}
+
+template <typename DstTileData, typename SrcTileData>
+inline void TFILLPAD_INPLACE(DstTileData &dst, SrcTileData &src) {
+  TFILLPAD<TFillPadMode::InPlace>(dst, src);
 }
 
 } // namespace pto

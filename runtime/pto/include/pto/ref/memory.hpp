@@ -10,7 +10,7 @@
 //  * per granule (32 bytes on chip, PTO_REF_GM_GRANULE bytes in GM) the last
 //    write, packed as (pipe << 28 | sequence number), and per reading pipe
 //    the sequence number of its last read. Only the pipes that can read a
-//    buffer get a slot: UB {V, MTE3}, L1 {MTE1}, L0A / L0B {M},
+//    buffer get a slot: UB {V, MTE3, S}, L1 {MTE1}, L0A / L0B {M},
 //    L0C {M, FIX}, GM {MTE2}. Keeping the last event per pipe suffices
 //    because what a clock knows about a pipe is a prefix of it (clocks.hpp);
 //  * per on-chip byte whether it has been written since the run began (or
@@ -48,7 +48,7 @@ public:
       shift_ = o.shift_;
       slots_ = o.slots_;
       std::copy(o.slotOf_, o.slotOf_ + kPipes, slotOf_);
-      std::copy(o.readerPipe_, o.readerPipe_ + 2, readerPipe_);
+      std::copy(o.readerPipe_, o.readerPipe_ + 3, readerPipe_);
       w_ = o.w_;
       r_ = o.r_;
       n_ = o.n_;
@@ -59,12 +59,13 @@ public:
   }
   ~Shadow() { release(); }
 
-  void allocate(uint64_t bytes, unsigned shift, int reader0, int reader1) {
+  void allocate(uint64_t bytes, unsigned shift, int reader0, int reader1,
+                int reader2 = -1) {
     release();
     shift_ = shift;
     std::fill(slotOf_, slotOf_ + kPipes, int8_t(-1));
     slots_ = 0;
-    for (int p : {reader0, reader1}) {
+    for (int p : {reader0, reader1, reader2}) {
       if (p < 0)
         continue;
       slotOf_[p] = static_cast<int8_t>(slots_);
@@ -103,7 +104,7 @@ private:
   unsigned shift_ = 0;
   int slots_ = 0;
   int8_t slotOf_[kPipes] = {};
-  int readerPipe_[2] = {-1, -1};
+  int readerPipe_[3] = {-1, -1, -1};
   uint32_t *w_ = nullptr;
   uint32_t *r_ = nullptr;
   size_t n_ = 0;
@@ -158,6 +159,8 @@ struct Memory {
       return PIPE_FIX;
     return -1;
   }
+  /// The scalar unit reads UB elements (Tile::GetValue).
+  static int reader2(Space s) { return s == Space::UB ? PIPE_S : -1; }
 
   void reset() {
     for (int i = 0; i < kNumOnChip; ++i) {
@@ -167,7 +170,7 @@ struct Memory {
       b.data.assign(bytes, kPoison);
       b.init.assign(bytes, 0);
       b.shadow.allocate(bytes, cfg::kOnChipGranuleShift, reader0(s),
-                        reader1(s));
+                        reader1(s), reader2(s));
     }
     gm.clear();
   }

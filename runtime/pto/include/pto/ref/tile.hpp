@@ -43,6 +43,11 @@ namespace pto_ref {
 namespace detail {
 inline void ensureRun(); // run.hpp
 constexpr uint64_t kUnbound = ~uint64_t(0);
+// Tile::GetValue / SetValue (defined at the end of this file).
+template <typename TileT>
+typename TileT::DType scalarGet(const TileT &t, uint64_t offset);
+template <typename TileT>
+void scalarSet(const TileT &t, uint64_t offset, typename TileT::DType v);
 } // namespace detail
 } // namespace pto_ref
 
@@ -288,6 +293,20 @@ struct Tile {
                   "only a dynamic valid shape can be set");
     RowMaskInternal = r;
     ColMaskInternal = c;
+  }
+
+  /// One element at `offset` (elements from the tile's start, in its
+  /// storage order), read or written by the scalar unit (PIPE_S), as
+  /// pto-isa's Tile::GetValue / SetValue.
+  DType GetValue(const uint32_t offset) {
+    static_assert(Loc == TileType::Vec,
+                  "GetValue: the tile must be a Vec (UB) tile");
+    return pto_ref::detail::scalarGet(*this, offset);
+  }
+  void SetValue(const uint32_t offset, const DType val) {
+    static_assert(Loc == TileType::Vec,
+                  "SetValue: the tile must be a Vec (UB) tile");
+    pto_ref::detail::scalarSet(*this, offset, val);
   }
 
   unsigned RowMaskInternal = Rows;
@@ -549,5 +568,52 @@ inline std::enable_if_t<is_tile_data_v<T>> TASSIGN(T &obj) {
 }
 
 } // namespace pto
+
+namespace pto_ref {
+namespace detail {
+
+/// Tile::GetValue / SetValue: one element on PIPE_S. The offset must lie
+/// inside the tile's storage (Rows x Cols elements).
+template <typename TileT>
+inline bool scalarAccess(Instr &in, const TileT &t, uint64_t offset,
+                         AccessKind kind) {
+  constexpr uint64_t sz = sizeof(typename TileT::DType);
+  if (t.refOffset == kUnbound)
+    in.fail("the tile is not bound by a successful TASSIGN");
+  if (offset >= static_cast<uint64_t>(TileT::Rows) * TileT::Cols)
+    in.fail("element offset " + std::to_string(offset) +
+            " is outside the " + std::to_string(TileT::Rows) + "x" +
+            std::to_string(TileT::Cols) + " tile");
+  in.onChip(spaceOf<TileT>(), t.refOffset + offset * sz, sz, kind);
+  in.check();
+  return true;
+}
+
+template <typename TileT>
+typename TileT::DType scalarGet(const TileT &t, uint64_t offset) {
+  using T = typename TileT::DType;
+  T v{};
+  run("GetValue", PIPE_S, [&](Instr &in) {
+    scalarAccess(in, t, offset, AccessKind::Read);
+    v = ld<T>(g_mem.bytes(spaceOf<TileT>(), t.refOffset) +
+              offset * sizeof(T));
+    in.commit();
+  });
+  return v;
+}
+
+template <typename TileT>
+void scalarSet(const TileT &t, uint64_t offset, typename TileT::DType v) {
+  using T = typename TileT::DType;
+  run("SetValue", PIPE_S, [&](Instr &in) {
+    scalarAccess(in, t, offset, AccessKind::Write);
+    st<T>(g_mem.bytes(spaceOf<TileT>(), t.refOffset) + offset * sizeof(T),
+          v);
+    in.commit();
+  });
+}
+
+} // namespace detail
+} // namespace pto_ref
 
 #endif // PTO_REF_TILE_HPP

@@ -212,6 +212,14 @@ enum class PadValue : uint64_t {
   CustomBase = 0x100000000ULL,
 };
 
+/// TFILLPAD's forms (pto-isa's TFillPadMode): same static shapes, the
+/// destination on the source's bytes, or a larger destination.
+enum class TFillPadMode {
+  Normal,
+  InPlace,
+  Expand,
+};
+
 enum class CompactMode {
   Null,
   Normal,
