@@ -111,8 +111,12 @@ bool tessel::partialLoadFillsPadding(LoadOp load) {
 
 std::optional<std::pair<Pipe, Pipe>>
 tessel::getIntraOpHandOff(Operation *op, const TileStorageMap &storage) {
-  if (isa<MatmulOp, MatmulAccOp>(op))
+  if (std::optional<MatmulView> mm = getMatmulView(op)) {
+    if (storage.lookup(mm->lhs).arena == Arena::L0A &&
+        storage.lookup(mm->rhs).arena == Arena::L0B)
+      return std::nullopt;
     return std::make_pair(Pipe::mte1, Pipe::m);
+  }
   if (auto set = dyn_cast<SetOp>(op);
       set && !(storage.lookup(set.getResult()) ==
                storage.lookup(set.getDest())))
@@ -488,11 +492,14 @@ private:
   LogicalResult matmul(Operation *op, Value acc, Value lhs, Value rhs,
                        Value result) {
     MatmulView mm = *getMatmulView(op);
-    for (Value v : {lhs, rhs}) {
+    // An operand is in L1 (moved whole here) or a cube operand window its
+    // tile.extract already moved into L0A (lhs) / L0B (rhs).
+    for (auto [v, l0] : {std::pair{lhs, BufferKind::L0A},
+                         std::pair{rhs, BufferKind::L0B}}) {
       FailureOr<BufferKind> kind = kindOf(v);
       if (failed(kind))
         return failure();
-      if (*kind != BufferKind::L1)
+      if (*kind != BufferKind::L1 && *kind != l0)
         return error() << "matmul operands move to L0A / L0B from l1, not "
                        << getBufferKindName(*kind);
     }
@@ -509,6 +516,8 @@ private:
     // The operands are moved to offset 0 of L0A / L0B (docs/pto.md), as
     // the matrices they multiply (a transposed one lands transposed).
     auto operand = [&](Value v, TileType type, BufferKind kind) {
+      if (*kindOf(v) == kind)
+        return read(v);
       PipeInstr &i = emit(Pipe::mte1, "TMOV");
       i.accesses.push_back(read(v));
       MemAccess a;
@@ -558,6 +567,33 @@ private:
                                 "placement of tile-place-buffers)";
     }
     out.back().accesses.push_back(access(*s, true));
+    return success();
+  }
+
+  /// A cube operand window (getCubeOperandWindow): TEXTRACT from the L1
+  /// source into Left / Right on MTE1, at whole fractals of the matrix the
+  /// window multiplies.
+  LogicalResult cubeWindow(ExtractOp o, BufferKind kind) {
+    FailureOr<BufferKind> from = kindOf(o.getSource());
+    if (failed(from))
+      return failure();
+    if (*from != BufferKind::L1)
+      return error() << "a matmul operand window moves to "
+                     << getBufferKindName(kind) << " from l1, not "
+                     << getBufferKindName(*from);
+    auto type = cast<TileType>(o.getType());
+    int64_t eb = getElementBytes(type.getElementType());
+    int64_t perBlock = std::max<int64_t>(1, target.ub.alignBytes / eb);
+    for (auto [offset, granule, what] :
+         {std::tuple{o.getRow(), target.cubeFractalRows, "row"},
+          std::tuple{o.getCol(), perBlock, "column"}})
+      if (getKnownDivisor(offset) % granule != 0)
+        return error() << "TEXTRACT into " << getBufferKindName(kind)
+                       << " moves whole cube fractals: the window's first "
+                       << what << " must be a multiple of " << granule;
+    PipeInstr &i = emit(Pipe::mte1, "TEXTRACT");
+    i.accesses.push_back(read(o.getSource()));
+    i.accesses.push_back(written(o.getResult()));
     return success();
   }
 
@@ -660,6 +696,11 @@ LogicalResult InstrBuilder::build() {
   }
   return TypeSwitch<Operation *, LogicalResult>(op)
       .Case([&](ExtractOp o) -> LogicalResult {
+        FailureOr<BufferKind> kind = kindOf(o.getResult());
+        if (failed(kind))
+          return failure();
+        if (*kind == BufferKind::L0A || *kind == BufferKind::L0B)
+          return cubeWindow(o, *kind);
         if (failed(checkSubTile("TEXTRACT", o.getSource(), o.getResult(),
                                 o.getRow(), o.getCol())))
           return failure();

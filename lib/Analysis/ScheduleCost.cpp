@@ -8,6 +8,7 @@
 
 #include "tessel/Analysis/GmTraffic.h"
 #include "tessel/Analysis/PipeModel.h"
+#include "tessel/Analysis/TilePlacement.h"
 #include "tile/TileOps.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -182,10 +183,24 @@ Cost ScopeModel::walk(Operation *op) {
         bytes;
     return leaf(w);
   }
+  // A cube operand window is the L1 -> L0 move of its matmuls' operand
+  // (tile-split-matmul-k's K steps): MTE1 bytes, counted here, not again
+  // at the matmul.
+  if (auto extract = dyn_cast<ExtractOp>(op))
+    if (getCubeOperandWindow(extract)) {
+      PipeWork w;
+      w.mte1Bytes = static_cast<double>(getTileBytes(extract.getType()));
+      return leaf(w);
+    }
   if (std::optional<MatmulView> mm = getMatmulView(op)) {
     PipeWork w;
-    w.mte1Bytes = static_cast<double>(getTileBytes(mm->lhsType) +
-                                      getTileBytes(mm->rhsType));
+    auto isWindow = [](Value v) {
+      auto extract = v.getDefiningOp<ExtractOp>();
+      return extract && getCubeOperandWindow(extract);
+    };
+    w.mte1Bytes =
+        static_cast<double>((isWindow(mm->lhs) ? 0 : getTileBytes(mm->lhsType)) +
+                            (isWindow(mm->rhs) ? 0 : getTileBytes(mm->rhsType)));
     double macs = static_cast<double>(mm->m * mm->n * mm->k);
     Type elt = mm->lhsType.getElementType();
     (elt.isInteger(8) ? w.cubeMacsI8

@@ -117,6 +117,40 @@ static std::optional<unsigned> getLine(Location loc) {
 }
 
 //===----------------------------------------------------------------------===//
+// Cube operand windows
+//===----------------------------------------------------------------------===//
+
+std::optional<CubeOperandWindow>
+tessel::getCubeOperandWindow(ExtractOp op) {
+  Value result = op.getResult();
+  if (result.use_empty())
+    return std::nullopt;
+  std::optional<CubeOperandWindow> window;
+  for (OpOperand &use : result.getUses()) {
+    std::optional<MatmulView> mm = getMatmulView(use.getOwner());
+    if (!mm)
+      return std::nullopt;
+    bool isLhs = mm->lhs == result, isRhs = mm->rhs == result;
+    // An operand multiplied by itself needs it in L0A and L0B.
+    if (isLhs == isRhs)
+      return std::nullopt;
+    CubeOperandWindow w;
+    w.kind = isLhs ? BufferKind::L0A : BufferKind::L0B;
+    w.trans = isLhs ? mm->aTrans : mm->bTrans;
+    w.logicalType = isLhs ? mm->lhsType : mm->rhsType;
+    if (window && (window->kind != w.kind || window->trans != w.trans))
+      return std::nullopt;
+    window = w;
+  }
+  return window;
+}
+
+int64_t tessel::getCubeOperandWindowBytes(const CubeOperandWindow &window,
+                                          const TargetInfo &target) {
+  return getTileStorageBytes(window.logicalType, window.kind, target);
+}
+
+//===----------------------------------------------------------------------===//
 // PlacedBuffer, ScopePlacement
 //===----------------------------------------------------------------------===//
 
@@ -448,6 +482,10 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
       if (auto acc = dyn_cast<MatmulAccOp>(op))
         f.l0c |= &operand == &acc.getAccMutable();
     }
+    // The source of a cube operand window is on the cube side with it.
+    if (auto extract = dyn_cast<ExtractOp>(op))
+      if (getCubeOperandWindow(extract))
+        classes.flagsOf(extract.getSource()).cubeSide = true;
   });
 
   CoreKind coreKind = scope.getKind();
@@ -484,7 +522,7 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
       return failure();
     }
   }
-  auto kindOf = [&](Value v) {
+  auto baseKindOf = [&](Value v) {
     KindClasses::Flags &f = classes.flagsOf(v);
     bool cube = coreKind == CoreKind::cube ||
                 (coreKind == CoreKind::core_group && f.cubeSide);
@@ -496,6 +534,20 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
     if (isa_and_nonnull<MatmulOp, MatmulAccOp>(def))
       return BufferKind::L0C;
     return f.l0c ? BufferKind::L0C : BufferKind::L1;
+  };
+  // Windows of L1 operands that the cube reads directly live in L0A / L0B
+  // (getCubeOperandWindow): the extract is the L1 -> L0 move.
+  DenseMap<Value, BufferKind> l0Windows;
+  scope.getBody().walk([&](ExtractOp op) {
+    if (baseKindOf(op.getResult()) != BufferKind::L1 ||
+        baseKindOf(op.getSource()) != BufferKind::L1)
+      return;
+    if (std::optional<CubeOperandWindow> w = getCubeOperandWindow(op))
+      l0Windows[op.getResult()] = w->kind;
+  });
+  auto kindOf = [&](Value v) {
+    auto it = l0Windows.find(v);
+    return it != l0Windows.end() ? it->second : baseKindOf(v);
   };
 
   // 2b. Explicit placements: an op whose author named the memory of its
@@ -575,6 +627,11 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
     b.kind = kindOf(value);
     auto type = cast<TileType>(value.getType());
     b.size = getTileStorageBytes(type, b.kind, target);
+    if (l0Windows.count(value)) {
+      auto extract = cast<ExtractOp>(value.getDefiningOp());
+      b.size =
+          getCubeOperandWindowBytes(*getCubeOperandWindow(extract), target);
+    }
     b.dataBytes = type.getSizeInBytes();
     b.align = target.getBuffer(b.kind).alignBytes;
     storageOf[value] = buffers.size() - 1;
@@ -598,35 +655,45 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
     return true;
   };
   // The iter_arg whose storage `op` (directly in a pipeline body) may
-  // compute its result over, if any.
+  // compute its result over, if any: `op` is in place in an operand held in
+  // that storage (the iter_arg, or a value an earlier op of the body
+  // computed over it: a chain of accumulations such as the K steps of a
+  // split matmul_acc), every value of the body held there dies at `op`, and
+  // if the pipeline yields the result it yields it for that iter_arg.
   auto getInPlaceIterArg = [&](Operation *op, Value result) -> Value {
     auto pipeline = dyn_cast<PipelineOp>(op->getParentOp());
     if (!pipeline || result.getDefiningOp() != op)
       return {};
     auto yield = cast<YieldOp>(pipeline.getBodyBlock().getTerminator());
-    if (llvm::count(yield.getOperands(), result) != 1)
-      return {};
-    unsigned i = llvm::find(yield.getOperands(), result) -
-                 yield.getOperands().begin();
-    Value iterArg = pipeline.getIterArgs()[i];
-    auto it = storageOf.find(iterArg);
-    if (it == storageOf.end() || buffers[it->second].kind != kindOf(result))
-      return {};
-    bool used = false;
-    for (OpOperand &operand : op->getOpOperands()) {
-      if (operand.get() != iterArg)
-        continue;
-      if (!isInPlaceOperand(op, operand))
-        return {};
-      used = true;
-    }
-    if (!used)
+    int64_t yields = llvm::count(yield.getOperands(), result);
+    if (yields > 1)
       return {};
     int64_t at = points.begin(op);
-    for (OpOperand &use : iterArg.getUses())
-      if (points.usePoint(iterArg, use.getOwner()) > at)
-        return {};
-    return iterArg;
+    for (unsigned i = 0, e = pipeline.getNumIterArgs(); i < e; ++i) {
+      Value iterArg = pipeline.getIterArgs()[i];
+      if (yields == 1 && yield.getOperand(i) != result)
+        continue;
+      auto it = storageOf.find(iterArg);
+      if (it == storageOf.end() || buffers[it->second].kind != kindOf(result))
+        continue;
+      SmallVector<Value> members = {iterArg};
+      for (Value alias : buffers[it->second].aliases)
+        if (alias.getParentBlock() == op->getBlock())
+          members.push_back(alias);
+      bool used = false, ok = true;
+      for (OpOperand &operand : op->getOpOperands()) {
+        if (!llvm::is_contained(members, operand.get()))
+          continue;
+        ok &= isInPlaceOperand(op, operand);
+        used = true;
+      }
+      for (Value member : members)
+        for (OpOperand &use : member.getUses())
+          ok &= points.usePoint(member, use.getOwner()) <= at;
+      if (used && ok)
+        return iterArg;
+    }
+    return {};
   };
   // The slots a result of `op` gets: one per stage when `op` is directly in
   // the body of a tile.pipeline with stages > 1.
@@ -738,7 +805,11 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
       }
       PlacedBuffer &b = buffers[newBuffer(result, op)];
       b.ifResult = isa<scf::IfOp>(op);
-      if (PipelineOp pipeline = getSlotPipeline(op)) {
+      // A window in L0A / L0B is consumed by the matmuls of its own
+      // iteration: one slot (tile-insert-sync orders the next iteration's
+      // move after them).
+      if (PipelineOp pipeline = getSlotPipeline(op);
+          pipeline && !l0Windows.count(result)) {
         b.slots = pipeline.getStages();
         b.slotPipeline = pipeline;
       }
@@ -810,8 +881,8 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
     b.end = std::max(b.end, lastUse + 1);
   }
 
-  // 5. Pack each kind.
-  for (BufferKind kind : {BufferKind::UB, BufferKind::L1, BufferKind::L0C}) {
+  // 5. Pack each kind (L0A / L0B hold the cube operand windows).
+  for (BufferKind kind : kAllBufferKinds) {
     KindPlacement &k = placement.kinds[static_cast<size_t>(kind)];
     SmallVector<size_t> indices;
     std::vector<PackingBuffer> input;
@@ -841,8 +912,12 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
     std::optional<MatmulView> mm = getMatmulView(op);
     if (!mm)
       return;
-    for (auto [type, kind] : {std::pair{mm->lhsType, BufferKind::L0A},
-                              std::pair{mm->rhsType, BufferKind::L0B}}) {
+    for (auto [value, type, kind] :
+         {std::tuple{mm->lhs, mm->lhsType, BufferKind::L0A},
+          std::tuple{mm->rhs, mm->rhsType, BufferKind::L0B}}) {
+      // A window already in L0A / L0B was moved by its tile.extract.
+      if (l0Windows.count(value))
+        continue;
       int64_t bytes =
           alignTo(getTileStorageBytes(type, kind, target),
                   target.getBuffer(kind).alignBytes);
@@ -850,7 +925,7 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
       KindPlacement &k = placement.kinds[static_cast<size_t>(kind)];
       k.used = true;
       k.peak = std::max(k.peak, bytes);
-      k.lowerBound = k.peak;
+      k.lowerBound = std::max(k.lowerBound, bytes);
     }
   });
 
@@ -933,7 +1008,7 @@ void tessel::printMemoryMap(raw_ostream &os, const ScopePlacement &placement,
 
 LogicalResult tessel::emitPlacementErrors(const ScopePlacement &placement) {
   bool ok = true;
-  for (BufferKind kind : {BufferKind::UB, BufferKind::L1, BufferKind::L0C}) {
+  for (BufferKind kind : kAllBufferKinds) {
     const KindPlacement &k = placement.getKind(kind);
     for (size_t i : k.oversize) {
       const PlacedBuffer &b = placement.buffers[i];
@@ -950,6 +1025,12 @@ LogicalResult tessel::emitPlacementErrors(const ScopePlacement &placement) {
       ok = false;
     }
     if (k.fits())
+      continue;
+    // An operand moved whole into L0A / L0B that does not fit is reported
+    // on its matmul below.
+    if (llvm::any_of(placement.operandChecks, [&](const OperandCheck &c) {
+          return c.kind == kind && c.bytes > k.capacity;
+        }))
       continue;
     AtOp scope = placement.scope;
     InFlightDiagnostic diag = scope.emitError()

@@ -164,6 +164,11 @@ private:
       return op->emitOpError(
           "tile has no placement: in placed mode (the function carries "
           "tile.placed) every tile-producing op needs a 'place' attribute");
+    // A cube operand window holds the matrix it multiplies in L0A / L0B.
+    if (auto extract = dyn_cast<ExtractOp>(op))
+      if (std::optional<CubeOperandWindow> w = getCubeOperandWindow(extract))
+        if (fromMemoryKind(place.getKind()) == w->kind)
+          type = w->logicalType;
     FailureOr<TileStorage> s = fromPlace(place, type, op, false);
     if (failed(s))
       return failure();

@@ -167,13 +167,20 @@ void ScopeSync::syncBlock(Block &block) {
       known.push_back({q, p, i, i + 1});
   // A matmul's M instruction waits for its own operand moves (the emitter's
   // MTE1 -> M hand-off), so every MTE1 instruction before it is ordered
-  // before it too.
+  // before it too. Not so for a matmul of cube operand windows (their
+  // TEXTRACTs moved them): an item counts only when every matmul in it
+  // does the hand-off.
   std::vector<bool> hasMatmul(n, false);
-  for (int i = 0; i < n; ++i)
+  for (int i = 0; i < n; ++i) {
+    bool any = false, all = true;
     items[i].op->walk([&](Operation *op) {
-      if (isa<MatmulOp, MatmulAccOp>(op))
-        hasMatmul[i] = true;
+      if (!isa<MatmulOp, MatmulAccOp>(op))
+        return;
+      any = true;
+      all &= getIntraOpHandOff(op, storage).has_value();
     });
+    hasMatmul[i] = any && all;
+  }
   // Positions j: a barrier before items[j] (vector or all).
   SmallVector<int> vBarriers, allBarriers;
 

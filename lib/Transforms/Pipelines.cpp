@@ -6,7 +6,8 @@
 //
 // `tile-schedule-pipeline{target=... stages=...}`: the scheduling passes that
 // take a kernel as the frontend writes it (core_group scopes, sequential
-// loops) to scopes of one core kind, fused where a consumer reads only what
+// loops) to scopes of one core kind, with matmuls fed to the cube in K
+// steps that fit L0A / L0B, fused where a consumer reads only what
 // the same block of its producer wrote, grouped into no more tasks than the
 // cores need, with pipelined loops, ready for buffer placement. `tile-npu-pipeline{target=... stages=...}`: all of it plus
 // buffer placement, the program the NPU (and the CPU simulation) runs.
@@ -56,6 +57,12 @@ void buildTileSchedulePipeline(OpPassManager &pm,
   pm.addPass(tessel::createTileSimplifyIndices());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // Cube tile shapes are final here (the later passes regroup blocks and
+  // re-tile vector scopes only): feed the cube K steps that fit L0A / L0B
+  // before the footprints that fusion, tiling and pipelining compare.
+  tessel::TileSplitMatmulKOptions ksplit;
+  ksplit.target = options.target;
+  pm.addPass(tessel::createTileSplitMatmulK(ksplit));
   // Fuse before grouping: the offsets are then functions of the block index
   // alone, which the legality check and the forwarding compare.
   tessel::TileFuseScopesOptions fuse;
@@ -102,8 +109,8 @@ void buildTilePtoPipeline(OpPassManager &pm,
 void tessel::registerTransformsPipelines() {
   PassPipelineRegistration<TileNpuPipelineOptions>(
       "tile-schedule-pipeline",
-      "split mixed core scopes, fuse and group scopes, and pipeline the "
-      "loops that load from GM",
+      "split mixed core scopes, split matmul K to fit L0A / L0B, fuse and "
+      "group scopes, and pipeline the loops that load from GM",
       buildTileSchedulePipeline);
   PassPipelineRegistration<TileNpuPipelineOptions>(
       "tile-npu-pipeline",

@@ -108,6 +108,20 @@ def test_new_instructions_compile_against_pto_isa(name, tmp_path,
         assert result.returncode == 0, (target, result.stdout[-6000:])
 
 
+@pytest.mark.parametrize("name", ("b_trans_f32", "a_trans_i8", "k_loop_f32"))
+def test_split_matmul_compiles_against_pto_isa(name, tmp_path, headers_usable):
+    """A matmul split along K (tile-split-matmul-k): TEXTRACT from Mat into
+    Left / Right (a transposed window through its ZN view), TMATMUL,
+    TMATMUL_ACC, on both targets."""
+    sys.path.insert(0, str(ROOT / "test" / "pytest" / "frontend"))
+    import test_matmul_ksplit as ksplit
+    kernel = ksplit.NPU_KERNELS[name]
+    for target in ("a2a3", "a5"):
+        result = compile_syntax(kernel.pto(target).source, tmp_path,
+                                f"ksplit_{name}_{target}")
+        assert result.returncode == 0, (target, result.stdout[-6000:])
+
+
 @pytest.mark.parametrize("target", ("a2a3", "a5"))
 def test_flash_attention_split_compiles_against_pto_isa(target, tmp_path,
                                                        headers_usable):

@@ -15,6 +15,9 @@
 //                               partial load into UB then V TFILLPAD zero
 //   tile.store           MTE3   UB -> GM;  FIX  L0C -> GM
 //   tile.matmul(_acc)    MTE1   L1 -> L0A (lhs), MTE1 L1 -> L0B (rhs), M
+//                               (no move for an operand window in L0A / L0B)
+//   tile.extract -> L0A/B MTE1  TEXTRACT (Mat -> Left / Right): a cube
+//                               operand window (TilePlacement.h)
 //   vector compute ops   V      (row reductions, and on a2a3 rem, rems and
 //                               arange, also write their scratch placement;
 //                               on a2a3 the per-row broadcasts
@@ -93,7 +96,9 @@ ScatterPair getScatterPair(tile::ScatterOp op, const TileStorageMap &storage);
 int64_t getIntraOpEventId(const TargetInfo &target);
 
 /// The pipe pair of the hand-off the emitter prints inside `op` on the
-/// getIntraOpEventId event, if any: MTE1 -> M in a matmul, V -> S in a
+/// getIntraOpEventId event, if any: MTE1 -> M in a matmul that moves an
+/// operand itself (not one of cube operand windows only, which their
+/// TEXTRACTs moved: tile-insert-sync orders those), V -> S in a
 /// tile.set that copies its dest, MTE2 -> V in a partial load whose
 /// padding is filled (partialLoadFillsPadding). tile-insert-sync keeps that
 /// id out of the pair's other flags in the scope.

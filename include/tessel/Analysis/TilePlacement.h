@@ -55,6 +55,32 @@ std::optional<BufferKind> fromMemoryKind(tile::MemoryKind kind);
 /// when the placement agrees and reports an error at the op when it cannot.
 inline constexpr llvm::StringLiteral kMemoryAttrName = "tile.memory";
 
+/// A window of an L1 matmul operand that the cube reads directly: a
+/// tile.extract whose every use is the lhs (or every use the rhs) of a
+/// tile.matmul / tile.matmul_acc, with one transposition flag. Its result
+/// lives in L0A (lhs) or L0B (rhs): the extract is the L1 -> L0 move itself
+/// (PTO-ISA's TEXTRACT from a Mat tile into Left / Right), which is how
+/// tile-split-matmul-k feeds the cube K steps of an operand that does not
+/// fit L0A / L0B whole. Placement uses it when the source is in L1.
+struct CubeOperandWindow {
+  /// BufferKind::L0A for an lhs window, BufferKind::L0B for an rhs window.
+  BufferKind kind = BufferKind::L0A;
+  /// The matmuls multiply the window transposed (a_trans / b_trans).
+  bool trans = false;
+  /// The matrix the window multiplies as: [M, Ks] in L0A, [Ks, N] in L0B
+  /// (the extract's type, transposed when `trans`).
+  tile::TileType logicalType;
+};
+
+/// The cube operand window `op` is, if its uses make it one.
+std::optional<CubeOperandWindow> getCubeOperandWindow(tile::ExtractOp op);
+
+/// Bytes a cube operand window takes in its L0 buffer: the matrix it
+/// multiplies, in whole fractals (the CPU simulation's row-major copy of
+/// the extract's type is never larger).
+int64_t getCubeOperandWindowBytes(const CubeOperandWindow &window,
+                                  const TargetInfo &target);
+
 /// The author's name of a tile: the name of a NameLoc in its location (the
 /// defining op's, or the block argument's) if there is one, else the op name
 /// and result number ("tile.load#0") or "tile.pipeline iter_arg #N".

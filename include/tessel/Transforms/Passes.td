@@ -205,7 +205,10 @@ def TilePlaceBuffers : Pass<"tile-place-buffers", "::mlir::ModuleOp"> {
     pipeline) and packs each buffer kind so that tiles whose live ranges
     overlap never share bytes, at the target's alignment and within its
     usable capacity. `tile.reshape` becomes a view of its operand where it
-    can. Each matmul's operands must fit L0A and L0B.
+    can. A `tile.extract` of an L1 tile whose every use is the lhs (rhs) of
+    a matmul is a cube operand window: it is placed in `l0a` (`l0b`), the
+    extract being the L1 -> L0 move (tile-split-matmul-k makes these). Each
+    other matmul operand is moved whole and must fit L0A / L0B.
 
     It writes `place = #tile.place<KIND, OFFSET[, slots = S]>` on every
     tile-producing op, `places = [...]` on `tile.pipeline` ops with tile
@@ -262,6 +265,60 @@ def TilePlaceBuffers : Pass<"tile-place-buffers", "::mlir::ModuleOp"> {
            "the bytes of another tile that is still live when it is "
            "written, so the CPU simulation must give wrong numbers">
   ];
+}
+
+def TileSplitMatmulK : Pass<"tile-split-matmul-k", "::mlir::ModuleOp"> {
+  let summary = "split the K of a matmul whose operand does not fit L0A / "
+                "L0B into steps that do, accumulating in L0C";
+  let description = [{
+    What an Ascend author does by hand: the whole operands stay in L1 and
+    the cube is fed K slices that fit L0A and L0B. A `tile.matmul` or
+    `tile.matmul_acc` in a `tile.at` scope whose lhs `[M, K]` does not fit
+    L0A, or whose rhs `[K, N]` does not fit L0B (sizes from TargetInfo, as
+    the matrices they multiply, in whole cube fractals), becomes S steps
+    of `Ks = K / S` columns of the lhs and rows of the rhs: each step
+    `tile.extract`s its window of both operands (at the stored shape: the
+    K rows of an `a_trans` lhs, the K columns of a `b_trans` rhs) and
+    multiplies it, the first step with `tile.matmul` (or the original
+    `tile.matmul_acc` on its accumulator), the next ones with
+    `tile.matmul_acc` on the previous step's result, so the sum is
+    accumulated in L0C in K order. The extracts are cube operand windows
+    (tile-place-buffers puts them in L0A / L0B; on the NPU each is a
+    TEXTRACT from L1). S is the smallest step count whose `Ks` divides K,
+    is a whole number of fractal rows and 32-byte blocks of the operand
+    (16 elements for f32 / f16 / bf16, 32 for int8) and fits both L0
+    buffers. A window of a window is one window of the source.
+
+    Each split is a remark on the matmul (`matmul split along K into 2
+    steps of 1024: lhs [16, 2048] f32 is 131072 bytes, cube L0A 65536`).
+    Errors (the IR is left as it was): K not a multiple of the step
+    granule, or M or N so large that even one granule of K does not fit
+    L0A / L0B (split M / N by hand: one matmul per row or column block).
+    An operand too large for L1 itself is tile-place-buffers' error.
+
+    Input (a2a3, L0A 64 KiB):
+    ```mlir
+    %c = tile.matmul %a, %b : !tile.tile<16x2048xf32>, !tile.tile<2048x32xf32> -> !tile.tile<16x32xf32>
+    ```
+    Output (4 steps of 512: the rhs [2048, 32] f32 is 256 KiB, so Ks <= 512
+    for L0B; the lhs [16, 512] is then 32 KiB):
+    ```mlir
+    %a0 = tile.extract %a[%c0, %c0] : !tile.tile<16x2048xf32> -> !tile.tile<16x512xf32>
+    %b0 = tile.extract %b[%c0, %c0] : !tile.tile<2048x32xf32> -> !tile.tile<512x32xf32>
+    %c0_ = tile.matmul %a0, %b0 : ...
+    %a1 = tile.extract %a[%c0, %c512] : ...
+    %b1 = tile.extract %b[%c512, %c0] : ...
+    %c1 = tile.matmul_acc %c0_, %a1, %b1 : ...
+    ...
+    ```
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"\"",
+           "target chip (a2a3 or a5); default: the nearest tile.target "
+           "attribute, else a2a3">
+  ];
+  let dependentDialects = ["::tessel::tile::TileDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 def TileSplitMixedScopes : Pass<"tile-split-mixed-scopes", "::mlir::ModuleOp"> {

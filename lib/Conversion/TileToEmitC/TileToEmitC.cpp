@@ -32,6 +32,7 @@
 #include "tessel/Analysis/PipeModel.h"
 #include "tessel/Analysis/TileLayout.h"
 #include "tessel/Analysis/TileStorage.h"
+#include "tessel/Analysis/TilePlacement.h"
 
 #include "mlir/Conversion/ArithToEmitC/ArithToEmitC.h"
 #include "mlir/Conversion/MathToEmitC/MathToEmitC.h"
@@ -305,6 +306,7 @@ private:
   LogicalResult emitBlock(Block &block);
   LogicalResult emitOp(Operation *op);
   LogicalResult emitTileOp(Operation *op);
+  LogicalResult cubeWindow(ExtractOp op);
   LogicalResult cloneArith(Operation *op);
   LogicalResult emitPipeline(PipelineOp op);
   LogicalResult emitIf(scf::IfOp op);
@@ -757,6 +759,66 @@ LogicalResult KernelEmitter::cloneArith(Operation *op) {
   return success();
 }
 
+/// A cube operand window (TilePlacement.h): TEXTRACT from the L1 source
+/// into Left / Right at (row, col) of the matrix the window multiplies. A
+/// transposed window reads its stored [R, C] source as the [C, R] matrix in
+/// ZN fractals (as the whole-operand TMOV does), so its indices swap.
+LogicalResult KernelEmitter::cubeWindow(ExtractOp op) {
+  std::optional<CubeOperandWindow> w = getCubeOperandWindow(op);
+  if (!w)
+    return op.emitOpError("is placed in L0A / L0B but is not a matmul "
+                          "operand window");
+  const TileStorage &s = storage.lookup(op.getResult());
+  Value dst = declareTile(w->logicalType, s);
+  tileObj[op.getResult()] = dst;
+  auto source = cast<TileType>(op.getSource().getType());
+  Type elt = source.getElementType();
+  int64_t bytes = getElementBytes(elt);
+  TileLayout stored = getTileLayout(source.getRows(), source.getCols(), bytes,
+                                    BufferKind::L1, target);
+  TileLayout l0 = getTileLayout(w->logicalType.getRows(),
+                                w->logicalType.getCols(), bytes, w->kind,
+                                target);
+  Value src = obj(op.getSource());
+  Value r = op.getRow(), c = op.getCol();
+  int64_t srcRows = stored.rows, srcCols = stored.cols;
+  if (w->trans) {
+    srcRows = stored.cols;
+    srcCols = stored.rows;
+    std::string cpp = llvm::formatv(
+        "Tile<TileType::Mat, {0}, {1}, {2}, BLayout::RowMajor, {3}, {4}, "
+        "SLayout::ColMajor>",
+        cppElement(elt), srcRows, srcCols, source.getCols(),
+        source.getRows());
+    src = declareAs(cpp, storage.lookup(op.getSource()));
+    std::swap(r, c);
+  }
+  // The window's whole fractals must lie in the source's (pto-isa checks
+  // indexRow + dst rows <= src rows, likewise for columns), and M (rows of
+  // Left) or N (columns of Right) pad alike in L1 and L0, as for a whole
+  // operand's TMOV.
+  std::optional<int64_t> r0 = getConstantIntValue(r),
+                         c0 = getConstantIntValue(c);
+  bool lhs = w->kind == BufferKind::L0A;
+  if ((r0 && *r0 + l0.rows > srcRows) || (c0 && *c0 + l0.cols > srcCols) ||
+      l0.rows > srcRows || l0.cols > srcCols ||
+      (lhs ? l0.rows != srcRows : l0.cols != srcCols))
+    return op.emitOpError()
+           << "a " << (w->trans ? "transposed " : "") << elt << " "
+           << (lhs ? "lhs" : "rhs") << " window of ["
+           << w->logicalType.getRows() << ", " << w->logicalType.getCols()
+           << "] is " << l0.rows << " x " << l0.cols << " in "
+           << getBufferKindName(w->kind)
+           << ", which does not match the fractals of its L1 source ("
+           << srcRows << " x " << srcCols
+           << "); the PTO back end needs M and N padded alike in L1 and L0 "
+              "(multiples of 16 and of 32 bytes)";
+  call("TEXTRACT", Type(),
+       {dst, src, toSizeT(map.lookupOrDefault(r)),
+        toSizeT(map.lookupOrDefault(c))});
+  return success();
+}
+
 LogicalResult KernelEmitter::emitTileOp(Operation *op) {
   auto event = [&](int64_t id, Value slot) -> std::pair<Attribute, Value> {
     if (!slot)
@@ -1092,7 +1154,10 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
         call("TCOLEXPAND", Type(), {t, obj(o.getInput())});
         return success();
       })
-      .Case([&](ExtractOp o) {
+      .Case([&](ExtractOp o) -> LogicalResult {
+        Arena arena = storage.lookup(o.getResult()).arena;
+        if (arena == Arena::L0A || arena == Arena::L0B)
+          return cubeWindow(o);
         // TEXTRACT(dst, src, row, col); column vectors through their 1 x R
         // row views (PipeModel.h).
         bind(o.getResult());
@@ -1243,8 +1308,13 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
         // 16-row x 32-byte fractal read column-wise), which TMOV moves into
         // Left / Right like any Mat source; the move does the transposition.
         MatmulView mm = *getMatmulView(o);
+        bool anyMoved = false;
         auto moved = [&](Value v, TileType logical, bool trans,
                          BufferKind kind) -> FailureOr<Value> {
+          // A cube operand window: its TEXTRACT put it there.
+          if (storage.lookup(v).arena == getArena(kind))
+            return obj(v);
+          anyMoved = true;
           TileStorage s;
           s.arena = getArena(kind);
           s.offset = 0;
@@ -1292,13 +1362,17 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
             moved(rhs, mm.rhsType, mm.bTrans, BufferKind::L0B);
         if (failed(w))
           return failure();
-        int64_t id = getIntraOpEventId(target);
-        call("set_flag", Type(), {},
-             {opaque("PIPE_MTE1"), opaque("PIPE_M"),
-              opaque("EVENT_ID" + std::to_string(id))});
-        call("wait_flag", Type(), {},
-             {opaque("PIPE_MTE1"), opaque("PIPE_M"),
-              opaque("EVENT_ID" + std::to_string(id))});
+        // Windows moved by their TEXTRACTs are ordered by tile-insert-sync
+        // (getIntraOpHandOff tells it which matmuls hand off themselves).
+        if (anyMoved) {
+          int64_t id = getIntraOpEventId(target);
+          call("set_flag", Type(), {},
+               {opaque("PIPE_MTE1"), opaque("PIPE_M"),
+                opaque("EVENT_ID" + std::to_string(id))});
+          call("wait_flag", Type(), {},
+               {opaque("PIPE_MTE1"), opaque("PIPE_M"),
+                opaque("EVENT_ID" + std::to_string(id))});
+        }
         Value t = bind(o->getResult(0));
         // Always the four-operand form (cOut = cIn + a @ b): an in-place
         // accumulation names the accumulator twice, which is what the

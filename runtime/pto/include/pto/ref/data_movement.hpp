@@ -14,6 +14,8 @@
 //   TMOV(left|right, mat)   PIPE_MTE1  L1 -> L0A / L0B, same logical matrix
 //   TMOV(vec, vec)          PIPE_V     UB -> UB copy
 //   TEXTRACT(vec, vec, r, c) PIPE_V    a window of a row-major UB tile
+//   TEXTRACT(left|right, mat, r, c) PIPE_MTE1  a window of an L1 tile into
+//                                      L0A / L0B (a matmul's K step)
 //   TINSERT(vec, vec, r, c)  PIPE_V    a tile into a window of one
 //   TFILLPAD(vec, vec)       PIPE_V    a partial tile's padding filled
 //
@@ -488,17 +490,73 @@ inline void window(const char *name, TW &whole, TP &part, uint16_t indexRow,
   });
 }
 
+/// TEXTRACT Mat -> Left / Right on PIPE_MTE1: the window of the L1 tile
+/// `src` at (indexRow, indexCol) of `dst`'s shape, moved as whole fractals
+/// of the source (pto-isa: indexRow + dst rows <= src rows, likewise for
+/// columns; the window starts at a fractal boundary).
+template <typename TD, typename TS>
+inline void cubeWindow(TD &dst, TS &src, uint16_t indexRow,
+                       uint16_t indexCol) {
+  using T = typename TD::DType;
+  static_assert(std::is_same_v<T, typename TS::DType>,
+                "TEXTRACT: src and dst must have the same element type");
+  static_assert(kOneOf<T, half, bfloat16_t, float, int8_t>,
+                "TEXTRACT: cube operands are half, bfloat16_t, float or "
+                "int8_t");
+  static_assert(TD::Rows % TD::InnerRows == 0 &&
+                    TS::Rows % TS::InnerRows == 0,
+                "TEXTRACT: the reference models tiles of whole fractals");
+  static_assert(TD::Rows <= TS::Rows && TD::Cols <= TS::Cols,
+                "TEXTRACT: the window's tile must not have more rows or "
+                "columns than the source (as pto-isa checks)");
+  run("TEXTRACT", PIPE_MTE1, [&](Instr &in) {
+    needBound(in, dst, "dst");
+    needBound(in, src, "src");
+    if (indexRow + TD::Rows > TS::Rows || indexCol + TD::Cols > TS::Cols)
+      in.fail("the " + shapeStr(TD::Rows, TD::Cols) + " window at (" +
+              std::to_string(indexRow) + ", " + std::to_string(indexCol) +
+              ") does not fit the " + shapeStr(TS::Rows, TS::Cols) +
+              " source tile");
+    if (indexRow % TS::InnerRows != 0 || indexCol % TS::InnerCols != 0)
+      in.fail("the window at (" + std::to_string(indexRow) + ", " +
+              std::to_string(indexCol) + ") does not start at a " +
+              shapeStr(TS::InnerRows, TS::InnerCols) +
+              " fractal of the source");
+    unsigned vr = dst.GetValidRow(), vc = dst.GetValidCol();
+    if (indexRow + vr > src.GetValidRow() || indexCol + vc > src.GetValidCol())
+      in.fail("the " + shapeStr(vr, vc) + " window at (" +
+              std::to_string(indexRow) + ", " + std::to_string(indexCol) +
+              ") does not fit the valid shape " +
+              shapeStr(src.GetValidRow(), src.GetValidCol()));
+    read(in, src);
+    write(in, dst);
+    in.check();
+    constexpr uint64_t sz = sizeof(T);
+    for (uint64_t r = 0; r < vr; ++r)
+      for (uint64_t c = 0; c < vc; ++c)
+        std::memmove(elemPtr(dst, r, c),
+                     elemPtr(src, indexRow + r, indexCol + c), sz);
+    in.commit();
+  });
+}
+
 } // namespace detail
 } // namespace pto_ref
 
 namespace pto {
 
 /// dst = the window of src at (indexRow, indexCol) of dst's valid shape
-/// (docs/isa/TEXTRACT.md, the Vec -> Vec ND form).
+/// (docs/isa/TEXTRACT.md): the Vec -> Vec ND form on PIPE_V, or the Mat ->
+/// Left / Right form on PIPE_MTE1 (a K step of a matmul operand).
 template <typename DstTileData, typename SrcTileData>
 inline void TEXTRACT(DstTileData &dst, SrcTileData &src, uint16_t indexRow = 0,
                      uint16_t indexCol = 0) {
-  pto_ref::detail::window<false>("TEXTRACT", src, dst, indexRow, indexCol);
+  if constexpr (SrcTileData::Loc == TileType::Mat &&
+                (DstTileData::Loc == TileType::Left ||
+                 DstTileData::Loc == TileType::Right))
+    pto_ref::detail::cubeWindow(dst, src, indexRow, indexCol);
+  else
+    pto_ref::detail::window<false>("TEXTRACT", src, dst, indexRow, indexCol);
 }
 
 /// The window of dst at (indexRow, indexCol) of src's valid shape = src;
