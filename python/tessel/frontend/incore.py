@@ -54,24 +54,9 @@ def static_incore_call(cg, node) -> bool:
     holding one gets no implicit one (statements.contains_at)."""
     if not isinstance(node, ast.Call):
         return False
-    chain, n = [], node.func
-    while isinstance(n, ast.Attribute):
-        chain.append(n.attr)
-        n = n.value
-    if not isinstance(n, ast.Name):
-        return False
-    v = cg.act.vars.get(n.id, MISSING)
+    v = cg.static_value(node.func, quiet=True)
     if v is MISSING:
-        v = cg.act.src.lookup_nonlocal(n.id)
-    for attr in reversed(chain):
-        if isinstance(v, RUNTIME_TYPES):
-            return False
-        try:
-            v = getattr(v, attr, MISSING)
-        except Exception:  # noqa: BLE001 - an unsupported name's attribute:
-            return False   # reported when the call is compiled
-        if v is MISSING:
-            return False
+        return False
     return is_incore(v)
 
 

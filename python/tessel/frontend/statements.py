@@ -367,22 +367,35 @@ class Statements:
                             return True
         return False
 
-    def static_builtin(self, func_node) -> str | None:
-        """The builtin a Name/Attribute chain names, without building IR."""
+    def static_value(self, node, quiet: bool = False):
+        """The object a Name/Attribute chain names, without building IR;
+        MISSING when it is not a compile-time value. An unsupported name's
+        attribute raises its CompileError, or with `quiet` gives MISSING
+        (the error is then reported where the name is compiled)."""
         chain = []
-        n = func_node
+        n = node
         while isinstance(n, ast.Attribute):
             chain.append(n.attr)
             n = n.value
         if not isinstance(n, ast.Name):
-            return None
+            return MISSING
         v = self.act.vars.get(n.id, MISSING)
         if v is MISSING:
             v = self.act.src.lookup_nonlocal(n.id)
         for attr in reversed(chain):
             if v is MISSING or isinstance(v, RUNTIME_TYPES):
-                return None
-            v = getattr(v, attr, MISSING)
+                return MISSING
+            try:
+                v = getattr(v, attr, MISSING)
+            except CompileError:
+                if not quiet:
+                    raise
+                return MISSING
+        return v
+
+    def static_builtin(self, func_node) -> str | None:
+        """The builtin a Name/Attribute chain names, without building IR."""
+        v = self.static_value(func_node)
         return pl_ops.builtin_name(v) if v is not MISSING else None
 
     def stmt_With(self, node):
