@@ -137,7 +137,11 @@ def split(cg, node, a):
         raise cg.error(a.mode.node, "pl.split takes a pl.SplitMode",
                        expected="pl.SplitMode.UP_DOWN, LEFT_RIGHT or NONE",
                        found=describe(mode))
-    return ScopeOptimization(f"pl.split({mode!r})")
+    text = f"pl.split({mode!r}"
+    if a.slot_num.value is not None:
+        n = cg.const_int(a.slot_num, "pl.split slot_num", minimum=1)
+        text += f", slot_num={n}"
+    return ScopeOptimization(text + ")")
 
 
 def cross_core_slot(cg, node, a):

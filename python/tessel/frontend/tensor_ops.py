@@ -1081,18 +1081,26 @@ def maybe_call(cg, name: str, node, a: Args):
 def _load_block_views(cg, name, a) -> None:
     """In a pl.spmd / pl.parallel of several blocks, a view (a slice taken
     outside the scopes, e.g. `rope_cos[pos:pos + 1, :]` with `pos` read
-    per block) is that block's data: an operand loads it as one tile, and
-    the call is a tile op (a whole-tensor operand there is an error)."""
+    per block) is that block's data, and a whole GM tensor next to a tile
+    operand (a weight, decode_indexer's `tile @ hadamard`) is read whole by
+    every block: such operands load as one tile each and the call is a
+    tile op. Only whole GM tensors alone stay tensor-level (an error there:
+    every block would compute the whole result)."""
     r = rule(name)
     if r is None or cg.scope.kind != "at" or cg.block_index is None:
         return
     _, hi = cg.index_bounds(cg.block_index)
     if hi == 0:
         return
-    for p in _operand_params(a, r[1]):
-        arg = getattr(a, p)
+    args = [getattr(a, p) for p in _operand_params(a, r[1])]
+    per_block = any(isinstance(arg.value, (TileVal, PendingTile)) or (
+        isinstance(arg.value, GmTensor) and arg.value.offsets is not None)
+        for arg in args)
+    if not per_block:
+        return
+    for arg in args:
         v = arg.value
-        if isinstance(v, GmTensor) and v.offsets is not None:
+        if isinstance(v, GmTensor):
             rank = len(v.shape)
             arg.value = cg.load_slice(v, [0] * rank, list(v.shape), arg.node)
 

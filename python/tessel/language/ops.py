@@ -48,7 +48,7 @@ def builtin_name(obj) -> str | None:
 
 @builtin("spmd")
 def spmd(n, name_hint=None, assume_independent=False, *, deps=None,
-         allow_early_resolve=False):
+         allow_early_resolve=False, optimizations=None):
     """``for i in pl.spmd(n, name_hint="..."):`` -- `n` independent blocks,
     one per core; `i` is the block index. Becomes `tile.spmd`. A body with
     no `pl.at` scope inside runs as one `core_group` scope. Blocks must not

@@ -32,7 +32,7 @@ class SplitMode(_enum.Enum):
 
 
 @builtin("split")
-def split(mode):
+def split(mode, *, slot_num=None):
     """``pl.at(..., optimizations=[pl.split(pl.SplitMode.UP_DOWN)])``: a
     hint for PyPTO's cross-core split. Tessel divides a mixed scope between
     the cube and vector cores itself; the hint is checked and reported in
@@ -40,7 +40,7 @@ def split(mode):
 
 
 @builtin("cross_core_slot")
-def cross_core_slot(slot_num=2):
+def cross_core_slot(*, slot_num):
     """``optimizations=[pl.cross_core_slot(slot_num=N)]``: the ring depth of
     PyPTO's automatic cross-core pipeline; checked and reported in a remark
     (Tessel hands tiles between cores through GM)."""

@@ -274,3 +274,23 @@ def test_split_hint_misuse(kernel, tag, brief):
         kernel.ir()
     assert info.value.line == line_of(tag), str(info.value)
     assert brief in info.value.brief, str(info.value)
+
+
+@pl.jit
+def spmd_split_hinted(x: pl.Tensor[[16, 64], pl.FP32],
+                      y: pl.Out[pl.Tensor[[16, 64], pl.FP32]]):
+    for b in pl.spmd(2, optimizations=[  # HINT-spmd-split
+            pl.split(pl.SplitMode.NONE, slot_num=2)]):
+        y[b * 8:b * 8 + 8, :] = pl.mul(x[b * 8:b * 8 + 8, :], 2.0)
+    return y
+
+
+def test_split_hints_on_pl_spmd():
+    x = torch.randn(16, 64)
+    y = torch.zeros(16, 64)
+    spmd_split_hinted(x, y)
+    torch.testing.assert_close(y, x * 2.0, rtol=0, atol=0)
+    hits = [where for sev, m, where, _ in spmd_split_hinted.module().warnings
+            if "optimizations=[pl.split(pl.SplitMode.NONE, slot_num=2)] "
+               "ignored" in m]
+    assert [w[1] for w in hits] == [line_of("HINT-spmd-split")], hits

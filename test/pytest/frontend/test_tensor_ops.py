@@ -479,3 +479,21 @@ def test_in_a_multi_block_spmd():
             with pl.at(level=pl.Level.CORE_GROUP):
                 o[:] = pl.add(x, x)
     _error(k, "in every block", "pl.add(x, x)")
+
+
+@pl.jit
+def _rows_times_weight(x: pl.Tensor[[32, 64], pl.FP32],
+                       w: pl.Tensor[[64, 32], pl.FP32],
+                       y: pl.Out[pl.Tensor[[32, 32], pl.FP32]]):
+    # decode_indexer's form: each block's rows (a tile) times a whole GM
+    # weight; every block reads the weight whole, the result is per block.
+    for b in pl.spmd(4):
+        y[b * 8:b * 8 + 8, :] = pl.matmul(x[b * 8:b * 8 + 8, :], w)
+
+
+def test_a_whole_weight_next_to_a_block_tile_in_a_multi_block_spmd():
+    x, w = torch.randn(32, 64), torch.randn(64, 32)
+    y = torch.zeros(32, 32)
+    _rows_times_weight(x, w, y)
+    # FP32 on the cube: one K step of 64, f32 accumulation.
+    torch.testing.assert_close(y, x @ w, rtol=1e-5, atol=1e-5)
