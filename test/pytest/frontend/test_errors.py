@@ -459,7 +459,8 @@ def test_wrong_keyword_argument():
     check(compile_error(bad_keyword), "ERR-keyword",
           "wrong arguments to pl.spmd()",
           expected="pl.spmd(n, name_hint=None, assume_independent=False, *, "
-                   "deps=None, allow_early_resolve=False)")
+                   "deps=None, allow_early_resolve=False, "
+                   "optimizations=None)")
 
 
 # ---------------------------------------------------------------------------
