@@ -271,16 +271,25 @@ class Memory:
         valid = getattr(value, "valid", None)
         dims = self.slice_dims(base, target.slice, target,
                                check=valid is None)
+        sizes = [d[1] for d in dims]
         if valid is not None:
             # A partial tile stores its valid region: that region must fit
             # (the window may run past the tensor), as pl.assemble checks.
             from .builtins import _check_bounds_valid
             rank = len(base.shape)
+            if tuple(self.tile_shape_of(base, sizes, target)) != \
+                    tuple(value.shape) and list(valid) == \
+                    list(self.tile_shape_of(base, sizes, target)):
+                # The slice is the valid region of a bigger tile (hc_pre's
+                # `post[t0:t0 + 8, 0:4] = <[8, 8] tile, valid [8, 4]>`):
+                # the tile's window at the slice's offsets is stored.
+                sizes = [value.shape[1]] if rank == 1 else \
+                    [1] * (rank - 2) + list(value.shape)
             valid = [valid[1]] if rank == 1 else \
                 [1] * (rank - 2) + list(valid)
-            _check_bounds_valid(self, base, [d[0] for d in dims],
-                                [d[1] for d in dims], valid, target)
-        self.store_tile(base, [d[0] for d in dims], [d[1] for d in dims],
+            _check_bounds_valid(self, base, [d[0] for d in dims], sizes,
+                                valid, target)
+        self.store_tile(base, [d[0] for d in dims], sizes,
                         value, stmt, stmt.value if hasattr(stmt, "value")
                         else stmt)
 

@@ -109,13 +109,18 @@ def _window_args(cg, t: TileVal, offset_arg, sizes, node):
 def slice_tile(cg, node, a) -> TileVal:
     """`pl.slice(t, shape, offset)` of a tile: `t[r:r + m, c:c + n]`."""
     t = cg.as_tile(a.tensor.value, a.tensor.node, "the sliced tile")
-    if a.valid_shape.value is not None:
-        raise cg.error(a.valid_shape.node, "pl.slice(valid_shape=...) of a "
-                       "tile is not supported", found=t.describe(),
-                       help="slice the tile, then give the result its valid "
-                            "shape with pl.set_validshape")
     sizes = cg.shape_arg(a.shape, "pl.slice shape")
-    return _extract(cg, t, _window_args(cg, t, a.offset, sizes, node), node)
+    out = _extract(cg, t, _window_args(cg, t, a.offset, sizes, node), node)
+    if a.valid_shape.value is None:
+        return out
+    # `valid_shape=` gives the window its valid region (as
+    # pl.set_validshape of the slice does).
+    from . import validshape
+    valid = validshape.check_extents(cg, a.valid_shape.node, out.shape,
+                                     list(a.valid_shape.value),
+                                     "pl.slice valid_shape")
+    return TileVal(out.value, out.shape, out.dtype, out.memory,
+                   out.memory_at, valid)
 
 
 def assemble_tile(cg, node, a, op="pl.tile.assemble") -> TileVal:

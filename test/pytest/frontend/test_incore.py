@@ -281,7 +281,25 @@ def _s_valid(x: pl.Tensor[[16, 32], pl.FP32],
              y: pl.Out[pl.Tensor[[8, 16], pl.FP32]]):
     with pl.at(level=pl.Level.CORE_GROUP):
         t = pl.load(x, [0, 0], [16, 32])
-        y[:, :] = pl.slice(t, [8, 16], [0, 0], valid_shape=[8, 4])  # ERR
+        y[:, :] = pl.slice(t, [8, 16], [0, 0], valid_shape=[8, 20])  # ERR
+
+
+@pl.jit
+def _slice_valid_store(x: pl.Tensor[[16, 32], pl.FP32],
+                       y: pl.Out[pl.Tensor[[8, 4], pl.FP32]]):
+    # pypto-lib's hc_pre: a window of a tile given a valid region, stored
+    # into a slice of exactly that region (the store writes the valid
+    # [8, 4] of the [8, 16] window).
+    with pl.at(level=pl.Level.CORE_GROUP):
+        t = pl.load(x, [0, 0], [16, 32])
+        y[0:8, 0:4] = pl.slice(t, [8, 16], [8, 4], valid_shape=[8, 4])
+
+
+def test_slice_of_a_tile_with_a_valid_shape():
+    x = torch.randn(16, 32)
+    y = torch.zeros(8, 4)
+    _slice_valid_store(x, y)
+    torch.testing.assert_close(y, x[8:16, 4:8], rtol=0, atol=0)
 
 
 @pytest.mark.parametrize("fn, message", [
@@ -293,7 +311,8 @@ def _s_valid(x: pl.Tensor[[16, 32], pl.FP32],
     (_a_atomic, "pl.assemble writes into a GM tensor"),
     # columns 20..36 of 32.
     (_s_outside, "tile subscript may leave dimension 1"),
-    (_s_valid, "pl.slice(valid_shape=...) of a tile is not supported"),
+    # A valid extent past the window (20 columns of 16).
+    (_s_valid, "pl.slice valid_shape"),
 ])
 def test_tile_assemble_and_slice_errors(fn, message):
     with pytest.raises(CompileError) as e:
