@@ -277,9 +277,9 @@ class Memory:
             # (the window may run past the tensor), as pl.assemble checks.
             from .builtins import _check_bounds_valid
             rank = len(base.shape)
-            if tuple(self.tile_shape_of(base, sizes, target)) != \
-                    tuple(value.shape) and list(valid) == \
-                    list(self.tile_shape_of(base, sizes, target)):
+            slice_tile = tuple(self.tile_shape_of(base, sizes, target))
+            if slice_tile != tuple(value.shape) and \
+                    tuple(valid) == slice_tile:
                 # The slice is the valid region of a bigger tile (hc_pre's
                 # `post[t0:t0 + 8, 0:4] = <[8, 8] tile, valid [8, 4]>`):
                 # the tile's window at the slice's offsets is stored.

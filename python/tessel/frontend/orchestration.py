@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 
 from ..mlir import ir
+from .state import defining_op
 
 #: Ops that may carry a function-level read's value toward the scopes: the
 #: read itself (tile.load of one element, tile.get; an INT64 element through
@@ -45,7 +46,7 @@ def note_read(cg, ops, node, what: str) -> None:
     """Record the ops of a read built outside the core scopes (`ops`: the
     tile.load and tile.get) for `sink_reads`."""
     reads = cg.__dict__.setdefault("orchestration_reads", [])
-    reads.append(([op.operation for op in ops], node, cg.filename, what))
+    reads.append(([op.operation for op in ops], node, what))
 
 
 def _inside_at(op) -> ir.Operation | None:
@@ -94,25 +95,23 @@ def sink_reads(cg, func_op) -> None:
     # ops, the read it derives from (for errors).
     origin: dict = {}
     work = []
-    for ops, node, filename, what in reads:
+    for ops, node, what in reads:
         for op in ops:
-            origin[op] = (node, filename, what)
+            origin[op] = (node, what)
             work.append(op)
     uses_in_at: dict = {}          # tile.at -> set of closure ops it uses
     while work:
         op = work.pop()
         for result in op.results:
             for use in result.uses:
-                user = use.owner
-                if not isinstance(user, ir.Operation):
-                    user = user.operation
+                user = use.owner.operation
                 at = _inside_at(user)
                 if at is not None:
                     uses_in_at.setdefault(at, set()).add(op)
                     continue
                 if user in origin:
                     continue
-                node, filename, what = origin[op]
+                node, what = origin[op]
                 if not _sinkable(user):
                     raise cg.error(node, f"{what} at function level is used "
                                    f"outside the pl.at scopes",
@@ -134,11 +133,9 @@ def sink_reads(cg, func_op) -> None:
                 continue
             need.add(op)
             for v in op.operands:
-                owner = v.owner
-                if isinstance(owner, ir.Operation) or hasattr(owner, "operation"):
-                    owner = getattr(owner, "operation", owner)
-                    if owner in origin:
-                        stack.append(owner)
+                owner = defining_op(v)
+                if owner is not None and owner in origin:
+                    stack.append(owner)
         body = at.regions[0].blocks[0]
         first = body.operations[0]
         mapping: dict = {}
@@ -154,8 +151,7 @@ def sink_reads(cg, func_op) -> None:
             for old in op.results:
                 new = mapping[old]
                 for use in list(old.uses):
-                    user = use.owner
-                    user = getattr(user, "operation", user)
+                    user = use.owner.operation
                     inside = _inside_at(user)
                     if inside is not None and inside == at:
                         user.operands[use.operand_number] = new

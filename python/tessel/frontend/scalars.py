@@ -31,6 +31,7 @@ from ..mlir import ir
 from ..mlir.dialects import arith
 from . import tile_ops as tile_d
 from . import orchestration
+from .state import defining_op
 from .values import (BoolVal, GmTensor, IndexVal, Lin, PendingTile, ScalarVal,
                      TileVal, describe, shape_str)
 
@@ -82,11 +83,9 @@ def scalar_index(cg, s: ScalarVal, node) -> IndexVal:
         if hit is not None:
             return hit
     loc, ip = cg.loc(node), cg.ip
-    owner = s.value.owner
-    op = getattr(owner, "operation", owner)
+    op = defining_op(s.value)
     iv = None
-    if isinstance(op, ir.Operation) and op.name in ("arith.addi",
-                                                    "arith.subi"):
+    if op is not None and op.name in ("arith.addi", "arith.subi"):
         x, y = op.operands
         c = _int_constant(y)
         if c is None and op.name == "arith.addi":
@@ -105,12 +104,11 @@ def scalar_index(cg, s: ScalarVal, node) -> IndexVal:
 
 
 def _int_constant(v) -> int | None:
-    owner = v.owner
-    op = getattr(owner, "operation", owner)
-    if isinstance(op, ir.Operation) and op.name == "arith.constant":
+    """The value of an integer `arith.constant`, else None."""
+    op = defining_op(v)
+    if op is not None and op.name == "arith.constant":
         attr = op.attributes["value"]
-        if isinstance(attr, ir.IntegerAttr) or \
-                ir.IntegerAttr.isinstance(attr):
+        if isinstance(attr, ir.IntegerAttr):
             return ir.IntegerAttr(attr).value
     return None
 

@@ -30,15 +30,18 @@ KIND_TO_LEVEL = {"vector": "pl.Level.AIV", "cube": "pl.Level.AIC",
 
 
 
+def defining_op(value) -> "ir.Operation | None":
+    """The operation that defines `value`; None for a block argument."""
+    owner = value.owner
+    return None if isinstance(owner, ir.Block) else owner.operation
+
+
 def name_value(value, name: str) -> None:
     """Give the op that defines `value` the author's variable name
     (`loc("acc"("k.py":12:5))`), so diagnostics and memory maps can say
     `acc`. The first name wins: `y = x` keeps `x`."""
-    owner = value.owner
-    if isinstance(owner, ir.Block):
-        return
-    op = owner.operation if hasattr(owner, "operation") else owner
-    if op.location.is_a_name():
+    op = defining_op(value)
+    if op is None or op.location.is_a_name():
         return
     op.location = ir.Location.name(name, childLoc=op.location)
 

@@ -431,8 +431,7 @@ def mixes_elements(value) -> bool:
     while work:
         v = work.pop()
         for use in v.uses:
-            owner = use.owner
-            op = owner.operation if hasattr(owner, "operation") else owner
+            op = use.owner.operation
             name = op.name
             if name in _SINKS:
                 continue
