@@ -817,10 +817,19 @@ LogicalResult TileLowering::lowerAllocGm(AllocGmOp op) {
   Value alloc = memref::AllocOp::create(b, e.loc, op.getType(), ValueRange{},
                                         b.getI64IntegerAttr(64));
   op.getResult().replaceAllUsesWith(alloc);
-  func.walk([&](func::ReturnOp ret) {
-    b.setInsertionPoint(ret);
+  // Freed where its block ends: at the function's return, or at the end of
+  // each iteration of the function-level loop it is allocated in (every
+  // use is in that block).
+  Operation *terminator = op->getBlock()->getTerminator();
+  if (isa<func::ReturnOp>(terminator)) {
+    func.walk([&](func::ReturnOp ret) {
+      b.setInsertionPoint(ret);
+      memref::DeallocOp::create(b, e.loc, alloc);
+    });
+  } else {
+    b.setInsertionPoint(terminator);
     memref::DeallocOp::create(b, e.loc, alloc);
-  });
+  }
   toErase.push_back(op);
   return success();
 }

@@ -206,9 +206,17 @@ class JitKernel:
                     if p.call_time and p.direction != "scalar")
         # pl.Scalar parameters the kernel uses at function level: their
         # values (frontend/scalars.py NeedsScalarValue).
-        return key + tuple((p.name, "scalar", t.reshape(()).item())
-                           for p, t in zip(self.signature, args)
-                           if p.name in self._spec_scalars)
+        key += tuple((p.name, "scalar", t.reshape(()).item())
+                     for p, t in zip(self.signature, args)
+                     if p.name in self._spec_scalars)
+        # Elements of input tensors read at function level where a
+        # compile-time integer is needed (frontend/scalars.py
+        # need_compile_time): (parameter, flat index) -> the value.
+        by_name = {p.name: t for p, t in zip(self.signature, args)}
+        return key + tuple(
+            (k, "element", int(by_name[k[0]].reshape(-1)[k[1]].item()))
+            for k in sorted(k for k in self._spec_scalars
+                            if isinstance(k, tuple)))
 
     def cache_info(self) -> dict:
         """The executable cache's counters: hits, misses (= compiles) and

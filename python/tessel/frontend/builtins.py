@@ -26,7 +26,7 @@ from . import memories, optable, validshape
 from . import tile_ops as tile_d
 from .state import Arg, Args
 from .values import (RUNTIME_TYPES, GmTensor, IndexVal, PendingTile,
-                     ScalarVal, TileVal, describe, shape_str)
+                     ScalarVal, TileVal, TransposedView, describe, shape_str)
 
 
 
@@ -548,10 +548,23 @@ def _build_matmul(cg, node, shape, out, lhs, rhs, at, bt, acc=None):
     return TileVal(v, shape, out)
 
 
+def _operands(cg, a_lhs, a_rhs, at, bt):
+    """The matmul operands as tiles and the transpositions: a
+    pl.tile.transpose_view operand is its tile, transposed by the cube."""
+    out = []
+    for arg, trans, what in ((a_lhs, at, "lhs"), (a_rhs, bt, "rhs")):
+        v = arg.value
+        if isinstance(v, TransposedView):
+            out += [v.tile, not trans]
+        else:
+            out += [_tile(cg, arg, what), trans]
+    return out
+
+
 def matmul_impl(cg, node, a_lhs, a_rhs, out_arg, at=False, bt=False,
                 op="pl.matmul"):
     cg.require_core(node, op, "cube")
-    lhs, rhs = _tile(cg, a_lhs, "lhs"), _tile(cg, a_rhs, "rhs")
+    lhs, at, rhs, bt = _operands(cg, a_lhs, a_rhs, at, bt)
     out, shape = _matmul_types(cg, node, lhs, rhs, a_lhs, a_rhs, op, at, bt)
     if out_arg is not None and out_arg.value is not None:
         want = cg.dtype_arg(out_arg, "out_dtype")
@@ -581,7 +594,7 @@ def matmul(cg, node, a):
 def _acc_impl(cg, node, a, at, bt, op):
     cg.require_core(node, op, "cube")
     acc = _tile(cg, a.acc, "acc")
-    lhs, rhs = _tile(cg, a.lhs, "lhs"), _tile(cg, a.rhs, "rhs")
+    lhs, at, rhs, bt = _operands(cg, a.lhs, a.rhs, at, bt)
     out, shape = _matmul_types(cg, node, lhs, rhs, a.lhs, a.rhs, op, at, bt)
     if acc.dtype is not out or acc.shape != shape:
         raise cg.error(a.acc.node, f"{op} accumulator does not match "
@@ -1082,8 +1095,54 @@ def _check_dim(cg, t, d, o, s, node):
                        found=found)
 
 
+def _runtime_extents(cg, t: GmTensor, a, node):
+    """`pl.slice(t, [16, n], [0, 0])` outside the scopes with `n` known
+    only at run time (PyPTO's dynamic view): a view as large as the tensor
+    allows from the offset, valid up to `n` (clamped to it) in that
+    dimension; None when every extent is a compile-time integer."""
+    shape = a.shape.value
+    if cg.scope.kind == "at" or a.valid_shape.value is not None or \
+            not isinstance(shape, (list, tuple)) or \
+            not any(isinstance(d, (IndexVal, ScalarVal)) for d in shape):
+        return None
+    from .scalars import int_scalar_index, need_compile_time
+    rank = len(t.shape)
+    if len(shape) != rank:
+        return None
+    for d in shape:
+        # An extent read from an input's element: the kernel is
+        # specialised on it (a static view) rather than a run-time extent.
+        need_compile_time(cg, d, a.shape.node)
+    offsets = _offsets(cg, a.offset, rank)
+    sizes, valid = [], []
+    for d, (extent, offset) in enumerate(zip(shape, offsets)):
+        extent = int_scalar_index(cg, extent, node)
+        if not isinstance(extent, IndexVal):
+            sizes.append(extent)
+            valid.append(None)
+            continue
+        if not isinstance(offset, int):
+            raise cg.error(a.offset.node, f"a slice with a run-time extent "
+                           f"in dimension {d} needs a compile-time offset "
+                           f"there", found=describe(offset))
+        size = t.shape[d] - offset
+        lo = cg.index_minmax(False, [extent, 0], node)
+        valid.append(cg.index_minmax(True, [lo, size], node))
+        sizes.append(size)
+    view = cg.view_of(t, list(zip(offsets, sizes)), node)
+    from .tasks import remark
+    remark(cg, node, f"'{view.name}' has a run-time extent: a view of "
+           f"{shape_str(sizes)} whose valid region is read as a partial "
+           f"tile")
+    view.valid = tuple(valid)
+    return view
+
+
 def slice_(cg, node, a):
     t = _gm_arg(cg, a.tensor, "pl.slice")
+    view = _runtime_extents(cg, t, a, node)
+    if view is not None:
+        return view
     sizes = _slice_sizes(cg, t, a.shape)
     valid = _valid_slice(cg, t, sizes, a.valid_shape,
                          cg.shape_arg(a.shape, "shape"))
@@ -1190,6 +1249,7 @@ BUILTINS.update({
     "relu": relu, "lrelu": lrelu,
     "tile.load": load, "tile.store": store, "tile.full": full,
     "tile.move": memories.move, "tile.create_tile": create_tile,
+    "tile.transpose_view": memories.transpose_view,
     "tile.create": create_tile,
     "fillpad": validshape.fillpad, "tile.fillpad": validshape.fillpad,
     "set_validshape": validshape.set_validshape,

@@ -286,6 +286,8 @@ class Calls:
     def const_int(self, arg: Arg, what: str, minimum: int | None = None) -> int:
         v = arg.value
         if isinstance(v, bool) or not isinstance(v, int):
+            from .scalars import need_compile_time
+            need_compile_time(self, v, arg.node)
             raise self.error(arg.node, f"{what} must be a compile-time integer",
                              found=describe(v))
         if minimum is not None and v < minimum:
@@ -316,6 +318,8 @@ class Calls:
                              found=describe(v))
         for d in v:
             if isinstance(d, RUNTIME_TYPES):
+                from .scalars import need_compile_time
+                need_compile_time(self, d, arg.node)
                 raise self.error(arg.node, f"{what} must be compile-time "
                                  f"integers (shapes are static)",
                                  found=f"{describe(d)} in {what}")

@@ -99,6 +99,9 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
         # pl.Out parameters and scratch tensors no store has reached yet,
         # in source order: (file, declaring node) of each.
         self.unwritten: dict = {}
+        #: Per enclosing loop: (tensor, error) of reads of unwritten
+        #: tensors, settled at the end of the loop body (Memory.check_written).
+        self.unwritten_reads: list = []
         #: Plain pl.Tensor parameters the kernel writes (name -> the first
         #: store's node): in-out, as in PyPTO (Memory.written_input).
         self.written_inputs: dict = {}
@@ -294,11 +297,25 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
                 if direction == "out":
                     self.unwritten[t] = (self.filename, pnode)
             self.visit_function_body(node.body, "function")
+            self._check_specialised_elements()
             orchestration.sink_reads(self, f)
             self.anchor.operation.erase()
             self.anchor = None
             erase_dead_arith(f)
         return module
+
+    def _check_specialised_elements(self):
+        """A kernel specialised on an element of an input tensor must not
+        write that tensor (the value would change under it)."""
+        for (name, flat), node in self.__dict__.get(
+                "specialised_elements", {}).items():
+            if name in self.written_inputs:
+                raise self.error(self.written_inputs[name], f"the kernel "
+                                 f"writes '{name}', whose element {flat} "
+                                 f"decides a shape or count at function "
+                                 f"level (line {node.lineno})",
+                                 help="read that value from a tensor the "
+                                      "kernel does not write")
 
     #: signature() leaves shapeless parameters shapeless (TensorSpec(None,
     #: None)) instead of asking for tensors.
@@ -397,6 +414,23 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
             names.add(p.arg)
         return frozenset(names)
 
+    def _annotation(self, p: ast.arg):
+        """The value of parameter `p`'s annotation. A name the annotation
+        uses that is neither a global nor a closure variable of the
+        function may still be a local of an enclosing function that Python
+        evaluated the annotation in (a `@pl.program` class built inside a
+        function: `pl.Tensor[[rows, dim], ...]` with `rows` a local of the
+        builder); then the value Python evaluated at definition time."""
+        try:
+            return self.raw_expr(p.annotation)
+        except CompileError:
+            fn = self.act.src.fn
+            evaluated = getattr(fn, "__annotations__", {}).get(p.arg)
+            if isinstance(evaluated, (TensorSpec, ParamSpec, ScalarSpec,
+                                      DataType)) or evaluated is Tensor:
+                return evaluated
+            raise
+
     def _kernel_params(self, node: ast.FunctionDef):
         a = node.args
         if a.vararg or a.kwarg or a.kwonlyargs or a.posonlyargs:
@@ -415,7 +449,7 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
                                  expected="pl.Tensor[[d0, d1, ...], DTYPE] or "
                                           "pl.Out[pl.Tensor[[...], DTYPE]]",
                                  found="no annotation")
-            spec = self.raw_expr(p.annotation)
+            spec = self._annotation(p)
             if isinstance(spec, InvalidSpec):
                 raise self.error(p.annotation, f"wrong annotation on "
                                  f"parameter '{p.arg}': {spec.message}",

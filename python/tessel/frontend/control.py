@@ -31,11 +31,15 @@ def _minmax(is_min: bool):
     def impl(cg, node, a):
         values = [a.lhs.value, a.rhs.value]
         from .values import ScalarVal
+        if any(isinstance(v, IndexVal) for v in values):
+            # An index and an integer scalar (`pl.min(block, seq - bn *
+            # block)` with `bn` a loop index): the min of indices.
+            from .scalars import int_scalar_index
+            values = [int_scalar_index(cg, v, node) for v in values]
         if any(isinstance(v, ScalarVal) for v in values):
             from . import scalars
             return scalars.minmax(cg, is_min, values[0], values[1], node)
-        for arg in (a.lhs, a.rhs):
-            v = arg.value
+        for arg, v in zip((a.lhs, a.rhs), values):
             if isinstance(v, bool) or not isinstance(v, (int, float,
                                                          IndexVal)):
                 raise cg.error(arg.node, f"{name} takes integers or runtime "
@@ -51,4 +55,13 @@ def _minmax(is_min: bool):
     return impl
 
 
-CONTROL_BUILTINS = {"min": _minmax(True), "max": _minmax(False)}
+def _yield(cg, node, a):
+    """`pl.yield_(v, ...)`: its values (language/control.py)."""
+    values = [arg.value for arg in a.values]
+    if not values:
+        raise cg.error(node, "pl.yield_ needs at least one value")
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+CONTROL_BUILTINS = {"min": _minmax(True), "max": _minmax(False),
+                    "yield_": _yield}

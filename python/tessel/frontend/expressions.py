@@ -463,7 +463,13 @@ class Expressions:
         if pred is not None and (isinstance(a, ScalarVal) or
                                  isinstance(b, ScalarVal)):
             from . import scalars
-            return scalars.compare(self, pred, a, b, node)
+            if isinstance(a, IndexVal) or isinstance(b, IndexVal):
+                # A loop index and an integer scalar (`bn == n - 1`, `n`
+                # read at run time): compared as indices.
+                a = scalars.int_scalar_index(self, a, node)
+                b = scalars.int_scalar_index(self, b, node)
+            else:
+                return scalars.compare(self, pred, a, b, node)
         index_like = (int, IndexVal)
         if pred is None or not (isinstance(a, index_like) and
                                 isinstance(b, index_like)) or \

@@ -29,7 +29,7 @@ from ..mlir import ir
 from .. import targets
 from ..mlir._mlir_libs import _tessel
 from .errors import note_at
-from .values import TileVal, describe
+from .values import TileVal, TransposedView, describe
 
 Vec, Mat, Left, Right, Acc, DDR, Bias = (
     MemorySpace.Vec, MemorySpace.Mat, MemorySpace.Left, MemorySpace.Right,
@@ -152,6 +152,18 @@ def move(cg, node, a):
                            f"Tessel chooses each buffer's layout "
                            f"(docs/placement.md)")
     cg.require_core(node, "pl.move")
+    if isinstance(a.tile.value, TransposedView):
+        # The cube transposes a Mat tile as it moves it to Left / Right:
+        # the matmul that takes the view moves it (a_trans / b_trans).
+        view = a.tile.value
+        if target not in (Left, Right):
+            raise cg.error(node, f"a pl.tile.transpose_view moves to Left "
+                           f"or Right only (the cube transposes it on the "
+                           f"way)", found=f"{view.describe()} -> "
+                                          f"{target.name}",
+                           help="use pl.transpose for a transposed Vec tile")
+        _check_fits(cg, node, view.tile, target)
+        return view
     t = cg.as_tile(a.tile.value, a.tile.node, "the moved tile")
     src = _source_memory(t)
     if target is DDR:
@@ -229,3 +241,21 @@ def check_tensor_memory(cg, arg):
                        found=repr(memory),
                        help="for an on-chip tile use pl.create_tile(shape, "
                             "dtype, target_memory=...)")
+
+
+def transpose_view(cg, node, a):
+    """`pl.tile.transpose_view(t)`: a Mat tile read as its transpose by
+    the matmul that takes it (values.TransposedView)."""
+    cg.require_core(node, "pl.tile.transpose_view")
+    v = a.tile.value
+    if isinstance(v, TransposedView):
+        return v.tile
+    t = cg.as_tile(v, a.tile.node, "the viewed tile")
+    src = _source_memory(t)
+    if src not in (None, Mat):
+        raise cg.error(a.tile.node, "pl.tile.transpose_view views a Mat "
+                       "tile (the cube transposes it as it moves it to Left "
+                       "/ Right)", found=t.describe(),
+                       help="load it with target_memory=pl.MemorySpace.Mat, "
+                            "or use pl.transpose for a Vec tile")
+    return TransposedView(t, node)

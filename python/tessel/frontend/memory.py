@@ -13,7 +13,7 @@ from . import validshape
 from .errors import note_at
 from .state import KIND_TO_LEVEL
 from .values import (GmTensor, IndexVal, PendingTile, TensorExpr, TileVal,
-                     describe, shape_str)
+                     TransposedView, describe, shape_str)
 
 
 class Memory:
@@ -152,21 +152,45 @@ class Memory:
     def check_written(self, base: GmTensor, node):
         """A pl.Out parameter or a pl.create_tensor scratch tensor is
         undefined until the kernel stores into it (PyPTO leaves it so): a
-        load before any store (in source order) is an error."""
+        load before any store (in source order) is an error. Inside a
+        loop whose body stores into the tensor after the load, later
+        iterations read what earlier ones wrote (an accumulator the first
+        iteration does not read, PyPTO's `is_first` flag): the error is
+        kept until the loop's body is complete and dropped if it wrote the
+        tensor (settle_unwritten_reads)."""
         root = base.base
         decl = self.unwritten.get(root)
         if decl is None:
             return
+        error = self._unwritten_error(base, root, decl, node)
+        if self.unwritten_reads:
+            self.unwritten_reads[-1].append((root, error))
+            return
+        raise error
+
+    def settle_unwritten_reads(self) -> None:
+        """At the end of a loop body: the reads of tensors the body wrote
+        are fine; the others move to the enclosing loop, or are errors."""
+        pending = self.unwritten_reads.pop()
+        for root, error in pending:
+            if root not in self.unwritten:
+                continue
+            if self.unwritten_reads:
+                self.unwritten_reads[-1].append((root, error))
+            else:
+                raise error
+
+    def _unwritten_error(self, base, root, decl, node):
         notes = [note_at(*decl, "declared here")]
         if root.kind == "scratch":
-            raise self.error(node, f"'{base.name}' is read before anything "
+            return self.error(node, f"'{base.name}' is read before anything "
                              f"writes it", expected="a store into the "
                              f"scratch tensor '{root.name}' before this load",
                              found="no store before it",
                              help="a pl.create_tensor scratch tensor is "
                                   "undefined until the kernel writes it",
                              notes=notes)
-        raise self.error(node, f"output '{root.name}' is read before anything "
+        return self.error(node, f"output '{root.name}' is read before anything "
                          f"writes it", expected="a store into "
                          f"'{root.name}' before this load",
                          found="no store before it",
@@ -182,6 +206,8 @@ class Memory:
         makes it a partial tile that reads only its valid region."""
         self.require_core(node, f"loading a slice of '{base.name}'")
         self.check_written(base, node)
+        if base.valid is not None:
+            valid = self._view_valid(base, offsets, sizes, valid, node)
         shape = self.tile_shape_of(base, sizes, node)
         idx = [self.index_value(o, node)
                for o in self.in_root(base, offsets, node)]
@@ -196,6 +222,26 @@ class Memory:
         return TileVal(op.result, shape, base.dtype, valid=tile_valid,
                        pad=validshape.PadValue.zero if tile_valid else None)
 
+    def _view_valid(self, base: GmTensor, offsets, sizes, valid, node):
+        """The valid extents of a load of `base`, a view with run-time
+        extents: a load covering such a dimension is valid up to it."""
+        out = list(valid) if valid is not None else list(sizes)
+        for d, extent in enumerate(base.valid):
+            if extent is None:
+                continue
+            if offsets[d] != 0 or sizes[d] != base.shape[d] or \
+                    valid is not None:
+                raise self.error(node, f"a load from '{base.name}', a view "
+                                 f"with a run-time extent in dimension {d}, "
+                                 f"must load that whole dimension (it is "
+                                 f"read as a partial tile)",
+                                 expected=f"offset 0 and size "
+                                          f"{base.shape[d]} in dimension {d}",
+                                 found=f"offset {describe(offsets[d])}, size "
+                                       f"{sizes[d]}")
+            out[d] = extent
+        return out
+
     def store_tile(self, base: GmTensor, offsets, sizes, value, node,
                    value_node, atomic: bool = False):
         """`base[offsets + sizes] = value`; with `atomic`, `+=` as an
@@ -205,6 +251,11 @@ class Memory:
             return tensor_ops.store(self, base, offsets, sizes, value, node,
                                     value_node, atomic)
         self.require_core(node, f"storing into '{base.name}'")
+        if base.valid is not None:
+            raise self.error(node, f"storing into '{base.name}', a view with "
+                             f"a run-time extent, is not supported",
+                             help="store into the tensor it views, with a "
+                                  "partial tile (valid_shape=)")
         if not base.writable:
             self.written_input(base, node)
         t = self.as_tile(value, value_node, "the stored value")
@@ -260,6 +311,10 @@ class Memory:
     def view_of(self, base: GmTensor, dims, node) -> GmTensor:
         """`base[...]` outside the core scopes: a view of the slice (PyPTO's
         tensor view), loaded where a scope uses it."""
+        if base.valid is not None:
+            raise self.error(node, f"a view of '{base.name}', which has a "
+                             f"run-time extent, is not supported",
+                             help="slice the tensor it views instead")
         offsets = self.in_root(base, [d[0] for d in dims], node)
         shape = tuple(d[1] for d in dims)
         name = self.assign_hint or f"{base.name}_view"
@@ -301,6 +356,13 @@ class Memory:
         if isinstance(v, TensorExpr):
             from . import tensor_ops
             return tensor_ops.as_tile(self, v, node, what)
+        if isinstance(v, TransposedView):
+            raise self.error(node, f"{what} is a pl.tile.transpose_view, "
+                             f"which only a matmul operand can be (the cube "
+                             f"transposes it as it moves it from Mat)",
+                             found=v.describe(),
+                             help="pass it (or its pl.move to Left / Right) "
+                                  "to pl.matmul; elsewhere use pl.transpose")
         if isinstance(v, GmTensor):
             raise self.error(node, f"{what} is a GM tensor, not a tile",
                              expected="a tile", found=v.describe(),

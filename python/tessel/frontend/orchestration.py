@@ -19,8 +19,12 @@ scope in between wrote that element (the read then sees the newer value —
 PyPTO's orchestration would have read it before; see docs/language.md).
 
 A value read at function level that decides what runs around the scopes (a
-loop trip count, an `if`, a pl.spmd's block count) cannot be sunk into one
-scope: that is a CompileError at the read naming the use.
+`pl.range` trip count, an `if`, the value a function-level `if` yields) is
+not sunk: it stays a host-side read at function level (`memref.load` of the
+GM tensor, where the orchestration runs), used by the control flow and by
+the scopes alike. The CPU simulation runs it; the NPU back end, whose
+orchestration is the launch sequence, reports it at the read. A pl.spmd's
+block count must still be a compile-time value.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from __future__ import annotations
 import re
 
 from ..mlir import ir
+from ..mlir.dialects import memref
 from .state import defining_op
 
 #: Ops that may carry a function-level read's value toward the scopes: the
@@ -42,11 +47,11 @@ def _sinkable(op) -> bool:
     return name in _SINKABLE or name.startswith(_SINKABLE_PREFIXES)
 
 
-def note_read(cg, ops, node, what: str) -> None:
+def note_read(cg, ops, node, what: str, value=None) -> None:
     """Record the ops of a read built outside the core scopes (`ops`: the
-    tile.load and tile.get) for `sink_reads`."""
+    tile.load; `value`: the scalar it gives) for `sink_reads`."""
     reads = cg.__dict__.setdefault("orchestration_reads", [])
-    reads.append(([op.operation for op in ops], node, what))
+    reads.append(([op.operation for op in ops], node, what, value))
 
 
 def _inside_at(op) -> ir.Operation | None:
@@ -91,38 +96,13 @@ def sink_reads(cg, func_op) -> None:
     reads = cg.__dict__.get("orchestration_reads")
     if not reads:
         return
-    # The forward closure of the reads outside the scopes; for each of its
-    # ops, the read it derives from (for errors).
-    origin: dict = {}
-    work = []
-    for ops, node, what in reads:
-        for op in ops:
-            origin[op] = (node, what)
-            work.append(op)
-    uses_in_at: dict = {}          # tile.at -> set of closure ops it uses
-    while work:
-        op = work.pop()
-        for result in op.results:
-            for use in result.uses:
-                user = use.owner.operation
-                at = _inside_at(user)
-                if at is not None:
-                    uses_in_at.setdefault(at, set()).add(op)
-                    continue
-                if user in origin:
-                    continue
-                node, what = origin[op]
-                if not _sinkable(user):
-                    raise cg.error(node, f"{what} at function level is used "
-                                   f"outside the pl.at scopes",
-                                   found=_describe_user(user),
-                                   expected="uses inside pl.at scopes only "
-                                            "(offsets, sizes, operands)",
-                                   help="read the value inside the scope "
-                                        "that uses it; control flow around "
-                                        "scopes needs compile-time values")
-                origin[user] = origin[op]
-                work.append(user)
+    origin, uses_in_at, held = _closure(reads)
+    if held:
+        for i in held:
+            _hold_at_function_level(cg, reads[i])
+        reads = [r for i, r in enumerate(reads) if i not in held]
+        origin, uses_in_at, held = _closure(reads)
+        assert not held
     rank = _program_order(func_op)
     for at, used in uses_in_at.items():
         # The closure ops this scope needs: the backward slice of `used`.
@@ -157,3 +137,80 @@ def sink_reads(cg, func_op) -> None:
                         user.operands[use.operand_number] = new
     for op in sorted(origin, key=rank.__getitem__, reverse=True):
         op.erase()
+
+
+def _closure(reads):
+    """The forward closure of `reads` outside the scopes: (op -> index of
+    the read it derives from, tile.at -> the closure ops it uses, the
+    indices of the reads whose closure reaches an op that cannot be sunk
+    (control flow around the scopes))."""
+    origin: dict = {}
+    work = []
+    for i, (ops, _node, _what, _value) in enumerate(reads):
+        for op in ops:
+            origin[op] = i
+            work.append(op)
+    uses_in_at: dict = {}
+    held: set = set()
+    while work:
+        op = work.pop()
+        for result in op.results:
+            for use in result.uses:
+                user = use.owner.operation
+                at = _inside_at(user)
+                if at is not None:
+                    uses_in_at.setdefault(at, set()).add(op)
+                    continue
+                if user in origin:
+                    continue
+                if not _sinkable(user):
+                    held.add(origin[op])
+                    continue
+                origin[user] = origin[op]
+                work.append(user)
+    # A read feeding the same op as a held read is held too: the op stays
+    # at function level.
+    changed = True
+    while changed:
+        changed = False
+        stay = {op for op, i in origin.items() if i in held}
+        for op, i in origin.items():
+            if i in held:
+                continue
+            for result in op.results:
+                for use in result.uses:
+                    if use.owner.operation in stay:
+                        held.add(i)
+                        changed = True
+    return origin, uses_in_at, held
+
+
+def _hold_at_function_level(cg, read) -> None:
+    """Replace the read of one element `read` (built as a one-element
+    tile.load and tile.get) by a host-side `memref.load` of the GM tensor
+    at the same place: the orchestration reads it where it runs."""
+    ops, node, what, value = read
+    if value is None:
+        raise cg.error(node, f"{what} at function level decides control "
+                       f"flow around the scopes but cannot be read there")
+    load = ops[0]
+    gm, indices = load.operands[0], list(load.operands[1:])
+    rank = ir.MemRefType(gm.type).rank
+    if len(indices) != rank:
+        raise cg.error(node, f"{what} at function level decides control "
+                       f"flow around the scopes, and a read with a valid "
+                       f"shape cannot be held there")
+    with load.location:
+        host = memref.LoadOp(gm, indices, ip=ir.InsertionPoint(load))
+    value.replace_all_uses_with(host.result)
+    # The tile.load / tile.get (and an INT64 read's halves) are dead now.
+    dead = [defining_op(value)]
+    while dead:
+        op = dead.pop()
+        if op is None or op.name == "memref.load" or \
+                any(True for r in op.results for _ in r.uses):
+            continue
+        producers = [defining_op(v) for v in op.operands]
+        op.erase()
+        dead.extend(p for p in producers if p is not None and
+                    (_sinkable(p) or p.name == "arith.constant"))

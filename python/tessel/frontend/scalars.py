@@ -189,6 +189,24 @@ def _check_arith(cg, s: ScalarVal, node, what):
                        help=f"convert it first: pl.cast(x, pl.{target})")
 
 
+def _promote(cg, a, b, node) -> tuple:
+    """An INT32 and an INT64 scalar: the INT32 one sign-extended to INT64
+    (PyPTO's integer promotion: `cur_seq + block_size` of a value read from
+    an INT32 tensor and one from an INT64 config tensor). Anything else
+    unchanged."""
+    if isinstance(a, ScalarVal) and isinstance(b, ScalarVal) and \
+            {a.dtype, b.dtype} == {INT32, INT64}:
+        loc, ip = cg.loc(node), cg.ip
+
+        def widen(v):
+            if v.dtype is INT64:
+                return v
+            return ScalarVal(arith.ExtSIOp(cg.elt_type(INT64), v.value,
+                                           loc=loc, ip=ip).result, INT64)
+        return widen(a), widen(b)
+    return a, b
+
+
 def binop(cg, op, a, b, node):
     """`a <op> b` where at least one side is a ScalarVal (the other a
     ScalarVal of the same dtype or a Python number)."""
@@ -211,6 +229,7 @@ def binop(cg, op, a, b, node):
         if not (isinstance(v, ScalarVal) or _is_num(v)):
             raise cg.error(node, f"unsupported operands for '{sym}'",
                            found=f"{describe(a)} and {describe(b)}")
+    a, b = _promote(cg, a, b, node)
     s = a if isinstance(a, ScalarVal) else b
     dtype = s.dtype
     if isinstance(a, ScalarVal) and isinstance(b, ScalarVal) and \
@@ -287,6 +306,7 @@ def compare(cg, pred: str, a, b, node):
             raise cg.error(node, "a runtime comparison takes two scalars or "
                            "two indices",
                            found=f"{describe(a)} and {describe(b)}")
+    a, b = _promote(cg, a, b, node)
     s = a if isinstance(a, ScalarVal) else b
     if isinstance(a, ScalarVal) and isinstance(b, ScalarVal) and \
             a.dtype is not b.dtype:
@@ -316,6 +336,7 @@ def minmax(cg, is_min: bool, a, b, node):
                            f"and numbers", found=f"{describe(a)} and "
                                                  f"{describe(b)}",
                            help="convert indices with pl.cast(i, pl.INT32)")
+    a, b = _promote(cg, a, b, node)
     s = a if isinstance(a, ScalarVal) else b
     if isinstance(a, ScalarVal) and isinstance(b, ScalarVal) and \
             a.dtype is not b.dtype:
@@ -616,15 +637,24 @@ def read(cg, node, a):
     idx = _element(cg, idx, t.shape, node, what, False)
     if cg.scope.kind != "at":
         # An orchestration-level read: built here, sunk into the scopes
-        # that use it when the function is complete (orchestration.py).
+        # that use it when the function is complete (orchestration.py),
+        # or a compile-time value where the kernel is specialised on it.
+        key = element_key(cg, t, idx, node)
+        bound = cg.param_shapes.get(key) if key is not None else None
+        if isinstance(bound, tuple) and len(bound) == 2 and \
+                bound[0] == "element":
+            return _specialised_element(cg, key, bound[1], t, node)
         cg.check_written(t, node)
         shape = cg.tile_shape_of(t, [1] * rank, node)
         load = tile_d.LoadOp(cg.tile_type(shape, t.dtype), t.value,
                              [cg.index_value(i, node)
                               for i in cg.in_root(t, idx, node)], [],
                              loc=cg.loc(node), ip=cg.ip)
-        orchestration.note_read(cg, (load,), node, what)
-        return _get(cg, TileVal(load.result, shape, t.dtype), 0, 0, node)
+        value = _get(cg, TileVal(load.result, shape, t.dtype), 0, 0, node)
+        orchestration.note_read(cg, (load,), node, what, value.value)
+        if key is not None:
+            cg.__dict__.setdefault("element_reads", {})[load.operation] = key
+        return value
     tile = cg.load_slice(t, idx, [1] * rank, node)
     return _get(cg, tile, 0, 0, node)
 
@@ -790,3 +820,71 @@ def _misuse_error(cg, p: ScalarParam, node):
                     help="called with a value (kernel(..., n)), the kernel "
                          "is specialised on it; kernel.ir() / compile() "
                          "without arguments have no value")
+
+
+# ---------------------------------------------------------------------------
+# Function-level reads the kernel is specialised on
+# ---------------------------------------------------------------------------
+
+def element_key(cg, t: GmTensor, idx, node):
+    """(parameter name, flat index) of a function-level read of one element
+    of an integer input parameter at compile-time indices, the key a
+    specialisation on its value is cached under; None for any other read."""
+    root = t.base
+    if root.kind != "input" or t.dtype not in (INT8, INT32, INT64) or \
+            root.name in cg.written_inputs:
+        return None
+    offsets = cg.in_root(t, idx, node)
+    if not all(isinstance(o, int) and not isinstance(o, bool)
+               for o in offsets):
+        return None
+    flat = 0
+    for o, d in zip(offsets, root.shape):
+        flat = flat * d + o
+    return (root.name, flat)
+
+
+def _specialised_element(cg, key, value, t: GmTensor, node):
+    from .tasks import remark
+    cg.__dict__.setdefault("specialised_elements", {})[key] = node
+    remark(cg, node, f"element {key[1]} of '{key[0]}' decides a shape or a "
+           f"compile-time count at function level: the kernel is "
+           f"specialised on its value ({value}) and compiled once per value")
+    return int(value)
+
+
+def need_compile_time(cg, v, node) -> None:
+    """`v`, a runtime scalar where a compile-time integer is needed (a
+    shape, a block count): when it is computed at function level from
+    elements of input tensors read at compile-time indices only, raise
+    NeedsScalarValue for the first element without a value, so that the
+    call specialises the kernel on it (JitKernel); else return."""
+    if not isinstance(v, ScalarVal) or cg.scope.kind == "at":
+        return
+    reads = cg.__dict__.get("element_reads", {})
+    keys, stack, seen = [], [v.value], set()
+    while stack:
+        op = defining_op(stack.pop())
+        if op is None or op in seen:
+            continue
+        seen.add(op)
+        if op.name == "tile.load":
+            key = reads.get(op)
+            if key is None:
+                return
+            keys.append(key)
+            continue
+        if not (op.name.startswith("arith.") or
+                op.name in ("tile.get", "tile.reinterpret_view")):
+            return
+        stack.extend(op.operands)
+    for key in keys:
+        if key not in cg.param_shapes:
+            raise NeedsScalarValue(key, cg.error(
+                node, f"a value read from element {key[1]} of '{key[0]}' "
+                      f"is used where a compile-time integer is needed",
+                expected="a compile-time integer",
+                found="a value read at run time",
+                help="called with tensors, the kernel is specialised on "
+                     "that element's value; kernel.ir() / compile() "
+                     "without arguments have none"))

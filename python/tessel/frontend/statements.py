@@ -654,7 +654,7 @@ class Statements:
             start, stop = a.start, a.stop
         vals = []
         for arg, label in ((start, "start"), (stop, "stop"), (a.step, "step")):
-            v = arg.value
+            v = scalars.int_scalar_index(self, arg.value, arg.node)
             if isinstance(v, bool) or not isinstance(v, (int, IndexVal)):
                 raise self.error(arg.node, f"pl.{what} {label} must be an "
                                  f"integer", expected="an int or a runtime "
@@ -721,8 +721,10 @@ class Statements:
             vars_[name] = self.wrap_like(inits[i][1], block.arguments[i + 1])
         saved_ip = self.ip
         self.ip = ir.InsertionPoint(block)
+        self.unwritten_reads.append([])
         try:
             self.visit_block(body, "loop")
+            self.settle_unwritten_reads()
             for i, name in enumerate(carried):
                 # A carried tile the body narrows (a matmul accumulator, a
                 # running max of partial rows) takes the narrower valid

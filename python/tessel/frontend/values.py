@@ -98,6 +98,11 @@ class GmTensor:
     #: level, PyPTO's tensor view): where it starts in `value` (one int or
     #: IndexVal per dimension); None: it starts at 0.
     offsets: tuple | None = None
+    #: A view sliced with a run-time extent (`pl.slice(t, [16, n], [0, 0])`
+    #: at function level): per dimension the valid extent (an IndexVal, in
+    #: [0, shape[d]]) or None where the whole dimension is valid; None: the
+    #: whole view is valid. A load of the view is a partial tile.
+    valid: tuple | None = None
 
     @property
     def base(self) -> "GmTensor":
@@ -214,7 +219,28 @@ class Unavailable:
     help: str | None = None
 
 
-RUNTIME_TYPES = (GmTensor, TileVal, IndexVal, BoolVal, PendingTile,
+@dataclass(eq=False)
+class TransposedView:
+    """`pl.tile.transpose_view(t)`: the tile `t` read as its transpose,
+    which only the cube does (a matmul operand moved from Mat transposes
+    as it moves: a_trans / b_trans). `tile` keeps the untransposed data;
+    `shape` is the transposed shape."""
+    tile: TileVal
+    node: object
+
+    @property
+    def shape(self) -> tuple:
+        return tuple(reversed(self.tile.shape))
+
+    @property
+    def dtype(self):
+        return self.tile.dtype
+
+    def describe(self) -> str:
+        return f"pl.tile.transpose_view of {self.tile.describe()}"
+
+
+RUNTIME_TYPES = (GmTensor, TileVal, TransposedView, IndexVal, BoolVal, PendingTile,
                  ScalarVal, TensorExpr)
 
 

@@ -62,7 +62,7 @@ from __future__ import annotations
 from . import tensor, tile  # noqa: F401  (pl.tensor.*, pl.tile.*)
 from .tasks import (SplitMode, array, cross_core_slot, manual_scope,  # noqa: F401
                     split, system)
-from .control import max, min, unroll  # noqa: F401,A004
+from .control import max, min, unroll, yield_  # noqa: F401,A004
 from .scalars import read, write  # noqa: F401
 from .ops import (  # noqa: F401
     and_, ands, cmp, cmps, col_argmax, col_argmin, col_max, col_min,

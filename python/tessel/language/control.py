@@ -1,4 +1,5 @@
-"""`pl.unroll` and the scalar `pl.min` / `pl.max` (PyPTO's names)."""
+"""`pl.unroll`, the scalar `pl.min` / `pl.max` and `pl.yield_` (PyPTO's
+names)."""
 
 from __future__ import annotations
 
@@ -24,4 +25,15 @@ def max(lhs, rhs):  # noqa: A001
     tiles use `pl.maximum`."""
 
 
-ALL_BUILTINS.update({"unroll": unroll, "min": min, "max": max})
+@builtin("yield_")
+def yield_(*values):
+    """``x = pl.yield_(v)`` (or ``a, b = pl.yield_(u, w)``) in a branch of an
+    ``if`` or in a loop body: the value(s) the statement gives its
+    targets. Tessel carries reassigned variables itself, so this is ``x =
+    v``: after an ``if`` the targets hold the taken branch's values, after
+    a loop the last iteration's. (PyPTO's ``pl.range(..., init_values=)``
+    iter_args form is not supported.)"""
+
+
+ALL_BUILTINS.update({"unroll": unroll, "min": min, "max": max,
+                     "yield_": yield_})

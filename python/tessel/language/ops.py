@@ -602,7 +602,14 @@ def _tile_namespace():
     def create_tile(shape, dtype, target_memory=None, transpose=None, *,
                     flat_layout=None):
         """Same as `pl.create_tile`."""
-    return load, store, full, move, create, create_tile
+
+    @builtin("tile.transpose_view")
+    def transpose_view(tile):
+        """The Mat tile `tile` read as its transpose by the matmul that
+        takes it (directly or after `pl.move` to Left / Right): the cube
+        transposes it as it moves it, as `a_trans=` / `b_trans=` do. Only
+        a matmul operand can be a transpose view."""
+    return load, store, full, move, create, create_tile, transpose_view
 
 
 def _catalog_namespaces():
@@ -660,7 +667,7 @@ def _catalog_namespaces():
 
 
 (tile_load, tile_store, tile_full, tile_move, tile_create,
- tile_create_tile) = _tile_namespace()
+ tile_create_tile, tile_transpose_view) = _tile_namespace()
 (tile_cmp, tile_cmps, tile_sel, tile_sels, tile_prelu, tile_transpose,
  tile_concat, tile_tri, tile_get_block_num, tensor_transpose, tensor_concat,
  tensor_get_block_num) = _catalog_namespaces()

@@ -42,8 +42,6 @@ UNSUPPORTED: dict[str, str] = {
     "JITFunction": "use pl.jit",
     "InlineFunction": "use pl.jit.inline",
     "while_": "use `for i in pl.range(n):` with a compile-time bound",
-    "yield_": "assign the variable in both branches or in the loop body: "
-              "Tessel carries reassigned variables itself",
     "cond": "use an `if` statement on an index comparison",
     "static_print": "print at compile time from an ordinary Python helper",
     "static_assert": "use `assert` on compile-time values",

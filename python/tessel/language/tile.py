@@ -17,6 +17,7 @@ from .ops import tile_prelu as prelu  # noqa: F401
 from .ops import tile_sel as sel  # noqa: F401
 from .ops import tile_sels as sels  # noqa: F401
 from .ops import tile_transpose as transpose  # noqa: F401
+from .ops import tile_transpose_view as transpose_view  # noqa: F401
 from .ops import tile_tri as tri  # noqa: F401
 from .scalars import tile_read as read  # noqa: F401
 from .scalars import tile_write as write  # noqa: F401
@@ -36,7 +37,8 @@ __all__ = ["MaskPattern", "get_block_idx", "load", "store", "full", "move",
            "create", "create_tile", "fillpad", "set_validshape", "matmul",
            "matmul_acc", "matmul_bias", "gemv", "gemv_acc", "gemv_bias",
            "relu", "lrelu", "maximums", "minimums", "rem", "rems", "cmp",
-           "cmps", "sel", "sels", "prelu", "transpose", "concat", "tri",
+           "cmps", "sel", "sels", "prelu", "transpose", "transpose_view",
+           "concat", "tri",
            "get_block_num", "gather", "scatter", "sort32", "mrgsort", "read",
            "write", "assemble"]
 
