@@ -14,6 +14,7 @@ from ..errors import (ArgumentError, BackendUnavailableError, CompileError,
                       OutsideKernelError)
 from ..frontend.errors import make_error
 from . import driver
+from ..frontend.source import remember_enclosing
 
 
 def _author_facing(method):
@@ -129,6 +130,7 @@ class JitKernel:
                  backend: str | None = None, block_order: str | None = None):
         functools.update_wrapper(self, fn)
         self.fn = fn
+        remember_enclosing(fn)
         self.default_target = target
         self.default_backend = backend
         # The order the CPU simulation runs spmd blocks in (a dynamic race
@@ -746,6 +748,7 @@ class InlineFunction:
     def __init__(self, fn):
         functools.update_wrapper(self, fn)
         self.fn = fn
+        remember_enclosing(fn)
 
     def __repr__(self) -> str:
         return f"<pl.jit.inline helper {self.fn.__qualname__}>"
@@ -766,6 +769,7 @@ class IncoreFunction(InlineFunction):
         functools.update_wrapper(self, fn)
         self.fn = fn
         self.level = level
+        remember_enclosing(fn)
 
     def __repr__(self) -> str:
         return f"<pl.jit.incore function {self.fn.__qualname__}>"

@@ -1147,10 +1147,19 @@ def slice_(cg, node, a):
     valid = _valid_slice(cg, t, sizes, a.valid_shape,
                          cg.shape_arg(a.shape, "shape"))
     offsets = _offsets(cg, a.offset, len(t.shape))
-    _check_bounds_valid(cg, t, offsets, sizes, valid, node)
     if cg.scope.kind != "at" and valid is None:
         # Outside the scopes: a view of the slice (as a subscript there).
+        # An offset computed from data is not clamped here: the view may
+        # run past the tensor's end (PyPTO's `pl.slice(block_table, [64],
+        # [b * blocks + bn])` of which only the first entries are read);
+        # each access through it is clamped into the tensor (in_root).
+        from . import scalars
+        for d, (o, size, dim) in enumerate(zip(offsets, sizes, t.shape)):
+            if size <= dim and scalars.is_data(cg, o):
+                continue
+            _check_dim(cg, t, d, o, size, node)
         return cg.view_of(t, list(zip(offsets, sizes)), node)
+    _check_bounds_valid(cg, t, offsets, sizes, valid, node)
     return cg.load_slice(t, offsets, sizes, node, valid)
 
 

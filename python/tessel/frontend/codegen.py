@@ -414,23 +414,6 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
             names.add(p.arg)
         return frozenset(names)
 
-    def _annotation(self, p: ast.arg):
-        """The value of parameter `p`'s annotation. A name the annotation
-        uses that is neither a global nor a closure variable of the
-        function may still be a local of an enclosing function that Python
-        evaluated the annotation in (a `@pl.program` class built inside a
-        function: `pl.Tensor[[rows, dim], ...]` with `rows` a local of the
-        builder); then the value Python evaluated at definition time."""
-        try:
-            return self.raw_expr(p.annotation)
-        except CompileError:
-            fn = self.act.src.fn
-            evaluated = getattr(fn, "__annotations__", {}).get(p.arg)
-            if isinstance(evaluated, (TensorSpec, ParamSpec, ScalarSpec,
-                                      DataType)) or evaluated is Tensor:
-                return evaluated
-            raise
-
     def _kernel_params(self, node: ast.FunctionDef):
         a = node.args
         if a.vararg or a.kwarg or a.kwonlyargs or a.posonlyargs:
@@ -449,7 +432,7 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
                                  expected="pl.Tensor[[d0, d1, ...], DTYPE] or "
                                           "pl.Out[pl.Tensor[[...], DTYPE]]",
                                  found="no annotation")
-            spec = self._annotation(p)
+            spec = self.raw_expr(p.annotation)
             if isinstance(spec, InvalidSpec):
                 raise self.error(p.annotation, f"wrong annotation on "
                                  f"parameter '{p.arg}': {spec.message}",

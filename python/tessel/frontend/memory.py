@@ -210,7 +210,7 @@ class Memory:
             valid = self._view_valid(base, offsets, sizes, valid, node)
         shape = self.tile_shape_of(base, sizes, node)
         idx = [self.index_value(o, node)
-               for o in self.in_root(base, offsets, node)]
+               for o in self.in_root(base, offsets, node, sizes)]
         tile_valid = None
         values, statics = [], None
         if valid is not None:
@@ -273,7 +273,7 @@ class Memory:
                              help=f"convert it first: pl.cast(t, target_type="
                                   f"pl.{base.dtype.name}, mode=...)")
         idx = [self.index_value(o, node)
-               for o in self.in_root(base, offsets, node)]
+               for o in self.in_root(base, offsets, node, sizes)]
         values, statics = [], None
         if t.valid is not None:
             # An atomic one adds only the valid region (a masked TSTORE).
@@ -298,15 +298,27 @@ class Memory:
                f"the kernel writes: it is in-out (declare it "
                f"pl.InOut[...] to say so)")
 
-    def in_root(self, base: GmTensor, offsets, node) -> list:
+    def in_root(self, base: GmTensor, offsets, node, sizes=None) -> list:
         """`offsets` into the view `base` as offsets into its memref (a
-        slice taken outside the scopes starts at `base.offsets`)."""
+        slice taken outside the scopes starts at `base.offsets`). Where the
+        view starts at an offset computed from data (it may run past the
+        tensor's end), the access of `sizes` is clamped into the tensor."""
         if base.offsets is None:
             return list(offsets)
-        return [o if v == 0 else (v + o if isinstance(v, int) and
+        from . import scalars
+        out = []
+        for d, (v, o) in enumerate(zip(base.offsets, offsets)):
+            r = o if v == 0 else (v + o if isinstance(v, int) and
                                   isinstance(o, int)
-                                  else self.index_binop(ast.Add(), v, o, node))
-                for v, o in zip(base.offsets, offsets)]
+                                  else self.index_binop(ast.Add(), v, o,
+                                                        node))
+            if sizes is not None and scalars.is_data(self, v):
+                r = scalars.clamp_offset(
+                    self, r, sizes[d], base.base.shape[d], node,
+                    f"the offset in dimension {d} of '{base.base.name}' "
+                    f"through the view '{base.name}'", force=True)
+            out.append(r)
+        return out
 
     def view_of(self, base: GmTensor, dims, node) -> GmTensor:
         """`base[...]` outside the core scopes: a view of the slice (PyPTO's

@@ -648,7 +648,8 @@ def read(cg, node, a):
         shape = cg.tile_shape_of(t, [1] * rank, node)
         load = tile_d.LoadOp(cg.tile_type(shape, t.dtype), t.value,
                              [cg.index_value(i, node)
-                              for i in cg.in_root(t, idx, node)], [],
+                              for i in cg.in_root(t, idx, node,
+                                                  [1] * rank)], [],
                              loc=cg.loc(node), ip=cg.ip)
         value = _get(cg, TileVal(load.result, shape, t.dtype), 0, 0, node)
         orchestration.note_read(cg, (load,), node, what, value.value)

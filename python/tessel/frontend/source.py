@@ -38,6 +38,9 @@ class FunctionSource:
     #: names bound by the frontend, not the function: a @pl.program
     #: Orchestration method's `self` (dropped from its parameters)
     bound: dict = field(default_factory=dict)
+    #: the locals of the function the kernel was defined in, when it was
+    #: decorated (remember_enclosing): what its annotations may name
+    enclosing: dict = field(default_factory=dict, repr=False)
 
     @property
     def name(self) -> str:
@@ -53,6 +56,8 @@ class FunctionSource:
                 return cell.cell_contents
             except ValueError:
                 return _MISSING  # referenced before assignment in the closure
+        if name in self.enclosing:
+            return self.enclosing[name]
         if name in self.globals:
             return self.globals[name]
         builtins = self.globals.get("__builtins__", __builtins__)
@@ -151,6 +156,34 @@ def get_source(fn) -> FunctionSource:
                          globals=fn.__globals__,
                          freevars=code.co_freevars,
                          _closure_cells=tuple(fn.__closure__ or ()),
-                         bound=bound)
+                         bound=bound,
+                         enclosing=getattr(fn, "__tessel_enclosing__", {}))
     _sources[code] = src
     return src
+
+
+def remember_enclosing(fn) -> None:
+    """Keep on `fn` the locals of the function it is being defined in (its
+    builder), as they are now: Python evaluates a parameter annotation in
+    the enclosing scopes when the `def` runs, so `pl.Tensor[[rows, n],
+    ...]` may name a local of the builder that the kernel's body never
+    uses (then it is not a closure variable of the kernel). Frames of the
+    tessel package (the decorators) and of class bodies (a @pl.program
+    class) are skipped; at module level there is nothing to keep."""
+    import sys
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return
+    frame = sys._getframe(1)
+    package = __name__.rsplit(".", 2)[0]
+    while frame is not None and (
+            frame.f_globals.get("__name__", "").startswith(package + ".") or
+            "__qualname__" in frame.f_locals and
+            "__module__" in frame.f_locals):
+        frame = frame.f_back
+    if frame is None or frame.f_locals is frame.f_globals:
+        return
+    try:
+        fn.__tessel_enclosing__ = dict(frame.f_locals)
+    except (AttributeError, TypeError):
+        pass

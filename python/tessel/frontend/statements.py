@@ -7,6 +7,7 @@ table); it uses the generator's state, errors and builders.
 from __future__ import annotations
 
 import ast
+import copy
 import builtins as py_builtins
 
 from ..errors import CompileError
@@ -182,6 +183,14 @@ class Statements:
         if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             hint = node.targets[0].id
         value = self.expr_with_hint(node.value, hint)
+        if isinstance(node.value, ast.Call) and \
+                len(node.value.args) == 1 and \
+                self.static_builtin(node.value.func) == "yield_":
+            # `(x,) = pl.yield_(v)`: one value to a one-name tuple.
+            for target in node.targets:
+                self.assign(target, (value,) if isinstance(
+                    target, (ast.Tuple, ast.List)) else value, node)
+            return
         for target in node.targets:
             self.assign(target, value, node)
 
@@ -564,6 +573,9 @@ class Statements:
             name = self.static_builtin(it.func)
             if name in ("spmd", "parallel", "pipeline", "range"):
                 a = self.bind_call(it, name)
+                if name in ("pipeline", "range") and \
+                        a.init_values.value is not None:
+                    node = self.iter_args_loop(node, a, name)
                 return getattr(self, "for_" + name)(node, a)
             if name == "unroll":
                 return control.for_unroll(self, node,
@@ -588,6 +600,57 @@ class Statements:
         for v in items:
             self.assign(node.target, v, node)
             self.visit_block(node.body, "loop")
+
+    def iter_args_loop(self, node, a, name):
+        """PyPTO's iter_args loop (`pl.range` docstring) in Tessel's terms,
+        where reassigned variables are carried: the iter_args and the
+        yield's targets start at the init values, and the body ends by
+        giving the iter_args the yielded values. Returns the loop with
+        the index alone as its target and that body."""
+        target = node.target
+        inits = a.init_values.value
+        if not isinstance(inits, (list, tuple)):
+            inits = (inits,)
+        if not (isinstance(target, ast.Tuple) and len(target.elts) == 2 and
+                isinstance(target.elts[0], ast.Name) and
+                isinstance(target.elts[1], (ast.Tuple, ast.List, ast.Name))):
+            raise self.error(target, f"a pl.{name} with init_values= "
+                             f"binds `i, (a, b, ...)`",
+                             found=ast.unparse(target))
+        carried = target.elts[1]
+        names = carried.elts if not isinstance(carried, ast.Name) \
+            else [carried]
+        if not all(isinstance(n, ast.Name) for n in names) or \
+                len(names) != len(inits):
+            raise self.error(carried, f"{len(inits)} init_values need as "
+                             f"many names here", found=ast.unparse(carried))
+        last = node.body[-1]
+        yielded = None
+        if isinstance(last, ast.Assign) and len(last.targets) == 1 and \
+                isinstance(last.value, ast.Call) and \
+                self.static_builtin(last.value.func) == "yield_":
+            yielded = last.targets[0]
+            outs = yielded.elts if isinstance(yielded, (ast.Tuple, ast.List)) \
+                else [yielded]
+        if yielded is None or len(outs) != len(names) or \
+                not all(isinstance(n, ast.Name) for n in outs):
+            raise self.error(last, f"a pl.{name} with init_values= ends "
+                             f"with `{', '.join(n.id for n in names)}_out "
+                             f"= pl.yield_(...)` of {len(names)} values",
+                             found=ast.unparse(last))
+        for n, out, v in zip(names, outs, inits):
+            self.act.vars[n.id] = v
+            self.act.vars[out.id] = v
+        back = ast.copy_location(ast.Assign(
+            targets=[ast.Tuple([ast.Name(n.id, ast.Store()) for n in names],
+                               ast.Store())],
+            value=ast.Tuple([ast.Name(o.id, ast.Load()) for o in outs],
+                            ast.Load())), last)
+        ast.fix_missing_locations(back)
+        loop = copy.copy(node)
+        loop.target = target.elts[0]
+        loop.body = list(node.body) + [back]
+        return loop
 
     def for_spmd(self, node, a):
         self.spmd_scope(node, a, "loop",

@@ -86,18 +86,23 @@ def at(level=Level.CORE_GROUP, *, name_hint=None, deps=None,
 
 
 @builtin("pipeline")
-def pipeline(start, stop=None, step=1, *, stage=2):
+def pipeline(start, stop=None, step=1, *, stage=2, init_values=None):
     """``for i in pl.pipeline(stop, stage=2)`` /
     ``pl.pipeline(start, stop, step, stage=2)`` -- a sequential loop the
     compiler may software-pipeline with `stage`-deep buffering
-    (`tile.pipeline`). Variables reassigned in the body are loop-carried."""
+    (`tile.pipeline`). Variables reassigned in the body are loop-carried;
+    `init_values=` is PyPTO's iter_args form (see `pl.range`)."""
 
 
 @builtin("range")
-def range(start, stop=None, step=1):  # noqa: A001
+def range(start, stop=None, step=1, *, init_values=None):  # noqa: A001
     """``for i in pl.range(stop)`` / ``pl.range(start, stop, step)`` -- a
     plain sequential loop (`scf.for`). Variables reassigned in the body are
-    loop-carried."""
+    loop-carried. PyPTO's iter_args form, ``for i, (a, b) in pl.range(n,
+    init_values=(x, y)):`` ending in ``a_out, b_out = pl.yield_(u, w)``,
+    starts `a`, `b` at `x`, `y`, gives them `u`, `w` for the next
+    iteration, and leaves the last values in `a_out`, `b_out` (`x`, `y`
+    when the loop runs no iteration)."""
 
 
 # ---------------------------------------------------------------------------
