@@ -1147,7 +1147,7 @@ def slice_(cg, node, a):
     valid = _valid_slice(cg, t, sizes, a.valid_shape,
                          cg.shape_arg(a.shape, "shape"))
     offsets = _offsets(cg, a.offset, len(t.shape))
-    if cg.scope.kind != "at" and valid is None:
+    if cg.scope.kind != "at":
         # Outside the scopes: a view of the slice (as a subscript there).
         # An offset computed from data is not clamped here: the view may
         # run past the tensor's end (PyPTO's `pl.slice(block_table, [64],
@@ -1158,7 +1158,12 @@ def slice_(cg, node, a):
             if size <= dim and scalars.is_data(cg, o):
                 continue
             _check_dim(cg, t, d, o, size, node)
-        return cg.view_of(t, list(zip(offsets, sizes)), node)
+        view = cg.view_of(t, list(zip(offsets, sizes)), node)
+        if valid is not None:
+            # `valid_shape=` on a view: a load of it is a partial tile.
+            view.valid = tuple(None if isinstance(v, int) and v == size
+                               else v for v, size in zip(valid, sizes))
+        return view
     _check_bounds_valid(cg, t, offsets, sizes, valid, node)
     return cg.load_slice(t, offsets, sizes, node, valid)
 

@@ -229,8 +229,7 @@ class Memory:
         for d, extent in enumerate(base.valid):
             if extent is None:
                 continue
-            if offsets[d] != 0 or sizes[d] != base.shape[d] or \
-                    valid is not None:
+            if offsets[d] != 0 or sizes[d] != base.shape[d]:
                 raise self.error(node, f"a load from '{base.name}', a view "
                                  f"with a run-time extent in dimension {d}, "
                                  f"must load that whole dimension (it is "
@@ -239,7 +238,10 @@ class Memory:
                                           f"{base.shape[d]} in dimension {d}",
                                  found=f"offset {describe(offsets[d])}, size "
                                        f"{sizes[d]}")
-            out[d] = extent
+            mine = out[d]
+            out[d] = extent if mine is extent or (
+                isinstance(mine, int) and mine == sizes[d]) else \
+                self.index_minmax(True, [mine, extent], node)
         return out
 
     def store_tile(self, base: GmTensor, offsets, sizes, value, node,

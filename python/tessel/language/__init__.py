@@ -90,7 +90,7 @@ from .types import (  # noqa: F401
     BF16, BOOL, DN, FP4, FP8E4M3FN, FP8E5M2, FP8E8M0, FP16, FP32, HF4, HF8,
     INDEX, INT4, INT8, INT16, INT32, INT64, ND, NZ, TASK_ID, UINT4, UINT8,
     UINT16, UINT32, UINT64, AtomicType, DataType, DynVar, InOut, Level, MaskPattern, Mem,
-    MemorySpace, Out, Scalar, Tensor, TensorLayout, Tile, dynamic,
+    MemorySpace, Out, Scalar, Tensor, TensorLayout, TensorView, Tile, dynamic,
 )
 
 

@@ -59,7 +59,6 @@ UNSUPPORTED: dict[str, str] = {
     "Ptr": _NOT_YET,
     "PtrType": _NOT_YET,
     "TaskId": _TASKS,
-    "TensorView": _NOT_YET,
     "TileView": _NOT_YET,
     "TileLayout": _NOT_YET,
     "CompactMode": _NOT_YET,

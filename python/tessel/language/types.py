@@ -200,12 +200,46 @@ class TileSpec:
         return f"pl.Tile[{list(self.shape)}, {self.dtype!r}]"
 
 
+@dataclass(frozen=True)
+class TensorView:
+    """PyPTO's view annotation, the third item of ``pl.Tensor[shape, DTYPE,
+    pl.TensorView(valid_shape=[...], layout=pl.TensorLayout.ND)]``: the
+    parameter's layout and the valid region the caller's tensor has.
+    Tessel takes the layout from it and checks the valid shape's form; the
+    valid region a load reads comes from the load (`valid_shape=`) or from
+    a view the caller sliced with a run-time extent, not from this
+    annotation. Strides are not supported."""
+    valid_shape: tuple | list | None = None
+    layout: TensorLayout = TensorLayout.ND
+    stride: tuple | list | None = None
+
+
+def _view_layout(kind: str, view: TensorView, shape) -> TensorLayout:
+    if view.stride is not None:
+        raise TypeError(f"pl.{kind}: pl.TensorView(stride=...) is not "
+                        f"supported (Tessel's tensors are dense)")
+    if view.valid_shape is not None:
+        valid = view.valid_shape
+        if not isinstance(valid, (list, tuple)) or len(valid) != len(shape):
+            raise TypeError(f"pl.{kind}: pl.TensorView valid_shape must "
+                            f"have {len(shape)} dimensions, got {valid!r}")
+        for d in valid:
+            if not isinstance(d, DynVar) and (
+                    isinstance(d, bool) or not isinstance(d, int) or d < 0):
+                raise TypeError(f"pl.{kind}: pl.TensorView valid_shape must "
+                                f"be integers or pl.dynamic dimensions, got "
+                                f"{d!r}")
+    return view.layout
+
+
 def _spec_args(kind: str, item) -> tuple[tuple, DataType, TensorLayout]:
     if not isinstance(item, tuple) or len(item) not in (2, 3):
         raise TypeError(f"pl.{kind} takes [shape, dtype], e.g. "
                         f"pl.{kind}[[16, 32], pl.FP32]; got {item!r}")
     shape, dtype = item[0], item[1]
     layout = item[2] if len(item) == 3 else TensorLayout.ND
+    if isinstance(layout, TensorView) and isinstance(shape, (list, tuple)):
+        layout = _view_layout(kind, layout, shape)
     if not isinstance(shape, (list, tuple)):
         raise TypeError(f"pl.{kind} shape must be a list of integers, got "
                         f"{shape!r}")
