@@ -23,6 +23,7 @@
 #include "mlir/Analysis/Presburger/Simplex.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Matchers.h"
 
@@ -332,6 +333,18 @@ std::optional<AffineForm> SetBuilder::express(Value v, int depth) {
     // conditions it is under allow -- conservatively the whole extent the
     // frontend clamps it to.
     out = varForm(set.addVar(AccessSet::VarKind::Local));
+  } else if (op && op->getNumResults() == 1 &&
+             op->getResult(0).getType().isIntOrIndex() &&
+             !op->getParentOfType<AtOp>() &&
+             (!set.spmd || !set.spmd->isAncestor(op))) {
+    // A value the orchestration computed before the spmd started that is
+    // not affine in loop indices: a host-side read (memref.load,
+    // frontend/orchestration.py), or what a function-level loop or `if`
+    // carried from such reads. Any integer, one value for all blocks
+    // (sameElement equates it across the pair).
+    unsigned r = set.addVar(AccessSet::VarKind::Local);
+    set.sharedReads.push_back({op, r});
+    out = varForm(r);
   } else if (op) {
     return fail("an index is computed by '" + op->getName().getStringRef() +
                     "', which is not affine",
@@ -477,8 +490,18 @@ void SetBuilder::build() {
     } else if (auto ifOp = dyn_cast<scf::IfOp>(p)) {
       std::optional<Disjunction> d =
           condition(ifOp.getCondition(), r == &ifOp.getElseRegion());
-      if (!d)
-        return;
+      if (!d) {
+        // A condition on values the analysis cannot model (a product of
+        // run-time values): the access is taken to happen whatever it
+        // says (the constraints the attempt added bind only fresh
+        // variables, which exist for any value of the others). Its elements are then a superset of the real ones, which
+        // the race check may use; the bounds check does not
+        // (conditionDropped).
+        set.unanalysable.clear();
+        set.culprit = nullptr;
+        set.conditionDropped = true;
+        continue;
+      }
       if (d->size() > kMaxDisjuncts) {
         fail("a condition has too many cases", ifOp);
         return;
@@ -795,10 +818,16 @@ static void sameElement(PairSystem &sys, const AccessSet &a,
           geZero(constantForm(s->shape[d] - 1).plus(ev, -1)));
     }
   }
-  // Loops outside the spmd run the same iteration in both blocks.
+  // Loops outside the spmd run the same iteration in both blocks, and a
+  // value read before the spmd is the same for both.
   for (auto [loopA, va] : a.loops)
     for (auto [loopB, vb] : b.loops)
       if (loopA == loopB && a.vars[va].shared)
+        sys.extra.push_back(
+            eqZero(varForm(va).plus(varForm(sys.varB(vb)), -1)));
+  for (auto [readA, va] : a.sharedReads)
+    for (auto [readB, vb] : b.sharedReads)
+      if (readA == readB)
         sys.extra.push_back(
             eqZero(varForm(va).plus(varForm(sys.varB(vb)), -1)));
 }

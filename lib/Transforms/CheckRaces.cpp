@@ -112,7 +112,7 @@ struct CheckRacesPass
         ScopeAccess a = isa<LoadOp>(op) ? ScopeAccess::of(cast<LoadOp>(op))
                                         : ScopeAccess::of(cast<StoreOp>(op));
         AccessSet set = buildAccessSet(a);
-        if (set.isAnalysable())
+        if (set.isAnalysable() && !set.conditionDropped)
           checkSliceBounds(set);
       }
       return WalkResult::advance();
@@ -149,7 +149,7 @@ struct CheckRacesPass
       sets.push_back(buildAccessSet(a));
     if (checkBounds)
       for (const AccessSet &s : sets)
-        if (s.isAnalysable())
+        if (s.isAnalysable() && !s.conditionDropped)
           checkSliceBounds(s);
 
     DenseSet<Operation *> reported;

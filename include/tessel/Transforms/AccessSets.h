@@ -74,6 +74,10 @@ struct AccessSet {
   int blockVar = -1;
   llvm::SmallVector<unsigned> elementVars;
   llvm::SmallVector<std::pair<mlir::Operation *, unsigned>> loops;
+  /// The variable of each value read at function level (a memref.load the
+  /// orchestration does before the tile.spmd starts): any integer, the
+  /// same for every block in one iteration of the loops outside the spmd.
+  llvm::SmallVector<std::pair<mlir::Operation *, unsigned>> sharedReads;
   llvm::SmallVector<AffineForm> offsets;
   llvm::SmallVector<int64_t> sizes, shape;
   /// Per dimension: whether a partial tile's runtime valid extent bounds
@@ -85,6 +89,11 @@ struct AccessSet {
   /// their offsets are equal.
   llvm::SmallVector<int64_t> rootShape;
   AffineForm linear;
+
+  /// Set when an enclosing `if` has a condition the analysis cannot model
+  /// and the set ignores it (a superset of the elements: fine for the race
+  /// check, not for the bounds check).
+  bool conditionDropped = false;
 
   /// Set when the access cannot be modelled exactly: why, and the op.
   std::string unanalysable;

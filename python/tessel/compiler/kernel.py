@@ -321,6 +321,22 @@ class JitKernel:
 
     # -- running ---------------------------------------------------------
 
+    def with_outputs(self, args) -> tuple:
+        """PyPTO's call without the pure outputs (`compiled(*inputs)`):
+        when `args` has one tensor per parameter that is not a `pl.Out`,
+        each `pl.Out` parameter of static shape gets a new zero tensor (the
+        kernel returns it, as its `return` says). Anything else unchanged."""
+        params = self.signature
+        outs = [p for p in params if p.direction == "out"]
+        if not outs or len(args) != len(params) - len(outs) or \
+                any(p.shapeless or p.dynamic for p in outs):
+            return args
+        import torch
+        given = iter(args)
+        return tuple(torch.zeros(p.shape, dtype=p.dtype.torch_dtype())
+                     if p.direction == "out" else next(given)
+                     for p in params)
+
     def scalar_args(self, args) -> tuple:
         """`args` with the value of each `pl.Scalar` parameter (a Python
         number, or a one-element tensor) as the one-element tensor the
@@ -702,7 +718,7 @@ class JitKernel:
         # Before the arguments are checked: a changed global may change
         # the signature too (a shape from a module constant).
         self._drop_stale()
-        args = self.scalar_args(args)
+        args = self.scalar_args(self.with_outputs(args))
         self.check_args(args)
         bind_key = self.bind_key(args)
         self._last_bind = bind_key or None

@@ -298,6 +298,8 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
                     self.unwritten[t] = (self.filename, pnode)
             self.visit_function_body(node.body, "function")
             self._check_specialised_elements()
+            from .scalars import specialise_trip_counts
+            specialise_trip_counts(self)
             orchestration.sink_reads(self, f)
             self.anchor.operation.erase()
             self.anchor = None

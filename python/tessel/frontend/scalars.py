@@ -889,3 +889,37 @@ def need_compile_time(cg, v, node) -> None:
                 help="called with tensors, the kernel is specialised on "
                      "that element's value; kernel.ir() / compile() "
                      "without arguments have none"))
+
+
+def specialise_trip_counts(cg) -> None:
+    """An element of an input tensor read at compile-time indices at
+    function level (element_key) whose value decides a loop's trip count
+    (a bound of an scf.for or tile.pipeline, at function level or in a
+    scope it is passed into) makes the kernel specialise on it: raise
+    NeedsScalarValue for the first such element without a value. A loop
+    over `pl.range(batch)` with `batch` read from a config tensor is then
+    a compile-time loop the race and bounds checks see through."""
+    reads = cg.__dict__.get("orchestration_reads", [])
+    keys = cg.__dict__.get("element_reads", {})
+    for ops, node, _what, value in reads:
+        key = keys.get(ops[0])
+        if key is None or value is None or key in cg.param_shapes:
+            continue
+        seen, work = set(), [value]
+        while work:
+            v = work.pop()
+            for use in v.uses:
+                user = use.owner
+                user = getattr(user, "operation", user)
+                if user.name in ("scf.for", "tile.pipeline") and \
+                        use.operand_number < 3:
+                    raise NeedsScalarValue(key, cg.error(
+                        node, f"element {key[1]} of '{key[0]}' is a loop's "
+                              f"trip count",
+                        expected="a value the call gives",
+                        found="no call (kernel.ir() / compile() without "
+                              "arguments)"))
+                if len(user.regions) or user in seen:
+                    continue
+                seen.add(user)
+                work.extend(user.results)

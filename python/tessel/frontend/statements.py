@@ -417,6 +417,12 @@ class Statements:
                 if isinstance(call, ast.Call) else None)
         if name == "spmd":
             return tasks.with_spmd(self, node, call, item.optional_vars)
+        if name == "cluster":
+            if item.optional_vars is not None:
+                raise self.error(item.optional_vars, "pl.cluster() binds "
+                                 "no name")
+            self.bind_call(call, "cluster")
+            return tasks.cluster(self, node)
         if name == "manual_scope":
             if item.optional_vars is not None:
                 raise self.error(item.optional_vars, "pl.manual_scope() binds "
@@ -425,8 +431,8 @@ class Statements:
             return tasks.manual_scope(self, node)
         if name != "at":
             raise self.error(call, "only `with pl.at(...):`, `with pl.spmd("
-                             "...):` and `with pl.manual_scope():` are "
-                             "supported in kernels",
+                             "...):`, `with pl.cluster():` and `with "
+                             "pl.manual_scope():` are supported in kernels",
                              found=ast.unparse(call)[:60])
         a = self.bind_call(call, "at")
         level = a.level.value
@@ -664,7 +670,8 @@ class Statements:
         implicit CORE_GROUP scope when the body has no pl.at, and the names
         it assigns kept inside. `bind(b)` binds the block index. Returns
         the name hint."""
-        n = self.const_int(a.n, "pl.spmd block count", minimum=1)
+        n = self.const_int(tasks.spmd_count(self, node, a),
+                           "pl.spmd block count", minimum=1)
         name_hint = self.opt_str(a.name_hint, "name_hint")
         assumed = self.opt_flag(a.assume_independent, "assume_independent")
         if self.scope.kind != "function":

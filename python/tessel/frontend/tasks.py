@@ -231,6 +231,36 @@ def manual_scope(cg, node):
         cg.in_manual_scope = False
 
 
+def spmd_count(cg, node, a):
+    """The block count argument of a pl.spmd: `n`, or PyPTO's older
+    `core_num=`; `sync_start=` checked and reported."""
+    if (a.n.value is None) == (a.core_num.value is None):
+        raise cg.error(node, "pl.spmd takes its block count once: n or "
+                       "core_num=", found="both" if a.n.value is not None
+                       else "neither")
+    sync = a.sync_start.value
+    if not isinstance(sync, bool):
+        raise cg.error(a.sync_start.node, "sync_start must be True or False",
+                       found=describe(sync))
+    if sync:
+        remark(cg, node, "pl.spmd(sync_start=True) ignored: a dispatch hint "
+               "of PyPTO's runtime; Tessel's blocks share nothing but GM "
+               "and the scope starts when the previous one has finished")
+    return a.n if a.n.value is not None else a.core_num
+
+
+def cluster(cg, node):
+    """`with pl.cluster():` -- PyPTO co-schedules the cube and vector
+    kernels inside on one physical cluster; Tessel places and orders the
+    scopes itself, so its body is at function level, remarked."""
+    if cg.scope.kind != "function":
+        raise cg._scope_error(node, "pl.cluster")
+    remark(cg, node, "pl.cluster: the scopes inside run in program order "
+           "(Tessel schedules cube and vector scopes itself; cross-core "
+           "push / pop inside a cluster is not supported)")
+    cg.visit_block(node.body, "block")
+
+
 def with_spmd(cg, node, call, var):
     """`with pl.spmd(n, ...) [as tid]:`: pl.spmd's loop form whose body
     reads its block index with pl.tile.get_block_idx()."""

@@ -47,8 +47,9 @@ def builtin_name(obj) -> str | None:
 # ---------------------------------------------------------------------------
 
 @builtin("spmd")
-def spmd(n, name_hint=None, assume_independent=False, *, deps=None,
-         allow_early_resolve=False, optimizations=None):
+def spmd(n=None, name_hint=None, assume_independent=False, *, deps=None,
+         allow_early_resolve=False, optimizations=None, core_num=None,
+         sync_start=False):
     """``for i in pl.spmd(n, name_hint="..."):`` -- `n` independent blocks,
     one per core; `i` is the block index. Becomes `tile.spmd`. A body with
     no `pl.at` scope inside runs as one `core_group` scope. Blocks must not
@@ -58,7 +59,10 @@ def spmd(n, name_hint=None, assume_independent=False, *, deps=None,
     ``with pl.spmd(n) as tid:`` is the same scope; its body reads the block
     index with `pl.tile.get_block_idx()` and `tid` is its TaskId. `deps=`
     (TaskIds of earlier scopes) and `allow_early_resolve=` are PyPTO's task
-    graph: see tessel.language.tasks."""
+    graph: see tessel.language.tasks. `core_num=` is PyPTO's older name
+    for `n`; `sync_start=True` (all blocks start together) is a dispatch
+    hint Tessel reports in a remark: its blocks share nothing but GM and
+    the scope starts when the previous one has finished."""
 
 
 @builtin("parallel")

@@ -66,6 +66,14 @@ def manual_scope():
     remark."""
 
 
+@builtin("cluster")
+def cluster():
+    """``with pl.cluster():`` -- PyPTO co-schedules the cube and vector
+    kernels inside on one physical cluster. Tessel places and orders the
+    scopes itself: the body runs in program order, and a remark says so.
+    Cross-core push / pop inside it is not supported."""
+
+
 @builtin("tile.get_block_idx")
 def get_block_idx():
     """The block index of the enclosing `pl.spmd` (``with pl.spmd(n) as
@@ -76,5 +84,5 @@ system = _types.SimpleNamespace(task_dummy=task_dummy)
 array = _types.SimpleNamespace(create=create)
 
 ALL_BUILTINS.update({builtin_name(obj): obj
-                     for obj in (task_dummy, create, manual_scope,
+                     for obj in (task_dummy, create, manual_scope, cluster,
                                  get_block_idx, split, cross_core_slot)})
