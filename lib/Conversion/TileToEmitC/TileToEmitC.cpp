@@ -196,10 +196,22 @@ static std::string cppScalar(Attribute value, Type elementType) {
 namespace {
 
 /// One AI Core entry point: a scope's name, grid and the cores of its kind.
+/// It takes the GM tensors, then the index of each function-level loop
+/// around it (outermost first), as `size_t`.
 struct ScopeKernel {
   std::string name;
   int64_t blocks;
   int64_t cores;
+  unsigned loopArgs = 0;
+};
+
+/// One step of the launch sequence (the host side's orchestration): a
+/// function-level loop with compile-time bounds opens and closes around
+/// the scopes in its body; a scope is launched.
+struct HostStep {
+  enum Kind { LoopBegin, LoopEnd, Launch } kind;
+  int64_t lb = 0, ub = 0, step = 1;
+  unsigned kernel = 0;
 };
 
 /// The loop variables a pipeline's slot index is computed from.
@@ -219,9 +231,15 @@ public:
   /// argument order (function arguments, then tile.alloc_gm scratch).
   LogicalResult run(SmallVectorImpl<ScopeKernel> &kernels,
                     SmallVectorImpl<MemRefType> &gmTypes,
-                    SmallVectorImpl<std::string> &gmNames);
+                    SmallVectorImpl<std::string> &gmNames,
+                    SmallVectorImpl<HostStep> &host);
 
 private:
+  /// The function-level loops around the scope being emitted.
+  SmallVector<scf::ForOp> hostLoops;
+  LogicalResult emitHostBlock(Block &block,
+                              SmallVectorImpl<ScopeKernel> &kernels,
+                              SmallVectorImpl<HostStep> &host);
   func::FuncOp func;
   const TileStorageMap &storage;
   const TargetInfo &target;
@@ -1490,6 +1508,7 @@ LogicalResult KernelEmitter::emitScope(SpmdOp spmd, StringRef name) {
   // An AI Core entry point on the kernel's GM tensors (as bytes).
   Type bytePtr = emitc::PointerType::get(opaqueType("__gm__ uint8_t"));
   SmallVector<Type> argTypes(gmValues.size(), bytePtr);
+  argTypes.append(hostLoops.size(), emitc::SizeTType::get(ctx()));
   b.setInsertionPoint(func);
   auto fn = emitc::FuncOp::create(b, func.getLoc(), name,
                                   b.getFunctionType(argTypes, {}));
@@ -1508,18 +1527,30 @@ LogicalResult KernelEmitter::emitScope(SpmdOp spmd, StringRef name) {
         opaqueType("__gm__ " + cppElement(type.getElementType())));
     gmPtr[gm] = emitc::CastOp::create(b, loc, ptr, entry->getArgument(i));
   }
-  // Values defined before the spmd in the function (index constants) are
-  // recomputed in each entry point.
-  for (Operation &op : func.getBody().front()) {
-    if (&op == spmd.getOperation())
-      break;
-    // Only scalar computations: GM views are addressed through their root.
-    if (isa<SpmdOp, AllocGmOp>(op) || op.getNumRegions() != 0 ||
-        op.hasTrait<OpTrait::IsTerminator>() ||
-        llvm::any_of(op.getResultTypes(), llvm::IsaPred<MemRefType>))
-      continue;
-    if (failed(cloneArith(&op)))
-      return failure();
+  // The indices of the function-level loops around the scope arrive as
+  // arguments; values defined before the spmd at function level (index
+  // constants, arithmetic on those indices) are recomputed in each entry
+  // point.
+  for (auto [i, loop] : llvm::enumerate(hostLoops))
+    map.map(loop.getInductionVar(),
+            fromSizeT(entry->getArgument(gmValues.size() + i)));
+  SmallVector<Operation *> chain;
+  for (Operation *p = spmd; p && p != func.getOperation();
+       p = p->getParentOp())
+    chain.push_back(p);
+  for (Operation *inner : llvm::reverse(chain)) {
+    for (Operation &op : *inner->getBlock()) {
+      if (&op == inner)
+        break;
+      // Only scalar computations: GM views are addressed through their
+      // root.
+      if (isa<SpmdOp, AllocGmOp>(op) || op.getNumRegions() != 0 ||
+          op.hasTrait<OpTrait::IsTerminator>() ||
+          llvm::any_of(op.getResultTypes(), llvm::IsaPred<MemRefType>))
+        continue;
+      if (failed(cloneArith(&op)))
+        return failure();
+    }
   }
   // for (b = get_block_idx(); b < N; b += get_block_num())
   Type sizeT = emitc::SizeTType::get(ctx());
@@ -1541,7 +1572,8 @@ LogicalResult KernelEmitter::emitScope(SpmdOp spmd, StringRef name) {
 LogicalResult KernelEmitter::run(
     SmallVectorImpl<ScopeKernel> &kernels,
     SmallVectorImpl<MemRefType> &gmTypes,
-    SmallVectorImpl<std::string> &gmNames) {
+    SmallVectorImpl<std::string> &gmNames,
+    SmallVectorImpl<HostStep> &host) {
   for (BlockArgument arg : func.getArguments()) {
     auto type = dyn_cast<MemRefType>(arg.getType());
     if (!type || cppElement(type.getElementType()).empty())
@@ -1568,23 +1600,65 @@ LogicalResult KernelEmitter::run(
   });
   if (allocs.wasInterrupted())
     return failure();
-  int64_t index = 0;
-  for (Operation &op : func.getBody().front()) {
-    auto spmd = dyn_cast<SpmdOp>(op);
-    if (!spmd)
+  return emitHostBlock(func.getBody().front(), kernels, host);
+}
+
+LogicalResult
+KernelEmitter::emitHostBlock(Block &block,
+                             SmallVectorImpl<ScopeKernel> &kernels,
+                             SmallVectorImpl<HostStep> &host) {
+  for (Operation &op : block) {
+    if (auto spmd = dyn_cast<SpmdOp>(op)) {
+      std::string name =
+          (func.getSymName() + "_s" + Twine(kernels.size())).str();
+      if (spmd.getSymName())
+        name += "_" + spmd.getScopeName().str();
+      for (char &c : name)
+        if (!llvm::isAlnum(c) && c != '_')
+          c = '_';
+      if (failed(emitScope(spmd, name)))
+        return failure();
+      bool cube = false;
+      spmd.walk([&](AtOp at) { cube |= at.getKind() == CoreKind::cube; });
+      HostStep launch{HostStep::Launch};
+      launch.kernel = kernels.size();
+      host.push_back(launch);
+      kernels.push_back({name, spmd.getBlocks(),
+                         cube ? target.cubeCores : target.vectorCores,
+                         static_cast<unsigned>(hostLoops.size())});
       continue;
-    std::string name = (func.getSymName() + "_s" + Twine(index++)).str();
-    if (spmd.getSymName())
-      name += "_" + spmd.getScopeName().str();
-    for (char &c : name)
-      if (!llvm::isAlnum(c) && c != '_')
-        c = '_';
-    if (failed(emitScope(spmd, name)))
-      return failure();
-    bool cube = false;
-    spmd.walk([&](AtOp at) { cube |= at.getKind() == CoreKind::cube; });
-    kernels.push_back({name, spmd.getBlocks(),
-                       cube ? target.cubeCores : target.vectorCores});
+    }
+    if (auto loop = dyn_cast<scf::ForOp>(op)) {
+      // The launch sequence loops on the host: bounds known when it is
+      // written, no values carried.
+      std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound()),
+                             ub = getConstantIntValue(loop.getUpperBound()),
+                             step = getConstantIntValue(loop.getStep());
+      if (!lb || !ub || !step || *step <= 0 || loop.getNumResults() != 0)
+        return loop.emitOpError("cannot run on the ")
+               << target.name
+               << " NPU: a loop around the scopes needs compile-time bounds "
+                  "and carries no values there (the launch sequence runs "
+                  "it); the CPU simulation runs it";
+      host.push_back({HostStep::LoopBegin, *lb, *ub, *step});
+      hostLoops.push_back(loop);
+      LogicalResult body = emitHostBlock(*loop.getBody(), kernels, host);
+      hostLoops.pop_back();
+      if (failed(body))
+        return failure();
+      host.push_back({HostStep::LoopEnd});
+      continue;
+    }
+    if (isa<AllocGmOp>(op) || op.hasTrait<OpTrait::IsTerminator>() ||
+        (op.getNumRegions() == 0 &&
+         isa<arith::ArithDialect>(op.getDialect())))
+      continue;
+    return op.emitOpError("cannot run on the ")
+           << target.name
+           << " NPU: the launch sequence runs scopes and loops with "
+              "compile-time bounds around them, not this op at function "
+              "level (a value read at run time, an `if` around scopes); "
+              "the CPU simulation runs it";
   }
   return success();
 }
@@ -1599,7 +1673,7 @@ namespace {
 /// every scope in order, and the NPU launch stub (`<<<...>>>` is not C++,
 /// so this part is printed verbatim).
 void emitHost(OpBuilder &b, Location loc, StringRef kernel,
-              ArrayRef<ScopeKernel> kernels,
+              ArrayRef<ScopeKernel> kernels, ArrayRef<HostStep> host,
               ArrayRef<MemRefType> gmTypes, ArrayRef<std::string> gmNames) {
   auto line = [&](const Twine &text) {
     emitc::VerbatimOp::create(b, loc, b.getStringAttr(text));
@@ -1619,18 +1693,47 @@ void emitHost(OpBuilder &b, Location loc, StringRef kernel,
        sizes + "};");
   line("#if defined(__CPU_SIM) || defined(TESSEL_PTO_REFERENCE)");
   line("// Runs every scope in order on the CPU (each loops over its blocks).");
+  // The launch sequence: function-level loops (host side) around scopes.
+  auto sequence = [&](bool device) {
+    unsigned depth = 0;
+    for (const HostStep &s : host) {
+      std::string indent(2 * (depth + 1), ' ');
+      switch (s.kind) {
+      case HostStep::LoopBegin: {
+        std::string i = "i" + std::to_string(depth);
+        line(indent + "for (int64_t " + i + " = " + Twine(s.lb) + "; " + i +
+             " < " + Twine(s.ub) + "; " + i + " += " + Twine(s.step) + ") {");
+        ++depth;
+        break;
+      }
+      case HostStep::LoopEnd:
+        --depth;
+        line(std::string(2 * (depth + 1), ' ') + "}");
+        break;
+      case HostStep::Launch: {
+        const ScopeKernel &k = kernels[s.kernel];
+        std::string call = args;
+        for (unsigned i = 0; i < k.loopArgs; ++i)
+          call += ", (size_t)i" + std::to_string(i);
+        line(indent + k.name +
+             (device ? "<<<" + Twine(std::min(k.blocks, k.cores)) +
+                           ", nullptr, stream>>>"
+                     : Twine("")) +
+             "(" + call + ");");
+        break;
+      }
+      }
+    }
+  };
   line("extern \"C\" void " + kernel + "_cpu(uint8_t** args) {");
-  for (const ScopeKernel &k : kernels)
-    line("  " + k.name + "(" + args + ");");
+  sequence(/*device=*/false);
   line("}");
   line("#else");
   line("// Launches every scope in order on one stream; the grid is capped at "
        "the core count, each core loops over its blocks.");
   line("extern \"C\" void " + kernel +
        "_launch(void* stream, uint8_t** args) {");
-  for (const ScopeKernel &k : kernels)
-    line("  " + k.name + "<<<" + Twine(std::min(k.blocks, k.cores)) +
-         ", nullptr, stream>>>(" + args + ");");
+  sequence(/*device=*/true);
   line("}");
   line("#endif");
 }
@@ -1692,11 +1795,13 @@ struct ConvertTileToEmitCPass
       SmallVector<ScopeKernel> kernels;
       SmallVector<MemRefType> gmTypes;
       SmallVector<std::string> gmNames;
+      SmallVector<HostStep> host;
       KernelEmitter emitter(f, *storage);
-      if (failed(emitter.run(kernels, gmTypes, gmNames)))
+      if (failed(emitter.run(kernels, gmTypes, gmNames, host)))
         return signalPassFailure();
       OpBuilder hb(f);
-      emitHost(hb, f.getLoc(), f.getSymName(), kernels, gmTypes, gmNames);
+      emitHost(hb, f.getLoc(), f.getSymName(), kernels, host, gmTypes,
+               gmNames);
       f.erase();
     }
 
