@@ -91,3 +91,64 @@ func.func @rem_without_scratch(%a: memref<16x32xf32>, %o: memref<16x32xf32>) att
   }
   return
 }
+
+// -----
+
+// A loop around the scopes whose trip count the orchestration reads at run
+// time: the launch sequence does not read GM (the CPU simulation runs it).
+func.func @runtime_trip_count(%n: memref<1xi32>, %a: memref<16x32xf32>) attributes {tile.placed} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  // expected-error @below {{cannot run on the a2a3 NPU: the launch sequence runs scopes and loops with compile-time bounds around them, not this op at function level (a value read at run time}}
+  %v = memref.load %n[%c0] : memref<1xi32>
+  %u = arith.index_cast %v : i32 to index
+  scf.for %i = %c0 to %u step %c1 {
+    tile.spmd 1 (%b) {
+      tile.at vector attributes {tile.syncs = {barriers = 0 : i64, carried = 0 : i64, events = 0 : i64, pairs = 0 : i64}} {
+        %x = tile.load %a[%c0, %c0] {place = #tile.place<ub, 0>} : memref<16x32xf32> -> !tile.tile<16x32xf32>
+        tile.barrier all
+      }
+    }
+  }
+  return
+}
+
+// -----
+
+// An `if` around the scopes at function level: not in the launch sequence.
+func.func @if_around_scopes(%a: memref<16x32xf32>) attributes {tile.placed} {
+  %c0 = arith.constant 0 : index
+  %c = arith.constant true
+  // expected-error @below {{cannot run on the a2a3 NPU: the launch sequence runs scopes and loops with compile-time bounds around them, not this op at function level}}
+  scf.if %c {
+    tile.spmd 1 (%b) {
+      tile.at vector attributes {tile.syncs = {barriers = 0 : i64, carried = 0 : i64, events = 0 : i64, pairs = 0 : i64}} {
+        %x = tile.load %a[%c0, %c0] {place = #tile.place<ub, 0>} : memref<16x32xf32> -> !tile.tile<16x32xf32>
+        tile.barrier all
+      }
+    }
+  }
+  return
+}
+
+// -----
+
+// A loop whose bound is computed from an outer loop's index: the launch
+// sequence prints compile-time bounds only.
+func.func @dependent_bounds(%a: memref<16x32xf32>) attributes {tile.placed} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  scf.for %i = %c0 to %c4 step %c1 {
+    // expected-error @below {{cannot run on the a2a3 NPU: a loop around the scopes needs compile-time bounds and carries no values there}}
+    scf.for %j = %c0 to %i step %c1 {
+      tile.spmd 1 (%b) {
+        tile.at vector attributes {tile.syncs = {barriers = 0 : i64, carried = 0 : i64, events = 0 : i64, pairs = 0 : i64}} {
+          %x = tile.load %a[%c0, %c0] {place = #tile.place<ub, 0>} : memref<16x32xf32> -> !tile.tile<16x32xf32>
+          tile.barrier all
+        }
+      }
+    }
+  }
+  return
+}
