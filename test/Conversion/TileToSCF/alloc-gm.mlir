@@ -7,7 +7,7 @@
 
 // CHECK-LABEL: func.func @at_function_level
 // CHECK: %[[A:.*]] = memref.alloc() {alignment = 64 : i64} : memref<16x32xf32>
-// CHECK: memref.dealloc %[[A]]
+// CHECK: memref.dealloc %[[A]] : memref<16x32xf32>
 // CHECK-NEXT: return
 func.func @at_function_level(%x: memref<16x32xf32>) {
   %c0 = arith.constant 0 : index
@@ -26,7 +26,7 @@ func.func @at_function_level(%x: memref<16x32xf32>) {
 // CHECK-LABEL: func.func @in_a_loop
 // CHECK: scf.for
 // CHECK: %[[A:.*]] = memref.alloc() {alignment = 64 : i64} : memref<16x32xf32>
-// CHECK: memref.dealloc %[[A]]
+// CHECK: memref.dealloc %[[A]] : memref<16x32xf32>
 // CHECK-NEXT: }
 // CHECK-NEXT: return
 func.func @in_a_loop(%x: memref<16x32xf32>) {
