@@ -487,7 +487,7 @@ class JitKernel:
             "forward"
         # The values of specialised pl.Scalar parameters (bind_key) too.
         key = (target, sig_key, order,
-               tuple(b for b in bind_key if b[1] == "scalar"))
+               tuple(b for b in bind_key if b[1] in ("scalar", "element")))
         exe = self._executables.get(key)
         self.cache_counts["hits" if exe is not None else "misses"] += 1
         if exe is None:

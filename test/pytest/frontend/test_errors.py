@@ -458,9 +458,10 @@ def bad_keyword(x: pl.Tensor[[16, 32], pl.FP32],
 def test_wrong_keyword_argument():
     check(compile_error(bad_keyword), "ERR-keyword",
           "wrong arguments to pl.spmd()",
-          expected="pl.spmd(n, name_hint=None, assume_independent=False, *, "
-                   "deps=None, allow_early_resolve=False, "
-                   "optimizations=None)")
+          expected="pl.spmd(n=None, name_hint=None, "
+                   "assume_independent=False, *, deps=None, "
+                   "allow_early_resolve=False, optimizations=None, "
+                   "core_num=None, sync_start=False)")
 
 
 # ---------------------------------------------------------------------------

@@ -90,7 +90,7 @@ def test_signature_from_annotations():
 
 
 @pytest.mark.parametrize("args, message", [
-    (lambda: (torch.zeros(4, 8),), "takes 2 tensors (x, y), got 1"),
+    (lambda: (torch.zeros(4, 8),) * 3, "takes 2 tensors (x, y), got 3"),
     (lambda: (torch.zeros(4, 8), torch.zeros(4, 9)),
      "argument 'y' has shape [4, 9], expected [4, 8]"),
     (lambda: (torch.zeros(4, 8, dtype=torch.float16), torch.zeros(4, 8)),

@@ -402,15 +402,6 @@ def out_of_bounds(x: pl.Tensor[[8, 32], pl.FP32],
 
 
 @pl.jit
-def read_at_function_level(x: pl.Tensor[[8, 32], pl.FP32],
-                           y: pl.Out[pl.Tensor[[8, 32], pl.FP32]]):
-    v = pl.read(x, [0, 0])  # ERR-outside
-    if v > 0.0:
-        with pl.at(level=pl.Level.CORE_GROUP):
-            y[:, :] = x[:, :]
-
-
-@pl.jit
 def past_the_last_row(x: pl.Tensor[[8, 32], pl.FP32],
                       y: pl.Out[pl.Tensor[[8, 32], pl.FP32]]):
     for b in pl.spmd(8):
@@ -460,10 +451,6 @@ def scalar_tile_mismatch(x: pl.Tensor[[8, 32], pl.FP32],
     # reads row 8).
     (past_the_last_row, "ERR-past",
      "slice out of bounds in dimension 0 of 'x' (size 8): block 7 reads"),
-    # Read at function level, it decides which scope runs: it cannot be
-    # sunk into a scope (test_orchestration_reads.py has the uses that can).
-    (read_at_function_level, "ERR-outside",
-     "pl.read of 'x' at function level is used outside the pl.at scopes"),
     (mixed_dtypes, "ERR-mixed", "dtype mismatch in '+'"),
     (bf16_math, "ERR-bf16", "'*' does not compute on BF16 scalars"),
     (write_wrong_dtype, "ERR-write-dtype", "pl.write: dtype mismatch"),
