@@ -564,3 +564,43 @@ def test_tensor_view_annotations():
     assert "stride" in bad.message
     bad = pl.Tensor[[16, 64], pl.FP32, pl.TensorView(valid_shape=[16])]
     assert "2 dimensions" in bad.message
+
+
+# ---------------------------------------------------------------------------
+# PyPTO's run entry points (tessel.runtime.run / TensorSpec, tessel.backend,
+# tessel.ir.pass_manager): a script's import lines are all that change
+# ---------------------------------------------------------------------------
+
+def test_run_returns_a_callable_program():
+    from tessel.backend import BackendType
+    from tessel.ir.pass_manager import OptimizationStrategy
+    from tessel.runtime import TensorSpec, run
+    specs = [TensorSpec("x", [4 * R, D], torch.float32, init_value=torch.randn),
+             TensorSpec("y", [4 * R, D], torch.float32, is_output=True)]
+    x, y = (s.create_tensor() for s in specs)
+    assert y.abs().max() == 0
+    cfg = RunConfig(platform="a2a3sim", strategy=OptimizationStrategy.Default,
+                    backend_type=BackendType.Ascend910B, device_id=3)
+    compiled = run(clustered, x, y, config=cfg)
+    torch.testing.assert_close(y, torch.exp(x), rtol=1e-6, atol=1e-6)
+    # Again on new tensors, the pure output left out (allocated, returned).
+    x2 = torch.randn(4 * R, D)
+    torch.testing.assert_close(compiled(x2), torch.exp(x2), rtol=1e-6,
+                               atol=1e-6)
+    # Without tensors nothing runs; the callable runs later.
+    later = run(clustered, config=cfg)
+    torch.testing.assert_close(later(x2), torch.exp(x2), rtol=1e-6,
+                               atol=1e-6)
+
+
+def test_tensor_spec_init_values():
+    from tessel.runtime import TensorSpec
+    assert TensorSpec("a", [2, 3], torch.int32, init_value=7
+                      ).create_tensor().eq(7).all()
+    t = torch.arange(6.0).reshape(2, 3)
+    assert TensorSpec("b", [2, 3], torch.float16, init_value=t
+                      ).create_tensor().dtype == torch.float16
+    assert TensorSpec("c", [2], torch.float32,
+                      init_value=lambda: [1.0, 2.0]).create_tensor()[1] == 2
+    with pytest.raises(Exception, match="init_value has shape"):
+        TensorSpec("d", [3, 3], torch.float32, init_value=t).create_tensor()
