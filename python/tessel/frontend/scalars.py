@@ -668,8 +668,8 @@ def _value_for(cg, value, dtype: DataType, node, what):
                            found=value.describe(),
                            help=f"convert it: pl.cast(x, pl.{dtype.name})")
         return value.value
-    if isinstance(value, IndexVal) and dtype is INT32:
-        return arith.IndexCastOp(cg.elt_type(INT32), value.value,
+    if isinstance(value, IndexVal) and dtype in (INT32, INT64):
+        return arith.IndexCastOp(cg.elt_type(dtype), value.value,
                                  loc=cg.loc(node), ip=cg.ip).result
     if _is_num(value):
         if dtype in (BF16, INT8):
@@ -685,6 +685,36 @@ def _value_for(cg, value, dtype: DataType, node, what):
                    found=describe(value))
 
 
+def _set(cg, tile: TileVal, row, col, v, node):
+    """`tile` with element (row, col) set to the SSA value `v`. An INT64
+    element is set as its two INT32 halves (lo = the low 32 bits, hi = the
+    high) through a `tile.reinterpret_view` of the tile, as `_get` reads
+    it."""
+    loc, ip = cg.loc(node), cg.ip
+    if tile.dtype is not INT64:
+        return tile_d.SetOp(v, tile.value, cg.index_value(row, node),
+                            cg.index_value(col, node), loc=loc, ip=ip).result
+    rows, cols = tile.shape
+    i32 = cg.elt_type(INT32)
+    halves = tile_d.ReinterpretViewOp(cg.tile_type((rows, 2 * cols), INT32),
+                                      tile.value, loc=loc, ip=ip).result
+    lo = arith.TruncIOp(i32, v, loc=loc, ip=ip).result
+    i64 = cg.elt_type(INT64)
+    shift = arith.ConstantOp(i64, ir.IntegerAttr.get(i64, 32), loc=loc,
+                             ip=ip).result
+    hi = arith.TruncIOp(i32, arith.ShRSIOp(v, shift, loc=loc, ip=ip).result,
+                        loc=loc, ip=ip).result
+    c_lo = cg.index_binop(ast.Mult(), col, 2, node)
+    c_hi = cg.index_binop(ast.Add(), c_lo, 1, node)
+    r = cg.index_value(row, node)
+    halves = tile_d.SetOp(lo, halves, r, cg.index_value(c_lo, node),
+                          loc=loc, ip=ip).result
+    halves = tile_d.SetOp(hi, halves, r, cg.index_value(c_hi, node),
+                          loc=loc, ip=ip).result
+    return tile_d.ReinterpretViewOp(tile.value.type, halves, loc=loc,
+                                    ip=ip).result
+
+
 def write(cg, node, a):
     """pl.write(t, [i, ...], value): replace one element of a GM tensor or a
     tile (a tile variable named in the call gets the new tile)."""
@@ -694,13 +724,12 @@ def write(cg, node, a):
         t = cg.as_tile(t, src.node)
     if isinstance(t, TileVal):
         cg.require_core(node, "pl.write of a tile")
-        _check_element(cg, t.dtype, node, "pl.write")
+        if t.dtype is not INT64:
+            _check_element(cg, t.dtype, node, "pl.write")
         idx = _indices(cg, _offset_arg(a), t.shape, "pl.write")
         idx = _element(cg, idx, t.shape, node, "pl.write", True)
         v = _value_for(cg, a.value.value, t.dtype, a.value.node, "pl.write")
-        iv = [cg.index_value(i, node) for i in idx]
-        r = tile_d.SetOp(v, t.value, iv[0], iv[1], loc=cg.loc(node),
-                         ip=cg.ip).result
+        r = _set(cg, t, idx[0], idx[1], v, node)
         out = TileVal(r, t.shape, t.dtype, t.memory, t.memory_at)
         if isinstance(src.node, ast.Name):
             cg.assign(src.node, out, node)
@@ -709,7 +738,8 @@ def write(cg, node, a):
         raise cg.error(src.node, "pl.write takes a GM tensor or a tile",
                        found=describe(t))
     cg.require_core(node, f"pl.write into '{t.name}'")
-    _check_element(cg, t.dtype, node, "pl.write")
+    if t.dtype is not INT64:
+        _check_element(cg, t.dtype, node, "pl.write")
     rank = len(t.shape)
     idx = _indices(cg, _offset_arg(a), t.shape, "pl.write")
     idx = _element(cg, idx, t.shape, node, f"pl.write into '{t.name}'",
@@ -722,8 +752,7 @@ def write(cg, node, a):
                  ir.IntegerAttr.get(cg.elt_type(t.dtype), 0))
     loc, ip = cg.loc(node), cg.ip
     base = tile_d.FullOp(ttype, zero_attr, loc=loc, ip=ip).result
-    zero = cg.const_index(0, node)
-    one = tile_d.SetOp(v, base, zero, zero, loc=loc, ip=ip).result
+    one = _set(cg, TileVal(base, shape, t.dtype), 0, 0, v, node)
     cg.store_tile(t, idx, [1] * rank, TileVal(one, shape, t.dtype), node,
                   a.value.node)
     return None

@@ -509,16 +509,28 @@ def test_int64_scalars_compare_add_and_index():
         assert torch.equal(y, x[row:row + 8] + 1)
 
 
-def test_write_of_int64_elements_is_an_error_at_the_line():
-    # pl.read of INT64 elements works (test_incore.py); pl.write does not.
-    @pl.jit
-    def k(cfg: pl.InOut[pl.Tensor[[4], pl.INT64]], y: pl.Out[pl.Tensor[[8, 32], pl.FP32]]):
-        with pl.at(level=pl.Level.CORE_GROUP):
-            pl.write(cfg, [0], pl.read(cfg, [1]))
-            y[0:8, :] = pl.full([8, 32], dtype=pl.FP32, value=0.0)
-    with pytest.raises(CompileError, match="pl.write of INT64 elements is "
-                       "not supported yet") as e:
-        k.ir()
-    import inspect
-    src, first = inspect.getsourcelines(k)
-    assert e.value.line == first + 3
+@pl.jit
+def int64_writes(x: pl.Tensor[[4], pl.INT64], t: pl.Tensor[[2, 4], pl.INT64],
+                 y: pl.Out[pl.Tensor[[4], pl.INT64]],
+                 u: pl.Out[pl.Tensor[[2, 4], pl.INT64]]):
+    with pl.at(level=pl.Level.CORE_GROUP):
+        for i in pl.range(4):
+            pl.write(y, [i], pl.read(x, [i]) * 3 - 7)
+        tile = pl.load(t, [0, 0], [2, 4])
+        pl.write(tile, [0, 1], pl.read(tile, [1, 2]) + (1 << 40))
+        pl.store(tile, [0, 0], u)
+
+
+def test_write_of_int64_elements():
+    # Written as two INT32 halves through a reinterpret_view (as pl.read
+    # reads them): exact for values past 2**32 and negative ones, in a GM
+    # tensor and in a tile.
+    x = torch.tensor([1, -5, 2**40 + 3, -(2**50)], dtype=torch.int64)
+    t = torch.tensor([[1, 2, 3, 4], [5, 6, -(2**45), 8]], dtype=torch.int64)
+    y = torch.zeros(4, dtype=torch.int64)
+    u = torch.zeros(2, 4, dtype=torch.int64)
+    int64_writes(x, t, y, u)
+    assert torch.equal(y, x * 3 - 7)
+    want = t.clone()
+    want[0, 1] = t[1, 2] + (1 << 40)
+    assert torch.equal(u, want)
