@@ -45,14 +45,33 @@ class Compiled:
 
     @property
     def functions(self) -> dict:
-        """{name: func.func op} of the module (PyPTO's `Program.functions`;
-        a Tessel kernel is one function: its scopes, InCore calls
-        included, are regions of it)."""
+        """{name: LoweredFunction} of the module (PyPTO's
+        `Program.functions`; a Tessel kernel is one function, of type
+        "Orchestration": its scopes, InCore calls included, are regions of
+        it)."""
         out = {}
         for op in self.module.body.operations:
             if op.operation.name == "func.func":
-                out[op.attributes["sym_name"].value] = op
+                name = op.attributes["sym_name"].value
+                out[name] = LoweredFunction(name, "Orchestration", op)
         return out
+
+
+class LoweredFunction:
+    """One function of a lowered program: its `name`, PyPTO's `func_type`
+    ("Orchestration": a Tessel kernel function launches its scopes) and
+    the `func.func` op itself (`op`)."""
+
+    def __init__(self, name: str, func_type: str, op):
+        self.name = name
+        self.func_type = func_type
+        self.op = op
+
+    def __str__(self) -> str:
+        return str(self.op)
+
+    def __repr__(self) -> str:
+        return f"<function {self.name}: {self.func_type}>"
 
 
 def stale_reads(reads: dict) -> list:

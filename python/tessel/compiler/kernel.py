@@ -154,6 +154,11 @@ class JitKernel:
         # specialised on their values (found at the first compile).
         self._spec_scalars: set = set()
 
+    @property
+    def name(self) -> str:
+        """The kernel function's name (PyPTO's `Function.name`)."""
+        return self.fn.__name__
+
     def __repr__(self) -> str:
         return f"<pl.jit kernel {self.fn.__qualname__}>"
 
@@ -765,6 +770,10 @@ class InlineFunction:
         functools.update_wrapper(self, fn)
         self.fn = fn
         remember_enclosing(fn)
+
+    @property
+    def name(self) -> str:
+        return self.fn.__name__
 
     def __repr__(self) -> str:
         return f"<pl.jit.inline helper {self.fn.__qualname__}>"

@@ -164,6 +164,7 @@ class Program:
                                 "(or Orchestration, Inline)")
         for name, d in declared.items():
             obj = _make(d.fn, d.type, d.level, self)
+            obj.func_type = d.type
             self.functions[name] = obj
             setattr(self, name, obj)
         entries = [n for n, d in declared.items()
@@ -174,6 +175,11 @@ class Program:
                          help="declare its entry point with @pl.function("
                               "type=pl.FunctionType.Orchestration)")
         self.entries = entries
+
+    @property
+    def name(self) -> str:
+        """The program's name (its class's), as PyPTO's `Program.name`."""
+        return self.__name__
 
     def __call__(self, *args, **kwargs):
         if len(self.entries) != 1:

@@ -604,3 +604,30 @@ def test_tensor_spec_init_values():
                       init_value=lambda: [1.0, 2.0]).create_tensor()[1] == 2
     with pytest.raises(Exception, match="init_value has shape"):
         TensorSpec("d", [3, 3], torch.float32, init_value=t).create_tensor()
+
+
+def test_program_and_function_names():
+    @pl.program
+    class Named:
+        @pl.function(type=pl.FunctionType.InCore)
+        def exp_rows(self, x: pl.Tensor[[4 * R, D], pl.FP32],
+                     y: pl.Out[pl.Tensor[[4 * R, D], pl.FP32]]):
+            y[:, :] = pl.exp(x[:, :])
+            return y
+
+        @pl.function(type=pl.FunctionType.Orchestration)
+        def main(self, x: pl.Tensor[[4 * R, D], pl.FP32],
+                 y: pl.Out[pl.Tensor[[4 * R, D], pl.FP32]]):
+            y = self.exp_rows(x, y)
+            return y
+
+    assert Named.name == "Named"
+    assert {n: (f.name, f.func_type) for n, f in Named.functions.items()} == {
+        "exp_rows": ("exp_rows", pl.FunctionType.InCore),
+        "main": ("main", pl.FunctionType.Orchestration)}
+    x = torch.randn(4 * R, D)
+    lowered = Named.functions["main"].lower(x, torch.zeros(4 * R, D))
+    # One function: the InCore call is a scope of it.
+    assert [(f.name, f.func_type) for f in lowered.functions.values()] == [
+        ("main", "Orchestration")]
+    assert "func.func @main" in str(lowered.functions["main"])
