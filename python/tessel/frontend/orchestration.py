@@ -29,8 +29,6 @@ block count must still be a compile-time value.
 
 from __future__ import annotations
 
-import re
-
 from ..mlir import ir
 from ..mlir.dialects import memref
 from .state import defining_op
@@ -62,19 +60,6 @@ def _inside_at(op) -> ir.Operation | None:
             return parent
         parent = parent.parent
     return None
-
-
-def _line_of(op) -> str:
-    m = re.search(r":(\d+):(\d+)", str(op.location))
-    return f"line {m.group(1)}" if m else "an unknown line"
-
-
-def _describe_user(op) -> str:
-    names = {"scf.for": "the bounds of a loop", "scf.if": "the condition of "
-             "an `if`", "tile.spmd": "the block count of a pl.spmd",
-             "scf.while": "a while loop"}
-    return (f"{names.get(op.name, op.name)} at {_line_of(op)}, outside the "
-            f"pl.at scopes")
 
 
 def _program_order(func_op) -> dict:
