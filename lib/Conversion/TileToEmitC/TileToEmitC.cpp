@@ -1649,9 +1649,13 @@ KernelEmitter::emitHostBlock(Block &block,
       host.push_back({HostStep::LoopEnd});
       continue;
     }
+    // Index arithmetic (recomputed in the kernels that use it), views of
+    // GM tensors (addressed through their root) and other side-effect-free
+    // ops run nowhere on the host.
     if (isa<AllocGmOp>(op) || op.hasTrait<OpTrait::IsTerminator>() ||
         (op.getNumRegions() == 0 &&
-         isa<arith::ArithDialect>(op.getDialect())))
+         (isa<arith::ArithDialect>(op.getDialect()) ||
+          isMemoryEffectFree(&op))))
       continue;
     return op.emitOpError("cannot run on the ")
            << target.name
