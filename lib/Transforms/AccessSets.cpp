@@ -850,8 +850,8 @@ static ReducedSystem reduceSystem(const Conjunction &input,
     if (!c.form.isConstant())
       cs.push_back(std::move(c));
   }
-  // Replaces `cs` by its constraints with `v` eliminated through `with`
-  // (coefficient k of v: c + (c_v * sign) * with ...); false on overflow.
+  // Until nothing changes: duplicates, then one substitution, else one
+  // inequality elimination. An elimination that would overflow is skipped.
   bool changed = true;
   while (changed && !r.empty) {
     changed = false;
