@@ -27,6 +27,12 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Matchers.h"
 
+#include <functional>
+#include <map>
+#include <numeric>
+#include <set>
+#include <vector>
+
 using namespace mlir;
 using namespace tessel;
 using namespace tessel::tile;
@@ -115,17 +121,48 @@ private:
     return std::nullopt;
   }
 
-  /// Adds a disjunction: as plain constraints when it has one disjunct.
+  /// Whether the constraints that hold so far and `extra` have a rational
+  /// point. A disjunct without one has no integer point under any later
+  /// constraint either: dropping it leaves the set as it is.
+  bool feasible(const Conjunction &extra) const;
+
+  /// Whether the constraints that hold so far imply every constraint of
+  /// `conj` (each one's negation has no rational point).
+  bool implied(const Conjunction &conj) const;
+
+  /// Drops the disjuncts of `d` the constraints so far exclude.
+  void prune(Disjunction &d) const {
+    if (d.size() > 1)
+      llvm::erase_if(d, [&](const Conjunction &c) { return !feasible(c); });
+  }
+
+  /// Adds a disjunction: its disjuncts the constraints so far exclude are
+  /// dropped; one left is plain constraints; one the constraints imply
+  /// (and so every point satisfies) makes the clause hold already.
   void require(Disjunction d) {
+    prune(d);
     if (d.size() == 1) {
       llvm::append_range(set.constraints, d.front());
       return;
     }
+    if (llvm::any_of(d, [&](const Conjunction &c) { return implied(c); }))
+      return;
     set.clauses.push_back(std::move(d));
   }
 
+  /// The frontend's Python floor division and remainder of an index by a
+  /// positive constant d written with truncating ops when the dividend may
+  /// be negative (`select(remsi(x, d) < 0, divsi(x, d) - 1, divsi(x, d))`
+  /// and `select(remsi(x, d) < 0, remsi(x, d) + d, remsi(x, d))`): the
+  /// floor quotient, or x - d * floor(x / d), with no case split. None for
+  /// any other select.
+  std::optional<AffineForm> floorIdiom(arith::SelectOp sel, int depth);
+
   AccessSet &set;
   DenseMap<Value, AffineForm> memo;
+  /// The quotient variable of each division (dividend, divisor, rounding):
+  /// `divsi` and `remsi` of one dividend share it, and its cases.
+  std::map<std::vector<int64_t>, AffineForm> quotients;
   DenseMap<Operation *, unsigned> loopVars;
   bool insideSpmd = false;
 };
@@ -173,10 +210,19 @@ std::optional<unsigned> SetBuilder::loopVar(Operation *loop, bool shared) {
 }
 
 /// The quotient of `x` by `d` > 0 (floor, truncating or ceiling) as a new
-/// local variable.
+/// local variable; one per dividend, divisor and rounding.
 std::optional<AffineForm> SetBuilder::divide(Operation *op,
                                              const AffineForm &x, int64_t d,
                                              bool truncating, bool ceil) {
+  std::vector<int64_t> key(x.coefs.begin(), x.coefs.end());
+  while (!key.empty() && key.back() == 0)
+    key.pop_back();
+  key.push_back(x.constant);
+  key.push_back(d);
+  key.push_back(truncating ? 2 : ceil ? 1 : 0);
+  auto it = quotients.find(key);
+  if (it != quotients.end())
+    return it->second;
   unsigned q = set.addVar(AccessSet::VarKind::Local);
   AffineForm dq = varForm(q, d);
   // floor: d q <= x <= d q + d - 1.
@@ -188,13 +234,106 @@ std::optional<AffineForm> SetBuilder::divide(Operation *op,
   if (!truncating) {
     require({ceil ? ceilC : floorC});
   } else {
+    // Both roundings keep x - d + 1 <= d q <= x + d - 1: implied by the
+    // cases, stated so that a question can use it before it splits them.
+    set.constraints.push_back(
+        geZero(dq.plus(x, -1).plus(constantForm(d - 1))));
+    set.constraints.push_back(
+        geZero(x.plus(constantForm(d - 1)).plus(dq, -1)));
     // Truncation is the floor of a non-negative dividend and the ceiling
     // of a negative one.
     floorC.push_back(geZero(x));
     ceilC.push_back(geZero(x.scaled(-1).plus(constantForm(-1))));
     require({floorC, ceilC});
   }
+  quotients[key] = varForm(q);
   return varForm(q);
+}
+
+bool SetBuilder::feasible(const Conjunction &extra) const {
+  using namespace mlir::presburger;
+  unsigned n = set.vars.size();
+  IntegerPolyhedron poly(PresburgerSpace::getSetSpace(n));
+  auto add = [&](const AffineConstraint &c) {
+    SmallVector<int64_t> row(n + 1, 0);
+    for (auto [i, coef] : llvm::enumerate(c.form.coefs))
+      row[i] += coef;
+    row[n] = c.form.constant;
+    if (c.eq)
+      poly.addEquality(row);
+    else
+      poly.addInequality(row);
+  };
+  for (const AffineConstraint &c : set.constraints)
+    add(c);
+  for (const AffineConstraint &c : extra)
+    add(c);
+  return !poly.isEmptyByGCDTest() && !Simplex(poly).isEmpty();
+}
+
+bool SetBuilder::implied(const Conjunction &conj) const {
+  // f >= 0 is implied when f <= -1 is infeasible; f == 0 when f <= -1 and
+  // f >= 1 both are.
+  for (const AffineConstraint &c : conj) {
+    if (feasible({geZero(c.form.scaled(-1).plus(constantForm(-1)))}))
+      return false;
+    if (c.eq && feasible({geZero(c.form.plus(constantForm(-1)))}))
+      return false;
+  }
+  return true;
+}
+
+std::optional<AffineForm> SetBuilder::floorIdiom(arith::SelectOp sel,
+                                                 int depth) {
+  // The condition: remsi(x, d) < 0.
+  auto cmp = sel.getCondition().getDefiningOp<arith::CmpIOp>();
+  APInt zero, dc;
+  if (!cmp || cmp.getPredicate() != arith::CmpIPredicate::slt ||
+      !matchPattern(cmp.getRhs(), m_ConstantInt(&zero)) || !zero.isZero())
+    return std::nullopt;
+  auto rem = cmp.getLhs().getDefiningOp<arith::RemSIOp>();
+  if (!rem || !matchPattern(rem.getRhs(), m_ConstantInt(&dc)) ||
+      dc.getSExtValue() <= 0)
+    return std::nullopt;
+  Value x = rem.getLhs();
+  int64_t dv = dc.getSExtValue();
+  // Whether `v` is `a op c` with c the constant `k` (either order for add).
+  auto isOpWith = [](Value v, Value a, int64_t k, bool add) {
+    Operation *op = v.getDefiningOp();
+    if (!op || !(add ? isa<arith::AddIOp>(op) : isa<arith::SubIOp>(op)))
+      return false;
+    for (int i = 0; i < (add ? 2 : 1); ++i) {
+      APInt c;
+      if (op->getOperand(i) == a &&
+          matchPattern(op->getOperand(1 - i), m_ConstantInt(&c)) &&
+          c.getSExtValue() == k)
+        return true;
+    }
+    return false;
+  };
+  auto isDivOfX = [&](Value v) {
+    auto div = v.getDefiningOp<arith::DivSIOp>();
+    APInt c;
+    return div && div.getLhs() == x &&
+           matchPattern(div.getRhs(), m_ConstantInt(&c)) &&
+           c.getSExtValue() == dv;
+  };
+  Value t = sel.getTrueValue(), f = sel.getFalseValue();
+  bool quotient = isDivOfX(f) &&
+                  isOpWith(t, f, 1, /*add=*/false);
+  bool remainder = f == rem.getResult() &&
+                   isOpWith(t, rem.getResult(), dv, /*add=*/true);
+  if (!quotient && !remainder)
+    return std::nullopt;
+  std::optional<AffineForm> xf = express(x, depth + 1);
+  if (!xf)
+    return std::nullopt;
+  std::optional<AffineForm> q = divide(sel, *xf, dv, false, false);
+  if (!q)
+    return std::nullopt;
+  if (quotient)
+    return *q;
+  return xf->plus(q->scaled(dv), -1);
 }
 
 std::optional<AffineForm> SetBuilder::express(Value v, int depth) {
@@ -290,6 +429,11 @@ std::optional<AffineForm> SetBuilder::express(Value v, int depth) {
     out = express(op->getOperand(0), depth + 1);
     if (!out)
       return std::nullopt;
+  } else if (auto sel = dyn_cast<arith::SelectOp>(op);
+             sel && (out = floorIdiom(sel, depth))) {
+    // Python's floor division or remainder: one floor quotient.
+  } else if (!set.isAnalysable()) {
+    return std::nullopt;
   } else if (auto sel = dyn_cast<arith::SelectOp>(op)) {
     std::optional<AffineForm> x = express(sel.getTrueValue(), depth + 1);
     std::optional<AffineForm> y = express(sel.getFalseValue(), depth + 1);
@@ -321,6 +465,12 @@ std::optional<AffineForm> SetBuilder::express(Value v, int depth) {
     AffineForm diff = ab->second.plus(ab->first, -1); // b - a
     if (!isMin)
       diff = diff.scaled(-1); // a - b
+    // min: r <= a and r <= b (max: r >= both), implied by the cases below
+    // and stated so that a question can use it before it splits them.
+    AffineForm ra = varForm(r).plus(ab->first, -1);
+    AffineForm rb = varForm(r).plus(ab->second, -1);
+    set.constraints.push_back(geZero(isMin ? ra.scaled(-1) : ra));
+    set.constraints.push_back(geZero(isMin ? rb.scaled(-1) : rb));
     // min: a <= b and r = a, or a > b and r = b (max alike).
     require({{geZero(diff), eqZero(varForm(r).plus(ab->first, -1))},
              {geZero(diff.scaled(-1).plus(constantForm(-1))),
@@ -429,6 +579,9 @@ std::optional<Disjunction> SetBuilder::condition(Value c, bool negate,
       out = *a;
       llvm::append_range(out, *b);
     }
+    // Cases the constraints so far exclude (a product's contradictory
+    // pairs, mostly) do not count.
+    prune(out);
     if (out.size() > kMaxDisjuncts)
       return fail("a condition has too many cases", op);
     return out;
@@ -494,14 +647,15 @@ void SetBuilder::build() {
         // A condition on values the analysis cannot model (a product of
         // run-time values): the access is taken to happen whatever it
         // says (the constraints the attempt added bind only fresh
-        // variables, which exist for any value of the others). Its elements are then a superset of the real ones, which
-        // the race check may use; the bounds check does not
-        // (conditionDropped).
+        // variables, which exist for any value of the others). Its
+        // elements are then a superset of the real ones, which the race
+        // check may use; the bounds check does not (conditionDropped).
         set.unanalysable.clear();
         set.culprit = nullptr;
         set.conditionDropped = true;
         continue;
       }
+      prune(*d);
       if (d->size() > kMaxDisjuncts) {
         fail("a condition has too many cases", ifOp);
         return;
@@ -591,6 +745,300 @@ AccessSet tessel::buildAccessSet(const ScopeAccess &access) {
 
 namespace {
 
+/// A conjunction with variables eliminated exactly over the integers, for
+/// deciding emptiness and finding a point faster than integer sampling of
+/// the whole system (the sampler's cost grows quickly with the number of
+/// variables, and a question has dozens: elements, locals of divisions and
+/// clamps, free data-dependent values). Eliminated, in order:
+/// - a variable with a coefficient of +-1 in an equality: substituted;
+/// - a variable bounded on one side only (no equality): its constraints
+///   dropped (a value far enough out satisfies them);
+/// - a variable whose lower bounds (or whose upper bounds) all have a
+///   coefficient of 1: Fourier-Motzkin, exact over the integers then (an
+///   integer lies between the bounds whenever they are ordered), if it does
+///   not multiply the constraints.
+/// `backSubstitute` rebuilds a point of the original conjunction from one of
+/// the reduced.
+struct ReducedSystem {
+  bool empty = false;
+  Conjunction constraints;
+  /// Per eliminated variable, in order: its defining expression (a
+  /// substitution), or the constraints that bounded it.
+  struct Elimination {
+    unsigned var;
+    bool substituted;
+    AffineForm expr;
+    Conjunction bounds;
+  };
+  llvm::SmallVector<Elimination> log;
+  llvm::SmallVector<bool> eliminated;
+};
+
+static bool mulAdd(int64_t &acc, int64_t a, int64_t b) {
+  int64_t p;
+  return !__builtin_mul_overflow(a, b, &p) &&
+         !__builtin_add_overflow(acc, p, &acc);
+}
+
+/// `x + k * y`, or none on overflow.
+static std::optional<AffineForm> combine(const AffineForm &x, int64_t k,
+                                         const AffineForm &y) {
+  AffineForm out = x;
+  if (!mulAdd(out.constant, k, y.constant))
+    return std::nullopt;
+  if (out.coefs.size() < y.coefs.size())
+    out.coefs.resize(y.coefs.size(), 0);
+  for (auto [i, c] : llvm::enumerate(y.coefs))
+    if (c && !mulAdd(out.coefs[i], k, c))
+      return std::nullopt;
+  return out;
+}
+
+/// Divides a constraint by the GCD of its coefficients (an inequality's
+/// constant rounded down: exact over the integers); false when it has no
+/// integer point (a constant one that fails, an equality the GCD does not
+/// divide).
+static bool normalize(AffineConstraint &c) {
+  int64_t g = 0;
+  for (int64_t x : c.form.coefs)
+    g = std::gcd(g, x < 0 ? -x : x);
+  if (g == 0)
+    return c.eq ? c.form.constant == 0 : c.form.constant >= 0;
+  if (g == 1)
+    return true;
+  if (c.eq && c.form.constant % g != 0)
+    return false;
+  for (int64_t &x : c.form.coefs)
+    x /= g;
+  int64_t k = c.form.constant;
+  c.form.constant = k >= 0 ? k / g : -((-k + g - 1) / g);
+  return true;
+}
+
+/// Drops duplicate constraints and inequalities another one with the same
+/// coefficients implies; turns `f + c >= 0` and `-f - c >= 0` into
+/// `f + c == 0`. False when two of them contradict each other.
+static bool dedupe(Conjunction &cs) {
+  auto keyOf = [](const AffineForm &f) {
+    std::vector<int64_t> k(f.coefs.begin(), f.coefs.end());
+    while (!k.empty() && k.back() == 0)
+      k.pop_back();
+    return k;
+  };
+  std::map<std::vector<int64_t>, size_t> ineq;
+  std::set<std::pair<std::vector<int64_t>, int64_t>> eqs;
+  Conjunction out;
+  for (AffineConstraint &c : cs) {
+    std::vector<int64_t> k = keyOf(c.form);
+    if (c.eq) {
+      if (eqs.insert({k, c.form.constant}).second)
+        out.push_back(std::move(c));
+      continue;
+    }
+    auto [it, fresh] = ineq.try_emplace(k, out.size());
+    if (fresh) {
+      out.push_back(std::move(c));
+    } else if (c.form.constant < out[it->second].form.constant) {
+      out[it->second].form.constant = c.form.constant;
+    }
+  }
+  // Opposite inequalities: f + c1 >= 0 and -f + c2 >= 0 need -c1 <= f <= c2.
+  for (auto &[k, i] : ineq) {
+    std::vector<int64_t> neg = k;
+    for (int64_t &x : neg)
+      x = -x;
+    auto it = ineq.find(neg);
+    if (it == ineq.end() || it->second < i)
+      continue;
+    int64_t c1 = out[i].form.constant, c2 = out[it->second].form.constant;
+    if (c1 + c2 < 0)
+      return false;
+    if (c1 + c2 == 0)
+      out[i].eq = true;
+  }
+  cs = std::move(out);
+  return true;
+}
+
+static ReducedSystem reduceSystem(const Conjunction &input,
+                                  unsigned numVars) {
+  ReducedSystem r;
+  r.eliminated.assign(numVars, false);
+  Conjunction cs;
+  for (AffineConstraint c : input) {
+    if (!normalize(c)) {
+      r.empty = true;
+      return r;
+    }
+    if (!c.form.isConstant())
+      cs.push_back(std::move(c));
+  }
+  // Until nothing changes: duplicates, then one substitution, else one
+  // inequality elimination. An elimination that would overflow is skipped.
+  bool changed = true;
+  while (changed && !r.empty) {
+    changed = false;
+    if (!dedupe(cs)) {
+      r.empty = true;
+      return r;
+    }
+    // Substitution through a unit equality.
+    for (size_t i = 0; i < cs.size() && !changed; ++i) {
+      if (!cs[i].eq)
+        continue;
+      for (unsigned v = 0; v < numVars && !changed; ++v) {
+        int64_t k = cs[i].form.coef(v);
+        if (k != 1 && k != -1)
+          continue;
+        // v = -k * (rest).
+        AffineForm rest = cs[i].form;
+        rest.coefs[v] = 0;
+        AffineForm expr = rest.scaled(-k);
+        Conjunction next;
+        bool ok = true;
+        for (size_t j = 0; j < cs.size() && ok; ++j) {
+          if (j == i)
+            continue;
+          AffineConstraint c = cs[j];
+          int64_t cv = c.form.coef(v);
+          if (cv) {
+            std::optional<AffineForm> f = combine(c.form, cv, expr);
+            if (!f) {
+              ok = false;
+              break;
+            }
+            c.form = *f;
+            c.form.coefs[v] = 0;
+            if (!normalize(c)) {
+              r.empty = true;
+              return r;
+            }
+            if (c.form.isConstant())
+              continue;
+          }
+          next.push_back(std::move(c));
+        }
+        if (!ok)
+          continue;
+        r.log.push_back({v, true, expr, {}});
+        r.eliminated[v] = true;
+        cs = std::move(next);
+        changed = true;
+      }
+    }
+    if (changed)
+      continue;
+    // One-sided and exact Fourier-Motzkin elimination of inequalities.
+    for (unsigned v = 0; v < numVars && !changed; ++v) {
+      if (r.eliminated[v])
+        continue;
+      Conjunction lower, upper, rest;
+      bool inEquality = false;
+      for (const AffineConstraint &c : cs) {
+        int64_t cv = c.form.coef(v);
+        if (!cv)
+          rest.push_back(c);
+        else if (c.eq)
+          inEquality = true;
+        else
+          (cv > 0 ? lower : upper).push_back(c);
+      }
+      if (inEquality || (lower.empty() && upper.empty()))
+        continue;
+      Conjunction bounds = lower;
+      llvm::append_range(bounds, upper);
+      if (!lower.empty() && !upper.empty()) {
+        bool unitLower = llvm::all_of(lower, [&](const AffineConstraint &c) {
+          return c.form.coef(v) == 1;
+        });
+        bool unitUpper = llvm::all_of(upper, [&](const AffineConstraint &c) {
+          return c.form.coef(v) == -1;
+        });
+        if ((!unitLower && !unitUpper) ||
+            lower.size() * upper.size() > lower.size() + upper.size() + 2)
+          continue;
+        // a v + L >= 0 and -b v + U >= 0 (a, b > 0): b L + a U >= 0.
+        bool ok = true;
+        Conjunction combined;
+        for (const AffineConstraint &l : lower) {
+          for (const AffineConstraint &u : upper) {
+            int64_t a = l.form.coef(v), b = -u.form.coef(v);
+            std::optional<AffineForm> f = combine(l.form.scaled(0), b,
+                                                  l.form);
+            if (f)
+              f = combine(*f, a, u.form);
+            if (!f) {
+              ok = false;
+              break;
+            }
+            AffineConstraint c{*f, false};
+            c.form.coefs[v] = 0;
+            if (!normalize(c)) {
+              r.empty = true;
+              return r;
+            }
+            if (!c.form.isConstant())
+              combined.push_back(std::move(c));
+          }
+          if (!ok)
+            break;
+        }
+        if (!ok)
+          continue;
+        llvm::append_range(rest, combined);
+      }
+      r.log.push_back({v, false, {}, std::move(bounds)});
+      r.eliminated[v] = true;
+      cs = std::move(rest);
+      changed = true;
+    }
+  }
+  if (!dedupe(cs))
+    r.empty = true;
+  r.constraints = std::move(cs);
+  return r;
+}
+
+/// A point of the original conjunction from `point`, a point of the reduced
+/// one (its eliminated variables are ignored and filled in here, last
+/// eliminated first).
+static void backSubstitute(const ReducedSystem &r,
+                           SmallVectorImpl<DynamicAPInt> &point) {
+  auto value = [&](const AffineForm &f, unsigned skip) {
+    DynamicAPInt v(f.constant);
+    for (auto [i, c] : llvm::enumerate(f.coefs))
+      if (c && i != skip)
+        v += DynamicAPInt(c) * point[i];
+    return v;
+  };
+  for (const ReducedSystem::Elimination &e : llvm::reverse(r.log)) {
+    if (e.substituted) {
+      point[e.var] = value(e.expr, e.var);
+      continue;
+    }
+    // The greatest lower bound, else the least upper bound: an integer
+    // between them exists (the elimination was exact).
+    std::optional<DynamicAPInt> lo, hi;
+    for (const AffineConstraint &c : e.bounds) {
+      DynamicAPInt k(c.form.coef(e.var)), rest = value(c.form, e.var);
+      if (k > 0) { // k v + rest >= 0: v >= ceil(-rest / k)
+        DynamicAPInt b = ceilDiv(-rest, k);
+        if (!lo || b > *lo)
+          lo = b;
+      } else { // v <= floor(rest / -k)
+        DynamicAPInt b = floorDiv(rest, -k);
+        if (!hi || b < *hi)
+          hi = b;
+      }
+    }
+    point[e.var] = lo ? *lo : hi ? *hi : DynamicAPInt(0);
+  }
+}
+
+} // namespace
+
+namespace {
+
 /// Two access sets side by side (b's variables after a's) plus constraints
 /// relating them; finds an integer point of the union.
 class PairSystem {
@@ -613,9 +1061,10 @@ public:
   Conjunction extra;
   SmallVector<Disjunction> extraClauses;
 
-  /// An integer point, or none; `tooComplex` when the clauses expand past
-  /// the limit.
-  std::optional<SmallVector<int64_t>> solve(bool &tooComplex) const;
+  /// An integer point, or none; `tooComplex` when splitting the clauses'
+  /// cases takes more than `maxCases` systems (then none says nothing).
+  std::optional<SmallVector<int64_t>> solve(bool &tooComplex, size_t maxCases,
+                                            size_t *systems) const;
 
 private:
   /// Lowers `sample`, a point of `poly`, to the lexicographically least
@@ -637,9 +1086,6 @@ private:
 };
 
 } // namespace
-
-/// The most conjunctions one question may expand to.
-constexpr size_t kMaxConjunctions = 4096;
 
 void PairSystem::minimize(mlir::presburger::IntegerPolyhedron &poly,
                           SmallVector<DynamicAPInt, 8> &sample) const {
@@ -702,7 +1148,8 @@ void PairSystem::minimize(mlir::presburger::IntegerPolyhedron &poly,
 }
 
 std::optional<SmallVector<int64_t>>
-PairSystem::solve(bool &tooComplex) const {
+PairSystem::solve(bool &tooComplex, size_t maxCases,
+                  size_t *systems) const {
   using namespace mlir::presburger;
   SmallVector<const Disjunction *> clauses;
   Conjunction base = a.constraints;
@@ -729,16 +1176,9 @@ PairSystem::solve(bool &tooComplex) const {
     clauses.push_back(&d);
   llvm::append_range(base, extra);
 
-  size_t total = 1;
-  for (const Disjunction *d : clauses) {
+  for (const Disjunction *d : clauses)
     if (d->empty())
       return std::nullopt;
-    total *= d->size();
-    if (total > kMaxConjunctions) {
-      tooComplex = true;
-      return std::nullopt;
-    }
-  }
 
   auto addRow = [&](IntegerPolyhedron &poly, const AffineConstraint &c) {
     SmallVector<int64_t> row(numVars + 1, 0);
@@ -750,43 +1190,152 @@ PairSystem::solve(bool &tooComplex) const {
     else
       poly.addInequality(row);
   };
-
-  SmallVector<size_t> choice(clauses.size(), 0);
-  for (size_t n = 0; n < total; ++n) {
+  // Whether a point (rational or integer) satisfies every constraint of
+  // `conj`.
+  auto holds = [](const Conjunction &conj, ArrayRef<Fraction> x) {
+    for (const AffineConstraint &c : conj) {
+      Fraction v(c.form.constant);
+      for (auto [i, coef] : llvm::enumerate(c.form.coefs))
+        if (coef)
+          v += Fraction(coef) * x[i];
+      if (c.eq ? v.num != 0 : v.num < 0)
+        return false;
+    }
+    return true;
+  };
+  // Cases are split lazily (the clauses multiply: two accesses with a few
+  // min / max clamps and divisions each have thousands of conjunctions,
+  // most of them irrelevant to the question). A system holds the base
+  // constraints and one disjunct of each clause split so far. No integer
+  // point: no point of any of its cases either. A point that satisfies
+  // every clause: a point of the exact set. Else the first clause the
+  // point violates is split, one child system per disjunct; the clauses
+  // split on a path are distinct, so the search ends, and its cost is at
+  // most `maxCases` systems.
+  SmallVector<int> choice(clauses.size(), -1);
+  size_t budget = maxCases;
+  std::optional<SmallVector<DynamicAPInt, 8>> found;
+  std::function<bool(const Conjunction &)> search =
+      [&](const Conjunction &conj) -> bool {
+    if (budget == 0) {
+      tooComplex = true;
+      return false;
+    }
+    --budget;
+    // The first clause not split yet that the point violates, or -1.
+    auto violated = [&](ArrayRef<Fraction> point) {
+      for (auto [i, d] : llvm::enumerate(clauses))
+        if (choice[i] < 0 && llvm::none_of(*d, [&](const Conjunction &c) {
+              return holds(c, point);
+            }))
+          return static_cast<int>(i);
+      return -1;
+    };
     IntegerPolyhedron poly(PresburgerSpace::getSetSpace(numVars));
-    for (const AffineConstraint &c : base)
+    for (const AffineConstraint &c : conj)
       addRow(poly, c);
-    for (auto [i, d] : llvm::enumerate(clauses))
-      for (const AffineConstraint &c : (*d)[choice[i]])
-        addRow(poly, c);
-    // Most questions of a race-free kernel have no rational point: the
-    // simplex says so at once, where integer sampling would search.
-    // Emptiness on a copy with the equalities eliminated (element and
-    // local variables mostly go): the GCD test and the rational simplex
-    // settle most questions of a race-free kernel, integer sampling the
-    // rest. Only a non-empty system is sampled again, in the original
-    // variables, for the witness.
-    std::optional<SmallVector<DynamicAPInt, 8>> sample;
-    IntegerPolyhedron reduced = poly;
-    reduced.simplify();
-    if (!reduced.isEmptyByGCDTest() && !Simplex(reduced).isEmpty() &&
-        reduced.findIntegerSample())
-      sample = poly.findIntegerSample();
-    if (sample) {
-      minimize(poly, *sample);
-      SmallVector<int64_t> out;
+    // The rational simplex settles most systems of a race-free kernel, and
+    // its point picks the clause to split while one is violated: integer
+    // sampling only when the rational point satisfies every clause.
+    Simplex simplex(poly);
+    if (simplex.isEmpty())
+      return false;
+    std::optional<SmallVector<Fraction, 8>> rational =
+        simplex.getRationalSample();
+    int split = rational ? violated(*rational) : -1;
+    if (split < 0) {
+      // An integer point, on the system with variables eliminated exactly
+      // (reduceSystem) and its few remaining ones renumbered densely.
+      ReducedSystem red = reduceSystem(conj, numVars);
+      if (red.empty)
+        return false;
+      SmallVector<unsigned> kept;
+      SmallVector<int> column(numVars, -1);
+      for (unsigned v = 0; v < numVars; ++v)
+        if (!red.eliminated[v]) {
+          column[v] = kept.size();
+          kept.push_back(v);
+        }
+      IntegerPolyhedron small(PresburgerSpace::getSetSpace(kept.size()));
+      for (const AffineConstraint &c : red.constraints) {
+        SmallVector<int64_t> row(kept.size() + 1, 0);
+        for (auto [i, coef] : llvm::enumerate(c.form.coefs))
+          if (coef)
+            row[column[i]] += coef;
+        row[kept.size()] = c.form.constant;
+        if (c.eq)
+          small.addEquality(row);
+        else
+          small.addInequality(row);
+      }
+      std::optional<SmallVector<DynamicAPInt, 8>> sample;
+      if (!small.isEmptyByGCDTest() && !Simplex(small).isEmpty())
+        if (std::optional<SmallVector<DynamicAPInt, 8>> s =
+                small.findIntegerSample()) {
+          sample.emplace(numVars, DynamicAPInt(0));
+          for (auto [i, v] : llvm::enumerate(kept))
+            (*sample)[v] = (*s)[i];
+          backSubstitute(red, *sample);
+        }
+      if (!sample)
+        return false;
+      SmallVector<Fraction, 8> point;
       for (const DynamicAPInt &x : *sample)
-        out.push_back(static_cast<int64_t>(x));
-      return out;
+        point.push_back(Fraction(x));
+      // The rebuilt point satisfies the system by construction; should it
+      // not, the library samples the whole system instead.
+      if (!holds(conj, point)) {
+        sample = poly.findIntegerSample();
+        if (!sample)
+          return false;
+        point.clear();
+        for (const DynamicAPInt &x : *sample)
+          point.push_back(Fraction(x));
+      }
+      split = violated(point);
+      if (split < 0) {
+        // Each clause not split: a disjunct the point satisfies.
+        for (auto [i, d] : llvm::enumerate(clauses))
+          if (choice[i] < 0)
+            for (auto [j, c] : llvm::enumerate(*d))
+              if (holds(c, point)) {
+                choice[i] = static_cast<int>(j);
+                break;
+              }
+        found = std::move(sample);
+        return true;
+      }
     }
-    // Next choice (odometer).
-    for (size_t i = 0; i < choice.size(); ++i) {
-      if (++choice[i] < clauses[i]->size())
-        break;
-      choice[i] = 0;
+    for (auto [j, c] : llvm::enumerate(*clauses[split])) {
+      Conjunction child = conj;
+      llvm::append_range(child, c);
+      choice[split] = static_cast<int>(j);
+      if (search(child))
+        return true;
+      if (tooComplex)
+        return false;
     }
-  }
-  return std::nullopt;
+    choice[split] = -1;
+    return false;
+  };
+
+  bool nonEmpty = search(base);
+  if (systems)
+    *systems += maxCases - budget;
+  if (!nonEmpty)
+    return std::nullopt;
+  // The witness: the least point of the conjunction the point is in.
+  IntegerPolyhedron poly(PresburgerSpace::getSetSpace(numVars));
+  for (const AffineConstraint &c : base)
+    addRow(poly, c);
+  for (auto [i, d] : llvm::enumerate(clauses))
+    for (const AffineConstraint &c : (*d)[choice[i]])
+      addRow(poly, c);
+  minimize(poly, *found);
+  SmallVector<int64_t> out;
+  for (const DynamicAPInt &x : *found)
+    out.push_back(static_cast<int64_t>(x));
+  return out;
 }
 
 static void fillLoops(
@@ -851,9 +1400,10 @@ static Witness makeWitness(const AccessSet &a, const AccessSet &b,
   return w;
 }
 
-std::optional<Witness> tessel::findCrossBlockConflict(const AccessSet &a,
-                                                      const AccessSet &b,
-                                                      bool &tooComplex) {
+std::optional<Witness>
+tessel::findCrossBlockConflict(const AccessSet &a, const AccessSet &b,
+                               bool &tooComplex, size_t maxCases,
+                               size_t *systems) {
   if (a.blockVar < 0 || b.blockVar < 0)
     return std::nullopt;
   PairSystem sys(a, &b);
@@ -864,25 +1414,24 @@ std::optional<Witness> tessel::findCrossBlockConflict(const AccessSet &a,
   sys.extraClauses.push_back({{geZero(diff.plus(constantForm(-1)))},
                               {geZero(diff.scaled(-1).plus(
                                   constantForm(-1)))}});
-  std::optional<SmallVector<int64_t>> point = sys.solve(tooComplex);
+  std::optional<SmallVector<int64_t>> point = sys.solve(tooComplex, maxCases, systems);
   if (!point)
     return std::nullopt;
   return makeWitness(a, b, *point, a.vars.size());
 }
 
-std::optional<Witness> tessel::findPipelineHazard(const AccessSet &store,
-                                                  const AccessSet &load,
-                                                  PipelineOp pipeline,
-                                                  bool &tooComplex) {
+std::optional<Witness>
+tessel::findPipelineHazard(const AccessSet &store, const AccessSet &load,
+                           PipelineOp pipeline, bool &tooComplex,
+                           size_t maxCases, size_t *systems) {
   return findPipelineHazard(store, load, pipeline, pipeline.getStages(),
-                            tooComplex);
+                            tooComplex, maxCases, systems);
 }
 
-std::optional<Witness> tessel::findPipelineHazard(const AccessSet &store,
-                                                  const AccessSet &load,
-                                                  Operation *loop,
-                                                  int64_t stages,
-                                                  bool &tooComplex) {
+std::optional<Witness>
+tessel::findPipelineHazard(const AccessSet &store, const AccessSet &load,
+                           Operation *loop, int64_t stages, bool &tooComplex,
+                           size_t maxCases, size_t *systems) {
   Value stepV;
   if (auto f = dyn_cast<scf::ForOp>(loop))
     stepV = f.getStep();
@@ -921,7 +1470,7 @@ std::optional<Witness> tessel::findPipelineHazard(const AccessSet &store,
   }
   if (!found)
     return std::nullopt;
-  std::optional<SmallVector<int64_t>> point = sys.solve(tooComplex);
+  std::optional<SmallVector<int64_t>> point = sys.solve(tooComplex, maxCases, systems);
   if (!point)
     return std::nullopt;
   return makeWitness(store, load, *point, store.vars.size());
@@ -929,7 +1478,9 @@ std::optional<Witness> tessel::findPipelineHazard(const AccessSet &store,
 
 std::optional<Witness> tessel::findOutOfBounds(const AccessSet &a,
                                                unsigned dim,
-                                               bool &tooComplex) {
+                                               bool &tooComplex,
+                                               size_t maxCases,
+                                               size_t *systems) {
   if (dim >= a.offsets.size())
     return std::nullopt;
   const AffineForm &off = a.offsets[dim];
@@ -944,7 +1495,7 @@ std::optional<Witness> tessel::findOutOfBounds(const AccessSet &a,
     else // off + size >= shape + 1
       sys.extra.push_back(geZero(
           off.plus(constantForm(a.sizes[dim] - a.shape[dim] - 1))));
-    std::optional<SmallVector<int64_t>> point = sys.solve(tooComplex);
+    std::optional<SmallVector<int64_t>> point = sys.solve(tooComplex, maxCases, systems);
     if (!point)
       continue;
     Witness w = makeWitness(a, a, *point, 0);

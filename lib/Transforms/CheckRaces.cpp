@@ -24,6 +24,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <vector>
 
@@ -102,6 +103,8 @@ struct CheckRacesPass
   void runOnOperation() override {
     auto start = std::chrono::steady_clock::now();
     anyError = false;
+    questions = systems = mostSystems = 0;
+    current = SIZE_MAX;
     getOperation().walk<WalkOrder::PreOrder>([&](Operation *op) {
       if (auto spmd = dyn_cast<SpmdOp>(op)) {
         checkScope(spmd);
@@ -123,7 +126,11 @@ struct CheckRacesPass
                       .count();
       char text[32];
       snprintf(text, sizeof(text), "%.2f", ms);
-      getOperation().emitRemark() << "race check: " << text << " ms";
+      finishCount();
+      getOperation().emitRemark()
+          << "race check: " << text << " ms, " << questions
+          << " questions, " << systems << " case systems (at most "
+          << mostSystems << " for one question)";
     }
     if (anyError)
       signalPassFailure();
@@ -199,11 +206,10 @@ struct CheckRacesPass
 
   void checkPair(SpmdOp spmd, const AccessSet &x, const AccessSet &y) {
     bool tooComplex = false;
-    std::optional<Witness> w = findCrossBlockConflict(x, y, tooComplex);
+    std::optional<Witness> w =
+        findCrossBlockConflict(x, y, tooComplex, maxCases, nextQuestion());
     if (tooComplex) {
-      unprovable(spmd, x.access.op,
-                 "the conditions on two accesses have too many cases",
-                 y.access.op);
+      unprovable(spmd, x.access.op, tooManyCases(), y.access.op);
       return;
     }
     if (!w)
@@ -231,11 +237,10 @@ struct CheckRacesPass
         continue;
       bool tooComplex = false;
       std::optional<Witness> w =
-          findPipelineHazard(store, load, pipe, tooComplex);
+          findPipelineHazard(store, load, pipe, tooComplex, maxCases,
+                             nextQuestion());
       if (tooComplex) {
-        unprovable(spmd, store.access.op,
-                   "the conditions on two accesses have too many cases",
-                   load.access.op);
+        unprovable(spmd, store.access.op, tooManyCases(), load.access.op);
         return;
       }
       if (!w)
@@ -263,7 +268,19 @@ struct CheckRacesPass
   void checkSliceBounds(const AccessSet &s) {
     for (unsigned d = 0; d < s.offsets.size(); ++d) {
       bool tooComplex = false;
-      std::optional<Witness> w = findOutOfBounds(s, d, tooComplex);
+      std::optional<Witness> w =
+          findOutOfBounds(s, d, tooComplex, maxCases, nextQuestion());
+      if (tooComplex) {
+        // Undecided is not in bounds.
+        s.access.op->emitError()
+            << "cannot prove the slice in bounds in dimension " << d
+            << " of " << tensorName(s.access.memref)
+            << ": the conditions on the access have too many cases (more "
+            << "than " << static_cast<unsigned>(maxCases)
+            << " case systems to decide)";
+        anyError = true;
+        return;
+      }
       if (!w)
         continue;
       int64_t off = w->element[d];
@@ -289,6 +306,11 @@ struct CheckRacesPass
     }
   }
 
+  std::string tooManyCases() const {
+    return "the conditions on two accesses have too many cases (more than " +
+           std::to_string(maxCases) + " case systems to decide)";
+  }
+
   void unprovable(SpmdOp spmd, Operation *at, StringRef why,
                   Operation *culprit) {
     bool assumed = spmd->hasAttr(kAssumeIndependent);
@@ -311,7 +333,24 @@ struct CheckRacesPass
     }
   }
 
+  /// The counter of case systems the next question adds to (for the
+  /// report-time remark): one per question.
+  size_t *nextQuestion() {
+    finishCount();
+    ++questions;
+    current = 0;
+    return &current;
+  }
+  void finishCount() {
+    if (current == SIZE_MAX)
+      return;
+    systems += current;
+    mostSystems = std::max(mostSystems, current);
+    current = SIZE_MAX;
+  }
+
   bool anyError = false;
+  size_t questions = 0, systems = 0, mostSystems = 0, current = SIZE_MAX;
 };
 
 } // namespace

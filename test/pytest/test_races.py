@@ -338,6 +338,155 @@ def test_race_free_numerics():
 
 
 # ---------------------------------------------------------------------------
+# Kernels whose indices have many cases (docs/races.md, "The analysis"):
+# Python's // and % of indices the frontend cannot prove non-negative
+# (truncating divsi / remsi corrected by a select), min / max clamps of
+# values read from data, trip counts read from data. The check used to
+# expand the product of their cases and give up ("too many cases") on
+# kernels of these shapes; now it proves them race free or finds the race.
+# ---------------------------------------------------------------------------
+
+# A head-major repack of per-token rows: block b handles token t and a tile
+# of HT heads; head h = h0 + i of token t goes to row (h // G) * T + t,
+# columns (h % G) * D .. of the packed output (a [H // G * T, G * D] tensor).
+PK_T, PK_H, PK_HT, PK_G, PK_D = 2, 16, 4, 8, 16
+PK_NT = PK_H // PK_HT
+
+
+@pl.jit
+def head_repack(o: pl.Tensor[[PK_T * PK_H, PK_D], F32],
+                y: pl.Out[pl.Tensor[[PK_H // PK_G * PK_T, PK_G * PK_D], F32]]):
+    for blk in pl.spmd(PK_T * PK_NT, name_hint="repack"):
+        t = blk // PK_NT
+        h0 = (blk - t * PK_NT) * PK_HT
+        rows = pl.mul(o[t * PK_H + h0:t * PK_H + h0 + PK_HT, :], 2.0)
+        for i in pl.unroll(PK_HT):
+            h = h0 + i
+            r = (h // PK_G) * PK_T + t
+            c = (h % PK_G) * PK_D
+            y[r:r + 1, c:c + PK_D] = rows[i:i + 1, :]
+
+
+@pl.jit
+def head_repack_racy(o: pl.Tensor[[PK_T * PK_H, PK_D], F32],
+                     y: pl.Out[pl.Tensor[[PK_H // PK_G * PK_T,
+                                          PK_G * PK_D], F32]]):
+    for blk in pl.spmd(PK_T * PK_NT, name_hint="repack"):
+        t = blk // PK_NT
+        h0 = (blk - t * PK_NT) * PK_HT
+        rows = pl.mul(o[t * PK_H + h0:t * PK_H + h0 + PK_HT, :], 2.0)
+        for i in pl.unroll(PK_HT):
+            h = h0 + i
+            r = (h // PK_G) * PK_T      # the token is missing from the row
+            c = (h % PK_G) * PK_D
+            y[r:r + 1, c:c + PK_D] = rows[i:i + 1, :]  # RACE-repack
+
+
+def head_repack_reference(o):
+    # o[t * H + h] -> y[(h // G) * T + t, (h % G) * D ...]
+    x = (o * 2.0).view(PK_T, PK_H // PK_G, PK_G, PK_D)
+    return x.permute(1, 0, 2, 3).reshape(PK_H // PK_G * PK_T, PK_G * PK_D)
+
+
+# Per-token scores over a paged cache, the tiles of each token split
+# between LN lanes: token t's length is min(len[t], S) (read from data), its
+# n = ceil(length / W) tiles of W scores go to lane c % LN, which runs
+# (n - lane + LN - 1) // LN iterations of a 2-stage pipeline; tile c's
+# scores are the row sums of cache page table[t * MAXP + c].
+SC_T, SC_LN, SC_W, SC_S, SC_D, SC_PAGES = 3, 2, 8, 64, 16, 12
+SC_MAXP = SC_S // SC_W
+
+
+@pl.jit
+def lane_scores(lens: pl.Tensor[[SC_T], pl.INT32],
+                table: pl.Tensor[[SC_T * SC_MAXP], pl.INT32],
+                cache: pl.Tensor[[SC_PAGES * SC_W, SC_D], F32],
+                y: pl.Out[pl.Tensor[[SC_T, SC_S], F32]]):
+    for u in pl.spmd(SC_T * SC_LN, name_hint="scores"):
+        t = u // SC_LN
+        lane = u - t * SC_LN
+        length = pl.min(pl.read(lens, [t]), SC_S)
+        n = (length + SC_W - 1) // SC_W
+        iters = (n - lane + SC_LN - 1) // SC_LN
+        for k in pl.pipeline(0, iters, stage=2):
+            c = lane + k * SC_LN
+            page = pl.cast(pl.read(table, [t * SC_MAXP + c]), pl.INDEX)
+            kv = cache[page * SC_W:page * SC_W + SC_W, :]
+            s = pl.reshape(pl.row_sum(kv), [1, SC_W])
+            y[t:t + 1, c * SC_W:c * SC_W + SC_W] = s
+
+
+@pl.jit
+def lane_scores_racy(lens: pl.Tensor[[SC_T], pl.INT32],
+                     table: pl.Tensor[[SC_T * SC_MAXP], pl.INT32],
+                     cache: pl.Tensor[[SC_PAGES * SC_W, SC_D], F32],
+                     y: pl.Out[pl.Tensor[[SC_T, SC_S], F32]]):
+    for u in pl.spmd(SC_T * SC_LN, name_hint="scores"):
+        t = u // SC_LN
+        lane = u - t * SC_LN
+        length = pl.min(pl.read(lens, [t]), SC_S)
+        n = (length + SC_W - 1) // SC_W
+        iters = (n - lane + SC_LN - 1) // SC_LN
+        for k in pl.pipeline(0, iters, stage=2):
+            c = lane + k          # lanes interleave by 1, not by SC_LN
+            page = pl.cast(pl.read(table, [t * SC_MAXP + c]), pl.INDEX)
+            kv = cache[page * SC_W:page * SC_W + SC_W, :]
+            s = pl.reshape(pl.row_sum(kv), [1, SC_W])
+            y[t:t + 1, c * SC_W:c * SC_W + SC_W] = s  # RACE-lanes
+
+
+def lane_scores_reference(lens, table, cache, fill):
+    y = torch.full((SC_T, SC_S), fill)
+    for t in range(SC_T):
+        n = (min(int(lens[t]), SC_S) + SC_W - 1) // SC_W
+        for c in range(n):
+            p = int(table[t * SC_MAXP + c])
+            y[t, c * SC_W:(c + 1) * SC_W] = cache[p * SC_W:(p + 1) * SC_W].sum(1)
+    return y
+
+
+def test_many_cases_race_free_kernels_compile():
+    head_repack.ir(stage="scheduled")
+    lane_scores.ir(stage="scheduled")
+
+
+def test_head_repack_matches_torch():
+    torch.manual_seed(0)
+    o = torch.randn(PK_T * PK_H, PK_D)
+    y = torch.zeros(PK_H // PK_G * PK_T, PK_G * PK_D)
+    head_repack(o, y)
+    torch.testing.assert_close(y, head_repack_reference(o))
+
+
+@pytest.mark.parametrize("lens", [[64, 64, 64], [0, 17, 40], [1, 100, 9]],
+                         ids=["full", "partial", "clamped"])
+def test_lane_scores_match_torch(lens):
+    torch.manual_seed(0)
+    lens_t = torch.tensor(lens, dtype=torch.int32)
+    table = torch.randint(0, SC_PAGES, (SC_T * SC_MAXP,), dtype=torch.int32)
+    cache = torch.randn(SC_PAGES * SC_W, SC_D)
+    y = torch.full((SC_T, SC_S), -7.0)
+    lane_scores(lens_t, table, cache, y)
+    torch.testing.assert_close(
+        y, lane_scores_reference(lens_t, table, cache, -7.0))
+
+
+def test_head_repack_without_the_token_is_a_race():
+    # Blocks 0 and 4 (tokens 0 and 1, heads 0 .. 3) both write row 0.
+    rejected(head_repack_racy, "RACE-repack",
+             "race on 'y' in scope 'repack'", "block 0 writes element [0, 0]",
+             "block 4 also writes", note="RACE-repack")
+
+
+def test_lane_scores_interleaved_by_one_is_a_race():
+    # Lane 0's second tile (k = 1) is lane 1's first (k = 0): columns 8 ..
+    rejected(lane_scores_racy, "RACE-lanes",
+             "race on 'y' in scope 'scores'",
+             "block 0 (k = 1) writes element [0, 8]",
+             "block 1 (k = 0) also writes")
+
+
+# ---------------------------------------------------------------------------
 # Aliasing at call time
 # ---------------------------------------------------------------------------
 

@@ -108,6 +108,12 @@ struct AccessSet {
 /// model it sets `unanalysable` (and `culprit`) instead of failing.
 AccessSet buildAccessSet(const ScopeAccess &access);
 
+/// The most case systems one question decides (splitting the disjunctions
+/// of its accesses lazily, docs/races.md) before it counts as too complex.
+/// Each question below takes the limit (`maxCases`) and adds the number of
+/// systems it decided to `*systems` when given.
+constexpr size_t kDefaultMaxCases = 4096;
+
 /// A point found in a system of two accesses' sets.
 struct Witness {
   int64_t blockA = 0, blockB = 0;
@@ -120,27 +126,32 @@ struct Witness {
 /// Whether two distinct blocks of one tile.spmd can touch one element: a
 /// block running `a` and another running `b`. Both sets must be analysable
 /// and of one root tensor and spmd. Ends with a witness or none; sets
-/// `tooComplex` when the disjunctions expand past a limit.
-std::optional<Witness> findCrossBlockConflict(const AccessSet &a,
-                                              const AccessSet &b,
-                                              bool &tooComplex);
+/// `tooComplex` when deciding it splits the disjunctions into more cases
+/// than a limit (then no witness proves nothing).
+std::optional<Witness>
+findCrossBlockConflict(const AccessSet &a, const AccessSet &b,
+                       bool &tooComplex,
+                       size_t maxCases = kDefaultMaxCases,
+                       size_t *systems = nullptr);
 
 /// Whether `load`, in an iteration of `pipeline` (stages = S > 1) at most
 /// S - 1 iterations after one in which `store` ran in the same block, can
 /// read an element that store writes: the pipeline may issue the load
 /// first.
-std::optional<Witness> findPipelineHazard(const AccessSet &store,
-                                          const AccessSet &load,
-                                          tile::PipelineOp pipeline,
-                                          bool &tooComplex);
+std::optional<Witness>
+findPipelineHazard(const AccessSet &store, const AccessSet &load,
+                   tile::PipelineOp pipeline, bool &tooComplex,
+                   size_t maxCases = kDefaultMaxCases,
+                   size_t *systems = nullptr);
 
 /// The same for a loop (`scf.for` or `tile.pipeline`) as if it were a
 /// pipeline of `stages` stages: what `tile-pipeline-loops` asks before
 /// pipelining a loop.
-std::optional<Witness> findPipelineHazard(const AccessSet &store,
-                                          const AccessSet &load,
-                                          mlir::Operation *loop,
-                                          int64_t stages, bool &tooComplex);
+std::optional<Witness>
+findPipelineHazard(const AccessSet &store, const AccessSet &load,
+                   mlir::Operation *loop, int64_t stages, bool &tooComplex,
+                   size_t maxCases = kDefaultMaxCases,
+                   size_t *systems = nullptr);
 
 /// Whether pipelining `loop` with `stages` stages could let a load of one
 /// iteration run before a store of an earlier one to the same element:
@@ -151,7 +162,9 @@ bool hasPipelineHazard(mlir::Operation *loop, int64_t stages,
 /// A point at which the slice of `a` leaves its tensor in dimension `dim`,
 /// or none. The element of the witness is the out-of-bounds offset.
 std::optional<Witness> findOutOfBounds(const AccessSet &a, unsigned dim,
-                                       bool &tooComplex);
+                                       bool &tooComplex,
+                                       size_t maxCases = kDefaultMaxCases,
+                                       size_t *systems = nullptr);
 
 /// The name of a loop's variable for witnesses: the NameLoc of its block
 /// argument (the frontend names it after the Python variable), else "i<n>".

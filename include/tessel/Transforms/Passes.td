@@ -156,7 +156,10 @@ def TileCheckRaces : Pass<"tile-check-races", "::mlir::ModuleOp"> {
     Option<"checkBounds", "check-bounds", "bool", /*default=*/"true",
            "also report slices that can leave their tensor">,
     Option<"reportTime", "report-time", "bool", /*default=*/"false",
-           "emit a remark with the time the check took (for benchmarks)">
+           "emit a remark with the time the check took (for benchmarks)">,
+    Option<"maxCases", "max-cases", "unsigned", /*default=*/"4096",
+           "the most case systems one question may decide before the "
+           "accesses count as too complex (kDefaultMaxCases)">
   ];
 }
 

@@ -68,3 +68,42 @@ def test_stepped_range_past_the_end_is_still_an_error():
     err = info.value
     assert "slice out of bounds in dimension 1" in err.brief
     assert "offsets 0..512 + 128 elements" in str(err)
+
+
+# A pipeline of at most one iteration is one stage: S stages of a loop that
+# runs once overlap nothing and multiply its buffers (pypto-lib's
+# decode_sparse_attn_hca `quant` pipeline, range(0, T, 8) with T = 8).
+@pl.jit
+def one_pass_pipelines(x: pl.Tensor[[16, 64], pl.FP32],
+                       y: pl.Out[pl.Tensor[[16, 64], pl.FP32]]):
+    for b in pl.spmd(2):
+        t0 = b * 8
+        for r in pl.pipeline(t0, t0 + 8, 8, stage=2):       # once: t0
+            y[r:r + 8, 0:32] = pl.mul(x[r:r + 8, 0:32], 2.0)
+        for c in pl.pipeline(32, 64, 32, stage=3):          # once: 32
+            y[t0:t0 + 8, c:c + 32] = pl.add(x[t0:t0 + 8, c:c + 32], 1.0)
+
+
+@pl.jit
+def two_pass_pipeline(x: pl.Tensor[[16, 64], pl.FP32],
+                      y: pl.Out[pl.Tensor[[16, 64], pl.FP32]]):
+    for b in pl.spmd(2):
+        t0 = b * 8
+        for c in pl.pipeline(0, 64, 32, stage=2):           # twice
+            y[t0:t0 + 8, c:c + 32] = pl.mul(x[t0:t0 + 8, c:c + 32], 2.0)
+
+
+def test_one_iteration_pipeline_is_one_stage():
+    ir = one_pass_pipelines.ir()
+    assert ir.count("tile.pipeline") == 2, ir
+    assert ir.count("stages(1)") == 2 and "stages(2)" not in ir \
+        and "stages(3)" not in ir, ir
+    # Two iterations keep their stages.
+    assert two_pass_pipeline.ir().count("stages(2)") == 1
+    x = torch.randn(16, 64)
+    y = torch.zeros(16, 64)
+    one_pass_pipelines(x, y)
+    torch.testing.assert_close(y, torch.cat([x[:, :32] * 2, x[:, 32:] + 1], 1))
+    y = torch.zeros(16, 64)
+    two_pass_pipeline(x, y)
+    torch.testing.assert_close(y, x * 2)
