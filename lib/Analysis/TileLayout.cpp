@@ -109,6 +109,20 @@ tessel::getScratchTileType(mlir::Operation *op, const TargetInfo &target) {
                          {in.getCols(), llvm::alignTo(in.getRows(), rowStride)},
                          in.getElementType());
   }
+  // TSEL's tmp (both targets; a2a3 writes the mask row's address there, 8
+  // or 16 bytes, a5 ignores it): one 32-byte block. tile.sels: its scalar
+  // spread over a tile of the result's shape (TEXPANDS, then TSEL from it),
+  // with TSEL's tmp in one more row (whole 32-byte blocks: 2 or more
+  // columns, a 1-column selection is an error at the op).
+  if (isa<SelOp>(op))
+    return TileType::get(op->getContext(), {1, 32},
+                         mlir::IntegerType::get(op->getContext(), 8));
+  if (isa<SelSOp>(op)) {
+    auto type = cast<TileType>(op->getResult(0).getType());
+    return TileType::get(op->getContext(),
+                         {type.getRows() + 1, type.getCols()},
+                         type.getElementType());
+  }
   // a5's TREM / TREMS / TCI / TXOR / TXORS and arg-reductions accept a tmp
   // tile and ignore it.
   if (target.hasL0CToUB)

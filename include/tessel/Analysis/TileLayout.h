@@ -87,7 +87,13 @@ TileLayout getRowReduceSourceLayout(int64_t rows, int64_t cols,
 ///                        running extrema);
 ///   transpose            N x alignTo(M, RowStride) for an M x N source,
 ///                        RowStride 32 for 1-byte, 16 for wider elements
-///                        (TTRANS's tmp, both targets).
+///                        (TTRANS's tmp, both targets);
+///   sel                  1 x 32 i8 (TSEL's tmp, both targets: a2a3 writes
+///                        the mask row's address there, a5 ignores it);
+///   sels                 (M + 1) x N of the result's type for an M x N
+///                        result: the scalar spread by TEXPANDS over the
+///                        first M rows, TSEL's tmp in the last (both
+///                        targets).
 /// On a5 TREM, TREMS, TCI, TXOR, TXORS and the arg-reductions ignore their
 /// tmp: none.
 std::optional<tile::TileType> getScratchTileType(mlir::Operation *op,
