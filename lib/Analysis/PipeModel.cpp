@@ -821,7 +821,14 @@ LogicalResult InstrBuilder::build() {
       .Case([&](TriOp o) { return vector("TTRI", {}, o.getResult()); })
       .Case<CmpOp, CmpSOp>([&](Operation *o) { return compare(o); })
       .Case<SelOp, SelSOp>([&](Operation *o) { return select(o); })
-      .Case([&](PReluOp o) { return notYet("TPRELU"); })
+      // TPRELU (a2a3: TMUL into the destination, then TCMPS of the source
+      // into its tmp and TSEL; placement never puts the result on an
+      // operand); the tmp is the op's scratch on a2a3, a5 ignores it.
+      .Case([&](PReluOp o) -> LogicalResult {
+        if (failed(vector("TPRELU", o->getOperands(), o.getResult())))
+          return failure();
+        return scratch("TPRELU");
+      })
       // TXOR / TXORS, TTRANS and the arg-reductions take a tmp tile: the
       // op's scratch placement where the target uses it (TileLayout.h).
       .Case<XorOp, XorSOp>([&](Operation *o) -> LogicalResult {

@@ -134,6 +134,17 @@ tessel::getScratchTileType(mlir::Operation *op, const TargetInfo &target) {
     return cast<TileType>(op->getOperand(0).getType());
   auto type = cast<TileType>(op->getResult(0).getType());
   Type elt = type.getElementType();
+  // a2a3's TPRELU: TCMPS's mask of the source (as seen by the instruction:
+  // a column vector's 1 x R row view) in uint8_t rows of whole 32-byte
+  // blocks, and one more row for its TSEL's tmp.
+  if (isa<PReluOp>(op)) {
+    bool column = type.getCols() == 1;
+    int64_t rows = column ? 1 : type.getRows();
+    int64_t cols = column ? type.getRows() : type.getCols();
+    return TileType::get(op->getContext(),
+                         {rows + 1, llvm::alignTo(llvm::divideCeil(cols, 8), 32)},
+                         mlir::IntegerType::get(op->getContext(), 8));
+  }
   // a2a3's TXOR / TXORS: OR(a, b) of AND(NOT(AND(a, b)), OR(a, b)).
   if (isa<XorOp, XorSOp>(op))
     return type;

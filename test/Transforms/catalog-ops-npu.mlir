@@ -1,8 +1,8 @@
 // The NPU path of TileCatalogOps.td: the bitwise ops, the column
 // reductions, row_min / row_prod, xor, transpose and the arg-reductions
 // are emitted (test/Target/PTO/catalog-ops.mlir), so are cmp / cmps /
-// sel / sels (test/Target/PTO/cmp-sel.mlir) but for the forms below; prelu
-// is not emitted yet (TPRELU: an error at the op naming it). a2a3's
+// sel / sels / prelu (test/Target/PTO/cmp-sel.mlir) but for the forms
+// below. a2a3's
 // TSHLS / TSHRS have no i8 form, its TCOLARGMAX no i32 one, and TTRANS
 // takes no single row or column.
 //
@@ -58,22 +58,6 @@ func.func @sel_of_a_column(%a: memref<16x1xf32>, %k: memref<16x32xi8>, %o: memre
       // expected-error @below {{TSEL selects along the rows of row-major tiles; a 16x1 selection (a column vector, stored column major) has no PTO-ISA form}}
       %s = tile.sel %m, %x, %x : !tile.tile<16x32xi8>, !tile.tile<16x1xf32>
       tile.store %s, %o[%c0, %c0] : !tile.tile<16x1xf32>, memref<16x1xf32>
-    }
-  }
-  return
-}
-
-// -----
-
-func.func @prelu_on_the_npu(%a: memref<16x64xf32>, %o: memref<16x64xf32>) {
-  %c0 = arith.constant 0 : index
-  // expected-remark @below {{not grouped}}
-  tile.spmd 1 (%b) {
-    tile.at vector {
-      %x = tile.load %a[%c0, %c0] : memref<16x64xf32> -> !tile.tile<16x64xf32>
-      // expected-error @below {{the NPU back end does not emit tile.prelu yet (PTO-ISA TPRELU is not in Tessel's emitter and runtime/pto reference); the CPU simulation runs it}}
-      %p = tile.prelu %x, %x : !tile.tile<16x64xf32>
-      tile.store %p, %o[%c0, %c0] : !tile.tile<16x64xf32>, memref<16x64xf32>
     }
   }
   return

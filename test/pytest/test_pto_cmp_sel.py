@@ -6,8 +6,8 @@ with TEXPANDS first). Each kernel runs on the strict reference
 (runtime/pto) with backend="pto" and must give the CPU simulation's bits
 and torch's values, for every dtype the ops take (FP32, FP16, INT32) on
 both targets (a2a3's INT32 compares for equality only: eq / ne there, an
-error at the author's line otherwise). pl.prelu stays an error at the
-line (TPRELU is not emitted yet)."""
+error at the author's line otherwise), and pl.prelu (PTO-ISA TPRELU,
+a2a3's uint8_t tmp the op's scratch)."""
 
 from __future__ import annotations
 
@@ -215,6 +215,53 @@ def test_mixed_cmp_sel_on_the_reference(target):
         x <= 0.5, i, torch.tensor(7, dtype=torch.int32))))
 
 
+# -- pl.prelu: TPRELU (a2a3: its uint8_t tmp is the op's scratch) ----------
+
+@pl.jit
+def prelu(x: pl.Tensor, a: pl.Tensor, c: pl.Tensor, s: pl.Tensor,
+          y: pl.Out[pl.Tensor], yc: pl.Out[pl.Tensor]):
+    """An [8, N] prelu and one of a column vector (TPRELU through its row
+    view)."""
+    with pl.at(level=pl.Level.VECTOR):
+        y[:, :] = pl.prelu(x[:, :], a[:, :])
+        yc[:, :] = pl.prelu(c[:, :], s[:, :])
+
+
+PRELU = [(torch.float32, 64, "a2a3"), (torch.float32, 64, "a5"),
+         (torch.float16, 48, "a2a3"), (torch.float16, 48, "a5"),
+         (torch.float32, 200, "a2a3")]
+
+
+@pytest.mark.parametrize(
+    "dtype,n,target", PRELU,
+    ids=[f"{str(d).split('.')[-1]}-{n}-{t}" for d, n, t in PRELU])
+def test_prelu_on_the_reference(dtype, n, target):
+    """x > 0 ? x : x * slope, the product rounded once: zeros and NaNs take
+    the product (+0 * -2 = -0)."""
+    g = torch.Generator().manual_seed(13)
+    x = (torch.randn(8, n, generator=g) * 3).to(dtype)
+    a = torch.randn(8, n, generator=g).to(dtype)
+    x[0, 0], a[0, 0] = 0.0, -2.0
+    x[0, 1], a[0, 1] = -0.0, 3.0
+    x[0, 2] = float("nan")
+    x[1, 3] = float("-inf")
+    c = (torch.randn(16, 1, generator=g) * 3).to(dtype)
+    s = torch.randn(16, 1, generator=g).to(dtype)
+    outs = [torch.zeros(8, n, dtype=dtype), torch.zeros(16, 1, dtype=dtype)]
+    cpu = [t.clone() for t in outs]
+    prelu(x, a, c, s, *outs, target=target, backend="pto")
+    prelu(x, a, c, s, *cpu, target=target, backend="cpu")
+    for k, (got, want) in enumerate(zip(outs, cpu)):
+        assert torch.equal(bits(got), bits(want)), k
+    for got, v, sl in ((outs[0], x, a), (outs[1], c, s)):
+        want = torch.where(v > 0, v, (v.double() * sl.double()).to(dtype))
+        assert torch.equal(bits(got), bits(want))
+    source = prelu.pto(target).source
+    assert "TPRELU(" in source
+    # a2a3: (8 + 1) x alignTo(ceil(N / 8), 32) = 9 x 32 bytes of tmp.
+    assert ("uint8_t, 9, 32" in source) == (target == "a2a3")
+
+
 # -- what the NPU cannot run ------------------------------------------------
 
 @pl.jit
@@ -232,14 +279,6 @@ def odd_columns(x: pl.Tensor[[8, 12], pl.FP32],
         m[:, :] = pl.cmps(x[:, :], 0.0, cmp_type=4)  # ERR-odd
 
 
-@pl.jit
-def prelu_npu(x: pl.Tensor[[8, 64], pl.FP32],
-              y: pl.Out[pl.Tensor[[8, 64], pl.FP32]]):
-    with pl.at(level=pl.Level.VECTOR):
-        a = x[:, :]
-        y[:, :] = pl.prelu(a, a)  # ERR-prelu
-
-
 @pytest.mark.parametrize("kernel,tag,target,brief", [
     (int_lt, "ERR-intlt", "a2a3",
      "TCMP on a2a3 compares i32 tiles for equality only (PTO-ISA uses its "
@@ -247,8 +286,6 @@ def prelu_npu(x: pl.Tensor[[8, 64], pl.FP32],
     (odd_columns, "ERR-odd", "a5",
      "TCMPS packs 8 columns per mask byte: a 12-column comparison (not a "
      "multiple of 8)"),
-    (prelu_npu, "ERR-prelu", "a2a3",
-     "the NPU back end does not emit tile.prelu yet (PTO-ISA TPRELU"),
 ])
 def test_npu_errors_at_the_line(kernel, tag, target, brief):
     with pytest.raises(CompileError) as info:

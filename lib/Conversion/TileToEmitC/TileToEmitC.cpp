@@ -1217,6 +1217,23 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
         call("TSEL", Type(), {t, m, obj(o->getOperand(1)), other, tmp});
         return success();
       })
+      .Case([&](PReluOp o) {
+        // TPRELU(dst, src0, src1, tmp): a2a3's tmp is the op's scratch as a
+        // uint8_t tile (pto-isa's type), dst itself on a5, which ignores it.
+        bind(o.getResult());
+        Value t = row(o.getResult());
+        Value tmp = t;
+        if (const TileStorage *scratch = storage.lookupScratch(o)) {
+          TileType st = *getScratchTileType(o, target);
+          tmp = declareAs(llvm::formatv("Tile<TileType::Vec, uint8_t, {0}, "
+                                        "{1}, BLayout::RowMajor, {0}, {1}>",
+                                        st.getRows(), st.getCols())
+                              .str(),
+                          *scratch);
+        }
+        call("TPRELU", Type(), {t, row(o.getLhs()), row(o.getRhs()), tmp});
+        return success();
+      })
       .Case([&](Sort32Op o) {
         // TSORT32(dst, src, idx), the i32 index tile as uint32_t (pto-isa's
         // index type; a one-row index is shared by every row).

@@ -1056,6 +1056,32 @@ TEST(cmp_and_sel_checks) {
     TSEL(d, m, x, x, tmp);
   }, collectAll());
   EXPECT_HAS(race, "RAW");
+
+  // a2a3's TPRELU: tmp needs one more row than dst (TSEL's tmp), and dst
+  // must not be on src0 (written before src0 is read again).
+  Outcome prelu = runCase([&] {
+    F x, s, d;
+    Tile<TileType::Vec, uint8_t, 8, 32, BLayout::RowMajor, 8, 32> small;
+    Tile<TileType::Vec, uint8_t, 9, 32, BLayout::RowMajor, 9, 32> big;
+    TASSIGN(x, 0);
+    TASSIGN(s, 0x1000);
+    TASSIGN(small, 0x2000);
+    TASSIGN(d, 0x3000);
+    TASSIGN(big, 0x4000);
+    TEXPANDS(x, -1.0f);
+    TEXPANDS(s, 0.5f);
+    pipe_barrier(PIPE_V);
+    TPRELU(d, x, s, small);
+    pipe_barrier(PIPE_V);
+    TPRELU(x, x, s, big);
+  }, collectAll());
+  if (!pto_ref::kIsA5) {
+    EXPECT_HAS(prelu, "a2a3's TPRELU writes dst before it reads src0 again");
+    EXPECT_HAS(prelu, "the scratch tile 'tmp' has a valid shape 8x32; the "
+                      "instruction needs 9x32");
+  } else {
+    CHECK_EQ(prelu.count, size_t(0));
+  }
 }
 
 int main(int argc, char **argv) { return t::runAll(argc, argv); }

@@ -1523,4 +1523,43 @@ TEST(mrgsort_single_list_is_a_stable_merge) {
   CHECK_MSG(o.count == 0, o.all());
 }
 
+TEST(prelu_f32_f16_zero_nan_and_rounding) {
+  // x > 0 keeps x; otherwise x * slope rounded once: +0 and -0 take the
+  // product (+0 * -2 = -0), a NaN stays NaN.
+  std::vector<float> x(8 * 32), a(8 * 32);
+  for (size_t k = 0; k < x.size(); ++k) {
+    x[k] = static_cast<float>(static_cast<int>(k % 11) - 5) * 0.3f;
+    a[k] = static_cast<float>(static_cast<int>(k % 7) - 3) * 0.7f;
+  }
+  x[0] = 0.0f;
+  a[0] = -2.0f;
+  x[1] = -0.0f;
+  a[1] = 3.0f;
+  x[2] = NAN;
+  auto run = [&](auto zero) {
+    using T = decltype(zero);
+    std::vector<T> xs(x.size()), as(a.size());
+    for (size_t k = 0; k < x.size(); ++k) {
+      xs[k] = static_cast<T>(x[k]);
+      as[k] = static_cast<T>(a[k]);
+    }
+    auto o = t::mapKernel<T, T>({xs, as}, [&](auto &o, auto &i) {
+      Tile<TileType::Vec, uint8_t, 9, 32, BLayout::RowMajor, 9, 32> tmp;
+      TASSIGN(tmp, 0x24000);
+      TPRELU(o, i[0], i[1], tmp);
+    });
+    for (size_t k = 0; k < x.size(); ++k) {
+      double xv = static_cast<double>(static_cast<float>(xs[k]));
+      double p = xv * static_cast<float>(as[k]); // exact in double
+      T want = xv > 0 ? xs[k] : static_cast<T>(static_cast<float>(p));
+      if constexpr (std::is_same_v<T, half>)
+        if (!(xv > 0))
+          want = t::refF16(p);
+      CHECK_EQ(t::bits(o[k]), t::bits(want));
+    }
+  };
+  run(0.0f);
+  run(static_cast<half>(0.0f));
+}
+
 int main(int argc, char **argv) { return t::runAll(argc, argv); }

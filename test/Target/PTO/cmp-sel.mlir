@@ -9,8 +9,11 @@
 // last row: 16 * 32 * 4 = 2048 = 0x800 bytes past its start (the scratch
 // is placed at UB 0, where %x lived until the cmps). tile.sort32
 // is TSORT32 with the i32 index as uint32_t, the block_len form of
-// tile.mrgsort the single-list TMRGSORT. The emitted source compiles
-// against the reference on both targets.
+// tile.mrgsort the single-list TMRGSORT. tile.prelu is TPRELU, on a2a3
+// with its uint8_t tmp as the op's scratch: (16 + 1) x alignTo(ceil(32 /
+// 8), 32) = 17 x 32 bytes (the mask of its TCMPS, TSEL's tmp in the last
+// row). The emitted source compiles against the reference on both
+// targets.
 //
 // RUN: tessel-opt %s -split-input-file -tile-pto-pipeline | tessel-translate --tile-to-pto -split-input-file | FileCheck %s
 // RUN: tessel-opt %s -split-input-file -tile-pto-pipeline | tessel-translate --tile-to-pto -split-input-file -output-split-marker=//=SPLIT= > %t.cpp
@@ -115,6 +118,30 @@ func.func @sorting(%a: memref<1x256xf32>, %i: memref<1x256xi32>, %o: memref<1x51
       %m = tile.mrgsort %w block_len(64) : !tile.tile<1x256xf32> -> !tile.tile<1x256xf32>
       tile.store %s, %o[%c0, %c0] : !tile.tile<1x128xf32>, memref<1x512xf32>
       tile.store %m, %o[%c0, %c0] : !tile.tile<1x256xf32>, memref<1x512xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// CHECK-LABEL: __global__ AICORE void prelu_s0_vec(
+// CHECK: TLOAD([[X:v[0-9]+]],
+// CHECK: TLOAD([[Y:v[0-9]+]],
+// CHECK: Tile<TileType::Vec, float, 16, 32, BLayout::RowMajor, 16, 32> [[D:v[0-9]+]] =
+// CHECK-NEXT: TASSIGN([[D]], {{0x[0-9a-f]+}});
+// CHECK-NEXT: Tile<TileType::Vec, uint8_t, 17, 32, BLayout::RowMajor, 17, 32> [[T:v[0-9]+]] =
+// CHECK-NEXT: TASSIGN([[T]], {{0x[0-9a-f]+}});
+// CHECK-NEXT: TPRELU([[D]], [[X]], [[Y]], [[T]]);
+func.func @prelu(%a: memref<16x64xf32>, %o: memref<16x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c32 = arith.constant 32 : index
+  tile.spmd 1 name("vec") (%b) {
+    tile.at vector {
+      %x = tile.load %a[%c0, %c0] : memref<16x64xf32> -> !tile.tile<16x32xf32>
+      %y = tile.load %a[%c0, %c32] : memref<16x64xf32> -> !tile.tile<16x32xf32>
+      %p = tile.prelu %x, %y : !tile.tile<16x32xf32>
+      tile.store %p, %o[%c0, %c0] : !tile.tile<16x32xf32>, memref<16x32xf32>
     }
   }
   return

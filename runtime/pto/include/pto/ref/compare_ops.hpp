@@ -9,6 +9,7 @@
 //   TCMP(mask, src0, src1, mode)      bit (r, c) = src0[r, c] <mode> src1[r, c]
 //   TCMPS(mask, src, scalar, mode)    bit (r, c) = src[r, c] <mode> scalar
 //   TSEL(dst, mask, src0, src1, tmp)  dst[r, c] = bit (r, c) ? src0 : src1
+//   TPRELU(dst, src0, src1, tmp)      dst = src0 > 0 ? src0 : src0 * src1
 //
 // all on PIPE_V, row-major Vec tiles. The mask is a tile of bytes
 // (uint8_t, pto-isa's a2a3 output type; a5's TCMP writes 32-bit words
@@ -228,6 +229,64 @@ inline void TSEL(TileData &dst, MaskTile &selMask, TileData &src0,
                      row(bit ? src0 : src1, r) + c * sz, sz);
       }
     }
+    in.commit();
+  });
+}
+
+/// docs/isa/TPRELU.md: dst = src0 > 0 ? src0 : src0 * src1 (the product
+/// rounded once; a NaN or a zero takes the product), half or float. a2a3
+/// multiplies into dst first, then compares src0 into tmp (uint8_t, more
+/// valid rows than dst: the mask, and TSEL's tmp in row vr) and selects:
+/// dst must not overlap src0, tmp no operand. a5 ignores tmp.
+template <typename TileDataDst, typename TileDataSrc0, typename TileDataSrc1,
+          typename TileDataTmp>
+inline void TPRELU(TileDataDst &dst, TileDataSrc0 &src0, TileDataSrc1 &src1,
+                   TileDataTmp &tmp) {
+  using T = typename TileDataDst::DType;
+  using namespace pto_ref::detail;
+  static_assert(std::is_same_v<T, half> || std::is_same_v<T, float>,
+                "TPRELU: half or float");
+  static_assert(std::is_same_v<typename TileDataSrc0::DType, T> &&
+                    std::is_same_v<typename TileDataSrc1::DType, T>,
+                "TPRELU: dst, src0 and src1 must have the same element type");
+  static_assert(kVecND<TileDataDst> && kVecND<TileDataSrc0> &&
+                    kVecND<TileDataSrc1>,
+                "TPRELU: the operands must be row-major Vec tiles");
+  if constexpr (!pto_ref::kIsA5)
+    static_assert(std::is_same_v<typename TileDataTmp::DType, uint8_t>,
+                  "TPRELU: a2a3's tmp is a tile of uint8_t");
+  using E = pto_ref::num::Elem<T>;
+  run("TPRELU", PIPE_V, [&](Instr &in) {
+    needBound(in, dst, "dst");
+    needBound(in, src0, "src0");
+    needBound(in, src1, "src1");
+    unsigned vr = dst.GetValidRow(), vc = dst.GetValidCol();
+    needValid(in, src0, "src0", vr, vc);
+    needValid(in, src1, "src1", vr, vc);
+    read(in, src0);
+    read(in, src1);
+    write(in, dst);
+    if constexpr (!pto_ref::kIsA5) {
+      if (tilesOverlap(dst, src0))
+        in.fail("a2a3's TPRELU writes dst before it reads src0 again: they "
+                "must not overlap");
+      // TCMPS writes whole repeats of mask bytes per row; TSEL's tmp is the
+      // 32 bytes of row vr.
+      unsigned perRepeat = 256 / sizeof(T);
+      unsigned bytes = (vc + perRepeat - 1) / perRepeat * (perRepeat / 8);
+      scratchTile(in, tmp, vr + 1, bytes > 32 ? bytes : 32, dst, src0, src1);
+    }
+    in.check();
+    constexpr uint64_t sz = sizeof(T);
+    for (uint64_t r = 0; r < vr; ++r)
+      for (uint64_t c = 0; c < vc; ++c) {
+        T x = ld<T>(row(src0, r) + c * sz);
+        float xw = E::widen(x);
+        T y = xw > 0 ? x
+                     : E::narrow(pto_ref::num::mul(
+                           xw, E::widen(ld<T>(row(src1, r) + c * sz))));
+        st<T>(row(dst, r) + c * sz, y);
+      }
     in.commit();
   });
 }
