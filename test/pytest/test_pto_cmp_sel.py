@@ -170,9 +170,11 @@ def mixed_cmp_sel(x: pl.Tensor[[8, 64], pl.FP32],
                   masks: pl.Out[pl.Tensor[[24, 32], pl.INT8]],
                   fs: pl.Out[pl.Tensor[[8, 64], pl.FP32]],
                   hs: pl.Out[pl.Tensor[[8, 64], pl.FP16]],
-                  js: pl.Out[pl.Tensor[[8, 64], pl.INT32]]):
+                  js: pl.Out[pl.Tensor[[8, 64], pl.INT32]],
+                  pr: pl.Out[pl.Tensor[[8, 64], pl.FP16]]):
     """Annotated (test_pto_isa_headers compiles it against pto-isa): one
-    compare of each dtype (a2a3's i32: eq), sel and sels of each."""
+    compare of each dtype (a2a3's i32: eq), sel and sels of each, a
+    prelu."""
     with pl.at(level=pl.Level.VECTOR):
         a = x[:, :]
         b = h[:, :]
@@ -186,6 +188,7 @@ def mixed_cmp_sel(x: pl.Tensor[[8, 64], pl.FP32],
         fs[:, :] = pl.sels(ma, a, None, 2.5)
         hs[:, :] = pl.sel(mb, b, b, None)
         js[:, :] = pl.sel(mc, c, pl.sels(ma, c, None, 7), None)
+        pr[:, :] = pl.prelu(b, pl.sels(mb, b, None, -0.25))
 
 
 @pytest.mark.parametrize("target", ("a2a3", "a5"))
@@ -198,13 +201,14 @@ def test_mixed_cmp_sel_on_the_reference(target):
     i = torch.randint(0, 4, (8, 64), generator=g, dtype=torch.int32)
     outs = [torch.full((24, 32), 77, dtype=torch.int8), torch.zeros(8, 64),
             torch.zeros(8, 64, dtype=torch.float16),
-            torch.zeros(8, 64, dtype=torch.int32)]
+            torch.zeros(8, 64, dtype=torch.int32),
+            torch.zeros(8, 64, dtype=torch.float16)]
     cpu = [torch.empty_like(t) for t in outs]
     mixed_cmp_sel(x, h, i, *outs, target=target, backend="pto")
     mixed_cmp_sel(x, h, i, *cpu, backend="cpu")
     for k, (got, want) in enumerate(zip(outs, cpu)):
         assert torch.equal(bits(got), bits(want)), k
-    masks, fs, hs, js = outs
+    masks, fs, hs, js, pr = outs
     assert torch.equal(masks[:8], pack(x <= 0.5))
     assert torch.equal(masks[8:16], pack(h != h))
     assert torch.equal(masks[16:], pack(i == 2))
@@ -213,6 +217,10 @@ def test_mixed_cmp_sel_on_the_reference(target):
     assert torch.equal(bits(hs), bits(h))
     assert torch.equal(js, torch.where(i == 2, i, torch.where(
         x <= 0.5, i, torch.tensor(7, dtype=torch.int32))))
+    # h != h only at the NaN: its slope is the NaN itself, -0.25 elsewhere.
+    slope = torch.where(h != h, h, torch.tensor(-0.25, dtype=torch.float16))
+    assert torch.equal(bits(pr), bits(torch.where(
+        h > 0, h, (h.double() * slope.double()).half())))
 
 
 # -- pl.prelu: TPRELU (a2a3: its uint8_t tmp is the op's scratch) ----------
