@@ -789,8 +789,8 @@ LogicalResult InstrBuilder::build() {
                        << o->getName() << " on " << target.name
                        << "; the CPU simulation runs it";
       })
-      // TileIndexOps.td: pto-isa's multi-list TMRGSORT and the index forms
-      // of TGATHER / TSCATTER (over flat indices) are not in the emitter.
+      // TileIndexOps.td: pto-isa's index forms of TGATHER / TSCATTER (over
+      // flat indices) are not in the emitter.
       .Case([&](GatherIndexOp) { return notYet("TGATHER (index form)"); })
       .Case([&](ScatterIndexOp) { return notYet("TSCATTER (index form)"); })
       // TSORT32's 3-operand form (whole blocks of 32, the verifier's rule);
@@ -805,8 +805,11 @@ LogicalResult InstrBuilder::build() {
       .Case([&](MrgSortOp o) {
         return vector("TMRGSORT", o.getInput(), o.getResult());
       })
-      .Case([&](MrgSortListsOp) {
-        return notYet("TMRGSORT (the multi-list form)");
+      // The multi-list TMRGSORT (not exhausted), its tmp the op's scratch.
+      .Case([&](MrgSortListsOp o) -> LogicalResult {
+        if (failed(vector("TMRGSORT", o.getInputs(), o.getResult())))
+          return failure();
+        return scratch("TMRGSORT");
       })
       .Case([&](FillPadOp o) {
         return vector("TFILLPAD", o.getSource(), o.getResult());

@@ -117,6 +117,10 @@ tessel::getScratchTileType(mlir::Operation *op, const TargetInfo &target) {
   if (isa<SelOp>(op))
     return TileType::get(op->getContext(), {1, 32},
                          mlir::IntegerType::get(op->getContext(), 8));
+  // The multi-list TMRGSORT merges into its tmp, then copies it to the
+  // destination (both targets): a tile of the result's type.
+  if (isa<MrgSortListsOp>(op))
+    return cast<TileType>(op->getResult(0).getType());
   if (isa<SelSOp>(op)) {
     auto type = cast<TileType>(op->getResult(0).getType());
     return TileType::get(op->getContext(),

@@ -114,21 +114,3 @@ func.func @shls_of_i8_on_a2a3(%a: memref<16x64xi8>, %o: memref<16x64xi8>) {
   }
   return
 }
-
-// -----
-
-// The 2- to 4-list TMRGSORT (its executed-count list and tmp tile) is not
-// emitted yet; the single-list form is (test/Target/PTO/cmp-sel.mlir).
-func.func @mrgsort_of_two_lists(%a: memref<1x128xf32>, %o: memref<1x256xf32>) {
-  %c0 = arith.constant 0 : index
-  // expected-remark @below {{not grouped}}
-  tile.spmd 1 (%b) {
-    tile.at vector {
-      %x = tile.load %a[%c0, %c0] : memref<1x128xf32> -> !tile.tile<1x128xf32>
-      // expected-error @below {{the NPU back end does not emit tile.mrgsort_lists yet (PTO-ISA TMRGSORT (the multi-list form) is not in Tessel's emitter and runtime/pto reference); the CPU simulation runs it}}
-      %m = tile.mrgsort_lists %x, %x : !tile.tile<1x128xf32>, !tile.tile<1x128xf32> -> !tile.tile<1x256xf32>
-      tile.store %m, %o[%c0, %c0] : !tile.tile<1x256xf32>, memref<1x256xf32>
-    }
-  }
-  return
-}

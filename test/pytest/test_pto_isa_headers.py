@@ -91,6 +91,8 @@ def _new_op_kernels():
             # single-list TMRGSORT, f32 and f16.
             "sort_f32": (sort.sort_f32, ("a2a3", "a5")),
             "sort_f16": (sort.sort_f16, ("a2a3", "a5")),
+            # The multi-list TMRGSORT<..., false> with its count struct.
+            "merge_lists": (sort.merge_lists, ("a2a3", "a5")),
             "windows": (new_ops.window_ops, ("a2a3", "a5")),
             # Tile::GetValue / SetValue with the S flags, std::floor.
             "scalars": (scalars.float_math, ("a2a3", "a5")),
@@ -108,7 +110,7 @@ def _new_op_kernels():
 @pytest.mark.parametrize("name", ("windows", "half", "bcast_f32", "bcast_f16",
                                   "bcast_i32", "scalars", "scalar_ints",
                                   "partial", "catalog", "cmp_sel",
-                                  "sort_f32", "sort_f16"))
+                                  "sort_f32", "sort_f16", "merge_lists"))
 def test_new_instructions_compile_against_pto_isa(name, tmp_path,
                                                  headers_usable):
     kernel, targets = _new_op_kernels()[name]

@@ -1,20 +1,19 @@
 """The NPU path of the sort family: pl.sort32 (PTO-ISA TSORT32, its
-3-operand form, the index tile as uint32_t) and pl.mrgsort with block_len=
-(the single-list TMRGSORT), FP32 and FP16, on both targets. Each kernel
-runs on the strict reference (runtime/pto) with backend="pto" and must give
-the CPU simulation's bits and a torch-built reference order; the 2- to
-4-list pl.mrgsort stays an error at the author's line."""
+3-operand form, the index tile as uint32_t), pl.mrgsort with block_len=
+(the single-list TMRGSORT) and of 2 to 4 lists (the non-exhausted
+multi-list TMRGSORT, its tmp the op's scratch), FP32 and FP16, on both
+targets. Each kernel runs on the strict reference (runtime/pto) with
+backend="pto" and must give the CPU simulation's bits and a torch-built
+reference order."""
 
 from __future__ import annotations
 
-import os
 import shutil
 
 import pytest
 import torch
 
 import tessel.language as pl
-from tessel import CompileError
 
 pytestmark = [
     pytest.mark.skipif(
@@ -23,10 +22,6 @@ pytestmark = [
                "compiler"),
     pytest.mark.xdist_group("pto-sort"),
 ]
-
-THIS_FILE = os.path.realpath(__file__)
-with open(THIS_FILE) as _f:
-    SOURCE_LINES = _f.read().splitlines()
 
 N = 128
 
@@ -169,19 +164,45 @@ def test_sort32_and_mrgsort_f16_on_the_reference(target):
 
 
 @pl.jit
-def two_lists(x: pl.Tensor[[1, 64], pl.FP32],
-              o: pl.Out[pl.Tensor[[1, 256], pl.FP32]]):
+def merge_lists(x: pl.Tensor[[4, 32], pl.FP32], h: pl.Tensor[[2, 32], pl.FP16],
+                two: pl.Out[pl.Tensor[[1, 128], pl.FP32]],
+                three: pl.Out[pl.Tensor[[1, 192], pl.FP32]],
+                four: pl.Out[pl.Tensor[[1, 256], pl.FP32]],
+                htwo: pl.Out[pl.Tensor[[1, 256], pl.FP16]]):
+    """The multi-list TMRGSORT: 2, 3 and 4 sorted rows of f32, 2 of f16."""
     with pl.at(level=pl.Level.VECTOR):
-        ids = pl.arange(0, [1, 64], dtype=pl.UINT32)
-        a = pl.sort32(x[:, :], ids)
-        o[:, :] = pl.mrgsort(a, a)  # ERR-lists
+        ids = pl.arange(0, [1, 32], dtype=pl.UINT32)
+        r0 = pl.sort32(x[0:1, :], ids)
+        r1 = pl.sort32(x[1:2, :], ids)
+        r2 = pl.sort32(x[2:3, :], ids)
+        r3 = pl.sort32(x[3:4, :], ids)
+        two[:, :] = pl.mrgsort(r0, r1)
+        three[:, :] = pl.mrgsort(r0, r1, r2)
+        four[:, :] = pl.mrgsort(r0, r1, r2, r3)
+        htwo[:, :] = pl.mrgsort(pl.sort32(h[0:1, :], ids),
+                                pl.sort32(h[1:2, :], ids))
 
 
-def test_multi_list_mrgsort_is_an_error_at_the_line():
-    with pytest.raises(CompileError) as info:
-        two_lists.pto("a2a3")
-    err = info.value
-    assert os.path.realpath(err.filename) == THIS_FILE, str(err)
-    assert err.line == [n for n, t in enumerate(SOURCE_LINES, 1)
-                        if t.rstrip().endswith("# ERR-lists")][0]
-    assert "TMRGSORT (the multi-list form)" in str(err), str(err)
+@pytest.mark.parametrize("target", ("a2a3", "a5"))
+def test_mrgsort_lists_on_the_reference(target):
+    """Merged lists: the stable sort of the lists' pairs by value
+    descending (ties: the earlier list), bit for bit with the CPU
+    simulation."""
+    g = torch.Generator().manual_seed(9)
+    x = torch.randint(-5, 6, (4, 32), generator=g).float() / 2
+    h = torch.randint(-5, 6, (2, 32), generator=g).half() / 2
+    outs = [torch.zeros(1, 128), torch.zeros(1, 192), torch.zeros(1, 256),
+            torch.zeros(1, 256, dtype=torch.float16)]
+    cpu = [t.clone() for t in outs]
+    merge_lists(x, h, *outs, target=target, backend="pto")
+    merge_lists(x, h, *cpu, backend="cpu")
+    for k, (got, want) in enumerate(zip(outs, cpu)):
+        dt = torch.int32 if got.dtype == torch.float32 else torch.int16
+        assert torch.equal(got.view(dt), want.view(dt)), k
+    rows = ref_sort32(x, torch.arange(32)[None])
+    for n, got in ((2, outs[0]), (3, outs[1]), (4, outs[2])):
+        want = ref_merge_runs(sum(rows[:n], []))
+        assert same(pairs_f32(got[0]), want), n
+    hrows = ref_sort32(h.float(), torch.arange(32)[None])
+    assert same(pairs_f16(outs[3][0]), ref_merge_runs(hrows[0] + hrows[1]))
+    assert "MrgSortExecutedNumList" in merge_lists.pto(target).source

@@ -94,6 +94,8 @@ TileLayout getRowReduceSourceLayout(int64_t rows, int64_t cols,
 ///                        M x N result (a column vector: its 1 x M view):
 ///                        TPRELU's uint8_t tmp, the mask of its TCMPS and
 ///                        its TSEL's tmp in the last row;
+///   mrgsort_lists        the result's type (the multi-list TMRGSORT's
+///                        tmp, both targets: it merges there, then copies);
 ///   sels                 (M + 1) x N of the result's type for an M x N
 ///                        result: the scalar spread by TEXPANDS over the
 ///                        first M rows, TSEL's tmp in the last (both

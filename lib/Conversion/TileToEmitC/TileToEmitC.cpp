@@ -1258,6 +1258,26 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
               opaque(std::to_string(o.getBlockLen()) + "u")});
         return success();
       })
+      .Case([&](MrgSortListsOp o) {
+        // TMRGSORT<Dst, Tmp, Src0, ..., false>(dst, executed, tmp, src0,
+        // ...): the non-exhausted multi-list form; tmp is the op's scratch
+        // (the result's type), `executed` pto-isa's count struct, which
+        // this form leaves untouched.
+        Value t = bind(o.getResult());
+        Value tmp = declareAs(typeName(t), *storage.lookupScratch(o));
+        Value executed = call("MrgSortExecutedNumList",
+                              opaqueType("MrgSortExecutedNumList"), {});
+        SmallVector<Value> operands = {t, executed, tmp};
+        SmallVector<Attribute> targs = {opaque(typeName(t)),
+                                        opaque(typeName(tmp))};
+        for (Value in : o.getInputs()) {
+          operands.push_back(obj(in));
+          targs.push_back(opaque(typeName(operands.back())));
+        }
+        targs.push_back(opaque("false"));
+        call("TMRGSORT", Type(), operands, {}, targs);
+        return success();
+      })
       .Case([&](XorOp o) {
         bind(o.getResult());
         Value t = row(o.getResult());

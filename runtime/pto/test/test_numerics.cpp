@@ -1562,4 +1562,55 @@ TEST(prelu_f32_f16_zero_nan_and_rounding) {
   run(static_cast<half>(0.0f));
 }
 
+TEST(mrgsort_lists_merge_with_ties_to_the_earlier_list) {
+  // Three sorted f32 lists of 8, 16 and 8 pairs with shared values: the
+  // merge is the stable sort of their concatenation by value descending.
+  std::vector<float> l0(16), l1(32), l2(16);
+  auto fill = [](std::vector<float> &l, int list, int step) {
+    for (size_t p = 0; p < l.size() / 2; ++p) {
+      l[2 * p] = static_cast<float>(20 - step * static_cast<int>(p));
+      l[2 * p + 1] = pto_ref::fp::fromBits(static_cast<uint32_t>(100 * list + p));
+    }
+  };
+  fill(l0, 0, 2);
+  fill(l1, 1, 1);
+  fill(l2, 2, 3);
+  std::vector<float> all;
+  for (auto *l : {&l0, &l1, &l2})
+    all.insert(all.end(), l->begin(), l->end());
+  std::vector<int> want(all.size() / 2);
+  for (size_t k = 0; k < want.size(); ++k)
+    want[k] = static_cast<int>(2 * k);
+  std::stable_sort(want.begin(), want.end(),
+                   [&](int x, int y) { return all[x] > all[y]; });
+  t::Outcome o = t::runCase([&] {
+    t::VTile<float, 1, 16> a, c;
+    t::VTile<float, 1, 32> b;
+    t::VTile<float, 1, 64> d, tmp;
+    TASSIGN(a, 0);
+    TASSIGN(b, 0x100);
+    TASSIGN(c, 0x200);
+    TASSIGN(d, 0x300);
+    TASSIGN(tmp, 0x400);
+    for (int k = 0; k < 16; ++k) {
+      a.SetValue(k, l0[k]);
+      c.SetValue(k, l2[k]);
+    }
+    for (int k = 0; k < 32; ++k)
+      b.SetValue(k, l1[k]);
+    set_flag(PIPE_S, PIPE_V, EVENT_ID0);
+    wait_flag(PIPE_S, PIPE_V, EVENT_ID0);
+    MrgSortExecutedNumList executed{};
+    TMRGSORT<decltype(d), decltype(tmp), decltype(a), decltype(b),
+             decltype(c), false>(d, executed, tmp, a, b, c);
+    set_flag(PIPE_V, PIPE_S, EVENT_ID0);
+    wait_flag(PIPE_V, PIPE_S, EVENT_ID0);
+    for (size_t k = 0; k < want.size(); ++k) {
+      CHECK_EQ(d.GetValue(2 * k), all[want[k]]);
+      CHECK_EQ(t::bits(d.GetValue(2 * k + 1)), t::bits(all[want[k] + 1]));
+    }
+  });
+  CHECK_MSG(o.count == 0, o.all());
+}
+
 int main(int argc, char **argv) { return t::runAll(argc, argv); }

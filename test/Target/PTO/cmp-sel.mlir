@@ -9,7 +9,10 @@
 // last row: 16 * 32 * 4 = 2048 = 0x800 bytes past its start (the scratch
 // is placed at UB 0, where %x lived until the cmps). tile.sort32
 // is TSORT32 with the i32 index as uint32_t, the block_len form of
-// tile.mrgsort the single-list TMRGSORT. tile.prelu is TPRELU, on a2a3
+// tile.mrgsort the single-list TMRGSORT, tile.mrgsort_lists the
+// non-exhausted multi-list TMRGSORT<Dst, Tmp, Src0, Src1, false> with its
+// tmp (the op's scratch, the result's 1 x 384 type) and pto-isa's
+// executed-count struct. tile.prelu is TPRELU, on a2a3
 // with its uint8_t tmp as the op's scratch: (16 + 1) x alignTo(ceil(32 /
 // 8), 32) = 17 x 32 bytes (the mask of its TCMPS, TSEL's tmp in the last
 // row). The emitted source compiles against the reference on both
@@ -107,6 +110,12 @@ func.func @wide_and_int(%a: memref<8x256xf16>, %i: memref<8x64xi32>, %o: memref<
 // CHECK-NEXT: TASSIGN([[IX]], {{0x[0-9a-f]+}});
 // CHECK-NEXT: TSORT32({{v[0-9]+}}, {{v[0-9]+}}, [[IX]]);
 // CHECK: TMRGSORT({{v[0-9]+}}, {{v[0-9]+}}, 64u);
+// CHECK: Tile<TileType::Vec, float, 1, 384, BLayout::RowMajor, 1, 384> [[MD:v[0-9]+]] =
+// CHECK-NEXT: TASSIGN([[MD]], {{0x[0-9a-f]+}});
+// CHECK-NEXT: Tile<TileType::Vec, float, 1, 384, BLayout::RowMajor, 1, 384> [[MT:v[0-9]+]] =
+// CHECK-NEXT: TASSIGN([[MT]], {{0x[0-9a-f]+}});
+// CHECK-NEXT: MrgSortExecutedNumList [[EX:v[0-9]+]] = MrgSortExecutedNumList();
+// CHECK-NEXT: TMRGSORT<Tile<TileType::Vec, float, 1, 384, BLayout::RowMajor, 1, 384>, Tile<TileType::Vec, float, 1, 384, BLayout::RowMajor, 1, 384>, Tile<TileType::Vec, float, 1, 128, BLayout::RowMajor, 1, 128>, Tile<TileType::Vec, float, 1, 256, BLayout::RowMajor, 1, 256>, false>([[MD]], [[EX]], [[MT]], {{v[0-9]+}}, {{v[0-9]+}});
 func.func @sorting(%a: memref<1x256xf32>, %i: memref<1x256xi32>, %o: memref<1x512xf32>) {
   %c0 = arith.constant 0 : index
   tile.spmd 1 name("vec") (%b) {
@@ -116,8 +125,8 @@ func.func @sorting(%a: memref<1x256xf32>, %i: memref<1x256xi32>, %o: memref<1x51
       %s = tile.sort32 %x, %j : !tile.tile<1x64xf32>, !tile.tile<1x64xi32> -> !tile.tile<1x128xf32>
       %w = tile.load %a[%c0, %c0] : memref<1x256xf32> -> !tile.tile<1x256xf32>
       %m = tile.mrgsort %w block_len(64) : !tile.tile<1x256xf32> -> !tile.tile<1x256xf32>
-      tile.store %s, %o[%c0, %c0] : !tile.tile<1x128xf32>, memref<1x512xf32>
-      tile.store %m, %o[%c0, %c0] : !tile.tile<1x256xf32>, memref<1x512xf32>
+      %l = tile.mrgsort_lists %s, %m : !tile.tile<1x128xf32>, !tile.tile<1x256xf32> -> !tile.tile<1x384xf32>
+      tile.store %l, %o[%c0, %c0] : !tile.tile<1x384xf32>, memref<1x512xf32>
     }
   }
   return

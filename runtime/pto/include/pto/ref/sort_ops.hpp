@@ -9,6 +9,9 @@
 //                            sorted by value descending
 //   TMRGSORT(dst, src, blockLen)   the single-list 4-way merge of sorted
 //                            runs of such pairs (below)
+//   TMRGSORT<Dst, Tmp, Src0, Src1, [Src2, [Src3,]] false>(dst, executed,
+//                            tmp, src0, src1, ...)   2 to 4 sorted lists
+//                            merged (the non-exhausted form)
 //
 // TSORT32 runs on PIPE_V (pto-isa's 3-operand form: src's valid columns a multiple of
 // 32), row-major Vec tiles: src and dst half or float, idx uint32_t with
@@ -185,6 +188,111 @@ inline void TMRGSORT(DstTileData &dst, SrcTileData &src, uint32_t blockLen) {
     }
     in.commit();
   });
+}
+
+/// The executed-pair counts of an exhausted multi-list TMRGSORT (pto-isa's
+/// struct; the reference models the non-exhausted form only, which leaves
+/// it untouched).
+struct MrgSortExecutedNumList {
+  uint16_t mrgSortList0;
+  uint16_t mrgSortList1;
+  uint16_t mrgSortList2;
+  uint16_t mrgSortList3;
+};
+
+} // namespace pto
+
+namespace pto_ref {
+namespace detail {
+
+/// The multi-list TMRGSORT (not exhausted): 2 to 4 one-row tiles of sorted
+/// pairs merge into tmp (then copied to dst), with the single-list rule:
+/// the largest value (compared in the element type), of equal values (or
+/// none larger) the earliest list's pair.
+template <typename TD, typename TT, typename... TS>
+inline void mergeLists(TD &dst, TT &tmp, TS &...srcs) {
+  using T = typename TD::DType;
+  static_assert(std::is_same_v<T, half> || std::is_same_v<T, float>,
+                "TMRGSORT: half or float pairs");
+  static_assert((std::is_same_v<typename TS::DType, T> && ...) &&
+                    std::is_same_v<typename TT::DType, T>,
+                "TMRGSORT: dst, tmp and the lists must have one element type");
+  static_assert(kVecND<TD> && kVecND<TT> && (kVecND<TS> && ...),
+                "TMRGSORT: the operands must be row-major Vec tiles");
+  static_assert(TD::Rows == 1 && TT::Rows == 1 && ((TS::Rows == 1) && ...),
+                "TMRGSORT: one-row tiles");
+  constexpr unsigned pe = 8 / sizeof(T);
+  constexpr size_t n = sizeof...(TS);
+  run("TMRGSORT", PIPE_V, [&](Instr &in) {
+    needBound(in, dst, "dst");
+    (needBound(in, srcs, "src"), ...);
+    unsigned cols[n] = {srcs.GetValidCol()...};
+    unsigned total = 0;
+    for (unsigned c : cols) {
+      if (c % pe != 0)
+        in.fail("a list's valid columns are not whole 8-byte pairs");
+      total += c;
+    }
+    needValid(in, dst, "dst", 1, total, "the lists' columns");
+    if ((tilesOverlap(dst, srcs) || ...))
+      in.fail("dst overlaps a list");
+    (read(in, srcs), ...);
+    write(in, dst);
+    scratchTile(in, tmp, 1, total, dst, srcs...);
+    in.check();
+    const uint8_t *base[n] = {elemPtr(srcs, 0, 0)...};
+    std::vector<uint8_t> out(static_cast<size_t>(total) * sizeof(T));
+    unsigned next[n] = {};
+    using E = pto_ref::num::Elem<T>;
+    for (unsigned o = 0; o < total / pe; ++o) {
+      int pick = -1;
+      float best = 0;
+      for (size_t l = 0; l < n; ++l) {
+        if (next[l] >= cols[l] / pe)
+          continue;
+        float v = E::widen(ld<T>(base[l] + next[l] * 8));
+        if (pick < 0 || v > best) {
+          pick = static_cast<int>(l);
+          best = v;
+        }
+      }
+      std::memcpy(out.data() + o * 8, base[pick] + next[pick] * 8, 8);
+      ++next[pick];
+    }
+    std::memcpy(elemPtr(dst, 0, 0), out.data(), out.size());
+    in.commit();
+  });
+}
+
+} // namespace detail
+} // namespace pto_ref
+
+namespace pto {
+
+/// docs/isa/TMRGSORT.md, the 2-, 3- and 4-list forms; `exhausted` (stop at
+/// the first exhausted list) is not modelled.
+template <typename DstTileData, typename TmpTileData, typename Src0TileData,
+          typename Src1TileData, bool exhausted>
+inline void TMRGSORT(DstTileData &dst, MrgSortExecutedNumList &, TmpTileData &tmp,
+                     Src0TileData &src0, Src1TileData &src1) {
+  static_assert(!exhausted, "the reference models the non-exhausted TMRGSORT");
+  pto_ref::detail::mergeLists(dst, tmp, src0, src1);
+}
+template <typename DstTileData, typename TmpTileData, typename Src0TileData,
+          typename Src1TileData, typename Src2TileData, bool exhausted>
+inline void TMRGSORT(DstTileData &dst, MrgSortExecutedNumList &, TmpTileData &tmp,
+                     Src0TileData &src0, Src1TileData &src1, Src2TileData &src2) {
+  static_assert(!exhausted, "the reference models the non-exhausted TMRGSORT");
+  pto_ref::detail::mergeLists(dst, tmp, src0, src1, src2);
+}
+template <typename DstTileData, typename TmpTileData, typename Src0TileData,
+          typename Src1TileData, typename Src2TileData, typename Src3TileData,
+          bool exhausted>
+inline void TMRGSORT(DstTileData &dst, MrgSortExecutedNumList &, TmpTileData &tmp,
+                     Src0TileData &src0, Src1TileData &src1, Src2TileData &src2,
+                     Src3TileData &src3) {
+  static_assert(!exhausted, "the reference models the non-exhausted TMRGSORT");
+  pto_ref::detail::mergeLists(dst, tmp, src0, src1, src2, src3);
 }
 
 } // namespace pto
