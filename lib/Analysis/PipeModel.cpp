@@ -645,6 +645,65 @@ private:
     return diag;
   }
 
+  /// tile.cmp / tile.cmps: TCMP / TCMPS into a uint8_t view of the mask,
+  /// then TFILLPAD_INPLACE zeroes the mask bytes past N / 8 of each row
+  /// (PTO-ISA writes them with whatever its whole 256-byte repeats
+  /// compared, and a2a3's NE inverts the whole row). One V instruction
+  /// reading the sources and writing the whole mask.
+  LogicalResult compare(Operation *o) {
+    StringRef name = getCatalogPtoInstrName(o);
+    auto in = cast<TileType>(o->getOperand(0).getType());
+    Type elt = in.getElementType();
+    CmpMode mode = isa<CmpOp>(o) ? cast<CmpOp>(o).getMode()
+                                 : cast<CmpSOp>(o).getMode();
+    // a2a3's TCMP / TCMPS compare int32_t for equality only (NE is that
+    // mask inverted); any other mode silently compares for equality.
+    if (!target.hasL0CToUB && elt.isSignlessInteger(32) &&
+        mode != CmpMode::eq && mode != CmpMode::ne)
+      return error() << name << " on " << target.name
+                     << " compares i32 tiles for equality only (PTO-ISA "
+                        "uses its EQ compare for every other mode); '"
+                     << stringifyCmpMode(mode)
+                     << "' of i32 needs a5, or cast the tiles to f32 first "
+                        "(exact for |x| < 2^24)";
+    // The last byte of a row holds bits of N mod 8 columns and, on the
+    // NPU, target-defined bits past them.
+    if (in.getCols() % 8 != 0)
+      return error() << name << " packs 8 columns per mask byte: a "
+                     << in.getCols()
+                     << "-column comparison (not a multiple of 8) leaves the "
+                        "high bits of each row's last mask byte "
+                        "target-defined on the NPU, where Tessel's mask has "
+                        "them zero; compare a multiple of 8 columns";
+    return vector(name, o->getOperands().take_front(isa<CmpOp>(o) ? 2 : 1),
+                  o->getResult(0));
+  }
+
+  /// tile.sel: TSEL(dst, mask, lhs, rhs, tmp); tile.sels: TEXPANDS of the
+  /// scalar into its scratch tile, then TSEL from it (a2a3's TSELS writes
+  /// its scalar on the scalar unit and hands over S -> V on EVENT_ID0
+  /// inside itself, outside Tessel's synchronisation). The scratch
+  /// (getScratchTileType) holds TSEL's tmp (a2a3 writes the mask's address
+  /// there; a5 ignores it).
+  LogicalResult select(Operation *o) {
+    auto type = cast<TileType>(o->getResult(0).getType());
+    auto maskType = cast<TileType>(o->getOperand(0).getType());
+    if (type.getCols() == 1)
+      return error() << "TSEL selects along the rows of row-major tiles; a "
+                     << type.getRows()
+                     << "x1 selection (a column vector, stored column "
+                        "major) has no PTO-ISA form";
+    if (maskType.getCols() == 1)
+      return error() << "the mask of TSEL is a row-major tile of bytes; a "
+                     << maskType.getRows()
+                     << "x1 i8 mask is stored as a column vector";
+    if (failed(vector("TSEL", o->getOperands().take_front(isa<SelOp>(o) ? 3
+                                                                        : 2),
+                      o->getResult(0))))
+      return failure();
+    return scratch(getCatalogPtoInstrName(o));
+  }
+
   /// The copy a pipeline or scf.if needs when a value is not already in the
   /// storage it must reach; the pto back end does not emit such copies yet.
   LogicalResult noCopy(Value from, Value to, StringRef what) {
@@ -730,13 +789,28 @@ LogicalResult InstrBuilder::build() {
                        << o->getName() << " on " << target.name
                        << "; the CPU simulation runs it";
       })
-      // TileIndexOps.td: pto-isa has TSORT32 / TMRGSORT and the index forms
-      // of TGATHER / TSCATTER (over flat indices), not yet in the emitter.
+      // TileIndexOps.td: pto-isa's index forms of TGATHER / TSCATTER (over
+      // flat indices) are not in the emitter.
       .Case([&](GatherIndexOp) { return notYet("TGATHER (index form)"); })
       .Case([&](ScatterIndexOp) { return notYet("TSCATTER (index form)"); })
-      .Case([&](Sort32Op) { return notYet("TSORT32"); })
-      .Case<MrgSortOp, MrgSortListsOp>(
-          [&](Operation *) { return notYet("TMRGSORT"); })
+      // TSORT32's 3-operand form (whole blocks of 32, the verifier's rule);
+      // the index is read as uint32_t.
+      .Case([&](Sort32Op o) {
+        return vector("TSORT32", {o.getInput(), o.getIndex()},
+                      o.getResult());
+      })
+      // The single-list TMRGSORT (pto-isa's limit of 255 groups of 4 runs
+      // of at least 64 columns is beyond UB: its source and result would
+      // need 2 * 255 * 256 * 2 bytes).
+      .Case([&](MrgSortOp o) {
+        return vector("TMRGSORT", o.getInput(), o.getResult());
+      })
+      // The multi-list TMRGSORT (not exhausted), its tmp the op's scratch.
+      .Case([&](MrgSortListsOp o) -> LogicalResult {
+        if (failed(vector("TMRGSORT", o.getInputs(), o.getResult())))
+          return failure();
+        return scratch("TMRGSORT");
+      })
       .Case([&](FillPadOp o) {
         return vector("TFILLPAD", o.getSource(), o.getResult());
       })
@@ -748,8 +822,16 @@ LogicalResult InstrBuilder::build() {
         return vector("TCONCAT", o->getOperands(), o.getResult());
       })
       .Case([&](TriOp o) { return vector("TTRI", {}, o.getResult()); })
-      .Case<CmpOp, CmpSOp, SelOp, SelSOp, PReluOp>(
-          [&](Operation *o) { return notYet(getCatalogPtoInstrName(o)); })
+      .Case<CmpOp, CmpSOp>([&](Operation *o) { return compare(o); })
+      .Case<SelOp, SelSOp>([&](Operation *o) { return select(o); })
+      // TPRELU (a2a3: TMUL into the destination, then TCMPS of the source
+      // into its tmp and TSEL; placement never puts the result on an
+      // operand); the tmp is the op's scratch on a2a3, a5 ignores it.
+      .Case([&](PReluOp o) -> LogicalResult {
+        if (failed(vector("TPRELU", o->getOperands(), o.getResult())))
+          return failure();
+        return scratch("TPRELU");
+      })
       // TXOR / TXORS, TTRANS and the arg-reductions take a tmp tile: the
       // op's scratch placement where the target uses it (TileLayout.h).
       .Case<XorOp, XorSOp>([&](Operation *o) -> LogicalResult {

@@ -109,6 +109,24 @@ tessel::getScratchTileType(mlir::Operation *op, const TargetInfo &target) {
                          {in.getCols(), llvm::alignTo(in.getRows(), rowStride)},
                          in.getElementType());
   }
+  // TSEL's tmp (both targets; a2a3 writes the mask row's address there, 8
+  // or 16 bytes, a5 ignores it): one 32-byte block. tile.sels: its scalar
+  // spread over a tile of the result's shape (TEXPANDS, then TSEL from it),
+  // with TSEL's tmp in one more row (whole 32-byte blocks: 2 or more
+  // columns, a 1-column selection is an error at the op).
+  if (isa<SelOp>(op))
+    return TileType::get(op->getContext(), {1, 32},
+                         mlir::IntegerType::get(op->getContext(), 8));
+  // The multi-list TMRGSORT merges into its tmp, then copies it to the
+  // destination (both targets): a tile of the result's type.
+  if (isa<MrgSortListsOp>(op))
+    return cast<TileType>(op->getResult(0).getType());
+  if (isa<SelSOp>(op)) {
+    auto type = cast<TileType>(op->getResult(0).getType());
+    return TileType::get(op->getContext(),
+                         {type.getRows() + 1, type.getCols()},
+                         type.getElementType());
+  }
   // a5's TREM / TREMS / TCI / TXOR / TXORS and arg-reductions accept a tmp
   // tile and ignore it.
   if (target.hasL0CToUB)
@@ -120,6 +138,17 @@ tessel::getScratchTileType(mlir::Operation *op, const TargetInfo &target) {
     return cast<TileType>(op->getOperand(0).getType());
   auto type = cast<TileType>(op->getResult(0).getType());
   Type elt = type.getElementType();
+  // a2a3's TPRELU: TCMPS's mask of the source (as seen by the instruction:
+  // a column vector's 1 x R row view) in uint8_t rows of whole 32-byte
+  // blocks, and one more row for its TSEL's tmp.
+  if (isa<PReluOp>(op)) {
+    bool column = type.getCols() == 1;
+    int64_t rows = column ? 1 : type.getRows();
+    int64_t cols = column ? type.getRows() : type.getCols();
+    return TileType::get(op->getContext(),
+                         {rows + 1, llvm::alignTo(llvm::divideCeil(cols, 8), 32)},
+                         mlir::IntegerType::get(op->getContext(), 8));
+  }
   // a2a3's TXOR / TXORS: OR(a, b) of AND(NOT(AND(a, b)), OR(a, b)).
   if (isa<XorOp, XorSOp>(op))
     return type;

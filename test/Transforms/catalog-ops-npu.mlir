@@ -1,24 +1,63 @@
 // The NPU path of TileCatalogOps.td: the bitwise ops, the column
 // reductions, row_min / row_prod, xor, transpose and the arg-reductions
-// are emitted (test/Target/PTO/catalog-ops.mlir); for cmp / cmps / sel /
-// sels / prelu the PTO emitter and its runtime/pto reference do not have
-// the PTO-ISA instruction yet (their packed-mask layouts differ per
-// target), so each is an error at the op naming the instruction. a2a3's
+// are emitted (test/Target/PTO/catalog-ops.mlir), so are cmp / cmps /
+// sel / sels / prelu (test/Target/PTO/cmp-sel.mlir) but for the forms
+// below. a2a3's
 // TSHLS / TSHRS have no i8 form, its TCOLARGMAX no i32 one, and TTRANS
 // takes no single row or column.
 //
 // RUN: tessel-opt %s -split-input-file -tile-pto-pipeline="target=a2a3" -verify-diagnostics
 
-func.func @cmp_on_the_npu(%a: memref<16x64xf32>, %o: memref<16x64xf32>) {
+// a2a3's TCMP / TCMPS compare int32_t for equality only (their EQ compare
+// runs for every mode): lt of i32 is an error naming the mode; eq and ne
+// are emitted (test/Target/PTO/cmp-sel.mlir).
+func.func @cmp_lt_of_i32_on_a2a3(%a: memref<16x64xi32>, %o: memref<16x32xi8>) {
   %c0 = arith.constant 0 : index
   // expected-remark @below {{not grouped}}
   tile.spmd 1 (%b) {
     tile.at vector {
-      %x = tile.load %a[%c0, %c0] : memref<16x64xf32> -> !tile.tile<16x64xf32>
-      // expected-error @below {{the NPU back end does not emit tile.cmp yet (PTO-ISA TCMP is not in Tessel's emitter and runtime/pto reference); the CPU simulation runs it}}
-      %m = tile.cmp %x, %x lt : !tile.tile<16x64xf32> -> !tile.tile<16x32xi8>
-      %s = tile.sel %m, %x, %x : !tile.tile<16x32xi8>, !tile.tile<16x64xf32>
-      tile.store %s, %o[%c0, %c0] : !tile.tile<16x64xf32>, memref<16x64xf32>
+      %x = tile.load %a[%c0, %c0] : memref<16x64xi32> -> !tile.tile<16x64xi32>
+      // expected-error @below {{'tile.cmp' op cannot run on the a2a3 NPU: TCMP on a2a3 compares i32 tiles for equality only (PTO-ISA uses its EQ compare for every other mode); 'lt' of i32 needs a5, or cast the tiles to f32 first (exact for |x| < 2^24)}}
+      %m = tile.cmp %x, %x lt : !tile.tile<16x64xi32> -> !tile.tile<16x32xi8>
+      tile.store %m, %o[%c0, %c0] : !tile.tile<16x32xi8>, memref<16x32xi8>
+    }
+  }
+  return
+}
+
+// -----
+
+// 12 columns: the second mask byte holds 4 bits of the comparison and 4
+// target-defined ones on the NPU (Tessel's mask has them zero).
+func.func @cmps_of_12_columns(%a: memref<16x12xf32>, %o: memref<16x32xi8>) {
+  %c0 = arith.constant 0 : index
+  %z = arith.constant 0.0 : f32
+  // expected-remark @below {{not grouped}}
+  tile.spmd 1 (%b) {
+    tile.at vector {
+      %x = tile.load %a[%c0, %c0] : memref<16x12xf32> -> !tile.tile<16x12xf32>
+      // expected-error @below {{TCMPS packs 8 columns per mask byte: a 12-column comparison (not a multiple of 8) leaves the high bits of each row's last mask byte target-defined on the NPU, where Tessel's mask has them zero; compare a multiple of 8 columns}}
+      %m = tile.cmps %x, %z gt : !tile.tile<16x12xf32> -> !tile.tile<16x32xi8>
+      tile.store %m, %o[%c0, %c0] : !tile.tile<16x32xi8>, memref<16x32xi8>
+    }
+  }
+  return
+}
+
+// -----
+
+// A selection of one column: the result is a column vector (column major),
+// which TSEL does not select along.
+func.func @sel_of_a_column(%a: memref<16x1xf32>, %k: memref<16x32xi8>, %o: memref<16x1xf32>) {
+  %c0 = arith.constant 0 : index
+  // expected-remark @below {{not grouped}}
+  tile.spmd 1 (%b) {
+    tile.at vector {
+      %x = tile.load %a[%c0, %c0] : memref<16x1xf32> -> !tile.tile<16x1xf32>
+      %m = tile.load %k[%c0, %c0] : memref<16x32xi8> -> !tile.tile<16x32xi8>
+      // expected-error @below {{TSEL selects along the rows of row-major tiles; a 16x1 selection (a column vector, stored column major) has no PTO-ISA form}}
+      %s = tile.sel %m, %x, %x : !tile.tile<16x32xi8>, !tile.tile<16x1xf32>
+      tile.store %s, %o[%c0, %c0] : !tile.tile<16x1xf32>, memref<16x1xf32>
     }
   }
   return

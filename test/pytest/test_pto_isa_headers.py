@@ -81,8 +81,19 @@ def _new_op_kernels():
     import test_pto_new_ops as new_ops
     from frontend import test_scalars as scalars
     from frontend import test_validshape as validshape
+    import test_pto_cmp_sel as cmp_sel
+    import test_pto_sort as sort
     bf = new_ops.bf
-    return {"windows": (new_ops.window_ops, ("a2a3", "a5")),
+    return {# TCMP / TCMPS (uint8_t mask views), TFILLPAD_INPLACE, TSEL
+            # with its tmp, TEXPANDS + TSEL for sels.
+            "cmp_sel": (cmp_sel.mixed_cmp_sel, ("a2a3", "a5")),
+            # TSORT32 (uint32_t index views, shared and per row), the
+            # single-list TMRGSORT, f32 and f16.
+            "sort_f32": (sort.sort_f32, ("a2a3", "a5")),
+            "sort_f16": (sort.sort_f16, ("a2a3", "a5")),
+            # The multi-list TMRGSORT<..., false> with its count struct.
+            "merge_lists": (sort.merge_lists, ("a2a3", "a5")),
+            "windows": (new_ops.window_ops, ("a2a3", "a5")),
             # Tile::GetValue / SetValue with the S flags, std::floor.
             "scalars": (scalars.float_math, ("a2a3", "a5")),
             "scalar_ints": (scalars.int_math, ("a2a3",)),
@@ -98,7 +109,8 @@ def _new_op_kernels():
 
 @pytest.mark.parametrize("name", ("windows", "half", "bcast_f32", "bcast_f16",
                                   "bcast_i32", "scalars", "scalar_ints",
-                                  "partial", "catalog"))
+                                  "partial", "catalog", "cmp_sel",
+                                  "sort_f32", "sort_f16", "merge_lists"))
 def test_new_instructions_compile_against_pto_isa(name, tmp_path,
                                                  headers_usable):
     kernel, targets = _new_op_kernels()[name]

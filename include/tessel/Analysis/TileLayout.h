@@ -87,9 +87,21 @@ TileLayout getRowReduceSourceLayout(int64_t rows, int64_t cols,
 ///                        running extrema);
 ///   transpose            N x alignTo(M, RowStride) for an M x N source,
 ///                        RowStride 32 for 1-byte, 16 for wider elements
-///                        (TTRANS's tmp, both targets).
-/// On a5 TREM, TREMS, TCI, TXOR, TXORS and the arg-reductions ignore their
-/// tmp: none.
+///                        (TTRANS's tmp, both targets);
+///   sel                  1 x 32 i8 (TSEL's tmp, both targets: a2a3 writes
+///                        the mask row's address there, a5 ignores it);
+///   prelu (a2a3)         (M + 1) x alignTo(ceil(N / 8), 32) i8 for an
+///                        M x N result (a column vector: its 1 x M view):
+///                        TPRELU's uint8_t tmp, the mask of its TCMPS and
+///                        its TSEL's tmp in the last row;
+///   mrgsort_lists        the result's type (the multi-list TMRGSORT's
+///                        tmp, both targets: it merges there, then copies);
+///   sels                 (M + 1) x N of the result's type for an M x N
+///                        result: the scalar spread by TEXPANDS over the
+///                        first M rows, TSEL's tmp in the last (both
+///                        targets).
+/// On a5 TREM, TREMS, TCI, TXOR, TXORS, TPRELU and the arg-reductions
+/// ignore their tmp: none.
 std::optional<tile::TileType> getScratchTileType(mlir::Operation *op,
                                                  const TargetInfo &target);
 

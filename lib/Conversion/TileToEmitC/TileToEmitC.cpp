@@ -1128,6 +1128,174 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
                  {operand(0), operand(1), s});
             return success();
           })
+      .Case<CmpOp, CmpSOp>([&](Operation *o) -> LogicalResult {
+        // TCMP(mask, lhs, rhs, mode) / TCMPS(mask, src, scalar, mode) into
+        // a uint8_t view of the mask (PTO-ISA's output type), then the
+        // bytes past N / 8 of each row zeroed in place (PipeModel.h).
+        Value input = o->getOperand(0);
+        auto in = cast<TileType>(input.getType());
+        Type elt = in.getElementType();
+        CmpMode mode = isa<CmpOp>(o) ? cast<CmpOp>(o).getMode()
+                                     : cast<CmpSOp>(o).getMode();
+        SmallVector<Value> operands = {Value(), obj(input)};
+        Attribute s = operand(2);
+        if (auto cmps = dyn_cast<CmpSOp>(o)) {
+          FailureOr<Attribute> lit = scalarOf(cmps.getScalar(), elt);
+          if (failed(lit))
+            return failure();
+          if (!*lit && !elt.isF32() && !elt.isSignlessInteger(32))
+            return o->emitOpError("cannot run on the ")
+                   << target.name << " NPU: a non-constant scalar of type "
+                   << elt;
+          if (*lit)
+            s = *lit;
+          else
+            operands.push_back(map.lookupOrDefault(cmps.getScalar()));
+        } else {
+          operands.push_back(obj(o->getOperand(1)));
+        }
+        Value maskTile = bind(o->getResult(0));
+        (void)maskTile;
+        auto maskType = cast<TileType>(o->getResult(0).getType());
+        TileLayout l = getTileLayout(maskType.getRows(), maskType.getCols(),
+                                     1, BufferKind::UB, target);
+        operands[0] = declareAs(
+            llvm::formatv("Tile<TileType::Vec, uint8_t, {0}, {1}, "
+                          "BLayout::RowMajor, {2}, {3}>",
+                          l.rows, l.cols, l.validRows, l.validCols)
+                .str(),
+            storage.lookup(o->getResult(0)));
+        std::string cmpMode =
+            ("CmpMode::" + stringifyCmpMode(mode).upper());
+        call(isa<CmpOp>(o) ? "TCMP" : "TCMPS", Type(), operands,
+             {operand(0), operand(1), s, opaque(cmpMode)});
+        int64_t bytes = in.getCols() / 8;
+        if (bytes < maskType.getCols()) {
+          barrier(Pipe::v);
+          Value whole = validTile(o->getResult(0),
+                                  b.getIndexAttr(maskType.getRows()),
+                                  b.getIndexAttr(maskType.getCols()), "Zero");
+          Value bits = validTile(o->getResult(0),
+                                 b.getIndexAttr(maskType.getRows()),
+                                 b.getIndexAttr(bytes));
+          call("TFILLPAD_INPLACE", Type(), {whole, bits});
+        }
+        return success();
+      })
+      .Case<SelOp, SelSOp>([&](Operation *o) -> LogicalResult {
+        // TSEL(dst, mask, src0, src1, tmp), the mask as uint8_t; sels
+        // first spreads its scalar over the scratch tile (TEXPANDS) and
+        // selects from it, TSEL's tmp in the scratch's last row.
+        Value mask = o->getOperand(0);
+        auto maskType = cast<TileType>(mask.getType());
+        auto type = cast<TileType>(o->getResult(0).getType());
+        Type elt = type.getElementType();
+        const TileStorage *scratch = storage.lookupScratch(o);
+        if (!scratch)
+          return o->emitOpError("needs its scratch placement (TSEL's tmp)");
+        Value other;
+        TileStorage tmpAt = *scratch;
+        Attribute lit;
+        if (auto sels = dyn_cast<SelSOp>(o)) {
+          FailureOr<Attribute> l = scalarOf(sels.getScalar(), elt);
+          if (failed(l))
+            return failure();
+          if (!*l && !elt.isF32() && !elt.isSignlessInteger(32))
+            return o->emitOpError("cannot run on the ")
+                   << target.name << " NPU: a non-constant scalar of type "
+                   << elt;
+          lit = *l;
+        }
+        Value t = bind(o->getResult(0));
+        TileLayout ml = getTileLayout(maskType.getRows(), maskType.getCols(),
+                                      1, BufferKind::UB, target);
+        Value m = declareAs(
+            llvm::formatv("Tile<TileType::Vec, uint8_t, {0}, {1}, "
+                          "BLayout::RowMajor, {2}, {3}>",
+                          ml.rows, ml.cols, ml.validRows, ml.validCols)
+                .str(),
+            storage.lookup(mask));
+        if (auto sels = dyn_cast<SelSOp>(o)) {
+          other = declareAs(typeName(t), *scratch);
+          if (lit)
+            call("TEXPANDS", Type(), {other}, {operand(0), lit});
+          else
+            call("TEXPANDS", Type(),
+                 {other, map.lookupOrDefault(sels.getScalar())});
+          barrier(Pipe::v);
+          TileLayout l = getTileLayout(type.getRows(), type.getCols(),
+                                       getElementBytes(elt), BufferKind::UB,
+                                       target);
+          tmpAt.offset += l.getBytes();
+        } else {
+          other = obj(o->getOperand(2));
+        }
+        Value tmp = declareTile(
+            TileType::get(ctx(), {1, 32}, b.getIntegerType(8)), tmpAt);
+        call("TSEL", Type(), {t, m, obj(o->getOperand(1)), other, tmp});
+        return success();
+      })
+      .Case([&](PReluOp o) {
+        // TPRELU(dst, src0, src1, tmp): a2a3's tmp is the op's scratch as a
+        // uint8_t tile (pto-isa's type), dst itself on a5, which ignores it.
+        bind(o.getResult());
+        Value t = row(o.getResult());
+        Value tmp = t;
+        if (const TileStorage *scratch = storage.lookupScratch(o)) {
+          TileType st = *getScratchTileType(o, target);
+          tmp = declareAs(llvm::formatv("Tile<TileType::Vec, uint8_t, {0}, "
+                                        "{1}, BLayout::RowMajor, {0}, {1}>",
+                                        st.getRows(), st.getCols())
+                              .str(),
+                          *scratch);
+        }
+        call("TPRELU", Type(), {t, row(o.getLhs()), row(o.getRhs()), tmp});
+        return success();
+      })
+      .Case([&](Sort32Op o) {
+        // TSORT32(dst, src, idx), the i32 index tile as uint32_t (pto-isa's
+        // index type; a one-row index is shared by every row).
+        Value t = bind(o.getResult());
+        auto it = cast<TileType>(o.getIndex().getType());
+        TileLayout l = getTileLayout(it.getRows(), it.getCols(), 4,
+                                     BufferKind::UB, target);
+        Value idx = declareAs(
+            llvm::formatv("Tile<TileType::Vec, uint32_t, {0}, {1}, "
+                          "BLayout::RowMajor, {2}, {3}>",
+                          l.rows, l.cols, l.validRows, l.validCols)
+                .str(),
+            storage.lookup(o.getIndex()));
+        call("TSORT32", Type(), {t, obj(o.getInput()), idx});
+        return success();
+      })
+      .Case([&](MrgSortOp o) {
+        // The single-list TMRGSORT(dst, src, blockLen).
+        Value t = bind(o.getResult());
+        call("TMRGSORT", Type(), {t, obj(o.getInput())},
+             {operand(0), operand(1),
+              opaque(std::to_string(o.getBlockLen()) + "u")});
+        return success();
+      })
+      .Case([&](MrgSortListsOp o) {
+        // TMRGSORT<Dst, Tmp, Src0, ..., false>(dst, executed, tmp, src0,
+        // ...): the non-exhausted multi-list form; tmp is the op's scratch
+        // (the result's type), `executed` pto-isa's count struct, which
+        // this form leaves untouched.
+        Value t = bind(o.getResult());
+        Value tmp = declareAs(typeName(t), *storage.lookupScratch(o));
+        Value executed = call("MrgSortExecutedNumList",
+                              opaqueType("MrgSortExecutedNumList"), {});
+        SmallVector<Value> operands = {t, executed, tmp};
+        SmallVector<Attribute> targs = {opaque(typeName(t)),
+                                        opaque(typeName(tmp))};
+        for (Value in : o.getInputs()) {
+          operands.push_back(obj(in));
+          targs.push_back(opaque(typeName(operands.back())));
+        }
+        targs.push_back(opaque("false"));
+        call("TMRGSORT", Type(), operands, {}, targs);
+        return success();
+      })
       .Case([&](XorOp o) {
         bind(o.getResult());
         Value t = row(o.getResult());

@@ -985,4 +985,103 @@ TEST(fillpad_and_scratch_tiles) {
                  "instruction needs 16x16");
 }
 
+// TCMP / TCMPS / TSEL: the mask bytes past the comparison's are undefined
+// until filled; a2a3 compares int32_t for equality only; the mask must be
+// large enough; a2a3's TSEL tmp must not overlap an operand.
+TEST(cmp_and_sel_checks) {
+  using F = t::VTile<float, 8, 16>;
+  using M = Tile<TileType::Vec, uint8_t, 8, 32, BLayout::RowMajor, 8, 32>;
+  std::vector<int8_t> out(8 * 32);
+  Outcome undef = runCase([&] {
+    pto_ref::register_gm(out.data(), out.size(), "out");
+    F a;
+    M m;
+    t::VTile<int8_t, 8, 32> mi;
+    TASSIGN(a, 0);
+    TASSIGN(m, 0x1000);
+    TASSIGN(mi, 0x1000);
+    TEXPANDS(a, 1.0f);
+    pipe_barrier(PIPE_V);
+    TCMPS(m, a, 0.5f, CmpMode::GT); // 16 columns: bytes 2..31 undefined
+    set_flag(PIPE_V, PIPE_MTE3, EVENT_ID0);
+    wait_flag(PIPE_V, PIPE_MTE3, EVENT_ID0);
+    auto g = t::gmOf(out.data(), mi);
+    TSTORE(g, mi);
+  }, collectAll());
+  EXPECT_HAS(undef, "read of uninitialised");
+
+  Outcome bad = runCase([&] {
+    using I = t::VTile<int32_t, 8, 16>;
+    I a;
+    M m;
+    Tile<TileType::Vec, uint8_t, 8, 32, BLayout::RowMajor, 8, 1> tiny;
+    TASSIGN(a, 0);
+    TASSIGN(m, 0x1000);
+    TASSIGN(tiny, 0x2000);
+    TEXPANDS(a, 3);
+    pipe_barrier(PIPE_V);
+    TCMP(m, a, a, CmpMode::LT);
+    pipe_barrier(PIPE_V);
+    TCMPS(tiny, a, 3, CmpMode::EQ);
+    F x, d;
+    TASSIGN(x, 0x3000);
+    TASSIGN(d, 0x4000);
+    TEXPANDS(x, 2.0f);
+    pipe_barrier(PIPE_V);
+    TCMPS(m, x, 0.0f, CmpMode::GT);
+    pipe_barrier(PIPE_V);
+    TSEL(d, m, x, x, m); // tmp on the mask
+  }, collectAll());
+  if (!pto_ref::kIsA5) {
+    EXPECT_HAS(bad, "CmpMode::LT of int32_t: a2a3 compares int32_t for "
+                    "equality only");
+    EXPECT_HAS(bad, "the scratch tile 'tmp' overlaps an operand");
+  }
+  EXPECT_HAS(bad, "the mask's valid shape is 8x1; a comparison of 8x16 "
+                  "needs 8 rows and at least 2 byte columns");
+
+  // TSEL reads the mask TCMP wrote: two vector instructions, unordered
+  // without a pipe_barrier(PIPE_V).
+  Outcome race = runCase([&] {
+    F x, d;
+    M m;
+    t::VTile<uint8_t, 1, 32> tmp;
+    TASSIGN(x, 0);
+    TASSIGN(d, 0x1000);
+    TASSIGN(m, 0x2000);
+    TASSIGN(tmp, 0x3000);
+    TEXPANDS(x, 2.0f);
+    pipe_barrier(PIPE_V);
+    TCMPS(m, x, 0.0f, CmpMode::GT);
+    TSEL(d, m, x, x, tmp);
+  }, collectAll());
+  EXPECT_HAS(race, "RAW");
+
+  // a2a3's TPRELU: tmp needs one more row than dst (TSEL's tmp), and dst
+  // must not be on src0 (written before src0 is read again).
+  Outcome prelu = runCase([&] {
+    F x, s, d;
+    Tile<TileType::Vec, uint8_t, 8, 32, BLayout::RowMajor, 8, 32> small;
+    Tile<TileType::Vec, uint8_t, 9, 32, BLayout::RowMajor, 9, 32> big;
+    TASSIGN(x, 0);
+    TASSIGN(s, 0x1000);
+    TASSIGN(small, 0x2000);
+    TASSIGN(d, 0x3000);
+    TASSIGN(big, 0x4000);
+    TEXPANDS(x, -1.0f);
+    TEXPANDS(s, 0.5f);
+    pipe_barrier(PIPE_V);
+    TPRELU(d, x, s, small);
+    pipe_barrier(PIPE_V);
+    TPRELU(x, x, s, big);
+  }, collectAll());
+  if (!pto_ref::kIsA5) {
+    EXPECT_HAS(prelu, "a2a3's TPRELU writes dst before it reads src0 again");
+    EXPECT_HAS(prelu, "the scratch tile 'tmp' has a valid shape 8x32; the "
+                      "instruction needs 9x32");
+  } else {
+    CHECK_EQ(prelu.count, size_t(0));
+  }
+}
+
 int main(int argc, char **argv) { return t::runAll(argc, argv); }

@@ -407,18 +407,9 @@ def test_atomic_assemble_on_the_npu_reference():
     assert torch.equal(c, torch.full((8, 16), 14, dtype=torch.int32))
 
 
-def test_sort_and_index_ops_are_a_diagnostic_on_the_npu():
-    @pl.jit
-    def sort_ids(x: pl.Tensor[[1, 32], pl.FP32],
-                 i: pl.Tensor[[1, 32], pl.UINT32],
-                 o: pl.Out[pl.Tensor[[1, 64], pl.FP32]]):
-        with pl.at(level=pl.Level.VECTOR):
-            o[0:1, :] = pl.sort32(x[0:1, :], i[0:1, :])
-    with pytest.raises(CompileError, match="TSORT32") as info:
-        sort_ids(torch.zeros(1, 32), torch.zeros(1, 32, dtype=torch.uint32),
-                 torch.zeros(1, 64), backend="pto")
-    assert info.value.line == _line(sort_ids, "pl.sort32(")
-
+def test_index_gather_is_a_diagnostic_on_the_npu():
+    # pl.sort32 and the block_len= pl.mrgsort run on the NPU back end
+    # (test_pto_sort.py); the index gather does not yet.
     @pl.jit
     def gather_ids(x: pl.Tensor[[1, 32], pl.FP32],
                    i: pl.Tensor[[1, 8], pl.INT32],

@@ -46,6 +46,8 @@
 #include "pto/ref/vector_ops.hpp"
 #include "pto/ref/data_movement.hpp"
 #include "pto/ref/catalog_ops.hpp"
+#include "pto/ref/compare_ops.hpp"
+#include "pto/ref/sort_ops.hpp"
 #include "pto/ref/cube_ops.hpp"
 #include "pto/ref/run.hpp"
 

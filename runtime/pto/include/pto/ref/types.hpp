@@ -252,6 +252,9 @@ enum class MaskPattern : uint8_t {
   P1111 = 7,
 };
 
+/// docs/isa/TCMP.md's comparison modes, pto-isa's enumerator values.
+enum class CmpMode : uint8_t { EQ = 0, NE = 1, LT = 2, LE = 3, GT = 4, GE = 5 };
+
 enum class ScatterAxis : uint8_t { SCATTER_ROW = 0, SCATTER_COL = 1 };
 enum class GatherAxis : uint8_t { GATHER_ROW = 0, GATHER_COL = 1 };
 
