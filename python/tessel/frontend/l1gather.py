@@ -10,7 +10,8 @@ existing ops, each in Mat:
 
 - the whole window: `tile.load` of `src[src_offset : src_offset + shapes]`
   into Mat, then `tile.insert` of it into `acc` at `dst_offset`;
-- `valid_shape=[n, c]` with `n` known only at run time: an `scf.for` over
+- `valid_shape=[n, c]` with `n` known only at run time, or a destination
+  row whose range the frontend does not know: an `scf.for` over
   the rows, each a `1 x c` `tile.load` inserted at `dst_offset + (i, 0)`,
   carrying the accumulator. The trip count is `min(n, rows(acc) -
   dst_row)`, so no row lands past the accumulator's end (PyPTO's would
@@ -229,13 +230,15 @@ def gather_row(cg, node, a):
                        found="a run-time index",
                        help="gather whole rows (the valid row count may be "
                             "a run-time value)")
-    if isinstance(vr, int):
+    lo, hi = cg.index_bounds(dst[0])
+    if isinstance(vr, int) and lo is not None and hi is not None:
         # The window's valid part, loaded and inserted whole.
         _check_window(cg, acc, dst, (vr, vc), a.dst_offset.node,
                       f"the window {shape_str((vr, vc))}")
         part = _load_row_window(cg, node, src, soff, (vr, vc))
         return _insert_at(cg, node, acc, part, dst[0], dst[1])
-    # A run-time row count: row by row, at most to the accumulator's end.
+    # A run-time row count, or a destination row of unknown range: row by
+    # row, only the rows that land inside the accumulator.
     _check_window(cg, acc, [0, dst[1]], (1, vc), a.dst_offset.node,
                   f"the window's columns {shape_str((vr, vc))[1:]}")
     if isinstance(dst[0], int) and dst[0] < 0:

@@ -162,6 +162,39 @@ def test_runtime_valid_row_counts(lo, n, start, fill):
 
 
 # ---------------------------------------------------------------------------
+# A destination row read from data (its range unknown to the compiler):
+# rows that land outside the accumulator are not written (-1 and 16 here).
+# ---------------------------------------------------------------------------
+
+@pl.jit
+def scattered(eye: pl.Tensor[[K, K], pl.BF16],
+              src: pl.Tensor[[64, D], pl.BF16],
+              dst: pl.Tensor[[6], pl.INT32],
+              out: pl.Out[pl.Tensor[[K, D], pl.FP32]]):
+    with pl.at(level=pl.Level.CORE_GROUP):
+        acc = pl.create_l1([K, D], pl.BF16)
+        for r in pl.range(6):
+            d = pl.cast(pl.read(dst, [r]), pl.INDEX)
+            acc = pl.gather_row(acc, src, [d, 0], [2 * r, 0], [1, D])
+        e = pl.load(eye, [0, 0], [K, K], target_memory=pl.MemorySpace.Mat)
+        pl.store(pl.matmul(e, acc, out_dtype=pl.FP32), [0, 0], out)
+    return out
+
+
+def test_destination_rows_of_unknown_range():
+    g = torch.Generator().manual_seed(3)
+    src = torch.randn(64, D, generator=g).bfloat16()
+    dst = torch.tensor([5, -1, 0, 16, 15, 7], dtype=torch.int32)
+    out = torch.zeros(K, D)
+    scattered(torch.eye(K).bfloat16(), src, dst, out)
+    ref = torch.zeros(K, D)
+    for r, d in enumerate(dst.tolist()):
+        if 0 <= d < K:
+            ref[d] = src[2 * r].float()
+    torch.testing.assert_close(out, ref, rtol=0, atol=0)
+
+
+# ---------------------------------------------------------------------------
 # transpose=True: GM row [1, D] lands as the column [D, 1] at [0, r]; a
 # [2, D] window as the [D, 2] block. The [D, K] accumulator is the
 # untransposed B of S = Q K^T.
