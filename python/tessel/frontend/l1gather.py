@@ -1,5 +1,6 @@
 """PyPTO's kernel-driven gather into L1: `pl.create_l1` and
-`pl.gather_row` (docs/language.md, "Gathering rows into L1").
+`pl.gather_row` (docs/language.md, their rows in "Supported: tensors and
+memory").
 
 `pl.create_l1(shape, dtype)` is `pl.create_tile(shape, dtype,
 target_memory=pl.MemorySpace.Mat)`: a zero-filled Mat tile (`tile.full`
