@@ -19,7 +19,8 @@ existing ops, each in Mat:
   write past the L1 tile), nor before its first (a negative run-time
   row); a count <= 0 writes nothing. A compile-time
   `valid_shape` is the smaller window loaded and inserted whole;
-- `transpose=True`: the window's `r` rows one by one, each `1 x c` row
+- `transpose=True`: the window's `r` rows one by one (a loop when r > 1),
+  each `1 x c` row
   loaded into Mat, `tile.reshape`d to `c x 1` (the same row-major bytes)
   and inserted as column `dst_col + i` of `acc`.
 
@@ -204,17 +205,19 @@ def gather_row(cg, node, a):
         # is column dst_col + i.
         _check_window(cg, acc, dst, (c, r), a.dst_offset.node,
                       f"the transposed window {shape_str((c, r))}")
-        out = acc
-        for i in range(r):
+        def column(i, cur):
             row = _load_row_window(cg, node, src,
                                    [_plus(cg, soff[0], i, node), soff[1]],
                                    (1, c))
             col = tile_d.ReshapeOp(cg.tile_type((c, 1), acc.dtype),
                                    row.value, loc=cg.loc(node),
                                    ip=cg.ip).result
-            out = _insert_at(cg, node, out, TileVal(col, (c, 1), acc.dtype),
-                             dst[0], _plus(cg, dst[1], i, node))
-        return out
+            return _insert_at(cg, node, cur, TileVal(col, (c, 1), acc.dtype),
+                              dst[0], _plus(cg, dst[1], i, node))
+
+        if r == 1:
+            return column(0, acc)
+        return _row_loop(cg, node, 0, r, acc, column, (0, r - 1))
     valid = None
     if a.valid_shape.value is not None:
         from . import validshape

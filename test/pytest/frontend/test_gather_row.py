@@ -196,7 +196,7 @@ def test_destination_rows_of_unknown_range():
 
 # ---------------------------------------------------------------------------
 # transpose=True: GM row [1, D] lands as the column [D, 1] at [0, r]; a
-# [2, D] window as the [D, 2] block. The [D, K] accumulator is the
+# [2, D] window as the [D, 2] block, a [K, D] window as the whole [D, K]. The [D, K] accumulator is the
 # untransposed B of S = Q K^T.
 # ---------------------------------------------------------------------------
 
@@ -205,7 +205,8 @@ def transposed(q: pl.Tensor[[H, D], pl.BF16],
                src: pl.Tensor[[64, D], pl.BF16],
                idx: pl.Tensor[[K], pl.INT32],
                s: pl.Out[pl.Tensor[[H, K], pl.FP32]],
-               s2: pl.Out[pl.Tensor[[H, K], pl.FP32]]):
+               s2: pl.Out[pl.Tensor[[H, K], pl.FP32]],
+               s3: pl.Out[pl.Tensor[[H, K], pl.FP32]]):
     with pl.at(level=pl.Level.CORE_GROUP):
         kt = pl.create_l1([D, K], pl.BF16, transpose=True)
         for r in pl.range(K):
@@ -218,7 +219,11 @@ def transposed(q: pl.Tensor[[H, D], pl.BF16],
             k2 = pl.gather_row(k2, src, [0, 2 * j], [2 * j + 3, 0], [2, D],
                                True)
         pl.store(pl.matmul(qt, k2, out_dtype=pl.FP32), [0, 0], s2)
-    return s, s2
+        # One [K, D] window: all K rows as the K columns (a row loop).
+        k3 = pl.gather_row(pl.create_l1([D, K], pl.BF16), src, [0, 0],
+                           [pl.read(idx, [0]), 0], [K, D], transpose=True)
+        pl.store(pl.matmul(qt, k3, out_dtype=pl.FP32), [0, 0], s3)
+    return s, s2, s3
 
 
 def test_transposed_gather():
@@ -226,11 +231,14 @@ def test_transposed_gather():
     q = torch.randn(H, D, generator=g).bfloat16()
     src = torch.randn(64, D, generator=g).bfloat16()
     idx = torch.randint(0, 64, (K,), generator=g, dtype=torch.int32)
-    s, s2 = torch.zeros(H, K), torch.zeros(H, K)
-    transposed(q, src, idx, s, s2)
+    idx[0] = 40      # rows 40..55 for the [K, D] window
+    s, s2, s3 = torch.zeros(H, K), torch.zeros(H, K), torch.zeros(H, K)
+    transposed(q, src, idx, s, s2, s3)
     torch.testing.assert_close(s, q.float() @ src[idx.long()].float().T,
                                rtol=1e-5, atol=1e-5)
     torch.testing.assert_close(s2, q.float() @ src[3:3 + K].float().T,
+                               rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(s3, q.float() @ src[40:40 + K].float().T,
                                rtol=1e-5, atol=1e-5)
 
 
