@@ -196,8 +196,8 @@ def test_destination_rows_of_unknown_range():
 
 # ---------------------------------------------------------------------------
 # transpose=True: GM row [1, D] lands as the column [D, 1] at [0, r]; a
-# [2, D] window as the [D, 2] block, a [K, D] window as the whole [D, K]. The [D, K] accumulator is the
-# untransposed B of S = Q K^T.
+# [2, D] window as the [D, 2] block, a [K, D] window as the whole [D, K].
+# The [D, K] accumulator is the untransposed B of S = Q K^T.
 # ---------------------------------------------------------------------------
 
 @pl.jit
