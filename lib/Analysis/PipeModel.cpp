@@ -402,6 +402,22 @@ private:
     return success();
   }
 
+  /// An L1 tile written by an on-chip op (PyPTO's `pl.create_l1` zero
+  /// fill, `pl.gather_row`'s row inserts into an L1 window): the back end
+  /// has no such instruction yet (it would need TLOAD of GM rows into a
+  /// window of the L1 tile, and an L1 fill).
+  LogicalResult notInL1(Value result, StringRef what) {
+    FailureOr<BufferKind> kind = kindOf(result);
+    if (failed(kind))
+      return failure();
+    if (*kind != BufferKind::L1)
+      return success();
+    return error() << what << " writes an L1 tile on chip (pl.create_l1 / "
+                      "pl.gather_row): the NPU back end does not emit it yet "
+                      "(it needs a TLOAD of GM rows into a window of an L1 "
+                      "tile, and an L1 fill); the CPU simulation runs it";
+  }
+
   /// Tile::GetValue / SetValue: a UB tile of 32-bit or 8-bit elements
   /// (the emitter passes the scalar as the C++ type of the element; f16 /
   /// bf16 scalars would be `half` / `bfloat16_t` there and compiler
@@ -766,6 +782,8 @@ LogicalResult InstrBuilder::build() {
         return vector("TEXTRACT", o.getSource(), o.getResult());
       })
       .Case([&](InsertOp o) -> LogicalResult {
+        if (failed(notInL1(o.getResult(), "an insert (TINSERT)")))
+          return failure();
         if (failed(checkSubTile("TINSERT", o.getDest(), o.getSource(),
                                 o.getRow(), o.getCol())))
           return failure();
@@ -988,6 +1006,8 @@ LogicalResult InstrBuilder::build() {
         // the accumulator instead of adding to it (TMATMUL).
         if (isZeroAccumulatorFull(o, storage))
           return success();
+        if (failed(notInL1(o.getResult(), "a fill (TEXPANDS)")))
+          return failure();
         return vector("TEXPANDS", {}, o.getResult());
       })
       .Case([&](CopyOp o) -> LogicalResult {

@@ -1312,3 +1312,9 @@ BUILTINS.update(INDEX_BUILTINS)
 from .subtile import SUBTILE_BUILTINS  # noqa: E402
 
 BUILTINS.update(SUBTILE_BUILTINS)
+
+# pl.create_l1 and pl.gather_row: a gather of GM rows into an L1
+# accumulator (frontend/l1gather.py).
+from .l1gather import L1_BUILTINS  # noqa: E402
+
+BUILTINS.update(L1_BUILTINS)

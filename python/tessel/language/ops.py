@@ -685,6 +685,40 @@ tensor_scatter = _tensor_scatter()
 tensor_dim = _tensor_dim()
 
 
+@builtin("create_l1")
+def create_l1(shape, dtype, transpose=False):
+    """A zero-filled `shape` tile of `dtype` in L1 (`pl.create_tile(shape,
+    dtype, target_memory=pl.MemorySpace.Mat)`; PyPTO leaves it undefined):
+    the accumulator `pl.gather_row` fills, a matmul operand. `transpose`
+    (PyPTO's transposed L1 layout) is accepted: Tessel chooses layouts."""
+
+
+@builtin("gather_row")
+def gather_row(acc, src, dst_offset, src_offset, shapes, transpose=False, *,
+               valid_shape=None):
+    """`acc` (from `pl.create_l1`) with the window `src[src_offset :
+    src_offset + shapes]` of the 2-D GM tensor `src` written at
+    `dst_offset`; `valid_shape` (rows may be a run-time count, columns a
+    compile-time one) writes only its top-left part, no row past `acc`'s
+    end; `transpose=True` writes GM row i of the window as column
+    `dst_offset[1] + i`. Returns the updated accumulator."""
+
+
+def _tensor_l1():
+    @builtin("tensor.create_l1")
+    def create_l1(shape, dtype, transpose=False):
+        """Same as `pl.create_l1`."""
+
+    @builtin("tensor.gather_row")
+    def gather_row(acc, src, dst_offset, src_offset, shapes, transpose=False,
+                   *, valid_shape=None):
+        """Same as `pl.gather_row`."""
+    return create_l1, gather_row
+
+
+tensor_create_l1, tensor_gather_row = _tensor_l1()
+
+
 #: Every builtin by name, for the frontend's dispatch table check.
 ALL_BUILTINS = {
     builtin_name(obj): obj

@@ -84,8 +84,6 @@ UNSUPPORTED: dict[str, str] = {
     "aiv_shard": _CROSS_CORE, "aic_gather": _CROSS_CORE,
     "reserve_buffer": _CROSS_CORE, "import_peer_buffer": _CROSS_CORE,
     # -- creation -----------------------------------------------------------
-    "create_l1": "use pl.create_tile(shape, dtype, target_memory="
-                 "pl.MemorySpace.Mat)",
     "random": "fill the input tensor with torch on the host",
     "expand_clone": "use pl.col_expand_mul / pl.row_expand_mul with a ones "
                     "tile",
@@ -107,7 +105,7 @@ UNSUPPORTED: dict[str, str] = {
     "matmul_mx": _NOT_YET, "matmul_mx_acc": _NOT_YET,
     "matmul_mx_bias": _NOT_YET,
     # -- gather, scatter, sort ----------------------------------------------
-    "gather_row": _NOT_YET, "paged_gather": _NOT_YET, "gatherb": _NOT_YET,
+    "paged_gather": _NOT_YET, "gatherb": _NOT_YET,
     "mgather": _NOT_YET, "mscatter": _NOT_YET,
     "scatter_update": _NOT_YET,
     # -- block identity ---------------------------------------------------
@@ -126,7 +124,7 @@ UNSUPPORTED_TILE: dict[str, str] = {
 #: ``pl.tensor.<name>`` PyPTO names Tessel does not support.
 UNSUPPORTED_TENSOR: dict[str, str] = {
     name: UNSUPPORTED[name] for name in (
-        "create_l1", "gather_row", "paged_gather", "scatter_update",
+        "paged_gather", "scatter_update",
         "get_block_idx")
     if name in UNSUPPORTED}
 

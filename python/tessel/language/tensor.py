@@ -10,11 +10,13 @@ from .index_ops import tensor_sort32 as sort32
 from .ops import tensor_concat as concat
 from .ops import tensor_get_block_num as get_block_num
 from .ops import tensor_transpose as transpose
+from .ops import tensor_create_l1 as create_l1
+from .ops import tensor_gather_row as gather_row
 from .scalars import tensor_read as read  # noqa: F401
 from .scalars import tensor_write as write  # noqa: F401
 
 __all__ = ["dim", "gather", "scatter", "concat", "get_block_num",
-           "transpose", "assemble", "sort32", "mrgsort", "read", "write"]
+           "transpose", "create_l1", "gather_row", "assemble", "sort32", "mrgsort", "read", "write"]
 
 
 def _add_unsupported():

@@ -77,8 +77,8 @@ def test_every_pypto_catalog_family_is_named():
      "not supported yet"),
     ("y[0:8, :] = pl.tile.gatherb(x[0:8, :], x[0:8, :])", "pl.tile.gatherb",
      "not supported yet"),
-    ("m = pl.create_l1([16, 16], pl.FP16)", "pl.create_l1",
-     "target_memory=pl.MemorySpace.Mat"),
+    ("m = pl.paged_gather(x, x, x, 16, 16, 16)", "pl.paged_gather",
+     "not supported yet"),
     ("b = pl.get_block_idx()", "pl.get_block_idx", "pl.spmd"),
     ("y[0:8, :] = addc(x[0:8, :])", "pl.addc", "not supported"),
 ])
@@ -106,7 +106,7 @@ def test_unsupported_name_outside_a_kernel():
         pl.matmul_mx(1, 2)
     assert e.value.filename == __file__
     assert "pl.matmul_mx is not supported" in str(e.value)
-    assert isinstance(pl.tensor.gather_row, Unsupported)
+    assert isinstance(pl.tensor.paged_gather, Unsupported)
 
 
 def test_unknown_jit_kind_is_a_compile_error():
