@@ -778,7 +778,9 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
   // its kind is `result`'s and its slots are those `result` would get, or
   // `result` needs one slot and the operand has the slots of the staged
   // pipeline `op` is directly in (each iteration then writes the result in
-  // its own slot, where it read the operand).
+  // its own slot, where it read the operand), or `result` needs that
+  // pipeline's slots and the operand's storage (one slot, made in the same
+  // body) is given them.
   auto getInPlaceStorage = [&](Operation *op,
                                Value result) -> std::optional<size_t> {
     PipelineOp slotPipeline = getResultSlotPipeline(op, result);
@@ -796,8 +798,18 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
       bool sameSlots = b.slots == slots && b.slotPipeline == slotPipeline;
       bool intoSlots =
           !slotPipeline && bodyPipeline && b.slotPipeline == bodyPipeline;
-      if (b.isLoopCarriedOnly() || !b.carriedBy.empty() ||
-          b.kind != kindOf(result) || !(sameSlots || intoSlots))
+      // A result that crosses pipes over an operand of one slot made in the
+      // same body (a chain of vector ops ending in a value a store reads):
+      // the storage takes the pipeline's slots, as it would have had if
+      // every value in it crossed; a second storage would cost more.
+      bool raiseSlots =
+          slotPipeline && b.slots == 1 && !b.slotPipeline &&
+          llvm::all_of(getStorageMembers(b), [&](Value member) {
+            Operation *def = member.getDefiningOp();
+            return def && def->getParentOp() == slotPipeline.getOperation();
+          });
+      if (b.isLoopCarriedOnly() || !b.carriedBy.empty() || b.scratchFor ||
+          b.kind != kindOf(result) || !(sameSlots || intoSlots || raiseSlots))
         continue;
       bool ok = llvm::all_of(op->getOpOperands(), [&](OpOperand &other) {
         auto o = storageOf.find(other.get());
@@ -807,8 +819,14 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
       for (Value member : getStorageMembers(b))
         for (OpOperand &use : member.getUses())
           ok &= points.usePoint(member, use.getOwner()) <= at;
-      if (ok)
-        return index;
+      if (!ok)
+        continue;
+      if (raiseSlots && !sameSlots) {
+        b.slots = slots;
+        b.slotPipeline = slotPipeline;
+        b.crossing = getPipeCrossing(result, inUB);
+      }
+      return index;
     }
     return std::nullopt;
   };

@@ -22,7 +22,6 @@
 #include "tessel/Analysis/ScheduleCost.h"
 #include "tessel/Analysis/TilePlacement.h"
 #include "tessel/Support/TargetInfo.h"
-#include "tessel/Transforms/CseLoads.h"
 #include "tessel/Transforms/IndexUtils.h"
 #include "tessel/Transforms/LoopUtils.h"
 #include "tessel/Transforms/Passes.h"
@@ -59,8 +58,7 @@ constexpr int64_t kMaxJamFactor = 64;
 
 /// Unroll-and-jams the group loop of a grouped scope (upstream scf
 /// loopUnrollJamByFactor) so that the inner loops of several blocks run as
-/// one, then merges identical loads (CSE, and mergeIdenticalLoads across
-/// stores to other tensors): those blocks then read what they
+/// one, then merges identical loads (CSE): those blocks then read what they
 /// share, a matmul's lhs for instance, once per inner iteration instead of
 /// once each. Tries the factors dividing the group, largest first, and keeps
 /// the first that moves fewer GM bytes and still fits.
@@ -133,7 +131,6 @@ static void jamGroup(SpmdOp spmd, AtOp at, scf::ForOp loop, int64_t group,
     IRRewriter rewriter(at.getContext());
     DominanceInfo dom(copy);
     eliminateCommonSubExpressions(rewriter, dom, copy);
-    mergeIdenticalLoads(copy);
     GmTraffic after = countGmTraffic(copy);
     if (after.total() >= before.total()) {
       copy.erase();

@@ -18,35 +18,34 @@
 // %d (row_expand_sub, in place in its input) and %e (exp, in place): one
 //   slot each, computed in place over %x's two slots (%x dies at %d, %d at
 //   %e): no bytes of their own.
-// %c (cast to f16, read by the muls): V only, one slot of 1024, [6, 8).
-// %h (muls, read by the store: V -> MTE3): 2 x 1024 = 2048, live [1, 10);
-//   not in place over %c, whose one slot it would lose.
-// Peak at p3 (%x, %h, the scratch, %s): 4096 + 2048 + 2048 + 64 = 8256 =
-// lower bound; %c reuses the scratch's bytes. With two slots for every
-// tile of the body (the rule before), %s took 2 x 64 and %c 2 x 1024 (%h
-// in place over it), both live for the whole pipeline: 4096 + 2048 + 128
-// + 2048 = 8320.
+// %c (cast to f16, read by the cast back to f32): V only, one slot of 1024,
+//   [6, 8), in the scratch's bytes.
+// %h (the cast back, 16x32xf32, read by the store: V -> MTE3): 2 x 2048 =
+//   4096, live [1, 10).
+// Peak at p3 (%x, %h, the scratch, %s): 4096 + 4096 + 2048 + 64 = 10304 =
+// lower bound. With two slots for every tile of the body (the rule
+// before), %s took 2 x 64 and %c 2 x 1024, both live for the whole
+// pipeline: 4096 + 4096 + 2048 + 128 + 2048 = 12416.
 // CHECK-LABEL: func.func @vector_only_intermediates
-// CHECK: tile.peak = {{.*}}ub = 8256 : i64}
+// CHECK: tile.peak = {{.*}}ub = 10304 : i64}
 // CHECK: tile.load {{.*}} {place = #tile.place<ub, [[X:[0-9]+]], slots = 2>}
 // CHECK: tile.row_max {{.*}} {place = #tile.place<ub, {{[0-9]+}}>, scratch = #tile.place<ub, {{[0-9]+}}>}
 // CHECK: tile.row_expand_sub {{.*}} {place = #tile.place<ub, [[X]], slots = 2>}
 // CHECK: tile.exp {{.*}} {place = #tile.place<ub, [[X]], slots = 2>}
 // CHECK: tile.cast {{.*}} {place = #tile.place<ub, {{[0-9]+}}>}
-// CHECK: tile.muls {{.*}} {place = #tile.place<ub, {{[0-9]+}}, slots = 2>}
+// CHECK: tile.cast {{.*}} {place = #tile.place<ub, {{[0-9]+}}, slots = 2>}
 // MAP-LABEL: placement in @vector_only_intermediates
-// MAP: [0, 4096) x (shared with d, e): 2 x 2048 bytes for stages(2) of the tile.pipeline (line [[#@LINE+14]]), crosses pipes at tile.load, live [1, 10)
-// MAP-NEXT: [4096, 6144) h: 2 x 1024 bytes for stages(2) of the tile.pipeline (line [[#@LINE+13]]), crosses pipes at tile.store (line [[#@LINE+21]]), live [1, 10)
-// MAP-NEXT: [6144, 8192) s (scratch): 2048 bytes, live [3, 4)
-// MAP-NEXT: [6144, 7168) c: 1024 bytes, live [6, 8)
-// MAP-NEXT: [8192, 8256) s: 64 bytes, live [3, 5)
-// MAP-NEXT: peak 8256 bytes, lower bound 8256 bytes (live at point 3), quality 1.00
-func.func @vector_only_intermediates(%a: memref<16x256xf32>, %o: memref<16x256xf16>) {
+// MAP: [0, 4096) x (shared with d, e): 2 x 2048 bytes for stages(2) of the tile.pipeline (line [[#@LINE+13]]), crosses pipes at tile.load, live [1, 10)
+// MAP-NEXT: [4096, 8192) h: 2 x 2048 bytes for stages(2) of the tile.pipeline (line [[#@LINE+12]]), crosses pipes at tile.store (line [[#@LINE+20]]), live [1, 10)
+// MAP-NEXT: [8192, 10240) s (scratch): 2048 bytes, live [3, 4)
+// MAP-NEXT: [8192, 9216) c: 1024 bytes, live [6, 8)
+// MAP-NEXT: [10240, 10304) s: 64 bytes, live [3, 5)
+// MAP-NEXT: peak 10304 bytes, lower bound 10304 bytes (live at point 3), quality 1.00
+func.func @vector_only_intermediates(%a: memref<16x256xf32>, %o: memref<16x256xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c8 = arith.constant 8 : index
   %c32 = arith.constant 32 : index
-  %two = arith.constant 2.0 : f16
   tile.spmd 1 (%i) {
     tile.at vector {
       tile.pipeline %j = %c0 to %c8 step %c1 stages(2) {
@@ -56,8 +55,8 @@ func.func @vector_only_intermediates(%a: memref<16x256xf32>, %o: memref<16x256xf
         %d = tile.row_expand_sub %x, %s : !tile.tile<16x32xf32>, !tile.tile<16x1xf32> loc("d")
         %e = tile.exp %d : !tile.tile<16x32xf32> loc("e")
         %c = tile.cast %e none : !tile.tile<16x32xf32> -> !tile.tile<16x32xf16> loc("c")
-        %h = tile.muls %c, %two : !tile.tile<16x32xf16> loc("h")
-        tile.store %h, %o[%c0, %col] : !tile.tile<16x32xf16>, memref<16x256xf16>
+        %h = tile.cast %c none : !tile.tile<16x32xf16> -> !tile.tile<16x32xf32> loc("h")
+        tile.store %h, %o[%c0, %col] : !tile.tile<16x32xf32>, memref<16x256xf32>
       }
     }
   }
@@ -179,6 +178,46 @@ func.func @vector_only_fill_fits(%a: memref<24x2048xf32>) {
         %f = tile.full 1.0 : !tile.tile<24x1024xf32>
         %w = tile.extract %f[%c8, %c0] : !tile.tile<24x1024xf32> -> !tile.tile<8x1024xf32>
         tile.store %w, %a[%c8, %col] : !tile.tile<8x1024xf32>, memref<24x2048xf32>
+      }
+    }
+  }
+  return
+}
+
+// -----
+
+// A chain computed in place that ends in a crossing (DSV4's q_up_proj
+// dequantisation): %c (cast i32 -> f32, 8x128xf32 = 4096 B) is read by
+// vector ops only and starts with one slot; %s (row_expand_mul, in place
+// in its input) too; %m (col_expand_mul) is read by the store (V ->
+// MTE3) and needs two. Computed in place over %s's storage, that storage
+// takes the pipeline's two slots (2 x 4096, live for the pipeline) instead
+// of a second storage: %c, %s and %m share it. With the loads (2 x 4096 for
+// the i32 block, 2 x 32 for the 8x1 scale, 2 x 512 for the 1x128 row):
+// 8192 + 8192 + 64 + 1024 = 17472.
+// CHECK-LABEL: func.func @chain_into_a_store_takes_the_slots
+// CHECK: tile.peak = {{.*}}ub = 17472 : i64}
+// CHECK: tile.cast {{.*}} {place = #tile.place<ub, [[C:[0-9]+]], slots = 2>}
+// CHECK: tile.row_expand_mul {{.*}} {place = #tile.place<ub, [[C]], slots = 2>}
+// CHECK: tile.col_expand_mul {{.*}} {place = #tile.place<ub, [[C]], slots = 2>}
+// MAP-LABEL: placement in @chain_into_a_store_takes_the_slots
+// MAP: c (shared with s, m): 2 x 4096 bytes for stages(2) of the tile.pipeline (line [[#@LINE+8]]), crosses pipes at tile.store (line [[#@LINE+16]]), live [1, 10)
+func.func @chain_into_a_store_takes_the_slots(%a: memref<8x512xi32>, %r: memref<8x1xf32>, %w: memref<512xf32>, %o: memref<8x512xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c128 = arith.constant 128 : index
+  tile.spmd 1 (%i) {
+    tile.at vector {
+      tile.pipeline %j = %c0 to %c4 step %c1 stages(2) {
+        %col = arith.muli %j, %c128 : index
+        %x = tile.load %a[%c0, %col] : memref<8x512xi32> -> !tile.tile<8x128xi32>
+        %c = tile.cast %x none : !tile.tile<8x128xi32> -> !tile.tile<8x128xf32> loc("c")
+        %rs = tile.load %r[%c0, %c0] : memref<8x1xf32> -> !tile.tile<8x1xf32>
+        %s = tile.row_expand_mul %c, %rs : !tile.tile<8x128xf32>, !tile.tile<8x1xf32> loc("s")
+        %ws = tile.load %w[%col] : memref<512xf32> -> !tile.tile<1x128xf32>
+        %m = tile.col_expand_mul %s, %ws : !tile.tile<8x128xf32>, !tile.tile<1x128xf32> loc("m")
+        tile.store %m, %o[%c0, %col] : !tile.tile<8x128xf32>, memref<8x512xf32>
       }
     }
   }

@@ -50,7 +50,8 @@ def golden(x):
     amax = x.abs().amax(1).clamp_min(1e-4)
     scale = (amax * torch.tensor(1.0 / 127.0, dtype=torch.float32))
     inv = torch.tensor(127.0) / amax
-    q = torch.round(x * inv[:, None])          # half to even, like rint
+    # rint: half to even; through i32 as the kernel (no -0.0 survives).
+    q = torch.round(x * inv[:, None]).to(torch.int32)
     return scale.reshape(1, ROWS), q.to(torch.float16)
 
 
