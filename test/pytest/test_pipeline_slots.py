@@ -6,8 +6,7 @@ scale stored, the same block loaded again, scaled, rounded to i32, cast to
 f16 and stored.
 
 Only the load (MTE2 -> V) and the values a store reads (V -> MTE3) get two
-slots; the amax chain and the i32 intermediate stay on the vector pipe and
-get one. The kernel must match PyTorch, and the NPU back end (the emitted
+slots; |a| and the amax chain stay on the vector pipe and get one. The kernel must match PyTorch, and the NPU back end (the emitted
 PTO-ISA kernel on the strict reference, which reports a missing
 synchronisation as a hazard) must give the CPU simulation's bits.
 """
@@ -77,11 +76,15 @@ def test_only_values_that_cross_pipes_get_slots(target):
     # of the scale (another tensor): one load, two slots (MTE2 -> V).
     assert len(p["tile.load"]) == 1
     assert "slots = 2" in p["tile.load"][0]
-    # The i32 intermediate (8x256xi32 = 8192 B) is made and used by casts
-    # on V only: one slot. The f16 result a store reads: two.
+    # |a| (8x256xf32 = 8192 B; `a` is read again later, so not in place) is
+    # made by V and read by the row max on V only: one slot.
+    assert "slots" not in p["tile.abs"][0]
+    # The f32 -> i32 cast keeps the width: computed in place over the
+    # scaled block, in the load's slots. The f16 result a store reads has
+    # two slots of its own.
     cast_i32, cast_f16 = p["tile.cast"]
-    assert "slots" not in cast_i32
-    assert "slots = 2" in cast_f16
+    assert cast_i32 == p["tile.load"][0]
+    assert "slots = 2" in cast_f16 and cast_f16 != p["tile.load"][0]
     # The amax chain (1x8xf32) is V only; the scale it stores crosses.
     assert all("slots" not in s for s in p["tile.row_max"])
     assert "slots = 2" in p["tile.muls"][0]
