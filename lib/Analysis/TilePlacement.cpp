@@ -406,17 +406,6 @@ static SmallVector<Value> getStorageMembers(const PlacedBuffer &b) {
 /// operand's type and each of its elements is computed from the same element
 /// of the operand only (the lowering reads it before writing it).
 static bool isInPlaceOperand(Operation *op, OpOperand &operand) {
-  // A cast between element types of one width (i32 <-> f32, f16 <-> bf16,
-  // ...): the same shape and layout, each element converted from the same
-  // element (the NPU back end already runs i32 -> f32 TCVT over its source
-  // for i32 -> f16, PipeModel.cpp).
-  if (auto castOp = dyn_cast<CastOp>(op)) {
-    auto in = cast<TileType>(castOp.getInput().getType());
-    auto out = cast<TileType>(castOp.getResult().getType());
-    return in.getShape() == out.getShape() &&
-           getElementBytes(in.getElementType()) ==
-               getElementBytes(out.getElementType());
-  }
   if (op->getNumResults() != 1 ||
       operand.get().getType() != op->getResult(0).getType())
     return false;

@@ -187,23 +187,22 @@ func.func @vector_only_fill_fits(%a: memref<24x2048xf32>) {
 // -----
 
 // A chain computed in place that ends in a crossing (DSV4's q_up_proj
-// dequantisation, from an f16 block here): %c (cast f16 -> f32, 8x128xf32
-// = 4096 B; not in place, the widths differ) is read by vector ops only
-// and starts with one slot; %s (row_expand_mul, in place in its input) too;
-// %m (col_expand_mul) is read by the store (V -> MTE3) and needs two.
-// Computed in place over %s's storage, that storage takes the pipeline's
-// two slots (2 x 4096, live for the pipeline) instead of a second storage:
-// %c, %s and %m share it. With the loads (2 x 2048 for the f16 block, 2 x
-// 32 for the 8x1 scale, 2 x 512 for the 1x128 row): 8192 + 4096 + 64 +
-// 1024 = 13376.
+// dequantisation): %c (cast i32 -> f32, 8x128xf32 = 4096 B) is read by
+// vector ops only and starts with one slot; %s (row_expand_mul, in place
+// in its input) too; %m (col_expand_mul) is read by the store (V ->
+// MTE3) and needs two. Computed in place over %s's storage, that storage
+// takes the pipeline's two slots (2 x 4096, live for the pipeline) instead
+// of a second storage: %c, %s and %m share it. With the loads (2 x 4096 for
+// the i32 block, 2 x 32 for the 8x1 scale, 2 x 512 for the 1x128 row):
+// 8192 + 8192 + 64 + 1024 = 17472.
 // CHECK-LABEL: func.func @chain_into_a_store_takes_the_slots
-// CHECK: tile.peak = {{.*}}ub = 13376 : i64}
+// CHECK: tile.peak = {{.*}}ub = 17472 : i64}
 // CHECK: tile.cast {{.*}} {place = #tile.place<ub, [[C:[0-9]+]], slots = 2>}
 // CHECK: tile.row_expand_mul {{.*}} {place = #tile.place<ub, [[C]], slots = 2>}
 // CHECK: tile.col_expand_mul {{.*}} {place = #tile.place<ub, [[C]], slots = 2>}
 // MAP-LABEL: placement in @chain_into_a_store_takes_the_slots
 // MAP: c (shared with s, m): 2 x 4096 bytes for stages(2) of the tile.pipeline (line [[#@LINE+8]]), crosses pipes at tile.store (line [[#@LINE+16]]), live [1, 10)
-func.func @chain_into_a_store_takes_the_slots(%a: memref<8x512xf16>, %r: memref<8x1xf32>, %w: memref<512xf32>, %o: memref<8x512xf32>) {
+func.func @chain_into_a_store_takes_the_slots(%a: memref<8x512xi32>, %r: memref<8x1xf32>, %w: memref<512xf32>, %o: memref<8x512xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c4 = arith.constant 4 : index
@@ -212,45 +211,14 @@ func.func @chain_into_a_store_takes_the_slots(%a: memref<8x512xf16>, %r: memref<
     tile.at vector {
       tile.pipeline %j = %c0 to %c4 step %c1 stages(2) {
         %col = arith.muli %j, %c128 : index
-        %x = tile.load %a[%c0, %col] : memref<8x512xf16> -> !tile.tile<8x128xf16>
-        %c = tile.cast %x none : !tile.tile<8x128xf16> -> !tile.tile<8x128xf32> loc("c")
+        %x = tile.load %a[%c0, %col] : memref<8x512xi32> -> !tile.tile<8x128xi32>
+        %c = tile.cast %x none : !tile.tile<8x128xi32> -> !tile.tile<8x128xf32> loc("c")
         %rs = tile.load %r[%c0, %c0] : memref<8x1xf32> -> !tile.tile<8x1xf32>
         %s = tile.row_expand_mul %c, %rs : !tile.tile<8x128xf32>, !tile.tile<8x1xf32> loc("s")
         %ws = tile.load %w[%col] : memref<512xf32> -> !tile.tile<1x128xf32>
         %m = tile.col_expand_mul %s, %ws : !tile.tile<8x128xf32>, !tile.tile<1x128xf32> loc("m")
         tile.store %m, %o[%c0, %col] : !tile.tile<8x128xf32>, memref<8x512xf32>
       }
-    }
-  }
-  return
-}
-
-// -----
-
-// A cast between element types of one width is computed in place over a
-// source that dies there (pypto-lib's mtp_projection dequantisation: an
-// i32 block cast to f32 and scaled): %x (8x1024xi32, 32768 B) and %f
-// (8x1024xf32) share their bytes, and the row_expand_mul scales in place
-// too: 32768 + 32 (the 8x1 scale) up to there. A cast that changes the
-// width (%h, f32 -> f16, 16384 B) gets storage of its own, in the dead
-// scale's bytes: peak 32768 + 16384 = 49152 at the cast (without the
-// in-place cast: 32768 + 32768 = 65536 at the first cast).
-// CHECK-LABEL: func.func @same_width_cast_in_place
-// CHECK: tile.peak = {{.*}}ub = 49152 : i64}
-// CHECK: tile.load {{.*}} {place = #tile.place<ub, [[X:[0-9]+]]>}
-// CHECK: tile.cast {{.*}} {place = #tile.place<ub, [[X]]>} : !tile.tile<8x1024xi32> -> !tile.tile<8x1024xf32>
-// CHECK: tile.row_expand_mul {{.*}} {place = #tile.place<ub, [[X]]>}
-// CHECK-NOT: {place = #tile.place<ub, [[X]]>} : !tile.tile<8x1024xf32> -> !tile.tile<8x1024xf16>
-func.func @same_width_cast_in_place(%a: memref<8x1024xi32>, %r: memref<8x1xf32>, %o: memref<8x1024xf16>) {
-  %c0 = arith.constant 0 : index
-  tile.spmd 1 (%i) {
-    tile.at vector {
-      %x = tile.load %a[%c0, %c0] : memref<8x1024xi32> -> !tile.tile<8x1024xi32>
-      %f = tile.cast %x none : !tile.tile<8x1024xi32> -> !tile.tile<8x1024xf32>
-      %rs = tile.load %r[%c0, %c0] : memref<8x1xf32> -> !tile.tile<8x1xf32>
-      %s = tile.row_expand_mul %f, %rs : !tile.tile<8x1024xf32>, !tile.tile<8x1xf32>
-      %h = tile.cast %s rint : !tile.tile<8x1024xf32> -> !tile.tile<8x1024xf16>
-      tile.store %h, %o[%c0, %c0] : !tile.tile<8x1024xf16>, memref<8x1024xf16>
     }
   }
   return

@@ -64,10 +64,7 @@
 # HAND-REMARKS: remark: scope 'kv_proj' not grouped: 8 blocks on 24 cube cores
 # The remaining group loop loads from GM and fits doubled, so
 # tile-pipeline-loops (run after) pipelines it:
-# The 8x256xi32 block, its f32 cast (computed in place: one width), the
-# dequantised block the store reads, all in 2 x 8192; the 1x256xf32 weight
-# scales 2 x 1024, the 8x1 row scales 2 x 32: 18496.
-# HAND-REMARKS: remark: pipelined loop in scope 'q_up_proj_vector': 2 stages, footprint 18496 bytes of 188416 (vector UB)
+# HAND-REMARKS: remark: pipelined loop in scope 'q_up_proj_vector': 2 stages, footprint 34880 bytes of 188416 (vector UB)
 # HAND-REMARKS-NOT: remark
 # HAND-NOT: core_group
 # HAND: %[[ST:.*]] = tile.alloc_gm name("q_up_proj_stage0") : memref<128x8x256xi32>
