@@ -151,6 +151,49 @@ int64_t tessel::getCubeOperandWindowBytes(const CubeOperandWindow &window,
 }
 
 //===----------------------------------------------------------------------===//
+// Pipe crossings
+//===----------------------------------------------------------------------===//
+
+bool tessel::runsOnVectorPipeOnly(Operation *op) {
+  if (!isa_and_nonnull<TileDialect>(op->getDialect()) ||
+      op->getNumRegions() || op->hasTrait<OpTrait::IsTerminator>())
+    return false;
+  return op->hasTrait<VectorOnly>() ||
+         isa<FullOp, CopyOp, ExtractOp, InsertOp, ReshapeOp>(op);
+}
+
+Operation *tessel::getPipeCrossing(Value value,
+                                   function_ref<bool(Value)> inUB) {
+  auto onVector = [&](Operation *op) {
+    auto tilesInUB = [&](ValueRange values) {
+      return llvm::all_of(values, [&](Value v) {
+        return !isa<TileType>(v.getType()) || inUB(v);
+      });
+    };
+    return runsOnVectorPipeOnly(op) && tilesInUB(op->getOperands()) &&
+           tilesInUB(op->getResults());
+  };
+  Operation *def = value.getDefiningOp();
+  if (!def)
+    return cast<BlockArgument>(value).getOwner()->getParentOp();
+  if (!onVector(def))
+    return def;
+  // A reshape may be a view of its operand (the same bytes): its users
+  // touch the value's storage too.
+  SmallVector<Value> worklist = {value};
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    for (Operation *user : v.getUsers()) {
+      if (!onVector(user))
+        return user;
+      if (auto reshape = dyn_cast<ReshapeOp>(user))
+        worklist.push_back(reshape.getResult());
+    }
+  }
+  return nullptr;
+}
+
+//===----------------------------------------------------------------------===//
 // PlacedBuffer, ScopePlacement
 //===----------------------------------------------------------------------===//
 
@@ -695,11 +738,21 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
     }
     return {};
   };
-  // The slots a result of `op` gets: one per stage when `op` is directly in
-  // the body of a tile.pipeline with stages > 1.
+  // The staged pipeline whose body `op` is directly in (stages > 1), if any.
   auto getSlotPipeline = [](Operation *op) -> PipelineOp {
     auto pipeline = dyn_cast<PipelineOp>(op->getParentOp());
     return pipeline && pipeline.getStages() > 1 ? pipeline : PipelineOp();
+  };
+  // The slots `result` of `op` gets: one per stage of that pipeline when it
+  // crosses pipes (getPipeCrossing), so that the next iteration's producer
+  // on one pipe need not wait for this iteration's consumer on another. A
+  // value only the vector pipe writes and reads gets one slot: V runs the
+  // iterations in order.
+  auto inUB = [&](Value v) { return kindOf(v) == BufferKind::UB; };
+  auto getResultSlotPipeline = [&](Operation *op, Value result) {
+    PipelineOp pipeline = getSlotPipeline(op);
+    return pipeline && getPipeCrossing(result, inUB) ? pipeline
+                                                     : PipelineOp();
   };
   // The result storage of the scf.if whose branch `op` is directly in and
   // yields `result` (once), if `result` may share it. It always may when
@@ -721,11 +774,17 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
     return it->second;
   };
   // The storage of an operand that `op` may compute `result` over in place:
-  // the op is elementwise in it, it dies at `op`, it is not loop-carried and
-  // its kind and slots are those `result` would get.
+  // the op is elementwise in it, it dies at `op`, it is not loop-carried,
+  // its kind is `result`'s and its slots are those `result` would get, or
+  // `result` needs one slot and the operand has the slots of the staged
+  // pipeline `op` is directly in (each iteration then writes the result in
+  // its own slot, where it read the operand), or `result` needs that
+  // pipeline's slots and the operand's storage (one slot, made in the same
+  // body) is given them.
   auto getInPlaceStorage = [&](Operation *op,
                                Value result) -> std::optional<size_t> {
-    PipelineOp slotPipeline = getSlotPipeline(op);
+    PipelineOp slotPipeline = getResultSlotPipeline(op, result);
+    PipelineOp bodyPipeline = getSlotPipeline(op);
     int64_t slots = slotPipeline ? slotPipeline.getStages() : 1;
     int64_t at = points.begin(op);
     for (OpOperand &operand : op->getOpOperands()) {
@@ -736,9 +795,21 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
         continue;
       size_t index = it->second;
       PlacedBuffer &b = buffers[index];
-      if (b.isLoopCarriedOnly() || !b.carriedBy.empty() ||
-          b.kind != kindOf(result) || b.slots != slots ||
-          b.slotPipeline != slotPipeline)
+      bool sameSlots = b.slots == slots && b.slotPipeline == slotPipeline;
+      bool intoSlots =
+          !slotPipeline && bodyPipeline && b.slotPipeline == bodyPipeline;
+      // A result that crosses pipes over an operand of one slot made in the
+      // same body (a chain of vector ops ending in a value a store reads):
+      // the storage takes the pipeline's slots, as it would have had if
+      // every value in it crossed; a second storage would cost more.
+      bool raiseSlots =
+          slotPipeline && b.slots == 1 && !b.slotPipeline &&
+          llvm::all_of(getStorageMembers(b), [&](Value member) {
+            Operation *def = member.getDefiningOp();
+            return def && def->getParentOp() == slotPipeline.getOperation();
+          });
+      if (b.isLoopCarriedOnly() || !b.carriedBy.empty() || b.scratchFor ||
+          b.kind != kindOf(result) || !(sameSlots || intoSlots || raiseSlots))
         continue;
       bool ok = llvm::all_of(op->getOpOperands(), [&](OpOperand &other) {
         auto o = storageOf.find(other.get());
@@ -748,8 +819,14 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
       for (Value member : getStorageMembers(b))
         for (OpOperand &use : member.getUses())
           ok &= points.usePoint(member, use.getOwner()) <= at;
-      if (ok)
-        return index;
+      if (!ok)
+        continue;
+      if (raiseSlots && !sameSlots) {
+        b.slots = slots;
+        b.slotPipeline = slotPipeline;
+        b.crossing = getPipeCrossing(result, inUB);
+      }
+      return index;
     }
     return std::nullopt;
   };
@@ -808,10 +885,11 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
       // A window in L0A / L0B is consumed by the matmuls of its own
       // iteration: one slot (tile-insert-sync orders the next iteration's
       // move after them).
-      if (PipelineOp pipeline = getSlotPipeline(op);
+      if (PipelineOp pipeline = getResultSlotPipeline(op, result);
           pipeline && !l0Windows.count(result)) {
         b.slots = pipeline.getStages();
         b.slotPipeline = pipeline;
+        b.crossing = getPipeCrossing(result, inUB);
       }
     }
     // The scratch tile of a vector row reduction, of the source's shape;
@@ -987,9 +1065,13 @@ void tessel::printMemoryMap(raw_ostream &os, const ScopePlacement &placement,
       else
         os << "whole fractals)";
     }
-    if (b->slots > 1)
+    if (b->slots > 1) {
       os << " for stages(" << b->slots << ") of the tile.pipeline"
          << atLine(b->slotPipeline->getLoc());
+      if (b->crossing)
+        os << ", crosses pipes at " << b->crossing->getName()
+           << atLine(b->crossing->getLoc());
+    }
     os << ", live [" << b->start << ", " << b->end << ")";
     std::optional<unsigned> from = getLine(b->owner->getLoc());
     std::optional<unsigned> to =
@@ -1019,9 +1101,14 @@ LogicalResult tessel::emitPlacementErrors(const ScopePlacement &placement) {
           << " exceeds " << getBufferKindTitle(kind)
           << " on its own: " << pb.getFootprint() << " > " << k.capacity
           << " bytes";
-      if (b.slots > 1)
+      if (b.slots > 1) {
         diag << " (" << b.slots << " slots of " << pb.getSlotBytes()
              << " bytes for stages(" << b.slots << "))";
+        if (b.crossing)
+          diag << "; it crosses pipes at " << b.crossing->getName()
+               << atLine(b.crossing->getLoc())
+               << " (a tile only vector ops make and read takes one slot)";
+      }
       ok = false;
     }
     if (k.fits())

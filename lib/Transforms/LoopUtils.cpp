@@ -8,6 +8,7 @@
 
 #include "tessel/Support/Remarks.h"
 
+#include "tessel/Transforms/CseLoads.h"
 #include "tessel/Transforms/IndexUtils.h"
 #include "tessel/Transforms/ScopeAccesses.h"
 
@@ -110,6 +111,8 @@ void tessel::tidyScope(AtOp at) {
   IRRewriter rewriter(at.getContext());
   DominanceInfo dom(root);
   eliminateCommonSubExpressions(rewriter, dom, root);
+  // Loads upstream CSE leaves apart: a store to another tensor between.
+  mergeIdenticalLoads(at);
 }
 
 Value tessel::getRootTensor(Value memref) {

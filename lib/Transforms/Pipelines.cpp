@@ -57,6 +57,8 @@ void buildTileSchedulePipeline(OpPassManager &pm,
   pm.addPass(tessel::createTileSimplifyIndices());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // Loads CSE kept apart because a store to another tensor lies between.
+  pm.addPass(tessel::createTileCseLoads());
   // Cube tile shapes are final here (the later passes regroup blocks and
   // re-tile vector scopes only): feed the cube K steps that fit L0A / L0B
   // before the footprints that fusion, tiling and pipelining compare.
@@ -70,6 +72,7 @@ void buildTileSchedulePipeline(OpPassManager &pm,
   pm.addPass(tessel::createTileFuseScopes(fuse));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  pm.addPass(tessel::createTileCseLoads());
   tessel::TileTileScopesOptions tiling;
   tiling.target = options.target;
   pm.addPass(tessel::createTileTileScopes(tiling));

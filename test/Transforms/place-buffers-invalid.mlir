@@ -52,12 +52,13 @@ func.func @single_oversize_tile(%a: memref<47x1024xf32>) {
 // Stage doubling overflows the scope though one slot of everything fits:
 // two 12x1024xf32 loads (49152 B) in a stages(2) pipeline take 2 slots each,
 // 2 * 98304 = 196608 > 188416 (one slot each would be 98304). The sum is
-// computed in place over %x. The memory map says which pipeline multiplied
-// each tile.
+// computed in place over %x (its two slots: the store reads it, V ->
+// MTE3). The memory map says which pipeline multiplied each tile and where
+// it crosses pipes (docs/placement.md "Slots").
 // NOTE-LABEL: error: vector UB exceeded: 196608 > 188416 bytes
 // NOTE: note: vector UB memory map
-// NOTE-NEXT: [0, 98304) x (shared with tile.add#0): 2 x 49152 bytes for stages(2) of the tile.pipeline (line [[#@LINE+13]]), live [1, 7)
-// NOTE-NEXT: [98304, 196608) y: 2 x 49152 bytes for stages(2) of the tile.pipeline (line [[#@LINE+12]]), live [1, 7), past the end
+// NOTE-NEXT: [0, 98304) x (shared with tile.add#0): 2 x 49152 bytes for stages(2) of the tile.pipeline (line [[#@LINE+13]]), crosses pipes at tile.load, live [1, 7)
+// NOTE-NEXT: [98304, 196608) y: 2 x 49152 bytes for stages(2) of the tile.pipeline (line [[#@LINE+12]]), crosses pipes at tile.load, live [1, 7), past the end
 // NOTE-NEXT: peak 196608 bytes, lower bound 196608 bytes
 func.func @stage_doubling_overflows(%a: memref<24x2048xf32>) {
   %c0 = arith.constant 0 : index
@@ -310,6 +311,33 @@ func.func @if_result_cannot_share_an_outer_yielded_value(%a: memref<24x1024xf32>
         scf.yield %e : !tile.tile<24x1024xf32>
       }
       tile.store %r, %a[%c0, %c0] : !tile.tile<24x1024xf32>, memref<24x1024xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// Slots only where a tile crosses pipes (docs/placement.md "Slots"): the
+// 24x1024xf32 fill (98304 B) of a stages(2) body fits with one slot when
+// only vector ops read it (@vector_only_fill_fits in
+// place-buffers-slots.mlir); stored, it is handed from V to MTE3 and needs
+// two: 2 x 98304 = 196608 > 188416. The error says where it crosses.
+func.func @stored_fill_takes_two_slots(%a: memref<24x2048xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c1024 = arith.constant 1024 : index
+  tile.spmd 1 (%i) {
+    // expected-error @below {{vector UB exceeded: 196608 > 188416 bytes}}
+    // expected-note @below {{vector UB memory map}}
+    tile.at vector {
+      tile.pipeline %j = %c0 to %c2 step %c1 stages(2) {
+        %col = arith.muli %j, %c1024 : index
+        // expected-error @below {{tile exceeds vector UB on its own: 196608 > 188416 bytes (2 slots of 98304 bytes for stages(2)); it crosses pipes at tile.store (line}}
+        %f = tile.full 1.0 : !tile.tile<24x1024xf32>
+        tile.store %f, %a[%c0, %col] : !tile.tile<24x1024xf32>, memref<24x2048xf32>
+      }
     }
   }
   return

@@ -132,25 +132,27 @@ func.func @alignment_padding(%m: memref<2x10xf32>) {
 
 // -----
 
-// Stage doubling: %x is defined in the body of a stages(2) pipeline, so it
-// gets two slots of 2048 B (16x32xf32) = 4096 B, live for the whole
-// pipeline. The row_sum result (16x1xf32, 64 B) also gets two slots: 128 B.
-// The loop-carried accumulator (64 B) shares the bytes of its init value
-// (dead once copied in) and of the add computing the next value in place, so
-// the pipeline carries `places` equal to both: no copies. The row_sum's
-// scratch tile (TROWSUM's tmp, 2048 B, one slot: it lives at the op only)
-// adds 2048: peak 4096 + 2048 + 128 + 64 = 6336 = lower bound.
+// Stage doubling: %x is defined in the body of a stages(2) pipeline and
+// handed from MTE2 (the load) to V, so it gets two slots of 2048 B
+// (16x32xf32) = 4096 B, live for the whole pipeline. The row_sum result
+// (16x1xf32, 64 B) is made and read by vector ops only, so it has one slot
+// and lives [4, 6) (docs/placement.md "Slots"). The loop-carried
+// accumulator (64 B) shares the bytes of its init value (dead once copied
+// in) and of the add computing the next value in place, so the pipeline
+// carries `places` equal to both: no copies. The row_sum's scratch tile
+// (TROWSUM's tmp, 2048 B, one slot: it lives at the op only) adds 2048:
+// peak 4096 + 2048 + 64 + 64 = 6272 = lower bound.
 // CHECK-LABEL: func.func @pipeline_stage_doubling
-// CHECK: tile.peak = {{.*}}ub = 6336 : i64}
-// CHECK: tile.full {{.*}}{place = #tile.place<ub, 6272>}
-// CHECK: tile.pipeline {{.*}} attributes {places = [#tile.place<ub, 6272>]}
+// CHECK: tile.peak = {{.*}}ub = 6272 : i64}
+// CHECK: tile.full {{.*}}{place = #tile.place<ub, 6144>}
+// CHECK: tile.pipeline {{.*}} attributes {places = [#tile.place<ub, 6144>]}
 // CHECK: tile.load {{.*}} {place = #tile.place<ub, 0, slots = 2>}
-// CHECK: tile.row_sum {{.*}} {place = #tile.place<ub, 6144, slots = 2>, scratch = #tile.place<ub, 4096>}
-// CHECK: tile.add {{.*}} {place = #tile.place<ub, 6272>}
+// CHECK: tile.row_sum {{.*}} {place = #tile.place<ub, 6208>, scratch = #tile.place<ub, 4096>}
+// CHECK: tile.add {{.*}} {place = #tile.place<ub, 6144>}
 // CHECK: tile.yield
 // CHECK: tile.store
 // MAP-LABEL: placement in @pipeline_stage_doubling
-// MAP: [0, 4096) x: 2 x 2048 bytes for stages(2) of the tile.pipeline (line [[#@LINE+9]]), live [2, 7)
+// MAP: [0, 4096) x: 2 x 2048 bytes for stages(2) of the tile.pipeline (line [[#@LINE+9]]), crosses pipes at tile.load, live [2, 7)
 func.func @pipeline_stage_doubling(%a: memref<16x256xf32>, %o: memref<16x1xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -519,7 +521,7 @@ func.func @if_results_take_branch_values(%m: memref<16x32xf32>, %o: memref<16x1x
 // CHECK: } {places = [#tile.place<l0c, 0, slots = 2>]}
 // MAP-LABEL: placement in @if_else_accumulator_in_k_loop
 // MAP: cube L0C memory map
-// MAP: [0, 4096) scf.if#0 (shared with p, q) (result #0 of the scf.if (line [[#@LINE+16]])): 2 x 2048 bytes for stages(2) of the tile.pipeline (line [[#@LINE+11]]), live [2, 13)
+// MAP: [0, 4096) scf.if#0 (shared with p, q) (result #0 of the scf.if (line [[#@LINE+16]])): 2 x 2048 bytes for stages(2) of the tile.pipeline (line [[#@LINE+11]]), crosses pipes at scf.if (line [[#@LINE+16]]), live [2, 13)
 // MAP: [4096, 6144) zero (carried by iter_arg #0 of the tile.pipeline (line [[#@LINE+10]])): 2048 bytes, live [0, 15)
 // MAP: peak 6144 bytes, lower bound 6144 bytes (live at point 2), quality 1.00
 func.func @if_else_accumulator_in_k_loop(%a: memref<16x128xbf16>, %w: memref<128x32xbf16>, %c: memref<16x32xf32>) {

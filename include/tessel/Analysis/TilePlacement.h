@@ -25,6 +25,7 @@
 #include "mlir/IR/Operation.h"
 #include "mlir/IR/Value.h"
 #include "mlir/Support/LLVM.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -81,6 +82,29 @@ std::optional<CubeOperandWindow> getCubeOperandWindow(tile::ExtractOp op);
 int64_t getCubeOperandWindowBytes(const CubeOperandWindow &window,
                                   const TargetInfo &target);
 
+/// Whether the NPU runs every instruction of `op` on the vector pipe (V)
+/// when its tiles are in UB (PipeModel.h): the vector compute ops (the
+/// VectorOnly trait: arithmetic, casts, reductions, broadcasts, gathers,
+/// tile.fillpad, ...), tile.full (TEXPANDS), tile.copy (TMOV),
+/// tile.extract / tile.insert (Vec -> Vec TEXTRACT / TINSERT) and
+/// tile.reshape. Not tile.load (MTE2), tile.store (MTE3, FIX),
+/// tile.get / tile.set (S), the cube ops, terminators, ops with regions
+/// or ops of other dialects.
+bool runsOnVectorPipeOnly(mlir::Operation *op);
+
+/// The op at which tile `value` crosses from one pipe to another, or null
+/// when only the vector pipe touches it: its definer and every user (and,
+/// through tile.reshape views, their users) runsOnVectorPipeOnly() with
+/// every tile operand and result in UB (`inUB`). Otherwise the first of
+/// them that does not (the definer first; a block argument's owner).
+/// tile-place-buffers gives one slot per stage only to a tile of a staged
+/// pipeline body that crosses pipes: the pipe of one iteration runs in
+/// order, so a value only V writes and reads needs no second slot for the
+/// next iteration (docs/placement.md "Slots"). Depends on the buffer kinds
+/// only, not on offsets or slots.
+mlir::Operation *getPipeCrossing(mlir::Value value,
+                                 llvm::function_ref<bool(mlir::Value)> inUB);
+
 /// The author's name of a tile: the name of a NameLoc in its location (the
 /// defining op's, or the block argument's) if there is one, else the op name
 /// and result number ("tile.load#0") or "tile.pipeline iter_arg #N".
@@ -127,6 +151,9 @@ struct PlacedBuffer {
   int64_t slots = 1;
   /// The pipeline whose stages multiplied the storage (slots > 1).
   tile::PipelineOp slotPipeline;
+  /// For slots > 1: the op at which the value crosses pipes
+  /// (getPipeCrossing), which is why it has the slots.
+  mlir::Operation *crossing = nullptr;
   /// Live range [start, end) in program points of the scope.
   int64_t start = 0;
   int64_t end = 1;

@@ -27,7 +27,8 @@ mlir::Value getRootTensor(mlir::Value memref);
 
 /// Hoists loop-invariant pure ops out of the loops of `at` (upstream LICM)
 /// and merges identical pure ops and loads (upstream CSE, run from the
-/// isolated op around `at`, so values in `at` merge with equal ones above).
+/// isolated op around `at`, so values in `at` merge with equal ones above;
+/// then mergeIdenticalLoads for loads a store to another tensor separates).
 void tidyScope(tile::AtOp at);
 
 /// Fuses adjacent sibling `scf.for` loops of `at` with equal constant

@@ -502,6 +502,34 @@ def TileSimplifyIndices : Pass<"tile-simplify-indices"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def TileCseLoads : Pass<"tile-cse-loads"> {
+  let summary = "merge identical tile.load ops that no possible write to "
+                "their tensor separates";
+  let description = [{
+    Upstream CSE merges two identical `tile.load` ops only when no op with a
+    write effect lies between them; a `tile.store` anywhere in between stops
+    it. This pass merges a `tile.load` into an identical earlier one in the
+    same block (same source value, index and valid-shape values, result
+    type and attributes) when nothing between them (nested ops included)
+    may write the tensor it reads. A `tile.store` to another GM root tensor
+    does not: distinct roots never alias in Tessel (kernel parameters are
+    distinct tensors, refused at call time when they overlap and one is
+    written, docs/races.md; each `tile.alloc_gm` is its own tensor). What
+    stops the merge: a store to the same root, or to a root that is
+    neither a function argument nor a `tile.alloc_gm`; an atomic store; a
+    `tile.set`; any op with a write effect or unknown effects (calls,
+    synchronisation ops).
+
+    Input (`%o` and `%s` distinct kernel parameters):
+    ```mlir
+    %a = tile.load %o[%r, %c0] : memref<16x1024xf32> -> !tile.tile<8x1024xf32>
+    tile.store %m, %s[%c0, %r] : !tile.tile<1x8xf32>, memref<8x16xf32>
+    %b = tile.load %o[%r, %c0] : memref<16x1024xf32> -> !tile.tile<8x1024xf32>
+    ```
+    Output: `%b` is `%a` (one GM read, one buffer).
+  }];
+}
+
 def TileTileScopes : Pass<"tile-tile-scopes", "::mlir::ModuleOp"> {
   let summary = "re-tile vector scopes along tokens, group blocks into "
                 "tasks by a modelled makespan, and jam grouped blocks";

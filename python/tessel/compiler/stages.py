@@ -29,7 +29,8 @@ STAGES: list[Stage] = [
           "GM pipelined where the multiplied buffers fit"),
     Stage("placed", "builtin.module(tile-place-buffers{{target={target}}})",
           "every tile placed at an offset in its on-chip buffer (UB, L1, "
-          "L0C), with one slot per pipeline stage"),
+          "L0C), with one slot per pipeline stage for tiles handed from "
+          "one pipe to another"),
     Stage("llvm", "builtin.module(tile-cpu-pipeline)",
           "the placed program lowered to the LLVM dialect for the CPU "
           "simulation (what tessel.runtime.CpuKernel runs)"),
