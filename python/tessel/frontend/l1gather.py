@@ -38,6 +38,7 @@ from ..mlir import ir
 from ..mlir.dialects import scf
 from . import memories
 from . import tile_ops as tile_d
+from .tensor_ops import _plus
 from .values import TileVal, describe, shape_str
 
 Mat = MemorySpace.Mat
@@ -83,16 +84,6 @@ def _load_row_window(cg, node, src, offsets, sizes):
     _check_bounds(cg, src, offsets, sizes, node)
     t = cg.load_slice(src, offsets, sizes, node)
     return memories.mark(cg, node, t.value.owner, t, Mat)
-
-
-def _plus(cg, a, b, node):
-    if isinstance(a, int) and isinstance(b, int):
-        return a + b
-    if isinstance(b, int) and b == 0:
-        return a
-    if isinstance(a, int) and a == 0:
-        return b
-    return cg.binop(ast.Add(), a, b, node)
 
 
 def _insert_at(cg, node, acc: TileVal, part: TileVal, row, col) -> TileVal:
