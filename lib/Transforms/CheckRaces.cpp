@@ -22,6 +22,7 @@
 #include "tessel/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 
 #include <chrono>
 #include <cstdint>
@@ -139,18 +140,38 @@ struct CheckRacesPass
   void checkScope(SpmdOp spmd) {
     SmallVector<ScopeAccess> accesses;
     if (failed(collectScopeAccesses(spmd, accesses))) {
+      // A scalar read (memref.load: pl.read in the spmd body, outside its
+      // core scopes) of a tensor no op of the scope writes cannot race:
+      // every block reads the same unchanging data.
+      DenseSet<Value> written;
+      for (const ScopeAccess &a : accesses)
+        if (a.write)
+          written.insert(getRootTensor(a.memref));
       Operation *opaque = nullptr;
       spmd.walk([&](Operation *op) {
-        if (!opaque && !isa<LoadOp, StoreOp>(op) &&
-            llvm::any_of(op->getOperandTypes(), llvm::IsaPred<MemRefType>))
-          opaque = op;
+        if (opaque || isa<LoadOp, StoreOp>(op) ||
+            !llvm::any_of(op->getOperandTypes(), llvm::IsaPred<MemRefType>))
+          return;
+        if (auto read = dyn_cast<memref::LoadOp>(op))
+          if (!written.contains(getRootTensor(read.getMemRef())))
+            return;
+        opaque = op;
       });
-      unprovable(spmd, opaque ? opaque : spmd.getOperation(),
+      if (!opaque) {
+        checkAccesses(spmd, accesses);
+        return;
+      }
+      unprovable(spmd, opaque,
                  "an operation other than tile.load and tile.store uses a "
                  "GM tensor",
                  nullptr);
       return;
     }
+    checkAccesses(spmd, accesses);
+  }
+
+  /// The race (and bounds) questions of the GM accesses of one scope.
+  void checkAccesses(SpmdOp spmd, ArrayRef<ScopeAccess> accesses) {
     std::vector<AccessSet> sets;
     for (const ScopeAccess &a : accesses)
       sets.push_back(buildAccessSet(a));

@@ -106,3 +106,58 @@ func.func @dropped_condition_race(%cfg: memref<2xi32>, %x: memref<64x32xf32>,
   }
   return
 }
+
+// -----
+
+// A scalar read inside the spmd, outside its core scopes (pl.read of a
+// control tensor in a pl.parallel body deciding which scope a block runs):
+// no op of the scope writes %ctl, so every block reads the same data and
+// the read cannot race. Block b writes row b in either branch (rows
+// 0..3 of 4): independent.
+func.func @read_in_spmd_body(%ctl: memref<2xi32>, %x: memref<4x64xf32>,
+                             %y: memref<4x64xf32>) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 4 name("active+inactive") (%b) {
+    %v = memref.load %ctl[%c0] : memref<2xi32>
+    %n = arith.index_cast %v : i32 to index
+    %active = arith.cmpi slt, %b, %n : index
+    scf.if %active {
+      tile.at vector {
+        %t = tile.load %x[%b, %c0] : memref<4x64xf32> -> !tile.tile<1x64xf32>
+        tile.store %t, %y[%b, %c0] : !tile.tile<1x64xf32>, memref<4x64xf32>
+      }
+    } else {
+      tile.at vector {
+        %z = tile.full 0.0 : !tile.tile<1x64xf32>
+        tile.store %z, %y[%b, %c0] : !tile.tile<1x64xf32>, memref<4x64xf32>
+      }
+    }
+  }
+  return
+}
+
+// -----
+
+// The same read of a tensor the scope also writes: block 1 may read %ctl
+// after block 0 stored to it, so the read is an unmodelled access.
+func.func @read_of_written_tensor(%ctl: memref<1x64xi32>,
+                                  %x: memref<4x64xf32>,
+                                  %y: memref<4x64xf32>) {
+  %c0 = arith.constant 0 : index
+  // expected-note @below {{prove it by writing affine indices}}
+  tile.spmd 4 name("rw") (%b) {
+    // expected-error @below {{cannot prove the blocks of scope 'rw' independent: an operation other than tile.load and tile.store uses a GM tensor}}
+    %v = memref.load %ctl[%c0, %c0] : memref<1x64xi32>
+    %n = arith.index_cast %v : i32 to index
+    %active = arith.cmpi slt, %b, %n : index
+    scf.if %active {
+      tile.at vector {
+        %t = tile.load %x[%b, %c0] : memref<4x64xf32> -> !tile.tile<1x64xf32>
+        tile.store %t, %y[%b, %c0] : !tile.tile<1x64xf32>, memref<4x64xf32>
+        %z = tile.full 0 : !tile.tile<1x64xi32>
+        tile.store %z, %ctl[%c0, %c0] : !tile.tile<1x64xi32>, memref<1x64xi32>
+      }
+    }
+  }
+  return
+}

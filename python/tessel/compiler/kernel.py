@@ -9,6 +9,7 @@ internal traceback removed: the author sees their own line, not ours.
 from __future__ import annotations
 
 import functools
+import types
 
 from ..errors import (ArgumentError, BackendUnavailableError, CompileError,
                       OutsideKernelError)
@@ -782,6 +783,63 @@ class InlineFunction:
         raise OutsideKernelError(
             f"'{self.fn.__name__}' is a @pl.jit.inline helper: it can only be "
             f"called from a @pl.jit kernel (its body is inlined there)")
+
+
+class OpaqueFunction(InlineFunction):
+    """PyPTO's Opaque function (`@pl.jit.opaque`, `@pl.function` without a
+    type, `pl.FunctionType.Opaque`): it takes its kind from its use. A
+    kernel that calls it gets its body spliced at the call (orchestration
+    loops and `pl.at` scopes included), as an inline helper; called from
+    Python it is an entry point (a `JitKernel` of the same function:
+    `ir()`, `compile()`, `pto()`, ... are that kernel's)."""
+
+    def __init__(self, fn, program=None):
+        super().__init__(fn)
+        self.bound_self = program
+        self._entry = None
+
+    def __repr__(self) -> str:
+        return f"<pl.jit.opaque function {self.fn.__qualname__}>"
+
+    @property
+    def entry(self) -> "JitKernel":
+        """The function as an entry point (made at the first use)."""
+        if self._entry is None:
+            fn = self.fn
+            if self.bound_self is not None:
+                # Its `self` is the program (frontend/source.py); on a copy
+                # of the function, since the spliced body keeps `self` as
+                # a parameter (bound at each call, frontend/calls.py).
+                fn = types.FunctionType(fn.__code__, fn.__globals__,
+                                        fn.__name__, fn.__defaults__,
+                                        fn.__closure__)
+                functools.update_wrapper(fn, self.fn)
+                del fn.__wrapped__
+                fn.__tessel_self__ = self.bound_self
+            self._entry = JitKernel(fn)
+        return self._entry
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.entry, name)
+
+    def __call__(self, *args, **kwargs):
+        return self.entry(*args, **kwargs)
+
+
+class HostKernel(JitKernel):
+    """`@pl.jit.host`: PyPTO's host-level entry. Tessel has one device, so
+    it is a `@pl.jit` kernel whose body may also call other `@pl.jit`
+    kernels: their bodies are spliced at the call (the distributed forms,
+    `device=` and window buffers, are not supported)."""
+
+    def __init__(self, fn, **options):
+        fn.__tessel_host__ = True
+        super().__init__(fn, **options)
+
+    def __repr__(self) -> str:
+        return f"<pl.jit.host kernel {self.fn.__qualname__}>"
 
 
 class IncoreFunction(InlineFunction):

@@ -26,7 +26,8 @@ from . import memories, optable, validshape
 from . import tile_ops as tile_d
 from .state import Arg, Args
 from .values import (RUNTIME_TYPES, GmTensor, IndexVal, PendingTile,
-                     ScalarVal, TileVal, TransposedView, describe, shape_str)
+                     ScalarVal, TensorExpr, TileVal, TransposedView, describe,
+                     shape_str)
 
 
 
@@ -904,6 +905,11 @@ def _resolve_shape(cg, arg, count: int) -> tuple:
 
 def reshape(cg, node, a):
     v = a.input.value
+    if isinstance(v, TensorExpr):
+        # A tensor-level result inside a core scope: its whole value as one
+        # tile (an error when it is too large for one).
+        v = cg.as_tile(v, a.input.node, "the reshaped value")
+        a = a.with_values({"input": v})
     if isinstance(v, (TileVal, PendingTile)):
         t = _tile(cg, a.input, "input")
         shape = _resolve_shape(cg, a.shape, t.shape[0] * t.shape[1])

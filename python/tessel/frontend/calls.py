@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import builtins as py_builtins
 import inspect
+from types import SimpleNamespace
 
 from ..errors import CompileError
 from ..language import ops as pl_ops
@@ -114,9 +115,18 @@ class Calls:
             args, kwargs = self.eval_call_args(node)
             return self.call_inline(fn, node, args, kwargs)
         if isinstance(fn, JitKernel):
+            if getattr(self.kernel_src.fn, "__tessel_host__", False):
+                # A @pl.jit.host entry splices the chip kernels it calls.
+                args, kwargs = self.eval_call_args(node)
+                callee = SimpleNamespace(
+                    fn=fn.fn, bound_self=getattr(fn.fn, "__tessel_self__",
+                                                 None))
+                return self.call_inline(callee, node, args, kwargs)
             raise self.error(node, f"calling the @pl.jit kernel "
                              f"'{fn.__name__}' from a kernel is not supported",
-                             help="decorate the callee with @pl.jit.inline")
+                             help="only a @pl.jit.host entry calls @pl.jit "
+                                  "kernels; decorate the callee with "
+                                  "@pl.jit.inline or @pl.jit.opaque")
         if isinstance(fn, RUNTIME_TYPES) or not callable(fn):
             raise self.error(node.func, f"{describe(fn)} is not callable")
         args, kwargs = self.eval_call_args(node)

@@ -7,10 +7,12 @@ import math
 
 from ..language.types import FP16, FP32, INT32, UINT32
 from ..mlir import ir
+from ..mlir.dialects import arith
 from . import tile_ops as tile_d
 from .builtins import _check_dtype, _is_scalar, _tile
 from .optable import FLOAT_DTYPES
-from .values import GmTensor, PendingTile, TileVal, describe
+from .values import (GmTensor, IndexVal, PendingTile, ScalarVal, TileVal,
+                     describe)
 
 
 def log(cg, node, a):
@@ -33,11 +35,15 @@ ARANGE_LIMIT = {INT32: 2 ** 31, UINT32: 2 ** 31, FP32: 2 ** 24,
 
 def arange(cg, node, a):
     start = a.start.value
-    if isinstance(start, bool) or not isinstance(start, int):
-        raise cg.error(a.start.node, "pl.arange start must be a compile-time "
-                       "integer", found=describe(start))
     shape = cg.shape_arg(a.shape, "shape", rank=2)
     dtype = cg.dtype_arg(a.dtype)
+    if isinstance(start, (IndexVal, ScalarVal)):
+        return _arange_runtime(cg, node, a, start, shape, dtype)
+    if isinstance(start, bool) or not isinstance(start, int):
+        raise cg.error(a.start.node, "pl.arange start must be an integer",
+                       expected="a compile-time integer, or a runtime index "
+                                "or integer scalar for INT32 / UINT32",
+                       found=describe(start))
     if dtype not in ARANGE_LIMIT:
         raise cg.error(a.dtype.node, f"pl.arange of {dtype.name} is not "
                        "supported", expected="INT32, UINT32, FP32 or FP16",
@@ -54,6 +60,40 @@ def arange(cg, node, a):
                         ir.IntegerAttr.get(ir.IntegerType.get_signless(64),
                                            start),
                         loc=cg.loc(node), ip=cg.ip).result
+    return TileVal(v, shape, dtype)
+
+
+def _arange_runtime(cg, node, a, start, shape, dtype):
+    """pl.arange from a start known at run time: arange from 0, plus the
+    start (tile.adds); integer dtypes only, where the sum is exact (it
+    wraps modulo 2^32 past INT32 / UINT32's range, as on the NPU)."""
+    if dtype not in (INT32, UINT32):
+        raise cg.error(a.start.node, f"pl.arange of {dtype.name} needs a "
+                       f"compile-time start", expected="INT32 or UINT32 for "
+                       "a runtime start", found=describe(start))
+    if isinstance(start, IndexVal):
+        lo, hi = cg.index_bounds(start)
+        n = shape[0] * shape[1]
+        if lo is not None and lo < (0 if dtype is UINT32 else -2 ** 31) or \
+                hi is not None and hi + n - 1 >= 2 ** 31:
+            raise cg.error(a.start.node, f"pl.arange values may leave "
+                           f"{dtype.name}'s exact range",
+                           found=f"start in [{lo}, {hi}], {n} values")
+        start = ScalarVal(arith.IndexCastOp(cg.elt_type(INT32), start.value,
+                                            loc=cg.loc(node),
+                                            ip=cg.ip).result, dtype)
+    elif start.dtype not in (INT32, UINT32):
+        raise cg.error(a.start.node, f"the start of a {dtype.name} pl.arange "
+                       f"is an INT32 or UINT32 scalar or an index",
+                       found=start.describe(),
+                       help=f"convert it: pl.cast(x, pl.{dtype.name})")
+    cg.require_core(node, "pl.arange", "vector")
+    base = tile_d.ArangeOp(cg.tile_type(shape, dtype),
+                           ir.IntegerAttr.get(ir.IntegerType.get_signless(64),
+                                              0),
+                           loc=cg.loc(node), ip=cg.ip).result
+    v = tile_d.AddSOp(base, start.value, results=[base.type],
+                      loc=cg.loc(node), ip=cg.ip).result
     return TileVal(v, shape, dtype)
 
 

@@ -7,6 +7,8 @@ and `pl.assemble` (a tile.store, `atomic_add` for `pl.AtomicType.Add`).
 
 from __future__ import annotations
 
+import ast
+
 from ..language.types import FP16, FP32, INT32, UINT32, AtomicType
 from ..mlir import ir
 from . import builtins as _b
@@ -205,9 +207,15 @@ def assemble(cg, node, a, op="pl.assemble"):
                        "pl.AtomicType.Add", found=describe(atomic))
     src = a.source.value
     if isinstance(src, GmTensor):
-        raise cg.error(a.source.node, f"{op} stores a tile: a tensor-to-"
-                       "tensor assemble has no store", found=src.describe(),
-                       help="slice the source to load it as a tile")
+        if atomic is not AtomicType.None_:
+            raise cg.error(a.atomic.node, f"{op} of a GM tensor into a GM "
+                           f"tensor is a copy: atomic= is not supported",
+                           help="load the source as a tile and assemble the "
+                                "tile atomically")
+        copy_gm(cg, node, target, src, _b._offsets(cg, a.offset,
+                                                    len(target.shape)),
+                a.source.node)
+        return target
     if not isinstance(src, (TileVal, PendingTile)):
         raise cg.error(a.source.node, f"{op} stores a tile",
                        found=describe(src))
@@ -229,6 +237,67 @@ def assemble(cg, node, a, op="pl.assemble"):
     cg.store_tile(target, offsets, sizes, src, node, a.source.node,
                   atomic=atomic is AtomicType.Add)
     return target
+
+
+def copy_gm(cg, node, target: GmTensor, src: GmTensor, offsets,
+            src_node) -> None:
+    """`pl.assemble(target, src, offsets)` of two GM tensors: the copy of
+    `src` into the window of `target` at `offsets` (PyPTO's tensor-level
+    assemble). Outside the core scopes it is a vector scope of its own, its
+    blocks each moving a tile of at most FILL_TILE_BYTES (rows of the
+    source, or column chunks of one row); inside a core scope, one tile.load
+    of the whole source and its store (placement checks that it fits)."""
+    rank = len(target.shape)
+    if len(src.shape) not in (rank, 2) or len(src.shape) > rank or \
+            any(d != 1 for d in src.shape[:-2]):
+        raise cg.error(src_node, "a GM tensor assembled into a GM tensor "
+                       "must be 2-D (leading dimensions of 1), of at most the "
+                       "target's rank", found=src.describe(),
+                       expected=f"rank <= {rank}")
+    shape = tuple(src.shape[-2:]) if len(src.shape) >= 2 else (1, src.shape[0])
+    sizes = [shape[1]] if rank == 1 else [1] * (rank - 2) + list(shape)
+    _b._check_bounds_valid(cg, target, offsets, sizes, None, node)
+    src2 = src if len(src.shape) == 2 else \
+        _b.reshape_view(cg, node, src, shape)
+
+    def move(r0, c0, rows, cols):
+        tile = cg.load_slice(src2, [r0, c0], [rows, cols], node)
+        lead = list(offsets[:-2]) if rank >= 2 else []
+        row_off = cg.binop(ast.Add(), offsets[-2], r0, node) if rank >= 2 \
+            else None
+        col_off = cg.binop(ast.Add(), offsets[-1], c0, node)
+        at = lead + ([row_off] if rank >= 2 else []) + [col_off]
+        window = [cols] if rank == 1 else [1] * (rank - 2) + [rows, cols]
+        cg.store_tile(target, at, window, tile, node, src_node)
+
+    def whole():
+        move(0, 0, shape[0], shape[1])
+
+    if cg.scope.kind == "at":
+        whole()
+        return
+    limit = max(1, _b.FILL_TILE_BYTES // src.dtype.bytes)
+    cols = shape[1] if shape[1] <= limit else \
+        _b._largest_divisor(shape[1], limit)
+    per_block = _b._largest_divisor(shape[0], max(1, limit // cols))
+    col_chunks = shape[1] // cols
+    blocks = (shape[0] // per_block) * col_chunks
+    holder = {}
+
+    def body():
+        b = holder["b"]
+        r = cg.binop(ast.FloorDiv(), b, col_chunks, node) \
+            if col_chunks > 1 else b
+        c = cg.binop(ast.Mod(), b, col_chunks, node) if col_chunks > 1 else 0
+        move(cg.binop(ast.Mult(), r, per_block, node),
+             cg.binop(ast.Mult(), c, cols, node), per_block, cols)
+
+    if cg.scope.kind == "spmd":
+        cg.make_at(node, "vector", whole)
+        return
+    cg.make_spmd(node, blocks, f"{target.name}_assemble",
+                 lambda b: holder.__setitem__("b", b),
+                 lambda: cg.make_at(node, "vector", body))
 
 
 def _spelled(fn, name, spaces):

@@ -26,7 +26,7 @@ from __future__ import annotations
 import ast
 
 from ..language.types import (BF16, FP16, FP32, INDEX, INT8, INT32, INT64,
-                              DataType)
+                              UINT32, DataType)
 from ..mlir import ir
 from ..mlir.dialects import arith
 from . import tile_ops as tile_d
@@ -41,6 +41,19 @@ ARITH_DTYPES = (FP16, FP32, INT32, INT64)
 
 def _is_num(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+class TypedInt(int):
+    """A compile-time integer the author gave a scalar dtype
+    (`pl.cast(0, pl.INT32)`): an int wherever a number is used (shapes,
+    offsets, folding), and carried through a loop or an `if` as a scalar of
+    its dtype, not as an index (`x = pl.cast(0, pl.INT32)` then
+    `x = pl.cast(i, pl.INT32)` in the loop)."""
+
+    def __new__(cls, value: int, dtype: DataType):
+        obj = super().__new__(cls, value)
+        obj.dtype = dtype
+        return obj
 
 
 # ---------------------------------------------------------------------------
@@ -408,16 +421,17 @@ def cast(cg, node, a):
     if _is_num(v):
         if target.is_float:
             return float(v)
-        return int(v) if not isinstance(v, float) else int(v)
+        return TypedInt(int(v), target)
     loc, ip = cg.loc(node), cg.ip
     if isinstance(v, IndexVal):
-        if target is not INT32:
-            raise cg.error(node, f"a runtime index converts to INT32 or "
-                           f"INDEX, not {target.name}",
+        if target not in (INT32, UINT32):
+            raise cg.error(node, f"a runtime index converts to INT32, UINT32 "
+                           f"or INDEX, not {target.name}",
                            help="convert to INT32 first")
+        # UINT32 scalars are i32 values (the same bits) as UINT32 tiles.
         i32 = cg.elt_type(INT32)
         return ScalarVal(arith.IndexCastOp(i32, v.value, loc=loc,
-                                           ip=ip).result, INT32)
+                                           ip=ip).result, target)
     if not isinstance(v, ScalarVal):
         return None          # not a scalar: the tile cast handles it
     src = v.dtype
@@ -436,15 +450,18 @@ def cast(cg, node, a):
             out = arith.TruncFOp(t, v.value, loc=loc, ip=ip).result
         return ScalarVal(out, target)
     if src.is_int and target.is_int:
+        if target.bits == src.bits:
+            return ScalarVal(v.value, target)    # INT32 <-> UINT32: the bits
         if target.bits > src.bits:
-            out = arith.ExtSIOp(t, v.value, loc=loc, ip=ip).result
+            ext = arith.ExtUIOp if src is UINT32 else arith.ExtSIOp
+            out = ext(t, v.value, loc=loc, ip=ip).result
         else:
             out = arith.TruncIOp(t, v.value, loc=loc, ip=ip).result
         return ScalarVal(out, target)
     if src.is_int:
         # Exact for |x| <= 2^24 (FP32); otherwise rounded to nearest even.
-        return ScalarVal(arith.SIToFPOp(t, v.value, loc=loc, ip=ip).result,
-                         target)
+        tofp = arith.UIToFPOp if src is UINT32 else arith.SIToFPOp
+        return ScalarVal(tofp(t, v.value, loc=loc, ip=ip).result, target)
     if mode is None:
         mode = "round"
     if mode not in _INT_MODES:

@@ -60,6 +60,13 @@ class Args:
     def __init__(self, mapping: dict):
         self.__dict__.update(mapping)
 
+    def with_values(self, values: dict) -> "Args":
+        """These arguments with the values of the parameters in `values`
+        replaced (their argument nodes kept, for errors at the author's
+        operand)."""
+        return Args({k: Arg(values[k], arg.node) if k in values else arg
+                     for k, arg in vars(self).items()})
+
 
 @dataclass
 class Activation:

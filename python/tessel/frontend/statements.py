@@ -324,6 +324,8 @@ class Statements:
             self.block_index = b
             bind_iv(b)
             body_fn()
+            if "tessel.named_by_at" in op.operation.attributes:
+                del op.operation.attributes["tessel.named_by_at"]
             if self.tensor_cuts:
                 from . import tensor_ops
                 tensor_ops.split_staged(self, op, blocks, node)
@@ -337,6 +339,49 @@ class Statements:
         block = op.regions[0].blocks.append()
         y = tile_d.YieldOp([], loc=self.loc(node), ip=ir.InsertionPoint(block))
         saved = self.enter(Scope("at", node, kind, self.filename, implicit),
+                           ir.InsertionPoint(y))
+        try:
+            body_fn()
+        finally:
+            self.leave(saved)
+        return op
+
+    #: (tile.at op, {name: value it assigned}, kind, activation) of the last
+    #: pl.at built directly in a pl.spmd / pl.parallel body
+    _last_at = None
+
+    def _continuable_at(self, kind: str, node):
+        """The pl.at scope just before this one in the same spmd body, when
+        this one reads tiles or scalars it made: PyPTO passes them from
+        scope to scope (staged in GM between its InCore functions); Tessel
+        continues that scope instead, one core scope that
+        tile-split-mixed-scopes splits by unit. None otherwise."""
+        prev = self._last_at
+        if prev is None or prev[2] != kind or prev[3] is not self.act:
+            return None
+        ops = list(self.ip.block.operations)
+        ref = self.ip.ref_operation
+        if ref is None or len(ops) < 2 or ops[-1] != ref or \
+                ops[-2] != prev[0].operation:
+            return None
+        exposed, _ = analysis.exposed_reads(node.body, frozenset())
+        vars_ = self.act.vars
+        if not any(n in prev[1] and isinstance(vars_.get(n), Unavailable)
+                   for n in exposed):
+            return None
+        return prev
+
+    def continue_at(self, prev, node, kind: str, body_fn):
+        """Builds the body of `node` (a pl.at) at the end of the scope
+        `prev` (_continuable_at), the values it assigned visible again."""
+        op, exported = prev[0], prev[1]
+        block = op.regions[0].blocks[0]
+        y = list(block.operations)[-1]
+        vars_ = self.act.vars
+        for n, v in exported.items():
+            if isinstance(vars_.get(n), Unavailable):
+                vars_[n] = v
+        saved = self.enter(Scope("at", node, kind, self.filename),
                            ir.InsertionPoint(y))
         try:
             body_fn()
@@ -356,7 +401,12 @@ class Statements:
             if new is MISSING:
                 continue
             # Compile-time values are the same in every block and iteration:
-            # they stay; runtime values do not leave the region.
+            # they stay; runtime values do not leave the region, but for GM
+            # scratch a function-level scope stored a result into
+            # (_export_tensor_results): GM outlives the scope.
+            if isinstance(new, GmTensor) and new.kind == "scratch" and \
+                    new.exported:
+                continue
             if isinstance(new, RUNTIME_TYPES) or isinstance(new, Unavailable):
                 vars_[name] = Unavailable(name, reason, node, help)
 
@@ -450,40 +500,86 @@ class Statements:
             raise self._scope_error(node, "pl.at")
         tasks.scope_hints(self, node, a, "at", name_hint)
         snapshot = dict(self.act.vars)
+        continued = []
         if self.scope.kind == "spmd":
             if name_hint is not None:
                 self._name_enclosing_spmd(node, name_hint)
-            self.make_at(node, kind, lambda: self.visit_block(node.body,
-                                                              "scope"))
+            exported = {}
+
+            def body():
+                self.visit_block(node.body, "scope")
+                vars_ = self.act.vars
+                exported.update({n: vars_[n] for n in
+                                 analysis.assigned_names(node.body)
+                                 if isinstance(vars_.get(n), RUNTIME_TYPES)})
+
+            prev = self._continuable_at(kind, node)
+            if prev is not None:
+                continued = list(prev[1])
+                at_op = prev[0]
+                self.continue_at(prev, node, kind, body)
+                exported = {**prev[1], **exported}
+            else:
+                at_op = self.make_at(node, kind, body)
+            self._last_at = (at_op, exported, kind, self.act)
         else:
             par = self._single_parallel(node.body)
             if par is not None:
                 self._parallel_as_spmd(par[0], par[1], name_hint, at_kind=kind,
                                        at_node=node)
             else:
+                def body():
+                    self.visit_block(node.body, "scope")
+                    self._export_tensor_results(node)
+
                 self.make_spmd(node, 1, name_hint, lambda b: None,
-                               lambda: self.make_at(
-                                   node, kind,
-                                   lambda: self.visit_block(node.body,
-                                                            "scope")))
+                               lambda: self.make_at(node, kind, body))
         self.region_exit(snapshot, node.body, f"assigned inside the pl.at scope at "
                          f"line {node.lineno}", node,
                          help="values made in a core scope do not leave it; "
-                              "store results to a GM tensor")
+                              "store results to a GM tensor",
+                         extra=continued)
         tasks.bind_task(self, item.optional_vars,
                         name_hint or f"at at line {node.lineno}", node)
+
+    def _export_tensor_results(self, node):
+        """At the end of a function-level pl.at body: a name bound to a
+        tensor-level result (a TensorExpr: PyPTO's tensor, computed where it
+        is stored) and read after the scope is stored into a GM scratch
+        tensor of its own here, and the name bound to that tensor
+        (`k = pl.cast(k_gm, pl.BF16)` in one scope, `k[b:b + 1, :]` in
+        later ones)."""
+        from . import tensor_ops
+        vars_ = self.act.vars
+        for name in analysis.assigned_names(node.body):
+            v = vars_.get(name)
+            if isinstance(v, TensorExpr) and self.used_after(name):
+                t = tensor_ops.to_scratch(self, v, node, name).leaf
+                t.exported = True
+                vars_[name] = t
 
     def _name_enclosing_spmd(self, node, name: str):
         """`pl.at(name_hint=...)` directly in a pl.spmd / pl.parallel body
         names that scope (as `pl.spmd(name_hint=...)` would)."""
         spmd = self.ip.block.owner
+        while spmd.name != "tile.spmd":
+            spmd = spmd.parent
         current = spmd.attributes["sym_name"] if "sym_name" in spmd.attributes else None
-        if current is not None and ir.StringAttr(current).value != name:
-            raise self.error(node, f"pl.at(name_hint={name!r}) inside a scope "
-                             f"already named {ir.StringAttr(current).value!r}",
-                             help="name the scope once, on pl.spmd or on its "
-                                  "pl.at")
+        current = None if current is None else ir.StringAttr(current).value
+        if current is not None and current != name:
+            if "tessel.named_by_at" not in spmd.attributes:
+                raise self.error(node, f"pl.at(name_hint={name!r}) inside a "
+                                 f"scope already named {current!r}",
+                                 help="name the scope once, on pl.spmd or on "
+                                      "its pl.at")
+            # Several pl.at scopes in one pl.parallel body (in sequence, or
+            # in the branches of an `if`): the scope is named after all.
+            if name in current.split("+"):
+                return
+            name = f"{current}+{name}"
         spmd.attributes["sym_name"] = ir.StringAttr.get(name)
+        # (until the scope's body is built, make_spmd)
+        spmd.attributes["tessel.named_by_at"] = ir.UnitAttr.get()
 
     def _single_parallel(self, body):
         """`with pl.at(...)` whose body is one `for i in pl.parallel(...)`."""
@@ -872,6 +968,10 @@ class Statements:
         if isinstance(v, float):
             from ..language.types import FP32
             return self.const_scalar(v, FP32, node), ScalarVal(None, FP32)
+        from . import scalars
+        if isinstance(v, scalars.TypedInt):
+            return (self.const_scalar(int(v), v.dtype, node),
+                    ScalarVal(None, v.dtype))
         return self.const_index(v, node), IndexVal(None, Lin(0))
 
     def wrap_like(self, proto, value):

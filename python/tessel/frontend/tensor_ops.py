@@ -261,10 +261,7 @@ def call(cg, name: str, node, a: Args) -> TensorExpr:
 
 
 def _with(a: Args, values: dict) -> Args:
-    """`a` with the values of the parameters in `values` replaced (their
-    argument nodes kept, for errors at the author's operand)."""
-    return Args({k: Arg(values[k], arg.node) if k in values else arg
-                 for k, arg in vars(a).items()})
+    return a.with_values(values)
 
 
 def _matmul_type(cg, node, a, ops):
@@ -862,7 +859,7 @@ def stage(cg, e: TensorExpr, node) -> TensorExpr:
         for p in x.operands:
             sub = walk(getattr(x.args, p).value)
             if sub.leaf is None and _unit(sub) != _unit(x):
-                sub = _to_scratch(cg, sub, node)
+                sub = to_scratch(cg, sub, node)
             new[p] = sub
         r = x
         if any(new[p] is not getattr(x.args, p).value for p in x.operands):
@@ -874,9 +871,10 @@ def stage(cg, e: TensorExpr, node) -> TensorExpr:
     return walk(e)
 
 
-def _to_scratch(cg, e: TensorExpr, node) -> TensorExpr:
+def to_scratch(cg, e: TensorExpr, node, name: str | None = None
+               ) -> TensorExpr:
     """A GM scratch tensor holding `e` (stored now), as a leaf."""
-    name = f"{e.op}_l{e.node.lineno}"
+    name = name or f"{e.op}_l{e.node.lineno}"
     op = cg.ip.block.owner.operation
     while op.parent is not None and op.parent.name != "func.func":
         op = op.parent.operation

@@ -103,6 +103,9 @@ class GmTensor:
     #: [0, shape[d]]) or None where the whole dimension is valid; None: the
     #: whole view is valid. A load of the view is a partial tile.
     valid: tuple | None = None
+    #: GM scratch a function-level core scope stored a tensor-level result
+    #: into for later scopes (statements._export_tensor_results).
+    exported: bool = False
 
     @property
     def base(self) -> "GmTensor":

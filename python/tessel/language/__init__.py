@@ -108,17 +108,40 @@ class _Jit:
     and target).
     """
 
-    def __call__(self, fn=None, /, **options):
+    def __call__(self, fn=None, /, *, auto_scope=True, **options):
+        # auto_scope= (PyPTO's runtime-scope placement) is accepted for
+        # PyPTO's sources and not used: Tessel schedules the scopes itself.
         if fn is None:
             return lambda f: self(f, **options)
         from ..compiler.kernel import JitKernel
         return JitKernel(fn, **options)
 
     @staticmethod
-    def inline(fn):
-        """`@pl.jit.inline`: a helper inlined at each call site in a kernel."""
+    def inline(fn=None, /, *, auto_scope=True):
+        """`@pl.jit.inline`: a helper inlined at each call site in a kernel
+        (`auto_scope=` accepted, not used)."""
         from ..compiler.kernel import InlineFunction
+        if fn is None:
+            return InlineFunction
         return InlineFunction(fn)
+
+    @staticmethod
+    def opaque(fn):
+        """`@pl.jit.opaque`: a function that may hold orchestration loops
+        and `pl.at` scopes; a kernel that calls it gets its body spliced
+        at the call, and called from Python it runs as an entry point."""
+        from ..compiler.kernel import OpaqueFunction
+        return OpaqueFunction(fn)
+
+    @staticmethod
+    def host(fn=None, /, *, auto_scope=True, **options):
+        """`@pl.jit.host`: PyPTO's host-level entry; on Tessel's one device
+        a `@pl.jit` kernel that may call other `@pl.jit` kernels (their
+        bodies spliced at the call)."""
+        from ..compiler.kernel import HostKernel
+        if fn is None:
+            return lambda f: HostKernel(f, **options)
+        return HostKernel(fn, **options)
 
     @staticmethod
     def incore(fn=None, /, *, level=None):

@@ -19,12 +19,16 @@ Tessel maps each function type onto what it already has:
   the program's only Orchestration function);
 - `InCore`, `AIV`, `AIC`: a `@pl.jit.incore` function (level CORE_GROUP,
   AIV, AIC): each call is a core scope (tessel/frontend/incore.py);
-- `Inline`: a `@pl.jit.inline` helper.
+- `Inline`: a `@pl.jit.inline` helper;
+- `Opaque` (the default): takes its kind from its use, as
+  `@pl.jit.opaque`: a call from another function splices its body there
+  (its orchestration loops and `pl.at` scopes included); a program
+  without an Orchestration function runs its Opaque one.
 
 `self` is the program: the frontend binds it (`self.add_kernel` is the
-InCore function). A method of another type (`Opaque`, `Group`, `Spmd`,
-`Graph`), `external_source=`, a program without an Orchestration function
-or a method without `self` is a CompileError at the author's line.
+InCore function). A method of another type (`Group`, `Spmd`, `Graph`), `external_source=`,
+a program with neither an Orchestration nor an Opaque function or a
+method without `self` is a CompileError at the author's line.
 """
 
 from __future__ import annotations
@@ -53,7 +57,8 @@ class FunctionType(enum.Enum):
 
 #: The function types Tessel compiles, and what it makes of each.
 SUPPORTED_TYPES = (FunctionType.Orchestration, FunctionType.InCore,
-                   FunctionType.AIC, FunctionType.AIV, FunctionType.Inline)
+                   FunctionType.AIC, FunctionType.AIV, FunctionType.Inline,
+                   FunctionType.Opaque)
 
 
 def _error(message, depth, **kw):
@@ -86,7 +91,10 @@ class Declared:
 
 def _make(fn, type_, level, program=None):
     """The Tessel object for `fn` declared with `type_`."""
-    from ..compiler.kernel import IncoreFunction, InlineFunction, JitKernel
+    from ..compiler.kernel import (IncoreFunction, InlineFunction,
+                                   JitKernel, OpaqueFunction)
+    if type_ is FunctionType.Opaque:
+        return OpaqueFunction(fn, program)
     if type_ is FunctionType.Orchestration:
         if program is not None:
             # The frontend drops `self` from the parameters and binds it to
@@ -121,14 +129,14 @@ def _declare(fn, type_, level, external_source, depth):
     if not isinstance(type_, FunctionType):
         raise _error("pl.function(type=...) takes a pl.FunctionType", depth,
                      expected="pl.FunctionType.Orchestration, InCore, AIC, "
-                              "AIV or Inline", found=repr(type_))
+                              "AIV, Inline or Opaque", found=repr(type_))
     if type_ not in SUPPORTED_TYPES:
         raise _error(f"pl.function(type={type_!r}) is not supported by "
                      f"Tessel", depth, expected="pl.FunctionType."
-                     "Orchestration, InCore, AIC, AIV or Inline",
-                     help="an Opaque function takes its kind from its use: "
-                          "declare it InCore (a core scope per call) or "
-                          "Inline (spliced at the call)")
+                     "Orchestration, InCore, AIC, AIV, Inline or Opaque",
+                     help="Tessel places and schedules the scopes itself: "
+                          "write the function as Orchestration with "
+                          "pl.at scopes, or InCore")
     if external_source is not None:
         raise _error("pl.function(external_source=...) is not supported: "
                      "Tessel compiles every function from its Python "
@@ -168,10 +176,11 @@ class Program:
             self.functions[name] = obj
             setattr(self, name, obj)
         entries = [n for n, d in declared.items()
-                   if d.type is FunctionType.Orchestration]
+                   if d.type is FunctionType.Orchestration] or \
+            [n for n, d in declared.items() if d.type is FunctionType.Opaque]
         if not entries:
             raise _error(f"the @pl.program '{cls.__name__}' has no "
-                         f"Orchestration function", 2,
+                         f"Orchestration (or Opaque) function", 2,
                          help="declare its entry point with @pl.function("
                               "type=pl.FunctionType.Orchestration)")
         self.entries = entries
@@ -185,7 +194,7 @@ class Program:
         if len(self.entries) != 1:
             raise TypeError(
                 f"the @pl.program '{self.__name__}' has "
-                f"{len(self.entries)} Orchestration functions "
+                f"{len(self.entries)} entry functions "
                 f"({', '.join(self.entries)}): call one, "
                 f"{self.__name__}.{self.entries[0]}(...)")
         return self.functions[self.entries[0]](*args, **kwargs)

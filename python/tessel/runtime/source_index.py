@@ -104,10 +104,19 @@ def source_key(fn) -> str | None:
     return h.hexdigest()
 
 
+def _function_of(value):
+    """The Python function of a Tessel function object (an inline helper,
+    an InCore or Opaque function, a @pl.jit kernel a host entry splices),
+    else None."""
+    from ..compiler.kernel import InlineFunction, JitKernel
+    if isinstance(value, (InlineFunction, JitKernel)):
+        return value.fn
+    return None
+
+
 def persistable(value, depth: int = 0):
     """A fingerprint of `value` that means the same in another process, as
     JSON-ready lists, or None when there is none."""
-    from ..compiler.kernel import InlineFunction
     if value is None or isinstance(value, (bool, int, str)):
         return [type(value).__name__, value]
     if isinstance(value, (float, complex)):
@@ -124,13 +133,14 @@ def persistable(value, depth: int = 0):
     name = getattr(value, "__name__", None)
     if isinstance(name, str) and getattr(builtins, name, None) is value:
         return ["builtin", name]            # float, range, min, ...
-    if isinstance(value, InlineFunction):
-        code = value.fn.__code__
+    fn = _function_of(value)
+    if fn is not None:
+        code = fn.__code__
         digest = _file_digest(code.co_filename)
         if digest is None:
             return None
         return ["inline", code.co_filename, digest, code.co_firstlineno,
-                value.fn.__qualname__]
+                fn.__qualname__]
     module = getattr(value, "__module__", None)
     qualname = getattr(value, "__qualname__", None)
     if isinstance(module, str) and module.split(".")[0] == "tessel" and \
@@ -152,7 +162,6 @@ def describe_reads(fn, read_values: dict) -> list | None:
     """[[path, fingerprint]] of the reads the frontend recorded
     (`info["read_values"]`: key -> (holder, value)), or None when one cannot
     be described."""
-    from ..compiler.kernel import InlineFunction
     paths: dict[int, list] = {}           # id(object) -> path
     functions: dict[int, list] = {id(fn): ["fn"]}   # id(python fn) -> path
     checks = []
@@ -174,8 +183,8 @@ def describe_reads(fn, read_values: dict) -> list | None:
             return None
         checks.append([path, fp])
         paths.setdefault(id(value), path)
-        if isinstance(value, InlineFunction):
-            functions.setdefault(id(value.fn), path)
+        if _function_of(value) is not None:
+            functions.setdefault(id(_function_of(value)), path)
     return _canonical(checks)
 
 
@@ -199,7 +208,6 @@ def _lookup_nonlocal(fn, name: str):
 
 def resolve(path, fn):
     """The value `path` (describe_reads) names, starting from `fn`."""
-    from ..compiler.kernel import InlineFunction
     kind = path[0]
     if kind == "fn":
         return fn
@@ -207,8 +215,8 @@ def resolve(path, fn):
     if base is _MISSING:
         return _MISSING
     if kind == "name":
-        if isinstance(base, InlineFunction):
-            base = base.fn
+        if _function_of(base) is not None:
+            base = _function_of(base)
         if not hasattr(base, "__code__"):
             return _MISSING
         return _lookup_nonlocal(base, path[2])

@@ -468,7 +468,7 @@ def test_program_declaration_errors():
             @pl.function(type=pl.FunctionType.InCore)
             def k(self, x):
                 pass
-    assert "has no Orchestration function" in str(e.value)
+    assert "has no Orchestration (or Opaque) function" in str(e.value)
     assert e.value.filename == __file__
     with pytest.raises(CompileError) as e:
         @pl.program
@@ -478,10 +478,10 @@ def test_program_declaration_errors():
     assert "method 'k' of the @pl.program 'Undecorated' has no " \
         "@pl.function decorator" in str(e.value)
     with pytest.raises(CompileError) as e:
-        @pl.function
-        def opaque(x):
+        @pl.function(type=pl.FunctionType.Group)
+        def group(x):
             pass
-    assert "pl.function(type=pl.FunctionType.Opaque) is not supported" \
+    assert "pl.function(type=pl.FunctionType.Group) is not supported" \
         in str(e.value)
     with pytest.raises(CompileError) as e:
         @pl.function(type=pl.FunctionType.InCore, external_source="k.cpp")

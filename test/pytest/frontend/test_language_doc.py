@@ -110,15 +110,15 @@ def test_unsupported_name_outside_a_kernel():
 
 
 def test_unknown_jit_kind_is_a_compile_error():
-    # PyPTO's `@pl.jit.opaque` (and any other pl.jit.<kind> but inline and
-    # incore) is a CompileError at the decorator's line, not an
-    # AttributeError.
+    # PyPTO's `@pl.jit.extern` (and any other pl.jit.<kind> but inline,
+    # incore, opaque and host) is a CompileError at the decorator's line,
+    # not an AttributeError.
     with pytest.raises(tessel.CompileError) as e:
-        @pl.jit.opaque
+        @pl.jit.extern
         def f(a):
             pass
     assert e.value.filename == __file__
-    assert "pl.jit.opaque is not supported by Tessel" in str(e.value)
+    assert "pl.jit.extern is not supported by Tessel" in str(e.value)
     assert "pl.jit.inline" in str(e.value)
 
 
