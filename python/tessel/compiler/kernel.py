@@ -471,10 +471,25 @@ class JitKernel:
                     f"tensors, or declare one pl.InOut[...] parameter for a "
                     f"tensor the kernel reads and writes")
 
+    def _from_config(self, config, target, backend):
+        """(target, backend) from a `tessel.runtime.RunConfig`'s platform;
+        explicit `target=` / `backend=` win."""
+        if config is None:
+            return target, backend
+        from ..runtime.config import RunConfig
+        if not isinstance(config, RunConfig):
+            raise ArgumentError(f"{self.__name__}(): config= takes a "
+                                f"tessel.runtime.RunConfig, got "
+                                f"{type(config).__name__}")
+        return target or config.target, backend or config.backend
+
     @_author_facing
-    def compile(self, *args, target: str | None = None):
+    def compile(self, *args, target: str | None = None, config=None):
         """Compile for the CPU simulation (once per signature and target)
-        and return the executable; `args`, when given, are checked first."""
+        and return the executable; `args`, when given, are checked first.
+        `config=RunConfig(platform=...)` gives the target (its backend is
+        the executable's caller's choice: this is the CPU one)."""
+        target, _ = self._from_config(config, target, None)
         target = target or self.default_target
         driver.check_target(target)
         self._drop_stale()
@@ -713,14 +728,7 @@ class JitKernel:
         tensor, a tuple of them, or None), as PyPTO does. `config`, a
         `tessel.runtime.RunConfig`, gives the target and backend from its
         platform (explicit `target=` / `backend=` win)."""
-        if config is not None:
-            from ..runtime.config import RunConfig
-            if not isinstance(config, RunConfig):
-                raise ArgumentError(f"{self.__name__}(): config= takes a "
-                                    f"tessel.runtime.RunConfig, got "
-                                    f"{type(config).__name__}")
-            target = target or config.target
-            backend = backend or config.backend
+        target, backend = self._from_config(config, target, backend)
         # Before the arguments are checked: a changed global may change
         # the signature too (a shape from a module constant).
         self._drop_stale()

@@ -1274,6 +1274,7 @@ BUILTINS.update({
     "fillpad": validshape.fillpad, "tile.fillpad": validshape.fillpad,
     "set_validshape": validshape.set_validshape,
     "tile.set_validshape": validshape.set_validshape,
+    "tensor.set_validshape": validshape.set_validshape,
 })
 
 # The broadcast family (frontend/broadcast.py), the task-graph builtins

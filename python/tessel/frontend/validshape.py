@@ -222,6 +222,7 @@ _COL_REDUCTIONS = {"col_sum": PadValue.zero, "col_max": PadValue.min,
                    "col_min": PadValue.max}
 #: Builtins that handle partial tiles themselves (or make none).
 _OWN = {"fillpad", "tile.fillpad", "set_validshape", "tile.set_validshape",
+        "tensor.set_validshape",
         "store", "tile.store", "assemble", "tensor.assemble", "reshape",
         "matmul", "matmul_acc", "tensor.dim", "slice", "tile.assemble"}
 

@@ -13,10 +13,12 @@ from .ops import tensor_transpose as transpose
 from .ops import tensor_create_l1 as create_l1
 from .ops import tensor_gather_row as gather_row
 from .scalars import tensor_read as read  # noqa: F401
+from .validshape import tensor_set_validshape as set_validshape
 from .scalars import tensor_write as write  # noqa: F401
 
 __all__ = ["dim", "gather", "scatter", "concat", "get_block_num",
-           "transpose", "create_l1", "gather_row", "assemble", "sort32", "mrgsort", "read", "write"]
+           "transpose", "create_l1", "gather_row", "assemble", "sort32", "mrgsort", "read", "write",
+           "set_validshape"]
 
 
 def _add_unsupported():

@@ -55,11 +55,17 @@ def _tile_namespace():
     @builtin("tile.set_validshape")
     def set_validshape(tile, valid_rows, valid_cols):
         """Same as `pl.set_validshape`."""
-    return fillpad, set_validshape
+
+    @builtin("tensor.set_validshape")
+    def tensor_set_validshape(tile, valid_rows, valid_cols):
+        """Same as `pl.set_validshape`: a slice of a GM tensor in a core
+        scope is a tile, and this gives it its valid shape."""
+    return fillpad, set_validshape, tensor_set_validshape
 
 
-tile_fillpad, tile_set_validshape = _tile_namespace()
+tile_fillpad, tile_set_validshape, tensor_set_validshape = _tile_namespace()
 
 ALL_BUILTINS.update({builtin_name(obj): obj
                      for obj in (fillpad, set_validshape, tile_fillpad,
-                                 tile_set_validshape)})
+                                 tile_set_validshape,
+                                 tensor_set_validshape)})

@@ -593,6 +593,14 @@ def test_run_returns_a_callable_program():
                                atol=1e-6)
 
 
+def test_set_backend_type_is_recorded_and_checked():
+    from tessel import backend
+    backend.set_backend_type(backend.BackendType.Ascend950)
+    assert backend.get_backend_type() is backend.BackendType.Ascend950
+    with pytest.raises(TypeError, match="takes a tessel.backend.BackendType"):
+        backend.set_backend_type("a5")
+
+
 def test_tensor_spec_init_values():
     from tessel.runtime import TensorSpec
     assert TensorSpec("a", [2, 3], torch.int32, init_value=7

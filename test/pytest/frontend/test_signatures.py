@@ -75,6 +75,16 @@ def test_compile_returns_a_callable():
     run(x, out)
     torch.testing.assert_close(out, x - x.mean(dim=1, keepdim=True),
                                rtol=1e-5, atol=1e-5)
+    # PyPTO's form: the platform from a RunConfig (a5sim: the a5 target).
+    from tessel.runtime import RunConfig
+    run5 = rowwise.compile(x, out, config=RunConfig(platform="a5sim"))
+    out5 = torch.empty_like(x)
+    run5(x, out5)
+    assert torch.equal(out5, out)
+    assert "#tile.target<a5>" in rowwise.ir(target="a5")
+    with pytest.raises(tessel.ArgumentError, match="config= takes a "
+                       "tessel.runtime.RunConfig"):
+        rowwise.compile(x, out, config="a5")
 
 
 def test_ir_before_any_call_is_an_error():

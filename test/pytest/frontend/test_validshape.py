@@ -60,7 +60,8 @@ def partial_ops(x: pl.Tensor[[8, N], pl.FP32],
         pl.store(pl.fillpad(w), [0, 0], fz)
         pl.store(pl.fillpad(w, pad_value=pl.PadValue.min), [0, 0], fmin)
         pl.store(pl.tile.fillpad(w, pl.PadValue.max), [0, 0], fmax)
-        s = pl.set_validshape(pl.load(x, [0, 0], [8, 32]), 3, 7)
+        # PyPTO's tensor form on a slice (a tile in a core scope).
+        s = pl.tensor.set_validshape(x[0:8, 0:32], 3, 7)
         pl.store(pl.fillpad(s, 0), [0, 0], narrowed)
         # A 16-row window over a 4-row tensor: only its 4 valid rows are
         # read, and the row sums' 4 valid rows stored.

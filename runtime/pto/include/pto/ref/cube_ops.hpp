@@ -42,16 +42,42 @@ constexpr bool kMatmulTypes =
       (std::is_same_v<A, bfloat16_t> && std::is_same_v<B, bfloat16_t>) ||
       (std::is_same_v<A, float> && std::is_same_v<B, float>)));
 
-/// c[j] = fma(x, b[j], c[j]) for j < n. On x86-64 a clone for CPUs with
-/// FMA instructions is picked at load time (the same bits: fma is exact by
-/// definition, the instruction and libm's fmaf agree); elsewhere the loop
-/// calls fmaf.
+// The inner loops of TMATMUL (the bulk of a kernel's run on the reference),
+// vectorised whatever the kernel's -O level: element-wise the same
+// operations in the same order, so the same bits. On x86-64 with GCC a
+// clone for CPUs with FMA (float) or AVX2 (int32) is picked at load time.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("fma", "default")))
+#define PTO_REF_HOT_LOOP(arch)                                                 \
+  __attribute__((target_clones(arch, "default"),                               \
+                 optimize("tree-vectorize")))
+#else
+#define PTO_REF_HOT_LOOP(arch)
 #endif
+
+/// c[j] = fma(x, b[j], c[j]) for j < n (fma is exact by definition: the
+/// instruction and libm's fmaf agree).
+PTO_REF_HOT_LOOP("fma")
 inline void fmaRow(float *c, const float *b, float x, uint64_t n) {
   for (uint64_t j = 0; j < n; ++j)
     c[j] = std::fma(x, b[j], c[j]);
+}
+
+/// c[j] = x * b[j] + c[j] for j < n, rounded twice (f16 x f16 products are
+/// exact in f32, so this is the fma's value).
+PTO_REF_HOT_LOOP("fma")
+inline void mulAddRow(float *c, const float *b, float x, uint64_t n) {
+  for (uint64_t j = 0; j < n; ++j)
+    c[j] = x * b[j] + c[j];
+}
+
+/// c[j] += x * b[j] for j < n, wrapping modulo 2^32 (the int8 cube's int32
+/// accumulation).
+PTO_REF_HOT_LOOP("avx2")
+inline void macRow(int32_t *c, const int32_t *b, int32_t x, uint64_t n) {
+  const uint32_t ux = static_cast<uint32_t>(x);
+  for (uint64_t j = 0; j < n; ++j)
+    c[j] = static_cast<int32_t>(static_cast<uint32_t>(c[j]) +
+                                ux * static_cast<uint32_t>(b[j]));
 }
 
 template <typename TileRes, typename TileLeft, typename TileRight>
@@ -116,13 +142,11 @@ inline void matmul(const char *name, TileRes &out, const TileRes *accIn,
         W x = A[i * k + kk];
         const W *brow = &B[kk * n];
         if constexpr (std::is_same_v<W, int32_t>) {
-          for (uint64_t j = 0; j < n; ++j)
-            C[j] = num::add(C[j], num::mul(x, brow[j]));
+          macRow(C.data(), brow, x, n);
         } else if constexpr (std::is_same_v<AT, half>) {
           // f16 x f16 is exact in f32 (22 significant bits, exponents in
           // [-48, 32]), so the product rounded and added is the fma.
-          for (uint64_t j = 0; j < n; ++j)
-            C[j] = x * brow[j] + C[j];
+          mulAddRow(C.data(), brow, x, n);
         } else {
           fmaRow(C.data(), brow, x, n);
         }
