@@ -599,6 +599,10 @@ def test_set_backend_type_is_recorded_and_checked():
     assert backend.get_backend_type() is backend.BackendType.Ascend950
     with pytest.raises(TypeError, match="takes a tessel.backend.BackendType"):
         backend.set_backend_type("a5")
+    # What PyPTO scripts catch when a kernel cannot be generated.
+    from tessel import CompileError
+    from tessel.backend.pto_backend import PartialCodegenError
+    assert PartialCodegenError is CompileError
 
 
 def test_tensor_spec_init_values():
