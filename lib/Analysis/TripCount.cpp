@@ -9,7 +9,9 @@
 
 #include "mlir/Analysis/DataFlow/IntegerRangeAnalysis.h"
 #include "mlir/Analysis/DataFlow/Utils.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/Support/MathExtras.h"
 
 #include <limits>
@@ -60,6 +62,22 @@ public:
                                     ConstantIntRanges::fromSigned(lo, hi))));
   }
 
+  /// Interval arithmetic loses that `a - (a / k) * k` is `a mod k`, in
+  /// [0, k) for a floor division (or a truncating one of a >= 0) by a
+  /// constant k > 0: the remainder pypto-lib writes by hand (decode_indexer's
+  /// `split = unit - tg * REDUCE_NSPLIT`, `tg = unit // REDUCE_NSPLIT`).
+  LogicalResult
+  visitOperation(Operation *op,
+                 ArrayRef<const IntegerValueRangeLattice *> operands,
+                 ArrayRef<IntegerValueRangeLattice *> results) override {
+    if (std::optional<ConstantIntRanges> r = remainderRange(op, operands)) {
+      propagateIfChanged(results[0],
+                         results[0]->join(IntegerValueRange(*r)));
+      return success();
+    }
+    return IntegerRangeAnalysis::visitOperation(op, operands, results);
+  }
+
   void visitNonControlFlowArguments(
       Operation *op, const RegionSuccessor &successor,
       ArrayRef<IntegerValueRangeLattice *> argLattices,
@@ -77,6 +95,39 @@ public:
   }
 
 private:
+  static std::optional<ConstantIntRanges>
+  remainderRange(Operation *op,
+                 ArrayRef<const IntegerValueRangeLattice *> operands) {
+    auto sub = dyn_cast<arith::SubIOp>(op);
+    if (!sub)
+      return std::nullopt;
+    auto mul = sub.getRhs().getDefiningOp<arith::MulIOp>();
+    if (!mul)
+      return std::nullopt;
+    Value a = sub.getLhs();
+    for (auto [q, kv] : {std::pair(mul.getLhs(), mul.getRhs()),
+                         std::pair(mul.getRhs(), mul.getLhs())}) {
+      APInt k;
+      if (!matchPattern(kv, m_ConstantInt(&k)) || !k.isStrictlyPositive())
+        continue;
+      Operation *div = q.getDefiningOp();
+      if (!div || div->getNumOperands() != 2 || div->getOperand(0) != a)
+        continue;
+      APInt dk;
+      if (!matchPattern(div->getOperand(1), m_ConstantInt(&dk)) || dk != k)
+        continue;
+      bool floor = isa<arith::FloorDivSIOp>(div);
+      const IntegerValueRange &ar = operands[0]->getValue();
+      bool nonNegative = !ar.isUninitialized() &&
+                         ar.getValue().smin().isNonNegative();
+      if (!floor && !(isa<arith::DivSIOp>(div) && nonNegative))
+        continue;
+      return ConstantIntRanges::fromSigned(APInt::getZero(k.getBitWidth()),
+                                           k - 1);
+    }
+    return std::nullopt;
+  }
+
   bool halved;
 };
 

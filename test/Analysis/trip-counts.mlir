@@ -117,6 +117,29 @@ func.func @lanes(%lens: memref<16xi32>) {
       // expected-remark @below {{end in [-9223372036854775808, 4]: at most 4 iterations}}
       tile.pipeline %i = %c0 to %lanes step %c1 stages(2) {
       }
+      // The remainder as the kernel writes it, u - (u / 4) * 4 (u >= 0, so
+      // the truncating divsi is the floor): also [0, 3], and 4 iterations.
+      // Interval arithmetic alone would give u - [0, 12] = [-12, 15] and
+      // floordiv(16 + 12 + 3, 4) = 7.
+      %tg = arith.divsi %u, %c4 : index
+      %tg4 = arith.muli %tg, %c4 : index
+      %split2 = arith.subi %u, %tg4 : index
+      %e = arith.subi %cblk, %split2 : index
+      %e3 = arith.addi %e, %c3 : index
+      %lanes2 = arith.floordivsi %e3, %c4 : index
+      // expected-remark @below {{end in [-9223372036854775808, 4]: at most 4 iterations}}
+      tile.pipeline %i = %c0 to %lanes2 step %c1 stages(2) {
+      }
+      // With a dividend that may be negative (the data count) the
+      // truncating remainder is in (-4, 4): not narrowed, so 16 - (-2^31..)
+      // leaves the end unbounded.
+      %nq = arith.divsi %n, %c4 : index
+      %nq4 = arith.muli %c4, %nq : index
+      %nr = arith.subi %n, %nq4 : index
+      %f = arith.subi %cblk, %nr : index
+      // expected-remark @below {{no upper bound}}
+      tile.pipeline %i = %c0 to %f step %c1 stages(2) {
+      }
     }
   }
   return
