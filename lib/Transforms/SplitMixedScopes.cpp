@@ -385,10 +385,17 @@ static FailureOr<SplitPlan> planSplit(AtOp at, SpmdOp spmd,
     OpFoldResult lbFold = *loop.getSingleLowerBound(),
                  ubFold = *loop.getSingleUpperBound(),
                  stepFold = *loop.getSingleStep();
-    bool constantBounds = getConstantIntValue(lbFold) &&
-                          getConstantIntValue(ubFold) &&
-                          getConstantIntValue(stepFold);
-    TripCountBound bound = rangesFor(&op).getTripCountBound(loop);
+    std::optional<int64_t> clb = getConstantIntValue(lbFold),
+                           cub = getConstantIntValue(ubFold),
+                           cstep = getConstantIntValue(stepFold);
+    bool constantBounds = clb && cub && cstep && *cstep >= 1;
+    // Constant bounds need no range analysis (nor its run over the
+    // function).
+    TripCountBound bound;
+    if (constantBounds)
+      bound.max = maxTripCount(*clb, *cub, *cstep);
+    else
+      bound = rangesFor(&op).getTripCountBound(loop);
     if (!bound.max) {
       InFlightDiagnostic diag =
           fail("the loop mixing cube and vector ops runs a number of "
