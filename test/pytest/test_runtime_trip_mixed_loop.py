@@ -8,8 +8,9 @@ the pipeline into a cube and a vector copy that keep the run-time end; the
 matmul result is staged per block and iteration, sized by the upper bound
 the integer range analysis finds for n (NB_MAX). Checked against torch for
 counts below zero, zero, in between, the maximum and above it (clamped),
-on both targets and on the NPU back end; an unclamped count is a compile
-error that says how to bound it.
+on both targets (the NPU back end: an expected failure, below); an
+unclamped count is a compile error that says how to bound it. Loops
+bounded by the block index (decode_sparse_attn_csa's lanes) too.
 """
 
 from __future__ import annotations
@@ -153,3 +154,55 @@ def test_unclamped_trip_count_says_how_to_bound_it(inputs):
     assert "loop mixing cube and vector ops" in text
     assert "the loop's end has no constant bound" in text
     assert "for j in pl.pipeline(0, n, stage=2)" in text
+
+
+# decode_sparse_attn_csa's lane shape: ITEMS work items dealt round-robin
+# to LANES blocks, each block's loop bounded by its block index. Written two
+# ways: a strided range from the block index (start in [0, 3], so at most
+# ceil((10 - 0) / 4) = 3 iterations, staged at (item - core) / 4), and a
+# per-lane count (10 - core + 3) // 4 <= 3. Either way the 16x16 f32 matmul
+# result is staged as 4 x 3 x 16 x 16; lanes 2 and 3 run 2 iterations.
+ITEMS, LANES = 10, 4
+
+
+@pl.jit
+def strided_lanes(q: pl.Tensor[[ITEMS * TQ, D], pl.BF16],
+                  k: pl.Tensor[[ITEMS * BS, D], pl.BF16],
+                  o: pl.Out[pl.Tensor[[ITEMS * TQ, BS], pl.FP32]]):
+    for core in pl.spmd(LANES, name_hint="strided"):
+        for item in pl.range(core, ITEMS, LANES):
+            s = pl.matmul(q[item * TQ:item * TQ + TQ, 0:D],
+                          k[item * BS:item * BS + BS, 0:D],
+                          b_trans=True, out_dtype=pl.FP32)
+            o[item * TQ:item * TQ + TQ, 0:BS] = pl.exp(pl.mul(s, 0.125))
+
+
+@pl.jit
+def counted_lanes(q: pl.Tensor[[ITEMS * TQ, D], pl.BF16],
+                  k: pl.Tensor[[ITEMS * BS, D], pl.BF16],
+                  o: pl.Out[pl.Tensor[[ITEMS * TQ, BS], pl.FP32]]):
+    for core in pl.spmd(LANES, name_hint="counted"):
+        iters = (ITEMS - core + LANES - 1) // LANES
+        for it in pl.range(iters):
+            item = core + it * LANES
+            s = pl.matmul(q[item * TQ:item * TQ + TQ, 0:D],
+                          k[item * BS:item * BS + BS, 0:D],
+                          b_trans=True, out_dtype=pl.FP32)
+            o[item * TQ:item * TQ + TQ, 0:BS] = pl.exp(pl.mul(s, 0.125))
+
+
+@pytest.mark.parametrize("kernel", (strided_lanes, counted_lanes),
+                         ids=("strided", "counted"))
+def test_block_dependent_trip_count_matches_torch(kernel):
+    g = torch.Generator().manual_seed(10)
+    q = torch.randn(ITEMS * TQ, D, generator=g).bfloat16()
+    k = torch.randn(ITEMS * BS, D, generator=g).bfloat16()
+    o = torch.full((ITEMS * TQ, BS), float("nan"))
+    kernel(q, k, o, target="a2a3")
+    want = torch.cat([
+        torch.exp((q[i * TQ:(i + 1) * TQ].float()
+                   @ k[i * BS:(i + 1) * BS].float().T) * 0.125)
+        for i in range(ITEMS)])
+    torch.testing.assert_close(o, want, rtol=1e-5, atol=1e-5)
+    ir = kernel.ir(target="a2a3", stage="scheduled")
+    assert f"memref<{LANES}x3x{TQ}x{BS}xf32>" in ir
