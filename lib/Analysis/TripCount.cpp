@@ -196,7 +196,8 @@ TripCountBound IndexRanges::getTripCountBound(LoopLikeOpInterface loop) const {
       return std::nullopt;
     }
     const APInt &x = upper ? r->smax() : r->smin();
-    if (upper ? x.isMaxSignedValue() : x.isMinSignedValue()) {
+    if ((upper ? x.isMaxSignedValue() : x.isMinSignedValue()) ||
+        x.getSignificantBits() > 64) {
       unbounded = true;
       return std::nullopt;
     }
