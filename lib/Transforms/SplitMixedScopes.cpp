@@ -20,9 +20,10 @@
 //  - the mixed `tile.at` is directly in its `tile.spmd`, which holds nothing
 //    else but pure scalar ops;
 //  - every top-level op holding both cube and vector ops is an scf.for or
-//    tile.pipeline with constant bounds, carrying tiles only, whose body ops
-//    each hold one kind, and no carried tile passes between the kinds every
-//    iteration;
+//    tile.pipeline whose trip count has an upper bound (constant bounds, or
+//    run-time bounds the integer range analysis bounds: tessel/Analysis/
+//    TripCount.h), carrying tiles only, whose body ops each hold one kind,
+//    and no carried tile passes between the kinds every iteration;
 //  - every value that crosses phases is a tile (staged through GM); pure
 //    scalar ops and loads of tensors the scope does not write are rebuilt
 //    in each phase;
@@ -36,6 +37,7 @@
 #include "tessel/Support/Remarks.h"
 #include "tessel/Support/TargetInfo.h"
 #include "tessel/Analysis/TilePlacement.h"
+#include "tessel/Analysis/TripCount.h"
 #include "tessel/Transforms/Passes.h"
 #include "tessel/Transforms/ScopeAccesses.h"
 
@@ -207,7 +209,11 @@ struct SplitPlan {
   DenseMap<Operation *, int> phase;
   /// The phase of the iter_args and results of mixed loops.
   DenseMap<Value, int> argPhase;
+  /// The most iterations of each mixed loop: its trip count, or for a loop
+  /// with run-time bounds the upper bound the staging is sized by.
   DenseMap<Operation *, int64_t> tripCount;
+  /// The mixed loops whose trip count is known only at run time.
+  DenseSet<Operation *> runtimeTrips;
   /// The staged values, in order, and for each the mixed loop it is made in
   /// (per-iteration staging) or null (per block).
   SmallVector<Value> staged;
@@ -257,9 +263,13 @@ static std::string phaseName(StringRef scope, ArrayRef<int> phases, int p) {
   return name;
 }
 
+/// The integer ranges of the function holding an op, computed on first use.
+using RangesFn = llvm::function_ref<const IndexRanges &(Operation *)>;
+
 /// Plans the split of `at` or emits an error at it saying why it cannot be
 /// split.
-static FailureOr<SplitPlan> planSplit(AtOp at, SpmdOp spmd) {
+static FailureOr<SplitPlan> planSplit(AtOp at, SpmdOp spmd,
+                                      RangesFn rangesFor) {
   StringRef name = spmd.getScopeName();
   auto fail = [&](const Twine &why) {
     return at.emitError("cannot split mixed scope '")
@@ -368,18 +378,46 @@ static FailureOr<SplitPlan> planSplit(AtOp at, SpmdOp spmd) {
       diag.attachNote(op.getLoc()) << "op mixing cube and vector ops";
       return failure();
     }
-    std::optional<int64_t> lb = getConstantIntValue(*loop.getSingleLowerBound());
-    std::optional<int64_t> ub = getConstantIntValue(*loop.getSingleUpperBound());
-    std::optional<int64_t> step = getConstantIntValue(*loop.getSingleStep());
-    if (!lb || !ub || !step || *step <= 0) {
+    // The GM staging of per-iteration tiles has one slot per iteration:
+    // the trip count, or with run-time bounds the most iterations the
+    // integer range analysis allows (the loop copies keep the run-time
+    // bounds).
+    OpFoldResult lbFold = *loop.getSingleLowerBound(),
+                 ubFold = *loop.getSingleUpperBound(),
+                 stepFold = *loop.getSingleStep();
+    std::optional<int64_t> clb = getConstantIntValue(lbFold),
+                           cub = getConstantIntValue(ubFold),
+                           cstep = getConstantIntValue(stepFold);
+    bool constantBounds = clb && cub && cstep && *cstep >= 1;
+    // Constant bounds need no range analysis (nor its run over the
+    // function).
+    TripCountBound bound;
+    if (constantBounds)
+      bound.max = maxTripCount(*clb, *cub, *cstep);
+    else
+      bound = rangesFor(&op).getTripCountBound(loop);
+    if (!bound.max) {
       InFlightDiagnostic diag =
-          fail("the loop mixing cube and vector ops has bounds unknown at "
-               "compile time, and the GM staging of its per-iteration tiles "
-               "is sized by its trip count");
+          fail("the loop mixing cube and vector ops runs a number of "
+               "iterations known only at run time, and no upper bound was "
+               "found for it; the GM staging of its per-iteration tiles is "
+               "sized by the most iterations it can run. Bound the loop's "
+               "end by a compile-time constant, e.g. pl.min(n, 64)");
       diag.attachNote(op.getLoc()) << "loop mixing cube and vector ops";
+      if (Value v = bound.unboundedBy) {
+        StringRef which = v == dyn_cast<Value>(ubFold)   ? "end"
+                          : v == dyn_cast<Value>(lbFold) ? "start"
+                                                         : "step";
+        diag.attachNote(v.getLoc())
+            << "the loop's " << which
+            << (which == "step" ? " is not known to be at least 1"
+                                : " has no constant bound");
+      }
       return failure();
     }
-    plan.tripCount[&op] = *ub > *lb ? (*ub - *lb + *step - 1) / *step : 0;
+    plan.tripCount[&op] = *bound.max;
+    if (!constantBounds)
+      plan.runtimeTrips.insert(&op);
     for (Value arg : loop.getRegionIterArgs())
       if (!isa<TileType>(arg.getType())) {
         InFlightDiagnostic diag =
@@ -817,18 +855,24 @@ private:
     map.map(iv, copyBody->getArgument(0));
     for (auto [j, i] : llvm::enumerate(args))
       map.map(loop.getRegionIterArgs()[i], copyBody->getArgument(1 + j));
-    // The iteration number: (iv - lb) / step.
+    // The iteration number: (iv - lb) / step, in [0, trips) (the
+    // staging's iteration dimension) whatever the run-time bounds.
     std::optional<int64_t> clb = getConstantIntValue(*loop.getSingleLowerBound());
     std::optional<int64_t> cstep = getConstantIntValue(*loop.getSingleStep());
+    auto boundValue = [&](OpFoldResult f, int64_t c) -> Value {
+      if (auto v = dyn_cast<Value>(f))
+        return map.lookupOrDefault(v);
+      return arith::ConstantIndexOp::create(b, op->getLoc(), c);
+    };
     iteration = copyBody->getArgument(0);
-    if (*clb != 0)
+    if (clb != 0)
       iteration = arith::SubIOp::create(
           b, op->getLoc(), iteration,
-          arith::ConstantIndexOp::create(b, op->getLoc(), *clb));
-    if (*cstep != 1)
+          boundValue(*loop.getSingleLowerBound(), clb.value_or(0)));
+    if (cstep != 1)
       iteration = arith::DivUIOp::create(
           b, op->getLoc(), iteration,
-          arith::ConstantIndexOp::create(b, op->getLoc(), *cstep));
+          boundValue(*loop.getSingleStep(), cstep.value_or(1)));
     for (unsigned i : args)
       storeIfStaged(loop.getRegionIterArgs()[i]);
     for (Operation *u : units)
@@ -908,6 +952,17 @@ struct SplitMixedScopesPass
     if (failed(checkGridSlices(module)))
       return signalPassFailure();
 
+    // The integer ranges of each function, for the trip counts of mixed
+    // loops with run-time bounds; computed on first use, before any change.
+    DenseMap<Operation *, std::unique_ptr<IndexRanges>> ranges;
+    auto rangesFor = [&](Operation *op) -> const IndexRanges & {
+      Operation *root = op->getParentWithTrait<OpTrait::IsIsolatedFromAbove>();
+      std::unique_ptr<IndexRanges> &r = ranges[root];
+      if (!r)
+        r = std::make_unique<IndexRanges>(root);
+      return *r;
+    };
+
     // Decide every scope first; change nothing unless all can be handled.
     std::vector<ScopeDecision> decisions;
     bool anyError = false;
@@ -932,7 +987,7 @@ struct SplitMixedScopesPass
           d.splitForVectorToCube = info->hasL0CToUB && !splitThroughGM;
           d.decision = Decision::Split;
           FailureOr<SplitPlan> plan =
-              planSplit(at, at->getParentOfType<SpmdOp>());
+              planSplit(at, at->getParentOfType<SpmdOp>(), rangesFor);
           if (failed(plan)) {
             anyError = true;
             return;
@@ -987,6 +1042,10 @@ struct SplitMixedScopesPass
         if (d.splitForVectorToCube)
           remark << " (a cube op uses a tile made by a vector op, and Tessel "
                     "has no UB -> L1 move on this target)";
+        for (Operation *op : d.plan.ops)
+          if (d.plan.runtimeTrips.contains(op))
+            remark << "; a loop with run-time bounds staged for at most "
+                   << d.plan.tripCount[op] << " iterations";
         }
         applySplit(d.plan);
         break;

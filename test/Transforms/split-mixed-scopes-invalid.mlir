@@ -39,14 +39,16 @@ func.func @carried_across_kinds(%a: memref<16x64xbf16>, %w: memref<64x16xbf16>,
 
 // -----
 
-// The mixed loop's trip count is a kernel argument: the per-iteration GM
-// staging of the matmul result could not be sized.
-func.func @dynamic_trip_count(%a: memref<16x64xbf16>, %w: memref<64x16xbf16>,
-                              %o: memref<16x16xf32>, %n: index) {
+// The mixed loop's trip count is a kernel argument, unknown at compile time
+// and with no upper bound: the per-iteration GM staging of the matmul
+// result could not be sized. The note points at the end's definition (the
+// argument).
+// expected-note @below {{the loop's end has no constant bound}}
+func.func @dynamic_trip_count(%a: memref<16x64xbf16>, %w: memref<64x16xbf16>, %o: memref<16x16xf32>, %n: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   tile.spmd 1 name("dyn") (%b) {
-    // expected-error @below {{cannot split mixed scope 'dyn' into cube and vector scopes: the loop mixing cube and vector ops has bounds unknown at compile time, and the GM staging of its per-iteration tiles is sized by its trip count}}
+    // expected-error @below {{cannot split mixed scope 'dyn' into cube and vector scopes: the loop mixing cube and vector ops runs a number of iterations known only at run time, and no upper bound was found for it; the GM staging of its per-iteration tiles is sized by the most iterations it can run. Bound the loop's end by a compile-time constant, e.g. pl.min(n, 64)}}
     tile.at core_group {
       %z = tile.full 0.0 : !tile.tile<16x16xf32>
       // expected-note @below {{loop mixing cube and vector ops}}
@@ -59,6 +61,69 @@ func.func @dynamic_trip_count(%a: memref<16x64xbf16>, %w: memref<64x16xbf16>,
         scf.yield %s : !tile.tile<16x16xf32>
       }
       tile.store %r, %o[%c0, %c0] : !tile.tile<16x16xf32>, memref<16x16xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// The trip count is read from GM and only divided, never clamped: an i32
+// count divided by 4 is still below 2^29 only because of its type, which
+// is no bound (the analysis sees it move with the range of the data), so
+// the split asks for pl.min.
+func.func @unclamped_read_trip_count(%a: memref<16x64xbf16>, %w: memref<64x16xbf16>,
+                                     %o: memref<32x16xf32>, %lens: memref<2xi32>) {
+  %c0 = arith.constant 0 : index
+  %c4 = arith.constant 4 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  tile.spmd 2 name("data") (%b) {
+    // expected-error @below {{cannot split mixed scope 'data' into cube and vector scopes: the loop mixing cube and vector ops runs a number of iterations known only at run time, and no upper bound was found for it}}
+    tile.at core_group {
+      %t = tile.load %lens[%b] : memref<2xi32> -> !tile.tile<1x1xi32>
+      %v = tile.get %t[%c0, %c0] : !tile.tile<1x1xi32>
+      %n0 = arith.index_cast %v : i32 to index
+      // expected-note @below {{the loop's end has no constant bound}}
+      %n = arith.divsi %n0, %c4 : index
+      %row = arith.muli %b, %c16 : index
+      // expected-note @below {{loop mixing cube and vector ops}}
+      tile.pipeline %k = %c0 to %n step %c1 stages(2) {
+        %x = tile.load %a[%c0, %c0] : memref<16x64xbf16> -> !tile.tile<16x32xbf16>
+        %y = tile.load %w[%c0, %c0] : memref<64x16xbf16> -> !tile.tile<32x16xbf16>
+        %m = tile.matmul %x, %y : !tile.tile<16x32xbf16>, !tile.tile<32x16xbf16> -> !tile.tile<16x16xf32>
+        %e = tile.exp %m : !tile.tile<16x16xf32>
+        tile.store %e, %o[%row, %c0] : !tile.tile<16x16xf32>, memref<32x16xf32>
+      }
+    }
+  }
+  return
+}
+
+// -----
+
+// A step read from data may be 0 or negative: no bound on the iterations.
+func.func @data_step(%a: memref<16x64xbf16>, %w: memref<64x16xbf16>,
+                     %o: memref<32x16xf32>, %steps: memref<2xi32>) {
+  %c0 = arith.constant 0 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  tile.spmd 2 name("step") (%b) {
+    // expected-error @below {{cannot split mixed scope 'step' into cube and vector scopes: the loop mixing cube and vector ops runs a number of iterations known only at run time, and no upper bound was found for it}}
+    tile.at core_group {
+      %t = tile.load %steps[%b] : memref<2xi32> -> !tile.tile<1x1xi32>
+      %v = tile.get %t[%c0, %c0] : !tile.tile<1x1xi32>
+      // expected-note @below {{the loop's step is not known to be at least 1}}
+      %s = arith.index_cast %v : i32 to index
+      %row = arith.muli %b, %c16 : index
+      // expected-note @below {{loop mixing cube and vector ops}}
+      tile.pipeline %k = %c0 to %c8 step %s stages(2) {
+        %x = tile.load %a[%c0, %c0] : memref<16x64xbf16> -> !tile.tile<16x32xbf16>
+        %y = tile.load %w[%c0, %c0] : memref<64x16xbf16> -> !tile.tile<32x16xbf16>
+        %m = tile.matmul %x, %y : !tile.tile<16x32xbf16>, !tile.tile<32x16xbf16> -> !tile.tile<16x16xf32>
+        %e = tile.exp %m : !tile.tile<16x16xf32>
+        tile.store %e, %o[%row, %c0] : !tile.tile<16x16xf32>, memref<32x16xf32>
+      }
     }
   }
   return

@@ -490,3 +490,106 @@ func.func @in_place_update(%x: memref<16x32xf32>, %w: memref<32x16xf16>) {
   }
   return
 }
+
+// -----
+
+// A mixed loop whose trip count is read from GM at run time and clamped by a
+// constant: n = min(lens[b], 3) iterations of a 16x32 @ 32x16 matmul whose
+// exp the vector part accumulates. The integer range analysis bounds n by 3,
+// so the matmul result is staged per block and iteration for at most 3
+// iterations: 2 blocks x 3 x 16x16xf32 (1024 bytes) = 3072 bytes per block,
+// 6144 in all. Both copies of the loop keep the run-time end (each phase
+// reads lens[b] again), and the iteration index is the induction variable
+// (start 0, step 1), below 3 whatever n is.
+// CHECK-LABEL: func.func @runtime_bounded_trip_count
+// CHECK: %[[ST:.*]] = tile.alloc_gm name("dyn_stage0") : memref<2x3x16x16xf32>
+// CHECK: tile.spmd 2 name("dyn_cube") (%[[B:.*]]) {
+// CHECK-NEXT: tile.at cube {
+// CHECK: %[[T:.*]] = tile.load %{{.*}}[%[[B]]] : memref<2xi32> -> !tile.tile<1x1xi32>
+// CHECK: %[[V:.*]] = tile.get %[[T]]
+// CHECK: %[[N0:.*]] = arith.index_cast %[[V]]
+// CHECK: %[[N:.*]] = arith.minsi %[[N0]], %{{.*}} : index
+// CHECK: scf.for %[[K:.*]] = %{{.*}} to %[[N]] step %{{.*}} {
+// CHECK: %[[M:.*]] = tile.matmul
+// CHECK: tile.store %[[M]], %[[ST]][%[[B]], %[[K]], %{{.*}}, %{{.*}}] : !tile.tile<16x16xf32>, memref<2x3x16x16xf32>
+// CHECK: tile.spmd 2 name("dyn_vector") (%[[B2:.*]]) {
+// CHECK-NEXT: tile.at vector {
+// CHECK: %[[N2:.*]] = arith.minsi
+// CHECK: scf.for %[[K2:.*]] = %{{.*}} to %[[N2]] step %{{.*}} iter_args
+// CHECK: tile.load %[[ST]][%[[B2]], %[[K2]], %{{.*}}, %{{.*}}] : memref<2x3x16x16xf32> -> !tile.tile<16x16xf32>
+// CHECK: tile.exp
+module attributes {tile.target = #tile.target<a2a3>} {
+  func.func @runtime_bounded_trip_count(%a: memref<16x96xbf16>, %w: memref<96x16xbf16>,
+                                        %lens: memref<2xi32>, %o: memref<32x16xf32>) {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c3 = arith.constant 3 : index
+    %c16 = arith.constant 16 : index
+    %c32 = arith.constant 32 : index
+    // expected-remark @below {{scope 'dyn': mixed cube and vector ops split into 'dyn_cube' and 'dyn_vector' meeting in GM: 1 staged tile, 3072 bytes per block, 6144 bytes in all; a loop with run-time bounds staged for at most 3 iterations}}
+    tile.spmd 2 name("dyn") (%b) {
+      tile.at core_group {
+        %t = tile.load %lens[%b] : memref<2xi32> -> !tile.tile<1x1xi32>
+        %v = tile.get %t[%c0, %c0] : !tile.tile<1x1xi32>
+        %n0 = arith.index_cast %v : i32 to index
+        %n = arith.minsi %n0, %c3 : index
+        %z = tile.full 0.0 : !tile.tile<16x16xf32>
+        %r = scf.for %k = %c0 to %n step %c1 iter_args(%acc = %z) -> (!tile.tile<16x16xf32>) {
+          %kk = arith.muli %k, %c32 : index
+          %x = tile.load %a[%c0, %kk] : memref<16x96xbf16> -> !tile.tile<16x32xbf16>
+          %y = tile.load %w[%kk, %c0] : memref<96x16xbf16> -> !tile.tile<32x16xbf16>
+          %m = tile.matmul %x, %y : !tile.tile<16x32xbf16>, !tile.tile<32x16xbf16> -> !tile.tile<16x16xf32>
+          %e = tile.exp %m : !tile.tile<16x16xf32>
+          %s = tile.add %acc, %e : !tile.tile<16x16xf32>
+          scf.yield %s : !tile.tile<16x16xf32>
+        }
+        %row = arith.muli %b, %c16 : index
+        tile.store %r, %o[%row, %c0] : !tile.tile<16x16xf32>, memref<32x16xf32>
+      }
+    }
+    return
+  }
+}
+
+// -----
+
+// A pipeline whose end depends on the block index (decode_sparse_attn's
+// shape): block b of 4 runs b + 1 iterations from 1 in steps of 2, up to
+// ceil((4 - 1) / 2) = 2 iterations, so the staging is 4 x 2 x 16x16xf32 =
+// 2048 bytes per block, 8192 in all; the iteration index is
+// (iv - 1) / 2.
+// CHECK-LABEL: func.func @block_dependent_trip_count
+// CHECK: %[[ST:.*]] = tile.alloc_gm name("tri_stage0") : memref<4x2x16x16xf32>
+// CHECK: tile.spmd 4 name("tri_cube") (%[[B:.*]]) {
+// CHECK: %[[E:.*]] = arith.addi %[[B]], %{{.*}} : index
+// CHECK: tile.pipeline %[[K:.*]] = %{{.*}} to %[[E]] step %{{.*}} stages(2) {
+// CHECK: %[[I0:.*]] = arith.subi %[[K]], %{{.*}} : index
+// CHECK: %[[I:.*]] = arith.divui %[[I0]], %{{.*}} : index
+// CHECK: tile.store %{{.*}}, %[[ST]][%[[B]], %[[I]], %{{.*}}, %{{.*}}]
+// CHECK: tile.spmd 4 name("tri_vector")
+// CHECK: tile.pipeline
+// CHECK: tile.load %[[ST]]
+module attributes {tile.target = #tile.target<a2a3>} {
+  func.func @block_dependent_trip_count(%a: memref<16x32xbf16>, %w: memref<32x16xbf16>,
+                                        %o: memref<64x16xf32>) {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c2 = arith.constant 2 : index
+    %c16 = arith.constant 16 : index
+    // expected-remark @below {{scope 'tri': mixed cube and vector ops split into 'tri_cube' and 'tri_vector' meeting in GM: 1 staged tile, 2048 bytes per block, 8192 bytes in all; a loop with run-time bounds staged for at most 2 iterations}}
+    tile.spmd 4 name("tri") (%b) {
+      %e = arith.addi %b, %c1 : index
+      tile.at core_group {
+        %row = arith.muli %b, %c16 : index
+        tile.pipeline %k = %c1 to %e step %c2 stages(2) {
+          %x = tile.load %a[%c0, %c0] : memref<16x32xbf16> -> !tile.tile<16x32xbf16>
+          %y = tile.load %w[%c0, %c0] : memref<32x16xbf16> -> !tile.tile<32x16xbf16>
+          %m = tile.matmul %x, %y : !tile.tile<16x32xbf16>, !tile.tile<32x16xbf16> -> !tile.tile<16x16xf32>
+          %s = tile.exp %m : !tile.tile<16x16xf32>
+          tile.store %s, %o[%row, %c0] : !tile.tile<16x16xf32>, memref<64x16xf32>
+        }
+      }
+    }
+    return
+  }
+}

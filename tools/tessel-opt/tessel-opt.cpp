@@ -23,6 +23,7 @@
 namespace tessel::test {
 // Test-only passes from test/lib.
 void registerTestPlacementPass();
+void registerTestTripCountPass();
 } // namespace tessel::test
 
 static llvm::cl::opt<bool> printOpOnRemark(
@@ -35,6 +36,7 @@ static llvm::cl::opt<bool> printOpOnRemark(
 int main(int argc, char **argv) {
   tessel::registerAllPasses();
   tessel::test::registerTestPlacementPass();
+  tessel::test::registerTestTripCountPass();
   mlir::DialectRegistry registry;
   tessel::registerAllDialects(registry);
   return mlir::asMainReturnCode(
