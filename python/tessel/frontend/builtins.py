@@ -125,6 +125,9 @@ def elementwise(cg, node, op, lhs, rhs):
                            found=f"{b.dtype.name} (rhs: {b.describe()})",
                            help="convert one side with pl.cast")
         if a.shape != b.shape:
+            r = _broadcast(cg, node, op, d, a, b)
+            if r is not None:
+                return r
             raise cg.error(rhs.node, f"shape mismatch in pl.{op}",
                            expected=f"{shape_str(a.shape)} (the shape of lhs)",
                            found=f"{shape_str(b.shape)} (rhs)",
@@ -173,6 +176,61 @@ def elementwise(cg, node, op, lhs, rhs):
     v = _op_class(cls)(t.value, s, results=[t.value.type], loc=cg.loc(node),
                        ip=cg.ip).result
     return TileVal(v, t.shape, t.dtype)
+
+
+#: The binary ops that broadcast NumPy-style over 2-D tiles (PyPTO's
+#: elementwise arithmetic), with their fused row / col expand forms.
+_BROADCASTING = {"add": "Add", "sub": "Sub", "mul": "Mul", "div": "Div",
+                 "maximum": "Max", "minimum": "Min"}
+_COMMUTATIVE = ("add", "mul", "maximum", "minimum")
+
+
+def _broadcast(cg, node, op, d, a: TileVal, b: TileVal):
+    """pl.<op>(a, b) of full tiles whose shapes differ but broadcast
+    ([M, N] with [M, 1], [1, N] or [1, 1]; [M, 1] with [1, N]): PyPTO's
+    NumPy-style broadcasting. A full operand with a per-row or per-column
+    one is one fused op (tile.row_expand_<op> / col_expand_<op>, PTO-ISA's
+    TROWEXPAND*); otherwise each narrower operand is expanded first
+    (tile.row_expand / col_expand). None when the shapes do not broadcast
+    (the caller reports the mismatch)."""
+    from . import validshape
+    if op not in _BROADCASTING or validshape.is_partial(a) or \
+            validshape.is_partial(b):
+        return None
+    out = []
+    for x, y in zip(a.shape, b.shape):
+        if x != y and 1 not in (x, y):
+            return None
+        out.append(max(x, y))
+    out = tuple(out)
+    loc, ip = cg.loc(node), cg.ip
+    name = _BROADCASTING[op]
+    full, narrow = (a, b) if a.shape == out else \
+        (b, a) if b.shape == out and op in _COMMUTATIVE else (None, None)
+    if full is not None:
+        per_row = narrow.shape == (out[0], 1)
+        if per_row or narrow.shape == (1, out[1]):
+            cls = getattr(tile_d, ("RowExpand" if per_row else "ColExpand")
+                          + name + "Op")
+            v = cls(full.value, narrow.value, results=[full.value.type],
+                    loc=loc, ip=ip).result
+            return TileVal(v, out, a.dtype)
+
+    def expanded(t: TileVal):
+        v = t.value
+        if t.shape[1] != out[1]:
+            v = tile_d.RowExpandOp(cg.tile_type((t.shape[0], out[1]),
+                                                t.dtype), v,
+                                   loc=loc, ip=ip).result
+        if t.shape[0] != out[0]:
+            v = tile_d.ColExpandOp(cg.tile_type(out, t.dtype), v,
+                                   loc=loc, ip=ip).result
+        return v
+
+    v = _op_class(d.tile_op)(expanded(a), expanded(b),
+                             results=[cg.tile_type(out, a.dtype)], loc=loc,
+                             ip=ip).result
+    return TileVal(v, out, a.dtype)
 
 
 def _broadcast_help(op, shape, other):

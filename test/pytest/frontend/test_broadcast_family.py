@@ -265,3 +265,56 @@ def test_npu_back_end_matches_the_simulation_bit_for_bit(float_run):
     f32_kernel(x, r, c, *got, backend="pto")
     for i, (a, b) in enumerate(zip(got, outs)):
         assert same(a, b), i
+
+
+# ---------------------------------------------------------------------------
+# Implicit broadcasting of the arithmetic ops (PyPTO's NumPy-style rule)
+# ---------------------------------------------------------------------------
+
+def _implicit_kernel(dt):
+    @pl.jit
+    def implicit(x: pl.Tensor[[M, N], dt], r: pl.Tensor[[M, 1], dt],
+                 c: pl.Tensor[[1, N], dt], s: pl.Tensor[[1, 1], dt],
+                 o1: pl.Out[pl.Tensor[[M, N], dt]],
+                 o2: pl.Out[pl.Tensor[[M, N], dt]],
+                 o3: pl.Out[pl.Tensor[[M, N], dt]],
+                 o4: pl.Out[pl.Tensor[[M, N], dt]],
+                 o5: pl.Out[pl.Tensor[[M, N], dt]],
+                 o6: pl.Out[pl.Tensor[[M, N], dt]]):
+        with pl.at(level=pl.Level.CORE_GROUP):
+            tx = pl.load(x, [0, 0], [M, N])
+            tr = pl.load(r, [0, 0], [M, 1])
+            tc = pl.load(c, [0, 0], [1, N])
+            ts = pl.load(s, [0, 0], [1, 1])
+            o1[:, :] = pl.mul(tx, tr)          # fused row_expand_mul
+            o2[:, :] = pl.sub(tr, tx)          # [M, 1] - [M, N]: expanded
+            o3[:, :] = tx + tc                 # fused col_expand_add
+            o4[:, :] = pl.add(tr, tc)          # [M, 1] + [1, N] -> [M, N]
+            o5[:, :] = pl.maximum(ts, tx)      # [1, 1] with [M, N]
+            o6[:, :] = pl.minimum(tc, tx)      # commuted: fused col form
+        return o1, o2, o3, o4, o5, o6
+    return implicit
+
+
+@pytest.mark.parametrize("name", ["f32", "i32"])
+def test_arithmetic_broadcasts_numpy_style(name):
+    pdt, tdt = DT[name]
+    g = torch.Generator().manual_seed(11)
+
+    def rnd(*shape):
+        t = torch.randn(*shape, generator=g) * 8
+        return t.to(tdt)
+    x, r, c, s = rnd(M, N), rnd(M, 1), rnd(1, N), rnd(1, 1)
+    outs = [torch.zeros(M, N, dtype=tdt) for _ in range(6)]
+    k = _implicit_kernel(pdt)
+    k(x, r, c, s, *outs)
+    want = [x * r, r - x, x + c, r + c, torch.maximum(s, x),
+            torch.minimum(c, x)]
+    for got, w in zip(outs, want):
+        assert torch.equal(got, w.expand(M, N))
+    text = k.ir()
+    # Full with per-row / per-column: one fused op each; the rest expand.
+    assert text.count("tile.row_expand_mul") == 1
+    assert text.count("tile.col_expand_add") == 1
+    assert text.count("tile.col_expand_min") == 1
+    assert "tile.row_expand %" in text and "tile.col_expand %" in text

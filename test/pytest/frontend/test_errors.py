@@ -126,20 +126,34 @@ def test_used_before_assigned():
 # ---------------------------------------------------------------------------
 
 @pl.jit
-def shape_mismatch(x: pl.Tensor[[16, 32], pl.FP32],
+def shape_mismatch_rows(x: pl.Tensor[[16, 32], pl.FP32],
+                        y: pl.Out[pl.Tensor[[16, 32], pl.FP32]]):
+    for b in pl.spmd(1):
+        t = x[:, :]
+        y[:, :] = pl.mul(t, pl.row_sum(t[0:8, :]))  # ERR-shape-rows
+
+
+@pl.jit
+def fmod_broadcast(x: pl.Tensor[[16, 32], pl.FP32],
                    y: pl.Out[pl.Tensor[[16, 32], pl.FP32]]):
     for b in pl.spmd(1):
         t = x[:, :]
-        y[:, :] = pl.mul(t, pl.row_sum(t))  # ERR-shape
+        y[:, :] = pl.fmod(t, pl.row_sum(t))  # ERR-no-broadcast
 
 
 def test_shape_mismatch():
-    err = compile_error(shape_mismatch)
-    check(err, "ERR-shape", "shape mismatch in pl.mul",
-          expected="[16, 32]", found="[16, 1]")
-    assert "row_expand_mul" in str(err)      # the help names the right op
+    # [16, 32] with [16, 1] broadcasts (PyPTO's rule); with [8, 1] (the
+    # row sums of 8 rows) it does not.
+    err = compile_error(shape_mismatch_rows)
+    check(err, "ERR-shape-rows", "shape mismatch in pl.mul",
+          expected="[16, 32]", found="[8, 1]")
     # The caret is under the offending operand.
     assert err.col == SOURCE_LINES[err.line - 1].index("pl.row_sum") + 1
+    # fmod does not broadcast (PyPTO broadcasts arithmetic only): the help
+    # names the expand op of the same operation when there is one.
+    err = compile_error(fmod_broadcast)
+    check(err, "ERR-no-broadcast", "shape mismatch in pl.fmod",
+          expected="[16, 32]", found="[16, 1]")
 
 
 @pl.jit
@@ -470,7 +484,7 @@ def test_wrong_keyword_argument():
 
 @pl.jit.inline
 def bad_helper(t):
-    return pl.add(t, pl.row_sum(t))  # ERR-in-helper
+    return pl.add(t, pl.row_sum(t[0:8, :]))  # ERR-in-helper
 
 
 @pl.jit
@@ -550,7 +564,7 @@ def test_mlir_verifier_error_points_at_author_line():
 
 def test_no_frontend_traceback():
     with pytest.raises(CompileError) as info:
-        shape_mismatch.ir()
+        shape_mismatch_rows.ir()
     err = info.value
     frames = [f.filename for f in traceback.extract_tb(err.__traceback__)]
     internal = os.path.join("tessel", "frontend") + os.sep
