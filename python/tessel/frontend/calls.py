@@ -104,6 +104,10 @@ class Calls:
             r = tensor_ops.maybe_call(self, name, node, a)
             if r is not NotImplemented:
                 return r
+            from . import ndtile
+            r = ndtile.dispatch(self, name, node, a)
+            if r is not NotImplemented:
+                return r
             return validshape.dispatch(self, name, node, a)
         from ..compiler.kernel import IncoreFunction, InlineFunction, JitKernel
         if isinstance(fn, IncoreFunction):

@@ -876,7 +876,8 @@ class Statements:
 
     def wrap_like(self, proto, value):
         if isinstance(proto, TileVal):
-            return TileVal(value, proto.shape, proto.dtype, valid=proto.valid)
+            return TileVal(value, proto.shape, proto.dtype, valid=proto.valid,
+                           nd=proto.nd)
         if isinstance(proto, BoolVal):
             return BoolVal(value)
         if isinstance(proto, ScalarVal):
@@ -942,6 +943,12 @@ class Statements:
             raise self.error(node, f"{what} needs a core scope to become a "
                              f"tile", help="put the loop inside `with "
                              "pl.at(...)`")
+        if len(p.shape) > 2:
+            # An N-D accumulator (frontend/ndtile.py): its blocks and the
+            # folded tile, as pl.full of that shape.
+            from . import builtins as bi
+            return bi.full_tile(self, p.node or node, p.shape, p.dtype,
+                                p.init, p.node or node)
         if len(p.shape) != 2:
             raise self.error(p.node or node, f"tensor '{p.name}' created in a "
                              f"scope is used as a tile but is not 2-D",
@@ -1075,7 +1082,8 @@ class Statements:
             return proto
         for v in (a, b):
             if isinstance(v, (TileVal, PendingTile)):
-                kinds.append(("tile", tuple(v.shape), v.dtype))
+                kinds.append(("tile", tuple(v.shape), v.dtype,
+                              getattr(v, "nd", None)))
             elif isinstance(v, BoolVal) or isinstance(v, bool):
                 kinds.append(("bool",))
             elif isinstance(v, (IndexVal, int)):
@@ -1102,7 +1110,7 @@ class Statements:
                                  found=tb.describe() + " (else branch)",
                                  help="pad the partial tile with pl.fillpad, "
                                       "or pl.set_validshape both the same")
-            return TileVal(None, k[1], k[2], valid=ta.valid)
+            return TileVal(None, k[1], k[2], valid=ta.valid, nd=k[3])
         if k[0] == "bool":
             return BoolVal(None)
         return IndexVal(None, Lin(0))
