@@ -652,3 +652,105 @@ def batch_matmul(cg, node, a, acc: bool, op: str):
     if not batch:
         return results[0]
     return assemble(cg, results, batch, node)
+
+
+# ---------------------------------------------------------------------------
+# Tensor level: pl.matmul of GM tensors with batch dimensions
+# ---------------------------------------------------------------------------
+
+def _batch_of(v) -> tuple:
+    """The batch dimensions of a tensor-level matmul operand (a GM tensor
+    of rank >= 3: all but its last two; () for anything else)."""
+    if isinstance(v, GmTensor) and len(v.shape) >= 3:
+        return tuple(v.shape[:-2])
+    return ()
+
+
+def is_batched_matmul(name, a) -> bool:
+    """A tensor-level pl.matmul whose GM operands have a batch of more
+    than one matrix."""
+    if name != "matmul":
+        return False
+    return any(math.prod(_batch_of(getattr(a, p).value)) > 1
+               for p in ("lhs", "rhs"))
+
+
+def _batch_view(cg, t: GmTensor, idx, batch, node) -> GmTensor:
+    """The [M, K] matrix of `t` at the batch multi-index `idx` (of the
+    broadcast batch shape `batch`), as a view of `t`."""
+    shape = _batch_of(t)
+    if not shape:
+        return t
+    lead = len(batch) - len(shape)
+    dims = [(idx[lead + d] if s != 1 else 0, 1) for d, s in enumerate(shape)]
+    dims += [(0, t.shape[-2]), (0, t.shape[-1])]
+    saved, cg.assign_hint = cg.assign_hint, f"{t.name}_batch"
+    try:
+        return cg.view_of(t, dims, node)
+    finally:
+        cg.assign_hint = saved
+
+
+def tensor_matmul(cg, name, node, a):
+    """pl.matmul of GM tensors [..., M, K] x [..., K, N] with batches: a
+    tensor-level result of one 2-D tensor-level matmul per batch (the
+    batch dimensions broadcast as for pl.batch_matmul), computed where it
+    is stored."""
+    from . import tensor_ops
+    from .values import TensorExpr
+    ops = []
+    for p in ("lhs", "rhs"):
+        arg = getattr(a, p)
+        v = arg.value
+        if isinstance(v, TensorExpr) and v.op == "bmm":
+            raise cg.error(arg.node, f"pl.{name} of a batched tensor-level "
+                           f"result is not supported yet",
+                           found=v.describe(),
+                           help="store it into a GM tensor first")
+        if not isinstance(v, GmTensor) and not _batch_of(v):
+            if isinstance(v, TileVal) and v.nd is not None:
+                raise cg.error(arg.node, f"pl.{name} mixes a batched GM "
+                               f"tensor with an N-D tile",
+                               found=v.describe(),
+                               help="load the GM operand as an N-D tile "
+                                    "too (pl.batch_matmul of tiles)")
+        ops.append((_batch_of(v), arg, v))
+    batch = _broadcast(cg, node, f"pl.{name}", [
+        (s, arg, v) for s, arg, v in ops])
+    exprs = []
+    for idx in _block_indices(batch):
+        views = {p: _batch_view(cg, v, idx, batch, arg.node)
+                 if isinstance(v, GmTensor) else v
+                 for p, (_, arg, v) in zip(("lhs", "rhs"), ops)}
+        exprs.append(tensor_ops.call(cg, name, node,
+                                     tensor_ops._with(a, views)))
+    first = exprs[0]
+    return TensorExpr("bmm", node, a, tuple(exprs),
+                      tuple(batch) + tuple(first.shape), first.dtype,
+                      scope=cg.scope)
+
+
+def tensor_store(cg, base: GmTensor, offsets, sizes, e, node, value_node,
+                 atomic=False):
+    """Store a batched tensor-level matmul: each batch's result into its
+    [M, N] matrix of the window."""
+    from . import tensor_ops
+    rank = len(base.shape)
+    if _squeeze(sizes) != _squeeze(e.shape) or rank < len(_squeeze(e.shape)):
+        raise cg.error(node, f"the result does not fit the slice of "
+                       f"'{base.name}'",
+                       expected=f"{shape_str(_squeeze(sizes))} (the slice "
+                                f"shape)", found=e.describe())
+    m, n = e.shape[-2:]
+    for sub, idx in zip(e.operands, _block_indices(sizes[:-2])):
+        offs = _block_offsets(cg, offsets, rank - 2, idx, node)
+        tensor_ops.store(cg, base, offs, [1] * (rank - 2) + [m, n], sub,
+                         node, value_node, atomic)
+
+
+def tensor_as_tile(cg, e, node, what) -> TileVal:
+    """A batched tensor-level matmul where a tile is needed: each batch's
+    result as one tile, the N-D tile of them."""
+    from . import tensor_ops
+    parts = [tensor_ops.as_tile(cg, sub, node, what) for sub in e.operands]
+    return assemble(cg, parts, e.shape[:-2], node)
