@@ -502,10 +502,12 @@ def move(cg, name, node, a):
 def row_op(cg, name, node, a, nd):
     """A row-wise op on N-D tiles: on the folded tiles, or block by block
     when an operand was assembled from blocks."""
-    first = nd[0][1].value
+    first = max((arg.value for _, arg in nd), key=lambda t: len(t.nd))
     lead = first.nd[:-1]
-    for k, arg in nd[1:]:
-        if arg.value.nd[:-1] != lead:
+    for k, arg in nd:
+        # Leading dimensions of 1 are no dimensions ([1, 2, 8, N] and
+        # [2, 8, N] have the same rows).
+        if _squeeze(arg.value.nd[:-1] + (0,)) != _squeeze(lead + (0,)):
             raise cg.error(arg.node, f"shape mismatch in pl.{name}",
                            expected=f"a tile {shape_str(lead + ('*',))} "
                                     f"(the leading dimensions of "
