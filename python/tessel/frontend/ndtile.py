@@ -756,3 +756,49 @@ def tensor_as_tile(cg, e, node, what) -> TileVal:
     from . import tensor_ops
     parts = [tensor_ops.as_tile(cg, sub, node, what) for sub in e.operands]
     return assemble(cg, parts, e.shape[:-2], node)
+
+
+# ---------------------------------------------------------------------------
+# Loops: an N-D tile carried block by block
+# ---------------------------------------------------------------------------
+
+class Blocks:
+    """The prototype of a loop-carried N-D tile whose row blocks are
+    carried one iter_arg each (so a batch accumulator stays one [M, N]
+    tile per batch, as the NPU back end needs, instead of a folded tile
+    the loop body splits and reassembles)."""
+
+    def __init__(self, t: TileVal, node):
+        self.nd, self.dtype, self.node = t.nd, t.dtype, node
+        self.memory, self.memory_at = t.memory, t.memory_at
+        self.count = blocks(t.nd)
+
+    def describe(self) -> str:
+        return f"tile {list(self.nd)} {self.dtype.name}"
+
+
+def carry_init(cg, t: TileVal, node):
+    """(the blocks' SSA values, Blocks prototype) of an N-D tile carried
+    by a loop, or None to carry the folded tile (no blocks to carry)."""
+    if t.parts is None:
+        return None
+    return tuple(p.value for p in t.parts), Blocks(t, node)
+
+
+def from_blocks(cg, proto: Blocks, values) -> TileVal:
+    """The N-D tile whose blocks are the loop's `values`."""
+    m, n = proto.nd[-2:]
+    parts = [TileVal(v, (m, n), proto.dtype, proto.memory, proto.memory_at)
+             for v in values]
+    return assemble(cg, parts, proto.nd[:-2], proto.node)
+
+
+def yield_blocks(cg, name, v, proto: Blocks, where) -> tuple:
+    """The blocks' SSA values of the carried N-D tile `v` at the end of
+    the loop body."""
+    if not is_nd(v) or _squeeze(v.nd) != _squeeze(proto.nd) or \
+            v.dtype is not proto.dtype:
+        raise cg.error(where, f"loop-carried '{name}' changes type in the "
+                       f"loop", expected=f"{proto.describe()} (its type "
+                       f"before the loop)", found=describe(v))
+    return tuple(p.value for p in parts_of(cg, v, where))

@@ -774,7 +774,19 @@ class Statements:
         lb = self.index_value(start, node)
         ub = self.index_value(stop, node)
         st = self.index_value(step, node)
-        init_values = [i[0] for i in inits]
+        # Each carried variable's iter_args: one, or an N-D tile's blocks
+        # (frontend/ndtile.py).
+        init_values, spans = [], []
+        for i in inits:
+            vals = list(i[0]) if isinstance(i[0], tuple) else [i[0]]
+            spans.append((len(init_values), len(vals)))
+            init_values += vals
+
+        def slot(values, i, first=0):
+            s, n = spans[i]
+            vs = list(values)[first + s:first + s + n]
+            return tuple(vs) if isinstance(inits[i][0], tuple) else vs[0]
+
         types = [v.type for v in init_values]
         loc = self.loc(node)
         if kind == "pipeline":
@@ -796,10 +808,11 @@ class Statements:
         # data-dependent, so offsets computed from it are clamped.
         scalars.propagate_data(self, iv, start, stop)
         vars_[target.id] = iv
-        for i, name in enumerate(carried):
-            vars_[name] = self.wrap_like(inits[i][1], block.arguments[i + 1])
         saved_ip = self.ip
         self.ip = ir.InsertionPoint(block)
+        for i, name in enumerate(carried):
+            vars_[name] = self.wrap_like(inits[i][1],
+                                         slot(block.arguments, i, 1))
         self.unwritten_reads.append([])
         try:
             self.visit_block(body, "loop")
@@ -811,16 +824,19 @@ class Statements:
                 # (validshape.mixes_elements): its lost elements then never
                 # reach a valid result or GM.
                 v, proto = vars_.get(name, MISSING), inits[i][1]
-                if isinstance(v, TileVal) and \
+                if isinstance(v, TileVal) and isinstance(proto, TileVal) and \
                         not validshape.same_valid(v, proto) and \
                         validshape.narrower(v, proto) and \
-                        not validshape.mixes_elements(block.arguments[i + 1]):
+                        not validshape.mixes_elements(
+                            slot(block.arguments, i, 1)):
                     inits[i] = (inits[i][0], TileVal(
                         proto.value, proto.shape, proto.dtype, proto.memory,
                         proto.memory_at, v.valid))
-            yields = [self.coerce_carried(name, vars_.get(name, MISSING),
-                                          inits[i], body, node)
-                      for i, name in enumerate(carried)]
+            yields = []
+            for i, name in enumerate(carried):
+                y = self.coerce_carried(name, vars_.get(name, MISSING),
+                                        inits[i], body, node)
+                yields += list(y) if isinstance(y, tuple) else [y]
             if kind == "pipeline":
                 tile_d.YieldOp(yields, loc=loc, ip=self.ip)
             else:
@@ -856,15 +872,20 @@ class Statements:
         vars_[target.id] = Unavailable(target.id, f"the variable of the {what} "
                                        f"at line {node.lineno}", node)
         for i, name in enumerate(carried):
-            vars_[name] = self.wrap_like(inits[i][1], op.results[i])
+            vars_[name] = self.wrap_like(inits[i][1], slot(op.results, i))
 
     def carry_init(self, v, node, name):
-        """(SSA init value, prototype) of a loop-carried variable."""
-        if isinstance(v, TileVal):
-            return v.value, v
+        """(SSA init value, prototype) of a loop-carried variable (an N-D
+        tile's: a tuple of its blocks' values, ndtile.Blocks)."""
+        from . import ndtile
         if isinstance(v, PendingTile):
-            t = self.materialize(v, node, f"loop-carried '{name}'")
-            return t.value, t
+            v = self.materialize(v, node, f"loop-carried '{name}'")
+        if isinstance(v, TileVal):
+            if v.nd is not None:
+                blocks = ndtile.carry_init(self, v, node)
+                if blocks is not None:
+                    return blocks
+            return v.value, v
         if isinstance(v, IndexVal):
             return v.value, v
         if isinstance(v, (BoolVal, ScalarVal)):
@@ -875,6 +896,9 @@ class Statements:
         return self.const_index(v, node), IndexVal(None, Lin(0))
 
     def wrap_like(self, proto, value):
+        from . import ndtile
+        if isinstance(proto, ndtile.Blocks):
+            return ndtile.from_blocks(self, proto, value)
         if isinstance(proto, TileVal):
             return TileVal(value, proto.shape, proto.dtype, valid=proto.valid,
                            nd=proto.nd)
@@ -894,6 +918,11 @@ class Statements:
             raise self.error(where, f"'{name}' has no value at the end of the "
                              f"loop body", help=v.reason if isinstance(
                                  v, Unavailable) else None)
+        from . import ndtile
+        if isinstance(proto, ndtile.Blocks):
+            if isinstance(v, PendingTile):
+                v = self.materialize(v, where, f"'{name}'")
+            return ndtile.yield_blocks(self, name, v, proto, where)
         if isinstance(proto, TileVal):
             if isinstance(v, PendingTile):
                 v = self.materialize(v, where, f"'{name}'")
