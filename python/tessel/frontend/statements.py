@@ -214,6 +214,8 @@ class Statements:
                 value_shape, value_dtype = value.shape, value.dtype
             elif isinstance(value, (GmTensor, TileVal)):
                 value_shape, value_dtype = value.shape, value.dtype
+                if getattr(value, "nd", None) is not None:
+                    value_shape = value.nd
             else:
                 raise self.error(ann_node, f"wrong annotation on '{name}'",
                                  expected=repr(spec), found=describe(value))

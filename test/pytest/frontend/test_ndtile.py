@@ -253,6 +253,25 @@ def test_nd_loop_carried_accumulator_matches_torch():
     assert torch.equal(y, ref)
 
 
+@pl.jit.inline
+def scaled(t: pl.Tile[[2, 16, 32], pl.FP32], k):
+    return pl.mul(t, k)
+
+
+@pl.jit
+def nd_annotations(x: pl.Tensor[[2, 16, 32], pl.FP32],
+                   y: pl.Out[pl.Tensor[[2, 16, 32], pl.FP32]]):
+    with pl.at(level=pl.Level.AIV):
+        t: pl.Tile[[2, 16, 32], pl.FP32] = x[:, :, :]
+        y[:, :, :] = scaled(t, 3.0)
+
+
+def test_nd_tile_annotations_check_the_logical_shape():
+    x, y = torch.randn(2, 16, 32), torch.zeros(2, 16, 32)
+    run(nd_annotations, x, y)
+    assert torch.equal(y, x * 3.0)
+
+
 # ---------------------------------------------------------------------------
 # Tensor level
 # ---------------------------------------------------------------------------
