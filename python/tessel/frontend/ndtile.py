@@ -423,6 +423,11 @@ def _nd_shape_arg(a: Args):
 def dispatch(cg, name, node, a):
     """The N-D form of builtin `name`, or NotImplemented when the call has
     no N-D operand (nor an N-D shape, nor is a batch matmul)."""
+    for arg in vars(a).values():
+        # A pl.create_tensor of rank >= 3 made in the scope: its N-D tile.
+        if isinstance(arg, Arg) and isinstance(arg.value, PendingTile) and \
+                len(arg.value.shape) > 2:
+            arg.value = cg.as_tile(arg.value, arg.node, "an operand")
     if name in _BATCH:
         return batch_matmul(cg, node, a, _BATCH[name], f"pl.{name}")
     if name in _CREATE and _nd_shape_arg(a) is not None:

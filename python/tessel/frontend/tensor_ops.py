@@ -165,6 +165,11 @@ def _leaf(cg, v, node) -> TensorExpr:
                           v.dtype, leaf=v)
     if isinstance(v, PendingTile):
         v = cg.as_tile(v, node, "an operand")
+    if getattr(v, "nd", None) is not None:
+        raise cg.error(node, f"a tensor-level operation does not take a "
+                       f"tile of rank {len(v.nd)}", found=v.describe(),
+                       help="load the GM operand as an N-D window too "
+                            "(x[:, :, :]) and use the tile ops")
     return TensorExpr("tile", node, None, (), tuple(v.shape), v.dtype,
                       leaf=v)
 

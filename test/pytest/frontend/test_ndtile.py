@@ -232,6 +232,20 @@ def test_nd_elementwise_loads_and_stores_match_torch():
 
 
 @pl.jit
+def nd_scratch_tile(x: pl.Tensor[[2, 8, 32], pl.FP32],
+                    y: pl.Out[pl.Tensor[[2, 8, 32], pl.FP32]]):
+    with pl.at(level=pl.Level.AIV):
+        acc = pl.create_tensor([2, 8, 32], pl.FP32, init_value=1.5)
+        y[:, :, :] = pl.mul(acc, x[:, :, :])
+
+
+def test_nd_scratch_tile_in_a_scope_matches_torch():
+    x, y = torch.randn(2, 8, 32), torch.zeros(2, 8, 32)
+    run(nd_scratch_tile, x, y)
+    assert torch.equal(y, x * 1.5)
+
+
+@pl.jit
 def nd_accumulator(x: pl.Tensor[[4, 2, 8, 32], pl.FP32],
                    y: pl.Out[pl.Tensor[[2, 8, 32], pl.FP32]]):
     """PyPTO's accumulator idiom on an N-D tensor created in the scope."""
@@ -390,6 +404,13 @@ def tensor_bad_batch(a: pl.Tensor[[2, 16, 32], pl.FP32],
 
 
 @pl.jit
+def nd_tile_with_gm(a: X3, w: pl.Tensor[[32, 16], pl.FP32],
+                    y: pl.Out[pl.Tensor[[2, 16, 16], pl.FP32]]):
+    with pl.at(level=pl.Level.CORE_GROUP):
+        y[:, :, :] = pl.matmul(a[:, :, :], w)  # ERR-tile-gm
+
+
+@pl.jit
 def vector_add_in_tensor_level(a: X3, y: Y3):
     with pl.at(level=pl.Level.CORE_GROUP):
         y[:, :, :] = pl.add(a, a)  # ERR-tensor-ew
@@ -419,6 +440,9 @@ def vector_add_in_tensor_level(a: X3, y: Y3):
      "pl.batch_matmul contraction sizes differ", None),
     (tensor_bad_batch, "ERR-tensor-batch",
      "pl.matmul batch dimensions do not broadcast", None),
+    (nd_tile_with_gm, "ERR-tile-gm",
+     "a tensor-level operation does not take a tile of rank 3",
+     "[2, 16, 32]"),
     (vector_add_in_tensor_level, "ERR-tensor-ew",
      "a tensor-level operation takes 1-D or 2-D tensors", None),
 ])
