@@ -1246,15 +1246,22 @@ def load(cg, node, a):
     offsets = _offsets(cg, a.offsets, len(t.shape))
     _check_bounds_valid(cg, t, offsets, sizes, valid, node)
     tile = cg.load_slice(t, offsets, sizes, node, valid)
+    if tile.nd is not None:
+        from . import ndtile
+        return ndtile.mark(cg, node, tile, memory)
     return memories.mark(cg, node, tile.value.owner, tile, memory)
 
 
 def full_tile(cg, node, shape, dtype, value, value_node) -> TileVal:
     """`pl.full(shape, dtype, value)` from the frontend's own values (checked
     as the author's pl.full: `value_node` is where the value was written)."""
-    return full(cg, node, Args({"shape": Arg(list(shape), value_node),
-                                "dtype": Arg(dtype, value_node),
-                                "value": Arg(value, value_node)}))
+    a = Args({"shape": Arg(list(shape), value_node),
+              "dtype": Arg(dtype, value_node),
+              "value": Arg(value, value_node)})
+    if len(shape) > 2:
+        from . import ndtile
+        return ndtile.create(cg, "full", node, a)
+    return full(cg, node, a)
 
 
 def create_tile(cg, node, a):
@@ -1383,3 +1390,14 @@ BUILTINS.update(SUBTILE_BUILTINS)
 from .l1gather import L1_BUILTINS  # noqa: E402
 
 BUILTINS.update(L1_BUILTINS)
+
+# pl.batch_matmul / pl.batch_matmul_acc: one matmul per batch of N-D tiles
+# (frontend/ndtile.py, which also takes N-D operands of the other ops).
+from . import ndtile as _ndtile  # noqa: E402
+
+BUILTINS.update({
+    "batch_matmul": lambda cg, node, a: _ndtile.batch_matmul(
+        cg, node, a, False, "pl.batch_matmul"),
+    "batch_matmul_acc": lambda cg, node, a: _ndtile.batch_matmul(
+        cg, node, a, True, "pl.batch_matmul_acc"),
+})

@@ -105,6 +105,10 @@ class Calls:
             r = tensor_ops.maybe_call(self, name, node, a)
             if r is not NotImplemented:
                 return r
+            from . import ndtile
+            r = ndtile.dispatch(self, name, node, a)
+            if r is not NotImplemented:
+                return r
             return validshape.dispatch(self, name, node, a)
         from ..compiler.kernel import IncoreFunction, InlineFunction, JitKernel
         if isinstance(fn, IncoreFunction):
@@ -272,13 +276,14 @@ class Calls:
             raise self.error(arg.node, f"argument '{pnode.arg}' of "
                              f"'{src.name}' does not match its annotation",
                              expected=repr(spec), found=describe(v))
-        if len(v.shape) != len(spec.shape) or v.dtype is not spec.dtype or \
+        vshape = v.nd if getattr(v, "nd", None) is not None else v.shape
+        if len(vshape) != len(spec.shape) or v.dtype is not spec.dtype or \
                 any(not isinstance(d, DynVar) and d != s
-                    for d, s in zip(spec.shape, v.shape)):
+                    for d, s in zip(spec.shape, vshape)):
             raise self.error(arg.node, f"argument '{pnode.arg}' of "
                              f"'{src.name}' does not match its annotation",
                              expected=repr(spec), found=describe(v))
-        for d, s in zip(spec.shape, v.shape):
+        for d, s in zip(spec.shape, vshape):
             if not isinstance(d, DynVar):
                 continue
             bound = self.dyn_values.setdefault(d, int(s))

@@ -300,6 +300,8 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
             self._check_specialised_elements()
             from .scalars import specialise_trip_counts
             specialise_trip_counts(self)
+            from . import ndtile
+            ndtile.erase_unused(self)
             orchestration.sink_reads(self, f)
             self.anchor.operation.erase()
             self.anchor = None

@@ -15,7 +15,7 @@ from ..language.types import DynVar
 from ..mlir.dialects import arith
 from .errors import note_at
 from .source import MISSING
-from .state import Arg, OP_SYMBOLS, fingerprint
+from .state import Arg, Args, OP_SYMBOLS, fingerprint
 from .values import (BoolVal, GmTensor, IndexVal, Lin, PendingTile,
                      RUNTIME_TYPES, ScalarVal, TensorExpr, TileVal, Unavailable,
                      describe)
@@ -95,7 +95,8 @@ class Expressions:
         attr = node.attr
         if isinstance(base, (GmTensor, TileVal, PendingTile)):
             if attr == "shape":
-                return tuple(base.shape)
+                nd = getattr(base, "nd", None)
+                return tuple(nd if nd is not None else base.shape)
             if attr == "dtype":
                 return base.dtype
             raise self.error(node, f"{describe(base)} has no attribute "
@@ -244,6 +245,18 @@ class Expressions:
                     self.TILE_BINOPS.get(type(op)))
             if name is not None:
                 return tensor_ops.binop(self, name, node, left, right)
+        from . import ndtile
+        if ndtile.is_nd(left) or ndtile.is_nd(right):
+            name = ("matmul" if isinstance(op, ast.MatMult) else
+                    self.TILE_BINOPS.get(type(op)))
+            if name is None:
+                raise self.error(node, f"operator {OP_SYMBOLS.get(type(op), type(op).__name__)} "
+                                 f"is not supported on tiles",
+                                 expected="+, -, *, / or @")
+            a = Args({"lhs": Arg(left, node), "rhs": Arg(right, node)})
+            if name == "matmul":
+                a.out_dtype = Arg(None, node)
+            return ndtile.dispatch(self, name, node, a)
         if isinstance(left, tiles) or isinstance(right, tiles):
             from . import builtins as bi
             if isinstance(op, ast.MatMult):
@@ -419,6 +432,11 @@ class Expressions:
                 raise self.error(node, f"{type(e).__name__}: {e}") from None
         if isinstance(op, ast.UAdd):
             return v
+        if isinstance(v, TileVal) and v.nd is not None and \
+                isinstance(op, ast.USub):
+            from . import ndtile
+            return ndtile.dispatch(self, "neg", node,
+                                   Args({"x": Arg(v, node.operand)}))
         if isinstance(v, (TileVal, PendingTile)) and isinstance(op, ast.USub):
             from . import builtins as bi
             return bi.unary(self, node, "neg", Arg(v, node.operand))

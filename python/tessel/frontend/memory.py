@@ -7,6 +7,7 @@ A mixin of `codegen.CodeGenerator`.
 from __future__ import annotations
 
 import ast
+import math
 
 from . import tile_ops as tile_d
 from . import validshape
@@ -206,6 +207,10 @@ class Memory:
         makes it a partial tile that reads only its valid region."""
         self.require_core(node, f"loading a slice of '{base.name}'")
         self.check_written(base, node)
+        if len(sizes) > 2 and math.prod(sizes[:-2]) > 1:
+            # A window of several [M, N] blocks: an N-D tile.
+            from . import ndtile
+            return ndtile.load(self, base, offsets, sizes, node, valid)
         if base.valid is not None:
             valid = self._view_valid(base, offsets, sizes, valid, node)
         shape = self.tile_shape_of(base, sizes, node)
@@ -252,6 +257,10 @@ class Memory:
             from . import tensor_ops
             return tensor_ops.store(self, base, offsets, sizes, value, node,
                                     value_node, atomic)
+        if isinstance(value, TileVal) and value.nd is not None:
+            from . import ndtile
+            return ndtile.store(self, base, offsets, sizes, value, node,
+                                value_node, atomic)
         self.require_core(node, f"storing into '{base.name}'")
         if base.valid is not None:
             raise self.error(node, f"storing into '{base.name}', a view with "

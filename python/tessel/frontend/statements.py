@@ -214,6 +214,8 @@ class Statements:
                 value_shape, value_dtype = value.shape, value.dtype
             elif isinstance(value, (GmTensor, TileVal)):
                 value_shape, value_dtype = value.shape, value.dtype
+                if getattr(value, "nd", None) is not None:
+                    value_shape = value.nd
             else:
                 raise self.error(ann_node, f"wrong annotation on '{name}'",
                                  expected=repr(spec), found=describe(value))
@@ -870,7 +872,19 @@ class Statements:
         lb = self.index_value(start, node)
         ub = self.index_value(stop, node)
         st = self.index_value(step, node)
-        init_values = [i[0] for i in inits]
+        # Each carried variable's iter_args: one, or an N-D tile's blocks
+        # (frontend/ndtile.py).
+        init_values, spans = [], []
+        for i in inits:
+            vals = list(i[0]) if isinstance(i[0], tuple) else [i[0]]
+            spans.append((len(init_values), len(vals)))
+            init_values += vals
+
+        def slot(values, i, first=0):
+            s, n = spans[i]
+            vs = list(values)[first + s:first + s + n]
+            return tuple(vs) if isinstance(inits[i][0], tuple) else vs[0]
+
         types = [v.type for v in init_values]
         loc = self.loc(node)
         if kind == "pipeline":
@@ -892,10 +906,11 @@ class Statements:
         # data-dependent, so offsets computed from it are clamped.
         scalars.propagate_data(self, iv, start, stop)
         vars_[target.id] = iv
-        for i, name in enumerate(carried):
-            vars_[name] = self.wrap_like(inits[i][1], block.arguments[i + 1])
         saved_ip = self.ip
         self.ip = ir.InsertionPoint(block)
+        for i, name in enumerate(carried):
+            vars_[name] = self.wrap_like(inits[i][1],
+                                         slot(block.arguments, i, 1))
         self.unwritten_reads.append([])
         try:
             self.visit_block(body, "loop")
@@ -907,16 +922,19 @@ class Statements:
                 # (validshape.mixes_elements): its lost elements then never
                 # reach a valid result or GM.
                 v, proto = vars_.get(name, MISSING), inits[i][1]
-                if isinstance(v, TileVal) and \
+                if isinstance(v, TileVal) and isinstance(proto, TileVal) and \
                         not validshape.same_valid(v, proto) and \
                         validshape.narrower(v, proto) and \
-                        not validshape.mixes_elements(block.arguments[i + 1]):
+                        not validshape.mixes_elements(
+                            slot(block.arguments, i, 1)):
                     inits[i] = (inits[i][0], TileVal(
                         proto.value, proto.shape, proto.dtype, proto.memory,
                         proto.memory_at, v.valid))
-            yields = [self.coerce_carried(name, vars_.get(name, MISSING),
-                                          inits[i], body, node)
-                      for i, name in enumerate(carried)]
+            yields = []
+            for i, name in enumerate(carried):
+                y = self.coerce_carried(name, vars_.get(name, MISSING),
+                                        inits[i], body, node)
+                yields += list(y) if isinstance(y, tuple) else [y]
             if kind == "pipeline":
                 tile_d.YieldOp(yields, loc=loc, ip=self.ip)
             else:
@@ -952,15 +970,20 @@ class Statements:
         vars_[target.id] = Unavailable(target.id, f"the variable of the {what} "
                                        f"at line {node.lineno}", node)
         for i, name in enumerate(carried):
-            vars_[name] = self.wrap_like(inits[i][1], op.results[i])
+            vars_[name] = self.wrap_like(inits[i][1], slot(op.results, i))
 
     def carry_init(self, v, node, name):
-        """(SSA init value, prototype) of a loop-carried variable."""
-        if isinstance(v, TileVal):
-            return v.value, v
+        """(SSA init value, prototype) of a loop-carried variable (an N-D
+        tile's: a tuple of its blocks' values, ndtile.Blocks)."""
+        from . import ndtile
         if isinstance(v, PendingTile):
-            t = self.materialize(v, node, f"loop-carried '{name}'")
-            return t.value, t
+            v = self.materialize(v, node, f"loop-carried '{name}'")
+        if isinstance(v, TileVal):
+            if v.nd is not None:
+                blocks = ndtile.carry_init(self, v, node)
+                if blocks is not None:
+                    return blocks
+            return v.value, v
         if isinstance(v, IndexVal):
             return v.value, v
         if isinstance(v, (BoolVal, ScalarVal)):
@@ -975,8 +998,12 @@ class Statements:
         return self.const_index(v, node), IndexVal(None, Lin(0))
 
     def wrap_like(self, proto, value):
+        from . import ndtile
+        if isinstance(proto, ndtile.Blocks):
+            return ndtile.from_blocks(self, proto, value)
         if isinstance(proto, TileVal):
-            return TileVal(value, proto.shape, proto.dtype, valid=proto.valid)
+            return TileVal(value, proto.shape, proto.dtype, valid=proto.valid,
+                           nd=proto.nd)
         if isinstance(proto, BoolVal):
             return BoolVal(value)
         if isinstance(proto, ScalarVal):
@@ -993,6 +1020,11 @@ class Statements:
             raise self.error(where, f"'{name}' has no value at the end of the "
                              f"loop body", help=v.reason if isinstance(
                                  v, Unavailable) else None)
+        from . import ndtile
+        if isinstance(proto, ndtile.Blocks):
+            if isinstance(v, PendingTile):
+                v = self.materialize(v, where, f"'{name}'")
+            return ndtile.yield_blocks(self, name, v, proto, where)
         if isinstance(proto, TileVal):
             if isinstance(v, PendingTile):
                 v = self.materialize(v, where, f"'{name}'")
@@ -1042,6 +1074,12 @@ class Statements:
             raise self.error(node, f"{what} needs a core scope to become a "
                              f"tile", help="put the loop inside `with "
                              "pl.at(...)`")
+        if len(p.shape) > 2:
+            # An N-D accumulator (frontend/ndtile.py): its blocks and the
+            # folded tile, as pl.full of that shape.
+            from . import builtins as bi
+            return bi.full_tile(self, p.node or node, p.shape, p.dtype,
+                                p.init, p.node or node)
         if len(p.shape) != 2:
             raise self.error(p.node or node, f"tensor '{p.name}' created in a "
                              f"scope is used as a tile but is not 2-D",
@@ -1175,7 +1213,8 @@ class Statements:
             return proto
         for v in (a, b):
             if isinstance(v, (TileVal, PendingTile)):
-                kinds.append(("tile", tuple(v.shape), v.dtype))
+                kinds.append(("tile", tuple(v.shape), v.dtype,
+                              getattr(v, "nd", None)))
             elif isinstance(v, BoolVal) or isinstance(v, bool):
                 kinds.append(("bool",))
             elif isinstance(v, (IndexVal, int)):
@@ -1202,7 +1241,7 @@ class Statements:
                                  found=tb.describe() + " (else branch)",
                                  help="pad the partial tile with pl.fillpad, "
                                       "or pl.set_validshape both the same")
-            return TileVal(None, k[1], k[2], valid=ta.valid)
+            return TileVal(None, k[1], k[2], valid=ta.valid, nd=k[3])
         if k[0] == "bool":
             return BoolVal(None)
         return IndexVal(None, Lin(0))

@@ -68,7 +68,17 @@ def _checked(cg, t: TileVal, dims):
     return offsets, tuple(sizes), raw
 
 
+def _no_nd(cg, t, node, what):
+    if isinstance(t, TileVal) and t.nd is not None:
+        from .ndtile import _rank_error
+        raise _rank_error(cg, node, what, t,
+                          help_="subscripts take 2-D tiles: load each [M, N] "
+                                "block as its own tile (x[b, :, :]), or "
+                                "slice the tensor before loading")
+
+
 def extract(cg, base, node) -> TileVal:
+    _no_nd(cg, base, node, "a tile subscript")
     t = cg.as_tile(base, node.value, "the subscripted tile")
     return _extract(cg, t, _window(cg, t, node.slice, node), node)
 
@@ -181,6 +191,8 @@ def insert(cg, target: ast.Subscript, base, value, stmt) -> None:
                        found=ast.unparse(target.value))
     from .builtins import _is_scalar, full_tile
     value_node = getattr(stmt, "value", stmt)
+    _no_nd(cg, base, target, "a tile subscript assignment")
+    _no_nd(cg, value, value_node, "a tile subscript assignment")
     dest = cg.as_tile(base, target.value, "the assigned tile")
     offsets, sizes, _ = _window(cg, dest, target.slice, target)
     if _is_scalar(value):

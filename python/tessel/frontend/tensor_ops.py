@@ -165,6 +165,11 @@ def _leaf(cg, v, node) -> TensorExpr:
                           v.dtype, leaf=v)
     if isinstance(v, PendingTile):
         v = cg.as_tile(v, node, "an operand")
+    if getattr(v, "nd", None) is not None:
+        raise cg.error(node, f"a tensor-level operation does not take a "
+                       f"tile of rank {len(v.nd)}", found=v.describe(),
+                       help="load the GM operand as an N-D window too "
+                            "(x[:, :, :]) and use the tile ops")
     return TensorExpr("tile", node, None, (), tuple(v.shape), v.dtype,
                       leaf=v)
 
@@ -196,6 +201,9 @@ def _scope_check(cg, node, name):
 def call(cg, name: str, node, a: Args) -> TensorExpr:
     """The tensor-level form of `pl.<name>(...)`: a checked TensorExpr."""
     _scope_check(cg, node, name)
+    from . import ndtile
+    if ndtile.is_batched_matmul(name, a):
+        return ndtile.tensor_matmul(cg, name, node, a)
     kind, params = rule(name)
     params = _operand_params(a, params)
     ops = {}
@@ -994,6 +1002,10 @@ def split_staged(cg, spmd, blocks: int, node=None):
 def store(cg, base: GmTensor, offsets, sizes, e: TensorExpr, node,
           value_node, atomic: bool = False):
     """``base[offsets + sizes] = e``, block by block."""
+    if e.op == "bmm":
+        from . import ndtile
+        return ndtile.tensor_store(cg, base, offsets, sizes, e, node,
+                                   value_node, atomic)
     _check_current(cg, e, value_node)
     e = stage(cg, e, value_node)
     shape = cg.tile_shape_of(base, sizes, node)
@@ -1037,6 +1049,9 @@ def store(cg, base: GmTensor, offsets, sizes, e: TensorExpr, node,
 
 def as_tile(cg, e: TensorExpr, node, what) -> TileVal:
     """The whole result of `e` as one tile (where a tile is needed)."""
+    if e.op == "bmm":
+        from . import ndtile
+        return ndtile.tensor_as_tile(cg, e, node, what)
     _check_current(cg, e, node)
     e = stage(cg, e, node)
     sz = sizer(cg)
@@ -1117,7 +1132,8 @@ def _assemble(cg, name, node, a):
     e = a.source.value
     rank = len(target.shape)
     offsets = bi._offsets(cg, a.offset, rank)
-    sizes = [e.shape[1]] if rank == 1 else [1] * (rank - 2) + list(e.shape)
+    sizes = [e.shape[1]] if rank == 1 else \
+        [1] * max(0, rank - len(e.shape)) + list(e.shape)
     bi._check_bounds_valid(cg, target, offsets, sizes, None, node)
     store(cg, target, offsets, sizes, e, node, a.source.node,
           atomic=atomic is AtomicType.Add)
@@ -1134,7 +1150,8 @@ def _store_call(cg, name, node, a):
     e = a.tile.value
     rank = len(t.shape)
     offsets = bi._offsets(cg, a.offsets, rank)
-    sizes = [e.shape[1]] if rank == 1 else [1] * (rank - 2) + list(e.shape)
+    sizes = [e.shape[1]] if rank == 1 else \
+        [1] * max(0, rank - len(e.shape)) + list(e.shape)
     bi._check_bounds_valid(cg, t, offsets, sizes, None, node)
     store(cg, t, offsets, sizes, e, node, a.tile.node)
     return t

@@ -134,9 +134,22 @@ class TileVal:
     #: What a partial tile's padding is known to hold (a
     #: language.validshape.PadValue: zero after a partial load), or None.
     pad: object = None
+    #: A tile of rank >= 3 (frontend/ndtile.py): its logical shape, e.g.
+    #: (B, M, N); `shape` is then the 2-D tile it is carried as, the
+    #: leading dimensions folded into rows: (B * M, N). None: a 2-D tile.
+    nd: tuple | None = None
+    #: For an N-D tile whose producer made it block by block (per-batch
+    #: loads, per-batch matmuls): the 2-D tiles of its row blocks, each
+    #: nd[-2] x nd[-1], in row-major order of the leading dimensions.
+    parts: tuple | None = None
+    #: The 2-D `value` of an N-D tile was assembled from `parts`
+    #: (tile.insert): ops on it work block by block instead.
+    from_parts: bool = False
 
     def describe(self) -> str:
         where = f" in {self.memory.name}" if self.memory is not None else ""
+        if self.nd is not None:
+            return f"tile {list(self.nd)} {self.dtype.name}{where}"
         part = ""
         if self.valid is not None:
             part = " valid [" + ", ".join(

@@ -71,7 +71,7 @@ from .ops import (  # noqa: F401
     shl, shls, shr, shrs, transpose, tri, xor, xors,
 )
 from .ops import (  # noqa: F401
-    abs, add, at, cast, col_expand_mul, cos, create_l1, create_tensor,
+    abs, add, at, batch_matmul, batch_matmul_acc, cast, col_expand_mul, cos, create_l1, create_tensor,
     create_tile, div, gather_row,
     exp, fmod, fmods, full, gather, load, lrelu, gemv, gemv_acc, gemv_bias, matmul, matmul_acc,
     matmul_bias, maximum, maximums, minimum,

@@ -191,6 +191,19 @@ def matmul_acc(acc, lhs, rhs, a_trans=False, b_trans=False):
     INT32."""
 
 
+@builtin("batch_matmul")
+def batch_matmul(lhs, rhs):
+    """``lhs @ rhs`` per batch: [..., M, K] x [..., K, N] -> [..., M, N],
+    the batch dimensions broadcast (a 2-D operand or a batch dimension of 1
+    is shared by every batch); one cube matmul per batch."""
+
+
+@builtin("batch_matmul_acc")
+def batch_matmul_acc(acc, lhs, rhs):
+    """``acc + lhs @ rhs`` per batch; `acc` has the product's batch
+    dimensions (it is not broadcast)."""
+
+
 @builtin("matmul_bias")
 def matmul_bias(lhs, rhs, bias):
     """``lhs @ rhs + bias``, `bias` [1, N] in the accumulator dtype, added per

@@ -98,10 +98,6 @@ UNSUPPORTED: dict[str, str] = {
     "part_add": _NOT_YET, "part_mul": _NOT_YET, "part_max": _NOT_YET,
     "part_min": _NOT_YET,
     # -- linear algebra ---------------------------------------------------
-    "batch_matmul": "Tessel tiles are 2-D: loop over the batch with "
-                    "pl.matmul on each [M, K] x [K, N] slice",
-    "batch_matmul_acc": "Tessel tiles are 2-D: loop over the batch with "
-                        "pl.matmul_acc on each slice",
     "matmul_mx": _NOT_YET, "matmul_mx_acc": _NOT_YET,
     "matmul_mx_bias": _NOT_YET,
     # -- gather, scatter, sort ----------------------------------------------
@@ -118,8 +114,7 @@ UNSUPPORTED: dict[str, str] = {
 UNSUPPORTED_TILE: dict[str, str] = {
 } | {
     name: UNSUPPORTED[name] for name in (
-        "gatherb", "mgather", "mscatter", "batch_matmul",
-        "batch_matmul_acc", "addc", "subc", "addsc", "subsc")
+        "gatherb", "mgather", "mscatter", "addc", "subc", "addsc", "subsc")
     if name in UNSUPPORTED}
 #: ``pl.tensor.<name>`` PyPTO names Tessel does not support.
 UNSUPPORTED_TENSOR: dict[str, str] = {

@@ -22,7 +22,7 @@ from .ops import tile_tri as tri  # noqa: F401
 from .scalars import tile_read as read  # noqa: F401
 from .scalars import tile_write as write  # noqa: F401
 from .ops import (gemv, gemv_acc, gemv_bias, matmul, matmul_acc,  # noqa: F401
-                  matmul_bias)
+                  matmul_bias, batch_matmul, batch_matmul_acc)
 from .tasks import get_block_idx
 from .index_ops import tile_assemble as assemble  # noqa: F401
 from .index_ops import tile_gather as gather  # noqa: F401
@@ -35,7 +35,7 @@ from .types import MaskPattern
 
 __all__ = ["MaskPattern", "get_block_idx", "load", "store", "full", "move",
            "create", "create_tile", "fillpad", "set_validshape", "matmul",
-           "matmul_acc", "matmul_bias", "gemv", "gemv_acc", "gemv_bias",
+           "matmul_acc", "matmul_bias", "batch_matmul", "batch_matmul_acc", "gemv", "gemv_acc", "gemv_bias",
            "relu", "lrelu", "maximums", "minimums", "rem", "rems", "cmp",
            "cmps", "sel", "sels", "prelu", "transpose", "transpose_view",
            "concat", "tri",
