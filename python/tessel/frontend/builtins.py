@@ -1273,7 +1273,7 @@ def create_tile(cg, node, a):
 
 
 def store(cg, node, a):
-    t = _gm_arg(cg, a.output, "pl.store")
+    t = _gm_arg(cg, a.output_tensor, "pl.store")
     tl = a.tile.value
     shape = tl.shape if isinstance(tl, (TileVal, PendingTile)) else None
     if shape is None:

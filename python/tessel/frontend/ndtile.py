@@ -331,7 +331,7 @@ def store(cg, base: GmTensor, offsets, sizes, t: TileVal, node, value_node,
 def store_builtin(cg, node, a):
     """pl.store(tile, offsets, output, shapes=None) of an N-D tile."""
     from .builtins import _check_bounds, _gm_arg, _offsets
-    base = _gm_arg(cg, a.output, "pl.store")
+    base = _gm_arg(cg, a.output_tensor, "pl.store")
     t = a.tile.value
     rank = len(base.shape)
     if a.shapes.value is not None and \

@@ -1146,7 +1146,7 @@ def _store_call(cg, name, node, a):
         raise cg.error(a.shapes.node, f"pl.{name}(shapes=...) of a "
                        f"tensor-level result is not supported",
                        help="store the whole result, or slice the operands")
-    t = bi._gm_arg(cg, a.output, f"pl.{name}")
+    t = bi._gm_arg(cg, a.output_tensor, f"pl.{name}")
     e = a.tile.value
     rank = len(t.shape)
     offsets = bi._offsets(cg, a.offsets, rank)

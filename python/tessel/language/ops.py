@@ -167,9 +167,9 @@ def load(tensor, offsets, shapes, valid_shape=None, target_memory=None,
 
 
 @builtin("store")
-def store(tile, offsets, output, shapes=None):
-    """Store `tile` into GM `output` at `offsets` (the function form of
-    ``output[a:b, c:d] = tile``)."""
+def store(tile, offsets, output_tensor, shapes=None):
+    """Store `tile` into GM `output_tensor` at `offsets` (the function form of
+    ``output_tensor[a:b, c:d] = tile``)."""
 
 
 # ---------------------------------------------------------------------------
@@ -604,7 +604,7 @@ def _tile_namespace():
         """Same as `pl.load`."""
 
     @builtin("tile.store")
-    def store(tile, offsets, output, shapes=None):
+    def store(tile, offsets, output_tensor, shapes=None):
         """Same as `pl.store`."""
 
     @builtin("tile.full")
