@@ -475,6 +475,12 @@ class Statements:
                                  "no name")
             self.bind_call(call, "cluster")
             return tasks.cluster(self, node)
+        if name == "scope":
+            if item.optional_vars is not None:
+                raise self.error(item.optional_vars, "pl.scope() binds no "
+                                 "name")
+            a = self.bind_call(call, "scope")
+            return tasks.runtime_scope(self, node, a)
         if name == "manual_scope":
             if item.optional_vars is not None:
                 raise self.error(item.optional_vars, "pl.manual_scope() binds "
@@ -483,8 +489,9 @@ class Statements:
             return tasks.manual_scope(self, node)
         if name != "at":
             raise self.error(call, "only `with pl.at(...):`, `with pl.spmd("
-                             "...):`, `with pl.cluster():` and `with "
-                             "pl.manual_scope():` are supported in kernels",
+                             "...):`, `with pl.cluster():`, `with "
+                             "pl.scope():` and `with pl.manual_scope():` are "
+                             "supported in kernels",
                              found=ast.unparse(call)[:60])
         a = self.bind_call(call, "at")
         level = a.level.value

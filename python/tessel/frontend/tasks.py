@@ -231,6 +231,25 @@ def manual_scope(cg, node):
         cg.in_manual_scope = False
 
 
+def runtime_scope(cg, node, a):
+    """`with pl.scope(mode=...):` -- PyPTO's runtime scope: AUTO runs its
+    body as written (a remark); MANUAL is `pl.manual_scope`."""
+    from ..language.tasks import ScopeMode
+    mode = a.mode.value
+    if not isinstance(mode, ScopeMode):
+        raise cg.error(a.mode.node, "pl.scope(mode=...) takes a "
+                       "pl.ScopeMode", expected="pl.ScopeMode.AUTO or "
+                       "pl.ScopeMode.MANUAL", found=describe(mode))
+    if mode is ScopeMode.MANUAL:
+        return manual_scope(cg, node)
+    if cg.scope.kind != "function":
+        raise cg._scope_error(node, "pl.scope")
+    remark(cg, node, "pl.scope: PyPTO's runtime scope (a lifetime and "
+           "dependency-tracking boundary of its task runtime); the body runs "
+           "as written")
+    cg.visit_block(node.body, "block")
+
+
 def spmd_count(cg, node, a):
     """The block count argument of a pl.spmd: `n`, or PyPTO's older
     `core_num=`; `sync_start=` checked and reported."""

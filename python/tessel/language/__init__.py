@@ -60,7 +60,7 @@ Names:
 from __future__ import annotations
 
 from . import tensor, tile  # noqa: F401  (pl.tensor.*, pl.tile.*)
-from .tasks import (SplitMode, array, cluster, cross_core_slot, manual_scope,  # noqa: F401
+from .tasks import (ScopeMode, SplitMode, array, cluster, cross_core_slot, manual_scope, scope,  # noqa: F401
                     split, system)
 from .control import max, min, unroll, yield_  # noqa: F401,A004
 from .scalars import read, write  # noqa: F401

@@ -72,8 +72,7 @@ UNSUPPORTED: dict[str, str] = {
     "MX_A_ZZ": "use pl.ND (row-major) tensors",
     "MX_B_NN": "use pl.ND (row-major) tensors",
     # -- tasks and dependencies ---------------------------------------------
-    "submit": _TASKS, "spmd_submit": _TASKS, "scope": _TASKS,
-    "ScopeMode": _TASKS, "no_dep": _TASKS,
+    "submit": _TASKS, "spmd_submit": _TASKS, "no_dep": _TASKS,
     "dump_tag": _TASKS,
     # -- cross-core transfer ----------------------------------------------
     "AUTO": _CROSS_CORE,
@@ -184,7 +183,7 @@ def registry() -> dict[str, Entry]:
     from .types import DataType, TensorLayout
     out: dict[str, Entry] = {}
     statements = {"spmd", "parallel", "pipeline", "range", "at", "unroll",
-                  "manual_scope", "cluster"}
+                  "manual_scope", "cluster", "scope"}
     for ns_name, ns in (("", pl), ("tile.", pl.tile), ("tensor.", pl.tensor)):
         for name in dir(ns):
             if name.startswith("_"):
@@ -216,7 +215,7 @@ def registry() -> dict[str, Entry]:
 PUBLIC_OTHERS = {
     "": {"jit": "construct", "inline": "construct", "Tensor": "type",
          "program": "construct", "function": "construct",
-         "FunctionType": "enum", "SplitMode": "enum",
+         "FunctionType": "enum", "SplitMode": "enum", "ScopeMode": "enum",
          "DynVar": "type", "dynamic": "construct",
          "Out": "type", "InOut": "type", "Scalar": "type", "Tile": "type",
          "Level": "enum", "MaskPattern": "enum", "DataType": "type",

@@ -13,6 +13,8 @@ legal schedule of PyPTO's graph."""
 
 from __future__ import annotations
 
+import enum
+
 import enum as _enum
 import types as _types
 
@@ -66,6 +68,24 @@ def manual_scope():
     remark."""
 
 
+class ScopeMode(enum.Enum):
+    """PyPTO's runtime-scope modes (`pl.scope(mode=...)`): AUTO (inferred
+    dependencies) or MANUAL (declared ones only)."""
+    AUTO = 0
+    MANUAL = 1
+
+    def __repr__(self) -> str:
+        return f"pl.ScopeMode.{self.name}"
+
+
+@builtin("scope")
+def scope(mode=ScopeMode.AUTO):
+    """``with pl.scope():`` -- PyPTO's runtime scope, a lifetime and
+    dependency-tracking boundary of its task runtime ("a tuning mechanism,
+    never a correctness requirement"): Tessel runs the body as written, with
+    a remark. ``mode=pl.ScopeMode.MANUAL`` is `pl.manual_scope`."""
+
+
 @builtin("cluster")
 def cluster():
     """``with pl.cluster():`` -- PyPTO co-schedules the cube and vector
@@ -84,5 +104,5 @@ system = _types.SimpleNamespace(task_dummy=task_dummy)
 array = _types.SimpleNamespace(create=create)
 
 ALL_BUILTINS.update({builtin_name(obj): obj
-                     for obj in (task_dummy, create, manual_scope, cluster,
+                     for obj in (task_dummy, create, manual_scope, scope, cluster,
                                  get_block_idx, split, cross_core_slot)})

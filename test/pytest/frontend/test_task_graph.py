@@ -57,9 +57,10 @@ def graph(x: pl.Tensor[[16, 64], pl.FP32], r: pl.Tensor[[16, 1], pl.FP32],
             z[t0:t0 + 8, :] = pl.row_expand_sub(y[t0:t0 + 8, :],
                                                 r[t0:t0 + 8, :])
     tids[1] = t2
-    with pl.at(level=pl.Level.CORE_GROUP, name_hint="last",  # TAG-last
-               deps=[tids[1]]) as t3:
-        z[0:1, :] = pl.add(z[0:1, :], 1.0)
+    with pl.scope():  # TAG-scope
+        with pl.at(level=pl.Level.CORE_GROUP, name_hint="last",  # TAG-last
+                   deps=[tids[1]]) as t3:
+            z[0:1, :] = pl.add(z[0:1, :], 1.0)
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +107,7 @@ def test_hints_are_remarks_at_the_authors_lines():
     at("TAG-shift", "scope 'shift': allow_early_resolve=True ignored")
     at("TAG-shift", "scope 'shift': deps on 'task_dummy at line")
     at("TAG-manual", "pl.manual_scope: Tessel still orders the scopes")
+    at("TAG-scope", "pl.scope: PyPTO's runtime scope")
     at("TAG-dummy", "pl.system.task_dummy joins 'scale'")
     at("TAG-last", "scope 'last': deps on 'shift' hold by program order")
     # An empty deps list (the seed) and deps=[task_dummy(deps=[])] order
@@ -294,3 +296,33 @@ def test_split_hints_on_pl_spmd():
             if "optimizations=[pl.split(pl.SplitMode.NONE, slot_num=2)] "
                "ignored" in m]
     assert [w[1] for w in hits] == [line_of("HINT-spmd-split")], hits
+
+
+@pl.jit
+def scope_bad_mode(x: pl.Tensor[[8, 64], pl.FP32],
+                   y: pl.Out[pl.Tensor[[8, 64], pl.FP32]]):
+    with pl.scope(mode=1):  # ERR-scope-mode
+        with pl.at(level=pl.Level.CORE_GROUP):
+            y[:, :] = x[:, :]
+
+
+@pl.jit
+def scope_manual_nested(x: pl.Tensor[[8, 64], pl.FP32],
+                        y: pl.Out[pl.Tensor[[8, 64], pl.FP32]]):
+    with pl.manual_scope():
+        with pl.scope(mode=pl.ScopeMode.MANUAL):  # ERR-scope-manual
+            with pl.at(level=pl.Level.CORE_GROUP):
+                y[:, :] = x[:, :]
+
+
+def test_scope_mode_misuse():
+    x, y = torch.zeros(8, 64), torch.zeros(8, 64)
+    with pytest.raises(CompileError) as e:
+        scope_bad_mode(x, y)
+    assert "pl.scope(mode=...) takes a pl.ScopeMode" in str(e.value)
+    assert e.value.line == line_of("ERR-scope-mode")
+    # MANUAL is pl.manual_scope, which does not nest.
+    with pytest.raises(CompileError) as e:
+        scope_manual_nested(x, y)
+    assert "pl.manual_scope cannot be nested" in str(e.value)
+    assert e.value.line == line_of("ERR-scope-manual")
