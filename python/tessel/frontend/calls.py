@@ -249,14 +249,25 @@ class Calls:
             raise self.error(a.dim.node, f"'{base.name}' has {rank} "
                              f"dimensions, so it has no dim {dim}")
         value = int(base.shape[dim])
-        bound = self.dyn_values.get(var)
+        act = self.act
+        bound = act.dyn.get(var) if act.kind == "inline" else \
+            self.dyn_values.get(var)
         if bound is None:
-            self.dyn_values[var] = value
+            self.bind_dyn(var, value)
         elif bound != value:
             raise self.error(node, f"pl.dynamic dimension '{var.name}' is "
                              f"{bound} but dim {dim % rank} of "
                              f"'{base.name}' is {value}")
         return None
+
+    def bind_dyn(self, var: DynVar, value: int) -> None:
+        """Binds the pl.dynamic dimension `var` to `value` in the function
+        being built: an inline helper's own (each call binds its dims, as
+        PyPTO's functions have their own) and, when the kernel has not bound
+        it yet, the kernel's too."""
+        if self.act.kind == "inline":
+            self.act.dyn[var] = value
+        self.dyn_values.setdefault(var, value)
 
     def _check_inline_param(self, src, act, pnode, arg: Arg):
         self.acts.append(act)
@@ -286,12 +297,15 @@ class Calls:
         for d, s in zip(spec.shape, vshape):
             if not isinstance(d, DynVar):
                 continue
-            bound = self.dyn_values.setdefault(d, int(s))
-            if bound != s:
+            bound = act.dyn.get(d)
+            if bound is None:
+                act.dyn[d] = int(s)
+                self.dyn_values.setdefault(d, int(s))
+            elif bound != s:
                 raise self.error(arg.node, f"argument '{pnode.arg}' of "
                                  f"'{src.name}' has extent {s} for the "
                                  f"pl.dynamic dimension '{d.name}', which "
-                                 f"is {bound} in this kernel",
+                                 f"is {bound} in this call",
                                  expected=repr(spec), found=describe(v))
 
     # ------------------------------------------------------------------

@@ -201,5 +201,25 @@ def test_inline_helper_annotation_mismatch_is_a_compile_error():
     with pytest.raises(tessel.CompileError) as e:
         via_helper_mismatch(x, z, y)
     assert e.value.line == via_helper_mismatch.fn.__code__.co_firstlineno + 4
-    assert "extent 16 for the pl.dynamic dimension 'T', which is 8" in \
-        str(e.value)
+    # z binds the helper's T to 16 for this call; y has 8 rows.
+    assert "extent 8 for the pl.dynamic dimension 'T', which is 16 in " \
+        "this call" in str(e.value)
+
+
+@pl.jit
+def helper_per_call(x: pl.Tensor[[T, N], pl.FP32],
+                    z: pl.Tensor[[16, N], pl.FP32],
+                    y: pl.Out[pl.Tensor[[T, N], pl.FP32]],
+                    w: pl.Out[pl.Tensor[[16, N], pl.FP32]]):
+    double_rows(x, y)          # T is 8 in this call (and in the kernel)
+    double_rows(z, w)          # and 16 in this one, as PyPTO binds it
+    with pl.at(level=pl.Level.CORE_GROUP):
+        y[0:T, :] = pl.add(y[0:T, :], 1.0)   # the kernel's T is still 8
+
+
+def test_inline_helper_binds_its_dimension_per_call():
+    g = torch.Generator().manual_seed(3)
+    x, z = torch.randn(8, N, generator=g), torch.randn(16, N, generator=g)
+    y, w = torch.empty(8, N), torch.empty(16, N)
+    helper_per_call(x, z, y, w)
+    assert torch.equal(y, 2 * x + 1.0) and torch.equal(w, 2 * z)
