@@ -14,9 +14,12 @@ from .ops import tensor_create_l1 as create_l1
 from .ops import tensor_gather_row as gather_row
 from .scalars import tensor_read as read  # noqa: F401
 from .scalars import tensor_write as write  # noqa: F401
+from .composed import TENSOR as _COMPOSED
+
+globals().update(_COMPOSED)
 
 __all__ = ["dim", "gather", "scatter", "concat", "get_block_num",
-           "transpose", "create_l1", "gather_row", "assemble", "sort32", "mrgsort", "read", "write"]
+           "transpose", "create_l1", "gather_row", "assemble", "sort32", "mrgsort", "read", "write", *_COMPOSED]
 
 
 def _add_unsupported():

@@ -73,20 +73,20 @@ def test_every_pypto_catalog_family_is_named():
 
 
 @pytest.mark.parametrize("source, name, instead", [
-    ("y[0:8, :] = pl.part_add(x[0:8, :], x[0:8, :])", "pl.part_add",
+    ("y[0:8, :] = pl.matmul_mx(x[0:8, :], x[0:8, :])", "pl.matmul_mx",
      "not supported yet"),
     ("y[0:8, :] = pl.tile.gatherb(x[0:8, :], x[0:8, :])", "pl.tile.gatherb",
      "not supported yet"),
     ("m = pl.paged_gather(x, x, x, 16, 16, 16)", "pl.paged_gather",
      "not supported yet"),
-    ("b = pl.get_block_idx()", "pl.get_block_idx", "pl.spmd"),
-    ("y[0:8, :] = addc(x[0:8, :])", "pl.addc", "not supported"),
+    ("b = pl.random([8, 16], pl.FP32)", "pl.random", "torch"),
+    ("y[0:8, :] = while_(x[0:8, :])", "pl.while_", "not supported"),
 ])
 def test_unsupported_name_in_a_kernel(tmp_path, source, name, instead):
     path = tmp_path / "k.py"
     path.write_text(
         "import tessel.language as pl\n"
-        "from tessel.language import addc\n\n"
+        "from tessel.language import while_\n\n"
         "@pl.jit\n"
         "def k(x: pl.Tensor[[8, 16], pl.FP32],\n"
         "      y: pl.Out[pl.Tensor[[8, 16], pl.FP32]]):\n"
