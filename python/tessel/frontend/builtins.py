@@ -1319,6 +1319,12 @@ from .composed import COMPOSED_BUILTINS  # noqa: E402
 
 BUILTINS.update(COMPOSED_BUILTINS)
 
+# PyPTO's indexed gathers and scatters between GM and tiles
+# (frontend/gathers.py).
+from .gathers import GATHER_BUILTINS  # noqa: E402
+
+BUILTINS.update(GATHER_BUILTINS)
+
 # pl.create_l1 and pl.gather_row: a gather of GM rows into an L1
 # accumulator (frontend/l1gather.py).
 from .l1gather import L1_BUILTINS  # noqa: E402

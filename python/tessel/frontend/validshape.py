@@ -230,7 +230,8 @@ def _elementwise_names():
     from . import optable
     from .broadcast import BROADCAST_BUILTINS
     from .composed import ELEMENTWISE, OWN_VALID
-    _OWN.update(OWN_VALID)
+    from .gathers import OWN_VALID as GATHERS_OWN
+    _OWN.update(OWN_VALID | GATHERS_OWN)
     names = {d.name for d in optable.OPS
              if d.family in ("binary", "unary", "expand")}
     names |= set(BROADCAST_BUILTINS)

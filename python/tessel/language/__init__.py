@@ -53,7 +53,8 @@ Names:
              tri, const, get_block_num, cast, gather (index and mask forms),
              scatter, tensor.gather, tensor.scatter, tile.MaskPattern,
              sort32, mrgsort, assemble (atomic=AtomicType.Add), arange,
-             addc, subc, addsc, subsc, expand_clone;
+             addc, subc, addsc, subsc, expand_clone, mgather, mscatter,
+             scatter_update, paged_gather;
              tile subscripts
              t[a:b, c:d] (read and assigned)
   broadcasts row_expand, col_expand, expands, row_expand_{add,sub,mul,div,
@@ -88,6 +89,7 @@ from .composed import (  # noqa: F401
     addc, addsc, dim, expand_clone, fillpad_expand, fillpad_inplace,
     get_block_idx, part_add, part_max, part_min, part_mul, subc, subsc,
 )
+from .gathers import mgather, mscatter, paged_gather, scatter_update  # noqa: F401
 from .broadcast import (  # noqa: F401
     arange, col_expand, col_expand_add, col_expand_div, col_expand_expdif,
     col_expand_max, col_expand_min, col_expand_sub, expands, log, row_expand,

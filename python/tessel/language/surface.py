@@ -92,9 +92,7 @@ UNSUPPORTED: dict[str, str] = {
     "matmul_mx": _NOT_YET, "matmul_mx_acc": _NOT_YET,
     "matmul_mx_bias": _NOT_YET,
     # -- gather, scatter, sort ----------------------------------------------
-    "paged_gather": _NOT_YET, "gatherb": _NOT_YET,
-    "mgather": _NOT_YET, "mscatter": _NOT_YET,
-    "scatter_update": _NOT_YET,
+    "gatherb": _NOT_YET,
     # -- block identity ---------------------------------------------------
     "get_subblock_idx": _CROSS_CORE,
 }
@@ -103,14 +101,11 @@ UNSUPPORTED: dict[str, str] = {
 UNSUPPORTED_TILE: dict[str, str] = {
 } | {
     name: UNSUPPORTED[name] for name in (
-        "gatherb", "mgather", "mscatter", "batch_matmul",
+        "gatherb", "batch_matmul",
         "batch_matmul_acc")
     if name in UNSUPPORTED}
 #: ``pl.tensor.<name>`` PyPTO names Tessel does not support.
-UNSUPPORTED_TENSOR: dict[str, str] = {
-    name: UNSUPPORTED[name] for name in (
-        "paged_gather", "scatter_update")
-    if name in UNSUPPORTED}
+UNSUPPORTED_TENSOR: dict[str, str] = {}
 
 
 class Unsupported:

@@ -15,6 +15,9 @@ from .ops import tensor_gather_row as gather_row
 from .scalars import tensor_read as read  # noqa: F401
 from .scalars import tensor_write as write  # noqa: F401
 from .composed import TENSOR as _COMPOSED
+from .gathers import TENSOR as _GATHERS
+
+_COMPOSED = {**_COMPOSED, **_GATHERS}
 
 globals().update(_COMPOSED)
 

@@ -33,6 +33,9 @@ from .validshape import tile_fillpad as fillpad  # noqa: F401
 from .validshape import tile_set_validshape as set_validshape  # noqa: F401
 from .types import MaskPattern
 from .composed import TILE as _COMPOSED
+from .gathers import TILE as _GATHERS
+
+_COMPOSED = {**_COMPOSED, **_GATHERS}
 
 globals().update(_COMPOSED)
 

@@ -77,7 +77,7 @@ def test_every_pypto_catalog_family_is_named():
      "not supported yet"),
     ("y[0:8, :] = pl.tile.gatherb(x[0:8, :], x[0:8, :])", "pl.tile.gatherb",
      "not supported yet"),
-    ("m = pl.paged_gather(x, x, x, 16, 16, 16)", "pl.paged_gather",
+    ("m = pl.matmul_mx_acc(x, x, x)", "pl.matmul_mx_acc",
      "not supported yet"),
     ("b = pl.random([8, 16], pl.FP32)", "pl.random", "torch"),
     ("y[0:8, :] = while_(x[0:8, :])", "pl.while_", "not supported"),
@@ -106,7 +106,7 @@ def test_unsupported_name_outside_a_kernel():
         pl.matmul_mx(1, 2)
     assert e.value.filename == __file__
     assert "pl.matmul_mx is not supported" in str(e.value)
-    assert isinstance(pl.tensor.paged_gather, Unsupported)
+    assert isinstance(pl.tile.gatherb, Unsupported)
 
 
 def test_unknown_jit_kind_is_a_compile_error():
