@@ -567,7 +567,95 @@ def paged_gather(op):
     return impl
 
 
+# ---------------------------------------------------------------------------
+# pl.gatherb
+# ---------------------------------------------------------------------------
+
+BLOCK_BYTES = 32
+
+
+def gatherb(op):
+    """`pl.gatherb(src, offset, output_dtype=None)`: pto-isa's TGATHERB on
+    the CPU: block (r, c) of the result (32 bytes) is the 32 bytes of `src`
+    (row-major, as laid out in its tile) from byte `offset[r, c]`. An offset
+    with fewer than 32 bytes after it is clamped to the last 32 bytes of
+    `src`."""
+    def impl(cg, node, a):
+        src = a.src.value
+        if not isinstance(src, (TileVal, PendingTile)):
+            raise cg.error(a.src.node, f"{op} gathers from a tile",
+                           expected="a tile", found=describe(src),
+                           help="load the GM tensor's slice first")
+        src = cg.as_tile(src, a.src.node, "src")
+        if src.valid is not None:
+            raise cg.error(a.src.node, f"{op} reads the bytes of the whole "
+                           f"tile: src must be full", found=src.describe(),
+                           help="pad it first with pl.fillpad")
+        if src.dtype.bits not in (8, 16, 32):
+            raise cg.error(a.src.node, f"{op} takes 8-, 16- or 32-bit "
+                           f"elements", found=src.describe())
+        from ..language.types import INT8, UINT32
+        off = _index_tile(cg, a.offset, op, "offset", (UINT32,))
+        if off.shape[1] % 8:
+            raise cg.error(a.offset.node, f"{op} offset rows are whole "
+                           f"32-byte blocks of UINT32", expected="a multiple "
+                           "of 8 columns", found=off.describe())
+        out_dtype = src.dtype if a.output_dtype.value is None else \
+            cg.dtype_arg(a.output_dtype, "output_dtype")
+        if out_dtype.bits not in (8, 16, 32):
+            raise cg.error(a.output_dtype.node, f"{op} output_dtype must be "
+                           f"an 8-, 16- or 32-bit type", found=out_dtype.name)
+        cg.require_core(node, op, "vector")
+        total = src.shape[0] * src.shape[1] * src.dtype.bits // 8
+        if total < BLOCK_BYTES:
+            raise cg.error(a.src.node, f"{op} gathers 32-byte blocks from "
+                           f"a tile of {total} bytes", found=src.describe())
+        loc = cg.loc(node)
+        byte_row = src.shape[1] * src.dtype.bits // 8
+        by = src.value
+        if src.dtype is not INT8:
+            by = tile_d.ReinterpretViewOp(
+                cg.tile_type((src.shape[0], byte_row), INT8), by, loc=loc,
+                ip=cg.ip).result
+        if src.shape[0] != 1:
+            by = tile_d.ReshapeOp(cg.tile_type((1, total), INT8), by, loc=loc,
+                                  ip=cg.ip).result
+        flat = TileVal(by, (1, total), INT8)
+        rows, k = off.shape
+        out = full_tile(cg, node, (rows, k * BLOCK_BYTES), INT8, 0, node)
+        vr, vk = _valid(off)
+
+        def row(r, cur):
+            def col(c, cur):
+                u = element(cg, node, off, r, c)
+                start = coords(cg, node, u, (total - BLOCK_BYTES + 1,))[0]
+                blk = tile_d.ExtractOp(
+                    cg.tile_type((1, BLOCK_BYTES), INT8), flat.value,
+                    cg.index_value(0, node), cg.index_value(start, node),
+                    loc=loc, ip=cg.ip).result
+                at = cg.index_binop(ast.Mult(), c, BLOCK_BYTES, node)
+                return [_insert(cg, node, TileVal(blk, (1, BLOCK_BYTES),
+                                                  INT8), cur[0], r, at)]
+            return loop(cg, node, vk, cur, col)
+        (res,) = loop(cg, node, vr, [out], row)
+        per = BLOCK_BYTES * 8 // out_dtype.bits
+        shape = (rows, k * per)
+        v = res.value
+        if out_dtype is not INT8:
+            v = tile_d.ReinterpretViewOp(cg.tile_type(shape, out_dtype), v,
+                                         loc=loc, ip=cg.ip).result
+        valid = None
+        if off.valid is not None:
+            vc = vk * per if isinstance(vk, int) else \
+                cg.index_binop(ast.Mult(), vk, per, node)
+            valid = (vr, vc)
+        return TileVal(v, shape, out_dtype, valid=valid)
+    return impl
+
+
 GATHER_BUILTINS = {
+    "gatherb": gatherb("pl.gatherb"),
+    "tile.gatherb": gatherb("pl.tile.gatherb"),
     "mgather": mgather("pl.mgather"),
     "tile.mgather": mgather("pl.tile.mgather"),
     "mscatter": mscatter("pl.mscatter"),

@@ -54,7 +54,7 @@ Names:
              scatter, tensor.gather, tensor.scatter, tile.MaskPattern,
              sort32, mrgsort, assemble (atomic=AtomicType.Add), arange,
              addc, subc, addsc, subsc, expand_clone, mgather, mscatter,
-             scatter_update, paged_gather;
+             scatter_update, paged_gather, gatherb;
              tile subscripts
              t[a:b, c:d] (read and assigned)
   broadcasts row_expand, col_expand, expands, row_expand_{add,sub,mul,div,
@@ -89,7 +89,8 @@ from .composed import (  # noqa: F401
     addc, addsc, dim, expand_clone, fillpad_expand, fillpad_inplace,
     get_block_idx, part_add, part_max, part_min, part_mul, subc, subsc,
 )
-from .gathers import mgather, mscatter, paged_gather, scatter_update  # noqa: F401
+from .gathers import (gatherb, mgather, mscatter, paged_gather,  # noqa: F401
+                      scatter_update)
 from .broadcast import (  # noqa: F401
     arange, col_expand, col_expand_add, col_expand_div, col_expand_expdif,
     col_expand_max, col_expand_min, col_expand_sub, expands, log, row_expand,

@@ -1,5 +1,6 @@
 """PyPTO's indexed gathers and scatters between GM and tiles:
-`pl.mgather`, `pl.mscatter`, `pl.scatter_update`, `pl.paged_gather` (and
+`pl.mgather`, `pl.mscatter`, `pl.scatter_update`, `pl.paged_gather`,
+`pl.gatherb` (and
 their `pl.tile.*` / `pl.tensor.*` spellings). Built from loops of tile
 loads, inserts and stores (tessel.frontend.gathers); see
 docs/language.md."""
@@ -17,6 +18,14 @@ def mgather(mem, idx, coalesce="row", *, gather_oob="undefined",
     idx a [1, R] or [R, 1] INT32 tile) or elements (``"elem"``:
     ``out[i, j] = flat(mem)[idx[i, j]]``) of the GM tensor `mem` into a Vec
     tile; `gather_oob` says what an index outside `mem` reads."""
+
+
+@builtin("gatherb")
+def gatherb(src, offset, *, output_dtype=None):
+    """pto-isa's TGATHERB: block (r, c) of the result (32 bytes, 32 /
+    sizeof(output_dtype) elements) is the 32 bytes of the tile `src` from
+    byte `offset[r, c]` (a UINT32 tile whose columns are a multiple of 8);
+    an offset with fewer than 32 bytes after it reads the last 32."""
 
 
 @builtin("mscatter")
@@ -52,6 +61,10 @@ def _namespaces():
                      valid_shape=None):
         """Same as `pl.mgather`."""
 
+    @builtin("tile.gatherb")
+    def tile_gatherb(src, offset, *, output_dtype=None):
+        """Same as `pl.gatherb`."""
+
     @builtin("tile.mscatter")
     def tile_mscatter(src, idx, output_tensor):
         """Same as `pl.mscatter`."""
@@ -66,7 +79,8 @@ def _namespaces():
                             max_indices, *, space=MemorySpace.Mat, col_off=0,
                             is_trans=False, is_b_matrix=False):
         """Same as `pl.paged_gather`."""
-    return {"tile": {"mgather": tile_mgather, "mscatter": tile_mscatter},
+    return {"tile": {"mgather": tile_mgather, "mscatter": tile_mscatter,
+                     "gatherb": tile_gatherb},
             "tensor": {"scatter_update": tensor_scatter_update,
                        "paged_gather": tensor_paged_gather}}
 
@@ -75,5 +89,6 @@ _NS = _namespaces()
 TILE, TENSOR = _NS["tile"], _NS["tensor"]
 
 ALL_BUILTINS.update({builtin_name(obj): obj for obj in (
-    mgather, mscatter, scatter_update, paged_gather, *TILE.values(),
+    mgather, mscatter, scatter_update, paged_gather, gatherb,
+    *TILE.values(),
     *TENSOR.values())})

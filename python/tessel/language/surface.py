@@ -91,8 +91,6 @@ UNSUPPORTED: dict[str, str] = {
                         "pl.matmul_acc on each slice",
     "matmul_mx": _NOT_YET, "matmul_mx_acc": _NOT_YET,
     "matmul_mx_bias": _NOT_YET,
-    # -- gather, scatter, sort ----------------------------------------------
-    "gatherb": _NOT_YET,
     # -- block identity ---------------------------------------------------
     "get_subblock_idx": _CROSS_CORE,
 }
@@ -101,7 +99,7 @@ UNSUPPORTED: dict[str, str] = {
 UNSUPPORTED_TILE: dict[str, str] = {
 } | {
     name: UNSUPPORTED[name] for name in (
-        "gatherb", "batch_matmul",
+        "batch_matmul",
         "batch_matmul_acc")
     if name in UNSUPPORTED}
 #: ``pl.tensor.<name>`` PyPTO names Tessel does not support.

@@ -259,6 +259,55 @@ def test_paged_gather_into_l1_feeds_a_matmul():
 
 
 # ---------------------------------------------------------------------------
+# pl.gatherb
+# ---------------------------------------------------------------------------
+
+@pl.jit
+def gatherbs(x: pl.Tensor, off: pl.Tensor, same: pl.Out[pl.Tensor],
+             as_f32: pl.Out[pl.Tensor], part: pl.Out[pl.Tensor]):
+    with pl.at(level=pl.Level.VECTOR):
+        s = pl.load(x, [0, 0], [4, 32])
+        t = pl.load(off, [0, 0], [2, 8])
+        pl.store(pl.gatherb(s, t), [0, 0], same)
+        pl.store(pl.tile.gatherb(s, t, output_dtype=pl.FP32), [0, 0], as_f32)
+        # One valid offset row: one valid result row.
+        pl.store(pl.gatherb(s, pl.set_validshape(t, 1, 8)), [0, 0], part)
+
+
+def gatherb_reference(src: torch.Tensor, offsets: torch.Tensor):
+    """TGATHERB on bytes: block (r, c) is the 32 bytes from offset[r, c],
+    an offset with fewer than 32 bytes after it clamped to the last 32."""
+    b = src.reshape(-1).view(torch.uint8)
+    out = torch.zeros(offsets.shape[0], offsets.shape[1] * 32,
+                      dtype=torch.uint8)
+    for r in range(offsets.shape[0]):
+        for c in range(offsets.shape[1]):
+            st = min(int(offsets[r, c]) & 0xFFFFFFFF, b.numel() - 32)
+            out[r, 32 * c:32 * c + 32] = b[st:st + 32]
+    return out
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_gatherb_matches_the_byte_reference(dtype):
+    src = _table((4, 32), dtype, 14)
+    nbytes = src.numel() * src.element_size()
+    # Aligned and unaligned offsets, the last whole block, and outliers.
+    offsets = torch.tensor([[0, 32, 64, 96, nbytes - 32, 5, 33, 2],
+                            [nbytes - 31, nbytes, 2 ** 32 - 1, 0, 100, 36,
+                             17, 12]], dtype=torch.int64)
+    per = 32 // src.element_size()
+    same = torch.zeros(2, 8 * per, dtype=dtype)
+    as_f32 = torch.zeros(2, 64)
+    part = torch.full((2, 8 * per), 7, dtype=dtype)
+    gatherbs(src, offsets.to(torch.uint32), same, as_f32, part)
+    want = gatherb_reference(src, offsets)
+    assert torch.equal(same.view(torch.uint8).reshape(2, 256), want)
+    assert torch.equal(as_f32.view(torch.uint8).reshape(2, 256), want)
+    assert torch.equal(part[0].view(torch.uint8), want[0])
+    assert (part[1] == 7).all()
+
+
+# ---------------------------------------------------------------------------
 # The NPU back end
 # ---------------------------------------------------------------------------
 
@@ -306,10 +355,13 @@ def test_gathers_on_the_npu_reference():
 
 
 @needs_cxx
-def test_npu_reports_the_branching_forms(tmp_path):
-    # A zero-filled row (gather_oob="zero" in row mode, paged_gather) is a
-    # branch yielding a tile, which the NPU back end does not emit: an
-    # error at the op.
+@pytest.mark.parametrize("line", [
+    # A zero-filled row is a branch yielding a tile.
+    "o[:, :] = pl.mgather(m, t, gather_oob='zero')",
+    # gatherb's byte views (tile.reinterpret_view).
+    "o[0:2, :] = pl.gatherb(m[0:2, :], pl.cast(t[:, 0:8], pl.UINT32))",
+])
+def test_npu_reports_the_forms_it_does_not_emit(tmp_path, line):
     path = tmp_path / "k.py"
     src = ("@pl.jit\n"
            "def k(m: pl.Tensor[[64, 32], pl.FP32],\n"
@@ -317,7 +369,7 @@ def test_npu_reports_the_branching_forms(tmp_path):
            "      o: pl.Out[pl.Tensor[[16, 32], pl.FP32]]):\n"
            "    with pl.at(level=pl.Level.VECTOR):\n"
            "        t = pl.load(i, [0, 0], [1, 16])\n"
-           "        o[:, :] = pl.mgather(m, t, gather_oob='zero')\n")
+           f"        {line}\n")
     path.write_text(src)
     ns = {"pl": pl}
     exec(compile(src, str(path), "exec"), ns)
@@ -376,6 +428,15 @@ def _kernel(path, body: str):
     ("pl.scatter_update(o, -2)", "needs index"),
     ("pl.scatter_update(o, -2, pl.set_validshape(et, 1, 8), f)",
      "takes a full index tile"),
+    # gatherb
+    ("g = pl.gatherb(x, pl.cast(et[:, 0:4], pl.UINT32))",
+     "offset rows are whole"),
+    ("g = pl.gatherb(x, et)", "offset must be UINT32"),
+    ("g = pl.gatherb(f, pl.cast(et, pl.UINT32))", "gathers from a tile"),
+    ("g = pl.gatherb(pl.set_validshape(x, 4, 4), pl.cast(et, pl.UINT32))",
+     "src must be full"),
+    ("g = pl.gatherb(x, pl.cast(et[:, 0:8], pl.UINT32), "
+     "output_dtype=pl.INT64)", "output_dtype must be"),
     # paged_gather
     ("g = pl.paged_gather(m, i, i, 0, 16, 16)", "block_size must be"),
     ("g = pl.paged_gather(m, i, i, 16, 16, 16, col_off=20)",

@@ -75,7 +75,7 @@ def test_every_pypto_catalog_family_is_named():
 @pytest.mark.parametrize("source, name, instead", [
     ("y[0:8, :] = pl.matmul_mx(x[0:8, :], x[0:8, :])", "pl.matmul_mx",
      "not supported yet"),
-    ("y[0:8, :] = pl.tile.gatherb(x[0:8, :], x[0:8, :])", "pl.tile.gatherb",
+    ("y[0:8, :] = pl.func_attr(x[0:8, :])", "pl.func_attr",
      "not supported yet"),
     ("m = pl.matmul_mx_acc(x, x, x)", "pl.matmul_mx_acc",
      "not supported yet"),
@@ -106,7 +106,7 @@ def test_unsupported_name_outside_a_kernel():
         pl.matmul_mx(1, 2)
     assert e.value.filename == __file__
     assert "pl.matmul_mx is not supported" in str(e.value)
-    assert isinstance(pl.tile.gatherb, Unsupported)
+    assert isinstance(pl.matmul_mx_bias, Unsupported)
 
 
 def test_unknown_jit_kind_is_a_compile_error():
