@@ -38,7 +38,7 @@ from .builtins import (_check_bounds, _check_dtype, _is_scalar, _tile,
                        elementwise, full_tile)
 from .optable import ARITH_DTYPES
 from .state import Arg
-from .values import (GmTensor, IndexVal, PendingTile, ScalarVal, TileVal,
+from .values import (GmTensor, PendingTile, ScalarVal, TileVal,
                      describe, shape_str)
 
 

@@ -180,14 +180,15 @@ def _gm(cg, arg, op, what):
 
 def _index_tile(cg, arg, op, what, dtypes=(INT32,)) -> TileVal:
     v = arg.value
+    kind = f"an {' or '.join(d.name for d in dtypes)} tile"
     if isinstance(v, GmTensor):
         raise cg.error(arg.node, f"{op} takes its {what} as a tile",
-                       expected="an INT32 tile", found=describe(v),
+                       expected=kind, found=describe(v),
                        help=f"load it first: pl.load({v.name}, [0, 0], "
                             f"[rows, cols])")
     if not isinstance(v, (TileVal, PendingTile)):
         raise cg.error(arg.node, f"{op} takes its {what} as a tile",
-                       expected="an INT32 tile", found=describe(v))
+                       expected=kind, found=describe(v))
     t = cg.as_tile(v, arg.node, what)
     if t.dtype not in dtypes:
         raise cg.error(arg.node, f"{op} {what} must be "
