@@ -1385,6 +1385,18 @@ from .subtile import SUBTILE_BUILTINS  # noqa: E402
 
 BUILTINS.update(SUBTILE_BUILTINS)
 
+# The ops built from other tile ops: addc.., part_*, fillpad_expand,
+# expand_clone, and PyPTO's aliases (frontend/composed.py).
+from .composed import COMPOSED_BUILTINS  # noqa: E402
+
+BUILTINS.update(COMPOSED_BUILTINS)
+
+# PyPTO's indexed gathers and scatters between GM and tiles
+# (frontend/gathers.py).
+from .gathers import GATHER_BUILTINS  # noqa: E402
+
+BUILTINS.update(GATHER_BUILTINS)
+
 # pl.create_l1 and pl.gather_row: a gather of GM rows into an L1
 # accumulator (frontend/l1gather.py).
 from .l1gather import L1_BUILTINS  # noqa: E402

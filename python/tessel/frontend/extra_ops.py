@@ -97,20 +97,20 @@ def _arange_runtime(cg, node, a, start, shape, dtype):
     return TileVal(v, shape, dtype)
 
 
-def tensor_dim(cg, node, a):
+def tensor_dim(cg, node, a, op="pl.tensor.dim"):
     """`pl.tensor.dim(t, axis)`: `t.shape[axis]`, a compile-time integer
     (the call-time extent for a bare pl.Tensor or a pl.dynamic dim)."""
     t = a.tensor.value
     if not isinstance(t, (GmTensor, TileVal, PendingTile)):
-        raise cg.error(a.tensor.node, "pl.tensor.dim takes a tensor",
+        raise cg.error(a.tensor.node, f"{op} takes a tensor",
                        found=describe(t))
     axis = a.axis.value
     if isinstance(axis, bool) or not isinstance(axis, int):
-        raise cg.error(a.axis.node, "the axis of pl.tensor.dim must be a "
+        raise cg.error(a.axis.node, f"the axis of {op} must be a "
                        "compile-time integer", found=describe(axis))
     rank = len(t.shape)
     if not -rank <= axis < rank:
-        raise cg.error(a.axis.node, f"pl.tensor.dim axis {axis} is out of "
+        raise cg.error(a.axis.node, f"{op} axis {axis} is out of "
                        f"range for a tensor of rank {rank}",
                        expected=f"an axis in [{-rank}, {rank - 1}]")
     return int(t.shape[axis])

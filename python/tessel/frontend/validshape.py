@@ -230,10 +230,14 @@ _OWN = {"fillpad", "tile.fillpad", "set_validshape", "tile.set_validshape",
 def _elementwise_names():
     from . import optable
     from .broadcast import BROADCAST_BUILTINS
+    from .composed import ELEMENTWISE, OWN_VALID
+    from .gathers import OWN_VALID as GATHERS_OWN
+    _OWN.update(OWN_VALID | GATHERS_OWN)
     names = {d.name for d in optable.OPS
              if d.family in ("binary", "unary", "expand")}
     names |= set(BROADCAST_BUILTINS)
     names |= _ELEMENTWISE_EXTRA
+    names |= ELEMENTWISE
     return names
 
 
@@ -276,6 +280,8 @@ def dispatch(cg, name, node, a):
     global _ELEMENTWISE
     impl = cg.builtins[name]
     partial = _tile_args(a)
+    if _ELEMENTWISE is None:
+        _ELEMENTWISE = _elementwise_names()
     if not partial or name in _OWN:
         if name in ("matmul", "matmul_acc") and partial:
             return _matmul(cg, name, node, a, impl)

@@ -25,16 +25,18 @@ instead.
 Names:
   kernels    jit, jit.inline, jit.incore, inline, program, function
              (FunctionType), Tensor, Out, InOut, Scalar, Tile
-  call-time  dynamic (DynVar), x.bind_dynamic(i, T), tensor.dim
+  call-time  dynamic (DynVar), x.bind_dynamic(i, T), tensor.dim, dim
   dtypes     BF16, FP16, FP32, INT8, INT32, UINT32 (indices; others PyPTO
              names are errors)
   scopes     spmd, parallel, at, Level, pipeline, range, unroll; task graph:
              `with pl.spmd(...) as tid`, `with pl.at(...) as tid`, deps=,
              allow_early_resolve=, system.task_dummy, array.create,
-             manual_scope, tile.get_block_idx
+             manual_scope, tile.get_block_idx, get_block_idx,
+             tensor.get_block_idx
   tensors    create_tensor, reshape, full, slice, load, store
   partial    valid_shape= (slice, load), set_validshape, fillpad, PadValue,
-             tile.set_validshape, tile.fillpad
+             tile.set_validshape, tile.fillpad, fillpad_inplace,
+             fillpad_expand, part_add, part_mul, part_max, part_min
   memories   MemorySpace (Mem), create_tile, move, tile.load, tile.store,
              tile.full, tile.move, tile.create
   scalars    min, max (integers, runtime indices and scalars), read, write,
@@ -50,7 +52,9 @@ Names:
              col_argmax, col_argmin, transpose, concat, reinterpret_view,
              tri, const, get_block_num, cast, gather (index and mask forms),
              scatter, tensor.gather, tensor.scatter, tile.MaskPattern,
-             sort32, mrgsort, assemble (atomic=AtomicType.Add), arange;
+             sort32, mrgsort, assemble (atomic=AtomicType.Add), arange,
+             addc, subc, addsc, subsc, expand_clone, mgather, mscatter,
+             scatter_update, paged_gather, gatherb;
              tile subscripts
              t[a:b, c:d] (read and assigned)
   broadcasts row_expand, col_expand, expands, row_expand_{add,sub,mul,div,
@@ -81,6 +85,12 @@ from .ops import (  # noqa: F401
 )
 from .index_ops import assemble, mrgsort, scatter, sort32  # noqa: F401
 from .validshape import PadValue, fillpad, set_validshape  # noqa: F401
+from .composed import (  # noqa: F401
+    addc, addsc, dim, expand_clone, fillpad_expand, fillpad_inplace,
+    get_block_idx, part_add, part_max, part_min, part_mul, subc, subsc,
+)
+from .gathers import (gatherb, mgather, mscatter, paged_gather,  # noqa: F401
+                      scatter_update)
 from .broadcast import (  # noqa: F401
     arange, col_expand, col_expand_add, col_expand_div, col_expand_expdif,
     col_expand_max, col_expand_min, col_expand_sub, expands, log, row_expand,

@@ -32,7 +32,6 @@ _NOT_YET = "not supported yet; see docs/language.md for the supported ops"
 #: under ``pl.tile`` / ``pl.tensor`` are in UNSUPPORTED_TILE /
 #: UNSUPPORTED_TENSOR.
 UNSUPPORTED: dict[str, str] = {
-    "dim": "use pl.tensor.dim(t, i) or t.shape[i]",
     # -- program structure and directives --------------------------------
     "parse": "write the kernel as a @pl.jit function",
     "parse_program": "write the kernel as a @pl.jit function",
@@ -84,43 +83,17 @@ UNSUPPORTED: dict[str, str] = {
     "reserve_buffer": _CROSS_CORE, "import_peer_buffer": _CROSS_CORE,
     # -- creation -----------------------------------------------------------
     "random": "fill the input tensor with torch on the host",
-    "expand_clone": "use pl.col_expand_mul / pl.row_expand_mul with a ones "
-                    "tile",
-    # -- memory and movement ------------------------------------------------
-    "fillpad_expand": "pl.fillpad the tile, then pl.full a larger tile and "
-                      "assign the filled one into its slice",
-    "fillpad_inplace": "use pl.fillpad (Tessel places the result on the "
-                       "source's bytes when the source dies there)",
-    # -- elementwise and math ----------------------------------------------
-    "addc": "use two pl.add calls", "subc": "use pl.sub and pl.add",
-    "addsc": "use two pl.add calls", "subsc": "use pl.sub and pl.add",
-    "part_add": _NOT_YET, "part_mul": _NOT_YET, "part_max": _NOT_YET,
-    "part_min": _NOT_YET,
     # -- linear algebra ---------------------------------------------------
     "matmul_mx": _NOT_YET, "matmul_mx_acc": _NOT_YET,
     "matmul_mx_bias": _NOT_YET,
-    # -- gather, scatter, sort ----------------------------------------------
-    "paged_gather": _NOT_YET, "gatherb": _NOT_YET,
-    "mgather": _NOT_YET, "mscatter": _NOT_YET,
-    "scatter_update": _NOT_YET,
     # -- block identity ---------------------------------------------------
-    "get_block_idx": "use pl.tile.get_block_idx() or the loop variable of "
-                     "`for b in pl.spmd(n):`",
     "get_subblock_idx": _CROSS_CORE,
 }
 
 #: ``pl.tile.<name>`` PyPTO names Tessel does not support.
-UNSUPPORTED_TILE: dict[str, str] = {
-} | {
-    name: UNSUPPORTED[name] for name in (
-        "gatherb", "mgather", "mscatter", "addc", "subc", "addsc", "subsc")
-    if name in UNSUPPORTED}
+UNSUPPORTED_TILE: dict[str, str] = {}
 #: ``pl.tensor.<name>`` PyPTO names Tessel does not support.
-UNSUPPORTED_TENSOR: dict[str, str] = {
-    name: UNSUPPORTED[name] for name in (
-        "paged_gather", "scatter_update",
-        "get_block_idx")
-    if name in UNSUPPORTED}
+UNSUPPORTED_TENSOR: dict[str, str] = {}
 
 
 class Unsupported:

@@ -15,10 +15,16 @@ from .ops import tensor_gather_row as gather_row
 from .scalars import tensor_read as read  # noqa: F401
 from .validshape import tensor_set_validshape as set_validshape
 from .scalars import tensor_write as write  # noqa: F401
+from .composed import TENSOR as _COMPOSED
+from .gathers import TENSOR as _GATHERS
+
+_COMPOSED = {**_COMPOSED, **_GATHERS}
+
+globals().update(_COMPOSED)
 
 __all__ = ["dim", "gather", "scatter", "concat", "get_block_num",
            "transpose", "create_l1", "gather_row", "assemble", "sort32", "mrgsort", "read", "write",
-           "set_validshape"]
+           "set_validshape", *_COMPOSED]
 
 
 def _add_unsupported():

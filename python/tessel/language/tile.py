@@ -32,6 +32,12 @@ from .index_ops import tile_sort32 as sort32  # noqa: F401
 from .validshape import tile_fillpad as fillpad  # noqa: F401
 from .validshape import tile_set_validshape as set_validshape  # noqa: F401
 from .types import MaskPattern
+from .composed import TILE as _COMPOSED
+from .gathers import TILE as _GATHERS
+
+_COMPOSED = {**_COMPOSED, **_GATHERS}
+
+globals().update(_COMPOSED)
 
 __all__ = ["MaskPattern", "get_block_idx", "load", "store", "full", "move",
            "create", "create_tile", "fillpad", "set_validshape", "matmul",
@@ -40,7 +46,7 @@ __all__ = ["MaskPattern", "get_block_idx", "load", "store", "full", "move",
            "cmps", "sel", "sels", "prelu", "transpose", "transpose_view",
            "concat", "tri",
            "get_block_num", "gather", "scatter", "sort32", "mrgsort", "read",
-           "write", "assemble"]
+           "write", "assemble", *_COMPOSED]
 
 
 def _add_unsupported():

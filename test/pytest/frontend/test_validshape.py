@@ -364,16 +364,6 @@ def test_misuse():
                        "valid shape"):
         changes_in_loop.ir()
 
-    @pl.jit
-    def expand(x: pl.Tensor[[8, 32], pl.FP32],
-               o: pl.Out[pl.Tensor[[8, 32], pl.FP32]]):
-        with pl.at(level=pl.Level.VECTOR):
-            t = pl.load(x, [0, 0], [8, 32])
-            pl.store(pl.fillpad_expand(t, [8, 32]), [0, 0], o)
-    with pytest.raises(CompileError, match="pl.fillpad_expand is not "
-                       "supported"):
-        expand.ir()
-
 
 @pl.jit
 def computed_k(a: pl.Tensor[[16, 32], pl.FP16],
