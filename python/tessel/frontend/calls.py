@@ -249,25 +249,30 @@ class Calls:
             raise self.error(a.dim.node, f"'{base.name}' has {rank} "
                              f"dimensions, so it has no dim {dim}")
         value = int(base.shape[dim])
-        act = self.act
-        bound = act.dyn.get(var) if act.kind == "inline" else \
-            self.dyn_values.get(var)
+        bound = self.dyn_values.get(var)
         if bound is None:
-            self.bind_dyn(var, value)
+            self.dyn_values[var] = value
         elif bound != value:
+            if self.act.kind == "inline":
+                self._loose_dyn(node, var, bound, f"dim {dim % rank} of "
+                                f"'{base.name}' is {value}")
+                return None
             raise self.error(node, f"pl.dynamic dimension '{var.name}' is "
                              f"{bound} but dim {dim % rank} of "
                              f"'{base.name}' is {value}")
         return None
 
-    def bind_dyn(self, var: DynVar, value: int) -> None:
-        """Binds the pl.dynamic dimension `var` to `value` in the function
-        being built: an inline helper's own (each call binds its dims, as
-        PyPTO's functions have their own) and, when the kernel has not bound
-        it yet, the kernel's too."""
-        if self.act.kind == "inline":
-            self.act.dyn[var] = value
-        self.dyn_values.setdefault(var, value)
+    def _loose_dyn(self, node, var: DynVar, bound: int, what: str) -> None:
+        """A pl.dynamic dimension of an inline helper (an annotation or a
+        bind_dynamic in its body) that disagrees with the kernel's binding:
+        PyPTO does not check them (a helper is spliced into its caller, its
+        dimension the caller's symbol), so neither does Tessel; a remark
+        says so, and the dimension keeps the kernel's value."""
+        from .tasks import remark
+        remark(self, node, f"pl.dynamic dimension '{var.name}' is {bound} in "
+               f"this kernel but {what}: an inline helper's dynamic "
+               f"dimensions are not checked (as in PyPTO); '{var.name}' "
+               f"stays {bound}")
 
     def _check_inline_param(self, src, act, pnode, arg: Arg):
         self.acts.append(act)
@@ -297,16 +302,11 @@ class Calls:
         for d, s in zip(spec.shape, vshape):
             if not isinstance(d, DynVar):
                 continue
-            bound = act.dyn.get(d)
-            if bound is None:
-                act.dyn[d] = int(s)
-                self.dyn_values.setdefault(d, int(s))
-            elif bound != s:
-                raise self.error(arg.node, f"argument '{pnode.arg}' of "
-                                 f"'{src.name}' has extent {s} for the "
-                                 f"pl.dynamic dimension '{d.name}', which "
-                                 f"is {bound} in this call",
-                                 expected=repr(spec), found=describe(v))
+            bound = self.dyn_values.setdefault(d, int(s))
+            if bound != s:
+                self._loose_dyn(arg.node, d, bound,
+                                f"argument '{pnode.arg}' of '{src.name}' has "
+                                f"extent {s} there")
 
     # ------------------------------------------------------------------
     # Argument helpers for builtins

@@ -388,9 +388,6 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
         annotation, else its bound value (an int)."""
         if self.raw_dyn:
             return var
-        for act in reversed(self.acts):
-            if var in act.dyn:
-                return act.dyn[var]
         if var in self.dyn_values:
             return self.dyn_values[var]
         raise self.error(node, f"pl.dynamic dimension '{var.name}' is used "

@@ -77,9 +77,6 @@ class Activation:
     locals: frozenset = frozenset()
     ret: object = None
     call_node: ast.AST | None = None
-    #: An inline helper's pl.dynamic dimensions, bound by this call's
-    #: arguments ({DynVar: int}); a kernel's are CodeGenerator.dyn_values.
-    dyn: dict = field(default_factory=dict)
 
 
 @dataclass
