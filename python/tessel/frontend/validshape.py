@@ -365,6 +365,14 @@ def reshape_valid(t: TileVal, shape) -> tuple | None:
     rows, cols = t.shape
     vr, vc = full_valid(t)
     if not (isinstance(vr, int) and isinstance(vc, int)):
+        # A runtime extent survives a reshape between a column and a row
+        # ([R, 1] valid [n, 1] <-> [1, R] valid [1, n]): no arithmetic on
+        # it is needed.
+        n = vr if cols == 1 else vc if rows == 1 else None
+        if n is not None and shape[0] == 1:
+            return _normalize(shape, (1, n))
+        if n is not None and shape[1] == 1:
+            return _normalize(shape, (n, 1))
         raise ValueError("a runtime valid shape")
     if vc != cols and vr != 1:
         raise ValueError("its valid elements are not a prefix in row-major "

@@ -388,3 +388,26 @@ def test_computed_partial_k_operand_is_padded_then_multiplied(target):
     # 2a is exact in f16; K = 20 products of f16 values summed in f32.
     want = (2 * a[:, :20].double()) @ b[:20].double()
     torch.testing.assert_close(c.double(), want, rtol=1e-5, atol=1e-4)
+
+
+@pl.jit
+def _column_to_row(x: pl.Tensor[[8, 32], pl.FP32],
+                   n: pl.Tensor[[1], pl.INT32],
+                   out: pl.Out[pl.Tensor[[1, 8], pl.FP32]]):
+    with pl.at(level=pl.Level.CORE_GROUP):
+        rows = pl.cast(pl.read(n, [0]), pl.INDEX)
+        t = pl.load(x, [0, 0], [8, 32], valid_shape=[rows, 32])
+        # [8, 1] valid [rows, 1] -> [1, 8] valid [1, rows]: a run-time
+        # extent survives a column <-> row reshape.
+        out[:, :] = pl.reshape(pl.row_sum(t), [1, 8])
+    return out
+
+
+@pytest.mark.parametrize("rows", [1, 5, 8])
+def test_reshape_column_to_row_with_runtime_valid_rows(rows):
+    x = torch.randn(8, 32, generator=torch.Generator().manual_seed(rows))
+    out = torch.full((1, 8), 7.0)
+    _column_to_row(x, torch.tensor([rows], dtype=torch.int32), out)
+    want = torch.full((1, 8), 7.0)
+    want[0, :rows] = x[:rows].sum(1)
+    torch.testing.assert_close(out, want)
