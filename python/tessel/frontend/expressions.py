@@ -337,6 +337,11 @@ class Expressions:
                 return hit
             v = arith.SubIOp(self.index_value(a, node),
                              self.index_value(b, node), loc=loc, ip=ip).result
+            k = self._remainder(lin)
+            if k is not None:
+                # `a - (a // k) * k` (PyPTO kernels' hand-written a % k): in
+                # [0, k) whatever a is, which the linear form cannot say.
+                return self.new_index(v, bounds=(0, k - 1))
             return IndexVal(v, lin)
         if isinstance(op, ast.Mult):
             if isinstance(a, int):
@@ -374,8 +379,13 @@ class Expressions:
             if is_div:
                 bounds = (lo // b, hi // b) if pos_b and lo is not None \
                     else None
-                return self.new_index(self.floordiv(av, bv, pos_b, lo, loc),
-                                      bounds=bounds)
+                q = self.new_index(self.floordiv(av, bv, pos_b, lo, loc),
+                                   bounds=bounds)
+                if pos_b and not q.lin.is_const():
+                    # `a - (a // b) * b` later is a remainder (_remainder).
+                    self.__dict__.setdefault("div_atoms", {})[
+                        q.lin.terms[0][0]] = (la, b)
+                return q
             if pos_b and lo is not None and lo >= 0:
                 # Non-negative dividend: remsi is Python's %.
                 v = arith.RemSIOp(av, bv, loc=loc, ip=ip).result
@@ -398,6 +408,16 @@ class Expressions:
                              help="use '//' for integer division")
         raise self.error(node, f"operator {type(op).__name__} is not supported "
                          f"on runtime indices", expected="+, -, *, // or %")
+
+    def _remainder(self, lin: Lin) -> int | None:
+        """k when `lin` is `x - k * q` with q the index `x // k` (k > 0)."""
+        divs = self.__dict__.get("div_atoms", {})
+        for atom, coeff in lin.terms:
+            x_k = divs.get(atom)
+            if x_k is not None and coeff == -x_k[1] and \
+                    lin + Lin.atom(atom).scale(x_k[1]) == x_k[0]:
+                return x_k[1]
+        return None
 
     def floordiv(self, av, bv, positive_divisor: bool, lo, loc):
         """Python's `a // b` on indices: `divsi` when a >= 0 and b > 0 (the

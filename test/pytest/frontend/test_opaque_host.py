@@ -419,3 +419,38 @@ def test_a_tensor_level_result_read_after_its_scope_is_stored_to_gm():
     want = (kf * inv).bfloat16().float()
     torch.testing.assert_close(out, want, rtol=1e-2, atol=1e-2)
     assert 'tile.alloc_gm name("k")' in _layernorm_then_rows.ir()
+
+
+# ---------------------------------------------------------------------------
+# A hand-written remainder bounds an offset (qwen3 prefill's work split)
+# ---------------------------------------------------------------------------
+
+@pl.jit
+def _work_split(x: pl.Tensor[[4, 256], pl.FP32],
+                out: pl.Out[pl.Tensor[[8, 256], pl.FP32]]):
+    for w in pl.parallel(8):
+        with pl.at(level=pl.Level.CORE_GROUP):
+            micro = w // 4
+            blk = w - micro * 4          # in [0, 4): w % 4 written out
+            out[w:w + 1, blk * 64:blk * 64 + 64] = pl.mul(
+                x[micro:micro + 1, blk * 64:blk * 64 + 64], 2.0)
+            other = 3 - blk
+            out[w:w + 1, other * 64:other * 64 + 64] = pl.full(
+                [1, 64], dtype=pl.FP32, value=0.0)
+            for c in pl.range(4):
+                if c != blk and c != other:
+                    out[w:w + 1, c * 64:c * 64 + 64] = pl.full(
+                        [1, 64], dtype=pl.FP32, value=-1.0)
+    return out
+
+
+def test_hand_written_remainder_bounds_an_offset():
+    x = torch.randn(4, 256, generator=_gen(8))
+    out = torch.zeros(8, 256)
+    _work_split(x, out)
+    for w in range(8):
+        blk, micro = w % 4, w // 4
+        want = torch.full((256,), -1.0)
+        want[(3 - blk) * 64:(4 - blk) * 64] = 0.0
+        want[blk * 64:blk * 64 + 64] = x[micro, blk * 64:blk * 64 + 64] * 2
+        assert torch.equal(out[w], want), w
