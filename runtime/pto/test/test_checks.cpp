@@ -1028,6 +1028,54 @@ TEST(int8_fillpad_uses_event0_of_v_to_s_on_a2a3) {
   }
 }
 
+// The index TGATHER: flat offsets into src0's storage (row 1, column 3 of
+// an 8 x 16 float tile is offset 19); an offset outside src0's 128
+// elements is a violation (target-defined on the NPU).
+TEST(index_tgather_offsets) {
+  using F = t::VTile<float, 8, 16>;
+  using I = t::VTile<int32_t, 2, 8>;
+  using D = t::VTile<float, 2, 8>;
+  Outcome ok = runCase([] {
+    F src;
+    I idx;
+    D dst;
+    I tmp;
+    TASSIGN(src, 0);
+    TASSIGN(idx, 0x200);
+    TASSIGN(dst, 0x240);
+    TASSIGN(tmp, 0x280);
+    for (int i = 0; i < 8 * 16; ++i)
+      src.SetValue(i, float(i));
+    for (int i = 0; i < 16; ++i)
+      idx.SetValue(i, (i * 19) % 128);
+    set_flag(PIPE_S, PIPE_V, EVENT_ID0);
+    wait_flag(PIPE_S, PIPE_V, EVENT_ID0);
+    TGATHER(dst, src, idx, tmp);
+    set_flag(PIPE_V, PIPE_S, EVENT_ID0);
+    wait_flag(PIPE_V, PIPE_S, EVENT_ID0);
+    for (int i = 0; i < 16; ++i)
+      CHECK_EQ(dst.GetValue(i), float((i * 19) % 128));
+  }, collectAll());
+  CHECK_EQ(ok.count, size_t(0));
+  Outcome out = runCase([] {
+    F src;
+    I idx;
+    D dst;
+    I tmp;
+    TASSIGN(src, 0);
+    TASSIGN(idx, 0x200);
+    TASSIGN(dst, 0x240);
+    TASSIGN(tmp, 0x280);
+    TEXPANDS(src, 1.0f);
+    for (int i = 0; i < 16; ++i)
+      idx.SetValue(i, i == 5 ? 128 : i);
+    set_flag(PIPE_S, PIPE_V, EVENT_ID0);
+    wait_flag(PIPE_S, PIPE_V, EVENT_ID0);
+    TGATHER(dst, src, idx, tmp);
+  }, collectAll());
+  EXPECT_HAS(out, "offset 128 at src1 (0, 5) is outside src0's 128 elements");
+}
+
 // TCMP / TCMPS / TSEL: the mask bytes past the comparison's are undefined
 // until filled; a2a3 compares int32_t for equality only; the mask must be
 // large enough; a2a3's TSEL tmp must not overlap an operand.
