@@ -21,7 +21,7 @@
 // RUN: tessel-opt %s -split-input-file -tile-pto-pipeline="target=a5" | tessel-translate --tile-to-pto -split-input-file -output-split-marker=//=SPLIT= > %t.a5.cpp
 // RUN: %if cxx %{ %python %S/Inputs/compile-splits.py %t.a5.cpp "%pto-cxx -DPTO_REF_TARGET_A5" %}
 
-// CHECK-LABEL: __global__ AICORE void gather(
+// CHECK-LABEL: __global__ AICORE void gather_s0(
 // CHECK: Tile<TileType::Vec, float, 4, 24, BLayout::RowMajor, 4, 20> [[X:v[0-9]+]] =
 // CHECK: Tile<TileType::Vec, int32_t, 4, 8, BLayout::RowMajor, 4, 8> [[I:v[0-9]+]] =
 // CHECK: Tile<TileType::Vec, float, 4, 8, BLayout::RowMajor, 4, 8> [[D:v[0-9]+]] =
@@ -53,7 +53,7 @@
 // CHECK-NEXT: Tile<TileType::Vec, int32_t, 4, 8, BLayout::RowMajor, 4, 8> [[T:v[0-9]+]] =
 // CHECK-NEXT: TASSIGN([[T]],
 // CHECK-NEXT: TGATHER([[D]], [[S]], [[O]], [[T]]);
-// A5-LABEL: __global__ AICORE void gather(
+// A5-LABEL: __global__ AICORE void gather_s0(
 // A5: TCI<Tile<TileType::Vec, int32_t, 1, 8, BLayout::RowMajor, 1, 4>, int32_t, 0>({{v[0-9]+}}, static_cast<int32_t>(1));
 // A5-NOT: #if
 // A5: TGATHER([[D:v[0-9]+]], [[S:v[0-9]+]], [[O:v[0-9]+]], [[O]]);
