@@ -1066,18 +1066,10 @@ LogicalResult InstrBuilder::build() {
         return scratch("TCI");
       })
       .Case([&](LoadOp o) { return load(o); })
-      .Case([&](StoreOp o) -> LogicalResult {
-        // TSTORE moves its source's valid region (RowValid x ColValid); a
-        // masked atomic add needs the partial tile's own valid shape on the
-        // TSTORE<..., AtomicAdd> source (and, from L0C, a TileAcc with a
-        // valid region), which the emitter does not print: never the whole
-        // tile's add.
-        if (o.getAtomicAdd() && o.hasValidShape())
-          return error() << "the NPU back end does not emit a masked atomic "
-                            "store (TSTORE<..., AtomicType::AtomicAdd> of a "
-                            "partial tile) yet; the CPU simulation runs it";
-        return store(o);
-      })
+      // TSTORE moves its source's valid region (RowValid x ColValid): a
+      // masked store, atomic or not, is TSTORE of a view with the valid
+      // shape, from UB (partialTile).
+      .Case([&](StoreOp o) { return store(o); })
       .Case([&](FullOp o) -> LogicalResult {
         // A zero that starts accumulators in L0C: the first matmul writes
         // the accumulator instead of adding to it (TMATMUL).

@@ -972,31 +972,29 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
         return success();
       })
       .Case([&](StoreOp o) -> LogicalResult {
+        // A partial tile moves its valid region only: a tile object and a
+        // GlobalTensor of that shape.
+        FailureOr<Value> g;
+        Value t;
         if (o.hasValidShape()) {
-          // The valid region only: a tile object and a GlobalTensor of
-          // that shape (atomic partial stores are a verifier error).
           OpFoldResult vr = o.getValidSize(0), vc = o.getValidSize(1);
-          FailureOr<Value> g = globalTensor(o, o.getDest(), o.getIndices(),
-                                            o.getTileType(), vr, vc);
+          g = globalTensor(o, o.getDest(), o.getIndices(), o.getTileType(),
+                           vr, vc);
           if (failed(g))
             return failure();
-          call("TSTORE", Type(),
-               {*g, validTile(o.getValue(), vr, vc, "", /*move=*/true)});
-          return success();
+          t = validTile(o.getValue(), vr, vc, "", /*move=*/true);
+        } else {
+          g = globalTensor(o, o.getDest(), o.getIndices(), o.getTileType());
+          if (failed(g))
+            return failure();
+          t = obj(o.getValue());
         }
-        FailureOr<Value> g = globalTensor(o, o.getDest(), o.getIndices(),
-                                          o.getTileType());
-        if (failed(g))
-          return failure();
         if (!o.getAtomicAdd()) {
-          call("TSTORE", Type(), {*g, obj(o.getValue())});
+          call("TSTORE", Type(), {*g, t});
           return success();
         }
-        // pl.assemble(..., atomic=pl.AtomicType.Add): TSTORE's atomic form.
-        auto typeName = [](Value v) {
-          return cast<emitc::OpaqueType>(v.getType()).getValue();
-        };
-        Value t = obj(o.getValue());
+        // pl.assemble(..., atomic=pl.AtomicType.Add): TSTORE's atomic form
+        // (of the valid region for a partial tile: a masked atomic add).
         call("TSTORE", Type(), {*g, t}, {},
              {opaque(typeName(t)), opaque(typeName(*g)),
               opaque("AtomicType::AtomicAdd")});
