@@ -81,6 +81,7 @@ def _new_op_kernels():
     import test_pto_new_ops as new_ops
     from frontend import test_scalars as scalars
     from frontend import test_validshape as validshape
+    from frontend import test_masked_atomic as masked_atomic
     import test_pto_cmp_sel as cmp_sel
     import test_pto_sort as sort
     import test_pto_gaps as gaps
@@ -118,7 +119,9 @@ def _new_op_kernels():
             "gather_f32": (gaps.GATHER_KERNELS[(torch.float32, 20, 16)],
                            ("a2a3", "a5")),
             "gather_f16": (gaps.GATHER_KERNELS[(torch.float16, 40, 16)],
-                           ("a2a3", "a5"))}
+                           ("a2a3", "a5")),
+            # TSTORE<..., AtomicType::AtomicAdd> of valid-shape views.
+            "masked_atomic": (masked_atomic.masked_adds, ("a2a3", "a5"))}
 
 
 @pytest.mark.parametrize("name", ("windows", "half", "bcast_f32", "bcast_f16",
@@ -126,7 +129,8 @@ def _new_op_kernels():
                                   "partial", "catalog", "cmp_sel",
                                   "sort_f32", "sort_f16", "merge_lists",
                                   "reinterpret", "fill_i8", "fill_bf16",
-                                  "gather_f32", "gather_f16"))
+                                  "gather_f32", "gather_f16",
+                                  "masked_atomic"))
 def test_new_instructions_compile_against_pto_isa(name, tmp_path,
                                                  headers_usable):
     kernel, targets = _new_op_kernels()[name]
