@@ -126,6 +126,27 @@ tessel::getIntraOpHandOff(Operation *op, const TileStorageMap &storage) {
   return std::nullopt;
 }
 
+std::optional<std::pair<Pipe, Pipe>>
+tessel::getInternalEvent0(Operation *op, const TileStorageMap &storage) {
+  if (storage.getTarget().hasL0CToUB) // a5 fills without the scalar unit
+    return std::nullopt;
+  auto bytes = [](Value tile) {
+    return getElementBytes(cast<TileType>(tile.getType()).getElementType());
+  };
+  bool byteFill = false;
+  if (auto fill = dyn_cast<FillPadOp>(op))
+    byteFill = bytes(fill.getResult()) == 1;
+  else if (isa<CmpOp, CmpSOp>(op)) // the mask's bytes past N / 8 (emitter)
+    byteFill = cast<TileType>(op->getOperand(0).getType()).getCols() / 8 <
+               cast<TileType>(op->getResult(0).getType()).getCols();
+  else if (auto load = dyn_cast<LoadOp>(op))
+    byteFill = load.hasValidShape() && partialLoadFillsPadding(load) &&
+               bytes(load.getResult()) == 1;
+  if (!byteFill)
+    return std::nullopt;
+  return std::make_pair(Pipe::v, Pipe::s);
+}
+
 Value tessel::getGMRoot(Value memref) {
   while (Operation *def = memref.getDefiningOp()) {
     if (auto view = dyn_cast<ViewLikeOpInterface>(def)) {
@@ -807,9 +828,40 @@ LogicalResult InstrBuilder::build() {
                        << o->getName() << " on " << target.name
                        << "; the CPU simulation runs it";
       })
-      // TileIndexOps.td: pto-isa's index forms of TGATHER / TSCATTER (over
-      // flat indices) are not in the emitter.
-      .Case([&](GatherIndexOp) { return notYet("TGATHER (index form)"); })
+      // TileIndexOps.td: pto-isa's index TSCATTER (over flat indices, a2a3
+      // zero-filling its whole destination first) is not in the emitter.
+      .Case([&](GatherIndexOp o) -> LogicalResult {
+        // TGATHER over flat offsets into a zero-bordered copy of the
+        // input (TileLayout.h, getGatherIndexScratch): TEXPANDS, TINSERT,
+        // TMAXS / TMINS, TCI, TMULS, TROWEXPANDADD, TGATHER, all V, in the
+        // op's scratch.
+        auto in = cast<TileType>(o.getInput().getType());
+        auto res = cast<TileType>(o.getType());
+        int64_t eb = getElementBytes(in.getElementType());
+        if (eb != 2 && eb != 4)
+          return error() << "PTO-ISA's index TGATHER takes 16- or 32-bit "
+                            "elements with 32-bit indices (a5's 1-byte form "
+                            "reads 16-bit indices, which Tessel has not), "
+                            "not "
+                         << in.getElementType();
+        if (in.getCols() < 2)
+          return error() << "the index gather reads rows of 2 or more "
+                            "columns; a column vector is stored column major";
+        int64_t per = std::max<int64_t>(8, target.ub.alignBytes / eb);
+        if (res.getCols() % per)
+          return error() << "PTO-ISA's index TGATHER writes whole rows of "
+                            "its destination and reads whole rows of its "
+                            "indices (valid columns equal to the storage's): "
+                            "gather a multiple of "
+                         << per << " columns of " << in.getElementType()
+                         << ", not " << res.getCols();
+        if (failed(vector("TGATHER", {o.getInput(), o.getIndex()},
+                          o.getResult())))
+          return failure();
+        if (!target.hasL0CToUB)
+          internalScratch(); // TROWEXPANDADD's broadcast buffer
+        return scratch("TGATHER");
+      })
       .Case([&](ScatterIndexOp) { return notYet("TSCATTER (index form)"); })
       // TSORT32's 3-operand form (whole blocks of 32, the verifier's rule);
       // the index is read as uint32_t.
@@ -896,8 +948,33 @@ LogicalResult InstrBuilder::build() {
           return failure();
         return scratch(name);
       })
-      .Case([&](ReinterpretViewOp) {
-        return notYet("a TASSIGN alias of the operand's bytes");
+      // The same bytes read as another element type: no PTO-ISA
+      // instruction, a second tile object on the bytes (TileLayout.h: the
+      // layouts of both types must be the same bytes). Placed on its input
+      // (which dies there) it is free; elsewhere a TMOV of that view.
+      .Case([&](ReinterpretViewOp o) -> LogicalResult {
+        FailureOr<BufferKind> kind = kindOf(o.getInput());
+        if (failed(kind))
+          return failure();
+        auto in = cast<TileType>(o.getInput().getType());
+        auto res = cast<TileType>(o.getType());
+        if (*kind != BufferKind::UB)
+          return error() << "the NPU back end reinterprets tiles in ub "
+                            "(a second Vec tile object on the bytes), not "
+                         << getBufferKindName(*kind);
+        if (!isSameBytesReinterpret(in, res, target))
+          return error()
+                 << "the bytes of a " << in.getRows() << "x" << in.getCols()
+                 << " " << in.getElementType() << " tile are laid out "
+                 << "differently from a " << res.getRows() << "x"
+                 << res.getCols() << " " << res.getElementType()
+                 << " tile in ub (a column vector is stored column major, "
+                    "other tiles row major with 32-byte rows); reinterpret "
+                    "a tile of 2 or more columns as one of 2 or more "
+                    "columns, or a column vector as one of its width";
+        if (storage.lookup(o.getInput()) == storage.lookup(o.getResult()))
+          return success();
+        return vector("TMOV", o.getInput(), o.getResult());
       })
       // Sequential down the columns: TCOLSUM's form without tmp.
       .Case<ColSumOp, ColMaxOp, ColMinOp, ColProdOp>([&](Operation *o) {
@@ -989,18 +1066,10 @@ LogicalResult InstrBuilder::build() {
         return scratch("TCI");
       })
       .Case([&](LoadOp o) { return load(o); })
-      .Case([&](StoreOp o) -> LogicalResult {
-        // TSTORE moves its source's valid region (RowValid x ColValid); a
-        // masked atomic add needs the partial tile's own valid shape on the
-        // TSTORE<..., AtomicAdd> source (and, from L0C, a TileAcc with a
-        // valid region), which the emitter does not print: never the whole
-        // tile's add.
-        if (o.getAtomicAdd() && o.hasValidShape())
-          return error() << "the NPU back end does not emit a masked atomic "
-                            "store (TSTORE<..., AtomicType::AtomicAdd> of a "
-                            "partial tile) yet; the CPU simulation runs it";
-        return store(o);
-      })
+      // TSTORE moves its source's valid region (RowValid x ColValid): a
+      // masked store, atomic or not, is TSTORE of a view with the valid
+      // shape, from UB (partialTile).
+      .Case([&](StoreOp o) { return store(o); })
       .Case([&](FullOp o) -> LogicalResult {
         // A zero that starts accumulators in L0C: the first matmul writes
         // the accumulator instead of adding to it (TMATMUL).

@@ -70,6 +70,18 @@ TileLayout tessel::getTileLayout(int64_t rows, int64_t cols,
   return layout;
 }
 
+bool tessel::isSameBytesReinterpret(tile::TileType from, tile::TileType to,
+                                    const TargetInfo &target) {
+  auto layout = [&](tile::TileType t) {
+    return getTileLayout(t.getRows(), t.getCols(),
+                         tile::getElementBytes(t.getElementType()),
+                         BufferKind::UB, target);
+  };
+  TileLayout f = layout(from), t = layout(to);
+  return f.colMajor == t.colMajor && f.rows == t.rows &&
+         f.cols * f.elementBytes == t.cols * t.elementBytes;
+}
+
 int64_t tessel::getTileStorageBytes(tile::TileType type, BufferKind kind,
                                     const TargetInfo &target) {
   int64_t elementBytes = tile::getElementBytes(type.getElementType());
@@ -127,6 +139,14 @@ tessel::getScratchTileType(mlir::Operation *op, const TargetInfo &target) {
                          {type.getRows() + 1, type.getCols()},
                          type.getElementType());
   }
+  // tile.gather_index's regions (getGatherIndexScratch), both targets.
+  if (auto g = mlir::dyn_cast<GatherIndexOp>(op)) {
+    GatherIndexScratch s =
+        getGatherIndexScratch(cast<TileType>(g.getInput().getType()),
+                              cast<TileType>(g.getType()), target);
+    return TileType::get(op->getContext(), {1, s.bytes},
+                         mlir::IntegerType::get(op->getContext(), 8));
+  }
   // a5's TREM / TREMS / TCI / TXOR / TXORS and arg-reductions accept a tmp
   // tile and ignore it.
   if (target.hasL0CToUB)
@@ -168,6 +188,37 @@ tessel::getScratchTileType(mlir::Operation *op, const TargetInfo &target) {
     return TileType::get(op->getContext(), {1, 192},
                          mlir::Float32Type::get(op->getContext()));
   return std::nullopt;
+}
+
+GatherIndexScratch tessel::getGatherIndexScratch(tile::TileType input,
+                                                 tile::TileType result,
+                                                 const TargetInfo &target) {
+  using namespace tile;
+  GatherIndexScratch s;
+  int64_t eb = getElementBytes(input.getElementType());
+  int64_t block = target.ub.alignBytes;
+  int64_t m = input.getRows(), k = result.getCols();
+  s.zeroedCols = llvm::alignTo(input.getCols() + 1,
+                               std::max<int64_t>(1, block / eb));
+  int64_t at = 0;
+  auto take = [&](int64_t bytes) {
+    int64_t offset = at;
+    at += llvm::alignTo(bytes, block);
+    return offset;
+  };
+  s.source = take((m + 1) * s.zeroedCols * eb);
+  auto rowBytes = [&](int64_t cols, int64_t bytes) {
+    return getTileLayout(m, cols, bytes, BufferKind::UB, target).getBytes();
+  };
+  s.index = take(rowBytes(k, 4));
+  s.rowBase = take(getTileLayout(m, 1, 4, BufferKind::UB, target).getBytes());
+  if (!target.hasL0CToUB) {
+    s.tciTmp = take(192 * 4);
+    int64_t kd = getTileLayout(m, k, eb, BufferKind::UB, target).cols;
+    s.gatherTmp = take(rowBytes(kd, 4));
+  }
+  s.bytes = at;
+  return s;
 }
 
 int64_t tessel::getVectorOpExtraBytes(mlir::Operation *op,

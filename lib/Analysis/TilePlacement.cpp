@@ -406,6 +406,17 @@ static SmallVector<Value> getStorageMembers(const PlacedBuffer &b) {
 /// operand's type and each of its elements is computed from the same element
 /// of the operand only (the lowering reads it before writing it).
 static bool isInPlaceOperand(Operation *op, OpOperand &operand) {
+  // tile.reinterpret_view between element types of one width: the same
+  // shape of the same bytes in every buffer (TileLayout.h), so the result
+  // is its operand's storage read as the other type (no instruction on
+  // the NPU).
+  if (auto view = dyn_cast<ReinterpretViewOp>(op)) {
+    auto in = cast<TileType>(view.getInput().getType());
+    auto out = cast<TileType>(view.getType());
+    return getElementBytes(in.getElementType()) ==
+               getElementBytes(out.getElementType()) &&
+           in.getShape() == out.getShape();
+  }
   if (op->getNumResults() != 1 ||
       operand.get().getType() != op->getResult(0).getType())
     return false;

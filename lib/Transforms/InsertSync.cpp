@@ -342,9 +342,14 @@ void ScopeSync::colourEvents(SyncStats &stats) {
   // The pipe pairs whose event getIntraOpEventId an op of the scope uses
   // for its own hand-off (the matmul's MTE1 -> M is always kept).
   std::set<std::pair<int, int>> handOffs;
+  // The pipe pairs whose EVENT_ID0 a PTO-ISA instruction of the scope sets
+  // and waits for inside itself (a2a3's TFILLPAD of 1-byte elements).
+  std::set<std::pair<int, int>> internal0;
   scope.getBody().walk([&](Operation *op) {
     if (auto pair = getIntraOpHandOff(op, storage))
       handOffs.insert({pipeIndex(pair->first), pipeIndex(pair->second)});
+    if (auto pair = getInternalEvent0(op, storage))
+      internal0.insert({pipeIndex(pair->first), pipeIndex(pair->second)});
   });
   // Colour each pipe pair's intervals, earliest first.
   std::map<std::pair<int, int>, std::vector<FlagPair *>> byPipes;
@@ -374,6 +379,8 @@ void ScopeSync::colourEvents(SyncStats &stats) {
     SmallVector<int64_t> busyUntil(limit, -1);
     for (int64_t e = usable; e < limit; ++e)
       busyUntil[e] = INT64_MAX;
+    if (internal0.count(pipes))
+      busyUntil[0] = INT64_MAX;
     for (FlagPair *p : list) {
       auto [lo, hi] = interval(p);
       int64_t id = -1;

@@ -4,7 +4,9 @@
 // sel / sels / prelu (test/Target/PTO/cmp-sel.mlir) but for the forms
 // below. a2a3's
 // TSHLS / TSHRS have no i8 form, its TCOLARGMAX no i32 one, and TTRANS
-// takes no single row or column.
+// takes no single row or column. reinterpret_view is emitted
+// (test/Target/PTO/reinterpret-fillpad.mlir) where both types lay the bytes
+// out alike in UB.
 //
 // RUN: tessel-opt %s -split-input-file -tile-pto-pipeline="target=a2a3" -verify-diagnostics
 
@@ -110,6 +112,63 @@ func.func @shls_of_i8_on_a2a3(%a: memref<16x64xi8>, %o: memref<16x64xi8>) {
       // expected-error @below {{TSHLS takes no i8 tiles on a2a3 (a5 has them); shift by a tile of amounts (tile.shl / tile.shr) instead}}
       %s = tile.shls %x, %k : !tile.tile<16x64xi8>
       tile.store %s, %o[%c0, %c0] : !tile.tile<16x64xi8>, memref<16x64xi8>
+    }
+  }
+  return
+}
+
+// -----
+
+// An 8 x 2 f16 tile read as 8 x 1 f32: each row's 4 bytes are the same
+// bits, but in UB the source is row major (8 rows of one 32-byte block:
+// 256 bytes) and the result a column vector (8 * 4 = 32 consecutive
+// bytes), so no tile object over the source's bytes is the result.
+func.func @reinterpret_rows_as_a_column(%a: memref<8x2xf16>, %o: memref<8x1xf32>) {
+  %c0 = arith.constant 0 : index
+  // expected-remark @below {{not grouped}}
+  tile.spmd 1 (%b) {
+    tile.at vector {
+      %x = tile.load %a[%c0, %c0] : memref<8x2xf16> -> !tile.tile<8x2xf16>
+      // expected-error @below {{'tile.reinterpret_view' op cannot run on the a2a3 NPU: the bytes of a 8x2 'f16' tile are laid out differently from a 8x1 'f32' tile in ub (a column vector is stored column major, other tiles row major with 32-byte rows); reinterpret a tile of 2 or more columns as one of 2 or more columns, or a column vector as one of its width}}
+      %r = tile.reinterpret_view %x : !tile.tile<8x2xf16> -> !tile.tile<8x1xf32>
+      tile.store %r, %o[%c0, %c0] : !tile.tile<8x1xf32>, memref<8x1xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// 12 gathered f32 columns: PTO-ISA's TGATHER writes whole rows of its
+// destination (valid columns equal to the storage's 16).
+func.func @gather_partial_rows(%a: memref<4x20xf32>, %i: memref<4x12xi32>, %o: memref<4x12xf32>) {
+  %c0 = arith.constant 0 : index
+  // expected-remark @below {{not grouped}}
+  tile.spmd 1 (%blk) {
+    tile.at vector {
+      %x = tile.load %a[%c0, %c0] : memref<4x20xf32> -> !tile.tile<4x20xf32>
+      %j = tile.load %i[%c0, %c0] : memref<4x12xi32> -> !tile.tile<4x12xi32>
+      // expected-error @below {{'tile.gather_index' op cannot run on the a2a3 NPU: PTO-ISA's index TGATHER writes whole rows of its destination and reads whole rows of its indices (valid columns equal to the storage's): gather a multiple of 8 columns of 'f32', not 12}}
+      %g = tile.gather_index %x, %j : !tile.tile<4x20xf32>, !tile.tile<4x12xi32> -> !tile.tile<4x12xf32>
+      tile.store %g, %o[%c0, %c0] : !tile.tile<4x12xf32>, memref<4x12xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// i8 elements: a5's 1-byte TGATHER reads 16-bit indices; a2a3 has none.
+func.func @gather_i8(%a: memref<4x64xi8>, %i: memref<4x32xi32>, %o: memref<4x32xi8>) {
+  %c0 = arith.constant 0 : index
+  // expected-remark @below {{not grouped}}
+  tile.spmd 1 (%blk) {
+    tile.at vector {
+      %x = tile.load %a[%c0, %c0] : memref<4x64xi8> -> !tile.tile<4x64xi8>
+      %j = tile.load %i[%c0, %c0] : memref<4x32xi32> -> !tile.tile<4x32xi32>
+      // expected-error @below {{PTO-ISA's index TGATHER takes 16- or 32-bit elements with 32-bit indices (a5's 1-byte form reads 16-bit indices, which Tessel has not), not 'i8'}}
+      %g = tile.gather_index %x, %j : !tile.tile<4x64xi8>, !tile.tile<4x32xi32> -> !tile.tile<4x32xi8>
+      tile.store %g, %o[%c0, %c0] : !tile.tile<4x32xi8>, memref<4x32xi8>
     }
   }
   return

@@ -81,8 +81,11 @@ def _new_op_kernels():
     import test_pto_new_ops as new_ops
     from frontend import test_scalars as scalars
     from frontend import test_validshape as validshape
+    from frontend import test_masked_atomic as masked_atomic
     import test_pto_cmp_sel as cmp_sel
     import test_pto_sort as sort
+    import test_pto_gaps as gaps
+    import torch
     bf = new_ops.bf
     return {# TCMP / TCMPS (uint8_t mask views), TFILLPAD_INPLACE, TSEL
             # with its tmp, TEXPANDS + TSEL for sels.
@@ -104,13 +107,30 @@ def _new_op_kernels():
             "half": (new_ops.half_ops, ("a5",)),
             "bcast_f32": (bf.f32_kernel, ("a2a3", "a5")),
             "bcast_f16": (bf.f16_kernel, ("a2a3", "a5")),
-            "bcast_i32": (bf.int_kernel, ("a2a3", "a5"))}
+            "bcast_i32": (bf.int_kernel, ("a2a3", "a5")),
+            # Tile objects of another element type on the same bytes, TMOV
+            # of such a view (pl.reinterpret_view).
+            "reinterpret": (gaps.reinterpret_ops, ("a2a3", "a5")),
+            # TFILLPAD of int8_t (a2a3's own V -> S flag) and bfloat16_t.
+            "fill_i8": (gaps.fill_i8_between_v_and_s, ("a2a3", "a5")),
+            "fill_bf16": (gaps.FILLS[torch.bfloat16], ("a2a3", "a5")),
+            # The index TGATHER with its zero-bordered source: TINSERT,
+            # TMAXS / TMINS, TCI, TMULS, TROWEXPANDADD of i32, a2a3's tmp.
+            "gather_f32": (gaps.GATHER_KERNELS[(torch.float32, 20, 16)],
+                           ("a2a3", "a5")),
+            "gather_f16": (gaps.GATHER_KERNELS[(torch.float16, 40, 16)],
+                           ("a2a3", "a5")),
+            # TSTORE<..., AtomicType::AtomicAdd> of valid-shape views.
+            "masked_atomic": (masked_atomic.masked_adds, ("a2a3", "a5"))}
 
 
 @pytest.mark.parametrize("name", ("windows", "half", "bcast_f32", "bcast_f16",
                                   "bcast_i32", "scalars", "scalar_ints",
                                   "partial", "catalog", "cmp_sel",
-                                  "sort_f32", "sort_f16", "merge_lists"))
+                                  "sort_f32", "sort_f16", "merge_lists",
+                                  "reinterpret", "fill_i8", "fill_bf16",
+                                  "gather_f32", "gather_f16",
+                                  "masked_atomic"))
 def test_new_instructions_compile_against_pto_isa(name, tmp_path,
                                                  headers_usable):
     kernel, targets = _new_op_kernels()[name]

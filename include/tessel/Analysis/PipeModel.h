@@ -105,6 +105,17 @@ int64_t getIntraOpEventId(const TargetInfo &target);
 std::optional<std::pair<tile::Pipe, tile::Pipe>>
 getIntraOpHandOff(mlir::Operation *op, const TileStorageMap &storage);
 
+/// The pipe pair of a flag that PTO-ISA's implementation of an instruction
+/// of `op` sets and waits for itself on EVENT_ID0 (not the emitter's
+/// getIntraOpEventId), if any: a2a3's TFILLPAD / TFILLPAD_INPLACE of 1-byte
+/// elements writes the padding inside each row's last 32-byte block on the
+/// scalar unit after set_flag / wait_flag(PIPE_V, PIPE_S, EVENT_ID0) (a
+/// tile.fillpad of i8, the zero fill of a tile.cmp / tile.cmps mask, the
+/// padding of a partial i8 load). tile-insert-sync keeps EVENT_ID0 of that
+/// pair out of its own flags in the scope.
+std::optional<std::pair<tile::Pipe, tile::Pipe>>
+getInternalEvent0(mlir::Operation *op, const TileStorageMap &storage);
+
 /// Whether a tile.load with a valid shape must fill its padding with zero
 /// (the op's semantics) on the NPU, where TLOAD writes the valid region
 /// only: TLOAD, then TFILLPAD in place. Not when every use ignores the

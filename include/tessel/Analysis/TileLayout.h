@@ -51,6 +51,15 @@ struct TileLayout {
 TileLayout getTileLayout(int64_t rows, int64_t cols, int64_t elementBytes,
                          BufferKind kind, const TargetInfo &target);
 
+/// Whether a `to` tile over the UB bytes of a `from` tile (the same bits
+/// read as another element type, tile.reinterpret_view) is laid out as
+/// `to` would be: both row-major with rows of the same bytes (each row
+/// padded to whole 32-byte blocks alike), or both column vectors of one
+/// element width. A column vector read as a row of narrower elements, or
+/// back, is not (its bytes run down the column).
+bool isSameBytesReinterpret(tile::TileType from, tile::TileType to,
+                            const TargetInfo &target);
+
 /// Bytes of one copy of a tile of `type` in `kind` (padding included).
 int64_t getTileStorageBytes(tile::TileType type, BufferKind kind,
                             const TargetInfo &target);
@@ -100,10 +109,37 @@ TileLayout getRowReduceSourceLayout(int64_t rows, int64_t cols,
 ///                        result: the scalar spread by TEXPANDS over the
 ///                        first M rows, TSEL's tmp in the last (both
 ///                        targets).
+///   gather_index         1 x getGatherIndexScratch(...).bytes i8: the
+///                        regions of the index gather's instructions (both
+///                        targets).
 /// On a5 TREM, TREMS, TCI, TXOR, TXORS, TPRELU and the arg-reductions
 /// ignore their tmp: none.
 std::optional<tile::TileType> getScratchTileType(mlir::Operation *op,
                                                  const TargetInfo &target);
+
+/// The scratch of tile.gather_index on the NPU, byte offsets into its
+/// placement, each region 32-byte aligned. PTO-ISA's index TGATHER reads
+/// `src0` at flat element offsets into its storage, and an offset outside
+/// it is target-defined; Tessel's index is a column of the row, and one
+/// outside [0, N) reads 0. So the M x N input is copied into `source`,
+/// (M + 1) x Cz elements with Cz = alignTo(N + 1, 32-byte block): row 0
+/// zero, row r + 1 input row r then zeros. The index clamped into
+/// [-1, N] plus (r + 1) * Cz (`rowBase`, a column vector of M i32 from
+/// TCI) lands on the input element or, for an index outside [0, N), on a
+/// zero: -1 on the last column of the row above (zero: Cz - 1 >= N), N on
+/// column N of the row. `index` holds those offsets (M x K i32). a2a3
+/// also needs TCI's tmp (1 x 192 f32) and TGATHER's (M x Kd i32, Kd the
+/// result's padded columns: it converts 16-bit offsets there); a5 none
+/// (offsets -1).
+struct GatherIndexScratch {
+  int64_t zeroedCols = 0;
+  int64_t source = 0, index = 0, rowBase = 0;
+  int64_t tciTmp = -1, gatherTmp = -1;
+  int64_t bytes = 0;
+};
+GatherIndexScratch getGatherIndexScratch(tile::TileType input,
+                                         tile::TileType result,
+                                         const TargetInfo &target);
 
 /// The UB bytes vector op `op` needs beyond its operands' and result's own
 /// storage on `target`, as tile-place-buffers reserves them: its scratch

@@ -972,31 +972,29 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
         return success();
       })
       .Case([&](StoreOp o) -> LogicalResult {
+        // A partial tile moves its valid region only: a tile object and a
+        // GlobalTensor of that shape.
+        FailureOr<Value> g;
+        Value t;
         if (o.hasValidShape()) {
-          // The valid region only: a tile object and a GlobalTensor of
-          // that shape (atomic partial stores are a verifier error).
           OpFoldResult vr = o.getValidSize(0), vc = o.getValidSize(1);
-          FailureOr<Value> g = globalTensor(o, o.getDest(), o.getIndices(),
-                                            o.getTileType(), vr, vc);
+          g = globalTensor(o, o.getDest(), o.getIndices(), o.getTileType(),
+                           vr, vc);
           if (failed(g))
             return failure();
-          call("TSTORE", Type(),
-               {*g, validTile(o.getValue(), vr, vc, "", /*move=*/true)});
-          return success();
+          t = validTile(o.getValue(), vr, vc, "", /*move=*/true);
+        } else {
+          g = globalTensor(o, o.getDest(), o.getIndices(), o.getTileType());
+          if (failed(g))
+            return failure();
+          t = obj(o.getValue());
         }
-        FailureOr<Value> g = globalTensor(o, o.getDest(), o.getIndices(),
-                                          o.getTileType());
-        if (failed(g))
-          return failure();
         if (!o.getAtomicAdd()) {
-          call("TSTORE", Type(), {*g, obj(o.getValue())});
+          call("TSTORE", Type(), {*g, t});
           return success();
         }
-        // pl.assemble(..., atomic=pl.AtomicType.Add): TSTORE's atomic form.
-        auto typeName = [](Value v) {
-          return cast<emitc::OpaqueType>(v.getType()).getValue();
-        };
-        Value t = obj(o.getValue());
+        // pl.assemble(..., atomic=pl.AtomicType.Add): TSTORE's atomic form
+        // (of the valid region for a partial tile: a masked atomic add).
         call("TSTORE", Type(), {*g, t}, {},
              {opaque(typeName(t)), opaque(typeName(*g)),
               opaque("AtomicType::AtomicAdd")});
@@ -1020,6 +1018,131 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
       })
       .Case([&](ReshapeOp o) {
         bind(o.getResult());
+        return success();
+      })
+      .Case([&](GatherIndexOp o) {
+        // PTO-ISA's TGATHER reads flat element offsets of its source; the
+        // op's scratch (getGatherIndexScratch, TileLayout.h) holds a
+        // zero-bordered copy of the input and the offsets into it, so an
+        // index outside [0, N) reads a zero (never a target-defined byte):
+        //   src = 0 ((M + 1) x Cz); src[1:, :N] = input   TEXPANDS, TINSERT
+        //   off = min(max(index, -1), N)                    TMAXS, TMINS
+        //   base[r] = (r + 1) * Cz                          TCI, TMULS
+        //   off[r, :] += base[r]                            TROWEXPANDADD
+        //   dst = src.flat[off]                             TGATHER
+        auto in = cast<TileType>(o.getInput().getType());
+        auto res = cast<TileType>(o.getType());
+        Type elt = in.getElementType();
+        int64_t m = in.getRows(), n = in.getCols(), k = res.getCols();
+        GatherIndexScratch g = getGatherIndexScratch(in, res, target);
+        const TileStorage &scratch = *storage.lookupScratch(o);
+        auto at = [&](int64_t bytes) {
+          TileStorage s = scratch;
+          s.offset += bytes;
+          return s;
+        };
+        auto i32 = [&](int64_t v) {
+          return opaque("static_cast<int32_t>(" + std::to_string(v) + ")");
+        };
+        Type i32Type = b.getI32Type();
+        Value dst = bind(o.getResult());
+        Value src = declareTile(
+            TileType::get(ctx(), {m + 1, g.zeroedCols}, elt), at(g.source));
+        Attribute zero = isa<FloatType>(elt)
+                             ? Attribute(b.getFloatAttr(elt, 0))
+                             : Attribute(b.getIntegerAttr(elt, 0));
+        call("TEXPANDS", Type(), {src},
+             {operand(0), opaque(cppScalar(zero, elt))});
+        barrier(Pipe::v);
+        call("TINSERT", Type(), {src, obj(o.getInput())},
+             {operand(0), operand(1), opaque("1"), opaque("0")});
+        Value off = declareTile(TileType::get(ctx(), {m, k}, i32Type),
+                                at(g.index));
+        call("TMAXS", Type(), {off, obj(o.getIndex())},
+             {operand(0), operand(1), i32(-1)});
+        barrier(Pipe::v);
+        call("TMINS", Type(), {off, off}, {operand(0), operand(1), i32(n)});
+        // The row bases: a column vector of M i32, written through its
+        // 1 x M row view.
+        TileLayout cl = getTileLayout(m, 1, 4, BufferKind::UB, target);
+        Value baseRow = declareAs(
+            llvm::formatv("Tile<TileType::Vec, int32_t, 1, {0}, "
+                          "BLayout::RowMajor, 1, {1}>",
+                          cl.rows, m)
+                .str(),
+            at(g.rowBase));
+        auto tciScalar = [&] {
+          call("TCI", Type(), {baseRow}, {operand(0), i32(1)},
+               {opaque(typeName(baseRow)), opaque("int32_t"), opaque("0")});
+        };
+        if (g.tciTmp < 0) {
+          tciScalar(); // a5: vci, no tmp
+        } else {
+          // a2a3: the vectorised form with its tmp (as tile.arange).
+          Value tmp = declareTile(
+              TileType::get(ctx(), {1, 192}, b.getF32Type()), at(g.tciTmp));
+          auto verbatim = [&](StringRef line) {
+            emitc::VerbatimOp::create(b, loc, b.getStringAttr(line));
+          };
+          verbatim("#if defined(__CPU_SIM)");
+          tciScalar();
+          verbatim("#else");
+          call("TCI", Type(), {baseRow, tmp},
+               {operand(0), i32(1), operand(1)},
+               {opaque(typeName(baseRow)), opaque(typeName(tmp)),
+                opaque("int32_t"), opaque("0")});
+          verbatim("#endif");
+        }
+        barrier(Pipe::v);
+        call("TMULS", Type(), {baseRow, baseRow},
+             {operand(0), operand(1), i32(g.zeroedCols)});
+        barrier(Pipe::v);
+        Value base = declareTile(TileType::get(ctx(), {m, 1}, i32Type),
+                                 at(g.rowBase));
+        call("TROWEXPANDADD", Type(), {off, off, base});
+        barrier(Pipe::v);
+        // a2a3's TGATHER converts the offsets of 16-bit elements into its
+        // tmp (as wide as the destination's rows); a5 ignores the tmp.
+        Value tmp = off;
+        if (g.gatherTmp >= 0) {
+          int64_t kd = getTileLayout(m, k, getElementBytes(elt),
+                                     BufferKind::UB, target)
+                           .cols;
+          tmp = declareAs(llvm::formatv("Tile<TileType::Vec, int32_t, {0}, "
+                                        "{1}, BLayout::RowMajor, {0}, {2}>",
+                                        m, kd, k)
+                              .str(),
+                          at(g.gatherTmp));
+        }
+        call("TGATHER", Type(), {dst, src, off, tmp});
+        return success();
+      })
+      .Case([&](ReinterpretViewOp o) {
+        // A tile object of the result's type on the bytes (PipeModel
+        // checked both types lay them out alike). Placed on the input it
+        // is that object; elsewhere a TMOV of a view of the input's bytes
+        // typed as the result (a column vector through its 1 x R row).
+        bind(o.getResult());
+        const TileStorage &in = storage.lookup(o.getInput());
+        if (in == storage.lookup(o.getResult()))
+          return success();
+        auto type = cast<TileType>(o.getType());
+        Value view;
+        if (type.getCols() > 1) {
+          view = declareTile(type, in);
+        } else {
+          TileLayout l = getTileLayout(type.getRows(), 1,
+                                       getElementBytes(type.getElementType()),
+                                       BufferKind::UB, target);
+          view = declareAs(
+              llvm::formatv("Tile<TileType::Vec, {0}, 1, {1}, "
+                            "BLayout::RowMajor, 1, {2}>",
+                            cppElement(type.getElementType()), l.rows,
+                            l.validRows)
+                  .str(),
+              in);
+        }
+        call("TMOV", Type(), {row(o.getResult()), view});
         return success();
       })
       .Case([&](CastOp o) {

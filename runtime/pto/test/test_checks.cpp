@@ -985,6 +985,97 @@ TEST(fillpad_and_scratch_tiles) {
                  "instruction needs 16x16");
 }
 
+// a2a3's TFILLPAD of 1-byte elements sets and waits for (PIPE_V, PIPE_S,
+// EVENT_ID0) inside itself (pto-isa writes the padding of each row's last
+// 32-byte block on the scalar unit): a kernel flag still set on that event
+// is set twice; on another event, or on a5, nothing is reported.
+TEST(int8_fillpad_uses_event0_of_v_to_s_on_a2a3) {
+  using B = Tile<TileType::Vec, int8_t, 8, 64, BLayout::RowMajor, 8, 64,
+                 SLayout::NoneBox, 512, PadValue::Max>;
+  using P = Tile<TileType::Vec, int8_t, 8, 64, BLayout::RowMajor, 3, 40>;
+  auto prog = [](event_t e) {
+    return [e] {
+      t::VTile<float, 8, 16> a;
+      TASSIGN(a, 0x800);
+      B whole;
+      P part;
+      TASSIGN(whole, 0);
+      TASSIGN(part, 0);
+      TEXPANDS(whole, int8_t(5));
+      TEXPANDS(a, 1.0f);
+      TESSEL_LOC("f.py", 7, 1);
+      set_flag(PIPE_V, PIPE_S, e);
+      pipe_barrier(PIPE_V);
+      TESSEL_LOC("f.py", 8, 1);
+      TFILLPAD_INPLACE(whole, part);
+      wait_flag(PIPE_V, PIPE_S, e);
+      CHECK_EQ(a.GetValue(3), 1.0f);
+      set_flag(PIPE_V, PIPE_S, EVENT_ID2);
+      wait_flag(PIPE_V, PIPE_S, EVENT_ID2);
+      CHECK_EQ(int(whole.GetValue(2 * 64 + 39)), 5);   // kept
+      CHECK_EQ(int(whole.GetValue(2 * 64 + 40)), 127); // padding: max
+      CHECK_EQ(int(whole.GetValue(3 * 64 + 0)), 127);
+    };
+  };
+  Outcome on0 = runCase(prog(EVENT_ID0), collectAll());
+  Outcome on1 = runCase(prog(EVENT_ID1), collectAll());
+  CHECK_EQ(on1.count, size_t(0));
+  if (pto_ref::kIsA5) {
+    CHECK_EQ(on0.count, size_t(0));
+  } else {
+    EXPECT_HAS(on0, "set_flag(PIPE_V, PIPE_S, EVENT_ID0) at f.py:8:1: the "
+                    "flag is already set (by the set_flag at f.py:7:1)");
+  }
+}
+
+// The index TGATHER: flat offsets into src0's storage (row 1, column 3 of
+// an 8 x 16 float tile is offset 19); an offset outside src0's 128
+// elements is a violation (target-defined on the NPU).
+TEST(index_tgather_offsets) {
+  using F = t::VTile<float, 8, 16>;
+  using I = t::VTile<int32_t, 2, 8>;
+  using D = t::VTile<float, 2, 8>;
+  Outcome ok = runCase([] {
+    F src;
+    I idx;
+    D dst;
+    I tmp;
+    TASSIGN(src, 0);
+    TASSIGN(idx, 0x200);
+    TASSIGN(dst, 0x240);
+    TASSIGN(tmp, 0x280);
+    for (int i = 0; i < 8 * 16; ++i)
+      src.SetValue(i, float(i));
+    for (int i = 0; i < 16; ++i)
+      idx.SetValue(i, (i * 19) % 128);
+    set_flag(PIPE_S, PIPE_V, EVENT_ID0);
+    wait_flag(PIPE_S, PIPE_V, EVENT_ID0);
+    TGATHER(dst, src, idx, tmp);
+    set_flag(PIPE_V, PIPE_S, EVENT_ID0);
+    wait_flag(PIPE_V, PIPE_S, EVENT_ID0);
+    for (int i = 0; i < 16; ++i)
+      CHECK_EQ(dst.GetValue(i), float((i * 19) % 128));
+  }, collectAll());
+  CHECK_EQ(ok.count, size_t(0));
+  Outcome out = runCase([] {
+    F src;
+    I idx;
+    D dst;
+    I tmp;
+    TASSIGN(src, 0);
+    TASSIGN(idx, 0x200);
+    TASSIGN(dst, 0x240);
+    TASSIGN(tmp, 0x280);
+    TEXPANDS(src, 1.0f);
+    for (int i = 0; i < 16; ++i)
+      idx.SetValue(i, i == 5 ? 128 : i);
+    set_flag(PIPE_S, PIPE_V, EVENT_ID0);
+    wait_flag(PIPE_S, PIPE_V, EVENT_ID0);
+    TGATHER(dst, src, idx, tmp);
+  }, collectAll());
+  EXPECT_HAS(out, "offset 128 at src1 (0, 5) is outside src0's 128 elements");
+}
+
 // TCMP / TCMPS / TSEL: the mask bytes past the comparison's are undefined
 // until filled; a2a3 compares int32_t for equality only; the mask must be
 // large enough; a2a3's TSEL tmp must not overlap an operand.

@@ -7,7 +7,8 @@
 // whole tile with PadValue::Zero. tile.fillpad is TFILLPAD (TFILLPAD_INPLACE
 // when placed on its source) into a tile whose PadVal is the pad value. A
 // column vector moves as itself (column major, DN) and is padded through
-// its 1 x R row view. The emitted source compiles against the reference.
+// its 1 x R row view. A masked atomic add is the AtomicAdd TSTORE of the
+// valid-shape view. The emitted source compiles against the reference.
 //
 // RUN: tessel-opt %s -split-input-file -tile-pto-pipeline | tessel-translate --tile-to-pto -split-input-file | FileCheck %s
 // RUN: tessel-opt %s -split-input-file -tile-pto-pipeline | tessel-translate --tile-to-pto -split-input-file -output-split-marker=//=SPLIT= > %t.cpp
@@ -98,6 +99,26 @@ func.func @column(%a: memref<16x1xf32>, %o: memref<16x1xf32>) {
       %f = arith.constant 2.0 : f32
       %e = tile.muls %t, %f : !tile.tile<16x1xf32>
       tile.store %e, %o[%c0, %c0] : !tile.tile<16x1xf32>, memref<16x1xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// A masked atomic add (pl.assemble(..., atomic=pl.AtomicType.Add) of a
+// partial tile): TSTORE's AtomicAdd form of the valid-shape view, 5 of 8
+// rows and 20 of 32 columns, so GM outside that 5 x 20 region is not added
+// to.
+// CHECK-LABEL: __global__ AICORE void masked_atomic_add_s0(
+// CHECK: Tile<TileType::Vec, float, 8, 32, BLayout::RowMajor, 5, 20> [[V:v[0-9]+]] =
+// CHECK: TSTORE<Tile<TileType::Vec, float, 8, 32, BLayout::RowMajor, 5, 20>, GlobalTensor<float, Shape<1, 1, 1, 5, 20>, Stride<1, 1, 1, 32, 1>>, AtomicType::AtomicAdd>({{v[0-9]+}}, [[V]]);
+func.func @masked_atomic_add(%a: memref<8x32xf32>, %o: memref<8x32xf32>) {
+  %c0 = arith.constant 0 : index
+  tile.spmd 1 (%b) {
+    tile.at vector {
+      %x = tile.load %a[%c0, %c0] : memref<8x32xf32> -> !tile.tile<8x32xf32>
+      tile.store %x, %o[%c0, %c0] valid [5, 20] {atomic_add} : !tile.tile<8x32xf32>, memref<8x32xf32>
     }
   }
   return

@@ -407,18 +407,20 @@ def test_atomic_assemble_on_the_npu_reference():
     assert torch.equal(c, torch.full((8, 16), 14, dtype=torch.int32))
 
 
-def test_index_gather_is_a_diagnostic_on_the_npu():
-    # pl.sort32 and the block_len= pl.mrgsort run on the NPU back end
-    # (test_pto_sort.py); the index gather does not yet.
+def test_index_scatter_is_a_diagnostic_on_the_npu():
+    # pl.sort32, the block_len= pl.mrgsort (test_pto_sort.py) and the index
+    # gather (test_pto_gaps.py) run on the NPU back end; the index scatter
+    # does not yet.
     @pl.jit
-    def gather_ids(x: pl.Tensor[[1, 32], pl.FP32],
-                   i: pl.Tensor[[1, 8], pl.INT32],
-                   o: pl.Out[pl.Tensor[[1, 8], pl.FP32]]):
+    def scatter_ids(x: pl.Tensor[[1, 32], pl.FP32],
+                    i: pl.Tensor[[1, 8], pl.INT32],
+                    s: pl.Tensor[[1, 8], pl.FP32],
+                    o: pl.Out[pl.Tensor[[1, 32], pl.FP32]]):
         with pl.at(level=pl.Level.VECTOR):
-            o[0:1, :] = pl.gather(x[0:1, :], dim=-1, index=i[0:1, :])
-    with pytest.raises(CompileError, match="TGATHER \\(index form\\)"):
-        gather_ids(torch.zeros(1, 32), torch.zeros(1, 8, dtype=torch.int32),
-                   torch.zeros(1, 8), backend="pto")
+            o[0:1, :] = pl.scatter(x[0:1, :], -1, i[0:1, :], s[0:1, :])
+    with pytest.raises(CompileError, match="TSCATTER \\(index form\\)"):
+        scatter_ids(torch.zeros(1, 32), torch.zeros(1, 8, dtype=torch.int32),
+                    torch.zeros(1, 8), torch.zeros(1, 32), backend="pto")
 
 
 # -- misuse ----------------------------------------------------------------

@@ -3,7 +3,8 @@ Add)` of a partial tile adds only its valid region into GM, from several
 blocks at once, with a runtime valid extent (the partial last block of a
 split) or a static one (a window that runs past the tensor); against torch.
 The valid region is bounds-checked like a plain partial store's; the NPU
-back end does not emit partial tiles yet: an error at the op."""
+back end emits TSTORE's atomic form of a view with the valid shape, run
+here on the strict reference (runtime/pto) for both targets."""
 
 from __future__ import annotations
 
@@ -91,7 +92,24 @@ def test_valid_region_out_of_bounds_is_an_error():
     assert "out of bounds" in str(info.value)
 
 
-def test_npu_path_is_an_error_at_the_op():
+@pytest.mark.parametrize("target", ("a2a3", "a5"))
+def test_npu_path_on_the_reference(run, target):
+    """TSTORE<..., AtomicType::AtomicAdd> of a view with the valid shape
+    (a runtime row count for the last block, a static [3, 20] region) on
+    the strict reference: the CPU simulation's bits (the f32 adds of the
+    three blocks in block order, as the reference runs them)."""
+    x, c, o_cpu, oc_cpu = run
+    o = torch.full((8, 32), 0.25)
+    oc = torch.full((9, 32), 7, dtype=torch.int32)
+    masked_adds(x, c, o, oc, backend="pto", target=target)
+    assert torch.equal(o, o_cpu)
+    assert torch.equal(oc, oc_cpu)
+    source = masked_adds.pto(target).source
+    assert source.count("AtomicType::AtomicAdd>") == 2
+    assert "BLayout::RowMajor, -1, 32>" in source      # the runtime rows
+
+
+def test_npu_narrowed_tile_on_the_reference():
     @pl.jit
     def narrowed(x: pl.Tensor[[8, 32], pl.FP32],
                  o: pl.Out[pl.Tensor[[8, 32], pl.FP32]]):
@@ -99,7 +117,12 @@ def test_npu_path_is_an_error_at_the_op():
             # A full load narrowed to 5 rows: only the store is partial.
             t = pl.set_validshape(x[0:8, :], 5, 32)
             pl.assemble(o, t, [0, 0], atomic=pl.AtomicType.Add)
-    with pytest.raises(CompileError, match="does not emit a masked atomic "
-                       "store") as info:
-        narrowed.pto()
-    assert info.value.line == _line(narrowed, "pl.assemble(")
+    x = torch.randn(8, 32)
+    got = torch.full((8, 32), 1.5)
+    want = torch.full((8, 32), 1.5)
+    narrowed(x, got, backend="pto")
+    narrowed(x, want, backend="cpu")
+    assert torch.equal(got, want)
+    expect = torch.full((8, 32), 1.5)
+    expect[:5] += x[:5]
+    assert torch.equal(got, expect)

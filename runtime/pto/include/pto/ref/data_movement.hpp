@@ -18,6 +18,8 @@
 //                                      L0A / L0B (a matmul's K step)
 //   TINSERT(vec, vec, r, c)  PIPE_V    a tile into a window of one
 //   TFILLPAD(vec, vec)       PIPE_V    a partial tile's padding filled
+//                                      (a2a3, 1-byte elements: after its
+//                                      own V -> S flag on EVENT_ID0)
 //
 // The GM side must agree with the tile's valid shape exactly (pto-isa's
 // PTO_ASSERTs): ND: Shape[0]*..*Shape[3] == valid rows and Shape[4] == valid
@@ -30,6 +32,7 @@
 #define PTO_REF_DATA_MOVEMENT_HPP
 
 #include "pto/ref/vector_ops.hpp"
+#include "pto/ref/sync.hpp"
 
 #include <cstring>
 
@@ -386,6 +389,14 @@ inline void TFILLPAD(DstTileData &dst, SrcTileData &src) {
     else
       pad = max ? std::numeric_limits<T>::max()
                 : std::numeric_limits<T>::lowest();
+  }
+  if constexpr (sizeof(T) == 1 && !pto_ref::kIsA5) {
+    // pto-isa's a2a3 TFILLPAD of 1-byte elements writes the padding inside
+    // each row's last 32-byte block on the scalar unit, after its own
+    // set_flag / wait_flag(PIPE_V, PIPE_S, EVENT_ID0): a flag of the
+    // kernel's on that event still set here would be set twice.
+    ::set_flag(PIPE_V, PIPE_S, EVENT_ID0);
+    ::wait_flag(PIPE_V, PIPE_S, EVENT_ID0);
   }
   run("TFILLPAD", PIPE_V, [&](Instr &in) {
     needBound(in, dst, "dst");

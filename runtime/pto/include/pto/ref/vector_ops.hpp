@@ -1248,6 +1248,92 @@ inline void TGATHER(DstTileData &dst, SrcTileData &src) {
   });
 }
 
+/// The index form: dst[i, j] = src0's element at flat offset src1[i, j]
+/// of its storage (Rows x Cols, row-major), for the valid region of dst
+/// (docs/isa/TGATHER.md). 16- and 32-bit elements with int32_t / uint32_t
+/// offsets (a2a3: b16 / b32 data, b32 indices; a5's 1-byte form reads
+/// 16-bit indices, not modelled). dst and src1 are written / read whole
+/// rows (valid columns equal to Cols, pto-isa's documented continuity).
+/// An offset outside src0 is target-defined on the NPU: a violation here.
+/// a2a3 writes the byte offsets of 16-bit data into `tmp` (an int32 tile
+/// of src1's valid shape, as wide as dst's rows); a5 ignores `tmp`.
+template <typename TileDataD, typename TileDataS0, typename TileDataS1,
+          typename TileDataTmp>
+inline void TGATHER(TileDataD &dst, TileDataS0 &src0, TileDataS1 &src1,
+                    TileDataTmp &tmp) {
+  using T = typename TileDataD::DType;
+  using I = typename TileDataS1::DType;
+  using namespace pto_ref::detail;
+  static_assert(sizeof(T) == 2 || sizeof(T) == 4,
+                "TGATHER: the index form takes 16- or 32-bit elements");
+  static_assert(std::is_same_v<T, typename TileDataS0::DType>,
+                "TGATHER: dst and src0 must have the same element type");
+  static_assert(std::is_same_v<I, int32_t> || std::is_same_v<I, uint32_t>,
+                "TGATHER: the offsets are int32_t or uint32_t");
+  static_assert(pto_ref::kIsA5 ||
+                    std::is_same_v<typename TileDataTmp::DType, I>,
+                "TGATHER: tmp must have the offsets' element type");
+  static_assert(kVecND<TileDataD> && kVecND<TileDataS0> &&
+                    kVecND<TileDataS1>,
+                "TGATHER: operands must be row-major Vec tiles");
+  run("TGATHER", PIPE_V, [&](Instr &in) {
+    needBound(in, dst, "dst");
+    needBound(in, src0, "src0");
+    needBound(in, src1, "src1");
+    unsigned vr = dst.GetValidRow(), vc = dst.GetValidCol();
+    needValid(in, src1, "src1", vr, vc);
+    if (vc != static_cast<unsigned>(TileDataD::Cols) ||
+        vc != static_cast<unsigned>(TileDataS1::Cols))
+      in.fail("pto-isa's index TGATHER reads and writes whole rows: the "
+              "valid columns (" + std::to_string(vc) + ") of dst and src1 "
+              "must equal their Cols (" + std::to_string(TileDataD::Cols) +
+              ", " + std::to_string(TileDataS1::Cols) + ")");
+    if constexpr (!pto_ref::kIsA5) {
+      needBound(in, tmp, "tmp");
+      if (tmp.GetValidRow() != src1.GetValidRow() ||
+          tmp.GetValidCol() != src1.GetValidCol())
+        in.fail("the valid shape of 'tmp' is " +
+                shapeStr(tmp.GetValidRow(), tmp.GetValidCol()) +
+                ", that of 'src1' " + shapeStr(vr, vc) + "; they must agree");
+      if (static_cast<unsigned>(TileDataTmp::Cols) <
+          static_cast<unsigned>(TileDataD::Cols))
+        in.fail("a2a3's TGATHER writes tmp rows as wide as dst's (" +
+                std::to_string(TileDataD::Cols) + " elements), tmp has " +
+                std::to_string(TileDataTmp::Cols));
+    }
+    read(in, src1);
+    constexpr uint64_t sz = sizeof(T);
+    constexpr uint64_t numel =
+        static_cast<uint64_t>(TileDataS0::Rows) * TileDataS0::Cols;
+    std::vector<uint64_t> offsets(static_cast<size_t>(vr) * vc);
+    for (uint64_t r = 0; r < vr; ++r)
+      for (uint64_t c = 0; c < vc; ++c) {
+        I raw = ld<I>(elemPtr(src1, r, c));
+        int64_t v = static_cast<int64_t>(raw);
+        if (v < 0 || static_cast<uint64_t>(v) >= numel) {
+          in.fail("offset " + std::to_string(v) + " at src1 (" +
+                  std::to_string(r) + ", " + std::to_string(c) +
+                  ") is outside src0's " + std::to_string(numel) +
+                  " elements (target-defined on the NPU)");
+          return;
+        }
+        offsets[r * vc + c] = static_cast<uint64_t>(v);
+        in.onChip(spaceOf<TileDataS0>(), src0.refOffset + v * sz, sz,
+                  AccessKind::Read);
+      }
+    if constexpr (!pto_ref::kIsA5)
+      if (sz == 2)
+        write(in, tmp);
+    write(in, dst);
+    in.check();
+    const uint8_t *s = g_mem.bytes(spaceOf<TileDataS0>(), src0.refOffset);
+    for (uint64_t r = 0; r < vr; ++r)
+      for (uint64_t c = 0; c < vc; ++c)
+        std::memcpy(elemPtr(dst, r, c), s + offsets[r * vc + c] * sz, sz);
+    in.commit();
+  });
+}
+
 /// Bitwise or of integer tiles (int8 / int16 / int32, as pto-isa's TOR on
 /// a2a3 and a5): tile.or, and on integer views of float tiles the merge of
 /// two zero-filled scatters bit for bit.
