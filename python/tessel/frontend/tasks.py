@@ -242,11 +242,17 @@ def runtime_scope(cg, node, a):
                        "pl.ScopeMode.MANUAL", found=describe(mode))
     if mode is ScopeMode.MANUAL:
         return manual_scope(cg, node)
+    _as_written(cg, node, "pl.scope", "PyPTO's runtime scope (a lifetime "
+                "and dependency-tracking boundary of its task runtime); the "
+                "body runs as written")
+
+
+def _as_written(cg, node, what: str, why: str) -> None:
+    """A function-level `with` block whose body runs as written, with a
+    remark saying why (`pl.scope`, `pl.cluster`)."""
     if cg.scope.kind != "function":
-        raise cg._scope_error(node, "pl.scope")
-    remark(cg, node, "pl.scope: PyPTO's runtime scope (a lifetime and "
-           "dependency-tracking boundary of its task runtime); the body runs "
-           "as written")
+        raise cg._scope_error(node, what)
+    remark(cg, node, f"{what}: {why}")
     cg.visit_block(node.body, "block")
 
 
@@ -272,12 +278,9 @@ def cluster(cg, node):
     """`with pl.cluster():` -- PyPTO co-schedules the cube and vector
     kernels inside on one physical cluster; Tessel places and orders the
     scopes itself, so its body is at function level, remarked."""
-    if cg.scope.kind != "function":
-        raise cg._scope_error(node, "pl.cluster")
-    remark(cg, node, "pl.cluster: the scopes inside run in program order "
-           "(Tessel schedules cube and vector scopes itself; cross-core "
-           "push / pop inside a cluster is not supported)")
-    cg.visit_block(node.body, "block")
+    _as_written(cg, node, "pl.cluster", "the scopes inside run in program "
+                "order (Tessel schedules cube and vector scopes itself; "
+                "cross-core push / pop inside a cluster is not supported)")
 
 
 def with_spmd(cg, node, call, var):

@@ -16,6 +16,7 @@ import pytest
 import torch
 
 import tessel.language as pl
+from pysource import one_scope_kernel
 from tessel import CompileError
 
 M, N = 8, 32
@@ -355,17 +356,8 @@ def test_composed_ops_on_the_npu_reference():
 def _kernel(path, body: str, dtype="FP32"):
     """A one-scope kernel over x [8, 32] whose scope body is `body` (line 7
     of the file `path`)."""
-    src = (f"@pl.jit\n"
-           f"def k(x: pl.Tensor[[8, 32], pl.{dtype}],\n"
-           f"      o: pl.Out[pl.Tensor[[8, 32], pl.{dtype}]],\n"
-           f"      g: pl.Out[pl.Tensor[[2, 8, 32], pl.{dtype}]]):\n"
-           f"    with pl.at(level=pl.Level.VECTOR):\n"
-           f"        a = pl.load(x, [0, 0], [8, 32])\n"
-           f"        {body}\n")
-    path.write_text(src)
-    ns = {"pl": pl}
-    exec(compile(src, str(path), "exec"), ns)
-    return ns["k"]
+    return one_scope_kernel(
+        path, body, dtype, f"g: pl.Out[pl.Tensor[[2, 8, 32], pl.{dtype}]]")
 
 
 @pytest.mark.parametrize("body, dtype, message", [
