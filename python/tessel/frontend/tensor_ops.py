@@ -211,6 +211,10 @@ def call(cg, name: str, node, a: Args) -> TensorExpr:
         arg = getattr(a, p)
         if isinstance(arg.value, (GmTensor, TensorExpr) + _TILES):
             ops[p] = _leaf(cg, arg.value, arg.node)
+    if kind == "ew" and len(ops) == 2:
+        r = _broadcast_call(cg, name, node, a, ops)
+        if r is not None:
+            return r
     if kind == "ew":
         first = next(iter(ops.values()))
         pnames = list(ops)
@@ -266,6 +270,33 @@ def call(cg, name: str, node, a: Args) -> TensorExpr:
     args = _with(a, ops)
     return TensorExpr(name, node, args, tuple(ops), tuple(shape), dtype,
                       scope=cg.scope, versions=_versions(cg, ops.values()))
+
+
+def _broadcast_call(cg, name: str, node, a: Args, ops: dict):
+    """`pl.<name>` (an arithmetic op that broadcasts, builtins._BROADCASTING)
+    of a [M, N] tensor and a [M, 1] / [1, N] one: the tensor-level
+    row_expand_<op> / col_expand_<op> (for add, mul, maximum, minimum the
+    narrow operand may come first). None for any other pair of shapes."""
+    from ..language import ops as pl_ops
+    from .builtins import _BROADCASTING, _COMMUTATIVE
+    if name not in _BROADCASTING:
+        return None
+    (pa, x), (pb, y) = ops.items()
+    if x.shape == y.shape:
+        return None
+    full, narrow = (pa, pb) if \
+        y.shape in ((x.shape[0], 1), (1, x.shape[1])) else \
+        (pb, pa) if name in _COMMUTATIVE and \
+        x.shape in ((y.shape[0], 1), (1, y.shape[1])) else (None, None)
+    if full is None:
+        return None
+    m = ops[full].shape[0]
+    per_row = ops[narrow].shape == (m, 1)
+    target = f"{'row' if per_row else 'col'}_expand_" \
+        f"{_BROADCASTING[name].lower()}"
+    args = cg.bind(pl_ops.ALL_BUILTINS[target], target, node,
+                   [getattr(a, full), getattr(a, narrow)], {})
+    return call(cg, target, node, args)
 
 
 def _with(a: Args, values: dict) -> Args:

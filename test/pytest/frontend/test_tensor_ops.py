@@ -356,12 +356,12 @@ def test_outside_a_scope():
 
 def test_shapes_that_do_not_broadcast():
     @pl.jit
-    def k(x: pl.Tensor[[16, 64], pl.FP32], r: pl.Tensor[[16, 1], pl.FP32],
+    def k(x: pl.Tensor[[16, 64], pl.FP32], r: pl.Tensor[[8, 1], pl.FP32],
           o: pl.Out[pl.Tensor[[16, 64], pl.FP32]]):
         with pl.at(level=pl.Level.CORE_GROUP):
-            o[:] = pl.mul(x, r)
-    msg = _error(k, "shapes do not broadcast in pl.mul", "pl.mul(x, r)")
-    assert "pl.row_expand_mul" in msg
+            o[:] = pl.fmod(x, r)
+    # fmod does not broadcast; [16, 64] with [8, 1] would not anyway.
+    _error(k, "shapes do not broadcast in pl.fmod", "pl.fmod(x, r)")
 
     @pl.jit
     def k2(x: pl.Tensor[[16, 64], pl.FP32], c: pl.Tensor[[16, 1], pl.FP32],
@@ -497,3 +497,30 @@ def test_a_whole_weight_next_to_a_block_tile_in_a_multi_block_spmd():
     _rows_times_weight(x, w, y)
     # FP32 on the cube: one K step of 64, f32 accumulation.
     torch.testing.assert_close(y, x @ w, rtol=1e-5, atol=1e-5)
+
+
+@pl.jit
+def _tensor_broadcasts(x: pl.Tensor[[16, 64], pl.FP32],
+                       r: pl.Tensor[[16, 1], pl.FP32],
+                       c: pl.Tensor[[1, 64], pl.FP32],
+                       o1: pl.Out[pl.Tensor[[16, 64], pl.FP32]],
+                       o2: pl.Out[pl.Tensor[[16, 64], pl.FP32]],
+                       o3: pl.Out[pl.Tensor[[16, 64], pl.FP32]]):
+    with pl.at(level=pl.Level.CORE_GROUP):
+        o1[:, :] = pl.mul(x, r)      # row_expand_mul of GM tensors
+        o2[:, :] = pl.sub(x, c)      # col_expand_sub
+        o3[:, :] = pl.add(r, x)      # commuted: row_expand_add
+    return o1, o2, o3
+
+
+def test_tensor_level_arithmetic_broadcasts():
+    g = torch.Generator().manual_seed(12)
+    x, r = torch.randn(16, 64, generator=g), torch.randn(16, 1, generator=g)
+    c = torch.randn(1, 64, generator=g)
+    outs = [torch.zeros(16, 64) for _ in range(3)]
+    _tensor_broadcasts(x, r, c, *outs)
+    for got, want in zip(outs, (x * r, x - c, r + x)):
+        assert torch.equal(got, want)
+    text = _tensor_broadcasts.ir()
+    assert "tile.row_expand_mul" in text and "tile.col_expand_sub" in text
+    assert "tile.row_expand_add" in text
