@@ -100,7 +100,27 @@ def get_block_idx():
     tid:`` bodies read it this way); 0 .. n-1."""
 
 
-system = _types.SimpleNamespace(task_dummy=task_dummy)
+class _System:
+    """`pl.system`: `task_dummy`; PyPTO's other system calls (`syncall`, a
+    barrier of every core inside one kernel) are a CompileError at the
+    author's line, never an AttributeError."""
+
+    task_dummy = staticmethod(task_dummy)
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        from .surface import Unsupported
+        return Unsupported(
+            f"system.{name}", "end the phase's scope and start the next one "
+            "(a new pl.at / pl.spmd): Tessel orders scopes by program order, "
+            "so every block of one finishes before the next reads its data")
+
+    def __repr__(self) -> str:
+        return "pl.system"
+
+
+system = _System()
 array = _types.SimpleNamespace(create=create)
 
 ALL_BUILTINS.update({builtin_name(obj): obj

@@ -326,3 +326,21 @@ def test_scope_mode_misuse():
         scope_manual_nested(x, y)
     assert "pl.manual_scope cannot be nested" in str(e.value)
     assert e.value.line == line_of("ERR-scope-manual")
+
+
+@pl.jit
+def uses_syncall(x: pl.Tensor[[8, 64], pl.FP32],
+                 y: pl.Out[pl.Tensor[[8, 64], pl.FP32]]):
+    for b in pl.spmd(2):
+        with pl.at(level=pl.Level.CORE_GROUP):
+            y[b * 4:b * 4 + 4, :] = x[b * 4:b * 4 + 4, :]
+        pl.system.syncall(core_type="mix")  # ERR-syncall
+
+
+def test_system_calls_other_than_task_dummy_are_compile_errors():
+    with pytest.raises(CompileError) as e:
+        uses_syncall(torch.zeros(8, 64), torch.zeros(8, 64))
+    assert "pl.system.syncall is not supported by Tessel" in str(e.value)
+    assert "start the next one" in str(e.value)
+    assert e.value.line == line_of("ERR-syncall")
+    assert repr(pl.system) == "pl.system"
