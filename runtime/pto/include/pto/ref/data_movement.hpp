@@ -39,25 +39,19 @@
 namespace pto_ref {
 namespace detail {
 
-/// The elements of a GlobalTensor seen as a rows x cols matrix.
-template <typename GT> struct GmMatrix {
-  using T = typename GT::DType;
-  static constexpr uint64_t sz = sizeof(T);
-  const GT &g;
+/// The elements of a GlobalTensor seen as a rows x cols matrix. Not a
+/// template: the tensor's layout, element size, shape and strides are read
+/// once from it (gmMatrix), so one copy serves every GlobalTensor type.
+struct GmMatrix {
+  bool dn;      // column-major (Layout::DN), else indexed as ND
+  bool nd;      // Layout::ND
+  uint64_t sz;  // element bytes
+  uintptr_t base;
   int64_t s[5], st[5];
 
-  explicit GmMatrix(const GT &gt) : g(gt) {
-    for (int i = 0; i < 5; ++i) {
-      s[i] = g.GetShape(i);
-      st[i] = g.GetStride(i);
-    }
-  }
-
   uint64_t rows() const {
-    if constexpr (GT::layout == pto::Layout::DN)
-      return static_cast<uint64_t>(s[3]);
-    else
-      return static_cast<uint64_t>(s[0] * s[1] * s[2] * s[3]);
+    return dn ? static_cast<uint64_t>(s[3])
+              : static_cast<uint64_t>(s[0] * s[1] * s[2] * s[3]);
   }
   uint64_t cols() const { return static_cast<uint64_t>(s[4]); }
 
@@ -67,9 +61,8 @@ template <typename GT> struct GmMatrix {
       if (s[i] <= 0)
         in.fail("the GlobalTensor has a non-positive shape[" +
                 std::to_string(i) + "] = " + std::to_string(s[i]));
-    if constexpr (GT::layout == pto::Layout::DN)
-      if (s[0] != 1 || s[1] != 1 || s[2] != 1)
-        in.fail("a DN GlobalTensor must have shape[0..2] == 1");
+    if (dn && (s[0] != 1 || s[1] != 1 || s[2] != 1))
+      in.fail("a DN GlobalTensor must have shape[0..2] == 1");
     if (rows() != vr || cols() != vc)
       in.fail("the GlobalTensor is " + std::to_string(rows()) + "x" +
               std::to_string(cols()) + " but the tile's valid shape is " +
@@ -79,7 +72,7 @@ template <typename GT> struct GmMatrix {
   /// The address of element (r, c).
   const uint8_t *at(uint64_t r, uint64_t c) const {
     int64_t off;
-    if constexpr (GT::layout == pto::Layout::DN) {
+    if (dn) {
       off = static_cast<int64_t>(r) * st[3] + static_cast<int64_t>(c) * st[4];
     } else {
       int64_t i3 = static_cast<int64_t>(r) % s[3];
@@ -93,8 +86,7 @@ template <typename GT> struct GmMatrix {
     }
     // Computed as an integer: an out-of-bounds view must not be UB here.
     return reinterpret_cast<const uint8_t *>(
-        reinterpret_cast<uintptr_t>(g.data()) +
-        static_cast<uintptr_t>(off * static_cast<int64_t>(sz)));
+        base + static_cast<uintptr_t>(off * static_cast<int64_t>(sz)));
   }
 
   /// Declares the GM bytes of the vr x vc elements, merging contiguous ones.
@@ -111,7 +103,7 @@ template <typename GT> struct GmMatrix {
       start = p;
       len = sz;
     };
-    if constexpr (GT::layout == pto::Layout::DN) {
+    if (dn) {
       for (uint64_t c = 0; c < cols(); ++c)
         for (uint64_t r = 0; r < rows(); ++r)
           add(at(r, c));
@@ -138,6 +130,20 @@ template <typename GT> struct GmMatrix {
   }
 };
 
+/// The GmMatrix of a GlobalTensor.
+template <typename GT> inline GmMatrix gmMatrix(const GT &g) {
+  GmMatrix m;
+  m.dn = GT::layout == pto::Layout::DN;
+  m.nd = GT::layout == pto::Layout::ND;
+  m.sz = sizeof(typename GT::DType);
+  m.base = reinterpret_cast<uintptr_t>(g.data());
+  for (int i = 0; i < 5; ++i) {
+    m.s[i] = g.GetShape(i);
+    m.st[i] = g.GetStride(i);
+  }
+  return m;
+}
+
 template <typename TileT, typename GT> constexpr bool kSameLayout() {
   if constexpr (GT::layout == pto::Layout::ND)
     return kVecND<TileT>;
@@ -162,8 +168,8 @@ template <typename T> inline T atomicSum(T a, T b) {
 
 /// Copies the vr x vc elements between a tile and GM (`toTile` chooses);
 /// with `accumulate` (tile to GM only) adds each element into GM.
-template <typename TileT, typename GT>
-inline void copyTileGm(const TileT &t, const GmMatrix<GT> &m, unsigned vr,
+template <typename TileT>
+inline void copyTileGm(const TileT &t, const GmMatrix &m, unsigned vr,
                        unsigned vc, bool toTile, bool accumulate = false) {
   using T = typename TileT::DType;
   constexpr uint64_t sz = sizeof(T);
@@ -179,8 +185,7 @@ inline void copyTileGm(const TileT &t, const GmMatrix<GT> &m, unsigned vr,
       }
     return;
   }
-  bool rowsContiguous = kVecND<TileT> && GT::layout == pto::Layout::ND &&
-                        m.st[4] == 1;
+  bool rowsContiguous = kVecND<TileT> && m.nd && m.st[4] == 1;
   for (uint64_t r = 0; r < vr; ++r) {
     if (rowsContiguous) {
       uint8_t *tp = elemPtr(t, r, 0);
@@ -240,7 +245,7 @@ inline void TLOAD(TileData &dst, GlobalData &src) {
   run("TLOAD", PIPE_MTE2, [&](Instr &in) {
     needBound(in, dst, "dst");
     unsigned vr = dst.GetValidRow(), vc = dst.GetValidCol();
-    GmMatrix<GlobalData> m(src);
+    GmMatrix m = gmMatrix(src);
     m.check(in, vr, vc);
     m.declare(in, AccessKind::Read);
     write(in, dst);
@@ -290,7 +295,7 @@ inline void TSTORE(GlobalData &dst, TileData &src) {
   run("TSTORE", isAcc ? PIPE_FIX : PIPE_MTE3, [&](Instr &in) {
     needBound(in, src, "src");
     unsigned vr = src.GetValidRow(), vc = src.GetValidCol();
-    GmMatrix<GlobalData> m(dst);
+    GmMatrix m = gmMatrix(dst);
     m.check(in, vr, vc);
     read(in, src);
     m.declare(in, AccessKind::Write);

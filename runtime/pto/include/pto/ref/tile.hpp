@@ -497,19 +497,19 @@ inline std::string shapeStr(unsigned r, unsigned c) {
   return std::to_string(r) + "x" + std::to_string(c);
 }
 
-/// Binds `t` to byte `offset` of its buffer after checking alignment and
-/// capacity; leaves it unbound (and reports) otherwise.
-template <typename TileT> inline void assignTile(TileT &t, int64_t offset) {
+/// Binds a tile of `bytes` bytes (rows x cols of `elem`) in space `s` to
+/// byte `offset` of its buffer after checking alignment and capacity;
+/// leaves it unbound (and reports) otherwise. Not a template: one copy per
+/// kernel, whatever its tile types.
+inline void assignTileAt(uint64_t &refOffset, Space s, uint64_t bytes,
+                         unsigned rows, unsigned cols, const char *elem,
+                         int64_t offset) {
   ensureRun();
-  constexpr Space s = spaceOf<TileT>();
-  constexpr uint64_t bytes = tileBytes<TileT>();
-  t.refOffset = kUnbound;
-  std::string who =
-      "TASSIGN at " + locString(g_diag.loc) + ": a " + spaceName(s) +
-      " tile of " + std::to_string(TileT::Rows) + "x" +
-      std::to_string(TileT::Cols) + " " +
-      elementName<typename TileT::DType>() + " (" + std::to_string(bytes) +
-      " bytes)";
+  refOffset = kUnbound;
+  std::string who = "TASSIGN at " + locString(g_diag.loc) + ": a " +
+                    spaceName(s) + " tile of " + std::to_string(rows) + "x" +
+                    std::to_string(cols) + " " + elem + " (" +
+                    std::to_string(bytes) + " bytes)";
   if (offset < 0) {
     violation(who + " at the negative offset " + std::to_string(offset), false);
     return;
@@ -532,7 +532,14 @@ template <typename TileT> inline void assignTile(TileT &t, int64_t offset) {
               false);
     return;
   }
-  t.refOffset = off;
+  refOffset = off;
+}
+
+/// Binds `t` to byte `offset` of its buffer (assignTileAt).
+template <typename TileT> inline void assignTile(TileT &t, int64_t offset) {
+  assignTileAt(t.refOffset, spaceOf<TileT>(), tileBytes<TileT>(),
+               TileT::Rows, TileT::Cols,
+               elementName<typename TileT::DType>(), offset);
 }
 
 } // namespace detail

@@ -109,13 +109,18 @@ constexpr bool kVecDN = TileT::Loc == pto::TileType::Vec &&
                         !TileT::isRowMajor && !TileT::isBoxedLayout;
 
 /// Fails unless `t`'s valid shape is vr x vc.
+inline void needValidShape(Instr &in, unsigned tr, unsigned tc,
+                           const char *what, unsigned vr, unsigned vc,
+                           const char *against) {
+  if (tr != vr || tc != vc)
+    in.fail(std::string("the valid shape of '") + what + "' is " +
+            shapeStr(tr, tc) + ", that of '" + against + "' " +
+            shapeStr(vr, vc) + "; they must agree");
+}
 template <typename TileT>
 inline void needValid(Instr &in, const TileT &t, const char *what, unsigned vr,
                       unsigned vc, const char *against = "dst") {
-  if (t.GetValidRow() != vr || t.GetValidCol() != vc)
-    in.fail(std::string("the valid shape of '") + what + "' is " +
-            shapeStr(t.GetValidRow(), t.GetValidCol()) + ", that of '" +
-            against + "' " + shapeStr(vr, vc) + "; they must agree");
+  needValidShape(in, t.GetValidRow(), t.GetValidCol(), what, vr, vc, against);
 }
 
 /// The byte range a bound tile occupies.
