@@ -90,3 +90,34 @@ def test_emitted_source_and_sync_counts():
     (stats,) = sync_stats(emitted.synced_ir)
     assert stats["scope"] == "rms" and stats["pairs"] > 0
     assert 1 <= stats["event_ids"] <= 8
+
+
+@pytest.mark.skipif(shutil.which("g++") is None, reason="the precompiled "
+                    "reference header is built with GCC only; no g++")
+def test_precompiled_reference_header_is_valid_for_kernel_builds(tmp_path,
+                                                                 monkeypatch):
+    """Kernels build with `-include` of the reference's headers precompiled
+    once per flags; GCC silently parses the text instead when a PCH does
+    not match the build, so -Winvalid-pch must stay quiet."""
+    import subprocess
+    from tessel.runtime import pto
+    monkeypatch.setenv("TESSEL_PTO_CACHE", str(tmp_path))
+    cxx = shutil.which("g++")
+    flags = list(pto.CXX_FLAGS)
+    include = pto._precompiled_header(cxx, flags, pto._reference_digest())
+    assert include and include[0] == "-include"
+    assert (tmp_path / include[1]).with_suffix(".hpp.gch").exists()
+    # Built once: a second call finds it.
+    assert pto._precompiled_header(cxx, flags, pto._reference_digest()) == \
+        include
+    src = tmp_path / "k.cpp"
+    src.write_text(rms.pto("a2a3").source)
+    cmd = [cxx, *flags, "-Winvalid-pch", *include,
+           f"-I{pto.REFERENCE / 'include'}", "-DTESSEL_PTO_ENTRY=rms_cpu",
+           f"-DTESSEL_PTO_SOURCE=\"{src}\"",
+           str(pto.REFERENCE / "harness" / "tessel_pto_main.cpp"),
+           "-o", str(tmp_path / "k.so")]
+    out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True)
+    assert out.returncode == 0, out.stdout
+    assert "pch" not in out.stdout.lower(), out.stdout
