@@ -2010,7 +2010,12 @@ void emitHost(OpBuilder &b, Location loc, StringRef kernel,
         std::string call = args;
         for (unsigned i = 0; i < k.loopArgs; ++i)
           call += ", (size_t)i" + std::to_string(i);
-        line(indent + k.name +
+        // On the CPU, TESSEL_SCOPE(k) may skip scope k (the reference's
+        // mutation test runs only the scope of the synchronisation it drops).
+        line(indent +
+             (device ? Twine("")
+                     : "if (TESSEL_SCOPE(" + Twine(s.kernel) + ")) ") +
+             k.name +
              (device ? "<<<" + Twine(std::min(k.blocks, k.cores)) +
                            ", nullptr, stream>>>"
                      : Twine("")) +
@@ -2081,6 +2086,9 @@ struct ConvertTileToEmitCPass
     line("#endif");
     line("#ifndef TESSEL_SYNC");
     line("#define TESSEL_SYNC(id)");
+    line("#endif");
+    line("#ifndef TESSEL_SCOPE");
+    line("#define TESSEL_SCOPE(index) 1");
     line("#endif");
 
     for (func::FuncOp f : funcs) {

@@ -262,6 +262,15 @@ class PtoKernel:
         tile-insert-sync gave it); -1 restores them."""
         self._dll.tessel_pto_drop_sync(ctypes.c_longlong(sync_id))
 
+    def only_scopes(self, first: int, last: int | None = None) -> None:
+        """Mutation testing: the next runs run only scope kernels first to
+        last (launch order: the `_s<index>` functions of the source; last
+        defaults to first) on the GM tensors as they are; -1 runs every
+        scope again."""
+        last = first if last is None else last
+        self._dll.tessel_pto_only_scopes(ctypes.c_longlong(first),
+                                         ctypes.c_longlong(last))
+
     def __call__(self, *tensors) -> None:
         """Runs the kernel on the CPU tensors (outputs written in place);
         the GM scratch tensors are allocated here."""

@@ -86,13 +86,21 @@ TESSEL_PTO_EXPORT void tessel_pto_set_options(int stop_at_first,
   g_options.poison_on_chip_at_pipe_all = poison_on_chip_at_pipe_all != 0;
 }
 
-/// "a2a3" or "a5": the target the library was built for.
 /// Mutation testing: drop the synchronisation with this `tile.sync` id
 /// (TESSEL_SYNC in the emitted code) in the next runs; -1 restores it.
 TESSEL_PTO_EXPORT void tessel_pto_drop_sync(long long id) {
   pto_ref::drop_sync(id);
 }
 
+/// Mutation testing: the next runs run only scope kernels first..last of
+/// the launch sequence (TESSEL_SCOPE in the emitted code); first = -1 runs
+/// all.
+TESSEL_PTO_EXPORT void tessel_pto_only_scopes(long long first,
+                                              long long last) {
+  pto_ref::only_scopes(first, last);
+}
+
+/// "a2a3" or "a5": the target the library was built for.
 TESSEL_PTO_EXPORT const char *tessel_pto_target() {
   return pto_ref::targetName();
 }

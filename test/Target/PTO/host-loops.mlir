@@ -1,7 +1,9 @@
 // The launch sequence of a kernel whose scopes sit in function-level loops
 // (PyPTO's orchestration loops): the loops run on the host, each scope
 // kernel takes the loop indices after the GM tensors, and a compile of it
-// against the reference (runtime/pto).
+// against the reference (runtime/pto). On the CPU each launch is guarded by
+// TESSEL_SCOPE(<launch index>) (1 unless the reference's mutation test runs
+// only some scopes); the NPU launch sequence is not.
 //
 // RUN: tessel-opt %s -split-input-file -tile-pto-pipeline | tessel-translate --tile-to-pto -split-input-file | FileCheck %s
 // RUN: tessel-opt %s -split-input-file -tile-pto-pipeline | tessel-translate --tile-to-pto -split-input-file -output-split-marker=//=SPLIT= > %t.cpp
@@ -17,7 +19,7 @@
 // CHECK-LABEL: extern "C" void nested_cpu(uint8_t** args) {
 // CHECK-NEXT: for (int64_t i0 = 0; i0 < 2; i0 += 1) {
 // CHECK-NEXT: for (int64_t i1 = 0; i1 < 64; i1 += 32) {
-// CHECK-NEXT: nested_s0(args[0], args[1], (size_t)i0, (size_t)i1);
+// CHECK-NEXT: if (TESSEL_SCOPE(0)) nested_s0(args[0], args[1], (size_t)i0, (size_t)i1);
 // CHECK-NEXT: }
 // CHECK-NEXT: }
 // CHECK-NEXT: }
@@ -52,9 +54,9 @@ func.func @nested(%x: memref<64x128xf32>, %y: memref<64x128xf32>) {
 
 // A scope before the loop and one in it: the first takes no index.
 // CHECK-LABEL: extern "C" void mixed_cpu(uint8_t** args) {
-// CHECK-NEXT: mixed_s0(args[0], args[1]);
+// CHECK-NEXT: if (TESSEL_SCOPE(0)) mixed_s0(args[0], args[1]);
 // CHECK-NEXT: for (int64_t i0 = 0; i0 < 4; i0 += 1) {
-// CHECK-NEXT: mixed_s1(args[0], args[1], (size_t)i0);
+// CHECK-NEXT: if (TESSEL_SCOPE(1)) mixed_s1(args[0], args[1], (size_t)i0);
 func.func @mixed(%x: memref<64x128xf32>, %y: memref<64x128xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index

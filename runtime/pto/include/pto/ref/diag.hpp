@@ -150,4 +150,28 @@ inline void drop_sync(int64_t id) { detail::g_dropped_sync = id; }
 /// set_flag / wait_flag / pipe_barrier.
 #define TESSEL_SYNC(id) ::pto_ref::detail::setSync(id)
 
+namespace pto_ref {
+namespace detail {
+/// The scope kernels the CPU entry runs: indices first..last (first < 0:
+/// all of them).
+inline int64_t g_first_scope = -1, g_last_scope = -1;
+inline bool scopeSelected(int64_t index) {
+  return g_first_scope < 0 ||
+         (index >= g_first_scope && index <= g_last_scope);
+}
+} // namespace detail
+
+/// Runs only scope kernels first..last (in launch order) in the next runs;
+/// first = -1 restores all. A synchronisation orders pipes inside one scope
+/// kernel, or drains them at its end for the next: the mutation test that
+/// drops one runs that scope and the next.
+inline void only_scopes(int64_t first, int64_t last) {
+  detail::g_first_scope = first;
+  detail::g_last_scope = last;
+}
+} // namespace pto_ref
+
+/// Whether the CPU entry runs scope kernel `index` (only_scopes).
+#define TESSEL_SCOPE(index) ::pto_ref::detail::scopeSelected(index)
+
 #endif // PTO_REF_DIAG_HPP
