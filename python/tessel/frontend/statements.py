@@ -321,6 +321,8 @@ class Statements:
         saved = self.enter(Scope("spmd", node, None, self.filename),
                            ir.InsertionPoint(y))
         saved_block = self.block_index
+        saved_depth = self.spmd_cse_depth
+        self.spmd_cse_depth = len(self.cse)
         try:
             b = self.new_index(block.arguments[0], bounds=(0, blocks - 1))
             self.block_index = b
@@ -331,8 +333,13 @@ class Statements:
             if self.tensor_cuts:
                 from . import tensor_ops
                 tensor_ops.split_staged(self, op, blocks, node)
+            if self.syncall_marks:
+                # pl.system.syncall: consecutive scopes with this grid.
+                from . import syncall
+                syncall.split_marked(self, node)
         finally:
             self.block_index = saved_block
+            self.spmd_cse_depth = saved_depth
             self.leave(saved)
 
     def make_at(self, node, kind: str, body_fn, implicit: bool = False):

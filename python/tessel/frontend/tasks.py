@@ -1,7 +1,7 @@
 """The frontend of PyPTO's task-graph forms (language/tasks.py says what
 they mean in Tessel): TaskIds of scopes, `deps=`, `allow_early_resolve=`,
 `with pl.spmd(...) as tid`, `with pl.at(...) as tid`, `pl.system.
-task_dummy`, `pl.array.create`, `pl.manual_scope`, `pl.tile.get_block_idx`.
+task_dummy`, `pl.system.syncall` (frontend/syncall.py), `pl.array.create`, `pl.manual_scope`, `pl.tile.get_block_idx`.
 
 TaskIds are compile-time values: a scope's TaskId exists only once the
 scope has been built, so a dependency always names an earlier scope and
@@ -316,7 +316,13 @@ TASK_BUILTINS = {
     "system.task_dummy": task_dummy,
     "array.create": array_create,
     "tile.get_block_idx": get_block_idx,
+    "system.syncall": lambda cg, node, a: _syncall(cg, node, a),
 }
+
+
+def _syncall(cg, node, a):
+    from .syncall import syncall
+    return syncall(cg, node, a)
 
 
 def contains_spmd(cg, stmts) -> bool:
