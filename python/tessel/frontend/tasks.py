@@ -291,6 +291,40 @@ def with_spmd(cg, node, call, var):
     bind_task(cg, var, name_hint or f"spmd at line {node.lineno}", node)
 
 
+def for_split_aiv(cg, node, a) -> None:
+    """`for aiv_id in pl.split_aiv(2, mode=pl.SplitMode.NONE):` in a core
+    scope: PyPTO's two vector lanes each run the whole body (task-parallel,
+    the author dispatches disjoint work by `aiv_id`). Tessel runs them one
+    after the other in each block: a sequential loop over aiv_id = 0, 1."""
+    from ..language.tasks import SplitMode
+    n = cg.const_int(a.n, "pl.split_aiv lane count")
+    if n != 2:
+        raise cg.error(a.n.node, "pl.split_aiv splits a region between the "
+                       "2 vector cores of a core group", expected="2",
+                       found=describe(n))
+    mode = a.mode.value
+    if not isinstance(mode, SplitMode):
+        raise cg.error(a.mode.node, "pl.split_aiv mode= takes a "
+                       "pl.SplitMode", expected="pl.SplitMode.NONE",
+                       found=describe(mode))
+    if mode is not SplitMode.NONE:
+        raise cg.error(a.mode.node, f"pl.split_aiv(mode={mode!r}) is not "
+                       f"supported by Tessel: it halves every tile of the "
+                       f"region between the two vector cores",
+                       help="write the region's full-width body without "
+                            "pl.split_aiv (Tessel places vector work "
+                            "itself), or use mode=pl.SplitMode.NONE")
+    if cg.scope.kind != "at":
+        raise cg.error(node.iter, "pl.split_aiv outside a core scope",
+                       help="write it inside a pl.at(level=pl.Level."
+                            "CORE_GROUP) or pl.spmd body")
+    remark(cg, node, "pl.split_aiv(2, mode=pl.SplitMode.NONE): the two "
+           "vector lanes' bodies run one after the other in each block "
+           "(aiv_id 0, then 1); lanes must not exchange data through GM "
+           "inside the region, as in PyPTO")
+    cg.make_loop(node, "range", 0, 2, 1, 0)
+
+
 def bind_task(cg, var, name, node) -> None:
     if var is None:
         return

@@ -42,6 +42,16 @@ def split(mode, *, slot_num=None):
     a remark."""
 
 
+@builtin("split_aiv")
+def split_aiv(n, *, mode):
+    """``for aiv_id in pl.split_aiv(2, mode=pl.SplitMode.NONE):`` inside a
+    core scope -- PyPTO's task-parallel region: each of a core group's two
+    vector cores runs the whole body, `aiv_id` (0 or 1) telling them apart.
+    Tessel runs the two bodies one after the other in each block (a
+    sequential loop, `aiv_id` 0 then 1), and places the vector work itself.
+    The data-parallel modes (UP_DOWN, LEFT_RIGHT) are a CompileError."""
+
+
 @builtin("cross_core_slot")
 def cross_core_slot(*, slot_num):
     """``optimizations=[pl.cross_core_slot(slot_num=N)]``: the ring depth of
@@ -142,4 +152,4 @@ array = _types.SimpleNamespace(create=create)
 ALL_BUILTINS.update({builtin_name(obj): obj
                      for obj in (task_dummy, create, manual_scope, scope, cluster,
                                  get_block_idx, split, cross_core_slot,
-                                 syncall)})
+                                 syncall, split_aiv)})
