@@ -379,6 +379,7 @@ def split_scope(cg, spmd, node) -> list:
     mark_info = [cg.syncall_marks.pop(m) for m in marks]
     for m in marks:
         m.erase()
+    cg._last_at = None
     if len(parts) == 1:
         return [spmd]
     segments = parts
@@ -401,6 +402,8 @@ def split_scope(cg, spmd, node) -> list:
     for scope in scopes[1:]:
         _rewire(cg, scope, scopes, old_arg, mark_info[0])
     _remark(cg, node, name, scopes, mark_info)
+    # (A core scope the cut erased may be the last one built.)
+    cg._last_at = None
     return scopes
 
 
