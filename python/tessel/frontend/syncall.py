@@ -23,6 +23,11 @@ join two phases again only where each block touches what the same block
 touched. On the NPU each scope is a kernel launch of its own, and the host
 waits for one before it launches the next.
 
+A `pl.range` / `pl.pipeline` loop at the top level of the scope body (or
+of its core scope) whose body holds barriers becomes a function-level
+`scf.for` around one scope running its body, cut in turn (`_loop_of_scopes`):
+its bounds must not depend on the block index, and it carries no values.
+
 Values across a barrier (checked at the `syncall` statement): GM tensors
 cross as they are; indices computed from the block index and compile-time
 values are recomputed in the later scope (their `arith` ops are cloned
@@ -54,6 +59,8 @@ _RECOMPUTABLE = ("arith.", "index.", "affine.apply", "memref.subview",
                  "memref.cast", "memref.expand_shape",
                  "memref.collapse_shape", "memref.reinterpret_cast")
 _MAX_INT32 = (1 << 31) - 1
+#: The loops a barrier may stand in (at the top level of the scope body).
+_LOOPS = ("scf.for", "tile.pipeline")
 
 
 # ----------------------------------------------------------------------
@@ -153,6 +160,11 @@ def _check_place(cg, node) -> None:
     owner = cg.ip.block.owner.operation
     if owner.name in ("tile.at", "tile.spmd"):
         return
+    if owner.name in _LOOPS and owner.parent is not None and \
+            owner.parent.operation.name in ("tile.at", "tile.spmd"):
+        # A loop at the top level of the scope body: it becomes a
+        # function-level loop of scopes (split_scope).
+        return
     what = {"scf.for": "a loop", "tile.pipeline": "a loop",
             "scf.if": "an if"}.get(owner.name, f"a {owner.name} region")
     notes = []
@@ -164,9 +176,7 @@ def _check_place(cg, node) -> None:
                    help="Tessel ends the scope at a barrier and starts the "
                         "next one with the same grid, which it can do only "
                         "between the top-level statements of the scope "
-                        "body: put the barrier there (for phases repeated "
-                        "in a loop: a function-level pl.range loop around "
-                        "one pl.spmd per phase)")
+                        "body, or of a loop there: put the barrier there")
 
 
 def _enclosing_spmd(block):
@@ -342,6 +352,7 @@ def split_scope(cg, spmd, node) -> list:
     alone when it has no barrier)."""
     spmd = spmd.operation
     sblock = spmd.regions[0].blocks[0]
+    _mark_loops(cg, sblock)
     for op in _ops(sblock):
         if op.name == "tile.at":
             _split_at(op)
@@ -367,7 +378,7 @@ def split_scope(cg, spmd, node) -> list:
                 op.erase()
     parts, pending = [], []
     for seg in segments:
-        if any(op.name == "tile.at" for op in seg):
+        if any(not op.name.startswith(_RECOMPUTABLE) for op in seg):
             parts.append(pending + seg)
             pending = []
         else:
@@ -381,7 +392,7 @@ def split_scope(cg, spmd, node) -> list:
         m.erase()
     cg._last_at = None
     if len(parts) == 1:
-        return [spmd]
+        return _hoist_loops(cg, [spmd], node)
     segments = parts
     name = spmd.attributes["sym_name"].value \
         if "sym_name" in spmd.attributes else None
@@ -404,7 +415,187 @@ def split_scope(cg, spmd, node) -> list:
     _remark(cg, node, name, scopes, mark_info)
     # (A core scope the cut erased may be the last one built.)
     cg._last_at = None
-    return scopes
+    return _hoist_loops(cg, scopes, node)
+
+
+def _hoist_loops(cg, scopes, node) -> list:
+    """Each part made of one loop holding barriers becomes a function-level
+    loop of scopes."""
+    out = []
+    for scope in scopes:
+        loop = _barrier_loop(scope)
+        out += [scope] if loop is None else \
+            _loop_of_scopes(cg, scope, loop, node)
+    return out
+
+
+def _inner_marks(loop) -> list:
+    body = loop.regions[0].blocks[0]
+    return [op for op in _ops(body) if _is_mark(op)]
+
+
+def _mark_loops(cg, sblock) -> None:
+    """A loop holding a barrier at the top level of the scope body gets a
+    barrier before and after it, so that it becomes a scope of its own."""
+    def mark(op, where, info):
+        m = arith.ConstantOp(ir.IndexType.get(), 0, loc=op.location,
+                             ip=ir.InsertionPoint(op)).operation
+        m.attributes[MARK] = ir.StringAttr.get(info[2])
+        if where == "after":
+            m.move_after(op)
+        cg.syncall_marks[m] = info
+    for top in _ops(sblock)[:-1]:
+        candidates = [top] if top.name in _LOOPS else \
+            _ops(top.regions[0].blocks[0]) if top.name == "tile.at" else []
+        for op in candidates:
+            if op.name in _LOOPS:
+                inner = _inner_marks(op)
+                if inner:
+                    info = cg.syncall_marks[inner[0]]
+                    mark(op, "before", info)
+                    mark(op, "after", info)
+
+
+def _barrier_loop(scope):
+    """The loop holding barriers that `scope` (a part of a cut scope) is
+    made of, or None."""
+    body = scope.regions[0].blocks[0]
+    for top in _ops(body)[:-1]:
+        candidates = [top] if top.name in _LOOPS else \
+            _ops(top.regions[0].blocks[0]) if top.name == "tile.at" else []
+        for op in candidates:
+            if op.name in _LOOPS and _inner_marks(op):
+                return op
+    return None
+
+
+def _loop_of_scopes(cg, scope, loop, node) -> list:
+    """`scope` runs one loop whose body holds barriers: make it a
+    function-level loop around one scope with that body, cut at its
+    barriers in turn. The loop must run the same iterations in every block
+    (its bounds do not depend on the block index) and carry no values."""
+    info = cg.syncall_marks[_inner_marks(loop)[0]]
+    _, mnode, _, _ = info
+    kind = "pl.pipeline" if loop.name == "tile.pipeline" else "pl.range"
+    if len(loop.results):
+        raise cg.error(mnode, f"a {kind} loop around pl.system.syncall "
+                       f"carries values from one iteration to the next",
+                       help="the loop becomes a function-level loop of "
+                            "scopes, and tiles and indices do not pass "
+                            "between scopes: store what it carries to GM")
+    sblock = scope.regions[0].blocks[0]
+    arg = sblock.arguments[0]
+    lb, ub, step = list(loop.operands)[:3]
+    for v in (lb, ub, step):
+        if _depends_on(v, arg, scope):
+            raise cg.error(mnode, f"the {kind} loop around pl.system."
+                           f"syncall runs different iterations in different "
+                           f"blocks", help="every block must reach each "
+                           "barrier: give the loop bounds that do not "
+                           "depend on the block index")
+    # The bounds, computed before the scope.
+    fip = ir.InsertionPoint(scope)
+    clones: dict = {}
+    lb, ub, step = (_clone_before(v, scope, fip, clones, cg, info)
+                    for v in (lb, ub, step))
+    floop = ir.Operation.create(
+        "scf.for", operands=[lb, ub, step], regions=1, loc=loop.location,
+        ip=fip)
+    fbody = floop.regions[0].blocks.append(ir.IndexType.get(),
+                                          arg_locs=[loop.location])
+    from ..mlir.dialects import scf
+    fy = scf.YieldOp([], loc=loop.location, ip=ir.InsertionPoint(fbody))
+    name = scope.attributes["sym_name"].value \
+        if "sym_name" in scope.attributes else None
+    blocks = ir.IntegerAttr(scope.attributes["blocks"]).value
+    inner = tile_d.SpmdOp(blocks, sym_name=name, loc=scope.location,
+                          ip=ir.InsertionPoint(fy))
+    _copy_attrs(scope, inner.operation, skip=("sym_name", "blocks"))
+    iblk = inner.regions[0].blocks.append(ir.IndexType.get(),
+                                          arg_locs=[arg.location])
+    iy = tile_d.YieldOp([], loc=scope.location, ip=ir.InsertionPoint(iblk))
+    parent = loop.parent.operation
+    if parent.name == "tile.at":
+        # The loop in a core scope: the new scope has one of that kind.
+        new_at = ir.Operation.create("tile.at", regions=1,
+                                     loc=parent.location,
+                                     ip=ir.InsertionPoint(iy))
+        _copy_attrs(parent, new_at)
+        ablk = new_at.regions[0].blocks.append()
+        ay = tile_d.YieldOp([], loc=parent.location,
+                            ip=ir.InsertionPoint(ablk)).operation
+    else:
+        # The loop in the pl.spmd body around pl.at scopes.
+        ablk, ay = iblk, iy.operation
+    # What the scope computes before the loop (indices from the block
+    # index), then the loop body without its terminator.
+    for op in _ops(parent.regions[0].blocks[0]):
+        if op == loop:
+            break
+        op.move_before(ay)
+    lblock = loop.regions[0].blocks[0]
+    old_iv = lblock.arguments[0]
+    for op in _ops(lblock)[:-1]:
+        op.move_before(ay)
+    new_iv, new_arg = fbody.arguments[0], iblk.arguments[0]
+    for top in _ops(ablk):
+        for op in _walk(top):
+            for i, v in enumerate(list(op.operands)):
+                if v == old_iv:
+                    op.operands[i] = new_iv
+                elif v == arg:
+                    op.operands[i] = new_arg
+    scope.erase()
+    from .tasks import remark
+    remark(cg, mnode, f"the {kind} loop around pl.system.syncall runs at "
+           f"function level: each iteration runs its scopes one after the "
+           f"other")
+    split_scope(cg, inner, node)
+    return [floop]
+
+
+def _depends_on(value, arg, scope) -> bool:
+    stack, seen = [value], set()
+    while stack:
+        v = stack.pop()
+        if v in seen:
+            continue
+        seen.add(v)
+        if v == arg:
+            return True
+        owner = v.owner
+        if isinstance(owner, ir.Block):
+            continue
+        op = owner.operation
+        if _inside(op, scope):
+            stack.extend(op.operands)
+    return False
+
+
+def _clone_before(value, scope, ip, clones, cg, info):
+    """`value` (pure index arithmetic on values outside `scope`) computed
+    at `ip`, before the scope."""
+    owner = value.owner
+    if isinstance(owner, ir.Block):
+        if _inside(owner.owner.operation, scope):
+            raise _crossing(cg, info, "a loop index")
+        return value
+    op = owner.operation
+    if not _inside(op, scope):
+        return value
+    hit = clones.get(value)
+    if hit is not None:
+        return hit
+    if len(op.regions) or not op.name.startswith(_RECOMPUTABLE):
+        raise _crossing(cg, info, f"the result of {op.name}")
+    operands = [_clone_before(x, scope, ip, clones, cg, info)
+                for x in op.operands]
+    copy = op.clone(ip=ip)
+    for i, x in enumerate(operands):
+        copy.operands[i] = x
+    result = copy.results[list(op.results).index(value)]
+    clones[value] = result
+    return result
 
 
 def _rewire(cg, scope, scopes, old_arg, info) -> None:

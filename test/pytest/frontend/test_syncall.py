@@ -242,6 +242,79 @@ def test_barrier_in_a_helper_and_in_a_compile_time_loop(platform):
     assert text.count("tile.spmd 4") == 3
 
 
+# A pl.range loop at the top of the scope body holding barriers becomes a
+# function-level loop of scopes (jac; for k: jac_1, jac_1_1; jac_2): three
+# rounds of y <- (y + y of the next block) / 2, each round reading rows
+# another block wrote in the round before.
+@pl.jit
+def rounds(x: pl.Tensor[[N * R, 64], pl.FP32],
+           y: pl.Out[pl.Tensor[[N * R, 64], pl.FP32]],
+           z: pl.Out[pl.Tensor[[N * R, 64], pl.FP32]]):
+    for b in pl.spmd(N, name_hint="jac"):
+        t0 = b * R
+        y[t0:t0 + R, :] = x[t0:t0 + R, :]
+        pl.system.syncall()
+        for k in pl.range(3):
+            n0 = ((b + 1) % N) * R
+            z[t0:t0 + R, :] = pl.mul(pl.add(y[t0:t0 + R, :],
+                                            y[n0:n0 + R, :]), 0.5)
+            pl.system.syncall()  # TAG-loop
+            y[t0:t0 + R, :] = z[t0:t0 + R, :]
+            pl.system.syncall()
+        z[t0:t0 + R, :] = pl.add(y[t0:t0 + R, :], 1.0)
+
+
+# The same with the loop in the pl.spmd body around pl.at scopes, and a
+# pl.pipeline loop.
+@pl.jit
+def rounds_at(x: pl.Tensor[[N * R, 64], pl.FP32],
+              y: pl.Out[pl.Tensor[[N * R, 64], pl.FP32]],
+              z: pl.Out[pl.Tensor[[N * R, 64], pl.FP32]]):
+    for b in pl.spmd(N, name_hint="jac"):
+        t0 = b * R
+        with pl.at(level=pl.Level.AIV):
+            y[t0:t0 + R, :] = x[t0:t0 + R, :]
+        pl.system.syncall()
+        for k in pl.pipeline(3, stage=2):
+            with pl.at(level=pl.Level.AIV):
+                n0 = ((b + 1) % N) * R
+                z[t0:t0 + R, :] = pl.mul(pl.add(y[t0:t0 + R, :],
+                                                y[n0:n0 + R, :]), 0.5)
+            pl.system.syncall()
+            with pl.at(level=pl.Level.AIV):
+                y[t0:t0 + R, :] = z[t0:t0 + R, :]
+            pl.system.syncall()
+        with pl.at(level=pl.Level.AIV):
+            z[t0:t0 + R, :] = pl.add(y[t0:t0 + R, :], 1.0)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("kernel", [rounds, rounds_at])
+def test_a_loop_around_barriers_becomes_a_loop_of_scopes(kernel, platform):
+    x = torch.randn(N * R, 64, generator=torch.Generator().manual_seed(7))
+    y = torch.full((N * R, 64), float("nan"))
+    z = torch.full((N * R, 64), float("nan"))
+    kernel(x, y, z, config=RunConfig(platform=platform))
+    want = x.clone()
+    for _ in range(3):
+        want = (want + torch.roll(want, -R, 0)) * 0.5
+    torch.testing.assert_close(y, want)
+    torch.testing.assert_close(z, want + 1.0)
+
+
+def test_the_loop_of_scopes_is_at_function_level():
+    x, y, z = (torch.zeros(N * R, 64) for _ in range(3))
+    c = rounds.lower(x, y, z, stage="tile")
+    text = c.text()
+    loop = text.index("scf.for")
+    assert text.index('name("jac")') < loop < text.index('name("jac_1")') \
+        < text.index('name("jac_1_1")') < text.index('name("jac_2")')
+    got = [(m, w[1]) for sev, m, w, _ in c.warnings if "REMARK" in sev]
+    assert ("the pl.range loop around pl.system.syncall runs at function "
+            "level: each iteration runs its scopes one after the other",
+            line_of("TAG-loop")) in got, got
+
+
 # ----------------------------------------------------------------------
 # Errors at the author's line
 # ----------------------------------------------------------------------
@@ -314,8 +387,29 @@ def in_a_loop(x: pl.Tensor[[N * R, 64], pl.FP32],
               y: pl.Out[pl.Tensor[[N * R, 64], pl.FP32]]):
     for b in pl.spmd(N):
         for i in pl.range(2):
+            for j in pl.range(2):
+                y[b * R:b * R + R, :] = pl.add(x[b * R:b * R + R, :], 1.0)
+                pl.system.syncall()  # ERR-loop
+
+
+@pl.jit
+def loop_per_block(x: pl.Tensor[[N * R, 64], pl.FP32],
+                   y: pl.Out[pl.Tensor[[N * R, 64], pl.FP32]]):
+    for b in pl.spmd(N):
+        for i in pl.range(b, N):
             y[b * R:b * R + R, :] = pl.add(x[b * R:b * R + R, :], 1.0)
-            pl.system.syncall()  # ERR-loop
+            pl.system.syncall()  # ERR-loop-bounds
+
+
+@pl.jit
+def loop_carries(x: pl.Tensor[[N * R, 64], pl.FP32],
+                 y: pl.Out[pl.Tensor[[N * R, 64], pl.FP32]]):
+    for b in pl.spmd(N):
+        acc = pl.full([R, 64], dtype=pl.FP32, value=0.0)
+        for i in pl.range(2):
+            acc = pl.add(acc, x[b * R:b * R + R, :])
+            pl.system.syncall()  # NOTE-carried
+            y[b * R:b * R + R, :] = acc  # ERR-carried
 
 
 @pl.jit
@@ -368,6 +462,10 @@ def test_a_value_read_before_the_barrier_is_not_reused_after_it():
     (outside_scope, "ERR-outside", "pl.system.syncall outside a scope"),
     (in_a_loop, "ERR-loop", "pl.system.syncall inside a loop of the scope "
                             "body"),
+    (loop_per_block, "ERR-loop-bounds", "the pl.range loop around pl.system."
+                                        "syncall runs different iterations "
+                                        "in different blocks"),
+    (loop_carries, "ERR-carried", "'acc' is not available here"),
     (in_an_if, "ERR-if", "pl.system.syncall inside an if of the scope body"),
     (as_a_value, "ERR-value", "pl.system.syncall is a statement of its own"),
 ])
