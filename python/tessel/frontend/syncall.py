@@ -87,7 +87,9 @@ def syncall(cg, node, a):
         _check_soft(cg, node, a)
     _check_place(cg, node)
     spmd = _enclosing_spmd(cg.ip.block)
-    _stop_values(cg, node, spmd)
+    loop_body = cg.ip.block \
+        if cg.ip.block.owner.operation.name in _LOOPS else None
+    _stop_values(cg, node, spmd, loop_body)
     # Index arithmetic and values read before the barrier are not reused
     # after it (the per-region caches of the frontend).
     for cache in cg.cse[cg.spmd_cse_depth - 1:]:
@@ -195,10 +197,11 @@ def _inside(op, ancestor) -> bool:
     return False
 
 
-def recomputable(value, spmd) -> bool:
+def recomputable(value, spmd, loop_body=None) -> bool:
     """Can `value` be computed again after a barrier in `spmd`: defined
-    outside the scope, its block index, or pure index arithmetic on
-    those?"""
+    outside the scope, its block index, the index of the loop around the
+    barrier (`loop_body`: it becomes a function-level loop), or pure index
+    arithmetic on those?"""
     body = spmd.regions[0].blocks[0]
     stack, seen = [value], set()
     while stack:
@@ -208,7 +211,8 @@ def recomputable(value, spmd) -> bool:
         seen.add(v)
         owner = v.owner
         if isinstance(owner, ir.Block):
-            if owner == body:
+            if owner == body or (owner == loop_body and
+                                 v == owner.arguments[0]):
                 continue
             if _inside(owner.owner.operation, spmd):
                 return False        # a loop index inside the scope
@@ -237,7 +241,7 @@ def _values_of(v):
     return []
 
 
-def _stop_values(cg, node, spmd) -> None:
+def _stop_values(cg, node, spmd, loop_body) -> None:
     """Names that do not cross the barrier become Unavailable: tiles,
     values computed from data in the scope, tensor-level values made in
     it. A later read is then a CompileError at its line naming it."""
@@ -258,7 +262,8 @@ def _stop_values(cg, node, spmd) -> None:
                 kind = ("a tensor-level value computed in the scope, which "
                         "the barrier ends")
             elif isinstance(v, (IndexVal, GmTensor, ScalarVal, BoolVal)):
-                if all(recomputable(x, spmd) for x in _values_of(v)):
+                if all(recomputable(x, spmd, loop_body)
+                       for x in _values_of(v)):
                     continue
                 kind = ("computed from data the scope read, and the barrier "
                         "ends the scope")

@@ -302,6 +302,27 @@ def test_a_loop_around_barriers_becomes_a_loop_of_scopes(kernel, platform):
     torch.testing.assert_close(z, want + 1.0)
 
 
+# An index computed from the loop index before the barrier is computed
+# again after it: the loop index is the function-level loop's.
+@pl.jit
+def loop_index_across(x: pl.Tensor[[N * R, 64], pl.FP32],
+                      y: pl.Out[pl.Tensor[[2 * N * R, 64], pl.FP32]]):
+    for b in pl.spmd(N):
+        for k in pl.range(2):
+            r0 = k * N * R + b * R
+            y[r0:r0 + R, :] = pl.add(x[b * R:b * R + R, :], 1.0)
+            pl.system.syncall()
+            y[r0:r0 + R, :] = pl.mul(y[r0:r0 + R, :], 2.0)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_an_index_of_the_loop_index_crosses_the_barrier(platform):
+    x = torch.randn(N * R, 64, generator=torch.Generator().manual_seed(8))
+    y = torch.full((2 * N * R, 64), float("nan"))
+    loop_index_across(x, y, config=RunConfig(platform=platform))
+    assert torch.equal(y, torch.cat([(x + 1.0) * 2.0] * 2))
+
+
 def test_the_loop_of_scopes_is_at_function_level():
     x, y, z = (torch.zeros(N * R, 64) for _ in range(3))
     c = rounds.lower(x, y, z, stage="tile")
