@@ -211,8 +211,10 @@ def recomputable(value, spmd, loop_body=None) -> bool:
         seen.add(v)
         owner = v.owner
         if isinstance(owner, ir.Block):
-            if owner == body or (owner == loop_body and
-                                 v == owner.arguments[0]):
+            if owner == body:
+                continue
+            if loop_body is not None and owner == loop_body and \
+                    v == owner.arguments[0]:
                 continue
             if _inside(owner.owner.operation, spmd):
                 return False        # a loop index inside the scope
