@@ -183,9 +183,7 @@ def _check_place(cg, node) -> None:
 
 def _enclosing_spmd(block):
     op = block.owner.operation
-    while op is not None and op.name != "tile.spmd":
-        op = op.parent.operation if op.parent is not None else None
-    return op
+    return op if op.name == "tile.spmd" else _enclosing_spmd_of(op)
 
 
 def _inside(op, ancestor) -> bool:
