@@ -93,7 +93,8 @@ class Calls:
         fn = self.expr(node.func)
         name = pl_ops.builtin_name(fn)
         if name is not None:
-            if name in ("spmd", "parallel", "pipeline", "range", "unroll"):
+            if name in ("spmd", "parallel", "pipeline", "range", "unroll",
+                        "split_aiv"):
                 raise self.error(node, f"pl.{name}(...) makes a loop: use it "
                                  f"as `for i in pl.{name}(...):`")
             if name == "at":

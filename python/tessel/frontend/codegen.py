@@ -114,6 +114,11 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
         self.remarks: list = []
         # The block index of the pl.spmd being built (pl.tile.get_block_idx).
         self.block_index: IndexVal | None = None
+        # How many CSE caches were open when that pl.spmd's own was pushed.
+        self.spmd_cse_depth = 1
+        # pl.system.syncall markers not yet split at: {op: (file, node,
+        # core_type, mode)} (frontend/syncall.py).
+        self.syncall_marks: dict = {}
         # pl.dynamic dimensions: their bound values ({DynVar: int}), the
         # uses in parameter annotations ([(param, dim, DynVar)]), and
         # whether a name read gives the DynVar itself (while an annotation

@@ -16,7 +16,8 @@ from .source import MISSING
 from .state import MAX_UNROLL
 from .values import RUNTIME_TYPES, describe
 
-_LOOP_BUILTINS = ("range", "pipeline", "parallel", "spmd", "unroll")
+_LOOP_BUILTINS = ("range", "pipeline", "parallel", "spmd", "unroll",
+                  "split_aiv")
 
 
 def evaluate(cg, node, what: str) -> list:

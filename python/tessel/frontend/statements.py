@@ -321,6 +321,8 @@ class Statements:
         saved = self.enter(Scope("spmd", node, None, self.filename),
                            ir.InsertionPoint(y))
         saved_block = self.block_index
+        saved_depth = self.spmd_cse_depth
+        self.spmd_cse_depth = len(self.cse)
         try:
             b = self.new_index(block.arguments[0], bounds=(0, blocks - 1))
             self.block_index = b
@@ -331,8 +333,13 @@ class Statements:
             if self.tensor_cuts:
                 from . import tensor_ops
                 tensor_ops.split_staged(self, op, blocks, node)
+            if self.syncall_marks:
+                # pl.system.syncall: consecutive scopes with this grid.
+                from . import syncall
+                syncall.split_marked(self, node)
         finally:
             self.block_index = saved_block
+            self.spmd_cse_depth = saved_depth
             self.leave(saved)
 
     def make_at(self, node, kind: str, body_fn, implicit: bool = False):
@@ -691,6 +698,9 @@ class Statements:
             if name == "unroll":
                 return control.for_unroll(self, node,
                                           self.bind_call(it, "unroll"))
+            if name == "split_aiv":
+                return tasks.for_split_aiv(self, node,
+                                           self.bind_call(it, "split_aiv"))
         iterable = self.expr(it)
         if isinstance(iterable, RUNTIME_TYPES):
             raise self.error(it, f"cannot iterate over {describe(iterable)}",
@@ -1103,6 +1113,46 @@ class Statements:
     # if / else
     # ------------------------------------------------------------------
 
+    def _if_ranges(self, test) -> tuple:
+        """The ranges of an index's atom in the two branches of `if i < c:`
+        (<, <=, >, >= between an index `a + k` of one atom and a
+        compile-time int): in the then branch `a <= c - k - 1`, in the else
+        branch `a >= c - k`, so the bounds checks inside a branch see only
+        the indices that reach it (`if t < n: x[t * 16:...]`). ({}, {})
+        when the test is of another form."""
+        none = ({}, {})
+        if not (isinstance(test, ast.Compare) and len(test.ops) == 1) or \
+                any(isinstance(n, ast.Call) for n in ast.walk(test)):
+            return none
+        left, right = self.expr(test.left), self.expr(test.comparators[0])
+        op = type(test.ops[0])
+        flip = {ast.Lt: ast.Gt, ast.Gt: ast.Lt, ast.LtE: ast.GtE,
+                ast.GtE: ast.LtE}
+        if isinstance(right, IndexVal) and isinstance(left, int) and \
+                op in flip:
+            left, right, op = right, left, flip[op]
+        if not (isinstance(left, IndexVal) and isinstance(right, int) and
+                not isinstance(right, bool) and op in flip):
+            return none
+        terms = left.lin.terms
+        if len(terms) != 1 or terms[0][1] != 1:
+            return none
+        atom, k = terms[0][0], left.lin.const
+        r = self.atom_ranges.get(atom)
+        if r is None:
+            return none
+        lo, hi = r
+        # a + k < c  <=>  a <= c - k - 1 (then), a >= c - k (else); the
+        # other comparisons alike.
+        cut = {ast.Lt: right - k, ast.LtE: right - k + 1,
+               ast.Gt: right - k + 1, ast.GtE: right - k}[op]
+        below = (lo, min(hi, cut - 1))      # a < cut
+        above = (max(lo, cut), hi)          # a >= cut
+        then_r, else_r = ((below, above) if op in (ast.Lt, ast.LtE)
+                          else (above, below))
+        return tuple({atom: rr} if rr[0] <= rr[1] else {}
+                     for rr in (then_r, else_r))
+
     def stmt_If(self, node):
         test = self.expr(node.test)
         from . import scalars
@@ -1120,18 +1170,27 @@ class Statements:
         vars_ = self.act.vars
         pre = dict(vars_)
         loc = self.loc(node)
+        narrowed = self._if_ranges(node.test)
         tmp = scf.IfOp(test.value, [], has_else=True, loc=loc, ip=self.ip)
         saved_ip = self.ip
         branch_vars = []
         try:
-            for block, stmts in ((tmp.then_block, node.body),
-                                 (tmp.else_block, node.orelse)):
+            for block, stmts, ranges in (
+                    (tmp.then_block, node.body, narrowed[0]),
+                    (tmp.else_block, node.orelse, narrowed[1])):
                 self.ip = ir.InsertionPoint(block)
                 self.cse.append({})
+                saved_ranges = {a: self.atom_ranges.get(a) for a in ranges}
+                self.atom_ranges.update(ranges)
                 try:
                     self.visit_block(stmts, "block")
                 finally:
                     self.cse.pop()
+                    for a, r in saved_ranges.items():
+                        if r is None:
+                            self.atom_ranges.pop(a, None)
+                        else:
+                            self.atom_ranges[a] = r
                 branch_vars.append((dict(vars_), self.ip))
                 vars_.clear()
                 vars_.update(pre)

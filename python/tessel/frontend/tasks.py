@@ -1,7 +1,7 @@
 """The frontend of PyPTO's task-graph forms (language/tasks.py says what
 they mean in Tessel): TaskIds of scopes, `deps=`, `allow_early_resolve=`,
 `with pl.spmd(...) as tid`, `with pl.at(...) as tid`, `pl.system.
-task_dummy`, `pl.array.create`, `pl.manual_scope`, `pl.tile.get_block_idx`.
+task_dummy`, `pl.system.syncall` (frontend/syncall.py), `pl.array.create`, `pl.manual_scope`, `pl.tile.get_block_idx`.
 
 TaskIds are compile-time values: a scope's TaskId exists only once the
 scope has been built, so a dependency always names an earlier scope and
@@ -291,6 +291,40 @@ def with_spmd(cg, node, call, var):
     bind_task(cg, var, name_hint or f"spmd at line {node.lineno}", node)
 
 
+def for_split_aiv(cg, node, a) -> None:
+    """`for aiv_id in pl.split_aiv(2, mode=pl.SplitMode.NONE):` in a core
+    scope: PyPTO's two vector lanes each run the whole body (task-parallel,
+    the author dispatches disjoint work by `aiv_id`). Tessel runs them one
+    after the other in each block: a sequential loop over aiv_id = 0, 1."""
+    from ..language.tasks import SplitMode
+    n = cg.const_int(a.n, "pl.split_aiv lane count")
+    if n != 2:
+        raise cg.error(a.n.node, "pl.split_aiv splits a region between the "
+                       "2 vector cores of a core group", expected="2",
+                       found=describe(n))
+    mode = a.mode.value
+    if not isinstance(mode, SplitMode):
+        raise cg.error(a.mode.node, "pl.split_aiv mode= takes a "
+                       "pl.SplitMode", expected="pl.SplitMode.NONE",
+                       found=describe(mode))
+    if mode is not SplitMode.NONE:
+        raise cg.error(a.mode.node, f"pl.split_aiv(mode={mode!r}) is not "
+                       f"supported by Tessel: it halves every tile of the "
+                       f"region between the two vector cores",
+                       help="write the region's full-width body without "
+                            "pl.split_aiv (Tessel places vector work "
+                            "itself), or use mode=pl.SplitMode.NONE")
+    if cg.scope.kind != "at":
+        raise cg.error(node.iter, "pl.split_aiv outside a core scope",
+                       help="write it inside a pl.at(level=pl.Level."
+                            "CORE_GROUP) or pl.spmd body")
+    remark(cg, node, "pl.split_aiv(2, mode=pl.SplitMode.NONE): the two "
+           "vector lanes' bodies run one after the other in each block "
+           "(aiv_id 0, then 1); lanes must not exchange data through GM "
+           "inside the region, as in PyPTO")
+    cg.make_loop(node, "range", 0, 2, 1, 0)
+
+
 def bind_task(cg, var, name, node) -> None:
     if var is None:
         return
@@ -316,7 +350,13 @@ TASK_BUILTINS = {
     "system.task_dummy": task_dummy,
     "array.create": array_create,
     "tile.get_block_idx": get_block_idx,
+    "system.syncall": lambda cg, node, a: _syncall(cg, node, a),
 }
+
+
+def _syncall(cg, node, a):
+    from .syncall import syncall
+    return syncall(cg, node, a)
 
 
 def contains_spmd(cg, stmts) -> bool:

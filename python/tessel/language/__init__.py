@@ -65,7 +65,7 @@ from __future__ import annotations
 
 from . import tensor, tile  # noqa: F401  (pl.tensor.*, pl.tile.*)
 from .tasks import (ScopeMode, SplitMode, array, cluster, cross_core_slot, manual_scope, scope,  # noqa: F401
-                    split, system)
+                    split, split_aiv, system)
 from .control import max, min, unroll, yield_  # noqa: F401,A004
 from .scalars import read, write  # noqa: F401
 from .ops import (  # noqa: F401

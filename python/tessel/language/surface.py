@@ -45,7 +45,6 @@ UNSUPPORTED: dict[str, str] = {
     "static_print": "print at compile time from an ordinary Python helper",
     "static_assert": "use `assert` on compile-time values",
     "func_attr": _NOT_YET,
-    "split_aiv": _CROSS_CORE,
     "adir": "annotate parameters with pl.Out[...] / pl.InOut[...]",
     # -- types ---------------------------------------------------------------
     "Array": _NOT_YET,
@@ -156,7 +155,7 @@ def registry() -> dict[str, Entry]:
     from .types import DataType, TensorLayout
     out: dict[str, Entry] = {}
     statements = {"spmd", "parallel", "pipeline", "range", "at", "unroll",
-                  "manual_scope", "cluster", "scope"}
+                  "manual_scope", "cluster", "scope", "split_aiv"}
     for ns_name, ns in (("", pl), ("tile.", pl.tile), ("tensor.", pl.tensor)):
         for name in dir(ns):
             if name.startswith("_"):

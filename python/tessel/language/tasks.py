@@ -1,5 +1,6 @@
 """`pl` names of PyPTO's task graph: TaskIds, `deps=`, `pl.system.
-task_dummy`, `pl.array.create`, `pl.manual_scope`, `pl.tile.get_block_idx`.
+task_dummy`, `pl.system.syncall`, `pl.array.create`, `pl.manual_scope`,
+`pl.tile.get_block_idx`.
 
 Tessel runs a kernel's scopes in program order, each scope's blocks done
 before the next scope's start (tile-fuse-scopes only merges scopes whose
@@ -39,6 +40,16 @@ def split(mode, *, slot_num=None):
     hint for PyPTO's cross-core split. Tessel divides a mixed scope between
     the cube and vector cores itself; the hint is checked and reported in
     a remark."""
+
+
+@builtin("split_aiv")
+def split_aiv(n, *, mode):
+    """``for aiv_id in pl.split_aiv(2, mode=pl.SplitMode.NONE):`` inside a
+    core scope -- PyPTO's task-parallel region: each of a core group's two
+    vector cores runs the whole body, `aiv_id` (0 or 1) telling them apart.
+    Tessel runs the two bodies one after the other in each block (a
+    sequential loop, `aiv_id` 0 then 1), and places the vector work itself.
+    The data-parallel modes (UP_DOWN, LEFT_RIGHT) are a CompileError."""
 
 
 @builtin("cross_core_slot")
@@ -100,21 +111,36 @@ def get_block_idx():
     tid:`` bodies read it this way); 0 .. n-1."""
 
 
+@builtin("system.syncall")
+def syncall(*, core_type="mix", mode="hard", gm_workspace=None,
+            used_cores=None):
+    """``pl.system.syncall(core_type="mix")`` -- PyPTO's barrier of every
+    core of the grid inside one kernel, as a statement at the top level of
+    a `pl.spmd` / `pl.at` scope body. Tessel splits the scope there into
+    consecutive scopes with the same grid: every block of the first has
+    finished, its GM writes done, before any block of the next starts
+    (frontend/syncall.py). `core_type` is "aiv_only", "aic_only" or "mix";
+    `mode="soft"` takes PyPTO's `gm_workspace=` (an INT32 GM tensor of at
+    least 16 elements) and `used_cores=`, checked and not needed."""
+
+
 class _System:
-    """`pl.system`: `task_dummy`; PyPTO's other system calls (`syncall`, a
-    barrier of every core inside one kernel) are a CompileError at the
-    author's line, never an AttributeError."""
+    """`pl.system`: `task_dummy`, `syncall`; PyPTO's other system calls
+    are a CompileError at the author's line, never an AttributeError."""
 
     task_dummy = staticmethod(task_dummy)
+    syncall = staticmethod(syncall)
 
     def __getattr__(self, name):
         if name.startswith("__"):
             raise AttributeError(name)
         from .surface import Unsupported
         return Unsupported(
-            f"system.{name}", "end the phase's scope and start the next one "
-            "(a new pl.at / pl.spmd): Tessel orders scopes by program order, "
-            "so every block of one finishes before the next reads its data")
+            f"system.{name}", "Tessel's scopes need no cache maintenance or "
+            "device queries: a barrier of a scope's blocks is "
+            "pl.system.syncall(), and at function level every block of a "
+            "scope finishes, its GM writes done, before the next scope "
+            "starts")
 
     def __repr__(self) -> str:
         return "pl.system"
@@ -125,4 +151,5 @@ array = _types.SimpleNamespace(create=create)
 
 ALL_BUILTINS.update({builtin_name(obj): obj
                      for obj in (task_dummy, create, manual_scope, scope, cluster,
-                                 get_block_idx, split, cross_core_slot)})
+                                 get_block_idx, split, cross_core_slot,
+                                 syncall, split_aiv)})

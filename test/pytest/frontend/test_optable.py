@@ -40,6 +40,6 @@ def test_entry_is_a_builtin_of_its_family(d):
 def test_every_builtin_is_dispatched():
     # Loops and scopes are statements (codegen's statements mixin).
     statements = {"spmd", "parallel", "pipeline", "range", "at", "unroll",
-                  "manual_scope", "cluster", "scope"}
+                  "manual_scope", "cluster", "scope", "split_aiv"}
     assert set(builtins.BUILTINS) == set(pl_ops.ALL_BUILTINS) - statements
     assert len(optable.BY_NAME) == len(optable.OPS)

@@ -329,18 +329,19 @@ def test_scope_mode_misuse():
 
 
 @pl.jit
-def uses_syncall(x: pl.Tensor[[8, 64], pl.FP32],
-                 y: pl.Out[pl.Tensor[[8, 64], pl.FP32]]):
+def uses_set_ffts(x: pl.Tensor[[8, 64], pl.FP32],
+                  y: pl.Out[pl.Tensor[[8, 64], pl.FP32]]):
     for b in pl.spmd(2):
         with pl.at(level=pl.Level.CORE_GROUP):
             y[b * 4:b * 4 + 4, :] = x[b * 4:b * 4 + 4, :]
-        pl.system.syncall(core_type="mix")  # ERR-syncall
+        pl.system.set_ffts(x)  # ERR-set-ffts
 
 
-def test_system_calls_other_than_task_dummy_are_compile_errors():
+def test_system_calls_other_than_task_dummy_and_syncall_are_compile_errors():
+    # (pl.system.syncall: test_syncall.py)
     with pytest.raises(CompileError) as e:
-        uses_syncall(torch.zeros(8, 64), torch.zeros(8, 64))
-    assert "pl.system.syncall is not supported by Tessel" in str(e.value)
-    assert "start the next one" in str(e.value)
-    assert e.value.line == line_of("ERR-syncall")
+        uses_set_ffts(torch.zeros(8, 64), torch.zeros(8, 64))
+    assert "pl.system.set_ffts is not supported by Tessel" in str(e.value)
+    assert "pl.system.syncall()" in str(e.value)
+    assert e.value.line == line_of("ERR-set-ffts")
     assert repr(pl.system) == "pl.system"
