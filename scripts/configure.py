@@ -51,10 +51,17 @@ def main() -> int:
     if ccache:
         # Paths under the checkout (sources, the venv's MLIR headers) hash
         # relative to it, so another clone of the same sources hits the
-        # cache too; a CCACHE_BASEDIR the user set wins.
+        # cache too; a CCACHE_BASEDIR the user set wins. The precompiled
+        # header (cmake/TesselPCH.cmake) is cached only with these
+        # sloppiness settings (ccache's manual, "Precompiled headers").
         launcher = ccache
-        if "CCACHE_BASEDIR" not in os.environ and shutil.which("env"):
-            launcher = f"{shutil.which('env')};CCACHE_BASEDIR={ROOT};{ccache}"
+        env_tool = shutil.which("env")
+        if env_tool:
+            settings = ["CCACHE_SLOPPINESS=pch_defines,time_macros,"
+                        "include_file_mtime,include_file_ctime"]
+            if "CCACHE_BASEDIR" not in os.environ:
+                settings.append(f"CCACHE_BASEDIR={ROOT}")
+            launcher = ";".join([env_tool, *settings, ccache])
         defs["CMAKE_CXX_COMPILER_LAUNCHER"] = launcher
         defs["CMAKE_C_COMPILER_LAUNCHER"] = launcher
         notes.append("ccache")
