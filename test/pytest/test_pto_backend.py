@@ -103,7 +103,7 @@ def test_precompiled_reference_header_is_valid_for_kernel_builds(tmp_path,
     from tessel.runtime import pto
     monkeypatch.setenv("TESSEL_PTO_CACHE", str(tmp_path))
     cxx = shutil.which("g++")
-    flags = list(pto.CXX_FLAGS)
+    flags = pto.cxx_flags()
     include = pto._precompiled_header(cxx, flags, pto._reference_digest())
     assert include and include[0] == "-include"
     assert (tmp_path / include[1]).with_suffix(".hpp.gch").exists()
