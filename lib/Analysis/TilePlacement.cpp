@@ -220,7 +220,7 @@ FitSummary tessel::summarizeFit(AtOp scope, const TargetInfo &target) {
         fit.error = diag.str();
       return success();
     });
-    placement = computeScopePlacement(scope, target);
+    placement = computeScopePlacement(scope, target, /*allowPressure=*/false);
   }
   if (failed(placement)) {
     fit.placeable = false;
@@ -404,8 +404,25 @@ static SmallVector<Value> getStorageMembers(const PlacedBuffer &b) {
 
 /// Whether `op` may write its result over `operand`: the result has the
 /// operand's type and each of its elements is computed from the same element
-/// of the operand only (the lowering reads it before writing it).
-static bool isInPlaceOperand(Operation *op, OpOperand &operand) {
+/// of the operand only (the lowering reads it before writing it). With
+/// `underPressure` (a scope that does not fit without it), also a cast
+/// between element types of one width.
+static bool isInPlaceOperand(Operation *op, OpOperand &operand,
+                             bool underPressure) {
+  // tile.cast between element types of one width (i32 <-> f32, f16 <->
+  // bf16): the same shape in the same layout (TileLayout.h), each result
+  // element converted from the same source element (PTO-ISA's TCVT may
+  // run with dst == src for these). Only under pressure: over a loaded
+  // source whose result a store reads, the storage then passes MTE2 -> V
+  // -> MTE3, so in a loop the next load into it waits for the store
+  // rather than for the cast (DSV4's hand q_up_proj_vector: more syncs).
+  if (auto castOp = dyn_cast<CastOp>(op)) {
+    auto in = cast<TileType>(castOp.getInput().getType());
+    auto out = cast<TileType>(castOp.getResult().getType());
+    return underPressure && in.getShape() == out.getShape() &&
+           getElementBytes(in.getElementType()) ==
+               getElementBytes(out.getElementType());
+  }
   // tile.reinterpret_view between element types of one width: the same
   // shape of the same bytes in every buffer (TileLayout.h), so the result
   // is its operand's storage read as the other type (no instruction on
@@ -448,11 +465,16 @@ static bool isInPlaceOperand(Operation *op, OpOperand &operand) {
 // computeScopePlacement
 //===----------------------------------------------------------------------===//
 
-FailureOr<ScopePlacement>
-tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
+/// The placement of `scope` with the in-place rules of docs/placement.md;
+/// with `underPressure` also the reuses computeScopePlacement tries only
+/// when a scope does not fit without them (docs/placement.md "Under
+/// pressure").
+static FailureOr<ScopePlacement>
+placeScope(AtOp scope, const TargetInfo &target, bool underPressure) {
   ScopePlacement placement;
   placement.scope = scope;
   placement.target = &target;
+  placement.underPressure = underPressure;
   for (BufferKind kind : kAllBufferKinds) {
     KindPlacement &k = placement.kinds[static_cast<size_t>(kind)];
     k.kind = kind;
@@ -692,6 +714,9 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
     return buffers.size() - 1;
   };
   // Whether the storage of `init` is dead once `pipeline` has read it.
+  // Under pressure, an init value that several iter_args start from (one
+  // tile.full that CSE merged) is carried by the first of them; the others
+  // copy it before the loop, when nothing has written the first one yet.
   auto canCarryInit = [&](PipelineOp pipeline, Value init, Value iterArg) {
     auto it = storageOf.find(init);
     if (it == storageOf.end())
@@ -699,7 +724,7 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
     PlacedBuffer &b = buffers[it->second];
     if (b.slots != 1 || b.kind != kindOf(iterArg) ||
         llvm::is_contained(llvm::make_first_range(b.carriedBy), pipeline) ||
-        llvm::count(pipeline.getInitArgs(), init) != 1)
+        (!underPressure && llvm::count(pipeline.getInitArgs(), init) != 1))
       return false;
     int64_t at = points.begin(pipeline);
     for (Value member : getStorageMembers(b))
@@ -738,7 +763,7 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
       for (OpOperand &operand : op->getOpOperands()) {
         if (!llvm::is_contained(members, operand.get()))
           continue;
-        ok &= isInPlaceOperand(op, operand);
+        ok &= isInPlaceOperand(op, operand, underPressure);
         used = true;
       }
       for (Value member : members)
@@ -799,7 +824,8 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
     int64_t slots = slotPipeline ? slotPipeline.getStages() : 1;
     int64_t at = points.begin(op);
     for (OpOperand &operand : op->getOpOperands()) {
-      if (!isTile(operand.get()) || !isInPlaceOperand(op, operand))
+      if (!isTile(operand.get()) ||
+          !isInPlaceOperand(op, operand, underPressure))
         continue;
       auto it = storageOf.find(operand.get());
       if (it == storageOf.end())
@@ -819,13 +845,23 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
             Operation *def = member.getDefiningOp();
             return def && def->getParentOp() == slotPipeline.getOperation();
           });
-      if (b.isLoopCarriedOnly() || !b.carriedBy.empty() || b.scratchFor ||
+      // Loop-carried storage: under pressure, once every pipeline that
+      // carries it has finished (`op` is after them; the uses below are
+      // then all before `op`). The next execution of such a pipeline (in
+      // an enclosing loop) copies its init value in before it starts.
+      bool carried = b.isLoopCarriedOnly() || !b.carriedBy.empty();
+      bool carriedDone =
+          underPressure &&
+          llvm::none_of(b.carriedBy, [&](auto carrier) {
+            return carrier.first->isAncestor(op);
+          });
+      if ((carried && !carriedDone) || b.scratchFor ||
           b.kind != kindOf(result) || !(sameSlots || intoSlots || raiseSlots))
         continue;
       bool ok = llvm::all_of(op->getOpOperands(), [&](OpOperand &other) {
         auto o = storageOf.find(other.get());
         return o == storageOf.end() || o->second != index ||
-               isInPlaceOperand(op, other);
+               isInPlaceOperand(op, other, underPressure);
       });
       for (Value member : getStorageMembers(b))
         for (OpOperand &use : member.getUses())
@@ -1021,9 +1057,45 @@ tessel::computeScopePlacement(AtOp scope, const TargetInfo &target) {
   return placement;
 }
 
+/// How far the fullest of the buffers that stages and fusion grow (UB, L1,
+/// L0C) is over (> 1) or under its capacity.
+static double getWorstFill(const ScopePlacement &placement) {
+  double worst = 0;
+  for (BufferKind kind : {BufferKind::UB, BufferKind::L1, BufferKind::L0C}) {
+    const KindPlacement &k = placement.getKind(kind);
+    if (k.used && k.capacity > 0)
+      worst = std::max(worst, double(k.peak) / double(k.capacity));
+  }
+  return worst;
+}
+
+FailureOr<ScopePlacement>
+tessel::computeScopePlacement(AtOp scope, const TargetInfo &target,
+                              bool allowPressure) {
+  FailureOr<ScopePlacement> placement =
+      placeScope(scope, target, /*underPressure=*/false);
+  if (!allowPressure || failed(placement) || placement->fits())
+    return placement;
+  // Over capacity: try the reuses that cost overlap. Keep them when the
+  // scope then fits, or (for the error) when they bring it closer.
+  FailureOr<ScopePlacement> pressed =
+      placeScope(scope, target, /*underPressure=*/true);
+  if (failed(pressed))
+    return placement;
+  if (pressed->fits() || getWorstFill(*pressed) < getWorstFill(*placement))
+    return pressed;
+  return placement;
+}
+
 //===----------------------------------------------------------------------===//
 // Diagnostics and printing
 //===----------------------------------------------------------------------===//
+
+/// What a placement under pressure did beyond the regular rules.
+static constexpr llvm::StringLiteral kPressureNote =
+    "placed under pressure: one-width casts in place, results in place over "
+    "the storage of finished pipelines, an init shared by iter_args carried "
+    "by one";
 
 /// " (line N)" when `loc` has a line.
 static std::string atLine(Location loc) {
@@ -1097,6 +1169,53 @@ void tessel::printMemoryMap(raw_ostream &os, const ScopePlacement &placement,
   os << "\n  peak " << k.peak << " bytes, lower bound " << k.lowerBound
      << " bytes (live at point " << k.lowerBoundPoint << "), quality "
      << llvm::format("%.2f", quality);
+  if (placement.underPressure)
+    os << "\n  " << kPressureNote;
+}
+
+/// Names the largest storage of `kind` live at the point where the most
+/// bytes are (the packing's lower bound), so that the author of a scope
+/// that does not fit sees what to shrink.
+static void printLargestLive(raw_ostream &os, const ScopePlacement &placement,
+                             BufferKind kind) {
+  const KindPlacement &k = placement.getKind(kind);
+  SmallVector<const PlacedBuffer *> live;
+  for (const PlacedBuffer &b : placement.buffers)
+    if (b.kind == kind && b.start <= k.lowerBoundPoint &&
+        k.lowerBoundPoint < b.end)
+      live.push_back(&b);
+  llvm::stable_sort(live, [](const PlacedBuffer *a, const PlacedBuffer *b) {
+    return a->getFootprint() > b->getFootprint();
+  });
+  if (k.lowerBound > k.capacity)
+    os << "; " << k.lowerBound << " bytes are live at once at point "
+       << k.lowerBoundPoint << ", so no placement fits";
+  else
+    os << "; at most " << k.lowerBound << " bytes are live at once (point "
+       << k.lowerBoundPoint << "), but the packing leaves gaps";
+  if (live.empty())
+    return;
+  os << ": largest there ";
+  constexpr size_t kShown = 4;
+  for (auto [i, b] : llvm::enumerate(live)) {
+    if (i == kShown) {
+      int64_t rest = 0;
+      for (const PlacedBuffer *r : ArrayRef(live).drop_front(kShown))
+        rest += r->getFootprint();
+      os << " and " << live.size() - kShown << " more of " << rest
+         << " bytes";
+      break;
+    }
+    if (i)
+      os << ", ";
+    os << "'" << b->name << "' " << b->getFootprint();
+    if (b->slots > 1)
+      os << " (" << b->slots << " slots)";
+    if (std::optional<unsigned> line = getLine(b->owner->getLoc()))
+      os << " (line " << *line << ")";
+  }
+  if (placement.underPressure)
+    os << " (" << kPressureNote << ")";
 }
 
 LogicalResult tessel::emitPlacementErrors(const ScopePlacement &placement) {
@@ -1131,10 +1250,13 @@ LogicalResult tessel::emitPlacementErrors(const ScopePlacement &placement) {
         }))
       continue;
     AtOp scope = placement.scope;
+    std::string live;
+    llvm::raw_string_ostream liveOs(live);
+    printLargestLive(liveOs, placement, kind);
     InFlightDiagnostic diag = scope.emitError()
                               << getBufferKindTitle(kind)
                               << " exceeded: " << k.peak << " > "
-                              << k.capacity << " bytes";
+                              << k.capacity << " bytes" << live;
     std::string map;
     llvm::raw_string_ostream os(map);
     printMemoryMap(os, placement, kind);

@@ -128,6 +128,70 @@ func.func @fits_a5_not_a2a3(%m: memref<60x1024xf32>) {
 
 // -----
 
+// The error names the largest tiles live where the most bytes are, so an
+// author sees what to shrink: six 32x256xf32 loads (32768 B each) live at
+// once at p5 (each dies at the add that sums it): 6 x 32768 = 196608 >
+// 188416 with any placement. Four are named, the other two summed.
+// NOTE-LABEL: error: vector UB exceeded: 196608 > 188416 bytes; 196608 bytes are live at once at point 5, so no placement fits: largest there 'a' 32768, 'b' 32768, 'c' 32768, 'd' 32768 and 2 more of 65536 bytes{{$}}
+func.func @largest_live_named(%m: memref<192x256xf32>) {
+  %c0 = arith.constant 0 : index
+  %c32 = arith.constant 32 : index
+  %c64 = arith.constant 64 : index
+  %c96 = arith.constant 96 : index
+  %c128 = arith.constant 128 : index
+  %c160 = arith.constant 160 : index
+  tile.spmd 1 (%i) {
+    // expected-error @below {{vector UB exceeded: 196608 > 188416 bytes; 196608 bytes are live at once at point 5, so no placement fits: largest there 'a' 32768, 'b' 32768, 'c' 32768, 'd' 32768 and 2 more of 65536 bytes}}
+    // expected-note @below {{vector UB memory map}}
+    tile.at vector {
+      %a = tile.load %m[%c0, %c0] : memref<192x256xf32> -> !tile.tile<32x256xf32> loc("a")
+      %b = tile.load %m[%c32, %c0] : memref<192x256xf32> -> !tile.tile<32x256xf32> loc("b")
+      %c = tile.load %m[%c64, %c0] : memref<192x256xf32> -> !tile.tile<32x256xf32> loc("c")
+      %d = tile.load %m[%c96, %c0] : memref<192x256xf32> -> !tile.tile<32x256xf32> loc("d")
+      %e = tile.load %m[%c128, %c0] : memref<192x256xf32> -> !tile.tile<32x256xf32> loc("e")
+      %f = tile.load %m[%c160, %c0] : memref<192x256xf32> -> !tile.tile<32x256xf32> loc("f")
+      %s1 = tile.add %a, %b : !tile.tile<32x256xf32>
+      %s2 = tile.add %s1, %c : !tile.tile<32x256xf32>
+      %s3 = tile.add %s2, %d : !tile.tile<32x256xf32>
+      %s4 = tile.add %s3, %e : !tile.tile<32x256xf32>
+      %s5 = tile.add %s4, %f : !tile.tile<32x256xf32>
+      tile.store %s5, %m[%c0, %c0] : !tile.tile<32x256xf32>, memref<192x256xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// Under pressure and still over: two 64x256xf32 loads (65536 B each) and a
+// 64x256xi32 one live at once at p2 (196608 > 188416). With the regular
+// rules the cast f takes 65536 more (262144 at p3); under pressure it is
+// computed over q, which comes closer, so the error shows that placement
+// and says so.
+// NOTE-LABEL: error: vector UB exceeded: 196608 > 188416 bytes; 196608 bytes are live at once at point 2, so no placement fits: largest there 'x' 65536, 'y' 65536, 'q' 65536 (placed under pressure: one-width casts in place, results in place over the storage of finished pipelines, an init shared by iter_args carried by one){{$}}
+// NOTE: [{{[0-9]+}}, {{[0-9]+}}) q (shared with f, s, t): 65536 bytes, live [2, 7)
+// NOTE: placed under pressure
+func.func @over_under_pressure(%h: memref<128x256xf32>, %p: memref<64x256xi32>, %o: memref<64x256xf32>) {
+  %c0 = arith.constant 0 : index
+  %c64 = arith.constant 64 : index
+  tile.spmd 1 (%i) {
+    // expected-error @below {{vector UB exceeded: 196608 > 188416 bytes; 196608 bytes are live at once at point 2}}
+    // expected-note @below {{placed under pressure}}
+    tile.at vector {
+      %x = tile.load %h[%c0, %c0] : memref<128x256xf32> -> !tile.tile<64x256xf32> loc("x")
+      %y = tile.load %h[%c64, %c0] : memref<128x256xf32> -> !tile.tile<64x256xf32> loc("y")
+      %q = tile.load %p[%c0, %c0] : memref<64x256xi32> -> !tile.tile<64x256xi32> loc("q")
+      %f = tile.cast %q none : !tile.tile<64x256xi32> -> !tile.tile<64x256xf32> loc("f")
+      %s = tile.add %f, %x : !tile.tile<64x256xf32> loc("s")
+      %t = tile.add %s, %y : !tile.tile<64x256xf32> loc("t")
+      tile.store %t, %o[%c0, %c0] : !tile.tile<64x256xf32>, memref<64x256xf32>
+    }
+  }
+  return
+}
+
+// -----
+
 // L0C: a 128x264xf32 matmul result is stored in 16 x 16 fractals, 264
 // columns padded to 272: 128 * 272 * 4 = 139264 B > 131072 on a2a3 (it
 // fits a5's 262144, see place-buffers.mlir).

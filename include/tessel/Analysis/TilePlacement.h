@@ -206,6 +206,12 @@ struct ScopePlacement {
   std::vector<OperandCheck> operandChecks;
   /// Indexed by BufferKind.
   std::array<KindPlacement, 5> kinds;
+  /// Placed with the reuses tried only when a scope does not fit without
+  /// them (docs/placement.md "Under pressure"): a cast between element
+  /// types of one width in place, a result in place over the carried
+  /// storage of a finished tile.pipeline, an init value shared by several
+  /// iter_args carried by the first.
+  bool underPressure = false;
 
   const KindPlacement &getKind(BufferKind kind) const {
     return kinds[static_cast<size_t>(kind)];
@@ -235,7 +241,10 @@ struct FitSummary {
 };
 
 /// Places `scope` on `target` with its diagnostics captured, not emitted,
-/// and summarises the result. The IR is not changed.
+/// and summarises the result. The IR is not changed. The reuses kept for
+/// scopes under pressure are not tried: the scheduling passes plan with
+/// the regular rules, and a scope that needs those reuses is left as it
+/// is (tile-place-buffers then applies them).
 FitSummary summarizeFit(tile::AtOp scope, const TargetInfo &target);
 
 /// Resolves the `target` option of a pass: null when `name` is empty (each
@@ -246,12 +255,16 @@ mlir::FailureOr<const TargetInfo *> resolveTargetOption(mlir::ModuleOp module,
                                                         llvm::StringRef name);
 
 /// Computes the placement of `scope` on `target` without touching the IR.
+/// When it does not fit and `allowPressure` is set, places it again with
+/// the reuses kept for scopes under pressure (ScopePlacement::underPressure)
+/// and returns that placement if it fits or comes closer.
 /// Fails, after emitting an error, on IR it cannot place (a tile carried by
 /// an op other than tile.pipeline and scf.if; in a core_group scope, a tile
 /// that both cube and vector ops use). Capacity problems are not errors
 /// here: see ScopePlacement::fits() and emitPlacementErrors().
-mlir::FailureOr<ScopePlacement> computeScopePlacement(tile::AtOp scope,
-                                                      const TargetInfo &target);
+mlir::FailureOr<ScopePlacement>
+computeScopePlacement(tile::AtOp scope, const TargetInfo &target,
+                      bool allowPressure = true);
 
 /// Emits the capacity errors of `placement` (a single tile larger than its
 /// buffer, on the tile; a buffer kind exceeded, on the scope, with a memory
