@@ -51,7 +51,7 @@ def make_fn(p):
         a = xf @ wq_a.float()
         r = rms_norm(a, gamma_cq).to(torch.bfloat16).float()
         amax = r.abs().amax(dim=-1, keepdim=True).clamp_min(INT8_AMAX_EPS)
-        s = INT8_SCALE_MAX / amax
+        s = torch.div(INT8_SCALE_MAX, amax)   # one division, as the contract (not 127.0 / amax: reciprocal * 127)
         qr = torch.round(r * s).to(torch.int32).to(torch.float16).to(torch.int8)
         qr_scale = 1.0 / s
         # int8 up-projection (exact in int32), dequant, per-head RMSNorm.

@@ -92,6 +92,21 @@ def quantize_per_column(w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return q, scale.to(torch.float32)
 
 
+def quantize_per_token(r: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The contract's step 4 on fp32 rows r: (qr int8, qr_scale fp32 [rows, 1]).
+
+    `s = 127 / amax` is one fp32 division, as the contract writes it. Not
+    `INT8_SCALE_MAX / amax`: torch computes a Python number divided by a
+    tensor as the tensor's reciprocal times the number, two roundings, one
+    ulp off the division for about a quarter of all amax; with bf16 rows
+    (step 3) `r * s` often lands exactly on a .5 tie, where that ulp decides
+    the int8 value (kernels/dsv4/README.md, "Rounding boundaries")."""
+    amax = r.abs().amax(dim=-1, keepdim=True).clamp_min(INT8_AMAX_EPS)
+    s = torch.div(INT8_SCALE_MAX, amax)      # one division (see above)
+    qr = torch.round(r * s).to(torch.int32).to(torch.float16).to(torch.int8)
+    return qr, 1.0 / s
+
+
 def make_inputs(p: Preset, T: int, seed: int = 0,
                 random_gammas: bool = False) -> dict[str, torch.Tensor]:
     """Inputs drawn as the accuracy contract says, from a seeded generator."""
@@ -157,10 +172,7 @@ def reference(p: Preset, inputs: dict[str, torch.Tensor]) -> dict[str, torch.Ten
     a = x @ inputs["wq_a"].float()
     r = rms_norm(a, p.EPS, inputs["gamma_cq"]).to(torch.bfloat16).float()
     # 4. per-token int8 quantisation.
-    amax = r.abs().amax(dim=-1, keepdim=True).clamp_min(INT8_AMAX_EPS)
-    s = INT8_SCALE_MAX / amax
-    qr = torch.round(r * s).to(torch.int32).to(torch.float16).to(torch.int8)
-    qr_scale = 1.0 / s
+    qr, qr_scale = quantize_per_token(r)
     # 5. exact int32 up-projection (float64 is exact for these magnitudes),
     #    then dequant.
     p_int = (qr.double() @ inputs["wq_b"].double()).to(torch.int32)

@@ -48,6 +48,39 @@ def test_reference_outputs_and_invariants():
     assert torch.allclose(rms, torch.ones_like(rms), atol=1e-2)
 
 
+def f32(x: torch.Tensor) -> torch.Tensor:
+    """A float64 result rounded once to fp32 (for + - * / of fp32 operands this
+    is the correctly rounded fp32 operation: 53 >= 2 * 24 + 2)."""
+    return x.to(torch.float32).double()
+
+
+def test_int8_quantisation_is_the_contracts_fp32_arithmetic():
+    """Step 4 in fp32 as the contract writes it, one rounding per operation:
+    s = 127 / amax is one division (torch's `127.0 / tensor` is a reciprocal
+    and a multiply, two roundings, one ulp off for about a quarter of all
+    amax: 957 of these 4096 rows); qr = rint(row * s). Rows of bf16 values
+    (step 3) land on exact ties: amax = 1.703125, r = amax / 2 gives
+    s = 74.56880950927734 and r * s = 63.5 exactly, rint -> 64; the
+    reciprocal form's s = 74.56880187988281 gives 63.499996 -> 63 (225 rows
+    here)."""
+    g = torch.Generator().manual_seed(5)
+    r = (torch.randn(4096, 64, generator=g) * 0.7).to(torch.bfloat16).float()
+    r[:, 1] = r.abs().amax(dim=1) / 2          # exact: a tie when s is exact
+    r[7, :] = 0.0                              # amax floored at 1e-4
+    qr, qr_scale = reference.quantize_per_token(r)
+    amax = r.double().abs().amax(dim=1, keepdim=True).clamp_min(
+        f32(torch.tensor(reference.INT8_AMAX_EPS, dtype=torch.float64)))
+    s = f32(reference.INT8_SCALE_MAX / amax)
+    scaled = f32(r.double() * s)
+    assert torch.equal(qr_scale.double(), f32(1.0 / s))
+    assert torch.equal(qr, torch.round(scaled).to(torch.int8))
+    # Exact ties do occur, and round half to even (63.5 -> 64).
+    ties = scaled[:, 1] == 63.5
+    assert int(ties.sum()) > 1000
+    assert torch.all(qr[:, 1][ties] == 64)
+    assert torch.all(qr.abs().amax(dim=1)[r.abs().amax(dim=1) > 0] == 127)
+
+
 def test_rope_rotation_preserves_pair_norms():
     t = torch.randn(3, 8)
     ang = torch.rand(3, 4)

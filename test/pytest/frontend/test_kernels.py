@@ -61,7 +61,9 @@ def reference(a: torch.Tensor, gamma: torch.Tensor):
     inv_rms = torch.rsqrt((a * a).mean(dim=-1, keepdim=True) + rq.EPS)
     r = (a * inv_rms * gamma.float()).to(torch.bfloat16).float()
     amax = r.abs().amax(dim=-1, keepdim=True).clamp_min(rq.INT8_AMAX_EPS)
-    s = rq.INT8_SCALE_MAX / amax
+    # One fp32 division, as the kernel's tile.rdivs (torch's `127.0 / amax`
+    # would be reciprocal * 127, two roundings).
+    s = torch.div(rq.INT8_SCALE_MAX, amax)
     q = torch.round(r * s).to(torch.int32)      # round half to even
     qr = q.to(torch.float16).to(torch.int8)     # exact: |q| <= 127
     return qr, 1.0 / s
