@@ -862,6 +862,14 @@ def create_tensor(cg, node, a):
         raise cg.error(a.init_value.node, f"init_value of an "
                        f"{dtype.name} tensor must be an integer",
                        found=repr(init))
+    if cg.scope.kind == "spmd" and cg.spmd_op is not None:
+        # In a pl.spmd / pl.parallel body outside its scopes: a tile where
+        # one serves, else GM scratch of the block (frontend/blockscratch.py).
+        from . import blockscratch
+        why = blockscratch.needs_gm(cg, shape, dtype)
+        if why is not None:
+            return blockscratch.create(cg, node, shape, dtype, name, init,
+                                       a.init_value.node, why)
     if cg.scope.kind != "function":
         return PendingTile(shape, dtype, name, node, init=init or 0)
     v = tile_d.AllocGmOp(cg.memref_type(shape, dtype), name=name,

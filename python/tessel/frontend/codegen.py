@@ -114,6 +114,9 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
         self.remarks: list = []
         # The block index of the pl.spmd being built (pl.tile.get_block_idx).
         self.block_index: IndexVal | None = None
+        #: (tile.spmd op, block count) of the pl.spmd / pl.parallel body
+        #: being built, for the GM scratch of its blocks (blockscratch.py)
+        self.spmd_op = None
         # pl.dynamic dimensions: their bound values ({DynVar: int}), the
         # uses in parameter annotations ([(param, dim, DynVar)]), and
         # whether a name read gives the DynVar itself (while an annotation

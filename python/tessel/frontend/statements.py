@@ -321,9 +321,11 @@ class Statements:
         saved = self.enter(Scope("spmd", node, None, self.filename),
                            ir.InsertionPoint(y))
         saved_block = self.block_index
+        saved_spmd = self.spmd_op
         try:
             b = self.new_index(block.arguments[0], bounds=(0, blocks - 1))
             self.block_index = b
+            self.spmd_op = (op, blocks)
             bind_iv(b)
             body_fn()
             if "tessel.named_by_at" in op.operation.attributes:
@@ -333,6 +335,7 @@ class Statements:
                 tensor_ops.split_staged(self, op, blocks, node)
         finally:
             self.block_index = saved_block
+            self.spmd_op = saved_spmd
             self.leave(saved)
 
     def make_at(self, node, kind: str, body_fn, implicit: bool = False):
