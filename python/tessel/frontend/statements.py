@@ -366,8 +366,15 @@ class Statements:
             return None
         ops = list(self.ip.block.operations)
         ref = self.ip.ref_operation
-        if ref is None or len(ops) < 2 or ops[-1] != ref or \
-                ops[-2] != prev[0].operation:
+        if ref is None:
+            # Building at the end of a block: a loop's body in the spmd
+            # body (its terminator comes when the body is done).
+            last = ops[-1] if ops else None
+        else:
+            if len(ops) < 2 or ops[-1] != ref:
+                return None
+            last = ops[-2]
+        if last is None or last != prev[0].operation:
             return None
         exposed, _ = analysis.exposed_reads(node.body, frozenset())
         vars_ = self.act.vars
