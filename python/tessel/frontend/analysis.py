@@ -218,3 +218,66 @@ def _stmt_flow(s: ast.stmt, defs: set) -> tuple[set, set]:
     if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return set(), defs | {s.name}
     return _loads(s) - defs, set(defs)
+
+
+def scope_uses(stmts, name: str, is_core_scope) -> tuple[list, bool]:
+    """Where `stmts` (the rest of a pl.spmd / pl.parallel body after
+    `name = pl.create_tensor(...)`) use `name`: (the core scopes that read
+    or assign it, in order, each once: the `with` nodes `is_core_scope`
+    accepts; whether anything outside those scopes reads it -- a view, a
+    reshape, an argument of an InCore call). Stops at a statement outside
+    the core scopes that binds `name` anew. Comprehension targets are not
+    the kernel's names (as in `exposed_reads`)."""
+    scopes: list = []
+    outside = False
+
+    def uses(node) -> bool:
+        if name in _free_loads(node):
+            return True
+        return name in _assigned_names([node]) if isinstance(
+            node, ast.stmt) else False
+
+    def visit(stmts) -> bool:
+        """False once `name` is bound anew outside the scopes."""
+        nonlocal outside
+        for s in stmts:
+            if isinstance(s, (ast.With, ast.AsyncWith)) and is_core_scope(s):
+                if uses(s) and not any(x is s for x in scopes):
+                    scopes.append(s)
+                continue
+            if isinstance(s, (ast.For, ast.AsyncFor, ast.While, ast.If)):
+                head = s.iter if isinstance(s, (ast.For, ast.AsyncFor)) \
+                    else s.test
+                if name in _free_loads(head):
+                    outside = True
+                if not visit(s.body) or not visit(s.orelse):
+                    return False
+                continue
+            if isinstance(s, (ast.With, ast.AsyncWith)):
+                for item in s.items:
+                    if name in _free_loads(item.context_expr):
+                        outside = True
+                if not visit(s.body):
+                    return False
+                continue
+            if isinstance(s, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                value = s.value
+                targets = s.targets if isinstance(s, ast.Assign) \
+                    else [s.target]
+                reads = _free_loads(value) if value is not None else set()
+                for t in targets:
+                    reads |= _target_reads(t)
+                if isinstance(s, ast.AugAssign) and \
+                        isinstance(s.target, ast.Name):
+                    reads.add(s.target.id)
+                if name in reads:
+                    outside = True
+                if any(name in _target_names(t) for t in targets):
+                    return False
+                continue
+            if name in _free_loads(s):
+                outside = True
+        return True
+
+    visit(stmts)
+    return scopes, outside

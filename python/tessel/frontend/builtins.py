@@ -862,6 +862,14 @@ def create_tensor(cg, node, a):
         raise cg.error(a.init_value.node, f"init_value of an "
                        f"{dtype.name} tensor must be an integer",
                        found=repr(init))
+    if cg.scope.kind == "spmd" and cg.spmd_op is not None:
+        # In a pl.spmd / pl.parallel body outside its scopes: a tile where
+        # one serves, else GM scratch of the block (frontend/blockscratch.py).
+        from . import blockscratch
+        why = blockscratch.needs_gm(cg, shape, dtype)
+        if why is not None:
+            return blockscratch.create(cg, node, shape, dtype, name, init,
+                                       a.init_value.node, why)
     if cg.scope.kind != "function":
         return PendingTile(shape, dtype, name, node, init=init or 0)
     v = tile_d.AllocGmOp(cg.memref_type(shape, dtype), name=name,
@@ -1015,10 +1023,7 @@ def reshape_view(cg, node, t: GmTensor, shape) -> GmTensor:
     if tuple(shape) == tuple(t.shape):
         return t
     if t.offsets is not None:
-        raise cg.error(node, f"pl.reshape of '{t.name}', a slice taken "
-                       f"outside the scopes, is not supported",
-                       found=t.describe(),
-                       help="reshape the whole tensor, then slice it")
+        return _reshape_offset_view(cg, node, t, shape)
     loc, ip = cg.loc(node), cg.ip
     value = t.value
     count = math.prod(t.shape)
@@ -1039,6 +1044,89 @@ def reshape_view(cg, node, t: GmTensor, shape) -> GmTensor:
     name = cg.assign_hint or f"{t.name}_view"
     return GmTensor(value, tuple(shape), t.dtype, name, t.writable, "view",
                     t.origin, root=t.base)
+
+
+def squeeze_plan(extents, offsets, view, shape, mul_add):
+    """A view `view` (per dimension its size) at `offsets` into a tensor of
+    `extents`, reshaped to `shape` by dropping and adding unit dimensions
+    only: (the tensor's extents, the offsets) of the same elements as a
+    view of shape `shape` into the tensor reshaped (its memory unchanged),
+    or None when the reshape moves elements across dimensions.
+
+    A unit dimension d of the view (not the last) is merged into the next:
+    extents R[d] * R[d + 1], offset o[d] * R[d + 1] + o[d + 1] (the view
+    stays inside one row of the merged dimension, as its size there is 1);
+    an added unit dimension is an extent-1 dimension at offset 0.
+    [1, 16, 512] at [n, b0, 0] of [4, 64, 512] to [16, 512]:
+    ([256, 512], [n * 64 + b0, 0]). `mul_add(a, k, b)` computes a * k + b
+    (ints, or run-time indices)."""
+    if [d for d in view if d != 1] != [d for d in shape if d != 1]:
+        return None
+    R, O, S = list(extents), list(offsets), list(view)
+    d = 0
+    while d < len(S) - 1:
+        if S[d] == 1:
+            O[d:d + 2] = [mul_add(O[d], R[d + 1], O[d + 1])]
+            R[d:d + 2] = [R[d] * R[d + 1]]
+            S[d:d + 2] = [S[d + 1]]
+        else:
+            d += 1
+    out_r, out_o = [], []
+    i = 0
+    for want in shape:
+        if i < len(S) and S[i] == want:
+            out_r.append(R[i])
+            out_o.append(O[i])
+            i += 1
+        elif want == 1:
+            out_r.append(1)
+            out_o.append(0)
+        else:
+            return None
+    if i != len(S):
+        return None    # a trailing unit dimension of the view dropped
+    return out_r, out_o
+
+
+def _reshape_offset_view(cg, node, t: GmTensor, shape) -> GmTensor:
+    """pl.reshape of a view taken outside the scopes (PyPTO's tensor view
+    at an offset, deepseek_v3_2 decode_back's `[1, B, A]` slice at a
+    data-dependent node reshaped to `[B, A]`): the tensor it views reshaped
+    so that the view keeps its elements with `shape` (squeeze_plan)."""
+    if t.valid is not None:
+        raise cg.error(node, f"pl.reshape of '{t.name}', a view with a "
+                       f"run-time extent, is not supported",
+                       found=t.describe())
+    extents = list(ir.MemRefType(t.value.type).shape)
+
+    def mul_add(a, k, b):
+        if k == 1 or a == 0:
+            prod = a if k == 1 else 0
+        else:
+            prod = cg.index_binop(ast.Mult(), a, k, node)
+        if isinstance(b, int) and b == 0:
+            return prod
+        if isinstance(prod, int) and prod == 0:
+            return b
+        return cg.index_binop(ast.Add(), prod, b, node)
+
+    plan = squeeze_plan(extents, t.offsets, t.shape, shape, mul_add)
+    if plan is None:
+        raise cg.error(node, f"pl.reshape of '{t.name}', a slice taken "
+                       f"outside the scopes, to {shape_str(shape)} moves "
+                       f"elements across dimensions",
+                       expected="a reshape that drops or adds dimensions "
+                                "of size 1 (not a last one of size 1)",
+                       found=f"{t.describe()} to {shape_str(shape)}",
+                       help="reshape the whole tensor, then slice it")
+    new_extents, offsets = plan
+    whole = GmTensor(t.value, tuple(extents), t.dtype, t.name, t.writable,
+                     "view", t.origin, root=t.base)
+    flat = reshape_view(cg, node, whole, tuple(new_extents))
+    name = cg.assign_hint or f"{t.name}_view"
+    return GmTensor(flat.value, tuple(shape), t.dtype, name, t.writable,
+                    "view", t.origin or t.name, root=t.base,
+                    offsets=tuple(offsets))
 
 
 def _offsets(cg, arg, rank):

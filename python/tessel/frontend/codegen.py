@@ -119,6 +119,9 @@ class CodeGenerator(Statements, Memory, Expressions, Calls):
         # pl.system.syncall markers not yet split at: {op: (file, node,
         # core_type, mode)} (frontend/syncall.py).
         self.syncall_marks: dict = {}
+        #: (tile.spmd op, block count) of the pl.spmd / pl.parallel body
+        #: being built, for the GM scratch of its blocks (blockscratch.py)
+        self.spmd_op = None
         # pl.dynamic dimensions: their bound values ({DynVar: int}), the
         # uses in parameter annotations ([(param, dim, DynVar)]), and
         # whether a name read gives the DynVar itself (while an annotation

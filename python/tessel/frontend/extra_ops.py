@@ -116,4 +116,5 @@ def tensor_dim(cg, node, a, op="pl.tensor.dim"):
     return int(t.shape[axis])
 
 
-EXTRA_BUILTINS = {"log": log, "arange": arange, "tensor.dim": tensor_dim}
+EXTRA_BUILTINS = {"log": log, "arange": arange, "tensor.arange": arange,
+                  "tensor.dim": tensor_dim}

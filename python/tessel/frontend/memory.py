@@ -317,6 +317,10 @@ class Memory:
         if base.offsets is None:
             return list(offsets)
         from . import scalars
+        from ..mlir import ir
+        # The memref the view's offsets index (its root, or the root
+        # reshaped: builtins.reshape_view of a view).
+        extents = list(ir.MemRefType(base.value.type).shape)
         out = []
         for d, (v, o) in enumerate(zip(base.offsets, offsets)):
             r = o if v == 0 else (v + o if isinstance(v, int) and
@@ -325,7 +329,7 @@ class Memory:
                                                         node))
             if sizes is not None and scalars.is_data(self, v):
                 r = scalars.clamp_offset(
-                    self, r, sizes[d], base.base.shape[d], node,
+                    self, r, sizes[d], extents[d], node,
                     f"the offset in dimension {d} of '{base.base.name}' "
                     f"through the view '{base.name}'", force=True)
             out.append(r)

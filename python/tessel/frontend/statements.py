@@ -323,9 +323,11 @@ class Statements:
         saved_block = self.block_index
         saved_depth = self.spmd_cse_depth
         self.spmd_cse_depth = len(self.cse)
+        saved_spmd = self.spmd_op
         try:
             b = self.new_index(block.arguments[0], bounds=(0, blocks - 1))
             self.block_index = b
+            self.spmd_op = (op, blocks)
             bind_iv(b)
             body_fn()
             if "tessel.named_by_at" in op.operation.attributes:
@@ -340,6 +342,7 @@ class Statements:
         finally:
             self.block_index = saved_block
             self.spmd_cse_depth = saved_depth
+            self.spmd_op = saved_spmd
             self.leave(saved)
 
     def make_at(self, node, kind: str, body_fn, implicit: bool = False):
@@ -370,8 +373,15 @@ class Statements:
             return None
         ops = list(self.ip.block.operations)
         ref = self.ip.ref_operation
-        if ref is None or len(ops) < 2 or ops[-1] != ref or \
-                ops[-2] != prev[0].operation:
+        if ref is None:
+            # Building at the end of a block: a loop's body in the spmd
+            # body (its terminator comes when the body is done).
+            last = ops[-1] if ops else None
+        else:
+            if len(ops) < 2 or ops[-1] != ref:
+                return None
+            last = ops[-2]
+        if last is None or last != prev[0].operation:
             return None
         exposed, _ = analysis.exposed_reads(node.body, frozenset())
         vars_ = self.act.vars

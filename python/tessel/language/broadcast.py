@@ -82,4 +82,10 @@ def arange(start, shape, dtype):
     exact)."""
 
 
-ALL_BUILTINS.update({"log": log, "arange": arange})
+@builtin("tensor.arange")
+def tensor_arange(start, shape, dtype):
+    """Same as `pl.arange` (`pl.tensor.arange`, inside a core scope)."""
+
+
+ALL_BUILTINS.update({"log": log, "arange": arange,
+                     "tensor.arange": tensor_arange})

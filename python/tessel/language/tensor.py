@@ -2,6 +2,7 @@
 (`pl.tensor.dim`, `pl.tensor.gather`, `pl.tensor.scatter`)."""
 
 from .ops import tensor_dim as dim
+from .broadcast import tensor_arange as arange
 from .ops import tensor_gather as gather
 from .ops import tensor_scatter as scatter
 from .index_ops import tensor_assemble as assemble
@@ -22,7 +23,7 @@ _COMPOSED = {**_COMPOSED, **_GATHERS}
 
 globals().update(_COMPOSED)
 
-__all__ = ["dim", "gather", "scatter", "concat", "get_block_num",
+__all__ = ["dim", "arange", "gather", "scatter", "concat", "get_block_num",
            "transpose", "create_l1", "gather_row", "assemble", "sort32", "mrgsort", "read", "write",
            "set_validshape", *_COMPOSED]
 

@@ -312,6 +312,23 @@ def test_uint32_tiles_and_casts():
     assert torch.equal(back.to(torch.int64), u.to(torch.int64))
 
 
+@pl.jit
+def tensor_arange_kernel(a: pl.Out[pl.Tensor[[2, 32], pl.INT32]]):
+    with pl.at(level=pl.Level.VECTOR):
+        a[0:2, :] = pl.tensor.arange(5, [2, 32], dtype=pl.INT32)
+
+
+def test_tensor_arange_is_arange():
+    """pl.tensor.arange (deepseek_v3_2's decode_front) is pl.arange:
+    element (i, j) = 5 + 32 i + j."""
+    a = torch.zeros(2, 32, dtype=torch.int32)
+    tensor_arange_kernel(a)
+    assert torch.equal(a, torch.arange(5, 69, dtype=torch.int32).view(2, 32))
+    b = torch.zeros(2, 32, dtype=torch.int32)
+    tensor_arange_kernel(b, target="a2a3", backend="pto")
+    assert torch.equal(b, a)
+
+
 # -- INT64 / INDEX ---------------------------------------------------------
 
 @pl.jit

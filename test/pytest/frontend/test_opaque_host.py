@@ -240,6 +240,32 @@ def test_a_scope_reading_the_tiles_of_the_one_before_continues_it():
 
 
 @pl.jit
+def _continued_in_a_loop(x: pl.Tensor[[4, 8, 64], pl.FP32],
+                         out: pl.Out[pl.Tensor[[4, 8, 64], pl.FP32]]):
+    # Two scopes in a loop of the pl.parallel body (deepseek_v3_2
+    # decode_front's per-head scopes): the second reads the first's tile,
+    # so it continues it, once per iteration.
+    for b in pl.parallel(4):
+        for h in pl.range(2):
+            with pl.at(level=pl.Level.CORE_GROUP, name_hint="load"):
+                t = pl.exp(x[b:b + 1, h * 4:h * 4 + 4, :])
+            with pl.at(level=pl.Level.CORE_GROUP, name_hint="write"):
+                out[b:b + 1, h * 4:h * 4 + 4, :] = pl.mul(t, 2.0)
+
+
+def test_a_scope_in_a_loop_of_the_body_continues_the_one_before():
+    g = _gen(5)
+    x = torch.randn(4, 8, 64, generator=g)
+    out = torch.zeros(4, 8, 64)
+    _continued_in_a_loop(x, out)
+    torch.testing.assert_close(out, torch.exp(x) * 2.0, rtol=1e-6,
+                               atol=1e-6)
+    text = _continued_in_a_loop.ir()
+    assert 'name("load+write")' in text
+    assert text.count("tile.at core_group") == 1
+
+
+@pl.jit
 def _op_between_scopes(x: pl.Tensor[[16, 64], pl.FP32],
                        n: pl.Tensor[[1], pl.INT32],
                        out: pl.Out[pl.Tensor[[16, 64], pl.FP32]]):
