@@ -24,3 +24,14 @@ def one_scope_kernel(path, body: str, dtype: str = "FP32",
     ns = {"pl": pl}
     exec(compile(src, str(path), "exec"), ns)
     return ns["k"]
+
+
+def tagged_line(path, tag: str) -> int:
+    """The line of the file `path` (1-based) that ends with the comment
+    `# <tag>`: the line a CompileError or remark is expected at. Exactly
+    one line may carry a tag."""
+    with open(path) as f:
+        hits = [i for i, text in enumerate(f, 1)
+                if text.rstrip().endswith(f"# {tag}")]
+    assert len(hits) == 1, f"{tag}: {len(hits)} lines carry it"
+    return hits[0]

@@ -19,6 +19,7 @@ import torch
 
 import tessel.language as pl
 from tessel import CompileError
+from pysource import tagged_line
 
 pytestmark = [
     pytest.mark.skipif(
@@ -29,18 +30,13 @@ pytestmark = [
 ]
 
 THIS_FILE = os.path.realpath(__file__)
-with open(THIS_FILE) as _f:
-    SOURCE_LINES = _f.read().splitlines()
 
 M = 8
 MASK_COLS = 32
 
 
 def line_of(tag: str) -> int:
-    hits = [i for i, t in enumerate(SOURCE_LINES, 1)
-            if t.rstrip().endswith(f"# {tag}")]
-    assert len(hits) == 1, tag
-    return hits[0]
+    return tagged_line(THIS_FILE, tag)
 
 
 def bits(t: torch.Tensor) -> torch.Tensor:

@@ -13,19 +13,15 @@ import torch
 
 import tessel.language as pl
 from tessel import CompileError
+from pysource import tagged_line
 
 THIS_FILE = os.path.realpath(__file__)
-with open(THIS_FILE) as _f:
-    SOURCE_LINES = _f.read().splitlines()
 
 F32 = pl.FP32
 
 
 def line_of(tag: str) -> int:
-    hits = [i for i, text in enumerate(SOURCE_LINES, 1)
-            if text.rstrip().endswith(f"# {tag}")]
-    assert len(hits) == 1, f"tag {tag!r} found {len(hits)} times"
-    return hits[0]
+    return tagged_line(THIS_FILE, tag)
 
 
 def rejected(kernel, tag: str, *parts, note: str | None = None):

@@ -45,6 +45,7 @@ from ..mlir import ir
 from ..mlir.dialects import arith
 from . import tile_ops as tile_d
 from .errors import note_at
+from .tensor_ops import block_ops, walk_ops
 from .values import (BoolVal, GmTensor, IndexVal, PendingTile, ScalarVal,
                      TensorExpr, TileVal, TransposedView, Unavailable,
                      describe)
@@ -283,18 +284,6 @@ def _is_mark(op) -> bool:
     return op.name == "arith.constant" and MARK in op.attributes
 
 
-def _ops(block):
-    return [op.operation for op in block.operations]
-
-
-def _walk(op):
-    yield op
-    for region in op.regions:
-        for block in region.blocks:
-            for nested in block.operations:
-                yield from _walk(nested.operation)
-
-
 def _copy_attrs(src, dst, skip=()) -> None:
     attrs = src.attributes
     for i in range(len(attrs)):
@@ -307,7 +296,7 @@ def _split_at(at) -> None:
     """Cuts the core scope `at` at its markers into consecutive core scopes
     of the same kind, each marker moved between two of them."""
     body = at.regions[0].blocks[0]
-    ops = _ops(body)[:-1]
+    ops = block_ops(body)[:-1]
     if not any(_is_mark(op) for op in ops):
         return
     segments, marks = [[]], []
@@ -358,10 +347,10 @@ def split_scope(cg, spmd, node) -> list:
     spmd = spmd.operation
     sblock = spmd.regions[0].blocks[0]
     _mark_loops(cg, sblock)
-    for op in _ops(sblock):
+    for op in block_ops(sblock):
         if op.name == "tile.at":
             _split_at(op)
-    tops = _ops(sblock)[:-1]
+    tops = block_ops(sblock)[:-1]
     marks = [op for op in tops if _is_mark(op)]
     if not marks:
         return [spmd]
@@ -378,7 +367,7 @@ def split_scope(cg, spmd, node) -> list:
     for seg in segments:
         for op in list(seg):
             if op.name == "tile.at" and \
-                    len(_ops(op.regions[0].blocks[0])) == 1:
+                    len(block_ops(op.regions[0].blocks[0])) == 1:
                 seg.remove(op)
                 op.erase()
     parts, pending = [], []
@@ -436,7 +425,7 @@ def _hoist_loops(cg, scopes, node) -> list:
 
 def _inner_marks(loop) -> list:
     body = loop.regions[0].blocks[0]
-    return [op for op in _ops(body) if _is_mark(op)]
+    return [op for op in block_ops(body) if _is_mark(op)]
 
 
 def _mark_loops(cg, sblock) -> None:
@@ -449,9 +438,9 @@ def _mark_loops(cg, sblock) -> None:
         if where == "after":
             m.move_after(op)
         cg.syncall_marks[m] = info
-    for top in _ops(sblock)[:-1]:
+    for top in block_ops(sblock)[:-1]:
         candidates = [top] if top.name in _LOOPS else \
-            _ops(top.regions[0].blocks[0]) if top.name == "tile.at" else []
+            block_ops(top.regions[0].blocks[0]) if top.name == "tile.at" else []
         for op in candidates:
             if op.name in _LOOPS:
                 inner = _inner_marks(op)
@@ -465,9 +454,9 @@ def _barrier_loop(scope):
     """The loop holding barriers that `scope` (a part of a cut scope) is
     made of, or None."""
     body = scope.regions[0].blocks[0]
-    for top in _ops(body)[:-1]:
+    for top in block_ops(body)[:-1]:
         candidates = [top] if top.name in _LOOPS else \
-            _ops(top.regions[0].blocks[0]) if top.name == "tile.at" else []
+            block_ops(top.regions[0].blocks[0]) if top.name == "tile.at" else []
         for op in candidates:
             if op.name in _LOOPS and _inner_marks(op):
                 return op
@@ -534,17 +523,17 @@ def _loop_of_scopes(cg, scope, loop, node) -> list:
         ablk, ay = iblk, iy.operation
     # What the scope computes before the loop (indices from the block
     # index), then the loop body without its terminator.
-    for op in _ops(parent.regions[0].blocks[0]):
+    for op in block_ops(parent.regions[0].blocks[0]):
         if op == loop:
             break
         op.move_before(ay)
     lblock = loop.regions[0].blocks[0]
     old_iv = lblock.arguments[0]
-    for op in _ops(lblock)[:-1]:
+    for op in block_ops(lblock)[:-1]:
         op.move_before(ay)
     new_iv, new_arg = fbody.arguments[0], iblk.arguments[0]
-    for top in _ops(ablk):
-        for op in _walk(top):
+    for top in block_ops(ablk):
+        for op in walk_ops(top):
             for i, v in enumerate(list(op.operands)):
                 if v == old_iv:
                     op.operands[i] = new_iv
@@ -638,14 +627,14 @@ def _rewire(cg, scope, scopes, old_arg, info) -> None:
         return result
 
     body = scope.regions[0].blocks[0]
-    for top in _ops(body)[:-1]:
+    for top in block_ops(body)[:-1]:
         if top.name == "tile.at":
             inner = top.regions[0].blocks[0]
-            first = _ops(inner)[0]
+            first = block_ops(inner)[0]
             ip, key = ir.InsertionPoint(first), first
         else:
             ip, key = ir.InsertionPoint(top), top
-        for op in list(_walk(top)):
+        for op in list(walk_ops(top)):
             for i, v in enumerate(list(op.operands)):
                 nv = resolve(v, ip, key)
                 if nv != v:

@@ -933,16 +933,18 @@ def to_scratch(cg, e: TensorExpr, node, name: str | None = None
     return TensorExpr("gm", e.node, None, (), e.shape, e.dtype, leaf=t)
 
 
-def _ops(block):
+def block_ops(block):
+    """The operations of `block`, as a list (safe to modify the block)."""
     return [op.operation for op in block.operations]
 
 
-def _walk(op):
+def walk_ops(op):
+    """`op` and every op nested in it, outer first."""
     yield op
     for region in op.regions:
         for block in region.blocks:
             for nested in block.operations:
-                yield from _walk(nested.operation)
+                yield from walk_ops(nested.operation)
 
 
 def _top(op, at):
@@ -967,7 +969,7 @@ def split_staged(cg, spmd, blocks: int, node=None):
     decides as before."""
     spmd = spmd.operation
     sblock = spmd.regions[0].blocks[0]
-    ats = [op for op in _ops(sblock) if op.name == "tile.at"]
+    ats = [op for op in block_ops(sblock) if op.name == "tile.at"]
     if blocks != 1 or len(ats) != 1:
         return
     at = ats[0]
@@ -975,7 +977,7 @@ def split_staged(cg, spmd, blocks: int, node=None):
     mine = [(w, op) for b, w, op in cg.tensor_cuts if b == body]
     if not mine:
         return
-    ops = _ops(body)[:-1]
+    ops = block_ops(body)[:-1]
     cuts = set()
     for where, op in mine:
         i = next(j for j, x in enumerate(ops) if x == op)
@@ -991,7 +993,7 @@ def split_staged(cg, spmd, blocks: int, node=None):
             seg_of[op] = s
     for s, seg in enumerate(segments):
         for top in seg:
-            for nested in _walk(top):
+            for nested in walk_ops(top):
                 for v in nested.operands:
                     owner = v.owner
                     if isinstance(owner, ir.Block):

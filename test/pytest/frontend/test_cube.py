@@ -18,6 +18,7 @@ import torch
 import tessel.language as pl
 from tessel import CompileError
 from tessel.errors import BackendUnavailableError
+from pysource import tagged_line
 
 M, K, N = 16, 48, 40
 
@@ -163,15 +164,10 @@ def test_matmul_bias_and_gemv_forms_match_torch():
 # -- misuse ------------------------------------------------------------------
 
 THIS_FILE = os.path.realpath(__file__)
-with open(THIS_FILE) as _f:
-    SOURCE_LINES = _f.read().splitlines()
 
 
 def line_of(tag: str) -> int:
-    hits = [i for i, text in enumerate(SOURCE_LINES, 1)
-            if text.rstrip().endswith(f"# {tag}")]
-    assert len(hits) == 1, tag
-    return hits[0]
+    return tagged_line(THIS_FILE, tag)
 
 
 @pl.jit

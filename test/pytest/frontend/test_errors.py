@@ -13,6 +13,7 @@ import pytest
 import tessel
 import tessel.language as pl
 from tessel import CompileError
+from pysource import tagged_line
 
 THIS_FILE = os.path.realpath(__file__)
 with open(THIS_FILE) as _f:
@@ -20,11 +21,7 @@ with open(THIS_FILE) as _f:
 
 
 def line_of(tag: str) -> int:
-    """The line of this file that ends with the comment `# <tag>`."""
-    hits = [i for i, text in enumerate(SOURCE_LINES, 1)
-            if text.rstrip().endswith(f"# {tag}")]
-    assert len(hits) == 1, f"tag {tag!r} found {len(hits)} times"
-    return hits[0]
+    return tagged_line(THIS_FILE, tag)
 
 
 def compile_error(kernel) -> CompileError:

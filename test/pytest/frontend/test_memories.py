@@ -11,17 +11,13 @@ import torch
 
 import tessel.language as pl
 from tessel import CompileError
+from pysource import tagged_line
 
 THIS_FILE = os.path.realpath(__file__)
-with open(THIS_FILE) as _f:
-    SOURCE_LINES = _f.read().splitlines()
 
 
 def line_of(tag: str) -> int:
-    hits = [i for i, text in enumerate(SOURCE_LINES, 1)
-            if text.rstrip().endswith(f"# {tag}")]
-    assert len(hits) == 1, tag
-    return hits[0]
+    return tagged_line(THIS_FILE, tag)
 
 
 def error_of(kernel, *args, target="a2a3") -> CompileError:

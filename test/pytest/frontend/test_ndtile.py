@@ -18,16 +18,13 @@ import tessel.language as pl
 from tessel import CompileError
 from tessel.errors import BackendUnavailableError
 from tessel.frontend import ndtile
+from pysource import tagged_line
 
 THIS_FILE = os.path.realpath(__file__)
 
 
 def line_of(tag: str) -> int:
-    with open(THIS_FILE) as f:
-        for i, line in enumerate(f, 1):
-            if f"# {tag}" in line and "line_of" not in line:
-                return i
-    raise AssertionError(tag)
+    return tagged_line(THIS_FILE, tag)
 
 
 def run(kernel, *tensors, **kw):
