@@ -332,13 +332,101 @@ class Statements:
             body_fn()
             if "tessel.named_by_at" in op.operation.attributes:
                 del op.operation.attributes["tessel.named_by_at"]
-            if self.tensor_cuts:
-                from . import tensor_ops
-                tensor_ops.split_staged(self, op, blocks, node)
-            if self.syncall_marks:
-                # pl.system.syncall: consecutive scopes with this grid.
-                from . import syncall
-                syncall.split_marked(self, node)
+            self._finish_spmd(op, blocks, node)
+        finally:
+            self.block_index = saved_block
+            self.spmd_cse_depth = saved_depth
+            self.spmd_op = saved_spmd
+            self.leave(saved)
+
+    def _finish_spmd(self, op, blocks: int, node):
+        """After a pl.spmd's body is built (or continued): its cuts."""
+        if self.tensor_cuts:
+            from . import tensor_ops
+            tensor_ops.split_staged(self, op, blocks, node)
+        if self.syncall_marks:
+            # pl.system.syncall: consecutive scopes with this grid.
+            from . import syncall
+            syncall.split_marked(self, node)
+
+    #: (tile.spmd op, tile.at op, {name: value it assigned}, kind,
+    #: activation) of the last function-level pl.at (a one-block scope)
+    _last_fn_at = None
+
+    def _one_scope_before_ip(self, exported: dict, kind: str):
+        """(_last_fn_at) the one-block scope just built, when it is the op
+        before the insertion point and still one tile.at; else None."""
+        ops = list(self.ip.block.operations)
+        ref = self.ip.ref_operation
+        if ref is not None:
+            if len(ops) < 2 or ops[-1] != ref:
+                return None
+            ops = ops[:-1]
+        if not ops or ops[-1].name != "tile.spmd":
+            return None
+        spmd = ops[-1]
+        sops = list(spmd.regions[0].blocks[0].operations)
+        if len(sops) != 2 or sops[0].name != "tile.at":
+            return None
+        return (spmd, sops[0], exported, kind, self.act)
+
+    def _continuable_fn_at(self, kind: str, node):
+        """The function-level pl.at scope just before this one, in the same
+        block with nothing between them, when this one reads tiles or
+        scalars it made (PyPTO hands them from InCore function to InCore
+        function through GM): this body then continues that scope, one
+        block as both were. None otherwise."""
+        prev = self._last_fn_at
+        if prev is None or prev[3] != kind or prev[4] is not self.act:
+            return None
+        spmd, at = prev[0], prev[1]
+        ops = list(self.ip.block.operations)
+        ref = self.ip.ref_operation
+        if ref is None:
+            last = ops[-1] if ops else None
+        else:
+            if len(ops) < 2 or ops[-1] != ref:
+                return None
+            last = ops[-2]
+        if last is None or last != spmd.operation:
+            return None
+        # The scope is still one tile.at (not cut by a staging or barrier).
+        sops = list(spmd.regions[0].blocks[0].operations)
+        if len(sops) != 2 or sops[0] != at.operation:
+            return None
+        exposed, _ = analysis.exposed_reads(node.body, frozenset())
+        vars_ = self.act.vars
+        if not any(n in prev[2] and isinstance(vars_.get(n), Unavailable)
+                   for n in exposed):
+            return None
+        return prev
+
+    def continue_fn_at(self, prev, node, kind: str, name_hint, body_fn):
+        """Builds the body of the function-level pl.at `node` at the end of
+        the one-block scope `prev` (_continuable_fn_at)."""
+        spmd, at, exported = prev[0], prev[1], prev[2]
+        if name_hint is not None:
+            attrs = spmd.operation.attributes
+            old = ir.StringAttr(attrs["sym_name"]).value \
+                if "sym_name" in attrs else None
+            if old is None:
+                attrs["sym_name"] = ir.StringAttr.get(name_hint)
+            elif name_hint not in old.split("+"):
+                attrs["sym_name"] = ir.StringAttr.get(f"{old}+{name_hint}")
+        sblock = spmd.regions[0].blocks[0]
+        y = list(sblock.operations)[-1]
+        saved = self.enter(Scope("spmd", node, None, self.filename),
+                           ir.InsertionPoint(y))
+        saved_block, saved_spmd = self.block_index, self.spmd_op
+        saved_depth = self.spmd_cse_depth
+        self.spmd_cse_depth = len(self.cse)
+        try:
+            self.block_index = self.new_index(sblock.arguments[0],
+                                              bounds=(0, 0))
+            self.spmd_op = (spmd, 1)
+            self.continue_at((at, exported, kind, self.act), node, kind,
+                             body_fn)
+            self._finish_spmd(spmd, 1, node)
         finally:
             self.block_index = saved_block
             self.spmd_cse_depth = saved_depth
@@ -554,12 +642,27 @@ class Statements:
                 self._parallel_as_spmd(par[0], par[1], name_hint, at_kind=kind,
                                        at_node=node)
             else:
+                exported = {}
+
                 def body():
                     self.visit_block(node.body, "scope")
                     self._export_tensor_results(node)
+                    vars_ = self.act.vars
+                    exported.update({n: vars_[n] for n in
+                                     analysis.assigned_names(node.body)
+                                     if isinstance(vars_.get(n),
+                                                   RUNTIME_TYPES)})
 
-                self.make_spmd(node, 1, name_hint, lambda b: None,
-                               lambda: self.make_at(node, kind, body))
+                prev = self._continuable_fn_at(kind, node)
+                if prev is not None:
+                    continued = list(prev[2])
+                    self.continue_fn_at(prev, node, kind, name_hint, body)
+                    exported.update({n: v for n, v in prev[2].items()
+                                     if n not in exported})
+                else:
+                    self.make_spmd(node, 1, name_hint, lambda b: None,
+                                   lambda: self.make_at(node, kind, body))
+                self._last_fn_at = self._one_scope_before_ip(exported, kind)
         self.region_exit(snapshot, node.body, f"assigned inside the pl.at scope at "
                          f"line {node.lineno}", node,
                          help="values made in a core scope do not leave it; "

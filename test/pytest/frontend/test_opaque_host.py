@@ -294,17 +294,79 @@ def test_a_scope_after_other_runtime_statements_does_not_continue():
 def _tile_used_after_function_level_scope(
         x: pl.Tensor[[16, 64], pl.FP32],
         out: pl.Out[pl.Tensor[[16, 64], pl.FP32]]):
+    with pl.at(level=pl.Level.CORE_GROUP, name_hint="load"):
+        t = pl.load(x, [0, 0], [16, 64])
+    with pl.at(level=pl.Level.CORE_GROUP, name_hint="exp"):
+        out[:, :] = pl.exp(t)
+    return out
+
+
+def test_a_function_level_scope_reading_the_last_ones_tile_continues_it():
+    # PyPTO hands `t` from one InCore function to the next through GM;
+    # Tessel builds the second body at the end of the first scope: one
+    # one-block scope named after both.
+    x = torch.randn(16, 64)
+    out = torch.zeros(16, 64)
+    _tile_used_after_function_level_scope(x, out)
+    torch.testing.assert_close(out, torch.exp(x))
+    ir = _tile_used_after_function_level_scope.ir()
+    assert ir.count("tile.spmd") == 1 and 'name("load+exp")' in ir
+
+
+# An o-projection as decode_back writes it: a matmul accumulated over K in
+# one scope, its result (an Acc tile) added to a residual in the next, in a
+# function-level loop over the output columns.
+@pl.jit
+def _acc_to_next_scope(a: pl.Tensor[[16, 128], pl.BF16],
+                       w: pl.Tensor[[128, 256], pl.BF16],
+                       r: pl.Tensor[[16, 256], pl.FP32],
+                       out: pl.Out[pl.Tensor[[16, 256], pl.FP32]]):
+    for ob in pl.range(2):
+        o0 = ob * 128
+        with pl.at(level=pl.Level.CORE_GROUP):
+            acc = pl.matmul(pl.slice(a, [16, 64], [0, 0]),
+                            pl.slice(w, [64, 128], [0, o0]),
+                            out_dtype=pl.FP32)
+            acc = pl.matmul_acc(acc, pl.slice(a, [16, 64], [0, 64]),
+                                pl.slice(w, [64, 128], [64, o0]))
+        with pl.at(level=pl.Level.CORE_GROUP):
+            res = pl.slice(r, [16, 128], [0, o0])
+            out[:, o0:o0 + 128] = pl.add(acc, res)
+    return out
+
+
+@pytest.mark.parametrize("backend", ["cpu", "pto"])
+def test_an_acc_tile_continues_into_the_next_scope_in_a_loop(backend):
+    g = torch.Generator().manual_seed(3)
+    a = torch.randn(16, 128, generator=g).to(torch.bfloat16)
+    w = torch.randn(128, 256, generator=g).to(torch.bfloat16)
+    r = torch.randn(16, 256, generator=g)
+    out = torch.zeros(16, 256)
+    _acc_to_next_scope(a, w, r, out, backend=backend)
+    want = a.float() @ w.float() + r
+    torch.testing.assert_close(out, want, rtol=1e-4, atol=1e-4)
+
+
+@pl.jit
+def _scope_between_function_level_scopes(
+        x: pl.Tensor[[16, 64], pl.FP32],
+        other: pl.Out[pl.Tensor[[16, 64], pl.FP32]],
+        out: pl.Out[pl.Tensor[[16, 64], pl.FP32]]):
     with pl.at(level=pl.Level.CORE_GROUP):
         t = pl.load(x, [0, 0], [16, 64])
+    with pl.at(level=pl.Level.CORE_GROUP):
+        other[:, :] = pl.load(x, [0, 0], [16, 64])
     with pl.at(level=pl.Level.CORE_GROUP):
         out[:, :] = pl.exp(t)  # tile-out-of-scope
     return out
 
 
-def test_a_tile_still_does_not_leave_a_function_level_scope():
+def test_a_tile_does_not_leave_a_function_level_scope_otherwise():
+    # Another scope between them (which does not read `t`): the third
+    # does not directly follow the one that made `t`.
     x, out = torch.zeros(16, 64), torch.zeros(16, 64)
     with pytest.raises(CompileError) as e:
-        _tile_used_after_function_level_scope(x, out)
+        _scope_between_function_level_scopes(x, torch.zeros(16, 64), out)
     assert "'t' is not available here" in str(e.value)
     assert e.value.line == _line_of("tile-out-of-scope")
 
