@@ -289,7 +289,10 @@ static StringRef getCatalogPtoInstrName(Operation *op) {
 
 /// Whether `full` is a zero in L0C that only starts accumulators: used as
 /// the accumulator of a matmul_acc, or as the init of a pipeline iter_arg
-/// used only that way.
+/// used only that way anywhere in the pipeline's body (directly, or in a
+/// branch: pypto-lib's `if kb == 0: acc = pl.matmul(...) else: acc =
+/// pl.matmul_acc(acc, ...)`). A pipeline with constant bounds that runs no
+/// iteration would return the zero itself: not one.
 static bool isZeroAccumulatorFull(FullOp full, const TileStorageMap &storage) {
   if (storage.lookup(full.getResult()).arena != Arena::L0C)
     return false;
@@ -311,18 +314,56 @@ static bool isZeroAccumulatorFull(FullOp full, const TileStorageMap &storage) {
     auto pipeline = dyn_cast<PipelineOp>(use.getOwner());
     if (!pipeline || use.getOperandNumber() < 3)
       return false;
+    std::optional<int64_t> lb = getConstantIntValue(pipeline.getLowerBound());
+    std::optional<int64_t> ub = getConstantIntValue(pipeline.getUpperBound());
+    if (lb && ub && *ub <= *lb)
+      return false;
     Value iterArg = pipeline.getIterArgs()[use.getOperandNumber() - 3];
     for (OpOperand &inner : iterArg.getUses())
       if (!accUse(inner) ||
-          inner.getOwner()->getParentOp() != pipeline.getOperation())
+          !pipeline->isProperAncestor(inner.getOwner()))
         return false;
   }
   return true;
 }
 
+/// Whether `op` (in `pipeline`'s body) only runs after the first iteration:
+/// it is in the else branch of an `scf.if iv == lb` (or the then branch of
+/// `iv != lb`) between it and the pipeline.
+static bool runsAfterFirstIteration(Operation *op, PipelineOp pipeline) {
+  Value iv = pipeline.getInductionVar();
+  Value lb = pipeline.getLowerBound();
+  auto isLb = [&](Value v) {
+    if (v == lb)
+      return true;
+    std::optional<int64_t> a = getConstantIntValue(v);
+    std::optional<int64_t> b = getConstantIntValue(lb);
+    return a && b && *a == *b;
+  };
+  for (Region *region = op->getParentRegion();
+       region && region->getParentOp() != pipeline.getOperation();
+       region = region->getParentOp()->getParentRegion()) {
+    auto ifOp = dyn_cast<scf::IfOp>(region->getParentOp());
+    if (!ifOp)
+      continue;
+    auto cmp = ifOp.getCondition().getDefiningOp<arith::CmpIOp>();
+    if (!cmp)
+      continue;
+    bool ivLb = (cmp.getLhs() == iv && isLb(cmp.getRhs())) ||
+                (cmp.getRhs() == iv && isLb(cmp.getLhs()));
+    if (!ivLb)
+      continue;
+    bool inElse = region == &ifOp.getElseRegion();
+    if ((cmp.getPredicate() == arith::CmpIPredicate::eq && inElse) ||
+        (cmp.getPredicate() == arith::CmpIPredicate::ne && !inElse))
+      return true;
+  }
+  return false;
+}
+
 Value tessel::getZeroAccumulatorPipeline(Value acc,
                                          const TileStorageMap &storage,
-                                         bool &direct) {
+                                         bool &direct, Operation *user) {
   direct = false;
   if (auto full = acc.getDefiningOp<FullOp>()) {
     direct = isZeroAccumulatorFull(full, storage);
@@ -337,6 +378,10 @@ Value tessel::getZeroAccumulatorPipeline(Value acc,
   auto full =
       pipeline.getInitArgs()[arg.getArgNumber() - 1].getDefiningOp<FullOp>();
   if (!full || !isZeroAccumulatorFull(full, storage))
+    return Value();
+  // A matmul_acc the author already keeps out of the first iteration
+  // (`if kb == 0: pl.matmul ... else: pl.matmul_acc`) always accumulates.
+  if (user && runsAfterFirstIteration(user, pipeline))
     return Value();
   return pipeline.getInductionVar();
 }
@@ -1075,6 +1120,18 @@ LogicalResult InstrBuilder::build() {
         // the accumulator instead of adding to it (TMATMUL).
         if (isZeroAccumulatorFull(o, storage))
           return success();
+        // Any other fill of an accumulator: the vector unit cannot write
+        // L0C, and no cube instruction fills it.
+        if (storage.lookup(o.getResult()).arena == Arena::L0C)
+          return error()
+                 << "a fill of a matmul accumulator (an l0c tile) has no "
+                    "NPU instruction (the vector unit cannot write l0c); "
+                    "the back end only drops a zero accumulator whose every "
+                    "use is the accumulator of a matmul_acc (directly, or "
+                    "through a loop's iter_arg in a loop that runs): start "
+                    "with a zero (pl.full(..., 0.0) / pl.create_tensor) "
+                    "read only by pl.matmul_acc, or add the fill to the "
+                    "matmul's result in a vector tile";
         if (failed(notInL1(o.getResult(), "a fill (TEXPANDS)")))
           return failure();
         return vector("TEXPANDS", {}, o.getResult());
@@ -1202,6 +1259,9 @@ LogicalResult InstrBuilder::build() {
             return failure();
         return success();
       })
+      // A branch with tile results issues nothing itself: its branches'
+      // ops do, and each yields its tile in the result's storage (below).
+      .Case([](scf::IfOp) { return success(); })
       .Case([&](scf::YieldOp o) -> LogicalResult {
         auto ifOp = dyn_cast<scf::IfOp>(o->getParentOp());
         if (!ifOp)

@@ -766,9 +766,40 @@ placeScope(AtOp scope, const TargetInfo &target, bool underPressure) {
         ok &= isInPlaceOperand(op, operand, underPressure);
         used = true;
       }
+      // An scf.if (pypto-lib's `if kb == 0: acc = pl.matmul(...)` / `else:
+      // acc = pl.matmul_acc(acc, ...)`): in place when, in each branch, the
+      // only reader of the storage is the op that computes the yielded
+      // value, in place in it (or nothing reads it): the branches run one
+      // or the other.
+      auto ifOp = dyn_cast<scf::IfOp>(op);
+      if (ifOp) {
+        unsigned r = cast<OpResult>(result).getResultNumber();
+        for (Region *region : {&ifOp.getThenRegion(), &ifOp.getElseRegion()}) {
+          if (region->empty()) {
+            ok = false;
+            continue;
+          }
+          Value yielded =
+              region->front().getTerminator()->getOperand(r);
+          Operation *def = yielded.getDefiningOp();
+          for (Value member : members)
+            for (OpOperand &use : member.getUses()) {
+              if (!region->isAncestor(use.getOwner()->getParentRegion()))
+                continue;
+              if (use.getOwner() != def ||
+                  def->getBlock() != &region->front() ||
+                  !isInPlaceOperand(def, use)) {
+                ok = false;
+                continue;
+              }
+              used = true;
+            }
+        }
+      }
       for (Value member : members)
         for (OpOperand &use : member.getUses())
-          ok &= points.usePoint(member, use.getOwner()) <= at;
+          if (!ifOp || !ifOp->isProperAncestor(use.getOwner()))
+            ok &= points.usePoint(member, use.getOwner()) <= at;
       if (used && ok)
         return iterArg;
     }

@@ -503,27 +503,28 @@ func.func @if_results_take_branch_values(%m: memref<16x32xf32>, %o: memref<16x1x
 // -----
 
 // The PyPTO K-loop idiom: the first iteration's matmul and the later
-// matmul_acc yield the pipeline's next accumulator through an scf.if. The
-// scf.if is directly in the stages(2) body, so its result storage gets two
-// L0C slots of 16x32xf32 = 2048 B (4096 B at 0) and both matmuls write into
-// them (no copy in either branch); tile.yield copies the result into the
-// carried storage, which %zero shares (it dies at the pipeline): 2048 B at
-// 4096, live from %zero (p0) to the store (p14). L0C peak 4096 + 2048 =
-// 6144. L1: %x 2 x 1024 B, %y 2 x 2048 B.
+// matmul_acc yield the pipeline's next accumulator through an scf.if. In
+// each branch the only reader of the carried storage is the op that
+// computes the yielded value, in place in it (the matmul_acc; the matmul
+// reads none of it), and the branches run one or the other: the scf.if's
+// result is computed over the iter_arg, and both matmuls write the carried
+// storage, which %zero shares (it dies at the pipeline). One 16x32xf32 =
+// 2048 B at 0, live from %zero (p0) to the store (p14): L0C peak 2048 (no
+// copy in tile.yield, which the NPU has no L0C -> L0C instruction for).
+// L1: %x 2 x 1024 B, %y 2 x 2048 B.
 // CHECK-LABEL: func.func @if_else_accumulator_in_k_loop
-// CHECK: tile.peak = {{.*}}l0c = 6144 : i64, l1 = 6144 : i64
-// CHECK: tile.full {{.*}} {place = #tile.place<l0c, 4096>}
-// CHECK: tile.pipeline {{.*}} attributes {places = [#tile.place<l0c, 4096>]}
+// CHECK: tile.peak = {{.*}}l0c = 2048 : i64, l1 = 6144 : i64
+// CHECK: tile.full {{.*}} {place = #tile.place<l0c, 0>}
+// CHECK: tile.pipeline {{.*}} attributes {places = [#tile.place<l0c, 0>]}
 // CHECK: tile.load {{.*}} {place = #tile.place<l1, 4096, slots = 2>}
 // CHECK: tile.load {{.*}} {place = #tile.place<l1, 0, slots = 2>}
-// CHECK: tile.matmul {{.*}} {place = #tile.place<l0c, 0, slots = 2>}
-// CHECK: tile.matmul_acc {{.*}} {place = #tile.place<l0c, 0, slots = 2>}
-// CHECK: } {places = [#tile.place<l0c, 0, slots = 2>]}
+// CHECK: tile.matmul {{.*}} {place = #tile.place<l0c, 0>}
+// CHECK: tile.matmul_acc {{.*}} {place = #tile.place<l0c, 0>}
+// CHECK: } {places = [#tile.place<l0c, 0>]}
 // MAP-LABEL: placement in @if_else_accumulator_in_k_loop
 // MAP: cube L0C memory map
-// MAP: [0, 4096) scf.if#0 (shared with p, q) (result #0 of the scf.if (line [[#@LINE+16]])): 2 x 2048 bytes for stages(2) of the tile.pipeline (line [[#@LINE+11]]), crosses pipes at scf.if (line [[#@LINE+16]]), live [2, 13)
-// MAP: [4096, 6144) zero (carried by iter_arg #0 of the tile.pipeline (line [[#@LINE+10]])): 2048 bytes, live [0, 15)
-// MAP: peak 6144 bytes, lower bound 6144 bytes (live at point 2), quality 1.00
+// MAP: [0, 2048) zero (shared with scf.if#0, p, q) (carried by iter_arg #0 of the tile.pipeline (line [[#@LINE+10]])): 2048 bytes, live [0, 15)
+// MAP: peak 2048 bytes, lower bound 2048 bytes (live at point 0), quality 1.00
 func.func @if_else_accumulator_in_k_loop(%a: memref<16x128xbf16>, %w: memref<128x32xbf16>, %c: memref<16x32xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index

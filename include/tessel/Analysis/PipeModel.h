@@ -127,10 +127,13 @@ bool partialLoadFillsPadding(tile::LoadOp load);
 /// that only starts accumulators (no instruction writes it), sets `direct`
 /// if `acc` is that zero itself (the matmul is a TMATMUL), or returns the
 /// induction variable of the tile.pipeline whose iter_arg `acc` is (the
-/// matmul is a TMATMUL in the first iteration, TMATMUL_ACC after).
+/// matmul is a TMATMUL in the first iteration, TMATMUL_ACC after). `user`,
+/// the matmul_acc, when given: null when it only runs after the first
+/// iteration (in the else branch of `scf.if iv == lb`), a TMATMUL_ACC.
 mlir::Value getZeroAccumulatorPipeline(mlir::Value acc,
                                        const TileStorageMap &storage,
-                                       bool &direct);
+                                       bool &direct,
+                                       mlir::Operation *user = nullptr);
 
 /// A positive number known to divide index value `v`: |c| for a constant c
 /// (a large power of two for 0), gcd of the operands' for sums and

@@ -1696,7 +1696,7 @@ LogicalResult KernelEmitter::emitTileOp(Operation *op) {
         };
         bool direct = false;
         Value firstIv = acc ? getZeroAccumulatorPipeline(o->getOperand(0),
-                                                         storage, direct)
+                                                         storage, direct, o)
                             : Value();
         if (!acc || direct) {
           call("TMATMUL", Type(), {t, *a, *w});

@@ -354,10 +354,35 @@ def test_gathers_on_the_npu_reference():
     assert torch.equal(inp, want)
 
 
+@pl.jit
+def mgather_zero(m: pl.Tensor[[64, 32], pl.FP32],
+                 i: pl.Tensor[[1, 16], pl.INT32],
+                 o: pl.Out[pl.Tensor[[16, 32], pl.FP32]]):
+    with pl.at(level=pl.Level.VECTOR):
+        t = pl.load(i, [0, 0], [1, 16])
+        o[:, :] = pl.mgather(m, t, gather_oob='zero')
+
+
+@needs_cxx
+@pytest.mark.parametrize("target", ("a2a3", "a5"))
+def test_mgather_zero_rows_on_the_npu(target):
+    # A zero-filled row is a branch yielding a tile (scf.if): the row
+    # inserted (TINSERT) or the zero kept, in the result's storage. Indexes
+    # past the 64 rows (64, 70, 100) and -1 (4294967295 unsigned) give
+    # zero rows; bit for bit the CPU simulation and torch.
+    mem = _table((64, 32), torch.float32, 21)
+    idx = torch.tensor([[3, 70, -1, 5, 63, 0, 64, 12, 1, 2, 100, 7, 8, 9,
+                         10, 11]], dtype=torch.int32)
+    o_pto = torch.full((16, 32), float("nan"))
+    o_cpu = torch.full((16, 32), float("nan"))
+    mgather_zero(mem, idx, o_pto, target=target, backend="pto")
+    mgather_zero(mem, idx, o_cpu, target=target, backend="cpu")
+    assert torch.equal(o_pto.view(torch.int32), o_cpu.view(torch.int32))
+    assert torch.equal(o_pto, gather_rows(mem, idx.reshape(-1), "zero"))
+
+
 @needs_cxx
 @pytest.mark.parametrize("line", [
-    # A zero-filled row is a branch yielding a tile.
-    "o[:, :] = pl.mgather(m, t, gather_oob='zero')",
     # gatherb's byte views (tile.reinterpret_view).
     "o[0:2, :] = pl.reshape(pl.gatherb(m[0:2, :], pl.cast(t[:, 0:8], "
     "pl.UINT32)), [2, 32])",
