@@ -788,7 +788,7 @@ placeScope(AtOp scope, const TargetInfo &target, bool underPressure) {
                 continue;
               if (use.getOwner() != def ||
                   def->getBlock() != &region->front() ||
-                  !isInPlaceOperand(def, use)) {
+                  !isInPlaceOperand(def, use, underPressure)) {
                 ok = false;
                 continue;
               }
