@@ -349,12 +349,13 @@ class Statements:
             from . import syncall
             syncall.split_marked(self, node)
 
-    #: (tile.spmd op, tile.at op, {name: value it assigned}, kind,
-    #: activation) of the last function-level pl.at (a one-block scope)
-    _last_fn_at = None
+    #: The function-level pl.at scopes built one right after the other (no
+    #: op between them), last one last: (tile.spmd op, tile.at op,
+    #: {name: value it assigned}, kind, activation) each.
+    _fn_at_chain: list = []
 
     def _one_scope_before_ip(self, exported: dict, kind: str):
-        """(_last_fn_at) the one-block scope just built, when it is the op
+        """(_fn_at_chain) the one-block scope just built, when it is the op
         before the insertion point and still one tile.at; else None."""
         ops = list(self.ip.block.operations)
         ref = self.ip.ref_operation
@@ -370,16 +371,31 @@ class Statements:
             return None
         return (spmd, sops[0], exported, kind, self.act)
 
+    def _record_fn_at(self, entry) -> None:
+        """Appends the scope just built to the chain when it directly
+        follows the chain's last one; else starts a new chain."""
+        chain = self._fn_at_chain
+        if entry is None:
+            self._fn_at_chain = []
+            return
+        if chain:
+            ops = list(entry[0].operation.block.operations)
+            i = next((j for j, op in enumerate(ops) if op == entry[0]), None)
+            if i is None or i == 0 or ops[i - 1] != chain[-1][0] or \
+                    chain[-1][4] is not entry[4]:
+                chain = []
+        self._fn_at_chain = chain + [entry]
+
     def _continuable_fn_at(self, kind: str, node):
-        """The function-level pl.at scope just before this one, in the same
-        block with nothing between them, when this one reads tiles or
-        scalars it made (PyPTO hands them from InCore function to InCore
-        function through GM): this body then continues that scope, one
-        block as both were. None otherwise."""
-        prev = self._last_fn_at
-        if prev is None or prev[3] != kind or prev[4] is not self.act:
+        """A function-level pl.at scope built just before this one (a chain
+        of them with no op between), when this one reads tiles or scalars
+        it made (PyPTO hands them from InCore function to InCore function
+        through GM): the scopes of the chain from that one on become one
+        (their bodies in order) and this body continues it, one block as
+        they were. None otherwise."""
+        chain = self._fn_at_chain
+        if not chain or chain[-1][4] is not self.act:
             return None
-        spmd, at = prev[0], prev[1]
         ops = list(self.ip.block.operations)
         ref = self.ip.ref_operation
         if ref is None:
@@ -388,18 +404,54 @@ class Statements:
             if len(ops) < 2 or ops[-1] != ref:
                 return None
             last = ops[-2]
-        if last is None or last != spmd.operation:
-            return None
-        # The scope is still one tile.at (not cut by a staging or barrier).
-        sops = list(spmd.regions[0].blocks[0].operations)
-        if len(sops) != 2 or sops[0] != at.operation:
+        if last is None or last != chain[-1][0]:
             return None
         exposed, _ = analysis.exposed_reads(node.body, frozenset())
         vars_ = self.act.vars
-        if not any(n in prev[2] and isinstance(vars_.get(n), Unavailable)
-                   for n in exposed):
+        first = next((i for i, e in enumerate(chain)
+                      if any(n in e[2] and isinstance(vars_.get(n),
+                                                      Unavailable)
+                             for n in exposed)), None)
+        if first is None or any(e[3] != kind for e in chain[first:]):
             return None
-        return prev
+        # Each scope is still one tile.at (not cut by a staging or
+        # barrier), and the ones to move do not use their block index.
+        from .tensor_ops import walk_ops
+        for i, e in enumerate(chain[first:]):
+            sblock = e[0].regions[0].blocks[0]
+            sops = list(sblock.operations)
+            if len(sops) != 2 or sops[0] != e[1]:
+                return None
+            if i and any(isinstance(v.owner, ir.Block) and
+                         v.owner == sblock
+                         for op in walk_ops(e[1].operation)
+                         for v in op.operands):
+                return None
+        head = chain[first]
+        exported = dict(head[2])
+        for e in chain[first + 1:]:
+            self._merge_fn_at(head, e)
+            exported.update(e[2])
+        self._fn_at_chain = chain[:first]
+        return (head[0], head[1], exported, kind, self.act)
+
+    def _merge_fn_at(self, head, e) -> None:
+        """Moves the body of the one-block scope `e` to the end of `head`'s
+        (they run one after the other, one block each) and erases `e`."""
+        hblock = head[1].regions[0].blocks[0]
+        hyield = list(hblock.operations)[-1]
+        eops = list(e[1].regions[0].blocks[0].operations)[:-1]
+        for op in eops:
+            op.operation.move_before(hyield)
+        attrs = head[0].operation.attributes
+        eattrs = e[0].operation.attributes
+        if "sym_name" in eattrs:
+            ename = ir.StringAttr(eattrs["sym_name"]).value
+            old = ir.StringAttr(attrs["sym_name"]).value \
+                if "sym_name" in attrs else None
+            attrs["sym_name"] = ir.StringAttr.get(
+                ename if old is None else f"{old}+{ename}")
+        e[0].operation.erase()
 
     def continue_fn_at(self, prev, node, kind: str, name_hint, body_fn):
         """Builds the body of the function-level pl.at `node` at the end of
@@ -662,7 +714,8 @@ class Statements:
                 else:
                     self.make_spmd(node, 1, name_hint, lambda b: None,
                                    lambda: self.make_at(node, kind, body))
-                self._last_fn_at = self._one_scope_before_ip(exported, kind)
+                self._record_fn_at(self._one_scope_before_ip(exported,
+                                                             kind))
         self.region_exit(snapshot, node.body, f"assigned inside the pl.at scope at "
                          f"line {node.lineno}", node,
                          help="values made in a core scope do not leave it; "

@@ -347,26 +347,62 @@ def test_an_acc_tile_continues_into_the_next_scope_in_a_loop(backend):
     torch.testing.assert_close(out, want, rtol=1e-4, atol=1e-4)
 
 
+# decode_back's MLP: a gate and an up projection, each a scope of its own,
+# both read by a third: the three scopes become one (the up scope, which
+# reads nothing of the gate scope, moved into it first).
 @pl.jit
-def _scope_between_function_level_scopes(
+def _gate_up_mix(a: pl.Tensor[[16, 64], pl.BF16],
+                 wg: pl.Tensor[[64, 128], pl.BF16],
+                 wu: pl.Tensor[[64, 128], pl.BF16],
+                 out: pl.Out[pl.Tensor[[16, 128], pl.FP32]]):
+    with pl.at(level=pl.Level.CORE_GROUP, name_hint="gate"):
+        gate = pl.matmul(pl.load(a, [0, 0], [16, 64]),
+                         pl.load(wg, [0, 0], [64, 128]), out_dtype=pl.FP32)
+    with pl.at(level=pl.Level.CORE_GROUP, name_hint="up"):
+        up = pl.matmul(pl.load(a, [0, 0], [16, 64]),
+                       pl.load(wu, [0, 0], [64, 128]), out_dtype=pl.FP32)
+    with pl.at(level=pl.Level.CORE_GROUP, name_hint="mix"):
+        sig = pl.recip(pl.add(pl.exp(pl.neg(gate)), 1.0))
+        out[:, :] = pl.mul(pl.mul(gate, sig), up)
+    return out
+
+
+@pytest.mark.parametrize("backend", ["cpu", "pto"])
+def test_a_scope_reading_two_earlier_ones_joins_the_chain(backend):
+    g = torch.Generator().manual_seed(5)
+    a = (torch.randn(16, 64, generator=g) / 4).to(torch.bfloat16)
+    wg = (torch.randn(64, 128, generator=g) / 4).to(torch.bfloat16)
+    wu = (torch.randn(64, 128, generator=g) / 4).to(torch.bfloat16)
+    out = torch.zeros(16, 128)
+    _gate_up_mix(a, wg, wu, out, backend=backend)
+    gate, up = a.float() @ wg.float(), a.float() @ wu.float()
+    torch.testing.assert_close(out, gate * torch.sigmoid(gate) * up,
+                               rtol=1e-4, atol=1e-4)
+    if backend == "cpu":
+        ir = _gate_up_mix.ir()
+        assert ir.count("tile.spmd") == 1 and 'name("gate+up+mix")' in ir
+
+
+@pl.jit
+def _op_between_function_level_scopes(
         x: pl.Tensor[[16, 64], pl.FP32],
-        other: pl.Out[pl.Tensor[[16, 64], pl.FP32]],
+        n: pl.Tensor[[1], pl.INT32],
         out: pl.Out[pl.Tensor[[16, 64], pl.FP32]]):
     with pl.at(level=pl.Level.CORE_GROUP):
         t = pl.load(x, [0, 0], [16, 64])
+    y = pl.min(8, pl.cast(pl.read(n, [0]), pl.INDEX))
     with pl.at(level=pl.Level.CORE_GROUP):
-        other[:, :] = pl.load(x, [0, 0], [16, 64])
-    with pl.at(level=pl.Level.CORE_GROUP):
-        out[:, :] = pl.exp(t)  # tile-out-of-scope
+        out[y:y + 8, :] = pl.exp(pl.slice(t, [8, 64], [0, 0]))  # tile-out-of-scope
     return out
 
 
 def test_a_tile_does_not_leave_a_function_level_scope_otherwise():
-    # Another scope between them (which does not read `t`): the third
-    # does not directly follow the one that made `t`.
+    # A run-time value computed between the scopes (a read of n): the
+    # second does not directly follow the one that made `t`.
     x, out = torch.zeros(16, 64), torch.zeros(16, 64)
     with pytest.raises(CompileError) as e:
-        _scope_between_function_level_scopes(x, torch.zeros(16, 64), out)
+        _op_between_function_level_scopes(
+            x, torch.zeros(1, dtype=torch.int32), out)
     assert "'t' is not available here" in str(e.value)
     assert e.value.line == _line_of("tile-out-of-scope")
 
