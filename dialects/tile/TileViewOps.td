@@ -69,14 +69,15 @@ def Tile_RowExpandOp : Tile_Op<"row_expand", [Pure, Tile_InCoreScope,
   let summary = "broadcast an M x 1 tile to M x N";
   let description = [{
     `result[i, j] = input[i, 0]` (PyPTO's `pl.row_expand(target, v)`; the
-    target only gives the shape).
+    target only gives the shape). A bit copy: any element type (PTO-ISA's
+    TROWEXPAND takes b8 / b16 / b32 on a2a3 and a5).
 
     ```mlir
     %y = tile.row_expand %r : !tile.tile<16x1xf32> -> !tile.tile<16x32xf32>
     ```
   }];
-  let arguments = (ins Tile_ArithTile:$input);
-  let results = (outs Tile_ArithTile:$result);
+  let arguments = (ins Tile_AnyTile:$input);
+  let results = (outs Tile_AnyTile:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
 }
@@ -85,14 +86,15 @@ def Tile_ColExpandOp : Tile_Op<"col_expand", [Pure, Tile_InCoreScope,
     Tile_VectorOnly]> {
   let summary = "broadcast a 1 x N tile to M x N";
   let description = [{
-    `result[i, j] = input[0, j]` (PyPTO's `pl.col_expand(target, v)`).
+    `result[i, j] = input[0, j]` (PyPTO's `pl.col_expand(target, v)`). A
+    bit copy: any element type (TCOLEXPAND takes b8 / b16 / b32).
 
     ```mlir
     %y = tile.col_expand %g : !tile.tile<1x32xf32> -> !tile.tile<16x32xf32>
     ```
   }];
-  let arguments = (ins Tile_ArithTile:$input);
-  let results = (outs Tile_ArithTile:$result);
+  let arguments = (ins Tile_AnyTile:$input);
+  let results = (outs Tile_AnyTile:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
 }

@@ -41,8 +41,13 @@ struct DecomposeBroadcastsPass
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
       std::optional<ExpandInfo> info = getExpandInfo(op);
-      if ((info && info->arith != ExpandArith::Mul) ||
-          isa<RowExpandOp, ColExpandOp>(op))
+      if (!(info && info->arith != ExpandArith::Mul) &&
+          !isa<RowExpandOp, ColExpandOp>(op))
+        return;
+      // A plain broadcast of bf16 or i8 (a bit copy; the vector unit has
+      // no multiply in them) stays as it is.
+      Type elt = cast<TileType>(op->getResult(0).getType()).getElementType();
+      if (elt.isF16() || elt.isF32() || elt.isInteger(32))
         ops.push_back(op);
     });
     for (Operation *op : ops)

@@ -199,3 +199,18 @@ func.func @col_expand_changes_the_element_type() {
   }
   return
 }
+
+// -----
+
+// A broadcast copies bits: the result has the input's element type (bf16
+// to f32 is a tile.cast).
+func.func @col_expand_changing_the_element_type() {
+  tile.spmd 1 (%b) {
+    tile.at vector {
+      %g = tile.full 1.0 : !tile.tile<1x32xbf16>
+      // expected-error @below {{result element type 'f32' does not match the input's 'bf16'}}
+      %y = tile.col_expand %g : !tile.tile<1x32xbf16> -> !tile.tile<16x32xf32>
+    }
+  }
+  return
+}

@@ -29,6 +29,14 @@ func.func @view_ops(%j: index) {
       %rb = tile.row_expand %m : !tile.tile<16x1xf32> -> !tile.tile<16x64xf32>
       // CHECK: tile.col_expand %{{.*}} : !tile.tile<1x64xf32> -> !tile.tile<16x64xf32>
       %cb = tile.col_expand %g : !tile.tile<1x64xf32> -> !tile.tile<16x64xf32>
+      // The plain broadcasts are bit copies: bf16 and i8 too (TROWEXPAND /
+      // TCOLEXPAND take b8 / b16 / b32 elements).
+      %mb = tile.full 2.0 : !tile.tile<16x1xbf16>
+      %gi = tile.full 3 : !tile.tile<1x64xi8>
+      // CHECK: tile.row_expand %{{.*}} : !tile.tile<16x1xbf16> -> !tile.tile<16x64xbf16>
+      %rbb = tile.row_expand %mb : !tile.tile<16x1xbf16> -> !tile.tile<16x64xbf16>
+      // CHECK: tile.col_expand %{{.*}} : !tile.tile<1x64xi8> -> !tile.tile<16x64xi8>
+      %cbi = tile.col_expand %gi : !tile.tile<1x64xi8> -> !tile.tile<16x64xi8>
       // CHECK: tile.row_expand_add %{{.*}}, %{{.*}} : !tile.tile<16x64xf32>, !tile.tile<16x1xf32>
       %e0 = tile.row_expand_add %t, %m : !tile.tile<16x64xf32>, !tile.tile<16x1xf32>
       // CHECK: tile.row_expand_sub

@@ -318,3 +318,47 @@ def test_arithmetic_broadcasts_numpy_style(name):
     assert text.count("tile.col_expand_add") == 1
     assert text.count("tile.col_expand_min") == 1
     assert "tile.row_expand %" in text and "tile.col_expand %" in text
+
+
+# ---------------------------------------------------------------------------
+# Plain broadcasts of every dtype (bit copies; TROWEXPAND / TCOLEXPAND take
+# b8 / b16 / b32 elements): BF16 and INT8 too
+# ---------------------------------------------------------------------------
+
+def _copy_kernel(dt):
+    @pl.jit
+    def copies(r: pl.Tensor[[M, 1], dt], c: pl.Tensor[[1, N], dt],
+               o1: pl.Out[pl.Tensor[[M, N], dt]],
+               o2: pl.Out[pl.Tensor[[M, N], dt]]):
+        with pl.at(level=pl.Level.CORE_GROUP):
+            shape = pl.full([M, N], dtype=dt, value=0)
+            o1[:, :] = pl.row_expand(shape, pl.load(r, [0, 0], [M, 1]))
+            o2[:, :] = pl.col_expand(shape, pl.load(c, [0, 0], [1, N]))
+        return o1, o2
+    return copies
+
+
+@pytest.mark.parametrize("backend", [
+    "cpu", pytest.param("pto", marks=pytest.mark.skipif(
+        shutil.which("g++") is None and shutil.which("clang++") is None,
+        reason="the PTO back end builds emitted kernels with a host C++ "
+               "compiler"))])
+@pytest.mark.parametrize("name", ["bf16", "i8"])
+def test_plain_broadcasts_copy_bf16_and_int8_bits(name, backend):
+    dt, tdt = {"bf16": (pl.BF16, torch.bfloat16),
+               "i8": (pl.INT8, torch.int8)}[name]
+    g = torch.Generator().manual_seed(4)
+    if tdt.is_floating_point:
+        r = torch.randn(M, 1, generator=g).to(tdt)
+        c = torch.randn(1, N, generator=g).to(tdt)
+        c[0, :3] = torch.tensor([float("nan"), float("-inf"), -0.0])
+    else:
+        r = torch.randint(-128, 128, (M, 1), generator=g, dtype=tdt)
+        c = torch.randint(-128, 128, (1, N), generator=g, dtype=tdt)
+    o1 = torch.zeros(M, N, dtype=tdt)
+    o2 = torch.zeros(M, N, dtype=tdt)
+    _copy_kernel(dt)(r, c, o1, o2, backend=backend)
+    def bits(t):
+        return t.contiguous().view(torch.uint8)
+    assert torch.equal(bits(o1), bits(r.expand(M, N)))
+    assert torch.equal(bits(o2), bits(c.expand(M, N)))
