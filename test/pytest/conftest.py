@@ -1,5 +1,7 @@
 """Shared set-up of the tests in test/pytest."""
 
+import os
+
 import pytest
 
 
@@ -10,6 +12,5 @@ def _small_kernels_build_at_o0(monkeypatch):
     the g++ time (measured: a subset of these files 95 s -> 61 s, the
     bit-identity checks unchanged). The DSV4 kernels (kernels/dsv4) keep
     the default -O1; `TESSEL_PTO_OPT` set by the caller wins."""
-    import os
     if "TESSEL_PTO_OPT" not in os.environ:
         monkeypatch.setenv("TESSEL_PTO_OPT", "-O0")

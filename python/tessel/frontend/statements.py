@@ -31,6 +31,14 @@ from .values import (BoolVal, GmTensor, IndexVal, Lin, PendingTile, ScalarVal,
                      shape_str)
 
 
+def joined_scope_name(current: str | None, name: str) -> str:
+    """The name of a scope built from several `pl.at` scopes: their
+    `name_hint`s joined by "+", each once."""
+    if current is None:
+        return name
+    return current if name in current.split("+") else f"{current}+{name}"
+
+
 class Statements:
     """Statement lists, assignments, scopes (spmd / parallel / at), loops
     and `if`: the statement half of `CodeGenerator`."""
@@ -354,18 +362,33 @@ class Statements:
     #: {name: value it assigned}, kind, activation) each.
     _fn_at_chain: list = []
 
+    def _op_before_ip(self):
+        """The op just before the insertion point: the block's last op when
+        building at its end (a loop's body, whose terminator comes when the
+        body is done), else the op before its terminator; None when the
+        insertion point is elsewhere or nothing precedes it."""
+        ops = list(self.ip.block.operations)
+        ref = self.ip.ref_operation
+        if ref is None:
+            return ops[-1] if ops else None
+        if len(ops) < 2 or ops[-1] != ref:
+            return None
+        return ops[-2]
+
+    def _reads_made_in(self, node, made: dict) -> bool:
+        """Does the body of `node` read a name in `made` (the values a
+        scope assigned) that is no longer available here?"""
+        exposed, _ = analysis.exposed_reads(node.body, frozenset())
+        vars_ = self.act.vars
+        return any(n in made and isinstance(vars_.get(n), Unavailable)
+                   for n in exposed)
+
     def _one_scope_before_ip(self, exported: dict, kind: str):
         """(_fn_at_chain) the one-block scope just built, when it is the op
         before the insertion point and still one tile.at; else None."""
-        ops = list(self.ip.block.operations)
-        ref = self.ip.ref_operation
-        if ref is not None:
-            if len(ops) < 2 or ops[-1] != ref:
-                return None
-            ops = ops[:-1]
-        if not ops or ops[-1].name != "tile.spmd":
+        spmd = self._op_before_ip()
+        if spmd is None or spmd.name != "tile.spmd":
             return None
-        spmd = ops[-1]
         sops = list(spmd.regions[0].blocks[0].operations)
         if len(sops) != 2 or sops[0].name != "tile.at":
             return None
@@ -396,22 +419,11 @@ class Statements:
         chain = self._fn_at_chain
         if not chain or chain[-1][4] is not self.act:
             return None
-        ops = list(self.ip.block.operations)
-        ref = self.ip.ref_operation
-        if ref is None:
-            last = ops[-1] if ops else None
-        else:
-            if len(ops) < 2 or ops[-1] != ref:
-                return None
-            last = ops[-2]
+        last = self._op_before_ip()
         if last is None or last != chain[-1][0]:
             return None
-        exposed, _ = analysis.exposed_reads(node.body, frozenset())
-        vars_ = self.act.vars
         first = next((i for i, e in enumerate(chain)
-                      if any(n in e[2] and isinstance(vars_.get(n),
-                                                      Unavailable)
-                             for n in exposed)), None)
+                      if self._reads_made_in(node, e[2])), None)
         if first is None or any(e[3] != kind for e in chain[first:]):
             return None
         # Each scope is still one tile.at (not cut by a staging or
@@ -446,11 +458,10 @@ class Statements:
         attrs = head[0].operation.attributes
         eattrs = e[0].operation.attributes
         if "sym_name" in eattrs:
-            ename = ir.StringAttr(eattrs["sym_name"]).value
             old = ir.StringAttr(attrs["sym_name"]).value \
                 if "sym_name" in attrs else None
-            attrs["sym_name"] = ir.StringAttr.get(
-                ename if old is None else f"{old}+{ename}")
+            attrs["sym_name"] = ir.StringAttr.get(joined_scope_name(
+                old, ir.StringAttr(eattrs["sym_name"]).value))
         e[0].operation.erase()
 
     def continue_fn_at(self, prev, node, kind: str, name_hint, body_fn):
@@ -461,10 +472,8 @@ class Statements:
             attrs = spmd.operation.attributes
             old = ir.StringAttr(attrs["sym_name"]).value \
                 if "sym_name" in attrs else None
-            if old is None:
-                attrs["sym_name"] = ir.StringAttr.get(name_hint)
-            elif name_hint not in old.split("+"):
-                attrs["sym_name"] = ir.StringAttr.get(f"{old}+{name_hint}")
+            attrs["sym_name"] = ir.StringAttr.get(
+                joined_scope_name(old, name_hint))
         sblock = spmd.regions[0].blocks[0]
         y = list(sblock.operations)[-1]
         saved = self.enter(Scope("spmd", node, None, self.filename),
@@ -511,22 +520,10 @@ class Statements:
         prev = self._last_at
         if prev is None or prev[2] != kind or prev[3] is not self.act:
             return None
-        ops = list(self.ip.block.operations)
-        ref = self.ip.ref_operation
-        if ref is None:
-            # Building at the end of a block: a loop's body in the spmd
-            # body (its terminator comes when the body is done).
-            last = ops[-1] if ops else None
-        else:
-            if len(ops) < 2 or ops[-1] != ref:
-                return None
-            last = ops[-2]
+        last = self._op_before_ip()
         if last is None or last != prev[0].operation:
             return None
-        exposed, _ = analysis.exposed_reads(node.body, frozenset())
-        vars_ = self.act.vars
-        if not any(n in prev[1] and isinstance(vars_.get(n), Unavailable)
-                   for n in exposed):
+        if not self._reads_made_in(node, prev[1]):
             return None
         return prev
 
@@ -758,7 +755,7 @@ class Statements:
             # in the branches of an `if`): the scope is named after all.
             if name in current.split("+"):
                 return
-            name = f"{current}+{name}"
+            name = joined_scope_name(current, name)
         spmd.attributes["sym_name"] = ir.StringAttr.get(name)
         # (until the scope's body is built, make_spmd)
         spmd.attributes["tessel.named_by_at"] = ir.UnitAttr.get()
